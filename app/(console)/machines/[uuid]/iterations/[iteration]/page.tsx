@@ -1,0 +1,106 @@
+import type { Metadata } from 'next';
+import { notFound } from 'next/navigation';
+import { IterationState } from '@/components/iterations/iteration-state';
+import { Card, Notice, PageHeader } from '@/components/ui/card';
+import { TextLink } from '@/components/ui/link';
+import { Table, Td, Th } from '@/components/ui/table';
+import { EntryProblems, LoadError } from '@/components/load-error';
+import { attempt } from '@/lib/actions';
+import { env } from '@/lib/env';
+import { toIterationRow } from '@/lib/inventory/iteration-rows';
+import { loadIteration } from '@/lib/inventory/iteration';
+
+export const metadata: Metadata = { title: 'Iteration' };
+export const dynamic = 'force-dynamic';
+
+const fileKinds = { xml: 'libvirt domain XML', ldif: 'directory export (LDIF)', state: 'saved machine state', disk: 'disk image' } as const;
+
+export default async function IterationPage({ params }: { params: Promise<{ uuid: string; iteration: string }> }) {
+  const { uuid, iteration: name } = await params;
+  const result = await attempt(() => loadIteration(uuid, name));
+  if (!result.ok) {
+    if (result.code === 'not-found') notFound();
+    return <LoadError message={result.error} />;
+  }
+  const { machine, iteration, files, effective } = result.data;
+  return (
+    <>
+      <PageHeader
+        title={
+          <>
+            Iteration <span className="font-mono">{iteration.name}</span>
+          </>
+        }
+        subtitle={
+          <>
+            <TextLink href="/machines">Machines</TextLink> / <TextLink href={`/machines/${machine.uuid}`}>{machine.name}</TextLink> / {iteration.name}
+          </>
+        }
+      />
+      <EntryProblems problems={result.data.problems} />
+      <div className="grid gap-6 lg:grid-cols-2">
+        <Card title="Where this iteration stands">
+          <IterationState uuid={machine.uuid} initial={toIterationRow(iteration)} timeZone={env().consoleTimeZone} />
+        </Card>
+        <Card title="Directory entry">
+          <p className="mb-3 break-all font-mono text-xs text-muted">{iteration.dn}</p>
+          <table className="w-full text-left" aria-label="Iteration attributes">
+            <tbody>
+              {[
+                ['sstProvisioningMode', iteration.mode],
+                ['sstProvisioningState', iteration.state],
+                ['sstProvisioningReturnValue', iteration.returnValue ?? '—'],
+                ['sstProvisioningExecutionDate', iteration.executionDate ?? '—'],
+                ['sstProvisioningExecutionTime', iteration.executionTimes.join(', ') || '—'],
+              ].map(([label, value]) => (
+                <tr key={String(label)} className="border-b border-line">
+                  <th scope="row" className="py-1 pr-4 font-mono text-xs font-normal text-muted">
+                    {label}
+                  </th>
+                  <td className="py-1 font-mono text-xs">{String(value)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </Card>
+      </div>
+      <div className="mt-6">
+        <Card title="Files on the node">
+          {files.ok ? (
+            <>
+              <p className="mb-1 text-muted">
+                On node <strong className="text-ink">{machine.node ?? 'unknown'}</strong>, from the {effective.level === 'none' ? 'default' : effective.level} backup
+                root, the iteration folder should be:
+              </p>
+              <p className="mb-3 break-all font-mono text-xs" data-testid="iteration-folder">
+                {files.folder}/
+              </p>
+              <Table label="Expected files">
+                <thead>
+                  <tr>
+                    <Th>File</Th>
+                    <Th>What it holds</Th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {files.files.map((f) => (
+                    <tr key={f.name}>
+                      <Td className="break-all font-mono text-xs">{f.name}</Td>
+                      <Td>
+                        {fileKinds[f.kind]}
+                        {f.disk ? ` (${f.disk})` : ''}
+                        {f.kind === 'state' ? ' — or a short text saying the machine was not running' : ''}
+                      </Td>
+                    </tr>
+                  ))}
+                </tbody>
+              </Table>
+            </>
+          ) : (
+            <Notice tone="warning">{files.reason}</Notice>
+          )}
+        </Card>
+      </div>
+    </>
+  );
+}

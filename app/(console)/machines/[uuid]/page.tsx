@@ -1,0 +1,127 @@
+import type { Metadata } from 'next';
+import { notFound } from 'next/navigation';
+import { ConfigSummary } from '@/components/backup/config-summary';
+import { IterationTable } from '@/components/iterations/iteration-table';
+import { MachineStatusBadge } from '@/components/machines/machine-status';
+import { DeviceTables } from '@/components/machines/device-tables';
+import { Card, Facts, Notice, PageHeader } from '@/components/ui/card';
+import { DateTime } from '@/components/ui/date-time';
+import { formatBytes } from '@/components/ui/format';
+import { TextLink } from '@/components/ui/link';
+import { EntryProblems, LoadError } from '@/components/load-error';
+import { attempt } from '@/lib/actions';
+import { env } from '@/lib/env';
+import { configRows } from '@/lib/inventory/config-rows';
+import { toIterationRow } from '@/lib/inventory/iteration-rows';
+import { loadMachine } from '@/lib/inventory/machine';
+
+export const metadata: Metadata = { title: 'Machine' };
+export const dynamic = 'force-dynamic';
+
+export default async function MachinePage({ params }: { params: Promise<{ uuid: string }> }) {
+  const { uuid } = await params;
+  const result = await attempt(() => loadMachine(uuid));
+  if (!result.ok) {
+    if (result.code === 'not-found') notFound();
+    return <LoadError message={result.error} />;
+  }
+  const view = result.data;
+  const { machine } = view;
+  const timeZone = env().consoleTimeZone;
+  const nodeTimeZone = env().nodeTimeZone;
+  return (
+    <>
+      <PageHeader
+        title={
+          <span className="flex flex-wrap items-center gap-3">
+            {machine.name} <MachineStatusBadge status={view.status} />
+          </span>
+        }
+        subtitle={
+          <>
+            <TextLink href="/machines">Machines</TextLink>
+            {view.pool && (
+              <>
+                {' '}
+                / <TextLink href={`/pools/${view.pool.uuid}`}>{view.pool.name}</TextLink>
+              </>
+            )}{' '}
+            / <span className="font-mono text-xs">{machine.uuid}</span>
+          </>
+        }
+      />
+      <Notice tone={view.status === 'failed' ? 'error' : view.status === 'protected' ? 'info' : 'warning'} title="Backup status">
+        <p data-testid="status-reason">{view.reason}</p>
+      </Notice>
+      <EntryProblems problems={view.problems} />
+      <div className="grid gap-6 lg:grid-cols-2">
+        <Card title="Machine">
+          <Facts
+            items={[
+              { label: 'Pool', value: view.pool ? <TextLink href={`/pools/${view.pool.uuid}`}>{view.pool.name}</TextLink> : (machine.poolUuid ?? '—') },
+              { label: 'Node', value: machine.node ?? '—' },
+              { label: 'Type', value: [machine.type, machine.subType].filter(Boolean).join(' · ') || '—' },
+              { label: 'State (directory)', value: machine.runState ?? '—' },
+              { label: 'Memory', value: formatBytes(machine.memoryBytes) },
+              { label: 'vCPUs', value: machine.vcpus ?? '—' },
+              { label: 'MAC / fixed IP', value: view.dhcp ? `${view.dhcp.mac ?? '—'} / ${view.dhcp.fixedAddress ?? '—'}` : 'no DHCP reservation' },
+              { label: 'Last finished backup', value: <DateTime value={view.lastFinished} timeZone={timeZone} /> },
+              { label: 'DN', value: <span className="break-all font-mono text-xs">{machine.dn}</span> },
+            ]}
+          />
+        </Card>
+        <Card title="Backup configuration">
+          <ConfigSummary
+            level={view.effective.level}
+            reason={view.effective.reason}
+            entryDn={view.effective.entry?.dn ?? null}
+            rows={configRows(view.effective)}
+            warnings={[...view.effective.warnings, ...view.planWarnings]}
+            planText={view.planText}
+          />
+          <p className="mt-3">
+            <span className="text-muted">Excluded from backup: </span>
+            <span data-testid="excluded">{view.effective.excluded ? `yes (flag set on the ${view.effective.excludedBy} level)` : 'no'}</span>
+          </p>
+          {view.nextRuns.length > 0 && (
+            <div className="mt-2">
+              <span className="text-muted">Next runs ({nodeTimeZone} on the node): </span>
+              {view.nextRuns.map((run) => (
+                <span key={run.iterationName} className="mr-3 whitespace-nowrap" title={`${run.utc} UTC — iteration ${run.iterationName}`}>
+                  {run.local}
+                </span>
+              ))}
+            </div>
+          )}
+        </Card>
+      </div>
+      <div className="mt-6">
+        <Card title={`Backup iterations (${view.iterations.length})`}>
+          <IterationTable uuid={machine.uuid} initial={view.iterations.map(toIterationRow)} timeZone={timeZone} />
+        </Card>
+      </div>
+      <div className="mt-6">
+        <DeviceTables disks={view.disks} interfaces={view.interfaces} />
+      </div>
+      <div className="mt-6">
+        <Card title="Directory attributes">
+          <details>
+            <summary className="cursor-pointer text-brand">Show all {machine.attributes.length} attributes of the machine entry</summary>
+            <table className="mt-3 w-full text-left" aria-label="Directory attributes">
+              <tbody>
+                {machine.attributes.map((a) => (
+                  <tr key={a.name} className="border-b border-line">
+                    <th scope="row" className="py-1 pr-4 align-top font-mono text-xs font-normal text-muted">
+                      {a.name}
+                    </th>
+                    <td className="py-1 font-mono text-xs break-all">{a.values.join(', ')}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </details>
+        </Card>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,48 @@
+import type { Metadata } from 'next';
+import { MachineFilters } from '@/components/machines/machine-filters';
+import { MachineTable } from '@/components/machines/machine-table';
+import { PageHeader } from '@/components/ui/card';
+import { Pager } from '@/components/ui/pager';
+import { LoadError } from '@/components/load-error';
+import { attempt } from '@/lib/actions';
+import { env } from '@/lib/env';
+import { listMachines, parseMachineQuery, type MachineQuery } from '@/lib/inventory/machine-list';
+import { toMachineRow } from '@/lib/inventory/rows';
+
+export const metadata: Metadata = { title: 'Machines' };
+export const dynamic = 'force-dynamic';
+
+function hrefFor(query: MachineQuery, change: Partial<MachineQuery>): string {
+  const merged = { ...query, ...change };
+  const params = new URLSearchParams();
+  if (merged.q) params.set('q', merged.q);
+  if (merged.pool) params.set('pool', merged.pool);
+  if (merged.node) params.set('node', merged.node);
+  if (merged.status) params.set('status', merged.status);
+  if (merged.sort !== 'name') params.set('sort', merged.sort);
+  if (merged.dir !== 'asc') params.set('dir', merged.dir);
+  if (merged.page > 1) params.set('page', String(merged.page));
+  if (merged.size !== 50) params.set('size', String(merged.size));
+  const text = params.toString();
+  return text ? `/machines?${text}` : '/machines';
+}
+
+export default async function MachinesPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const query = parseMachineQuery(await searchParams);
+  const result = await attempt(() => listMachines(query));
+  if (!result.ok) return <LoadError message={result.error} />;
+  const page = result.data;
+  return (
+    <>
+      <PageHeader title="Machines" subtitle={`${page.total} machines match`} />
+      <MachineFilters query={page.query} pools={page.pools} nodes={page.nodes} />
+      <MachineTable
+        rows={page.rows.map(toMachineRow)}
+        timeZone={env().consoleTimeZone}
+        sort={{ key: page.query.sort, dir: page.query.dir }}
+        sortHref={(key, dir) => hrefFor(page.query, { sort: key, dir, page: 1 })}
+      />
+      <Pager page={page.page} pages={page.pages} total={page.total} size={page.query.size} href={(p) => hrefFor(page.query, { page: p })} />
+    </>
+  );
+}

@@ -1,0 +1,71 @@
+import type { Metadata } from 'next';
+import { notFound } from 'next/navigation';
+import { ConfigSummary } from '@/components/backup/config-summary';
+import { StatusCounts } from '@/components/machines/status-counts';
+import { MachineTable } from '@/components/machines/machine-table';
+import { Card, Facts, PageHeader } from '@/components/ui/card';
+import { TextLink } from '@/components/ui/link';
+import { LoadError } from '@/components/load-error';
+import { attempt } from '@/lib/actions';
+import { env } from '@/lib/env';
+import { configRows, planSummary } from '@/lib/inventory/config-rows';
+import { loadPoolView } from '@/lib/inventory/pool';
+import { toMachineRow } from '@/lib/inventory/rows';
+
+export const metadata: Metadata = { title: 'Pool' };
+export const dynamic = 'force-dynamic';
+
+export default async function PoolPage({ params }: { params: Promise<{ uuid: string }> }) {
+  const { uuid } = await params;
+  const result = await attempt(() => loadPoolView(uuid));
+  if (!result.ok) {
+    if (result.code === 'not-found') notFound();
+    return <LoadError message={result.error} />;
+  }
+  const { pool, effective, machines, counts, overriding } = result.data;
+  const plan = planSummary(effective);
+  return (
+    <>
+      <PageHeader
+        title={pool.name}
+        subtitle={
+          <>
+            <TextLink href="/pools">Pools</TextLink> / {pool.type ?? 'pool'} pool · {machines.length} machines
+          </>
+        }
+      />
+      <StatusCounts counts={counts} total={machines.length} />
+      <div className="mt-6 grid gap-6 lg:grid-cols-[1fr_1.4fr]">
+        <Card title="Pool">
+          <Facts
+            items={[
+              { label: 'UUID', value: <span className="font-mono text-xs">{pool.uuid}</span> },
+              { label: 'Type', value: pool.type ?? '—' },
+              { label: 'Description', value: pool.description ?? '—' },
+              { label: 'Nodes', value: pool.nodes.join(', ') || '—' },
+              { label: 'Storage pools', value: <span className="font-mono text-xs">{pool.storagePoolUuids.join(', ') || '—'}</span> },
+              { label: 'DN', value: <span className="break-all font-mono text-xs">{pool.dn}</span> },
+            ]}
+          />
+        </Card>
+        <Card title="Backup configuration for this pool's machines">
+          <ConfigSummary
+            level={effective.level}
+            reason={effective.reason}
+            entryDn={effective.entry?.dn ?? null}
+            rows={configRows(effective)}
+            warnings={plan.warnings}
+            planText={plan.text}
+          />
+          <p className="mt-3 text-muted">
+            {machines.length - overriding} of {machines.length} machines follow it; {overriding} {overriding === 1 ? 'has' : 'have'} their own
+            configuration.
+          </p>
+        </Card>
+      </div>
+      <div className="mt-6">
+        <MachineTable rows={machines.map(toMachineRow)} timeZone={env().consoleTimeZone} emptyText="This pool has no machines." />
+      </div>
+    </>
+  );
+}

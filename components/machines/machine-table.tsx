@@ -1,0 +1,90 @@
+import Link from 'next/link';
+import type { MachineStatus } from '@/lib/backup/status';
+import { DateTime } from '../ui/date-time';
+import { EmptyRow, Table, Td, Th } from '../ui/table';
+import { MachineStatusBadge } from './machine-status';
+
+export interface MachineRow {
+  uuid: string;
+  name: string;
+  poolName: string | null;
+  node: string | null;
+  type: string | null;
+  status: MachineStatus;
+  reason: string;
+  latestMode: string | null;
+  lastFinished: string | null;
+  configLevel: string;
+}
+
+type SortKey = 'name' | 'pool' | 'node' | 'status' | 'last';
+
+/** Column headers that sort by following a link, so sorting works without JavaScript and survives reloads. */
+function SortHeader({ label, column, sort, sortHref }: { label: string; column: SortKey; sort?: { key: SortKey; dir: 'asc' | 'desc' }; sortHref?: (key: SortKey, dir: 'asc' | 'desc') => string }) {
+  if (!sort || !sortHref) return <Th>{label}</Th>;
+  const active = sort.key === column;
+  const nextDir = active && sort.dir === 'asc' ? 'desc' : 'asc';
+  return (
+    <Th aria-sort={active ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'}>
+      <Link href={sortHref(column, nextDir)} className="hover:text-ink">
+        {label} {active ? (sort.dir === 'asc' ? '▲' : '▼') : ''}
+      </Link>
+    </Th>
+  );
+}
+
+const levelLabel: Record<string, string> = { machine: 'own', pool: 'pool', cloud: 'cloud-wide', none: 'none' };
+
+export function MachineTable({
+  rows,
+  timeZone,
+  sort,
+  sortHref,
+  emptyText = 'No machine matches.',
+}: {
+  rows: MachineRow[];
+  timeZone: string;
+  sort?: { key: SortKey; dir: 'asc' | 'desc' };
+  sortHref?: (key: SortKey, dir: 'asc' | 'desc') => string;
+  emptyText?: string;
+}) {
+  return (
+    <Table label="Machines">
+      <thead>
+        <tr>
+          <SortHeader label="Machine" column="name" sort={sort} sortHref={sortHref} />
+          <SortHeader label="Status" column="status" sort={sort} sortHref={sortHref} />
+          <SortHeader label="Pool" column="pool" sort={sort} sortHref={sortHref} />
+          <SortHeader label="Node" column="node" sort={sort} sortHref={sortHref} />
+          <Th>Latest iteration</Th>
+          <SortHeader label="Last finished" column="last" sort={sort} sortHref={sortHref} />
+          <Th>Plan</Th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.length === 0 && <EmptyRow colSpan={7}>{emptyText}</EmptyRow>}
+        {rows.map((row) => (
+          <tr key={row.uuid} className="hover:bg-canvas/60">
+            <Td>
+              <Link href={`/machines/${row.uuid}`} className="font-medium text-brand hover:underline">
+                {row.name}
+              </Link>
+              <div className="font-mono text-xs text-muted">{row.uuid}</div>
+            </Td>
+            <Td>
+              <MachineStatusBadge status={row.status} reason={row.reason} />
+              <div className="mt-1 max-w-xs text-xs text-muted">{row.reason}</div>
+            </Td>
+            <Td>{row.poolName ?? '—'}</Td>
+            <Td className="whitespace-nowrap">{row.node ?? '—'}</Td>
+            <Td>{row.latestMode ?? <span className="text-muted">—</span>}</Td>
+            <Td>
+              <DateTime value={row.lastFinished} timeZone={timeZone} />
+            </Td>
+            <Td>{levelLabel[row.configLevel] ?? row.configLevel}</Td>
+          </tr>
+        ))}
+      </tbody>
+    </Table>
+  );
+}

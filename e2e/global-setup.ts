@@ -1,0 +1,46 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { chromium, type FullConfig } from '@playwright/test';
+import { buildDemoDirectory, DEMO } from '../scripts/directory/demo-directory';
+import { startSlapd } from '../scripts/directory/slapd';
+import { startConsole } from '../scripts/console-server';
+import { E2E_PORT } from '../playwright.config';
+
+/**
+ * A real slapd with the demo directory and the production build of the console, started once;
+ * the administrator logs in once and every test reuses that session.
+ */
+export default async function globalSetup(config: FullConfig) {
+  const demo = buildDemoDirectory(new Date());
+  const slapd = await startSlapd({ baseDn: demo.baseDn, rootDn: DEMO.rootDn, rootPassword: DEMO.rootPassword, ldif: [demo.ldif] });
+  const consoleServer = await startConsole({
+    port: E2E_PORT,
+    quiet: !process.env.E2E_VERBOSE,
+    env: {
+      LDAP_URL: slapd.url,
+      LDAP_BASE_DN: demo.baseDn,
+      LDAP_BIND_DN: DEMO.rootDn,
+      LDAP_BIND_PASSWORD: DEMO.rootPassword,
+      CONSOLE_ADMIN_GROUP: DEMO.adminGroupUid,
+      SESSION_SECRET: 'e2e-session-secret-e2e-session-secret-0123',
+      CONSOLE_TIME_ZONE: 'Europe/Zurich',
+      NODE_TIME_ZONE: 'Europe/Zurich',
+    },
+  });
+  const project = config.projects[0];
+  const baseURL = project.use.baseURL ?? consoleServer.url;
+  const browser = await chromium.launch(project.use.launchOptions);
+  const page = await browser.newPage({ baseURL });
+  await page.goto('/login');
+  await page.getByLabel('Login name').fill(DEMO.logins.admin.login);
+  await page.getByLabel('Password').fill(DEMO.logins.admin.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => url.pathname === '/');
+  mkdirSync('test-results/e2e-state', { recursive: true });
+  await page.context().storageState({ path: 'test-results/e2e-state/admin.json' });
+  await browser.close();
+  writeFileSync('test-results/e2e-state/directory.json', JSON.stringify({ url: slapd.url, baseDn: demo.baseDn }));
+  return async () => {
+    await consoleServer.stop();
+    await slapd.stop();
+  };
+}

@@ -1,0 +1,29 @@
+/**
+ * Errors the UI may show. `message` is a plain sentence safe for any administrator to read;
+ * `detail` goes to the server log only (it may contain DNs, LDAP result codes, stack traces).
+ */
+export type AppErrorCode =
+  | 'directory-unavailable'
+  | 'directory-error'
+  | 'not-found'
+  | 'malformed-entry'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'invalid-input'
+  | 'conflict';
+
+export class AppError extends Error {
+  readonly code: AppErrorCode;
+  readonly detail?: string;
+
+  constructor(code: AppErrorCode, message: string, detail?: string) {
+    super(message);
+    this.name = 'AppError';
+    this.code = code;
+    this.detail = detail;
+  }
+}
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}

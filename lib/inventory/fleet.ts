@@ -1,0 +1,127 @@
+import 'server-only';
+import { requireAdmin } from '@/lib/auth/session';
+import { env } from '@/lib/env';
+import { resolveEffectiveConfig, type BackupConfigEntry, type EffectiveConfig } from '@/lib/backup/config';
+import { classifyMachine, type MachineStatus } from '@/lib/backup/status';
+import { schedulerWarnings, typicalPeriodMs, type CronPlan } from '@/lib/cron';
+import type { EntryProblem } from '@/lib/ldap/entry';
+import { readCloudBackupConfig, searchBackupTree, searchPoolBackupConfigs, type Iteration } from '@/lib/ldap/backup';
+import { searchMachineSummaries, type MachineSummary } from '@/lib/ldap/machines';
+import { searchPools, type Pool } from '@/lib/ldap/pools';
+
+export interface FleetMachine extends MachineSummary {
+  poolName: string | null;
+  status: MachineStatus;
+  reason: string;
+  lastFinished: Date | null;
+  latest: Iteration | null;
+  iterationCount: number;
+  configLevel: EffectiveConfig['level'];
+  excluded: boolean;
+}
+
+export interface Fleet {
+  machines: FleetMachine[];
+  pools: Pool[];
+  problems: EntryProblem[];
+  readAt: Date;
+}
+
+/** The plan the scheduler would use; fields it lacks stay empty so the warnings can name them. */
+export function effectivePlan(effective: EffectiveConfig): CronPlan {
+  const cron = effective.entry?.values.cron ?? {};
+  return {
+    minute: cron.minute ?? '',
+    hour: cron.hour ?? '',
+    day: cron.day ?? '',
+    month: cron.month ?? '',
+    dayOfWeek: cron.dayOfWeek ?? '',
+    active: cron.active ?? false,
+  };
+}
+
+/** Ordinary dynamic clones are rebuilt from their golden image; the scheduler never backs them up. */
+export function isBackupCandidate(machine: Pick<MachineSummary, 'type' | 'subType'>): boolean {
+  return machine.type?.toLowerCase() !== 'dynamic' || machine.subType?.toLowerCase() === 'golden-image';
+}
+
+/**
+ * Classifies one machine. Plans are shared by thousands of machines, so their period and
+ * warnings are computed once per distinct plan through `planFacts`.
+ */
+export function assessMachine(
+  machine: MachineSummary,
+  configs: { machine: BackupConfigEntry | null; pool: BackupConfigEntry | null; cloud: BackupConfigEntry | null },
+  iterations: Iteration[],
+  now: Date,
+  planFacts: (plan: CronPlan) => { periodMs: number | null; warnings: string[] },
+) {
+  const effective = resolveEffectiveConfig(configs);
+  const facts = planFacts(effectivePlan(effective));
+  const classification = classifyMachine({
+    iterations,
+    excluded: effective.excluded,
+    backupCandidate: isBackupCandidate(machine),
+    periodMs: effective.level === 'none' ? null : facts.periodMs,
+    planWarnings: effective.level === 'none' ? ['No backup configuration applies to this machine.'] : facts.warnings,
+    now,
+  });
+  return { effective, classification };
+}
+
+export function planFactsCache(timeZone: string, now: Date) {
+  const cache = new Map<string, { periodMs: number | null; warnings: string[] }>();
+  return (plan: CronPlan) => {
+    const key = JSON.stringify(plan);
+    let facts = cache.get(key);
+    if (!facts) {
+      facts = { periodMs: typicalPeriodMs(plan, timeZone, now), warnings: schedulerWarnings(plan) };
+      cache.set(key, facts);
+    }
+    return facts;
+  };
+}
+
+export async function loadFleet(): Promise<Fleet> {
+  await requireAdmin();
+  return readFleet();
+}
+
+/** The whole fleet with each machine's backup status: five searches, independent of its size. */
+export async function readFleet(): Promise<Fleet> {
+  const problems: EntryProblem[] = [];
+  const [machines, backupTree, pools, poolConfigs, cloud] = await Promise.all([
+    searchMachineSummaries(problems),
+    searchBackupTree(problems),
+    searchPools(problems),
+    searchPoolBackupConfigs(),
+    readCloudBackupConfig(),
+  ]);
+  const now = new Date();
+  const poolNames = new Map(pools.map((p) => [p.uuid.toLowerCase(), p.name]));
+  const facts = planFactsCache(env().nodeTimeZone, now);
+  const fleet = machines.map((machine): FleetMachine => {
+    const uuid = machine.uuid.toLowerCase();
+    const pool = machine.poolUuid?.toLowerCase() ?? '';
+    const iterations = backupTree.iterations.get(uuid) ?? [];
+    const { effective, classification } = assessMachine(
+      machine,
+      { machine: backupTree.configs.get(uuid) ?? null, pool: poolConfigs.get(pool) ?? null, cloud },
+      iterations,
+      now,
+      facts,
+    );
+    return {
+      ...machine,
+      poolName: poolNames.get(pool) ?? null,
+      status: classification.status,
+      reason: classification.reason,
+      lastFinished: classification.lastFinished,
+      latest: iterations[0] ?? null,
+      iterationCount: iterations.length,
+      configLevel: effective.level,
+      excluded: effective.excluded,
+    };
+  });
+  return { machines: fleet, pools, problems, readAt: now };
+}

@@ -1,0 +1,34 @@
+import 'server-only';
+import { AppError } from '@/lib/errors';
+import { resolveEffectiveConfig, type EffectiveConfig } from '@/lib/backup/config';
+import { readCloudBackupConfig, readPoolBackupConfig } from '@/lib/ldap/backup';
+import type { Pool } from '@/lib/ldap/pools';
+import { loadFleet, type FleetMachine } from './fleet';
+import { emptyCounts } from './overview';
+import type { MachineStatus } from '@/lib/backup/status';
+
+export interface PoolView {
+  pool: Pool;
+  effective: EffectiveConfig;
+  machines: FleetMachine[];
+  counts: Record<MachineStatus, number>;
+  /** Machines whose own configuration overrides the pool's. */
+  overriding: number;
+}
+
+export async function loadPoolView(uuid: string): Promise<PoolView> {
+  const fleet = await loadFleet();
+  const pool = fleet.pools.find((p) => p.uuid.toLowerCase() === uuid.toLowerCase());
+  if (!pool) throw new AppError('not-found', 'There is no VM pool with this UUID.');
+  const [poolConfig, cloud] = await Promise.all([readPoolBackupConfig(pool.uuid), readCloudBackupConfig()]);
+  const machines = fleet.machines.filter((m) => m.poolUuid?.toLowerCase() === pool.uuid.toLowerCase());
+  const counts = emptyCounts();
+  for (const m of machines) counts[m.status] += 1;
+  return {
+    pool,
+    effective: resolveEffectiveConfig({ machine: null, pool: poolConfig, cloud }),
+    machines,
+    counts,
+    overriding: machines.filter((m) => m.configLevel === 'machine').length,
+  };
+}

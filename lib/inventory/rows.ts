@@ -1,0 +1,17 @@
+import type { FleetMachine } from './fleet';
+
+/** The plain row a machine table gets: no Date objects, nothing the browser does not show. */
+export function toMachineRow(m: FleetMachine) {
+  return {
+    uuid: m.uuid,
+    name: m.name,
+    poolName: m.poolName,
+    node: m.node,
+    type: m.type,
+    status: m.status,
+    reason: m.reason,
+    latestMode: m.latest?.mode ?? null,
+    lastFinished: m.lastFinished?.toISOString() ?? null,
+    configLevel: m.configLevel,
+  };
+}

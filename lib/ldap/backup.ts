@@ -1,0 +1,202 @@
+import 'server-only';
+import { z } from 'zod';
+import type { BackupConfigEntry, BackupConfigValues } from '@/lib/backup/config';
+import { all, bool, checked, hasObjectClass, int, one, type EntryProblem, type RawEntry } from './entry';
+import { parseDn } from './dn';
+import { cloudBackupDn, iterationDn, machineBackupDn, machinesDn, poolBackupDn, poolsDn } from './layout';
+import { readEntry, searchAll } from './client';
+
+/** Backup configuration attributes (spec/directory.md §2.6, §2.8); the one place their names appear. */
+const CONFIG_ATTRIBUTES = [
+  'objectClass',
+  'sstBackupNumberOfIterations',
+  'sstBackupRootDirectory',
+  'sstBackupRetainDirectory',
+  'sstBackupRamDiskLocation',
+  'sstBackupExcludeFromBackup',
+  'sstRestoreVMWithoutState',
+  'sstVirtualizationVirtualMachineForceStart',
+  'sstVirtualizationBandwidthMerge',
+  'sstVirtualizationDiskImageFormat',
+  'sstVirtualizationDiskImageOwner',
+  'sstVirtualizationDiskImageGroup',
+  'sstVirtualizationDiskImagePermission',
+  'sstVirtualizationDiskImageDirectoryOwner',
+  'sstVirtualizationDiskImageDirectoryGroup',
+  'sstVirtualizationDiskImageDirectoryPermission',
+  'sstCronMinute',
+  'sstCronHour',
+  'sstCronDay',
+  'sstCronMonth',
+  'sstCronDayOfWeek',
+  'sstCronActive',
+] as const;
+
+const CONFIG_CLASS = 'sstVirtualizationBackupObjectClass';
+
+function cronField(entry: RawEntry, name: string): string | undefined {
+  const values = all(entry, name);
+  // Multi-valued in the schema: each value is one list element of the cron field.
+  return values.length === 0 ? undefined : values.join(',');
+}
+
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+export function mapBackupConfig(entry: RawEntry, level: BackupConfigEntry['level']): BackupConfigEntry {
+  const cron = withoutUndefined({
+    minute: cronField(entry, 'sstCronMinute'),
+    hour: cronField(entry, 'sstCronHour'),
+    day: cronField(entry, 'sstCronDay'),
+    month: cronField(entry, 'sstCronMonth'),
+    dayOfWeek: cronField(entry, 'sstCronDayOfWeek'),
+    active: bool(entry, 'sstCronActive'),
+  });
+  const values: BackupConfigValues = withoutUndefined({
+    iterations: int(entry, 'sstBackupNumberOfIterations'),
+    rootDirectory: one(entry, 'sstBackupRootDirectory'),
+    retainDirectory: one(entry, 'sstBackupRetainDirectory'),
+    ramDiskLocation: one(entry, 'sstBackupRamDiskLocation'),
+    excludeFromBackup: bool(entry, 'sstBackupExcludeFromBackup'),
+    restoreWithoutState: bool(entry, 'sstRestoreVMWithoutState'),
+    forceStart: bool(entry, 'sstVirtualizationVirtualMachineForceStart'),
+    mergeBandwidth: int(entry, 'sstVirtualizationBandwidthMerge'),
+    diskImageFormat: one(entry, 'sstVirtualizationDiskImageFormat'),
+    diskImageOwner: one(entry, 'sstVirtualizationDiskImageOwner'),
+    diskImageGroup: one(entry, 'sstVirtualizationDiskImageGroup'),
+    diskImagePermission: one(entry, 'sstVirtualizationDiskImagePermission'),
+    directoryOwner: one(entry, 'sstVirtualizationDiskImageDirectoryOwner'),
+    directoryGroup: one(entry, 'sstVirtualizationDiskImageDirectoryGroup'),
+    directoryPermission: one(entry, 'sstVirtualizationDiskImageDirectoryPermission'),
+    cron: Object.keys(cron).length > 0 ? cron : undefined,
+  });
+  return { dn: entry.dn, level, hasConfigClass: hasObjectClass(entry, CONFIG_CLASS), values };
+}
+
+export async function readCloudBackupConfig(): Promise<BackupConfigEntry | null> {
+  const entry = await readEntry('Reading the cloud-wide backup configuration', cloudBackupDn(), CONFIG_ATTRIBUTES);
+  return entry ? mapBackupConfig(entry, 'cloud') : null;
+}
+
+export async function readPoolBackupConfig(poolUuid: string): Promise<BackupConfigEntry | null> {
+  const entry = await readEntry('Reading the pool backup configuration', poolBackupDn(poolUuid), CONFIG_ATTRIBUTES);
+  return entry ? mapBackupConfig(entry, 'pool') : null;
+}
+
+export async function readMachineBackupConfig(machineUuid: string): Promise<BackupConfigEntry | null> {
+  const entry = await readEntry('Reading the machine backup configuration', machineBackupDn(machineUuid), CONFIG_ATTRIBUTES);
+  return entry ? mapBackupConfig(entry, 'machine') : null;
+}
+
+/** Every pool's ou=backup in one search, keyed by pool UUID. */
+export async function searchPoolBackupConfigs(): Promise<Map<string, BackupConfigEntry>> {
+  const entries = await searchAll('Reading pool backup configurations', {
+    base: poolsDn(),
+    scope: 'sub',
+    filter: '(ou=backup)',
+    attributes: CONFIG_ATTRIBUTES,
+  });
+  const byPool = new Map<string, BackupConfigEntry>();
+  for (const entry of entries) {
+    const rdns = parseDn(entry.dn);
+    // Only the pool's own ou=backup (ou=backup,sstVirtualMachinePool=…), not deeper ones.
+    if (rdns[1]?.attribute.toLowerCase() === 'sstvirtualmachinepool') byPool.set(rdns[1].value.toLowerCase(), mapBackupConfig(entry, 'pool'));
+  }
+  return byPool;
+}
+
+const iterationSchema = z.object({
+  dn: z.string(),
+  machineUuid: z.string(),
+  name: z.string().regex(/^\d{8}T\d{6}Z$/, 'the iteration name is not a YYYYMMDDThhmmssZ timestamp'),
+  mode: z.string().min(1, 'sstProvisioningMode is missing'),
+  state: z.string(),
+  returnValue: z.number().int().nullable(),
+  executionDate: z.string().nullable(),
+  executionTimes: z.array(z.string()),
+});
+export type Iteration = z.infer<typeof iterationSchema>;
+
+const ITERATION_ATTRIBUTES = [
+  'ou',
+  'sstProvisioningMode',
+  'sstProvisioningState',
+  'sstProvisioningReturnValue',
+  'sstProvisioningExecutionDate',
+  'sstProvisioningExecutionTime',
+] as const;
+
+export function mapIteration(entry: RawEntry, machineUuid: string, problems: EntryProblem[]): Iteration | null {
+  const rdns = parseDn(entry.dn);
+  return checked(
+    iterationSchema,
+    entry,
+    {
+      dn: entry.dn,
+      machineUuid,
+      name: rdns[0]?.value ?? '',
+      mode: one(entry, 'sstProvisioningMode') ?? '',
+      state: one(entry, 'sstProvisioningState') ?? '',
+      returnValue: int(entry, 'sstProvisioningReturnValue') ?? null,
+      executionDate: one(entry, 'sstProvisioningExecutionDate') ?? null,
+      executionTimes: all(entry, 'sstProvisioningExecutionTime'),
+    },
+    problems,
+  );
+}
+
+export async function readIterations(machineUuid: string, problems: EntryProblem[]): Promise<Iteration[]> {
+  const entries = await searchAll('Reading backup iterations', {
+    base: machineBackupDn(machineUuid),
+    scope: 'one',
+    filter: '(objectClass=sstProvisioning)',
+    attributes: ITERATION_ATTRIBUTES,
+  });
+  return entries
+    .map((e) => mapIteration(e, machineUuid, problems))
+    .filter((i): i is Iteration => i !== null)
+    .sort((a, b) => b.name.localeCompare(a.name));
+}
+
+/**
+ * The whole backup side of the fleet in one paged subtree search: each machine's ou=backup
+ * (exclude flag and any override) and every iteration leaf with only its state attributes.
+ */
+export async function searchBackupTree(problems: EntryProblem[]): Promise<{
+  configs: Map<string, BackupConfigEntry>;
+  iterations: Map<string, Iteration[]>;
+}> {
+  const entries = await searchAll('Reading backup state of all machines', {
+    base: machinesDn(),
+    scope: 'sub',
+    filter: '(|(ou=backup)(objectClass=sstProvisioning))',
+    attributes: [...CONFIG_ATTRIBUTES, ...ITERATION_ATTRIBUTES],
+  });
+  const configs = new Map<string, BackupConfigEntry>();
+  const iterations = new Map<string, Iteration[]>();
+  for (const entry of entries) {
+    const rdns = parseDn(entry.dn);
+    const isBackupEntry = rdns[0]?.attribute.toLowerCase() === 'ou' && rdns[0].value.toLowerCase() === 'backup';
+    if (isBackupEntry && rdns[1]?.attribute.toLowerCase() === 'sstvirtualmachine') {
+      configs.set(rdns[1].value.toLowerCase(), mapBackupConfig(entry, 'machine'));
+      continue;
+    }
+    const underBackup = rdns[1]?.attribute.toLowerCase() === 'ou' && rdns[1].value.toLowerCase() === 'backup';
+    if (!isBackupEntry && underBackup && rdns[2]?.attribute.toLowerCase() === 'sstvirtualmachine') {
+      const uuid = rdns[2].value.toLowerCase();
+      const iteration = mapIteration(entry, uuid, problems);
+      if (!iteration) continue;
+      const list = iterations.get(uuid);
+      if (list) list.push(iteration);
+      else iterations.set(uuid, [iteration]);
+    }
+  }
+  for (const list of iterations.values()) list.sort((a, b) => b.name.localeCompare(a.name));
+  return { configs, iterations };
+}
+
+export async function readIteration(machineUuid: string, name: string, problems: EntryProblem[]): Promise<Iteration | null> {
+  const entry = await readEntry('Reading the iteration', iterationDn(machineUuid, name), ITERATION_ATTRIBUTES);
+  return entry ? mapIteration(entry, machineUuid, problems) : null;
+}

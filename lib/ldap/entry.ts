@@ -1,0 +1,62 @@
+import type { Entry } from 'ldapts';
+import type { z } from 'zod';
+
+/** An entry with attribute names folded to lower case: LDAP names are case-insensitive. */
+export interface RawEntry {
+  dn: string;
+  attrs: Record<string, string[]>;
+}
+
+export function toRawEntry(entry: Entry): RawEntry {
+  const attrs: Record<string, string[]> = {};
+  for (const [name, value] of Object.entries(entry)) {
+    if (name === 'dn') continue;
+    const list = Array.isArray(value) ? value : [value];
+    attrs[name.toLowerCase()] = list.map((v) => (Buffer.isBuffer(v) ? v.toString('utf8') : String(v)));
+  }
+  return { dn: entry.dn, attrs };
+}
+
+export function all(entry: RawEntry, name: string): string[] {
+  return entry.attrs[name.toLowerCase()] ?? [];
+}
+
+export function one(entry: RawEntry, name: string): string | undefined {
+  return all(entry, name)[0];
+}
+
+export function hasObjectClass(entry: RawEntry, objectClass: string): boolean {
+  const wanted = objectClass.toLowerCase();
+  return all(entry, 'objectClass').some((c) => c.toLowerCase() === wanted);
+}
+
+/** LDAP Boolean syntax is TRUE/FALSE; anything else is treated as absent rather than guessed. */
+export function bool(entry: RawEntry, name: string): boolean | undefined {
+  const value = one(entry, name)?.trim().toUpperCase();
+  if (value === 'TRUE') return true;
+  if (value === 'FALSE') return false;
+  return undefined;
+}
+
+export function int(entry: RawEntry, name: string): number | undefined {
+  const value = one(entry, name);
+  if (value === undefined || !/^-?\d+$/.test(value.trim())) return undefined;
+  return Number(value.trim());
+}
+
+export interface EntryProblem {
+  dn: string;
+  problem: string;
+}
+
+/**
+ * Validates a mapped entry. A malformed entry is reported and skipped instead of failing the
+ * whole page: one broken VM must not hide the other four thousand.
+ */
+export function checked<S extends z.ZodType>(schema: S, entry: RawEntry, candidate: unknown, problems: EntryProblem[]): z.infer<S> | null {
+  const result = schema.safeParse(candidate);
+  if (result.success) return result.data;
+  const problem = result.error.issues.map((i) => `${i.path.join('.') || 'entry'}: ${i.message}`).join('; ');
+  problems.push({ dn: entry.dn, problem });
+  return null;
+}

@@ -1,0 +1,58 @@
+import { buildDemoDirectory, DEMO } from './directory/demo-directory';
+import { startSlapd } from './directory/slapd';
+import { startConsole } from './console-server';
+
+/**
+ * `npm run demo`: a private slapd with the demo directory on a loopback port and the console on
+ * http://localhost:3000 (PORT to change it), until Ctrl-C.
+ */
+async function main() {
+  const port = Number(process.env.PORT ?? 3000);
+  const demo = buildDemoDirectory(new Date());
+  const slapd = await startSlapd({
+    baseDn: demo.baseDn,
+    rootDn: DEMO.rootDn,
+    rootPassword: DEMO.rootPassword,
+    ldif: [demo.ldif],
+    port: process.env.DEMO_LDAP_PORT ? Number(process.env.DEMO_LDAP_PORT) : undefined,
+  });
+  console.log(`Demo directory: ${slapd.url} (base ${demo.baseDn}, bind ${DEMO.rootDn} / ${DEMO.rootPassword})`);
+  const app = await startConsole({
+    port,
+    env: {
+      LDAP_URL: slapd.url,
+      LDAP_BASE_DN: demo.baseDn,
+      LDAP_BIND_DN: DEMO.rootDn,
+      LDAP_BIND_PASSWORD: DEMO.rootPassword,
+      CONSOLE_ADMIN_GROUP: DEMO.adminGroupUid,
+      SESSION_SECRET: process.env.SESSION_SECRET ?? 'demo-only-session-secret-change-me-0123456789',
+    },
+  });
+  console.log('');
+  console.log(`The backup console is running on http://localhost:${port}`);
+  console.log(`  Sign in as "${DEMO.logins.admin.login}" with password "${DEMO.logins.admin.password}"`);
+  console.log(`  (also: "${DEMO.logins.operator.login}" / "${DEMO.logins.operator.password}" via the administrators group;`);
+  console.log(`   "${DEMO.logins.user.login}" / "${DEMO.logins.user.password}" is refused: not an administrator)`);
+  console.log('Press Ctrl-C to stop.');
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await app.stop();
+    await slapd.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  app.process.on('exit', (code) => {
+    if (!stopping) {
+      console.error(`The console stopped unexpectedly (exit ${code}).`);
+      void slapd.stop().then(() => process.exit(1));
+    }
+  });
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

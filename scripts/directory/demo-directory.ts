@@ -1,0 +1,291 @@
+/**
+ * The demo stoney cloud: two nodes, the installer's three storage pools, three machine pools and
+ * ten machines whose backup histories cover every situation the console must show (protected,
+ * running, failed, stale, never backed up, excluded, a restore waiting half-way).
+ *
+ * Iteration names are computed from `now`, so the situations hold whenever the demo is built;
+ * the same `now` always gives the same LDIF.
+ */
+import {
+  buildCloudLdif,
+  DAY,
+  GiB,
+  HOUR,
+  MINUTE,
+  summarizeMachine,
+  type BackupPlanSpec,
+  type CloudSpec,
+  type IterationSpec,
+  type MachineSummary,
+  type PoolType,
+} from './cloud-ldif';
+
+const BASE_DN = 'dc=stoney-cloud,dc=org';
+const NODE_1 = 'node-01.stoney-cloud.org';
+const NODE_2 = 'node-02.stoney-cloud.org';
+
+const STORAGE = {
+  persistent: '0f83f084-8080-413e-b558-b678e504836e',
+  template: '5b77d2f6-061f-410c-8ee7-9e61da6f1927',
+  dynamic: 'c92851ab-ec8e-4eba-b60d-96cf3f72fd02',
+} as const;
+
+const POOL = {
+  production: '356a6a56-652e-401c-961e-d56aa7c2c4a7',
+  templates: 'a83dfea2-d280-4969-a5d4-1f2760315e31',
+  classroom: '4b1a89eb-d751-44d8-87c1-8d732b37db61',
+} as const;
+
+/** Directory and ownership values every complete plan in the demo carries. */
+const FILES: BackupPlanSpec = {
+  rootDirectory: 'file:///var/backup/virtualization',
+  retainDirectory: 'file:///var/virtualization/retain',
+  ramDiskLocation: 'file:///var/cache/kvmbackup',
+  restoreWithoutState: false,
+  forceStart: false,
+  bandwidthMerge: 0,
+  imageFormat: 'qcow2',
+  imageOwner: 'root',
+  imageGroup: 'vm-storage',
+  imagePermission: 660,
+  directoryOwner: 'root',
+  directoryGroup: 'vm-storage',
+  directoryPermission: 770,
+};
+
+const GLOBAL_BACKUP: BackupPlanSpec = {
+  ...FILES,
+  iterations: 3,
+  cron: { minute: '0', hour: '3', day: '*', month: '*', dayOfWeek: '*', active: true },
+};
+
+const TEMPLATES_BACKUP: BackupPlanSpec = {
+  ...FILES,
+  iterations: 2,
+  cron: { minute: '30', hour: '2', day: '*', month: '*', dayOfWeek: '0', active: true },
+};
+
+const DB_BACKUP: BackupPlanSpec = {
+  ...FILES,
+  iterations: 7,
+  cron: { minute: '30', hour: '1', day: '*', month: '*', dayOfWeek: '*', active: true },
+};
+
+const finished = (agoMs: number): IterationSpec => ({
+  agoMs,
+  mode: 'finished',
+  // snapshot + merge + retain seconds after the start, as the daemon would have stamped it.
+  stateAgoMs: agoMs - 447_000,
+});
+
+const spec: CloudSpec = {
+  baseDn: BASE_DN,
+  organization: 'stoney cloud',
+  reseller: { uid: '4000000', name: 'stepping stone GmbH' },
+  customer: { uid: '4000001', name: 'Demo Customer AG' },
+  realm: { uid: '4000013', displayName: 'stoney cloud' },
+  nextFreeUid: '4000020',
+  cloudId: 'a4b8be71-1b9d-415d-83c9-4e3fa4ff16f4',
+  serviceAccounts: [
+    { cn: 'prov-backup-kvm', password: 'prov-backup-kvm-demo' },
+    { cn: 'dhcp', password: 'dhcp-demo' },
+  ],
+  people: [
+    {
+      uid: '4000002', login: 'admin', password: 'admin-demo', givenName: 'Ada', surname: 'Admin',
+      mail: 'ada.admin@stoney-cloud.org', gender: 'f', preferredLanguage: 'en-GB', timeZoneOffset: '+01:00',
+      roles: ['Admin Virtualization'],
+    },
+    {
+      uid: '4000003', login: 'user', password: 'user-demo', givenName: 'Udo', surname: 'User',
+      mail: 'udo.user@stoney-cloud.org', gender: 'm', preferredLanguage: 'de-CH', timeZoneOffset: '+01:00',
+      roles: ['User'],
+    },
+    {
+      uid: '4000004', login: 'operator', password: 'operator-demo', givenName: 'Olga', surname: 'Operator',
+      mail: 'olga.operator@stoney-cloud.org', gender: 'f', preferredLanguage: 'en-GB', timeZoneOffset: '+01:00',
+      roles: ['User'], groupUids: ['4000014'],
+    },
+  ],
+  groups: [
+    { uid: '4000014', displayName: 'Backup operators', groupName: 'backup-operators', description: 'May run restores' },
+    { uid: '4000015', displayName: 'Teachers', groupName: 'teachers' },
+  ],
+  nodes: [
+    { fqdn: NODE_1, description: 'VM node in rack A', state: 'active', ip: { admin: '10.1.110.11', data: '10.1.140.11', int: '10.1.120.11', pub: '10.1.130.11' } },
+    { fqdn: NODE_2, description: 'VM node in rack B', state: 'active', ip: { admin: '10.1.110.12', data: '10.1.140.12', int: '10.1.120.12', pub: '10.1.130.12' } },
+  ],
+  storagePools: [
+    { uuid: STORAGE.persistent, type: 'persistent', displayName: 'persistent-storage-pool-01' },
+    { uuid: STORAGE.template, type: 'template', displayName: 'template-storage-pool-01' },
+    { uuid: STORAGE.dynamic, type: 'dynamic', displayName: 'dynamic-storage-pool-01' },
+  ],
+  pools: [
+    {
+      uuid: POOL.production, name: 'Production servers', type: 'persistent', description: 'Customer-facing servers',
+      storagePoolUuid: STORAGE.persistent, nodes: [NODE_1, NODE_2], range: '10.1.130.64/26', people: ['4000003'],
+    },
+    {
+      uuid: POOL.templates, name: 'Templates', type: 'template', description: 'Machine templates, backed up weekly',
+      storagePoolUuid: STORAGE.template, nodes: [NODE_1, NODE_2], range: '10.1.130.128/26', backup: TEMPLATES_BACKUP,
+    },
+    {
+      uuid: POOL.classroom, name: 'Classroom desktops', type: 'dynamic', description: 'Desktops cloned from the golden image',
+      storagePoolUuid: STORAGE.dynamic, nodes: [NODE_2], range: '10.1.130.192/26', groups: ['4000015'],
+      dynamic: {
+        min: 3, max: 14, preStart: 2, goldenImageUuid: '0e5d1294-c2a4-466b-a261-eac930e38dd9',
+        shutdown: { minute: '0', hour: '22', day: '*', month: '*', dayOfWeek: '1,2,3,4,5', active: true },
+      },
+    },
+  ],
+  globalBackup: GLOBAL_BACKUP,
+  network: {
+    subnet: '10.1.130.0',
+    netmask: 24,
+    router: '10.1.130.1',
+    dns: '10.1.130.2',
+    ntp: '10.1.130.2',
+    domain: 'stoney-cloud.org',
+    displayName: 'network-pool-01',
+    bridge: 'vmbr0',
+    segments: {
+      admin: { prefix: '10.1.110.0/24', vlan: 110, domain: 'admin.stoney-cloud.org' },
+      data: { prefix: '10.1.140.0/24', vlan: 140, domain: 'data.stoney-cloud.org' },
+      int: { prefix: '10.1.120.0/24', vlan: 120, domain: 'int.stoney-cloud.org' },
+      pub: { prefix: '10.1.130.0/24', vlan: 130, domain: 'stoney-cloud.org' },
+    },
+  },
+  machines: [
+    {
+      uuid: 'dba52a0a-45ce-4371-9b8f-f49652b9d1f1', name: 'web-01', poolUuid: POOL.production, node: NODE_1,
+      subType: 'Server', status: 'running', memoryBytes: 4 * GiB, vcpu: 2, os: 'linux',
+      disks: [
+        { target: 'vda', device: 'disk', volumeUuid: 'e92909c7-2724-4ed3-9b37-3e2f34a6a65b', capacityBytes: 20 * GiB },
+        { target: 'vdb', device: 'disk', volumeUuid: '2aad6a22-b848-47ca-abe9-5e982caf5017', capacityBytes: 100 * GiB },
+      ],
+      mac: '52:54:00:1a:00:01', ip: '10.1.130.65', spicePort: 5900, ownerUid: '4000002', people: ['4000003'],
+      backup: 'plain', iterations: [finished(20 * HOUR), finished(44 * HOUR), finished(68 * HOUR)],
+      expected: 'protected', story: 'three nightly backups under the cloud-wide plan',
+    },
+    {
+      uuid: 'b0eda3ea-1c19-4d21-8c8c-ace45ac9f714', name: 'db-01', poolUuid: POOL.production, node: NODE_2,
+      subType: 'Server', status: 'running', memoryBytes: 8 * GiB, vcpu: 4, os: 'linux',
+      disks: [{ target: 'vda', device: 'disk', volumeUuid: 'cdaf94cf-e043-483d-a7c1-df9d25a42352', capacityBytes: 40 * GiB }],
+      mac: '52:54:00:1a:00:02', ip: '10.1.130.66', spicePort: 5901,
+      backup: DB_BACKUP, iterations: [finished(21 * HOUR), finished(45 * HOUR)],
+      expected: 'protected', story: 'its own plan (01:30 daily, 7 iterations)',
+    },
+    {
+      uuid: '6a5b023f-1210-451b-8c09-cee7de346edc', name: 'mail-01', poolUuid: POOL.production, node: NODE_1,
+      subType: 'Server', status: 'running', memoryBytes: 4 * GiB, vcpu: 2, os: 'linux',
+      disks: [{ target: 'vda', device: 'disk', volumeUuid: 'ac2a00b2-10c6-4082-8f9a-1097422d0fd2', capacityBytes: 50 * GiB }],
+      mac: '52:54:00:1a:00:03', ip: '10.1.130.67', spicePort: 5902,
+      backup: 'plain',
+      iterations: [finished(44 * HOUR), { agoMs: 20 * HOUR, mode: 'merging', returnValue: 11 }],
+      expected: 'failed', story: 'last night\'s backup stuck in merging with 11 (CANNOT_MERGE_DISK_IMAGES)',
+    },
+    {
+      uuid: '0b00508d-8b78-4d88-8fc5-1d9e3098556e', name: 'app-01', poolUuid: POOL.production, node: NODE_2,
+      subType: 'Server', status: 'running', memoryBytes: 2 * GiB, vcpu: 2, os: 'linux',
+      disks: [{ target: 'vda', device: 'disk', volumeUuid: 'cbc96f59-e981-401b-a628-5397a5d91587', capacityBytes: 20 * GiB }],
+      mac: '52:54:00:1a:00:04', ip: '10.1.130.68', spicePort: 5903,
+      backup: 'plain',
+      iterations: [finished(21 * HOUR), { agoMs: 10 * MINUTE, mode: 'snapshotting' }],
+      expected: 'running', story: 'a backup started ten minutes ago is snapshotting',
+    },
+    {
+      uuid: '71fc1649-bb98-4e41-8731-cd91287b5e3a', name: 'Legacy ERP, Müller & Söhne', poolUuid: POOL.production, node: NODE_1,
+      subType: 'Server', status: 'running', memoryBytes: 6 * GiB, vcpu: 2, os: 'windows',
+      disks: [{ target: 'vda', device: 'disk', volumeUuid: '55de1683-3856-437c-9b98-aa90d044e8f6', capacityBytes: 80 * GiB }],
+      mac: '52:54:00:1a:00:05', ip: '10.1.130.69', spicePort: 5904,
+      backup: { exclude: true }, iterations: [finished(30 * DAY)],
+      expected: 'excluded', story: 'excluded from backup on its ou=backup; one old backup remains',
+    },
+    {
+      uuid: '3090e627-e69a-4235-85b3-1cf8e7896ba8', name: 'new-01', poolUuid: POOL.production, node: NODE_2,
+      subType: 'Server', status: 'running', memoryBytes: 2 * GiB, vcpu: 1, os: 'linux',
+      disks: [{ target: 'vda', device: 'disk', volumeUuid: '47959dc6-4646-484b-aa9d-2805b75d6417', capacityBytes: 20 * GiB }],
+      mac: '52:54:00:1a:00:06', ip: '10.1.130.70', spicePort: 5905,
+      backup: 'absent', iterations: [],
+      expected: 'never', story: 'created today, no ou=backup yet',
+    },
+    {
+      uuid: 'f13be61b-f75b-43a3-8859-70a8b172333f', name: 'files-01', poolUuid: POOL.production, node: NODE_1,
+      subType: 'Server', status: 'running', memoryBytes: 4 * GiB, vcpu: 2, os: 'linux',
+      disks: [
+        { target: 'vda', device: 'disk', volumeUuid: '7ab0371f-88a1-47ae-a14c-8a1ce9ea0356', capacityBytes: 200 * GiB },
+        // CD-ROMs are not backed up; a console must skip them.
+        { target: 'hdc', device: 'cdrom', isoFile: '/var/virtualization/iso/debian-12-amd64-netinst.iso' },
+      ],
+      mac: '52:54:00:1a:00:07', ip: '10.1.130.71', spicePort: 5906,
+      backup: 'plain', iterations: [finished(6 * DAY), finished(7 * DAY)],
+      expected: 'stale', story: 'daily plan, but the newest backup is six days old',
+    },
+    {
+      uuid: '69d5badd-26d4-4124-b1cc-8e10898e9f85', name: 'tpl-debian-12', poolUuid: POOL.templates, node: NODE_1,
+      subType: 'VM-Template', templateMode: 'ready for use', status: 'shutdown', memoryBytes: 2 * GiB, vcpu: 1, os: 'linux',
+      disks: [{ target: 'vda', device: 'disk', volumeUuid: '2a439396-8ee9-4f12-a810-026c73d8d2d8', capacityBytes: 10 * GiB }],
+      mac: '52:54:00:1a:00:08', ip: '10.1.130.129', spicePort: 5907,
+      backup: 'plain',
+      iterations: [finished(5 * DAY), { agoMs: 12 * DAY, mode: 'unretainedSmallFiles', stateAgoMs: 3 * MINUTE }],
+      expected: 'running', story: 'a restore of the 12-day-old backup waits in phase 1 (small files unretained)',
+    },
+    {
+      uuid: '2c54c138-1d6b-47eb-a334-62266e39bd46', name: 'tpl-windows-2022', poolUuid: POOL.templates, node: NODE_2,
+      subType: 'VM-Template', templateMode: 'ready for use', status: 'shutdown', memoryBytes: 4 * GiB, vcpu: 2, os: 'windows',
+      disks: [{ target: 'vda', device: 'disk', volumeUuid: 'c59b0925-d8f7-424a-bd29-0d1e63e33afe', capacityBytes: 60 * GiB }],
+      mac: '52:54:00:1a:00:09', ip: '10.1.130.130', spicePort: 5908,
+      backup: 'plain', iterations: [finished(5 * DAY)],
+      expected: 'protected', story: 'weekly pool plan (Sundays 02:30); five days is within it',
+    },
+    {
+      uuid: '0e5d1294-c2a4-466b-a261-eac930e38dd9', name: 'golden-desktop', poolUuid: POOL.classroom, node: NODE_2,
+      subType: 'Golden-Image', status: 'shutdown', memoryBytes: 4 * GiB, vcpu: 2, os: 'linux',
+      disks: [{ target: 'vda', device: 'disk', volumeUuid: '4c92029a-4bdd-4f6a-9792-5d145d89b60d', capacityBytes: 30 * GiB }],
+      mac: '52:54:00:1a:00:0a', ip: '10.1.130.193', spicePort: 5909,
+      backup: 'plain', iterations: [finished(22 * HOUR)],
+      expected: 'protected', story: 'golden image of the dynamic pool, backed up last night',
+    },
+  ],
+};
+
+export type DemoMachine = MachineSummary;
+
+export const DEMO = {
+  baseDn: BASE_DN,
+  rootDn: `cn=Manager,${BASE_DN}`,
+  rootPassword: 'demo-manager-secret',
+  realmUid: '4000013',
+  resellerUid: '4000000',
+  customerUid: '4000001',
+  logins: {
+    admin: { uid: '4000002', login: 'admin', password: 'admin-demo', dn: `uid=4000002,ou=people,${BASE_DN}`, isAdmin: true },
+    user: { uid: '4000003', login: 'user', password: 'user-demo', dn: `uid=4000003,ou=people,${BASE_DN}`, isAdmin: false },
+    operator: { uid: '4000004', login: 'operator', password: 'operator-demo', dn: `uid=4000004,ou=people,${BASE_DN}`, isAdmin: false },
+  },
+  /** Members of this group are console administrators when the console is configured with it. */
+  adminGroupUid: '4000014',
+  storagePools: [
+    { uuid: STORAGE.persistent, type: 'persistent' as PoolType, directory: 'vm-persistent' },
+    { uuid: STORAGE.template, type: 'template' as PoolType, directory: 'vm-templates' },
+    { uuid: STORAGE.dynamic, type: 'dynamic' as PoolType, directory: 'vm-dynamic' },
+  ],
+  pools: [
+    { name: 'Production servers', uuid: POOL.production, type: 'persistent' as PoolType, storagePoolUuid: STORAGE.persistent },
+    { name: 'Templates', uuid: POOL.templates, type: 'template' as PoolType, storagePoolUuid: STORAGE.template },
+    { name: 'Classroom desktops', uuid: POOL.classroom, type: 'dynamic' as PoolType, storagePoolUuid: STORAGE.dynamic },
+  ],
+  nodes: [
+    { fqdn: NODE_1, intIp: '10.1.120.11', pubIp: '10.1.130.11' },
+    { fqdn: NODE_2, intIp: '10.1.120.12', pubIp: '10.1.130.12' },
+  ],
+  machines: spec.machines.map(summarizeMachine),
+} as const;
+
+/** The full machine descriptions (MACs, IPs, disks, iterations) for tests that need more than DEMO. */
+export const DEMO_SPEC: Readonly<CloudSpec> = spec;
+
+export function buildDemoDirectory(now: Date): { baseDn: string; ldif: string } {
+  const header = `stoney cloud demo directory, generated for ${now.toISOString()} by scripts/directory/demo-directory.ts`;
+  return { baseDn: BASE_DN, ldif: buildCloudLdif(spec, now, header) };
+}

@@ -1,0 +1,21 @@
+import { createServer } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { useDirectory } from './env-setup';
+import { login } from '@/lib/auth/login';
+import { readFleet } from '@/lib/inventory/fleet';
+
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return typeof address === 'object' && address ? address.port : 1;
+}
+
+describe('when the directory is down', () => {
+  it('says so instead of failing with a stack trace', async () => {
+    useDirectory('demoDirectory', { LDAP_URL: `ldap://127.0.0.1:${await closedPort()}`, LDAP_TIMEOUT_MS: '2000' });
+    expect(await login('admin', 'admin-demo')).toEqual({ ok: false, reason: 'directory-unavailable' });
+    await expect(readFleet()).rejects.toMatchObject({ code: 'directory-unavailable', message: expect.stringMatching(/cannot be reached/) });
+  });
+});

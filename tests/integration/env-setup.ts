@@ -1,0 +1,26 @@
+import { afterAll, inject } from 'vitest';
+import { closeDirectory } from '@/lib/ldap/client';
+
+/**
+ * Points lib/env at the demo directory unless a test file chose another one first
+ * (see `useDirectory`). The console reads its configuration lazily, so this runs in time.
+ */
+export function useDirectory(which: 'demoDirectory' | 'otherDirectory', extra: Record<string, string> = {}) {
+  const dir = inject(which);
+  Object.assign(process.env, {
+    LDAP_URL: dir.url,
+    LDAP_BASE_DN: dir.baseDn,
+    LDAP_BIND_DN: dir.rootDn,
+    LDAP_BIND_PASSWORD: dir.rootPassword,
+    SESSION_SECRET: 'integration-test-secret-integration-test-secret',
+    CONSOLE_TIME_ZONE: 'Europe/Zurich',
+    NODE_TIME_ZONE: 'Europe/Zurich',
+    ...extra,
+  });
+}
+
+useDirectory('demoDirectory', { CONSOLE_ADMIN_GROUP: '4000014' });
+
+afterAll(async () => {
+  await closeDirectory();
+});
