@@ -25,14 +25,19 @@ export function toIterationRow(iteration: Iteration): IterationRow {
   const mode = describeMode(iteration.mode);
   const code = iteration.returnValue === null ? null : describeReturnCode(iteration.returnValue);
   const finished = finishTime(iteration);
+  const health = iterationHealth(iteration);
   return {
     name: iteration.name,
     mode: iteration.mode,
     modeLabel: mode.label,
     modeMeaning: mode.meaning,
-    nextActor: mode.nextActor,
+    // A failed step is not retried by anyone: saying "the daemon continues" would be a lie.
+    nextActor:
+      health === 'failed'
+        ? 'An administrator. The step failed and is not retried; until someone deals with it, this iteration blocks further backups of the machine.'
+        : mode.nextActor,
     workflow: mode.workflow,
-    health: iterationHealth(iteration),
+    health,
     returnValue: iteration.returnValue,
     returnName: code?.name ?? null,
     returnText: code?.text ?? null,
