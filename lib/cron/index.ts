@@ -7,3 +7,5 @@ export { schedulerSyntaxWarnings, schedulerWarnings } from './scheduler-warnings
 export { nextRuns, typicalPeriodMs } from './next-runs';
 export type { CronRun } from './next-runs';
 export { formatUtcCompact, isValidTimeZone } from './time-zone';
+export { daylightSavingNotes, previewCronPlan } from './preview';
+export type { CronPreview, PreviewRun } from './preview';
