@@ -23,10 +23,10 @@ export function formDataToObject(form: FormData): Record<string, string> {
   return out;
 }
 
-export function failure(error: unknown, fallback: string): { ok: false; error: string } {
+export function failure(error: unknown, fallback: string): { ok: false; error: string; fieldErrors?: Record<string, string> } {
   if (isAppError(error)) {
     if (error.detail) console.error(`[action] ${error.code}: ${error.detail}`);
-    return { ok: false, error: error.message };
+    return error.fieldErrors ? { ok: false, error: error.message, fieldErrors: error.fieldErrors } : { ok: false, error: error.message };
   }
   console.error('[action] unexpected error', error);
   return { ok: false, error: fallback };

@@ -15,12 +15,15 @@ export type AppErrorCode =
 export class AppError extends Error {
   readonly code: AppErrorCode;
   readonly detail?: string;
+  /** Sentences to show next to form fields (e.g. what someone else changed), keyed by field name. */
+  readonly fieldErrors?: Record<string, string>;
 
-  constructor(code: AppErrorCode, message: string, detail?: string) {
+  constructor(code: AppErrorCode, message: string, detail?: string, fieldErrors?: Record<string, string>) {
     super(message);
     this.name = 'AppError';
     this.code = code;
     this.detail = detail;
+    this.fieldErrors = fieldErrors;
   }
 }
 

@@ -117,50 +117,55 @@ function cronField(field: CronFieldName) {
     });
 }
 
+/** The form's fields, each text in; actions spread this next to their own IDs. */
+export const configFormShape = {
+  iterations: wholeNumber('Iterations kept', 1, 99),
+  rootDirectory: fileUrl('The backup directory'),
+  retainDirectory: fileUrl('The retain directory'),
+  // Optional: without a RAM disk the daemon saves the state into the retain directory.
+  ramDiskLocation: z.union([z.literal('').transform(() => null), fileUrl('The RAM disk location')]),
+  restoreWithoutState: flag('Restore without state'),
+  forceStart: flag('Force start'),
+  mergeBandwidth: wholeNumber('Merge bandwidth', 0, 1_000_000),
+  diskImageFormat: z.enum(DISK_IMAGE_FORMATS, { error: `The disk image format must be one of ${DISK_IMAGE_FORMATS.join(', ')}.` }),
+  diskImageOwner: accountName('The disk image owner'),
+  diskImageGroup: accountName('The disk image group'),
+  diskImagePermission: octal('Disk image permissions'),
+  directoryOwner: accountName('The directory owner'),
+  directoryGroup: accountName('The directory group'),
+  directoryPermission: octal('Directory permissions'),
+  cronMinute: cronField('minute'),
+  cronHour: cronField('hour'),
+  cronDay: cronField('day'),
+  cronMonth: cronField('month'),
+  cronDayOfWeek: cronField('dayOfWeek'),
+  cronActive: flag('Active'),
+};
+
+export type ParsedConfigForm = z.infer<z.ZodObject<typeof configFormShape>>;
+
+export function formToConfig(f: ParsedConfigForm): CompleteBackupConfig {
+  return {
+    iterations: f.iterations,
+    rootDirectory: f.rootDirectory,
+    retainDirectory: f.retainDirectory,
+    ramDiskLocation: f.ramDiskLocation,
+    restoreWithoutState: f.restoreWithoutState,
+    forceStart: f.forceStart,
+    mergeBandwidth: f.mergeBandwidth,
+    diskImageFormat: f.diskImageFormat,
+    diskImageOwner: f.diskImageOwner,
+    diskImageGroup: f.diskImageGroup,
+    diskImagePermission: f.diskImagePermission,
+    directoryOwner: f.directoryOwner,
+    directoryGroup: f.directoryGroup,
+    directoryPermission: f.directoryPermission,
+    cron: { minute: f.cronMinute, hour: f.cronHour, day: f.cronDay, month: f.cronMonth, dayOfWeek: f.cronDayOfWeek, active: f.cronActive },
+  };
+}
+
 /** The configuration form, text in, a complete configuration out. */
-export const backupConfigFormSchema = z
-  .object({
-    iterations: wholeNumber('Iterations kept', 1, 99),
-    rootDirectory: fileUrl('The backup directory'),
-    retainDirectory: fileUrl('The retain directory'),
-    // Optional: without a RAM disk the daemon saves the state into the retain directory.
-    ramDiskLocation: z.union([z.literal('').transform(() => null), fileUrl('The RAM disk location')]),
-    restoreWithoutState: flag('Restore without state'),
-    forceStart: flag('Force start'),
-    mergeBandwidth: wholeNumber('Merge bandwidth', 0, 1_000_000),
-    diskImageFormat: z.enum(DISK_IMAGE_FORMATS, { error: `The disk image format must be one of ${DISK_IMAGE_FORMATS.join(', ')}.` }),
-    diskImageOwner: accountName('The disk image owner'),
-    diskImageGroup: accountName('The disk image group'),
-    diskImagePermission: octal('Disk image permissions'),
-    directoryOwner: accountName('The directory owner'),
-    directoryGroup: accountName('The directory group'),
-    directoryPermission: octal('Directory permissions'),
-    cronMinute: cronField('minute'),
-    cronHour: cronField('hour'),
-    cronDay: cronField('day'),
-    cronMonth: cronField('month'),
-    cronDayOfWeek: cronField('dayOfWeek'),
-    cronActive: flag('Active'),
-  })
-  .transform(
-    (f): CompleteBackupConfig => ({
-      iterations: f.iterations,
-      rootDirectory: f.rootDirectory,
-      retainDirectory: f.retainDirectory,
-      ramDiskLocation: f.ramDiskLocation,
-      restoreWithoutState: f.restoreWithoutState,
-      forceStart: f.forceStart,
-      mergeBandwidth: f.mergeBandwidth,
-      diskImageFormat: f.diskImageFormat,
-      diskImageOwner: f.diskImageOwner,
-      diskImageGroup: f.diskImageGroup,
-      diskImagePermission: f.diskImagePermission,
-      directoryOwner: f.directoryOwner,
-      directoryGroup: f.directoryGroup,
-      directoryPermission: f.directoryPermission,
-      cron: { minute: f.cronMinute, hour: f.cronHour, day: f.cronDay, month: f.cronMonth, dayOfWeek: f.cronDayOfWeek, active: f.cronActive },
-    }),
-  );
+export const backupConfigFormSchema = z.object(configFormShape).transform(formToConfig);
 
 const text = (v: string | number | boolean | null): string => (v === null ? '' : typeof v === 'boolean' ? (v ? 'TRUE' : 'FALSE') : String(v));
 

@@ -111,6 +111,7 @@ describe('including again', () => {
     expect(plan).toMatchObject({ kind: 'refuse' });
     expect(plan.message).toMatch(/include the pool instead/);
     expect(planInclude('machine', plain, inheritedFromCloud, null).kind).toBe('none');
+    expect(planInclude('machine', excludedCopy, inheritedFromCloud, 'pool').message).toMatch(/stays excluded by the pool's configuration/);
   });
 });
 

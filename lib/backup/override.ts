@@ -96,6 +96,12 @@ export function planInclude(
   inherited: EffectiveConfig,
   excludedAbove: BackupLevel | null,
 ): EntryPlan {
+  const plan = includePlan(level, state, inherited, excludedAbove);
+  if (plan.kind !== 'write' || !excludedAbove || state.values.excludeFromBackup !== true) return plan;
+  return { ...plan, message: `${plan.message} It stays excluded by ${THE[excludedAbove]} configuration, though.` };
+}
+
+function includePlan(level: OverrideLevel, state: BackupEntryState, inherited: EffectiveConfig, excludedAbove: BackupLevel | null): EntryPlan {
   if (state.values.excludeFromBackup !== true) {
     if (excludedAbove) {
       return {

@@ -7,7 +7,7 @@ import { cloudBackupDn, iterationDn, machineBackupDn, machinesDn, poolBackupDn, 
 import { readEntry, searchAll } from './client';
 
 /** Backup configuration attributes (spec/directory.md §2.6, §2.8); the one place their names appear. */
-const CONFIG_ATTRIBUTES = [
+export const CONFIG_ATTRIBUTES = [
   'objectClass',
   'sstBackupNumberOfIterations',
   'sstBackupRootDirectory',
@@ -32,7 +32,7 @@ const CONFIG_ATTRIBUTES = [
   'sstCronActive',
 ] as const;
 
-const CONFIG_CLASS = 'sstVirtualizationBackupObjectClass';
+export const CONFIG_CLASS = 'sstVirtualizationBackupObjectClass';
 
 function cronField(entry: RawEntry, name: string): string | undefined {
   const values = all(entry, name);

@@ -1,0 +1,45 @@
+'use server';
+
+import { revalidatePath } from 'next/cache';
+import { z } from 'zod';
+import { adminAction, type ActionResult } from '@/lib/actions';
+import { excludeIntentSchema, uuidSchema } from '@/lib/backup/action-schemas';
+import { setMachinesExcluded, type BulkOutcome } from '@/lib/backup/editing';
+
+/** A row's own button ("exclude:<uuid>") wins over the selection the form also carries. */
+const setMachinesExcludedSchema = z
+  .object({
+    toggle: z
+      .string()
+      .regex(/^(exclude|include):[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'This row button is not valid.')
+      .optional(),
+    intent: excludeIntentSchema.optional(),
+    uuids: z.array(uuidSchema).max(1000, 'Select at most 1000 machines at a time.'),
+  })
+  .transform((v) => {
+    if (v.toggle) {
+      const [intent, uuid] = v.toggle.split(':');
+      return { intent: intent as 'exclude' | 'include', uuids: [uuid.toLowerCase()] };
+    }
+    return { intent: v.intent, uuids: v.uuids };
+  })
+  .refine((v) => v.intent !== undefined, { message: 'Say whether to exclude or include.', path: ['intent'] })
+  .refine((v) => v.uuids.length > 0, { message: 'Select at least one machine.', path: ['uuids'] });
+
+const run = adminAction(setMachinesExcludedSchema, async ({ intent, uuids }, session) => {
+  const results = await setMachinesExcluded(uuids, intent === 'exclude', session);
+  revalidatePath('/', 'layout');
+  return { intent: intent as 'exclude' | 'include', results };
+});
+
+export async function setMachinesExcludedAction(
+  _previous: ActionResult<{ intent: 'exclude' | 'include'; results: BulkOutcome[] }> | null,
+  form: FormData,
+): Promise<ActionResult<{ intent: 'exclude' | 'include'; results: BulkOutcome[] }>> {
+  const raw = {
+    toggle: form.get('toggle') ?? undefined,
+    intent: form.get('intent') ?? undefined,
+    uuids: form.getAll('uuid'),
+  };
+  return run(raw);
+}

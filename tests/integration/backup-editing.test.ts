@@ -1,0 +1,321 @@
+import { afterEach, describe, expect, inject, it, vi } from 'vitest';
+import { DEMO } from '../../scripts/directory/demo-directory';
+import { dnOf, expectDaemonReadable, rawAdd, rawChildren, rawDelete, rawEntry, rawReplace } from './raw-directory';
+import { removeMachineOverrideAction, saveMachineConfigAction, setMachineExcludedAction } from '@/app/(console)/machines/[uuid]/backup/actions';
+import { setMachinesExcludedAction } from '@/app/(console)/machines/actions';
+import { removePoolOverrideAction, savePoolConfigAction, setPoolExcludedAction } from '@/app/(console)/pools/[uuid]/backup/actions';
+import { saveCloudConfigAction } from '@/app/(console)/configuration/actions';
+import { listAudit } from '@/lib/audit';
+import { completeConfigOf } from '@/lib/backup/complete-config';
+import { planSave } from '@/lib/backup/override';
+import { readBackupEditor } from '@/lib/inventory/backup-editor';
+import { readFleet } from '@/lib/inventory/fleet';
+import { readMachineView } from '@/lib/inventory/machine';
+import { summarizeFleet } from '@/lib/inventory/overview';
+import { readStoredBackupEntry, writeStoredBackupEntry } from '@/lib/ldap/backup-config';
+
+const { ADMIN } = vi.hoisted(() => ({
+  ADMIN: { dn: 'uid=4000002,ou=people,dc=stoney-cloud,dc=org', uid: '4000002', login: 'admin', name: 'Ada Admin', iat: 0, exp: 4_000_000_000 },
+}));
+
+// The actions run exactly as in the console; only the signed-in user and Next's cache are stand-ins.
+vi.mock('@/lib/auth/session', () => ({ requireAdmin: async () => ADMIN, currentSession: async () => ADMIN }));
+vi.mock('next/cache', () => ({ revalidatePath: () => undefined }));
+
+const base = () => inject('demoDirectory').baseDn;
+const machine = (name: string) => {
+  const m = DEMO.machines.find((x) => x.name === name);
+  if (!m) throw new Error(`demo machine ${name} missing`);
+  return m;
+};
+const pool = (name: string) => {
+  const p = DEMO.pools.find((x) => x.name === name);
+  if (!p) throw new Error(`demo pool ${name} missing`);
+  return p;
+};
+const status = async (name: string) => (await readFleet()).machines.find((m) => m.name === name)?.status;
+
+const CONFIG_ATTRIBUTES = [
+  'sstBackupNumberOfIterations', 'sstBackupRootDirectory', 'sstBackupRetainDirectory', 'sstBackupRamDiskLocation',
+  'sstRestoreVMWithoutState', 'sstVirtualizationVirtualMachineForceStart', 'sstVirtualizationBandwidthMerge',
+  'sstVirtualizationDiskImageFormat', 'sstVirtualizationDiskImageOwner', 'sstVirtualizationDiskImageGroup',
+  'sstVirtualizationDiskImagePermission', 'sstVirtualizationDiskImageDirectoryOwner', 'sstVirtualizationDiskImageDirectoryGroup',
+  'sstVirtualizationDiskImageDirectoryPermission', 'sstCronMinute', 'sstCronHour', 'sstCronDay', 'sstCronMonth', 'sstCronDayOfWeek', 'sstCronActive',
+];
+const configOf = (attrs: Record<string, string[]> | null) => Object.fromEntries(CONFIG_ATTRIBUTES.map((a) => [a, attrs?.[a] ?? []]));
+const PLAIN = { objectClass: ['top', 'organizationalUnit'], ou: ['backup'] };
+
+// Each test puts back what it changed, so the other test files see the demo directory as built.
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()?.();
+});
+
+describe('pool and machine overrides', () => {
+  it('creates, changes and removes a pool override; its machines follow it and keep their iterations', async () => {
+    const production = pool('Production servers');
+    const web = machine('web-01');
+    const dn = dnOf.poolBackup(base(), production.uuid);
+    const before = await rawEntry(dn);
+    expect(before).toEqual(PLAIN);
+    cleanups.push(() => rawReplace(dn, { objectClass: PLAIN.objectClass }).catch(() => undefined));
+
+    const editor = await readBackupEditor({ level: 'pool', uuid: production.uuid });
+    expect(editor).toMatchObject({ hasOwnConfig: false, effective: { level: 'cloud' } });
+    expect(editor.followers.map((m) => m.name)).toContain('web-01');
+    expect(editor.overriding.map((m) => m.name).sort()).toEqual(['Legacy ERP, Müller & Söhne', 'db-01']);
+
+    // Creating starts from what is in effect and writes every value.
+    const created = await savePoolConfigAction({ uuid: production.uuid, token: editor.token, ...editor.form, iterations: '5', cronMinute: '15', cronHour: '4' });
+    expect(created).toMatchObject({ ok: true, data: { outcome: 'changed' } });
+    const written = expectDaemonReadable(await rawEntry(dn));
+    expect(written).toMatchObject({
+      sstBackupNumberOfIterations: '5',
+      sstCronMinute: '15',
+      sstCronHour: '4',
+      sstCronDay: '*',
+      sstCronActive: 'TRUE',
+      sstBackupRootDirectory: 'file:///var/backup/virtualization',
+      sstBackupRetainDirectory: 'file:///var/virtualization/retain',
+      sstBackupRamDiskLocation: 'file:///var/cache/kvmbackup',
+      sstVirtualizationDiskImagePermission: '660',
+      sstVirtualizationDiskImageDirectoryPermission: '770',
+      sstRestoreVMWithoutState: 'FALSE',
+    });
+    const webView = await readMachineView(web.uuid);
+    expect(webView.effective.level).toBe('pool');
+    expect(webView.planText).toBe('Every day at 04:15');
+
+    const changing = await readBackupEditor({ level: 'pool', uuid: production.uuid });
+    expect(changing.hasOwnConfig).toBe(true);
+    expect(changing.form.iterations).toBe('5');
+    const changed = await savePoolConfigAction({ uuid: production.uuid, token: changing.token, ...changing.form, iterations: '2', ramDiskLocation: '', forceStart: 'TRUE' });
+    expect(changed.ok).toBe(true);
+    const rewritten = expectDaemonReadable(await rawEntry(dn));
+    expect(rewritten).toMatchObject({ sstBackupNumberOfIterations: '2', sstVirtualizationVirtualMachineForceStart: 'TRUE', sstCronHour: '4' });
+    expect(rewritten.sstBackupRamDiskLocation).toBeUndefined();
+
+    const removing = await readBackupEditor({ level: 'pool', uuid: production.uuid });
+    expect(await removePoolOverrideAction({ uuid: production.uuid, token: removing.token })).toMatchObject({ ok: true, data: { outcome: 'changed' } });
+    expect(await rawEntry(dn)).toEqual(PLAIN);
+    expect((await readMachineView(web.uuid)).effective.level).toBe('cloud');
+    expect(await rawChildren(dnOf.machineBackup(base(), web.uuid))).toHaveLength(3);
+
+    const { records } = await listAudit({ poolUuid: production.uuid, limit: 10 });
+    expect(records.map((r) => r.action).slice(0, 3)).toEqual(['backup-config.remove-override', 'backup-config.save', 'backup-config.save']);
+    expect(records[2]).toMatchObject({ actor: { login: 'admin', dn: ADMIN.dn }, targetDn: dn, poolUuid: production.uuid });
+    expect(records[2].changes).toContainEqual({ attribute: 'sstBackupNumberOfIterations', before: [], after: ['5'] });
+    expect(records[1].changes).toContainEqual({ attribute: 'sstBackupNumberOfIterations', before: ['5'], after: ['2'] });
+    expect(records[0].changes).toContainEqual({ attribute: 'sstCronHour', before: ['4'], after: [] });
+  });
+
+  it('creates, changes and removes a machine override without touching its iterations', async () => {
+    const web = machine('web-01');
+    const dn = dnOf.machineBackup(base(), web.uuid);
+    const iterations = await rawChildren(dn);
+    expect(iterations).toHaveLength(3);
+    cleanups.push(() => rawReplace(dn, { objectClass: PLAIN.objectClass }).catch(() => undefined));
+
+    const editor = await readBackupEditor({ level: 'machine', uuid: web.uuid });
+    expect(editor.retention[0].iterations).toHaveLength(3);
+    const saved = await saveMachineConfigAction({ uuid: web.uuid, token: editor.token, ...editor.form, cronDayOfWeek: '1-5', diskImageFormat: 'qed', directoryPermission: '0750' });
+    expect(saved.ok).toBe(true);
+    expect(expectDaemonReadable(await rawEntry(dn))).toMatchObject({ sstCronDayOfWeek: '1-5', sstVirtualizationDiskImageFormat: 'qed', sstVirtualizationDiskImageDirectoryPermission: '750' });
+    expect((await readMachineView(web.uuid)).effective.level).toBe('machine');
+
+    const next = await readBackupEditor({ level: 'machine', uuid: web.uuid });
+    expect((await saveMachineConfigAction({ uuid: web.uuid, token: next.token, ...next.form, iterations: '1' })).ok).toBe(true);
+    expect((await rawEntry(dn))?.sstBackupNumberOfIterations).toEqual(['1']);
+
+    const last = await readBackupEditor({ level: 'machine', uuid: web.uuid });
+    expect((await removeMachineOverrideAction({ uuid: web.uuid, token: last.token })).ok).toBe(true);
+    expect(await rawEntry(dn)).toEqual(PLAIN);
+    expect(await rawChildren(dn)).toEqual(iterations);
+    expect(await status('web-01')).toBe('protected');
+
+    const history = await listAudit({ machineUuid: web.uuid });
+    expect(history.records.slice(0, 3).map((r) => r.action)).toEqual(['backup-config.remove-override', 'backup-config.save', 'backup-config.save']);
+    expect(history.records.every((r) => r.machineUuid === web.uuid)).toBe(true);
+  });
+});
+
+describe('excluding and including', () => {
+  it('excludes a machine without ou=backup with a complete copy, and includes it again', async () => {
+    const fresh = machine('new-01');
+    const dn = dnOf.machineBackup(base(), fresh.uuid);
+    expect(await rawEntry(dn)).toBeNull();
+    cleanups.push(() => rawDelete(dn).catch(() => undefined));
+    const counts = summarizeFleet(await readFleet()).counts;
+
+    const excluded = await setMachineExcludedAction({ uuid: fresh.uuid, intent: 'exclude' });
+    expect(excluded).toMatchObject({ ok: true, data: { outcome: 'changed' } });
+    if (excluded.ok) expect(excluded.data.message).toMatch(/exact copy of the cloud-wide configuration/);
+    const written = await rawEntry(dn);
+    expect(expectDaemonReadable(written).sstBackupExcludeFromBackup).toBe('TRUE');
+    expect(configOf(written)).toEqual(configOf(await rawEntry(dnOf.cloudBackup(base()))));
+    expect(written?.description?.[0]).toMatch(/^backup-console: copy of the inherited backup configuration/);
+
+    const overview = summarizeFleet(await readFleet());
+    expect(overview.counts.excluded).toBe(counts.excluded + 1);
+    expect(overview.counts.never).toBe(counts.never - 1);
+    expect(overview.attention.map((m) => m.name)).not.toContain('new-01');
+    expect((await readBackupEditor({ level: 'machine', uuid: fresh.uuid })).consoleCopy).toBe(true);
+
+    const included = await setMachineExcludedAction({ uuid: fresh.uuid, intent: 'include' });
+    expect(included).toMatchObject({ ok: true, data: { outcome: 'changed' } });
+    expect(await rawEntry(dn)).toEqual(PLAIN);
+    expect(await status('new-01')).toBe('never');
+    expect(summarizeFleet(await readFleet()).counts).toEqual(counts);
+
+    const audit = await listAudit({ machineUuid: fresh.uuid });
+    expect(audit.records.map((r) => r.action)).toEqual(['backup.include', 'backup.exclude']);
+    expect(audit.records[1].changes).toContainEqual({ attribute: 'sstBackupExcludeFromBackup', before: [], after: ['TRUE'] });
+  });
+
+  it('excludes machines with iterations from the list selection and includes them again, keeping every iteration', async () => {
+    const web = machine('web-01');
+    const files = machine('files-01');
+    const dns = [web, files].map((m) => dnOf.machineBackup(base(), m.uuid));
+    const iterations = await Promise.all(dns.map(rawChildren));
+    for (const dn of dns) cleanups.push(() => rawReplace(dn, { objectClass: PLAIN.objectClass }).catch(() => undefined));
+
+    const selection = new FormData();
+    selection.append('intent', 'exclude');
+    selection.append('uuid', web.uuid);
+    selection.append('uuid', files.uuid);
+    const excluded = await setMachinesExcludedAction(null, selection);
+    expect(excluded).toMatchObject({ ok: true, data: { intent: 'exclude', results: [{ outcome: 'changed' }, { outcome: 'changed' }] } });
+    expect([await status('web-01'), await status('files-01')]).toEqual(['excluded', 'excluded']);
+
+    // A row's own button acts on that row only, whatever else is selected.
+    const row = new FormData();
+    row.append('toggle', `include:${web.uuid}`);
+    row.append('uuid', files.uuid);
+    expect(await setMachinesExcludedAction(null, row)).toMatchObject({ ok: true, data: { results: [{ uuid: web.uuid, outcome: 'changed' }] } });
+    expect([await status('web-01'), await status('files-01')]).toEqual(['protected', 'excluded']);
+
+    const rest = new FormData();
+    rest.append('intent', 'include');
+    rest.append('uuid', files.uuid);
+    rest.append('uuid', web.uuid);
+    expect(await setMachinesExcludedAction(null, rest)).toMatchObject({ ok: true, data: { results: [{ outcome: 'changed' }, { outcome: 'unchanged' }] } });
+    for (const dn of dns) expect(await rawEntry(dn)).toEqual(PLAIN);
+    expect(await Promise.all(dns.map(rawChildren))).toEqual(iterations);
+    expect([await status('web-01'), await status('files-01')]).toEqual(['protected', 'stale']);
+  });
+
+  it('includes a machine excluded by hand with the flag alone (the old manual way)', async () => {
+    const legacy = machine('Legacy ERP, Müller & Söhne');
+    const editor = await readBackupEditor({ level: 'machine', uuid: legacy.uuid });
+    const dn = editor.dn;
+    const original = await rawEntry(dn);
+    expect(original?.sstBackupExcludeFromBackup).toEqual(['TRUE']);
+    cleanups.push(() => rawReplace(dn, { objectClass: original?.objectClass ?? [], sstBackupExcludeFromBackup: ['TRUE'] }));
+    const children = await rawChildren(dn);
+
+    expect(await setMachineExcludedAction({ uuid: legacy.uuid, intent: 'include' })).toMatchObject({ ok: true, data: { outcome: 'changed' } });
+    expect(await rawEntry(dn)).toEqual(PLAIN);
+    expect(await rawChildren(dn)).toEqual(children);
+    expect((await readMachineView(legacy.uuid)).effective.level).toBe('cloud');
+  });
+
+  it('excludes and includes a pool, with and without its own configuration', async () => {
+    const production = pool('Production servers');
+    const templates = pool('Templates');
+    const productionDn = dnOf.poolBackup(base(), production.uuid);
+    const templatesDn = dnOf.poolBackup(base(), templates.uuid);
+    const templatesBefore = await rawEntry(templatesDn);
+    cleanups.push(() => rawReplace(productionDn, { objectClass: PLAIN.objectClass }).catch(() => undefined));
+
+    expect((await setPoolExcludedAction({ uuid: templates.uuid, intent: 'exclude' })).ok).toBe(true);
+    expect((await rawEntry(templatesDn))?.sstBackupExcludeFromBackup).toEqual(['TRUE']);
+    expect(await status('tpl-windows-2022')).toBe('excluded');
+    expect((await setPoolExcludedAction({ uuid: templates.uuid, intent: 'include' })).ok).toBe(true);
+    expect(await rawEntry(templatesDn)).toEqual(templatesBefore);
+
+    expect((await setPoolExcludedAction({ uuid: production.uuid, intent: 'exclude' })).ok).toBe(true);
+    expect(expectDaemonReadable(await rawEntry(productionDn)).sstBackupExcludeFromBackup).toBe('TRUE');
+    expect(await status('web-01')).toBe('excluded');
+    // The flag is the pool's: the machine cannot be included on its own.
+    const refused = await setMachineExcludedAction({ uuid: machine('web-01').uuid, intent: 'include' });
+    expect(refused).toMatchObject({ ok: false, error: expect.stringMatching(/include the pool instead/) });
+    expect((await setPoolExcludedAction({ uuid: production.uuid, intent: 'include' })).ok).toBe(true);
+    expect(await rawEntry(productionDn)).toEqual(PLAIN);
+    expect(await status('web-01')).toBe('protected');
+  });
+});
+
+describe('no lost updates, no invalid values', () => {
+  it('refuses the second of two concurrent edits and says what changed', async () => {
+    const dn = dnOf.cloudBackup(base());
+    const original = await rawEntry(dn);
+    cleanups.push(() => rawReplace(dn, { sstBackupNumberOfIterations: original?.sstBackupNumberOfIterations ?? [], sstCronHour: original?.sstCronHour ?? [] }));
+
+    const first = await readBackupEditor({ level: 'cloud' });
+    const second = await readBackupEditor({ level: 'cloud' });
+    expect(await saveCloudConfigAction({ token: first.token, ...first.form, iterations: '4' })).toMatchObject({ ok: true });
+    const refused = await saveCloudConfigAction({ token: second.token, ...second.form, cronHour: '5' });
+    expect(refused).toMatchObject({ ok: false });
+    if (refused.ok) return;
+    expect(refused.error).toMatch(/Someone else changed this configuration.*Iterations kept: "3" → "4"/);
+    expect(refused.fieldErrors?.iterations).toMatch(/now "4" \(you read "3"\)/);
+    expect((await rawEntry(dn))?.sstCronHour).toEqual(['3']);
+    expect((await rawEntry(dn))?.sstBackupNumberOfIterations).toEqual(['4']);
+  });
+
+  it('lets the directory refuse a change made between reading and writing', async () => {
+    const dn = dnOf.cloudBackup(base());
+    const original = await rawEntry(dn);
+    cleanups.push(() => rawReplace(dn, { sstCronHour: original?.sstCronHour ?? [] }));
+    const stored = await readStoredBackupEntry({ level: 'cloud' });
+    const complete = completeConfigOf(stored.state.values);
+    if (!complete.ok) throw new Error('the demo cloud configuration is incomplete');
+    // Someone else changes a cron field, which has no equality rule: only the assertion on entryCSN can catch it.
+    await rawReplace(dn, { sstCronHour: ['6'] });
+    const plan = planSave({ ...complete.config, iterations: 9 });
+    if (plan.kind !== 'write') throw new Error('expected a write');
+    await expect(writeStoredBackupEntry(stored, plan.next)).rejects.toMatchObject({ code: 'conflict' });
+    expect((await rawEntry(dn))?.sstCronHour).toEqual(['6']);
+    expect((await rawEntry(dn))?.sstBackupNumberOfIterations).toEqual(original?.sstBackupNumberOfIterations);
+  });
+
+  it('rejects invalid values next to their fields and writes nothing', async () => {
+    const db = machine('db-01');
+    const editor = await readBackupEditor({ level: 'machine', uuid: db.uuid });
+    const before = await rawEntry(editor.dn);
+    const auditBefore = (await listAudit({ machineUuid: db.uuid })).records.length;
+
+    const result = await saveMachineConfigAction({
+      uuid: db.uuid,
+      token: editor.token,
+      ...editor.form,
+      diskImagePermission: '999',
+      rootDirectory: 'file:///var/../etc',
+      retainDirectory: '/var/virtualization/retain',
+      cronHour: '25',
+      iterations: '-1',
+      diskImageFormat: 'raw',
+    });
+    expect(result).toMatchObject({ ok: false, error: 'Some values are not valid; nothing was changed.' });
+    if (result.ok) return;
+    expect(Object.keys(result.fieldErrors ?? {}).sort()).toEqual(['cronHour', 'diskImageFormat', 'diskImagePermission', 'iterations', 'retainDirectory', 'rootDirectory']);
+    expect(result.fieldErrors?.diskImagePermission).toMatch(/octal/);
+    expect(await rawEntry(editor.dn)).toEqual(before);
+    expect((await listAudit({ machineUuid: db.uuid })).records).toHaveLength(auditBefore);
+
+    const noUuid = new FormData();
+    noUuid.append('intent', 'exclude');
+    noUuid.append('uuid', 'web-01)(objectClass=*');
+    expect(await setMachinesExcludedAction(null, noUuid)).toMatchObject({ ok: false });
+  });
+
+  it('never leaves a partial override behind, even when asked to', async () => {
+    const fresh = machine('new-01');
+    const dn = dnOf.machineBackup(base(), fresh.uuid);
+    cleanups.push(() => rawDelete(dn).catch(() => undefined));
+    await rawAdd(dn, PLAIN);
+    const stored = await readStoredBackupEntry({ level: 'machine', uuid: fresh.uuid });
+    await expect(writeStoredBackupEntry(stored, { config: 'keep', exclude: true, copyFingerprint: null })).rejects.toMatchObject({ code: 'invalid-input' });
+    expect(await rawEntry(dn)).toEqual(PLAIN);
+  });
+});
