@@ -14,6 +14,8 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
             <NavLink href="/">Overview</NavLink>
             <NavLink href="/pools">Pools</NavLink>
             <NavLink href="/machines">Machines</NavLink>
+            <NavLink href="/configuration">Configuration</NavLink>
+            <NavLink href="/audit">Audit</NavLink>
           </nav>
           <div className="ml-auto flex items-center gap-3">
             <span title={session.dn} className="text-white/85">

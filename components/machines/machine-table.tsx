@@ -15,6 +15,7 @@ export interface MachineRow {
   latestMode: string | null;
   lastFinished: string | null;
   configLevel: string;
+  excluded?: boolean;
 }
 
 type SortKey = 'name' | 'pool' | 'node' | 'status' | 'last';
@@ -41,12 +42,15 @@ export function MachineTable({
   sort,
   sortHref,
   emptyText = 'No machine matches.',
+  selectFormId,
 }: {
   rows: MachineRow[];
   timeZone: string;
   sort?: { key: SortKey; dir: 'asc' | 'desc' };
   sortHref?: (key: SortKey, dir: 'asc' | 'desc') => string;
   emptyText?: string;
+  /** Adds a selection checkbox and an exclude/include button per row, submitting the form with this id. */
+  selectFormId?: string;
 }) {
   return (
     <Table label="Machines">
@@ -59,13 +63,17 @@ export function MachineTable({
           <Th>Latest iteration</Th>
           <SortHeader label="Last finished" column="last" sort={sort} sortHref={sortHref} />
           <Th>Plan</Th>
+          {selectFormId && <Th>Backup</Th>}
         </tr>
       </thead>
       <tbody>
-        {rows.length === 0 && <EmptyRow colSpan={7}>{emptyText}</EmptyRow>}
+        {rows.length === 0 && <EmptyRow colSpan={selectFormId ? 8 : 7}>{emptyText}</EmptyRow>}
         {rows.map((row) => (
           <tr key={row.uuid} className="hover:bg-canvas/60">
             <Td>
+              {selectFormId && (
+                <input type="checkbox" name="uuid" value={row.uuid} form={selectFormId} aria-label={`Select ${row.name}`} className="mr-2 align-middle" />
+              )}
               <Link href={`/machines/${row.uuid}`} className="font-medium text-brand hover:underline">
                 {row.name}
               </Link>
@@ -82,6 +90,20 @@ export function MachineTable({
               <DateTime value={row.lastFinished} timeZone={timeZone} />
             </Td>
             <Td>{levelLabel[row.configLevel] ?? row.configLevel}</Td>
+            {selectFormId && (
+              <Td>
+                <button
+                  type="submit"
+                  form={selectFormId}
+                  name="toggle"
+                  value={`${row.excluded ? 'include' : 'exclude'}:${row.uuid}`}
+                  aria-label={`${row.excluded ? 'Include' : 'Exclude'} ${row.name}`}
+                  className="whitespace-nowrap rounded-md border border-line px-2 py-0.5 text-xs hover:bg-canvas"
+                >
+                  {row.excluded ? 'Include' : 'Exclude'}
+                </button>
+              </Td>
+            )}
           </tr>
         ))}
       </tbody>

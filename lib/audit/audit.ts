@@ -2,7 +2,7 @@ import 'server-only';
 import { randomBytes } from 'node:crypto';
 import type { Session } from '@/lib/auth/session';
 import { addAuditEntry, searchAuditEntries } from '@/lib/ldap/audit';
-import { machineDn, poolDn } from '@/lib/ldap/layout';
+import { cloudBackupDn, machineDn, poolDn } from '@/lib/ldap/layout';
 import { auditRecordId, auditRecordSchema, pageOfRecords, type AuditChange, type AuditRecord } from './record';
 
 export type RecordAuditInput = {
@@ -44,11 +44,18 @@ export async function recordAudit(input: RecordAuditInput): Promise<AuditRecord>
   return record;
 }
 
-export type ListAuditInput = { machineUuid?: string; poolUuid?: string; limit?: number; cursor?: string };
+/** At most one of machineUuid, poolUuid and cloud; none lists every record. */
+export type ListAuditInput = { machineUuid?: string; poolUuid?: string; cloud?: boolean; limit?: number; cursor?: string };
 
 /** Newest first; `nextCursor` fetches the following page. Records that do not parse are skipped. */
 export async function listAudit(input: ListAuditInput = {}): Promise<{ records: AuditRecord[]; nextCursor: string | null }> {
-  const about = input.machineUuid ? machineDn(input.machineUuid.toLowerCase()) : input.poolUuid ? poolDn(input.poolUuid.toLowerCase()) : undefined;
+  const about = input.machineUuid
+    ? machineDn(input.machineUuid.toLowerCase())
+    : input.poolUuid
+      ? poolDn(input.poolUuid.toLowerCase())
+      : input.cloud
+        ? cloudBackupDn()
+        : undefined;
   const entries = await searchAuditEntries(about);
   const records: AuditRecord[] = [];
   for (const entry of entries) {

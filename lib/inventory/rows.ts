@@ -13,5 +13,6 @@ export function toMachineRow(m: FleetMachine) {
     latestMode: m.latest?.mode ?? null,
     lastFinished: m.lastFinished?.toISOString() ?? null,
     configLevel: m.configLevel,
+    excluded: m.excluded,
   };
 }

@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { ExcludeSelection } from '@/components/machines/exclude-selection';
 import { MachineFilters } from '@/components/machines/machine-filters';
 import { MachineTable } from '@/components/machines/machine-table';
 import { PageHeader } from '@/components/ui/card';
@@ -8,6 +9,7 @@ import { attempt } from '@/lib/actions';
 import { env } from '@/lib/env';
 import { listMachines, parseMachineQuery, type MachineQuery } from '@/lib/inventory/machine-list';
 import { toMachineRow } from '@/lib/inventory/rows';
+import { setMachinesExcludedAction } from './actions';
 
 export const metadata: Metadata = { title: 'Machines' };
 export const dynamic = 'force-dynamic';
@@ -36,7 +38,9 @@ export default async function MachinesPage({ searchParams }: { searchParams: Pro
     <>
       <PageHeader title="Machines" subtitle={`${page.total} machines match`} />
       <MachineFilters query={page.query} pools={page.pools} nodes={page.nodes} />
+      <ExcludeSelection formId="exclude-form" names={Object.fromEntries(page.rows.map((r) => [r.uuid, r.name]))} action={setMachinesExcludedAction} />
       <MachineTable
+        selectFormId="exclude-form"
         rows={page.rows.map(toMachineRow)}
         timeZone={env().consoleTimeZone}
         sort={{ key: page.query.sort, dir: page.query.dir }}

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { ConfigSummary } from '@/components/backup/config-summary';
+import { ExcludeToggle } from '@/components/backup/exclude-toggle';
 import { IterationTable } from '@/components/iterations/iteration-table';
 import { MachineStatusBadge } from '@/components/machines/machine-status';
 import { DeviceTables } from '@/components/machines/device-tables';
@@ -14,6 +15,7 @@ import { env } from '@/lib/env';
 import { configRows } from '@/lib/inventory/config-rows';
 import { toIterationRow } from '@/lib/inventory/iteration-rows';
 import { loadMachine } from '@/lib/inventory/machine';
+import { setMachineExcludedAction } from './backup/actions';
 
 export const metadata: Metadata = { title: 'Machine' };
 export const dynamic = 'force-dynamic';
@@ -93,6 +95,17 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
               ))}
             </div>
           )}
+          <div className="mt-4 space-y-3 border-t border-line pt-3">
+            <p className="flex flex-wrap gap-4">
+              <TextLink href={`/machines/${machine.uuid}/backup`}>Edit backup configuration</TextLink>
+              <TextLink href={`/audit?machine=${machine.uuid}`}>Change history</TextLink>
+            </p>
+            {view.effective.excluded && view.effective.excludedBy !== 'machine' ? (
+              <p className="text-muted">Excluded by the {view.effective.excludedBy} configuration; include it there.</p>
+            ) : (
+              <ExcludeToggle uuid={machine.uuid} excluded={view.effective.excluded} what="machine" setExcluded={setMachineExcludedAction} />
+            )}
+          </div>
         </Card>
       </div>
       <div className="mt-6">

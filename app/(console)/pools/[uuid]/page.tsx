@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { ConfigSummary } from '@/components/backup/config-summary';
+import { ExcludeToggle } from '@/components/backup/exclude-toggle';
 import { StatusCounts } from '@/components/machines/status-counts';
 import { MachineTable } from '@/components/machines/machine-table';
 import { Card, Facts, PageHeader } from '@/components/ui/card';
@@ -11,6 +12,7 @@ import { env } from '@/lib/env';
 import { configRows, planSummary } from '@/lib/inventory/config-rows';
 import { loadPoolView } from '@/lib/inventory/pool';
 import { toMachineRow } from '@/lib/inventory/rows';
+import { setPoolExcludedAction } from './backup/actions';
 
 export const metadata: Metadata = { title: 'Pool' };
 export const dynamic = 'force-dynamic';
@@ -61,6 +63,13 @@ export default async function PoolPage({ params }: { params: Promise<{ uuid: str
             {machines.length - overriding} of {machines.length} machines follow it; {overriding} {overriding === 1 ? 'has' : 'have'} their own
             configuration.
           </p>
+          <div className="mt-4 space-y-3 border-t border-line pt-3">
+            <p className="flex flex-wrap gap-4">
+              <TextLink href={`/pools/${pool.uuid}/backup`}>Edit backup configuration</TextLink>
+              <TextLink href={`/audit?pool=${pool.uuid}`}>Change history</TextLink>
+            </p>
+            <ExcludeToggle uuid={pool.uuid} excluded={effective.excluded && effective.excludedBy === 'pool'} what="pool" setExcluded={setPoolExcludedAction} />
+          </div>
         </Card>
       </div>
       <div className="mt-6">
