@@ -259,8 +259,7 @@ describe('no lost updates, no invalid values', () => {
     if (refused.ok) return;
     expect(refused.error).toMatch(/Someone else changed this configuration.*Iterations kept: "3" → "4"/);
     expect(refused.fieldErrors?.iterations).toMatch(/now "4" \(you read "3"\)/);
-    expect((await rawEntry(dn))?.sstCronHour).toEqual(['3']);
-    expect((await rawEntry(dn))?.sstBackupNumberOfIterations).toEqual(['4']);
+    expect(expectDaemonReadable(await rawEntry(dn))).toMatchObject({ sstCronHour: '3', sstBackupNumberOfIterations: '4' });
   });
 
   it('lets the directory refuse a change made between reading and writing', async () => {
