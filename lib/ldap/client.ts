@@ -1,5 +1,5 @@
 import 'server-only';
-import { Client, InvalidCredentialsError, NoSuchObjectError, ResultCodeError, type Entry, type SearchOptions } from 'ldapts';
+import { Client, InvalidCredentialsError, NoSuchObjectError, ResultCodeError, type SearchOptions } from 'ldapts';
 import { env } from '@/lib/env';
 import { AppError } from '@/lib/errors';
 import { toRawEntry, type RawEntry } from './entry';
@@ -126,21 +126,47 @@ export interface SearchRequest {
   attributes: readonly string[];
 }
 
+export const PAGE_SIZE = 400;
+
+/**
+ * With LDAP_TRACE=1, one line per search on stdout: what was asked and how long it took. The
+ * benchmark replays exactly these searches with ldapsearch to compare against.
+ */
+function trace(request: SearchRequest, paged: boolean, entries: number, started: number): void {
+  if (!env().ldap.trace) return;
+  const line = { ...request, filter: request.filter ?? '(objectClass=*)', pageSize: paged ? PAGE_SIZE : null, entries, ms: Math.round(performance.now() - started) };
+  console.log(`[ldap-trace] ${JSON.stringify(line)}`);
+}
+
 /** Paged search returning every entry; the page size stays under slapd's default size limit of 500. */
 export async function searchAll(what: string, request: SearchRequest): Promise<RawEntry[]> {
   return withDirectory(what, async (client) => {
+    const started = performance.now();
+    const paged = request.scope !== 'base';
     const options: SearchOptions = {
       scope: request.scope,
       filter: request.filter ?? '(objectClass=*)',
       attributes: [...request.attributes],
-      paged: request.scope === 'base' ? false : { pageSize: 400 },
+      paged: paged ? { pageSize: PAGE_SIZE } : false,
     };
     try {
-      const result = await client.search(request.base, options);
-      return result.searchEntries.map((e: Entry) => toRawEntry(e));
+      const entries: RawEntry[] = [];
+      if (paged) {
+        // Page by page, so only one page of ldapts' own objects is alive at a time.
+        for await (const page of client.searchPaginated(request.base, options)) {
+          for (const e of page.searchEntries) entries.push(toRawEntry(e));
+        }
+      } else {
+        for (const e of (await client.search(request.base, options)).searchEntries) entries.push(toRawEntry(e));
+      }
+      trace(request, paged, entries.length, started);
+      return entries;
     } catch (error) {
       // A missing container is an empty result for listing purposes, not an outage.
-      if (error instanceof NoSuchObjectError && request.scope !== 'base') return [];
+      if (error instanceof NoSuchObjectError && request.scope !== 'base') {
+        trace(request, paged, 0, started);
+        return [];
+      }
       throw error;
     }
   });
@@ -149,12 +175,18 @@ export async function searchAll(what: string, request: SearchRequest): Promise<R
 /** Reads one entry, or null when it does not exist. */
 export async function readEntry(what: string, dn: string, attributes: readonly string[]): Promise<RawEntry | null> {
   return withDirectory(what, async (client) => {
+    const started = performance.now();
+    const request: SearchRequest = { base: dn, scope: 'base', attributes };
     try {
       const result = await client.search(dn, { scope: 'base', filter: '(objectClass=*)', attributes: [...attributes] });
       const entry = result.searchEntries[0];
+      trace(request, false, result.searchEntries.length, started);
       return entry ? toRawEntry(entry) : null;
     } catch (error) {
-      if (error instanceof NoSuchObjectError) return null;
+      if (error instanceof NoSuchObjectError) {
+        trace(request, false, 0, started);
+        return null;
+      }
       throw error;
     }
   });
