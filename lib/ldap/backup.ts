@@ -159,40 +159,69 @@ export async function readIterations(machineUuid: string, problems: EntryProblem
     .sort((a, b) => b.name.localeCompare(a.name));
 }
 
+/** What the fleet needs of an iteration: name and state, not the step times. */
+export type IterationSummary = Pick<Iteration, 'dn' | 'machineUuid' | 'name' | 'mode' | 'state' | 'returnValue'>;
+
+const iterationSummarySchema = iterationSchema.pick({ dn: true, machineUuid: true, name: true, mode: true, state: true, returnValue: true });
+const ITERATION_NAME = /^\d{8}T\d{6}Z$/;
+
+/** The state attributes the fleet classifies by; the step times stay on the server. */
+const ITERATION_STATE_ATTRIBUTES = ['sstProvisioningMode', 'sstProvisioningState', 'sstProvisioningReturnValue'] as const;
+
 /**
- * The whole backup side of the fleet in one paged subtree search: each machine's ou=backup
- * (exclude flag and any override) and every iteration leaf with only its state attributes.
+ * The whole backup side of the fleet in two paged subtree searches, run in parallel: each
+ * machine's ou=backup (exclude flag and any override, with the configuration attributes) and
+ * every iteration leaf with only its three state attributes. Splitting them keeps the 22
+ * configuration attributes and the object classes off the tens of thousands of leaves.
  */
 export async function searchBackupTree(problems: EntryProblem[]): Promise<{
   configs: Map<string, BackupConfigEntry>;
-  iterations: Map<string, Iteration[]>;
+  iterations: Map<string, IterationSummary[]>;
 }> {
-  const entries = await searchAll('Reading backup state of all machines', {
-    base: machinesDn(),
-    scope: 'sub',
-    filter: '(|(ou=backup)(objectClass=sstProvisioning))',
-    attributes: [...CONFIG_ATTRIBUTES, ...ITERATION_ATTRIBUTES],
-  });
+  const [backupEntries, leaves] = await Promise.all([
+    searchAll('Reading the backup configuration of all machines', {
+      base: machinesDn(),
+      scope: 'sub',
+      filter: '(ou=backup)',
+      attributes: CONFIG_ATTRIBUTES,
+    }),
+    searchAll('Reading the backup iterations of all machines', {
+      base: machinesDn(),
+      scope: 'sub',
+      filter: '(objectClass=sstProvisioning)',
+      attributes: ITERATION_STATE_ATTRIBUTES,
+    }),
+  ]);
   const configs = new Map<string, BackupConfigEntry>();
-  const iterations = new Map<string, Iteration[]>();
-  for (const entry of entries) {
-    const rdns = parseDn(entry.dn);
-    const isBackupEntry = rdns[0]?.attribute.toLowerCase() === 'ou' && rdns[0].value.toLowerCase() === 'backup';
-    if (isBackupEntry && rdns[1]?.attribute.toLowerCase() === 'sstvirtualmachine') {
+  for (const entry of backupEntries) {
+    const rdns = parseDn(entry.dn, 2);
+    if (rdns[0]?.value.toLowerCase() === 'backup' && rdns[1]?.attribute.toLowerCase() === 'sstvirtualmachine') {
       configs.set(rdns[1].value.toLowerCase(), mapBackupConfig(entry, 'machine'));
-      continue;
-    }
-    const underBackup = rdns[1]?.attribute.toLowerCase() === 'ou' && rdns[1].value.toLowerCase() === 'backup';
-    if (!isBackupEntry && underBackup && rdns[2]?.attribute.toLowerCase() === 'sstvirtualmachine') {
-      const uuid = rdns[2].value.toLowerCase();
-      const iteration = mapIteration(entry, uuid, problems);
-      if (!iteration) continue;
-      const list = iterations.get(uuid);
-      if (list) list.push(iteration);
-      else iterations.set(uuid, [iteration]);
     }
   }
-  for (const list of iterations.values()) list.sort((a, b) => b.name.localeCompare(a.name));
+  const iterations = new Map<string, IterationSummary[]>();
+  for (const entry of leaves) {
+    // ou=<iteration>,ou=backup,sstVirtualMachine=<uuid>,…: only the three leading RDNs matter.
+    const rdns = parseDn(entry.dn, 3);
+    const underBackup = rdns[1]?.attribute.toLowerCase() === 'ou' && rdns[1].value.toLowerCase() === 'backup';
+    if (!underBackup || rdns[2]?.attribute.toLowerCase() !== 'sstvirtualmachine') continue;
+    const uuid = rdns[2].value.toLowerCase();
+    const candidate: IterationSummary = {
+      dn: entry.dn,
+      machineUuid: uuid,
+      name: rdns[0].value,
+      mode: one(entry, 'sstProvisioningMode') ?? '',
+      state: one(entry, 'sstProvisioningState') ?? '',
+      returnValue: int(entry, 'sstProvisioningReturnValue') ?? null,
+    };
+    // The schema check costs more than the rest of the mapping; run it only to word a problem.
+    const valid = ITERATION_NAME.test(candidate.name) && candidate.mode !== '';
+    const iteration = valid ? candidate : checked(iterationSummarySchema, entry, candidate, problems);
+    if (!iteration) continue;
+    const list = iterations.get(uuid);
+    if (list) list.push(iteration);
+    else iterations.set(uuid, [iteration]);
+  }
   return { configs, iterations };
 }
 
