@@ -45,6 +45,11 @@ function withoutUndefined<T extends object>(value: T): T {
 }
 
 export function mapBackupConfig(entry: RawEntry, level: BackupConfigEntry['level']): BackupConfigEntry {
+  // Most machines' ou=backup is a plain organizationalUnit: nothing to map but the classes.
+  const names = Object.keys(entry.attrs);
+  if (names.length === 0 || (names.length === 1 && names[0] === 'objectclass')) {
+    return { dn: entry.dn, level, hasConfigClass: hasObjectClass(entry, CONFIG_CLASS), values: {} };
+  }
   const cron = withoutUndefined({
     minute: cronField(entry, 'sstCronMinute'),
     hour: cronField(entry, 'sstCronHour'),
@@ -165,6 +170,25 @@ export type IterationSummary = Pick<Iteration, 'dn' | 'machineUuid' | 'name' | '
 const iterationSummarySchema = iterationSchema.pick({ dn: true, machineUuid: true, name: true, mode: true, state: true, returnValue: true });
 const ITERATION_NAME = /^\d{8}T\d{6}Z$/;
 
+const LEAF_MIDDLE = ',ou=backup,sstvirtualmachine=';
+
+/**
+ * Iteration name and machine UUID of `ou=<iteration>,ou=backup,sstVirtualMachine=<uuid>,…`.
+ * Tens of thousands of leaves per fleet read, so the usual shape (no escapes, slapd's spelling)
+ * is read with two index lookups; anything else goes through the full DN parser.
+ */
+function iterationLeaf(dn: string): { name: string; machine: string } | null {
+  const first = dn.indexOf(',');
+  const end = dn.indexOf(',', first + LEAF_MIDDLE.length);
+  if (first > 3 && end > 0 && !dn.includes('\\') && dn.slice(0, 3).toLowerCase() === 'ou=' && dn.slice(first, first + LEAF_MIDDLE.length).toLowerCase() === LEAF_MIDDLE) {
+    return { name: dn.slice(3, first), machine: dn.slice(first + LEAF_MIDDLE.length, end) };
+  }
+  const rdns = parseDn(dn, 3);
+  const underBackup = rdns[1]?.attribute.toLowerCase() === 'ou' && rdns[1].value.toLowerCase() === 'backup';
+  if (!underBackup || rdns[0]?.attribute.toLowerCase() !== 'ou' || rdns[2]?.attribute.toLowerCase() !== 'sstvirtualmachine') return null;
+  return { name: rdns[0].value, machine: rdns[2].value };
+}
+
 /** The state attributes the fleet classifies by; the step times stay on the server. */
 const ITERATION_STATE_ATTRIBUTES = ['sstProvisioningMode', 'sstProvisioningState', 'sstProvisioningReturnValue'] as const;
 
@@ -201,15 +225,13 @@ export async function searchBackupTree(problems: EntryProblem[]): Promise<{
   }
   const iterations = new Map<string, IterationSummary[]>();
   for (const entry of leaves) {
-    // ou=<iteration>,ou=backup,sstVirtualMachine=<uuid>,…: only the three leading RDNs matter.
-    const rdns = parseDn(entry.dn, 3);
-    const underBackup = rdns[1]?.attribute.toLowerCase() === 'ou' && rdns[1].value.toLowerCase() === 'backup';
-    if (!underBackup || rdns[2]?.attribute.toLowerCase() !== 'sstvirtualmachine') continue;
-    const uuid = rdns[2].value.toLowerCase();
+    const leaf = iterationLeaf(entry.dn);
+    if (!leaf) continue;
+    const uuid = leaf.machine.toLowerCase();
     const candidate: IterationSummary = {
       dn: entry.dn,
       machineUuid: uuid,
-      name: rdns[0].value,
+      name: leaf.name,
       mode: one(entry, 'sstProvisioningMode') ?? '',
       state: one(entry, 'sstProvisioningState') ?? '',
       returnValue: int(entry, 'sstProvisioningReturnValue') ?? null,

@@ -31,7 +31,7 @@ export function toRawEntry(entry: Entry): RawEntry {
 }
 
 export function all(entry: RawEntry, name: string): string[] {
-  return entry.attrs[name.toLowerCase()] ?? [];
+  return entry.attrs[fold(name)] ?? [];
 }
 
 export function one(entry: RawEntry, name: string): string | undefined {
