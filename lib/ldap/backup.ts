@@ -33,6 +33,7 @@ const CONFIG_ATTRIBUTES = [
 ] as const;
 
 const CONFIG_CLASS = 'sstVirtualizationBackupObjectClass';
+const CRON_CLASS = 'sstCronObjectClass';
 
 function cronField(entry: RawEntry, name: string): string | undefined {
   const values = all(entry, name);
@@ -193,10 +194,11 @@ function iterationLeaf(dn: string): { name: string; machine: string } | null {
 const ITERATION_STATE_ATTRIBUTES = ['sstProvisioningMode', 'sstProvisioningState', 'sstProvisioningReturnValue'] as const;
 
 /**
- * The whole backup side of the fleet in two paged subtree searches, run in parallel: each
- * machine's ou=backup (exclude flag and any override, with the configuration attributes) and
- * every iteration leaf with only its three state attributes. Splitting them keeps the 22
- * configuration attributes and the object classes off the tens of thousands of leaves.
+ * The whole backup side of the fleet in two paged subtree searches, run in parallel: the
+ * machines' ou=backup entries that carry configuration (exclude flag or an override), and every
+ * iteration leaf with only its three state attributes. Splitting them keeps the 22
+ * configuration attributes and the object classes off the tens of thousands of leaves. A
+ * machine without a configured ou=backup is absent from `configs`.
  */
 export async function searchBackupTree(problems: EntryProblem[]): Promise<{
   configs: Map<string, BackupConfigEntry>;
@@ -206,7 +208,9 @@ export async function searchBackupTree(problems: EntryProblem[]): Promise<{
     searchAll('Reading the backup configuration of all machines', {
       base: machinesDn(),
       scope: 'sub',
-      filter: '(ou=backup)',
+      // Only an ou=backup with one of the two classes can hold configuration (the schema allows
+      // the attributes nowhere else); the plain ones, nearly all of them, change nothing.
+      filter: `(&(ou=backup)(|(objectClass=${CONFIG_CLASS})(objectClass=${CRON_CLASS})))`,
       attributes: CONFIG_ATTRIBUTES,
     }),
     searchAll('Reading the backup iterations of all machines', {
