@@ -11,7 +11,7 @@
  *   npx tsx bench/browse.ts [--machines 5000] [--pools 20] [--nodes 8] [--seed s] [--repeats 15] [--warmups 5] [--port 3147]
  */
 import { cpus, totalmem } from 'node:os';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -51,6 +51,11 @@ function options() {
     return n;
   };
   return { machines: int('machines'), pools: int('pools'), nodes: int('nodes'), seed: String(values.seed), repeats: Math.max(1, int('repeats')), warmups: int('warmups'), port: int('port') };
+}
+
+/** Other work on the machine skews every figure; the load average says how much there was. */
+function loadAverage(): string {
+  return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 }
 
 function machineDescription(): string {
@@ -117,7 +122,8 @@ async function main(): Promise<void> {
   const o = options();
   const out = join(process.cwd(), 'bench', 'out');
   mkdirSync(out, { recursive: true });
-  console.log(`Browse benchmark on ${machineDescription()}`);
+  const loadBefore = loadAverage();
+  console.log(`Browse benchmark on ${machineDescription()}; load average ${loadBefore}`);
 
   let t = performance.now();
   const cloud = buildLargeCloud({ seed: o.seed, machines: o.machines, pools: o.pools, nodes: o.nodes, disksPerMachine: 2, iterationsPerMachine: 10, now: new Date() });
@@ -205,6 +211,7 @@ async function main(): Promise<void> {
     console.log(`\nPeak memory (VmHWM) of the console processes — no cache: ${memory(uncached)}`);
     console.log(`Peak memory (VmHWM) of the console processes — cached: ${memory(cached)}`);
     console.log(`Directory: generated in ${ms(generateMs)} ms, loaded and started in ${ms(loadMs)} ms.`);
+    console.log(`Load average (1, 5, 15 min) before: ${loadBefore}; after: ${loadAverage()}.`);
   } finally {
     await slapd.stop();
   }
