@@ -119,7 +119,9 @@ export function peakMemory(root: number): Array<{ pid: number; name: string; mib
     try {
       const status = readFileSync(`/proc/${pid}/status`, 'utf8');
       const hwm = /^VmHWM:\s+(\d+) kB/m.exec(status);
-      const name = /^Name:\s+(.*)$/m.exec(status)?.[1] ?? '?';
+      // Name: is cut at 15 characters; Next.js sets a readable process title, found in cmdline.
+      const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+      const name = (title || /^Name:\s+(.*)$/m.exec(status)?.[1] || '?').slice(0, 60);
       return hwm ? [{ pid, name, mib: Number(hwm[1]) / 1024 }] : [];
     } catch {
       return [];
