@@ -19,6 +19,8 @@ const MAX_CONNECTIONS = 4;
 
 interface Connection {
   client: Client;
+  /** The pool it was opened for; after closeDirectory() that is no longer the current one. */
+  pool: Pool;
 }
 interface Waiter {
   resolve(connection: Connection): void;
@@ -47,7 +49,7 @@ async function openConnection(p: Pool): Promise<Connection> {
   const { bindDn, bindPassword } = env().ldap;
   try {
     await client.bind(bindDn, bindPassword);
-    return { client };
+    return { client, pool: p };
   } catch (error) {
     p.open -= 1;
     await client.unbind().catch(() => undefined);
@@ -65,7 +67,13 @@ async function acquire(): Promise<Connection> {
 
 /** Hands the connection to the next waiting operation, or parks it; a broken one is replaced. */
 function release(connection: Connection, broken: boolean): void {
-  const p = pool();
+  const p = connection.pool;
+  if (!broken && p !== holder.__consoleDirectory && p.waiters.length === 0) {
+    // Opened before closeDirectory(): it may point at a directory no longer configured.
+    p.open -= 1;
+    void connection.client.unbind().catch(() => undefined);
+    return;
+  }
   if (broken) {
     p.open -= 1;
     void connection.client.unbind().catch(() => undefined);
