@@ -24,6 +24,24 @@ export async function timed(warmUps: number, repeats: number, once: () => Promis
   return times;
 }
 
+/** Like `timed` for two things at once, alternating them; returns both lists of timings. */
+export async function timedPair(warmUps: number, repeats: number, a: () => Promise<void>, b: () => Promise<void>): Promise<[number[], number[]]> {
+  for (let i = 0; i < warmUps; i++) {
+    await a();
+    await b();
+  }
+  const timesA: number[] = [];
+  const timesB: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    for (const [run, times] of [[a, timesA], [b, timesB]] as const) {
+      const started = performance.now();
+      await run();
+      times.push(performance.now() - started);
+    }
+  }
+  return [timesA, timesB];
+}
+
 /**
  * A session cookie the console accepts: the same format and HMAC as lib/auth/session.ts, signed
  * with the secret the benchmark gave the console. Signing in through the form would measure the
