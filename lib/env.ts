@@ -39,6 +39,8 @@ const schema = z
     LDAP_BIND_PASSWORD: z.string().optional(),
     LDAP_BIND_PASSWORD_FILE: z.string().optional(),
     LDAP_TIMEOUT_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(500).max(120_000).default(10_000),
+    LDAP_TRACE: z.enum(['0', '1'], { error: 'must be 0 or 1' }).default('0'),
+    CONSOLE_CACHE_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).min(0).max(300).default(5),
     CONSOLE_ADMIN_GROUP: z.string().trim().optional(),
     SESSION_SECRET: z
       .string({ error: 'is not set (use at least 32 random characters, e.g. `openssl rand -hex 32`)' })
@@ -54,7 +56,10 @@ const schema = z
   });
 
 export interface ConsoleEnv {
-  ldap: { url: string; baseDn: string; bindDn: string; bindPassword: string; timeoutMs: number };
+  /** trace: print every search with its size and duration (for benchmarks and diagnosis). */
+  ldap: { url: string; baseDn: string; bindDn: string; bindPassword: string; timeoutMs: number; trace: boolean };
+  /** How long a fleet read is reused; 0 turns the cache off. */
+  cacheSeconds: number;
   adminGroup: string | null;
   session: { secret: string; maxAgeSeconds: number };
   consoleTimeZone: string;
@@ -102,7 +107,8 @@ export function parseEnv(source: Record<string, string | undefined>): ConsoleEnv
   }
   const consoleTimeZone = v.CONSOLE_TIME_ZONE ?? systemTimeZone();
   return {
-    ldap: { url: v.LDAP_URL, baseDn: v.LDAP_BASE_DN, bindDn: v.LDAP_BIND_DN, bindPassword, timeoutMs: v.LDAP_TIMEOUT_MS },
+    ldap: { url: v.LDAP_URL, baseDn: v.LDAP_BASE_DN, bindDn: v.LDAP_BIND_DN, bindPassword, timeoutMs: v.LDAP_TIMEOUT_MS, trace: v.LDAP_TRACE === '1' },
+    cacheSeconds: v.CONSOLE_CACHE_SECONDS,
     adminGroup: v.CONSOLE_ADMIN_GROUP ? v.CONSOLE_ADMIN_GROUP : null,
     session: { secret: v.SESSION_SECRET, maxAgeSeconds: Math.round(v.SESSION_MAX_AGE_HOURS * 3600) },
     consoleTimeZone,

@@ -10,7 +10,7 @@ import { iterationHealth } from '@/lib/backup/iteration';
 import type { RetentionIteration } from '@/lib/backup/retention';
 import { encodeStateToken } from '@/lib/backup/state-token';
 import { previewCronPlan, type CronPlan, type CronPreview } from '@/lib/cron';
-import { readIterations, searchBackupTree, type Iteration } from '@/lib/ldap/backup';
+import { readIterations, searchBackupTree, type Iteration, type IterationSummary } from '@/lib/ldap/backup';
 import { readStoredBackupEntry } from '@/lib/ldap/backup-config';
 import { readMachine } from '@/lib/ldap/machines';
 import { readFleet, type FleetMachine } from './fleet';
@@ -55,11 +55,11 @@ function planOf(form: ConfigFormValues): CronPlan {
   return { minute: form.cronMinute, hour: form.cronHour, day: form.cronDay, month: form.cronMonth, dayOfWeek: form.cronDayOfWeek, active: form.cronActive === 'TRUE' };
 }
 
-const retentionOf = (iterations: Iteration[]): RetentionIteration[] => iterations.map((i) => ({ name: i.name, health: iterationHealth(i) }));
+const retentionOf = (iterations: IterationSummary[]): RetentionIteration[] => iterations.map((i) => ({ name: i.name, health: iterationHealth(i) }));
 
 async function followersOf(
   target: BackupTarget,
-): Promise<{ followers: FleetMachine[]; overriding: FleetMachine[]; iterations: Map<string, Iteration[]>; pools: { uuid: string; name: string }[] }> {
+): Promise<{ followers: FleetMachine[]; overriding: FleetMachine[]; iterations: Map<string, IterationSummary[]>; pools: { uuid: string; name: string }[] }> {
   if (target.level === 'machine') return { followers: [], overriding: [], iterations: new Map(), pools: [] };
   const [fleet, tree] = await Promise.all([readFleet(), searchBackupTree([])]);
   const inScope = target.level === 'pool' ? fleet.machines.filter((m) => m.poolUuid?.toLowerCase() === target.uuid) : fleet.machines;

@@ -26,8 +26,18 @@ export function parseMachineQuery(params: Record<string, string | string[] | und
 /** Severity order used when sorting by status: what needs attention first. */
 const severity: Record<MachineStatus, number> = { failed: 0, stale: 1, never: 2, running: 3, excluded: 4, protected: 5 };
 
+/**
+ * One collator for every comparison: localeCompare with options builds a new one per call, which
+ * made sorting 5,000 machines take a noticeable part of the machine list's time.
+ */
+const names = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
+
+export function sortByName<T extends { name: string }>(machines: readonly T[]): T[] {
+  return [...machines].sort((a, b) => names.compare(a.name, b.name));
+}
+
 function compare(a: FleetMachine, b: FleetMachine, sort: MachineQuery['sort']): number {
-  const byName = a.name.localeCompare(b.name, undefined, { sensitivity: 'base', numeric: true });
+  const byName = names.compare(a.name, b.name);
   switch (sort) {
     case 'pool':
       return (a.poolName ?? '').localeCompare(b.poolName ?? '') || byName;

@@ -1,4 +1,5 @@
 import 'server-only';
+import { requireAdmin } from '@/lib/auth/session';
 import { AppError } from '@/lib/errors';
 import { resolveEffectiveConfig, type EffectiveConfig } from '@/lib/backup/config';
 import { readCloudBackupConfig, readPoolBackupConfig } from '@/lib/ldap/backup';
@@ -17,10 +18,17 @@ export interface PoolView {
 }
 
 export async function loadPoolView(uuid: string): Promise<PoolView> {
-  const fleet = await loadFleet();
+  await requireAdmin();
+  // The pool's own reads go out with the fleet read instead of after it. The UUID comes from the
+  // URL, so a failure there only counts once the pool is known to exist (then it is read again).
+  const [fleet, early, cloud] = await Promise.all([
+    loadFleet(),
+    readPoolBackupConfig(uuid).catch(() => undefined),
+    readCloudBackupConfig(),
+  ]);
   const pool = fleet.pools.find((p) => p.uuid.toLowerCase() === uuid.toLowerCase());
   if (!pool) throw new AppError('not-found', 'There is no VM pool with this UUID.');
-  const [poolConfig, cloud] = await Promise.all([readPoolBackupConfig(pool.uuid), readCloudBackupConfig()]);
+  const poolConfig = early === undefined ? await readPoolBackupConfig(pool.uuid) : early;
   const machines = fleet.machines.filter((m) => m.poolUuid?.toLowerCase() === pool.uuid.toLowerCase());
   const counts = emptyCounts();
   for (const m of machines) counts[m.status] += 1;

@@ -33,6 +33,7 @@ export const CONFIG_ATTRIBUTES = [
 ] as const;
 
 export const CONFIG_CLASS = 'sstVirtualizationBackupObjectClass';
+const CRON_CLASS = 'sstCronObjectClass';
 
 function cronField(entry: RawEntry, name: string): string | undefined {
   const values = all(entry, name);
@@ -45,6 +46,11 @@ function withoutUndefined<T extends object>(value: T): T {
 }
 
 export function mapBackupConfig(entry: RawEntry, level: BackupConfigEntry['level']): BackupConfigEntry {
+  // Most machines' ou=backup is a plain organizationalUnit: nothing to map but the classes.
+  const names = Object.keys(entry.attrs);
+  if (names.length === 0 || (names.length === 1 && names[0] === 'objectclass')) {
+    return { dn: entry.dn, level, hasConfigClass: hasObjectClass(entry, CONFIG_CLASS), values: {} };
+  }
   const cron = withoutUndefined({
     minute: cronField(entry, 'sstCronMinute'),
     hour: cronField(entry, 'sstCronHour'),
@@ -159,40 +165,89 @@ export async function readIterations(machineUuid: string, problems: EntryProblem
     .sort((a, b) => b.name.localeCompare(a.name));
 }
 
+/** What the fleet needs of an iteration: name and state, not the step times. */
+export type IterationSummary = Pick<Iteration, 'dn' | 'machineUuid' | 'name' | 'mode' | 'state' | 'returnValue'>;
+
+const iterationSummarySchema = iterationSchema.pick({ dn: true, machineUuid: true, name: true, mode: true, state: true, returnValue: true });
+const ITERATION_NAME = /^\d{8}T\d{6}Z$/;
+
+const LEAF_MIDDLE = ',ou=backup,sstvirtualmachine=';
+
 /**
- * The whole backup side of the fleet in one paged subtree search: each machine's ou=backup
- * (exclude flag and any override) and every iteration leaf with only its state attributes.
+ * Iteration name and machine UUID of `ou=<iteration>,ou=backup,sstVirtualMachine=<uuid>,…`.
+ * Tens of thousands of leaves per fleet read, so the usual shape (no escapes, slapd's spelling)
+ * is read with two index lookups; anything else goes through the full DN parser.
+ */
+function iterationLeaf(dn: string): { name: string; machine: string } | null {
+  const first = dn.indexOf(',');
+  const end = dn.indexOf(',', first + LEAF_MIDDLE.length);
+  if (first > 3 && end > 0 && !dn.includes('\\') && dn.slice(0, 3).toLowerCase() === 'ou=' && dn.slice(first, first + LEAF_MIDDLE.length).toLowerCase() === LEAF_MIDDLE) {
+    return { name: dn.slice(3, first), machine: dn.slice(first + LEAF_MIDDLE.length, end) };
+  }
+  const rdns = parseDn(dn, 3);
+  const underBackup = rdns[1]?.attribute.toLowerCase() === 'ou' && rdns[1].value.toLowerCase() === 'backup';
+  if (!underBackup || rdns[0]?.attribute.toLowerCase() !== 'ou' || rdns[2]?.attribute.toLowerCase() !== 'sstvirtualmachine') return null;
+  return { name: rdns[0].value, machine: rdns[2].value };
+}
+
+/** The state attributes the fleet classifies by; the step times stay on the server. */
+const ITERATION_STATE_ATTRIBUTES = ['sstProvisioningMode', 'sstProvisioningState', 'sstProvisioningReturnValue'] as const;
+
+/**
+ * The whole backup side of the fleet in two paged subtree searches, run in parallel: the
+ * machines' ou=backup entries that carry configuration (exclude flag or an override), and every
+ * iteration leaf with only its three state attributes. Splitting them keeps the 22
+ * configuration attributes and the object classes off the tens of thousands of leaves. A
+ * machine without a configured ou=backup is absent from `configs`.
  */
 export async function searchBackupTree(problems: EntryProblem[]): Promise<{
   configs: Map<string, BackupConfigEntry>;
-  iterations: Map<string, Iteration[]>;
+  iterations: Map<string, IterationSummary[]>;
 }> {
-  const entries = await searchAll('Reading backup state of all machines', {
-    base: machinesDn(),
-    scope: 'sub',
-    filter: '(|(ou=backup)(objectClass=sstProvisioning))',
-    attributes: [...CONFIG_ATTRIBUTES, ...ITERATION_ATTRIBUTES],
-  });
+  const [backupEntries, leaves] = await Promise.all([
+    searchAll('Reading the backup configuration of all machines', {
+      base: machinesDn(),
+      scope: 'sub',
+      // Only an ou=backup with one of the two classes can hold configuration (the schema allows
+      // the attributes nowhere else); the plain ones, nearly all of them, change nothing.
+      filter: `(&(ou=backup)(|(objectClass=${CONFIG_CLASS})(objectClass=${CRON_CLASS})))`,
+      attributes: CONFIG_ATTRIBUTES,
+    }),
+    searchAll('Reading the backup iterations of all machines', {
+      base: machinesDn(),
+      scope: 'sub',
+      filter: '(objectClass=sstProvisioning)',
+      attributes: ITERATION_STATE_ATTRIBUTES,
+    }),
+  ]);
   const configs = new Map<string, BackupConfigEntry>();
-  const iterations = new Map<string, Iteration[]>();
-  for (const entry of entries) {
-    const rdns = parseDn(entry.dn);
-    const isBackupEntry = rdns[0]?.attribute.toLowerCase() === 'ou' && rdns[0].value.toLowerCase() === 'backup';
-    if (isBackupEntry && rdns[1]?.attribute.toLowerCase() === 'sstvirtualmachine') {
+  for (const entry of backupEntries) {
+    const rdns = parseDn(entry.dn, 2);
+    if (rdns[0]?.value.toLowerCase() === 'backup' && rdns[1]?.attribute.toLowerCase() === 'sstvirtualmachine') {
       configs.set(rdns[1].value.toLowerCase(), mapBackupConfig(entry, 'machine'));
-      continue;
-    }
-    const underBackup = rdns[1]?.attribute.toLowerCase() === 'ou' && rdns[1].value.toLowerCase() === 'backup';
-    if (!isBackupEntry && underBackup && rdns[2]?.attribute.toLowerCase() === 'sstvirtualmachine') {
-      const uuid = rdns[2].value.toLowerCase();
-      const iteration = mapIteration(entry, uuid, problems);
-      if (!iteration) continue;
-      const list = iterations.get(uuid);
-      if (list) list.push(iteration);
-      else iterations.set(uuid, [iteration]);
     }
   }
-  for (const list of iterations.values()) list.sort((a, b) => b.name.localeCompare(a.name));
+  const iterations = new Map<string, IterationSummary[]>();
+  for (const entry of leaves) {
+    const leaf = iterationLeaf(entry.dn);
+    if (!leaf) continue;
+    const uuid = leaf.machine.toLowerCase();
+    const candidate: IterationSummary = {
+      dn: entry.dn,
+      machineUuid: uuid,
+      name: leaf.name,
+      mode: one(entry, 'sstProvisioningMode') ?? '',
+      state: one(entry, 'sstProvisioningState') ?? '',
+      returnValue: int(entry, 'sstProvisioningReturnValue') ?? null,
+    };
+    // The schema check costs more than the rest of the mapping; run it only to word a problem.
+    const valid = ITERATION_NAME.test(candidate.name) && candidate.mode !== '';
+    const iteration = valid ? candidate : checked(iterationSummarySchema, entry, candidate, problems);
+    if (!iteration) continue;
+    const list = iterations.get(uuid);
+    if (list) list.push(iteration);
+    else iterations.set(uuid, [iteration]);
+  }
   return { configs, iterations };
 }
 

@@ -1,38 +1,89 @@
 import 'server-only';
-import { Client, InvalidCredentialsError, NoSuchObjectError, type Entry, type SearchOptions } from 'ldapts';
+import { Client, InvalidCredentialsError, NoSuchObjectError, ResultCodeError, type SearchOptions } from 'ldapts';
 import { env } from '@/lib/env';
 import { AppError } from '@/lib/errors';
 import { toRawEntry, type RawEntry } from './entry';
 
 /**
- * One bound connection to the directory, shared by every request of this process. ldapts
- * reconnects and replays the bind after a dropped connection, so the client survives an LDAP
- * restart; a failed first bind is not cached, so the next request tries again.
+ * A few bound connections to the directory, shared by every request of this process. Each
+ * operation (`withDirectory`) has a connection to itself while it runs: OpenLDAP keeps the state
+ * of a paged search per connection, so two paged searches interleaved on one connection break
+ * each other ("paged results cookie is invalid") as soon as both need a second page. Separate
+ * connections also let slapd answer the fleet's searches in parallel.
+ *
+ * ldapts reconnects a dropped connection and, with autoRebind, replays the bind, so the pool
+ * survives an LDAP restart; a connection whose bind fails is dropped, so the next request tries
+ * again.
  */
-type Shared = { client: Client; ready: Promise<void> };
-const holder = globalThis as unknown as { __consoleDirectory?: Shared };
+const MAX_CONNECTIONS = 4;
+
+interface Connection {
+  client: Client;
+  /** The pool it was opened for; after closeDirectory() that is no longer the current one. */
+  pool: Pool;
+}
+interface Waiter {
+  resolve(connection: Connection): void;
+  reject(error: unknown): void;
+}
+interface Pool {
+  idle: Connection[];
+  open: number;
+  waiters: Waiter[];
+}
+const holder = globalThis as unknown as { __consoleDirectory?: Pool };
 
 function newClient(): Client {
   const { url, timeoutMs } = env().ldap;
-  return new Client({ url, timeout: timeoutMs, connectTimeout: Math.min(timeoutMs, 5000), strictDN: false });
+  return new Client({ url, timeout: timeoutMs, connectTimeout: Math.min(timeoutMs, 5000), strictDN: false, autoRebind: true });
 }
 
-async function sharedClient(): Promise<Client> {
-  let shared = holder.__consoleDirectory;
-  if (!shared) {
-    const client = newClient();
-    const { bindDn, bindPassword } = env().ldap;
-    shared = { client, ready: client.bind(bindDn, bindPassword) };
-    holder.__consoleDirectory = shared;
-  }
+function pool(): Pool {
+  holder.__consoleDirectory ??= { idle: [], open: 0, waiters: [] };
+  return holder.__consoleDirectory;
+}
+
+async function openConnection(p: Pool): Promise<Connection> {
+  p.open += 1;
+  const client = newClient();
+  const { bindDn, bindPassword } = env().ldap;
   try {
-    await shared.ready;
+    await client.bind(bindDn, bindPassword);
+    return { client, pool: p };
   } catch (error) {
-    if (holder.__consoleDirectory === shared) holder.__consoleDirectory = undefined;
-    await shared.client.unbind().catch(() => undefined);
+    p.open -= 1;
+    await client.unbind().catch(() => undefined);
     throw error;
   }
-  return shared.client;
+}
+
+async function acquire(): Promise<Connection> {
+  const p = pool();
+  const idle = p.idle.pop();
+  if (idle) return idle;
+  if (p.open < MAX_CONNECTIONS) return openConnection(p);
+  return new Promise<Connection>((resolve, reject) => p.waiters.push({ resolve, reject }));
+}
+
+/** Hands the connection to the next waiting operation, or parks it; a broken one is replaced. */
+function release(connection: Connection, broken: boolean): void {
+  const p = connection.pool;
+  if (!broken && p !== holder.__consoleDirectory && p.waiters.length === 0) {
+    // Opened before closeDirectory(): it may point at a directory no longer configured.
+    p.open -= 1;
+    void connection.client.unbind().catch(() => undefined);
+    return;
+  }
+  if (broken) {
+    p.open -= 1;
+    void connection.client.unbind().catch(() => undefined);
+    const waiter = p.waiters.shift();
+    if (waiter) openConnection(p).then(waiter.resolve, waiter.reject);
+    return;
+  }
+  const waiter = p.waiters.shift();
+  if (waiter) waiter.resolve(connection);
+  else p.idle.push(connection);
 }
 
 const unavailableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE', 'ENETUNREACH']);
@@ -58,14 +109,21 @@ export function toAppError(error: unknown, what: string): AppError {
 }
 
 export async function withDirectory<T>(what: string, work: (client: Client) => Promise<T>): Promise<T> {
+  let connection: Connection | undefined;
+  let broken = false;
   try {
-    return await work(await sharedClient());
+    connection = await acquire();
+    return await work(connection.client);
   } catch (error) {
+    // A connection that failed at the socket level is not handed on; a refused search is fine.
+    broken = !(error instanceof ResultCodeError) && !(error instanceof AppError);
     const appError = toAppError(error, what);
     if (appError.code === 'directory-unavailable' || appError.code === 'directory-error') {
       console.error(`[ldap] ${what}: ${appError.detail ?? appError.message}`);
     }
     throw appError;
+  } finally {
+    if (connection) release(connection, broken);
   }
 }
 
@@ -76,21 +134,47 @@ export interface SearchRequest {
   attributes: readonly string[];
 }
 
+export const PAGE_SIZE = 400;
+
+/**
+ * With LDAP_TRACE=1, one line per search on stdout: what was asked and how long it took. The
+ * benchmark replays exactly these searches with ldapsearch to compare against.
+ */
+function trace(request: SearchRequest, paged: boolean, entries: number, started: number): void {
+  if (!env().ldap.trace) return;
+  const line = { ...request, filter: request.filter ?? '(objectClass=*)', pageSize: paged ? PAGE_SIZE : null, entries, ms: Math.round(performance.now() - started) };
+  console.log(`[ldap-trace] ${JSON.stringify(line)}`);
+}
+
 /** Paged search returning every entry; the page size stays under slapd's default size limit of 500. */
 export async function searchAll(what: string, request: SearchRequest): Promise<RawEntry[]> {
   return withDirectory(what, async (client) => {
+    const started = performance.now();
+    const paged = request.scope !== 'base';
     const options: SearchOptions = {
       scope: request.scope,
       filter: request.filter ?? '(objectClass=*)',
       attributes: [...request.attributes],
-      paged: request.scope === 'base' ? false : { pageSize: 400 },
+      paged: paged ? { pageSize: PAGE_SIZE } : false,
     };
     try {
-      const result = await client.search(request.base, options);
-      return result.searchEntries.map((e: Entry) => toRawEntry(e));
+      const entries: RawEntry[] = [];
+      if (paged) {
+        // Page by page, so only one page of ldapts' own objects is alive at a time.
+        for await (const page of client.searchPaginated(request.base, options)) {
+          for (const e of page.searchEntries) entries.push(toRawEntry(e));
+        }
+      } else {
+        for (const e of (await client.search(request.base, options)).searchEntries) entries.push(toRawEntry(e));
+      }
+      trace(request, paged, entries.length, started);
+      return entries;
     } catch (error) {
       // A missing container is an empty result for listing purposes, not an outage.
-      if (error instanceof NoSuchObjectError && request.scope !== 'base') return [];
+      if (error instanceof NoSuchObjectError && request.scope !== 'base') {
+        trace(request, paged, 0, started);
+        return [];
+      }
       throw error;
     }
   });
@@ -99,12 +183,18 @@ export async function searchAll(what: string, request: SearchRequest): Promise<R
 /** Reads one entry, or null when it does not exist. */
 export async function readEntry(what: string, dn: string, attributes: readonly string[]): Promise<RawEntry | null> {
   return withDirectory(what, async (client) => {
+    const started = performance.now();
+    const request: SearchRequest = { base: dn, scope: 'base', attributes };
     try {
       const result = await client.search(dn, { scope: 'base', filter: '(objectClass=*)', attributes: [...attributes] });
       const entry = result.searchEntries[0];
+      trace(request, false, result.searchEntries.length, started);
       return entry ? toRawEntry(entry) : null;
     } catch (error) {
-      if (error instanceof NoSuchObjectError) return null;
+      if (error instanceof NoSuchObjectError) {
+        trace(request, false, 0, started);
+        return null;
+      }
       throw error;
     }
   });
@@ -127,9 +217,9 @@ export async function verifyPassword(dn: string, password: string): Promise<bool
   }
 }
 
-/** Drops the shared connection (tests switching directories, and orderly shutdown). */
+/** Drops the idle connections (tests switching directories, and orderly shutdown). */
 export async function closeDirectory(): Promise<void> {
-  const shared = holder.__consoleDirectory;
+  const p = holder.__consoleDirectory;
   holder.__consoleDirectory = undefined;
-  if (shared) await shared.client.unbind().catch(() => undefined);
+  if (p) await Promise.all(p.idle.map((c) => c.client.unbind().catch(() => undefined)));
 }

@@ -7,18 +7,31 @@ export interface RawEntry {
   attrs: Record<string, string[]>;
 }
 
+/** Lower-cased attribute names, remembered: a fleet read folds the same few names 100,000 times. */
+const foldedNames = new Map<string, string>();
+function fold(name: string): string {
+  let folded = foldedNames.get(name);
+  if (folded === undefined) {
+    folded = name.toLowerCase();
+    if (foldedNames.size < 2000) foldedNames.set(name, folded);
+  }
+  return folded;
+}
+
+const text = (v: unknown): string => (typeof v === 'string' ? v : Buffer.isBuffer(v) ? v.toString('utf8') : String(v));
+
 export function toRawEntry(entry: Entry): RawEntry {
   const attrs: Record<string, string[]> = {};
-  for (const [name, value] of Object.entries(entry)) {
+  for (const name in entry) {
     if (name === 'dn') continue;
-    const list = Array.isArray(value) ? value : [value];
-    attrs[name.toLowerCase()] = list.map((v) => (Buffer.isBuffer(v) ? v.toString('utf8') : String(v)));
+    const value: unknown = entry[name];
+    attrs[fold(name)] = Array.isArray(value) ? value.map(text) : [text(value)];
   }
   return { dn: entry.dn, attrs };
 }
 
 export function all(entry: RawEntry, name: string): string[] {
-  return entry.attrs[name.toLowerCase()] ?? [];
+  return entry.attrs[fold(name)] ?? [];
 }
 
 export function one(entry: RawEntry, name: string): string | undefined {

@@ -34,5 +34,14 @@ describe('DN values (RFC 4514)', () => {
   it('understands hex escapes and compares DNs without regard to case', () => {
     expect(parseDn('cn=M\\C3\\BCller\\2C Hans,dc=x')[0].value).toBe('Müller, Hans');
     expect(sameDn('OU=Backup,sstVirtualMachine=ABC,dc=x', 'ou=backup,sstvirtualmachine=abc,DC=X')).toBe(true);
+    expect(parseDn('cn=caf\\C3\\A9\\,\\2C x\\+y,dc=x')[0].value).toBe('café,, x+y');
+  });
+
+  it('stops after the leading RDNs when asked to', () => {
+    expect(parseDn('ou=20240312T030000Z,ou=backup,sstVirtualMachine=a\\,b,ou=virtual machines,dc=x', 3)).toEqual([
+      { attribute: 'ou', value: '20240312T030000Z' },
+      { attribute: 'ou', value: 'backup' },
+      { attribute: 'sstVirtualMachine', value: 'a,b' },
+    ]);
   });
 });

@@ -6,10 +6,12 @@ import { StatusCounts } from '@/components/machines/status-counts';
 import { MachineTable } from '@/components/machines/machine-table';
 import { Card, Facts, PageHeader } from '@/components/ui/card';
 import { TextLink } from '@/components/ui/link';
+import { Pager } from '@/components/ui/pager';
 import { LoadError } from '@/components/load-error';
 import { attempt } from '@/lib/actions';
 import { env } from '@/lib/env';
 import { configRows, planSummary } from '@/lib/inventory/config-rows';
+import { sortByName } from '@/lib/inventory/machine-list';
 import { loadPoolView } from '@/lib/inventory/pool';
 import { toMachineRow } from '@/lib/inventory/rows';
 import { setPoolExcludedAction } from './backup/actions';
@@ -17,8 +19,18 @@ import { setPoolExcludedAction } from './backup/actions';
 export const metadata: Metadata = { title: 'Pool' };
 export const dynamic = 'force-dynamic';
 
-export default async function PoolPage({ params }: { params: Promise<{ uuid: string }> }) {
+/** Only one page of a pool's machines is rendered; a pool can hold hundreds. */
+const PAGE_SIZE = 50;
+
+export default async function PoolPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ uuid: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const { uuid } = await params;
+  const requested = Number((await searchParams).page);
   const result = await attempt(() => loadPoolView(uuid));
   if (!result.ok) {
     if (result.code === 'not-found') notFound();
@@ -26,6 +38,9 @@ export default async function PoolPage({ params }: { params: Promise<{ uuid: str
   }
   const { pool, effective, machines, counts, overriding } = result.data;
   const plan = planSummary(effective);
+  const pages = Math.max(1, Math.ceil(machines.length / PAGE_SIZE));
+  const page = Number.isInteger(requested) && requested >= 1 ? Math.min(requested, pages) : 1;
+  const rows = sortByName(machines).slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
   return (
     <>
       <PageHeader
@@ -73,7 +88,8 @@ export default async function PoolPage({ params }: { params: Promise<{ uuid: str
         </Card>
       </div>
       <div className="mt-6">
-        <MachineTable rows={machines.map(toMachineRow)} timeZone={env().consoleTimeZone} emptyText="This pool has no machines." />
+        <MachineTable rows={rows.map(toMachineRow)} timeZone={env().consoleTimeZone} emptyText="This pool has no machines." />
+        {pages > 1 && <Pager page={page} pages={pages} total={machines.length} size={PAGE_SIZE} href={(p) => `/pools/${pool.uuid}?page=${p}`} />}
       </div>
     </>
   );

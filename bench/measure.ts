@@ -1,0 +1,157 @@
+/**
+ * Measuring helpers for the benchmarks: timed HTTP requests, ldapsearch replays of the searches
+ * the console traced, peak memory of a process tree, and plain-text tables.
+ */
+import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Runs `once` warm-up times without counting, then `repeats` times; returns the timings in ms. */
+export async function timed(warmUps: number, repeats: number, once: () => Promise<void>): Promise<number[]> {
+  for (let i = 0; i < warmUps; i++) await once();
+  const times: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const started = performance.now();
+    await once();
+    times.push(performance.now() - started);
+  }
+  return times;
+}
+
+/** Like `timed` for two things at once, alternating them; returns both lists of timings. */
+export async function timedPair(warmUps: number, repeats: number, a: () => Promise<void>, b: () => Promise<void>): Promise<[number[], number[]]> {
+  for (let i = 0; i < warmUps; i++) {
+    await a();
+    await b();
+  }
+  const timesA: number[] = [];
+  const timesB: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    for (const [run, times] of [[a, timesA], [b, timesB]] as const) {
+      const started = performance.now();
+      await run();
+      times.push(performance.now() - started);
+    }
+  }
+  return [timesA, timesB];
+}
+
+/**
+ * A session cookie the console accepts: the same format and HMAC as lib/auth/session.ts, signed
+ * with the secret the benchmark gave the console. Signing in through the form would measure the
+ * login too and needs a browser-like flow; this is what a signed-in browser sends.
+ */
+export function sessionCookie(secret: string, person: { dn: string; uid: string; login: string; name: string }): string {
+  const iat = Math.floor(Date.now() / 1000);
+  const payload = Buffer.from(JSON.stringify({ ...person, iat, exp: iat + 8 * 3600 }), 'utf8').toString('base64url');
+  const signature = createHmac('sha256', secret).update(payload).digest('base64url');
+  return `console_session=${payload}.${signature}`;
+}
+
+/** One GET, read to the end; anything but 200 (a redirect to /login, an error page) is a failure. */
+export async function getPage(url: string, cookie: string): Promise<number> {
+  const response = await fetch(url, { headers: { cookie }, redirect: 'manual' });
+  const body = await response.text();
+  if (response.status !== 200) throw new Error(`GET ${url} answered ${response.status}: ${body.slice(0, 300)}`);
+  if (body.includes('This page cannot be shown right now')) throw new Error(`GET ${url} shows a load error`);
+  return body.length;
+}
+
+/** A search as lib/ldap/client.ts traces it with LDAP_TRACE=1. */
+export interface TracedSearch {
+  base: string;
+  scope: 'base' | 'one' | 'sub';
+  filter: string;
+  attributes: string[];
+  pageSize: number | null;
+  entries: number;
+  ms: number;
+}
+
+export function parseTrace(line: string): TracedSearch | null {
+  const at = line.indexOf('[ldap-trace] ');
+  if (at < 0) return null;
+  return JSON.parse(line.slice(at + '[ldap-trace] '.length)) as TracedSearch;
+}
+
+export interface Bind {
+  url: string;
+  dn: string;
+  password: string;
+}
+
+/** The ldapsearch command line for a traced search: same base, scope, filter, attributes and paging. */
+export function ldapsearchArgs(bind: Bind, s: TracedSearch): string[] {
+  return [
+    '-x', '-H', bind.url, '-D', bind.dn, '-w', bind.password, '-LLL',
+    '-b', s.base, '-s', s.scope,
+    ...(s.pageSize ? ['-E', `pr=${s.pageSize}/noprompt`] : []),
+    s.filter, ...s.attributes,
+  ];
+}
+
+function runLdapsearch(args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    // Output goes to /dev/null: ldapsearch still receives, decodes and formats every entry.
+    const child = spawn('ldapsearch', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => (code === 0 || code === 32 ? resolve() : reject(new Error(`ldapsearch ${args.join(' ')} exited ${code}: ${stderr}`))));
+  });
+}
+
+/** All of a page's searches at once, as separate ldapsearch processes (the console runs them concurrently too). */
+export async function replay(bind: Bind, searches: TracedSearch[]): Promise<void> {
+  await Promise.all(searches.map((s) => runLdapsearch(ldapsearchArgs(bind, s))));
+}
+
+/** The process and all its descendants, from /proc. */
+export function processTree(root: number): number[] {
+  const parents = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      // The command name is in parentheses and may contain spaces; fields after it are fixed.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parents.set(Number(name), Number(fields[1]));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  const tree = [root];
+  for (let i = 0; i < tree.length; i++) for (const [pid, ppid] of parents) if (ppid === tree[i]) tree.push(pid);
+  return tree;
+}
+
+/** Peak resident memory (VmHWM) of each process in the tree, in MiB. */
+export function peakMemory(root: number): Array<{ pid: number; name: string; mib: number }> {
+  return processTree(root).flatMap((pid) => {
+    try {
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      const hwm = /^VmHWM:\s+(\d+) kB/m.exec(status);
+      // Name: is cut at 15 characters; Next.js sets a readable process title, found in cmdline.
+      const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+      const name = (title || /^Name:\s+(.*)$/m.exec(status)?.[1] || '?').slice(0, 60);
+      return hwm ? [{ pid, name, mib: Number(hwm[1]) / 1024 }] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+export function table(header: string[], rows: Array<Array<string | number>>): string {
+  const cells = [header, ...rows.map((r) => r.map(String))];
+  const widths = header.map((_, i) => Math.max(...cells.map((r) => r[i].length)));
+  const line = (r: string[]) => `| ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
+  return [line(cells[0]), `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...cells.slice(1).map(line)].join('\n');
+}
+
+export const ms = (value: number): string => value.toFixed(value < 100 ? 1 : 0);

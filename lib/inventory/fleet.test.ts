@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { classifyMachine } from '@/lib/backup/status';
+import type { IterationSummary } from '@/lib/ldap/backup';
+import { decisiveIterations } from './fleet';
+
+const MODES = ['finished', 'finished', 'finished', 'merging', 'snapshotting', 'unretainedSmallFiles', 'deleting', 'snapshot', 'bogus'];
+
+/** A small deterministic generator, so a failure names a reproducible case. */
+function histories(count: number): IterationSummary[][] {
+  let seed = 7;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  return Array.from({ length: count }, () =>
+    Array.from({ length: Math.floor(next() * 12) }, (_, i) => {
+      const day = String(1 + Math.floor(next() * 28)).padStart(2, '0');
+      const name = `202403${day}T0300${String(i).padStart(2, '0')}Z`;
+      return {
+        dn: `ou=${name}`,
+        machineUuid: 'm',
+        name,
+        mode: MODES[Math.floor(next() * MODES.length)],
+        state: next() < 0.5 ? '0' : `202403${day}T0400${String(i).padStart(2, '0')}Z`,
+        returnValue: next() < 0.2 ? 11 : next() < 0.1 ? 18 : 0,
+      };
+    }),
+  );
+}
+
+describe('the iterations that decide a status', () => {
+  it('classify every history exactly as all its iterations do', () => {
+    const now = new Date('2024-03-29T12:00:00Z');
+    for (const iterations of histories(500)) {
+      const { latest, decisive } = decisiveIterations(iterations);
+      const input = { excluded: false, backupCandidate: true, periodMs: 86_400_000, planWarnings: [], now };
+      expect(classifyMachine({ ...input, iterations: decisive })).toEqual(classifyMachine({ ...input, iterations }));
+      expect(decisive.length).toBeLessThanOrEqual(3);
+      expect(latest?.name ?? null).toBe([...iterations].sort((a, b) => (a.name < b.name ? 1 : -1))[0]?.name ?? null);
+    }
+  });
+});
