@@ -115,7 +115,7 @@ export class CommandFailedError extends AppError {
   readonly stderr: string;
 
   constructor(input: { node: string; what: string; exitCode: number; stderr: string; argv: readonly string[] }) {
-    const reason = firstLine(input.stderr) || `exit code ${input.exitCode}`;
+    const reason = summary(input.stderr) || `exit code ${input.exitCode}`;
     super('command-failed', `${input.what} failed on node ${input.node}: ${reason}`, `${JSON.stringify(input.argv)} exited ${input.exitCode}: ${input.stderr.trim()}`);
     this.name = 'CommandFailedError';
     this.node = input.node;
@@ -128,9 +128,15 @@ export function isCommandFailed(error: unknown): error is CommandFailedError {
   return error instanceof CommandFailedError;
 }
 
-function firstLine(text: string): string {
-  const line = text.split('\n').map((l) => l.trim()).find((l) => l !== '') ?? '';
-  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+/** The first lines of stderr on one line; libvirt puts the reason on the second ("error: Failed to start …" / "error: <why>"). */
+function summary(text: string): string {
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim().replace(/^error: /, ''))
+    .filter((l) => l !== '')
+    .slice(0, 3);
+  const line = lines.join(': ');
+  return line.length > 400 ? `${line.slice(0, 400)}…` : line;
 }
 
 function capitalize(text: string): string {

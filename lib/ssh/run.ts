@@ -45,9 +45,24 @@ export async function runOnNode(node: string, argv: readonly string[], options: 
   const command = `echo $$; exec ${buildCommand(argv)}`;
   const program = argv[0];
   const timeoutMs = options.timeoutMs ?? nodeSshSettings().timeoutMs;
-  const connection = await nodeConnection(node);
-  if (options.signal?.aborted) throw commandAborted(connection.endpoint, program);
-  return connection.withChannel(() => execute(connection, command, program, timeoutMs, options));
+  for (let attempt = 1; ; attempt++) {
+    const connection = await nodeConnection(node);
+    if (options.signal?.aborted) throw commandAborted(connection.endpoint, program);
+    try {
+      return await connection.withChannel(() => execute(connection, command, program, timeoutMs, options));
+    } catch (error) {
+      // A pooled connection can die before its 'close' event arrives. When ssh2 refuses to even
+      // send the request (socket already gone), nothing ran on the node, so one retry on a fresh
+      // connection is safe. Any later failure may have started the command: it is reported.
+      if (!(error instanceof ChannelNotOpened) || attempt > 1) throw error instanceof ChannelNotOpened ? error.reason : error;
+    }
+  }
+}
+
+class ChannelNotOpened extends Error {
+  constructor(readonly reason: AppError) {
+    super(reason.message);
+  }
 }
 
 /** Like runOnNode, but a non-zero exit becomes a CommandFailedError naming `what`. */
@@ -97,14 +112,31 @@ function execute(connection: NodeConnection, command: string, program: string, t
       (stream === 'stdout' ? options.onStdout : options.onStderr)?.(chunk);
     };
 
-    connection.client.exec(command, (error, stream) => {
-      if (error) {
-        finish({ error: connection.closed ? connectionLost(connection.endpoint, error.message) : new AppError('command-failed', `${program} could not be started on node ${connection.endpoint.node}.`, error.message) });
-        return;
-      }
+    const notOpened = (error: Error): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      const reason = connection.closed ? connectionLost(connection.endpoint, error.message) : new AppError('command-failed', `${program} could not be started on node ${connection.endpoint.node}.`, error.message);
+      reject(unsent ? new ChannelNotOpened(reason) : reason);
+    };
+    let unsent = false;
+    const started = (error: Error | undefined, stream: ClientChannel): void => {
+      if (error) return notOpened(error);
       channel = stream;
       if (settled) {
-        stream.close();
+        // Stopped (timeout, abort) while the channel was opening: the command runs already, so
+        // read its PID and stop it as well.
+        let early = Buffer.alloc(0);
+        stream.stderr.on('data', () => undefined);
+        stream.on('data', (chunk: Buffer) => {
+          early = Buffer.concat([early, chunk]);
+          const newline = early.indexOf(10);
+          if (newline < 0) return;
+          killGroup(connection, Number(early.subarray(0, newline).toString('latin1')));
+          stream.close();
+        });
+        stream.end();
         return;
       }
       stream.on('data', (chunk: Buffer) => {
@@ -134,7 +166,15 @@ function execute(connection: NodeConnection, command: string, program: string, t
       stream.on('error', (streamError: Error) => finish({ error: connectionLost(connection.endpoint, streamError.message) }));
       if (options.stdin !== undefined) stream.end(options.stdin);
       else stream.end();
-    });
+    };
+    try {
+      connection.client.exec(command, started);
+    } catch (error) {
+      // ssh2 throws "Not connected" synchronously when the socket is already gone.
+      connection.closed = true;
+      unsent = true;
+      notOpened(error instanceof Error ? error : new Error(String(error)));
+    }
   });
 }
 
@@ -146,11 +186,15 @@ function signalNumber(name: string | undefined): number {
 /** Kills the command's process group on its own channel; best effort (the connection may be gone). */
 function killGroup(connection: NodeConnection, pid: number): void {
   if (!Number.isInteger(pid) || pid <= 1 || connection.closed) return;
-  connection.client.exec(buildCommand(['kill', '-KILL', '--', `-${pid}`]), (error, stream) => {
-    if (error) return;
-    stream.on('data', () => undefined);
-    stream.stderr.on('data', () => undefined);
-    stream.on('close', () => undefined);
-    stream.end();
-  });
+  try {
+    connection.client.exec(buildCommand(['kill', '-KILL', '--', `-${pid}`]), (error, stream) => {
+      if (error) return;
+      stream.on('data', () => undefined);
+      stream.stderr.on('data', () => undefined);
+      stream.on('close', () => undefined);
+      stream.end();
+    });
+  } catch {
+    // the connection went away; the node ends the session's processes with it
+  }
 }

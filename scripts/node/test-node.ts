@@ -113,9 +113,10 @@ export async function startTestNode(options: TestNodeOptions = {}): Promise<Test
       const listener = current;
       current = null;
       if (!listener) return;
-      const sessions = listener.pid ? descendants(listener.pid) : [];
+      // Found before the listener stops: afterwards its sessions belong to init.
+      const sessions = listener.pid ? await descendants(listener.pid) : [];
       await stopProcess(listener);
-      for (const pid of await sessions) killQuietly(pid);
+      for (const pid of sessions) killQuietly(pid);
     };
     return {
       host: '127.0.0.1',

@@ -51,7 +51,7 @@ beforeAll(async () => {
   useDirectory('demoDirectory', {
     NODE_SSH_PRIVATE_KEY_FILE: consoleKey,
     NODE_SSH_KNOWN_HOSTS_FILE: knownHosts,
-    NODE_SSH_TIMEOUT_MS: '3000',
+    NODE_SSH_TIMEOUT_MS: '5000',
     // node-02 is deliberately not mapped: its address comes from the directory.
     NODE_ADDRESSES: `${NODE}=127.0.0.1:${node.port},${SILENT}=127.0.0.1:${silentPort}`,
   });
@@ -103,7 +103,8 @@ describe('connecting to a node', () => {
   });
 
   it('runs many commands at once over one connection', async () => {
-    const results = await Promise.all(Array.from({ length: 25 }, (_, i) => runOnNode(NODE, ['echo', String(i)])));
+    // More than the channels one connection may open at once; the rest wait for a free one.
+    const results = await Promise.all(Array.from({ length: 25 }, (_, i) => runOnNode(NODE, ['echo', String(i)], { timeoutMs: 30_000 })));
     expect(results.map((r) => r.stdout.trim())).toEqual(Array.from({ length: 25 }, (_, i) => String(i)));
   });
 
@@ -148,8 +149,8 @@ describe('connecting to a node', () => {
 
   it('reports a node that accepts TCP but never answers as a timeout', async () => {
     const started = Date.now();
-    await expect(runOnNode(SILENT, ['true'])).rejects.toMatchObject({ code: 'node-timeout', message: expect.stringMatching(/did not answer within 3 s/) });
-    expect(Date.now() - started).toBeLessThan(6_000);
+    await expect(runOnNode(SILENT, ['true'])).rejects.toMatchObject({ code: 'node-timeout', message: expect.stringMatching(/did not answer within 5 s/) });
+    expect(Date.now() - started).toBeLessThan(9_000);
   });
 
   it('reports a dropped connection during a command, and the next call reconnects', async () => {
@@ -161,12 +162,13 @@ describe('connecting to a node', () => {
     expect(await nodeConnection(NODE)).not.toBe(before);
   });
 
-  it('reports sshd going away while idle, and reconnects after it restarts', async () => {
+  it('notices sshd going away while idle, and the next command runs on a new connection', async () => {
     await runOnNode(NODE, ['true']);
+    const before = await nodeConnection(NODE);
     await node.stopListener();
     await node.startListener();
-    await waitFor(async () => (await nodeConnection(NODE).catch(() => null)) !== null);
     expect((await runOnNode(NODE, ['echo', 'fresh'])).stdout).toBe('fresh\n');
+    expect(await nodeConnection(NODE)).not.toBe(before);
   });
 
   it('stops a command that exceeds its timeout, on the node too', async () => {
