@@ -1,7 +1,6 @@
 import { afterAll, inject } from 'vitest';
 import { closeDirectory } from '@/lib/ldap/client';
 import { closeNodeConnections } from '@/lib/ssh/pool';
-import { DEMO } from '../../scripts/directory/demo-directory';
 
 /**
  * Points lib/env at the demo directory unless a test file chose another one first
@@ -9,7 +8,6 @@ import { DEMO } from '../../scripts/directory/demo-directory';
  */
 export function useDirectory(which: 'demoDirectory' | 'otherDirectory', extra: Record<string, string> = {}) {
   const dir = inject(which);
-  const node = inject('testNode');
   Object.assign(process.env, {
     LDAP_URL: dir.url,
     LDAP_BASE_DN: dir.baseDn,
@@ -18,11 +16,9 @@ export function useDirectory(which: 'demoDirectory' | 'otherDirectory', extra: R
     SESSION_SECRET: 'integration-test-secret-integration-test-secret',
     CONSOLE_TIME_ZONE: 'Europe/Zurich',
     NODE_TIME_ZONE: 'Europe/Zurich',
-    // Both demo nodes are the one test node (a real sshd on a loopback port).
-    NODE_SSH_USER: node.user,
-    NODE_SSH_PRIVATE_KEY_FILE: node.privateKeyPath,
-    NODE_SSH_KNOWN_HOSTS_FILE: node.knownHostsPath,
-    NODE_ADDRESSES: DEMO.nodes.map((n) => `${n.fqdn}=${node.host}:${node.port}`).join(','),
+    // Both demo nodes are the one test node (a real sshd on a loopback port); disk images
+    // and backups are in its folder tree.
+    ...inject('nodeEnv'),
     ...extra,
   });
 }

@@ -2,7 +2,8 @@ import type { TestProject } from 'vitest/node';
 import { buildDemoDirectory, DEMO } from '../../scripts/directory/demo-directory';
 import { buildOtherDirectory, OTHER } from '../../scripts/directory/other-directory';
 import { startSlapd } from '../../scripts/directory/slapd';
-import { startTestNode } from '../../scripts/node/test-node';
+import { startDemoNode } from '../../scripts/node/demo-node';
+import type { NodeTree } from '../../scripts/node/node-tree';
 
 export interface DirectoryInfo {
   url: string;
@@ -29,15 +30,23 @@ declare module 'vitest' {
     otherDirectory: DirectoryInfo;
     directoryBuiltAt: string;
     testNode: TestNodeInfo;
+    /** What the demo node's tree holds (paths, iterations, files with sizes). */
+    nodeTree: NodeTree;
+    /** The console environment for the demo node (NODE_*, VIRTUALIZATION_ROOT). */
+    nodeEnv: Record<string, string>;
   }
 }
 
-/** One real slapd per directory for the whole integration run. */
+/**
+ * One real slapd per directory and one test node (sshd) for the whole integration run. The
+ * demo directory points into the test node's tree, so files the directory names exist there.
+ */
 export default async function setup(project: TestProject) {
   const now = new Date();
-  const demo = buildDemoDirectory(now);
+  const demoNode = await startDemoNode(now);
+  const node = demoNode.node;
+  const demo = buildDemoDirectory(now, demoNode.paths);
   const other = buildOtherDirectory(now);
-  const node = await startTestNode();
   const [demoSlapd, otherSlapd] = await Promise.all([
     startSlapd({ baseDn: demo.baseDn, rootDn: DEMO.rootDn, rootPassword: DEMO.rootPassword, ldif: [demo.ldif] }),
     startSlapd({ baseDn: other.baseDn, rootDn: OTHER.rootDn, rootPassword: OTHER.rootPassword, ldif: [other.ldif] }),
@@ -56,6 +65,8 @@ export default async function setup(project: TestProject) {
     root: node.root,
     virshStateDir: node.virshStateDir,
   });
+  project.provide('nodeTree', demoNode.tree);
+  project.provide('nodeEnv', demoNode.env);
   return async () => {
     await Promise.all([demoSlapd.stop(), otherSlapd.stop(), node.stop()]);
   };
