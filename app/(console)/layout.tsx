@@ -14,6 +14,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
             <NavLink href="/">Overview</NavLink>
             <NavLink href="/pools">Pools</NavLink>
             <NavLink href="/machines">Machines</NavLink>
+            <NavLink href="/nodes">Nodes</NavLink>
           </nav>
           <div className="ml-auto flex items-center gap-3">
             <span title={session.dn} className="text-white/85">
