@@ -18,7 +18,8 @@ async function fetchNodes(): Promise<NodesView> {
 
 /** Every node: the address used, whether the console can reach it (or exactly why not), and how full its backup folders are. */
 export function NodeList({ initial, timeZone }: { initial: NodesView; timeZone: string }) {
-  const query = useQuery({ queryKey: ['nodes'], queryFn: fetchNodes, initialData: initial, refetchInterval: POLL_MS });
+  // staleTime: the server just checked every node; asking again on mount would double the SSH work.
+  const query = useQuery({ queryKey: ['nodes'], queryFn: fetchNodes, initialData: initial, staleTime: POLL_MS, refetchInterval: POLL_MS });
   const view = query.data;
   return (
     <div className="space-y-6">
