@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { describe, expect, inject, it } from 'vitest';
 import { DEMO, buildDemoDirectory } from '../../scripts/directory/demo-directory';
 import { NOT_RUNNING_TEXT, nodeTreePaths } from '../../scripts/node/node-tree';
@@ -164,5 +164,39 @@ describe('the demo node tree', () => {
       ['node-02.stoney-cloud.org', true, 'NODE_ADDRESSES'],
     ]);
     for (const node of view.nodes) expect(node.disks.map((d) => d.ok)).toEqual([true, true]);
+  });
+
+  it('supports both restore paths on the stand-in: saved state for web-01, define + start for tpl-windows-2022', async () => {
+    const web = machine('web-01');
+    const tpl = machine('tpl-windows-2022');
+    const liveWeb = readDomain(testNode.virshStateDir, web.uuid);
+    const liveTpl = readDomain(testNode.virshStateDir, tpl.uuid);
+    if (!liveWeb || !liveTpl) throw new Error('live domains missing');
+    const fileOf = (m: typeof web, kind: string) => [...m.iterations].sort((a, b) => b.name.localeCompare(a.name))[0].files.find((f) => f.kind === kind)?.path ?? '';
+    const liveXmlFile = (m: typeof web) => `${testNode.root}/live-${m.uuid}.xml`;
+    try {
+      await virsh.destroy(web.node, web.uuid);
+      await virsh.undefine(web.node, web.uuid);
+      await virsh.restore(web.node, fileOf(web, 'state'), fileOf(web, 'xml'));
+      expect(await virsh.domainState(web.node, web.uuid)).toBe('running');
+      expect(await virsh.dumpXml(web.node, web.uuid)).toContain("<memory unit='KiB'>2097152</memory>");
+
+      await virsh.undefine(tpl.node, tpl.uuid);
+      await expect(virsh.restore(tpl.node, fileOf(tpl, 'state'), fileOf(tpl, 'xml'))).rejects.toMatchObject({ code: 'command-failed' });
+      await virsh.define(tpl.node, fileOf(tpl, 'xml'));
+      await virsh.start(tpl.node, tpl.uuid);
+      expect(await virsh.domainState(tpl.node, tpl.uuid)).toBe('running');
+    } finally {
+      // Put the live domains back as they were, for the tests that run after this one.
+      for (const [m, live] of [[web, liveWeb], [tpl, liveTpl]] as const) {
+        writeFileSync(liveXmlFile(m), live.xml);
+        if ((await virsh.domainState(m.node, m.uuid)) === 'running') await virsh.destroy(m.node, m.uuid);
+        await virsh.define(m.node, liveXmlFile(m));
+        if (live.state === 'running') await virsh.start(m.node, m.uuid);
+        rmSync(liveXmlFile(m));
+      }
+    }
+    expect(readDomain(testNode.virshStateDir, web.uuid)).toMatchObject({ xml: liveWeb.xml, state: 'running', persistent: true });
+    expect(readDomain(testNode.virshStateDir, tpl.uuid)).toMatchObject({ xml: liveTpl.xml, state: 'shut off', persistent: true });
   });
 });
