@@ -45,7 +45,7 @@ describe('the demo node tree', () => {
     expect(tree.machines.map((m) => m.name).sort()).toEqual(DEMO.machines.map((m) => m.name).sort());
   });
 
-  it('has every completed iteration where the console looks for it, with the sizes the node reports', async () => {
+  it('has every completed iteration where the console looks for it, with the sizes the node reports', { timeout: 120_000 }, async () => {
     let checked = 0;
     for (const m of tree.machines) {
       for (const it of m.iterations) {
