@@ -2,15 +2,20 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { chromium, type FullConfig } from '@playwright/test';
 import { buildDemoDirectory, DEMO } from '../scripts/directory/demo-directory';
 import { startSlapd } from '../scripts/directory/slapd';
+import { startDemoNode } from '../scripts/node/demo-node';
 import { startConsole } from '../scripts/console-server';
 import { E2E_PORT } from '../playwright.config';
 
 /**
- * A real slapd with the demo directory and the production build of the console, started once;
- * the administrator logs in once and every test reuses that session.
+ * A real slapd with the demo directory, the demo node (a real sshd with the demo's files, see
+ * scripts/node/demo-node.ts) and the production build of the console, started once; the
+ * administrator logs in once and every test reuses that session. What the node holds is
+ * written to test-results/e2e-state/node.json for the specs.
  */
 export default async function globalSetup(config: FullConfig) {
-  const demo = buildDemoDirectory(new Date());
+  const now = new Date();
+  const node = await startDemoNode(now);
+  const demo = buildDemoDirectory(now, node.paths);
   const slapd = await startSlapd({ baseDn: demo.baseDn, rootDn: DEMO.rootDn, rootPassword: DEMO.rootPassword, ldif: [demo.ldif] });
   const consoleServer = await startConsole({
     port: E2E_PORT,
@@ -24,6 +29,7 @@ export default async function globalSetup(config: FullConfig) {
       SESSION_SECRET: 'e2e-session-secret-e2e-session-secret-0123',
       CONSOLE_TIME_ZONE: 'Europe/Zurich',
       NODE_TIME_ZONE: 'Europe/Zurich',
+      ...node.env,
     },
   });
   const project = config.projects[0];
@@ -39,8 +45,10 @@ export default async function globalSetup(config: FullConfig) {
   await page.context().storageState({ path: 'test-results/e2e-state/admin.json' });
   await browser.close();
   writeFileSync('test-results/e2e-state/directory.json', JSON.stringify({ url: slapd.url, baseDn: demo.baseDn }));
+  writeFileSync('test-results/e2e-state/node.json', JSON.stringify({ host: node.node.host, port: node.node.port, tree: node.tree }));
   return async () => {
     await consoleServer.stop();
     await slapd.stop();
+    await node.stop();
   };
 }

@@ -1,4 +1,5 @@
 import { DEMO } from '../scripts/directory/demo-directory';
+import { demoNode } from './demo-node';
 import { expect, screenshot, test } from './fixtures';
 
 test('pool → machine → iteration', async ({ page }) => {
@@ -27,7 +28,7 @@ test('pool → machine → iteration', async ({ page }) => {
   const name = (await newest.textContent()) ?? '';
   await newest.click();
   await expect(page.getByRole('heading', { name: `Iteration ${name}` })).toBeVisible();
-  await expect(page.getByTestId('iteration-folder')).toContainText(`/var/backup/virtualization/vm-persistent/`);
+  await expect(page.getByTestId('iteration-folder')).toContainText(`${demoNode().tree.backupRoot}/vm-persistent/`);
   await expect(page.getByTestId('iteration-folder')).toContainText(`${web.uuid}/${name}`);
   await expect(page.getByRole('table', { name: 'Expected files' })).toContainText(`${web.uuid}.ldif.${name}`);
   await screenshot(page, 'iteration');

@@ -1,8 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError, parseEnv } from './env';
+import { ConfigurationError, parseEnv, parseNodeAddresses } from './env';
 
 const good = {
   LDAP_URL: 'ldap://127.0.0.1:3389',
@@ -49,5 +50,63 @@ describe('configuration', () => {
     writeFileSync(join(dir, 'pw'), 'from-file\n');
     expect(parseEnv({ ...good, LDAP_BIND_PASSWORD: undefined, LDAP_BIND_PASSWORD_FILE: join(dir, 'pw') }).ldap.bindPassword).toBe('from-file');
     expect(problems({ ...good, LDAP_BIND_PASSWORD: undefined, LDAP_BIND_PASSWORD_FILE: join(dir, 'missing') })[0]).toMatch(/cannot be read \(ENOENT\)/);
+  });
+});
+
+describe('node access configuration', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'env-nodes-'));
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'console', '-f', join(dir, 'id')]);
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'secret', '-C', 'locked', '-f', join(dir, 'locked')]);
+  writeFileSync(join(dir, 'known_hosts'), '');
+  const nodes = { NODE_SSH_PRIVATE_KEY_FILE: join(dir, 'id'), NODE_SSH_KNOWN_HOSTS_FILE: join(dir, 'known_hosts') };
+
+  it('starts without node access and says so through credentials: null', () => {
+    expect(parseEnv(good).nodes).toEqual({ credentials: null, port: 22, timeoutMs: 15_000, addresses: {} });
+  });
+
+  it('reads key, pinned host keys, user, port, timeout and address overrides', () => {
+    const config = parseEnv({
+      ...good,
+      ...nodes,
+      NODE_SSH_USER: 'backup',
+      NODE_SSH_PORT: '2222',
+      NODE_SSH_TIMEOUT_MS: '5000',
+      NODE_ADDRESSES: 'node-01.example.org=127.0.0.1:2222, Node-02.example.org=10.0.0.5\nnode-03.example.org=[fd00::3]:22',
+    });
+    expect(config.nodes).toEqual({
+      credentials: { user: 'backup', privateKeyFile: join(dir, 'id'), knownHostsFile: join(dir, 'known_hosts') },
+      port: 2222,
+      timeoutMs: 5000,
+      addresses: {
+        'node-01.example.org': { host: '127.0.0.1', port: 2222 },
+        'node-02.example.org': { host: '10.0.0.5', port: null },
+        'node-03.example.org': { host: 'fd00::3', port: 22 },
+      },
+    });
+  });
+
+  it('requires pinned host keys once a key is set, and a usable key', () => {
+    expect(problems({ ...good, NODE_SSH_PRIVATE_KEY_FILE: join(dir, 'id') })).toEqual([
+      'NODE_SSH_KNOWN_HOSTS_FILE is not set: the console only connects to nodes whose host keys are pinned (see README, "Nodes")',
+    ]);
+    expect(problems({ ...good, NODE_SSH_KNOWN_HOSTS_FILE: join(dir, 'known_hosts') })).toEqual([
+      'NODE_SSH_KNOWN_HOSTS_FILE is set but NODE_SSH_PRIVATE_KEY_FILE is not; set both to reach the nodes, or neither',
+    ]);
+    expect(problems({ ...good, ...nodes, NODE_SSH_PRIVATE_KEY_FILE: join(dir, 'missing') })).toEqual([`NODE_SSH_PRIVATE_KEY_FILE ${join(dir, 'missing')} cannot be read (ENOENT)`]);
+    expect(problems({ ...good, ...nodes, NODE_SSH_PRIVATE_KEY_FILE: join(dir, 'id.pub') })[0]).toMatch(/is not an unencrypted SSH private key/);
+    expect(problems({ ...good, ...nodes, NODE_SSH_PRIVATE_KEY_FILE: join(dir, 'locked') })[0]).toMatch(/not an unencrypted SSH private key \(.*passphrase/);
+    expect(problems({ ...good, ...nodes, NODE_SSH_KNOWN_HOSTS_FILE: join(dir, 'nope') })).toEqual([`NODE_SSH_KNOWN_HOSTS_FILE ${join(dir, 'nope')} cannot be read (ENOENT)`]);
+  });
+
+  it('reports each bad setting on its own line', () => {
+    expect(problems({ ...good, ...nodes, NODE_SSH_USER: 'root; id', NODE_SSH_PORT: '70000', NODE_SSH_TIMEOUT_MS: 'soon', NODE_ADDRESSES: 'node-01=1.2.3.4:99999,node-02.example.org' })).toEqual([
+      'NODE_SSH_USER must be a user name such as root',
+      'NODE_SSH_PORT must be a TCP port number',
+      'NODE_SSH_TIMEOUT_MS must be a number of milliseconds',
+      'NODE_ADDRESSES item "node-01=1.2.3.4:99999" must look like node-01.example.org=10.0.0.5 or node-01.example.org=127.0.0.1:2222',
+      'NODE_ADDRESSES item "node-02.example.org" must look like node-01.example.org=10.0.0.5 or node-01.example.org=127.0.0.1:2222',
+    ]);
+    expect(parseNodeAddresses('a.example.org=1.1.1.1,A.example.org=2.2.2.2').problems).toEqual(['NODE_ADDRESSES names a.example.org twice']);
+    expect(parseNodeAddresses('a.example.org=$(id)').problems).toHaveLength(1);
   });
 });

@@ -1,5 +1,6 @@
 import 'server-only';
 import { readFileSync } from 'node:fs';
+import { utils as sshUtils } from 'ssh2';
 import { z } from 'zod';
 
 /**
@@ -53,7 +54,32 @@ const schema = z
       .trim()
       .refine((v) => v.startsWith('/') && !v.split('/').includes('..'), 'must be an absolute path without ..')
       .default('/var/virtualization'),
+    NODE_SSH_USER: z
+      .string()
+      .trim()
+      .regex(/^[a-z_][a-z0-9_.-]*$/i, 'must be a user name such as root')
+      .default('root'),
+    NODE_SSH_PRIVATE_KEY_FILE: z.string().trim().optional(),
+    NODE_SSH_KNOWN_HOSTS_FILE: z.string().trim().optional(),
+    NODE_SSH_PORT: z.coerce.number({ error: 'must be a TCP port number' }).int('must be a TCP port number').min(1, 'must be a TCP port number').max(65_535, 'must be a TCP port number').default(22),
+    NODE_ADDRESSES: z.string().optional(),
+    NODE_SSH_TIMEOUT_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(500).max(600_000).default(15_000),
   });
+
+/** Where the console reaches a node: host name or IP, and a port when it is not NODE_SSH_PORT. */
+export interface NodeAddress {
+  host: string;
+  port: number | null;
+}
+
+export interface NodeSshEnv {
+  /** null: NODE_SSH_PRIVATE_KEY_FILE is not set, the console runs without node access. */
+  credentials: { user: string; privateKeyFile: string; knownHostsFile: string } | null;
+  port: number;
+  timeoutMs: number;
+  /** NODE_ADDRESSES, keyed by lower-case node name (sstNode). */
+  addresses: Record<string, NodeAddress>;
+}
 
 export interface ConsoleEnv {
   /** trace: print every search with its size and duration (for benchmarks and diagnosis). */
@@ -65,6 +91,7 @@ export interface ConsoleEnv {
   consoleTimeZone: string;
   nodeTimeZone: string;
   virtualizationRoot: string;
+  nodes: NodeSshEnv;
 }
 
 export class ConfigurationError extends Error {
@@ -88,11 +115,81 @@ function passwordProblem(source: Record<string, string | undefined>): string | n
   return null;
 }
 
+const hostName = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+const ipv6 = /^[0-9a-f:.]+$/i;
+
+/**
+ * NODE_ADDRESSES: `node-01.example.org=10.0.0.5,node-02.example.org=127.0.0.1:2222` (commas or
+ * white space between items; IPv6 as `[::1]:2222`). Returns the map or one problem per bad item.
+ */
+export function parseNodeAddresses(text: string | undefined): { addresses: Record<string, NodeAddress>; problems: string[] } {
+  const addresses: Record<string, NodeAddress> = {};
+  const problems: string[] = [];
+  const shape = 'must look like node-01.example.org=10.0.0.5 or node-01.example.org=127.0.0.1:2222';
+  for (const item of (text ?? '').split(/[\s,]+/).filter((i) => i !== '')) {
+    const match = /^([^=]+)=(?:\[([^\]]+)\]|([^:[\]]+))(?::(\d{1,5}))?$/.exec(item);
+    const name = match?.[1].trim().toLowerCase() ?? '';
+    const host = match?.[2] ?? match?.[3] ?? '';
+    const port = match?.[4] === undefined ? null : Number(match[4]);
+    if (!match || !hostName.test(name) || !(match[2] ? ipv6.test(host) : hostName.test(host)) || (port !== null && (port < 1 || port > 65_535))) {
+      problems.push(`NODE_ADDRESSES item ${JSON.stringify(item)} ${shape}`);
+    } else if (addresses[name]) {
+      problems.push(`NODE_ADDRESSES names ${name} twice`);
+    } else {
+      addresses[name] = { host, port };
+    }
+  }
+  return { addresses, problems };
+}
+
+function readableFile(variable: string, path: string): { text: string } | { problem: string } {
+  try {
+    return { text: readFileSync(path, 'utf8') };
+  } catch (error) {
+    const reason = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable';
+    return { problem: `${variable} ${path} cannot be read (${reason})` };
+  }
+}
+
+/**
+ * Node access is optional: without a key the console starts and says nodes are not
+ * configured. With a key, pinned host keys are mandatory, because a console that accepted any
+ * host key would hand root commands to whoever answers on the node's address.
+ */
+function nodeProblems(source: Record<string, string | undefined>): string[] {
+  const keyFile = source.NODE_SSH_PRIVATE_KEY_FILE?.trim();
+  const knownHostsFile = source.NODE_SSH_KNOWN_HOSTS_FILE?.trim();
+  const problems: string[] = [];
+  if (!keyFile) {
+    if (knownHostsFile) problems.push('NODE_SSH_KNOWN_HOSTS_FILE is set but NODE_SSH_PRIVATE_KEY_FILE is not; set both to reach the nodes, or neither');
+    return problems;
+  }
+  const key = readableFile('NODE_SSH_PRIVATE_KEY_FILE', keyFile);
+  if ('problem' in key) problems.push(key.problem);
+  else {
+    const parsed = sshUtils.parseKey(key.text);
+    if (parsed instanceof Error || !parsed.isPrivateKey()) {
+      const why = parsed instanceof Error ? parsed.message : 'it holds a public key';
+      problems.push(`NODE_SSH_PRIVATE_KEY_FILE ${keyFile} is not an unencrypted SSH private key (${why})`);
+    }
+  }
+  if (!knownHostsFile) {
+    problems.push('NODE_SSH_KNOWN_HOSTS_FILE is not set: the console only connects to nodes whose host keys are pinned (see README, "Nodes")');
+  } else {
+    const known = readableFile('NODE_SSH_KNOWN_HOSTS_FILE', knownHostsFile);
+    if ('problem' in known) problems.push(known.problem);
+  }
+  return problems;
+}
+
 export function parseEnv(source: Record<string, string | undefined>): ConsoleEnv {
   const parsed = schema.safeParse(source);
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${String(i.path[0] ?? 'configuration')} ${i.message}`);
   const password = passwordProblem(source);
   if (password) problems.push(password);
+  problems.push(...nodeProblems(source));
+  const nodeAddresses = parseNodeAddresses(source.NODE_ADDRESSES);
+  problems.push(...nodeAddresses.problems);
   if (!parsed.success || problems.length > 0) throw new ConfigurationError(problems);
   const v = parsed.data;
   let bindPassword = v.LDAP_BIND_PASSWORD ?? '';
@@ -114,6 +211,14 @@ export function parseEnv(source: Record<string, string | undefined>): ConsoleEnv
     consoleTimeZone,
     nodeTimeZone: v.NODE_TIME_ZONE ?? consoleTimeZone,
     virtualizationRoot: v.VIRTUALIZATION_ROOT.replace(/\/+$/, '') || '/',
+    nodes: {
+      credentials: v.NODE_SSH_PRIVATE_KEY_FILE
+        ? { user: v.NODE_SSH_USER, privateKeyFile: v.NODE_SSH_PRIVATE_KEY_FILE, knownHostsFile: v.NODE_SSH_KNOWN_HOSTS_FILE ?? '' }
+        : null,
+      port: v.NODE_SSH_PORT,
+      timeoutMs: v.NODE_SSH_TIMEOUT_MS,
+      addresses: nodeAddresses.addresses,
+    },
   };
 }
 

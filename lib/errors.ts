@@ -10,7 +10,19 @@ export type AppErrorCode =
   | 'unauthenticated'
   | 'forbidden'
   | 'invalid-input'
-  | 'conflict';
+  | 'conflict'
+  // Nodes (lib/ssh): one code per thing an administrator fixes differently.
+  | 'nodes-not-configured'
+  | 'node-address-unknown'
+  | 'node-unreachable'
+  | 'host-key-unknown'
+  | 'host-key-changed'
+  | 'node-auth-failed'
+  | 'node-timeout'
+  | 'node-connection-lost'
+  | 'command-failed'
+  | 'command-aborted'
+  | 'unsafe-path';
 
 export class AppError extends Error {
   readonly code: AppErrorCode;

@@ -9,6 +9,14 @@ try {
   console.info(
     `[console] directory ${config.ldap.url}, base ${config.ldap.baseDn}; times shown in ${config.consoleTimeZone}, node cron in ${config.nodeTimeZone}`,
   );
+  const nodes = config.nodes;
+  const overrides = Object.keys(nodes.addresses).length;
+  console.info(
+    nodes.credentials
+      ? `[console] nodes over SSH as ${nodes.credentials.user} (port ${nodes.port}, timeout ${nodes.timeoutMs} ms), host keys pinned in ${nodes.credentials.knownHostsFile}` +
+          (overrides > 0 ? `; ${overrides} node address(es) from NODE_ADDRESSES` : '')
+      : '[console] nodes are not configured (NODE_SSH_PRIVATE_KEY_FILE is not set): node pages show no live data and restores cannot run',
+  );
 } catch (error) {
   if (!(error instanceof ConfigurationError)) throw error;
   console.error(error.message);

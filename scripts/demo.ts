@@ -1,14 +1,20 @@
 import { buildDemoDirectory, DEMO } from './directory/demo-directory';
 import { startSlapd } from './directory/slapd';
+import { startDemoNode } from './node/demo-node';
 import { startConsole } from './console-server';
 
 /**
- * `npm run demo`: a private slapd with the demo directory on a loopback port and the console on
- * http://localhost:3000 (PORT to change it), until Ctrl-C.
+ * `npm run demo`: a private slapd with the demo directory on a loopback port, a test node (a
+ * real sshd on a loopback port with the demo's disk images and backups, and a virsh stand-in)
+ * that both demo nodes resolve to, and the console on http://localhost:3000 (PORT to change
+ * it), until Ctrl-C.
  */
 async function main() {
   const port = Number(process.env.PORT ?? 3000);
-  const demo = buildDemoDirectory(new Date());
+  const now = new Date();
+  const node = await startDemoNode(now);
+  console.log(`Demo node: sshd on ${node.node.host}:${node.node.port} for both demo nodes; files in ${node.node.root}`);
+  const demo = buildDemoDirectory(now, node.paths);
   const slapd = await startSlapd({
     baseDn: demo.baseDn,
     rootDn: DEMO.rootDn,
@@ -26,6 +32,7 @@ async function main() {
       LDAP_BIND_PASSWORD: DEMO.rootPassword,
       CONSOLE_ADMIN_GROUP: DEMO.adminGroupUid,
       SESSION_SECRET: process.env.SESSION_SECRET ?? 'demo-only-session-secret-change-me-0123456789',
+      ...node.env,
     },
   });
   console.log('');
@@ -40,6 +47,7 @@ async function main() {
     stopping = true;
     await app.stop();
     await slapd.stop();
+    await node.stop();
     process.exit(0);
   };
   process.on('SIGINT', stop);
@@ -47,7 +55,7 @@ async function main() {
   app.process.on('exit', (code) => {
     if (!stopping) {
       console.error(`The console stopped unexpectedly (exit ${code}).`);
-      void slapd.stop().then(() => process.exit(1));
+      void Promise.all([slapd.stop(), node.stop()]).then(() => process.exit(1));
     }
   });
 }

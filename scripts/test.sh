@@ -9,7 +9,7 @@ bash scripts/ensure-node-deps.sh
 echo "== Type check (tsc --noEmit)"
 npx tsc --noEmit
 
-echo "== Unit and integration tests (Vitest, real slapd)"
+echo "== Unit and integration tests (Vitest, real slapd and sshd)"
 npx vitest run
 
 echo "== Production build"

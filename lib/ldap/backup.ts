@@ -112,6 +112,25 @@ export async function searchPoolBackupConfigs(): Promise<Map<string, BackupConfi
   return byPool;
 }
 
+/**
+ * Every machine-level backup configuration (ou=backup carrying the configuration class) in one
+ * search, keyed by machine UUID; plain ou=backup entries and iterations are not read.
+ */
+export async function searchMachineBackupConfigs(): Promise<Map<string, BackupConfigEntry>> {
+  const entries = await searchAll('Reading machine backup configurations', {
+    base: machinesDn(),
+    scope: 'sub',
+    filter: `(&(ou=backup)(objectClass=${CONFIG_CLASS}))`,
+    attributes: CONFIG_ATTRIBUTES,
+  });
+  const byMachine = new Map<string, BackupConfigEntry>();
+  for (const entry of entries) {
+    const rdns = parseDn(entry.dn);
+    if (rdns[1]?.attribute.toLowerCase() === 'sstvirtualmachine') byMachine.set(rdns[1].value.toLowerCase(), mapBackupConfig(entry, 'machine'));
+  }
+  return byMachine;
+}
+
 const iterationSchema = z.object({
   dn: z.string(),
   machineUuid: z.string(),

@@ -2,8 +2,8 @@ import 'server-only';
 import { z } from 'zod';
 import { all, checked, one, type EntryProblem } from './entry';
 import { parseDn } from './dn';
-import { nodesDn } from './layout';
-import { searchAll } from './client';
+import { nodeDn, nodesDn } from './layout';
+import { readEntry, searchAll } from './client';
 
 const nodeSchema = z.object({
   dn: z.string(),
@@ -49,4 +49,15 @@ export async function searchNodes(problems: EntryProblem[]): Promise<VmNode[]> {
     .map((n) => checked(nodeSchema, { dn: n.dn, attrs: {} }, n, problems))
     .filter((n): n is VmNode => n !== null)
     .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export type NodeNetwork = 'admin' | 'data' | 'int' | 'pub';
+
+/**
+ * One address of a node: `sstNetworkIPAddress` of ou=<network>,ou=networks,sstNode=<fqdn>. The
+ * console reaches nodes on the internal network, as the VM-Manager builds its libvirt URI from it.
+ */
+export async function readNodeAddress(fqdn: string, network: NodeNetwork = 'int'): Promise<string | null> {
+  const entry = await readEntry('Reading the node address', `ou=${network},ou=networks,${nodeDn(fqdn)}`, ['sstNetworkIPAddress']);
+  return entry ? (all(entry, 'sstNetworkIPAddress')[0]?.trim() || null) : null;
 }

@@ -143,6 +143,15 @@ export interface MachineSpec {
   ownerUid?: string;
   people?: string[];
   groups?: string[];
+  /** The machine entry's `description`. */
+  description?: string;
+  /** libvirt only (not in the directory): the video card's vram in KiB; default 65536. */
+  videoVramKiB?: number;
+  /**
+   * What differed when its backups were taken (every iteration): the node's .ldif and .xml
+   * files carry these values, the live directory and domain the current ones.
+   */
+  atBackup?: { memoryBytes?: number; description?: string; videoVramKiB?: number };
   expected: ExpectedStatus;
   /** One line for humans: why `expected` is what it is. */
   story: string;
@@ -195,6 +204,8 @@ export interface CloudSpec {
   globalBackup: BackupPlanSpec;
   network: NetworkSpec;
   serviceAccounts: Array<{ cn: string; password: string }>;
+  /** Where the storage pools live (GlusterFS mount on real nodes); default /var/virtualization. */
+  virtualizationRoot?: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -232,6 +243,11 @@ export class LdifWriter {
       for (const v of values) lines.push(ldifLine(name, scalarText(v)));
     }
     this.blocks.push(lines.join('\n'));
+  }
+
+  /** The entries only, as Net::LDAP::LDIF writes them (the node daemon's .ldif export). */
+  body(): string {
+    return `${this.blocks.join('\n\n')}\n`;
   }
 
   text(header: string): string {
@@ -273,6 +289,51 @@ function fixedSalt(seed: string): Buffer {
 
 export function storagePoolDirectory(type: PoolType): string {
   return type === 'persistent' ? 'vm-persistent' : type === 'template' ? 'vm-templates' : 'vm-dynamic';
+}
+
+export function virtualizationRootOf(spec: Pick<CloudSpec, 'virtualizationRoot'>): string {
+  return (spec.virtualizationRoot ?? '/var/virtualization').replace(/\/+$/, '');
+}
+
+/** The storage pool a machine's disks live in (the storage pool of its VM pool). */
+export function machineStoragePool(spec: CloudSpec, m: MachineSpec): StoragePoolSpec {
+  const pool = spec.pools.find((p) => p.uuid === m.poolUuid);
+  if (!pool) throw new Error(`machine ${m.name}: unknown pool ${m.poolUuid}`);
+  const sp = spec.storagePools.find((s) => s.uuid === pool.storagePoolUuid);
+  if (!sp) throw new Error(`pool ${pool.name}: unknown storage pool ${pool.storagePoolUuid}`);
+  return sp;
+}
+
+/** A disk's image path (`sstSourceFile`): <virtualization root>/<sp dir>/<sp uuid>/<volume>.qcow2. */
+export function diskSourceFile(spec: CloudSpec, m: MachineSpec, d: DiskSpec): string {
+  const sp = machineStoragePool(spec, m);
+  return `${virtualizationRootOf(spec)}/${storagePoolDirectory(sp.type)}/${sp.uuid}/${d.volumeUuid}.qcow2`;
+}
+
+/** The machine as it was when its backups were taken (see MachineSpec.atBackup). */
+export function machineAtBackup(m: MachineSpec): MachineSpec {
+  if (!m.atBackup) return m;
+  return {
+    ...m,
+    memoryBytes: m.atBackup.memoryBytes ?? m.memoryBytes,
+    description: m.atBackup.description ?? m.description,
+    videoVramKiB: m.atBackup.videoVramKiB ?? m.videoVramKiB,
+  };
+}
+
+/** The iteration's name: its start time as UTC YYYYMMDDThhmmssZ. */
+export function iterationName(it: IterationSpec, now: Date): string {
+  return compactUtc(new Date(now.getTime() - it.agoMs));
+}
+
+/** Whether the backup of an iteration got its files into the backup root (retain finished). */
+export function backupCompleted(it: IterationSpec): boolean {
+  return (it.completedSteps ?? completedStepsFor(it.mode)).includes('retain');
+}
+
+/** The SPICE password the generator gives a machine (deterministic). */
+export function spicePassword(uuid: string): string {
+  return createHash('sha256').update(`spice:${uuid}`).digest('hex').slice(0, 16);
 }
 
 /** The backup step times the node daemon records for a successful iteration (seconds). */
@@ -384,7 +445,7 @@ export function buildCloudLdif(spec: CloudSpec, now: Date, header: string): stri
   const dns = cloudDns(spec.baseDn, spec.network.subnet);
   const base = spec.baseDn;
   const V = dns.virtualization;
-  const owner: Attrs = { sstBelongsToResellerUID: spec.reseller.uid, sstBelongsToCustomerUID: spec.customer.uid };
+  const owner = ownerAttrs(spec);
   const ou = (dn: string, name: string, extra: Attrs = {}, classes: string[] = []): void =>
     w.add(dn, ['top', 'organizationalUnit', ...classes], { ou: name, ...extra });
   const ownedOu = (dn: string, name: string, extra: Attrs = {}): void => ou(dn, name, { ...owner, ...extra }, ['sstRelationship']);
@@ -565,7 +626,7 @@ export function buildCloudLdif(spec: CloudSpec, now: Date, header: string): stri
     ['vm-persistent', 'persistent', true],
     ['vm-templates', 'template', true],
   ] as const) {
-    const uri = name === 'basedir' ? 'file:///var/virtualization/' : `file:///var/virtualization/${name}/`;
+    const uri = name === 'basedir' ? `file://${virtualizationRootOf(spec)}/` : `file://${virtualizationRootOf(spec)}/${name}/`;
     ou(`ou=${name},ou=storage pools,${C}`, name, { sstStoragePoolURI: uri, sstStoragePoolType: type, sstSelfService: selfService }, ['sstStoragePoolConfigurationObjectClass']);
   }
   ou(`ou=version,${C}`, 'version', { sstFOSSCloudID: spec.cloudId }, ['sstFOSSCloudVersionObjectClass']);
@@ -602,14 +663,7 @@ export function buildCloudLdif(spec: CloudSpec, now: Date, header: string): stri
     });
   }
   ou(`ou=virtual machines,${dns.subnet}`, 'virtual machines');
-  for (const m of spec.machines) {
-    w.add(dns.dhcpHost(m.uuid), ['top', 'dhcpHost', 'sstVirtualizationNetwork'], {
-      cn: m.uuid,
-      dhcpHWAddress: `ethernet ${m.mac}`,
-      dhcpStatements: `fixed-address ${m.ip}`,
-      ...owner,
-    });
-  }
+  for (const m of spec.machines) writeDhcpHost(w, dns, m, owner);
 
   // --- nodes -----------------------------------------------------------------------------------
   ou(dns.nodes, 'nodes');
@@ -643,7 +697,7 @@ export function buildCloudLdif(spec: CloudSpec, now: Date, header: string): stri
   for (const sp of spec.storagePools) {
     w.add(dns.storagePool(sp.uuid), ['top', 'sstStoragePoolObjectClass', 'sstRelationship'], {
       sstStoragePool: sp.uuid,
-      sstStoragePoolURI: `file:///var/virtualization/${storagePoolDirectory(sp.type)}/${sp.uuid}`,
+      sstStoragePoolURI: `file://${virtualizationRootOf(spec)}/${storagePoolDirectory(sp.type)}/${sp.uuid}`,
       sstStoragePoolType: sp.type,
       sstDisplayName: sp.displayName,
       ...owner,
@@ -819,11 +873,24 @@ function writeDefaultProfile(w: LdifWriter, family: 'linux' | 'windows', profile
   });
 }
 
-function writeMachine(w: LdifWriter, spec: CloudSpec, dns: CloudDns, m: MachineSpec, now: Date, owner: Attrs): void {
+/** The machine's DHCP reservation (MAC and fixed IP), found by the daemon with (cn=<uuid>). */
+export function writeDhcpHost(w: LdifWriter, dns: CloudDns, m: MachineSpec, owner: Attrs): void {
+  w.add(dns.dhcpHost(m.uuid), ['top', 'dhcpHost', 'sstVirtualizationNetwork'], {
+    cn: m.uuid,
+    dhcpHWAddress: `ethernet ${m.mac}`,
+    dhcpStatements: `fixed-address ${m.ip}`,
+    ...owner,
+  });
+}
+
+export function ownerAttrs(spec: CloudSpec): Attrs {
+  return { sstBelongsToResellerUID: spec.reseller.uid, sstBelongsToCustomerUID: spec.customer.uid };
+}
+
+/** A machine's whole subtree: the entry, ou=devices with disks and interface, people, groups, settings, ou=backup with its iterations. */
+export function writeMachine(w: LdifWriter, spec: CloudSpec, dns: CloudDns, m: MachineSpec, now: Date, owner: Attrs): void {
   const pool = spec.pools.find((p) => p.uuid === m.poolUuid);
   if (!pool) throw new Error(`machine ${m.name}: unknown pool ${m.poolUuid}`);
-  const sp = spec.storagePools.find((s) => s.uuid === pool.storagePoolUuid);
-  if (!sp) throw new Error(`pool ${pool.name}: unknown storage pool ${pool.storagePoolUuid}`);
   const dn = dns.machine(m.uuid);
   const isTemplate = pool.type === 'template';
   const windows = m.os === 'windows';
@@ -831,6 +898,7 @@ function writeMachine(w: LdifWriter, spec: CloudSpec, dns: CloudDns, m: MachineS
   w.add(dn, ['top', 'sstVirtualizationVirtualMachine', 'sstRelationship', 'sstSpice', 'labeledURIObject'], {
     sstVirtualMachine: m.uuid,
     sstDisplayName: m.name,
+    description: m.description,
     sstVirtualMachinePool: m.poolUuid,
     sstNode: m.node,
     sstVirtualMachineType: pool.type,
@@ -850,7 +918,7 @@ function writeMachine(w: LdifWriter, spec: CloudSpec, dns: CloudDns, m: MachineS
     sstOnReboot: 'restart',
     sstOnCrash: 'destroy',
     sstSpicePort: m.spicePort,
-    sstSpicePassword: createHash('sha256').update(`spice:${m.uuid}`).digest('hex').slice(0, 16),
+    sstSpicePassword: spicePassword(m.uuid),
     labeledURI: `ldap:///${defaultProfileDn(m.os, dns.virtualization)}`,
     ...owner,
     sstBelongsToPersonUID: m.ownerUid,
@@ -866,7 +934,7 @@ function writeMachine(w: LdifWriter, spec: CloudSpec, dns: CloudDns, m: MachineS
         sstDevice: 'disk',
         sstType: 'file',
         sstTargetBus: 'virtio',
-        sstSourceFile: `/var/virtualization/${storagePoolDirectory(sp.type)}/${sp.uuid}/${d.volumeUuid}.qcow2`,
+        sstSourceFile: diskSourceFile(spec, m, d),
         sstVolumeName: d.volumeUuid,
         sstVolumeCapacity: d.capacityBytes,
         sstVolumeAllocation: 0,
@@ -918,8 +986,7 @@ function writeMachine(w: LdifWriter, spec: CloudSpec, dns: CloudDns, m: MachineS
     w.add(backupDn, ['top', 'organizationalUnit', ...plan.classes], { ou: 'backup', ...plan.attrs });
   }
   for (const it of [...m.iterations].sort((a, b) => b.agoMs - a.agoMs)) {
-    const started = new Date(now.getTime() - it.agoMs);
-    const name = compactUtc(started);
+    const name = iterationName(it, now);
     const steps = it.completedSteps ?? completedStepsFor(it.mode);
     const times: string[] = [];
     if (steps.includes('snapshot')) times.push(`snapshot: ${STEP_SECONDS.snapshot}`, `downtime: ${STEP_SECONDS.downtime}`);

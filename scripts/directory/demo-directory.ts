@@ -36,10 +36,27 @@ const POOL = {
   classroom: '4b1a89eb-d751-44d8-87c1-8d732b37db61',
 } as const;
 
+/**
+ * Where the demo's files are: the defaults of a real installation, or a temporary node tree
+ * (scripts/node/node-tree.ts) for the demo and the tests. Backup root and retain directory are
+ * file:// URLs, as the directory holds them.
+ */
+export interface DemoPaths {
+  virtualizationRoot: string;
+  backupRoot: string;
+  retainRoot: string;
+}
+
+export const DEFAULT_DEMO_PATHS: Readonly<DemoPaths> = {
+  virtualizationRoot: '/var/virtualization',
+  backupRoot: 'file:///var/backup/virtualization',
+  retainRoot: 'file:///var/virtualization/retain',
+};
+
 /** Directory and ownership values every complete plan in the demo carries. */
 const FILES: BackupPlanSpec = {
-  rootDirectory: 'file:///var/backup/virtualization',
-  retainDirectory: 'file:///var/virtualization/retain',
+  rootDirectory: DEFAULT_DEMO_PATHS.backupRoot,
+  retainDirectory: DEFAULT_DEMO_PATHS.retainRoot,
   ramDiskLocation: 'file:///var/cache/kvmbackup',
   restoreWithoutState: false,
   forceStart: false,
@@ -165,6 +182,12 @@ const spec: CloudSpec = {
       ],
       mac: '52:54:00:1a:00:01', ip: '10.1.130.65', spicePort: 5900, ownerUid: '4000002', people: ['4000003'],
       backup: 'plain', iterations: [finished(20 * HOUR), finished(44 * HOUR), finished(68 * HOUR)],
+      description: 'Public web server, memory raised to 4 GiB for the spring sale',
+      videoVramKiB: 65536,
+      // Since the last backup, memory was doubled, the description rewritten and the video card
+      // changed: a restore meets a grouped LDIF+XML conflict (memory), an LDIF-only one
+      // (description) and an XML-only one (vram).
+      atBackup: { memoryBytes: 2 * GiB, description: 'Public web server', videoVramKiB: 16384 },
       expected: 'protected', story: 'three nightly backups under the cloud-wide plan',
     },
     {
@@ -285,7 +308,28 @@ export const DEMO = {
 /** The full machine descriptions (MACs, IPs, disks, iterations) for tests that need more than DEMO. */
 export const DEMO_SPEC: Readonly<CloudSpec> = spec;
 
-export function buildDemoDirectory(now: Date): { baseDn: string; ldif: string } {
+function withRoots(plan: BackupPlanSpec | undefined, paths: DemoPaths): BackupPlanSpec | undefined {
+  if (!plan) return plan;
+  return {
+    ...plan,
+    ...(plan.rootDirectory !== undefined ? { rootDirectory: paths.backupRoot } : {}),
+    ...(plan.retainDirectory !== undefined ? { retainDirectory: paths.retainRoot } : {}),
+  };
+}
+
+/** The demo cloud with its disk images, backup root and retain directory under the given paths. */
+export function demoSpec(paths: Partial<DemoPaths> = {}): CloudSpec {
+  const p: DemoPaths = { ...DEFAULT_DEMO_PATHS, ...paths };
+  return {
+    ...spec,
+    virtualizationRoot: p.virtualizationRoot,
+    globalBackup: withRoots(spec.globalBackup, p) ?? spec.globalBackup,
+    pools: spec.pools.map((pool) => ({ ...pool, backup: withRoots(pool.backup, p) })),
+    machines: spec.machines.map((m) => ({ ...m, backup: typeof m.backup === 'string' ? m.backup : (withRoots(m.backup, p) ?? m.backup) })),
+  };
+}
+
+export function buildDemoDirectory(now: Date, paths: Partial<DemoPaths> = {}): { baseDn: string; ldif: string } {
   const header = `stoney cloud demo directory, generated for ${now.toISOString()} by scripts/directory/demo-directory.ts`;
-  return { baseDn: BASE_DN, ldif: buildCloudLdif(spec, now, header) };
+  return { baseDn: BASE_DN, ldif: buildCloudLdif(demoSpec(paths), now, header) };
 }

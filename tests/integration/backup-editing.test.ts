@@ -75,8 +75,9 @@ describe('pool and machine overrides', () => {
       sstCronHour: '4',
       sstCronDay: '*',
       sstCronActive: 'TRUE',
-      sstBackupRootDirectory: 'file:///var/backup/virtualization',
-      sstBackupRetainDirectory: 'file:///var/virtualization/retain',
+      // The test directory's cloud-wide plan points into the test node's tree.
+      sstBackupRootDirectory: `file://${inject('nodeTree').backupRoot}`,
+      sstBackupRetainDirectory: `file://${inject('nodeTree').retainRoot}`,
       sstBackupRamDiskLocation: 'file:///var/cache/kvmbackup',
       sstVirtualizationDiskImagePermission: '660',
       sstVirtualizationDiskImageDirectoryPermission: '770',

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { DEMO } from '../../scripts/directory/demo-directory';
 import { readFleet } from '@/lib/inventory/fleet';
 import { filterMachines, machineQuerySchema } from '@/lib/inventory/machine-list';
@@ -80,7 +80,8 @@ describe('the demo directory, read through lib/', () => {
     const view = await readIterationView(web.machine.uuid, web.iterations[0].name);
     expect(view.files.ok).toBe(true);
     if (view.files.ok) {
-      expect(view.files.folder).toMatch(new RegExp(`^/var/backup/virtualization/vm-persistent/[0-9a-f-]{36}/${web.machine.uuid}/${web.iterations[0].name}$`));
+      const backupRoot = inject('nodeTree').backupRoot;
+      expect(view.files.folder).toMatch(new RegExp(`^${backupRoot}/vm-persistent/[0-9a-f-]{36}/${web.machine.uuid}/${web.iterations[0].name}$`));
       expect(view.files.files.filter((f) => f.kind === 'disk')).toHaveLength(2);
     }
   });

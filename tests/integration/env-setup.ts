@@ -1,5 +1,6 @@
 import { afterAll, inject } from 'vitest';
 import { closeDirectory } from '@/lib/ldap/client';
+import { closeNodeConnections } from '@/lib/ssh/pool';
 
 /**
  * Points lib/env at the demo directory unless a test file chose another one first
@@ -15,6 +16,9 @@ export function useDirectory(which: 'demoDirectory' | 'otherDirectory', extra: R
     SESSION_SECRET: 'integration-test-secret-integration-test-secret',
     CONSOLE_TIME_ZONE: 'Europe/Zurich',
     NODE_TIME_ZONE: 'Europe/Zurich',
+    // Both demo nodes are the one test node (a real sshd on a loopback port); disk images
+    // and backups are in its folder tree.
+    ...inject('nodeEnv'),
     ...extra,
   });
 }
@@ -22,5 +26,6 @@ export function useDirectory(which: 'demoDirectory' | 'otherDirectory', extra: R
 useDirectory('demoDirectory', { CONSOLE_ADMIN_GROUP: '4000014' });
 
 afterAll(async () => {
+  await closeNodeConnections();
   await closeDirectory();
 });

@@ -1,19 +1,19 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
+import { Suspense } from 'react';
+import { IterationFilesTable } from '@/components/iterations/iteration-files-table';
 import { IterationState } from '@/components/iterations/iteration-state';
 import { Card, Notice, PageHeader } from '@/components/ui/card';
 import { TextLink } from '@/components/ui/link';
-import { Table, Td, Th } from '@/components/ui/table';
 import { EntryProblems, LoadError } from '@/components/load-error';
 import { attempt } from '@/lib/actions';
 import { env } from '@/lib/env';
 import { toIterationRow } from '@/lib/inventory/iteration-rows';
 import { loadIteration } from '@/lib/inventory/iteration';
+import { NodeFiles } from './_components/node-files';
 
 export const metadata: Metadata = { title: 'Iteration' };
 export const dynamic = 'force-dynamic';
-
-const fileKinds = { xml: 'libvirt domain XML', ldif: 'directory export (LDIF)', state: 'saved machine state', disk: 'disk image' } as const;
 
 export default async function IterationPage({ params }: { params: Promise<{ uuid: string; iteration: string }> }) {
   const { uuid, iteration: name } = await params;
@@ -23,6 +23,7 @@ export default async function IterationPage({ params }: { params: Promise<{ uuid
     return <LoadError message={result.error} />;
   }
   const { machine, iteration, files, effective } = result.data;
+  const timeZone = env().consoleTimeZone;
   return (
     <>
       <PageHeader
@@ -40,7 +41,7 @@ export default async function IterationPage({ params }: { params: Promise<{ uuid
       <EntryProblems problems={result.data.problems} />
       <div className="grid gap-6 lg:grid-cols-2">
         <Card title="Where this iteration stands">
-          <IterationState uuid={machine.uuid} initial={toIterationRow(iteration)} timeZone={env().consoleTimeZone} />
+          <IterationState uuid={machine.uuid} initial={toIterationRow(iteration)} timeZone={timeZone} />
         </Card>
         <Card title="Directory entry">
           <p className="mb-3 break-all font-mono text-xs text-muted">{iteration.dn}</p>
@@ -75,26 +76,9 @@ export default async function IterationPage({ params }: { params: Promise<{ uuid
               <p className="mb-3 break-all font-mono text-xs" data-testid="iteration-folder">
                 {files.folder}/
               </p>
-              <Table label="Expected files">
-                <thead>
-                  <tr>
-                    <Th>File</Th>
-                    <Th>What it holds</Th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {files.files.map((f) => (
-                    <tr key={f.name}>
-                      <Td className="break-all font-mono text-xs">{f.name}</Td>
-                      <Td>
-                        {fileKinds[f.kind]}
-                        {f.disk ? ` (${f.disk})` : ''}
-                        {f.kind === 'state' ? ' — or a short text saying the machine was not running' : ''}
-                      </Td>
-                    </tr>
-                  ))}
-                </tbody>
-              </Table>
+              <Suspense fallback={<IterationFilesTable expected={files.files} timeZone={timeZone} />}>
+                <NodeFiles view={{ machine, files }} timeZone={timeZone} />
+              </Suspense>
             </>
           ) : (
             <Notice tone="warning">{files.reason}</Notice>

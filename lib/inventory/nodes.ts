@@ -1,0 +1,116 @@
+import 'server-only';
+import { requireAdmin } from '@/lib/auth/session';
+import type { BackupConfigEntry } from '@/lib/backup/config';
+import { fileUrlToPath } from '@/lib/backup/iteration-files';
+import type { AppErrorCode } from '@/lib/errors';
+import { readCloudBackupConfig, searchMachineBackupConfigs, searchPoolBackupConfigs } from '@/lib/ldap/backup';
+import type { EntryProblem } from '@/lib/ldap/entry';
+import { searchNodes } from '@/lib/ldap/nodes';
+import { nodesConfigured, nodeStatus } from '@/lib/ssh';
+
+/** A folder the console watches on every node: where backups and restores put their files. */
+export interface WatchedDirectory {
+  path: string;
+  purpose: 'backup root' | 'retain directory';
+  /** Which configuration entries name it, e.g. "cloud-wide", "2 pools". */
+  configuredBy: string;
+}
+
+export type NodeDiskUsage = { path: string; purpose: WatchedDirectory['purpose'] } & (
+  | { ok: true; filesystem: string; mountPoint: string; sizeBytes: number; usedBytes: number; availableBytes: number }
+  | { ok: false; reason: string }
+);
+
+export interface NodeCheck {
+  name: string;
+  description: string | null;
+  /** sstNodeState of the VM-Node type entry (active, maintenance). */
+  state: string | null;
+  /** Where the console connects, and whether that came from NODE_ADDRESSES or the directory. */
+  endpoint: { host: string; port: number; source: 'NODE_ADDRESSES' | 'directory' } | null;
+  reachable: boolean;
+  error: { code: AppErrorCode; title: string; message: string } | null;
+  latencyMs: number | null;
+  disks: NodeDiskUsage[];
+}
+
+export interface NodesView {
+  configured: boolean;
+  nodes: NodeCheck[];
+  directories: WatchedDirectory[];
+  checkedAt: string;
+  problems: EntryProblem[];
+}
+
+const TITLES: Partial<Record<AppErrorCode, string>> = {
+  'nodes-not-configured': 'Not configured',
+  'node-address-unknown': 'No address',
+  'node-unreachable': 'Unreachable',
+  'host-key-unknown': 'Host key not pinned',
+  'host-key-changed': 'Host key changed',
+  'node-auth-failed': 'Key refused',
+  'node-timeout': 'Timed out',
+  'node-connection-lost': 'Connection lost',
+  'command-failed': 'Check failed',
+};
+
+/** The backup root and retain directory of every configuration entry that could apply. */
+export function watchedDirectories(entries: BackupConfigEntry[]): WatchedDirectory[] {
+  const found = new Map<string, { purpose: WatchedDirectory['purpose']; levels: Map<string, number> }>();
+  for (const entry of entries) {
+    if (!entry.hasConfigClass) continue;
+    for (const [purpose, url] of [['backup root', entry.values.rootDirectory], ['retain directory', entry.values.retainDirectory]] as const) {
+      const path = url ? fileUrlToPath(url) : null;
+      if (!path) continue;
+      const key = `${purpose}\n${path}`;
+      const seen = found.get(key) ?? { purpose, levels: new Map<string, number>() };
+      seen.levels.set(entry.level, (seen.levels.get(entry.level) ?? 0) + 1);
+      found.set(key, seen);
+    }
+  }
+  const word = { cloud: 'cloud-wide', pool: 'pool', machine: 'machine' } as const;
+  return [...found.entries()]
+    .map(([key, { purpose, levels }]) => ({
+      path: key.split('\n')[1],
+      purpose,
+      configuredBy: (['cloud', 'pool', 'machine'] as const)
+        .filter((l) => levels.has(l))
+        .map((l) => (l === 'cloud' ? word[l] : `${levels.get(l)} ${word[l]}${levels.get(l) === 1 ? '' : 's'}`))
+        .join(', '),
+    }))
+    .sort((a, b) => (a.purpose === b.purpose ? a.path.localeCompare(b.path) : a.purpose === 'backup root' ? -1 : 1));
+}
+
+export async function loadNodes(): Promise<NodesView> {
+  await requireAdmin();
+  return readNodes();
+}
+
+/** Every node with the address used, whether the console can reach it, and how full its backup folders are. */
+export async function readNodes(): Promise<NodesView> {
+  const problems: EntryProblem[] = [];
+  const [nodes, cloud, pools, machines] = await Promise.all([searchNodes(problems), readCloudBackupConfig(), searchPoolBackupConfigs(), searchMachineBackupConfigs()]);
+  const directories = watchedDirectories([...(cloud ? [cloud] : []), ...pools.values(), ...machines.values()]);
+  const configured = nodesConfigured();
+  const checks = await Promise.all(
+    nodes.map(async (node): Promise<NodeCheck> => {
+      const base = { name: node.name, description: node.description, state: node.state };
+      if (!configured) return { ...base, endpoint: null, reachable: false, error: null, latencyMs: null, disks: [] };
+      const status = await nodeStatus(node.name, directories.map((d) => d.path));
+      const endpoint = status.endpoint ? { host: status.endpoint.host, port: status.endpoint.port, source: status.endpoint.source } : null;
+      if (!status.reachable) {
+        const { code, message } = status.error;
+        return { ...base, endpoint, reachable: false, error: { code, title: TITLES[code] ?? 'Unreachable', message }, latencyMs: null, disks: [] };
+      }
+      return {
+        ...base,
+        endpoint,
+        reachable: true,
+        error: null,
+        latencyMs: status.latencyMs,
+        disks: status.filesystems.map((fs, i) => ({ ...fs, purpose: directories[i].purpose })),
+      };
+    }),
+  );
+  return { configured, nodes: checks, directories, checkedAt: new Date().toISOString(), problems };
+}

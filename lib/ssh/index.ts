@@ -1,0 +1,19 @@
+/**
+ * Everything the console does on a node, over SSH (server only). Commands are built from
+ * argument vectors with one quoting function; every path is checked before use; errors are
+ * AppErrors with codes from lib/errors.ts. See README, "Nodes", for the configuration.
+ */
+import 'server-only';
+
+export { resolveNodeEndpoint, type NodeEndpoint } from './address';
+export { copyFile, type CopyOptions, type CopyResult } from './copy';
+export { CommandFailedError, isCommandFailed } from './errors';
+export { listDirectory, makeDirectory, moveFile, readTextFile, removeTree, statPaths, writeTextFile, type DirectoryEntry, type PathStat } from './files';
+export { assertSafePath, isStrictlyInside, joinPath, normalizePath, parentDirectory, type SafePathOptions } from './paths';
+export { closeNodeConnections } from './pool';
+export { qemuImgCheck, qemuImgInfo, type ImageCheck, type ImageInfo } from './qemu-img';
+export { buildCommand, shellQuote } from './quote';
+export { runChecked, runOnNode, type RunOptions, type RunResult } from './run';
+export { nodesConfigured } from './settings';
+export { diskUsage, nodeStatus, type FilesystemUsage, type NodeStatus } from './status';
+export * as virsh from './virsh';

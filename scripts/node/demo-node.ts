@@ -1,0 +1,38 @@
+/**
+ * The node the demo and every test suite use: one test node (real sshd, virsh stand-in) whose
+ * folder tree holds the demo cloud's images and backups. Both demo nodes resolve to it through
+ * NODE_ADDRESSES, as if node-01 and node-02 shared their storage (which, for
+ * /var/virtualization, they do: it is a GlusterFS mount on every node).
+ */
+import { DEMO, demoSpec, type DemoPaths } from '../directory/demo-directory';
+import { buildNodeTree, nodeTreePaths, type NodeTree } from './node-tree';
+import { startTestNode, type TestNode, type TestNodeOptions } from './test-node';
+
+export interface DemoNode {
+  node: TestNode;
+  tree: NodeTree;
+  /** Pass to buildDemoDirectory(now, paths) so the directory points into the tree. */
+  paths: DemoPaths;
+  /** The console's environment for this node: NODE_* and VIRTUALIZATION_ROOT. */
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export async function startDemoNode(now: Date, options: TestNodeOptions = {}): Promise<DemoNode> {
+  const node = await startTestNode(options);
+  try {
+    const paths = nodeTreePaths(node.root);
+    const tree = await buildNodeTree({ root: node.root, spec: demoSpec(paths), now, virshStateDir: node.virshStateDir });
+    const env = {
+      NODE_SSH_USER: node.user,
+      NODE_SSH_PRIVATE_KEY_FILE: node.privateKeyPath,
+      NODE_SSH_KNOWN_HOSTS_FILE: node.knownHostsPath,
+      NODE_ADDRESSES: DEMO.nodes.map((n) => `${n.fqdn}=${node.host}:${node.port}`).join(','),
+      VIRTUALIZATION_ROOT: paths.virtualizationRoot,
+    };
+    return { node, tree, paths, env, stop: () => node.stop() };
+  } catch (error) {
+    await node.stop();
+    throw error;
+  }
+}
