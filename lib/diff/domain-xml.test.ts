@@ -83,7 +83,7 @@ describe('setDomainSettings', () => {
     expect(serializeXml(doc)).toBe(original);
     const out = serializeXml(changed);
     expect(out).toContain("<memory unit='KiB'>4194304</memory>");
-    expect(out).toContain("<currentMemory unit='b'>3221226496</currentMemory>");
+    expect(out).toContain(`<currentMemory unit='b'>${3 * 1024 ** 3 + 512}</currentMemory>`);
     expect(out).toContain("<vcpu placement='static'>4</vcpu>");
     expect(out).toContain("<source file='/var/virtualization/vm-persistent/x/new.qcow2'/>");
     expect(out).toContain("<mac address='52:54:00:ff:ee:dd'/>");
