@@ -3,7 +3,7 @@
  * case-insensitive), value sets, and DN keys that match exactly when sameDn would say the DNs
  * are the same, so entries can be paired through a Map instead of comparing every pair.
  */
-import { parseDn, type Rdn } from '../ldap/dn';
+import { rdnsOf, type Rdn } from './dn';
 import type { LdifAttribute, LdifEntry } from './ldif';
 import { ATTR, isOperational } from './names';
 
@@ -56,7 +56,7 @@ export function rdnKey(rdns: Rdn[]): string {
 
 /** Equal for two DNs exactly when sameDn(a, b) holds. */
 export function dnKey(dn: string): string {
-  return rdnKey(parseDn(dn));
+  return rdnKey(rdnsOf(dn));
 }
 
 /** True when `rdns` (leaf first) ends with `ancestor` (leaf first), compared as sameDn does. */

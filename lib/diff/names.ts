@@ -13,6 +13,7 @@ export const ATTR = {
   device: 'sstDevice',
   sourceFile: 'sstSourceFile',
   sourceName: 'sstSourceName',
+  volumeName: 'sstVolumeName',
   interface: 'sstInterface',
   mac: 'sstMacAddress',
   dhcpMac: 'dhcpHWAddress',

@@ -4,7 +4,7 @@
  * restored. Anything unexpected is a refusal, not a conflict: restoring the wrong machine, or
  * entries of another one, is the worst thing the product can do.
  */
-import { parseDn, type Rdn } from '../ldap/dn';
+import { rdnsOf, type Rdn } from './dn';
 import { endsWithRdns, isBackupHistory, rawRdns, rdnKey, valuesOf } from './entries';
 import type { LdifEntry } from './ldif';
 import { ATTR } from './names';
@@ -29,8 +29,8 @@ export interface Side {
 
 const lower = (s: string) => s.toLowerCase();
 
-export function readSide(list: LdifEntry[], machineUuid: string, name: 'The backup' | 'The live directory'): Side | string {
-  const parsed = list.map((entry) => ({ entry, rdns: parseDn(entry.dn) }));
+export function readSide(list: LdifEntry[], machineUuid: string, name: string): Side | string {
+  const parsed = list.map((entry) => ({ entry, rdns: rdnsOf(entry.dn) }));
   const seen = new Set<string>();
   for (const p of parsed) {
     const key = rdnKey(p.rdns);
@@ -38,7 +38,9 @@ export function readSide(list: LdifEntry[], machineUuid: string, name: 'The back
     seen.add(key);
   }
   const isMachine = (rdns: Rdn[]) => rdns.length > 0 && lower(rdns[0].attribute) === lower(ATTR.machine);
-  const machines = parsed.filter((p) => isMachine(p.rdns) && !parsed.some((q) => q !== p && isMachine(q.rdns) && q.rdns.length < p.rdns.length && endsWithRdns(p.rdns, q.rdns)));
+  const candidates = parsed.filter((p) => isMachine(p.rdns));
+  // A profile or nested machine below another would be part of that machine's subtree.
+  const machines = candidates.filter((p) => !candidates.some((q) => q !== p && q.rdns.length < p.rdns.length && endsWithRdns(p.rdns, q.rdns)));
   if (machines.length === 0) return `${name} holds no machine entry (sstVirtualMachine=${machineUuid}).`;
   if (machines.length > 1) return `${name} holds more than one machine: ${machines.map((m) => m.entry.dn).join('; ')}.`;
   const vm = machines[0];
