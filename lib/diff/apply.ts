@@ -5,25 +5,16 @@
  * is the backup's (which the saved state was taken with).
  */
 import { rdnsOf } from './dn';
-import { agreementProblems } from './agreement';
+import { sideAgreement } from './agreement';
 import { analyze } from './analyze';
-import { interfaceElements } from './domain-xml';
+import { interfaceElements, readDomain } from './domain-xml';
+import { readSide } from './sides';
 import { checkDecisions } from './decisions';
 import { cloneEntry } from './entries';
 import type { LdifEntry } from './ldif';
 import { DHCP_KEY, type ApplyContext } from './operation';
 import type { ConflictInput, ConflictSet, Decisions, RestorePlan, Resolution } from './types';
-import { parseXml, serializeXml, type XmlElement } from './xml';
-import { diffXml } from './xml-diff';
-
-/** Parts of the XML a saved state does not depend on: images may move, names and policies may change. */
-const STATE_SAFE = [/^devices\/disk\[[^\]]+\]\/source(@|$)/, /^title$/, /^description$/, /^metadata(\/|$)/, /^on_(poweroff|reboot|crash)$/, /^devices\/interface\[[^\]]+\]\/source@bridge$/];
-
-function savedStateRisks(backupXml: string, resolved: XmlElement): string[] {
-  const { differences } = diffXml(parseXml(backupXml).root, resolved);
-  const paths = [...new Set(differences.map((d) => d.path))].filter((p) => !STATE_SAFE.some((re) => re.test(p)));
-  return paths.map((p) => `${p} differs from the backup's domain XML.`);
-}
+import { serializeXml, type XmlElement } from './xml';
 
 function lowerFirst(s: string): string {
   return s.charAt(0).toLowerCase() + s.slice(1);
@@ -71,6 +62,8 @@ export function applyDecisions(input: ConflictInput, set: ConflictSet, decisions
   for (const op of analysis.operations) {
     const c = op.conflict;
     const { choice } = decisions[c.id];
+    const risk = op.stateRisk?.(choice, checked.values.get(c.id) ?? null);
+    if (risk) plan.savedStateRisks.push(risk);
     if (c.kind === 'ldap-entry') {
       const effects = op.entryEffects?.(choice) ?? { added: [], removed: [] };
       plan.entriesAdded.push(...effects.added);
@@ -84,9 +77,9 @@ export function applyDecisions(input: ConflictInput, set: ConflictSet, decisions
       plan.kept.push(`${c.label}: stays ${c.live}`);
     }
   }
-  plan.savedStateRisks = savedStateRisks(input.backupXml, doc.root);
 
   const ldif = orderedEntries(ctx);
-  const xml = serializeXml(doc);
-  return { ldif, xml, plan, agreement: agreementProblems(ldif, xml, input.machineUuid) };
+  const resolved = readSide(ldif, input.machineUuid, 'The resolved state');
+  const agreement = typeof resolved === 'string' ? [resolved] : sideAgreement(resolved, readDomain(doc), input.machineUuid);
+  return { ldif, xml: serializeXml(doc), plan, agreement };
 }

@@ -140,7 +140,7 @@ describe('grouped settings', () => {
     expect(firstValue(entry(r.ldif, dhcpDnOf(machine())), 'dhcpHWAddress')).toBe('ethernet 52:54:00:ab:cd:ef');
     expect(r.plan.overwritten).toContain('vCPUs: 4 → 2');
     expect(r.plan.overwritten).toContain('MAC address of net0: 52:54:00:9f:8e:7d → 52:54:00:ab:cd:ef');
-    expect(r.plan.savedStateRisks).toEqual(["devices/interface/mac@address differs from the backup's domain XML."]);
+    expect(r.plan.savedStateRisks).toEqual(["MAC address of net0 differs from the backup's domain XML."]);
     expect(r.plan.savedStateRisks.some((s) => s.includes('source'))).toBe(false);
   });
 
@@ -164,7 +164,7 @@ describe('grouped settings', () => {
     expect(set.conflicts[0].xml[0]).toEqual({ path: 'memory', live: null, backup: '2097152 KiB' });
     const r = resolve(i, () => ({ memory: { choice: 'live' } }));
     expect(r.domain.memoryBytes).toBe(8 * GiB);
-    expect(r.plan.savedStateRisks).toEqual(['memory differs from the backup\'s domain XML.', 'currentMemory differs from the backup\'s domain XML.']);
+    expect(r.plan.savedStateRisks).toEqual(["Memory differs from the backup's domain XML."]);
   });
 });
 

@@ -16,7 +16,7 @@ import type { SubtreeEntry } from './sides';
 import type { Sides } from './sides-context';
 import type { Choice, Conflict, LdapPlace } from './types';
 import type { XmlElementDifference } from './xml-diff';
-import { compactElement, takeLiveElement } from './xml-conflicts';
+import { compactElement, stateRiskOf, takeLiveElement } from './xml-conflicts';
 
 const lower = (s: string) => s.toLowerCase();
 const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
@@ -103,6 +103,7 @@ function subtreeOperation(s: Sides, top: SubtreeEntry, members: SubtreeEntry[], 
       if (choice !== 'backup') return { added: [], removed: [] };
       return onlyBackup ? { added: named, removed: [] } : { added: [], removed: [...named].reverse() };
     },
+    stateRisk: (choice: Choice) => (choice === 'live' && xml ? stateRiskOf(xml.path, `The ${xml.element.name} of ${description}`) : null),
   };
 }
 

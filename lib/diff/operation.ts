@@ -34,6 +34,8 @@ export interface Operation {
   formatValue(value: string): string;
   /** For entry conflicts: the entries a choice adds or removes, as "description (DN)". */
   entryEffects?(choice: Choice): EntryEffects;
+  /** A sentence when the choice makes the XML differ from the backup's where a saved state depends on it. */
+  stateRisk?(choice: Choice, value: string | null): string | null;
 }
 
 export function otherIdentities(identities: Identities, machineUuid: string): Identities {

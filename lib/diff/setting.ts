@@ -25,6 +25,8 @@ export interface SettingSpec {
   valueKind: ValueKind;
   /** A side without a value cannot be chosen (memory, vCPUs …). */
   required: boolean;
+  /** libvirt compares it when restoring a saved state, so changing it in the XML puts the state at risk. */
+  stateSensitive: boolean;
   identity?: IdentityKind;
   readings: Reading[];
   ldap: LdapPlace[];
@@ -106,6 +108,11 @@ export function settingOperation(spec: SettingSpec, others: Identities): Setting
       formatValue: spec.format,
       apply(ctx: ApplyContext, choice: Choice, value: string | null) {
         spec.write(ctx, choice === 'value' ? value : canonical[choice]);
+      },
+      stateRisk(choice: Choice, value: string | null) {
+        const written = choice === 'value' ? value : canonical[choice];
+        const changed = spec.readings.some((r) => r.xml && r.backup.present && r.backup.value !== written);
+        return spec.stateSensitive && changed ? `${spec.label} differs from the backup's domain XML.` : null;
       },
     },
   };

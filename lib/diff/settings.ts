@@ -72,6 +72,7 @@ function memorySetting(s: Sides): SettingSpec {
     label: 'Memory',
     valueKind: 'memory',
     required: true,
+    stateSensitive: true,
     readings: [
       { where: 'directory', xml: false, backup: ldapReading(s.backup, '', (e) => digits(firstValue(e, ATTR.memory))), live: ldapReading(s.live, '', (e) => digits(firstValue(e, ATTR.memory))) },
       { where: 'domain XML <memory>', xml: true, backup: xmlReading(s.backupXml, bytes('memoryBytes')), live: xmlReading(s.liveXml, bytes('memoryBytes')) },
@@ -96,6 +97,7 @@ function vcpuSetting(s: Sides): SettingSpec {
     label: 'vCPUs',
     valueKind: 'vcpus',
     required: true,
+    stateSensitive: true,
     readings: [
       { where: 'directory', xml: false, backup: ldapReading(s.backup, '', (e) => digits(firstValue(e, ATTR.vcpu))), live: ldapReading(s.live, '', (e) => digits(firstValue(e, ATTR.vcpu))) },
       { where: 'domain XML <vcpu>', xml: true, backup: xmlReading(s.backupXml, xml), live: xmlReading(s.liveXml, xml) },
@@ -118,6 +120,7 @@ function nameSetting(s: Sides): SettingSpec {
     label: 'Name',
     valueKind: 'display-name',
     required: true,
+    stateSensitive: false,
     readings: [
       { where: 'directory', xml: false, backup: ldapReading(s.backup, '', (e) => firstValue(e, ATTR.displayName)), live: ldapReading(s.live, '', (e) => firstValue(e, ATTR.displayName)) },
       { where: 'domain XML <title>', xml: true, backup: xmlReading(s.backupXml, title), live: xmlReading(s.liveXml, title) },
@@ -175,6 +178,7 @@ function diskSetting(s: Sides, target: string): SettingSpec {
     label: cdrom ? `CD-ROM image of ${target}` : `Disk image of ${target}`,
     valueKind: attribute === ATTR.sourceName ? 'volume-name' : 'file-path',
     required: !cdrom,
+    stateSensitive: false,
     readings: [
       { where: 'directory', xml: false, backup: ldapReading(s.backup, key, (e) => firstValue(e, attribute)), live: ldapReading(s.live, key, (e) => firstValue(e, attribute)) },
       { where: 'domain XML', xml: true, backup: xmlValue(s.backupXml), live: xmlValue(s.liveXml) },
@@ -232,6 +236,7 @@ function macSetting(s: Sides, key: string): SettingSpec {
     label: `MAC address of ${name}`,
     valueKind: 'mac',
     required: true,
+    stateSensitive: true,
     identity: 'mac',
     readings,
     ldap,
@@ -256,6 +261,7 @@ function addressSetting(s: Sides): SettingSpec {
     label: 'Fixed IP address',
     valueKind: 'ip',
     required: false,
+    stateSensitive: false,
     identity: 'ip',
     readings: [{ where: 'DHCP reservation', xml: false, backup: ldapReading(s.backup, DHCP_KEY, read), live: ldapReading(s.live, DHCP_KEY, read) }],
     ldap: [ldapPlace(s, DHCP_KEY, ATTR.dhcpStatements, (values) => values.filter(isFixedAddress))],

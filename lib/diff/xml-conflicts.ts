@@ -11,6 +11,13 @@ import { serializeElement, type XmlElement } from './xml';
 import type { XmlElementDifference, XmlValueDifference } from './xml-diff';
 import { cloneNode, insertElement, removeAttribute, removeElement, setAttribute, setTextContent } from './xml-nodes';
 
+/** Parts of the XML a saved state does not depend on: images may move, names and policies may change. */
+const STATE_SAFE = [/^devices\/disk\[[^\]]+\]\/source(@|$)/, /^title$/, /^description$/, /^metadata(\/|$)/, /^on_(poweroff|reboot|crash)$/, /^devices\/interface\[[^\]]+\]\/source@bridge$/];
+
+export function stateRiskOf(path: string, label: string): string | null {
+  return STATE_SAFE.some((re) => re.test(path)) ? null : `${label} differs from the backup's domain XML.`;
+}
+
 /** One line, so a whole element reads as a value in a table cell. */
 export function compactElement(element: XmlElement): string {
   return serializeElement(element).replace(/>\s+</g, '><').trim();
@@ -71,6 +78,10 @@ export function xmlValueOperation(diff: XmlValueDifference): Operation {
       if (choice === 'live') write(diff.live);
       else if (choice === 'value') write(value);
     },
+    stateRisk(choice: Choice, value: string | null) {
+      const written = choice === 'live' ? diff.live : choice === 'value' ? value : diff.backup;
+      return written === diff.backup ? null : stateRiskOf(diff.path, conflict.label);
+    },
   };
 }
 
@@ -99,5 +110,6 @@ export function xmlElementOperation(diff: XmlElementDifference): Operation {
     apply(ctx: ApplyContext, choice: Choice) {
       if (choice === 'live') takeLiveElement(ctx, diff);
     },
+    stateRisk: (choice: Choice) => (choice === 'live' ? stateRiskOf(diff.path, conflict.label) : null),
   };
 }

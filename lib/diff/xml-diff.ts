@@ -6,7 +6,7 @@
  * the backup XML was taken from a running domain, the live one may be running under another id.
  */
 import type { XmlElement } from './xml';
-import { childElements, getAttribute, indentBefore, textContent } from './xml-nodes';
+import { getAttribute, indentBefore, textContent } from './xml-nodes';
 
 export type XmlSide = 'backup' | 'live';
 
@@ -72,29 +72,39 @@ function isRuntimeAttribute(element: XmlElement, attribute: string, isRoot: bool
   return false;
 }
 
+function attributeOf(element: XmlElement | undefined, name: string): string | null {
+  return element ? getAttribute(element, name) : null;
+}
+
+function firstChild(element: XmlElement, name: string): XmlElement | undefined {
+  for (const c of element.children) if (c.type === 'element' && c.name === name) return c;
+  return undefined;
+}
+
+function pairKey(a: string | null, b: string | null): string | null {
+  return a !== null && b !== null ? `${a}:${b}` : null;
+}
+
 function builtInKey(element: XmlElement): string | null {
-  const at = (path: string, name: string) => {
-    const found = path === '' ? element : childElements(element, path)[0];
-    return found ? getAttribute(found, name) : null;
-  };
-  const join = (...parts: (string | null)[]) => (parts.every((p) => p !== null) ? parts.join(':') : null);
   switch (element.name) {
     case 'disk':
-      return at('target', 'dev');
+      return attributeOf(firstChild(element, 'target'), 'dev');
     case 'controller':
-      return join(at('', 'type'), at('', 'index'));
-    case 'channel':
-      return at('target', 'name') ?? at('target', 'type');
+      return pairKey(getAttribute(element, 'type'), getAttribute(element, 'index'));
+    case 'channel': {
+      const target = firstChild(element, 'target');
+      return attributeOf(target, 'name') ?? attributeOf(target, 'type');
+    }
     case 'graphics':
-      return at('', 'type');
+      return getAttribute(element, 'type');
     case 'input':
-      return join(at('', 'type'), at('', 'bus'));
+      return pairKey(getAttribute(element, 'type'), getAttribute(element, 'bus'));
     case 'filesystem':
-      return at('target', 'dir');
+      return attributeOf(firstChild(element, 'target'), 'dir');
     case 'timer':
     case 'feature':
     case 'entry':
-      return at('', 'name');
+      return getAttribute(element, 'name');
     default:
       return null;
   }
@@ -121,60 +131,73 @@ function keyed(elements: XmlElement[], side: XmlSide, options: XmlDiffOptions, p
 }
 
 const join = (parent: string, child: string) => (parent === '' ? child : `${parent}/${child}`);
-const attributePath = (path: string, attribute: string) => `${path}@${attribute}`;
 
 function isLeaf(element: XmlElement): boolean {
-  return element.children.every((c) => c.type !== 'element');
+  for (const c of element.children) if (c.type === 'element') return false;
+  return true;
+}
+
+/** Element children by name, in document order, without runtime-only ones. */
+function groupChildren(parent: XmlElement): Map<string, XmlElement[]> {
+  const groups = new Map<string, XmlElement[]>();
+  for (const c of parent.children) {
+    if (c.type !== 'element' || isRuntimeElement(c, parent)) continue;
+    const group = groups.get(c.name);
+    if (group) group.push(c);
+    else groups.set(c.name, [c]);
+  }
+  return groups;
 }
 
 export function diffXml(backupRoot: XmlElement, liveRoot: XmlElement, options: XmlDiffOptions = {}): XmlDiffResult {
   const differences: XmlDifference[] = [];
   let equalValues = 0;
   const ignored = options.ignored ?? new Set<string>();
+  // Only build `path@attribute` strings for elements that have something ignored.
+  const ignoredElements = new Set([...ignored].map((k) => k.replace(/(@[^/@]*|#text)$/, '')));
+
+  const compareAttribute = (b: XmlElement, l: XmlElement, path: string, name: string, bv: string | null, lv: string | null, parents: { b: XmlElement | null; l: XmlElement | null }) => {
+    if (ignoredElements.has(path) && ignored.has(`${path}@${name}`)) return;
+    if (isRuntimeAttribute(b, name, path === '', parents.b) || isRuntimeAttribute(l, name, path === '', parents.l)) return;
+    if (bv === lv) equalValues += 1;
+    else differences.push({ kind: 'value', path: `${path}@${name}`, elementPath: path, attribute: name, backup: bv, live: lv, backupElement: b, liveElement: l });
+  };
 
   const compareValues = (b: XmlElement, l: XmlElement, path: string, parents: { b: XmlElement | null; l: XmlElement | null }) => {
-    const names = [...b.attributes.map((a) => a.name), ...l.attributes.map((a) => a.name).filter((n) => !b.attributes.some((a) => a.name === n))];
-    for (const name of names) {
-      const full = attributePath(path, name);
-      if (ignored.has(full)) continue;
-      if (isRuntimeAttribute(b, name, path === '', parents.b) || isRuntimeAttribute(l, name, path === '', parents.l)) continue;
-      const bv = getAttribute(b, name);
-      const lv = getAttribute(l, name);
-      if (bv === lv) equalValues += 1;
-      else differences.push({ kind: 'value', path: full, elementPath: path, attribute: name, backup: bv, live: lv, backupElement: b, liveElement: l });
-    }
-    if (isLeaf(b) && isLeaf(l) && !ignored.has(`${path}#text`)) {
-      const bt = textContent(b).trim();
-      const lt = textContent(l).trim();
-      if (bt === '' && lt === '') return;
-      if (bt === lt) equalValues += 1;
-      else differences.push({ kind: 'value', path, elementPath: path, attribute: null, backup: bt === '' ? null : bt, live: lt === '' ? null : lt, backupElement: b, liveElement: l });
-    }
+    for (const a of b.attributes) compareAttribute(b, l, path, a.name, a.value, getAttribute(l, a.name), parents);
+    for (const a of l.attributes) if (getAttribute(b, a.name) === null) compareAttribute(b, l, path, a.name, null, a.value, parents);
+    if (!isLeaf(b) || !isLeaf(l) || (ignoredElements.has(path) && ignored.has(`${path}#text`))) return;
+    const bt = textContent(b).trim();
+    const lt = textContent(l).trim();
+    if (bt === '' && lt === '') return;
+    if (bt === lt) equalValues += 1;
+    else differences.push({ kind: 'value', path, elementPath: path, attribute: null, backup: bt === '' ? null : bt, live: lt === '' ? null : lt, backupElement: b, liveElement: l });
   };
 
   const walk = (b: XmlElement, l: XmlElement, path: string, parents: { b: XmlElement | null; l: XmlElement | null }) => {
     compareValues(b, l, path, parents);
-    const bKids = childElements(b).filter((c) => !isRuntimeElement(c, b));
-    const lKids = childElements(l).filter((c) => !isRuntimeElement(c, l));
-    const names = [...new Set([...bKids, ...lKids].map((c) => c.name))];
-    const pairs = new Map<XmlElement, XmlElement>();
+    const bGroups = groupChildren(b);
+    const lGroups = groupChildren(l);
     const backupToLive = new Map<XmlElement, XmlElement>();
+    const liveToBackup = new Map<XmlElement, XmlElement>();
     const liveOnly: [string, XmlElement][] = [];
-    const bKeyed = new Map<string, XmlElement>();
+    const matched: [string, XmlElement, XmlElement][] = [];
+    const names = new Set([...bGroups.keys(), ...lGroups.keys()]);
     for (const name of names) {
-      const bs = bKids.filter((c) => c.name === name);
-      const ls = lKids.filter((c) => c.name === name);
+      const bs = bGroups.get(name) ?? [];
+      const ls = lGroups.get(name) ?? [];
       const positional = Math.max(bs.length, ls.length) > 1;
       const bMap = keyed(bs, 'backup', options, positional);
       const lMap = keyed(ls, 'live', options, positional);
       for (const [key, element] of bMap) {
-        bKeyed.set(key, element);
         const other = lMap.get(key);
         if (other) {
-          pairs.set(other, element);
           backupToLive.set(element, other);
+          liveToBackup.set(other, element);
+          matched.push([key, element, other]);
+        } else {
+          differences.push({ kind: 'element', path: join(path, key), side: 'backup', element, backupParent: b, anchor: null, indent: indentBefore(b, element) });
         }
-        else differences.push({ kind: 'element', path: join(path, key), side: 'backup', element, backupParent: b, anchor: null, indent: indentBefore(b, element) });
       }
       for (const [key, element] of lMap) if (!bMap.has(key)) liveOnly.push([key, element]);
     }
@@ -182,19 +205,13 @@ export function diffXml(backupRoot: XmlElement, liveRoot: XmlElement, options: X
       // Anchor on the nearest earlier live sibling that also exists in the backup, so the
       // element lands where the live XML has it.
       let anchor: XmlElement | null = null;
-      for (const sibling of lKids.slice(0, lKids.indexOf(element)).reverse()) {
-        const counterpart = pairs.get(sibling);
-        if (counterpart) {
-          anchor = counterpart;
-          break;
-        }
+      for (let i = l.children.indexOf(element) - 1; i >= 0 && anchor === null; i -= 1) {
+        const sibling = l.children[i];
+        if (sibling.type === 'element') anchor = liveToBackup.get(sibling) ?? null;
       }
       differences.push({ kind: 'element', path: join(path, key), side: 'live', element, backupParent: b, anchor, indent: indentBefore(l, element) });
     }
-    for (const [key, be] of bKeyed) {
-      const le = backupToLive.get(be);
-      if (le) walk(be, le, join(path, key), { b, l });
-    }
+    for (const [key, be, le] of matched) walk(be, le, join(path, key), { b, l });
   };
 
   walk(backupRoot, liveRoot, '', { b: null, l: null });

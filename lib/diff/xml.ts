@@ -9,7 +9,10 @@
 export interface XmlAttribute {
   name: string;
   value: string;
-  /** As written (`name='value'` with its spacing and entities), reused while name and value are unchanged. */
+  /**
+   * As written (`name="value"` with its spacing and entities), reused while name and value are
+   * unchanged; absent when the attribute was written the way serializeXml writes it anyway.
+   */
   source?: { text: string; name: string; value: string };
   /** Whitespace before the attribute in the start tag; one space when absent. */
   spaceBefore?: string;
@@ -30,7 +33,7 @@ export interface XmlText {
   type: 'text';
   value: string;
   cdata?: boolean;
-  /** As written (with entities), reused while the value is unchanged. */
+  /** As written (with entities), reused while the value is unchanged; absent when it equals the value. */
   source?: { text: string; value: string };
 }
 
@@ -62,7 +65,6 @@ export class XmlSyntaxError extends Error {
 }
 
 const NAME = /[A-Za-z_:\u00c0-\uffff][-A-Za-z0-9_:.\u00b7\u00c0-\uffff]*/y;
-const SPACE = /[ \t\r\n]*/y;
 const NAMED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
 class Reader {
@@ -86,6 +88,17 @@ class Reader {
     if (!m) return null;
     this.pos += m[0].length;
     return m[0];
+  }
+
+  /** Skips XML whitespace and returns it (the hot path of the parser, hence no regex). */
+  space(): string {
+    const start = this.pos;
+    for (;;) {
+      const c = this.text.charCodeAt(this.pos);
+      if (c !== 32 && c !== 10 && c !== 9 && c !== 13) break;
+      this.pos += 1;
+    }
+    return start === this.pos ? '' : this.text.slice(start, this.pos);
   }
 
   until(end: string, what: string): string {
@@ -114,19 +127,19 @@ function decode(r: Reader, raw: string, start: number): string {
 
 function parseAttributes(r: Reader, element: XmlElement): void {
   for (;;) {
-    const space = r.match(SPACE) ?? '';
+    const space = r.space();
     if (r.startsWith('>') || r.startsWith('/>')) {
-      element.spaceBeforeClose = space;
+      if (space !== '') element.spaceBeforeClose = space;
       return;
     }
     if (space === '') r.fail(`expected whitespace, ">" or "/>" in <${element.name}>`);
     const start = r.pos;
     const name = r.match(NAME);
     if (!name) r.fail(`expected an attribute name in <${element.name}>`);
-    r.match(SPACE);
+    r.space();
     if (!r.startsWith('=')) r.fail(`attribute ${name} of <${element.name}> has no value`);
     r.pos += 1;
-    r.match(SPACE);
+    r.space();
     const quote = r.text[r.pos];
     if (quote !== '"' && quote !== "'") r.fail(`the value of ${name} must be quoted`);
     r.pos += 1;
@@ -134,9 +147,14 @@ function parseAttributes(r: Reader, element: XmlElement): void {
     const raw = r.until(quote, `the value of ${name}`);
     if (raw.includes('<')) r.fail(`"<" in the value of ${name}`, valueStart);
     // Attribute-value normalisation (XML 1.0 §3.3.3): literal tabs and line ends read as spaces.
-    const value = decode(r, raw.replace(/\r\n|[\t\n\r]/g, ' '), valueStart);
-    if (element.attributes.some((a) => a.name === name)) r.fail(`attribute ${name} appears twice in <${element.name}>`, start);
-    element.attributes.push({ name, value, source: { text: r.text.slice(start, r.pos), name, value }, spaceBefore: space });
+    const value = decode(r, /[\t\n\r]/.test(raw) ? raw.replace(/\r\n|[\t\n\r]/g, ' ') : raw, valueStart);
+    for (const a of element.attributes) if (a.name === name) r.fail(`attribute ${name} appears twice in <${element.name}>`, start);
+    // Most libvirt attributes are written exactly as serializeXml writes them; keeping the source
+    // only for the others saves an object per attribute on a large domain.
+    const canonical = quote === "'" && r.pos - start === name.length + raw.length + 3 && raw === value;
+    const attribute: XmlAttribute = canonical ? { name, value } : { name, value, source: { text: r.text.slice(start, r.pos), name, value } };
+    if (space !== ' ') attribute.spaceBefore = space;
+    element.attributes.push(attribute);
   }
 }
 
@@ -144,8 +162,8 @@ function parseText(r: Reader, end: number): XmlText {
   const start = r.pos;
   const raw = r.text.slice(start, end);
   r.pos = end;
-  const value = decode(r, raw.replace(/\r\n?/g, '\n'), start);
-  return { type: 'text', value, source: { text: raw, value } };
+  const value = decode(r, raw.includes('\r') ? raw.replace(/\r\n?/g, '\n') : raw, start);
+  return value === raw && !raw.includes('>') ? { type: 'text', value } : { type: 'text', value, source: { text: raw, value } };
 }
 
 /** Parses nodes until the end tag of `parent` (or the end of input when parent is null). */
@@ -165,7 +183,7 @@ function parseChildren(r: Reader, parent: XmlElement | null): XmlNode[] {
       const at = r.pos;
       r.pos += 2;
       const name = r.match(NAME);
-      r.match(SPACE);
+      r.space();
       if (!r.startsWith('>')) r.fail('malformed end tag');
       r.pos += 1;
       if (!parent) r.fail(`end tag </${name}> without a start tag`, at);
@@ -222,10 +240,12 @@ export function parseXml(text: string): XmlDocument {
 }
 
 function escapeText(value: string): string {
+  if (!/[&<>\r]/.test(value)) return value;
   return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#13;');
 }
 
 function escapeAttribute(value: string): string {
+  if (!/[&<'\t\n\r]/.test(value)) return value;
   return value
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
