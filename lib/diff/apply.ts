@@ -16,6 +16,13 @@ import { DHCP_KEY, type ApplyContext } from './operation';
 import type { ConflictInput, ConflictSet, Decisions, RestorePlan, Resolution } from './types';
 import { serializeXml, type XmlElement } from './xml';
 
+/** What a set says about the machine, independent of how the object was stored and read back. */
+function fingerprint(set: ConflictSet): string {
+  return JSON.stringify(
+    set.conflicts.map((c) => [c.id, c.kind, c.live, c.backup, c.values.live, c.values.backup, c.collision ?? null, c.ldap.map((p) => [p.dn, p.attribute, p.live, p.backup]), c.xml.map((p) => [p.path, p.live, p.backup])]),
+  );
+}
+
 function lowerFirst(s: string): string {
   return s.charAt(0).toLowerCase() + s.slice(1);
 }
@@ -34,7 +41,7 @@ function orderedEntries(ctx: ApplyContext): LdifEntry[] {
 export function applyDecisions(input: ConflictInput, set: ConflictSet, decisions: Decisions): Resolution {
   const analysis = analyze(input);
   if (analysis.set.identityMismatch !== null || !analysis.sides) throw new Error(analysis.set.identityMismatch ?? 'The identities do not match.');
-  if (JSON.stringify(analysis.set.conflicts) !== JSON.stringify(set.conflicts)) {
+  if (fingerprint(analysis.set) !== fingerprint(set)) {
     throw new Error('The differences were computed from another state of the machine; compare again before restoring.');
   }
   const checked = checkDecisions(analysis.set, decisions);
@@ -69,7 +76,7 @@ export function applyDecisions(input: ConflictInput, set: ConflictSet, decisions
       plan.entriesAdded.push(...effects.added);
       plan.entriesRemoved.push(...effects.removed);
       if (choice === 'live') plan.kept.push(`${c.label}: ${lowerFirst(c.choices.live)}.`);
-    } else if (choice === 'value') {
+    } else if (choice === 'value' && op.formatValue(checked.values.get(c.id) ?? '') !== c.live) {
       plan.overwritten.push(`${c.label}: ${c.live} → ${op.formatValue(checked.values.get(c.id) ?? '')}`);
     } else if (choice === 'backup' && c.backup !== c.live) {
       plan.overwritten.push(`${c.label}: ${c.live} → ${c.backup}`);

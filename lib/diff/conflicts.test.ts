@@ -168,6 +168,37 @@ describe('grouped settings', () => {
   });
 });
 
+describe('what cannot be chosen', () => {
+  it('refuses a side whose directory value could not be written', () => {
+    const i = conflictInput(machine(), machine({ memoryBytes: 4 * GiB }));
+    i.liveEntries[0].attributes.find((a) => a.name === 'sstMemory')!.values = ['lots'];
+    const set = computeConflicts(i);
+    const memory = set.conflicts.find((c) => c.id === 'memory')!;
+    expect(memory.live).toBe('lots (directory), 4 GiB (domain XML <memory>), 4 GiB (domain XML <currentMemory>)');
+    expect(memory.refused.live).toMatch(/^The live machine's value lots cannot be written/);
+    expect(validateDecisions(set, { memory: { choice: 'live' } }).ok).toBe(false);
+    expect(validateDecisions(set, { memory: { choice: 'value', value: '4 GiB' } }).ok).toBe(true);
+  });
+
+  it('writes a directory value in the form a typed one would take', () => {
+    const i = conflictInput(machine(), machine({ memoryBytes: 4 * GiB }));
+    i.liveEntries[0].attributes.find((a) => a.name === 'sstMemory')!.values = ['4G'];
+    const r = resolve(i, () => ({ memory: { choice: 'live' } }));
+    expect(firstValue(r.vm, 'sstMemory')).toBe(String(4 * GiB));
+    expect(r.domain.memoryBytes).toBe(4 * GiB);
+  });
+
+  it('reports a side whose directory and XML disagree on the devices, and the result that keeps it', () => {
+    const backupXml = domainXml(machine({ disks: [machine().disks[0]] }));
+    const i = { ...conflictInput(machine(), machine()), backupXml };
+    const set = computeConflicts(i);
+    expect(set.inconsistencies.backup).toEqual(['Disk vdb is in the directory but not in the domain XML.']);
+    expect(set.conflicts.map((c) => c.id)).toEqual(['xml:devices/disk[vdb]']);
+    expect(applyDecisions(i, set, decideAll(set, 'live')).agreement).toEqual([]);
+    expect(applyDecisions(i, set, decideAll(set, 'backup')).agreement).toEqual(['Disk vdb is in the directory but not in the domain XML.']);
+  });
+});
+
 describe('attribute, entry and XML conflicts', () => {
   it('offers an attribute the backup has and the live entry lacks', () => {
     const i = conflictInput(machine({ description: 'Shop front end' }), machine());
@@ -268,6 +299,32 @@ describe('attribute, entry and XML conflicts', () => {
     expect(set.conflicts.map((c) => [c.id, c.xml.map((x) => x.path)])).toEqual([['ldap-entry:sstInterface=net1,ou=devices', ['devices/interface[net1]']]]);
     expect(resolve(i, (s) => decideAll(s, 'live')).domain.interfaces.map((x) => x.mac)).toEqual(['52:54:00:1a:2b:3c', '52:54:00:44:55:66']);
     expect(resolve(i, (s) => decideAll(s, 'backup')).domain.interfaces.map((x) => x.mac)).toEqual(['52:54:00:1a:2b:3c']);
+  });
+
+  it('groups the volume of a network disk and the title only where both sides have one', () => {
+    const network = (m: MachineFixture, name: string) => {
+      const entries = machineEntries(m);
+      const vda = entries.find((e) => e.dn.startsWith('sstDisk=vda'))!;
+      vda.attributes = vda.attributes.filter((a) => a.name !== 'sstSourceFile' && a.name !== 'sstVolumeName');
+      vda.attributes.push({ name: 'sstSourceName', values: [name] }, { name: 'sstSourceProtocol', values: ['gluster'] });
+      const xml = domainXml(m)
+        .replace(/<disk type='file' device='disk'>(\s*<driver[^>]*>\s*)<source file='[^']*'\/>/, `<disk type='network' device='disk'>$1<source protocol='gluster' name='${name}'><host name='gluster-01' port='24007'/></source>`)
+        .replace(/\s*<title>.*<\/title>/, '');
+      return { entries, xml };
+    };
+    const b = network(machine(), 'virtualization/vm-persistent/p/a.qcow2');
+    const l = network(machine({ displayName: 'renamed' }), 'virtualization/vm-persistent/p/b.qcow2');
+    const i: ConflictInput = { ...conflictInput(machine(), machine()), backupLdif: b.entries, liveEntries: l.entries, backupXml: b.xml, liveXml: l.xml };
+    const set = computeConflicts(i);
+    expect(set.conflicts.map((c) => [c.id, c.valueKind, c.ldap.map((p) => p.attribute), c.xml.map((p) => p.path)])).toEqual([
+      ['name', 'display-name', ['sstDisplayName'], ['title']],
+      ['disk:vda', 'volume-name', ['sstSourceName'], ['devices/disk[vda]/source@name']],
+    ]);
+    expect(validateDecisions(set, { name: { choice: 'live' }, 'disk:vda': { choice: 'value', value: '/abs/path.qcow2' } })).toMatchObject({ ok: false, errors: { 'disk:vda': expect.stringMatching(/leading \//) } });
+    const r = resolve(i, () => ({ name: { choice: 'live' }, 'disk:vda': { choice: 'backup' } }));
+    expect(r.domain.disks[0]).toMatchObject({ sourceAttribute: 'name', source: 'virtualization/vm-persistent/p/a.qcow2', sourceProtocol: 'gluster' });
+    expect(r.domain.title).toBeNull();
+    expect(firstValue(r.vm, 'sstDisplayName')).toBe('renamed');
   });
 
   it('treats a DHCP reservation moved to another subnet as one entry', () => {
@@ -432,6 +489,13 @@ describe('validateDecisions', () => {
 });
 
 describe('applyDecisions', () => {
+  it('accepts a conflict set that went through JSON, and lists a typed value equal to live as kept', () => {
+    const input = conflictInput(machine(), machine({ memoryBytes: 4 * GiB }));
+    const set: ConflictSet = JSON.parse(JSON.stringify(computeConflicts(input)));
+    const result = applyDecisions(input, set, { memory: { choice: 'value', value: '4096 MiB' } });
+    expect(result.plan).toEqual({ overwritten: [], kept: ['Memory: stays 4 GiB'], entriesAdded: [], entriesRemoved: [], savedStateRisks: ["Memory differs from the backup's domain XML."] });
+  });
+
   it('refuses a conflict set computed from another state', () => {
     const old = computeConflicts(conflictInput(machine(), machine({ memoryBytes: 4 * GiB })));
     const now = conflictInput(machine(), machine({ memoryBytes: 8 * GiB }));

@@ -7,7 +7,7 @@
 import { checkCollisions, type IdentityKind } from './collisions';
 import type { ApplyContext, Operation } from './operation';
 import type { Choice, Conflict, Identities, LdapPlace, ValueKind, XmlPlace } from './types';
-import { VALUE_HINTS } from './values';
+import { checkValue, VALUE_HINTS } from './values';
 
 export type PlaceValue = { present: false } | { present: true; value: string | null };
 
@@ -76,8 +76,20 @@ export function settingOperation(spec: SettingSpec, others: Identities): Setting
     return spec.readings.flatMap((r) => (r[side].present ? [`${show(r[side].value)} (${r.where})`] : [])).join(', ');
   };
   const refused: Conflict['refused'] = {};
+  // What each choice writes: the side's value in the form a typed value would take (memory in
+  // bytes …). Directory values are not checked by the schema; one that could not have been typed
+  // cannot be written either.
+  const written: { live: string | null; backup: string | null } = { live: null, backup: null };
   for (const side of ['live', 'backup'] as const) {
-    if (spec.required && canonical[side] === null) refused[side] = `The ${side === 'live' ? 'live machine' : 'backup'} has no value for ${spec.label}; choose the other side or type a value.`;
+    const whose = side === 'live' ? 'live machine' : 'backup';
+    const value = canonical[side];
+    if (value === null) {
+      if (spec.required) refused[side] = `The ${whose} has no value for ${spec.label}; choose the other side or type a value.`;
+      continue;
+    }
+    const checked = checkValue(spec.valueKind, value);
+    if (checked.ok) written[side] = checked.value;
+    else refused[side] = `The ${whose}'s value ${value} cannot be written: ${checked.error}`;
   }
   if (collisions.refuseBackup && !refused.backup) refused.backup = collisions.refuseBackup;
   const split = (['backup', 'live'] as const).filter((s) => !consistent(s));
@@ -107,11 +119,11 @@ export function settingOperation(spec: SettingSpec, others: Identities): Setting
       phase: 2,
       formatValue: spec.format,
       apply(ctx: ApplyContext, choice: Choice, value: string | null) {
-        spec.write(ctx, choice === 'value' ? value : canonical[choice]);
+        spec.write(ctx, choice === 'value' ? value : written[choice]);
       },
       stateRisk(choice: Choice, value: string | null) {
-        const written = choice === 'value' ? value : canonical[choice];
-        const changed = spec.readings.some((r) => r.xml && r.backup.present && r.backup.value !== written);
+        const chosen = choice === 'value' ? value : written[choice];
+        const changed = spec.readings.some((r) => r.xml && r.backup.present && r.backup.value !== chosen);
         return spec.stateSensitive && changed ? `${spec.label} differs from the backup's domain XML.` : null;
       },
     },

@@ -164,7 +164,7 @@ function diskSetting(s: Sides, target: string): SettingSpec {
   const device = entries.map((e) => (e ? firstValue(e, ATTR.device) : null)).find((d) => d !== null) ?? anyXml?.device ?? 'disk';
   const cdrom = device.toLowerCase() === 'cdrom';
   // sstVolumeName is derived from the image path; when it is on both sides, it moves with the image.
-  const followsVolume = entries.every((e) => volumeFollowsSource(e, attribute));
+  const followsVolume = entries.some((e) => e !== null && firstValue(e, ATTR.volumeName) !== null) && entries.every((e) => volumeFollowsSource(e, attribute));
   const source = (x: SideXml) => {
     const d = xmlDisk(x);
     return d ? d.source : null;

@@ -48,6 +48,8 @@ describe('parseXml / serializeXml', () => {
     expect(serializeXml(parseXml(LIBVIRT))).toBe(LIBVIRT);
     const declared = `<?xml version="1.0" encoding="UTF-8"?>\n<!-- generated -->\n${LIBVIRT}\n<!-- end -->\n`;
     expect(serializeXml(parseXml(declared))).toBe(declared);
+    const odd = "<a b='x &gt; y' c=\"it's\">1 > 0 &amp;&#x26; ]]&gt;</a>";
+    expect(serializeXml(parseXml(odd))).toBe(odd);
     const crlf = '\ufeff<domain>\r\n  <name a = "1"\tb=\'2\'>x</name >\r\n</domain>';
     expect(serializeXml(parseXml(crlf))).toBe(crlf.replace('</name >', '</name>'));
   });

@@ -6,6 +6,23 @@
  * define entities this parser would have to expand.
  */
 
+export {
+  appendElement,
+  childElements,
+  cloneDocument,
+  cloneNode,
+  ensureElement,
+  findElement,
+  findElements,
+  getAttribute,
+  insertElement,
+  removeAttribute,
+  removeElement,
+  setAttribute,
+  setTextContent,
+  textContent,
+} from './xml-nodes';
+
 export interface XmlAttribute {
   name: string;
   value: string;
