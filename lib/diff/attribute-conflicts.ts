@@ -8,7 +8,7 @@ import { isFixedAddress } from './inventory';
 import type { LdifEntry } from './ldif';
 import { ATTR, DHCP_DESCRIPTION, describeRelative, isOperational } from './names';
 import { DHCP_KEY, type ApplyContext, type Operation } from './operation';
-import { claim } from './settings';
+import { claim } from './setting-places';
 import type { Sides } from './sides-context';
 import type { Choice, Conflict } from './types';
 import { VALUE_HINTS } from './values';
