@@ -16,7 +16,7 @@ import {
   VIRTUALIZATION_DN,
 } from './fixtures';
 import type { LdifEntry } from './ldif';
-import { parseLdif } from './ldif';
+import { parseLdif, serializeLdif } from './ldif';
 import { readDomain } from './domain-xml';
 import { parseXml } from './xml';
 
@@ -277,6 +277,7 @@ describe('attribute, entry and XML conflicts', () => {
 
     const kept = resolve(i, () => ({ [c.id]: { choice: 'live' } }));
     expect(kept.domain.disks.map((d) => d.target)).toEqual(['vda', 'vdb', 'vdc']);
+    expect(kept.plan.savedStateRisks).toEqual(["Disk vdc differs from the backup's domain XML."]);
     expect(kept.xml).toContain("      <alias name='virtio-disk1'/>\n      <address type='pci' domain='0x0000' bus='0x00' slot='0x06' function='0x0'/>\n    </disk>\n    <disk type='file' device='disk'>");
     expect(ldapChanges(i.liveEntries, kept.ldif)).toEqual([]);
   });
@@ -576,6 +577,7 @@ describe('applyDecisions', () => {
     expect(ldif[ldif.length - 1].dn).toBe(dhcpDnOf(machine()));
     expect(ldif.findIndex((e) => e.dn.startsWith('ou=people,'))).toBeLessThan(ldif.findIndex((e) => e.dn.startsWith('ou=4000005,')));
     expect(ldif.some((e) => /ou=backup/i.test(e.dn))).toBe(false);
+    expect(parseLdif(serializeLdif(ldif))).toEqual(ldif);
   });
 });
 

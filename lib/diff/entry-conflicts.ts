@@ -103,7 +103,7 @@ function subtreeOperation(s: Sides, top: SubtreeEntry, members: SubtreeEntry[], 
       if (choice !== 'backup') return { added: [], removed: [] };
       return onlyBackup ? { added: named, removed: [] } : { added: [], removed: [...named].reverse() };
     },
-    stateRisk: (choice: Choice) => (choice === 'live' && xml ? stateRiskOf(xml.path, `The ${xml.element.name} of ${description}`) : null),
+    stateRisk: (choice: Choice) => (choice === 'live' && xml ? stateRiskOf(xml.path, capitalize(description)) : null),
   };
 }
 
