@@ -59,10 +59,11 @@ const live = machine({
 const input = { ...conflictInput(backup, live), backupXml: bigXml(backup, 'backup'), liveXml: bigXml(live, 'live') };
 const attributes = machineEntries(backup, { history: false }).reduce((n, e) => n + e.attributes.length, 0);
 
+const WARM_UP = 10;
 let conflicts = 0;
 const computeTimes: number[] = [];
 const applyTimes: number[] = [];
-for (let run = 0; run < RUNS; run += 1) {
+for (let run = -WARM_UP; run < RUNS; run += 1) {
   const t0 = performance.now();
   const set = computeConflicts(input);
   const t1 = performance.now();
@@ -71,6 +72,7 @@ for (let run = 0; run < RUNS; run += 1) {
   const t2 = performance.now();
   if (result.agreement.length > 0) throw new Error(`The resolved state disagrees: ${result.agreement.join(' ')}`);
   conflicts = set.conflicts.length;
+  if (run < 0) continue;
   computeTimes.push(t1 - t0);
   applyTimes.push(t2 - t1);
 }

@@ -56,7 +56,7 @@ export function applyDecisions(input: ConflictInput, set: ConflictSet, decisions
   const elements = interfaceElements(doc.root);
   const interfaces = new Map<string, XmlElement>();
   for (const [key, position] of sides.backupXml.interfacePositions) interfaces.set(key, elements[position]);
-  const ctx: ApplyContext = { entries, doc, interfaces };
+  const ctx: ApplyContext = { entries, doc, interfaces, inserted: new Map() };
 
   const plan: RestorePlan = { overwritten: [], kept: [], entriesAdded: [], entriesRemoved: [], savedStateRisks: [] };
   for (const phase of [0, 1, 2] as const) {

@@ -252,6 +252,18 @@ describe('attribute, entry and XML conflicts', () => {
     expect(resolve(i, (s) => decideAll(s, 'live')).xml).toBe(liveXml.replace(" id='7'", " id='7'"));
   });
 
+  it('inserts several new elements in the live order, whichever of them are kept', () => {
+    const backupXml = domainXml(machine());
+    const added = "    <sound model='ich6'/>\n    <watchdog model='i6300esb' action='reset'/>\n    <sound model='ac97'/>\n";
+    const liveXml = backupXml.replace('    <memballoon', `${added}    <memballoon`);
+    const i = conflictInput(machine(), machine(), { liveXml });
+    const set = computeConflicts(i);
+    expect(set.conflicts.map((c) => c.id)).toEqual(['xml:devices/sound[1]', 'xml:devices/watchdog', 'xml:devices/sound[2]']);
+    expect(resolve(i, (s) => decideAll(s, 'live')).xml).toBe(liveXml);
+    const some = resolve(i, () => ({ 'xml:devices/sound[1]': { choice: 'backup' }, 'xml:devices/watchdog': { choice: 'live' }, 'xml:devices/sound[2]': { choice: 'live' } }));
+    expect(some.xml).toBe(backupXml.replace('    <memballoon', "    <watchdog model='i6300esb' action='reset'/>\n    <sound model='ac97'/>\n    <memballoon"));
+  });
+
   it('makes a disk added after the backup one entry-level conflict with its XML', () => {
     const extra = { target: 'vdc', volume: 'c3d2e1f0-0000-4000-8000-000000000003', capacityBytes: 10 * GiB };
     const i = conflictInput(machine(), machine({ disks: [...machine().disks, extra] }));

@@ -18,6 +18,8 @@ export interface ApplyContext {
   doc: XmlDocument;
   /** Interface entry key → its `<interface>` in the target XML. */
   interfaces: Map<string, XmlElement>;
+  /** Live-only element → the copy inserted into the target XML, to place later insertions after it. */
+  inserted: Map<XmlElement, XmlElement>;
 }
 
 export interface EntryEffects {

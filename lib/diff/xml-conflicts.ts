@@ -37,8 +37,19 @@ export function takeLiveElement(ctx: ApplyContext, diff: XmlElementDifference): 
     if (key !== null) ctx.interfaces.delete(key);
     return;
   }
+  // After the nearest earlier live sibling that the target has (from the backup or inserted
+  // before), so the element lands where the live XML has it.
+  let anchor: XmlElement | null = null;
+  for (const sibling of diff.preceding) {
+    const candidate = diff.counterparts.get(sibling) ?? ctx.inserted.get(sibling);
+    if (candidate && diff.backupParent.children.includes(candidate)) {
+      anchor = candidate;
+      break;
+    }
+  }
   const copy = cloneNode(diff.element);
-  insertElement(diff.backupParent, copy, diff.anchor, diff.indent);
+  insertElement(diff.backupParent, copy, anchor, diff.indent);
+  ctx.inserted.set(diff.element, copy);
   if (key !== null) ctx.interfaces.set(key, copy);
 }
 

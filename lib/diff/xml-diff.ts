@@ -31,8 +31,10 @@ export interface XmlElementDifference {
   element: XmlElement;
   /** The parent on the backup side (present on both sides). */
   backupParent: XmlElement;
-  /** For a live-only element: the backup element it follows, or null when it comes first. */
-  anchor: XmlElement | null;
+  /** For a live-only element: its earlier live siblings, nearest first (where to insert it). */
+  preceding: XmlElement[];
+  /** Live sibling → its counterpart in the backup, for the siblings present on both sides. */
+  counterparts: ReadonlyMap<XmlElement, XmlElement>;
   /** The whitespace in front of the element on its side. */
   indent: string | null;
 }
@@ -176,6 +178,7 @@ export function diffXml(backupRoot: XmlElement, liveRoot: XmlElement, options: X
 
   const walk = (b: XmlElement, l: XmlElement, path: string, parents: { b: XmlElement | null; l: XmlElement | null }) => {
     compareValues(b, l, path, parents);
+    if (isLeaf(b) && isLeaf(l)) return;
     const bGroups = groupChildren(b);
     const lGroups = groupChildren(l);
     const backupToLive = new Map<XmlElement, XmlElement>();
@@ -196,20 +199,20 @@ export function diffXml(backupRoot: XmlElement, liveRoot: XmlElement, options: X
           liveToBackup.set(other, element);
           matched.push([key, element, other]);
         } else {
-          differences.push({ kind: 'element', path: join(path, key), side: 'backup', element, backupParent: b, anchor: null, indent: indentBefore(b, element) });
+          differences.push({ kind: 'element', path: join(path, key), side: 'backup', element, backupParent: b, preceding: [], counterparts: liveToBackup, indent: indentBefore(b, element) });
         }
       }
       for (const [key, element] of lMap) if (!bMap.has(key)) liveOnly.push([key, element]);
     }
+    // In document order, so that elements inserted one after another keep the live order.
+    liveOnly.sort((x, y) => l.children.indexOf(x[1]) - l.children.indexOf(y[1]));
     for (const [key, element] of liveOnly) {
-      // Anchor on the nearest earlier live sibling that also exists in the backup, so the
-      // element lands where the live XML has it.
-      let anchor: XmlElement | null = null;
-      for (let i = l.children.indexOf(element) - 1; i >= 0 && anchor === null; i -= 1) {
+      const preceding: XmlElement[] = [];
+      for (let i = l.children.indexOf(element) - 1; i >= 0; i -= 1) {
         const sibling = l.children[i];
-        if (sibling.type === 'element') anchor = liveToBackup.get(sibling) ?? null;
+        if (sibling.type === 'element') preceding.push(sibling);
       }
-      differences.push({ kind: 'element', path: join(path, key), side: 'live', element, backupParent: b, anchor, indent: indentBefore(l, element) });
+      differences.push({ kind: 'element', path: join(path, key), side: 'live', element, backupParent: b, preceding, counterparts: liveToBackup, indent: indentBefore(l, element) });
     }
     for (const [key, be, le] of matched) walk(be, le, join(path, key), { b, l });
   };

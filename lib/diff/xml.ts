@@ -81,7 +81,10 @@ export class XmlSyntaxError extends Error {
   }
 }
 
-const NAME = /[A-Za-z_:\u00c0-\uffff][-A-Za-z0-9_:.\u00b7\u00c0-\uffff]*/y;
+function isNameStart(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 58 || c >= 0xc0;
+}
+
 const NAMED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
 class Reader {
@@ -99,12 +102,19 @@ class Reader {
     return this.text.startsWith(s, this.pos);
   }
 
-  match(re: RegExp): string | null {
-    re.lastIndex = this.pos;
-    const m = re.exec(this.text);
-    if (!m) return null;
-    this.pos += m[0].length;
-    return m[0];
+  /** An XML name (letters, digits, - _ : . and anything non-ASCII), or null; scanned by hand, it is the hottest path. */
+  name(): string | null {
+    const start = this.pos;
+    const first = this.text.charCodeAt(start);
+    if (!isNameStart(first)) return null;
+    let end = start + 1;
+    for (;;) {
+      const c = this.text.charCodeAt(end);
+      if (!(isNameStart(c) || (c >= 48 && c <= 57) || c === 45 || c === 46 || c === 0xb7)) break;
+      end += 1;
+    }
+    this.pos = end;
+    return this.text.slice(start, end);
   }
 
   /** Skips XML whitespace and returns it (the hot path of the parser, hence no regex). */
@@ -151,7 +161,7 @@ function parseAttributes(r: Reader, element: XmlElement): void {
     }
     if (space === '') r.fail(`expected whitespace, ">" or "/>" in <${element.name}>`);
     const start = r.pos;
-    const name = r.match(NAME);
+    const name = r.name();
     if (!name) r.fail(`expected an attribute name in <${element.name}>`);
     r.space();
     if (!r.startsWith('=')) r.fail(`attribute ${name} of <${element.name}> has no value`);
@@ -199,7 +209,7 @@ function parseChildren(r: Reader, parent: XmlElement | null): XmlNode[] {
     if (r.startsWith('</')) {
       const at = r.pos;
       r.pos += 2;
-      const name = r.match(NAME);
+      const name = r.name();
       r.space();
       if (!r.startsWith('>')) r.fail('malformed end tag');
       r.pos += 1;
@@ -219,7 +229,7 @@ function parseChildren(r: Reader, parent: XmlElement | null): XmlNode[] {
       r.fail('processing instructions are only allowed as the <?xml ?> declaration at the start');
     } else {
       r.pos += 1;
-      const name = r.match(NAME);
+      const name = r.name();
       if (!name) r.fail('expected an element name after "<"');
       const element: XmlElement = { type: 'element', name, attributes: [], children: [], selfClosing: false };
       parseAttributes(r, element);
