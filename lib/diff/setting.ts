@@ -1,0 +1,131 @@
+/**
+ * Internal: one setting kept in several places (directory, domain XML, DHCP reservation), turned
+ * into at most one conflict. A side's value is its directory value when it has one (the
+ * directory is the source of truth), else the first place that has it. Whatever is chosen is
+ * written to every place, so the result agrees with itself even when a side did not.
+ */
+import { checkCollisions, type IdentityKind } from './collisions';
+import type { ApplyContext, Operation } from './operation';
+import type { Choice, Conflict, Identities, LdapPlace, ValueKind, XmlPlace } from './types';
+import { checkValue, VALUE_HINTS } from './values';
+
+export type PlaceValue = { present: false } | { present: true; value: string | null };
+
+export interface Reading {
+  /** "directory", "domain XML <memory>", "DHCP reservation". */
+  where: string;
+  backup: PlaceValue;
+  live: PlaceValue;
+  xml: boolean;
+}
+
+export interface SettingSpec {
+  id: string;
+  label: string;
+  valueKind: ValueKind;
+  /** A side without a value cannot be chosen (memory, vCPUs …). */
+  required: boolean;
+  /** libvirt compares it when restoring a saved state, so changing it in the XML puts the state at risk. */
+  stateSensitive: boolean;
+  identity?: IdentityKind;
+  readings: Reading[];
+  ldap: LdapPlace[];
+  xml: XmlPlace[];
+  format(value: string): string;
+  write(ctx: ApplyContext, value: string | null): void;
+}
+
+export const absent: PlaceValue = { present: false };
+export const present = (value: string | null): PlaceValue => ({ present: true, value });
+
+type Side = 'backup' | 'live';
+
+function sideValues(spec: SettingSpec, side: Side): (string | null)[] {
+  const out: (string | null)[] = [];
+  for (const r of spec.readings) {
+    const v = r[side];
+    if (v.present) out.push(v.value);
+  }
+  return out;
+}
+
+export interface SettingResult {
+  operation: Operation | null;
+  /** Domain XML places compared and found equal. */
+  equalXml: number;
+}
+
+export function settingOperation(spec: SettingSpec, others: Identities): SettingResult {
+  const values = { backup: sideValues(spec, 'backup'), live: sideValues(spec, 'live') };
+  const canonical = { backup: values.backup[0] ?? null, live: values.live[0] ?? null };
+  const consistent = (side: Side) => new Set(values[side]).size <= 1;
+  let equalXml = 0;
+  let comparedDiffer = false;
+  for (const r of spec.readings) {
+    if (!r.backup.present || !r.live.present) continue;
+    if (r.backup.value !== r.live.value) comparedDiffer = true;
+    else if (r.xml) equalXml += 1;
+  }
+  const collisions = spec.identity ? checkCollisions(spec.identity, canonical.backup, canonical.live, others) : {};
+  const differs = comparedDiffer || canonical.backup !== canonical.live || !consistent('backup') || !consistent('live');
+  if (!differs && !collisions.text) return { operation: null, equalXml };
+
+  const show = (v: string | null) => (v === null ? '(not set)' : spec.format(v));
+  const display = (side: Side) => {
+    if (consistent(side)) return show(canonical[side]);
+    return spec.readings.flatMap((r) => (r[side].present ? [`${show(r[side].value)} (${r.where})`] : [])).join(', ');
+  };
+  const refused: Conflict['refused'] = {};
+  // What each choice writes: the side's value in the form a typed value would take (memory in
+  // bytes …). Directory values are not checked by the schema; one that could not have been typed
+  // cannot be written either.
+  const written: { live: string | null; backup: string | null } = { live: null, backup: null };
+  for (const side of ['live', 'backup'] as const) {
+    const whose = side === 'live' ? 'live machine' : 'backup';
+    const value = canonical[side];
+    if (value === null) {
+      if (spec.required) refused[side] = `The ${whose} has no value for ${spec.label}; choose the other side or type a value.`;
+      continue;
+    }
+    const checked = checkValue(spec.valueKind, value);
+    if (checked.ok) written[side] = checked.value;
+    else refused[side] = `The ${whose}'s value ${value} cannot be written: ${checked.error}`;
+  }
+  if (collisions.refuseBackup && !refused.backup) refused.backup = collisions.refuseBackup;
+  const split = (['backup', 'live'] as const).filter((s) => !consistent(s));
+  const conflict: Conflict = {
+    id: spec.id,
+    kind: 'setting',
+    label: spec.label,
+    live: display('live'),
+    backup: display('backup'),
+    allowValue: true,
+    valueKind: spec.valueKind,
+    valueHint: VALUE_HINTS[spec.valueKind],
+    values: canonical,
+    choices: { live: `Keep ${show(canonical.live)}`, backup: `Take ${show(canonical.backup)} from the backup` },
+    refused,
+    ldap: spec.ldap,
+    xml: spec.xml,
+    ...(collisions.text ? { collision: collisions.text } : {}),
+    ...(split.length > 0
+      ? { note: `The ${split.join(' and the ')} side${split.length > 1 ? 's disagree' : ' disagrees'} with itself here; the choice is written to every place, with the directory's value standing for its side.` }
+      : {}),
+  };
+  return {
+    equalXml,
+    operation: {
+      conflict,
+      phase: 2,
+      formatValue: spec.format,
+      apply(ctx: ApplyContext, choice: Choice, value: string | null) {
+        spec.write(ctx, choice === 'value' ? value : written[choice]);
+      },
+      stateRisk(choice: Choice, value: string | null) {
+        const chosen = choice === 'value' ? value : written[choice];
+        const changed = spec.readings.some((r) => r.xml && r.backup.present && r.backup.value !== chosen);
+        return spec.stateSensitive && changed ? `${spec.label} differs from the backup's domain XML.` : null;
+      },
+    },
+  };
+}
