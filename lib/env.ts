@@ -51,6 +51,7 @@ const schema = z
       .trim()
       .refine((v) => v.startsWith('/') && !v.split('/').includes('..'), 'must be an absolute path without ..')
       .default('/var/virtualization'),
+    RESTORE_SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int().min(1).max(3600).default(120),
   });
 
 export interface ConsoleEnv {
@@ -60,6 +61,7 @@ export interface ConsoleEnv {
   consoleTimeZone: string;
   nodeTimeZone: string;
   virtualizationRoot: string;
+  restore: { shutdownTimeoutMs: number };
 }
 
 export class ConfigurationError extends Error {
@@ -108,6 +110,7 @@ export function parseEnv(source: Record<string, string | undefined>): ConsoleEnv
     consoleTimeZone,
     nodeTimeZone: v.NODE_TIME_ZONE ?? consoleTimeZone,
     virtualizationRoot: v.VIRTUALIZATION_ROOT.replace(/\/+$/, '') || '/',
+    restore: { shutdownTimeoutMs: v.RESTORE_SHUTDOWN_TIMEOUT_SECONDS * 1000 },
   };
 }
 
