@@ -52,6 +52,7 @@ const schema = z
       .refine((v) => v.startsWith('/') && !v.split('/').includes('..'), 'must be an absolute path without ..')
       .default('/var/virtualization'),
     RESTORE_SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int().min(1).max(3600).default(120),
+    RESTORE_LEASE_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int().min(2).max(600).default(30),
   });
 
 export interface ConsoleEnv {
@@ -61,7 +62,7 @@ export interface ConsoleEnv {
   consoleTimeZone: string;
   nodeTimeZone: string;
   virtualizationRoot: string;
-  restore: { shutdownTimeoutMs: number };
+  restore: { shutdownTimeoutMs: number; leaseMs: number };
 }
 
 export class ConfigurationError extends Error {
@@ -110,7 +111,7 @@ export function parseEnv(source: Record<string, string | undefined>): ConsoleEnv
     consoleTimeZone,
     nodeTimeZone: v.NODE_TIME_ZONE ?? consoleTimeZone,
     virtualizationRoot: v.VIRTUALIZATION_ROOT.replace(/\/+$/, '') || '/',
-    restore: { shutdownTimeoutMs: v.RESTORE_SHUTDOWN_TIMEOUT_SECONDS * 1000 },
+    restore: { shutdownTimeoutMs: v.RESTORE_SHUTDOWN_TIMEOUT_SECONDS * 1000, leaseMs: v.RESTORE_LEASE_SECONDS * 1000 },
   };
 }
 

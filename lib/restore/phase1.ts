@@ -1,5 +1,6 @@
 import 'server-only';
 import { iterationHealth } from '@/lib/backup/iteration';
+import { env } from '@/lib/env';
 import { AppError } from '@/lib/errors';
 import { computeConflicts, applyDecisions, validateDecisions, agreementProblems, type ConflictSet, type Decisions } from '@/lib/diff/conflicts';
 import { parseLdif, serializeLdif } from '@/lib/diff/ldif';
@@ -112,7 +113,7 @@ export async function startRestore(ref: IterationRef, by: string, instance: stri
         retainFolder: layout.retainFolder,
         backupFolder: layout.backupFolder,
       }),
-      encodeLease(instance, new Date(Date.now() + 60_000)),
+      encodeLease(instance, new Date(Date.now() + env().restore.leaseMs)),
     );
   } catch (error) {
     await transitionIteration(ref.machineUuid, ref.iteration, { from: 'unretainSmallFiles', to: 'finished', state: chosen.state, returnValue: chosen.returnValue ?? 0 });

@@ -14,8 +14,7 @@ import { PHASE2_MODES } from './view';
  * a console dies, its lease runs out and the next sweep (here or on any other instance) takes
  * it over and continues from the journal.
  */
-const LEASE_MS = 30_000;
-const RENEW_MS = 10_000;
+const leaseMs = () => env().restore.leaseMs;
 
 type Registry = { instance: string; jobs: Map<string, Promise<unknown>>; progress: Map<string, { file: string; copied: number; total: number; at: number }>; sweep?: NodeJS.Timeout };
 const holder = globalThis as unknown as { __restoreRunner?: Registry };
@@ -41,19 +40,19 @@ async function takeLease(ref: IterationRef): Promise<boolean> {
   if (!stored) return false;
   const lease = decodeLease(stored.lease);
   if (lease && lease.instance !== registry.instance && lease.expires.getTime() > Date.now()) return false;
-  return swapLease(ref.machineUuid, ref.iteration, stored.lease, encodeLease(registry.instance, new Date(Date.now() + LEASE_MS)));
+  return swapLease(ref.machineUuid, ref.iteration, stored.lease, encodeLease(registry.instance, new Date(Date.now() + leaseMs())));
 }
 
 async function renewLease(ref: IterationRef): Promise<void> {
   const stored = await readJournal(ref.machineUuid, ref.iteration);
   if (!stored) return;
-  await swapLease(ref.machineUuid, ref.iteration, stored.lease, encodeLease(registry.instance, new Date(Date.now() + LEASE_MS)));
+  await swapLease(ref.machineUuid, ref.iteration, stored.lease, encodeLease(registry.instance, new Date(Date.now() + leaseMs())));
 }
 
 function track(ref: IterationRef, work: () => Promise<unknown>): void {
   const k = key(ref);
   if (registry.jobs.has(k)) return;
-  const timer = setInterval(() => void renewLease(ref).catch(() => undefined), RENEW_MS);
+  const timer = setInterval(() => void renewLease(ref).catch(() => undefined), Math.max(500, leaseMs() / 3));
   const job = work()
     .catch((error: unknown) => console.error(`[restore] ${k}: ${error instanceof Error ? error.message : String(error)}`))
     .finally(() => {
