@@ -44,3 +44,23 @@ export function FailurePanel({ uuid, iteration, view }: { uuid: string; iteratio
     </div>
   );
 }
+
+/** A restore this console did not start: explain, and offer what is safe. */
+export function ForeignPanel({ uuid, iteration, mode, canAbort }: { uuid: string; iteration: string; mode: string; canAbort: boolean }) {
+  const abort = useRestoreAction();
+  return (
+    <div role="status" className="space-y-3 rounded-md border border-status-stale/30 bg-status-stale-bg p-4">
+      <p className="font-semibold text-status-stale">A restore of this iteration was started outside this console (mode {mode}).</p>
+      <p>
+        The console keeps a journal of every restore it runs; this one has none, so it was started by the VM-Manager, a node daemon or by hand. The
+        console does not continue it. {canAbort ? 'Nothing live has changed in this mode, so it can be called off: the retain folder is removed and the iteration goes back to finished.' : 'In this mode the live machine may already have been changed; check the node before acting.'}
+      </p>
+      {canAbort && (
+        <button type="button" disabled={abort.pending} onClick={() => abort.run(abortRestoreAction, { uuid, iteration })} className="rounded-md border border-status-failed px-4 py-2 text-status-failed">
+          Call off this restore
+        </button>
+      )}
+      {abort.error && <p className="text-status-failed">{abort.error}</p>}
+    </div>
+  );
+}

@@ -8,7 +8,7 @@ import type { Preflight } from '@/lib/restore/phase1';
 import type { ConflictDto, RestoreStatus } from '@/lib/restore/service';
 import { Card, Notice } from '../ui/card';
 import { ConflictForm } from './conflict-form';
-import { FailurePanel } from './failure-panel';
+import { FailurePanel, ForeignPanel } from './failure-panel';
 import { JournalList } from './journal-list';
 import { PlanPanel } from './plan-panel';
 import { PreflightPanel } from './preflight-panel';
@@ -93,6 +93,7 @@ export function RestoreWizard({
           </Card>
         )}
         {stage === 'restoring' && <Notice>Restoring the machine on {status.machine.node}. This runs on the server; you may close this page.</Notice>}
+        {stage === 'foreign' && <ForeignPanel uuid={uuid} iteration={iteration} mode={status.view.mode} canAbort={status.view.canAbort} />}
         {stage === 'failed' && <FailurePanel uuid={uuid} iteration={iteration} view={status.view} />}
         {stage === 'finished' && (
           <Notice title="Restore finished">

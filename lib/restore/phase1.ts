@@ -1,5 +1,5 @@
 import 'server-only';
-import { iterationHealth } from '@/lib/backup/iteration';
+import { formatIterationName, iterationHealth } from '@/lib/backup/iteration';
 import { env } from '@/lib/env';
 import { AppError } from '@/lib/errors';
 import { computeConflicts, applyDecisions, validateDecisions, agreementProblems, type ConflictSet, type Decisions } from '@/lib/diff/conflicts';
@@ -232,7 +232,6 @@ export async function abortRestore(ref: IterationRef, by: string): Promise<void>
   const stored = await readJournal(ref.machineUuid, ref.iteration);
   const records = stored ? decodeJournal(stored.records) : [];
   const started = last(records, 'started');
-  if (!started) throw new AppError('conflict', 'This iteration has no restore to abort.');
   if (records.some((r) => r.step === 'machine-stopped' || r.step === 'domain-undefined' || r.step === 'image-moved')) {
     throw new AppError('conflict', 'The restore has already changed the live machine; it can only be continued, not aborted.');
   }
@@ -242,14 +241,19 @@ export async function abortRestore(ref: IterationRef, by: string): Promise<void>
   if (!current || !abortable.includes(current.mode.toLowerCase())) {
     throw new AppError('conflict', `The iteration is in mode ${current?.mode ?? 'unknown'}; it can no longer be aborted.`);
   }
+  if (!started && !['unretainsmallfiles', 'unretainingsmallfiles', 'unretainedsmallfiles', 'unretainlargefiles', 'unretainedlargefiles'].includes(current.mode.toLowerCase())) {
+    throw new AppError('conflict', `A restore started outside this console is in mode ${current.mode}; the console does not know enough about it to abort it safely.`);
+  }
   const layout = await readRestoreLayout(ref.machineUuid, ref.iteration);
-  await journal(ref, { step: 'aborted', by });
+  if (started) await journal(ref, { step: 'aborted', by });
   await nodeOps.removeUnder(layout.node, layout.retainFolder, layout.retainRoot);
+  // A restore started elsewhere left no record of the previous state: like the VM-Manager's
+  // cancel, the iteration goes back to finished, stamped now.
   await transitionIteration(ref.machineUuid, ref.iteration, {
     from: current.mode,
     to: 'finished',
-    state: started.previousState,
-    returnValue: started.previousReturnValue ?? 0,
+    state: started ? started.previousState : formatIterationName(new Date()),
+    returnValue: started ? (started.previousReturnValue ?? 0) : 0,
   });
   await deleteJournal(ref.machineUuid, ref.iteration);
   invalidateFleetCache();

@@ -14,6 +14,8 @@ export type RestoreStage =
   | 'restoring'
   | 'finished'
   | 'failed'
+  /** In a restore mode but without a journal: started outside this console (VM-Manager, by hand). */
+  | 'foreign'
   | 'not-a-restore';
 
 export type StepStatus = 'done' | 'running' | 'pending' | 'failed';
@@ -108,6 +110,7 @@ export function deriveRestoreView(input: {
   else if (inCopy) stage = 'copying-large-files';
   else if (inRestore) stage = 'restoring';
   if (failed) stage = 'failed';
+  if ((inPhase1 || inCopy || inRestore) && !has(records, 'started')) stage = 'foreign';
 
   const done = doneSteps(records, mode);
   const current = STEPS.find((s) => !done.has(s.key));
@@ -126,8 +129,8 @@ export function deriveRestoreView(input: {
     mode,
     steps,
     failure: failed && failedRecord && code ? { ...failedRecord, returnName: code.name, returnText: code.text } : null,
-    canAbort: nothingLiveChanged && !has(records, 'machine-stopped') && stage !== 'finished',
-    canRetry: failed,
+    canAbort: (nothingLiveChanged && !has(records, 'machine-stopped') && stage !== 'finished') || (stage === 'foreign' && (inPhase1 || inCopy)),
+    canRetry: failed && stage !== 'foreign',
     canDecide: stage === 'deciding' || stage === 'confirming',
     canConfirm: stage === 'confirming',
     driver: lease ? { instance: lease.instance, expires: lease.expires.toISOString(), stale: lease.expires.getTime() < input.now.getTime() } : null,
