@@ -64,6 +64,8 @@ const schema = z
     NODE_SSH_PORT: z.coerce.number({ error: 'must be a TCP port number' }).int('must be a TCP port number').min(1, 'must be a TCP port number').max(65_535, 'must be a TCP port number').default(22),
     NODE_ADDRESSES: z.string().optional(),
     NODE_SSH_TIMEOUT_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(500).max(600_000).default(15_000),
+    RESTORE_SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int().min(1).max(3600).default(120),
+    RESTORE_LEASE_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int().min(2).max(600).default(30),
   });
 
 /** Where the console reaches a node: host name or IP, and a port when it is not NODE_SSH_PORT. */
@@ -92,6 +94,7 @@ export interface ConsoleEnv {
   nodeTimeZone: string;
   virtualizationRoot: string;
   nodes: NodeSshEnv;
+  restore: { shutdownTimeoutMs: number; leaseMs: number };
 }
 
 export class ConfigurationError extends Error {
@@ -219,6 +222,7 @@ export function parseEnv(source: Record<string, string | undefined>): ConsoleEnv
       timeoutMs: v.NODE_SSH_TIMEOUT_MS,
       addresses: nodeAddresses.addresses,
     },
+    restore: { shutdownTimeoutMs: v.RESTORE_SHUTDOWN_TIMEOUT_SECONDS * 1000, leaseMs: v.RESTORE_LEASE_SECONDS * 1000 },
   };
 }
 

@@ -17,6 +17,10 @@ try {
           (overrides > 0 ? `; ${overrides} node address(es) from NODE_ADDRESSES` : '')
       : '[console] nodes are not configured (NODE_SSH_PRIVATE_KEY_FILE is not set): node pages show no live data and restores cannot run',
   );
+  // Restores interrupted by a restart (of this or another console instance) continue here.
+  void import('./restore/runner')
+    .then((runner) => runner.startResumeSweep())
+    .catch((error: unknown) => console.error(`[restore] cannot watch for interrupted restores: ${error instanceof Error ? error.message : String(error)}`));
 } catch (error) {
   if (!(error instanceof ConfigurationError)) throw error;
   console.error(error.message);

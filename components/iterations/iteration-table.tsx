@@ -46,10 +46,13 @@ export function IterationTable({ uuid, initial, timeZone }: { uuid: string; init
             <Th>Planned</Th>
             <Th>Finished</Th>
             <Th>Step durations</Th>
+            <Th>
+              <span className="sr-only">Actions</span>
+            </Th>
           </tr>
         </thead>
         <tbody>
-          {rows.length === 0 && <EmptyRow colSpan={6}>This machine has never been backed up.</EmptyRow>}
+          {rows.length === 0 && <EmptyRow colSpan={7}>This machine has never been backed up.</EmptyRow>}
           {rows.map((row) => (
             <tr key={row.name}>
               <Td>
@@ -92,6 +95,17 @@ export function IterationTable({ uuid, initial, timeZone }: { uuid: string; init
                         {t.step}: {formatDuration(t.seconds)}
                       </div>
                     ))}
+              </Td>
+              <Td className="whitespace-nowrap">
+                {row.workflow === 'restore' ? (
+                  <Link href={`/machines/${uuid}/restore/${row.name}`} className="font-medium text-status-running hover:underline">
+                    Open restore
+                  </Link>
+                ) : row.health === 'finished' ? (
+                  <Link href={`/machines/${uuid}/restore/${row.name}`} className="text-brand hover:underline" aria-label={`Restore ${row.name}`}>
+                    Restore…
+                  </Link>
+                ) : null}
               </Td>
             </tr>
           ))}

@@ -4,7 +4,7 @@
  * and interfaces. Reading is strict: a memory unit libvirt would reject is an error, not a guess.
  */
 import { bytesInUnit, libvirtMemoryBytes } from './units';
-import type { XmlDocument, XmlElement } from './xml';
+import { parseXml, type XmlDocument, type XmlElement } from './xml';
 import { cloneDocument, ensureElement, findElement, findElements, getAttribute, setAttribute, setTextContent, textContent } from './xml-nodes';
 
 export interface DomainDisk {
@@ -203,4 +203,9 @@ export function setDomainSettings(doc: XmlDocument, patch: DomainPatch): XmlDocu
 /** Lower case with colons: the form libvirt writes and the directory's `ethernet <mac>` uses. */
 export function normalizeMac(mac: string): string {
   return mac.trim().toLowerCase();
+}
+
+/** The settings of a domain XML document given as text (throws DomainXmlError on malformed XML). */
+export function readDomainSettings(text: string): DomainSettings {
+  return readDomain(parseXml(text));
 }

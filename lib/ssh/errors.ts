@@ -1,6 +1,7 @@
 import { AppError } from '@/lib/errors';
 import type { NodeEndpoint } from './address';
 import type { HostKeyVerdict } from './known-hosts';
+import { buildCommand } from './quote';
 
 /**
  * The one place where what ssh2 and the nodes report becomes an AppError: a sentence that
@@ -113,6 +114,8 @@ export class CommandFailedError extends AppError {
   readonly node: string;
   readonly exitCode: number;
   readonly stderr: string;
+  /** The command line as sent (quoted), for the administrator to read or run by hand. */
+  readonly command: string;
 
   constructor(input: { node: string; what: string; exitCode: number; stderr: string; argv: readonly string[] }) {
     const reason = summary(input.stderr) || `exit code ${input.exitCode}`;
@@ -121,6 +124,7 @@ export class CommandFailedError extends AppError {
     this.node = input.node;
     this.exitCode = input.exitCode;
     this.stderr = input.stderr;
+    this.command = buildCommand(input.argv);
   }
 }
 

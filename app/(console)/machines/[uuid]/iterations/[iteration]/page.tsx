@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { Suspense } from 'react';
 import { IterationFilesTable } from '@/components/iterations/iteration-files-table';
@@ -7,6 +8,7 @@ import { Card, Notice, PageHeader } from '@/components/ui/card';
 import { TextLink } from '@/components/ui/link';
 import { EntryProblems, LoadError } from '@/components/load-error';
 import { attempt } from '@/lib/actions';
+import { isRestoreMode } from '@/lib/backup/modes';
 import { env } from '@/lib/env';
 import { toIterationRow } from '@/lib/inventory/iteration-rows';
 import { loadIteration } from '@/lib/inventory/iteration';
@@ -31,6 +33,13 @@ export default async function IterationPage({ params }: { params: Promise<{ uuid
           <>
             Iteration <span className="font-mono">{iteration.name}</span>
           </>
+        }
+        actions={
+          iteration.mode.toLowerCase() === 'finished' || isRestoreMode(iteration.mode) ? (
+            <Link href={`/machines/${machine.uuid}/restore/${iteration.name}`} className="rounded-md bg-brand px-4 py-2 font-semibold text-brand-ink">
+              {iteration.mode.toLowerCase() === 'finished' ? 'Restore this iteration…' : 'Open the restore'}
+            </Link>
+          ) : null
         }
         subtitle={
           <>

@@ -1,0 +1,70 @@
+/**
+ * The restore journal: what has been done, in order, written to the directory before and after
+ * every step so that any console instance, after any restart, can tell where a restore stands
+ * and whether continuing is safe. Pure: encoding and decoding only.
+ */
+
+export type JournalRecord =
+  | { step: 'started'; by: string; node: string; previousState: string; previousReturnValue: number | null; retainFolder: string; backupFolder: string; createdFolders?: string[] }
+  | { step: 'small-files-copied' }
+  | { step: 'resolved'; by: string; decisions: Record<string, { choice: 'live' | 'backup' | 'value'; value?: string }>; plan: { overwritten: string[]; kept: string[]; entriesAdded: string[]; entriesRemoved: string[] }; withState: boolean }
+  | { step: 'confirmed'; by: string }
+  | { step: 'large-file-copied'; file: string; bytes: number }
+  | { step: 'large-files-verified' }
+  | { step: 'machine-stopped'; how: 'shutdown' | 'destroy' | 'was-not-running' }
+  | { step: 'domain-undefined'; wasDefined: boolean }
+  | { step: 'image-moved'; disk: string; from: string; to: string }
+  | { step: 'directory-restored'; changes: number }
+  | { step: 'domain-started'; how: 'restore-with-state' | 'define-and-start' }
+  | { step: 'failed'; during: string; returnValue: number; reason: string; command?: string; exitCode?: number; stderr?: string; machineState: string }
+  | { step: 'retried'; by: string }
+  | { step: 'resumed'; by: string; after: string }
+  | { step: 'aborted'; by: string }
+  | { step: 'finished' };
+
+export type TimedRecord = JournalRecord & { at: string };
+
+/** A sortable prefix: directory values of a multi-valued attribute come back in no fixed order. */
+export function encodeRecord(record: JournalRecord, now: Date = new Date()): string {
+  const key = `${now.getTime().toString().padStart(15, '0')}-${Math.random().toString(36).slice(2, 8)}`;
+  return `${key} ${JSON.stringify({ ...record, at: now.toISOString() })}`;
+}
+
+export function decodeJournal(values: string[]): TimedRecord[] {
+  return [...values]
+    .sort()
+    .flatMap((value) => {
+      const space = value.indexOf(' ');
+      try {
+        const parsed = JSON.parse(value.slice(space + 1)) as unknown;
+        return typeof parsed === 'object' && parsed !== null && 'step' in parsed ? [parsed as TimedRecord] : [];
+      } catch {
+        return [];
+      }
+    });
+}
+
+export function last<S extends JournalRecord['step']>(records: TimedRecord[], step: S): Extract<TimedRecord, { step: S }> | undefined {
+  for (let i = records.length - 1; i >= 0; i -= 1) {
+    if (records[i].step === step) return records[i] as Extract<TimedRecord, { step: S }>;
+  }
+  return undefined;
+}
+
+export function has(records: TimedRecord[], step: JournalRecord['step']): boolean {
+  return records.some((r) => r.step === step);
+}
+
+// --- Lease ---------------------------------------------------------------------------------
+
+/** "<instance> <expires ISO>": the console instance driving phase 2, renewed while it works. */
+export function encodeLease(instance: string, expires: Date): string {
+  return `${instance} ${expires.toISOString()}`;
+}
+
+export function decodeLease(value: string | null): { instance: string; expires: Date } | null {
+  if (!value) return null;
+  const [instance, iso] = value.split(' ');
+  const expires = new Date(iso ?? '');
+  return instance && !Number.isNaN(expires.getTime()) ? { instance, expires } : null;
+}

@@ -1,0 +1,299 @@
+import 'server-only';
+import { formatIterationName, iterationHealth } from '@/lib/backup/iteration';
+import { env } from '@/lib/env';
+import { AppError } from '@/lib/errors';
+import { computeConflicts, applyDecisions, validateDecisions, agreementProblems, type ConflictSet, type Decisions } from '@/lib/diff/conflicts';
+import { parseLdif, serializeLdif } from '@/lib/diff/ldif';
+import { readDomainSettings } from '@/lib/diff/domain-xml';
+import { createJournal, deleteJournal, readIdentities, readIterationModes, readJournal, readLiveMachineEntries } from '@/lib/ldap/restore';
+import { invalidateFleetCache } from '@/lib/inventory/cache';
+import { decodeJournal, encodeLease, encodeRecord, last } from './journal';
+import { isNotRunningMarker, readRestoreLayout, type RestoreLayout } from './layout';
+import * as nodeOps from './node';
+import { command, done, journal, recordFailure, step, StepFailure, working, type IterationRef } from './steps';
+import { PHASE1_MODES, COPY_MODES } from './view';
+import { transitionIteration } from '@/lib/ldap/restore';
+
+export interface PreflightCheck {
+  label: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface Preflight {
+  ok: boolean;
+  checks: PreflightCheck[];
+  largeFiles: { name: string; size: number }[];
+}
+
+const MAX_SMALL_FILE = 16 * 1024 * 1024;
+
+/** Phase 1, step 1: nothing is written; every reason not to start is listed at once. */
+export async function preflight(ref: IterationRef): Promise<{ layout: RestoreLayout; result: Preflight }> {
+  const layout = await readRestoreLayout(ref.machineUuid, ref.iteration);
+  const checks: PreflightCheck[] = [];
+  const iterations = await readIterationModes(ref.machineUuid);
+  const chosen = iterations.find((i) => i.name === ref.iteration);
+  checks.push(
+    chosen && chosen.mode.toLowerCase() === 'finished'
+      ? { label: 'The iteration is finished', ok: true, detail: `Mode finished${chosen.returnValue ? ` (stray return value ${chosen.returnValue} ignored)` : ''}.` }
+      : { label: 'The iteration is finished', ok: false, detail: chosen ? `It is in mode ${chosen.mode}; only a finished iteration can be restored.` : 'The iteration no longer exists.' },
+  );
+  const busy = iterations.filter((i) => i.name !== ref.iteration && iterationHealth(i) === 'running');
+  checks.push(
+    busy.length === 0
+      ? { label: 'No backup or restore of this machine is running', ok: true, detail: 'No other iteration is in a running mode.' }
+      : { label: 'No backup or restore of this machine is running', ok: false, detail: `Iteration ${busy.map((b) => `${b.name} is in mode ${b.mode}`).join(', ')}: one backup or restore per machine at a time.` },
+  );
+  let largeFiles: { name: string; size: number }[] = [];
+  try {
+    const reachable = await nodeOps.reachable(layout.node);
+    checks.push({ label: `Node ${layout.node} is reachable`, ok: true, detail: reachable });
+    const backupXml = await nodeOps.readText(layout.node, `${layout.backupFolder}/${layout.xmlName}`, MAX_SMALL_FILE).catch(() => null);
+    const disks = backupXml ? readDomainSettings(backupXml).disks.filter((d) => d.source) : [];
+    const names = [layout.xmlName, layout.ldifName, layout.stateName, ...disks.map((d) => `${basename(d.source ?? '')}.${ref.iteration}`)];
+    const sizes = await nodeOps.stat(layout.node, names.map((n) => `${layout.backupFolder}/${n}`));
+    const missing = names.filter((n) => sizes.get(`${layout.backupFolder}/${n}`) === null);
+    checks.push(
+      missing.length === 0 && backupXml
+        ? { label: "The iteration's files are all there", ok: true, detail: `${names.length} files in ${layout.backupFolder}.` }
+        : { label: "The iteration's files are all there", ok: false, detail: backupXml ? `Missing in ${layout.backupFolder}: ${missing.join(', ')}.` : `The domain XML ${layout.xmlName} cannot be read in ${layout.backupFolder}.` },
+    );
+    largeFiles = [layout.stateName, ...names.slice(3)].map((n) => ({ name: n, size: sizes.get(`${layout.backupFolder}/${n}`) ?? 0 }));
+    // Images are moved over the live ones with a rename, which only exists within one file system.
+    const liveFolders = layout.disks.flatMap((d) => (d.sourceFile ? [d.sourceFile.slice(0, d.sourceFile.lastIndexOf('/')) || '/'] : []));
+    const devices = await nodeOps.fileSystems(layout.node, [layout.retainRoot, ...liveFolders]).catch((error: unknown) => error);
+    if (Array.isArray(devices)) {
+      const apart = liveFolders.filter((_, i) => devices[i + 1] !== devices[0]);
+      checks.push(
+        apart.length === 0
+          ? { label: 'The retain directory and the live images share a file system', ok: true, detail: 'Each image can be moved over the live one in one atomic rename.' }
+          : { label: 'The retain directory and the live images share a file system', ok: false, detail: `${apart.join(', ')} is on another file system than ${layout.retainRoot}; a move would be a slow, non-atomic copy over the live image.` },
+      );
+    } else {
+      checks.push({ label: 'The retain directory and the live images share a file system', ok: false, detail: devices instanceof Error ? devices.message : String(devices) });
+    }
+    const needed = largeFiles.reduce((sum, f) => sum + f.size, 0);
+    const available = await nodeOps.available(layout.node, layout.retainRoot);
+    checks.push(
+      available >= needed
+        ? { label: 'The retain directory has room for the large files', ok: true, detail: `${formatGiB(needed)} needed, ${formatGiB(available)} available.` }
+        : { label: 'The retain directory has room for the large files', ok: false, detail: `${formatGiB(needed)} needed but only ${formatGiB(available)} available in ${layout.retainRoot}.` },
+    );
+  } catch (error) {
+    checks.push({ label: `Node ${layout.node} is reachable`, ok: false, detail: error instanceof Error ? error.message : String(error) });
+  }
+  return { layout, result: { ok: checks.every((c) => c.ok), checks, largeFiles } };
+}
+
+function basename(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+function formatGiB(bytes: number): string {
+  return `${(bytes / 1024 ** 3).toFixed(bytes < 1024 ** 3 ? 3 : 1)} GiB`;
+}
+
+/**
+ * Phase 1, step 2. The compare-and-set finished → unretainSmallFiles is the lock on the
+ * machine: a second console starting the same or another restore loses it or sees it in the
+ * pre-flight. The journal keeps the iteration's previous state so that an abort restores it.
+ */
+export async function startRestore(ref: IterationRef, by: string, instance: string): Promise<void> {
+  const { layout, result } = await preflight(ref);
+  if (!result.ok) throw new AppError('conflict', `The restore cannot start: ${result.checks.filter((c) => !c.ok).map((c) => c.detail).join(' ')}`);
+  const iterations = await readIterationModes(ref.machineUuid);
+  const chosen = iterations.find((i) => i.name === ref.iteration);
+  if (!chosen) throw new AppError('not-found', 'The iteration no longer exists.');
+  const previous = await readJournal(ref.machineUuid, ref.iteration);
+  if (previous) {
+    const records = decodeJournal(previous.records);
+    // A finished restore's journal is history; anything else means a restore is still open.
+    if (records[records.length - 1]?.step !== 'finished') throw new AppError('conflict', 'An earlier restore of this iteration is still open.');
+    await deleteJournal(ref.machineUuid, ref.iteration);
+  }
+  const createdFolders = await nodeOps.missingFolders(layout.node, layout.retainFolder, layout.retainRoot);
+  await command(ref, 'finished', 'unretainSmallFiles');
+  try {
+    await createJournal(
+      ref.machineUuid,
+      ref.iteration,
+      encodeRecord({
+        step: 'started',
+        by,
+        node: layout.node,
+        previousState: chosen.state,
+        previousReturnValue: chosen.returnValue,
+        retainFolder: layout.retainFolder,
+        backupFolder: layout.backupFolder,
+        createdFolders,
+      }),
+      encodeLease(instance, new Date(Date.now() + env().restore.leaseMs)),
+    );
+  } catch (error) {
+    await transitionIteration(ref.machineUuid, ref.iteration, { from: 'unretainSmallFiles', to: 'finished', state: chosen.state, returnValue: chosen.returnValue ?? 0 });
+    throw error;
+  }
+  await unretainSmallFiles(ref, layout);
+}
+
+/** The node executor's part of step 2: copy XML and LDIF into a fresh retain folder. */
+async function unretainSmallFiles(ref: IterationRef, layout: RestoreLayout): Promise<void> {
+  await working(ref, 'unretainSmallFiles', 'unretainingSmallFiles');
+  try {
+    const nothing = 'Nothing live has changed.';
+    const mode = layout.effective.values.directoryPermission.value;
+    await step('creating the retain folder', 27, nothing, () =>
+      nodeOps.freshDirectory(layout.node, layout.retainFolder, layout.retainRoot, typeof mode === 'string' && /^[0-7]{3,4}$/.test(mode) ? mode : undefined),
+    );
+    for (const name of [layout.xmlName, layout.ldifName]) {
+      await step(`copying ${name}`, name === layout.xmlName ? 9 : 10, nothing, () =>
+        nodeOps.copy(layout.node, `${layout.backupFolder}/${name}`, `${layout.retainFolder}/${name}`),
+      );
+    }
+    await done(ref, 'unretainingSmallFiles', 'unretainedSmallFiles');
+    await journal(ref, { step: 'small-files-copied' });
+  } catch (error) {
+    if (error instanceof StepFailure) {
+      await recordFailure(ref, 'unretainingSmallFiles', error);
+      return;
+    }
+    throw error;
+  }
+}
+
+/** Retrying phase 1 after a failed copy of the small files. */
+export async function retrySmallFiles(ref: IterationRef, by: string): Promise<void> {
+  const layout = await readRestoreLayout(ref.machineUuid, ref.iteration);
+  await journal(ref, { step: 'retried', by });
+  await transitionIteration(ref.machineUuid, ref.iteration, { from: 'unretainingSmallFiles', to: 'unretainSmallFiles', state: '0', returnValue: 0 });
+  await unretainSmallFiles(ref, layout);
+}
+
+export interface ConflictView {
+  layout: RestoreLayout;
+  set: ConflictSet;
+  stateFile: 'saved-state' | 'not-running' | 'missing';
+  restoreWithoutState: boolean;
+}
+
+/** Phase 1, steps 3–4: the backup files in the retain folder against the live directory and domain. */
+export async function readConflicts(ref: IterationRef): Promise<ConflictView & { input: Parameters<typeof computeConflicts>[0] }> {
+  const layout = await readRestoreLayout(ref.machineUuid, ref.iteration);
+  const [backupXml, backupLdifText, liveXml, liveEntries, identities, stateHead] = await Promise.all([
+    nodeOps.readText(layout.node, `${layout.retainFolder}/${layout.xmlName}`, MAX_SMALL_FILE),
+    nodeOps.readText(layout.node, `${layout.retainFolder}/${layout.ldifName}`, MAX_SMALL_FILE),
+    nodeOps.liveDomainXml(layout.node, layout.machine.uuid),
+    readLiveMachineEntries(layout.machine.uuid),
+    readIdentities(layout.machine.uuid),
+    stateFileKind(layout.node, `${layout.backupFolder}/${layout.stateName}`),
+  ]);
+  const input = { machineUuid: layout.machine.uuid, backupLdif: parseLdif(backupLdifText), liveEntries, backupXml, liveXml, identities };
+  const set = computeConflicts(input);
+  const restoreWithoutState = layout.effective.values.restoreWithoutState.value === true;
+  return {
+    layout,
+    set,
+    input,
+    stateFile: stateHead,
+    restoreWithoutState,
+  };
+}
+
+/** Whether the iteration has a saved state to restore from; a read error is an error, never "no state". */
+async function stateFileKind(node: string, path: string): Promise<ConflictView['stateFile']> {
+  const size = (await nodeOps.stat(node, [path])).get(path);
+  if (size === null || size === undefined) return 'missing';
+  return isNotRunningMarker(await nodeOps.readHead(node, path, 256)) ? 'not-running' : 'saved-state';
+}
+
+/**
+ * Phase 1, step 5: validate every decision, write the resolved LDIF and XML into the retain
+ * folder, and record the decisions and the plan. Conflicts are recomputed from the live state
+ * now, so a decision can never apply to a difference that changed meanwhile.
+ */
+export async function resolveConflicts(ref: IterationRef, decisions: Decisions, by: string): Promise<{ ok: true } | { ok: false; errors: Record<string, string> }> {
+  await requireMode(ref, 'unretainedSmallFiles');
+  const view = await readConflicts(ref);
+  if (view.set.identityMismatch) throw new AppError('conflict', view.set.identityMismatch);
+  const valid = validateDecisions(view.set, decisions);
+  if (!valid.ok) return valid;
+  const resolved = applyDecisions(view.input, view.set, decisions);
+  const problems = agreementProblems(resolved.ldif, resolved.xml, view.layout.machine.uuid);
+  if (problems.length > 0) throw new AppError('conflict', `The resolved LDIF and XML would not agree: ${problems.join(' ')}`);
+  const { node, retainFolder, resolvedLdif, resolvedXml } = view.layout;
+  await nodeOps.writeText(node, `${retainFolder}/${resolvedLdif}`, serializeLdif(resolved.ldif));
+  await nodeOps.writeText(node, `${retainFolder}/${resolvedXml}`, resolved.xml);
+  await journal(ref, {
+    step: 'resolved',
+    by,
+    decisions,
+    plan: resolved.plan,
+    withState: view.stateFile === 'saved-state' && !view.restoreWithoutState,
+  });
+  return { ok: true };
+}
+
+/** The user's go: only when the decisions still cover exactly the conflicts of the live state now. */
+export async function confirmRestore(ref: IterationRef, by: string): Promise<void> {
+  await requireMode(ref, 'unretainedSmallFiles');
+  const stored = await readJournal(ref.machineUuid, ref.iteration);
+  const resolved = stored ? last(decodeJournal(stored.records), 'resolved') : undefined;
+  if (!resolved) throw new AppError('conflict', 'Resolve the conflicts first.');
+  const view = await readConflicts(ref);
+  const undecided = view.set.conflicts.filter((c) => !(c.id in resolved.decisions));
+  if (undecided.length > 0) {
+    throw new AppError('conflict', `The live machine changed after the conflicts were resolved (${undecided.map((c) => c.label).join(', ')}). Review the conflicts again.`);
+  }
+  await journal(ref, { step: 'confirmed', by });
+  await command(ref, 'unretainedSmallFiles', 'unretainLargeFiles');
+}
+
+/**
+ * Abort: possible while nothing live has changed (phase 1, and phase 2 before the machine was
+ * touched). Removes the retain folder and puts the iteration back as it was.
+ */
+export async function abortRestore(ref: IterationRef, by: string): Promise<void> {
+  const stored = await readJournal(ref.machineUuid, ref.iteration);
+  const records = stored ? decodeJournal(stored.records) : [];
+  const started = last(records, 'started');
+  if (records.some((r) => r.step === 'machine-stopped' || r.step === 'domain-undefined' || r.step === 'image-moved')) {
+    throw new AppError('conflict', 'The restore has already changed the live machine; it can only be continued, not aborted.');
+  }
+  const modes = await readIterationModes(ref.machineUuid);
+  const current = modes.find((m) => m.name === ref.iteration);
+  const abortable = [...PHASE1_MODES, ...COPY_MODES, 'restore'].map((m) => m.toLowerCase());
+  if (!current || !abortable.includes(current.mode.toLowerCase())) {
+    throw new AppError('conflict', `The iteration is in mode ${current?.mode ?? 'unknown'}; it can no longer be aborted.`);
+  }
+  if (!started && !['unretainsmallfiles', 'unretainingsmallfiles', 'unretainedsmallfiles', 'unretainlargefiles', 'unretainedlargefiles'].includes(current.mode.toLowerCase())) {
+    throw new AppError('conflict', `A restore started outside this console is in mode ${current.mode}; the console does not know enough about it to abort it safely.`);
+  }
+  const layout = await readRestoreLayout(ref.machineUuid, ref.iteration);
+  if (started) await journal(ref, { step: 'aborted', by });
+  await removeRetainFolder(layout, started?.createdFolders ?? []);
+  // A restore started elsewhere left no record of the previous state: like the VM-Manager's
+  // cancel, the iteration goes back to finished, stamped now.
+  await transitionIteration(ref.machineUuid, ref.iteration, {
+    from: current.mode,
+    to: 'finished',
+    state: started ? started.previousState : formatIterationName(new Date()),
+    returnValue: started ? (started.previousReturnValue ?? 0) : 0,
+  });
+  await deleteJournal(ref.machineUuid, ref.iteration);
+  invalidateFleetCache();
+}
+
+/** The retain folder, and the folders above it that this restore created when they are empty again. */
+export async function removeRetainFolder(layout: RestoreLayout, createdFolders: string[]): Promise<void> {
+  await nodeOps.removeUnder(layout.node, layout.retainFolder, layout.retainRoot);
+  await nodeOps.removeEmptyFolders(layout.node, createdFolders.filter((f) => f !== layout.retainFolder), layout.retainRoot);
+}
+
+async function requireMode(ref: IterationRef, mode: string): Promise<void> {
+  const modes = await readIterationModes(ref.machineUuid);
+  const current = modes.find((m) => m.name === ref.iteration);
+  if (current?.mode.toLowerCase() !== mode.toLowerCase() || (current.returnValue ?? 0) !== 0) {
+    throw new AppError('conflict', `The iteration is in mode ${current?.mode ?? 'unknown'}, not ${mode}. Reload to see where the restore stands.`);
+  }
+}

@@ -1,0 +1,114 @@
+import 'server-only';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { env } from '@/lib/env';
+import { findRestoringIterations, readJournal, swapLease } from '@/lib/ldap/restore';
+import { decodeJournal, decodeLease, encodeLease, last } from './journal';
+import { runPhase2, retryPhase2, type Phase2Options } from './phase2';
+import { journal, type IterationRef } from './steps';
+import { PHASE2_MODES } from './view';
+
+/**
+ * Phase 2 runs on the server, never in the browser. Each console instance has an id; the
+ * instance driving a restore holds its lease in the journal and renews it while it works. When
+ * a console dies, its lease runs out and the next sweep (here or on any other instance) takes
+ * it over and continues from the journal.
+ */
+const leaseMs = () => env().restore.leaseMs;
+
+type Registry = { instance: string; jobs: Map<string, Promise<unknown>>; progress: Map<string, { file: string; copied: number; total: number; at: number }>; sweep?: NodeJS.Timeout };
+const holder = globalThis as unknown as { __restoreRunner?: Registry };
+const registry: Registry = (holder.__restoreRunner ??= { instance: `${hostname()}-${randomUUID().slice(0, 8)}`, jobs: new Map(), progress: new Map() });
+
+export const consoleInstance = () => registry.instance;
+const key = (ref: IterationRef) => `${ref.machineUuid}/${ref.iteration}`;
+
+export function liveProgress(ref: IterationRef) {
+  return registry.progress.get(key(ref)) ?? null;
+}
+
+function options(ref: IterationRef): Phase2Options {
+  return {
+    shutdownTimeoutMs: env().restore.shutdownTimeoutMs,
+    onProgress: (file, copied, total) => registry.progress.set(key(ref), { file, copied, total, at: Date.now() }),
+  };
+}
+
+/** Takes the lease if it is free, expired or already ours; false when another live instance drives. */
+async function takeLease(ref: IterationRef): Promise<boolean> {
+  const stored = await readJournal(ref.machineUuid, ref.iteration);
+  if (!stored) return false;
+  const lease = decodeLease(stored.lease);
+  if (lease && lease.instance !== registry.instance && lease.expires.getTime() > Date.now()) return false;
+  return swapLease(ref.machineUuid, ref.iteration, stored.lease, encodeLease(registry.instance, new Date(Date.now() + leaseMs())));
+}
+
+async function renewLease(ref: IterationRef): Promise<void> {
+  const stored = await readJournal(ref.machineUuid, ref.iteration);
+  if (!stored) return;
+  await swapLease(ref.machineUuid, ref.iteration, stored.lease, encodeLease(registry.instance, new Date(Date.now() + leaseMs())));
+}
+
+function track(ref: IterationRef, work: () => Promise<unknown>): void {
+  const k = key(ref);
+  if (registry.jobs.has(k)) return;
+  const timer = setInterval(() => void renewLease(ref).catch(() => undefined), Math.max(500, leaseMs() / 3));
+  const job = work()
+    .catch((error: unknown) => console.error(`[restore] ${k}: ${error instanceof Error ? error.message : String(error)}`))
+    .finally(() => {
+      clearInterval(timer);
+      registry.jobs.delete(k);
+      registry.progress.delete(k);
+    });
+  registry.jobs.set(k, job);
+}
+
+export async function launchPhase2(ref: IterationRef): Promise<boolean> {
+  if (registry.jobs.has(key(ref))) return true;
+  if (!(await takeLease(ref))) return false;
+  track(ref, () => runPhase2(ref, options(ref)));
+  return true;
+}
+
+export async function launchRetry(ref: IterationRef, by: string): Promise<boolean> {
+  if (registry.jobs.has(key(ref))) return true;
+  if (!(await takeLease(ref))) return false;
+  track(ref, () => retryPhase2(ref, by, options(ref)));
+  return true;
+}
+
+/** Test and shutdown helper: waits for this instance's running jobs. */
+export async function settle(): Promise<void> {
+  await Promise.all([...registry.jobs.values()]);
+}
+
+/**
+ * Finds phase-2 restores nobody drives (their lease expired: the console that ran them
+ * stopped) and continues them, unless the last thing that happened was a failure — a failed
+ * restore waits for an administrator to read the reason and retry.
+ */
+export async function resumeInterruptedRestores(): Promise<string[]> {
+  const resumed: string[] = [];
+  for (const found of await findRestoringIterations(PHASE2_MODES)) {
+    const ref = { machineUuid: found.machineUuid, iteration: found.iteration };
+    if (registry.jobs.has(key(ref))) continue;
+    const stored = await readJournal(ref.machineUuid, ref.iteration);
+    if (!stored) continue;
+    const records = decodeJournal(stored.records);
+    const lastRecord = records[records.length - 1];
+    if (!lastRecord || lastRecord.step === 'failed' || !last(records, 'confirmed')) continue;
+    if (!(await takeLease(ref))) continue;
+    await journal(ref, { step: 'resumed', by: registry.instance, after: lastRecord.step });
+    track(ref, () => runPhase2(ref, options(ref)));
+    resumed.push(key(ref));
+  }
+  return resumed;
+}
+
+export function startResumeSweep(intervalMs = 15_000): void {
+  if (registry.sweep) return;
+  const sweep = () => void resumeInterruptedRestores().catch((error: unknown) => console.error(`[restore] resume sweep: ${error instanceof Error ? error.message : String(error)}`));
+  sweep();
+  registry.sweep = setInterval(sweep, intervalMs);
+  registry.sweep.unref();
+}

@@ -1,0 +1,119 @@
+import 'server-only';
+import { requireAdmin } from '@/lib/auth/session';
+import { AppError } from '@/lib/errors';
+import { readIterationModes, readJournal } from '@/lib/ldap/restore';
+import { assertMachineUuid } from '@/lib/inventory/machine';
+import { iterationNamePattern } from '@/lib/inventory/iteration';
+import { decodeJournal, last, type TimedRecord } from './journal';
+import { readRestoreLayout } from './layout';
+import * as nodeOps from './node';
+import { preflight, readConflicts, type Preflight } from './phase1';
+import { liveProgress } from './runner';
+import { deriveRestoreView, type RestoreView } from './view';
+import type { IterationRef } from './steps';
+import type { Conflict } from '@/lib/diff/conflicts';
+import { readDomainSettings } from '@/lib/diff/domain-xml';
+
+export function iterationRef(machineUuid: string, iteration: string): IterationRef {
+  const uuid = assertMachineUuid(machineUuid);
+  if (!iterationNamePattern.test(iteration)) throw new AppError('not-found', 'There is no iteration with this name.');
+  return { machineUuid: uuid, iteration };
+}
+
+export interface CopyProgress {
+  files: { name: string; copied: number; total: number }[];
+  copied: number;
+  total: number;
+  /** Seconds left at the rate seen so far, when there is a rate to go by. */
+  etaSeconds: number | null;
+}
+
+export interface RestoreStatus {
+  machine: { uuid: string; name: string; node: string };
+  iteration: string;
+  view: RestoreView;
+  journal: TimedRecord[];
+  progress: CopyProgress | null;
+  previousState: string | null;
+}
+
+/**
+ * Reads a restore's state from the directory (and, while large files are copied, their sizes
+ * on the node), so a reload, a second administrator or a restarted console see the same thing.
+ */
+export async function readRestoreStatus(ref: IterationRef): Promise<RestoreStatus> {
+  await requireAdmin();
+  const [layout, modes, stored] = await Promise.all([
+    readRestoreLayout(ref.machineUuid, ref.iteration),
+    readIterationModes(ref.machineUuid),
+    readJournal(ref.machineUuid, ref.iteration),
+  ]);
+  const current = modes.find((m) => m.name === ref.iteration);
+  if (!current) throw new AppError('not-found', 'The iteration no longer exists.');
+  const records = stored ? decodeJournal(stored.records) : [];
+  const view = deriveRestoreView({ mode: current.mode, returnValue: current.returnValue, records, lease: stored?.lease ?? null, now: new Date() });
+  let progress: CopyProgress | null = null;
+  if (current.mode.toLowerCase() === 'unretaininglargefiles') progress = await copyProgress(layout, ref, records).catch(() => null);
+  return {
+    machine: { uuid: layout.machine.uuid, name: layout.machine.name, node: layout.node },
+    iteration: ref.iteration,
+    view,
+    journal: records,
+    progress,
+    previousState: last(records, 'started')?.previousState ?? null,
+  };
+}
+
+async function copyProgress(layout: Awaited<ReturnType<typeof readRestoreLayout>>, ref: IterationRef, records: TimedRecord[]): Promise<CopyProgress> {
+  const backupXml = await nodeOps.readText(layout.node, `${layout.retainFolder}/${layout.xmlName}`, 16 * 1024 * 1024);
+  const names = [layout.stateName, ...readDomainSettings(backupXml).disks.filter((d) => d.source).map((d) => `${(d.source ?? '').split('/').pop()}.${ref.iteration}`)];
+  const sizes = await nodeOps.stat(layout.node, names.flatMap((n) => [`${layout.backupFolder}/${n}`, `${layout.retainFolder}/${n}`]));
+  const files = names.map((name) => ({
+    name,
+    total: sizes.get(`${layout.backupFolder}/${name}`) ?? 0,
+    copied: Math.min(sizes.get(`${layout.retainFolder}/${name}`) ?? 0, sizes.get(`${layout.backupFolder}/${name}`) ?? 0),
+  }));
+  const local = liveProgress(ref);
+  if (local) {
+    const f = files.find((x) => x.name === local.file);
+    if (f) f.copied = Math.max(f.copied, local.copied);
+  }
+  const copied = files.reduce((s, f) => s + f.copied, 0);
+  const total = files.reduce((s, f) => s + f.total, 0);
+  const confirmed = last(records, 'confirmed');
+  const elapsed = confirmed ? (Date.now() - new Date(confirmed.at).getTime()) / 1000 : 0;
+  const rate = elapsed > 1 && copied > 0 ? copied / elapsed : 0;
+  return { files, copied, total, etaSeconds: rate > 0 ? Math.round((total - copied) / rate) : null };
+}
+
+export async function loadPreflight(ref: IterationRef): Promise<Preflight> {
+  await requireAdmin();
+  return (await preflight(ref)).result;
+}
+
+export interface ConflictDto {
+  conflicts: Conflict[];
+  identityMismatch: string | null;
+  unchanged: { ldapEntries: number; xmlSettings: number };
+  stateFile: 'saved-state' | 'not-running' | 'missing';
+  restoreWithoutState: boolean;
+  decisions: Record<string, { choice: 'live' | 'backup' | 'value'; value?: string }> | null;
+  plan: { overwritten: string[]; kept: string[]; entriesAdded: string[]; entriesRemoved: string[] } | null;
+  withState: boolean | null;
+}
+
+export async function loadConflicts(ref: IterationRef): Promise<ConflictDto> {
+  await requireAdmin();
+  const [view, stored] = await Promise.all([readConflicts(ref), readJournal(ref.machineUuid, ref.iteration)]);
+  const resolved = stored ? last(decodeJournal(stored.records), 'resolved') : undefined;
+  return {
+    conflicts: view.set.conflicts,
+    identityMismatch: view.set.identityMismatch,
+    unchanged: view.set.unchanged,
+    stateFile: view.stateFile,
+    restoreWithoutState: view.restoreWithoutState,
+    decisions: resolved?.decisions ?? null,
+    plan: resolved?.plan ?? null,
+    withState: resolved?.withState ?? null,
+  };
+}

@@ -1,0 +1,131 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, lstatSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { Client } from 'ldapts';
+import { buildDemoDirectory, DEMO } from '../../scripts/directory/demo-directory';
+import { startSlapd, type RunningSlapd } from '../../scripts/directory/slapd';
+import { startDemoNode, type DemoNode } from '../../scripts/node/demo-node';
+import { readDomain, type StandInDomain } from '../../scripts/node/virsh-state';
+
+/**
+ * A private world for restore tests: its own slapd with the demo directory and its own test
+ * node (real sshd, virsh stand-in) whose tree matches it. Restores change machines for real,
+ * so these tests never share the directory or node the other test files read.
+ */
+export interface RestoreWorld {
+  slapd: RunningSlapd;
+  node: DemoNode;
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export async function startRestoreWorld(extraEnv: Record<string, string> = {}): Promise<RestoreWorld> {
+  const now = new Date();
+  const node = await startDemoNode(now);
+  const demo = buildDemoDirectory(now, node.paths);
+  const slapd = await startSlapd({ baseDn: demo.baseDn, rootDn: DEMO.rootDn, rootPassword: DEMO.rootPassword, ldif: [demo.ldif] });
+  const env = {
+    LDAP_URL: slapd.url,
+    LDAP_BASE_DN: slapd.baseDn,
+    LDAP_BIND_DN: slapd.rootDn,
+    LDAP_BIND_PASSWORD: slapd.rootPassword,
+    SESSION_SECRET: 'integration-test-secret-integration-test-secret',
+    CONSOLE_TIME_ZONE: 'Europe/Zurich',
+    NODE_TIME_ZONE: 'Europe/Zurich',
+    CONSOLE_CACHE_SECONDS: '0',
+    RESTORE_SHUTDOWN_TIMEOUT_SECONDS: '3',
+    ...node.env,
+    ...extraEnv,
+  };
+  Object.assign(process.env, env);
+  return {
+    slapd,
+    node,
+    env,
+    stop: async () => {
+      await Promise.allSettled([slapd.stop(), node.stop()]);
+    },
+  };
+}
+
+export function demoMachine(name: string) {
+  const m = DEMO.machines.find((x) => x.name === name);
+  if (!m) throw new Error(`demo machine ${name} missing`);
+  return m;
+}
+
+export async function withDirectoryClient<T>(world: RestoreWorld, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ url: world.slapd.url });
+  await client.bind(world.slapd.rootDn, world.slapd.rootPassword);
+  try {
+    return await work(client);
+  } finally {
+    await client.unbind();
+  }
+}
+
+type Entries = Record<string, Record<string, string[]>>;
+
+function toEntries(found: { dn: string; [k: string]: unknown }[]): Entries {
+  const out: Entries = {};
+  for (const e of found) {
+    const attrs: Record<string, string[]> = {};
+    for (const [name, value] of Object.entries(e)) {
+      if (name === 'dn') continue;
+      attrs[name] = (Array.isArray(value) ? value : [value]).map((v) => (Buffer.isBuffer(v) ? v.toString('utf8') : String(v))).sort();
+    }
+    out[e.dn.toLowerCase()] = attrs;
+  }
+  return out;
+}
+
+/** The machine's whole subtree (iterations and journals included) and its DHCP reservation, as stored. */
+export async function directorySnapshot(world: RestoreWorld, machineUuid: string): Promise<Entries> {
+  return withDirectoryClient(world, async (client) => {
+    const base = `sstVirtualMachine=${machineUuid},ou=virtual machines,ou=virtualization,ou=services,${world.slapd.baseDn}`;
+    const subtree = await client.search(base, { scope: 'sub', attributes: ['*'] });
+    const dhcp = await client.search(`ou=dhcp,ou=networks,ou=virtualization,ou=services,${world.slapd.baseDn}`, {
+      scope: 'sub',
+      filter: `(cn=${machineUuid})`,
+      attributes: ['*'],
+    });
+    return toEntries([...subtree.searchEntries, ...dhcp.searchEntries]);
+  });
+}
+
+export async function directoryEntry(world: RestoreWorld, dn: string): Promise<Record<string, string[]> | null> {
+  return withDirectoryClient(world, async (client) => {
+    try {
+      const { searchEntries } = await client.search(dn, { scope: 'base', attributes: ['*'] });
+      return searchEntries[0] ? (Object.values(toEntries(searchEntries))[0] ?? null) : null;
+    } catch (error) {
+      if (error instanceof Error && error.name === 'NoSuchObjectError') return null;
+      throw error;
+    }
+  });
+}
+
+/** Every file and folder under `folder` (relative path -> sha256, or "dir"). */
+export function fileSnapshot(folder: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      const st = lstatSync(path);
+      if (st.isDirectory()) {
+        out[relative(folder, path)] = `dir ${(st.mode & 0o7777).toString(8)}`;
+        walk(path);
+      } else {
+        out[relative(folder, path)] = createHash('sha256').update(readFileSync(path)).digest('hex');
+      }
+    }
+  };
+  walk(folder);
+  return out;
+}
+
+export const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+export function domainOf(world: RestoreWorld, uuid: string): StandInDomain | null {
+  return readDomain(world.node.node.virshStateDir, uuid);
+}

@@ -1,0 +1,186 @@
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { readVirshCalls } from '../../scripts/node/virsh-state';
+import { demoMachine, directoryEntry, directorySnapshot, domainOf, fileSnapshot, sha256, startRestoreWorld, type RestoreWorld } from './restore-world';
+
+const { ADMIN } = vi.hoisted(() => ({
+  ADMIN: { dn: 'uid=4000002,ou=people,dc=stoney-cloud,dc=org', uid: '4000002', login: 'admin', name: 'Ada Admin', iat: 0, exp: 4_000_000_000 },
+}));
+// The actions run exactly as in the console; only the signed-in user and Next's cache are stand-ins.
+vi.mock('@/lib/auth/session', () => ({ requireAdmin: async () => ADMIN, currentSession: async () => ADMIN }));
+vi.mock('next/cache', () => ({ revalidatePath: () => undefined }));
+
+let world: RestoreWorld;
+beforeAll(async () => {
+  world = await startRestoreWorld();
+});
+afterAll(async () => {
+  const { closeNodeConnections } = await import('@/lib/ssh');
+  const { closeDirectory } = await import('@/lib/ldap/client');
+  await closeNodeConnections();
+  await closeDirectory();
+  await world?.stop();
+});
+
+const actions = () => import('@/app/(console)/machines/[uuid]/restore/[iteration]/actions');
+const service = () => import('@/lib/restore/service');
+
+function treeMachine(name: string) {
+  const uuid = demoMachine(name).uuid;
+  const m = world.node.tree.machines.find((x) => x.uuid === uuid);
+  if (!m) throw new Error(`${name} is not in the node tree`);
+  const iterations = [...m.iterations].filter((i) => i.folder).sort((a, b) => b.name.localeCompare(a.name));
+  return { ...m, iterations };
+}
+
+async function iterationModes(uuid: string) {
+  const snapshot = await directorySnapshot(world, uuid);
+  return Object.entries(snapshot)
+    .filter(([, attrs]) => attrs.objectClass?.includes('sstProvisioning'))
+    .map(([dn, attrs]) => ({ dn, mode: attrs.sstProvisioningMode?.[0], state: attrs.sstProvisioningState?.[0], returnValue: attrs.sstProvisioningReturnValue?.[0] }))
+    .sort((a, b) => a.dn.localeCompare(b.dn));
+}
+
+const machineDnOf = (uuid: string) => `sstVirtualMachine=${uuid},ou=virtual machines,ou=virtualization,ou=services,${world.slapd.baseDn}`;
+
+describe('a whole restore of web-01 (two disks and a saved state)', () => {
+  it('restores images, directory and domain as decided, keeps every iteration, and ends finished', async () => {
+    const { startRestoreAction, resolveConflictsAction, confirmRestoreAction } = await actions();
+    const { loadPreflight, loadConflicts, readRestoreStatus, iterationRef } = await service();
+    const { settle } = await import('@/lib/restore/runner');
+    const web = treeMachine('web-01');
+    const chosen = web.iterations[0];
+    const ref = iterationRef(web.uuid, chosen.name);
+    const retainBefore = fileSnapshot(world.node.tree.retainRoot);
+    const iterationsBefore = (await iterationModes(web.uuid)).map((i) => i.dn);
+    const since = new Date();
+
+    const preflight = await loadPreflight(ref);
+    expect(preflight.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(await startRestoreAction({ uuid: web.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
+
+    const conflicts = await loadConflicts(ref);
+    expect(conflicts.stateFile).toBe('saved-state');
+    expect(conflicts.conflicts.map((c) => c.id).sort()).toEqual(['ldap:vm:description', 'memory', 'xml:devices/video/model@vram']);
+    // Memory is one decision for the directory and the XML.
+    const memory = conflicts.conflicts.find((c) => c.id === 'memory');
+    expect(memory?.ldap.map((l) => l.attribute)).toEqual(['sstMemory']);
+    expect(memory?.xml.map((x) => x.path)).toEqual(['memory', 'currentMemory']);
+
+    const resolved = await resolveConflictsAction({
+      uuid: web.uuid,
+      iteration: chosen.name,
+      decisions: {
+        memory: { choice: 'backup' },
+        'ldap:vm:description': { choice: 'live' },
+        'xml:devices/video/model@vram': { choice: 'backup' },
+      },
+    });
+    expect(resolved).toEqual({ ok: true, data: { ok: true } });
+    const planned = await loadConflicts(ref);
+    expect(planned.withState).toBe(true);
+    expect((await readRestoreStatus(ref)).view.stage).toBe('confirming');
+    // Until the confirmation nothing live has changed.
+    expect(domainOf(world, web.uuid)?.state).toBe('running');
+
+    expect(await confirmRestoreAction({ uuid: web.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
+    await settle();
+
+    const status = await readRestoreStatus(ref);
+    expect(status.view.failure).toBeNull();
+    expect(status.view.stage).toBe('finished');
+    expect(status.view.steps.every((s) => s.status === 'done')).toBe(true);
+
+    // Live images are byte-identical to the backup's.
+    for (const live of web.liveImages) {
+      const backup = chosen.files.find((f) => f.kind === 'disk' && f.disk === live.disk);
+      expect(backup, live.disk).toBeDefined();
+      expect(sha256(live.path), live.disk).toBe(sha256(backup!.path));
+    }
+    // Directory as decided: memory from the backup, description kept.
+    const vm = await directoryEntry(world, machineDnOf(web.uuid));
+    expect(vm?.sstMemory).toEqual(['2147483648']);
+    expect(vm?.description).toEqual(['Public web server, memory raised to 4 GiB for the spring sale']);
+    // Domain as decided: memory and video from the backup, running from the saved state, still defined.
+    const domain = domainOf(world, web.uuid);
+    expect(domain).toMatchObject({ state: 'running', persistent: true });
+    expect(domain?.xml).toContain("<memory unit='KiB'>2097152</memory>");
+    expect(domain?.xml).toMatch(/vram='16384'/);
+    // Every iteration is still there; the restored one is finished with a fresh timestamp.
+    const after = await iterationModes(web.uuid);
+    expect(after.map((i) => i.dn)).toEqual(iterationsBefore);
+    const restored = after.find((i) => i.dn.startsWith(`ou=${chosen.name.toLowerCase()},`));
+    expect(restored).toMatchObject({ mode: 'finished', returnValue: '0' });
+    expect(restored?.state).toMatch(/^\d{8}T\d{6}Z$/);
+    // The retain directory is as it was; the node saw the protocol's order of operations.
+    expect(fileSnapshot(world.node.tree.retainRoot)).toEqual(retainBefore);
+    const calls = readVirshCalls(world.node.node.virshStateDir, since)
+      .map((c) => c.args.find((a) => ['shutdown', 'destroy', 'undefine', 'define', 'restore', 'start'].includes(a)))
+      .filter(Boolean);
+    expect(calls).toEqual(['shutdown', 'undefine', 'define', 'restore']);
+    // The administrator's decisions are in the audit trail.
+    const { listAudit } = await import('@/lib/audit');
+    const audit = await listAudit({ machineUuid: web.uuid });
+    expect(audit.records.map((r) => r.action).sort()).toEqual(['restore.confirm', 'restore.resolve', 'restore.start']);
+  });
+});
+
+describe('abort in phase 1', () => {
+  it('leaves images, domain, directory and retain directory exactly as before', async () => {
+    const { startRestoreAction, resolveConflictsAction, abortRestoreAction } = await actions();
+    const { loadConflicts, iterationRef } = await service();
+    const db = treeMachine('db-01');
+    const chosen = db.iterations[0];
+    const nodeRoot = world.node.tree.virtualizationRoot;
+    const before = {
+      files: fileSnapshot(nodeRoot),
+      directory: await directorySnapshot(world, db.uuid),
+      domain: domainOf(world, db.uuid),
+    };
+    expect(await startRestoreAction({ uuid: db.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
+    const ref = iterationRef(db.uuid, chosen.name);
+    const conflicts = await loadConflicts(ref);
+    const decisions = Object.fromEntries(conflicts.conflicts.map((c) => [c.id, { choice: 'backup' as const }]));
+    expect(await resolveConflictsAction({ uuid: db.uuid, iteration: chosen.name, decisions })).toMatchObject({ ok: true });
+    expect(existsSync(`${world.node.tree.retainRoot}`)).toBe(true);
+    expect(fileSnapshot(nodeRoot)).not.toEqual(before.files);
+
+    expect(await abortRestoreAction({ uuid: db.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
+    expect(fileSnapshot(nodeRoot)).toEqual(before.files);
+    expect(await directorySnapshot(world, db.uuid)).toEqual(before.directory);
+    expect(domainOf(world, db.uuid)).toEqual(before.domain);
+  });
+});
+
+describe('a machine without a saved state', () => {
+  it('is defined from the resolved XML and started', async () => {
+    const { startRestoreAction, resolveConflictsAction, confirmRestoreAction } = await actions();
+    const { loadConflicts, readRestoreStatus, iterationRef } = await service();
+    const { settle } = await import('@/lib/restore/runner');
+    const tpl = treeMachine('tpl-windows-2022');
+    const chosen = tpl.iterations[0];
+    const ref = iterationRef(tpl.uuid, chosen.name);
+    const since = new Date();
+    expect(domainOf(world, tpl.uuid)?.state).toBe('shut off');
+    expect(await startRestoreAction({ uuid: tpl.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
+    const conflicts = await loadConflicts(ref);
+    expect(conflicts.stateFile).toBe('not-running');
+    const decisions = Object.fromEntries(conflicts.conflicts.map((c) => [c.id, { choice: 'live' as const }]));
+    expect(await resolveConflictsAction({ uuid: tpl.uuid, iteration: chosen.name, decisions })).toMatchObject({ ok: true });
+    expect((await loadConflicts(ref)).withState).toBe(false);
+    expect(await confirmRestoreAction({ uuid: tpl.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
+    await settle();
+    const status = await readRestoreStatus(ref);
+    expect(status.view.failure).toBeNull();
+    expect(status.view.stage).toBe('finished');
+    expect(domainOf(world, tpl.uuid)).toMatchObject({ state: 'running', persistent: true });
+    for (const live of tpl.liveImages) {
+      const backup = chosen.files.find((f) => f.kind === 'disk' && f.disk === live.disk);
+      expect(sha256(live.path)).toBe(sha256(backup!.path));
+    }
+    const calls = readVirshCalls(world.node.node.virshStateDir, since)
+      .map((c) => c.args.find((a) => ['shutdown', 'destroy', 'undefine', 'define', 'restore', 'start'].includes(a)))
+      .filter(Boolean);
+    expect(calls).toEqual(['undefine', 'define', 'start']);
+  });
+});
