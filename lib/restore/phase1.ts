@@ -1,6 +1,5 @@
 import 'server-only';
 import { formatIterationName, iterationHealth } from '@/lib/backup/iteration';
-import { env } from '@/lib/env';
 import { AppError } from '@/lib/errors';
 import { computeConflicts, applyDecisions, validateDecisions, agreementProblems, type ConflictSet, type Decisions } from '@/lib/diff/conflicts';
 import { parseLdif, serializeLdif } from '@/lib/diff/ldif';
@@ -11,7 +10,7 @@ import { decodeJournal, encodeLease, encodeRecord, last } from './journal';
 import { isNotRunningMarker, readRestoreLayout, type RestoreLayout } from './layout';
 import * as nodeOps from './node';
 import { command, done, journal, recordFailure, step, StepFailure, working, type IterationRef } from './steps';
-import { PHASE1_MODES, COPY_MODES } from './view';
+import { ALL_RESTORE_MODES, PHASE1_MODES, COPY_MODES } from './view';
 import { transitionIteration } from '@/lib/ldap/restore';
 
 export interface PreflightCheck {
@@ -37,13 +36,21 @@ export async function preflight(ref: IterationRef): Promise<{ layout: RestoreLay
   checks.push(
     chosen && chosen.mode.toLowerCase() === 'finished'
       ? { label: 'The iteration is finished', ok: true, detail: `Mode finished${chosen.returnValue ? ` (stray return value ${chosen.returnValue} ignored)` : ''}.` }
-      : { label: 'The iteration is finished', ok: false, detail: chosen ? `It is in mode ${chosen.mode}; only a finished iteration can be restored.` : 'The iteration no longer exists.' },
+      : {
+          label: 'The iteration is finished',
+          ok: false,
+          detail: !chosen
+            ? 'The iteration no longer exists.'
+            : (ALL_RESTORE_MODES as readonly string[]).some((m) => m.toLowerCase() === chosen.mode.toLowerCase())
+              ? `A restore of this iteration is already open (mode ${chosen.mode}): open it to continue or abort it.`
+              : `It is in mode ${chosen.mode}; only a finished iteration can be restored.`,
+        },
   );
-  const busy = iterations.filter((i) => i.name !== ref.iteration && iterationHealth(i) === 'running');
+  const busy = iterations.filter((i) => i.name !== ref.iteration && blocksTheMachine(i));
   checks.push(
     busy.length === 0
       ? { label: 'No backup or restore of this machine is running', ok: true, detail: 'No other iteration is in a running mode.' }
-      : { label: 'No backup or restore of this machine is running', ok: false, detail: `Iteration ${busy.map((b) => `${b.name} is in mode ${b.mode}`).join(', ')}: one backup or restore per machine at a time.` },
+      : { label: 'No backup or restore of this machine is running', ok: false, detail: `Iteration ${busy.map((b) => `${b.name} is in mode ${b.mode}${iterationHealth(b) === 'failed' ? ` and failed (return value ${b.returnValue})` : ''}`).join(', ')}: one backup or restore per machine at a time, and a failed one must be dealt with first.` },
   );
   let largeFiles: { name: string; size: number }[] = [];
   try {
@@ -86,6 +93,12 @@ export async function preflight(ref: IterationRef): Promise<{ layout: RestoreLay
   return { layout, result: { ok: checks.every((c) => c.ok), checks, largeFiles } };
 }
 
+/** Someone has the iteration in hand, or it failed and waits for an administrator: either way the machine is taken. */
+function blocksTheMachine(i: { mode: string; state: string; returnValue: number | null }): boolean {
+  const health = iterationHealth(i);
+  return health === 'running' || health === 'failed';
+}
+
 function basename(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
 }
@@ -114,6 +127,15 @@ export async function startRestore(ref: IterationRef, by: string, instance: stri
   }
   const createdFolders = await nodeOps.missingFolders(layout.node, layout.retainFolder, layout.retainRoot);
   await command(ref, 'finished', 'unretainSmallFiles');
+  // The compare-and-set locks this iteration only. Two starts on different iterations of one
+  // machine (or a backup starting meanwhile) would both succeed, so look again: whoever sees
+  // another iteration of the machine at work backs off. Both may back off; never both proceed.
+  const others = (await readIterationModes(ref.machineUuid)).filter((i) => i.name !== ref.iteration && blocksTheMachine(i));
+  if (others.length > 0) {
+    await transitionIteration(ref.machineUuid, ref.iteration, { from: 'unretainSmallFiles', to: 'finished', state: chosen.state, returnValue: chosen.returnValue ?? 0 });
+    invalidateFleetCache();
+    throw new AppError('conflict', `The restore cannot start: iteration ${others.map((o) => `${o.name} is in mode ${o.mode}`).join(', ')}. One backup or restore per machine at a time.`);
+  }
   try {
     await createJournal(
       ref.machineUuid,
@@ -128,7 +150,9 @@ export async function startRestore(ref: IterationRef, by: string, instance: stri
         backupFolder: layout.backupFolder,
         createdFolders,
       }),
-      encodeLease(instance, new Date(Date.now() + env().restore.leaseMs)),
+      // Phase 1 waits for a person and needs no driver: the lease starts out expired, so any
+      // console instance that receives the confirmation can take it and drive phase 2.
+      encodeLease(instance, new Date()),
     );
   } catch (error) {
     await transitionIteration(ref.machineUuid, ref.iteration, { from: 'unretainSmallFiles', to: 'finished', state: chosen.state, returnValue: chosen.returnValue ?? 0 });

@@ -105,7 +105,8 @@ export async function resumeInterruptedRestores(): Promise<string[]> {
   return resumed;
 }
 
-export function startResumeSweep(intervalMs = 15_000): void {
+/** Looks for restores to take over about twice per lease, so one that lost its console waits at most ~1.5 leases. */
+export function startResumeSweep(intervalMs = Math.min(15_000, Math.max(1_000, leaseMs() / 2))): void {
   if (registry.sweep) return;
   const sweep = () => void resumeInterruptedRestores().catch((error: unknown) => console.error(`[restore] resume sweep: ${error instanceof Error ? error.message : String(error)}`));
   sweep();

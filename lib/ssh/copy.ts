@@ -38,6 +38,7 @@ export async function copyFile(node: string, src: string, dst: string, options: 
   if (!source.exists) throw new AppError('not-found', `${src} does not exist on node ${node}; nothing was copied.`);
   if (source.type !== 'file') throw new AppError('invalid-input', `${src} on node ${node} is not a regular file; nothing was copied.`);
   const total = source.sizeBytes;
+  await stopWritersOf(node, dst);
   options.onProgress?.(0, total);
 
   const controller = new AbortController();
@@ -85,6 +86,35 @@ export async function copyFile(node: string, src: string, dst: string, options: 
   }
   options.onProgress?.(total, total);
   return { bytes: total, durationMs: Date.now() - started };
+}
+
+// Every process (of the login user) with the file open is killed, and the script waits until
+// they are gone. Only the destination is looked for, which lives in a folder of the console's own.
+const STOP_WRITERS_SCRIPT = String.raw`[ -e "$1" ] || exit 0
+target=$(readlink -f -- "$1") || exit 0
+found=
+for fd in /proc/[0-9]*/fd/*; do
+  [ "$(readlink "$fd" 2>/dev/null)" = "$target" ] || continue
+  pid=$(printf '%s' "$fd" | cut -d/ -f3)
+  [ "$pid" = "$$" ] && continue
+  kill -KILL "$pid" 2>/dev/null && found="$found $pid"
+done
+for pid in $found; do
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+done
+[ -z "$found" ] || echo "stopped$found"`;
+
+/**
+ * A copy whose connection was cut, or whose console was killed, can still be running on the
+ * node (sshd does not hang up commands without a terminal). Before the destination is written
+ * again, whatever still has it open is stopped, so two copies never write one file.
+ */
+export async function stopWritersOf(node: string, path: string): Promise<number[]> {
+  assertSafePath(path);
+  const result = await runOnNode(node, ['sh', '-c', STOP_WRITERS_SCRIPT, 'sh', path]);
+  if (result.code !== 0) throw new CommandFailedError({ node, what: `Checking for copies still writing ${path}`, exitCode: result.code, stderr: result.stderr, argv: ['sh', '-c', 'stop-writers', path] });
+  const match = /^stopped((?: \d+)+)/.exec(result.stdout.trim());
+  return match ? match[1].trim().split(' ').map(Number) : [];
 }
 
 function sleep(ms: number): Promise<void> {

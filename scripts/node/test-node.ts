@@ -42,8 +42,12 @@ export interface TestNode {
   dir: string;
   /** PID of the listening sshd. */
   pid(): number;
-  /** Kills every sshd process serving an open connection, as a network cut or node reboot would. Returns how many. */
-  dropConnections(): Promise<number>;
+  /**
+   * Kills every sshd process serving an open connection and, unless `keepCommands`, what they
+   * run (as a node reboot would). With `keepCommands` only sshd goes, as in a network cut: the
+   * commands keep running on the node. Returns how many processes were killed.
+   */
+  dropConnections(options?: { keepCommands?: boolean }): Promise<number>;
   /** Stops the listener and every connection; keys and files stay. */
   stopListener(): Promise<void>;
   /** Starts the listener again on the same port. */
@@ -129,8 +133,9 @@ export async function startTestNode(options: TestNodeOptions = {}): Promise<Test
       virshStateDir: paths.virsh,
       dir,
       pid: () => current?.pid ?? -1,
-      dropConnections: async () => {
-        const pids = current?.pid ? await descendants(current.pid) : [];
+      dropConnections: async (options = {}) => {
+        let pids = current?.pid ? await descendants(current.pid) : [];
+        if (options.keepCommands) pids = (await Promise.all(pids.map(async (p) => ((await processName(p)) === 'sshd' ? [p] : [])))).flat();
         for (const pid of pids) killQuietly(pid);
         return pids.length;
       },
@@ -214,6 +219,14 @@ async function stopProcess(child: ChildProcess): Promise<void> {
 }
 
 /** Every process below `pid` (sshd's per-connection children and the commands they run). */
+async function processName(pid: number): Promise<string | null> {
+  try {
+    return (await readFile(`/proc/${pid}/comm`, 'utf8')).trim();
+  } catch {
+    return null;
+  }
+}
+
 async function descendants(pid: number): Promise<number[]> {
   const parents = new Map<number, number>();
   for (const entry of await readdir('/proc')) {
