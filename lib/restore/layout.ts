@@ -69,3 +69,11 @@ export const NOT_RUNNING_MARKER = 'Machine is not runnung, no state file';
 export function isNotRunningMarker(text: string): boolean {
   return text.trim().toLowerCase().startsWith('machine is not runn');
 }
+
+/**
+ * The disks whose image files a backup holds and a restore moves back: file-backed disks of
+ * device "disk", as the daemon picks them (CD-ROM ISOs and network disks are not backed up).
+ */
+export function imageDisks<T extends { device: string | null; type: string | null; source?: string | null; sourceFile?: string | null }>(disks: T[]): T[] {
+  return disks.filter((d) => (d.device ?? 'disk') === 'disk' && (d.type === null || d.type === 'file') && Boolean(d.source ?? d.sourceFile));
+}

@@ -1,6 +1,7 @@
 import 'server-only';
 import { AppError } from '@/lib/errors';
 import {
+  CommandFailedError,
   assertSafePath,
   copyFile,
   isStrictlyInside,
@@ -102,7 +103,9 @@ export async function removeUnder(node: string, path: string, root: string): Pro
 
 export async function imageCheck(node: string, path: string): Promise<void> {
   const check = await qemuImgCheck(node, path);
-  if (!check.ok) throw new AppError('command-failed', `qemu-img check of ${path} on node ${node}: ${check.message}`);
+  if (!check.ok) {
+    throw new CommandFailedError({ node, what: `qemu-img check of ${path}`, exitCode: check.exitCode, stderr: check.message, argv: ['qemu-img', 'check', '-f', 'qcow2', '--output=json', '--', path] });
+  }
 }
 
 export async function domState(node: string, uuid: string): Promise<string> {

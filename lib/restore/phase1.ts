@@ -7,7 +7,7 @@ import { readDomainSettings } from '@/lib/diff/domain-xml';
 import { createJournal, deleteJournal, readIdentities, readIterationModes, readJournal, readLiveMachineEntries } from '@/lib/ldap/restore';
 import { invalidateFleetCache } from '@/lib/inventory/cache';
 import { decodeJournal, encodeLease, encodeRecord, last } from './journal';
-import { isNotRunningMarker, readRestoreLayout, type RestoreLayout } from './layout';
+import { isNotRunningMarker, readRestoreLayout, type RestoreLayout, imageDisks } from './layout';
 import * as nodeOps from './node';
 import { command, done, journal, recordFailure, step, StepFailure, working, type IterationRef } from './steps';
 import { ALL_RESTORE_MODES, PHASE1_MODES, COPY_MODES } from './view';
@@ -57,7 +57,7 @@ export async function preflight(ref: IterationRef): Promise<{ layout: RestoreLay
     const reachable = await nodeOps.reachable(layout.node);
     checks.push({ label: `Node ${layout.node} is reachable`, ok: true, detail: reachable });
     const backupXml = await nodeOps.readText(layout.node, `${layout.backupFolder}/${layout.xmlName}`, MAX_SMALL_FILE).catch(() => null);
-    const disks = backupXml ? readDomainSettings(backupXml).disks.filter((d) => d.source) : [];
+    const disks = backupXml ? imageDisks(readDomainSettings(backupXml).disks) : [];
     const names = [layout.xmlName, layout.ldifName, layout.stateName, ...disks.map((d) => `${basename(d.source ?? '')}.${ref.iteration}`)];
     const sizes = await nodeOps.stat(layout.node, names.map((n) => `${layout.backupFolder}/${n}`));
     const missing = names.filter((n) => sizes.get(`${layout.backupFolder}/${n}`) === null);
@@ -68,7 +68,7 @@ export async function preflight(ref: IterationRef): Promise<{ layout: RestoreLay
     );
     largeFiles = [layout.stateName, ...names.slice(3)].map((n) => ({ name: n, size: sizes.get(`${layout.backupFolder}/${n}`) ?? 0 }));
     // Images are moved over the live ones with a rename, which only exists within one file system.
-    const liveFolders = layout.disks.flatMap((d) => (d.sourceFile ? [d.sourceFile.slice(0, d.sourceFile.lastIndexOf('/')) || '/'] : []));
+    const liveFolders = imageDisks(layout.disks).flatMap((d) => (d.sourceFile ? [d.sourceFile.slice(0, d.sourceFile.lastIndexOf('/')) || '/'] : []));
     const devices = await nodeOps.fileSystems(layout.node, [layout.retainRoot, ...liveFolders]).catch((error: unknown) => error);
     if (Array.isArray(devices)) {
       const apart = liveFolders.filter((_, i) => devices[i + 1] !== devices[0]);

@@ -5,7 +5,7 @@ import { parseLdif } from '@/lib/diff/ldif';
 import { readDomainSettings } from '@/lib/diff/domain-xml';
 import { readIterationModes, readJournal, readLiveMachineEntries, applyLdapChanges, transitionIteration } from '@/lib/ldap/restore';
 import { decodeJournal, has, last, type TimedRecord } from './journal';
-import { readRestoreLayout, type RestoreLayout } from './layout';
+import { readRestoreLayout, type RestoreLayout, imageDisks } from './layout';
 import * as nodeOps from './node';
 import { removeRetainFolder } from './phase1';
 import { command, done, journal, recordFailure, step, StepFailure, working, type IterationRef } from './steps';
@@ -106,7 +106,7 @@ function describeMachineState(mode: string): string {
 
 async function largeFileNames(ctx: Context): Promise<{ name: string; kind: 'state' | 'disk'; target?: string }[]> {
   const backupXml = await nodeOps.readText(ctx.layout.node, `${ctx.layout.retainFolder}/${ctx.layout.xmlName}`, 16 * 1024 * 1024);
-  const disks = readDomainSettings(backupXml).disks.filter((d) => d.source);
+  const disks = imageDisks(readDomainSettings(backupXml).disks);
   return [
     { name: ctx.layout.stateName, kind: 'state' },
     ...disks.map((d) => ({ name: `${(d.source ?? '').slice((d.source ?? '').lastIndexOf('/') + 1)}.${ctx.ref.iteration}`, kind: 'disk' as const, target: d.target })),

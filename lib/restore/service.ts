@@ -5,7 +5,7 @@ import { readIterationModes, readJournal } from '@/lib/ldap/restore';
 import { assertMachineUuid } from '@/lib/inventory/machine';
 import { iterationNamePattern } from '@/lib/inventory/iteration';
 import { decodeJournal, last, type TimedRecord } from './journal';
-import { readRestoreLayout } from './layout';
+import { readRestoreLayout, imageDisks } from './layout';
 import * as nodeOps from './node';
 import { preflight, readConflicts, type Preflight } from './phase1';
 import { liveProgress } from './runner';
@@ -66,7 +66,7 @@ export async function readRestoreStatus(ref: IterationRef): Promise<RestoreStatu
 
 async function copyProgress(layout: Awaited<ReturnType<typeof readRestoreLayout>>, ref: IterationRef, records: TimedRecord[]): Promise<CopyProgress> {
   const backupXml = await nodeOps.readText(layout.node, `${layout.retainFolder}/${layout.xmlName}`, 16 * 1024 * 1024);
-  const names = [layout.stateName, ...readDomainSettings(backupXml).disks.filter((d) => d.source).map((d) => `${(d.source ?? '').split('/').pop()}.${ref.iteration}`)];
+  const names = [layout.stateName, ...imageDisks(readDomainSettings(backupXml).disks).map((d) => `${(d.source ?? '').split('/').pop()}.${ref.iteration}`)];
   const sizes = await nodeOps.stat(layout.node, names.flatMap((n) => [`${layout.backupFolder}/${n}`, `${layout.retainFolder}/${n}`]));
   const files = names.map((name) => ({
     name,

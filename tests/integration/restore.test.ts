@@ -184,3 +184,89 @@ describe('a machine without a saved state', () => {
     expect(calls).toEqual(['undefine', 'define', 'start']);
   });
 });
+
+describe('identity collisions', () => {
+  it('flags a fixed IP of the backup that another live machine uses now, before anything is decided', async () => {
+    const { startRestoreAction, resolveConflictsAction, abortRestoreAction } = await actions();
+    const { loadConflicts, iterationRef } = await service();
+    const { withDirectoryClient } = await import('./restore-world');
+    const web = treeMachine('web-01');
+    const db = treeMachine('db-01');
+    const dhcpOf = (uuid: string) =>
+      withDirectoryClient(world, async (client) => {
+        const { searchEntries } = await client.search(`ou=dhcp,ou=networks,ou=virtualization,ou=services,${world.slapd.baseDn}`, { scope: 'sub', filter: `(cn=${uuid})`, attributes: ['dhcpStatements'] });
+        return { dn: searchEntries[0].dn, statements: ([] as string[]).concat(searchEntries[0].dhcpStatements as string | string[]) };
+      });
+    const setStatements = (dn: string, values: string[]) =>
+      withDirectoryClient(world, async (client) => {
+        const { Attribute, Change } = await import('ldapts');
+        await client.modify(dn, [new Change({ operation: 'replace', modification: new Attribute({ type: 'dhcpStatements', values }) })]);
+      });
+    const webDhcp = await dhcpOf(web.uuid);
+    const dbDhcp = await dhcpOf(db.uuid);
+    const webIp = webDhcp.statements.find((s) => s.startsWith('fixed-address'))!;
+    // web-01 moved to another address since its backup, and db-01 got web-01's old one.
+    await setStatements(webDhcp.dn, webDhcp.statements.map((s) => (s === webIp ? 'fixed-address 10.1.130.99' : s)));
+    await setStatements(dbDhcp.dn, dbDhcp.statements.map((s) => (s.startsWith('fixed-address') ? webIp : s)));
+    const chosen = web.iterations[1];
+    try {
+      expect(await startRestoreAction({ uuid: web.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
+      const conflicts = await loadConflicts(iterationRef(web.uuid, chosen.name));
+      const address = conflicts.conflicts.find((c) => c.id === 'address');
+      expect(address?.collision).toMatch(/db-01/);
+      expect(address?.refused.backup).toMatch(/db-01/);
+      // Taking the backup's address anyway is refused with the same reason.
+      const decisions = Object.fromEntries(conflicts.conflicts.map((c) => [c.id, { choice: 'backup' as const }]));
+      expect(await resolveConflictsAction({ uuid: web.uuid, iteration: chosen.name, decisions })).toMatchObject({ ok: true, data: { ok: false, errors: { address: expect.stringMatching(/db-01/) } } });
+      expect(await abortRestoreAction({ uuid: web.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
+    } finally {
+      await setStatements(webDhcp.dn, webDhcp.statements);
+      await setStatements(dbDhcp.dn, dbDhcp.statements);
+    }
+  });
+});
+
+describe('a step that fails', () => {
+  it('records the return value, the command with its exit code and output, and the machine state; the restore can still be aborted', async () => {
+    const { startRestoreAction, resolveConflictsAction, confirmRestoreAction, abortRestoreAction } = await actions();
+    const { loadConflicts, readRestoreStatus, iterationRef } = await service();
+    const { settle } = await import('@/lib/restore/runner');
+    const { readFileSync, writeFileSync } = await import('node:fs');
+    const files = treeMachine('files-01');
+    const chosen = files.iterations[0];
+    const image = chosen.files.find((f) => f.kind === 'disk')!;
+    const original = readFileSync(image.path);
+    const liveBefore = files.liveImages.map((i) => sha256(i.path));
+    // A backup image whose qcow2 header is damaged: the copy succeeds, the check must not.
+    const damaged = Buffer.from(original);
+    damaged.write('XXXX', 0, 'latin1');
+    writeFileSync(image.path, damaged);
+    try {
+      const ref = iterationRef(files.uuid, chosen.name);
+      expect(await startRestoreAction({ uuid: files.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
+      const conflicts = await loadConflicts(ref);
+      const decisions = Object.fromEntries(conflicts.conflicts.map((c) => [c.id, { choice: 'live' as const }]));
+      expect(await resolveConflictsAction({ uuid: files.uuid, iteration: chosen.name, decisions })).toMatchObject({ ok: true });
+      expect(await confirmRestoreAction({ uuid: files.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
+      await settle();
+      const status = await readRestoreStatus(ref);
+      expect(status.view.stage).toBe('failed');
+      expect(status.view.failure).toMatchObject({
+        returnValue: 38,
+        during: expect.stringMatching(/qemu-img/),
+        command: expect.stringMatching(/^'qemu-img' 'check' /),
+        exitCode: expect.any(Number),
+        stderr: expect.stringMatching(/.+/),
+        machineState: expect.stringMatching(/Nothing live has changed/),
+      });
+      expect(status.view.failure?.exitCode).not.toBe(0);
+      expect(status.view.failure?.returnName).toBeTruthy();
+      expect(files.liveImages.map((i) => sha256(i.path))).toEqual(liveBefore);
+      expect(status.view.canAbort).toBe(true);
+      expect(await abortRestoreAction({ uuid: files.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
+      expect((await readRestoreStatus(ref)).view.stage).toBe('not-a-restore');
+    } finally {
+      writeFileSync(image.path, original);
+    }
+  });
+});
