@@ -36,10 +36,6 @@ afterEach(() => {
 });
 
 afterAll(async () => {
-  const { closeNodeConnections } = await import('@/lib/ssh');
-  const { closeDirectory } = await import('@/lib/ldap/client');
-  await closeNodeConnections();
-  await closeDirectory();
   await world?.stop();
 });
 

@@ -31,10 +31,6 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  const { closeNodeConnections } = await import('@/lib/ssh');
-  const { closeDirectory } = await import('@/lib/ldap/client');
-  await closeNodeConnections();
-  await closeDirectory();
   await world?.stop();
   rmSync(markers, { recursive: true, force: true });
 });

@@ -42,7 +42,10 @@ export async function startRestoreWorld(extraEnv: Record<string, string> = {}): 
     slapd,
     node,
     env,
+    // The console's own connections go first, so nothing reconnects to what is stopping.
     stop: async () => {
+      const [{ closeNodeConnections }, { closeDirectory }] = await Promise.all([import('@/lib/ssh'), import('@/lib/ldap/client')]);
+      await Promise.allSettled([closeNodeConnections(), closeDirectory()]);
       await Promise.allSettled([slapd.stop(), node.stop()]);
     },
   };

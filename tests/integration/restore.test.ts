@@ -15,10 +15,6 @@ beforeAll(async () => {
   world = await startRestoreWorld();
 });
 afterAll(async () => {
-  const { closeNodeConnections } = await import('@/lib/ssh');
-  const { closeDirectory } = await import('@/lib/ldap/client');
-  await closeNodeConnections();
-  await closeDirectory();
   await world?.stop();
 });
 
