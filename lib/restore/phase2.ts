@@ -21,6 +21,17 @@ export interface Phase2Options {
   /** How long `virsh shutdown` may take before the machine is destroyed. */
   shutdownTimeoutMs: number;
   onProgress?: (file: string, copied: number, total: number) => void;
+  /** True once another console instance drives this restore: stop before the next step, record nothing. */
+  handedOver?: () => boolean;
+  /** Asks the directory whether another instance holds the lease now (before a failure is recorded). */
+  leaseLost?: () => Promise<boolean>;
+}
+
+/** Thrown between steps when another instance took the restore over; not a failure of the restore. */
+class HandedOver extends Error {}
+
+function checkStillDriving(options: Phase2Options): void {
+  if (options.handedOver?.()) throw new HandedOver('another console instance drives this restore now');
 }
 
 interface Context {
@@ -49,11 +60,12 @@ async function loadContext(ref: IterationRef): Promise<Context> {
 }
 
 /** Runs phase 2 to the end, or until a step fails (recorded as a non-zero return value and a reason). */
-export async function runPhase2(ref: IterationRef, options: Phase2Options): Promise<'finished' | 'failed'> {
+export async function runPhase2(ref: IterationRef, options: Phase2Options): Promise<'finished' | 'failed' | 'handed-over'> {
   let mode = (await currentMode(ref)).mode;
   try {
     const ctx = await loadContext(ref);
     for (;;) {
+      checkStillDriving(options);
       switch (mode.toLowerCase()) {
         case 'unretainlargefiles':
           await working(ref, mode, 'unretainingLargeFiles');
@@ -78,16 +90,23 @@ export async function runPhase2(ref: IterationRef, options: Phase2Options): Prom
           mode = 'restored';
           break;
         case 'restored':
+          // The retain folder goes before the iteration is finished, so a console that dies in
+          // between removes it on resume instead of leaving it behind for good.
+          await step('removing the retain folder', 46, 'The machine is restored and running; only the retain folder is left.', () =>
+            removeRetainFolder(ctx.layout, last(ctx.records, 'started')?.createdFolders ?? []),
+          );
           await done(ref, mode, 'finished');
-          await journal(ref, { step: 'finished' });
           // The journal stays as the record of this restore until the iteration is restored again.
-          await removeRetainFolder(ctx.layout, last(ctx.records, 'started')?.createdFolders ?? []).catch(() => undefined);
+          await journal(ref, { step: 'finished' });
           return 'finished';
         default:
           throw new AppError('conflict', `The iteration is in mode ${mode}; phase 2 has nothing to do.`);
       }
     }
   } catch (error) {
+    // A console that stood still past its lease finds its step undone by the one that took over:
+    // that is not a failure of the restore, and the other instance's record must stand.
+    if (error instanceof HandedOver || (await options.leaseLost?.().catch(() => false))) return 'handed-over';
     if (error instanceof StepFailure) {
       await recordFailure(ref, mode, error);
       return 'failed';
@@ -121,6 +140,7 @@ async function unretainLargeFiles(ctx: Context, options: Phase2Options): Promise
   const copied = new Set(ctx.records.filter((r): r is Extract<TimedRecord, { step: 'large-file-copied' }> => r.step === 'large-file-copied').map((r) => r.file));
   for (const file of files) {
     if (copied.has(file.name)) continue;
+    checkStillDriving(options);
     const code = file.kind === 'state' ? 24 : 8;
     const bytes = await step(`copying ${file.name}`, code, nothing, () =>
       nodeOps.copy(node, `${backupFolder}/${file.name}`, `${retainFolder}/${file.name}`, (c, t) => options.onProgress?.(file.name, c, t)),
@@ -147,6 +167,7 @@ async function restore(ctx: Context, options: Phase2Options): Promise<void> {
   const uuid = ctx.layout.machine.uuid;
   const journaled = (s: TimedRecord['step']) => ctx.records.some((r) => r.step === s);
 
+  checkStillDriving(options);
   if (!journaled('machine-stopped')) {
     const state = await step('reading the domain state', 21, 'Nothing live has changed yet.', () => nodeOps.domState(node, uuid));
     let how: 'shutdown' | 'destroy' | 'was-not-running' = 'was-not-running';
@@ -157,6 +178,7 @@ async function restore(ctx: Context, options: Phase2Options): Promise<void> {
     }
     await journal(ctx.ref, { step: 'machine-stopped', how });
   }
+  checkStillDriving(options);
   if (!journaled('domain-undefined')) {
     const state = await step('reading the domain state', 21, 'The machine is stopped; its images and directory entries are unchanged.', () => nodeOps.domState(node, uuid));
     if (state !== 'undefined') {
@@ -169,6 +191,7 @@ async function restore(ctx: Context, options: Phase2Options): Promise<void> {
   const moved = new Set(ctx.records.filter((r): r is Extract<TimedRecord, { step: 'image-moved' }> => r.step === 'image-moved').map((r) => r.disk));
   for (const file of files.filter((f) => f.kind === 'disk')) {
     if (!file.target || moved.has(file.target)) continue;
+    checkStillDriving(options);
     const destination = resolved.disks.find((d) => d.target === file.target)?.source;
     if (!destination) continue;
     const source = `${retainFolder}/${file.name}`;
@@ -181,6 +204,7 @@ async function restore(ctx: Context, options: Phase2Options): Promise<void> {
     await journal(ctx.ref, { step: 'image-moved', disk: file.target, from: source, to: destination });
     moved.add(file.target);
   }
+  checkStillDriving(options);
   if (!journaled('directory-restored')) {
     const stateNow = 'The machine is stopped and undefined; its disk images are the restored ones; the directory entries may be partly restored (retrying finishes them).';
     const ldifText = await nodeOps.readText(node, `${retainFolder}/${ctx.layout.resolvedLdif}`, 16 * 1024 * 1024);
@@ -193,6 +217,7 @@ async function restore(ctx: Context, options: Phase2Options): Promise<void> {
     });
     await journal(ctx.ref, { step: 'directory-restored', changes });
   }
+  checkStillDriving(options);
   if (!journaled('domain-started')) {
     const stateNow = 'Images and directory entries are restored; the domain is not running yet.';
     const xmlPath = `${retainFolder}/${ctx.layout.resolvedXml}`;
@@ -222,7 +247,7 @@ async function restore(ctx: Context, options: Phase2Options): Promise<void> {
 }
 
 /** Continuing after a failure: the same mode with return value 0 again, then the same loop. */
-export async function retryPhase2(ref: IterationRef, by: string, options: Phase2Options): Promise<'finished' | 'failed'> {
+export async function retryPhase2(ref: IterationRef, by: string, options: Phase2Options): Promise<'finished' | 'failed' | 'handed-over'> {
   const { mode, returnValue } = await currentMode(ref);
   if ((returnValue ?? 0) === 0) throw new AppError('conflict', 'The restore has not failed; there is nothing to retry.');
   await journal(ref, { step: 'retried', by });

@@ -16,9 +16,16 @@ import { PHASE2_MODES } from './view';
  */
 const leaseMs = () => env().restore.leaseMs;
 
-type Registry = { instance: string; jobs: Map<string, Promise<unknown>>; progress: Map<string, { file: string; copied: number; total: number; at: number }>; sweep?: NodeJS.Timeout };
+type Registry = {
+  instance: string;
+  jobs: Map<string, Promise<unknown>>;
+  progress: Map<string, { file: string; copied: number; total: number; at: number }>;
+  /** Restores whose lease another instance took: this one stops before its next step. */
+  handedOver: Set<string>;
+  sweep?: NodeJS.Timeout;
+};
 const holder = globalThis as unknown as { __restoreRunner?: Registry };
-const registry: Registry = (holder.__restoreRunner ??= { instance: `${hostname()}-${randomUUID().slice(0, 8)}`, jobs: new Map(), progress: new Map() });
+const registry: Registry = (holder.__restoreRunner ??= { instance: `${hostname()}-${randomUUID().slice(0, 8)}`, jobs: new Map(), progress: new Map(), handedOver: new Set() });
 
 export const consoleInstance = () => registry.instance;
 const key = (ref: IterationRef) => `${ref.machineUuid}/${ref.iteration}`;
@@ -31,6 +38,12 @@ function options(ref: IterationRef): Phase2Options {
   return {
     shutdownTimeoutMs: env().restore.shutdownTimeoutMs,
     onProgress: (file, copied, total) => registry.progress.set(key(ref), { file, copied, total, at: Date.now() }),
+    handedOver: () => registry.handedOver.has(key(ref)),
+    leaseLost: async () => {
+      const stored = await readJournal(ref.machineUuid, ref.iteration);
+      const lease = decodeLease(stored?.lease ?? null);
+      return lease !== null && lease.instance !== registry.instance;
+    },
   };
 }
 
@@ -43,22 +56,37 @@ async function takeLease(ref: IterationRef): Promise<boolean> {
   return swapLease(ref.machineUuid, ref.iteration, stored.lease, encodeLease(registry.instance, new Date(Date.now() + leaseMs())));
 }
 
-async function renewLease(ref: IterationRef): Promise<void> {
+/** Renews our lease; false when another instance holds it now (ours ran out while this process stood still). */
+async function renewLease(ref: IterationRef): Promise<boolean> {
   const stored = await readJournal(ref.machineUuid, ref.iteration);
-  if (!stored) return;
-  await swapLease(ref.machineUuid, ref.iteration, stored.lease, encodeLease(registry.instance, new Date(Date.now() + leaseMs())));
+  if (!stored) return true;
+  const lease = decodeLease(stored.lease);
+  if (lease && lease.instance !== registry.instance) return false;
+  if (await swapLease(ref.machineUuid, ref.iteration, stored.lease, encodeLease(registry.instance, new Date(Date.now() + leaseMs())))) return true;
+  // The value moved under us: only another instance's name there means the restore is theirs now.
+  const now = decodeLease((await readJournal(ref.machineUuid, ref.iteration))?.lease ?? null);
+  return now === null || now.instance === registry.instance;
 }
 
 function track(ref: IterationRef, work: () => Promise<unknown>): void {
   const k = key(ref);
   if (registry.jobs.has(k)) return;
-  const timer = setInterval(() => void renewLease(ref).catch(() => undefined), Math.max(500, leaseMs() / 3));
+  const timer = setInterval(
+    () =>
+      void renewLease(ref)
+        .then((ours) => {
+          if (!ours) registry.handedOver.add(k);
+        })
+        .catch(() => undefined),
+    Math.max(500, leaseMs() / 3),
+  );
   const job = work()
     .catch((error: unknown) => console.error(`[restore] ${k}: ${error instanceof Error ? error.message : String(error)}`))
     .finally(() => {
       clearInterval(timer);
       registry.jobs.delete(k);
       registry.progress.delete(k);
+      registry.handedOver.delete(k);
     });
   registry.jobs.set(k, job);
 }

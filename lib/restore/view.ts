@@ -105,7 +105,8 @@ export function deriveRestoreView(input: {
   const failed = (input.returnValue ?? 0) !== 0 && failedRecord !== undefined && records.lastIndexOf(failedRecord) > lastRetry;
   const resolved = has(records, 'resolved');
   let stage: RestoreStage = 'not-a-restore';
-  if (lower === 'finished' && has(records, 'finished')) stage = 'finished';
+  // A console that died between writing `finished` and its journal record still finished the restore.
+  if (lower === 'finished' && (has(records, 'finished') || has(records, 'domain-started'))) stage = 'finished';
   else if (inPhase1) stage = lower === 'unretainedsmallfiles' ? (resolved ? 'confirming' : 'deciding') : 'copying-small-files';
   else if (inCopy) stage = 'copying-large-files';
   else if (inRestore) stage = 'restoring';

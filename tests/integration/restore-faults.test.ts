@@ -193,6 +193,28 @@ describe('the console process is killed in phase 2 and started again', () => {
     second.child.kill('SIGKILL');
   });
 
+  it('stood still past its lease: the console that took over finishes, and the frozen one steps back without a word', async () => {
+    const { readRestoreStatus } = await import('@/lib/restore/service');
+    slowCopies(30);
+    const web = treeMachine('web-01');
+    const { ref, iteration } = await confirmedRestore('web-01', 1);
+    const frozen = consoleProcess(['drive', ref.machineUuid, ref.iteration]);
+    await frozen.said('driving');
+    await waitFor('a copy under way', () => partialCopy(retainFolderOf(web, iteration.name), iteration));
+    frozen.child.kill('SIGSTOP');
+    slowCopies(null);
+    await new Promise((r) => setTimeout(r, LEASE_SECONDS * 1000 + 200));
+    const other = consoleProcess(['start']);
+    await waitFor('the restore to finish', async () => (await iterationEntry(ref))?.mode === 'finished', 60_000);
+    frozen.child.kill('SIGCONT');
+    await frozen.said('settled');
+    const after = await readRestoreStatus(ref);
+    expect(after.view.stage).toBe('finished');
+    expect(after.journal.map((r) => r.step)).not.toContain('failed');
+    expect(await iterationEntry(ref)).toMatchObject({ mode: 'finished', returnValue: 0 });
+    other.child.kill('SIGKILL');
+  });
+
   it('while it waits for the machine to shut down: the next console shuts it down again and goes on', async () => {
     const { readRestoreStatus } = await import('@/lib/restore/service');
     const web = treeMachine('web-01');
