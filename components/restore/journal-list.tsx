@@ -8,7 +8,10 @@ function describe(r: TimedRecord): string {
   switch (r.step) {
     case 'started': return `Restore started by ${r.by} on node ${r.node}.`;
     case 'small-files-copied': return 'Domain XML and LDIF copied into the retain folder.';
-    case 'resolved': return `Differences decided by ${r.by} (${Object.keys(r.decisions).length}); resolved LDIF and XML written.`;
+    case 'resolved': {
+      const n = Object.keys(r.decisions).length;
+      return `${n === 0 ? `Nothing to decide (checked by ${r.by})` : `${n === 1 ? 'One difference' : `${n} differences`} decided by ${r.by}`}; resolved LDIF and XML written.`;
+    }
     case 'confirmed': return `Plan confirmed by ${r.by}; phase 2 started.`;
     case 'large-file-copied': return `${base(r.file)} copied (${formatBytes(r.bytes)}).`;
     case 'large-files-verified': return 'Every copy checked (size, qemu-img check).';
