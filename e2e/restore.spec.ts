@@ -1,5 +1,6 @@
 import { demoNode, fileSnapshot, liveDomain, sha256, slowCopies } from './demo-node';
 import { iterationsOf, machineEntry, machineSubtree } from './directory';
+import { existsSync, mkdirSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { expect, screenshot, test } from './fixtures';
 
@@ -173,6 +174,51 @@ test('a restore of db-01 started from the iteration page and aborted in phase 1 
   await expect(page.getByRole('button', { name: 'Start the restore' })).toBeEnabled();
   await screenshot(page, 'restore-aborted');
 
+  expect(fileSnapshot(tree.retainRoot)).toEqual(retainBefore);
+  expect(fileSnapshot(tree.virtualizationRoot)).toEqual(imagesBefore);
+  expect(await machineSubtree(db.uuid)).toEqual(directoryBefore);
+  expect(liveDomain(db.uuid)).toEqual(domainBefore);
+});
+
+test('a copy that fails in phase 2 shows the command, its exit code and stderr, can be retried, and aborted while nothing live has changed', async ({ page }) => {
+  const { machine: db, newest } = treeMachine('db-01');
+  const { tree } = demoNode();
+  const directoryBefore = await machineSubtree(db.uuid);
+  const retainBefore = fileSnapshot(tree.retainRoot);
+  const imagesBefore = fileSnapshot(tree.virtualizationRoot);
+  const domainBefore = liveDomain(db.uuid);
+  const image = newest.files.find((f) => f.kind === 'disk');
+  if (!image) throw new Error('db-01 has no disk image in its newest iteration');
+
+  await page.goto(`/machines/${db.uuid}/restore/${newest.name}`);
+  await page.getByRole('button', { name: 'Start the restore' }).click();
+  await page.getByRole('button', { name: 'Review the plan' }).click();
+  await expect(stage(page, 'confirming')).toBeVisible();
+  // A folder where the copy of the disk image has to go: cp -T refuses to overwrite it, as a real node refuses a full or broken target.
+  const retainFolder = Object.keys(fileSnapshot(tree.retainRoot)).find((path) => path.endsWith(`${db.uuid}/${newest.name}`));
+  expect(retainFolder).toBeDefined();
+  const blocker = `${tree.retainRoot}/${retainFolder}/${image.name}`;
+  mkdirSync(blocker);
+
+  await page.getByRole('button', { name: 'Confirm and restore db-01' }).click();
+  await expect(stage(page, 'failed')).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId('failure-title')).toHaveText(`The restore stopped while copying ${image.name}`);
+  await expect(page.getByTestId('failure-command')).toContainText(`cp`);
+  await expect(page.getByTestId('failure-command')).toContainText('exit code 1');
+  await expect(page.getByTestId('failure-command').getByLabel('Standard error')).toContainText('cannot overwrite directory');
+  await expect(page.getByTestId('machine-state')).toContainText('Nothing live has changed');
+  await expect(page.getByRole('list', { name: /Phase 2/ }).locator('li[data-status="failed"]')).toHaveCount(1);
+  await screenshot(page, 'restore-failed');
+
+  // Retrying with the cause still there fails again, in the same words.
+  await page.getByRole('button', { name: 'Retry from the failed step' }).click();
+  await expect(page.getByRole('list', { name: 'Restore journal' }).locator('li[data-step="retried"]')).toHaveCount(1, { timeout: 30_000 });
+  await expect(stage(page, 'failed')).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByRole('list', { name: 'Restore journal' }).locator('li[data-step="failed"]')).toHaveCount(2);
+
+  await page.getByRole('button', { name: 'Abort the restore (nothing live has changed)' }).click();
+  await expect(page.getByTestId('restore-aborted')).toBeVisible();
+  expect(existsSync(blocker)).toBe(false);
   expect(fileSnapshot(tree.retainRoot)).toEqual(retainBefore);
   expect(fileSnapshot(tree.virtualizationRoot)).toEqual(imagesBefore);
   expect(await machineSubtree(db.uuid)).toEqual(directoryBefore);
