@@ -1,7 +1,66 @@
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, copyFileSync, existsSync, lstatSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import type { NodeTree } from '../scripts/node/node-tree';
+import { readDomain, type StandInDomain } from '../scripts/node/virsh-state';
+
+interface NodeInfo {
+  host: string;
+  port: number;
+  tree: NodeTree;
+  /** The test node's own folder (keys, sshd config, bin/ first on every session's PATH). */
+  dir: string;
+  /** VIRSH_STATE_DIR of the node's virsh stand-in. */
+  virshStateDir: string;
+}
 
 /** What e2e/global-setup.ts started: the demo node's sshd and the files in its tree. */
-export function demoNode(): { host: string; port: number; tree: NodeTree } {
-  return JSON.parse(readFileSync('test-results/e2e-state/node.json', 'utf8')) as { host: string; port: number; tree: NodeTree };
+export function demoNode(): NodeInfo {
+  return JSON.parse(readFileSync('test-results/e2e-state/node.json', 'utf8')) as NodeInfo;
+}
+
+/** The live domain as the node's virsh stand-in holds it (null when not defined). */
+export function liveDomain(uuid: string): StandInDomain | null {
+  return readDomain(demoNode().virshStateDir, uuid);
+}
+
+/**
+ * Makes every large copy on the node (`cp -p -T`, as the restore copies images) pause half-way
+ * for `seconds`, so a test can watch the copy progress and reload meanwhile; null makes copies
+ * fast again. Installs e2e/support/slow-cp as the node's `cp` (which is the real cp otherwise).
+ */
+export function slowCopies(seconds: number | null): void {
+  const { dir, virshStateDir } = demoNode();
+  const flag = join(virshStateDir, 'slow-cp');
+  if (seconds === null) {
+    rmSync(flag, { force: true });
+    return;
+  }
+  const cp = join(dir, 'bin', 'cp');
+  if (!existsSync(cp)) {
+    copyFileSync('e2e/support/slow-cp', cp);
+    chmodSync(cp, 0o755);
+  }
+  writeFileSync(flag, String(seconds));
+}
+
+export const sha256 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+/** Every file and folder under `folder` on the node (relative path → sha256, or "dir <mode>"), for before/after checks. */
+export function fileSnapshot(folder: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      const st = lstatSync(path);
+      if (st.isDirectory()) {
+        out[relative(folder, path)] = `dir ${(st.mode & 0o7777).toString(8)}`;
+        walk(path);
+      } else {
+        out[relative(folder, path)] = sha256(path);
+      }
+    }
+  };
+  if (existsSync(folder)) walk(folder);
+  return out;
 }

@@ -51,3 +51,42 @@ export async function clearPoolExcludeFlag(uuid: string): Promise<void> {
     });
   });
 }
+
+export const machineDn = (uuid: string, baseDn: string) => `sstVirtualMachine=${uuid},ou=virtual machines,ou=virtualization,ou=services,${baseDn}`;
+
+export type Entries = Record<string, Record<string, string[]>>;
+
+/**
+ * A machine's whole subtree as stored (the machine entry, its devices, ou=backup, every
+ * iteration and restore journal), DNs lower-cased and values sorted, for before/after checks.
+ */
+export async function machineSubtree(uuid: string): Promise<Entries> {
+  return withDirectory(async (client, baseDn) => {
+    const { searchEntries } = await client.search(machineDn(uuid, baseDn), { scope: 'sub', attributes: ['*'] });
+    const out: Entries = {};
+    for (const entry of searchEntries) {
+      const attrs: Record<string, string[]> = {};
+      for (const [name, value] of Object.entries(entry)) {
+        if (name === 'dn') continue;
+        attrs[name] = (Array.isArray(value) ? value : [value]).map((v) => (Buffer.isBuffer(v) ? v.toString('utf8') : String(v))).sort();
+      }
+      out[entry.dn.toLowerCase()] = attrs;
+    }
+    return out;
+  });
+}
+
+/** The machine entry itself from a subtree read with machineSubtree(). */
+export function machineEntry(entries: Entries, uuid: string): Record<string, string[]> | undefined {
+  const prefix = `sstvirtualmachine=${uuid.toLowerCase()},`;
+  return Object.entries(entries).find(([dn]) => dn.startsWith(prefix))?.[1];
+}
+
+/** The iteration leaves (DN → mode, state, return value) from a subtree read with machineSubtree(). */
+export function iterationsOf(entries: Entries): Record<string, { mode?: string; state?: string; returnValue?: string }> {
+  return Object.fromEntries(
+    Object.entries(entries)
+      .filter(([, attrs]) => attrs.objectClass?.some((c) => c.toLowerCase() === 'sstprovisioning'))
+      .map(([dn, attrs]) => [dn, { mode: attrs.sstProvisioningMode?.[0], state: attrs.sstProvisioningState?.[0], returnValue: attrs.sstProvisioningReturnValue?.[0] }]),
+  );
+}

@@ -45,7 +45,10 @@ export default async function globalSetup(config: FullConfig) {
   await page.context().storageState({ path: 'test-results/e2e-state/admin.json' });
   await browser.close();
   writeFileSync('test-results/e2e-state/directory.json', JSON.stringify({ url: slapd.url, baseDn: demo.baseDn }));
-  writeFileSync('test-results/e2e-state/node.json', JSON.stringify({ host: node.node.host, port: node.node.port, tree: node.tree }));
+  writeFileSync(
+    'test-results/e2e-state/node.json',
+    JSON.stringify({ host: node.node.host, port: node.node.port, tree: node.tree, dir: node.node.dir, virshStateDir: node.node.virshStateDir }),
+  );
   return async () => {
     await consoleServer.stop();
     await slapd.stop();

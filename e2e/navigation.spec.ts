@@ -24,7 +24,8 @@ test('pool → machine → iteration', async ({ page }) => {
   await expect(iterations.locator('tbody tr')).toHaveCount(3);
   await screenshot(page, 'machine');
 
-  const newest = iterations.locator('tbody tr').first().getByRole('link');
+  // The first cell's link; the last cell has the row's restore link.
+  const newest = iterations.locator('tbody tr').first().locator('td').first().getByRole('link');
   const name = (await newest.textContent()) ?? '';
   await newest.click();
   await expect(page.getByRole('heading', { name: `Iteration ${name}` })).toBeVisible();

@@ -1,36 +1,53 @@
 import type { TimedRecord } from '@/lib/restore/journal';
 import { DateTime } from '../ui/date-time';
+import { formatBytes } from '../ui/format';
+
+const base = (path: string) => path.slice(path.lastIndexOf('/') + 1);
 
 function describe(r: TimedRecord): string {
   switch (r.step) {
     case 'started': return `Restore started by ${r.by} on node ${r.node}.`;
-    case 'small-files-copied': return 'XML and LDIF copied into the retain folder.';
-    case 'resolved': return `Conflicts resolved by ${r.by}; resolved LDIF and XML written.`;
-    case 'confirmed': return `Plan confirmed by ${r.by}.`;
-    case 'large-file-copied': return `${r.file} copied (${r.bytes} bytes).`;
+    case 'small-files-copied': return 'Domain XML and LDIF copied into the retain folder.';
+    case 'resolved': {
+      const n = Object.keys(r.decisions).length;
+      return `${n === 0 ? `Nothing to decide (checked by ${r.by})` : `${n === 1 ? 'One difference' : `${n} differences`} decided by ${r.by}`}; resolved LDIF and XML written.`;
+    }
+    case 'confirmed': return `Plan confirmed by ${r.by}; phase 2 started.`;
+    case 'large-file-copied': return `${base(r.file)} copied (${formatBytes(r.bytes)}).`;
     case 'large-files-verified': return 'Every copy checked (size, qemu-img check).';
-    case 'machine-stopped': return r.how === 'was-not-running' ? 'The machine was not running.' : `The machine was stopped (${r.how === 'destroy' ? 'destroyed after the shutdown timeout' : 'shut down'}).`;
+    case 'machine-stopped': return r.how === 'was-not-running' ? 'The machine was not running.' : r.how === 'destroy' ? 'The machine did not shut down in time and was destroyed.' : 'The machine was shut down.';
     case 'domain-undefined': return r.wasDefined ? 'The domain was undefined.' : 'The domain was not defined.';
-    case 'image-moved': return `Disk ${r.disk}: ${r.from} moved to ${r.to}.`;
-    case 'directory-restored': return `Directory entries restored (${r.changes} changes).`;
+    case 'image-moved': return `Disk ${r.disk}: the backup's image moved over ${base(r.to)}.`;
+    case 'directory-restored': return `Directory entries written (${r.changes} ${r.changes === 1 ? 'change' : 'changes'}).`;
     case 'domain-started': return r.how === 'restore-with-state' ? 'The machine was restored from its saved state.' : 'The domain was defined from the resolved XML and started.';
-    case 'failed': return `Failed while ${r.during}: ${r.reason}`;
-    case 'retried': return `Continued by ${r.by}.`;
+    case 'failed': return `Failed while ${r.during} (return value ${r.returnValue}${r.exitCode !== undefined ? `, exit code ${r.exitCode}` : ''}).`;
+    case 'retried': return `Retried by ${r.by}.`;
     case 'resumed': return `Continued by console ${r.by} after a restart (last step: ${r.after}).`;
     case 'aborted': return `Aborted by ${r.by}.`;
     case 'finished': return 'Restore finished.';
   }
 }
 
+/** Full paths on hover, so the list stays readable. */
+function title(r: TimedRecord): string | undefined {
+  if (r.step === 'image-moved') return `${r.from} → ${r.to}`;
+  if (r.step === 'large-file-copied') return `${r.file}: ${r.bytes} bytes`;
+  if (r.step === 'started') return `retain folder ${r.retainFolder}\nbackup folder ${r.backupFolder}`;
+  if (r.step === 'failed') return r.reason;
+  return undefined;
+}
+
 export function JournalList({ records, timeZone }: { records: TimedRecord[]; timeZone: string }) {
   return (
     <ol className="space-y-1 text-sm" aria-label="Restore journal">
       {records.map((r, i) => (
-        <li key={`${r.at}-${i}`} className="flex gap-3">
+        <li key={`${r.at}-${i}`} className="flex gap-3" data-step={r.step}>
           <span className="shrink-0 text-muted">
             <DateTime value={r.at} timeZone={timeZone} />
           </span>
-          <span className={r.step === 'failed' ? 'text-status-failed' : undefined}>{describe(r)}</span>
+          <span className={r.step === 'failed' ? 'min-w-0 wrap-anywhere text-status-failed' : 'min-w-0 wrap-anywhere'} title={title(r)}>
+            {describe(r)}
+          </span>
         </li>
       ))}
     </ol>

@@ -1,19 +1,23 @@
 'use client';
 
 import type { ConflictDto } from '@/lib/restore/service';
-import { abortRestoreAction, confirmRestoreAction } from '@/app/(console)/machines/[uuid]/restore/[iteration]/actions';
+import { confirmRestoreAction } from '@/app/(console)/machines/[uuid]/restore/[iteration]/actions';
+import { Notice } from '../ui/card';
+import { AbortButton } from './abort-button';
 import { useRestoreAction } from './use-restore-action';
 
-function List({ title, items, empty }: { title: string; items: string[]; empty: string }) {
+function List({ title, items, empty, testId }: { title: string; items: string[]; empty: string; testId: string }) {
   return (
-    <div>
+    <div data-testid={testId}>
       <h3 className="font-semibold">{title}</h3>
       {items.length === 0 ? (
         <p className="text-muted">{empty}</p>
       ) : (
         <ul className="list-disc pl-5">
           {items.map((i) => (
-            <li key={i}>{i}</li>
+            <li key={i} className="break-words">
+              {i}
+            </li>
           ))}
         </ul>
       )}
@@ -21,52 +25,117 @@ function List({ title, items, empty }: { title: string; items: string[]; empty: 
   );
 }
 
-/** The last stop before anything live changes. */
-export function PlanPanel({ uuid, iteration, data, onChange }: { uuid: string; iteration: string; data: ConflictDto; onChange: () => void }) {
+/** The last stop before anything live changes: what the decisions change, and what phase 2 will do to the machine, in order. */
+export function PlanPanel({
+  uuid,
+  iteration,
+  machineName,
+  data,
+  onChange,
+  onAborted,
+}: {
+  uuid: string;
+  iteration: string;
+  machineName: string;
+  data: ConflictDto;
+  onChange: () => void;
+  onAborted?: () => void;
+}) {
   const confirm = useRestoreAction();
-  const abort = useRestoreAction();
   const plan = data.plan ?? { overwritten: [], kept: [], entriesAdded: [], entriesRemoved: [] };
+  const risks = plan.savedStateRisks ?? [];
+  const running = data.domainState === 'running' || data.domainState === 'paused';
+  const undefinedNow = data.domainState === 'undefined';
   return (
-    <div className="space-y-4" aria-label="Restore plan">
+    <div className="space-y-5" aria-label="Restore plan">
       <div className="grid gap-4 md:grid-cols-2">
-        <List title="Will be overwritten with the backup" items={plan.overwritten} empty="No setting is overwritten." />
-        <List title="Will be kept as it is live" items={plan.kept} empty="No live setting is kept." />
-        <List title="Directory entries added back" items={plan.entriesAdded} empty="None." />
-        <List title="Directory entries removed" items={plan.entriesRemoved} empty="None." />
+        <List testId="plan-overwritten" title="Taken from the backup" items={plan.overwritten} empty="Nothing: no difference was decided for the backup." />
+        <List testId="plan-kept" title="Kept as it is live" items={plan.kept} empty="Nothing: no difference was decided for the live machine." />
+        {(plan.entriesAdded.length > 0 || plan.entriesRemoved.length > 0) && (
+          <>
+            <List testId="plan-added" title="Directory entries added back" items={plan.entriesAdded} empty="None." />
+            <List testId="plan-removed" title="Directory entries removed" items={plan.entriesRemoved} empty="None." />
+          </>
+        )}
       </div>
-      <p className="font-medium" data-testid="restore-kind">
-        {data.withState ? 'Restore with the saved state (virsh restore).' : 'Restore without state: define the domain from the resolved XML and start it.'}
-      </p>
+      {risks.length > 0 && data.withState && (
+        <Notice tone="warning" title="The saved state may be refused">
+          <p>
+            These decisions change parts of the domain that libvirt compares when it restores a saved state. If <code>virsh restore</code> refuses,
+            the restore stops at its last step: images and directory entries restored, the domain defined but not running. To avoid that, take these
+            settings from the backup, or set &ldquo;Restore without state&rdquo; in the machine&apos;s backup configuration and decide again.
+          </p>
+          <ul className="mt-1 list-disc pl-5">
+            {risks.map((r) => (
+              <li key={r}>{r}</li>
+            ))}
+          </ul>
+        </Notice>
+      )}
+      <div>
+        <h3 className="font-semibold">What happens to {machineName} when you confirm</h3>
+        <ol className="mt-1 list-decimal space-y-1 pl-5" data-testid="plan-steps">
+          <li>
+            The saved state and the disk images are copied into the retain folder and checked (size, <code>qemu-img check</code>). Nothing live changes
+            during the copy.
+          </li>
+          <li>
+            {running
+              ? `${machineName} is running now: it is shut down (virsh shutdown), and destroyed if it has not stopped after ${data.shutdownTimeoutSeconds} s.`
+              : undefinedNow
+                ? `${machineName} is not defined on the node now; nothing has to be stopped.`
+                : `${machineName} is not running now (${data.domainState}); nothing has to be stopped.`}
+          </li>
+          <li>The domain is undefined (its disk images stay).</li>
+          <li>
+            {data.liveDisks.length === 0 ? (
+              'The disk images are moved over the live ones.'
+            ) : (
+              <>
+                {data.liveDisks.length === 1 ? 'This live disk image is replaced' : `These ${data.liveDisks.length} live disk images are replaced`} by the
+                backup&apos;s copy (one rename each):
+                <ul className="list-disc pl-5">
+                  {data.liveDisks.map((d) => (
+                    <li key={d.target}>
+                      <span className="font-medium">{d.target}</span> <span className="break-all font-mono text-xs">{d.image}</span>
+                    </li>
+                  ))}
+                </ul>
+              </>
+            )}
+          </li>
+          <li>The directory entries are written as decided above.</li>
+          <li data-testid="restore-kind">
+            {data.withState
+              ? `${machineName} is restored from the saved state (virsh restore): it resumes where it was when the backup was taken.`
+              : `${machineName} is defined from the resolved XML and started (no saved state).`}
+          </li>
+          <li>The iteration is marked finished and the retain folder removed. Every iteration of the machine is kept.</li>
+        </ol>
+      </div>
       <p className="text-muted">
-        Every disk image is copied into the retain folder and checked before anything live changes. After you confirm, the restore runs on the
-        server without further questions; you can close this page.
+        After you confirm, the restore runs on the server without further questions; you can reload or close this page and come back. It can no longer be
+        aborted once the machine has been stopped.
       </p>
-      <div className="flex flex-wrap gap-3">
+      {confirm.error && (
+        <p role="alert" className="text-status-failed">
+          {confirm.error}
+        </p>
+      )}
+      <div className="flex flex-wrap items-start gap-3">
         <button
           type="button"
           disabled={confirm.pending}
           onClick={() => confirm.run(confirmRestoreAction, { uuid, iteration })}
           className="rounded-md bg-status-failed px-4 py-2 font-semibold text-white disabled:opacity-50"
         >
-          {confirm.pending ? 'Starting…' : 'Confirm and restore'}
+          {confirm.pending ? 'Starting phase 2…' : `Confirm and restore ${machineName}`}
         </button>
-        <button type="button" onClick={onChange} className="rounded-md border border-line px-4 py-2">
+        <button type="button" onClick={onChange} className="rounded-md border border-line bg-surface px-4 py-2">
           Change decisions
         </button>
-        <button
-          type="button"
-          disabled={abort.pending}
-          onClick={() => abort.run(abortRestoreAction, { uuid, iteration })}
-          className="rounded-md border border-status-failed px-4 py-2 text-status-failed"
-        >
-          Abort the restore
-        </button>
+        <AbortButton uuid={uuid} iteration={iteration} onAborted={onAborted} />
       </div>
-      {(confirm.error || abort.error) && (
-        <p role="alert" className="text-status-failed">
-          {confirm.error ?? abort.error}
-        </p>
-      )}
     </div>
   );
 }

@@ -5,34 +5,61 @@ import { startRestoreAction } from '@/app/(console)/machines/[uuid]/restore/[ite
 import { formatBytes } from '../ui/format';
 import { useRestoreAction } from './use-restore-action';
 
+/** Step 1: every reason not to start, at once; nothing is written until the administrator starts. */
 export function PreflightPanel({ uuid, iteration, preflight }: { uuid: string; iteration: string; preflight: Preflight }) {
   const { run, pending, error } = useRestoreAction();
+  const failed = preflight.checks.filter((c) => !c.ok).length;
+  const total = preflight.largeFiles.reduce((sum, f) => sum + f.size, 0);
   return (
     <div className="space-y-4">
       <ul className="space-y-2" aria-label="Pre-flight checks">
         {preflight.checks.map((c) => (
-          <li key={c.label} className="flex gap-2">
-            <span aria-hidden className={c.ok ? 'text-status-protected' : 'text-status-failed'}>
+          <li key={c.label} className="flex gap-2" data-ok={c.ok}>
+            <span aria-hidden className={c.ok ? 'font-semibold text-status-protected' : 'font-semibold text-status-failed'}>
               {c.ok ? '✓' : '✕'}
             </span>
-            <span>
-              <span className="font-medium">{c.label}</span>
+            <span className="min-w-0">
+              <span className={c.ok ? 'font-medium' : 'font-semibold text-status-failed'}>{c.label}</span>
               <span className="sr-only">{c.ok ? ' (passed)' : ' (failed)'}</span>
               <br />
-              <span className="text-muted">{c.detail}</span>
+              <span className="break-words text-muted">{c.detail}</span>
             </span>
           </li>
         ))}
       </ul>
-      {preflight.largeFiles.length > 0 && (
-        <p className="text-muted">
-          Large files to copy in phase 2: {preflight.largeFiles.map((f) => `${f.name} (${formatBytes(f.size)})`).join(', ')}.
+      {failed > 0 && (
+        <p role="alert" className="rounded-md border border-status-failed/30 bg-status-failed-bg px-3 py-2 text-status-failed" data-testid="preflight-blocked">
+          The restore cannot start: {failed === 1 ? 'one check fails' : `${failed} checks fail`}. Nothing was changed. Fix {failed === 1 ? 'it' : 'them'} and reload
+          this page.
         </p>
       )}
-      <p>
-        Phase 1 copies only the domain XML and the LDIF of this iteration into a fresh retain folder and shows every difference with the live
-        machine. Nothing live changes until you confirm the plan.
-      </p>
+      {preflight.largeFiles.length > 0 && (
+        <div>
+          <h3 className="mb-1 font-semibold">Copied in phase 2 (only after you confirm)</h3>
+          <table className="w-full text-left text-sm" aria-label="Large files">
+            <tbody>
+              {preflight.largeFiles.map((f) => (
+                <tr key={f.name} className="border-t border-line">
+                  <td className="break-all py-1 pr-3 font-mono text-xs">{f.name}</td>
+                  <td className="whitespace-nowrap py-1 text-right">{formatBytes(f.size)}</td>
+                </tr>
+              ))}
+              <tr className="border-t border-line font-medium">
+                <td className="py-1 pr-3">Total</td>
+                <td className="whitespace-nowrap py-1 text-right">{formatBytes(total)}</td>
+              </tr>
+            </tbody>
+          </table>
+        </div>
+      )}
+      <div className="rounded-md bg-canvas px-3 py-2">
+        <p className="font-medium">What starting does</p>
+        <p className="text-muted">
+          Phase 1 copies only the domain XML and the LDIF of this iteration into a fresh retain folder and shows every difference with the live
+          machine for you to decide. <strong className="text-ink">Nothing live changes until you confirm the plan</strong>, and until then you can
+          abort.
+        </p>
+      </div>
       {error && (
         <p role="alert" className="text-status-failed">
           {error}
@@ -44,7 +71,7 @@ export function PreflightPanel({ uuid, iteration, preflight }: { uuid: string; i
         onClick={() => run(startRestoreAction, { uuid, iteration })}
         className="rounded-md bg-brand px-4 py-2 font-semibold text-brand-ink disabled:opacity-50"
       >
-        {pending ? 'Copying the small files…' : 'Start phase 1: unretain the small files'}
+        {pending ? 'Copying the XML and LDIF…' : 'Start the restore'}
       </button>
     </div>
   );

@@ -2,11 +2,16 @@
 
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { useQuery } from '@tanstack/react-query';
+import type { TimedRecord } from '@/lib/restore/journal';
 import type { Preflight } from '@/lib/restore/phase1';
 import type { ConflictDto, RestoreStatus } from '@/lib/restore/service';
+import type { RestoreStage } from '@/lib/restore/view';
 import { Card, Notice } from '../ui/card';
+import { cn } from '../ui/cn';
+import { DateTime } from '../ui/date-time';
+import { AbortButton } from './abort-button';
 import { ConflictForm } from './conflict-form';
 import { FailurePanel, ForeignPanel } from './failure-panel';
 import { JournalList } from './journal-list';
@@ -15,7 +20,8 @@ import { PreflightPanel } from './preflight-panel';
 import { ProgressPanel } from './progress-panel';
 import { StepsList } from './steps-list';
 
-const RUNNING = new Set(['copying-small-files', 'copying-large-files', 'restoring']);
+/** Stages in which the server works on its own; the page polls while it does. */
+const POLL_MS: Partial<Record<RestoreStage, number>> = { 'copying-small-files': 1500, 'copying-large-files': 1000, restoring: 1000, foreign: 5000 };
 
 async function fetchStatus(uuid: string, iteration: string): Promise<RestoreStatus> {
   const response = await fetch(`/api/restore/${encodeURIComponent(uuid)}/${encodeURIComponent(iteration)}`, { cache: 'no-store' });
@@ -23,9 +29,39 @@ async function fetchStatus(uuid: string, iteration: string): Promise<RestoreStat
   return (await response.json()) as RestoreStatus;
 }
 
-/** The restore page: the server renders the current stage; while something runs it polls and re-renders when the stage changes. */
+function lastOf<S extends TimedRecord['step']>(records: TimedRecord[], step: S): Extract<TimedRecord, { step: S }> | undefined {
+  return [...records].reverse().find((r): r is Extract<TimedRecord, { step: S }> => r.step === step);
+}
+
+/** One sentence on where the restore stands and whether anything live has changed. */
+function StageBanner({ stage, children, tone = 'info' }: { stage: RestoreStage; children: ReactNode; tone?: 'info' | 'warning' | 'success' }) {
+  return (
+    <div
+      data-testid="restore-stage"
+      data-stage={stage}
+      role="status"
+      className={cn(
+        'rounded-md border px-4 py-3',
+        tone === 'warning'
+          ? 'border-status-stale/30 bg-status-stale-bg'
+          : tone === 'success'
+            ? 'border-status-protected/30 bg-status-protected-bg'
+            : 'border-status-running/30 bg-status-running-bg',
+      )}
+    >
+      {children}
+    </div>
+  );
+}
+
+/**
+ * The restore page. The server renders the current stage with what it needs (pre-flight,
+ * differences, plan); while the server works on its own the page polls the status route, shows
+ * the copy progress, and re-reads the page when the stage changes. Everything comes from the
+ * directory and the node, so a reload or another administrator sees the same.
+ */
 export function RestoreWizard({
-  status: initial,
+  status: rendered,
   preflight,
   conflicts,
   timeZone,
@@ -36,27 +72,152 @@ export function RestoreWizard({
   timeZone: string;
 }) {
   const router = useRouter();
-  const { uuid } = initial.machine;
-  const { iteration } = initial;
+  const { uuid, name, node } = rendered.machine;
+  const { iteration } = rendered;
+  // Keyed by what the server rendered: after router.refresh() the new server state is the starting point, never an older poll.
+  const snapshot = `${rendered.view.stage}|${rendered.view.mode}|${rendered.journal.length}`;
   const query = useQuery({
-    queryKey: ['restore', uuid, iteration],
+    queryKey: ['restore', uuid, iteration, snapshot],
     queryFn: () => fetchStatus(uuid, iteration),
-    initialData: initial,
-    refetchInterval: (q) => (q.state.data && RUNNING.has(q.state.data.view.stage) ? 1500 : false),
+    initialData: rendered,
+    staleTime: 1000,
+    refetchInterval: (q) => (q.state.data ? (POLL_MS[q.state.data.view.stage] ?? false) : false),
   });
   const status = query.data;
-  const stage = status.view.stage;
+  const { stage } = status.view;
   useEffect(() => {
-    if (stage !== initial.view.stage) router.refresh();
-  }, [stage, initial.view.stage, router]);
+    if (stage !== rendered.view.stage) router.refresh();
+  }, [stage, rendered.view.stage, router]);
   const [editing, setEditing] = useState(false);
+  const [aborted, setAborted] = useState(false);
+  const onAborted = () => setAborted(true);
+  const finished = lastOf(status.journal, 'finished');
+  const startedHow = lastOf(status.journal, 'domain-started');
+  const decided = lastOf(status.journal, 'resolved');
+  const running = status.view.steps.find((s) => s.status === 'running');
 
   return (
-    <div className="grid gap-6 lg:grid-cols-[1fr_2fr]">
-      <div className="space-y-6">
+    <div className="grid gap-6 lg:grid-cols-[minmax(0,2fr)_minmax(0,1fr)]">
+      <div className="min-w-0 space-y-6">
+        {query.isError && (
+          <Notice tone="warning">
+            Refreshing failed: {query.error.message} The restore itself runs on the server and is not affected; the page tries again.
+          </Notice>
+        )}
+        {aborted && stage === 'not-a-restore' && (
+          <Notice title="The restore was aborted">
+            <p data-testid="restore-aborted">
+              The retain folder was removed and iteration {iteration} is finished again, as before. Nothing live was changed.
+            </p>
+          </Notice>
+        )}
+
+        {stage === 'finished' && (
+          <StageBanner stage={stage} tone="success">
+            <p className="font-semibold text-status-protected">Restore finished</p>
+            <p data-testid="restore-finished">
+              {name} was restored from iteration <span className="font-mono">{iteration}</span>
+              {startedHow ? (startedHow.how === 'restore-with-state' ? ' and resumed from its saved state' : ', defined from the resolved XML and started') : ''}
+              {finished ? (
+                <>
+                  {' '}
+                  at <DateTime value={finished.at} timeZone={timeZone} />
+                </>
+              ) : null}
+              . Every iteration is kept. <Link className="text-brand underline" href={`/machines/${uuid}`}>Back to {name}</Link>
+            </p>
+            {decided && (decided.plan.overwritten.length > 0 || decided.plan.kept.length > 0) && (
+              <ul className="mt-2 list-disc pl-5 text-sm" aria-label="What was decided">
+                {decided.plan.overwritten.map((t) => (
+                  <li key={`o ${t}`}>From the backup: {t}</li>
+                ))}
+                {decided.plan.kept.map((t) => (
+                  <li key={`k ${t}`}>Kept live: {t}</li>
+                ))}
+              </ul>
+            )}
+          </StageBanner>
+        )}
+        {stage === 'not-a-restore' && preflight && (
+          <Card title="Before the restore: pre-flight checks">
+            <PreflightPanel uuid={uuid} iteration={iteration} preflight={preflight} />
+          </Card>
+        )}
+        {stage === 'finished' && preflight && (
+          <details className="rounded-lg border border-line bg-surface p-4">
+            <summary className="cursor-pointer font-medium">Restore this iteration again…</summary>
+            <div className="mt-4">
+              <PreflightPanel uuid={uuid} iteration={iteration} preflight={preflight} />
+            </div>
+          </details>
+        )}
+
+        {stage === 'copying-small-files' && (
+          <StageBanner stage={stage}>Phase 1: copying the domain XML and the LDIF into the retain folder… Nothing live changes.</StageBanner>
+        )}
+
+        {stage === 'deciding' && (
+          <StageBanner stage={stage}>
+            <strong>Phase 1 · decide the differences.</strong> Nothing live has changed yet; you can abort at any time before you confirm the plan.
+          </StageBanner>
+        )}
+        {stage === 'confirming' && (
+          <StageBanner stage={stage}>
+            <strong>Phase 1 · {editing ? 'change your decisions' : 'review the plan'}.</strong> Nothing live has changed yet.{' '}
+            {editing ? 'Review the plan again when you are done.' : `Confirming starts phase 2, which changes ${name} as the plan says.`}
+          </StageBanner>
+        )}
+        {(stage === 'deciding' || (stage === 'confirming' && editing)) && conflicts && (
+          <Card title="Differences between the backup and the live machine">
+            <ConflictForm
+              uuid={uuid}
+              iteration={iteration}
+              data={conflicts}
+              onResolved={() => setEditing(false)}
+              onCancel={stage === 'confirming' ? () => setEditing(false) : undefined}
+              onAborted={onAborted}
+            />
+          </Card>
+        )}
+        {stage === 'confirming' && !editing && conflicts && (
+          <Card title="The plan">
+            <PlanPanel uuid={uuid} iteration={iteration} machineName={name} data={conflicts} onChange={() => setEditing(true)} onAborted={onAborted} />
+          </Card>
+        )}
+        {(stage === 'deciding' || stage === 'confirming') && !conflicts && (
+          <Card title="Differences between the backup and the live machine">
+            <p className="mb-3">The differences cannot be shown right now (see above). Reload to try again, or abort the restore: nothing live has changed.</p>
+            <AbortButton uuid={uuid} iteration={iteration} onAborted={onAborted} />
+          </Card>
+        )}
+
+        {stage === 'copying-large-files' && (
+          <>
+            <StageBanner stage={stage}>
+              <strong>Phase 2 · copying the saved state and the disk images into the retain folder.</strong> Nothing live has changed yet. This runs on the
+              server: you can reload or close this page.
+            </StageBanner>
+            <Card title="Copy progress">{status.progress ? <ProgressPanel progress={status.progress} /> : <p>Preparing the copy…</p>}</Card>
+          </>
+        )}
+        {stage === 'restoring' && (
+          <StageBanner stage={stage} tone="warning">
+            <strong>Phase 2 · restoring {name} on {node}</strong>
+            {running ? <>: {running.label.charAt(0).toLowerCase() + running.label.slice(1)}…</> : '…'} The live machine is being changed: do not start or
+            change it by hand meanwhile. This runs on the server: you can reload or close this page.
+          </StageBanner>
+        )}
+        {stage === 'foreign' && <ForeignPanel uuid={uuid} iteration={iteration} mode={status.view.mode} canAbort={status.view.canAbort} onAborted={onAborted} />}
+        {stage === 'failed' && (
+          <div data-testid="restore-stage" data-stage={stage}>
+            <FailurePanel uuid={uuid} iteration={iteration} node={node} view={status.view} onAborted={onAborted} />
+          </div>
+        )}
+      </div>
+      <aside className="min-w-0 space-y-6">
         <Card title="Steps">
-          <StepsList steps={status.view.steps} />
-          {status.view.driver && RUNNING.has(stage) && (
+          <StepsList steps={status.view.steps} stage={stage} />
+          {status.view.driver && (stage === 'copying-large-files' || stage === 'restoring') && (
             <p className="mt-3 text-xs text-muted">
               Driven by console instance {status.view.driver.instance}
               {status.view.driver.stale ? ' (not heard from recently: another instance will take over)' : ''}.
@@ -68,41 +229,7 @@ export function RestoreWizard({
             <JournalList records={status.journal} timeZone={timeZone} />
           </Card>
         )}
-      </div>
-      <div className="space-y-6">
-        {query.isError && <Notice tone="warning">Refreshing failed: {query.error.message}</Notice>}
-        {(stage === 'not-a-restore' || stage === 'finished') && preflight && (
-          <Card title="Pre-flight checks">
-            <PreflightPanel uuid={uuid} iteration={iteration} preflight={preflight} />
-          </Card>
-        )}
-        {stage === 'copying-small-files' && <Notice>Copying the domain XML and the LDIF into the retain folder…</Notice>}
-        {(stage === 'deciding' || (stage === 'confirming' && editing)) && conflicts && (
-          <Card title="Conflicts: backup against live machine">
-            <ConflictForm uuid={uuid} iteration={iteration} data={conflicts} />
-          </Card>
-        )}
-        {stage === 'confirming' && !editing && conflicts && (
-          <Card title="The plan">
-            <PlanPanel uuid={uuid} iteration={iteration} data={conflicts} onChange={() => setEditing(true)} />
-          </Card>
-        )}
-        {stage === 'copying-large-files' && (
-          <Card title="Phase 2: unretaining the large files">
-            {status.progress ? <ProgressPanel progress={status.progress} /> : <p>Preparing the copy…</p>}
-          </Card>
-        )}
-        {stage === 'restoring' && <Notice>Restoring the machine on {status.machine.node}. This runs on the server; you may close this page.</Notice>}
-        {stage === 'foreign' && <ForeignPanel uuid={uuid} iteration={iteration} mode={status.view.mode} canAbort={status.view.canAbort} />}
-        {stage === 'failed' && <FailurePanel uuid={uuid} iteration={iteration} view={status.view} />}
-        {stage === 'finished' && (
-          <Notice title="Restore finished">
-            <p data-testid="restore-finished">
-              {status.machine.name} was restored from iteration {iteration}. <Link className="text-brand underline" href={`/machines/${uuid}`}>Back to the machine</Link>
-            </p>
-          </Notice>
-        )}
-      </div>
+      </aside>
     </div>
   );
 }

@@ -5,22 +5,36 @@ import { useState, useTransition } from 'react';
 
 type Result = { ok: true; data: unknown } | { ok: false; error: string; fieldErrors?: Record<string, string> };
 
-/** Runs a restore server action, shows its refusal in words, and re-reads the page on success. */
+const NO_ANSWER = 'The console did not answer. Reload the page to see where the restore stands; reloading repeats nothing.';
+
+/**
+ * Runs a restore server action, shows its refusal in words (and per-field sentences), and
+ * re-reads the page on success. A transport failure is a sentence too, never an exception.
+ */
 export function useRestoreAction() {
   const router = useRouter();
   const [pending, startTransition] = useTransition();
   const [error, setError] = useState<string | null>(null);
-  const run = (action: (input: unknown) => Promise<Result>, input: unknown, onData?: (data: unknown) => void) => {
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  const run = (action: (input: unknown) => Promise<Result>, input: unknown, onDone?: () => void) => {
     setError(null);
+    setFieldErrors({});
     startTransition(async () => {
-      const result = await action(input);
-      if (!result.ok) {
-        setError(result.error);
+      let result: Result;
+      try {
+        result = await action(input);
+      } catch {
+        setError(NO_ANSWER);
         return;
       }
-      onData?.(result.data);
+      if (!result.ok) {
+        setError(result.error);
+        setFieldErrors(result.fieldErrors ?? {});
+        return;
+      }
+      onDone?.();
       router.refresh();
     });
   };
-  return { run, pending, error, setError };
+  return { run, pending, error, fieldErrors };
 }

@@ -7,7 +7,7 @@
 export type JournalRecord =
   | { step: 'started'; by: string; node: string; previousState: string; previousReturnValue: number | null; retainFolder: string; backupFolder: string; createdFolders?: string[] }
   | { step: 'small-files-copied' }
-  | { step: 'resolved'; by: string; decisions: Record<string, { choice: 'live' | 'backup' | 'value'; value?: string }>; plan: { overwritten: string[]; kept: string[]; entriesAdded: string[]; entriesRemoved: string[] }; withState: boolean }
+  | { step: 'resolved'; by: string; decisions: Record<string, { choice: 'live' | 'backup' | 'value'; value?: string }>; plan: { overwritten: string[]; kept: string[]; entriesAdded: string[]; entriesRemoved: string[]; savedStateRisks?: string[] }; withState: boolean }
   | { step: 'confirmed'; by: string }
   | { step: 'large-file-copied'; file: string; bytes: number }
   | { step: 'large-files-verified' }

@@ -1,5 +1,6 @@
 import 'server-only';
 import { requireAdmin } from '@/lib/auth/session';
+import { env } from '@/lib/env';
 import { AppError } from '@/lib/errors';
 import { readIterationModes, readJournal } from '@/lib/ldap/restore';
 import { assertMachineUuid } from '@/lib/inventory/machine';
@@ -95,25 +96,36 @@ export interface ConflictDto {
   conflicts: Conflict[];
   identityMismatch: string | null;
   unchanged: { ldapEntries: number; xmlSettings: number };
+  /** Where a side's directory entries and domain XML already disagreed before anything was decided. */
+  inconsistencies: { backup: string[]; live: string[] };
   stateFile: 'saved-state' | 'not-running' | 'missing';
   restoreWithoutState: boolean;
   decisions: Record<string, { choice: 'live' | 'backup' | 'value'; value?: string }> | null;
-  plan: { overwritten: string[]; kept: string[]; entriesAdded: string[]; entriesRemoved: string[] } | null;
+  plan: { overwritten: string[]; kept: string[]; entriesAdded: string[]; entriesRemoved: string[]; savedStateRisks?: string[] } | null;
   withState: boolean | null;
+  /** For the plan: the live disk images phase 2 replaces, the domain's state now, and how long a shutdown may take. */
+  liveDisks: { target: string; image: string }[];
+  domainState: string;
+  shutdownTimeoutSeconds: number;
 }
 
 export async function loadConflicts(ref: IterationRef): Promise<ConflictDto> {
   await requireAdmin();
   const [view, stored] = await Promise.all([readConflicts(ref), readJournal(ref.machineUuid, ref.iteration)]);
   const resolved = stored ? last(decodeJournal(stored.records), 'resolved') : undefined;
+  const domainState = await nodeOps.domState(view.layout.node, view.layout.machine.uuid);
   return {
     conflicts: view.set.conflicts,
     identityMismatch: view.set.identityMismatch,
     unchanged: view.set.unchanged,
+    inconsistencies: view.set.inconsistencies,
     stateFile: view.stateFile,
     restoreWithoutState: view.restoreWithoutState,
     decisions: resolved?.decisions ?? null,
     plan: resolved?.plan ?? null,
     withState: resolved?.withState ?? null,
+    liveDisks: view.layout.disks.flatMap((d) => (d.sourceFile && (d.device ?? 'disk') === 'disk' ? [{ target: d.target, image: d.sourceFile }] : [])),
+    domainState,
+    shutdownTimeoutSeconds: Math.round(env().restore.shutdownTimeoutMs / 1000),
   };
 }

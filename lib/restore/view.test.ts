@@ -72,6 +72,12 @@ describe('where a restore stands', () => {
     expect(view.stage).toBe('copying-large-files');
   });
 
+  it('shows no step as running before a restore starts', () => {
+    const view = deriveRestoreView({ mode: 'finished', returnValue: 0, records: [], lease: null, now });
+    expect(view.stage).toBe('not-a-restore');
+    expect(view.steps.every((s) => s.status === 'pending')).toBe(true);
+  });
+
   it('is finished when the journal says so', () => {
     const view = deriveRestoreView({ mode: 'finished', returnValue: 0, records: records(started, { step: 'finished' }), lease: null, now });
     expect(view.stage).toBe('finished');

@@ -115,9 +115,11 @@ export function deriveRestoreView(input: {
 
   const done = doneSteps(records, mode);
   const current = STEPS.find((s) => !done.has(s.key));
+  // Only a step the console is carrying out is running; the others wait for the administrator (or, when foreign, for whoever started it).
+  const waiting = stage === 'deciding' || stage === 'confirming' || stage === 'not-a-restore' || stage === 'foreign';
   const steps = STEPS.map((s): RestoreStep => {
     if (done.has(s.key) || stage === 'finished') return { ...s, status: 'done' };
-    if (s === current) return { ...s, status: failed ? 'failed' : stage === 'deciding' || stage === 'confirming' ? 'pending' : 'running' };
+    if (s === current) return { ...s, status: failed ? 'failed' : waiting ? 'pending' : 'running' };
     return { ...s, status: 'pending' };
   });
 

@@ -63,6 +63,16 @@ describe('a whole restore of web-01 (two disks and a saved state)', () => {
     expect(memory?.ldap.map((l) => l.attribute)).toEqual(['sstMemory']);
     expect(memory?.xml.map((x) => x.path)).toEqual(['memory', 'currentMemory']);
 
+    // A decision that cannot be taken comes back as a sentence per difference, and nothing is recorded.
+    const refused = await resolveConflictsAction({
+      uuid: web.uuid,
+      iteration: chosen.name,
+      decisions: { memory: { choice: 'value', value: 'lots' }, 'ldap:vm:description': { choice: 'live' } },
+    });
+    expect(refused).toMatchObject({ ok: false, error: expect.stringContaining('Nothing was written') });
+    expect(refused.ok ? {} : Object.keys(refused.fieldErrors ?? {}).sort()).toEqual(['memory', 'xml:devices/video/model@vram']);
+    expect((await readRestoreStatus(ref)).view.stage).toBe('deciding');
+
     const resolved = await resolveConflictsAction({
       uuid: web.uuid,
       iteration: chosen.name,
@@ -72,7 +82,7 @@ describe('a whole restore of web-01 (two disks and a saved state)', () => {
         'xml:devices/video/model@vram': { choice: 'backup' },
       },
     });
-    expect(resolved).toEqual({ ok: true, data: { ok: true } });
+    expect(resolved).toEqual({ ok: true, data: null });
     const planned = await loadConflicts(ref);
     expect(planned.withState).toBe(true);
     expect((await readRestoreStatus(ref)).view.stage).toBe('confirming');

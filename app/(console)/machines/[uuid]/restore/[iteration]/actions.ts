@@ -32,11 +32,11 @@ export const startRestoreAction = adminAction(targetSchema, async ({ uuid, itera
 export const resolveConflictsAction = adminAction(resolveSchema, async ({ uuid, iteration, decisions }, session) => {
   const ref = iterationRef(uuid, iteration);
   const result = await resolveConflicts(ref, decisions, session.login);
-  if (result.ok) {
-    const choices = Object.entries(decisions).map(([id, d]) => `${id}: ${d.choice === 'value' ? `value ${JSON.stringify(d.value ?? '')}` : d.choice}`);
-    await auditRestore(session, 'restore.resolve', ref, `Conflicts resolved (${choices.length}): ${choices.join('; ') || 'none'}.`);
-  }
-  return result;
+  // A decision that cannot be taken is the administrator's to fix, next to the difference it belongs to.
+  if (!result.ok) throw new AppError('invalid-input', 'Some decisions cannot be taken; see the marked differences. Nothing was written.', undefined, result.errors);
+  const choices = Object.entries(decisions).map(([id, d]) => `${id}: ${d.choice === 'value' ? `value ${JSON.stringify(d.value ?? '')}` : d.choice}`);
+  await auditRestore(session, 'restore.resolve', ref, `Conflicts resolved (${choices.length}): ${choices.join('; ') || 'none'}.`);
+  return null;
 });
 
 export const confirmRestoreAction = adminAction(targetSchema, async ({ uuid, iteration }, session) => {

@@ -27,7 +27,11 @@ export default async function RestorePage({ params }: { params: Promise<{ uuid: 
   return (
     <>
       <PageHeader
-        title={`Restore ${machine.name}`}
+        title={
+          <>
+            Restore {machine.name} <span className="font-normal text-muted">from iteration</span> <span className="font-mono">{iteration}</span>
+          </>
+        }
         subtitle={
           <>
             <TextLink href="/machines">Machines</TextLink> / <TextLink href={`/machines/${machine.uuid}`}>{machine.name}</TextLink> /{' '}
