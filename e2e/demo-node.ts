@@ -27,7 +27,7 @@ export function liveDomain(uuid: string): StandInDomain | null {
 /**
  * Makes every large copy on the node (`cp -p -T`, as the restore copies images) pause half-way
  * for `seconds`, so a test can watch the copy progress and reload meanwhile; null makes copies
- * fast again. Installs e2e/support/slow-cp as the node's `cp` (which is the real cp otherwise).
+ * fast again. Installs tests/fixtures/node-bin/cp as the node's `cp` (which is the real cp otherwise).
  */
 export function slowCopies(seconds: number | null): void {
   const { dir, virshStateDir } = demoNode();
@@ -38,7 +38,7 @@ export function slowCopies(seconds: number | null): void {
   }
   const cp = join(dir, 'bin', 'cp');
   if (!existsSync(cp)) {
-    copyFileSync('e2e/support/slow-cp', cp);
+    copyFileSync('tests/fixtures/node-bin/cp', cp);
     chmodSync(cp, 0o755);
   }
   writeFileSync(flag, String(seconds));

@@ -106,8 +106,8 @@ describe('hostile values from the directory in a whole restore', () => {
       iteration: chosen.name,
       decisions: { ...decisions, 'ldap:vm:description': { choice: 'value', value: 'first line\n$(touch x)' } },
     });
-    expect(typed).toMatchObject({ ok: true, data: { ok: false, errors: { 'ldap:vm:description': expect.stringMatching(/one line/) } } });
-    expect(await resolveConflictsAction({ uuid: web.uuid, iteration: chosen.name, decisions })).toEqual({ ok: true, data: { ok: true } });
+    expect(typed).toMatchObject({ ok: false, fieldErrors: { 'ldap:vm:description': expect.stringMatching(/one line/) } });
+    expect(await resolveConflictsAction({ uuid: web.uuid, iteration: chosen.name, decisions })).toEqual({ ok: true, data: null });
     expect(await confirmRestoreAction({ uuid: web.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
     await settle();
 

@@ -147,7 +147,7 @@ describe('abort in phase 1', () => {
     const ref = iterationRef(db.uuid, chosen.name);
     const conflicts = await loadConflicts(ref);
     const decisions = Object.fromEntries(conflicts.conflicts.map((c) => [c.id, { choice: 'backup' as const }]));
-    expect(await resolveConflictsAction({ uuid: db.uuid, iteration: chosen.name, decisions })).toMatchObject({ ok: true });
+    expect(await resolveConflictsAction({ uuid: db.uuid, iteration: chosen.name, decisions })).toEqual({ ok: true, data: null });
     expect(existsSync(`${world.node.tree.retainRoot}`)).toBe(true);
     expect(fileSnapshot(nodeRoot)).not.toEqual(before.files);
 
@@ -172,7 +172,7 @@ describe('a machine without a saved state', () => {
     const conflicts = await loadConflicts(ref);
     expect(conflicts.stateFile).toBe('not-running');
     const decisions = Object.fromEntries(conflicts.conflicts.map((c) => [c.id, { choice: 'live' as const }]));
-    expect(await resolveConflictsAction({ uuid: tpl.uuid, iteration: chosen.name, decisions })).toMatchObject({ ok: true });
+    expect(await resolveConflictsAction({ uuid: tpl.uuid, iteration: chosen.name, decisions })).toEqual({ ok: true, data: null });
     expect((await loadConflicts(ref)).withState).toBe(false);
     expect(await confirmRestoreAction({ uuid: tpl.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
     await settle();
@@ -223,7 +223,7 @@ describe('identity collisions', () => {
       expect(address?.refused.backup).toMatch(/db-01/);
       // Taking the backup's address anyway is refused with the same reason.
       const decisions = Object.fromEntries(conflicts.conflicts.map((c) => [c.id, { choice: 'backup' as const }]));
-      expect(await resolveConflictsAction({ uuid: web.uuid, iteration: chosen.name, decisions })).toMatchObject({ ok: true, data: { ok: false, errors: { address: expect.stringMatching(/db-01/) } } });
+      expect(await resolveConflictsAction({ uuid: web.uuid, iteration: chosen.name, decisions })).toMatchObject({ ok: false, fieldErrors: { address: expect.stringMatching(/db-01/) } });
       expect(await abortRestoreAction({ uuid: web.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
     } finally {
       await setStatements(webDhcp.dn, webDhcp.statements);
@@ -252,7 +252,7 @@ describe('a step that fails', () => {
       expect(await startRestoreAction({ uuid: files.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
       const conflicts = await loadConflicts(ref);
       const decisions = Object.fromEntries(conflicts.conflicts.map((c) => [c.id, { choice: 'live' as const }]));
-      expect(await resolveConflictsAction({ uuid: files.uuid, iteration: chosen.name, decisions })).toMatchObject({ ok: true });
+      expect(await resolveConflictsAction({ uuid: files.uuid, iteration: chosen.name, decisions })).toEqual({ ok: true, data: null });
       expect(await confirmRestoreAction({ uuid: files.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
       await settle();
       const status = await readRestoreStatus(ref);
