@@ -237,6 +237,9 @@ describe('attribute, entry and XML conflicts', () => {
     expect(vram(resolve(i, (s) => decideAll(s, 'live')).xml)).toBe('16384');
     expect(vram(resolve(i, (s) => decideAll(s, 'backup')).xml)).toBe('65536');
     expect(vram(resolve(i, () => ({ 'xml:devices/video/model@vram': { choice: 'value', value: '32768' } })).xml)).toBe('32768');
+    // Numbers on both sides: libvirt would refuse anything else only after the machine was stopped.
+    const typed = validateDecisions(set, { 'xml:devices/video/model@vram': { choice: 'value', value: 'abc<def' } });
+    expect(typed).toEqual({ ok: false, errors: { 'xml:devices/video/model@vram': expect.stringMatching(/whole number/) } });
   });
 
   it('offers XML elements present on one side, and reproduces the backup XML when it wins', () => {

@@ -47,6 +47,13 @@ export function checkDecisions(set: ConflictSet, decisions: Decisions): CheckedD
       errors[conflict.id] = checked.error;
       continue;
     }
+    // libvirt would refuse e.g. a vram of "abc" only at define time, after the machine was
+    // stopped; where both sides are whole numbers, so must the typed value be.
+    const numeric = (v: string | null) => v !== null && /^\d+$/.test(v);
+    if (conflict.valueKind === 'xml-value' && numeric(conflict.values.live) && numeric(conflict.values.backup) && !numeric(checked.value)) {
+      errors[conflict.id] = `Type a whole number, as on both sides (${conflict.values.live} live, ${conflict.values.backup} in the backup).`;
+      continue;
+    }
     const identity = conflict.valueKind === 'mac' ? 'mac' : conflict.valueKind === 'ip' ? 'ip' : null;
     const holders = identity ? holdersOf(identity, checked.value, set.identities) : [];
     if (identity && holders.length > 0) {
