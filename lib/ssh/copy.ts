@@ -1,7 +1,6 @@
 import 'server-only';
 import { AppError } from '@/lib/errors';
 import { CommandFailedError } from './errors';
-import { statPaths } from './files';
 import { assertSafePath } from './paths';
 import { runOnNode } from './run';
 import { nodeSshSettings } from './settings';
@@ -21,102 +20,128 @@ export interface CopyResult {
   durationMs: number;
 }
 
+// One command per copy: check the source, report its size, copy with `cp -p -T` while a
+// background loop reports the destination's size every $3 seconds, then report the copy's size.
+// Values are positional parameters only. The loop's `sleep` gets no stream of the channel, so
+// when the loop is stopped a sleep still running cannot hold the channel open. A timeout or
+// abort kills the whole process group (see run.ts), the loop and cp included.
+const COPY_SCRIPT = String.raw`export LC_ALL=C
+if [ -L "$1" ]; then echo "$1 is a symbolic link" >&2; exit 65; fi
+[ -e "$1" ] || exit 66
+if [ ! -f "$1" ]; then echo "$1 is not a regular file" >&2; exit 65; fi
+total=$(stat -c %s -- "$1") || exit 1
+echo "total $total"
+# A copy whose connection was cut, or whose console was killed, can still be writing the
+# destination (sshd does not hang up commands without a terminal): stop it first, so two
+# copies never write one file.
+if [ -e "$2" ]; then
+  target=$(readlink -f -- "$2") || exit 1
+  found=
+  for fd in /proc/[0-9]*/fd/*; do
+    [ "$(readlink "$fd" 2>/dev/null)" = "$target" ] || continue
+    pid=$(printf '%s' "$fd" | cut -d/ -f3)
+    [ "$pid" = "$$" ] && continue
+    kill -KILL "$pid" 2>/dev/null && found="$found $pid"
+  done
+  for pid in $found; do
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+  done
+fi
+( while sleep "$3" </dev/null >/dev/null 2>&1; do
+    size=$(stat -c %s -- "$2" 2>/dev/null) && echo "size $size"
+  done ) &
+poller=$!
+cp -p -T -- "$1" "$2"
+status=$?
+kill "$poller" 2>/dev/null
+[ "$status" -eq 0 ] || exit "$status"
+size=$(stat -c %s -- "$2") || exit 1
+echo "copied $size"`;
+
+const NOT_FOUND = 66;
+const NOT_A_FILE = 65;
+
 /**
  * `cp -p -T -- src dst` on the node (mode, owner and times kept; `-T` refuses to copy into an
- * existing folder), while a second channel polls the destination's size so the caller can
- * show bytes copied of total. Instead of a fixed time limit (a large image legitimately takes
- * hours), the copy is stopped when it stops making progress. At the end the destination must
- * have exactly the source's size.
+ * existing folder), so the caller can show bytes copied of total. The source check, the copy,
+ * the progress reports and the size of the result come over one SSH command (a command's
+ * round trip costs as much as copying tens of megabytes on some nodes; a progress poll on a
+ * channel of its own would cost one every second). Instead of a fixed time limit (a large
+ * image legitimately takes hours), the copy is stopped when it stops making progress. At the
+ * end the destination must have exactly the source's size.
  */
 export async function copyFile(node: string, src: string, dst: string, options: CopyOptions = {}): Promise<CopyResult> {
   assertSafePath(src);
   assertSafePath(dst);
   const started = Date.now();
-  const pollMs = options.pollMs ?? 1000;
+  const pollMs = Math.max(10, options.pollMs ?? 1000);
   const stallMs = options.stallTimeoutMs ?? Math.max(60_000, 4 * nodeSshSettings().timeoutMs);
-  const [source] = await statPaths(node, [src]);
-  if (!source.exists) throw new AppError('not-found', `${src} does not exist on node ${node}; nothing was copied.`);
-  if (source.type !== 'file') throw new AppError('invalid-input', `${src} on node ${node} is not a regular file; nothing was copied.`);
-  const total = source.sizeBytes;
-  await stopWritersOf(node, dst);
-  options.onProgress?.(0, total);
 
   const controller = new AbortController();
   const forward = (): void => controller.abort();
   options.signal?.addEventListener('abort', forward, { once: true });
   if (options.signal?.aborted) controller.abort();
-  let stalled = false;
-  let done = false;
-  const copying = runOnNode(node, ['cp', '-p', '-T', '--', src, dst], { timeoutMs: 0, signal: controller.signal }).finally(() => {
-    done = true;
-  });
-  // Keeps an early rejection from being reported as unhandled while the poll loop sleeps.
-  copying.catch(() => undefined);
 
+  let total: number | null = null;
+  let copied: number | null = null;
   let reported = 0;
   let lastGrowth = Date.now();
-  try {
-    while (!done) {
-      await Promise.race([sleep(pollMs), copying.catch(() => undefined)]);
-      if (done) break;
-      const [target] = await statPaths(node, [dst]).catch(() => [null]);
-      const size = target?.exists ? Math.min(target.sizeBytes, total) : 0;
+  let stalled = false;
+  let pending = '';
+  const onLine = (line: string): void => {
+    const match = /^(total|size|copied) (\d+)$/.exec(line);
+    if (!match) return;
+    const value = Number(match[2]);
+    if (match[1] === 'total') {
+      total = value;
+      lastGrowth = Date.now();
+      options.onProgress?.(0, value);
+    } else if (match[1] === 'copied') {
+      copied = value;
+    } else if (total !== null) {
+      const size = Math.min(value, total);
       if (size > reported) {
         reported = size;
         lastGrowth = Date.now();
         options.onProgress?.(size, total);
-      } else if (Date.now() - lastGrowth > stallMs) {
-        stalled = true;
-        controller.abort();
-        break;
       }
     }
-    const result = await copying;
-    if (result.code !== 0) throw new CommandFailedError({ node, what: `Copying ${src} to ${dst}`, exitCode: result.code, stderr: result.stderr, argv: ['cp', src, dst] });
+  };
+  const watchdog = setInterval(() => {
+    if (Date.now() - lastGrowth > stallMs) {
+      stalled = true;
+      controller.abort();
+    }
+  }, Math.min(pollMs, 1000));
+
+  const pollSeconds = String(pollMs / 1000);
+  try {
+    const result = await runOnNode(node, ['sh', '-c', COPY_SCRIPT, 'sh', src, dst, pollSeconds], {
+      timeoutMs: 0,
+      signal: controller.signal,
+      onStdout: (chunk) => {
+        pending += chunk.toString('latin1');
+        const lines = pending.split('\n');
+        pending = lines.pop() ?? '';
+        for (const line of lines) onLine(line);
+      },
+    });
+    if (result.code === NOT_FOUND) throw new AppError('not-found', `${src} does not exist on node ${node}; nothing was copied.`);
+    if (result.code === NOT_A_FILE) throw new AppError('invalid-input', `${src} on node ${node} is not a regular file; nothing was copied.`);
+    if (result.code !== 0) throw new CommandFailedError({ node, what: `Copying ${src} to ${dst}`, exitCode: result.code, stderr: result.stderr, argv: ['cp', '-p', '-T', '--', src, dst] });
   } catch (error) {
     if (stalled) throw new AppError('node-timeout', `Copying ${src} on node ${node} made no progress for ${Math.round(stallMs / 1000)} s and was stopped.`);
     throw error;
   } finally {
+    clearInterval(watchdog);
     options.signal?.removeEventListener('abort', forward);
   }
 
-  const [copy] = await statPaths(node, [dst]);
-  if (!copy.exists || copy.sizeBytes !== total) {
-    throw new AppError('command-failed', `The copy ${dst} on node ${node} has ${copy.exists ? copy.sizeBytes : 0} bytes instead of ${total}.`);
+  const expected = total as number | null;
+  const size = copied as number | null;
+  if (expected === null || size === null || size !== expected) {
+    throw new AppError('command-failed', `The copy ${dst} on node ${node} has ${size ?? 0} bytes instead of ${expected ?? 'the source size'}.`);
   }
-  options.onProgress?.(total, total);
-  return { bytes: total, durationMs: Date.now() - started };
-}
-
-// Every process (of the login user) with the file open is killed, and the script waits until
-// they are gone. Only the destination is looked for, which lives in a folder of the console's own.
-const STOP_WRITERS_SCRIPT = String.raw`[ -e "$1" ] || exit 0
-target=$(readlink -f -- "$1") || exit 0
-found=
-for fd in /proc/[0-9]*/fd/*; do
-  [ "$(readlink "$fd" 2>/dev/null)" = "$target" ] || continue
-  pid=$(printf '%s' "$fd" | cut -d/ -f3)
-  [ "$pid" = "$$" ] && continue
-  kill -KILL "$pid" 2>/dev/null && found="$found $pid"
-done
-for pid in $found; do
-  while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
-done
-[ -z "$found" ] || echo "stopped$found"`;
-
-/**
- * A copy whose connection was cut, or whose console was killed, can still be running on the
- * node (sshd does not hang up commands without a terminal). Before the destination is written
- * again, whatever still has it open is stopped, so two copies never write one file.
- */
-export async function stopWritersOf(node: string, path: string): Promise<number[]> {
-  assertSafePath(path);
-  const result = await runOnNode(node, ['sh', '-c', STOP_WRITERS_SCRIPT, 'sh', path]);
-  if (result.code !== 0) throw new CommandFailedError({ node, what: `Checking for copies still writing ${path}`, exitCode: result.code, stderr: result.stderr, argv: ['sh', '-c', 'stop-writers', path] });
-  const match = /^stopped((?: \d+)+)/.exec(result.stdout.trim());
-  return match ? match[1].trim().split(' ').map(Number) : [];
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
+  options.onProgress?.(expected, expected);
+  return { bytes: expected, durationMs: Date.now() - started };
 }

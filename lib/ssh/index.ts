@@ -13,7 +13,7 @@ export { assertSafePath, isStrictlyInside, joinPath, normalizePath, parentDirect
 export { closeNodeConnections } from './pool';
 export { qemuImgCheck, qemuImgInfo, type ImageCheck, type ImageInfo } from './qemu-img';
 export { buildCommand, shellQuote } from './quote';
-export { runChecked, runOnNode, type RunOptions, type RunResult } from './run';
+export { observeNodeCommands, runChecked, runOnNode, type ObservedCommand, type RunOptions, type RunResult } from './run';
 export { nodesConfigured } from './settings';
 export { diskUsage, nodeStatus, type FilesystemUsage, type NodeStatus } from './status';
 export * as virsh from './virsh';

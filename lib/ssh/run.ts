@@ -30,6 +30,38 @@ export interface RunResult {
   stderr: string;
 }
 
+/** One command as an observer sees it once it has ended (times from performance.now()). */
+export interface ObservedCommand {
+  node: string;
+  argv: readonly string[];
+  startedAt: number;
+  endedAt: number;
+  /** Exit status, or null when the command failed to run or was stopped (see `error`). */
+  code: number | null;
+  error?: string;
+}
+
+const observers = new Set<(command: ObservedCommand) => void>();
+
+/**
+ * Calls `listener` after every command this process runs on a node (benchmarks count round
+ * trips with it). Returns the function that stops observing. Costs nothing when nobody observes.
+ */
+export function observeNodeCommands(listener: (command: ObservedCommand) => void): () => void {
+  observers.add(listener);
+  return () => observers.delete(listener);
+}
+
+function notify(command: ObservedCommand): void {
+  for (const listener of observers) {
+    try {
+      listener(command);
+    } catch {
+      // an observer's problem is not the command's
+    }
+  }
+}
+
 /**
  * Runs one program on a node. The command line is built from `argv` only (every element
  * quoted, see quote.ts); there is no way to pass a shell snippet with values in it. A non-zero
@@ -42,6 +74,19 @@ export interface RunResult {
  * a 100 GiB image running on the node.
  */
 export async function runOnNode(node: string, argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  if (observers.size === 0) return runUnobserved(node, argv, options);
+  const startedAt = performance.now();
+  try {
+    const result = await runUnobserved(node, argv, options);
+    notify({ node, argv, startedAt, endedAt: performance.now(), code: result.code });
+    return result;
+  } catch (error) {
+    notify({ node, argv, startedAt, endedAt: performance.now(), code: null, error: error instanceof Error ? error.message : String(error) });
+    throw error;
+  }
+}
+
+async function runUnobserved(node: string, argv: readonly string[], options: RunOptions): Promise<RunResult> {
   const command = `echo $$; exec ${buildCommand(argv)}`;
   const program = argv[0];
   const timeoutMs = options.timeoutMs ?? nodeSshSettings().timeoutMs;

@@ -5,7 +5,7 @@
  * /var/virtualization, they do: it is a GlusterFS mount on every node).
  */
 import { DEMO, demoSpec, type DemoPaths } from '../directory/demo-directory';
-import { buildNodeTree, nodeTreePaths, type NodeTree } from './node-tree';
+import { buildNodeTree, nodeTreePaths, type NodeTree, type NodeTreeOptions } from './node-tree';
 import { startTestNode, type TestNode, type TestNodeOptions } from './test-node';
 
 export interface DemoNode {
@@ -18,11 +18,14 @@ export interface DemoNode {
   stop(): Promise<void>;
 }
 
-export async function startDemoNode(now: Date, options: TestNodeOptions = {}): Promise<DemoNode> {
+/** Image sizes for the node tree (default: 2 MiB of content per image); see NodeTreeOptions. */
+export type DemoImages = Pick<NodeTreeOptions, 'imageBytes' | 'imageBytesFor'>;
+
+export async function startDemoNode(now: Date, options: TestNodeOptions = {}, images: DemoImages = {}): Promise<DemoNode> {
   const node = await startTestNode(options);
   try {
     const paths = nodeTreePaths(node.root);
-    const tree = await buildNodeTree({ root: node.root, spec: demoSpec(paths), now, virshStateDir: node.virshStateDir });
+    const tree = await buildNodeTree({ root: node.root, spec: demoSpec(paths), now, virshStateDir: node.virshStateDir, ...images });
     const env = {
       NODE_SSH_USER: node.user,
       NODE_SSH_PRIVATE_KEY_FILE: node.privateKeyPath,

@@ -14,7 +14,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createCipheriv, createHash } from 'node:crypto';
-import { chmod, copyFile, mkdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, open, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import {
@@ -52,6 +52,12 @@ export interface NodeTreeOptions {
   virshStateDir?: string;
   /** Size of the content of each image; default 2 MiB. */
   imageBytes?: number;
+  /**
+   * Size of the content of one image, overriding imageBytes where it returns a number: e.g. a
+   * 2 GiB backup image of one machine for the restore benchmark. `iteration` is null for a
+   * live image. Content is written in chunks, so a large image needs no large buffer.
+   */
+  imageBytesFor?: (image: { machineUuid: string; disk: string; iteration: string | null }) => number | undefined;
 }
 
 export interface NodeTreeFile {
@@ -109,8 +115,29 @@ function planFor(spec: CloudSpec, m: MachineSpec): BackupPlanSpec {
 
 /** Deterministic, incompressible bytes for a label (AES-CTR key stream). */
 function content(label: string, bytes: number): Buffer {
+  return cipherFor(label).update(Buffer.alloc(bytes));
+}
+
+function cipherFor(label: string) {
   const key = createHash('sha256').update(label).digest();
-  return createCipheriv('aes-256-ctr', key, Buffer.alloc(16)).update(Buffer.alloc(bytes));
+  return createCipheriv('aes-256-ctr', key, Buffer.alloc(16));
+}
+
+const CHUNK = 64 * MiB;
+
+/** The same bytes as content(label, bytes), written to a file one chunk at a time. */
+async function writeContent(path: string, label: string, bytes: number): Promise<void> {
+  if (bytes <= CHUNK) return writeFile(path, content(label, bytes));
+  const cipher = cipherFor(label);
+  const zeros = Buffer.alloc(CHUNK);
+  const file = await open(path, 'w');
+  try {
+    for (let written = 0; written < bytes; written += CHUNK) {
+      await file.write(cipher.update(zeros.subarray(0, Math.min(CHUNK, bytes - written))));
+    }
+  } finally {
+    await file.close();
+  }
 }
 
 export async function buildNodeTree(options: NodeTreeOptions): Promise<NodeTree> {
@@ -130,11 +157,12 @@ export async function buildNodeTree(options: NodeTreeOptions): Promise<NodeTree>
   await mkdir(backupRoot, { recursive: true });
 
   const images: Array<() => Promise<void>> = [];
-  const image = (path: string, label: string, capacityBytes: number, mtime: Date): void => {
+  const bytesOf = (machineUuid: string, disk: string, iteration: string | null): number => options.imageBytesFor?.({ machineUuid, disk, iteration }) ?? imageBytes;
+  const image = (path: string, label: string, bytes: number, capacityBytes: number, mtime: Date): void => {
     images.push(async () => {
       await mkdir(dirname(path), { recursive: true });
       const raw = `${path}.raw`;
-      await writeFile(raw, content(label, imageBytes));
+      await writeContent(raw, label, bytes);
       await run('qemu-img', ['convert', '-q', '-f', 'raw', '-O', 'qcow2', raw, path]);
       await run('qemu-img', ['resize', '-q', '-f', 'qcow2', path, String(capacityBytes)]);
       await rm(raw);
@@ -147,7 +175,10 @@ export async function buildNodeTree(options: NodeTreeOptions): Promise<NodeTree>
   for (const m of spec.machines) {
     const disks = m.disks.filter((d) => d.device === 'disk');
     const liveImages = disks.map((d) => ({ disk: d.target, path: inside(diskSourceFile(spec, m, d)) }));
-    for (const [i, d] of disks.entries()) image(liveImages[i].path, `live:${m.uuid}:${d.target}`, d.capacityBytes ?? imageBytes, options.now);
+    for (const [i, d] of disks.entries()) {
+      const bytes = bytesOf(m.uuid, d.target, null);
+      image(liveImages[i].path, `live:${m.uuid}:${d.target}`, bytes, Math.max(d.capacityBytes ?? bytes, bytes), options.now);
+    }
 
     const plan = planFor(spec, m);
     const machineBackupRoot = inside(urlPath(plan.rootDirectory, `the backup root of ${m.name}`));
@@ -184,7 +215,8 @@ export async function buildNodeTree(options: NodeTreeOptions): Promise<NodeTree>
       for (const [i, d] of disks.entries()) {
         const fileName = `${liveImages[i].path.slice(liveImages[i].path.lastIndexOf('/') + 1)}.${name}`;
         const path = join(folder, fileName);
-        image(path, `backup:${m.uuid}:${d.target}:${name}`, d.capacityBytes ?? imageBytes, written);
+        const bytes = bytesOf(m.uuid, d.target, name);
+        image(path, `backup:${m.uuid}:${d.target}:${name}`, bytes, Math.max(d.capacityBytes ?? bytes, bytes), written);
         files.push({ name: fileName, path, kind: 'disk', disk: d.target, sizeBytes: -1 });
       }
       iterations.push({ name, mode: it.mode, folder, files, retain: await retainFolder(it, join(machineRetainRoot, intermediate), files, inside) });

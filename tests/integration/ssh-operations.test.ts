@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { copyFile, diskUsage, listDirectory, makeDirectory, moveFile, nodeStatus, qemuImgCheck, qemuImgInfo, readTextFile, removeTree, statPaths, writeTextFile } from '@/lib/ssh';
+import { copyFile, diskUsage, listDirectory, makeDirectory, moveFile, nodeStatus, observeNodeCommands, qemuImgCheck, qemuImgInfo, readTextFile, removeTree, statPaths, writeTextFile } from '@/lib/ssh';
 
 /**
  * The node operations the restore needs, for real: a real sshd, real coreutils and qemu-img on
@@ -132,6 +132,42 @@ describe('changing files on a node', () => {
     const aborted = new AbortController();
     aborted.abort();
     await expect(copyFile(NODE, join(sandbox, 'small'), join(sandbox, 'small-copy'), { signal: aborted.signal })).rejects.toMatchObject({ code: 'command-aborted' });
+  });
+
+  it('copies in one SSH command and refuses a link or a folder as the source', async () => {
+    const src = join(sandbox, 'one-command.src');
+    writeFileSync(src, randomBytes(100_000));
+    const argvs: string[][] = [];
+    const stop = observeNodeCommands((c) => argvs.push([...c.argv]));
+    try {
+      expect((await copyFile(NODE, src, join(sandbox, 'one-command.dst'))).bytes).toBe(100_000);
+    } finally {
+      stop();
+    }
+    expect(argvs).toHaveLength(1);
+    expect(sha(join(sandbox, 'one-command.dst'))).toBe(sha(src));
+    symlinkSync(src, join(sandbox, 'a-link'));
+    await expect(copyFile(NODE, join(sandbox, 'a-link'), join(sandbox, 'from-link'))).rejects.toMatchObject({ code: 'invalid-input' });
+    mkdirSync(join(sandbox, 'source-folder'), { recursive: true });
+    await expect(copyFile(NODE, join(sandbox, 'source-folder'), join(sandbox, 'from-folder'))).rejects.toMatchObject({ code: 'invalid-input' });
+    expect(existsSync(join(sandbox, 'from-link'))).toBe(false);
+    expect(existsSync(join(sandbox, 'from-folder'))).toBe(false);
+  });
+
+  it('stops cp and its progress reports when the copy is aborted', async () => {
+    const src = join(sandbox, 'abort.src');
+    const dst = join(sandbox, 'abort.dst-a7f3');
+    writeFileSync(src, randomBytes(256 * 1024 * 1024));
+    const controller = new AbortController();
+    await expect(
+      copyFile(NODE, src, dst, { pollMs: 10, signal: controller.signal, onProgress: () => controller.abort() }),
+    ).rejects.toMatchObject({ code: 'command-aborted' });
+    // Nothing on the node still runs for this copy (cp, the script, its progress loop).
+    const running = () => execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((line) => line.includes('abort.dst-a7f3'));
+    for (let i = 0; i < 100 && running().length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(running()).toEqual([]);
+    rmSync(src);
+    rmSync(dst, { force: true });
   });
 
   it('moves within a file system and refuses to move across file systems', async () => {
