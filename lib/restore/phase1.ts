@@ -84,8 +84,8 @@ export async function preflight(ref: IterationRef): Promise<{ layout: RestoreLay
     const available = await nodeOps.available(layout.node, layout.retainRoot);
     checks.push(
       available >= needed
-        ? { label: 'The retain directory has room for the large files', ok: true, detail: `${formatGiB(needed)} needed, ${formatGiB(available)} available.` }
-        : { label: 'The retain directory has room for the large files', ok: false, detail: `${formatGiB(needed)} needed but only ${formatGiB(available)} available in ${layout.retainRoot}.` },
+        ? { label: 'The retain directory has room for the large files', ok: true, detail: `${approximateSize(needed)} needed, ${approximateSize(available)} available.` }
+        : { label: 'The retain directory has room for the large files', ok: false, detail: `${approximateSize(needed)} needed but only ${approximateSize(available)} available in ${layout.retainRoot}.` },
     );
   } catch (error) {
     checks.push({ label: `Node ${layout.node} is reachable`, ok: false, detail: error instanceof Error ? error.message : String(error) });
@@ -103,8 +103,16 @@ function basename(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
 }
 
-function formatGiB(bytes: number): string {
-  return `${(bytes / 1024 ** 3).toFixed(bytes < 1024 ** 3 ? 3 : 1)} GiB`;
+/** "4.9 MiB", "75.7 GiB": one decimal in the largest unit that keeps the number at 1 or more. */
+function approximateSize(bytes: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let i = 0;
+  while (i < units.length - 1 && value >= 1024) {
+    value /= 1024;
+    i += 1;
+  }
+  return i === 0 ? `${value} bytes` : `${value.toFixed(1)} ${units[i]}`;
 }
 
 /**
