@@ -14,6 +14,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
             <NavLink href="/">Overview</NavLink>
             <NavLink href="/pools">Pools</NavLink>
             <NavLink href="/machines">Machines</NavLink>
+            <NavLink href="/history">History</NavLink>
             <NavLink href="/nodes">Nodes</NavLink>
             <NavLink href="/configuration">Configuration</NavLink>
             <NavLink href="/audit">Audit</NavLink>

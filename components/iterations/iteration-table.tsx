@@ -84,8 +84,19 @@ export function IterationTable({ uuid, initial, timeZone }: { uuid: string; init
               <Td>
                 <DateTime value={row.plannedAt} timeZone={timeZone} />
               </Td>
-              <Td>
-                <DateTime value={row.finishedAt} timeZone={timeZone} />
+              <Td data-testid="finished-cell">
+                {row.finishedAt ? (
+                  <DateTime value={row.finishedAt} timeZone={timeZone} />
+                ) : (
+                  <span className="text-muted">
+                    not finished
+                    {row.lastStepAt && (
+                      <span className="block text-xs">
+                        last step ended <DateTime value={row.lastStepAt} timeZone={timeZone} />
+                      </span>
+                    )}
+                  </span>
+                )}
               </Td>
               <Td className="text-xs">
                 {row.executionTimes.length === 0

@@ -1,8 +1,8 @@
 import Link from 'next/link';
-import type { MachineStatus } from '@/lib/backup/status';
+import type { ActivityKind, MachineStatus, Protection } from '@/lib/backup/status';
 import { DateTime } from '../ui/date-time';
 import { EmptyRow, Table, Td, Th } from '../ui/table';
-import { MachineStatusBadge } from './machine-status';
+import { MachineStatusBadges } from './machine-status';
 
 export interface MachineRow {
   uuid: string;
@@ -11,11 +11,14 @@ export interface MachineRow {
   node: string | null;
   type: string | null;
   status: MachineStatus;
+  protection: Protection;
+  activity: { kind: ActivityKind; text: string } | null;
   reason: string;
   latestMode: string | null;
-  lastFinished: string | null;
+  lastGood: string | null;
   configLevel: string;
   excluded?: boolean;
+  backupCandidate?: boolean;
 }
 
 type SortKey = 'name' | 'pool' | 'node' | 'status' | 'last';
@@ -61,7 +64,7 @@ export function MachineTable({
           <SortHeader label="Pool" column="pool" sort={sort} sortHref={sortHref} />
           <SortHeader label="Node" column="node" sort={sort} sortHref={sortHref} />
           <Th>Latest iteration</Th>
-          <SortHeader label="Last finished" column="last" sort={sort} sortHref={sortHref} />
+          <SortHeader label="Last good backup" column="last" sort={sort} sortHref={sortHref} />
           <Th>Plan</Th>
           {selectFormId && <Th>Backup</Th>}
         </tr>
@@ -80,18 +83,23 @@ export function MachineTable({
               <div className="font-mono text-xs text-muted">{row.uuid}</div>
             </Td>
             <Td>
-              <MachineStatusBadge status={row.status} reason={row.reason} />
-              <div className="mt-1 max-w-xs text-xs text-muted">{row.reason}</div>
+              <MachineStatusBadges protection={row.protection} activity={row.activity} clone={row.backupCandidate === false} />
+              <div className="mt-1 max-w-sm text-xs text-muted" data-testid="row-reason">{row.reason}</div>
             </Td>
             <Td>{row.poolName ?? '—'}</Td>
             <Td className="whitespace-nowrap">{row.node ?? '—'}</Td>
             <Td>{row.latestMode ?? <span className="text-muted">—</span>}</Td>
             <Td>
-              <DateTime value={row.lastFinished} timeZone={timeZone} />
+              <DateTime value={row.lastGood} timeZone={timeZone} />
             </Td>
-            <Td>{levelLabel[row.configLevel] ?? row.configLevel}</Td>
+            <Td>{row.backupCandidate === false ? 'none (clone)' : (levelLabel[row.configLevel] ?? row.configLevel)}</Td>
             {selectFormId && (
               <Td>
+                {row.backupCandidate === false ? (
+                  <span className="text-xs text-muted" title="A dynamic clone is never backed up; the console writes no configuration under it.">
+                    never backed up
+                  </span>
+                ) : (
                 <button
                   type="submit"
                   form={selectFormId}
@@ -102,6 +110,7 @@ export function MachineTable({
                 >
                   {row.excluded ? 'Include' : 'Exclude'}
                 </button>
+                )}
               </Td>
             )}
           </tr>

@@ -7,6 +7,7 @@ import { readCloudBackupConfig, readPoolBackupConfig } from '@/lib/ldap/backup';
 import { readStoredBackupEntry, writeStoredBackupEntry, type BackupTarget, type StoredBackupEntry } from '@/lib/ldap/backup-config';
 import type { AttributeChange } from '@/lib/ldap/guarded-write';
 import { readMachine, uuidPattern } from '@/lib/ldap/machines';
+import { CLONE_CONFIG_REFUSAL, isDynamicClone } from './clones';
 import type { CompleteBackupConfig } from './complete-config';
 import { resolveEffectiveConfig, type BackupConfigEntry, type BackupLevel, type EffectiveConfig } from './config';
 import { planExclude, planInclude, planRemoveOverride, planSave, type EntryPlan, type OverrideLevel } from './override';
@@ -27,6 +28,13 @@ export type WriteOutcome = {
 export function checkTarget(target: BackupTarget): BackupTarget {
   if (target.level !== 'cloud' && !uuidPattern.test(target.uuid)) throw new AppError('not-found', `There is no ${target.level} with this UUID.`);
   return target.level === 'cloud' ? target : { ...target, uuid: target.uuid.toLowerCase() };
+}
+
+/** Nothing is written under a dynamic clone: the scheduler never backs it up, whatever it says. */
+async function refuseClone(target: BackupTarget): Promise<void> {
+  if (target.level !== 'machine') return;
+  const machine = await readMachine(target.uuid, []);
+  if (machine && isDynamicClone(machine)) throw new AppError('invalid-input', CLONE_CONFIG_REFUSAL);
 }
 
 /** The entries above the target, and what it would follow without a configuration of its own. */
@@ -96,6 +104,7 @@ async function apply(target: BackupTarget, stored: StoredBackupEntry, plan: Entr
 /** Saves a complete configuration on the cloud, a pool or a machine (creating the override if needed). */
 export async function saveBackupConfig(rawTarget: BackupTarget, token: string, config: CompleteBackupConfig, actor: Actor): Promise<WriteOutcome> {
   const target = checkTarget(rawTarget);
+  await refuseClone(target);
   const stored = await readStoredBackupEntry(target);
   assertUnchanged(stored, token);
   return apply(target, stored, planSave(config), actor, 'save');
@@ -116,6 +125,7 @@ export async function removeBackupOverride(rawTarget: Exclude<BackupTarget, { le
  */
 export async function setBackupExcluded(rawTarget: Exclude<BackupTarget, { level: 'cloud' }>, exclude: boolean, actor: Actor): Promise<WriteOutcome> {
   const target = checkTarget(rawTarget) as Exclude<BackupTarget, { level: 'cloud' }>;
+  await refuseClone(target);
   const level: OverrideLevel = target.level;
   for (let attempt = 1; ; attempt += 1) {
     const [{ inherited }, stored] = await Promise.all([inheritedConfig(target), readStoredBackupEntry(target)]);

@@ -1,15 +1,38 @@
-import { formatDuration, formatPeriod } from './duration';
+import { formatLocalMinute } from '../cron/time-zone';
+import { formatDuration } from './duration';
 import { finishTime, iterationHealth, parseIterationName, type IterationState } from './iteration';
-import { describeMode, type ModeWorkflow } from './modes';
+import { canonicalMode, describeMode, type ModeWorkflow } from './modes';
+import type { RecoveryPointObjective } from './objective';
 import { describeReturnCode } from './return-codes';
+import { stepLimit, stepOf, type StepHistory, type StepLimit } from './step-limits';
 
-export type MachineStatus = 'protected' | 'running' | 'failed' | 'stale' | 'never' | 'excluded';
+/**
+ * A machine's backup status has two sides that are told apart on every page:
+ *
+ * - **protection**, about its newest good (finished) backup, always: protected (within the
+ *   recovery point objective), stale (older), never (no good backup at all, with or without
+ *   ou=backup), or excluded (not backed up on purpose: excluded by configuration, or a dynamic
+ *   clone, which the scheduler never backs up);
+ * - **activity**, about what is happening to it now: running (a backup, restore or prune under
+ *   way), stuck (an unfinished step that has not moved for longer than that step takes), failed
+ *   (a step ended with a non-zero code; nothing retries it).
+ *
+ * A machine whose backup is running and whose last good backup is two years old is stale *and*
+ * running; the activity is shown beside the protection, never instead of it.
+ */
+export type Protection = 'protected' | 'stale' | 'never' | 'excluded';
+export type ActivityKind = 'failed' | 'stuck' | 'running';
+/** Either side: what the counts, the filters and the metrics speak of. */
+export type MachineStatus = Protection | ActivityKind;
 
-/** Most urgent first. */
-export const STATUS_ORDER: readonly MachineStatus[] = ['failed', 'stale', 'never', 'running', 'excluded', 'protected'];
+/** Most urgent first: the headline status of a machine is the first of these it has. */
+export const STATUS_ORDER: readonly MachineStatus[] = ['failed', 'stuck', 'stale', 'never', 'running', 'excluded', 'protected'];
+export const PROTECTION_STATES: readonly Protection[] = ['protected', 'stale', 'never', 'excluded'];
+export const ACTIVITY_STATES: readonly ActivityKind[] = ['failed', 'stuck', 'running'];
 
 const LABELS: Readonly<Record<MachineStatus, string>> = {
   failed: 'Failed',
+  stuck: 'Stuck',
   stale: 'Stale',
   never: 'Never backed up',
   running: 'Running',
@@ -21,88 +44,240 @@ export function statusLabel(status: MachineStatus): string {
   return LABELS[status];
 }
 
-export type ClassifiableIteration = IterationState & { name: string };
+export function isProtection(status: MachineStatus): status is Protection {
+  return (PROTECTION_STATES as readonly string[]).includes(status);
+}
+
+export type ClassifiableIteration = IterationState & {
+  name: string;
+  /** The entry's modifyTimestamp: when its mode last changed. Read only where it matters. */
+  modifiedAt?: Date | null;
+};
+
+export const CLONE_REASON = 'Dynamic clone: it is rebuilt from its golden image, and the scheduler never backs clones up.';
 
 export type ClassifyInput = {
+  /** All of the machine's iterations, or at least the newest, the newest finished and every unfinished one. */
   iterations: ClassifiableIteration[];
   excluded: boolean;
   /** False for ordinary dynamic clones, which the scheduler never backs up. */
   backupCandidate: boolean;
-  /** From typicalPeriodMs of the effective plan; null = the plan never fires. */
+  /** Null when the plan never fires. */
   periodMs: number | null;
   planWarnings: string[];
+  objective: RecoveryPointObjective;
+  /** Longest recorded step times on the machine's finished iterations; {} when not read. */
+  steps: StepHistory;
   now: Date;
-  /** Slack past the period before a machine counts as stale; default 6 hours. */
-  marginMs?: number;
+  /** For dates in the sentences. */
+  timeZone: string;
 };
+
+export type ActivityWorkflow = 'backup' | 'restore' | 'prune' | 'other';
+
+export interface Activity {
+  kind: ActivityKind;
+  workflow: ActivityWorkflow;
+  iteration: string;
+  mode: string;
+  /** What the iteration is doing, e.g. "merge", "restore phase 1 (waiting for a decision)". */
+  step: string;
+  /** Since when it has been in this mode, as well as the directory tells (null: unknown). */
+  since: Date | null;
+  /** The limit the stuck check used (null for failed iterations). */
+  limit: StepLimit | null;
+  /** One sentence: what is happening. */
+  text: string;
+  /** What an administrator should do next (null while things run as they should). */
+  next: string | null;
+}
 
 export type Classification = {
+  protection: Protection;
+  protectionReason: string;
+  activity: Activity | null;
+  /** The headline: the first of STATUS_ORDER the machine has. */
   status: MachineStatus;
+  /** Protection and activity in one paragraph, for tables and the machine page. */
   reason: string;
-  lastFinished: Date | null;
+  lastGood: Date | null;
   /** Name of the newest iteration. */
   latest: string | null;
-};
-
-const DEFAULT_MARGIN_MS = 6 * 3_600_000;
-
-const WORKFLOW_NAMES: Readonly<Record<ModeWorkflow, string>> = {
-  backup: 'Backup',
-  export: 'Backup',
-  prune: 'Pruning',
-  restore: 'Restore',
-  done: 'Iteration',
-  unknown: 'Iteration',
+  objective: RecoveryPointObjective;
 };
 
 const lowerFirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1);
 
-/**
- * One machine's backup status. Iterations are ordered by name, which is time
- * order. The newest iteration that is not finished decides failed / running:
- * the scheduler treats any unfinished iteration as the machine's active one,
- * and a restore usually runs on an older iteration than the newest.
- */
+export function workflowOf(mode: string): ActivityWorkflow {
+  const w: ModeWorkflow = describeMode(mode).workflow;
+  if (w === 'backup' || w === 'export') return 'backup';
+  if (w === 'restore' || w === 'prune') return w;
+  return 'other';
+}
+
+/** Since when an unfinished iteration has been in its mode: modifyTimestamp, else the state time, else (backups) the start. */
+export function stepSince(it: ClassifiableIteration): Date | null {
+  if (it.modifiedAt) return it.modifiedAt;
+  const state = finishTime(it);
+  if (state) return state;
+  // A backup step started after the iteration did, so its name is a bound; a restore or prune
+  // runs on an old iteration, whose name says nothing about when the step began.
+  return workflowOf(it.mode) === 'backup' ? parseIterationName(it.name) : null;
+}
+
+const RETAIN_WARNING =
+  'Until the merge completes, the live disk images are overlays on the snapshot in the retain directory: leave that folder alone.';
+
+function dependsOnSnapshot(mode: string): boolean {
+  const m = canonicalMode(mode);
+  return m === 'snapshot' || m === 'snapshotting' || m === 'snapshotted' || m === 'merge' || m === 'merging';
+}
+
+/** What to do about a failed step, by what the iteration was doing. */
+export function failedNext(workflow: ActivityWorkflow, mode: string): string {
+  switch (workflow) {
+    case 'backup':
+      return [
+        "Read the node daemon's log on the machine's node for this iteration and fix the cause.",
+        dependsOnSnapshot(mode) ? RETAIN_WARNING : 'The merge had completed, so the live disk images no longer depend on the snapshot.',
+        'Then set the iteration back to the failed step\'s command with state 0 (the node daemon retries it), or delete the iteration entry and its folder in the retain directory. No new backup of this machine starts while it is there.',
+      ].join(' ');
+    case 'restore':
+      return 'Open the restore: retry the failed step or, while nothing live has changed, abort it. No new backup of this machine starts while it is open.';
+    case 'prune':
+      return 'Some of the old iteration\'s files may already be gone: check its folder on the node, remove what is left, then delete the iteration entry. No new backup of this machine starts while it is there.';
+    default:
+      return 'An administrator must check the iteration entry and reset it by hand.';
+  }
+}
+
+function stuckNext(workflow: ActivityWorkflow, mode: string, kind: ReturnType<typeof stepOf>['kind'], health: string): string {
+  const blocks = 'No new backup of this machine starts while it is there.';
+  if (workflow === 'restore') {
+    if (kind === 'decision') return `Open the restore and finish it or abort it. ${blocks}`;
+    return `Open the restore: it shows who drives it and offers Retry or Abort. ${blocks}`;
+  }
+  if (health === 'pending' || kind === 'stalled') {
+    return `Nothing moves this iteration on: the node daemon acts only on a known command whose state is 0. Reset it by hand (back to finished if its backup had completed, otherwise delete it). ${blocks}`;
+  }
+  if (kind === 'scheduler') {
+    return `The scheduler did not move it on: check that the broker (fc-brokerd) runs and reaches the directory. ${blocks}`;
+  }
+  const info = describeMode(mode);
+  const who =
+    info.kind === 'command'
+      ? "No node daemon picked up the command: check that prov-backup-kvm runs on the machine's node and reaches the directory."
+      : "The node daemon took the step and did not finish it: check on the machine's node whether it still works on it (its log, the process).";
+  const warning = workflow === 'backup' && dependsOnSnapshot(mode) ? ` ${RETAIN_WARNING}` : '';
+  return `${who}${warning} ${blocks}`;
+}
+
+function describeActivity(it: ClassifiableIteration, input: ClassifyInput): Activity | null {
+  const health = iterationHealth(it);
+  if (health === 'finished') return null;
+  const workflow = workflowOf(it.mode);
+  const info = describeMode(it.mode);
+  const step = stepOf(it.mode);
+  const since = stepSince(it);
+  const at = (d: Date) => formatLocalMinute(d.getTime(), input.timeZone);
+  const base = { workflow, iteration: it.name, mode: it.mode, step: step.step, since };
+  const subject =
+    workflow === 'restore' ? `The restore from ${it.name}` : workflow === 'prune' ? `The prune of the old iteration ${it.name}` : workflow === 'backup' ? `The backup ${it.name}` : `Iteration ${it.name}`;
+
+  if (health === 'failed') {
+    const code = describeReturnCode(it.returnValue ?? 0);
+    return {
+      ...base,
+      kind: 'failed',
+      limit: null,
+      text: `${subject} failed in ${step.step} (mode ${it.mode}) with code ${code.code} ${code.name}: ${code.text}`,
+      next: failedNext(workflow, it.mode),
+    };
+  }
+
+  const limit: StepLimit =
+    health === 'pending'
+      ? { ms: null, basis: info.known ? `the node daemon ignores a ${it.mode} command whose state is not 0` : `no daemon knows the mode '${it.mode}'` }
+      : stepLimit(step, input.steps);
+  const elapsed = since ? input.now.getTime() - since.getTime() : null;
+  const stuck = limit.ms === null || (elapsed !== null && elapsed > limit.ms);
+  if (stuck) {
+    const sinceText = since ? `since ${at(since)}` : 'for an unknown time';
+    const forText = elapsed !== null ? ` for ${formatDuration(elapsed)}` : '';
+    return {
+      ...base,
+      kind: 'stuck',
+      limit,
+      text: `Stuck ${sinceText} in ${step.step}: ${lowerFirst(subject)} has been in mode ${it.mode}${forText}; limit ${limit.basis}.`,
+      next: stuckNext(workflow, it.mode, step.kind, health),
+    };
+  }
+  const doing = workflow === 'prune' ? `Pruning the old iteration ${it.name}` : workflow === 'restore' ? `Restore from ${it.name} in progress` : `Backup in progress`;
+  return {
+    ...base,
+    kind: 'running',
+    limit,
+    // No date here: the fleet knows a running step's start only roughly, the machine page exactly.
+    text: `${doing}: ${info.label.toLowerCase()}.`,
+    next: null,
+  };
+}
+
+const ACTIVITY_RANK: Readonly<Record<ActivityKind, number>> = { failed: 0, stuck: 1, running: 2 };
+
+function protectionOf(input: ClassifyInput, lastGood: Date | null, lastGoodName: string | null, count: number): { protection: Protection; reason: string } {
+  // The iteration's name dates it; the tables show the time in the console's zone beside it.
+  const good = lastGood ? `Last good backup ${formatDuration(input.now.getTime() - lastGood.getTime())} ago (${lastGoodName})` : null;
+  if (!input.backupCandidate) return { protection: 'excluded', reason: CLONE_REASON };
+  if (input.excluded) {
+    return { protection: 'excluded', reason: `Excluded from backup by its configuration. ${good ? `${good}.` : 'It has never been backed up.'}` };
+  }
+  const unscheduled = input.periodMs === null ? ` No backup is scheduled: ${lowerFirst(input.planWarnings[0] ?? 'the plan has no upcoming run.')}` : '';
+  if (!lastGood) {
+    const what = count === 0 ? 'it has no iteration at all' : `none of its ${count} iteration${count === 1 ? '' : 's'} finished`;
+    return { protection: 'never', reason: `Never backed up: ${what}.${unscheduled}` };
+  }
+  const objective = `the recovery point objective (${input.objective.text})`;
+  if (input.now.getTime() - lastGood.getTime() > input.objective.ms) {
+    return { protection: 'stale', reason: `${good}, older than ${objective}.${unscheduled}` };
+  }
+  return { protection: 'protected', reason: `${good}, within ${objective}.${unscheduled}` };
+}
+
+/** One machine's backup status; iterations are named by start time, so name order is time order. */
 export function classifyMachine(input: ClassifyInput): Classification {
-  const sorted = [...input.iterations].sort((a, b) => (a.name < b.name ? 1 : a.name > b.name ? -1 : 0));
-  const latest = sorted[0]?.name ?? null;
-  const newestFinished = sorted.find((it) => iterationHealth(it) === 'finished');
-  const lastFinished = newestFinished ? (finishTime(newestFinished) ?? parseIterationName(newestFinished.name)) : null;
-  const result = (status: MachineStatus, reason: string): Classification => ({ status, reason, lastFinished, latest });
-
-  if (!input.backupCandidate) {
-    return result('excluded', 'Dynamic clone: rebuilt from its golden image, never backed up.');
-  }
-  if (input.excluded) return result('excluded', 'Excluded from backup by its configuration.');
-
-  const neverFires = input.planWarnings[0] ?? 'The plan has no upcoming run.';
-  if (sorted.length === 0) {
-    return result('never', input.periodMs === null ? `No backup yet, and none is scheduled: ${lowerFirst(neverFires)}` : 'No backup has run yet.');
-  }
-
-  const active = sorted.find((it) => iterationHealth(it) !== 'finished');
-  if (active) {
-    const health = iterationHealth(active);
-    const mode = describeMode(active.mode);
-    const workflow = WORKFLOW_NAMES[mode.workflow];
-    if (health === 'failed') {
-      const code = describeReturnCode(active.returnValue ?? 0);
-      return result('failed', `${workflow} failed in mode ${active.mode} with code ${code.code}: ${code.text}`);
+  let latest: ClassifiableIteration | null = null;
+  let newestGood: ClassifiableIteration | null = null;
+  const activities: Activity[] = [];
+  for (const it of input.iterations) {
+    if (!latest || it.name > latest.name) latest = it;
+    if (iterationHealth(it) === 'finished') {
+      if (!newestGood || it.name > newestGood.name) newestGood = it;
+    } else {
+      const activity = describeActivity(it, input);
+      if (activity) activities.push(activity);
     }
-    if (health === 'running') {
-      const what = mode.workflow === 'restore' ? `Restore from ${active.name}` : workflow;
-      return result('running', `${what} in progress: ${mode.label}.`);
-    }
-    const why = mode.known ? ` with a state other than 0` : '';
-    return result('stale', `Iteration ${active.name} is stuck in mode ${active.mode}${why}; nothing advances it, so no new backup starts.`);
   }
+  // The most urgent activity is the one reported; among equals, the newest iteration.
+  activities.sort((a, b) => ACTIVITY_RANK[a.kind] - ACTIVITY_RANK[b.kind] || (a.iteration < b.iteration ? 1 : a.iteration > b.iteration ? -1 : 0));
+  const activity = activities[0] ?? null;
+  const lastGood = newestGood ? (finishTime(newestGood) ?? parseIterationName(newestGood.name)) : null;
+  const { protection, reason: protectionReason } = protectionOf(input, lastGood, newestGood?.name ?? null, input.iterations.length);
+  const facets = new Set<MachineStatus>([protection, ...(activity ? [activity.kind] : [])]);
+  const status = STATUS_ORDER.find((s) => facets.has(s)) ?? protection;
+  return {
+    protection,
+    protectionReason,
+    activity,
+    status,
+    reason: activity ? `${protectionReason} ${activity.text}` : protectionReason,
+    lastGood,
+    latest: latest?.name ?? null,
+    objective: input.objective,
+  };
+}
 
-  if (input.periodMs === null) return result('stale', `No backups are scheduled: ${lowerFirst(neverFires)}`);
-  if (!lastFinished) return result('never', 'No backup has finished yet.');
-  const age = input.now.getTime() - lastFinished.getTime();
-  const ago = `Last backup finished ${formatDuration(age)} ago`;
-  if (age > input.periodMs + (input.marginMs ?? DEFAULT_MARGIN_MS)) {
-    return result('stale', `${ago}; the plan runs ${formatPeriod(input.periodMs)}.`);
-  }
-  return result('protected', `${ago}.`);
+/** The statuses a machine counts under: its protection, and its activity if any. */
+export function facetsOf(c: Pick<Classification, 'protection' | 'activity'>): MachineStatus[] {
+  return c.activity ? [c.protection, c.activity.kind] : [c.protection];
 }

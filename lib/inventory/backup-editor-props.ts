@@ -40,5 +40,6 @@ export function toEditorProps(view: BackupEditorView) {
     retentionOmitted: view.retentionOmitted,
     followers: view.followers,
     overriding: view.overriding,
+    clones: view.clones,
   };
 }

@@ -6,6 +6,7 @@ import { completeConfigOf } from '@/lib/backup/complete-config';
 import { resolveEffectiveConfig, type BackupConfigEntry, type EffectiveConfig } from '@/lib/backup/config';
 import { formValuesOf, type ConfigFormValues } from '@/lib/backup/config-schema';
 import { checkTarget, inheritedConfig, type BackupTarget } from '@/lib/backup/editing';
+import { isDynamicClone } from '@/lib/backup/clones';
 import { iterationHealth } from '@/lib/backup/iteration';
 import type { RetentionIteration } from '@/lib/backup/retention';
 import { encodeStateToken } from '@/lib/backup/state-token';
@@ -42,6 +43,10 @@ export interface BackupEditorView {
   followers: { uuid: string; name: string }[];
   /** Machines in the pool with their own configuration. */
   overriding: { uuid: string; name: string }[];
+  /** Dynamic clones in scope: never backed up, so they follow nothing (not among the followers). */
+  clones: number;
+  /** The target machine is a dynamic clone: nothing is written under it. */
+  clone: boolean;
   retention: RetentionMachine[];
   /** Followers beyond the retention preview's limit. */
   retentionOmitted: number;
@@ -59,13 +64,16 @@ const retentionOf = (iterations: IterationSummary[]): RetentionIteration[] => it
 
 async function followersOf(
   target: BackupTarget,
-): Promise<{ followers: FleetMachine[]; overriding: FleetMachine[]; iterations: Map<string, IterationSummary[]>; pools: { uuid: string; name: string }[] }> {
-  if (target.level === 'machine') return { followers: [], overriding: [], iterations: new Map(), pools: [] };
+): Promise<{ followers: FleetMachine[]; overriding: FleetMachine[]; clones: number; iterations: Map<string, IterationSummary[]>; pools: { uuid: string; name: string }[] }> {
+  if (target.level === 'machine') return { followers: [], overriding: [], clones: 0, iterations: new Map(), pools: [] };
   const [fleet, tree] = await Promise.all([readFleet(), searchBackupTree([])]);
-  const inScope = target.level === 'pool' ? fleet.machines.filter((m) => m.poolUuid?.toLowerCase() === target.uuid) : fleet.machines;
+  // Dynamic clones follow no configuration: the scheduler never backs them up (lib/backup/clones).
+  const all = target.level === 'pool' ? fleet.machines.filter((m) => m.poolUuid?.toLowerCase() === target.uuid) : fleet.machines;
+  const inScope = all.filter((m) => m.backupCandidate);
   return {
     followers: inScope.filter((m) => (target.level === 'pool' ? m.configLevel !== 'machine' : m.configLevel === 'cloud')),
     overriding: target.level === 'pool' ? inScope.filter((m) => m.configLevel === 'machine') : [],
+    clones: all.length - inScope.length,
     iterations: tree.iterations,
     pools: fleet.pools,
   };
@@ -82,10 +90,12 @@ export async function readBackupEditor(rawTarget: BackupTarget): Promise<BackupE
   const [stored, { inherited, above, poolUuid }, scope] = await Promise.all([readStoredBackupEntry(target), inheritedConfig(target), followersOf(target)]);
   let name = 'Cloud-wide';
   let machineIterations: Iteration[] = [];
+  let clone = false;
   if (target.level === 'machine') {
     const [machine, iterations] = await Promise.all([readMachine(target.uuid, []), readIterations(target.uuid, [])]);
     if (!machine) throw new AppError('not-found', 'There is no machine with this UUID in the directory.');
     name = machine.name;
+    clone = isDynamicClone(machine);
     machineIterations = iterations;
   } else if (target.level === 'pool') {
     const pool = scope.pools.find((p) => p.uuid.toLowerCase() === target.uuid);
@@ -128,6 +138,8 @@ export async function readBackupEditor(rawTarget: BackupTarget): Promise<BackupE
     preview: previewCronPlan(planOf(form), now, nodeTimeZone),
     followers: scope.followers.map((m) => ({ uuid: m.uuid, name: m.name })),
     overriding: scope.overriding.map((m) => ({ uuid: m.uuid, name: m.name })),
+    clones: scope.clones,
+    clone,
     retention: retentionSource.slice(0, RETENTION_LIMIT),
     retentionOmitted: Math.max(0, retentionSource.length - RETENTION_LIMIT),
     poolUuid,

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { defaultObjective } from '@/lib/backup/objective';
 import { classifyMachine } from '@/lib/backup/status';
 import type { IterationSummary } from '@/lib/ldap/backup';
-import { decisiveIterations } from './fleet';
+import { decisiveIterations, needsStepDetails } from './fleet';
 
 const MODES = ['finished', 'finished', 'finished', 'merging', 'snapshotting', 'unretainedSmallFiles', 'deleting', 'snapshot', 'bogus'];
 
@@ -30,10 +31,29 @@ describe('the iterations that decide a status', () => {
     const now = new Date('2024-03-29T12:00:00Z');
     for (const iterations of histories(500)) {
       const { latest, decisive } = decisiveIterations(iterations);
-      const input = { excluded: false, backupCandidate: true, periodMs: 86_400_000, planWarnings: [], now };
+      const input = { excluded: false, backupCandidate: true, periodMs: 86_400_000, planWarnings: [], objective: defaultObjective(86_400_000), steps: {}, now, timeZone: 'UTC' };
       expect(classifyMachine({ ...input, iterations: decisive })).toEqual(classifyMachine({ ...input, iterations }));
-      expect(decisive.length).toBeLessThanOrEqual(3);
+      expect(decisive.length).toBeLessThanOrEqual(2 + iterations.filter((it) => it.mode !== 'finished').length);
       expect(latest?.name ?? null).toBe([...iterations].sort((a, b) => (a.name < b.name ? 1 : -1))[0]?.name ?? null);
     }
+  });
+});
+
+describe('which machines need their step times read', () => {
+  const now = new Date('2024-03-29T12:00:00Z');
+  const leaf = (name: string, mode: string, state = '0', returnValue = 0): IterationSummary => ({ dn: name, machineUuid: 'm', name, mode, state, returnValue });
+
+  it('reads them only where a step may have run longer than the floor', () => {
+    expect(needsStepDetails([], now)).toBe(false);
+    // Started 30 minutes ago: no step can be stuck yet.
+    expect(needsStepDetails([leaf('20240329T113000Z', 'merging')], now)).toBe(false);
+    expect(needsStepDetails([leaf('20240329T020000Z', 'merging')], now)).toBe(true);
+    // A failed step is failed however long it has been there.
+    expect(needsStepDetails([leaf('20200101T020000Z', 'merging', '0', 11)], now)).toBe(false);
+    // A restore's or prune's start is not in its name: unknown without modifyTimestamp.
+    expect(needsStepDetails([leaf('20200101T020000Z', 'deleting')], now)).toBe(true);
+    expect(needsStepDetails([leaf('20200101T020000Z', 'unretainedSmallFiles', '20240329T114500Z')], now)).toBe(false);
+    // A command the daemon ignores is stuck at once; its since comes from modifyTimestamp.
+    expect(needsStepDetails([leaf('20240329T113000Z', 'merge', '20240329T113500Z')], now)).toBe(true);
   });
 });

@@ -2,24 +2,39 @@ import 'server-only';
 import { requireAdmin } from '@/lib/auth/session';
 import { env } from '@/lib/env';
 import { resolveEffectiveConfig, type BackupConfigEntry, type EffectiveConfig } from '@/lib/backup/config';
+import { isBackupCandidate } from '@/lib/backup/clones';
+import { historyNights, nightCells, plannedNights, type Night, type PlannedNights } from '@/lib/backup/history';
 import { iterationHealth } from '@/lib/backup/iteration';
-import { classifyMachine, type MachineStatus } from '@/lib/backup/status';
+import { NO_OBJECTIVES, recoveryPointObjective, type ObjectiveSettings, type RecoveryPointObjective } from '@/lib/backup/objective';
+import { classifyMachine, stepSince, type Activity, type ClassifiableIteration, type Classification, type MachineStatus, type Protection } from '@/lib/backup/status';
+import { STEP_FLOOR_MS, stepHistory, type StepHistory } from '@/lib/backup/step-limits';
 import { schedulerWarnings, typicalPeriodMs, type CronPlan } from '@/lib/cron';
 import type { EntryProblem } from '@/lib/ldap/entry';
-import { readCloudBackupConfig, searchBackupTree, searchPoolBackupConfigs, type IterationSummary } from '@/lib/ldap/backup';
+import { readCloudBackupConfig, readIterations, searchBackupTree, searchPoolBackupConfigs, type Iteration, type IterationSummary } from '@/lib/ldap/backup';
 import { searchMachineSummaries, type MachineSummary } from '@/lib/ldap/machines';
+import { readObjectiveSettings } from '@/lib/ldap/objectives';
 import { searchPools, type Pool } from '@/lib/ldap/pools';
 import { cachedFleet } from './cache';
 
+export { isBackupCandidate };
+
 export interface FleetMachine extends MachineSummary {
   poolName: string | null;
+  /** The headline: the most urgent of protection and activity. */
   status: MachineStatus;
+  protection: Protection;
+  protectionReason: string;
+  activity: Activity | null;
   reason: string;
-  lastFinished: Date | null;
+  lastGood: Date | null;
   latest: IterationSummary | null;
   iterationCount: number;
   configLevel: EffectiveConfig['level'];
   excluded: boolean;
+  backupCandidate: boolean;
+  objective: RecoveryPointObjective;
+  /** One code per night of `Fleet.nights` (lib/backup/history). */
+  history: string;
 }
 
 export interface Fleet {
@@ -27,6 +42,9 @@ export interface Fleet {
   pools: Pool[];
   problems: EntryProblem[];
   readAt: Date;
+  objectives: ObjectiveSettings;
+  /** The nights of every machine's `history`, oldest first. */
+  nights: Night[];
 }
 
 /** The plan the scheduler would use; fields it lacks stay empty so the warnings can name them. */
@@ -42,34 +60,10 @@ export function effectivePlan(effective: EffectiveConfig): CronPlan {
   };
 }
 
-/** Ordinary dynamic clones are rebuilt from their golden image; the scheduler never backs them up. */
-export function isBackupCandidate(machine: Pick<MachineSummary, 'type' | 'subType'>): boolean {
-  return machine.type?.toLowerCase() !== 'dynamic' || machine.subType?.toLowerCase() === 'golden-image';
-}
-
-/**
- * Classifies one machine. Plans are shared by thousands of machines, so their period and
- * warnings are computed once per distinct plan through `planFacts`.
- */
-export function assessMachine(
-  machine: MachineSummary,
-  configs: { machine: BackupConfigEntry | null; pool: BackupConfigEntry | null; cloud: BackupConfigEntry | null },
-  iterations: IterationSummary[],
-  now: Date,
-  planFacts: (plan: CronPlan) => { periodMs: number | null; warnings: string[] },
-  resolved?: EffectiveConfig,
-) {
-  const effective = resolved ?? resolveEffectiveConfig(configs);
-  const facts = planFacts(effectivePlan(effective));
-  const classification = classifyMachine({
-    iterations,
-    excluded: effective.excluded,
-    backupCandidate: isBackupCandidate(machine),
-    periodMs: effective.level === 'none' ? null : facts.periodMs,
-    planWarnings: effective.level === 'none' ? ['No backup configuration applies to this machine.'] : facts.warnings,
-    now,
-  });
-  return { effective, classification };
+export interface PlanFacts {
+  periodMs: number | null;
+  warnings: string[];
+  planned: Omit<PlannedNights, 'nowMinute'>;
 }
 
 /**
@@ -77,15 +71,19 @@ export function assessMachine(
  * working out a period walks the calendar (about 50 ms per read for 150 plans). They are
  * recomputed each hour, which is plenty for a period that only daylight-saving changes move.
  */
-const planFactsMemo = new Map<string, { periodMs: number | null; warnings: string[] }>();
+const planFactsMemo = new Map<string, PlanFacts>();
 
-export function planFactsCache(timeZone: string, now: Date) {
+export function planFactsCache(timeZone: string, now: Date, nights: readonly Night[] = historyNights(now, timeZone)) {
   const hour = Math.floor(now.getTime() / 3_600_000);
-  return (plan: CronPlan) => {
-    const key = `${timeZone} ${hour} ${JSON.stringify(plan)}`;
+  const today = nights[nights.length - 1]?.date ?? '';
+  return (plan: CronPlan): PlanFacts => {
+    const key = `${timeZone} ${hour} ${today} ${JSON.stringify(plan)}`;
     let facts = planFactsMemo.get(key);
     if (!facts) {
-      facts = { periodMs: typicalPeriodMs(plan, timeZone, now), warnings: schedulerWarnings(plan) };
+      const periodMs = typicalPeriodMs(plan, timeZone, now);
+      const warnings = schedulerWarnings(plan);
+      const { nights: planned, firstRunToday } = plannedNights(plan, periodMs !== null && warnings.length === 0, nights, now, timeZone);
+      facts = { periodMs, warnings, planned: { nights: planned, firstRunToday } };
       if (planFactsMemo.size >= 5000) planFactsMemo.clear();
       planFactsMemo.set(key, facts);
     }
@@ -93,9 +91,71 @@ export function planFactsCache(timeZone: string, now: Date) {
   };
 }
 
+export interface AssessInput {
+  machine: MachineSummary;
+  configs: { machine: BackupConfigEntry | null; pool: BackupConfigEntry | null; cloud: BackupConfigEntry | null };
+  iterations: ClassifiableIteration[];
+  steps: StepHistory;
+  now: Date;
+  facts: (plan: CronPlan) => PlanFacts;
+  objectives: ObjectiveSettings;
+  timeZone: string;
+  resolved?: EffectiveConfig;
+}
+
+/** Classifies one machine; every page that shows a machine's status goes through here. */
+export function assessMachine(input: AssessInput): { effective: EffectiveConfig; classification: Classification; facts: PlanFacts } {
+  const effective = input.resolved ?? resolveEffectiveConfig(input.configs);
+  const facts = input.facts(effectivePlan(effective));
+  const periodMs = effective.level === 'none' ? null : facts.periodMs;
+  const classification = classifyMachine({
+    iterations: input.iterations,
+    excluded: effective.excluded,
+    backupCandidate: isBackupCandidate(input.machine),
+    periodMs,
+    planWarnings: effective.level === 'none' ? ['No backup configuration applies to this machine.'] : facts.warnings,
+    objective: recoveryPointObjective(input.objectives, input.machine.poolUuid, periodMs),
+    steps: input.steps,
+    now: input.now,
+    timeZone: input.timeZone,
+  });
+  return { effective, classification, facts };
+}
+
+/** The history cells of one machine, from all its iterations and its classification. */
+export function machineHistory(input: {
+  nights: readonly Night[];
+  iterations: readonly IterationSummary[];
+  facts: PlanFacts;
+  nowMinute: number;
+  effective: EffectiveConfig;
+  classification: Classification;
+  createdAt: Date | null;
+  timeZone: string;
+}): string {
+  const planned: PlannedNights = input.effective.level === 'none' ? { nights: 'never', firstRunToday: null, nowMinute: input.nowMinute } : { ...input.facts.planned, nowMinute: input.nowMinute };
+  const stuck = new Set(input.classification.activity?.kind === 'stuck' ? [input.classification.activity.iteration] : []);
+  return nightCells({
+    nights: input.nights,
+    iterations: input.iterations,
+    planned,
+    excluded: input.classification.protection === 'excluded',
+    createdDate: input.createdAt ? historyNights(input.createdAt, input.timeZone, 1)[0].date : null,
+    stuck,
+  });
+}
+
 /** The fleet for a page: for the signed-in administrator, reused for a few seconds (see cache.ts). */
 export async function loadFleet(): Promise<Fleet> {
   await requireAdmin();
+  return loadFleetUnchecked();
+}
+
+/**
+ * The same shared, cached read without a session: only for callers that authenticate the
+ * request themselves (the metrics endpoint checks its bearer token).
+ */
+export function loadFleetUnchecked(): Promise<Fleet> {
   const { ldap, cacheSeconds } = env();
   return cachedFleet(`${ldap.url} ${ldap.baseDn} ${ldap.bindDn}`, cacheSeconds * 1000, readFleet);
 }
@@ -112,24 +172,40 @@ function isFinished(mode: string): boolean {
 }
 
 /**
- * The iterations that decide a machine's status: the newest, the newest finished and the newest
- * unfinished (classifyMachine looks at nothing else). A machine keeps ten or more iterations, so
- * classification gets at most three instead of sorting all of them.
+ * The iterations that decide a machine's status: the newest, the newest finished and every
+ * unfinished one (classifyMachine looks at nothing else). A machine keeps ten or more
+ * iterations, nearly all finished, so classification gets two or three instead of all.
  */
-export function decisiveIterations(iterations: IterationSummary[]): { latest: IterationSummary | null; decisive: IterationSummary[] } {
-  let latest: IterationSummary | null = null;
-  let finished: IterationSummary | null = null;
-  let unfinished: IterationSummary | null = null;
+export function decisiveIterations<T extends IterationSummary>(iterations: readonly T[]): { latest: T | null; decisive: T[]; unfinished: T[] } {
+  let latest: T | null = null;
+  let finished: T | null = null;
+  const unfinished: T[] = [];
   for (const it of iterations) {
     if (!latest || it.name > latest.name) latest = it;
     if (isFinished(it.mode)) {
       if (!finished || it.name > finished.name) finished = it;
-    } else if (!unfinished || it.name > unfinished.name) {
-      unfinished = it;
+    } else {
+      unfinished.push(it);
     }
   }
-  const decisive = [latest, finished, unfinished].filter((it, i, list): it is IterationSummary => it !== null && list.indexOf(it) === i);
-  return { latest, decisive };
+  const decisive = [latest, finished, ...unfinished].filter((it, i, list): it is T => it !== null && list.indexOf(it) === i);
+  return { latest, decisive, unfinished };
+}
+
+/**
+ * Whether telling running from stuck needs more than the fleet read has: the step times of the
+ * machine's finished iterations and the modifyTimestamp of the unfinished one. Not needed when
+ * even the earliest time the step can have started (the state time, or the iteration's start)
+ * is within the floor, since no limit is shorter; failed iterations are failed however long.
+ */
+export function needsStepDetails(unfinished: readonly IterationSummary[], now: Date): boolean {
+  return unfinished.some((it) => {
+    const health = iterationHealth(it);
+    if (health === 'failed') return false;
+    if (health === 'pending') return true;
+    const since = stepSince(it);
+    return since === null || now.getTime() - since.getTime() >= STEP_FLOOR_MS;
+  });
 }
 
 /** A plain ou=backup (no configuration class, no values) changes nothing; most machines have one. */
@@ -137,26 +213,41 @@ function isEmptyMachineEntry(entry: BackupConfigEntry | null): boolean {
   return entry === null || (!entry.hasConfigClass && Object.keys(entry.values).length === 0);
 }
 
-/** The whole fleet with each machine's backup status: six searches, independent of its size. */
+const toClassifiable = (it: Iteration): ClassifiableIteration => ({ ...it, modifiedAt: it.modifiedAt ? new Date(it.modifiedAt) : null });
+
+/**
+ * The whole fleet with each machine's backup status and its last nights: seven searches,
+ * independent of its size, plus one small read per machine whose unfinished iteration may be
+ * stuck (normally a handful).
+ */
 export async function readFleet(): Promise<Fleet> {
   const problems: EntryProblem[] = [];
-  const [machines, backupTree, pools, poolConfigs, cloud] = await Promise.all([
+  const [machines, backupTree, pools, poolConfigs, cloud, objectives] = await Promise.all([
     searchMachineSummaries(problems),
     searchBackupTree(problems),
     searchPools(problems),
     searchPoolBackupConfigs(),
     readCloudBackupConfig(),
+    readObjectiveSettings(problems).catch((error: unknown) => {
+      // The objectives are the console's own settings; without them the plans' defaults apply.
+      console.error('[objectives] could not be read; the plans\' defaults apply', error);
+      return NO_OBJECTIVES;
+    }),
   ]);
   const now = new Date();
+  const { nodeTimeZone, consoleTimeZone } = env();
+  const nights = historyNights(now, nodeTimeZone);
+  const nowMinute = plannedNights(null, false, nights, now, nodeTimeZone).nowMinute;
   const poolNames = new Map(pools.map((p) => [p.uuid.toLowerCase(), p.name]));
-  const facts = planFactsCache(env().nodeTimeZone, now);
+  const facts = planFactsCache(nodeTimeZone, now, nights);
   // Machines that follow their pool share one resolution per pool.
   const byPool = new Map<string, EffectiveConfig>();
-  const fleet = machines.map((machine): FleetMachine => {
+
+  const prepared = machines.map((machine) => {
     const uuid = machine.uuid.toLowerCase();
     const pool = machine.poolUuid?.toLowerCase() ?? '';
     const iterations = backupTree.iterations.get(uuid) ?? [];
-    const { latest, decisive } = decisiveIterations(iterations);
+    const { latest, decisive, unfinished } = decisiveIterations(iterations);
     const own = backupTree.configs.get(uuid) ?? null;
     const configs = { machine: own, pool: poolConfigs.get(pool) ?? null, cloud };
     let resolved: EffectiveConfig | undefined;
@@ -164,18 +255,50 @@ export async function readFleet(): Promise<Fleet> {
       resolved = byPool.get(pool) ?? resolveEffectiveConfig({ ...configs, machine: null });
       byPool.set(pool, resolved);
     }
-    const { effective, classification } = assessMachine(machine, configs, decisive, now, facts, resolved);
+    return { machine, uuid, pool, iterations, latest, decisive, configs, resolved, detailed: needsStepDetails(unfinished, now) };
+  });
+
+  // The few machines whose unfinished iteration may be stuck: their iterations with step times
+  // and modifyTimestamp, one small one-level search each, side by side on the pooled connections.
+  const details = new Map<string, Iteration[]>();
+  await Promise.all(
+    prepared
+      .filter((p) => p.detailed)
+      .map(async (p) => {
+        details.set(p.uuid, await readIterations(p.uuid, problems));
+      }),
+  );
+
+  const fleet = prepared.map((p): FleetMachine => {
+    const full = details.get(p.uuid);
+    const { effective, classification, facts: planFacts } = assessMachine({
+      machine: p.machine,
+      configs: p.configs,
+      iterations: full ? full.map(toClassifiable) : p.decisive,
+      steps: full ? stepHistory(full) : {},
+      now,
+      facts,
+      objectives,
+      timeZone: consoleTimeZone,
+      resolved: p.resolved,
+    });
     return {
-      ...machine,
-      poolName: poolNames.get(pool) ?? null,
+      ...p.machine,
+      poolName: poolNames.get(p.pool) ?? null,
       status: classification.status,
+      protection: classification.protection,
+      protectionReason: classification.protectionReason,
+      activity: classification.activity,
       reason: classification.reason,
-      lastFinished: classification.lastFinished,
-      latest,
-      iterationCount: iterations.length,
+      lastGood: classification.lastGood,
+      latest: p.latest,
+      iterationCount: p.iterations.length,
       configLevel: effective.level,
       excluded: effective.excluded,
+      backupCandidate: isBackupCandidate(p.machine),
+      objective: classification.objective,
+      history: machineHistory({ nights, iterations: p.iterations, facts: planFacts, nowMinute, effective, classification, createdAt: p.machine.createdAt ? new Date(p.machine.createdAt) : null, timeZone: nodeTimeZone }),
     };
   });
-  return { machines: fleet, pools, problems, readAt: now };
+  return { machines: fleet, pools, problems, readAt: now, objectives, nights };
 }

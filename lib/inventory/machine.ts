@@ -3,7 +3,12 @@ import { requireAdmin } from '@/lib/auth/session';
 import { env } from '@/lib/env';
 import { AppError } from '@/lib/errors';
 import type { EffectiveConfig } from '@/lib/backup/config';
-import type { MachineStatus } from '@/lib/backup/status';
+import { isDynamicClone } from '@/lib/backup/clones';
+import { historyNights, plannedNights, type Night } from '@/lib/backup/history';
+import { NO_OBJECTIVES } from '@/lib/backup/objective';
+import type { Activity, MachineStatus, Protection } from '@/lib/backup/status';
+import type { RecoveryPointObjective } from '@/lib/backup/objective';
+import { stepHistory } from '@/lib/backup/step-limits';
 import { describeCronPlan, nextRuns, type CronPlan, type CronRun } from '@/lib/cron';
 import type { EntryProblem } from '@/lib/ldap/entry';
 import {
@@ -14,8 +19,9 @@ import {
   type Iteration,
 } from '@/lib/ldap/backup';
 import { readDevices, readDhcpReservation, readMachine, uuidPattern, type DhcpReservation, type Disk, type MachineDetail, type NetworkInterface } from '@/lib/ldap/machines';
+import { readObjectiveSettings } from '@/lib/ldap/objectives';
 import { readPool, type Pool } from '@/lib/ldap/pools';
-import { assessMachine, effectivePlan, planFactsCache } from './fleet';
+import { assessMachine, effectivePlan, machineHistory, planFactsCache } from './fleet';
 import { toIterationRow, type IterationRow } from './iteration-rows';
 
 export interface MachineView {
@@ -31,8 +37,16 @@ export interface MachineView {
   planWarnings: string[];
   nextRuns: CronRun[];
   status: MachineStatus;
+  protection: Protection;
+  protectionReason: string;
+  activity: Activity | null;
   reason: string;
-  lastFinished: Date | null;
+  lastGood: Date | null;
+  objective: RecoveryPointObjective;
+  /** A dynamic clone: never backed up, no configuration of its own is written under it. */
+  clone: boolean;
+  nights: Night[];
+  history: string;
   problems: EntryProblem[];
 }
 
@@ -50,24 +64,36 @@ export async function loadMachine(rawUuid: string): Promise<MachineView> {
 export async function readMachineView(rawUuid: string): Promise<MachineView> {
   const uuid = assertMachineUuid(rawUuid);
   const problems: EntryProblem[] = [];
-  const [machine, devices, dhcp, iterations, machineConfig, cloud] = await Promise.all([
+  const [machine, devices, dhcp, iterations, machineConfig, cloud, objectives] = await Promise.all([
     readMachine(uuid, problems),
     readDevices(uuid, problems),
     readDhcpReservation(uuid),
     readIterations(uuid, problems),
     readMachineBackupConfig(uuid),
     readCloudBackupConfig(),
+    readObjectiveSettings(problems).catch(() => NO_OBJECTIVES),
   ]);
   if (!machine) throw new AppError('not-found', 'There is no machine with this UUID in the directory.');
   const [pool, poolConfig] = machine.poolUuid
     ? await Promise.all([readPool(machine.poolUuid, problems), readPoolBackupConfig(machine.poolUuid)])
     : [null, null];
   const now = new Date();
-  const { nodeTimeZone } = env();
-  const facts = planFactsCache(nodeTimeZone, now);
-  const { effective, classification } = assessMachine(machine, { machine: machineConfig, pool: poolConfig, cloud }, iterations, now, facts);
+  const { nodeTimeZone, consoleTimeZone } = env();
+  const nights = historyNights(now, nodeTimeZone);
+  const facts = planFactsCache(nodeTimeZone, now, nights);
+  const { effective, classification, facts: planFacts } = assessMachine({
+    machine,
+    configs: { machine: machineConfig, pool: poolConfig, cloud },
+    iterations: iterations.map((it) => ({ ...it, modifiedAt: it.modifiedAt ? new Date(it.modifiedAt) : null })),
+    steps: stepHistory(iterations),
+    now,
+    facts,
+    objectives,
+    timeZone: consoleTimeZone,
+  });
   const plan = effectivePlan(effective);
-  const warnings = facts(plan).warnings;
+  const warnings = planFacts.warnings;
+  const nowMinute = plannedNights(null, false, nights, now, nodeTimeZone).nowMinute;
   return {
     machine,
     pool,
@@ -81,8 +107,15 @@ export async function readMachineView(rawUuid: string): Promise<MachineView> {
     planWarnings: warnings,
     nextRuns: warnings.length === 0 ? nextRuns(plan, now, 3, nodeTimeZone) : [],
     status: classification.status,
+    protection: classification.protection,
+    protectionReason: classification.protectionReason,
+    activity: classification.activity,
     reason: classification.reason,
-    lastFinished: classification.lastFinished,
+    lastGood: classification.lastGood,
+    objective: classification.objective,
+    clone: isDynamicClone(machine),
+    nights,
+    history: machineHistory({ nights, iterations, facts: planFacts, nowMinute, effective, classification, createdAt: machine.createdAt ? new Date(machine.createdAt) : null, timeZone: nodeTimeZone }),
     problems,
   };
 }

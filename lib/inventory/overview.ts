@@ -1,52 +1,101 @@
 import 'server-only';
-import { STATUS_ORDER, type MachineStatus } from '@/lib/backup/status';
+import { addNightCells, emptyNightTotals, type Night, type NightTotals } from '@/lib/backup/history';
+import { STATUS_ORDER, facetsOf, type MachineStatus } from '@/lib/backup/status';
 import type { EntryProblem } from '@/lib/ldap/entry';
 import { loadFleet, type Fleet, type FleetMachine } from './fleet';
+
+export type StatusCounts = Record<MachineStatus, number>;
 
 export interface PoolHealth {
   uuid: string;
   name: string;
   type: string | null;
   machines: number;
-  counts: Record<MachineStatus, number>;
+  counts: StatusCounts;
+  /** The pool's own recovery point objective, when one is set. */
+  objectiveMs: number | null;
+  nights: NightTotals;
 }
 
 export interface Overview {
   total: number;
-  counts: Record<MachineStatus, number>;
+  /** Per status, how many machines have it: protection statuses add up to the total, activities come on top. */
+  counts: StatusCounts;
   attention: FleetMachine[];
   pools: PoolHealth[];
   problems: EntryProblem[];
   readAt: Date;
+  nights: Night[];
+  /** Per night, over the whole fleet. */
+  nightTotals: NightTotals;
+  cloudObjectiveMs: number | null;
+  /** Dynamic clones among the excluded machines. */
+  clones: number;
 }
 
-export function emptyCounts(): Record<MachineStatus, number> {
-  return Object.fromEntries(STATUS_ORDER.map((s) => [s, 0])) as Record<MachineStatus, number>;
+export function emptyCounts(): StatusCounts {
+  return Object.fromEntries(STATUS_ORDER.map((s) => [s, 0])) as StatusCounts;
 }
 
-const ATTENTION: MachineStatus[] = ['failed', 'stale', 'never'];
+export function countStatuses(machines: readonly Pick<FleetMachine, 'protection' | 'activity'>[]): StatusCounts {
+  const counts = emptyCounts();
+  for (const m of machines) for (const s of facetsOf(m)) counts[s] += 1;
+  return counts;
+}
+
+const SEVERITY: Readonly<Record<MachineStatus, number>> = Object.fromEntries(STATUS_ORDER.map((s, i) => [s, i])) as Record<MachineStatus, number>;
+
+/**
+ * What an administrator must look at: no recent good backup (stale, never) unless the machine
+ * is not backed up on purpose, and every failed or stuck iteration whatever the machine's
+ * protection (a stuck leftover on an excluded machine still blocks it once included).
+ */
+export function needsAttention(m: Pick<FleetMachine, 'protection' | 'activity'>): boolean {
+  return m.protection === 'stale' || m.protection === 'never' || m.activity?.kind === 'failed' || m.activity?.kind === 'stuck';
+}
+
+const names = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
+
+export function byUrgency(a: FleetMachine, b: FleetMachine): number {
+  return SEVERITY[a.status] - SEVERITY[b.status] || names.compare(a.name, b.name);
+}
 
 export async function loadOverview(): Promise<Overview> {
   return summarizeFleet(await loadFleet());
 }
 
-/** Counts per status, per pool, and the machines needing attention, from one fleet read. */
+/** Counts per status, per pool and per night, and the machines needing attention, from one fleet read. */
 export function summarizeFleet(fleet: Fleet): Overview {
   const counts = emptyCounts();
+  const nightTotals = emptyNightTotals(fleet.nights.length);
   const byPool = new Map<string, PoolHealth>(
-    fleet.pools.map((p) => [p.uuid.toLowerCase(), { uuid: p.uuid, name: p.name, type: p.type, machines: 0, counts: emptyCounts() }]),
+    fleet.pools.map((p) => [
+      p.uuid.toLowerCase(),
+      {
+        uuid: p.uuid,
+        name: p.name,
+        type: p.type,
+        machines: 0,
+        counts: emptyCounts(),
+        objectiveMs: fleet.objectives.poolMs.get(p.uuid.toLowerCase()) ?? null,
+        nights: emptyNightTotals(fleet.nights.length),
+      },
+    ]),
   );
+  let clones = 0;
   for (const machine of fleet.machines) {
-    counts[machine.status] += 1;
+    const facets = facetsOf(machine);
+    for (const s of facets) counts[s] += 1;
+    addNightCells(nightTotals, machine.history);
+    if (!machine.backupCandidate) clones += 1;
     const pool = byPool.get(machine.poolUuid?.toLowerCase() ?? '');
     if (pool) {
       pool.machines += 1;
-      pool.counts[machine.status] += 1;
+      for (const s of facets) pool.counts[s] += 1;
+      addNightCells(pool.nights, machine.history);
     }
   }
-  const attention = fleet.machines
-    .filter((m) => ATTENTION.includes(m.status))
-    .sort((a, b) => ATTENTION.indexOf(a.status) - ATTENTION.indexOf(b.status) || a.name.localeCompare(b.name));
+  const attention = fleet.machines.filter(needsAttention).sort(byUrgency);
   return {
     total: fleet.machines.length,
     counts,
@@ -54,9 +103,14 @@ export function summarizeFleet(fleet: Fleet): Overview {
     pools: [...byPool.values()],
     problems: fleet.problems,
     readAt: fleet.readAt,
+    nights: fleet.nights,
+    nightTotals,
+    cloudObjectiveMs: fleet.objectives.cloudMs,
+    clones,
   };
 }
 
-export async function loadPoolsHealth(): Promise<PoolHealth[]> {
-  return (await loadOverview()).pools;
+export async function loadPoolsHealth(): Promise<{ pools: PoolHealth[]; cloudObjectiveMs: number | null }> {
+  const { pools, cloudObjectiveMs } = await loadOverview();
+  return { pools, cloudObjectiveMs };
 }

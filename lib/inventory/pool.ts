@@ -2,19 +2,25 @@ import 'server-only';
 import { requireAdmin } from '@/lib/auth/session';
 import { AppError } from '@/lib/errors';
 import { resolveEffectiveConfig, type EffectiveConfig } from '@/lib/backup/config';
+import { addNightCells, emptyNightTotals, type Night, type NightTotals } from '@/lib/backup/history';
 import { readCloudBackupConfig, readPoolBackupConfig } from '@/lib/ldap/backup';
 import type { Pool } from '@/lib/ldap/pools';
 import { loadFleet, type FleetMachine } from './fleet';
-import { emptyCounts } from './overview';
-import type { MachineStatus } from '@/lib/backup/status';
+import { countStatuses, type StatusCounts } from './overview';
 
 export interface PoolView {
   pool: Pool;
   effective: EffectiveConfig;
   machines: FleetMachine[];
-  counts: Record<MachineStatus, number>;
+  counts: StatusCounts;
   /** Machines whose own configuration overrides the pool's. */
   overriding: number;
+  /** Dynamic clones: never backed up, so they follow no configuration. */
+  clones: number;
+  nights: Night[];
+  nightTotals: NightTotals;
+  objective: { poolMs: number | null; cloudMs: number | null };
+  readAt: Date;
 }
 
 export async function loadPoolView(uuid: string): Promise<PoolView> {
@@ -30,13 +36,18 @@ export async function loadPoolView(uuid: string): Promise<PoolView> {
   if (!pool) throw new AppError('not-found', 'There is no VM pool with this UUID.');
   const poolConfig = early === undefined ? await readPoolBackupConfig(pool.uuid) : early;
   const machines = fleet.machines.filter((m) => m.poolUuid?.toLowerCase() === pool.uuid.toLowerCase());
-  const counts = emptyCounts();
-  for (const m of machines) counts[m.status] += 1;
+  const nightTotals = emptyNightTotals(fleet.nights.length);
+  for (const m of machines) addNightCells(nightTotals, m.history);
   return {
     pool,
     effective: resolveEffectiveConfig({ machine: null, pool: poolConfig, cloud }),
     machines,
-    counts,
-    overriding: machines.filter((m) => m.configLevel === 'machine').length,
+    counts: countStatuses(machines),
+    overriding: machines.filter((m) => m.backupCandidate && m.configLevel === 'machine').length,
+    clones: machines.filter((m) => !m.backupCandidate).length,
+    nights: fleet.nights,
+    nightTotals,
+    objective: { poolMs: fleet.objectives.poolMs.get(pool.uuid.toLowerCase()) ?? null, cloudMs: fleet.objectives.cloudMs },
+    readAt: fleet.readAt,
   };
 }

@@ -1,7 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
 import type { BackupConfigEntry, BackupConfigValues } from '@/lib/backup/config';
-import { all, bool, checked, hasObjectClass, int, one, type EntryProblem, type RawEntry } from './entry';
+import { all, bool, checked, generalizedTime, hasObjectClass, int, one, type EntryProblem, type RawEntry } from './entry';
 import { parseDn } from './dn';
 import { cloudBackupDn, iterationDn, machineBackupDn, machinesDn, poolBackupDn, poolsDn } from './layout';
 import { readEntry, searchAll } from './client';
@@ -140,6 +140,8 @@ const iterationSchema = z.object({
   returnValue: z.number().int().nullable(),
   executionDate: z.string().nullable(),
   executionTimes: z.array(z.string()),
+  /** modifyTimestamp (ISO): when the mode last changed. */
+  modifiedAt: z.string().nullable(),
 });
 export type Iteration = z.infer<typeof iterationSchema>;
 
@@ -150,6 +152,8 @@ const ITERATION_ATTRIBUTES = [
   'sstProvisioningReturnValue',
   'sstProvisioningExecutionDate',
   'sstProvisioningExecutionTime',
+  // Operational: since when the iteration has been in its mode (the stuck check needs it).
+  'modifyTimestamp',
 ] as const;
 
 export function mapIteration(entry: RawEntry, machineUuid: string, problems: EntryProblem[]): Iteration | null {
@@ -166,6 +170,7 @@ export function mapIteration(entry: RawEntry, machineUuid: string, problems: Ent
       returnValue: int(entry, 'sstProvisioningReturnValue') ?? null,
       executionDate: one(entry, 'sstProvisioningExecutionDate') ?? null,
       executionTimes: all(entry, 'sstProvisioningExecutionTime'),
+      modifiedAt: generalizedTime(entry, 'modifyTimestamp') ?? null,
     },
     problems,
   );

@@ -1,6 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
-import { all, checked, int, one, bool, type EntryProblem, type RawEntry } from './entry';
+import { all, checked, generalizedTime, int, one, bool, type EntryProblem, type RawEntry } from './entry';
 import { eq } from './escape';
 import { dhcpDn, machineDn, machinesDn } from './layout';
 import { readEntry, searchAll } from './client';
@@ -16,6 +16,8 @@ const machineSummarySchema = z.object({
   type: z.string().nullable(),
   subType: z.string().nullable(),
   runState: z.string().nullable(),
+  /** createTimestamp (ISO): when the machine entry was created, for the nights before it existed. */
+  createdAt: z.string().nullable(),
 });
 export type MachineSummary = z.infer<typeof machineSummarySchema>;
 
@@ -28,6 +30,7 @@ const SUMMARY_ATTRIBUTES = [
   'sstVirtualMachineType',
   'sstVirtualMachineSubType',
   'sstStatus',
+  'createTimestamp',
 ] as const;
 
 function mapSummary(entry: RawEntry, problems: EntryProblem[]): MachineSummary | null {
@@ -40,6 +43,7 @@ function mapSummary(entry: RawEntry, problems: EntryProblem[]): MachineSummary |
     type: one(entry, 'sstVirtualMachineType') ?? null,
     subType: one(entry, 'sstVirtualMachineSubType') ?? null,
     runState: one(entry, 'sstStatus') ?? null,
+    createdAt: generalizedTime(entry, 'createTimestamp') ?? null,
   };
   // The schema check costs more than the mapping for thousands of rows; it runs to word a problem.
   if (uuidPattern.test(candidate.uuid) && candidate.name !== '') return candidate;
@@ -71,10 +75,10 @@ export interface MachineDetail extends MachineSummary {
   attributes: { name: string; values: string[] }[];
 }
 
-const HIDDEN_ATTRIBUTES = new Set(['sstspicepassword', 'userpassword']);
+const HIDDEN_ATTRIBUTES = new Set(['sstspicepassword', 'userpassword', 'createtimestamp']);
 
 export async function readMachine(uuid: string, problems: EntryProblem[]): Promise<MachineDetail | null> {
-  const entry = await readEntry('Reading the machine', machineDn(uuid), ['*']);
+  const entry = await readEntry('Reading the machine', machineDn(uuid), ['*', 'createTimestamp']);
   if (!entry) return null;
   const summary = mapSummary(entry, problems);
   if (!summary) return null;

@@ -66,7 +66,9 @@ function doneSteps(records: TimedRecord[], mode: string): Set<string> {
   const done = new Set<string>();
   const lower = mode.toLowerCase();
   const phase2 = (PHASE2_MODES as readonly string[]).some((m) => m.toLowerCase() === lower);
-  if (has(records, 'small-files-copied')) done.add('small-files');
+  // The mode tells it too: a restore started elsewhere (VM-Manager, by hand) has no journal, yet
+  // once it is past copying the small files, that step is done.
+  if (has(records, 'small-files-copied') || lower === 'unretainedsmallfiles' || phase2) done.add('small-files');
   if (has(records, 'resolved')) done.add('decide');
   if (has(records, 'confirmed')) done.add('confirm');
   if (has(records, 'large-files-verified')) {

@@ -76,6 +76,31 @@ export async function listDirectory(node: string, path: string): Promise<{ exist
   return { exists: true, entries: entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) };
 }
 
+// One `du` per subfolder: apparent bytes (-b), so sparse images count as large as they read.
+const SIZES_SCRIPT = String.raw`[ -d "$1" ] || exit 66
+cd -- "$1" || exit 1
+for d in */; do
+  [ -d "$d" ] || continue
+  LC_ALL=C du -s -b -- "$d" || exit 1
+done`;
+
+/**
+ * The size in bytes of each subfolder of `path` (not recursive into the listing, but each size
+ * covers its whole folder); `exists: false` when there is no such folder. One command for all.
+ */
+export async function folderSizes(node: string, path: string): Promise<{ exists: false } | { exists: true; sizes: Map<string, number> }> {
+  assertSafePath(path);
+  const result = await runOnNode(node, ['sh', '-c', SIZES_SCRIPT, 'sh', path]);
+  if (result.code === 66) return { exists: false };
+  if (result.code !== 0) throw new CommandFailedError({ node, what: `Measuring the folders in ${path}`, exitCode: result.code, stderr: result.stderr, argv: ['du', '-s', '-b', path] });
+  const sizes = new Map<string, number>();
+  for (const line of result.stdout.split('\n')) {
+    const match = /^(\d+)\t(.+?)\/?$/.exec(line);
+    if (match) sizes.set(match[2], Number(match[1]));
+  }
+  return { exists: true, sizes };
+}
+
 /** `mkdir -p`, optionally with an octal mode for the last folder (e.g. '770'). */
 export async function makeDirectory(node: string, path: string, mode?: string): Promise<void> {
   assertSafePath(path);

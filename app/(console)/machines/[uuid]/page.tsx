@@ -1,9 +1,12 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
+import { Suspense } from 'react';
+import { BackupChart } from '@/components/charts/backup-chart';
+import { HistoryGrid } from '@/components/charts/history-grid';
 import { ConfigSummary } from '@/components/backup/config-summary';
 import { ExcludeToggle } from '@/components/backup/exclude-toggle';
 import { IterationTable } from '@/components/iterations/iteration-table';
-import { MachineStatusBadge } from '@/components/machines/machine-status';
+import { MachineStatusBadges } from '@/components/machines/machine-status';
 import { DeviceTables } from '@/components/machines/device-tables';
 import { Card, Facts, Notice, PageHeader } from '@/components/ui/card';
 import { DateTime } from '@/components/ui/date-time';
@@ -12,10 +15,14 @@ import { TextLink } from '@/components/ui/link';
 import { EntryProblems, LoadError } from '@/components/load-error';
 import { attempt } from '@/lib/actions';
 import { env } from '@/lib/env';
+import { CLONE_REASON } from '@/lib/backup/status';
 import { configRows } from '@/lib/inventory/config-rows';
+import { gridNights } from '@/lib/inventory/history-view';
+import { chartBars } from '@/lib/inventory/machine-chart';
 import { toIterationRow } from '@/lib/inventory/iteration-rows';
 import { loadMachine } from '@/lib/inventory/machine';
 import { setMachineExcludedAction } from './backup/actions';
+import { BackupChartWithSizes } from './_components/backup-history';
 
 export const metadata: Metadata = { title: 'Machine' };
 export const dynamic = 'force-dynamic';
@@ -31,12 +38,15 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
   const { machine } = view;
   const timeZone = env().consoleTimeZone;
   const nodeTimeZone = env().nodeTimeZone;
+  const activity = view.activity;
+  const bars = chartBars(view.iterations, activity);
+  const tone = activity?.kind === 'failed' || activity?.kind === 'stuck' ? 'error' : view.protection === 'stale' || view.protection === 'never' ? 'warning' : 'info';
   return (
     <>
       <PageHeader
         title={
           <span className="flex flex-wrap items-center gap-3">
-            {machine.name} <MachineStatusBadge status={view.status} />
+            {machine.name} <MachineStatusBadges protection={view.protection} activity={activity} clone={view.clone} />
           </span>
         }
         subtitle={
@@ -52,8 +62,33 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
           </>
         }
       />
-      <Notice tone={view.status === 'failed' ? 'error' : view.status === 'protected' ? 'info' : 'warning'} title="Backup status">
-        <p data-testid="status-reason">{view.reason}</p>
+      <Notice tone={tone} title="Backup status">
+        <p data-testid="status-reason">{view.protectionReason}</p>
+        {activity && (
+          <div className="mt-2 space-y-1" data-testid="status-activity">
+            <p className="font-medium">{activity.text}</p>
+            {activity.since && (
+              <p className="text-sm">
+                In mode <span className="font-mono">{activity.mode}</span> since <DateTime value={activity.since} timeZone={timeZone} />.
+              </p>
+            )}
+            {activity.limit && activity.kind !== 'stuck' && <p className="text-sm text-muted">It counts as stuck after {activity.limit.basis}.</p>}
+            {activity.next && (
+              <p className="text-sm" data-testid="status-next">
+                <span className="font-semibold">What to do: </span>
+                {activity.next}
+              </p>
+            )}
+            <p className="text-sm">
+              <TextLink href={`/machines/${machine.uuid}/iterations/${activity.iteration}`}>Iteration {activity.iteration}</TextLink>
+            </p>
+          </div>
+        )}
+        {!view.clone && view.protection !== 'excluded' && (
+          <p className="mt-2 text-sm text-muted" data-testid="status-objective">
+            Recovery point objective: {view.objective.text}.
+          </p>
+        )}
       </Notice>
       <EntryProblems problems={view.problems} />
       <div className="grid gap-6 lg:grid-cols-2">
@@ -67,7 +102,7 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
               { label: 'Memory', value: formatBytes(machine.memoryBytes) },
               { label: 'vCPUs', value: machine.vcpus ?? '—' },
               { label: 'MAC / fixed IP', value: view.dhcp ? `${view.dhcp.mac ?? '—'} / ${view.dhcp.fixedAddress ?? '—'}` : 'no DHCP reservation' },
-              { label: 'Last finished backup', value: <DateTime value={view.lastFinished} timeZone={timeZone} /> },
+              { label: 'Last good backup', value: <DateTime value={view.lastGood} timeZone={timeZone} /> },
               { label: 'DN', value: <span className="break-all font-mono text-xs">{machine.dn}</span> },
             ]}
           />
@@ -83,7 +118,9 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
           />
           <p className="mt-3">
             <span className="text-muted">Excluded from backup: </span>
-            <span data-testid="excluded">{view.effective.excluded ? `yes (flag set on the ${view.effective.excludedBy} level)` : 'no'}</span>
+            <span data-testid="excluded">
+              {view.clone ? 'yes: it is a dynamic clone, which the scheduler never backs up' : view.effective.excluded ? `yes (flag set on the ${view.effective.excludedBy} level)` : 'no'}
+            </span>
           </p>
           {view.nextRuns.length > 0 && (
             <div className="mt-2">
@@ -96,15 +133,38 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
             </div>
           )}
           <div className="mt-4 space-y-3 border-t border-line pt-3">
+            {view.clone ? (
+              <p className="text-muted" data-testid="clone-note">
+                {CLONE_REASON} The console writes no backup configuration under it; configure the golden image or the pool instead.{' '}
+                <TextLink href={`/audit?machine=${machine.uuid}`}>Change history</TextLink>
+              </p>
+            ) : (
             <p className="flex flex-wrap gap-4">
               <TextLink href={`/machines/${machine.uuid}/backup`}>Edit backup configuration</TextLink>
               <TextLink href={`/audit?machine=${machine.uuid}`}>Change history</TextLink>
             </p>
-            {view.effective.excluded && view.effective.excludedBy !== 'machine' ? (
+            )}
+            {view.clone ? null : view.effective.excluded && view.effective.excludedBy !== 'machine' ? (
               <p className="text-muted">Excluded by the {view.effective.excludedBy} configuration; include it there.</p>
             ) : (
               <ExcludeToggle uuid={machine.uuid} excluded={view.effective.excluded} what="machine" setExcluded={setMachineExcludedAction} />
             )}
+          </div>
+        </Card>
+      </div>
+      <div className="mt-6">
+        <Card title="Backups over time">
+          <Suspense fallback={<BackupChart id="backup-chart" machineUuid={machine.uuid} bars={bars} sizes={{ state: 'loading' }} />}>
+            <BackupChartWithSizes view={view} bars={bars} />
+          </Suspense>
+          <div className="mt-4">
+            <h3 className="mb-1 font-semibold">The last {view.nights.length} nights</h3>
+            <HistoryGrid
+              id="machine-nights"
+              title={`${machine.name}, night by night`}
+              nights={gridNights(view.nights)}
+              rows={[{ key: machine.uuid, label: machine.name, cells: view.history }]}
+            />
           </div>
         </Card>
       </div>

@@ -2,6 +2,8 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { ConfigSummary } from '@/components/backup/config-summary';
 import { ExcludeToggle } from '@/components/backup/exclude-toggle';
+import { HistoryGrid } from '@/components/charts/history-grid';
+import { ObjectiveForm } from '@/components/health/objective-form';
 import { StatusCounts } from '@/components/machines/status-counts';
 import { MachineTable } from '@/components/machines/machine-table';
 import { Card, Facts, PageHeader } from '@/components/ui/card';
@@ -10,11 +12,14 @@ import { Pager } from '@/components/ui/pager';
 import { LoadError } from '@/components/load-error';
 import { attempt } from '@/lib/actions';
 import { env } from '@/lib/env';
+import { OBJECTIVE_MARGIN_MS, formatObjective } from '@/lib/backup/objective';
 import { configRows, planSummary } from '@/lib/inventory/config-rows';
+import { gridNights, machineRow } from '@/lib/inventory/history-view';
 import { sortByName } from '@/lib/inventory/machine-list';
 import { loadPoolView } from '@/lib/inventory/pool';
 import { toMachineRow } from '@/lib/inventory/rows';
 import { setPoolExcludedAction } from './backup/actions';
+import { setPoolObjectiveAction } from './actions';
 
 export const metadata: Metadata = { title: 'Pool' };
 export const dynamic = 'force-dynamic';
@@ -36,7 +41,10 @@ export default async function PoolPage({
     if (result.code === 'not-found') notFound();
     return <LoadError message={result.error} />;
   }
-  const { pool, effective, machines, counts, overriding } = result.data;
+  const { pool, effective, machines, counts, overriding, clones, objective } = result.data;
+  const followers = machines.length - overriding - clones;
+  const margin = formatObjective(OBJECTIVE_MARGIN_MS);
+  const inherited = objective.cloudMs === null ? `each machine's plan period plus ${margin}` : `the cloud-wide ${formatObjective(objective.cloudMs)}`;
   const plan = planSummary(effective);
   const pages = Math.max(1, Math.ceil(machines.length / PAGE_SIZE));
   const page = Number.isInteger(requested) && requested >= 1 ? Math.min(requested, pages) : 1;
@@ -47,11 +55,16 @@ export default async function PoolPage({
         title={pool.name}
         subtitle={
           <>
-            <TextLink href="/pools">Pools</TextLink> / {pool.type ?? 'pool'} pool · {machines.length} machines
+            <TextLink href="/pools">Pools</TextLink> / {pool.type ?? 'pool'} pool · {machines.length} {machines.length === 1 ? 'machine' : 'machines'}
           </>
         }
       />
-      <StatusCounts counts={counts} total={machines.length} />
+      <StatusCounts
+        counts={counts}
+        total={machines.length}
+        href={(status) => `/machines?pool=${pool.uuid}&status=${status}`}
+        notes={clones > 0 ? { excluded: `not backed up on purpose, ${clones} dynamic ${clones === 1 ? 'clone' : 'clones'} among them` } : undefined}
+      />
       <div className="mt-6 grid gap-6 lg:grid-cols-[1fr_1.4fr]">
         <Card title="Pool">
           <Facts
@@ -74,9 +87,16 @@ export default async function PoolPage({
             warnings={plan.warnings}
             planText={plan.text}
           />
-          <p className="mt-3 text-muted">
-            {machines.length - overriding} of {machines.length} machines follow it; {overriding} {overriding === 1 ? 'has' : 'have'} their own
-            configuration.
+          <p className="mt-3 text-muted" data-testid="pool-followers">
+            {followers} of {machines.length} {machines.length === 1 ? 'machine follows' : 'machines follow'} it; {overriding} {overriding === 1 ? 'has its' : 'have their'} own
+            configuration
+            {clones > 0 && (
+              <>
+                ; {clones} {clones === 1 ? 'is a dynamic clone' : 'are dynamic clones'}, never backed up, so no configuration applies to{' '}
+                {clones === 1 ? 'it' : 'them'}
+              </>
+            )}
+            .
           </p>
           <div className="mt-4 space-y-3 border-t border-line pt-3">
             <p className="flex flex-wrap gap-4">
@@ -85,6 +105,35 @@ export default async function PoolPage({
             </p>
             <ExcludeToggle uuid={pool.uuid} excluded={effective.excluded && effective.excludedBy === 'pool'} what="pool" setExcluded={setPoolExcludedAction} />
           </div>
+        </Card>
+      </div>
+      <div className="mt-6">
+        <Card title="Recovery point objective">
+          <ObjectiveForm
+            id="pool-objective"
+            uuid={pool.uuid}
+            currentHours={objective.poolMs === null ? null : objective.poolMs / 3_600_000}
+            effectiveText={
+              objective.poolMs === null
+                ? `Not set for this pool: its machines count as stale when their last good backup is older than ${inherited}.`
+                : `This pool's machines count as stale when their last good backup is older than ${formatObjective(objective.poolMs)}.`
+            }
+            defaultText={inherited}
+            save={setPoolObjectiveAction}
+          />
+        </Card>
+      </div>
+      <div className="mt-6">
+        <Card title={`The last ${result.data.nights.length} nights`} actions={<TextLink href={`/history?pool=${pool.uuid}`}>All of this pool&rsquo;s machines</TextLink>}>
+          <HistoryGrid
+            id="pool-machine-nights"
+            title={`${pool.name}, night by night`}
+            nights={gridNights(result.data.nights)}
+            rows={rows.map(machineRow)}
+            totals={result.data.nightTotals}
+            totalsLabel="All machines of the pool"
+          />
+          {pages > 1 && <p className="mt-2 text-xs text-muted">The grid shows the machines of the table&rsquo;s page below; the totals count the whole pool.</p>}
         </Card>
       </div>
       <div className="mt-6">

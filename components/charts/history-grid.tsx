@@ -1,0 +1,167 @@
+'use client';
+
+import { totalsText, type GridNight, type GridRow } from '@/lib/inventory/history-view';
+import { NIGHT_LABELS, nightStateOf, type NightState, type NightTotals } from '@/lib/backup/night-states';
+import { ChartFrame } from './chart-frame';
+import { NightLegend, NightPatterns, nightFill } from './night-patterns';
+
+/**
+ * The last nights of many machines (or pools) as a grid: a row each, a column per night, and
+ * per night the totals below. Rendered on the server like every component (this is a client
+ * component only so that the page sends each row as one short string instead of hundreds of
+ * SVG elements, and for the tooltips and arrow keys).
+ */
+
+export type { GridNight, GridRow };
+
+const LABEL_W = 200;
+const COL = 24;
+const CELL = 18;
+const ROW = 20;
+const HEAD = 30;
+const BAR = 44;
+
+const TOTAL_ROWS: readonly { key: string; label: string; states: NightState[] }[] = [
+  { key: 'good', label: 'good', states: ['good'] },
+  { key: 'failed', label: 'failed or stuck', states: ['failed', 'stuck'] },
+  { key: 'missing', label: 'missing', states: ['missing'] },
+  { key: 'excluded', label: 'excluded', states: ['excluded'] },
+];
+const BAR_STATES: readonly NightState[] = ['good', 'running', 'failed', 'stuck', 'missing', 'excluded'];
+
+const short = (text: string, max = 28) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+
+export function HistoryGrid({
+  id,
+  title,
+  nights,
+  rows,
+  totals,
+  totalsLabel = 'All machines',
+}: {
+  id: string;
+  title: string;
+  nights: GridNight[];
+  rows: GridRow[];
+  totals?: NightTotals;
+  totalsLabel?: string;
+}) {
+  const width = LABEL_W + nights.length * COL + 8;
+  const gridTop = HEAD;
+  const totalsTop = gridTop + rows.length * ROW + (rows.length > 0 ? 14 : 0);
+  const height = totals ? totalsTop + BAR + TOTAL_ROWS.length * 14 + 22 : gridTop + rows.length * ROW + 4;
+  const x = (i: number) => LABEL_W + i * COL;
+  const maxTotal = totals ? Math.max(1, ...totals.map((t) => BAR_STATES.reduce((a, s) => a + t[s], 0))) : 1;
+  let tabbed = false;
+  const tabIndex = () => {
+    if (tabbed) return -1;
+    tabbed = true;
+    return 0;
+  };
+  return (
+    <ChartFrame label={title} className="overflow-x-auto">
+      <svg width={width} height={height} viewBox={`0 0 ${width} ${height}`} className="block font-sans" data-testid={`${id}-svg`}>
+        <NightPatterns prefix={id} />
+        <g aria-hidden>
+          {nights.map((n, i) => (
+            <g key={n.date}>
+              {n.weekend && <rect x={x(i) - 2} y={HEAD - 12} width={COL} height={height - HEAD + 12} fill="#f4f6f8" />}
+              {(i === 0 || n.dayOfMonth === 1) && (
+                <text x={x(i)} y={9} fontSize="9" fill="#5b6676">
+                  {n.monthName}
+                </text>
+              )}
+              <text x={x(i) + CELL / 2} y={HEAD - 4} fontSize="9" textAnchor="middle" fill="#5b6676">
+                {n.dayOfMonth}
+              </text>
+            </g>
+          ))}
+        </g>
+        {rows.map((row, r) => {
+          const y = gridTop + r * ROW;
+          return (
+            <g key={row.key} data-row={row.key} data-testid={`${id}-row`}>
+              {row.href ? (
+                <a href={row.href}>
+                  <text x={0} y={y + 13} fontSize="11" fill="#1f5f8b">
+                    <title>{row.label}</title>
+                    {short(row.label)}
+                  </text>
+                </a>
+              ) : (
+                <text x={0} y={y + 13} fontSize="11" fill="#1c2430">
+                  <title>{row.label}</title>
+                  {short(row.label)}
+                </text>
+              )}
+              {nights.map((n, i) => {
+                const state = nightStateOf(row.cells[i] ?? 'n');
+                const f = nightFill(id, state);
+                return (
+                  <rect
+                    key={n.date}
+                    data-cell
+                    data-state={state}
+                    data-night={n.date}
+                    role="img"
+                    aria-label={row.tips?.[i] ?? `${row.label}, ${n.label}: ${NIGHT_LABELS[state]}`}
+                    tabIndex={tabIndex()}
+                    x={x(i) + 0.5}
+                    y={y + 0.5}
+                    width={CELL - 1}
+                    height={CELL - 3}
+                    rx={2}
+                    fill={f.fill}
+                    stroke={f.stroke ?? 'none'}
+                    strokeDasharray={f.strokeDasharray}
+                    className="outline-none focus:stroke-ink focus:[stroke-width:2]"
+                  />
+                );
+              })}
+            </g>
+          );
+        })}
+        {totals && (
+          <g data-row="totals" data-testid={`${id}-totals`}>
+            <text x={0} y={totalsTop + BAR - 4} fontSize="11" fontWeight="600" fill="#1c2430">
+              {totalsLabel}, per night
+            </text>
+            {nights.map((n, i) => {
+              const t = totals[i];
+              let top = totalsTop + BAR;
+              return (
+                <g key={n.date} data-cell role="img" aria-label={`${totalsLabel}, ${n.label}: ${totalsText(t)}`} tabIndex={tabIndex()} className="outline-none focus:[&>rect:first-child]:stroke-ink">
+                  <rect x={x(i)} y={totalsTop} width={CELL - 1} height={BAR} fill="transparent" stroke="none" />
+                  {BAR_STATES.map((s) => {
+                    const h = (t[s] / maxTotal) * (BAR - 2);
+                    if (h <= 0) return null;
+                    top -= h;
+                    const f = nightFill(id, s);
+                    return <rect key={s} x={x(i) + 0.5} y={top} width={CELL - 1} height={h} fill={f.fill} />;
+                  })}
+                </g>
+              );
+            })}
+            {TOTAL_ROWS.map((row, k) => {
+              const y = totalsTop + BAR + 12 + k * 14;
+              return (
+                <g key={row.key} data-testid={`${id}-total-${row.key}`}>
+                  <text x={LABEL_W - 6} y={y} fontSize="9" textAnchor="end" fill="#5b6676">
+                    {row.label}
+                  </text>
+                  {nights.map((n, i) => (
+                    <text key={n.date} x={x(i) + CELL / 2} y={y} fontSize="9" textAnchor="middle" fill="#1c2430" data-night={n.date}>
+                      {row.states.reduce((a, s) => a + totals[i][s], 0)}
+                    </text>
+                  ))}
+                </g>
+              );
+            })}
+          </g>
+        )}
+      </svg>
+      <NightLegend prefix={id} />
+    </ChartFrame>
+  );
+}

@@ -1,0 +1,39 @@
+import 'server-only';
+import { addNightCells, emptyNightTotals, type Night, type NightTotals } from '@/lib/backup/history';
+import { loadFleet, type FleetMachine } from './fleet';
+import { filterMachines, type MachineQuery } from './machine-list';
+import { byUrgency } from './overview';
+
+export const HISTORY_PAGE_SIZE = 100;
+
+export interface HistoryPage {
+  rows: FleetMachine[];
+  total: number;
+  page: number;
+  pages: number;
+  nights: Night[];
+  /** Per night, over every machine the filter matches (not only this page). */
+  totals: NightTotals;
+  pools: { uuid: string; name: string }[];
+  nodes: string[];
+}
+
+/** Every machine's nights, most urgent first, a page at a time; filtered like the machine list. */
+export async function loadHistoryPage(query: MachineQuery): Promise<HistoryPage> {
+  const fleet = await loadFleet();
+  const matching = filterMachines(fleet.machines, query).sort(byUrgency);
+  const totals = emptyNightTotals(fleet.nights.length);
+  for (const m of matching) addNightCells(totals, m.history);
+  const pages = Math.max(1, Math.ceil(matching.length / HISTORY_PAGE_SIZE));
+  const page = Math.min(query.page, pages);
+  return {
+    rows: matching.slice((page - 1) * HISTORY_PAGE_SIZE, page * HISTORY_PAGE_SIZE),
+    total: matching.length,
+    page,
+    pages,
+    nights: fleet.nights,
+    totals,
+    pools: fleet.pools.map((p) => ({ uuid: p.uuid, name: p.name })),
+    nodes: [...new Set(fleet.machines.map((m) => m.node).filter((n): n is string => Boolean(n)))].sort(),
+  };
+}

@@ -1,0 +1,43 @@
+import type { Night } from '@/lib/backup/history';
+import { NIGHT_CODE, type NightState, type NightTotals } from '@/lib/backup/night-states';
+import type { FleetMachine } from './fleet';
+
+/** What the history grid gets per night and per row: plain, short values. */
+export type GridNight = Pick<Night, 'date' | 'label' | 'dayOfMonth' | 'monthName' | 'weekend'>;
+
+export interface GridRow {
+  key: string;
+  label: string;
+  href?: string;
+  /** One night-state code per night (lib/backup/night-states). */
+  cells: string;
+  /** Words for each cell instead of the default "<label>, <night>: <state>". */
+  tips?: string[];
+}
+
+export function gridNights(nights: readonly Night[]): GridNight[] {
+  return nights.map(({ date, label, dayOfMonth, monthName, weekend }) => ({ date, label, dayOfMonth, monthName, weekend }));
+}
+
+export function machineRow(m: Pick<FleetMachine, 'uuid' | 'name' | 'history'>): GridRow {
+  return { key: m.uuid, label: m.name, href: `/machines/${m.uuid}`, cells: m.history };
+}
+
+/** The most telling state of a night across many machines: any failure first, then anything missing. */
+const WORST_FIRST: readonly NightState[] = ['stuck', 'failed', 'missing', 'running', 'good', 'excluded', 'waiting', 'unplanned', 'unrecorded'];
+
+export function totalsText(t: Record<NightState, number>): string {
+  return `${t.good} good, ${t.failed + t.stuck} failed or stuck, ${t.missing} missing, ${t.running} running, ${t.excluded} excluded`;
+}
+
+/** One row for a group of machines (a pool): each night shows its worst state, the tooltip the counts. */
+export function aggregateRow(key: string, label: string, href: string, totals: NightTotals, nights: readonly Night[]): GridRow {
+  let cells = '';
+  const tips: string[] = [];
+  totals.forEach((t, i) => {
+    const state = WORST_FIRST.find((s) => t[s] > 0) ?? 'unrecorded';
+    cells += NIGHT_CODE[state];
+    tips.push(`${label}, ${nights[i]?.label ?? ''}: ${totalsText(t)}`);
+  });
+  return { key, label, href, cells, tips };
+}

@@ -1,0 +1,57 @@
+import { backupOutcome } from '@/lib/backup/history';
+import { parseExecutionTimes, parseIterationName } from '@/lib/backup/iteration';
+import { describeMode } from '@/lib/backup/modes';
+import type { NightState } from '@/lib/backup/night-states';
+import { describeReturnCode } from '@/lib/backup/return-codes';
+import type { Activity } from '@/lib/backup/status';
+import type { Iteration } from '@/lib/ldap/backup';
+
+/** One iteration as the machine page's chart draws it: plain JSON for the browser. */
+export interface ChartBar {
+  name: string;
+  /** "12 Mar" */
+  date: string;
+  result: Extract<NightState, 'good' | 'failed' | 'stuck' | 'running'>;
+  /** What became of it, in words. */
+  resultText: string;
+  /** Seconds the node daemon recorded per step; null where it recorded none. */
+  steps: { snapshot: number | null; merge: number | null; retain: number | null; downtime: number | null };
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+function stepSeconds(values: string[]) {
+  const out: ChartBar['steps'] = { snapshot: null, merge: null, retain: null, downtime: null };
+  for (const t of parseExecutionTimes(values)) {
+    if (t.step in out) out[t.step as keyof ChartBar['steps']] = t.seconds;
+  }
+  return out;
+}
+
+/** Oldest first, as a time axis reads. */
+export function chartBars(iterations: readonly Iteration[], activity: Activity | null): ChartBar[] {
+  const stuck = new Set(activity?.kind === 'stuck' ? [activity.iteration] : []);
+  return [...iterations]
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .map((it) => {
+      const result = backupOutcome(it, stuck) as ChartBar['result'];
+      const mode = describeMode(it.mode);
+      const planned = parseIterationName(it.name);
+      let resultText: string;
+      if (result === 'failed') {
+        const code = describeReturnCode(it.returnValue ?? 0);
+        resultText = `failed in mode ${it.mode} with code ${code.code} ${code.name}`;
+      } else if (result === 'stuck') resultText = `stuck in mode ${it.mode}`;
+      else if (result === 'running') resultText = `running: ${mode.label.toLowerCase()}`;
+      else if (mode.workflow === 'restore') resultText = `good backup; a restore from it is in mode ${it.mode}${(it.returnValue ?? 0) !== 0 ? ` (code ${it.returnValue})` : ''}`;
+      else if (mode.workflow === 'prune') resultText = `good backup, being pruned (mode ${it.mode})`;
+      else resultText = 'good backup';
+      return {
+        name: it.name,
+        date: planned ? `${planned.getUTCDate()} ${MONTHS[planned.getUTCMonth()]}` : it.name.slice(0, 8),
+        result,
+        resultText,
+        steps: stepSeconds(it.executionTimes),
+      };
+    });
+}
