@@ -2,7 +2,8 @@ import type { NextConfig } from 'next';
 
 const nextConfig: NextConfig = {
   // ssh2 and ldapts use Node sockets and optional native crypto; keep them out of the bundle.
-  serverExternalPackages: ['ssh2', 'ldapts'],
+  // prom-client keeps its default metrics' state per module instance: one copy, not one per route.
+  serverExternalPackages: ['ssh2', 'ldapts', 'prom-client'],
   poweredByHeader: false,
 };
 

@@ -66,6 +66,8 @@ const schema = z
     NODE_SSH_TIMEOUT_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(500).max(600_000).default(15_000),
     RESTORE_SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int().min(1).max(3600).default(120),
     RESTORE_LEASE_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int().min(2).max(600).default(30),
+    METRICS_TOKEN: z.string().optional(),
+    METRICS_TOKEN_FILE: z.string().trim().optional(),
   });
 
 /** Where the console reaches a node: host name or IP, and a port when it is not NODE_SSH_PORT. */
@@ -95,6 +97,8 @@ export interface ConsoleEnv {
   virtualizationRoot: string;
   nodes: NodeSshEnv;
   restore: { shutdownTimeoutMs: number; leaseMs: number };
+  /** The bearer token GET /api/metrics requires; null: the endpoint is switched off. */
+  metrics: { token: string | null };
 }
 
 export class ConfigurationError extends Error {
@@ -185,6 +189,29 @@ function nodeProblems(source: Record<string, string | undefined>): string[] {
   return problems;
 }
 
+const TOKEN_HINT = 'use at least 32 random characters without spaces, e.g. `openssl rand -hex 32`';
+
+/**
+ * The metrics endpoint's bearer token, inline or in a file (first line). It guards data about
+ * every machine without a session, so it must be long and random like SESSION_SECRET.
+ */
+function metricsToken(source: Record<string, string | undefined>): { token: string | null; problems: string[] } {
+  const inline = source.METRICS_TOKEN;
+  const file = source.METRICS_TOKEN_FILE?.trim();
+  if (inline && file) return { token: null, problems: ['METRICS_TOKEN and METRICS_TOKEN_FILE are both set; set only one'] };
+  let token: string | null = inline ?? null;
+  let variable = 'METRICS_TOKEN';
+  if (file) {
+    variable = 'METRICS_TOKEN_FILE';
+    const read = readableFile('METRICS_TOKEN_FILE', file);
+    if ('problem' in read) return { token: null, problems: [read.problem] };
+    token = read.text.split(/\r?\n/)[0] ?? '';
+  }
+  if (token === null) return { token: null, problems: [] };
+  if (token.length < 32 || /\s/.test(token)) return { token: null, problems: [`${variable} must hold at least 32 characters and no white space (${TOKEN_HINT})`] };
+  return { token, problems: [] };
+}
+
 export function parseEnv(source: Record<string, string | undefined>): ConsoleEnv {
   const parsed = schema.safeParse(source);
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${String(i.path[0] ?? 'configuration')} ${i.message}`);
@@ -193,6 +220,8 @@ export function parseEnv(source: Record<string, string | undefined>): ConsoleEnv
   problems.push(...nodeProblems(source));
   const nodeAddresses = parseNodeAddresses(source.NODE_ADDRESSES);
   problems.push(...nodeAddresses.problems);
+  const metrics = metricsToken(source);
+  problems.push(...metrics.problems);
   if (!parsed.success || problems.length > 0) throw new ConfigurationError(problems);
   const v = parsed.data;
   let bindPassword = v.LDAP_BIND_PASSWORD ?? '';
@@ -223,6 +252,7 @@ export function parseEnv(source: Record<string, string | undefined>): ConsoleEnv
       addresses: nodeAddresses.addresses,
     },
     restore: { shutdownTimeoutMs: v.RESTORE_SHUTDOWN_TIMEOUT_SECONDS * 1000, leaseMs: v.RESTORE_LEASE_SECONDS * 1000 },
+    metrics: { token: metrics.token },
   };
 }
 
