@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { addNightCells, emptyNightTotals, historyNights, nightCells, nightStateOf, plannedNights, type HistoryIteration, type NightCellsInput } from './history';
+
+const now = new Date('2026-05-10T12:00:00Z');
+const nights = historyNights(now, 'UTC', 7); // 4 … 10 May 2026, a Monday … a Sunday
+const daily = { minute: '0', hour: '3', day: '*', month: '*', dayOfWeek: '*', active: true };
+const planned = plannedNights(daily, true, nights, now, 'UTC');
+
+const it_ = (name: string, mode = 'finished', returnValue = 0, state = '0'): HistoryIteration => ({ name, mode, returnValue, state });
+const cells = (over: Partial<NightCellsInput>) => nightCells({ nights, iterations: [], planned, excluded: false, createdDate: null, stuck: new Set(), ...over });
+
+describe('the nights of the history grid', () => {
+  it('are the last dates on the nodes, today last', () => {
+    expect(nights.map((n) => n.date)).toEqual(['20260504', '20260505', '20260506', '20260507', '20260508', '20260509', '20260510']);
+    expect(nights[6]).toMatchObject({ label: 'Sun 10 May 2026', monthName: 'May', dayOfMonth: 10, weekend: true });
+    // Zurich is two hours ahead in May: 23:00 UTC is already the next day there.
+    expect(historyNights(new Date('2026-05-10T23:00:00Z'), 'Europe/Zurich', 1)[0].date).toBe('20260511');
+  });
+
+  it('give each night the outcome of its backups, or why there is none', () => {
+    const iterations = [
+      it_('20260505T030012Z'),
+      it_('20260506T030010Z', 'merging', 11),
+      it_('20260508T030000Z', 'unretainedSmallFiles'), // a restore from a good backup
+      it_('20260509T030000Z', 'deleting'), // a prune of a good backup
+      it_('20260510T030000Z', 'merging'),
+    ];
+    // 4 May: before the oldest iteration kept; 7 May: due but missing.
+    expect([...cells({ iterations })].map(nightStateOf)).toEqual(['unrecorded', 'good', 'failed', 'missing', 'good', 'good', 'running']);
+    expect(cells({ iterations, stuck: new Set(['20260510T030000Z']) }).at(-1)).toBe('s');
+  });
+
+  it('prefers the best run of a night, and says what nothing planned, excluded and not yet mean', () => {
+    expect(cells({ iterations: [it_('20260509T030000Z', 'snapshotting', 6), it_('20260509T140000Z')] }).at(-2)).toBe('g');
+    const weekly = plannedNights({ ...daily, dayOfWeek: '0' }, true, nights, now, 'UTC');
+    expect(cells({ iterations: [it_('20260503T023000Z')], planned: weekly })).toBe('uuuuuum');
+    expect(cells({ excluded: true, iterations: [it_('20260504T030000Z')] })).toBe('gxxxxxx');
+    const evening = plannedNights({ ...daily, hour: '22' }, true, nights, now, 'UTC');
+    expect(cells({ iterations: [it_('20260501T220000Z')], planned: evening }).at(-1)).toBe('w');
+    expect(cells({ iterations: [it_('20260501T030000Z')], planned: plannedNights(daily, false, nights, now, 'UTC') })).toBe('mmmmmmm');
+    expect(cells({ createdDate: '20260508' })).toBe('nnnnmmm');
+  });
+
+  it('add up per night', () => {
+    const totals = emptyNightTotals(3);
+    addNightCells(totals, 'gfm');
+    addNightCells(totals, 'gxs');
+    expect(totals.map((t) => [t.good, t.failed, t.stuck, t.missing, t.excluded])).toEqual([
+      [2, 0, 0, 0, 0],
+      [0, 1, 0, 0, 1],
+      [0, 0, 1, 1, 0],
+    ]);
+  });
+});
