@@ -27,6 +27,15 @@ const BAR_W = 34;
 const PLOT_H = 150;
 const TOP = 10;
 
+/** Axis ticks: "0", "5 min", "2 h", "1 h 30 min". */
+function axisLabel(seconds: number): string {
+  if (seconds === 0) return '0';
+  const h = Math.floor(seconds / 3600);
+  const m = Math.round((seconds % 3600) / 60);
+  if (h === 0) return m > 0 ? `${m} min` : `${Math.round(seconds)} s`;
+  return m === 0 ? `${h} h` : `${h} h ${m} min`;
+}
+
 function niceMax(seconds: number): number {
   const steps = [60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400];
   return steps.find((s) => s >= seconds) ?? Math.ceil(seconds / 86400) * 86400;
@@ -68,7 +77,7 @@ export function BackupChart({ id, machineUuid, bars, sizes }: { id: string; mach
             <g key={s}>
               <line x1={LEFT - 4} x2={width - 6} y1={y(s)} y2={y(s)} stroke="#dde3ea" />
               <text x={LEFT - 8} y={y(s) + 3} textAnchor="end">
-                {formatDuration(s)}
+                {axisLabel(s)}
               </text>
             </g>
           ))}

@@ -1,6 +1,6 @@
 'use client';
 
-import { useCallback, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useCallback, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 
 /**
  * Around a server-rendered SVG chart: a tooltip for the cell under the pointer or with the
@@ -9,9 +9,12 @@ import { useCallback, useRef, useState, type KeyboardEvent, type ReactNode } fro
  * text); rows are the `data-row` elements holding them. Without JavaScript the cells keep their
  * labels for screen readers and the first cell stays reachable.
  */
+type Tip = { text: string; center: number; top: number; bottom: number; frameWidth: number };
+
 export function ChartFrame({ children, label, className }: { children: ReactNode; label: string; className?: string }) {
   const frame = useRef<HTMLDivElement>(null);
-  const [tip, setTip] = useState<{ text: string; x: number; y: number; below: boolean } | null>(null);
+  const tipRef = useRef<HTMLDivElement>(null);
+  const [tip, setTip] = useState<Tip | null>(null);
 
   const show = useCallback((target: EventTarget | null) => {
     const root = frame.current;
@@ -19,10 +22,19 @@ export function ChartFrame({ children, label, className }: { children: ReactNode
     if (!root || !cell || !root.contains(cell)) return;
     const box = cell.getBoundingClientRect();
     const outer = root.getBoundingClientRect();
-    const x = Math.min(Math.max(box.left + box.width / 2 - outer.left, 90), Math.max(90, outer.width - 90));
-    const below = box.top - outer.top < 48;
-    setTip({ text: cell.getAttribute('aria-label') ?? '', x, y: below ? box.bottom - outer.top + 6 : box.top - outer.top - 6, below });
+    setTip({ text: cell.getAttribute('aria-label') ?? '', center: box.left + box.width / 2 - outer.left, top: box.top - outer.top, bottom: box.bottom - outer.top, frameWidth: outer.width });
   }, []);
+
+  // Placed once its size is known: centred on the cell, kept inside the frame, above the cell
+  // unless there is no room.
+  useLayoutEffect(() => {
+    const el = tipRef.current;
+    if (!el || !tip) return;
+    const width = el.offsetWidth;
+    const height = el.offsetHeight;
+    el.style.left = `${Math.max(0, Math.min(tip.center - width / 2, tip.frameWidth - width))}px`;
+    el.style.top = `${tip.top - height - 6 >= 0 ? tip.top - height - 6 : tip.bottom + 6}px`;
+  }, [tip]);
 
   const move = useCallback((event: KeyboardEvent<HTMLDivElement>) => {
     const root = frame.current;
@@ -34,11 +46,12 @@ export function ChartFrame({ children, label, className }: { children: ReactNode
     if (!row) return;
     const r = rows.indexOf(row);
     const c = cellsOf(row).indexOf(cell);
+    const sameColumn = (other: Element | undefined) => (other ? cellsOf(other)[Math.min(c, cellsOf(other).length - 1)] : undefined);
     let next: Element | undefined;
     if (event.key === 'ArrowRight') next = cellsOf(row)[c + 1];
     else if (event.key === 'ArrowLeft') next = cellsOf(row)[c - 1];
-    else if (event.key === 'ArrowDown') next = rows[r + 1] && cellsOf(rows[r + 1])[Math.min(c, cellsOf(rows[r + 1]).length - 1)];
-    else if (event.key === 'ArrowUp') next = rows[r - 1] && cellsOf(rows[r - 1])[Math.min(c, cellsOf(rows[r - 1]).length - 1)];
+    else if (event.key === 'ArrowDown') next = sameColumn(rows[r + 1]);
+    else if (event.key === 'ArrowUp') next = sameColumn(rows[r - 1]);
     else if (event.key === 'Home') next = cellsOf(row)[0];
     else if (event.key === 'End') next = cellsOf(row).at(-1);
     else if (event.key === 'Escape') {
@@ -58,20 +71,22 @@ export function ChartFrame({ children, label, className }: { children: ReactNode
       ref={frame}
       role="group"
       aria-label={label}
-      className={`relative ${className ?? ''}`}
+      className="relative"
       onMouseOver={(e) => show(e.target)}
       onMouseLeave={() => setTip(null)}
       onFocus={(e) => show(e.target)}
       onBlur={() => setTip(null)}
       onKeyDown={move}
     >
-      {children}
+      {/* The chart scrolls on narrow screens; the tooltip sits outside the scrolling part so it is never cut off. */}
+      <div className={className}>{children}</div>
       {tip && tip.text && (
         <div
+          ref={tipRef}
           role="tooltip"
           data-testid="chart-tooltip"
-          className="pointer-events-none absolute z-10 max-w-xs -translate-x-1/2 rounded-md bg-ink px-2 py-1 text-xs text-white shadow-lg"
-          style={{ left: tip.x, top: tip.y, transform: `translate(-50%, ${tip.below ? '0' : '-100%'})` }}
+          className="pointer-events-none absolute z-10 max-w-xs rounded-md bg-ink px-2 py-1 text-xs text-white shadow-lg"
+          style={{ left: 0, top: 0, width: 'max-content' }}
         >
           {tip.text}
         </div>

@@ -124,8 +124,11 @@ export function HistoryGrid({
         })}
         {totals && (
           <g data-row="totals" data-testid={`${id}-totals`}>
-            <text x={0} y={totalsTop + BAR - 4} fontSize="11" fontWeight="600" fill="#1c2430">
-              {totalsLabel}, per night
+            <text x={0} y={totalsTop + BAR - 16} fontSize="11" fontWeight="600" fill="#1c2430">
+              <tspan>{short(totalsLabel, 30)}</tspan>
+              <tspan x={0} dy={13} fontWeight="400">
+                per night
+              </tspan>
             </text>
             {nights.map((n, i) => {
               const t = totals[i];

@@ -8,7 +8,8 @@ import { formatDuration } from '../ui/format';
 import { StatusBadge, healthTone } from '../ui/status-badge';
 import { EmptyRow, Table, Td, Th } from '../ui/table';
 
-const isActive = (rows: IterationRow[]) => rows.some((r) => r.health === 'running' || r.health === 'pending');
+/** Something may still move: a running or pending iteration that is not known to be stuck. */
+const isActive = (rows: IterationRow[], stuck: string | null) => rows.some((r) => (r.health === 'running' || r.health === 'pending') && r.name !== stuck);
 
 async function fetchIterations(uuid: string): Promise<IterationRow[]> {
   const response = await fetch(`/api/machines/${encodeURIComponent(uuid)}/iterations`, { cache: 'no-store' });
@@ -16,13 +17,16 @@ async function fetchIterations(uuid: string): Promise<IterationRow[]> {
   return ((await response.json()) as { iterations: IterationRow[] }).iterations;
 }
 
-/** Iterations newest first; polls only while one of them is running. */
-export function IterationTable({ uuid, initial, timeZone }: { uuid: string; initial: IterationRow[]; timeZone: string }) {
+/**
+ * Iterations newest first; polls only while one of them is running. `stuck` names the iteration
+ * the machine's status calls stuck: it is shown as such, and it alone does not keep the table polling.
+ */
+export function IterationTable({ uuid, initial, timeZone, stuck = null }: { uuid: string; initial: IterationRow[]; timeZone: string; stuck?: string | null }) {
   const query = useQuery({
     queryKey: ['iterations', uuid],
     queryFn: () => fetchIterations(uuid),
     initialData: initial,
-    refetchInterval: (q) => (isActive(q.state.data ?? []) ? 3000 : false),
+    refetchInterval: (q) => (isActive(q.state.data ?? [], stuck) ? 3000 : false),
   });
   const rows = query.data;
   return (
@@ -32,7 +36,7 @@ export function IterationTable({ uuid, initial, timeZone }: { uuid: string; init
           Refreshing failed: {query.error.message}
         </p>
       )}
-      {isActive(rows) && (
+      {isActive(rows, stuck) && (
         <p className="mb-2 text-xs text-status-running" data-testid="live-refresh">
           Something is running: this table refreshes every few seconds.
         </p>
@@ -61,8 +65,8 @@ export function IterationTable({ uuid, initial, timeZone }: { uuid: string; init
                 </Link>
               </Td>
               <Td>
-                <StatusBadge tone={healthTone(row.health)} title={row.modeMeaning}>
-                  {row.modeLabel}
+                <StatusBadge tone={row.name === stuck && row.health !== 'failed' ? 'stuck' : healthTone(row.health)} title={row.modeMeaning}>
+                  {row.name === stuck && row.health !== 'failed' ? `${row.modeLabel} — stuck` : row.modeLabel}
                 </StatusBadge>
                 <div className="mt-1 font-mono text-xs text-muted">{row.mode}</div>
               </Td>

@@ -178,8 +178,8 @@ describe('since when a step has not moved', () => {
 
 describe('status vocabulary', () => {
   it('orders and labels every status', () => {
-    expect(STATUS_ORDER).toEqual(['failed', 'stuck', 'stale', 'never', 'running', 'excluded', 'protected']);
-    expect(STATUS_ORDER.map(statusLabel)).toEqual(['Failed', 'Stuck', 'Stale', 'Never backed up', 'Running', 'Excluded', 'Protected']);
+    expect(STATUS_ORDER).toEqual(['failed', 'stuck', 'never', 'stale', 'running', 'excluded', 'protected']);
+    expect(STATUS_ORDER.map(statusLabel)).toEqual(['Failed', 'Stuck', 'Never backed up', 'Stale', 'Running', 'Excluded', 'Protected']);
     expect([...PROTECTION_STATES, ...ACTIVITY_STATES].sort()).toEqual([...STATUS_ORDER].sort());
   });
 });

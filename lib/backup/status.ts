@@ -25,8 +25,11 @@ export type ActivityKind = 'failed' | 'stuck' | 'running';
 /** Either side: what the counts, the filters and the metrics speak of. */
 export type MachineStatus = Protection | ActivityKind;
 
-/** Most urgent first: the headline status of a machine is the first of these it has. */
-export const STATUS_ORDER: readonly MachineStatus[] = ['failed', 'stuck', 'stale', 'never', 'running', 'excluded', 'protected'];
+/**
+ * Most urgent first: the headline status of a machine is the first of these it has. A machine
+ * never backed up at all comes before one whose good backup is old.
+ */
+export const STATUS_ORDER: readonly MachineStatus[] = ['failed', 'stuck', 'never', 'stale', 'running', 'excluded', 'protected'];
 export const PROTECTION_STATES: readonly Protection[] = ['protected', 'stale', 'never', 'excluded'];
 export const ACTIVITY_STATES: readonly ActivityKind[] = ['failed', 'stuck', 'running'];
 

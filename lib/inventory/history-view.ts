@@ -23,8 +23,11 @@ export function machineRow(m: Pick<FleetMachine, 'uuid' | 'name' | 'history'>): 
   return { key: m.uuid, label: m.name, href: `/machines/${m.uuid}`, cells: m.history };
 }
 
-/** The most telling state of a night across many machines: any failure first, then anything missing. */
-const WORST_FIRST: readonly NightState[] = ['stuck', 'failed', 'missing', 'running', 'good', 'excluded', 'waiting', 'unplanned', 'unrecorded'];
+/**
+ * The most telling state of a night across many machines: any failure first, then anything
+ * missing; "excluded" only when every machine of the group was.
+ */
+const WORST_FIRST: readonly NightState[] = ['stuck', 'failed', 'missing', 'running', 'good', 'waiting', 'unplanned', 'unrecorded', 'excluded'];
 
 export function totalsText(t: Record<NightState, number>): string {
   return `${t.good} good, ${t.failed + t.stuck} failed or stuck, ${t.missing} missing, ${t.running} running, ${t.excluded} excluded`;

@@ -76,27 +76,24 @@ export async function listDirectory(node: string, path: string): Promise<{ exist
   return { exists: true, entries: entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) };
 }
 
-// One `du` per subfolder: apparent bytes (-b), so sparse images count as large as they read.
+// The size of every regular file one level below each subfolder, one line each; the sums are
+// made here. Apparent sizes, so a sparse image counts as large as it reads back.
 const SIZES_SCRIPT = String.raw`[ -d "$1" ] || exit 66
-cd -- "$1" || exit 1
-for d in */; do
-  [ -d "$d" ] || continue
-  LC_ALL=C du -s -b -- "$d" || exit 1
-done`;
+cd -- "$1" && LC_ALL=C exec find . -mindepth 2 -maxdepth 2 -type f -printf '%h\t%s\n'`;
 
 /**
- * The size in bytes of each subfolder of `path` (not recursive into the listing, but each size
- * covers its whole folder); `exists: false` when there is no such folder. One command for all.
+ * Per subfolder of `path`, the total size in bytes of the files in it (not recursive below
+ * them); `exists: false` when there is no such folder. One command for all of them.
  */
 export async function folderSizes(node: string, path: string): Promise<{ exists: false } | { exists: true; sizes: Map<string, number> }> {
   assertSafePath(path);
   const result = await runOnNode(node, ['sh', '-c', SIZES_SCRIPT, 'sh', path]);
   if (result.code === 66) return { exists: false };
-  if (result.code !== 0) throw new CommandFailedError({ node, what: `Measuring the folders in ${path}`, exitCode: result.code, stderr: result.stderr, argv: ['du', '-s', '-b', path] });
+  if (result.code !== 0) throw new CommandFailedError({ node, what: `Measuring the folders in ${path}`, exitCode: result.code, stderr: result.stderr, argv: ['find', path] });
   const sizes = new Map<string, number>();
   for (const line of result.stdout.split('\n')) {
-    const match = /^(\d+)\t(.+?)\/?$/.exec(line);
-    if (match) sizes.set(match[2], Number(match[1]));
+    const match = /^\.\/([^/\t]+)\t(\d+)$/.exec(line);
+    if (match) sizes.set(match[1], (sizes.get(match[1]) ?? 0) + Number(match[2]));
   }
   return { exists: true, sizes };
 }

@@ -24,7 +24,7 @@ export type ExpectedProtection = 'protected' | 'stale' | 'never' | 'excluded';
 export type ExpectedActivity = 'running' | 'stuck' | 'failed';
 
 /** Most urgent first, as the console picks the headline. */
-const HEADLINE_ORDER: readonly ExpectedStatus[] = ['failed', 'stuck', 'stale', 'never', 'running', 'excluded', 'protected'];
+const HEADLINE_ORDER: readonly ExpectedStatus[] = ['failed', 'stuck', 'never', 'stale', 'running', 'excluded', 'protected'];
 
 export function headlineOf(protection: ExpectedProtection, activity: ExpectedActivity | null): ExpectedStatus {
   return HEADLINE_ORDER.find((s) => s === protection || s === activity) ?? protection;

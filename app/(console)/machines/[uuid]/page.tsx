@@ -84,7 +84,7 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
             </p>
           </div>
         )}
-        {!view.clone && view.protection !== 'excluded' && (
+        {view.protection === 'never' && (
           <p className="mt-2 text-sm text-muted" data-testid="status-objective">
             Recovery point objective: {view.objective.text}.
           </p>
@@ -170,7 +170,7 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
       </div>
       <div className="mt-6">
         <Card title={`Backup iterations (${view.iterations.length})`}>
-          <IterationTable uuid={machine.uuid} initial={view.iterations.map(toIterationRow)} timeZone={timeZone} />
+          <IterationTable uuid={machine.uuid} initial={view.iterations.map(toIterationRow)} timeZone={timeZone} stuck={activity?.kind === 'stuck' ? activity.iteration : null} />
         </Card>
       </div>
       <div className="mt-6">
