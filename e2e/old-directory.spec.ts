@@ -104,7 +104,12 @@ test('a merge stuck since then says so on the list, the pool page and the machin
   await expect(page.getByTestId('status-activity')).toContainText('limit the floor of 2 hours');
   await expect(page.getByTestId('status-next')).toContainText('leave that folder alone');
   await expect(page.getByTestId('status-reason')).toContainText('older than the recovery point objective');
+  await expect(page.getByRole('table', { name: 'Backup iterations' })).toContainText(/— stuck/);
+  await expect(page.getByTestId('live-refresh')).toHaveCount(0);
   await screenshot(page, 'old-directory-stuck-merge');
+  // The iteration's own page tells the same story.
+  await page.getByTestId('status-activity').getByRole('link').click();
+  await expect(page.getByTestId('iteration-activity')).toContainText(`Stuck since ${since} in merge`);
 });
 
 test('a half-way prune is a stuck prune and a restore left in phase 1 is abandoned, its first step shown done', async ({ page }) => {

@@ -175,7 +175,8 @@ function stuckNext(workflow: ActivityWorkflow, mode: string, kind: ReturnType<ty
   return `${who}${warning} ${blocks}`;
 }
 
-function describeActivity(it: ClassifiableIteration, input: ClassifyInput): Activity | null {
+/** What one unfinished iteration is doing (null when it is finished), as the machine's status words it. */
+export function describeActivity(it: ClassifiableIteration, input: Pick<ClassifyInput, 'steps' | 'now' | 'timeZone'>): Activity | null {
   const health = iterationHealth(it);
   if (health === 'finished') return null;
   const workflow = workflowOf(it.mode);

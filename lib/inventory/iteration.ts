@@ -5,7 +5,9 @@ import { AppError } from '@/lib/errors';
 import { resolveEffectiveConfig, type EffectiveConfig } from '@/lib/backup/config';
 import { iterationFolder, type IterationFolder } from '@/lib/backup/iteration-files';
 import type { EntryProblem } from '@/lib/ldap/entry';
-import { readCloudBackupConfig, readIteration, readMachineBackupConfig, readPoolBackupConfig, type Iteration } from '@/lib/ldap/backup';
+import { describeActivity, type Activity } from '@/lib/backup/status';
+import { stepHistory } from '@/lib/backup/step-limits';
+import { readCloudBackupConfig, readIteration, readIterations, readMachineBackupConfig, readPoolBackupConfig, type Iteration } from '@/lib/ldap/backup';
 import { readDevices, readMachine, type MachineDetail } from '@/lib/ldap/machines';
 import { assertMachineUuid } from './machine';
 import { toIterationRow, type IterationRow } from './iteration-rows';
@@ -17,6 +19,8 @@ export interface IterationView {
   iteration: Iteration;
   effective: EffectiveConfig;
   files: IterationFolder;
+  /** What the iteration is doing, in the machine status's words (null when finished). */
+  activity: Activity | null;
   problems: EntryProblem[];
 }
 
@@ -29,13 +33,15 @@ export async function readIterationView(rawUuid: string, name: string): Promise<
   const uuid = assertMachineUuid(rawUuid);
   if (!iterationNamePattern.test(name)) throw new AppError('not-found', 'There is no iteration with this name.');
   const problems: EntryProblem[] = [];
-  const [machine, iteration, devices, machineConfig, cloud] = await Promise.all([
+  // All of the machine's iterations: how long a step may take comes from the finished ones.
+  const [machine, iterations, devices, machineConfig, cloud] = await Promise.all([
     readMachine(uuid, problems),
-    readIteration(uuid, name, problems),
+    readIterations(uuid, problems),
     readDevices(uuid, problems),
     readMachineBackupConfig(uuid),
     readCloudBackupConfig(),
   ]);
+  const iteration = iterations.find((i) => i.name === name) ?? null;
   if (!machine) throw new AppError('not-found', 'There is no machine with this UUID in the directory.');
   if (!iteration) throw new AppError('not-found', `Machine ${machine.name} has no iteration ${name}.`);
   const poolConfig = machine.poolUuid ? await readPoolBackupConfig(machine.poolUuid) : null;
@@ -48,7 +54,11 @@ export async function readIterationView(rawUuid: string, name: string): Promise<
     machineUuid: uuid,
     iteration: name,
   });
-  return { machine, iteration, effective, files, problems };
+  const activity = describeActivity(
+    { ...iteration, modifiedAt: iteration.modifiedAt ? new Date(iteration.modifiedAt) : null },
+    { steps: stepHistory(iterations), now: new Date(), timeZone: env().consoleTimeZone },
+  );
+  return { machine, iteration, effective, files, activity, problems };
 }
 
 export async function loadIterationRow(rawUuid: string, name: string): Promise<IterationRow> {

@@ -24,7 +24,7 @@ export default async function IterationPage({ params }: { params: Promise<{ uuid
     if (result.code === 'not-found') notFound();
     return <LoadError message={result.error} />;
   }
-  const { machine, iteration, files, effective } = result.data;
+  const { machine, iteration, files, effective, activity } = result.data;
   const timeZone = env().consoleTimeZone;
   return (
     <>
@@ -48,6 +48,17 @@ export default async function IterationPage({ params }: { params: Promise<{ uuid
         }
       />
       <EntryProblems problems={result.data.problems} />
+      {activity && activity.kind !== 'running' && (
+        <Notice tone="error" title={activity.kind === 'stuck' ? 'Stuck' : 'Failed'}>
+          <p data-testid="iteration-activity">{activity.text}</p>
+          {activity.next && (
+            <p className="mt-1 text-sm">
+              <span className="font-semibold">What to do: </span>
+              {activity.next}
+            </p>
+          )}
+        </Notice>
+      )}
       <div className="grid gap-6 lg:grid-cols-2">
         <Card title="Where this iteration stands">
           <IterationState uuid={machine.uuid} initial={toIterationRow(iteration)} timeZone={timeZone} />
