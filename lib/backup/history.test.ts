@@ -7,12 +7,13 @@ const daily = { minute: '0', hour: '3', day: '*', month: '*', dayOfWeek: '*', ac
 const planned = plannedNights(daily, true, nights, now, 'UTC');
 
 const it_ = (name: string, mode = 'finished', returnValue = 0, state = '0'): HistoryIteration => ({ name, mode, returnValue, state });
-const cells = (over: Partial<NightCellsInput>) => nightCells({ nights, iterations: [], planned, excluded: false, createdDate: null, stuck: new Set(), ...over });
+const cells = (over: Partial<NightCellsInput>) => nightCells({ nights, iterations: [], planned, excluded: false, createdAt: null, stuck: new Set(), ...over });
 
 describe('the nights of the history grid', () => {
   it('are the last dates on the nodes, today last', () => {
     expect(nights.map((n) => n.date)).toEqual(['20260504', '20260505', '20260506', '20260507', '20260508', '20260509', '20260510']);
-    expect(nights[6]).toMatchObject({ label: 'Sun 10 May 2026', monthName: 'May', dayOfMonth: 10, weekend: true });
+    expect(nights[6]).toMatchObject({ label: 'Sun 10 May 2026', monthName: 'May', dayOfMonth: 10, weekend: true, endMs: Date.parse('2026-05-11T00:00:00Z') });
+    expect(historyNights(now, 'Europe/Zurich', 1)[0].endMs).toBe(Date.parse('2026-05-10T22:00:00Z'));
     // Zurich is two hours ahead in May: 23:00 UTC is already the next day there.
     expect(historyNights(new Date('2026-05-10T23:00:00Z'), 'Europe/Zurich', 1)[0].date).toBe('20260511');
   });
@@ -38,7 +39,8 @@ describe('the nights of the history grid', () => {
     const evening = plannedNights({ ...daily, hour: '22' }, true, nights, now, 'UTC');
     expect(cells({ iterations: [it_('20260501T220000Z')], planned: evening }).at(-1)).toBe('w');
     expect(cells({ iterations: [it_('20260501T030000Z')], planned: plannedNights(daily, false, nights, now, 'UTC') })).toBe('mmmmmmm');
-    expect(cells({ createdDate: '20260508' })).toBe('nnnnmmm');
+    // Created on 8 May at 09:00: the nights before have no record.
+    expect(cells({ createdAt: Date.parse('2026-05-08T09:00:00Z') })).toBe('nnnnmmm');
   });
 
   it('add up per night', () => {

@@ -1,5 +1,5 @@
 import { matchesDay, parseCronPlan, type CronPlan } from '../cron/cron-plan';
-import { wallFieldsAt } from '../cron/time-zone';
+import { offsetAt, wallFieldsAt } from '../cron/time-zone';
 import { iterationHealth, type IterationState } from './iteration';
 import { describeMode } from './modes';
 import { NIGHT_CODE as CODE, nightStateOf, type NightState, type NightTotals } from './night-states';
@@ -30,6 +30,8 @@ export interface Night {
   month: number;
   dayOfMonth: number;
   weekday: number;
+  /** The instant the night's date ends on the nodes (the next local midnight). */
+  endMs: number;
 }
 
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
@@ -45,7 +47,10 @@ export function historyNights(now: Date, timeZone: string, count = HISTORY_NIGHT
     const weekday = d.getUTCDay();
     const month = d.getUTCMonth() + 1;
     const dayOfMonth = d.getUTCDate();
+    // The next local midnight as an instant: the offset there, read at a first guess of it.
+    const wallEnd = d.getTime() + 86_400_000;
     return {
+      endMs: wallEnd - offsetAt(wallEnd - offsetAt(wallEnd, timeZone), timeZone),
       date: `${d.getUTCFullYear()}${pad(month)}${pad(dayOfMonth)}`,
       label: `${WEEKDAYS[weekday]} ${dayOfMonth} ${MONTHS[month - 1]} ${d.getUTCFullYear()}`,
       monthName: MONTHS[month - 1],
@@ -98,8 +103,8 @@ export interface NightCellsInput {
   planned: PlannedNights;
   /** Excluded by configuration, or a dynamic clone. */
   excluded: boolean;
-  /** YYYYMMDD the machine entry was created, when the directory tells. */
-  createdDate: string | null;
+  /** When the machine entry was created (ms), when the directory tells. */
+  createdAt: number | null;
   /** Iterations the status calls stuck. */
   stuck: ReadonlySet<string>;
 }
@@ -122,7 +127,7 @@ export function nightCells(input: NightCellsInput): string {
     const ran = byNight.get(night.date);
     let state: NightState;
     if (ran) state = ran;
-    else if (input.createdDate && night.date < input.createdDate) state = 'unrecorded';
+    else if (input.createdAt !== null && input.createdAt >= night.endMs) state = 'unrecorded';
     else if (input.excluded) state = 'excluded';
     else if (oldest !== null && night.date < oldest) state = 'unrecorded';
     else if (input.planned.nights === 'never') state = 'missing';

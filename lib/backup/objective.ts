@@ -43,7 +43,19 @@ export function formatObjective(ms: number): string {
   return plural(Number.isInteger(hours) ? hours : Number(hours.toFixed(2)), 'hour');
 }
 
+/** A fleet has a handful of periods; their objectives (and sentences) are made once each. */
+const defaults = new Map<number | null, RecoveryPointObjective>();
+
 export function defaultObjective(periodMs: number | null): RecoveryPointObjective {
+  let objective = defaults.get(periodMs);
+  if (!objective) {
+    objective = makeDefaultObjective(periodMs);
+    if (defaults.size < 1000) defaults.set(periodMs, objective);
+  }
+  return objective;
+}
+
+function makeDefaultObjective(periodMs: number | null): RecoveryPointObjective {
   const margin = formatObjective(OBJECTIVE_MARGIN_MS);
   if (periodMs === null) {
     const ms = UNPLANNED_PERIOD_MS + OBJECTIVE_MARGIN_MS;

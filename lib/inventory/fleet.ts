@@ -131,7 +131,6 @@ export function machineHistory(input: {
   effective: EffectiveConfig;
   classification: Classification;
   createdAt: Date | null;
-  timeZone: string;
 }): string {
   const planned: PlannedNights = input.effective.level === 'none' ? { nights: 'never', firstRunToday: null, nowMinute: input.nowMinute } : { ...input.facts.planned, nowMinute: input.nowMinute };
   const stuck = new Set(input.classification.activity?.kind === 'stuck' ? [input.classification.activity.iteration] : []);
@@ -140,7 +139,7 @@ export function machineHistory(input: {
     iterations: input.iterations,
     planned,
     excluded: input.classification.protection === 'excluded',
-    createdDate: input.createdAt ? historyNights(input.createdAt, input.timeZone, 1)[0].date : null,
+    createdAt: input.createdAt ? input.createdAt.getTime() : null,
     stuck,
   });
 }
@@ -297,7 +296,7 @@ export async function readFleet(): Promise<Fleet> {
       excluded: effective.excluded,
       backupCandidate: isBackupCandidate(p.machine),
       objective: classification.objective,
-      history: machineHistory({ nights, iterations: p.iterations, facts: planFacts, nowMinute, effective, classification, createdAt: p.machine.createdAt ? new Date(p.machine.createdAt) : null, timeZone: nodeTimeZone }),
+      history: machineHistory({ nights, iterations: p.iterations, facts: planFacts, nowMinute, effective, classification, createdAt: p.machine.createdAt ? new Date(p.machine.createdAt) : null }),
     };
   });
   return { machines: fleet, pools, problems, readAt: now, objectives, nights };

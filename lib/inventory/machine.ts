@@ -115,7 +115,7 @@ export async function readMachineView(rawUuid: string): Promise<MachineView> {
     objective: classification.objective,
     clone: isDynamicClone(machine),
     nights,
-    history: machineHistory({ nights, iterations, facts: planFacts, nowMinute, effective, classification, createdAt: machine.createdAt ? new Date(machine.createdAt) : null, timeZone: nodeTimeZone }),
+    history: machineHistory({ nights, iterations, facts: planFacts, nowMinute, effective, classification, createdAt: machine.createdAt ? new Date(machine.createdAt) : null }),
     problems,
   };
 }
