@@ -2,7 +2,7 @@ import { matchesDay, parseCronPlan, type CronPlan } from '../cron/cron-plan';
 import { offsetAt, wallFieldsAt } from '../cron/time-zone';
 import { iterationHealth, type IterationState } from './iteration';
 import { describeMode } from './modes';
-import { NIGHT_CODE as CODE, nightStateOf, type NightState, type NightTotals } from './night-states';
+import { NIGHT_CODE as CODE, NIGHT_STATES, type NightState, type NightTotals } from './night-states';
 
 /**
  * The last nights of a machine's backups, one cell per night, for the history grid.
@@ -22,6 +22,8 @@ export type { NightState, NightTotals } from './night-states';
 export interface Night {
   /** YYYYMMDD, as in iteration names. */
   date: string;
+  /** The same as a number, for quick comparisons. */
+  dateNumber: number;
   /** "Thu 12 Mar 2026" */
   label: string;
   /** "Mar" */
@@ -32,6 +34,8 @@ export interface Night {
   weekday: number;
   /** The instant the night's date ends on the nodes (the next local midnight). */
   endMs: number;
+  /** The same instant as GeneralizedTime (YYYYMMDDhhmmssZ), to compare with createTimestamp as read. */
+  endStamp: string;
 }
 
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
@@ -49,9 +53,12 @@ export function historyNights(now: Date, timeZone: string, count = HISTORY_NIGHT
     const dayOfMonth = d.getUTCDate();
     // The next local midnight as an instant: the offset there, read at a first guess of it.
     const wallEnd = d.getTime() + 86_400_000;
+    const endMs = wallEnd - offsetAt(wallEnd - offsetAt(wallEnd, timeZone), timeZone);
     return {
-      endMs: wallEnd - offsetAt(wallEnd - offsetAt(wallEnd, timeZone), timeZone),
+      endMs,
+      endStamp: new Date(endMs).toISOString().replace(/\.\d+Z$/, 'Z').replace(/[-:T]/g, ''),
       date: `${d.getUTCFullYear()}${pad(month)}${pad(dayOfMonth)}`,
+      dateNumber: d.getUTCFullYear() * 10_000 + month * 100 + dayOfMonth,
       label: `${WEEKDAYS[weekday]} ${dayOfMonth} ${MONTHS[month - 1]} ${d.getUTCFullYear()}`,
       monthName: MONTHS[month - 1],
       weekend: weekday === 0 || weekday === 6,
@@ -84,65 +91,134 @@ export function plannedNights(plan: CronPlan | null, fires: boolean, nights: rea
 
 export type HistoryIteration = IterationState & { name: string };
 
+/**
+ * Outcomes by mode, then by (failed code, state not '0'): a fleet has tens of thousands of
+ * iterations but a handful of such combinations, so each is worked out once.
+ */
+const outcomes = new Map<string, (NightState | undefined)[]>();
+
 /** The outcome of one backup iteration for the night it started on. */
-export function backupOutcome(it: HistoryIteration, stuck: ReadonlySet<string>): NightState {
-  const { workflow } = describeMode(it.mode);
-  // A restore or prune works on an iteration whose backup had completed: that night was good.
-  if (workflow === 'restore' || workflow === 'prune' || workflow === 'done') return 'good';
-  const health = iterationHealth(it);
-  if (health === 'finished') return 'good';
-  if (health === 'failed' || health === 'pending' || workflow === 'unknown') return 'failed';
-  return stuck.has(it.name) ? 'stuck' : 'running';
+export function backupOutcome(it: HistoryIteration, stuck: string | null): NightState {
+  let byState = outcomes.get(it.mode);
+  if (!byState) {
+    byState = [];
+    if (outcomes.size < 1000) outcomes.set(it.mode, byState);
+  }
+  const slot = (it.returnValue !== null && it.returnValue !== 0 ? 2 : 0) + (it.state === '0' ? 0 : 1);
+  let state = byState[slot];
+  if (state === undefined) {
+    const { workflow } = describeMode(it.mode);
+    const health = iterationHealth(it);
+    // A restore or prune works on an iteration whose backup had completed: that night was good.
+    if (workflow === 'restore' || workflow === 'prune' || workflow === 'done' || health === 'finished') state = 'good';
+    else if (health === 'failed' || health === 'pending' || workflow === 'unknown') state = 'failed';
+    else state = 'running';
+    byState[slot] = state;
+  }
+  return state === 'running' && it.name === stuck ? 'stuck' : state;
 }
 
 const RANK: Readonly<Partial<Record<NightState, number>>> = { good: 0, running: 1, stuck: 2, failed: 3 };
 
 export interface NightCellsInput {
   nights: readonly Night[];
+  /** Night index by date (YYYYMMDD as a number), made once per read with nightIndex(). */
+  index: ReadonlyMap<number, number>;
   iterations: readonly HistoryIteration[];
-  planned: PlannedNights;
+  planned: Omit<PlannedNights, 'nowMinute'>;
+  nowMinute: number;
   /** Excluded by configuration, or a dynamic clone. */
   excluded: boolean;
-  /** When the machine entry was created (ms), when the directory tells. */
-  createdAt: number | null;
-  /** Iterations the status calls stuck. */
-  stuck: ReadonlySet<string>;
+  /** The machine entry's createTimestamp as the directory holds it (GeneralizedTime, UTC), if any. */
+  createdAt: string | null;
+  /** The iteration the status calls stuck. */
+  stuck: string | null;
 }
 
-/** One code per night (see nightStateOf), oldest first. */
+export function nightIndex(nights: readonly Night[]): Map<number, number> {
+  return new Map(nights.map((n, i) => [n.dateNumber, i]));
+}
+
+/** YYYYMMDD of an iteration name as a number, without making a substring (46,000 names a read). */
+function dateNumber(name: string): number {
+  let n = 0;
+  for (let i = 0; i < 8; i++) n = n * 10 + (name.charCodeAt(i) - 48);
+  return n;
+}
+
+/** Reused by every call: nightCells runs once per machine per fleet read. */
+const ran: (NightState | undefined)[] = [];
+const codes: number[] = [];
+const CHAR: Readonly<Record<NightState, number>> = Object.fromEntries(Object.entries(CODE).map(([s, c]) => [s, c.charCodeAt(0)])) as Record<NightState, number>;
+
+/** One code per night (see nightStateOf), oldest first, as one flat string. */
 export function nightCells(input: NightCellsInput): string {
-  const byNight = new Map<string, NightState>();
-  let oldest: string | null = null;
+  for (let i = 0; i < input.nights.length; i++) ran[i] = undefined;
+  let oldest = Infinity;
   for (const it of input.iterations) {
-    const date = it.name.slice(0, 8);
-    if (oldest === null || date < oldest) oldest = date;
+    const date = dateNumber(it.name);
+    if (date < oldest) oldest = date;
+    const i = input.index.get(date);
+    if (i === undefined) continue;
     const state = backupOutcome(it, input.stuck);
-    const seen = byNight.get(date);
+    const seen = ran[i];
     // Several runs in one night: the best one says whether the night ended protected.
-    if (seen === undefined || (RANK[state] ?? 9) < (RANK[seen] ?? 9)) byNight.set(date, state);
+    if (seen === undefined || (RANK[state] ?? 9) < (RANK[seen] ?? 9)) ran[i] = state;
   }
   const last = input.nights.length - 1;
-  let out = '';
-  input.nights.forEach((night, i) => {
-    const ran = byNight.get(night.date);
+  const { nights: planned, firstRunToday } = input.planned;
+  codes.length = 0;
+  for (let i = 0; i <= last; i++) {
+    const night = input.nights[i];
     let state: NightState;
-    if (ran) state = ran;
-    else if (input.createdAt !== null && input.createdAt >= night.endMs) state = 'unrecorded';
+    const done = ran[i];
+    if (done !== undefined) state = done;
+    else if (input.createdAt !== null && input.createdAt >= night.endStamp) state = 'unrecorded';
     else if (input.excluded) state = 'excluded';
-    else if (oldest !== null && night.date < oldest) state = 'unrecorded';
-    else if (input.planned.nights === 'never') state = 'missing';
-    else if (!input.planned.nights[i]) state = 'unplanned';
-    else if (i === last && input.planned.firstRunToday !== null && input.planned.nowMinute < input.planned.firstRunToday) state = 'waiting';
+    else if (oldest !== Infinity && night.dateNumber < oldest) state = 'unrecorded';
+    else if (planned === 'never') state = 'missing';
+    else if (!planned[i]) state = 'unplanned';
+    else if (i === last && firstRunToday !== null && input.nowMinute < firstRunToday) state = 'waiting';
     else state = 'missing';
-    out += CODE[state];
-  });
-  return out;
+    codes.push(CHAR[state]);
+  }
+  return String.fromCharCode(...codes);
 }
 
-export function emptyNightTotals(count: number): NightTotals {
-  return Array.from({ length: count }, () => ({ good: 0, failed: 0, stuck: 0, running: 0, missing: 0, excluded: 0, unplanned: 0, waiting: 0, unrecorded: 0 }));
-}
+/** Index of each state in NIGHT_STATES by the char code of its letter (-1: not a code). */
+const STATE_INDEX = new Int8Array(128).fill(-1);
+NIGHT_STATES.forEach((state, i) => {
+  STATE_INDEX[CODE[state].charCodeAt(0)] = i;
+});
+const UNRECORDED = NIGHT_STATES.indexOf('unrecorded');
 
-export function addNightCells(totals: NightTotals, cells: string): void {
-  for (let i = 0; i < totals.length && i < cells.length; i++) totals[i][nightStateOf(cells[i])] += 1;
+/**
+ * Per night, how many machines were in each state. Counts into one typed array: a fleet read
+ * adds 5,000 machines' nights, and per-state objects made that a noticeable part of the read.
+ */
+export class NightTally {
+  private readonly counts: Int32Array;
+  constructor(readonly nights: number) {
+    this.counts = new Int32Array(nights * NIGHT_STATES.length);
+  }
+
+  /** Adds one machine's cells (lib/backup/night-states codes). */
+  add(cells: string): void {
+    const width = NIGHT_STATES.length;
+    for (let i = 0; i < this.nights && i < cells.length; i++) {
+      const k = STATE_INDEX[cells.charCodeAt(i)] ?? -1;
+      this.counts[i * width + (k >= 0 ? k : UNRECORDED)] += 1;
+    }
+  }
+
+  /** Adds another tally of as many nights (a pool's to the fleet's). */
+  addTally(other: NightTally): void {
+    const theirs = other.counts;
+    for (let i = 0; i < this.counts.length && i < theirs.length; i++) this.counts[i] += theirs[i];
+  }
+
+  totals(): NightTotals {
+    const width = NIGHT_STATES.length;
+    return Array.from({ length: this.nights }, (_, i) => Object.fromEntries(NIGHT_STATES.map((s, k) => [s, this.counts[i * width + k]])) as Record<NightState, number>);
+  }
 }

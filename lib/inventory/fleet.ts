@@ -3,7 +3,7 @@ import { requireAdmin } from '@/lib/auth/session';
 import { env } from '@/lib/env';
 import { resolveEffectiveConfig, type BackupConfigEntry, type EffectiveConfig } from '@/lib/backup/config';
 import { isBackupCandidate } from '@/lib/backup/clones';
-import { historyNights, nightCells, plannedNights, type Night, type PlannedNights } from '@/lib/backup/history';
+import { historyNights, nightCells, nightIndex, plannedNights, type Night, type PlannedNights } from '@/lib/backup/history';
 import { iterationHealth } from '@/lib/backup/iteration';
 import { NO_OBJECTIVES, recoveryPointObjective, type ObjectiveSettings, type RecoveryPointObjective } from '@/lib/backup/objective';
 import { classifyMachine, stepSince, type Activity, type ClassifiableIteration, type Classification, type MachineStatus, type Protection } from '@/lib/backup/status';
@@ -122,25 +122,29 @@ export function assessMachine(input: AssessInput): { effective: EffectiveConfig;
   return { effective, classification, facts };
 }
 
+const NEVER_PLANNED: PlanFacts['planned'] = { nights: 'never', firstRunToday: null };
+
 /** The history cells of one machine, from all its iterations and its classification. */
 export function machineHistory(input: {
   nights: readonly Night[];
+  index: ReadonlyMap<number, number>;
   iterations: readonly IterationSummary[];
   facts: PlanFacts;
   nowMinute: number;
   effective: EffectiveConfig;
   classification: Classification;
-  createdAt: Date | null;
+  createdAt: string | null;
 }): string {
-  const planned: PlannedNights = input.effective.level === 'none' ? { nights: 'never', firstRunToday: null, nowMinute: input.nowMinute } : { ...input.facts.planned, nowMinute: input.nowMinute };
-  const stuck = new Set(input.classification.activity?.kind === 'stuck' ? [input.classification.activity.iteration] : []);
+  const activity = input.classification.activity;
   return nightCells({
     nights: input.nights,
+    index: input.index,
     iterations: input.iterations,
-    planned,
+    planned: input.effective.level === 'none' ? NEVER_PLANNED : input.facts.planned,
+    nowMinute: input.nowMinute,
     excluded: input.classification.protection === 'excluded',
-    createdAt: input.createdAt ? input.createdAt.getTime() : null,
-    stuck,
+    createdAt: input.createdAt,
+    stuck: activity?.kind === 'stuck' ? activity.iteration : null,
   });
 }
 
@@ -175,20 +179,20 @@ function isFinished(mode: string): boolean {
  * unfinished one (classifyMachine looks at nothing else). A machine keeps ten or more
  * iterations, nearly all finished, so classification gets two or three instead of all.
  */
-export function decisiveIterations<T extends IterationSummary>(iterations: readonly T[]): { latest: T | null; decisive: T[]; unfinished: T[] } {
+export function decisiveIterations<T extends IterationSummary>(iterations: readonly T[]): { latest: T | null; decisive: T[] } {
   let latest: T | null = null;
   let finished: T | null = null;
   const unfinished: T[] = [];
   for (const it of iterations) {
     if (!latest || it.name > latest.name) latest = it;
-    if (isFinished(it.mode)) {
+    if (it.mode === 'finished' || isFinished(it.mode)) {
       if (!finished || it.name > finished.name) finished = it;
     } else {
       unfinished.push(it);
     }
   }
   const decisive = [latest, finished, ...unfinished].filter((it, i, list): it is T => it !== null && list.indexOf(it) === i);
-  return { latest, decisive, unfinished };
+  return { latest, decisive };
 }
 
 /**
@@ -197,8 +201,9 @@ export function decisiveIterations<T extends IterationSummary>(iterations: reado
  * even the earliest time the step can have started (the state time, or the iteration's start)
  * is within the floor, since no limit is shorter; failed iterations are failed however long.
  */
-export function needsStepDetails(unfinished: readonly IterationSummary[], now: Date): boolean {
-  return unfinished.some((it) => {
+export function needsStepDetails(iterations: readonly IterationSummary[], now: Date): boolean {
+  return iterations.some((it) => {
+    if (it.mode === 'finished' || isFinished(it.mode)) return false;
     const health = iterationHealth(it);
     if (health === 'failed') return false;
     if (health === 'pending') return true;
@@ -237,16 +242,28 @@ export async function readFleet(): Promise<Fleet> {
   const { nodeTimeZone, consoleTimeZone } = env();
   const nights = historyNights(now, nodeTimeZone);
   const nowMinute = plannedNights(null, false, nights, now, nodeTimeZone).nowMinute;
+  const index = nightIndex(nights);
   const poolNames = new Map(pools.map((p) => [p.uuid.toLowerCase(), p.name]));
   const facts = planFactsCache(nodeTimeZone, now, nights);
   // Machines that follow their pool share one resolution per pool.
   const byPool = new Map<string, EffectiveConfig>();
 
-  const prepared = machines.map((machine) => {
+  // The few machines whose unfinished iteration may be stuck: their iterations with step times
+  // and modifyTimestamp, one small one-level search each, side by side on the pooled connections.
+  const details = new Map<string, Iteration[]>();
+  await Promise.all(
+    machines
+      .filter((m) => needsStepDetails(backupTree.iterations.get(m.uuid.toLowerCase()) ?? [], now))
+      .map(async (m) => {
+        details.set(m.uuid.toLowerCase(), await readIterations(m.uuid, problems));
+      }),
+  );
+
+  const fleet = machines.map((machine): FleetMachine => {
     const uuid = machine.uuid.toLowerCase();
     const pool = machine.poolUuid?.toLowerCase() ?? '';
     const iterations = backupTree.iterations.get(uuid) ?? [];
-    const { latest, decisive, unfinished } = decisiveIterations(iterations);
+    const { latest, decisive } = decisiveIterations(iterations);
     const own = backupTree.configs.get(uuid) ?? null;
     const configs = { machine: own, pool: poolConfigs.get(pool) ?? null, cloud };
     let resolved: EffectiveConfig | undefined;
@@ -254,49 +271,34 @@ export async function readFleet(): Promise<Fleet> {
       resolved = byPool.get(pool) ?? resolveEffectiveConfig({ ...configs, machine: null });
       byPool.set(pool, resolved);
     }
-    return { machine, uuid, pool, iterations, latest, decisive, configs, resolved, detailed: needsStepDetails(unfinished, now) };
-  });
-
-  // The few machines whose unfinished iteration may be stuck: their iterations with step times
-  // and modifyTimestamp, one small one-level search each, side by side on the pooled connections.
-  const details = new Map<string, Iteration[]>();
-  await Promise.all(
-    prepared
-      .filter((p) => p.detailed)
-      .map(async (p) => {
-        details.set(p.uuid, await readIterations(p.uuid, problems));
-      }),
-  );
-
-  const fleet = prepared.map((p): FleetMachine => {
-    const full = details.get(p.uuid);
+    const full = details.get(uuid);
     const { effective, classification, facts: planFacts } = assessMachine({
-      machine: p.machine,
-      configs: p.configs,
-      iterations: full ? full.map(toClassifiable) : p.decisive,
+      machine,
+      configs,
+      iterations: full ? full.map(toClassifiable) : decisive,
       steps: full ? stepHistory(full) : {},
       now,
       facts,
       objectives,
       timeZone: consoleTimeZone,
-      resolved: p.resolved,
+      resolved,
     });
     return {
-      ...p.machine,
-      poolName: poolNames.get(p.pool) ?? null,
+      ...machine,
+      poolName: poolNames.get(pool) ?? null,
       status: classification.status,
       protection: classification.protection,
       protectionReason: classification.protectionReason,
       activity: classification.activity,
       reason: classification.reason,
       lastGood: classification.lastGood,
-      latest: p.latest,
-      iterationCount: p.iterations.length,
+      latest,
+      iterationCount: iterations.length,
       configLevel: effective.level,
       excluded: effective.excluded,
-      backupCandidate: isBackupCandidate(p.machine),
+      backupCandidate: classification.protection !== 'excluded' || isBackupCandidate(machine),
       objective: classification.objective,
-      history: machineHistory({ nights, iterations: p.iterations, facts: planFacts, nowMinute, effective, classification, createdAt: p.machine.createdAt ? new Date(p.machine.createdAt) : null }),
+      history: machineHistory({ nights, index, iterations, facts: planFacts, nowMinute, effective, classification, createdAt: machine.createdAt }),
     };
   });
   return { machines: fleet, pools, problems, readAt: now, objectives, nights };

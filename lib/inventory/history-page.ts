@@ -1,5 +1,5 @@
 import 'server-only';
-import { addNightCells, emptyNightTotals, type Night, type NightTotals } from '@/lib/backup/history';
+import { NightTally, type Night, type NightTotals } from '@/lib/backup/history';
 import { loadFleet, type FleetMachine } from './fleet';
 import { filterMachines, type MachineQuery } from './machine-list';
 import { byUrgency } from './overview';
@@ -22,8 +22,9 @@ export interface HistoryPage {
 export async function loadHistoryPage(query: MachineQuery): Promise<HistoryPage> {
   const fleet = await loadFleet();
   const matching = filterMachines(fleet.machines, query).sort(byUrgency);
-  const totals = emptyNightTotals(fleet.nights.length);
-  for (const m of matching) addNightCells(totals, m.history);
+  const tally = new NightTally(fleet.nights.length);
+  for (const m of matching) tally.add(m.history);
+  const totals = tally.totals();
   const pages = Math.max(1, Math.ceil(matching.length / HISTORY_PAGE_SIZE));
   const page = Math.min(query.page, pages);
   return {

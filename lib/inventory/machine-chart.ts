@@ -30,7 +30,7 @@ function stepSeconds(values: string[]) {
 
 /** Oldest first, as a time axis reads. */
 export function chartBars(iterations: readonly Iteration[], activity: Activity | null): ChartBar[] {
-  const stuck = new Set(activity?.kind === 'stuck' ? [activity.iteration] : []);
+  const stuck = activity?.kind === 'stuck' ? activity.iteration : null;
   return [...iterations]
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     .map((it) => {

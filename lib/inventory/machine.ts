@@ -4,7 +4,7 @@ import { env } from '@/lib/env';
 import { AppError } from '@/lib/errors';
 import type { EffectiveConfig } from '@/lib/backup/config';
 import { isDynamicClone } from '@/lib/backup/clones';
-import { historyNights, plannedNights, type Night } from '@/lib/backup/history';
+import { historyNights, nightIndex, plannedNights, type Night } from '@/lib/backup/history';
 import { NO_OBJECTIVES } from '@/lib/backup/objective';
 import type { Activity, MachineStatus, Protection } from '@/lib/backup/status';
 import type { RecoveryPointObjective } from '@/lib/backup/objective';
@@ -115,7 +115,7 @@ export async function readMachineView(rawUuid: string): Promise<MachineView> {
     objective: classification.objective,
     clone: isDynamicClone(machine),
     nights,
-    history: machineHistory({ nights, iterations, facts: planFacts, nowMinute, effective, classification, createdAt: machine.createdAt ? new Date(machine.createdAt) : null }),
+    history: machineHistory({ nights, index: nightIndex(nights), iterations, facts: planFacts, nowMinute, effective, classification, createdAt: machine.createdAt }),
     problems,
   };
 }

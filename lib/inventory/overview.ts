@@ -1,6 +1,6 @@
 import 'server-only';
-import { addNightCells, emptyNightTotals, type Night, type NightTotals } from '@/lib/backup/history';
-import { STATUS_ORDER, facetsOf, type MachineStatus } from '@/lib/backup/status';
+import { NightTally, type Night, type NightTotals } from '@/lib/backup/history';
+import { STATUS_ORDER, type MachineStatus } from '@/lib/backup/status';
 import type { EntryProblem } from '@/lib/ldap/entry';
 import { loadFleet, type Fleet, type FleetMachine } from './fleet';
 
@@ -39,8 +39,14 @@ export function emptyCounts(): StatusCounts {
 
 export function countStatuses(machines: readonly Pick<FleetMachine, 'protection' | 'activity'>[]): StatusCounts {
   const counts = emptyCounts();
-  for (const m of machines) for (const s of facetsOf(m)) counts[s] += 1;
+  for (const m of machines) count(counts, m);
   return counts;
+}
+
+/** Counts a machine under its protection and, if any, its activity. */
+function count(counts: StatusCounts, m: Pick<FleetMachine, 'protection' | 'activity'>): void {
+  counts[m.protection] += 1;
+  if (m.activity) counts[m.activity.kind] += 1;
 }
 
 const SEVERITY: Readonly<Record<MachineStatus, number>> = Object.fromEntries(STATUS_ORDER.map((s, i) => [s, i])) as Record<MachineStatus, number>;
@@ -67,7 +73,8 @@ export async function loadOverview(): Promise<Overview> {
 /** Counts per status, per pool and per night, and the machines needing attention, from one fleet read. */
 export function summarizeFleet(fleet: Fleet): Overview {
   const counts = emptyCounts();
-  const nightTotals = emptyNightTotals(fleet.nights.length);
+  const fleetNights = new NightTally(fleet.nights.length);
+  const poolNights = new Map<string, NightTally>();
   const byPool = new Map<string, PoolHealth>(
     fleet.pools.map((p) => [
       p.uuid.toLowerCase(),
@@ -78,23 +85,36 @@ export function summarizeFleet(fleet: Fleet): Overview {
         machines: 0,
         counts: emptyCounts(),
         objectiveMs: fleet.objectives.poolMs.get(p.uuid.toLowerCase()) ?? null,
-        nights: emptyNightTotals(fleet.nights.length),
+        nights: [],
       },
     ]),
   );
   let clones = 0;
   for (const machine of fleet.machines) {
-    const facets = facetsOf(machine);
-    for (const s of facets) counts[s] += 1;
-    addNightCells(nightTotals, machine.history);
+    count(counts, machine);
     if (!machine.backupCandidate) clones += 1;
-    const pool = byPool.get(machine.poolUuid?.toLowerCase() ?? '');
+    const key = machine.poolUuid?.toLowerCase() ?? '';
+    const pool = byPool.get(key);
     if (pool) {
       pool.machines += 1;
-      for (const s of facets) pool.counts[s] += 1;
-      addNightCells(pool.nights, machine.history);
+      count(pool.counts, machine);
+      let tally = poolNights.get(key);
+      if (!tally) {
+        tally = new NightTally(fleet.nights.length);
+        poolNights.set(key, tally);
+      }
+      tally.add(machine.history);
+    } else {
+      fleetNights.add(machine.history);
     }
   }
+  // Each machine's nights were added once, to its pool; the fleet's are the pools' together.
+  for (const [key, pool] of byPool) {
+    const tally = poolNights.get(key) ?? new NightTally(fleet.nights.length);
+    pool.nights = tally.totals();
+    fleetNights.addTally(tally);
+  }
+  const nightTotals = fleetNights.totals();
   const attention = fleet.machines.filter(needsAttention).sort(byUrgency);
   return {
     total: fleet.machines.length,

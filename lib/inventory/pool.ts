@@ -2,7 +2,7 @@ import 'server-only';
 import { requireAdmin } from '@/lib/auth/session';
 import { AppError } from '@/lib/errors';
 import { resolveEffectiveConfig, type EffectiveConfig } from '@/lib/backup/config';
-import { addNightCells, emptyNightTotals, type Night, type NightTotals } from '@/lib/backup/history';
+import { NightTally, type Night, type NightTotals } from '@/lib/backup/history';
 import { readCloudBackupConfig, readPoolBackupConfig } from '@/lib/ldap/backup';
 import type { Pool } from '@/lib/ldap/pools';
 import { loadFleet, type FleetMachine } from './fleet';
@@ -36,8 +36,9 @@ export async function loadPoolView(uuid: string): Promise<PoolView> {
   if (!pool) throw new AppError('not-found', 'There is no VM pool with this UUID.');
   const poolConfig = early === undefined ? await readPoolBackupConfig(pool.uuid) : early;
   const machines = fleet.machines.filter((m) => m.poolUuid?.toLowerCase() === pool.uuid.toLowerCase());
-  const nightTotals = emptyNightTotals(fleet.nights.length);
-  for (const m of machines) addNightCells(nightTotals, m.history);
+  const tally = new NightTally(fleet.nights.length);
+  for (const m of machines) tally.add(m.history);
+  const nightTotals = tally.totals();
   return {
     pool,
     effective: resolveEffectiveConfig({ machine: null, pool: poolConfig, cloud }),
