@@ -5,16 +5,16 @@ import { resolveEffectiveConfig, type BackupConfigEntry, type EffectiveConfig } 
 import { isBackupCandidate } from '@/lib/backup/clones';
 import { historyNights, nightCells, nightIndex, plannedNights, type Night, type PlannedNights } from '@/lib/backup/history';
 import { iterationHealth } from '@/lib/backup/iteration';
-import { NO_OBJECTIVES, recoveryPointObjective, type ObjectiveSettings, type RecoveryPointObjective } from '@/lib/backup/objective';
+import { recoveryPointObjective, type ObjectiveSettings, type RecoveryPointObjective } from '@/lib/backup/objective';
 import { classifyMachine, stepSince, type Activity, type ClassifiableIteration, type Classification, type MachineStatus, type Protection } from '@/lib/backup/status';
 import { STEP_FLOOR_MS, stepHistory, type StepHistory } from '@/lib/backup/step-limits';
 import { schedulerWarnings, typicalPeriodMs, type CronPlan } from '@/lib/cron';
 import type { EntryProblem } from '@/lib/ldap/entry';
 import { readCloudBackupConfig, readIterations, searchBackupTree, searchPoolBackupConfigs, type Iteration, type IterationSummary } from '@/lib/ldap/backup';
 import { searchMachineSummaries, type MachineSummary } from '@/lib/ldap/machines';
-import { readObjectiveSettings } from '@/lib/ldap/objectives';
 import { searchPools, type Pool } from '@/lib/ldap/pools';
 import { cachedFleet } from './cache';
+import { readObjectivesOrDefaults } from './objectives';
 
 export { isBackupCandidate };
 
@@ -232,11 +232,7 @@ export async function readFleet(): Promise<Fleet> {
     searchPools(problems),
     searchPoolBackupConfigs(),
     readCloudBackupConfig(),
-    readObjectiveSettings(problems).catch((error: unknown) => {
-      // The objectives are the console's own settings; without them the plans' defaults apply.
-      console.error('[objectives] could not be read; the plans\' defaults apply', error);
-      return NO_OBJECTIVES;
-    }),
+    readObjectivesOrDefaults(problems),
   ]);
   const now = new Date();
   const { nodeTimeZone, consoleTimeZone } = env();

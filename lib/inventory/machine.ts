@@ -5,9 +5,8 @@ import { AppError } from '@/lib/errors';
 import type { EffectiveConfig } from '@/lib/backup/config';
 import { isDynamicClone } from '@/lib/backup/clones';
 import { historyNights, nightIndex, plannedNights, type Night } from '@/lib/backup/history';
-import { NO_OBJECTIVES } from '@/lib/backup/objective';
-import type { Activity, MachineStatus, Protection } from '@/lib/backup/status';
 import type { RecoveryPointObjective } from '@/lib/backup/objective';
+import type { Activity, MachineStatus, Protection } from '@/lib/backup/status';
 import { stepHistory } from '@/lib/backup/step-limits';
 import { describeCronPlan, nextRuns, type CronPlan, type CronRun } from '@/lib/cron';
 import type { EntryProblem } from '@/lib/ldap/entry';
@@ -19,10 +18,10 @@ import {
   type Iteration,
 } from '@/lib/ldap/backup';
 import { readDevices, readDhcpReservation, readMachine, uuidPattern, type DhcpReservation, type Disk, type MachineDetail, type NetworkInterface } from '@/lib/ldap/machines';
-import { readObjectiveSettings } from '@/lib/ldap/objectives';
 import { readPool, type Pool } from '@/lib/ldap/pools';
 import { assessMachine, effectivePlan, machineHistory, planFactsCache } from './fleet';
 import { toIterationRow, type IterationRow } from './iteration-rows';
+import { readObjectivesOrDefaults } from './objectives';
 
 export interface MachineView {
   machine: MachineDetail;
@@ -71,7 +70,7 @@ export async function readMachineView(rawUuid: string): Promise<MachineView> {
     readIterations(uuid, problems),
     readMachineBackupConfig(uuid),
     readCloudBackupConfig(),
-    readObjectiveSettings(problems).catch(() => NO_OBJECTIVES),
+    readObjectivesOrDefaults(problems),
   ]);
   if (!machine) throw new AppError('not-found', 'There is no machine with this UUID in the directory.');
   const [pool, poolConfig] = machine.poolUuid

@@ -1,12 +1,26 @@
 import 'server-only';
 import { recordAudit } from '@/lib/audit';
 import type { Session } from '@/lib/auth/session';
-import { formatObjective } from '@/lib/backup/objective';
+import { NO_OBJECTIVES, formatObjective, type ObjectiveSettings } from '@/lib/backup/objective';
 import { AppError } from '@/lib/errors';
 import { poolDn } from '@/lib/ldap/layout';
-import { objectiveDn, readObjective, writeObjective, type ObjectiveScope } from '@/lib/ldap/objectives';
+import type { EntryProblem } from '@/lib/ldap/entry';
+import { objectiveDn, readObjective, readObjectiveSettings, writeObjective, type ObjectiveScope } from '@/lib/ldap/objectives';
 import { readPool } from '@/lib/ldap/pools';
 import { invalidateFleetCache } from './cache';
+
+/**
+ * The objectives set, or none when they cannot be read (the console's bind account may lack
+ * read access to its own subtree): then each plan's default applies, and the log says why.
+ */
+export async function readObjectivesOrDefaults(problems: EntryProblem[]): Promise<ObjectiveSettings> {
+  try {
+    return await readObjectiveSettings(problems);
+  } catch (error) {
+    console.error("[objectives] could not be read; the plans' defaults apply", error);
+    return NO_OBJECTIVES;
+  }
+}
 
 export type ObjectiveOutcome = { message: string; warnings: string[] };
 
