@@ -31,6 +31,7 @@ export type MachineStatus = Protection | ActivityKind;
  */
 export const STATUS_ORDER: readonly MachineStatus[] = ['failed', 'stuck', 'never', 'stale', 'running', 'excluded', 'protected'];
 export const PROTECTION_STATES: readonly Protection[] = ['protected', 'stale', 'never', 'excluded'];
+const RANK = Object.fromEntries(STATUS_ORDER.map((s, i) => [s, i])) as Readonly<Record<MachineStatus, number>>;
 export const ACTIVITY_STATES: readonly ActivityKind[] = ['failed', 'stuck', 'running'];
 
 const LABELS: Readonly<Record<MachineStatus, string>> = {
@@ -267,8 +268,7 @@ export function classifyMachine(input: ClassifyInput): Classification {
   const activity = activities[0] ?? null;
   const lastGood = newestGood ? (finishTime(newestGood) ?? parseIterationName(newestGood.name)) : null;
   const { protection, reason: protectionReason } = protectionOf(input, lastGood, newestGood?.name ?? null, input.iterations.length);
-  const facets = new Set<MachineStatus>([protection, ...(activity ? [activity.kind] : [])]);
-  const status = STATUS_ORDER.find((s) => facets.has(s)) ?? protection;
+  const status = activity && RANK[activity.kind] < RANK[protection] ? activity.kind : protection;
   return {
     protection,
     protectionReason,
