@@ -54,8 +54,8 @@ export function isProtection(status: MachineStatus): status is Protection {
 
 export type ClassifiableIteration = IterationState & {
   name: string;
-  /** The entry's modifyTimestamp: when its mode last changed. Read only where it matters. */
-  modifiedAt?: Date | null;
+  /** The entry's modifyTimestamp (a date, or ISO text as read): when its mode last changed. Read only where it matters. */
+  modifiedAt?: Date | string | null;
 };
 
 export const CLONE_REASON = 'Dynamic clone: it is rebuilt from its golden image, and the scheduler never backs clones up.';
@@ -121,7 +121,7 @@ export function workflowOf(mode: string): ActivityWorkflow {
 
 /** Since when an unfinished iteration has been in its mode: modifyTimestamp, else the state time, else (backups) the start. */
 export function stepSince(it: ClassifiableIteration): Date | null {
-  if (it.modifiedAt) return it.modifiedAt;
+  if (it.modifiedAt) return typeof it.modifiedAt === 'string' ? new Date(it.modifiedAt) : it.modifiedAt;
   const state = finishTime(it);
   if (state) return state;
   // A backup step started after the iteration did, so its name is a bound; a restore or prune

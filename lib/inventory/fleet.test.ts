@@ -41,19 +41,22 @@ describe('the iterations that decide a status', () => {
 
 describe('which machines need their step times read', () => {
   const now = new Date('2024-03-29T12:00:00Z');
-  const leaf = (name: string, mode: string, state = '0', returnValue = 0): IterationSummary => ({ dn: name, machineUuid: 'm', name, mode, state, returnValue });
+  const leaf = (name: string, mode: string, state = '0', returnValue = 0, modifiedAt?: string): IterationSummary => ({ dn: name, machineUuid: 'm', name, mode, state, returnValue, modifiedAt });
 
-  it('reads them only where a step may have run longer than the floor', () => {
+  it('reads them only for a timed step that has been in its mode for at least the floor', () => {
     expect(needsStepDetails([], now)).toBe(false);
     // Started 30 minutes ago: no step can be stuck yet.
     expect(needsStepDetails([leaf('20240329T113000Z', 'merging')], now)).toBe(false);
     expect(needsStepDetails([leaf('20240329T020000Z', 'merging')], now)).toBe(true);
+    // modifyTimestamp says the merge began 30 minutes ago, whatever the iteration's start.
+    expect(needsStepDetails([leaf('20240329T020000Z', 'merging', '0', 0, '2024-03-29T11:30:00.000Z')], now)).toBe(false);
     // A failed step is failed however long it has been there.
     expect(needsStepDetails([leaf('20200101T020000Z', 'merging', '0', 11)], now)).toBe(false);
-    // A restore's or prune's start is not in its name: unknown without modifyTimestamp.
-    expect(needsStepDetails([leaf('20200101T020000Z', 'deleting')], now)).toBe(true);
-    expect(needsStepDetails([leaf('20200101T020000Z', 'unretainedSmallFiles', '20240329T114500Z')], now)).toBe(false);
-    // A command the daemon ignores is stuck at once; its since comes from modifyTimestamp.
-    expect(needsStepDetails([leaf('20240329T113000Z', 'merge', '20240329T113500Z')], now)).toBe(true);
+    // Fixed limits: a prune, a wait for a decision, a command nobody acts on.
+    expect(needsStepDetails([leaf('20200101T020000Z', 'deleting')], now)).toBe(false);
+    expect(needsStepDetails([leaf('20200101T020000Z', 'unretainedSmallFiles', '20200105T114500Z')], now)).toBe(false);
+    expect(needsStepDetails([leaf('20240329T113000Z', 'merge', '20240329T113500Z')], now)).toBe(false);
+    // A restore copying the images, since unknown: its limit comes from the retain times.
+    expect(needsStepDetails([leaf('20200101T020000Z', 'unretainingLargeFiles')], now)).toBe(true);
   });
 });

@@ -55,7 +55,7 @@ export async function readIterationView(rawUuid: string, name: string): Promise<
     iteration: name,
   });
   const activity = describeActivity(
-    { ...iteration, modifiedAt: iteration.modifiedAt ? new Date(iteration.modifiedAt) : null },
+    iteration,
     { steps: stepHistory(iterations), now: new Date(), timeZone: env().consoleTimeZone },
   );
   return { machine, iteration, effective, files, activity, problems };

@@ -83,7 +83,7 @@ export async function readMachineView(rawUuid: string): Promise<MachineView> {
   const { effective, classification, facts: planFacts } = assessMachine({
     machine,
     configs: { machine: machineConfig, pool: poolConfig, cloud },
-    iterations: iterations.map((it) => ({ ...it, modifiedAt: it.modifiedAt ? new Date(it.modifiedAt) : null })),
+    iterations,
     steps: stepHistory(iterations),
     now,
     facts,

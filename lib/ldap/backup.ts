@@ -189,8 +189,11 @@ export async function readIterations(machineUuid: string, problems: EntryProblem
     .sort((a, b) => b.name.localeCompare(a.name));
 }
 
-/** What the fleet needs of an iteration: name and state, not the step times. */
-export type IterationSummary = Pick<Iteration, 'dn' | 'machineUuid' | 'name' | 'mode' | 'state' | 'returnValue'>;
+/**
+ * What the fleet needs of an iteration: name and state, not the step times. `modifiedAt` is
+ * read for unfinished iterations only (since when their step has not moved).
+ */
+export type IterationSummary = Pick<Iteration, 'dn' | 'machineUuid' | 'name' | 'mode' | 'state' | 'returnValue'> & { modifiedAt?: string | null };
 
 const iterationSummarySchema = iterationSchema.pick({ dn: true, machineUuid: true, name: true, mode: true, state: true, returnValue: true });
 const ITERATION_NAME = /^\d{8}T\d{6}Z$/;
@@ -228,7 +231,7 @@ export async function searchBackupTree(problems: EntryProblem[]): Promise<{
   configs: Map<string, BackupConfigEntry>;
   iterations: Map<string, IterationSummary[]>;
 }> {
-  const [backupEntries, leaves] = await Promise.all([
+  const [backupEntries, leaves, unfinished] = await Promise.all([
     searchAll('Reading the backup configuration of all machines', {
       base: machinesDn(),
       scope: 'sub',
@@ -243,7 +246,20 @@ export async function searchBackupTree(problems: EntryProblem[]): Promise<{
       filter: '(objectClass=sstProvisioning)',
       attributes: ITERATION_STATE_ATTRIBUTES,
     }),
+    // Since when each unfinished iteration has been in its mode: a few hundred leaves at most,
+    // so modifyTimestamp costs nothing here, while on all leaves it would.
+    searchAll('Reading since when unfinished iterations have been in their mode', {
+      base: machinesDn(),
+      scope: 'sub',
+      filter: '(&(objectClass=sstProvisioning)(!(sstProvisioningMode=finished)))',
+      attributes: ['modifyTimestamp'],
+    }),
   ]);
+  const modified = new Map<string, string>();
+  for (const entry of unfinished) {
+    const at = generalizedTime(entry, 'modifyTimestamp');
+    if (at) modified.set(entry.dn.toLowerCase(), at);
+  }
   const configs = new Map<string, BackupConfigEntry>();
   for (const entry of backupEntries) {
     const rdns = parseDn(entry.dn, 2);
@@ -266,8 +282,12 @@ export async function searchBackupTree(problems: EntryProblem[]): Promise<{
     };
     // The schema check costs more than the rest of the mapping; run it only to word a problem.
     const valid = ITERATION_NAME.test(candidate.name) && candidate.mode !== '';
-    const iteration = valid ? candidate : checked(iterationSummarySchema, entry, candidate, problems);
+    const iteration: IterationSummary | null = valid ? candidate : checked(iterationSummarySchema, entry, candidate, problems);
     if (!iteration) continue;
+    if (modified.size > 0 && iteration.mode !== 'finished') {
+      const at = modified.get(entry.dn.toLowerCase());
+      if (at) iteration.modifiedAt = at;
+    }
     const list = iterations.get(uuid);
     if (list) list.push(iteration);
     else iterations.set(uuid, [iteration]);
