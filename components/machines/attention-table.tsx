@@ -47,7 +47,12 @@ export function AttentionTable({ rows, timeZone }: { rows: AttentionRow[]; timeZ
                   {row.activity.text}
                 </span>
               )}
-              {row.activity?.next && <span className="mt-1 block text-xs text-muted">Next: {row.activity.next}</span>}
+              {row.activity?.next && (
+                <details className="mt-1 text-xs text-muted">
+                  <summary className="cursor-pointer text-brand">What to do</summary>
+                  {row.activity.next}
+                </details>
+              )}
             </Td>
             <Td>{row.poolName ?? '—'}</Td>
             <Td className="whitespace-nowrap">{row.node ?? '—'}</Td>
