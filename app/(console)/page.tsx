@@ -12,7 +12,7 @@ import { attempt } from '@/lib/actions';
 import { OBJECTIVE_MARGIN_MS, formatObjective } from '@/lib/backup/objective';
 import { statusLabel } from '@/lib/backup/status';
 import { env } from '@/lib/env';
-import { aggregateRow, gridNights, machineRow } from '@/lib/inventory/history-view';
+import { aggregateRow, compactTotals, gridNights, machineRow } from '@/lib/inventory/history-view';
 import { loadOverview } from '@/lib/inventory/overview';
 import { setCloudObjectiveAction } from './actions';
 
@@ -91,8 +91,8 @@ export default async function OverviewPage() {
             id="pool-nights"
             title="Pools, night by night"
             nights={nights}
-            rows={overview.pools.filter((p) => p.machines > 0).map((p) => aggregateRow(p.uuid, p.name, `/pools/${p.uuid}`, p.nights, overview.nights))}
-            totals={overview.nightTotals}
+            rows={overview.pools.filter((p) => p.machines > 0).map((p) => aggregateRow(p.uuid, p.name, `/pools/${p.uuid}`, p.nights))}
+            totals={compactTotals(overview.nightTotals)}
           />
           {overview.attention.length > 0 && (
             <div className="mt-5">

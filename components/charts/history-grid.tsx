@@ -1,15 +1,17 @@
 'use client';
 
-import { totalsText, type GridNight, type GridRow } from '@/lib/inventory/history-view';
-import { NIGHT_LABELS, nightStateOf, type NightState, type NightTotals } from '@/lib/backup/night-states';
+import { expandCounts, totalsText, type GridNight, type GridRow, type NightCounts } from '@/lib/inventory/history-view';
+import { NIGHT_LABELS, NIGHT_STATES, nightStateOf, type NightState } from '@/lib/backup/night-states';
 import { ChartFrame } from './chart-frame';
 import { NightLegend, NightPatterns, nightFill } from './night-patterns';
 
 /**
  * The last nights of many machines (or pools) as a grid: a row each, a column per night, and
- * per night the totals below. Rendered on the server like every component (this is a client
- * component only so that the page sends each row as one short string instead of hundreds of
- * SVG elements, and for the tooltips and arrow keys).
+ * per night the totals below. Rendered on the server like every component; it is a client
+ * component so that the page sends each row as one short string (and a pool's counts as
+ * numbers) instead of hundreds of SVG elements, and for the tooltips and arrow keys. Each cell
+ * carries only its position, its state and its words; size and fill come from one style sheet
+ * per grid, which keeps a page of a thousand cells small.
  */
 
 export type { GridNight, GridRow };
@@ -28,9 +30,18 @@ const TOTAL_ROWS: readonly { key: string; label: string; states: NightState[] }[
   { key: 'excluded', label: 'excluded', states: ['excluded'] },
 ];
 const BAR_STATES: readonly NightState[] = ['good', 'running', 'failed', 'stuck', 'missing', 'excluded'];
+const STATE_INDEX = Object.fromEntries(NIGHT_STATES.map((s, i) => [s, i])) as Record<NightState, number>;
 
 const short = (text: string, max = 28) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
+/** One rule per state for this grid's cells, and the focus ring. */
+function gridStyle(id: string): string {
+  const rules = NIGHT_STATES.map((state) => {
+    const f = nightFill(id, state);
+    return `#${id} [data-state=${state}]{fill:${f.fill}${f.stroke ? `;stroke:${f.stroke}` : ''}${f.strokeDasharray ? `;stroke-dasharray:${f.strokeDasharray}` : ''}}`;
+  });
+  return `#${id} .c{outline:none}#${id} .c:focus{stroke:#1c2430;stroke-width:2px;stroke-dasharray:none}${rules.join('')}`;
+}
 
 export function HistoryGrid({
   id,
@@ -44,7 +55,8 @@ export function HistoryGrid({
   title: string;
   nights: GridNight[];
   rows: GridRow[];
-  totals?: NightTotals;
+  /** Per night, the counts of the whole group (NIGHT_STATES order). */
+  totals?: NightCounts;
   totalsLabel?: string;
 }) {
   const width = LABEL_W + nights.length * COL + 8;
@@ -52,7 +64,8 @@ export function HistoryGrid({
   const totalsTop = gridTop + rows.length * ROW + (rows.length > 0 ? 14 : 0);
   const height = totals ? totalsTop + BAR + TOTAL_ROWS.length * 14 + 22 : gridTop + rows.length * ROW + 4;
   const x = (i: number) => LABEL_W + i * COL;
-  const maxTotal = totals ? Math.max(1, ...totals.map((t) => BAR_STATES.reduce((a, s) => a + t[s], 0))) : 1;
+  const sum = (counts: readonly number[], states: readonly NightState[]) => states.reduce((a, s) => a + (counts[STATE_INDEX[s]] ?? 0), 0);
+  const maxTotal = totals ? Math.max(1, ...totals.map((t) => sum(t, BAR_STATES))) : 1;
   let tabbed = false;
   const tabIndex = () => {
     if (tabbed) return -1;
@@ -61,18 +74,19 @@ export function HistoryGrid({
   };
   return (
     <ChartFrame label={title} className="overflow-x-auto">
-      <svg width={width} height={height} viewBox={`0 0 ${width} ${height}`} className="block font-sans" data-testid={`${id}-svg`}>
+      <svg id={id} width={width} height={height} viewBox={`0 0 ${width} ${height}`} className="block font-sans" data-testid={`${id}-svg`}>
+        <style>{gridStyle(id)}</style>
         <NightPatterns prefix={id} />
-        <g aria-hidden>
+        <g aria-hidden fill="#5b6676" fontSize="9">
           {nights.map((n, i) => (
             <g key={n.date}>
               {n.weekend && <rect x={x(i) - 2} y={HEAD - 12} width={COL} height={height - HEAD + 12} fill="#f4f6f8" />}
               {(i === 0 || n.dayOfMonth === 1) && (
-                <text x={x(i)} y={9} fontSize="9" fill="#5b6676">
+                <text x={x(i)} y={9}>
                   {n.monthName}
                 </text>
               )}
-              <text x={x(i) + CELL / 2} y={HEAD - 4} fontSize="9" textAnchor="middle" fill="#5b6676">
+              <text x={x(i) + CELL / 2} y={HEAD - 4} textAnchor="middle">
                 {n.dayOfMonth}
               </text>
             </g>
@@ -80,42 +94,32 @@ export function HistoryGrid({
         </g>
         {rows.map((row, r) => {
           const y = gridTop + r * ROW;
+          const label = (
+            <text x={0} y={y + 13} fontSize="11" fill={row.href ? '#1f5f8b' : '#1c2430'}>
+              <title>{row.label}</title>
+              {short(row.label)}
+            </text>
+          );
           return (
             <g key={row.key} data-row={row.key} data-testid={`${id}-row`}>
-              {row.href ? (
-                <a href={row.href}>
-                  <text x={0} y={y + 13} fontSize="11" fill="#1f5f8b">
-                    <title>{row.label}</title>
-                    {short(row.label)}
-                  </text>
-                </a>
-              ) : (
-                <text x={0} y={y + 13} fontSize="11" fill="#1c2430">
-                  <title>{row.label}</title>
-                  {short(row.label)}
-                </text>
-              )}
+              {row.href ? <a href={row.href}>{label}</a> : label}
               {nights.map((n, i) => {
                 const state = nightStateOf(row.cells[i] ?? 'n');
-                const f = nightFill(id, state);
+                const counts = row.counts?.[i];
                 return (
                   <rect
                     key={n.date}
-                    data-cell
+                    className="c"
+                    data-cell=""
                     data-state={state}
-                    data-night={n.date}
                     role="img"
-                    aria-label={row.tips?.[i] ?? `${row.label}, ${n.label}: ${NIGHT_LABELS[state]}`}
+                    aria-label={`${row.label}, ${n.label}: ${counts ? totalsText(expandCounts(counts)) : NIGHT_LABELS[state]}`}
                     tabIndex={tabIndex()}
-                    x={x(i) + 0.5}
-                    y={y + 0.5}
+                    x={x(i)}
+                    y={y}
                     width={CELL - 1}
                     height={CELL - 3}
                     rx={2}
-                    fill={f.fill}
-                    stroke={f.stroke ?? 'none'}
-                    strokeDasharray={f.strokeDasharray}
-                    className="outline-none focus:stroke-ink focus:[stroke-width:2]"
                   />
                 );
               })}
@@ -131,17 +135,16 @@ export function HistoryGrid({
               </tspan>
             </text>
             {nights.map((n, i) => {
-              const t = totals[i];
+              const t = totals[i] ?? [];
               let top = totalsTop + BAR;
               return (
-                <g key={n.date} data-cell role="img" aria-label={`${totalsLabel}, ${n.label}: ${totalsText(t)}`} tabIndex={tabIndex()} className="outline-none focus:[&>rect:first-child]:stroke-ink">
-                  <rect x={x(i)} y={totalsTop} width={CELL - 1} height={BAR} fill="transparent" stroke="none" />
+                <g key={n.date} data-cell="" role="img" aria-label={`${totalsLabel}, ${n.label}: ${totalsText(expandCounts(t))}`} tabIndex={tabIndex()} className="outline-none focus:[&>rect:first-child]:stroke-ink">
+                  <rect x={x(i)} y={totalsTop} width={CELL - 1} height={BAR} fill="transparent" />
                   {BAR_STATES.map((s) => {
-                    const h = (t[s] / maxTotal) * (BAR - 2);
+                    const h = (sum(t, [s]) / maxTotal) * (BAR - 2);
                     if (h <= 0) return null;
                     top -= h;
-                    const f = nightFill(id, s);
-                    return <rect key={s} x={x(i) + 0.5} y={top} width={CELL - 1} height={h} fill={f.fill} />;
+                    return <rect key={s} x={x(i)} y={top} width={CELL - 1} height={h} fill={nightFill(id, s).fill} />;
                   })}
                 </g>
               );
@@ -149,13 +152,13 @@ export function HistoryGrid({
             {TOTAL_ROWS.map((row, k) => {
               const y = totalsTop + BAR + 12 + k * 14;
               return (
-                <g key={row.key} data-testid={`${id}-total-${row.key}`}>
-                  <text x={LABEL_W - 6} y={y} fontSize="9" textAnchor="end" fill="#5b6676">
+                <g key={row.key} data-testid={`${id}-total-${row.key}`} fontSize="9" textAnchor="middle" fill="#1c2430">
+                  <text x={LABEL_W - 6} y={y} textAnchor="end" fill="#5b6676">
                     {row.label}
                   </text>
                   {nights.map((n, i) => (
-                    <text key={n.date} x={x(i) + CELL / 2} y={y} fontSize="9" textAnchor="middle" fill="#1c2430" data-night={n.date}>
-                      {row.states.reduce((a, s) => a + totals[i][s], 0)}
+                    <text key={n.date} x={x(i) + CELL / 2} y={y} data-night={n.date}>
+                      {sum(totals[i] ?? [], row.states)}
                     </text>
                   ))}
                 </g>

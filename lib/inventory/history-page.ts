@@ -4,7 +4,8 @@ import { loadFleet, type FleetMachine } from './fleet';
 import { filterMachines, type MachineQuery } from './machine-list';
 import { byUrgency } from './overview';
 
-export const HISTORY_PAGE_SIZE = 100;
+/** As many rows as the machine list and a pool page show: a page of 1,500 cells stays small. */
+export const HISTORY_PAGE_SIZE = 50;
 
 export interface HistoryPage {
   rows: FleetMachine[];

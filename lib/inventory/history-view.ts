@@ -1,5 +1,5 @@
 import type { Night } from '@/lib/backup/history';
-import { NIGHT_CODE, type NightState, type NightTotals } from '@/lib/backup/night-states';
+import { NIGHT_CODE, NIGHT_STATES, type NightState, type NightTotals } from '@/lib/backup/night-states';
 import type { FleetMachine } from './fleet';
 
 /** What the history grid gets per night and per row: plain, short values. */
@@ -11,8 +11,19 @@ export interface GridRow {
   href?: string;
   /** One night-state code per night (lib/backup/night-states). */
   cells: string;
-  /** Words for each cell instead of the default "<label>, <night>: <state>". */
-  tips?: string[];
+  /** For a group of machines: per night, how many were in each state (NIGHT_STATES order). */
+  counts?: NightCounts;
+}
+
+/** Per night, the count of each state in NIGHT_STATES order: compact to send to the browser. */
+export type NightCounts = number[][];
+
+export function compactTotals(totals: NightTotals): NightCounts {
+  return totals.map((t) => NIGHT_STATES.map((s) => t[s]));
+}
+
+export function expandCounts(counts: readonly number[]): Record<NightState, number> {
+  return Object.fromEntries(NIGHT_STATES.map((s, i) => [s, counts[i] ?? 0])) as Record<NightState, number>;
 }
 
 export function gridNights(nights: readonly Night[]): GridNight[] {
@@ -34,13 +45,7 @@ export function totalsText(t: Record<NightState, number>): string {
 }
 
 /** One row for a group of machines (a pool): each night shows its worst state, the tooltip the counts. */
-export function aggregateRow(key: string, label: string, href: string, totals: NightTotals, nights: readonly Night[]): GridRow {
-  let cells = '';
-  const tips: string[] = [];
-  totals.forEach((t, i) => {
-    const state = WORST_FIRST.find((s) => t[s] > 0) ?? 'unrecorded';
-    cells += NIGHT_CODE[state];
-    tips.push(`${label}, ${nights[i]?.label ?? ''}: ${totalsText(t)}`);
-  });
-  return { key, label, href, cells, tips };
+export function aggregateRow(key: string, label: string, href: string, totals: NightTotals): GridRow {
+  const cells = totals.map((t) => NIGHT_CODE[WORST_FIRST.find((s) => t[s] > 0) ?? 'unrecorded']).join('');
+  return { key, label, href, cells, counts: compactTotals(totals) };
 }

@@ -7,7 +7,7 @@ import { LoadError } from '@/components/load-error';
 import { attempt } from '@/lib/actions';
 import { env } from '@/lib/env';
 import { HISTORY_PAGE_SIZE, loadHistoryPage } from '@/lib/inventory/history-page';
-import { gridNights, machineRow } from '@/lib/inventory/history-view';
+import { compactTotals, gridNights, machineRow } from '@/lib/inventory/history-view';
 import { parseMachineQuery, type MachineQuery } from '@/lib/inventory/machine-list';
 
 export const metadata: Metadata = { title: 'History' };
@@ -24,7 +24,7 @@ function hrefFor(query: MachineQuery, page: number): string {
   return text ? `/history?${text}` : '/history';
 }
 
-/** Every machine's last nights, a hundred machines per page, the most urgent first. */
+/** Every machine's last nights, a page of machines at a time, the most urgent first. */
 export default async function HistoryPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const query = parseMachineQuery(await searchParams);
   const result = await attempt(() => loadHistoryPage(query));
@@ -43,7 +43,7 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
           title="Machines, night by night"
           nights={gridNights(view.nights)}
           rows={view.rows.map(machineRow)}
-          totals={view.totals}
+          totals={compactTotals(view.totals)}
           totalsLabel={view.total === 1 ? 'The matching machine' : `All ${view.total} matching machines`}
         />
       </Card>

@@ -14,7 +14,7 @@ import { attempt } from '@/lib/actions';
 import { env } from '@/lib/env';
 import { OBJECTIVE_MARGIN_MS, formatObjective } from '@/lib/backup/objective';
 import { configRows, planSummary } from '@/lib/inventory/config-rows';
-import { gridNights, machineRow } from '@/lib/inventory/history-view';
+import { compactTotals, gridNights, machineRow } from '@/lib/inventory/history-view';
 import { sortByName } from '@/lib/inventory/machine-list';
 import { loadPoolView } from '@/lib/inventory/pool';
 import { toMachineRow } from '@/lib/inventory/rows';
@@ -130,7 +130,7 @@ export default async function PoolPage({
             title={`${pool.name}, night by night`}
             nights={gridNights(result.data.nights)}
             rows={rows.map(machineRow)}
-            totals={result.data.nightTotals}
+            totals={compactTotals(result.data.nightTotals)}
             totalsLabel="All machines of the pool"
           />
           {pages > 1 && <p className="mt-2 text-xs text-muted">The grid shows the machines of the table&rsquo;s page below; the totals count the whole pool.</p>}
