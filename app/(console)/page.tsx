@@ -26,7 +26,7 @@ const ATTENTION_ROWS = 50;
  * counts in the tooltip) and the most urgent machines; all machines' nights are on /history,
  * paged. So the page stays the same size for 50 machines or 5,000.
  */
-const GRID_MACHINES = 20;
+const GRID_MACHINES = 10;
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 

@@ -48,10 +48,9 @@ export function AttentionTable({ rows, timeZone }: { rows: AttentionRow[]; timeZ
                 </span>
               )}
               {row.activity?.next && (
-                <details className="mt-1 text-xs text-muted">
-                  <summary className="cursor-pointer text-brand">What to do</summary>
-                  {row.activity.next}
-                </details>
+                <Link href={`/machines/${row.uuid}`} className="mt-1 block text-xs text-brand hover:underline">
+                  What to do →
+                </Link>
               )}
             </Td>
             <Td>{row.poolName ?? '—'}</Td>

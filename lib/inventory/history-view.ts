@@ -40,8 +40,17 @@ export function machineRow(m: Pick<FleetMachine, 'uuid' | 'name' | 'history'>): 
  */
 const WORST_FIRST: readonly NightState[] = ['stuck', 'failed', 'missing', 'running', 'good', 'waiting', 'unplanned', 'unrecorded', 'excluded'];
 
+/** "320 good, 2 failed or stuck, 12 missing": the counts a night has, zeros left out. */
 export function totalsText(t: Record<NightState, number>): string {
-  return `${t.good} good, ${t.failed + t.stuck} failed or stuck, ${t.missing} missing, ${t.running} running, ${t.excluded} excluded`;
+  const parts = [
+    [t.good, 'good'],
+    [t.failed + t.stuck, 'failed or stuck'],
+    [t.missing, 'missing'],
+    [t.running, 'running'],
+    [t.excluded, 'excluded'],
+  ] as const;
+  const shown = parts.filter(([n]) => n > 0).map(([n, what]) => `${n} ${what}`);
+  return shown.length > 0 ? shown.join(', ') : 'nothing due';
 }
 
 /** One row for a group of machines (a pool): each night shows its worst state, the tooltip the counts. */
