@@ -382,7 +382,7 @@ async function main(): Promise<void> {
         await runChecked(nodeName, ['mkdir', '--', copyDir], 'creating the copyFile folder');
         await settleDisk();
         const t0 = performance.now();
-        for (const f of large) await copyFile(nodeName, f.path, `${copyDir}/${f.name}`);
+        for (const f of large) await copyFile(nodeName, f.path, `${copyDir}/${f.name}`, { sourceRoot: node.node.root, destinationRoot: node.node.root });
         fn.push(performance.now() - t0);
         await runChecked(nodeName, ['rm', '-rf', '--', copyDir], 'clearing the copyFile folder');
         plain.push((await plainCopy()).copy);

@@ -17,14 +17,15 @@ function describe(r: TimedRecord): string {
     case 'large-files-verified': return 'Every copy checked (size, qemu-img check).';
     case 'machine-stopped': return r.how === 'was-not-running' ? 'The machine was not running.' : r.how === 'destroy' ? 'The machine did not shut down in time and was destroyed.' : 'The machine was shut down.';
     case 'domain-undefined': return r.wasDefined ? 'The domain was undefined.' : 'The domain was not defined.';
+    case 'domain-defined': return 'The domain was defined from the resolved XML.';
     case 'image-moved': return `Disk ${r.disk}: the backup's image moved over ${base(r.to)}.`;
     case 'directory-restored': return `Directory entries written (${r.changes} ${r.changes === 1 ? 'change' : 'changes'}).`;
     case 'domain-started': return r.how === 'restore-with-state' ? 'The machine was restored from its saved state.' : 'The domain was defined from the resolved XML and started.';
     case 'failed': return `Failed while ${r.during} (return value ${r.returnValue}${r.exitCode !== undefined ? `, exit code ${r.exitCode}` : ''}).`;
-    case 'retried': return `Retried by ${r.by}.`;
+    case 'retried': return `Retried by ${r.by}${r.withoutState ? ', without the saved state' : ''}.`;
     case 'resumed': return `Continued by console ${r.by} after a restart (last step: ${r.after}).`;
     case 'aborted': return `Aborted by ${r.by}.`;
-    case 'finished': return 'Restore finished.';
+    case 'finished': return r.by ? `Marked as finished by ${r.by}.` : 'Restore finished.';
   }
 }
 
@@ -34,6 +35,7 @@ function title(r: TimedRecord): string | undefined {
   if (r.step === 'large-file-copied') return `${r.file}: ${r.bytes} bytes`;
   if (r.step === 'started') return `retain folder ${r.retainFolder}\nbackup folder ${r.backupFolder}`;
   if (r.step === 'failed') return r.reason;
+  if (r.step === 'finished' && r.remains) return r.remains.join('\n');
   return undefined;
 }
 

@@ -35,6 +35,7 @@ function refusal(input: ConflictInput, reason: string): Analysis {
       unchanged: { ldapEntries: 0, xmlSettings: 0 },
       inconsistencies: { backup: [], live: [] },
       identities: otherIdentities(input.identities, input.machineUuid),
+      ...(input.imageFolders ? { imageFolders: input.imageFolders } : {}),
     },
     operations: [],
     sides: null,
@@ -73,6 +74,7 @@ export function analyze(input: ConflictInput): Analysis {
     interfaceNames: names,
     dhcpInterfaceKey: dhcpInterfaceKeyOf(backup, live),
     others: otherIdentities(input.identities, uuid),
+    imageFolders: input.imageFolders,
   };
 
   const settings = buildSettings(sides);
@@ -103,6 +105,7 @@ export function analyze(input: ConflictInput): Analysis {
         live: liveDomain ? sideAgreement(live, liveDomain, uuid) : [],
       },
       identities: sides.others,
+      ...(input.imageFolders ? { imageFolders: input.imageFolders } : {}),
     },
     operations,
     sides,

@@ -12,6 +12,7 @@ import {
   machineDnOf,
   machineEntries,
   OTHER_MACHINE,
+  STORAGE_POOL_UUID,
   type MachineFixture,
   VIRTUALIZATION_DN,
 } from './fixtures';
@@ -472,6 +473,33 @@ describe('validateDecisions', () => {
       errors: expect.objectContaining({ stale: expect.stringMatching(/compare again/), memory: expect.stringMatching(/Decide/), 'ldap-entry:ou=4000002,ou=people': 'Decide: keep live, take the backup.' }),
     });
     expect(validateDecisions(set, decideAll(set, 'live'))).toEqual({ ok: true });
+  });
+
+  it('takes a disk image path only in the folders given for the machine, typed or from a side', () => {
+    const live = machine({ disks: [{ ...machine().disks[0], volume: '11111111-2222-4333-8444-555555555555' }, machine().disks[1]] });
+    const poolFolder = `/var/virtualization/vm-persistent/${STORAGE_POOL_UUID}`;
+    const confined = { ...conflictInput(machine(), live), imageFolders: [poolFolder] };
+    const disk = computeConflicts(confined).conflicts.find((c) => c.id === 'disk:vda')!;
+    expect(disk.valueKind).toBe('disk-image');
+    expect(disk.valueHint).toBe(`an image file directly in ${poolFolder}`);
+    expect(disk.refused).toEqual({});
+    const typed = (value: string) => {
+      const result = validateDecisions(computeConflicts(confined), { 'disk:vda': { choice: 'value', value } });
+      return result.ok ? 'ok' : result.errors['disk:vda'];
+    };
+    expect(typed(`${poolFolder}/elsewhere.qcow2`)).toBe('ok');
+    expect(typed(`${poolFolder}//elsewhere.qcow2`)).toBe('ok');
+    for (const outside of ['/etc/shadow', '/var/virtualization/elsewhere.qcow2', '/var/virtualization/vm-templates/5b77d2f6-061f-410c-8ee7-9e61da6f1927/x.qcow2', `${poolFolder}/sub/x.qcow2`, '/var/virtualization/retain/x.qcow2']) {
+      expect(typed(outside), outside).toMatch(/is not a place for this machine's disk image: it must be a file directly in \/var\/virtualization\/vm-persistent\//);
+    }
+    expect(typed(`${poolFolder}/../x.qcow2`)).toMatch(/\.\./);
+    // The backup's image in a folder the machine may not use any more cannot be taken either.
+    const moved = { ...confined, imageFolders: ['/var/virtualization/vm-persistent/another-pool'] };
+    const refused = computeConflicts(moved).conflicts.find((c) => c.id === 'disk:vda')!;
+    expect(refused.refused.backup).toMatch(/cannot be written: .* is not a place for this machine's disk image/);
+    expect(refused.refused.live).toMatch(/cannot be written/);
+    // Without folders only the format counts (the conflict view outside a restore).
+    expect(computeConflicts(conflictInput(machine(), live)).conflicts.find((c) => c.id === 'disk:vda')?.refused).toEqual({});
   });
 
   it('checks typed values for their setting', () => {

@@ -7,7 +7,7 @@
 import { checkCollisions, type IdentityKind } from './collisions';
 import type { ApplyContext, Operation } from './operation';
 import type { Choice, Conflict, Identities, LdapPlace, ValueKind, XmlPlace } from './types';
-import { checkValue, VALUE_HINTS } from './values';
+import { checkValue, valueHint, type ValueContext } from './values';
 
 export type PlaceValue = { present: false } | { present: true; value: string | null };
 
@@ -55,7 +55,7 @@ export interface SettingResult {
   equalXml: number;
 }
 
-export function settingOperation(spec: SettingSpec, others: Identities): SettingResult {
+export function settingOperation(spec: SettingSpec, others: Identities, context: ValueContext = {}): SettingResult {
   const values = { backup: sideValues(spec, 'backup'), live: sideValues(spec, 'live') };
   const canonical = { backup: values.backup[0] ?? null, live: values.live[0] ?? null };
   const consistent = (side: Side) => new Set(values[side]).size <= 1;
@@ -87,7 +87,7 @@ export function settingOperation(spec: SettingSpec, others: Identities): Setting
       if (spec.required) refused[side] = `The ${whose} has no value for ${spec.label}; choose the other side or type a value.`;
       continue;
     }
-    const checked = checkValue(spec.valueKind, value);
+    const checked = checkValue(spec.valueKind, value, context);
     if (checked.ok) written[side] = checked.value;
     else refused[side] = `The ${whose}'s value ${value} cannot be written: ${checked.error}`;
   }
@@ -101,7 +101,7 @@ export function settingOperation(spec: SettingSpec, others: Identities): Setting
     backup: display('backup'),
     allowValue: true,
     valueKind: spec.valueKind,
-    valueHint: VALUE_HINTS[spec.valueKind],
+    valueHint: valueHint(spec.valueKind, context),
     values: canonical,
     choices: { live: `Keep ${show(canonical.live)}`, backup: `Take ${show(canonical.backup)} from the backup` },
     refused,

@@ -49,7 +49,7 @@ export function buildSettings(s: Sides): SettingsResult {
   const operations: Operation[] = [];
   let equalXml = 0;
   for (const spec of specs) {
-    const result = settingOperation(spec, s.others);
+    const result = settingOperation(spec, s.others, { imageFolders: s.imageFolders });
     equalXml += result.equalXml;
     if (result.operation) operations.push(result.operation);
   }

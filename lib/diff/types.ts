@@ -33,6 +33,11 @@ export interface ConflictInput {
   /** Null when the domain is not defined on the node. */
   liveXml: string | null;
   identities: Identities;
+  /**
+   * The folders a disk image of this machine may be in (see ValueContext in values.ts). When
+   * given, a disk image path that is typed or taken from a side must be a file directly in one.
+   */
+  imageFolders?: string[];
 }
 
 export type Choice = 'live' | 'backup' | 'value';
@@ -47,7 +52,7 @@ export type Choice = 'live' | 'backup' | 'value';
 export type ConflictKind = 'setting' | 'ldap-attribute' | 'ldap-entry' | 'xml';
 
 /** How a typed value is checked and normalised (see validateValue). */
-export type ValueKind = 'memory' | 'vcpus' | 'mac' | 'ip' | 'file-path' | 'volume-name' | 'display-name' | 'ldap-value' | 'xml-value';
+export type ValueKind = 'memory' | 'vcpus' | 'mac' | 'ip' | 'file-path' | 'disk-image' | 'volume-name' | 'display-name' | 'ldap-value' | 'xml-value';
 
 /**
  * One place a conflict changes in the directory. `attribute` is null for a whole entry; then
@@ -114,6 +119,8 @@ export interface ConflictSet {
   inconsistencies: { backup: string[]; live: string[] };
   /** Other machines' identities, kept for checking typed values (validateDecisions). */
   identities: Identities;
+  /** The input's imageFolders, kept for checking typed disk image paths. */
+  imageFolders?: string[];
 }
 
 export type Decision = { choice: Choice; value?: string };

@@ -4,7 +4,7 @@ import { recordAudit, type AuditChange } from '@/lib/audit';
 import { iterationDn } from '@/lib/ldap/layout';
 import type { IterationRef } from './steps';
 
-export type RestoreAuditAction = 'restore.start' | 'restore.resolve' | 'restore.confirm' | 'restore.abort' | 'restore.retry';
+export type RestoreAuditAction = 'restore.start' | 'restore.resolve' | 'restore.confirm' | 'restore.abort' | 'restore.retry' | 'restore.finish';
 
 /**
  * Every administrator decision in a restore goes to the audit trail next to the configuration

@@ -4,23 +4,47 @@
  * and whether continuing is safe. Pure: encoding and decoding only.
  */
 
+import type { RestoreWrites } from './writes';
+
 export type JournalRecord =
-  | { step: 'started'; by: string; node: string; previousState: string; previousReturnValue: number | null; retainFolder: string; backupFolder: string; createdFolders?: string[] }
+  | {
+      step: 'started';
+      by: string;
+      node: string;
+      previousState: string;
+      previousReturnValue: number | null;
+      retainFolder: string;
+      backupFolder: string;
+      createdFolders?: string[];
+      /** The roots the folders were checked against; phase 2 keeps using them even if the configuration changes meanwhile. */
+      retainRoot?: string;
+      backupRoot?: string;
+    }
   | { step: 'small-files-copied' }
-  | { step: 'resolved'; by: string; decisions: Record<string, { choice: 'live' | 'backup' | 'value'; value?: string }>; plan: { overwritten: string[]; kept: string[]; entriesAdded: string[]; entriesRemoved: string[]; savedStateRisks?: string[] }; withState: boolean }
+  | {
+      step: 'resolved';
+      by: string;
+      decisions: Record<string, { choice: 'live' | 'backup' | 'value'; value?: string }>;
+      plan: { overwritten: string[]; kept: string[]; entriesAdded: string[]; entriesRemoved: string[]; savedStateRisks?: string[] };
+      withState: boolean;
+      /** Exactly the files phase 2 writes (absent in journals of older console versions). */
+      writes?: RestoreWrites;
+    }
   | { step: 'confirmed'; by: string }
   | { step: 'large-file-copied'; file: string; bytes: number }
   | { step: 'large-files-verified' }
   | { step: 'machine-stopped'; how: 'shutdown' | 'destroy' | 'was-not-running' }
   | { step: 'domain-undefined'; wasDefined: boolean }
+  | { step: 'domain-defined' }
   | { step: 'image-moved'; disk: string; from: string; to: string }
   | { step: 'directory-restored'; changes: number }
   | { step: 'domain-started'; how: 'restore-with-state' | 'define-and-start' }
   | { step: 'failed'; during: string; returnValue: number; reason: string; command?: string; exitCode?: number; stderr?: string; machineState: string }
-  | { step: 'retried'; by: string }
+  | { step: 'retried'; by: string; withoutState?: boolean }
   | { step: 'resumed'; by: string; after: string }
   | { step: 'aborted'; by: string }
-  | { step: 'finished' };
+  /** `by` and `remains` when an administrator marked a failed restore as finished: what was left as it was. */
+  | { step: 'finished'; by?: string; remains?: string[] };
 
 export type TimedRecord = JournalRecord & { at: string };
 

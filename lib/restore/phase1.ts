@@ -1,17 +1,19 @@
 import 'server-only';
 import { formatIterationName, iterationHealth } from '@/lib/backup/iteration';
-import { AppError } from '@/lib/errors';
+import { AppError, isAppError } from '@/lib/errors';
 import { computeConflicts, applyDecisions, validateDecisions, agreementProblems, type ConflictSet, type Decisions } from '@/lib/diff/conflicts';
 import { parseLdif, serializeLdif } from '@/lib/diff/ldif';
 import { readDomainSettings } from '@/lib/diff/domain-xml';
 import { createJournal, deleteJournal, readIdentities, readIterationModes, readJournal, readLiveMachineEntries } from '@/lib/ldap/restore';
 import { invalidateFleetCache } from '@/lib/inventory/cache';
-import { decodeJournal, encodeLease, encodeRecord, last } from './journal';
-import { isNotRunningMarker, readRestoreLayout, type RestoreLayout, imageDisks } from './layout';
+import { decodeJournal, encodeLease, encodeRecord, last, type TimedRecord } from './journal';
+import { isNotRunningMarker, readRestoreLayout, startedLayout, type RestoreLayout, imageDisks } from './layout';
 import * as nodeOps from './node';
+import { backupImageName, moveProblems, plannedWrites, sameWrites, writesDifference, type RestoreWrites, type WriteProblem } from './writes';
 import { command, done, journal, recordFailure, step, StepFailure, working, type IterationRef } from './steps';
 import { ALL_RESTORE_MODES, PHASE1_MODES, COPY_MODES } from './view';
 import { transitionIteration } from '@/lib/ldap/restore';
+import type { ConfinedCheck } from '@/lib/ssh';
 
 export interface PreflightCheck {
   label: string;
@@ -28,8 +30,7 @@ export interface Preflight {
 const MAX_SMALL_FILE = 16 * 1024 * 1024;
 
 /** Phase 1, step 1: nothing is written; every reason not to start is listed at once. */
-export async function preflight(ref: IterationRef): Promise<{ layout: RestoreLayout; result: Preflight }> {
-  const layout = await readRestoreLayout(ref.machineUuid, ref.iteration);
+export async function preflight(ref: IterationRef): Promise<{ layout: RestoreLayout | null; result: Preflight }> {
   const checks: PreflightCheck[] = [];
   const iterations = await readIterationModes(ref.machineUuid);
   const chosen = iterations.find((i) => i.name === ref.iteration);
@@ -52,21 +53,43 @@ export async function preflight(ref: IterationRef): Promise<{ layout: RestoreLay
       ? { label: 'No backup or restore of this machine is running', ok: true, detail: 'No other iteration is in a running mode.' }
       : { label: 'No backup or restore of this machine is running', ok: false, detail: `Iteration ${busy.map((b) => `${b.name} is in mode ${b.mode}${iterationHealth(b) === 'failed' ? ` and failed (return value ${b.returnValue})` : ''}`).join(', ')}: one backup or restore per machine at a time, and a failed one must be dealt with first.` },
   );
+  let layout: RestoreLayout;
+  try {
+    layout = await readRestoreLayout(ref.machineUuid, ref.iteration);
+  } catch (error) {
+    // A directory value the restore cannot use (a ".." in a folder, an image outside the
+    // virtualization root) is a reason not to start, shown with the others.
+    if (!isAppError(error) || (error.code !== 'invalid-input' && error.code !== 'unsafe-path')) throw error;
+    checks.push({ label: PATHS_CHECK, ok: false, detail: error.message });
+    return { layout: null, result: { ok: false, checks, largeFiles: [] } };
+  }
   let largeFiles: { name: string; size: number }[] = [];
   try {
     const reachable = await nodeOps.reachable(layout.node);
     checks.push({ label: `Node ${layout.node} is reachable`, ok: true, detail: reachable });
-    const backupXml = await nodeOps.readText(layout.node, `${layout.backupFolder}/${layout.xmlName}`, MAX_SMALL_FILE).catch(() => null);
+    let xmlProblem = '';
+    const backupXml = await nodeOps.readText(layout.node, `${layout.backupFolder}/${layout.xmlName}`, MAX_SMALL_FILE, layout.backupRoot).catch((error: unknown) => {
+      xmlProblem = error instanceof Error ? error.message : String(error);
+      return null;
+    });
     const disks = backupXml ? imageDisks(readDomainSettings(backupXml).disks) : [];
-    const names = [layout.xmlName, layout.ldifName, layout.stateName, ...disks.map((d) => `${basename(d.source ?? '')}.${ref.iteration}`)];
+    const imageNames = disks.map((d) => backupImageName(d.source ?? '', ref.iteration));
+    const names = [layout.xmlName, layout.ldifName, layout.stateName, ...imageNames.filter((n): n is string => n !== null)];
     const sizes = await nodeOps.stat(layout.node, names.map((n) => `${layout.backupFolder}/${n}`));
     const missing = names.filter((n) => sizes.get(`${layout.backupFolder}/${n}`) === null);
     checks.push(
       missing.length === 0 && backupXml
         ? { label: "The iteration's files are all there", ok: true, detail: `${names.length} files in ${layout.backupFolder}.` }
-        : { label: "The iteration's files are all there", ok: false, detail: backupXml ? `Missing in ${layout.backupFolder}: ${missing.join(', ')}.` : `The domain XML ${layout.xmlName} cannot be read in ${layout.backupFolder}.` },
+        : { label: "The iteration's files are all there", ok: false, detail: backupXml ? `Missing in ${layout.backupFolder}: ${missing.join(', ')}.` : `The domain XML ${layout.xmlName} cannot be read in ${layout.backupFolder}: ${xmlProblem}` },
     );
     largeFiles = [layout.stateName, ...names.slice(3)].map((n) => ({ name: n, size: sizes.get(`${layout.backupFolder}/${n}`) ?? 0 }));
+    // Every path the restore reads from, creates or replaces, checked on the node before anything is written.
+    const refused = await pathProblems(layout, names, disks.flatMap((d, i) => (imageNames[i] === null ? [`The backup's image of ${d.target}, ${JSON.stringify(d.source)}, names no file.`] : [])));
+    checks.push(
+      refused.length === 0
+        ? { label: PATHS_CHECK, ok: true, detail: `Backup files below ${layout.backupRoot}, the retain folder below ${layout.retainRoot} and the live images below ${layout.virtualizationRoot}, none reached through a symbolic link.` }
+        : { label: PATHS_CHECK, ok: false, detail: refused.join(' ') },
+    );
     // Images are moved over the live ones with a rename, which only exists within one file system.
     const liveFolders = imageDisks(layout.disks).flatMap((d) => (d.sourceFile ? [d.sourceFile.slice(0, d.sourceFile.lastIndexOf('/')) || '/'] : []));
     const devices = await nodeOps.fileSystems(layout.node, [layout.retainRoot, ...liveFolders]).catch((error: unknown) => error);
@@ -91,6 +114,22 @@ export async function preflight(ref: IterationRef): Promise<{ layout: RestoreLay
     checks.push({ label: `Node ${layout.node} is reachable`, ok: false, detail: error instanceof Error ? error.message : String(error) });
   }
   return { layout, result: { ok: checks.every((c) => c.ok), checks, largeFiles } };
+}
+
+const PATHS_CHECK = 'Every path stays in its folder on the node';
+
+/**
+ * Why any path of the restore is refused on the node: backup files (read; a symbolic link is
+ * refused, not followed), the retain folder (created), the live images (replaced).
+ */
+async function pathProblems(layout: RestoreLayout, backupNames: string[], known: string[]): Promise<string[]> {
+  const checks: ConfinedCheck[] = [
+    ...backupNames.map((n): ConfinedCheck => ({ path: `${layout.backupFolder}/${n}`, root: layout.backupRoot, kind: 'file-or-none' })),
+    { path: layout.retainFolder, root: layout.retainRoot, kind: 'folder-or-none' },
+    ...imageDisks(layout.disks).map((d): ConfinedCheck => ({ path: d.sourceFile ?? '', root: layout.virtualizationRoot, kind: 'file-or-none' })),
+  ];
+  const answers = await nodeOps.confined(layout.node, checks);
+  return [...known, ...answers.flatMap((a, i) => (a === null ? [] : [`${checks[i].path}: ${a}`]))];
 }
 
 /** Someone has the iteration in hand, or it failed and waits for an administrator: either way the machine is taken. */
@@ -122,7 +161,7 @@ function approximateSize(bytes: number): string {
  */
 export async function startRestore(ref: IterationRef, by: string, instance: string): Promise<void> {
   const { layout, result } = await preflight(ref);
-  if (!result.ok) throw new AppError('conflict', `The restore cannot start: ${result.checks.filter((c) => !c.ok).map((c) => c.detail).join(' ')}`);
+  if (!result.ok || !layout) throw new AppError('conflict', `The restore cannot start: ${result.checks.filter((c) => !c.ok).map((c) => c.detail).join(' ')}`);
   const iterations = await readIterationModes(ref.machineUuid);
   const chosen = iterations.find((i) => i.name === ref.iteration);
   if (!chosen) throw new AppError('not-found', 'The iteration no longer exists.');
@@ -157,6 +196,8 @@ export async function startRestore(ref: IterationRef, by: string, instance: stri
         retainFolder: layout.retainFolder,
         backupFolder: layout.backupFolder,
         createdFolders,
+        retainRoot: layout.retainRoot,
+        backupRoot: layout.backupRoot,
       }),
       // Phase 1 waits for a person and needs no driver: the lease starts out expired, so any
       // console instance that receives the confirmation can take it and drive phase 2.
@@ -180,7 +221,7 @@ async function unretainSmallFiles(ref: IterationRef, layout: RestoreLayout): Pro
     );
     for (const name of [layout.xmlName, layout.ldifName]) {
       await step(`copying ${name}`, name === layout.xmlName ? 9 : 10, nothing, () =>
-        nodeOps.copy(layout.node, `${layout.backupFolder}/${name}`, `${layout.retainFolder}/${name}`),
+        nodeOps.copy(layout.node, { path: `${layout.backupFolder}/${name}`, root: layout.backupRoot }, { path: `${layout.retainFolder}/${name}`, root: layout.retainRoot }),
       );
     }
     await done(ref, 'unretainingSmallFiles', 'unretainedSmallFiles');
@@ -194,9 +235,19 @@ async function unretainSmallFiles(ref: IterationRef, layout: RestoreLayout): Pro
   }
 }
 
+/**
+ * The restore's layout with the folders it started with (see startedLayout) and its journal:
+ * what every step after the start works from.
+ */
+export async function openRestore(ref: IterationRef): Promise<{ layout: RestoreLayout; records: TimedRecord[] }> {
+  const [layout, stored] = await Promise.all([readRestoreLayout(ref.machineUuid, ref.iteration), readJournal(ref.machineUuid, ref.iteration)]);
+  const records = stored ? decodeJournal(stored.records) : [];
+  return { layout: startedLayout(layout, last(records, 'started')), records };
+}
+
 /** Retrying phase 1 after a failed copy of the small files. */
 export async function retrySmallFiles(ref: IterationRef, by: string): Promise<void> {
-  const layout = await readRestoreLayout(ref.machineUuid, ref.iteration);
+  const { layout } = await openRestore(ref);
   await journal(ref, { step: 'retried', by });
   await transitionIteration(ref.machineUuid, ref.iteration, { from: 'unretainingSmallFiles', to: 'unretainSmallFiles', state: '0', returnValue: 0 });
   await unretainSmallFiles(ref, layout);
@@ -211,16 +262,17 @@ export interface ConflictView {
 
 /** Phase 1, steps 3–4: the backup files in the retain folder against the live directory and domain. */
 export async function readConflicts(ref: IterationRef): Promise<ConflictView & { input: Parameters<typeof computeConflicts>[0] }> {
-  const layout = await readRestoreLayout(ref.machineUuid, ref.iteration);
+  const { layout } = await openRestore(ref);
   const [backupXml, backupLdifText, liveXml, liveEntries, identities, stateHead] = await Promise.all([
-    nodeOps.readText(layout.node, `${layout.retainFolder}/${layout.xmlName}`, MAX_SMALL_FILE),
-    nodeOps.readText(layout.node, `${layout.retainFolder}/${layout.ldifName}`, MAX_SMALL_FILE),
+    nodeOps.readText(layout.node, `${layout.retainFolder}/${layout.xmlName}`, MAX_SMALL_FILE, layout.retainRoot),
+    nodeOps.readText(layout.node, `${layout.retainFolder}/${layout.ldifName}`, MAX_SMALL_FILE, layout.retainRoot),
     nodeOps.liveDomainXml(layout.node, layout.machine.uuid),
     readLiveMachineEntries(layout.machine.uuid),
     readIdentities(layout.machine.uuid),
-    stateFileKind(layout.node, `${layout.backupFolder}/${layout.stateName}`),
+    stateFileKind(layout.node, `${layout.backupFolder}/${layout.stateName}`, layout.backupRoot),
   ]);
-  const input = { machineUuid: layout.machine.uuid, backupLdif: parseLdif(backupLdifText), liveEntries, backupXml, liveXml, identities };
+  // A typed or chosen disk image path must be one this machine could use: in its storage pools' folders.
+  const input = { machineUuid: layout.machine.uuid, backupLdif: parseLdif(backupLdifText), liveEntries, backupXml, liveXml, identities, imageFolders: layout.imageFolders };
   const set = computeConflicts(input);
   const restoreWithoutState = layout.effective.values.restoreWithoutState.value === true;
   return {
@@ -233,16 +285,44 @@ export async function readConflicts(ref: IterationRef): Promise<ConflictView & {
 }
 
 /** Whether the iteration has a saved state to restore from; a read error is an error, never "no state". */
-async function stateFileKind(node: string, path: string): Promise<ConflictView['stateFile']> {
+async function stateFileKind(node: string, path: string, root: string): Promise<ConflictView['stateFile']> {
   const size = (await nodeOps.stat(node, [path])).get(path);
   if (size === null || size === undefined) return 'missing';
-  return isNotRunningMarker(await nodeOps.readHead(node, path, 256)) ? 'not-running' : 'saved-state';
+  return isNotRunningMarker(await nodeOps.readHead(node, path, 256, root)) ? 'not-running' : 'saved-state';
 }
 
 /**
- * Phase 1, step 5: validate every decision, write the resolved LDIF and XML into the retain
- * folder, and record the decisions and the plan. Conflicts are recomputed from the live state
- * now, so a decision can never apply to a difference that changed meanwhile.
+ * Why phase 2 could not make these writes: each image must go directly into one of the
+ * machine's image folders below the virtualization root, and the node must reach every
+ * destination (and every copy in the retain folder) without a symbolic link.
+ */
+export async function writeProblems(layout: RestoreLayout, writes: RestoreWrites): Promise<WriteProblem[]> {
+  const lexical = moveProblems(writes.moves, layout);
+  if (lexical.length > 0) return lexical;
+  const checks: (ConfinedCheck & { target: string | null })[] = [
+    ...writes.copies.map((name) => ({ path: `${layout.retainFolder}/${name}`, root: layout.retainRoot, kind: 'file-or-none' as const, target: null })),
+    ...writes.moves.map((m) => ({ path: m.destination, root: layout.virtualizationRoot, kind: 'file-or-none' as const, target: m.target })),
+  ];
+  const answers = await nodeOps.confined(layout.node, checks);
+  return answers.flatMap((a, i) => (a === null ? [] : [{ target: checks[i].target, problem: `${checks[i].path}: ${a}` }]));
+}
+
+/** The writes the backup XML and the resolved XML in the retain folder give now, with every reason they cannot be made. */
+export async function currentWrites(layout: RestoreLayout, iteration: string): Promise<{ writes: RestoreWrites; problems: WriteProblem[] }> {
+  const [backupXml, resolvedXml] = await Promise.all([
+    nodeOps.readText(layout.node, `${layout.retainFolder}/${layout.xmlName}`, MAX_SMALL_FILE, layout.retainRoot),
+    nodeOps.readText(layout.node, `${layout.retainFolder}/${layout.resolvedXml}`, MAX_SMALL_FILE, layout.retainRoot),
+  ]);
+  const planned = plannedWrites({ backupXml, resolvedXml, iteration, stateName: layout.stateName });
+  if (planned.problems.length > 0) return planned;
+  return { writes: planned.writes, problems: await writeProblems(layout, planned.writes) };
+}
+
+/**
+ * Phase 1, step 5: validate every decision, check every file phase 2 would write, write the
+ * resolved LDIF and XML into the retain folder, and record the decisions and the plan (with
+ * exactly those files). Conflicts are recomputed from the live state now, so a decision can
+ * never apply to a difference that changed meanwhile.
  */
 export async function resolveConflicts(ref: IterationRef, decisions: Decisions, by: string): Promise<{ ok: true } | { ok: false; errors: Record<string, string> }> {
   await requireMode(ref, 'unretainedSmallFiles');
@@ -253,20 +333,39 @@ export async function resolveConflicts(ref: IterationRef, decisions: Decisions, 
   const resolved = applyDecisions(view.input, view.set, decisions);
   const problems = agreementProblems(resolved.ldif, resolved.xml, view.layout.machine.uuid);
   if (problems.length > 0) throw new AppError('conflict', `The resolved LDIF and XML would not agree: ${problems.join(' ')}`);
-  const { node, retainFolder, resolvedLdif, resolvedXml } = view.layout;
-  await nodeOps.writeText(node, `${retainFolder}/${resolvedLdif}`, serializeLdif(resolved.ldif));
-  await nodeOps.writeText(node, `${retainFolder}/${resolvedXml}`, resolved.xml);
+  const planned = plannedWrites({ backupXml: view.input.backupXml, resolvedXml: resolved.xml, iteration: ref.iteration, stateName: view.layout.stateName });
+  const refused = planned.problems.length > 0 ? planned.problems : await writeProblems(view.layout, planned.writes);
+  if (refused.length > 0) {
+    // Next to the disk's difference where there is one; otherwise for the whole plan.
+    const ids = new Set(view.set.conflicts.map((c) => c.id));
+    const errors: Record<string, string> = {};
+    const general: string[] = [];
+    for (const r of refused) {
+      const id = r.target === null ? null : `disk:${r.target}`;
+      if (id && ids.has(id)) errors[id] = errors[id] ? `${errors[id]} ${r.problem}` : r.problem;
+      else general.push(r.problem);
+    }
+    if (general.length > 0) throw new AppError('unsafe-path', `Phase 2 could not write where this plan says, so nothing was written: ${general.join(' ')}`);
+    return { ok: false, errors };
+  }
+  const { node, retainFolder, retainRoot, resolvedLdif, resolvedXml } = view.layout;
+  await nodeOps.writeText(node, `${retainFolder}/${resolvedLdif}`, serializeLdif(resolved.ldif), retainRoot);
+  await nodeOps.writeText(node, `${retainFolder}/${resolvedXml}`, resolved.xml, retainRoot);
   await journal(ref, {
     step: 'resolved',
     by,
     decisions,
     plan: resolved.plan,
     withState: view.stateFile === 'saved-state' && !view.restoreWithoutState,
+    writes: planned.writes,
   });
   return { ok: true };
 }
 
-/** The user's go: only when the decisions still cover exactly the conflicts of the live state now. */
+/**
+ * The user's go: only when the decisions still cover exactly the conflicts of the live state
+ * now, and the files in the retain folder still give exactly the writes of the plan.
+ */
 export async function confirmRestore(ref: IterationRef, by: string): Promise<void> {
   await requireMode(ref, 'unretainedSmallFiles');
   const stored = await readJournal(ref.machineUuid, ref.iteration);
@@ -276,6 +375,11 @@ export async function confirmRestore(ref: IterationRef, by: string): Promise<voi
   const undecided = view.set.conflicts.filter((c) => !(c.id in resolved.decisions));
   if (undecided.length > 0) {
     throw new AppError('conflict', `The live machine changed after the conflicts were resolved (${undecided.map((c) => c.label).join(', ')}). Review the conflicts again.`);
+  }
+  const now = await currentWrites(view.layout, ref.iteration);
+  if (now.problems.length > 0) throw new AppError('unsafe-path', `Phase 2 could not write where the plan says: ${now.problems.map((p) => p.problem).join(' ')} Nothing was changed.`);
+  if (!resolved.writes || !sameWrites(resolved.writes, now.writes)) {
+    throw new AppError('conflict', `${resolved.writes ? writesDifference(resolved.writes, now.writes) : 'The plan does not list the files phase 2 writes.'} Review the conflicts again.`);
   }
   await journal(ref, { step: 'confirmed', by });
   await command(ref, 'unretainedSmallFiles', 'unretainLargeFiles');
@@ -301,7 +405,7 @@ export async function abortRestore(ref: IterationRef, by: string): Promise<void>
   if (!started && !['unretainsmallfiles', 'unretainingsmallfiles', 'unretainedsmallfiles', 'unretainlargefiles', 'unretainedlargefiles'].includes(current.mode.toLowerCase())) {
     throw new AppError('conflict', `A restore started outside this console is in mode ${current.mode}; the console does not know enough about it to abort it safely.`);
   }
-  const layout = await readRestoreLayout(ref.machineUuid, ref.iteration);
+  const layout = startedLayout(await readRestoreLayout(ref.machineUuid, ref.iteration), started);
   if (started) await journal(ref, { step: 'aborted', by });
   await removeRetainFolder(layout, started?.createdFolders ?? []);
   // A restore started elsewhere left no record of the previous state: like the VM-Manager's
@@ -317,9 +421,9 @@ export async function abortRestore(ref: IterationRef, by: string): Promise<void>
 }
 
 /** The retain folder, and the folders above it that this restore created when they are empty again. */
-export async function removeRetainFolder(layout: RestoreLayout, createdFolders: string[]): Promise<void> {
+export async function removeRetainFolder(layout: Pick<RestoreLayout, 'node' | 'retainFolder' | 'retainRoot'>, createdFolders: string[]): Promise<void> {
   await nodeOps.removeUnder(layout.node, layout.retainFolder, layout.retainRoot);
-  await nodeOps.removeEmptyFolders(layout.node, createdFolders.filter((f) => f !== layout.retainFolder), layout.retainRoot);
+  await nodeOps.removeEmptyRetainFolders(layout.node, createdFolders.filter((f) => f !== layout.retainFolder), layout.retainRoot);
 }
 
 async function requireMode(ref: IterationRef, mode: string): Promise<void> {

@@ -4,7 +4,8 @@ import { hostname } from 'node:os';
 import { env } from '@/lib/env';
 import { findRestoringIterations, readJournal, swapLease } from '@/lib/ldap/restore';
 import { decodeJournal, decodeLease, encodeLease, last } from './journal';
-import { runPhase2, retryPhase2, type Phase2Options } from './phase2';
+import { AppError } from '@/lib/errors';
+import { finishByHand, runPhase2, retryPhase2, type Phase2Options } from './phase2';
 import { journal, type IterationRef } from './steps';
 import { PHASE2_MODES } from './view';
 
@@ -98,11 +99,20 @@ export async function launchPhase2(ref: IterationRef): Promise<boolean> {
   return true;
 }
 
-export async function launchRetry(ref: IterationRef, by: string): Promise<boolean> {
+export async function launchRetry(ref: IterationRef, by: string, retry: { withoutState?: boolean } = {}): Promise<boolean> {
   if (registry.jobs.has(key(ref))) return true;
   if (!(await takeLease(ref))) return false;
-  track(ref, () => retryPhase2(ref, by, options(ref)));
+  track(ref, () => retryPhase2(ref, by, options(ref), retry));
   return true;
+}
+
+/**
+ * Marks a failed restore finished by hand. Holding the lease like a retry does means a retry
+ * started meanwhile, here or on another instance, and this cannot both act on the restore.
+ */
+export async function markFinishedByHand(ref: IterationRef, by: string): Promise<{ remains: string[] }> {
+  if (registry.jobs.has(key(ref)) || !(await takeLease(ref))) throw new AppError('conflict', 'A console instance is working on this restore right now; reload to see where it stands.');
+  return finishByHand(ref, by);
 }
 
 /** Test and shutdown helper: waits for this instance's running jobs. */

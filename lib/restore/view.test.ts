@@ -61,6 +61,40 @@ describe('where a restore stands', () => {
     expect(view.steps.find((s) => s.key === 'undefine')?.status).toBe('running');
   });
 
+  it('offers a retry and "mark as finished" when only the retain folder is left', () => {
+    const view = deriveRestoreView({
+      mode: 'restored',
+      returnValue: 46,
+      records: records(started, resolved, { step: 'confirmed', by: 'a' }, { step: 'large-files-verified' }, { step: 'machine-stopped', how: 'shutdown' }, { step: 'domain-undefined', wasDefined: true }, { step: 'directory-restored', changes: 2 }, { step: 'domain-defined' }, { step: 'domain-started', how: 'restore-with-state' }, { step: 'failed', during: 'removing the retain folder', returnValue: 46, reason: 'busy', machineState: 'restored' }),
+      lease: null,
+      now,
+    });
+    expect(view).toMatchObject({ stage: 'failed', canRetry: true, canAbort: false, canRetryWithoutState: false });
+    expect(view.finishByHand).toEqual({ remains: ['The retain folder /r stays on node node-01: remove it by hand once it is no longer needed.'], domainMustBeDefined: false });
+  });
+
+  it('offers a retry without the saved state and "mark as finished" when libvirt refused the state', () => {
+    const base = [started, resolved, { step: 'confirmed', by: 'a' }, { step: 'large-files-verified' }, { step: 'machine-stopped', how: 'shutdown' }, { step: 'domain-undefined', wasDefined: true }, { step: 'directory-restored', changes: 0 }] as JournalRecord[];
+    const refused: JournalRecord = { step: 'failed', during: 'restoring the saved state', returnValue: 21, reason: 'refused', machineState: 'defined' };
+    const view = deriveRestoreView({ mode: 'restoring', returnValue: 21, records: records(...base, { step: 'domain-defined' }, refused), lease: null, now });
+    expect(view).toMatchObject({ stage: 'failed', canRetry: true, canRetryWithoutState: true, canAbort: false });
+    expect(view.finishByHand?.domainMustBeDefined).toBe(true);
+    expect(view.finishByHand?.remains[0]).toMatch(/defined from the resolved XML but not running/);
+    // Before the domain was defined there is nothing to finish: only a retry.
+    const undefinedYet = deriveRestoreView({ mode: 'restoring', returnValue: 41, records: records(...base, { step: 'failed', during: 'defining the domain', returnValue: 41, reason: 'x', machineState: 'y' }), lease: null, now });
+    expect(undefinedYet).toMatchObject({ canRetry: true, canRetryWithoutState: false, finishByHand: null });
+    // Nor while images are being moved.
+    const moving = deriveRestoreView({ mode: 'restoring', returnValue: 40, records: records(...base.slice(0, 6), { step: 'failed', during: 'moving a over b', returnValue: 40, reason: 'x', machineState: 'y' }), lease: null, now });
+    expect(moving.finishByHand).toBeNull();
+  });
+
+  it('is finished when an administrator marked it so, naming what remains', () => {
+    const view = deriveRestoreView({ mode: 'finished', returnValue: 0, records: records(started, { step: 'directory-restored', changes: 0 }, { step: 'finished', by: 'admin', remains: ['the retain folder'] }), lease: null, now });
+    expect(view.stage).toBe('finished');
+    expect(view.finishByHand).toBeNull();
+    expect(view.steps.every((s) => s.status === 'done')).toBe(true);
+  });
+
   it('shows a retried failure as running again', () => {
     const view = deriveRestoreView({
       mode: 'unretainingLargeFiles',

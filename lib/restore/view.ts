@@ -35,12 +35,23 @@ export interface RestoreView {
   /** Nothing live has changed yet, so the restore can still be called off. */
   canAbort: boolean;
   canRetry: boolean;
+  /** libvirt refused the saved state: the retry may define and start the machine without it instead. */
+  canRetryWithoutState: boolean;
+  /**
+   * The live machine is restored as far as it matters (images and directory entries restored,
+   * domain defined from the resolved XML), so an administrator may mark the restore finished
+   * and deal by hand with what `remains` names. Null when that would not be safe.
+   */
+  finishByHand: { remains: string[]; domainMustBeDefined: boolean } | null;
   canDecide: boolean;
   canConfirm: boolean;
   driver: { instance: string; expires: string; stale: boolean } | null;
   startedBy: string | null;
   withState: boolean | null;
 }
+
+/** The phase-2 step that restores the saved state (its failure is where a retry without the state helps). */
+export const RESTORING_SAVED_STATE = 'restoring the saved state';
 
 export const PHASE1_MODES = ['unretainSmallFiles', 'unretainingSmallFiles', 'unretainedSmallFiles'] as const;
 export const COPY_MODES = ['unretainLargeFiles', 'unretainingLargeFiles', 'unretainedLargeFiles'] as const;
@@ -80,9 +91,26 @@ function doneSteps(records: TimedRecord[], mode: string): Set<string> {
     done.add('directory');
   }
   if (has(records, 'domain-started')) done.add('start');
+  if (has(records, 'finished')) done.add('finish');
   if (has(records, 'finished') || lower === 'restored') done.add('start');
   if (phase2 && !done.has('confirm')) done.add('confirm');
   return done;
+}
+
+/** The failed restore's way out without a retry, where one is safe (see RestoreView.finishByHand). */
+function finishByHandOffer(records: TimedRecord[], mode: string): RestoreView['finishByHand'] {
+  const started = last(records, 'started');
+  if (!started) return null;
+  const lower = mode.toLowerCase();
+  const retain = `The retain folder ${started.retainFolder} stays on node ${started.node}: remove it by hand once it is no longer needed.`;
+  if (lower === 'restored') return { remains: [retain], domainMustBeDefined: false };
+  if (lower !== 'restoring' || !has(records, 'directory-restored')) return null;
+  if (has(records, 'domain-started')) return { remains: [retain], domainMustBeDefined: false };
+  if (!has(records, 'domain-defined')) return null;
+  return {
+    remains: ['The domain is defined from the resolved XML but not running: start it (virsh start) when you are ready.', retain],
+    domainMustBeDefined: true,
+  };
 }
 
 export function deriveRestoreView(input: {
@@ -134,6 +162,8 @@ export function deriveRestoreView(input: {
     failure: failed && failedRecord && code ? { ...failedRecord, returnName: code.name, returnText: code.text } : null,
     canAbort: (nothingLiveChanged && !has(records, 'machine-stopped') && stage !== 'finished') || (stage === 'foreign' && (inPhase1 || inCopy)),
     canRetry: failed && stage !== 'foreign',
+    canRetryWithoutState: failed && stage !== 'foreign' && failedRecord?.during === RESTORING_SAVED_STATE,
+    finishByHand: failed && stage !== 'foreign' ? finishByHandOffer(records, mode) : null,
     canDecide: stage === 'deciding' || stage === 'confirming',
     canConfirm: stage === 'confirming',
     driver: lease ? { instance: lease.instance, expires: lease.expires.toISOString(), stale: lease.expires.getTime() < input.now.getTime() } : null,

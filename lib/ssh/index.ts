@@ -6,9 +6,10 @@
 import 'server-only';
 
 export { resolveNodeEndpoint, type NodeEndpoint } from './address';
+export { checkConfined, type ConfinedCheck, type ConfinedKind } from './confine';
 export { copyFile, type CopyOptions, type CopyResult } from './copy';
 export { CommandFailedError, isCommandFailed } from './errors';
-export { listDirectory, makeDirectory, moveFile, readTextFile, removeTree, statPaths, writeTextFile, type DirectoryEntry, type PathStat } from './files';
+export { listDirectory, makeDirectory, moveFile, readTextFile, removeEmptyFolders, removeTree, statPaths, writeTextFile, type DirectoryEntry, type MoveRoots, type PathStat } from './files';
 export { assertSafePath, isStrictlyInside, joinPath, normalizePath, parentDirectory, type SafePathOptions } from './paths';
 export { closeNodeConnections } from './pool';
 export { qemuImgCheck, qemuImgInfo, type ImageCheck, type ImageInfo } from './qemu-img';

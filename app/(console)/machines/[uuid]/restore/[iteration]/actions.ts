@@ -5,7 +5,7 @@ import { adminAction } from '@/lib/actions';
 import { AppError } from '@/lib/errors';
 import { auditRestore } from '@/lib/restore/audit';
 import { abortRestore, confirmRestore, resolveConflicts, retrySmallFiles, startRestore } from '@/lib/restore/phase1';
-import { consoleInstance, launchPhase2, launchRetry } from '@/lib/restore/runner';
+import { consoleInstance, launchPhase2, launchRetry, markFinishedByHand } from '@/lib/restore/runner';
 import { iterationRef, readRestoreStatus } from '@/lib/restore/service';
 
 const targetSchema = z.object({
@@ -16,6 +16,10 @@ const targetSchema = z.object({
 const decisionSchema = z.object({
   choice: z.enum(['live', 'backup', 'value']),
   value: z.string().max(4096).optional(),
+});
+
+const retrySchema = targetSchema.extend({
+  withoutState: z.boolean().optional(),
 });
 
 const resolveSchema = targetSchema.extend({
@@ -55,12 +59,21 @@ export const abortRestoreAction = adminAction(targetSchema, async ({ uuid, itera
   return null;
 });
 
-export const retryRestoreAction = adminAction(targetSchema, async ({ uuid, iteration }, session) => {
+export const retryRestoreAction = adminAction(retrySchema, async ({ uuid, iteration, withoutState }, session) => {
   const ref = iterationRef(uuid, iteration);
   const status = await readRestoreStatus(ref);
   if (!status.view.canRetry) throw new AppError('conflict', 'This restore has not failed; there is nothing to retry.');
+  if (withoutState && !status.view.canRetryWithoutState) throw new AppError('conflict', 'A retry without the saved state is only offered when libvirt refused the saved state.');
   if (status.view.phase === 1) await retrySmallFiles(ref, session.login);
-  else if (!(await launchRetry(ref, session.login))) throw new AppError('conflict', 'Another console instance is driving this restore right now.');
-  await auditRestore(session, 'restore.retry', ref, `Retried after: ${status.view.failure?.reason ?? 'a failure'}.`);
+  else if (!(await launchRetry(ref, session.login, { withoutState }))) throw new AppError('conflict', 'Another console instance is driving this restore right now.');
+  await auditRestore(session, 'restore.retry', ref, `Retried${withoutState ? ' without the saved state (define and start)' : ''} after: ${status.view.failure?.reason ?? 'a failure'}.`);
+  return null;
+});
+
+export const finishRestoreAction = adminAction(targetSchema, async ({ uuid, iteration }, session) => {
+  const ref = iterationRef(uuid, iteration);
+  const status = await readRestoreStatus(ref);
+  const { remains } = await markFinishedByHand(ref, session.login);
+  await auditRestore(session, 'restore.finish', ref, `Marked as finished by hand after: ${status.view.failure?.reason ?? 'a failure'}. Left as it was: ${remains.join(' ')}`);
   return null;
 });
