@@ -1,6 +1,7 @@
-import { demoNode, fileSnapshot, liveDomain, sha256, slowCopies } from './demo-node';
+import { demoNode, failRemoval, fileSnapshot, liveDomain, sha256, slowCopies } from './demo-node';
 import { iterationsOf, machineEntry, machineSubtree } from './directory';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, screenshot, test } from './fixtures';
 
@@ -223,6 +224,67 @@ test('a copy that fails in phase 2 shows the command, its exit code and stderr, 
   expect(fileSnapshot(tree.virtualizationRoot)).toEqual(imagesBefore);
   expect(await machineSubtree(db.uuid)).toEqual(directoryBefore);
   expect(liveDomain(db.uuid)).toEqual(domainBefore);
+});
+
+test('a restore of db-01 that fails at its last step is retried to finished, and one marked as finished names the retain folder it leaves', async ({ page }) => {
+  test.setTimeout(240_000);
+  const { machine: db, newest } = treeMachine('db-01');
+  const { tree } = demoNode();
+  const retainBefore = fileSnapshot(tree.retainRoot);
+  const retainFolder = join(tree.retainRoot, relative(tree.backupRoot, newest.folder ?? ''));
+
+  // Phase 1 (db-01's backup does not differ from the live machine), then phase 2 up to removing the retain folder, which the node refuses.
+  const failAtTheLastStep = async () => {
+    await page.getByRole('button', { name: 'Start the restore' }).click();
+    await expect(stage(page, 'deciding')).toBeVisible();
+    await page.getByRole('button', { name: 'Review the plan' }).click();
+    await expect(stage(page, 'confirming')).toBeVisible();
+    // The plan names the one file outside the retain folder that phase 2 writes.
+    await expect(page.getByTestId('plan-image')).toHaveCount(1);
+    await expect(page.getByTestId('plan-image')).toContainText(db.liveImages[0].path);
+    failRemoval(retainFolder);
+    await page.getByRole('button', { name: 'Confirm and restore db-01' }).click();
+    await expect(stage(page, 'failed')).toBeVisible({ timeout: 90_000 });
+    await expect(page.getByTestId('failure-title')).toHaveText('The restore stopped while removing the retain folder');
+    await expect(page.getByTestId('failure-command').getByLabel('Standard error')).toContainText('Device or resource busy');
+    await expect(page.getByTestId('finish-by-hand').getByRole('list', { name: 'What remains' })).toContainText(`The retain folder ${retainFolder} stays on node`);
+    await expect(page.getByRole('button', { name: /^Abort/ })).toHaveCount(0);
+  };
+
+  try {
+    await page.goto(`/machines/${db.uuid}/restore/${newest.name}`);
+    await failAtTheLastStep();
+    await expect(page.getByRole('button', { name: 'Retry from the failed step' })).toBeEnabled();
+    await expect(page.getByRole('button', { name: 'Mark as finished' })).toBeEnabled();
+    await screenshot(page, 'restore-failed-last-step');
+
+    // The cause is gone: Retry finishes the restore and removes the retain folder.
+    failRemoval(null);
+    await page.getByRole('button', { name: 'Retry from the failed step' }).click();
+    await expect(stage(page, 'finished')).toBeVisible({ timeout: 90_000 });
+    await expect(page.getByRole('list', { name: 'Restore journal' }).locator('li[data-step="retried"]')).toHaveCount(1);
+    expect(existsSync(retainFolder)).toBe(false);
+    expect(fileSnapshot(tree.retainRoot)).toEqual(retainBefore);
+
+    // The same again, and this time the administrator marks it finished and deals with the folder by hand.
+    await page.getByText('Restore this iteration again…').click();
+    await failAtTheLastStep();
+    await page.getByRole('button', { name: 'Mark as finished' }).click();
+    await expect(stage(page, 'finished')).toBeVisible();
+    await expect(page.getByTestId('restore-finished')).toContainText('marked as finished by admin');
+    await expect(page.getByTestId('restore-remains')).toContainText(retainFolder);
+    await expect(page.getByRole('list', { name: 'Restore journal' }).locator('li[data-step="finished"]')).toHaveText(/Marked as finished by admin/);
+    await screenshot(page, 'restore-marked-finished');
+    expect(existsSync(retainFolder)).toBe(true);
+    const iteration = Object.entries(iterationsOf(await machineSubtree(db.uuid))).find(([dn]) => dn.startsWith(`ou=${newest.name.toLowerCase()},`))?.[1];
+    expect(iteration).toMatchObject({ mode: 'finished', returnValue: '0' });
+  } finally {
+    failRemoval(null);
+    // What the administrator does by hand: the retain folder goes, with the folders the restore made for it.
+    const added = Object.keys(fileSnapshot(tree.retainRoot)).filter((path) => !(path in retainBefore));
+    for (const path of added.sort((a, b) => b.length - a.length)) rmSync(join(tree.retainRoot, path), { recursive: true, force: true });
+  }
+  expect(fileSnapshot(tree.retainRoot)).toEqual(retainBefore);
 });
 
 test('a restore address that names no iteration is a not-found page, not an error', async ({ page }) => {
