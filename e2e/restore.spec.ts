@@ -22,6 +22,8 @@ function treeMachine(name: string) {
 }
 
 const stage = (page: Page, name: string) => page.locator(`[data-testid="restore-stage"][data-stage="${name}"]`);
+/** A step that runs commands on the node (the pre-flight again, copies, path checks) may take longer than an expectation's default on a busy machine. */
+const NODE_WORK = { timeout: 30_000 };
 
 test('a restore of web-01 (two disks, saved state) resolves conflicts both ways and leaves images, directory and XML as decided', async ({ page }) => {
   test.setTimeout(180_000);
@@ -42,13 +44,14 @@ test('a restore of web-01 (two disks, saved state) resolves conflicts both ways 
 
   // Pre-flight: every check passes; nothing has been written yet.
   const checks = page.getByRole('list', { name: 'Pre-flight checks' }).getByRole('listitem');
-  await expect(checks).toHaveCount(6);
-  await expect(checks.and(page.locator('[data-ok="true"]'))).toHaveCount(6);
+  await expect(checks).toHaveCount(7);
+  await expect(checks.and(page.locator('[data-ok="true"]'))).toHaveCount(7);
+  await expect(checks.filter({ hasText: 'Every path stays in its folder on the node' })).toContainText('none reached through a symbolic link');
   await expect(page.getByRole('table', { name: 'Large files' })).toContainText(`${web.uuid}.state.${newest.name}`);
   await screenshot(page, 'restore-preflight');
 
   await page.getByRole('button', { name: 'Start the restore' }).click();
-  await expect(stage(page, 'deciding')).toBeVisible();
+  await expect(stage(page, 'deciding')).toBeVisible(NODE_WORK);
 
   // Each conflict side by side, place by place.
   const memory = page.getByRole('group', { name: 'Memory' });
@@ -81,7 +84,7 @@ test('a restore of web-01 (two disks, saved state) resolves conflicts both ways 
   await page.getByRole('button', { name: 'Review the plan' }).click();
 
   // The plan, before anything live changes.
-  await expect(stage(page, 'confirming')).toBeVisible();
+  await expect(stage(page, 'confirming')).toBeVisible(NODE_WORK);
   await expect(page.getByTestId('plan-overwritten')).toContainText('Memory: 4 GiB → 2 GiB');
   await expect(page.getByTestId('plan-overwritten')).toContainText('vram: 65536 → 16384');
   await expect(page.getByTestId('plan-kept')).toContainText('description of the machine');
@@ -151,6 +154,7 @@ test('a restore of web-01 (two disks, saved state) resolves conflicts both ways 
 });
 
 test('a restore of db-01 started from the iteration page and aborted in phase 1 leaves the directory and the retain directory as they were', async ({ page }) => {
+  test.setTimeout(120_000);
   const { machine: db, newest } = treeMachine('db-01');
   const { tree } = demoNode();
   const directoryBefore = await machineSubtree(db.uuid);
@@ -162,13 +166,13 @@ test('a restore of db-01 started from the iteration page and aborted in phase 1 
   await page.getByRole('link', { name: 'Restore this iteration…' }).click();
   await expect(page.getByRole('heading', { name: /Restore db-01/ })).toBeVisible();
   await page.getByRole('button', { name: 'Start the restore' }).click();
-  await expect(stage(page, 'deciding')).toBeVisible();
+  await expect(stage(page, 'deciding')).toBeVisible(NODE_WORK);
   await expect(page.getByRole('form', { name: 'Decisions' })).toContainText('do not differ');
   // Phase 1 made a retain folder for this iteration.
   expect(Object.keys(fileSnapshot(tree.retainRoot)).some((path) => path.endsWith(`${db.uuid}/${newest.name}`))).toBe(true);
 
   await page.getByRole('button', { name: 'Review the plan' }).click();
-  await expect(stage(page, 'confirming')).toBeVisible();
+  await expect(stage(page, 'confirming')).toBeVisible(NODE_WORK);
   await expect(page.getByTestId('restore-kind')).toContainText('saved state');
   await page.getByRole('button', { name: 'Abort the restore' }).click();
   await expect(page.getByTestId('restore-aborted')).toContainText('Nothing live was changed');
@@ -182,6 +186,7 @@ test('a restore of db-01 started from the iteration page and aborted in phase 1 
 });
 
 test('a copy that fails in phase 2 shows the command, its exit code and stderr, can be retried, and aborted while nothing live has changed', async ({ page }) => {
+  test.setTimeout(120_000);
   const { machine: db, newest } = treeMachine('db-01');
   const { tree } = demoNode();
   const directoryBefore = await machineSubtree(db.uuid);
@@ -194,7 +199,7 @@ test('a copy that fails in phase 2 shows the command, its exit code and stderr, 
   await page.goto(`/machines/${db.uuid}/restore/${newest.name}`);
   await page.getByRole('button', { name: 'Start the restore' }).click();
   await page.getByRole('button', { name: 'Review the plan' }).click();
-  await expect(stage(page, 'confirming')).toBeVisible();
+  await expect(stage(page, 'confirming')).toBeVisible(NODE_WORK);
   // A folder where the copy of the disk image has to go: cp -T refuses to overwrite it, as a real node refuses a full or broken target.
   const retainFolder = Object.keys(fileSnapshot(tree.retainRoot)).find((path) => path.endsWith(`${db.uuid}/${newest.name}`));
   expect(retainFolder).toBeDefined();
@@ -236,9 +241,9 @@ test('a restore of db-01 that fails at its last step is retried to finished, and
   // Phase 1 (db-01's backup does not differ from the live machine), then phase 2 up to removing the retain folder, which the node refuses.
   const failAtTheLastStep = async () => {
     await page.getByRole('button', { name: 'Start the restore' }).click();
-    await expect(stage(page, 'deciding')).toBeVisible();
+    await expect(stage(page, 'deciding')).toBeVisible(NODE_WORK);
     await page.getByRole('button', { name: 'Review the plan' }).click();
-    await expect(stage(page, 'confirming')).toBeVisible();
+    await expect(stage(page, 'confirming')).toBeVisible(NODE_WORK);
     // The plan names the one file outside the retain folder that phase 2 writes.
     await expect(page.getByTestId('plan-image')).toHaveCount(1);
     await expect(page.getByTestId('plan-image')).toContainText(db.liveImages[0].path);
@@ -270,7 +275,7 @@ test('a restore of db-01 that fails at its last step is retried to finished, and
     await page.getByText('Restore this iteration again…').click();
     await failAtTheLastStep();
     await page.getByRole('button', { name: 'Mark as finished' }).click();
-    await expect(stage(page, 'finished')).toBeVisible();
+    await expect(stage(page, 'finished')).toBeVisible(NODE_WORK);
     await expect(page.getByTestId('restore-finished')).toContainText('marked as finished by admin');
     await expect(page.getByTestId('restore-remains')).toContainText(retainFolder);
     await expect(page.getByRole('list', { name: 'Restore journal' }).locator('li[data-step="finished"]')).toHaveText(/Marked as finished by admin/);

@@ -294,15 +294,14 @@ async function stateFileKind(node: string, path: string, root: string): Promise<
 /**
  * Why phase 2 could not make these writes: each image must go directly into one of the
  * machine's image folders below the virtualization root, and the node must reach every
- * destination (and every copy in the retain folder) without a symbolic link.
+ * destination without a symbolic link.
  */
 export async function writeProblems(layout: RestoreLayout, writes: RestoreWrites): Promise<WriteProblem[]> {
   const lexical = moveProblems(writes.moves, layout);
   if (lexical.length > 0) return lexical;
-  const checks: (ConfinedCheck & { target: string | null })[] = [
-    ...writes.copies.map((name) => ({ path: `${layout.retainFolder}/${name}`, root: layout.retainRoot, kind: 'file-or-none' as const, target: null })),
-    ...writes.moves.map((m) => ({ path: m.destination, root: layout.virtualizationRoot, kind: 'file-or-none' as const, target: m.target })),
-  ];
+  // The copies go into the retain folder, whose way from the retain root was checked when it was
+  // made; each copy is confined again when it is made.
+  const checks: (ConfinedCheck & { target: string })[] = writes.moves.map((m) => ({ path: m.destination, root: layout.virtualizationRoot, kind: 'file-or-none', target: m.target }));
   const answers = await nodeOps.confined(layout.node, checks);
   return answers.flatMap((a, i) => (a === null ? [] : [{ target: checks[i].target, problem: `${checks[i].path}: ${a}` }]));
 }

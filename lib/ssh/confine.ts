@@ -2,6 +2,7 @@ import 'server-only';
 import { AppError } from '@/lib/errors';
 import { CommandFailedError } from './errors';
 import { assertSafePath, normalizePath } from './paths';
+import { buildCommand } from './quote';
 import { runOnNode, type RunOptions, type RunResult } from './run';
 
 /**
@@ -64,19 +65,36 @@ export function confinedPaths(path: string, root: string): { path: string; root:
 }
 
 /**
- * Runs a script that uses `confine`: exit 77 becomes an `unsafe-path` AppError with the node's
- * reason, any other non-zero exit a CommandFailedError naming `what`.
+ * Runs a script that uses `confine`: exit 77 becomes an `unsafe-path` error with the node's
+ * reason, any other non-zero exit a CommandFailedError naming `what`. Errors show `shownAs`,
+ * the command the script stands for (`mv -T -- a b`), which an administrator can read and run.
  */
-export async function runConfined(node: string, argv: readonly string[], what: string, options: RunOptions = {}): Promise<RunResult> {
+export async function runConfined(node: string, argv: readonly string[], what: string, shownAs: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   const result = await runOnNode(node, argv, options);
-  if (result.code === REFUSED) throw refusal(node, what, result.stderr);
-  if (result.code !== 0) throw new CommandFailedError({ node, what, exitCode: result.code, stderr: result.stderr, argv });
+  if (result.code === REFUSED) throw refusal(node, what, result.stderr, shownAs);
+  if (result.code !== 0) throw new CommandFailedError({ node, what, exitCode: result.code, stderr: result.stderr, argv: shownAs });
   return result;
 }
 
-export function refusal(node: string, what: string, stderr: string): AppError {
-  const reason = stderr.trim().split('\n').filter(Boolean).pop() ?? 'the path is not where it belongs';
-  return new AppError('unsafe-path', `${what} on node ${node} was refused: ${reason}.`);
+/** A path refused on the node: an `unsafe-path` error that, like a failed command, names the command, its exit status and its words. */
+export class PathRefusedError extends AppError {
+  readonly node: string;
+  readonly exitCode = REFUSED;
+  readonly stderr: string;
+  readonly command: string;
+
+  constructor(node: string, what: string, stderr: string, argv: readonly string[]) {
+    const reason = stderr.trim().split('\n').filter(Boolean).pop() ?? 'the path is not where it belongs';
+    super('unsafe-path', `${what} on node ${node} was refused: ${reason}.`, `${JSON.stringify(argv)} exited ${REFUSED}: ${stderr.trim()}`);
+    this.name = 'PathRefusedError';
+    this.node = node;
+    this.stderr = stderr;
+    this.command = buildCommand(argv);
+  }
+}
+
+export function refusal(node: string, what: string, stderr: string, argv: readonly string[]): PathRefusedError {
+  return new PathRefusedError(node, what, stderr, argv);
 }
 
 export interface ConfinedCheck {
@@ -110,7 +128,7 @@ export async function checkConfined(node: string, checks: readonly ConfinedCheck
     }
   });
   if (asked.length > 0) {
-    const { stdout } = await runConfined(node, ['sh', '-c', CHECK_SCRIPT, 'sh', ...args], 'Checking paths');
+    const { stdout } = await runConfined(node, ['sh', '-c', CHECK_SCRIPT, 'sh', ...args], 'Checking paths', ['test', ...args]);
     const lines = stdout.split('\n');
     asked.forEach((index, n) => {
       const line = lines[n] ?? '';

@@ -27,7 +27,8 @@ export interface CopyResult {
 // One command per copy: check the source, report its size, copy with `cp -p -T` while a
 // background loop reports the destination's size every $3 seconds, then report the copy's size.
 // Values are positional parameters only. Both paths are confined to their roots on the node
-// (confine.ts) before anything is read or written: a link is refused, not followed. The loop's `sleep` gets no stream of the channel, so
+// (confine.ts) before anything is read or written: a link is refused, not followed (a folder
+// in the destination's place is left to cp -T, which refuses it in its own words). The loop's `sleep` gets no stream of the channel, so
 // when the loop is stopped a sleep still running cannot hold the channel open. A timeout or
 // abort kills the whole process group (see run.ts), the loop and cp included.
 const COPY_SCRIPT = `${CONFINE_FUNCTION}
@@ -36,7 +37,7 @@ if [ -L "$1" ]; then echo "$1 is a symbolic link; it was not read" >&2; exit 77;
 [ -e "$1" ] || exit 66
 if [ ! -f "$1" ]; then echo "$1 is not a regular file" >&2; exit 65; fi
 confine "$1" "$4" file || exit 77
-confine "$2" "$5" file-or-none || exit 77
+confine "$2" "$5" any || exit 77
 total=$(stat -c %s -- "$1") || exit 1
 echo "total $total"
 # A copy whose connection was cut, or whose console was killed, can still be writing the
@@ -136,7 +137,7 @@ export async function copyFile(node: string, src: string, dst: string, options: 
     });
     if (result.code === NOT_FOUND) throw new AppError('not-found', `${src} does not exist on node ${node}; nothing was copied.`);
     if (result.code === NOT_A_FILE) throw new AppError('invalid-input', `${src} on node ${node} is not a regular file; nothing was copied.`);
-    if (result.code === REFUSED) throw refusal(node, `Copying ${src} to ${dst}`, result.stderr);
+    if (result.code === REFUSED) throw refusal(node, `Copying ${src} to ${dst}`, result.stderr, ['cp', '-p', '-T', '--', src, dst]);
     if (result.code !== 0) throw new CommandFailedError({ node, what: `Copying ${src} to ${dst}`, exitCode: result.code, stderr: result.stderr, argv: ['cp', '-p', '-T', '--', src, dst] });
   } catch (error) {
     if (stalled) throw new AppError('node-timeout', `Copying ${src} on node ${node} made no progress for ${Math.round(stallMs / 1000)} s and was stopped.`);

@@ -90,7 +90,7 @@ export async function makeDirectory(node: string, path: string, options: { under
   const confined = confinedPaths(path, options.under);
   const { mode } = options;
   if (mode !== undefined && !/^[0-7]{3,4}$/.test(mode)) throw new AppError('invalid-input', `${JSON.stringify(mode)} is not an octal file mode such as 770.`);
-  await runConfined(node, ['sh', '-c', MKDIR_SCRIPT, 'sh', confined.path, confined.root, mode ?? ''], `Creating the folder ${path}`);
+  await runConfined(node, ['sh', '-c', MKDIR_SCRIPT, 'sh', confined.path, confined.root, mode ?? ''], `Creating the folder ${path}`, ['mkdir', '-p', ...(mode ? ['-m', mode] : []), '--', confined.path]);
 }
 
 // A move across file systems would silently become a slow, non-atomic copy of a whole image.
@@ -121,6 +121,7 @@ export async function moveFile(node: string, src: string, dst: string, roots: Mo
     node,
     ['sh', '-c', MOVE_SCRIPT, 'sh', source.path, destination.path, source.root, destination.root, parentDirectory(destination.path)],
     `Moving ${src} to ${dst}`,
+    ['mv', '-T', '--', source.path, destination.path],
   );
 }
 
@@ -138,7 +139,7 @@ exec rm -rf -- "$1"`;
  */
 export async function removeTree(node: string, path: string, options: { under: string }): Promise<{ removed: boolean }> {
   const confined = confinedPaths(path, options.under);
-  const { stdout } = await runConfined(node, ['sh', '-c', REMOVE_SCRIPT, 'sh', confined.path, confined.root], `Removing ${path}`);
+  const { stdout } = await runConfined(node, ['sh', '-c', REMOVE_SCRIPT, 'sh', confined.path, confined.root], `Removing ${path}`, ['rm', '-rf', '--', confined.path]);
   return { removed: stdout.startsWith('removing') };
 }
 
@@ -157,7 +158,7 @@ export async function removeEmptyFolders(node: string, folders: readonly string[
   const confined = folders.map((f) => confinedPaths(f, options.under));
   if (confined.length === 0) return;
   const innermostFirst = confined.map((c) => c.path).sort((a, b) => b.length - a.length);
-  await runConfined(node, ['sh', '-c', RMDIR_SCRIPT, 'sh', confined[0].root, ...innermostFirst], 'Removing empty folders');
+  await runConfined(node, ['sh', '-c', RMDIR_SCRIPT, 'sh', confined[0].root, ...innermostFirst], 'Removing empty folders', ['rmdir', '--', ...innermostFirst]);
 }
 
 const READ_SCRIPT = `${CONFINE_FUNCTION}
@@ -182,7 +183,7 @@ export async function readTextFile(node: string, path: string, maxBytes: number,
     maxOutputBytes: Math.max(maxBytes + 1, 1024 * 1024),
   });
   if (result.code === 66) throw new AppError('not-found', `${path} does not exist on node ${node}.`);
-  if (result.code === REFUSED) throw refusal(node, `Reading ${path}`, result.stderr);
+  if (result.code === REFUSED) throw refusal(node, `Reading ${path}`, result.stderr, ['head', '-c', String(maxBytes), '--', confined.path]);
   if (result.code !== 0) throw new CommandFailedError({ node, what: `Reading ${path}`, exitCode: result.code, stderr: result.stderr, argv: ['head', path] });
   if (bytes > maxBytes) throw new AppError('command-failed', `${path} on node ${node} is larger than ${maxBytes} bytes; it was not read.`);
   return result.stdout;
@@ -205,5 +206,5 @@ exit 1`;
  */
 export async function writeTextFile(node: string, path: string, content: string | Buffer, options: { under: string }): Promise<void> {
   const confined = confinedPaths(path, options.under);
-  await runConfined(node, ['sh', '-c', WRITE_SCRIPT, 'sh', confined.path, confined.root], `Writing ${path}`, { stdin: content });
+  await runConfined(node, ['sh', '-c', WRITE_SCRIPT, 'sh', confined.path, confined.root], `Writing ${path}`, ['tee', '--', confined.path], { stdin: content });
 }
