@@ -138,10 +138,6 @@ function blocksTheMachine(i: { mode: string; state: string; returnValue: number 
   return health === 'running' || health === 'failed';
 }
 
-function basename(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1);
-}
-
 /** "4.9 MiB", "75.7 GiB": one decimal in the largest unit that keeps the number at 1 or more. */
 function approximateSize(bytes: number): string {
   const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
