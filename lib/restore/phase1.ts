@@ -302,15 +302,18 @@ export async function writeProblems(layout: RestoreLayout, writes: RestoreWrites
   return answers.flatMap((a, i) => (a === null ? [] : [{ target: checks[i].target, problem: `${checks[i].path}: ${a}` }]));
 }
 
-/** The writes the backup XML and the resolved XML in the retain folder give now, with every reason they cannot be made. */
-export async function currentWrites(layout: RestoreLayout, iteration: string): Promise<{ writes: RestoreWrites; problems: WriteProblem[] }> {
+/**
+ * The writes the backup XML and the resolved XML in the retain folder give now, with every
+ * reason they cannot be made (`onlyTheFiles`: without asking the node about the destinations).
+ */
+export async function currentWrites(layout: RestoreLayout, iteration: string, options: { onlyTheFiles?: boolean } = {}): Promise<{ writes: RestoreWrites; problems: WriteProblem[] }> {
   const [backupXml, resolvedXml] = await Promise.all([
     nodeOps.readText(layout.node, `${layout.retainFolder}/${layout.xmlName}`, MAX_SMALL_FILE, layout.retainRoot),
     nodeOps.readText(layout.node, `${layout.retainFolder}/${layout.resolvedXml}`, MAX_SMALL_FILE, layout.retainRoot),
   ]);
   const planned = plannedWrites({ backupXml, resolvedXml, iteration, stateName: layout.stateName });
   if (planned.problems.length > 0) return planned;
-  return { writes: planned.writes, problems: await writeProblems(layout, planned.writes) };
+  return { writes: planned.writes, problems: options.onlyTheFiles ? moveProblems(planned.writes.moves, layout) : await writeProblems(layout, planned.writes) };
 }
 
 /**

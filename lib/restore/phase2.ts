@@ -75,9 +75,12 @@ async function planned(ctx: Context, during: string, code: number, machineState:
   return now.writes;
 }
 
-/** The resolved XML in the retain folder still gives the confirmed plan's writes, all still allowed on the node. */
-async function checkPlan(ctx: Context, writes: RestoreWrites, during: string, code: number, machineState: string): Promise<void> {
-  const now = await step(during, code, machineState, () => currentWrites(ctx.layout, ctx.ref.iteration));
+/**
+ * The resolved XML in the retain folder still gives the confirmed plan's writes and, unless
+ * `onlyTheFiles`, every destination is still allowed on the node (each move checks its own again).
+ */
+async function checkPlan(ctx: Context, writes: RestoreWrites, during: string, code: number, machineState: string, onlyTheFiles = false): Promise<void> {
+  const now = await step(during, code, machineState, () => currentWrites(ctx.layout, ctx.ref.iteration, { onlyTheFiles }));
   const problems = now.problems.map((p) => p.problem);
   if (problems.length === 0 && !sameWrites(writes, now.writes)) problems.push(writesDifference(writes, now.writes));
   if (problems.length > 0) throw new StepFailure(during, code, `${problems.join(' ')} Phase 2 writes only what the confirmed plan lists.`, machineState);
@@ -155,12 +158,13 @@ async function unretainLargeFiles(ctx: Context, options: Phase2Options): Promise
   const sizeOf = async () => nodeOps.stat(node, writes.copies.flatMap((name) => [`${backupFolder}/${name}`, `${retainFolder}/${name}`]));
   // A copy counts as made when the journal says so and it still has the backup's size; anything else
   // (a copy cut short, or one a failed size check found wrong) is copied again.
-  const before = await step('checking the copies', 37, nothing, sizeOf);
+  const journaled = ctx.records.filter((r): r is Extract<TimedRecord, { step: 'large-file-copied' }> => r.step === 'large-file-copied').map((r) => r.file);
+  const before = journaled.length > 0 ? await step('checking the copies', 37, nothing, sizeOf) : new Map<string, number | null>();
   const copied = new Set(
-    ctx.records
-      .filter((r): r is Extract<TimedRecord, { step: 'large-file-copied' }> => r.step === 'large-file-copied')
-      .map((r) => r.file)
-      .filter((name) => before.get(`${retainFolder}/${name}`) !== null && before.get(`${retainFolder}/${name}`) === before.get(`${backupFolder}/${name}`)),
+    journaled.filter((name) => {
+      const copy = before.get(`${retainFolder}/${name}`);
+      return copy !== null && copy !== undefined && copy === before.get(`${backupFolder}/${name}`);
+    }),
   );
   for (const name of writes.copies) {
     if (copied.has(name)) continue;
@@ -251,7 +255,7 @@ async function restore(ctx: Context, options: Phase2Options): Promise<void> {
       const defined = 'The domain is defined from the resolved XML but not running.';
       if (state === 'undefined' || !journaled('domain-defined')) {
         // Defining first keeps the domain persistent (as it was before the restore) once restored.
-        await checkPlan(ctx, writes, 'checking the resolved XML before defining the domain', 41, stateNow);
+        await checkPlan(ctx, writes, 'checking the resolved XML before defining the domain', 41, stateNow, true);
         await step('defining the domain', 41, stateNow, () => nodeOps.define(node, xmlPath));
         await journal(ctx.ref, { step: 'domain-defined' });
       }

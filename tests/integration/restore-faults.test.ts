@@ -10,6 +10,8 @@ const { ADMIN } = vi.hoisted(() => ({
 }));
 vi.mock('@/lib/auth/session', () => ({ requireAdmin: async () => ADMIN, currentSession: async () => ADMIN }));
 vi.mock('next/cache', () => ({ revalidatePath: () => undefined }));
+// A restore runs dozens of commands on the node, each a round trip that a busy machine makes slow.
+vi.setConfig({ testTimeout: 120_000 });
 
 /**
  * What happens when things break in the middle of a restore: the SSH connection is cut while

@@ -10,6 +10,8 @@ const { ADMIN } = vi.hoisted(() => ({
 }));
 vi.mock('@/lib/auth/session', () => ({ requireAdmin: async () => ADMIN, currentSession: async () => ADMIN }));
 vi.mock('next/cache', () => ({ revalidatePath: () => undefined }));
+// A restore runs dozens of commands on the node, each a round trip that a busy machine makes slow.
+vi.setConfig({ testTimeout: 120_000 });
 
 /**
  * A whole restore of a machine whose disk images have hostile file names and whose display

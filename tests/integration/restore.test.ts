@@ -9,6 +9,8 @@ const { ADMIN } = vi.hoisted(() => ({
 // The actions run exactly as in the console; only the signed-in user and Next's cache are stand-ins.
 vi.mock('@/lib/auth/session', () => ({ requireAdmin: async () => ADMIN, currentSession: async () => ADMIN }));
 vi.mock('next/cache', () => ({ revalidatePath: () => undefined }));
+// A restore runs dozens of commands on the node, each a round trip that a busy machine makes slow.
+vi.setConfig({ testTimeout: 120_000 });
 
 let world: RestoreWorld;
 beforeAll(async () => {
