@@ -45,7 +45,8 @@ import type { RunOptions, RunResult } from './run';
  * trailing token line checks it, and the runner exits rather than read request bytes as a
  * command if anything is out of step.
  */
-const RUNNER_SCRIPT = String.raw`for _cnr_x in "${'$'}{TMPDIR:-/tmp}"/console-node-runner.[0-9]*.*; do
+const RUNNER_SCRIPT = String.raw`# stoney backup console: node command runner, protocol 1 (what ps shows; see lib/ssh/runner.ts)
+for _cnr_x in "${'$'}{TMPDIR:-/tmp}"/console-node-runner.[0-9]*.*; do
   [ -d "$_cnr_x" ] && [ ! -L "$_cnr_x" ] && [ -O "$_cnr_x" ] || continue
   _cnr_y=${'$'}{_cnr_x##*/console-node-runner.}
   _cnr_y=${'$'}{_cnr_y%%.*}
@@ -227,7 +228,8 @@ export class RunnerPool {
             return null;
           }
           // The node allows fewer channels than asked for: make do with the runners there are.
-          this.cap = Math.max(1, this.all.size);
+          // (A runner that did not start while others work: wait for one of those.)
+          if (error instanceof ChannelRefused) this.cap = Math.max(1, this.all.size);
         } finally {
           this.starting -= 1;
         }
