@@ -23,7 +23,7 @@
  * shell starts in a few milliseconds).
  */
 import './allow-server-only.cjs';
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { statfs } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { readFileSync } from 'node:fs';
@@ -34,7 +34,7 @@ import { buildDemoDirectory, DEMO, demoSpec } from '../scripts/directory/demo-di
 import { startSlapd, type RunningSlapd } from '../scripts/directory/slapd';
 import { startDemoNode, type DemoNode } from '../scripts/node/demo-node';
 import { readDomain, writeDomain } from '../scripts/node/virsh-state';
-import { median, ms, table } from './measure';
+import { bashTrue, median, ms, table } from './measure';
 import type { ObservedCommand } from '../lib/ssh';
 
 const GiB = 1024 ** 3;
@@ -63,15 +63,6 @@ function options() {
   const settle = Number(values.settle);
   if (!(settle >= 0 && settle <= 120)) throw new Error(`--settle must be a number of seconds between 0 and 120, not ${values.settle}`);
   return { imageBytes: Math.round(gib * GiB), repeats, warmups, settleMs: settle * 1000, timeline: values.timeline === true, withoutBashrc: values['without-bashrc'] === true, copyPairs: Math.max(0, Math.floor(Number(values['copy-pairs']) || 0)) };
-}
-
-/** `bash -c true` with standard input from /dev/null (bash also reads ~/.bashrc when its input is a socket, as node's pipes are). */
-function bashTrue(env: NodeJS.ProcessEnv): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', 'true'], { env, stdio: 'ignore' });
-    child.once('error', reject);
-    child.once('exit', () => resolve());
-  });
 }
 
 function machineDescription(): string {
