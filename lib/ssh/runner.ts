@@ -36,14 +36,15 @@ import type { RunOptions, RunResult } from './run';
  * stdout and stderr go through two FIFOs in a private folder (`mktemp -d`, named after the
  * runner's PID), relayed by `cat`, so output of a command ends exactly when every process of
  * it has closed them, as on an SSH channel of its own. A runner removes its folder when it
- * ends, and the folders of runners that were killed when it starts. Commands start with SIGINT and SIGQUIT ignored, as every background
- * command of a non-interactive shell does; the console stops commands with SIGKILL only.
+ * ends, and the folders of runners that were killed when it starts. Commands start with
+ * SIGINT and SIGQUIT ignored, as every background command of a non-interactive shell does;
+ * the console stops commands with SIGKILL only.
  *
  * The variables are prefixed so that they cannot shadow a variable the commands get from the
  * environment; `wait` is silenced, or the shell would add "Terminated" to the stderr of a
- * command killed by a signal. `head -c` (GNU, BusyBox) reads standard input without reading ahead; the
- * trailing token line checks it, and the runner exits rather than read request bytes as a
- * command if anything is out of step.
+ * command killed by a signal. `head -c` (GNU, BusyBox) reads standard input without reading
+ * ahead; the trailing token line checks it, and the runner exits rather than read request
+ * bytes as a command if anything is out of step.
  */
 const RUNNER_SCRIPT = String.raw`# stoney backup console: node command runner, protocol 1 (what ps shows; see lib/ssh/runner.ts)
 for _cnr_x in "${'$'}{TMPDIR:-/tmp}"/console-node-runner.[0-9]*.*; do
@@ -196,7 +197,6 @@ export class RunnerPool {
       const idle = this.idle.pop();
       if (idle) {
         if (idle.closed) continue;
-        idle.busy = true;
         return idle;
       }
       if (this.all.size === 0 && this.starting === 0 && this.unavailable && Date.now() < this.unavailable.until) return null;
@@ -212,7 +212,6 @@ export class RunnerPool {
           });
           this.all.add(runner);
           this.unavailable = null;
-          runner.busy = true;
           return runner;
         } catch (error) {
           // The connection went while the runner started (or before): the caller hears it.
@@ -239,7 +238,6 @@ export class RunnerPool {
   }
 
   private release(runner: NodeRunner): void {
-    runner.busy = false;
     if (!runner.closed) this.idle.push(runner);
     this.waiters.shift()?.();
   }
@@ -248,7 +246,8 @@ export class RunnerPool {
     this.all.delete(runner);
     const at = this.idle.indexOf(runner);
     if (at >= 0) this.idle.splice(at, 1);
-    this.waiters.shift()?.();
+    // Every waiter looks again: the connection may be gone, or a new runner may be started.
+    this.wakeAll();
   }
 
   private wakeAll(): void {
@@ -369,7 +368,6 @@ interface Request {
 }
 
 export class NodeRunner {
-  busy = false;
   closed = false;
   /** Set until the runner has said it is ready (called with null), or has ended before (called with why). */
   private ready: ((problem: { message: string; exited: boolean } | null) => void) | null;
@@ -459,8 +457,10 @@ export class NodeRunner {
       try {
         this.channel.write(Buffer.concat(parts));
       } catch (error) {
+        const why = error instanceof Error ? error.message : String(error);
         this.current = null;
-        reject(new CommandNotStarted(connectionLost(this.host.endpoint, error instanceof Error ? error.message : String(error))));
+        reject(new CommandNotStarted(connectionLost(this.host.endpoint, why)));
+        this.broken(`sending a command failed: ${why}`);
         return;
       }
       if (timeoutMs > 0) request.timer = setTimeout(() => this.stop(request, commandTimeout(this.host.endpoint, program, timeoutMs)), timeoutMs);
