@@ -85,6 +85,12 @@ describe('node access configuration', () => {
     });
   });
 
+  it('sends node commands through the command runner unless NODE_SSH_COMMAND_RUNNER=off', () => {
+    expect(parseEnv(good).nodeCommandRunner).toBe(true);
+    expect(parseEnv({ ...good, NODE_SSH_COMMAND_RUNNER: 'off' }).nodeCommandRunner).toBe(false);
+    expect(problems({ ...good, NODE_SSH_COMMAND_RUNNER: 'no' })).toEqual(['NODE_SSH_COMMAND_RUNNER must be on or off']);
+  });
+
   it('requires pinned host keys once a key is set, and a usable key', () => {
     expect(problems({ ...good, NODE_SSH_PRIVATE_KEY_FILE: join(dir, 'id') })).toEqual([
       'NODE_SSH_KNOWN_HOSTS_FILE is not set: the console only connects to nodes whose host keys are pinned (see README, "Nodes")',

@@ -64,6 +64,7 @@ const schema = z
     NODE_SSH_PORT: z.coerce.number({ error: 'must be a TCP port number' }).int('must be a TCP port number').min(1, 'must be a TCP port number').max(65_535, 'must be a TCP port number').default(22),
     NODE_ADDRESSES: z.string().optional(),
     NODE_SSH_TIMEOUT_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(500).max(600_000).default(15_000),
+    NODE_SSH_COMMAND_RUNNER: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
     RESTORE_SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int().min(1).max(3600).default(120),
     RESTORE_LEASE_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int().min(2).max(600).default(30),
   });
@@ -94,6 +95,8 @@ export interface ConsoleEnv {
   nodeTimeZone: string;
   virtualizationRoot: string;
   nodes: NodeSshEnv;
+  /** false: every node command on an SSH channel of its own, as before the command runner (lib/ssh/runner.ts). */
+  nodeCommandRunner: boolean;
   restore: { shutdownTimeoutMs: number; leaseMs: number };
 }
 
@@ -222,6 +225,7 @@ export function parseEnv(source: Record<string, string | undefined>): ConsoleEnv
       timeoutMs: v.NODE_SSH_TIMEOUT_MS,
       addresses: nodeAddresses.addresses,
     },
+    nodeCommandRunner: v.NODE_SSH_COMMAND_RUNNER === 'on',
     restore: { shutdownTimeoutMs: v.RESTORE_SHUTDOWN_TIMEOUT_SECONDS * 1000, leaseMs: v.RESTORE_LEASE_SECONDS * 1000 },
   };
 }

@@ -6,7 +6,7 @@ import type { AppErrorCode } from '@/lib/errors';
 import { readCloudBackupConfig, searchMachineBackupConfigs, searchPoolBackupConfigs } from '@/lib/ldap/backup';
 import type { EntryProblem } from '@/lib/ldap/entry';
 import { searchNodes } from '@/lib/ldap/nodes';
-import { nodesConfigured, nodeStatus } from '@/lib/ssh';
+import { nodesConfigured, nodeStatus, type CommandRunnerState } from '@/lib/ssh';
 
 /** A folder the console watches on every node: where backups and restores put their files. */
 export interface WatchedDirectory {
@@ -31,6 +31,8 @@ export interface NodeCheck {
   reachable: boolean;
   error: { code: AppErrorCode; title: string; message: string } | null;
   latencyMs: number | null;
+  /** How commands reach the node (null when it was not reached). */
+  commandRunner: CommandRunnerState | null;
   disks: NodeDiskUsage[];
 }
 
@@ -95,12 +97,12 @@ export async function readNodes(): Promise<NodesView> {
   const checks = await Promise.all(
     nodes.map(async (node): Promise<NodeCheck> => {
       const base = { name: node.name, description: node.description, state: node.state };
-      if (!configured) return { ...base, endpoint: null, reachable: false, error: null, latencyMs: null, disks: [] };
+      if (!configured) return { ...base, endpoint: null, reachable: false, error: null, latencyMs: null, commandRunner: null, disks: [] };
       const status = await nodeStatus(node.name, directories.map((d) => d.path));
       const endpoint = status.endpoint ? { host: status.endpoint.host, port: status.endpoint.port, source: status.endpoint.source } : null;
       if (!status.reachable) {
         const { code, message } = status.error;
-        return { ...base, endpoint, reachable: false, error: { code, title: TITLES[code] ?? 'Unreachable', message }, latencyMs: null, disks: [] };
+        return { ...base, endpoint, reachable: false, error: { code, title: TITLES[code] ?? 'Unreachable', message }, latencyMs: null, commandRunner: null, disks: [] };
       }
       return {
         ...base,
@@ -108,6 +110,7 @@ export async function readNodes(): Promise<NodesView> {
         reachable: true,
         error: null,
         latencyMs: status.latencyMs,
+        commandRunner: status.commandRunner,
         disks: status.filesystems.map((fs, i) => ({ ...fs, purpose: directories[i].purpose })),
       };
     }),

@@ -15,6 +15,7 @@ export { closeNodeConnections } from './pool';
 export { qemuImgCheck, qemuImgInfo, type ImageCheck, type ImageInfo } from './qemu-img';
 export { buildCommand, shellQuote } from './quote';
 export { observeNodeCommands, runChecked, runOnNode, type ObservedCommand, type RunOptions, type RunResult } from './run';
+export type { CommandRunnerState } from './runner';
 export { nodesConfigured } from './settings';
 export { diskUsage, nodeStatus, type FilesystemUsage, type NodeStatus } from './status';
 export * as virsh from './virsh';
