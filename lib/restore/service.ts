@@ -1,5 +1,5 @@
 import 'server-only';
-import { requireAdmin } from '@/lib/auth/session';
+import { requireMachineAccess } from '@/lib/auth/scope';
 import { env } from '@/lib/env';
 import { AppError } from '@/lib/errors';
 import { readIterationModes, readJournal } from '@/lib/ldap/restore';
@@ -43,7 +43,7 @@ export interface RestoreStatus {
  * on the node), so a reload, a second administrator or a restarted console see the same thing.
  */
 export async function readRestoreStatus(ref: IterationRef): Promise<RestoreStatus> {
-  await requireAdmin();
+  await requireMachineAccess('restore', ref.machineUuid);
   const [layout, modes, stored] = await Promise.all([
     readRestoreLayout(ref.machineUuid, ref.iteration),
     readIterationModes(ref.machineUuid),
@@ -88,7 +88,7 @@ async function copyProgress(layout: Awaited<ReturnType<typeof readRestoreLayout>
 }
 
 export async function loadPreflight(ref: IterationRef): Promise<Preflight> {
-  await requireAdmin();
+  await requireMachineAccess('restore', ref.machineUuid);
   return (await preflight(ref)).result;
 }
 
@@ -110,7 +110,7 @@ export interface ConflictDto {
 }
 
 export async function loadConflicts(ref: IterationRef): Promise<ConflictDto> {
-  await requireAdmin();
+  await requireMachineAccess('restore', ref.machineUuid);
   const [view, stored] = await Promise.all([readConflicts(ref), readJournal(ref.machineUuid, ref.iteration)]);
   const resolved = stored ? last(decodeJournal(stored.records), 'resolved') : undefined;
   const domainState = await nodeOps.domState(view.layout.node, view.layout.machine.uuid);

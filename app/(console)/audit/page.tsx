@@ -24,7 +24,7 @@ function hrefFor(query: AuditQuery, cursor?: string): string {
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const result = await attempt(async () => loadAuditPage(await searchParams));
-  if (!result.ok) return <LoadError message={result.error} />;
+  if (!result.ok) return <LoadError message={result.error} code={result.code} />;
   const { query, records, nextCursor, machines, pools } = result.data;
   const names = Object.fromEntries([...machines, ...pools].map((x) => [x.uuid, x.name]));
   return (
