@@ -28,6 +28,8 @@ export function safeNextPath(next: string | undefined | null): string {
   let url: URL;
   try {
     url = new URL(next, BASE);
+    // What a server that decodes before resolving dot segments would make of it must stay local too.
+    if (new URL(decoded, BASE).pathname.startsWith('//')) return '/';
   } catch {
     return '/';
   }
