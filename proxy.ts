@@ -1,5 +1,5 @@
 import { NextResponse, type NextRequest } from 'next/server';
-import { contentSecurityPolicy, refuseRequest, SECURITY_HEADERS } from '@/lib/security';
+import { contentSecurityPolicy, refuseActionBody, refuseRequest, SECURITY_HEADERS } from '@/lib/security';
 
 /**
  * Runs before every page, action and route handler: refuses requests whose body is too large or of
@@ -7,8 +7,8 @@ import { contentSecurityPolicy, refuseRequest, SECURITY_HEADERS } from '@/lib/se
  * reads it from the request's policy and puts it on its scripts), and tells pages which path was
  * asked for, so an expired session can come back to it after signing in.
  */
-export function proxy(request: NextRequest) {
-  const refusal = refuseRequest(request.method, request.headers);
+export async function proxy(request: NextRequest) {
+  const refusal = refuseRequest(request.method, request.headers) ?? (request.method === 'POST' ? await refuseActionBody(request.headers, request.clone()) : null);
   if (refusal) {
     const response = new NextResponse(`${refusal.message}\n`, { status: refusal.status, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' } });
     response.headers.set('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");

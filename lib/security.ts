@@ -69,3 +69,68 @@ export function refuseRequest(method: string, headers: { get(name: string): stri
   }
   return null;
 }
+
+/**
+ * The `$` tokens React puts in a server action's arguments that need nothing else from the request:
+ * an escaped `$`, undefined, NaN, infinities, -0, dates, big integers, FormData (`$K`) and
+ * temporary references (`$T`). `$@`, `$Q`, `$W` and `$i` point at another part of the body and
+ * must find it; anything else (typed arrays, blobs, server references) is never sent by the
+ * console's pages and is refused.
+ */
+const INLINE_TOKEN = /^\$(?:\$.*|undefined|NaN|Infinity|-Infinity|-0|D.{1,40}|n-?\d{1,300}|K[0-9a-f]*|T.*)$/s;
+const PART_TOKEN = /^\$[@QWi]([0-9a-f]{1,8})$/;
+
+function tokenProblem(value: unknown, parts: ReadonlySet<string>, depth = 0): boolean {
+  if (depth > 64) return true;
+  if (typeof value === 'string') {
+    if (!value.startsWith('$') || INLINE_TOKEN.test(value)) return false;
+    const part = PART_TOKEN.exec(value);
+    return !part || !parts.has(String(parseInt(part[1], 16)));
+  }
+  if (Array.isArray(value)) return value.some((v) => tokenProblem(v, parts, depth + 1));
+  if (value !== null && typeof value === 'object') return Object.values(value).some((v) => tokenProblem(v, parts, depth + 1));
+  return false;
+}
+
+const MALFORMED: RequestRefusal = { status: 400, message: 'The request body is malformed (not what the console\u2019s own pages send); nothing was done.' };
+
+function jsonProblem(text: string, parts: ReadonlySet<string>): boolean {
+  try {
+    return tokenProblem(JSON.parse(text), parts);
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Server action bodies, checked before Next.js decodes them (it answers a body it cannot decode
+ * with a 500): text must be JSON, a form must parse, the JSON parts must be JSON, and references
+ * between parts must point at parts that are there. Forms posted without JavaScript carry their
+ * action in `$ACTION_…` fields, whose JSON is checked the same way.
+ */
+export async function refuseActionBody(
+  headers: { get(name: string): string | null },
+  body: { text(): Promise<string>; formData(): Promise<FormData> },
+): Promise<RequestRefusal | null> {
+  const type = (headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
+  const action = headers.get('next-action') !== null;
+  if (action && type === 'text/plain') return jsonProblem(await body.text(), new Set()) ? MALFORMED : null;
+  if (type !== 'multipart/form-data') return null;
+  let form: FormData;
+  try {
+    form = await body.formData();
+  } catch {
+    return MALFORMED;
+  }
+  const keys = [...form.keys()];
+  const parts = new Set(keys.filter((k) => /^\d+$/.test(k)));
+  const json = action ? [...parts] : keys.filter((k) => /^\$ACTION_\d+:\d+$/.test(k));
+  if (action && !parts.has('0')) return MALFORMED;
+  for (const key of json) {
+    const value = form.get(key);
+    if (typeof value !== 'string' || jsonProblem(value, action ? parts : new Set(keys.filter((k) => k.startsWith('$ACTION_')).map((k) => k.replace(/^.*:/, ''))))) {
+      return MALFORMED;
+    }
+  }
+  return null;
+}

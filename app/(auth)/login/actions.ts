@@ -15,7 +15,8 @@ const loginSchema = z.object({
 });
 
 export async function loginAction(_previous: ActionResult<null> | null, form: FormData): Promise<ActionResult<null>> {
-  const parsed = loginSchema.safeParse(formDataToObject(form));
+  // Anyone can post to an action with any arguments; only the sign-in form's FormData is read.
+  const parsed = loginSchema.safeParse(form instanceof FormData ? formDataToObject(form) : {});
   if (!parsed.success) return { ok: false, error: 'Enter your login name and password.', fieldErrors: fieldErrorsOf(parsed.error) };
   const result = await signIn(parsed.data.login, parsed.data.password, await requestAddress());
   if (!result.ok) return { ok: false, error: result.error };

@@ -36,6 +36,7 @@ export async function setMachinesExcludedAction(
   _previous: ActionResult<{ intent: 'exclude' | 'include'; results: BulkOutcome[] }> | null,
   form: FormData,
 ): Promise<ActionResult<{ intent: 'exclude' | 'include'; results: BulkOutcome[] }>> {
+  if (!(form instanceof FormData)) return { ok: false, error: 'Select machines and say whether to exclude or include them.' };
   const raw = {
     toggle: form.get('toggle') ?? undefined,
     intent: form.get('intent') ?? undefined,
