@@ -36,8 +36,8 @@ test('a viewer sees everything and is offered nothing to change or restore', asy
   await expect(restoreLinks(page)).toHaveCount(0);
   await screenshot(page, 'machine-viewer');
   await page.goto(`/machines/${web.uuid}/backup`);
-  await expect(page.getByRole('alert')).toContainText('Not permitted');
-  await expect(page.getByRole('alert')).toContainText('no "configure" right');
+  await expect(page.getByRole('main').getByRole('alert')).toContainText('Not permitted');
+  await expect(page.getByRole('main').getByRole('alert')).toContainText('no "configure" right');
   await page.context().close();
 });
 
@@ -62,7 +62,7 @@ test('a configurer is offered configuration and exclusion, not restores', async 
   await expect(page.getByRole('heading', { name: /^Iteration/ })).toBeVisible();
   await expect(page.getByRole('link', { name: /Restore this iteration/ })).toHaveCount(0);
   await page.goto(`/machines/${web.uuid}/restore/${page.url().split("/").pop()}`);
-  await expect(page.getByRole('alert')).toContainText('no "restore" right');
+  await expect(page.getByRole('main').getByRole('alert')).toContainText('no "restore" right');
   await page.context().close();
 });
 
@@ -81,7 +81,7 @@ test('a person limited to one pool sees only its machines and acts only there', 
   await expect(restoreLinks(page).first()).toBeVisible();
   await expect(page.getByRole('link', { name: 'Edit backup configuration' })).toBeVisible();
   await page.goto(`/machines/${template.uuid}`);
-  await expect(page.getByRole('alert')).toContainText(`may not see ${template.name}`);
+  await expect(page.getByRole('main').getByRole('alert')).toContainText(`may not see ${template.name}`);
   const api = await page.request.get(`/api/machines/${template.uuid}/iterations`);
   expect(api.status()).toBe(403);
   await page.context().close();

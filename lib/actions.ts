@@ -1,6 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
-import { actorOf, currentAccess, missingCapability, type Access, type Actor } from '@/lib/auth/access';
+import { actorOf, currentAccess, isSignInRedirect, missingCapability, type Access, type Actor } from '@/lib/auth/access';
 import type { Capability } from '@/lib/auth/capabilities';
 import { checkScope, type ActionScope } from '@/lib/auth/scope';
 import { isAppError } from '@/lib/errors';
@@ -74,6 +74,7 @@ export function consoleAction<S extends z.ZodType, T>(
       await checkScope(access, capability, scope === 'cloud' ? 'cloud' : scope(parsed.data));
       return { ok: true, data: await run(parsed.data, actorOf(access, capability), access) };
     } catch (error) {
+      if (isSignInRedirect(error)) return { ok: false, error: SESSION_ENDED };
       return failure(error, 'The change could not be made; nothing was changed.');
     }
   };

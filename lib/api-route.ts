@@ -1,7 +1,7 @@
 import 'server-only';
 import { NextResponse } from 'next/server';
 import { z } from 'zod';
-import { currentAccess, missingCapability, type Access } from '@/lib/auth/access';
+import { currentAccess, isSignInRedirect, missingCapability, type Access } from '@/lib/auth/access';
 import type { Capability } from '@/lib/auth/capabilities';
 import { checkScope, type ActionScope } from '@/lib/auth/scope';
 import { isAppError } from '@/lib/errors';
@@ -54,6 +54,7 @@ export function apiRoute<S extends z.ZodType, T, B extends z.ZodType = z.ZodUnde
       if (options.scope !== 'any') await checkScope(access, options.capability, options.scope === 'cloud' ? 'cloud' : options.scope(input.data));
       return NextResponse.json(await run(input.data, access, body), { headers: { 'cache-control': 'no-store' } });
     } catch (error) {
+      if (isSignInRedirect(error)) return json(401, 'Your session has ended; sign in again.');
       if (isAppError(error)) {
         const status = statusOf(error.code);
         if (status >= 500) console.error(`[api] ${new URL(request.url).pathname}: ${error.code}: ${error.detail ?? error.message}`);

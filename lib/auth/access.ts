@@ -6,7 +6,7 @@ import { env } from '@/lib/env';
 import { AppError } from '@/lib/errors';
 import { findGroups, readPerson, readRoles, readStoneyRoles, type Person } from '@/lib/ldap/people';
 import { cachedAccess } from './access-cache';
-import { allGrants, can, CAPABILITIES, CAPABILITY_VERBS, describeGrants, grantsFrom, hasAnyGrant, type Capability, type GrantRule, type Grants } from './capabilities';
+import { allGrants, can, CAPABILITIES, CAPABILITY_VERBS, grantsFrom, hasAnyGrant, type Capability, type GrantRule, type Grants } from './capabilities';
 import { readSession, revokeSession, sessionKeyFromCookie } from './session';
 
 /** Who is asking and what the directory lets them do right now. */
@@ -137,4 +137,11 @@ export function actorOf(access: Access, capability: Capability): Actor {
   return { dn: access.person.dn, login: access.person.login, name: access.person.name, capability };
 }
 
-export { describeGrants };
+/**
+ * requireAccess() sends a page without a session to the sign-in page by throwing Next's redirect.
+ * The action and route wrappers check the session first, but a session can end between that check
+ * and a lib/ read; they answer that case as "session ended" instead of as a failure.
+ */
+export function isSignInRedirect(error: unknown): boolean {
+  return error instanceof Error && 'digest' in error && String((error as { digest?: unknown }).digest).startsWith('NEXT_REDIRECT');
+}
