@@ -74,6 +74,9 @@ test('every page carries the security headers and renders without a CSP violatio
     await page.waitForTimeout(300);
     expect(await violations(), path).toEqual([]);
   }
+  // The watcher does see a violation when there is one: an image from another site.
+  await page.evaluate(() => document.body.insertAdjacentHTML('beforeend', '<img alt="" src="http://evil.invalid/pixel.png">'));
+  await expect.poll(async () => (await violations()).some((v) => v.startsWith('img-src http://evil.invalid/pixel.png'))).toBe(true);
 });
 
 test('react-query polling and server actions work under the policy', async ({ page }) => {
@@ -144,14 +147,14 @@ test.describe('requests the console refuses before reading them', () => {
     const wrongShape = await post({ 'content-type': 'text/plain;charset=UTF-8' }, '[{"a":1},{"b":2}]');
     expect(wrongShape.status()).toBe(200);
   });
+});
 
-  test('route handlers: 400 for bad parameters with the value cut short, 405 for other methods', async ({ request }) => {
-    const long = 'x'.repeat(5000);
-    const bad = await request.get(`/api/machines/${long}/iterations`);
-    expect(bad.status()).toBe(400);
-    const text = await bad.text();
-    expect(text).not.toContain(long.slice(0, 200));
-    expect(JSON.parse(text).error).toMatch(/^The request is not valid/);
-    expect((await request.post('/api/nodes', { data: {} })).status()).toBe(405);
-  });
+test('route handlers: 400 for bad parameters with the value cut short, 405 for other methods', async ({ request }) => {
+  const long = 'x'.repeat(5000);
+  const bad = await request.get(`/api/machines/${long}/iterations`);
+  expect(bad.status()).toBe(400);
+  const text = await bad.text();
+  expect(text).not.toContain(long.slice(0, 200));
+  expect(JSON.parse(text).error).toMatch(/^The request is not valid/);
+  expect((await request.post('/api/nodes', { data: {} })).status()).toBe(405);
 });
