@@ -19,7 +19,7 @@ const decisionSchema = z.object({
 });
 
 const resolveSchema = targetSchema.extend({
-  decisions: z.record(z.string().max(512), decisionSchema),
+  decisions: z.record(z.string().max(512), decisionSchema).refine((d) => Object.keys(d).length <= 1000, 'At most 1000 decisions at a time.'),
 });
 
 const machineOf = ({ uuid }: { uuid: string }) => ({ machine: uuid });
@@ -36,8 +36,10 @@ export const resolveConflictsAction = consoleAction({ capability: 'restore', sch
   const result = await resolveConflicts(ref, decisions, actor.login);
   // A decision that cannot be taken is the administrator's to fix, next to the difference it belongs to.
   if (!result.ok) throw new AppError('invalid-input', 'Some decisions cannot be taken; see the marked differences. Nothing was written.', undefined, result.errors);
-  const choices = Object.entries(decisions).map(([id, d]) => `${id}: ${d.choice === 'value' ? `value ${quoteShort(d.value ?? '')}` : d.choice}`);
-  await auditRestore(actor, 'restore.resolve', ref, `Conflicts resolved (${choices.length}): ${choices.join('; ') || 'none'}.`);
+  // The note repeats what was sent, so each part is cut short and a long list is summed up.
+  const choices = Object.entries(decisions).map(([id, d]) => `${id.length > 80 ? quoteShort(id) : id}: ${d.choice === 'value' ? `value ${quoteShort(d.value ?? '')}` : d.choice}`);
+  const listed = choices.length > 50 ? [...choices.slice(0, 50), `and ${choices.length - 50} more`] : choices;
+  await auditRestore(actor, 'restore.resolve', ref, `Conflicts resolved (${choices.length}): ${listed.join('; ') || 'none'}.`);
   return null;
 });
 
