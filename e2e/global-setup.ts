@@ -26,6 +26,7 @@ export default async function globalSetup(config: FullConfig) {
       LDAP_BIND_DN: DEMO.rootDn,
       LDAP_BIND_PASSWORD: DEMO.rootPassword,
       CONSOLE_ADMIN_GROUP: DEMO.adminGroupUid,
+      ...DEMO.grants,
       SESSION_SECRET: 'e2e-session-secret-e2e-session-secret-0123',
       CONSOLE_TIME_ZONE: 'Europe/Zurich',
       NODE_TIME_ZONE: 'Europe/Zurich',

@@ -31,6 +31,7 @@ async function main() {
       LDAP_BIND_DN: DEMO.rootDn,
       LDAP_BIND_PASSWORD: DEMO.rootPassword,
       CONSOLE_ADMIN_GROUP: DEMO.adminGroupUid,
+      ...DEMO.grants,
       SESSION_SECRET: process.env.SESSION_SECRET ?? 'demo-only-session-secret-change-me-0123456789',
       ...node.env,
     },
@@ -39,7 +40,9 @@ async function main() {
   console.log(`The backup console is running on http://localhost:${port}`);
   console.log(`  Sign in as "${DEMO.logins.admin.login}" with password "${DEMO.logins.admin.password}"`);
   console.log(`  (also: "${DEMO.logins.operator.login}" / "${DEMO.logins.operator.password}" via the administrators group;`);
-  console.log(`   "${DEMO.logins.user.login}" / "${DEMO.logins.user.password}" is refused: not an administrator)`);
+  console.log(`   "${DEMO.logins.viewer.login}", "${DEMO.logins.configurer.login}" and "${DEMO.logins.restorer.login}" (password <name>-demo) may only view, configure or restore;`);
+  console.log(`   "${DEMO.logins.production.login}" / "${DEMO.logins.production.password}" configures and restores the Production servers pool only;`);
+  console.log(`   "${DEMO.logins.user.login}" / "${DEMO.logins.user.password}" is refused: no right in the console)`);
   console.log('Press Ctrl-C to stop.');
   let stopping = false;
   const stop = async () => {

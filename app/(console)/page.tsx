@@ -18,7 +18,7 @@ const ATTENTION_ROWS = 50;
 
 export default async function OverviewPage() {
   const result = await attempt(loadOverview);
-  if (!result.ok) return <LoadError message={result.error} />;
+  if (!result.ok) return <LoadError message={result.error} code={result.code} />;
   const overview = result.data;
   const timeZone = env().consoleTimeZone;
   return (

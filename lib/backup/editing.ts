@@ -1,6 +1,6 @@
 import 'server-only';
 import { recordAudit } from '@/lib/audit';
-import type { Session } from '@/lib/auth/session';
+import type { Actor } from '@/lib/auth/access';
 import { AppError } from '@/lib/errors';
 import { invalidateFleetCache } from '@/lib/inventory/cache';
 import { readCloudBackupConfig, readPoolBackupConfig } from '@/lib/ldap/backup';
@@ -12,7 +12,7 @@ import { resolveEffectiveConfig, type BackupConfigEntry, type BackupLevel, type 
 import { planExclude, planInclude, planRemoveOverride, planSave, type EntryPlan, type OverrideLevel } from './override';
 import { decodeStateToken, describeStateDifferences, encodeStateToken, sameState } from './state-token';
 
-export type Actor = Pick<Session, 'dn' | 'login' | 'name'>;
+export type { Actor };
 export type { BackupTarget } from '@/lib/ldap/backup-config';
 
 export type WriteOutcome = {

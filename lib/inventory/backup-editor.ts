@@ -1,5 +1,6 @@
 import 'server-only';
-import { requireAdmin } from '@/lib/auth/session';
+import { requireAccess } from '@/lib/auth/access';
+import { checkScope } from '@/lib/auth/scope';
 import { env } from '@/lib/env';
 import { AppError } from '@/lib/errors';
 import { completeConfigOf } from '@/lib/backup/complete-config';
@@ -71,9 +72,12 @@ async function followersOf(
   };
 }
 
+/** The configuration pages are for changing it, so they need the configure right for what they edit. */
 export async function loadBackupEditor(target: BackupTarget): Promise<BackupEditorView> {
-  await requireAdmin();
-  return readBackupEditor(target);
+  const access = await requireAccess('configure');
+  const checked = checkTarget(target);
+  await checkScope(access, 'configure', checked.level === 'cloud' ? 'cloud' : checked.level === 'pool' ? { pool: checked.uuid } : { machine: checked.uuid });
+  return readBackupEditor(checked);
 }
 
 /** Everything the configuration pages show for the cloud, a pool or a machine. */

@@ -1,5 +1,6 @@
 import 'server-only';
-import { requireAdmin } from '@/lib/auth/session';
+import { requireAccess } from '@/lib/auth/access';
+import { can, canEverywhere, type Grants } from '@/lib/auth/capabilities';
 import { env } from '@/lib/env';
 import { resolveEffectiveConfig, type BackupConfigEntry, type EffectiveConfig } from '@/lib/backup/config';
 import { iterationHealth } from '@/lib/backup/iteration';
@@ -93,11 +94,25 @@ export function planFactsCache(timeZone: string, now: Date) {
   };
 }
 
-/** The fleet for a page: for the signed-in administrator, reused for a few seconds (see cache.ts). */
+/** The fleet for a page: what the signed-in person may see of it, from a read reused for a few seconds (see cache.ts). */
 export async function loadFleet(): Promise<Fleet> {
-  await requireAdmin();
+  const access = await requireAccess('view');
   const { ldap, cacheSeconds } = env();
-  return cachedFleet(`${ldap.url} ${ldap.baseDn} ${ldap.bindDn}`, cacheSeconds * 1000, readFleet);
+  return fleetFor(await cachedFleet(`${ldap.url} ${ldap.baseDn} ${ldap.bindDn}`, cacheSeconds * 1000, readFleet), access.grants);
+}
+
+/**
+ * The part of the fleet a person limited to some pools may see: their pools, the machines in them,
+ * and the entry problems found there. Counts, lists and filters are built from this, so the fleet
+ * pages show only permitted pools' machines, as if the others did not exist.
+ */
+export function fleetFor(fleet: Fleet, grants: Grants): Fleet {
+  if (canEverywhere(grants, 'view')) return fleet;
+  const machines = fleet.machines.filter((m) => can(grants, 'view', m.poolUuid ?? null));
+  const pools = fleet.pools.filter((p) => can(grants, 'view', p.uuid));
+  const visible = [...machines, ...pools].map((x) => `,${x.dn.toLowerCase()}`);
+  const problems = fleet.problems.filter((p) => visible.some((dn) => `,${p.dn.toLowerCase()}`.endsWith(dn)));
+  return { ...fleet, machines, pools, problems };
 }
 
 /** Whether a mode means finished depends on the mode alone; a cloud uses a handful of them. */

@@ -1,5 +1,6 @@
 import 'server-only';
-import { requireAdmin } from '@/lib/auth/session';
+import { assertAllowed, requireAccess } from '@/lib/auth/access';
+import { requireMachineAccess } from '@/lib/auth/scope';
 import { env } from '@/lib/env';
 import { AppError } from '@/lib/errors';
 import type { EffectiveConfig } from '@/lib/backup/config';
@@ -42,8 +43,10 @@ export function assertMachineUuid(uuid: string): string {
 }
 
 export async function loadMachine(rawUuid: string): Promise<MachineView> {
-  await requireAdmin();
-  return readMachineView(rawUuid);
+  const access = await requireAccess('view');
+  const view = await readMachineView(rawUuid);
+  assertAllowed(access, 'view', { kind: 'machine', name: view.machine.name, pool: view.machine.poolUuid?.toLowerCase() ?? null });
+  return view;
 }
 
 /** Everything the machine page shows, read in parallel (one round trip per entry type). */
@@ -88,8 +91,8 @@ export async function readMachineView(rawUuid: string): Promise<MachineView> {
 }
 
 export async function loadIterationRows(rawUuid: string): Promise<IterationRow[]> {
-  await requireAdmin();
   const uuid = assertMachineUuid(rawUuid);
+  await requireMachineAccess('view', uuid);
   const problems: EntryProblem[] = [];
   return (await readIterations(uuid, problems)).map(toIterationRow);
 }

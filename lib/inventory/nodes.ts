@@ -1,5 +1,6 @@
 import 'server-only';
-import { requireAdmin } from '@/lib/auth/session';
+import { requireAccess } from '@/lib/auth/access';
+import { canEverywhere } from '@/lib/auth/capabilities';
 import type { BackupConfigEntry } from '@/lib/backup/config';
 import { fileUrlToPath } from '@/lib/backup/iteration-files';
 import type { AppErrorCode } from '@/lib/errors';
@@ -7,6 +8,7 @@ import { readCloudBackupConfig, searchMachineBackupConfigs, searchPoolBackupConf
 import type { EntryProblem } from '@/lib/ldap/entry';
 import { searchNodes } from '@/lib/ldap/nodes';
 import { nodesConfigured, nodeStatus, type CommandRunnerState } from '@/lib/ssh';
+import { loadFleet } from './fleet';
 
 /** A folder the console watches on every node: where backups and restores put their files. */
 export interface WatchedDirectory {
@@ -83,16 +85,32 @@ export function watchedDirectories(entries: BackupConfigEntry[]): WatchedDirecto
     .sort((a, b) => (a.purpose === b.purpose ? a.path.localeCompare(b.path) : a.purpose === 'backup root' ? -1 : 1));
 }
 
-export async function loadNodes(): Promise<NodesView> {
-  await requireAdmin();
-  return readNodes();
+/** What a person limited to some pools sees of the nodes: those their pools use or their machines run on. */
+export interface NodeScope {
+  nodes: Set<string>;
+  pools: Set<string>;
+  machines: Set<string>;
 }
 
-/** Every node with the address used, whether the console can reach it, and how full its backup folders are. */
-export async function readNodes(): Promise<NodesView> {
+export async function loadNodes(): Promise<NodesView> {
+  const access = await requireAccess('view');
+  if (canEverywhere(access.grants, 'view')) return readNodes();
+  const fleet = await loadFleet();
+  return readNodes({
+    nodes: new Set([...fleet.pools.flatMap((p) => p.nodes), ...fleet.machines.map((m) => m.node ?? '')].map((n) => n.toLowerCase())),
+    pools: new Set(fleet.pools.map((p) => p.uuid.toLowerCase())),
+    machines: new Set(fleet.machines.map((m) => m.uuid.toLowerCase())),
+  });
+}
+
+const within = <T>(entries: Map<string, T>, keys: Set<string> | undefined): T[] => [...entries].filter(([k]) => !keys || keys.has(k.toLowerCase())).map(([, v]) => v);
+
+/** Every node (or those in `scope`) with the address used, whether the console can reach it, and how full its backup folders are. */
+export async function readNodes(scope?: NodeScope): Promise<NodesView> {
   const problems: EntryProblem[] = [];
-  const [nodes, cloud, pools, machines] = await Promise.all([searchNodes(problems), readCloudBackupConfig(), searchPoolBackupConfigs(), searchMachineBackupConfigs()]);
-  const directories = watchedDirectories([...(cloud ? [cloud] : []), ...pools.values(), ...machines.values()]);
+  const [allNodes, cloud, pools, machines] = await Promise.all([searchNodes(problems), readCloudBackupConfig(), searchPoolBackupConfigs(), searchMachineBackupConfigs()]);
+  const nodes = scope ? allNodes.filter((n) => scope.nodes.has(n.name.toLowerCase())) : allNodes;
+  const directories = watchedDirectories([...(cloud ? [cloud] : []), ...within(pools, scope?.pools), ...within(machines, scope?.machines)]);
   const configured = nodesConfigured();
   const checks = await Promise.all(
     nodes.map(async (node): Promise<NodeCheck> => {

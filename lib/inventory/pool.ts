@@ -1,5 +1,6 @@
 import 'server-only';
-import { requireAdmin } from '@/lib/auth/session';
+import { assertAllowed, requireAccess } from '@/lib/auth/access';
+import { readPool } from '@/lib/ldap/pools';
 import { AppError } from '@/lib/errors';
 import { resolveEffectiveConfig, type EffectiveConfig } from '@/lib/backup/config';
 import { readCloudBackupConfig, readPoolBackupConfig } from '@/lib/ldap/backup';
@@ -18,7 +19,7 @@ export interface PoolView {
 }
 
 export async function loadPoolView(uuid: string): Promise<PoolView> {
-  await requireAdmin();
+  const access = await requireAccess('view');
   // The pool's own reads go out with the fleet read instead of after it. The UUID comes from the
   // URL, so a failure there only counts once the pool is known to exist (then it is read again).
   const [fleet, early, cloud] = await Promise.all([
@@ -27,7 +28,12 @@ export async function loadPoolView(uuid: string): Promise<PoolView> {
     readCloudBackupConfig(),
   ]);
   const pool = fleet.pools.find((p) => p.uuid.toLowerCase() === uuid.toLowerCase());
-  if (!pool) throw new AppError('not-found', 'There is no VM pool with this UUID.');
+  if (!pool) {
+    // Not in what this person may see: say whether it is theirs to see rather than pretend it is missing.
+    const hidden = await readPool(uuid, []).catch(() => null);
+    if (hidden) assertAllowed(access, 'view', { kind: 'pool', name: hidden.name, uuid: hidden.uuid.toLowerCase() });
+    throw new AppError('not-found', 'There is no VM pool with this UUID.');
+  }
   const poolConfig = early === undefined ? await readPoolBackupConfig(pool.uuid) : early;
   const machines = fleet.machines.filter((m) => m.poolUuid?.toLowerCase() === pool.uuid.toLowerCase());
   const counts = emptyCounts();

@@ -1,5 +1,5 @@
 import 'server-only';
-import { requireAdmin } from '@/lib/auth/session';
+import { requireMachineAccess } from '@/lib/auth/scope';
 import { env } from '@/lib/env';
 import { AppError } from '@/lib/errors';
 import { readIterationModes, readJournal } from '@/lib/ldap/restore';
@@ -47,7 +47,7 @@ export interface RestoreStatus {
  * went wrong must still show where it stands and what can be done.
  */
 export async function readRestoreStatus(ref: IterationRef): Promise<RestoreStatus> {
-  await requireAdmin();
+  await requireMachineAccess('restore', ref.machineUuid);
   const [machine, modes, stored] = await Promise.all([readMachine(ref.machineUuid, []), readIterationModes(ref.machineUuid), readJournal(ref.machineUuid, ref.iteration)]);
   if (!machine) throw new AppError('not-found', 'There is no machine with this UUID in the directory.');
   const current = modes.find((m) => m.name === ref.iteration);
@@ -101,7 +101,7 @@ async function copyProgress(layout: RestoreLayout, ref: IterationRef, records: T
 }
 
 export async function loadPreflight(ref: IterationRef): Promise<Preflight> {
-  await requireAdmin();
+  await requireMachineAccess('restore', ref.machineUuid);
   return (await preflight(ref)).result;
 }
 
@@ -126,7 +126,7 @@ export interface ConflictDto {
 }
 
 export async function loadConflicts(ref: IterationRef): Promise<ConflictDto> {
-  await requireAdmin();
+  await requireMachineAccess('restore', ref.machineUuid);
   const [view, stored] = await Promise.all([readConflicts(ref), readJournal(ref.machineUuid, ref.iteration)]);
   const resolved = stored ? last(decodeJournal(stored.records), 'resolved') : undefined;
   const writes = resolved?.writes;

@@ -101,7 +101,7 @@ const spec: CloudSpec = {
   reseller: { uid: '4000000', name: 'stepping stone GmbH' },
   customer: { uid: '4000001', name: 'Demo Customer AG' },
   realm: { uid: '4000013', displayName: 'stoney cloud' },
-  nextFreeUid: '4000020',
+  nextFreeUid: '4000030',
   cloudId: 'a4b8be71-1b9d-415d-83c9-4e3fa4ff16f4',
   serviceAccounts: [
     { cn: 'prov-backup-kvm', password: 'prov-backup-kvm-demo' },
@@ -123,10 +123,35 @@ const spec: CloudSpec = {
       mail: 'olga.operator@stoney-cloud.org', gender: 'f', preferredLanguage: 'en-GB', timeZoneOffset: '+01:00',
       roles: ['User'], groupUids: ['4000014'],
     },
+    // People with one capability each, and one limited to a pool (see DEMO.grants).
+    {
+      uid: '4000020', login: 'viewer', password: 'viewer-demo', givenName: 'Vera', surname: 'Viewer',
+      mail: 'vera.viewer@stoney-cloud.org', gender: 'f', preferredLanguage: 'en-GB', timeZoneOffset: '+01:00',
+      roles: ['User'], groupUids: ['4000025'],
+    },
+    {
+      uid: '4000021', login: 'configurer', password: 'configurer-demo', givenName: 'Carl', surname: 'Configurer',
+      mail: 'carl.configurer@stoney-cloud.org', gender: 'm', preferredLanguage: 'de-CH', timeZoneOffset: '+01:00',
+      roles: ['User'], groupUids: ['4000026'],
+    },
+    {
+      uid: '4000022', login: 'restorer', password: 'restorer-demo', givenName: 'Rita', surname: 'Restorer',
+      mail: 'rita.restorer@stoney-cloud.org', gender: 'f', preferredLanguage: 'en-GB', timeZoneOffset: '+01:00',
+      roles: ['User'], groupUids: ['4000027'],
+    },
+    {
+      uid: '4000023', login: 'production', password: 'production-demo', givenName: 'Paul', surname: 'Production',
+      mail: 'paul.production@stoney-cloud.org', gender: 'm', preferredLanguage: 'de-CH', timeZoneOffset: '+01:00',
+      roles: ['User'], groupUids: ['4000028'],
+    },
   ],
   groups: [
     { uid: '4000014', displayName: 'Backup operators', groupName: 'backup-operators', description: 'May run restores' },
     { uid: '4000015', displayName: 'Teachers', groupName: 'teachers' },
+    { uid: '4000025', displayName: 'Backup viewers', groupName: 'backup-viewers', description: 'May see every machine and its backups' },
+    { uid: '4000026', displayName: 'Backup configurers', groupName: 'backup-configurers', description: 'May change backup plans and exclude machines' },
+    { uid: '4000027', displayName: 'Restorers', groupName: 'restorers', description: 'May restore any machine' },
+    { uid: '4000028', displayName: 'Production team', groupName: 'production-team', description: 'May configure and restore the production servers only' },
   ],
   nodes: [
     { fqdn: NODE_1, description: 'VM node in rack A', state: 'active', ip: { admin: '10.1.110.11', data: '10.1.140.11', int: '10.1.120.11', pub: '10.1.130.11' } },
@@ -285,6 +310,20 @@ export const DEMO = {
     admin: { uid: '4000002', login: 'admin', password: 'admin-demo', dn: `uid=4000002,ou=people,${BASE_DN}`, isAdmin: true },
     user: { uid: '4000003', login: 'user', password: 'user-demo', dn: `uid=4000003,ou=people,${BASE_DN}`, isAdmin: false },
     operator: { uid: '4000004', login: 'operator', password: 'operator-demo', dn: `uid=4000004,ou=people,${BASE_DN}`, isAdmin: false },
+    viewer: { uid: '4000020', login: 'viewer', password: 'viewer-demo', dn: `uid=4000020,ou=people,${BASE_DN}`, isAdmin: false },
+    configurer: { uid: '4000021', login: 'configurer', password: 'configurer-demo', dn: `uid=4000021,ou=people,${BASE_DN}`, isAdmin: false },
+    restorer: { uid: '4000022', login: 'restorer', password: 'restorer-demo', dn: `uid=4000022,ou=people,${BASE_DN}`, isAdmin: false },
+    production: { uid: '4000023', login: 'production', password: 'production-demo', dn: `uid=4000023,ou=people,${BASE_DN}`, isAdmin: false },
+  },
+  /**
+   * The console's grant rules for the demo people (CONSOLE_*_GRANTS): viewer sees everything,
+   * configurer configures everything, restorer restores everything, production configures and
+   * restores the Production servers pool only (and sees only it).
+   */
+  grants: {
+    CONSOLE_VIEW_GRANTS: 'group:backup-viewers',
+    CONSOLE_CONFIGURE_GRANTS: `group:backup-configurers; group:Production team@${POOL.production}`,
+    CONSOLE_RESTORE_GRANTS: `group:restorers; group:production-team@${POOL.production}`,
   },
   /** Members of this group are console administrators when the console is configured with it. */
   adminGroupUid: '4000014',

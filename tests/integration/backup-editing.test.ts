@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, inject, it, vi } from 'vitest';
+import { afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { DEMO } from '../../scripts/directory/demo-directory';
 import { dnOf, expectDaemonReadable, rawAdd, rawChildren, rawDelete, rawEntry, rawReplace } from './raw-directory';
 import { removeMachineOverrideAction, saveMachineConfigAction, setMachineExcludedAction } from '@/app/(console)/machines/[uuid]/backup/actions';
@@ -13,14 +13,15 @@ import { readFleet } from '@/lib/inventory/fleet';
 import { readMachineView } from '@/lib/inventory/machine';
 import { summarizeFleet } from '@/lib/inventory/overview';
 import { readStoredBackupEntry, writeStoredBackupEntry } from '@/lib/ldap/backup-config';
+import { signInAs } from '../support/sign-in';
 
-const { ADMIN } = vi.hoisted(() => ({
-  ADMIN: { dn: 'uid=4000002,ou=people,dc=stoney-cloud,dc=org', uid: '4000002', login: 'admin', name: 'Ada Admin', iat: 0, exp: 4_000_000_000 },
-}));
-
-// The actions run exactly as in the console; only the signed-in user and Next's cache are stand-ins.
-vi.mock('@/lib/auth/session', () => ({ requireAdmin: async () => ADMIN, currentSession: async () => ADMIN }));
+// The actions run exactly as in the console, signed in as the demo administrator; only the browser and Next's cache are stand-ins.
+vi.mock('next/headers', () => import('../support/next-headers'));
 vi.mock('next/cache', () => ({ revalidatePath: () => undefined }));
+
+beforeAll(async () => {
+  await signInAs(DEMO.logins.admin);
+});
 
 const base = () => inject('demoDirectory').baseDn;
 const machine = (name: string) => {
@@ -104,7 +105,7 @@ describe('pool and machine overrides', () => {
 
     const { records } = await listAudit({ poolUuid: production.uuid, limit: 10 });
     expect(records.map((r) => r.action).slice(0, 3)).toEqual(['backup-config.remove-override', 'backup-config.save', 'backup-config.save']);
-    expect(records[2]).toMatchObject({ actor: { login: 'admin', dn: ADMIN.dn }, targetDn: dn, poolUuid: production.uuid });
+    expect(records[2]).toMatchObject({ actor: { login: 'admin', dn: DEMO.logins.admin.dn }, capability: 'configure', targetDn: dn, poolUuid: production.uuid });
     expect(records[2].changes).toContainEqual({ attribute: 'sstBackupNumberOfIterations', before: [], after: ['5'] });
     expect(records[1].changes).toContainEqual({ attribute: 'sstBackupNumberOfIterations', before: ['5'], after: ['2'] });
     expect(records[0].changes).toContainEqual({ attribute: 'sstCronHour', before: ['4'], after: [] });

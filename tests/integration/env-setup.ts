@@ -1,4 +1,5 @@
 import { afterAll, inject } from 'vitest';
+import { DEMO } from '../../scripts/directory/demo-directory';
 import { closeDirectory } from '@/lib/ldap/client';
 import { closeNodeConnections } from '@/lib/ssh/pool';
 
@@ -23,7 +24,7 @@ export function useDirectory(which: 'demoDirectory' | 'otherDirectory', extra: R
   });
 }
 
-useDirectory('demoDirectory', { CONSOLE_ADMIN_GROUP: '4000014' });
+useDirectory('demoDirectory', { CONSOLE_ADMIN_GROUP: '4000014', ...DEMO.grants });
 
 afterAll(async () => {
   await closeNodeConnections();

@@ -3,12 +3,11 @@ import { dirname, join, relative } from 'node:path';
 import { Attribute, Change } from 'ldapts';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEMO } from '../../scripts/directory/demo-directory';
+import { signInAs } from '../support/sign-in';
 import { demoMachine, directoryEntry, domainOf, fileSnapshot, sha256, startRestoreWorld, withDirectoryClient, type RestoreWorld } from './restore-world';
 
-const { ADMIN } = vi.hoisted(() => ({
-  ADMIN: { dn: 'uid=4000002,ou=people,dc=stoney-cloud,dc=org', uid: '4000002', login: 'admin', name: 'Ada Admin', iat: 0, exp: 4_000_000_000 },
-}));
-vi.mock('@/lib/auth/session', () => ({ requireAdmin: async () => ADMIN, currentSession: async () => ADMIN }));
+// The actions run exactly as in the console, signed in as the demo administrator; only the browser and Next's cache are stand-ins.
+vi.mock('next/headers', () => import('../support/next-headers'));
 vi.mock('next/cache', () => ({ revalidatePath: () => undefined }));
 
 /**
@@ -26,6 +25,7 @@ let sentinelBefore: Record<string, string>;
 
 beforeAll(async () => {
   world = await startRestoreWorld();
+  await signInAs(DEMO.logins.admin);
   for (const fixture of ['cp', 'rm']) {
     const target = join(world.node.node.dir, 'bin', fixture);
     copyFileSync(join(process.cwd(), 'tests', 'fixtures', 'node-bin', fixture), target);

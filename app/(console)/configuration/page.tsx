@@ -12,7 +12,7 @@ export const dynamic = 'force-dynamic';
 
 export default async function ConfigurationPage() {
   const result = await attempt(() => loadBackupEditor({ level: 'cloud' }));
-  if (!result.ok) return <LoadError message={result.error} />;
+  if (!result.ok) return <LoadError message={result.error} code={result.code} />;
   const view = result.data;
   return (
     <>

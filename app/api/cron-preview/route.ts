@@ -1,6 +1,5 @@
-import { NextResponse } from 'next/server';
 import { z } from 'zod';
-import { currentSession } from '@/lib/auth/session';
+import { apiRoute } from '@/lib/api-route';
 import { env } from '@/lib/env';
 import { previewCronPlan } from '@/lib/cron';
 
@@ -17,10 +16,6 @@ const cronPreviewQuerySchema = z.object({
 });
 
 /** The cron editor's live preview: plain words, next runs on the node and in UTC, warnings. */
-export async function GET(request: Request) {
-  if (!(await currentSession())) return NextResponse.json({ error: 'Your session has ended; sign in again.' }, { status: 401 });
-  const params = Object.fromEntries(new URL(request.url).searchParams.entries());
-  const q = cronPreviewQuerySchema.parse(params);
-  const preview = previewCronPlan({ ...q, active: q.active === 'TRUE' }, new Date(), env().nodeTimeZone);
-  return NextResponse.json(preview);
-}
+export const GET = apiRoute({ capability: 'configure', input: cronPreviewQuerySchema, scope: 'any' }, async (q) =>
+  previewCronPlan({ ...q, active: q.active === 'TRUE' }, new Date(), env().nodeTimeZone),
+);

@@ -11,6 +11,8 @@ import { formatBytes } from '@/components/ui/format';
 import { TextLink } from '@/components/ui/link';
 import { EntryProblems, LoadError } from '@/components/load-error';
 import { attempt } from '@/lib/actions';
+import { requireAccess } from '@/lib/auth/access';
+import { can } from '@/lib/auth/capabilities';
 import { env } from '@/lib/env';
 import { configRows } from '@/lib/inventory/config-rows';
 import { toIterationRow } from '@/lib/inventory/iteration-rows';
@@ -25,10 +27,14 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
   const result = await attempt(() => loadMachine(uuid));
   if (!result.ok) {
     if (result.code === 'not-found') notFound();
-    return <LoadError message={result.error} />;
+    return <LoadError message={result.error} code={result.code} />;
   }
   const view = result.data;
   const { machine } = view;
+  const { grants } = await requireAccess();
+  const pool = machine.poolUuid?.toLowerCase() ?? null;
+  const mayConfigure = can(grants, 'configure', pool);
+  const mayRestore = can(grants, 'restore', pool);
   const timeZone = env().consoleTimeZone;
   const nodeTimeZone = env().nodeTimeZone;
   return (
@@ -97,10 +103,10 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
           )}
           <div className="mt-4 space-y-3 border-t border-line pt-3">
             <p className="flex flex-wrap gap-4">
-              <TextLink href={`/machines/${machine.uuid}/backup`}>Edit backup configuration</TextLink>
+              {mayConfigure && <TextLink href={`/machines/${machine.uuid}/backup`}>Edit backup configuration</TextLink>}
               <TextLink href={`/audit?machine=${machine.uuid}`}>Change history</TextLink>
             </p>
-            {view.effective.excluded && view.effective.excludedBy !== 'machine' ? (
+            {!mayConfigure ? null : view.effective.excluded && view.effective.excludedBy !== 'machine' ? (
               <p className="text-muted">Excluded by the {view.effective.excludedBy} configuration; include it there.</p>
             ) : (
               <ExcludeToggle uuid={machine.uuid} excluded={view.effective.excluded} what="machine" setExcluded={setMachineExcludedAction} />
@@ -110,7 +116,7 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
       </div>
       <div className="mt-6">
         <Card title={`Backup iterations (${view.iterations.length})`}>
-          <IterationTable uuid={machine.uuid} initial={view.iterations.map(toIterationRow)} timeZone={timeZone} />
+          <IterationTable uuid={machine.uuid} initial={view.iterations.map(toIterationRow)} timeZone={timeZone} mayRestore={mayRestore} />
         </Card>
       </div>
       <div className="mt-6">

@@ -2,7 +2,7 @@
 
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
-import { adminAction } from '@/lib/actions';
+import { consoleAction } from '@/lib/actions';
 import { removeOverrideSchema, setExcludedSchema, tokenSchema, uuidSchema } from '@/lib/backup/action-schemas';
 import { configFormShape, formToConfig } from '@/lib/backup/config-schema';
 import { removeBackupOverride, saveBackupConfig, setBackupExcluded } from '@/lib/backup/editing';
@@ -14,14 +14,14 @@ const refreshed = <T>(result: T): T => {
   return result;
 };
 
-const save = adminAction(savePoolConfigSchema, async ({ uuid, token, ...form }, session) =>
-  refreshed(await saveBackupConfig({ level: 'pool', uuid }, token, formToConfig(form), session)),
+const save = consoleAction({ capability: 'configure', schema: savePoolConfigSchema, scope: ({ uuid }) => ({ pool: uuid }) }, async ({ uuid, token, ...form }, actor) =>
+  refreshed(await saveBackupConfig({ level: 'pool', uuid }, token, formToConfig(form), actor)),
 );
-const remove = adminAction(removeOverrideSchema, async ({ uuid, token }, session) =>
-  refreshed(await removeBackupOverride({ level: 'pool', uuid }, token, session)),
+const remove = consoleAction({ capability: 'configure', schema: removeOverrideSchema, scope: ({ uuid }) => ({ pool: uuid }) }, async ({ uuid, token }, actor) =>
+  refreshed(await removeBackupOverride({ level: 'pool', uuid }, token, actor)),
 );
-const setExcluded = adminAction(setExcludedSchema, async ({ uuid, intent }, session) =>
-  refreshed(await setBackupExcluded({ level: 'pool', uuid }, intent === 'exclude', session)),
+const setExcluded = consoleAction({ capability: 'configure', schema: setExcludedSchema, scope: ({ uuid }) => ({ pool: uuid }) }, async ({ uuid, intent }, actor) =>
+  refreshed(await setBackupExcluded({ level: 'pool', uuid }, intent === 'exclude', actor)),
 );
 
 export async function savePoolConfigAction(input: unknown) {
