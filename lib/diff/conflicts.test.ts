@@ -149,7 +149,7 @@ describe('grouped settings', () => {
     const set = computeConflicts(i);
     expect(set.inconsistencies.backup).toEqual(['Memory: the directory has 2147483648 bytes, the domain XML has 4 GiB.']);
     expect(set.conflicts).toHaveLength(1);
-    expect(set.conflicts[0]).toMatchObject({ id: 'memory', live: '2 GiB', backup: '2 GiB (directory), 4 GiB (domain XML <memory>), 4 GiB (domain XML <currentMemory>)' });
+    expect(set.conflicts[0]).toMatchObject({ id: 'memory', live: '2 GiB', backup: '2 GiB (directory), 4 GiB (domain XML <memory>)' });
     expect(set.conflicts[0].note).toMatch(/backup side disagrees with itself/);
     for (const choice of ['live', 'backup'] as const) {
       const r = resolve(i, () => ({ memory: { choice } }));
@@ -174,7 +174,7 @@ describe('what cannot be chosen', () => {
     i.liveEntries[0].attributes.find((a) => a.name === 'sstMemory')!.values = ['lots'];
     const set = computeConflicts(i);
     const memory = set.conflicts.find((c) => c.id === 'memory')!;
-    expect(memory.live).toBe('lots (directory), 4 GiB (domain XML <memory>), 4 GiB (domain XML <currentMemory>)');
+    expect(memory.live).toBe('lots (directory), 4 GiB (domain XML <memory>)');
     expect(memory.refused.live).toMatch(/^The live machine's value lots cannot be written/);
     expect(validateDecisions(set, { memory: { choice: 'live' } }).ok).toBe(false);
     expect(validateDecisions(set, { memory: { choice: 'value', value: '4 GiB' } }).ok).toBe(true);

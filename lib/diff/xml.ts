@@ -188,7 +188,8 @@ function parseAttributes(r: Reader, element: XmlElement): void {
     // Attribute-value normalisation (XML 1.0 §3.3.3): literal tabs and line ends read as spaces.
     const value = decode(r, /[\t\n\r]/.test(raw) ? raw.replace(/\r\n|[\t\n\r]/g, ' ') : raw, valueStart);
     if (names === null && element.attributes.length >= SCANNED_ATTRIBUTES) names = new Set(element.attributes.map((a) => a.name));
-    const twice = names ? names.has(name) : element.attributes.some((a) => a.name === name);
+    let twice = names !== null && names.has(name);
+    if (names === null) for (const a of element.attributes) if (a.name === name) twice = true;
     if (twice) r.fail(`attribute ${name} appears twice in <${element.name}>`, start);
     names?.add(name);
     // Most libvirt attributes are written exactly as serializeXml writes them; keeping the source
