@@ -553,6 +553,10 @@ describe('applyDecisions', () => {
         expect(agreementProblems(result.ldif, result.xml, MACHINE_UUID), `mask ${mask}`).toEqual([]);
         const changes = ldapChanges(input.liveEntries, result.ldif);
         expect(changes.every((c) => !/ou=backup,sstVirtualMachine=/i.test(c.dn)), `mask ${mask}`).toBe(true);
+        // Nothing live is lost that was not decided, nothing of the backup that was taken.
+        const chosen = (side: Choice) => set.conflicts.filter((c) => decisions[c.id].choice === side).map((c) => c.id);
+        expect(computeConflicts({ ...input, backupLdif: result.ldif, backupXml: result.xml }).conflicts.map((c) => c.id), `mask ${mask}`).toEqual(chosen('backup'));
+        expect(computeConflicts({ ...input, liveEntries: result.ldif, liveXml: result.xml }).conflicts.map((c) => c.id), `mask ${mask}`).toEqual(chosen('live'));
       }
     });
 

@@ -231,3 +231,49 @@ describe('user aliases and mixed content', () => {
     expect(computeConflicts(same).conflicts).toEqual([]);
   });
 });
+
+describe('every combination of decisions on a machine where all of the above differ', () => {
+  const second = { name: 'net1', mac: '52:54:00:44:55:66', bridge: 'vmbr1' };
+  const shape = (m: ReturnType<typeof machine>, options: { graphics: string; alias: string; note: string; serial: string; current: number; online: number | null }) =>
+    domainXml(m)
+      .replace(/\n\s*<address type='pci'[^>]*slot='0x0[34]'[^>]*\/>/g, '')
+      .replace("port='5901' autoport='no'", options.graphics)
+      .replace("<alias name='virtio-disk1'/>", `<alias name='${options.alias}'/>`)
+      .replace('  <memory', `  <metadata>\n    <app:note xmlns:app='urn:example:app'>${options.note}</app:note>\n  </metadata>\n  <memory`)
+      .replace(/<currentMemory unit='KiB'>\d+/, `<currentMemory unit='KiB'>${options.current / 1024}`)
+      .replace(/<vcpu placement='static'>/, options.online === null ? "<vcpu placement='static'>" : `<vcpu placement='static' current='${options.online}'>`)
+      .replace("    <input type='tablet'", `    <serial type='${options.serial}'>\n      <source path='${options.serial === 'pty' ? '/dev/pts/3' : '/var/log/vm/serial.log'}'/>\n      <target port='0'/>\n    </serial>\n    <input type='tablet'`);
+  const backupMachine = machine({ interfaces: [machine().interfaces[0], second] });
+  const liveMachine = machine({ memoryBytes: 4 * GiB, vcpu: 4, interfaces: [second, machine().interfaces[0]], dhcp: { subnet: '10.1.0.0', ip: '10.1.0.21', mac: machine().interfaces[0].mac } });
+  const input = conflictInput(backupMachine, liveMachine, {
+    liveXml: shape(liveMachine, { graphics: "port='5901' autoport='no'", alias: 'ua-data', note: 'Standby <b>database</b> node', serial: 'file', current: 2 * GiB, online: 2 }),
+  });
+  input.backupXml = shape(backupMachine, { graphics: "port='5900' autoport='yes'", alias: 'virtio-disk1', note: 'Primary <b>database</b> node', serial: 'pty', current: 2 * GiB, online: null });
+  const set = computeConflicts(input);
+
+  it('has one conflict per difference', () => {
+    expect(set.conflicts.map((c) => c.id)).toEqual([
+      'memory',
+      'vcpus',
+      'xml:metadata/app:note',
+      'xml:devices/interface#order',
+      'xml:devices/disk[vdb]/alias',
+      'xml:devices/serial@type',
+      'xml:devices/graphics[spice]@autoport',
+    ]);
+  });
+
+  it('leaves a difference to live only where the backup was chosen, and to the backup only where live was', () => {
+    const n = set.conflicts.length;
+    for (let mask = 0; mask < 2 ** n; mask += 1) {
+      const choice = (i: number): 'live' | 'backup' => (mask & (1 << i) ? 'backup' : 'live');
+      const decisions: Decisions = Object.fromEntries(set.conflicts.map((c, i) => [c.id, { choice: choice(i) }]));
+      const result = applyDecisions(input, set, decisions);
+      expect(result.agreement, `mask ${mask}`).toEqual([]);
+      const toLive = computeConflicts({ ...input, backupLdif: result.ldif, backupXml: result.xml }).conflicts.map((c) => c.id);
+      const toBackup = computeConflicts({ ...input, liveEntries: result.ldif, liveXml: result.xml }).conflicts.map((c) => c.id);
+      expect(toLive, `mask ${mask}`).toEqual(set.conflicts.filter((_, i) => choice(i) === 'backup').map((c) => c.id));
+      expect(toBackup, `mask ${mask}`).toEqual(set.conflicts.filter((_, i) => choice(i) === 'live').map((c) => c.id));
+    }
+  });
+});
