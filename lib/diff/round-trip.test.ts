@@ -78,14 +78,20 @@ describe('graphics with autoport on one side and a fixed port on the other', () 
     expect(getAttribute(findElement(settle(input, 'live').doc.root, 'devices/serial/source')!, 'path')).toBe('/var/log/vm/serial.log');
   });
 
-  it('ignores the network port id, the bridge a network lent and the disk source index, which change with every start', () => {
-    const running = (portid: string, bridge: string, index: string) =>
+  it('ignores the network port id, the bridge a network lent, the disk source index and the guest agent socket, which change with every start', () => {
+    const running = (portid: string, bridge: string, index: string, id: number) =>
       domainXml(machine())
         .replace("<interface type='bridge'>", "<interface type='network'>")
         .replace("<source bridge='vmbr0'/>", `<source network='default' portid='${portid}' bridge='${bridge}'/>`)
-        .replace(/(<source file='[^']*')\/>/, `$1 index='${index}'/>`);
-    const input = { ...conflictInput(machine(), machine()), backupXml: running('8741442c-1a75-4ddf-930c-f94afd6aee4f', 'virbr0', '2'), liveXml: running('45d91da8-2851-4e74-a63f-80ff2037e649', 'virbr1', '5') };
+        .replace(/(<source file='[^']*')\/>/, `$1 index='${index}'/>`)
+        .replace(
+          "    <input type='tablet'",
+          `    <channel type='unix'>\n      <source mode='bind' path='/var/lib/libvirt/qemu/channel/target/domain-${id}-${MACHINE_UUID.slice(0, 20)}/org.qemu.guest_agent.0'/>\n      <target type='virtio' name='org.qemu.guest_agent.0'/>\n    </channel>\n    <input type='tablet'`,
+        );
+    const input = { ...conflictInput(machine(), machine()), backupXml: running('8741442c-1a75-4ddf-930c-f94afd6aee4f', 'virbr0', '2', 7), liveXml: running('45d91da8-2851-4e74-a63f-80ff2037e649', 'virbr1', '5', 31) };
     expect(computeConflicts(input).conflicts).toEqual([]);
+    const fixed = { ...input, liveXml: input.liveXml.replace(/path='[^']*guest_agent.0'/, "path='/run/web-01/agent.sock'") };
+    expect(computeConflicts(fixed).conflicts.map((c) => [c.id, c.live])).toEqual([['xml:devices/channel[org.qemu.guest_agent.0]/source@path', '/run/web-01/agent.sock']]);
   });
 });
 

@@ -109,6 +109,8 @@ export interface XmlDiffResult {
 }
 
 const AUTO_TAP = /^(vnet|macvtap|tap)\d+$/;
+/** A channel socket libvirt names at start after the domain id (…/channel/target/domain-7-web/org.qemu.guest_agent.0). */
+const AUTO_CHANNEL = /\/channel\/target\/domain-\d+-[^/]*\/[^/]+$/;
 /** libvirt keeps aliases with this prefix in the configuration; all others it names at each start. */
 const USER_ALIAS = /^ua-/;
 
@@ -121,13 +123,17 @@ function isRuntimeElement(element: XmlElement, parent: XmlElement): boolean {
   return false;
 }
 
-/** When an attribute is runtime-only: always, or while an attribute of the element or its parent has a value. */
-type RuntimeRule = 'always' | { on: 'self' | 'parent'; attribute: string; value: string };
+/**
+ * When an attribute is runtime-only: always, or while an attribute of the element or its parent
+ * (the switch) has a value, or when its own value has the form libvirt generates.
+ */
+type RuntimeRule = 'always' | { on: 'self' | 'parent'; attribute: string; value: string; generated?: RegExp };
 
 const AUTOPORT: RuntimeRule = { on: 'self', attribute: 'autoport', value: 'yes' };
 const PTY: RuntimeRule = { on: 'self', attribute: 'type', value: 'pty' };
 const PTY_SOURCE: RuntimeRule = { on: 'parent', attribute: 'type', value: 'pty' };
 const NETWORK_SOURCE: RuntimeRule = { on: 'parent', attribute: 'type', value: 'network' };
+const CHANNEL_SOURCE: RuntimeRule = { on: 'parent', attribute: 'type', value: 'pty', generated: AUTO_CHANNEL };
 
 function runtimeRule(element: XmlElement, attribute: string, isRoot: boolean, parentName: string | null): RuntimeRule | null {
   if (isRoot) return attribute === 'id' ? 'always' : null;
@@ -138,6 +144,7 @@ function runtimeRule(element: XmlElement, attribute: string, isRoot: boolean, pa
     case 'serial':
       return attribute === 'tty' ? PTY : null;
     case 'source':
+      if (attribute === 'path' && parentName === 'channel') return CHANNEL_SOURCE;
       if (attribute === 'path' && parentName !== null) return PTY_SOURCE;
       // A network's bridge and port id are filled in at start; the disk source index counts block jobs.
       if (parentName === 'interface' && (attribute === 'bridge' || attribute === 'portid')) return NETWORK_SOURCE;
@@ -148,8 +155,9 @@ function runtimeRule(element: XmlElement, attribute: string, isRoot: boolean, pa
   }
 }
 
-function isRuntimeUnder(rule: RuntimeRule, element: XmlElement, parent: XmlElement | null): boolean {
+function isRuntimeUnder(rule: RuntimeRule, element: XmlElement, parent: XmlElement | null, value: string | null): boolean {
   if (rule === 'always') return true;
+  if (rule.generated && value !== null && rule.generated.test(value)) return true;
   const holder = rule.on === 'self' ? element : parent;
   return holder !== null && getAttribute(holder, rule.attribute) === rule.value;
 }
@@ -324,8 +332,8 @@ class Comparison {
     if (this.ignoredElements.has(path) && this.ignored.has(`${path}@${name}`)) return;
     const rule = runtimeRule(b, name, path === '', parents ? parents.b.name : null);
     if (rule) {
-      const runtimeB = isRuntimeUnder(rule, b, parents?.b ?? null);
-      const runtimeL = isRuntimeUnder(rule, l, parents?.l ?? null);
+      const runtimeB = isRuntimeUnder(rule, b, parents?.b ?? null, bv);
+      const runtimeL = isRuntimeUnder(rule, l, parents?.l ?? null, lv);
       if (runtimeB && runtimeL) return;
       if (runtimeB || runtimeL) {
         pending.push({ rule, companion: { path: `${path}@${name}`, attribute: name, backupElement: b, backup: bv, live: lv, runtimeOn: runtimeB ? 'backup' : 'live' } });
