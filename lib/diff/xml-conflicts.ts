@@ -1,7 +1,8 @@
 /**
  * Internal: domain XML differences the directory does not record (`devices/video/model@vram`,
- * `on_crash`, `features/hyperv`) as conflicts. The resolved XML starts as the backup's, so
- * taking the backup changes nothing and keeping live copies the live version in.
+ * `on_crash`, `features/hyperv`, a mixed-content element, the order of `devices/interface`) as
+ * conflicts. The resolved XML starts as the backup's, so taking the backup changes nothing and
+ * keeping live copies the live version in.
  */
 import { interfaceKey } from './inventory';
 import type { ApplyContext, Operation } from './operation';

@@ -1,9 +1,10 @@
 /**
  * Element-by-element comparison of two domain XML documents. Elements are paired by a readable
  * key (`devices/disk[vda]`, `devices/controller[usb:0]`, `os/boot[2]`), never by text position,
- * so reordering and reformatting are not differences. Whitespace-only text and comments are
- * ignored, and so are the parts libvirt adds to the XML of a running domain (see isRuntimeOnly):
- * the backup XML was taken from a running domain, the live one may be running under another id.
+ * so reformatting is not a difference; a different order of paired elements is one difference
+ * of its own. Whitespace-only text and comments are ignored, and so are the parts libvirt adds
+ * to the XML of a running domain (isRuntimeElement, runtimeRule): the backup XML was taken from
+ * a running domain, the live one may be running under another id.
  */
 import type { XmlElement } from './xml';
 import { childElements, getAttribute, indentBefore, textContent } from './xml-nodes';
