@@ -14,6 +14,7 @@ import { formatBytes } from './units';
 import { ensureElement, findElement, getAttribute, removeAttribute, setAttribute } from './xml-nodes';
 
 const digits = (v: string | null) => (v === null ? null : v.trim());
+const companionValue = (n: number | null) => present(n === null ? null : String(n));
 
 /** The balloon of a side: `<currentMemory>` in bytes when it is below `<memory>`, else null. */
 function balloonOf(x: SideXml | null): number | null {
@@ -23,7 +24,7 @@ function balloonOf(x: SideXml | null): number | null {
 
 export function memorySetting(s: Sides): SettingSpec {
   const xmlSide = (side: Side | null) => (side === 'live' ? s.liveXml : side === 'backup' ? s.backupXml : null);
-  const balloon = (x: SideXml | null) => (x ? present(balloonOf(x) === null ? null : String(balloonOf(x))) : absent);
+  const balloon = (x: SideXml | null) => (x ? companionValue(balloonOf(x)) : absent);
   return {
     id: 'memory',
     label: 'Memory',
@@ -62,7 +63,7 @@ function onlineOf(x: SideXml | null): number | null {
 export function vcpuSetting(s: Sides): SettingSpec {
   const xml = (x: SideXml) => (x.domain.vcpu === null ? null : String(x.domain.vcpu));
   const xmlSide = (side: Side | null) => (side === 'live' ? s.liveXml : side === 'backup' ? s.backupXml : null);
-  const online = (x: SideXml | null) => (x ? present(onlineOf(x) === null ? null : String(onlineOf(x))) : absent);
+  const online = (x: SideXml | null) => (x ? companionValue(onlineOf(x)) : absent);
   return {
     id: 'vcpus',
     label: 'vCPUs',
