@@ -553,7 +553,10 @@ describe('applyDecisions', () => {
         expect(agreementProblems(result.ldif, result.xml, MACHINE_UUID), `mask ${mask}`).toEqual([]);
         const changes = ldapChanges(input.liveEntries, result.ldif);
         expect(changes.every((c) => !/ou=backup,sstVirtualMachine=/i.test(c.dn)), `mask ${mask}`).toBe(true);
-        // Nothing live is lost that was not decided, nothing of the backup that was taken.
+        // Nothing live is lost that was not decided, nothing of the backup that was taken (for all
+        // of one side and each decision flipped alone; lib/diff/round-trip.test.ts tries every mix).
+        const flipped = Math.min(mask.toString(2).replace(/0/g, '').length, n - mask.toString(2).replace(/0/g, '').length);
+        if (flipped > 1) continue;
         const chosen = (side: Choice) => set.conflicts.filter((c) => decisions[c.id].choice === side).map((c) => c.id);
         expect(computeConflicts({ ...input, backupLdif: result.ldif, backupXml: result.xml }).conflicts.map((c) => c.id), `mask ${mask}`).toEqual(chosen('backup'));
         expect(computeConflicts({ ...input, liveEntries: result.ldif, liveXml: result.xml }).conflicts.map((c) => c.id), `mask ${mask}`).toEqual(chosen('live'));
