@@ -113,11 +113,14 @@ const AUTO_TAP = /^(vnet|macvtap|tap)\d+$/;
 /** A channel socket libvirt names at start after the domain id (…/channel/target/domain-7-web/org.qemu.guest_agent.0). */
 const AUTO_CHANNEL = /\/channel\/target\/domain-\d+-[^/]*\/[^/]+$/;
 /** libvirt keeps aliases with this prefix in the configuration; all others it names at each start. */
-const USER_ALIAS = /^ua-/;
+const USER_ALIAS = 'ua-';
 
 /** Runtime-only elements: libvirt's aliases, backing chains, block jobs and auto-named tap devices come and go with each start. */
 function isRuntimeElement(element: XmlElement, parent: XmlElement): boolean {
-  if (element.name === 'alias') return !USER_ALIAS.test(getAttribute(element, 'name') ?? '');
+  if (element.name === 'alias') {
+    for (const a of element.attributes) if (a.name === 'name') return !a.value.startsWith(USER_ALIAS);
+    return true;
+  }
   if ((element.name === 'backingStore' || element.name === 'mirror') && parent.name === 'disk') return true;
   if (element.name === 'target' && parent.name === 'interface') return AUTO_TAP.test(getAttribute(element, 'dev') ?? '');
   if ((element.name === 'label' || element.name === 'imagelabel') && parent.name === 'seclabel') return getAttribute(parent, 'type') === 'dynamic';
@@ -135,6 +138,9 @@ const PTY: RuntimeRule = { on: 'self', attribute: 'type', value: 'pty' };
 const PTY_SOURCE: RuntimeRule = { on: 'parent', attribute: 'type', value: 'pty' };
 const NETWORK_SOURCE: RuntimeRule = { on: 'parent', attribute: 'type', value: 'network' };
 const CHANNEL_SOURCE: RuntimeRule = { on: 'parent', attribute: 'type', value: 'pty', generated: AUTO_CHANNEL };
+
+/** The elements runtimeRule knows attributes of (besides the root). */
+const RULED = new Set(['graphics', 'console', 'serial', 'source']);
 
 function runtimeRule(element: XmlElement, attribute: string, isRoot: boolean, parentName: string | null): RuntimeRule | null {
   if (isRoot) return attribute === 'id' ? 'always' : null;
@@ -244,16 +250,12 @@ function isLeaf(element: XmlElement): boolean {
   return true;
 }
 
-function hasText(element: XmlElement): boolean {
-  for (const c of element.children) {
-    if (c.type !== 'text') continue;
-    const v = c.value;
-    for (let i = 0; i < v.length; i += 1) {
-      const code = v.charCodeAt(i);
-      if (code !== 32 && code !== 10 && code !== 9 && code !== 13) return true;
-    }
+function isBlank(text: string): boolean {
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code !== 32 && code !== 10 && code !== 9 && code !== 13) return false;
   }
-  return false;
+  return true;
 }
 
 /** What a reader of mixed content sees: names, attributes in any order, trimmed text; no comments or indentation. */
@@ -267,16 +269,27 @@ function contentKey(element: XmlElement): string {
   return `<${element.name} ${JSON.stringify(attributes)}>${children.join('')}</>`;
 }
 
-/** Element children by name, in document order, without runtime-only ones. */
-function groupChildren(parent: XmlElement): Map<string, XmlElement[]> {
+interface Children {
+  /** Element children by name, in document order, without runtime-only ones. */
+  groups: Map<string, XmlElement[]>;
+  /** Whether the element has text of its own besides indentation (mixed content, when it has elements too). */
+  text: boolean;
+}
+
+function groupChildren(parent: XmlElement): Children {
   const groups = new Map<string, XmlElement[]>();
+  let text = false;
   for (const c of parent.children) {
+    if (c.type === 'text') {
+      text ||= !isBlank(c.value);
+      continue;
+    }
     if (c.type !== 'element' || isRuntimeElement(c, parent)) continue;
     const group = groups.get(c.name);
     if (group) group.push(c);
     else groups.set(c.name, [c]);
   }
-  return groups;
+  return { groups, text };
 }
 
 /** A name index for wide elements only, so comparing them stays linear without costing the usual small ones. */
@@ -285,10 +298,6 @@ function wideIndex(element: XmlElement): Map<string, string> | null {
   const map = new Map<string, string>();
   for (const a of element.attributes) if (!map.has(a.name)) map.set(a.name, a.value);
   return map;
-}
-
-function lookup(element: XmlElement, index: Map<string, string> | null, name: string): string | null {
-  return index ? (index.get(name) ?? null) : getAttribute(element, name);
 }
 
 /** Each element child's index among the parent's nodes, so many siblings are placed without searching. */
@@ -329,15 +338,16 @@ class Comparison {
     this.values.set(difference.path, difference);
   }
 
-  private attribute(b: XmlElement, l: XmlElement, path: string, parents: Parents | null, name: string, bv: string | null, lv: string | null, pending: Pending[]): void {
-    if (this.ignoredElements.has(path) && this.ignored.has(`${path}@${name}`)) return;
-    const rule = runtimeRule(b, name, path === '', parents ? parents.b.name : null);
+  /** `ignoring`: the element has ignored values; `ruled`: it can have runtime-only attributes. */
+  private attribute(b: XmlElement, l: XmlElement, path: string, parents: Parents | null, name: string, bv: string | null, lv: string | null, ignoring: boolean, ruled: boolean): void {
+    if (ignoring && this.ignored.has(`${path}@${name}`)) return;
+    const rule = ruled ? runtimeRule(b, name, path === '', parents ? parents.b.name : null) : null;
     if (rule) {
       const runtimeB = isRuntimeUnder(rule, b, parents?.b ?? null, bv);
       const runtimeL = isRuntimeUnder(rule, l, parents?.l ?? null, lv);
       if (runtimeB && runtimeL) return;
       if (runtimeB || runtimeL) {
-        pending.push({ rule, companion: { path: `${path}@${name}`, attribute: name, backupElement: b, backup: bv, live: lv, runtimeOn: runtimeB ? 'backup' : 'live' } });
+        this.pending.push({ rule, companion: { path: `${path}@${name}`, attribute: name, backupElement: b, backup: bv, live: lv, runtimeOn: runtimeB ? 'backup' : 'live' } });
         return;
       }
     }
@@ -351,10 +361,12 @@ class Comparison {
   private compareValues(b: XmlElement, l: XmlElement, path: string, parents: Parents | null): void {
     const inB = wideIndex(b);
     const inL = wideIndex(l);
+    const ignoring = this.ignoredElements.has(path);
+    const ruled = parents === null || RULED.has(b.name);
     const pending = this.pending;
-    pending.length = 0;
-    for (const a of b.attributes) this.attribute(b, l, path, parents, a.name, a.value, lookup(l, inL, a.name), pending);
-    for (const a of l.attributes) if (lookup(b, inB, a.name) === null) this.attribute(b, l, path, parents, a.name, null, a.value, pending);
+    if (pending.length > 0) pending.length = 0;
+    for (const a of b.attributes) this.attribute(b, l, path, parents, a.name, a.value, inL ? (inL.get(a.name) ?? null) : getAttribute(l, a.name), ignoring, ruled);
+    for (const a of l.attributes) if ((inB ? (inB.get(a.name) ?? null) : getAttribute(b, a.name)) === null) this.attribute(b, l, path, parents, a.name, null, a.value, ignoring, ruled);
     // After every attribute of the element, so a switch written after its ports (autoport) is known.
     for (const { rule, companion } of pending) {
       const switchPath = rule === 'always' ? null : `${rule.on === 'self' ? path : (parents?.path ?? '')}@${rule.attribute}`;
@@ -363,7 +375,7 @@ class Comparison {
       if (owner) owner.companions.push(companion);
       else this.value({ kind: 'value', path: companion.path, elementPath: path, attribute: companion.attribute, backup: companion.backup, live: companion.live, backupElement: b, liveElement: l, companions: [] });
     }
-    if (!isLeaf(b) || !isLeaf(l) || (this.ignoredElements.has(path) && this.ignored.has(`${path}#text`))) return;
+    if (!isLeaf(b) || !isLeaf(l) || (ignoring && this.ignored.has(`${path}#text`))) return;
     const bt = textContent(b).trim();
     const lt = textContent(l).trim();
     if (bt === '' && lt === '') return;
@@ -373,7 +385,7 @@ class Comparison {
 
   /** An order difference among the elements of one name present on both sides, if there is one. */
   private order(b: XmlElement, path: string, name: string, bMap: Map<string, XmlElement>, lMap: Map<string, XmlElement>): void {
-    if (ORDER_FREE.has(name) || bMap.size < 2 || lMap.size < 2) return;
+    if (bMap.size < 2 || lMap.size < 2 || ORDER_FREE.has(name)) return;
     const backupKeys = bMap.keys();
     let same = true;
     for (const key of lMap.keys()) {
@@ -400,16 +412,20 @@ class Comparison {
   }
 
   walk(b: XmlElement, l: XmlElement, path: string, parents: Parents | null): void {
-    const leaves = isLeaf(b) && isLeaf(l);
-    if (parents && !leaves && (hasText(b) || hasText(l))) {
+    if (isLeaf(b) && isLeaf(l)) {
+      this.compareValues(b, l, path, parents);
+      return;
+    }
+    const bChildren = groupChildren(b);
+    const lChildren = groupChildren(l);
+    if (parents && (bChildren.text || lChildren.text)) {
       if (contentKey(b) === contentKey(l)) this.equalValues += 1;
       else this.differences.push({ kind: 'content', path, backupElement: b, liveElement: l });
       return;
     }
     this.compareValues(b, l, path, parents);
-    if (leaves) return;
-    const bGroups = groupChildren(b);
-    const lGroups = groupChildren(l);
+    const bGroups = bChildren.groups;
+    const lGroups = lChildren.groups;
     const liveToBackup = new Map<XmlElement, XmlElement>();
     const liveOnly: { key: string; element: XmlElement; replaces: XmlElement[] }[] = [];
     const matched: [string, XmlElement, XmlElement][] = [];
