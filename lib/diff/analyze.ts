@@ -15,7 +15,7 @@ import { dhcpInterfaceKeyOf, interfaceNameMap, sideXml, type Sides } from './sid
 import type { ConflictInput, ConflictSet } from './types';
 import { parseXml } from './xml';
 import { diffXml, type XmlElementDifference } from './xml-diff';
-import { xmlElementOperation, xmlValueOperation } from './xml-conflicts';
+import { xmlContentOperation, xmlElementOperation, xmlOrderOperation, xmlValueOperation } from './xml-conflicts';
 
 export interface Analysis {
   set: ConflictSet;
@@ -91,6 +91,8 @@ export function analyze(input: ConflictInput): Analysis {
   const attributes = attributeOperations(sides, settings.claimed, settings.fixedAddressClaimed);
   const xmlOperations = xml.differences.flatMap((d) => {
     if (d.kind === 'value') return [xmlValueOperation(d)];
+    if (d.kind === 'content') return [xmlContentOperation(d)];
+    if (d.kind === 'order') return [xmlOrderOperation(d)];
     return elements.has(d.path) ? [xmlElementOperation(d)] : [];
   });
   const operations = [...settings.operations, ...entries, ...attributes.operations, ...xmlOperations];

@@ -47,7 +47,8 @@ export type Choice = 'live' | 'backup' | 'value';
  * - ldap-attribute: one attribute of an entry that exists live and in the backup;
  * - ldap-entry: an entry (with everything below it) that exists on one side only, or the DHCP
  *   reservation kept under a different DN;
- * - xml: one attribute, text or element of the domain XML that the directory does not record.
+ * - xml: one attribute, text or element of the domain XML that the directory does not record,
+ *   or the order of the elements of one name.
  */
 export type ConflictKind = 'setting' | 'ldap-attribute' | 'ldap-entry' | 'xml';
 
@@ -68,9 +69,10 @@ export interface LdapPlace {
 
 /**
  * One place a conflict changes in the domain XML, by path (`devices/video/model@vram` for an
- * attribute, `on_crash` for an element's text, `devices/sound` for a whole element). Values are
- * the attribute or text, or the serialised element; null when absent on that side (and on the
- * live side when the domain is not defined).
+ * attribute, `on_crash` for an element's text, `devices/sound` for a whole element,
+ * `devices/interface#order` for an order). Values are the attribute or text, the serialised
+ * element or the keys in order; null when absent on that side (and on the live side when the
+ * domain is not defined). A value libvirt chose at start is marked "(set by libvirt at start)".
  */
 export interface XmlPlace {
   path: string;
