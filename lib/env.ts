@@ -66,6 +66,9 @@ const schema = z
     NODE_SSH_TIMEOUT_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(500).max(600_000).default(15_000),
     RESTORE_SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int().min(1).max(3600).default(120),
     RESTORE_LEASE_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int().min(2).max(600).default(30),
+    INSTALLATION_KIND: z
+      .enum(['foss-cloud', 'stoney-cloud', 'detect'], { error: 'must be foss-cloud, stoney-cloud or detect' })
+      .default('detect'),
   });
 
 /** Where the console reaches a node: host name or IP, and a port when it is not NODE_SSH_PORT. */
@@ -95,6 +98,8 @@ export interface ConsoleEnv {
   virtualizationRoot: string;
   nodes: NodeSshEnv;
   restore: { shutdownTimeoutMs: number; leaseMs: number };
+  /** The kind of installation (lib/backup/installation.ts), or 'detect'. */
+  installationKind: 'foss-cloud' | 'stoney-cloud' | 'detect';
 }
 
 export class ConfigurationError extends Error {
@@ -223,6 +228,7 @@ export function parseEnv(source: Record<string, string | undefined>): ConsoleEnv
       addresses: nodeAddresses.addresses,
     },
     restore: { shutdownTimeoutMs: v.RESTORE_SHUTDOWN_TIMEOUT_SECONDS * 1000, leaseMs: v.RESTORE_LEASE_SECONDS * 1000 },
+    installationKind: v.INSTALLATION_KIND,
   };
 }
 

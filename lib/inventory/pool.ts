@@ -34,7 +34,7 @@ export async function loadPoolView(uuid: string): Promise<PoolView> {
   for (const m of machines) counts[m.status] += 1;
   return {
     pool,
-    effective: resolveEffectiveConfig({ machine: null, pool: poolConfig, cloud }),
+    effective: resolveEffectiveConfig({ machine: null, pool: poolConfig, cloud }, fleet.kind),
     machines,
     counts,
     overriding: machines.filter((m) => m.configLevel === 'machine').length,

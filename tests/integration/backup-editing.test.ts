@@ -272,7 +272,7 @@ describe('no lost updates, no invalid values', () => {
     if (!complete.ok) throw new Error('the demo cloud configuration is incomplete');
     // Someone else changes a cron field, which has no equality rule: only the assertion on entryCSN can catch it.
     await rawReplace(dn, { sstCronHour: ['6'] });
-    const plan = planSave({ ...complete.config, iterations: 9 });
+    const plan = planSave({ config: { ...complete.config, iterations: 9 }, keys: ['iterations'], added: [] });
     if (plan.kind !== 'write') throw new Error('expected a write');
     await expect(writeStoredBackupEntry(stored, plan.next)).rejects.toMatchObject({ code: 'conflict' });
     expect((await rawEntry(dn))?.sstCronHour).toEqual(['6']);

@@ -2,7 +2,8 @@ import { NextResponse } from 'next/server';
 import { z } from 'zod';
 import { currentSession } from '@/lib/auth/session';
 import { env } from '@/lib/env';
-import { previewCronPlan } from '@/lib/cron';
+import { installationKind } from '@/lib/backup/installation-reader';
+import { isValidTimeZone, previewCronPlan } from '@/lib/cron';
 
 export const dynamic = 'force-dynamic';
 
@@ -14,6 +15,8 @@ const cronPreviewQuerySchema = z.object({
   month: field,
   dayOfWeek: field,
   active: z.enum(['TRUE', 'FALSE']).catch('FALSE'),
+  /** The zone the page computes in (a node's own on stoney cloud); anything unknown falls back to NODE_TIME_ZONE. */
+  timeZone: z.string().max(64).optional().catch(undefined),
 });
 
 /** The cron editor's live preview: plain words, next runs on the node and in UTC, warnings. */
@@ -21,6 +24,8 @@ export async function GET(request: Request) {
   if (!(await currentSession())) return NextResponse.json({ error: 'Your session has ended; sign in again.' }, { status: 401 });
   const params = Object.fromEntries(new URL(request.url).searchParams.entries());
   const q = cronPreviewQuerySchema.parse(params);
-  const preview = previewCronPlan({ ...q, active: q.active === 'TRUE' }, new Date(), env().nodeTimeZone);
+  const zone = q.timeZone && isValidTimeZone(q.timeZone) ? q.timeZone : env().nodeTimeZone;
+  const plan = { minute: q.minute, hour: q.hour, day: q.day, month: q.month, dayOfWeek: q.dayOfWeek, active: q.active === 'TRUE' };
+  const preview = previewCronPlan(plan, new Date(), zone, 5, await installationKind());
   return NextResponse.json(preview);
 }

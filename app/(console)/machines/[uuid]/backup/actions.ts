@@ -3,11 +3,11 @@
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { adminAction } from '@/lib/actions';
-import { removeOverrideSchema, setExcludedSchema, tokenSchema, uuidSchema } from '@/lib/backup/action-schemas';
+import { confirmSchema, removeOverrideSchema, setExcludedSchema, tokenSchema, uuidOnlySchema, uuidSchema } from '@/lib/backup/action-schemas';
 import { configFormShape, formToConfig } from '@/lib/backup/config-schema';
-import { removeBackupOverride, saveBackupConfig, setBackupExcluded } from '@/lib/backup/editing';
+import { removeBackupOverride, saveBackupConfig, setBackupExcluded, unblockMachine } from '@/lib/backup/editing';
 
-const saveMachineConfigSchema = z.object({ uuid: uuidSchema, token: tokenSchema, ...configFormShape });
+const saveMachineConfigSchema = z.object({ uuid: uuidSchema, token: tokenSchema, confirm: confirmSchema, ...configFormShape });
 
 // Every page shows statuses derived from the configuration, so all of them are refreshed.
 const refreshed = <T>(result: T): T => {
@@ -15,8 +15,8 @@ const refreshed = <T>(result: T): T => {
   return result;
 };
 
-const save = adminAction(saveMachineConfigSchema, async ({ uuid, token, ...form }, session) =>
-  refreshed(await saveBackupConfig({ level: 'machine', uuid }, token, formToConfig(form), session)),
+const save = adminAction(saveMachineConfigSchema, async ({ uuid, token, confirm, ...form }, session) =>
+  refreshed(await saveBackupConfig({ level: 'machine', uuid }, token, formToConfig(form), session, confirm)),
 );
 const remove = adminAction(removeOverrideSchema, async ({ uuid, token }, session) =>
   refreshed(await removeBackupOverride({ level: 'machine', uuid }, token, session)),
@@ -24,6 +24,8 @@ const remove = adminAction(removeOverrideSchema, async ({ uuid, token }, session
 const setExcluded = adminAction(setExcludedSchema, async ({ uuid, intent }, session) =>
   refreshed(await setBackupExcluded({ level: 'machine', uuid }, intent === 'exclude', session)),
 );
+
+const unblock = adminAction(uuidOnlySchema, async ({ uuid }, session) => refreshed(await unblockMachine(uuid, session)));
 
 export async function saveMachineConfigAction(input: unknown) {
   return save(input);
@@ -35,4 +37,8 @@ export async function removeMachineOverrideAction(input: unknown) {
 
 export async function setMachineExcludedAction(input: unknown) {
   return setExcluded(input);
+}
+
+export async function unblockMachineAction(input: unknown) {
+  return unblock(input);
 }

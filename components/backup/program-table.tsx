@@ -1,0 +1,40 @@
+import { Table, Td, Th } from '../ui/table';
+
+export type ProgramRowView = { program: string; reads: string; level: string; reason: string };
+
+const LEVEL_WORDS: Record<string, string> = {
+  machine: "machine's own ou=backup",
+  pool: "pool's ou=backup",
+  cloud: 'cloud-wide entry',
+  none: 'nothing',
+  node: "node's crontab",
+};
+
+/** Which program of the installation reads which level: no program merges levels, and they do not agree. */
+export function ProgramTable({ rows }: { rows: ProgramRowView[] }) {
+  return (
+    <Table label="Which program reads which level">
+      <thead>
+        <tr>
+          <Th>Program</Th>
+          <Th>Reads</Th>
+          <Th>From</Th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((row) => (
+          <tr key={row.program} data-testid="program-row">
+            <Td className="font-medium">{row.program}</Td>
+            <Td className="text-xs">{row.reads}</Td>
+            <Td className="text-xs">
+              <span className="font-medium" data-testid="program-level">
+                {LEVEL_WORDS[row.level] ?? row.level}
+              </span>
+              <p className="text-muted">{row.reason}</p>
+            </Td>
+          </tr>
+        ))}
+      </tbody>
+    </Table>
+  );
+}
