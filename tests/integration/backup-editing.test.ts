@@ -81,8 +81,10 @@ describe('pool and machine overrides', () => {
       sstBackupRamDiskLocation: 'file:///var/cache/kvmbackup',
       sstVirtualizationDiskImagePermission: '660',
       sstVirtualizationDiskImageDirectoryPermission: '770',
-      sstRestoreVMWithoutState: 'FALSE',
     });
+    // Optional values at the daemon's default that nobody touched are not written: absent means the same.
+    expect(written.sstRestoreVMWithoutState).toBeUndefined();
+    expect(written.sstVirtualizationVirtualMachineForceStart).toBeUndefined();
     const webView = await readMachineView(web.uuid);
     expect(webView.effective.level).toBe('pool');
     expect(webView.planText).toBe('Every day at 04:15');
@@ -90,8 +92,12 @@ describe('pool and machine overrides', () => {
     const changing = await readBackupEditor({ level: 'pool', uuid: production.uuid });
     expect(changing.hasOwnConfig).toBe(true);
     expect(changing.form.iterations).toBe('5');
-    const changed = await savePoolConfigAction({ uuid: production.uuid, token: changing.token, ...changing.form, iterations: '2', ramDiskLocation: '', forceStart: 'TRUE' });
-    expect(changed.ok).toBe(true);
+    const changing2 = { uuid: production.uuid, token: changing.token, ...changing.form, iterations: '2', ramDiskLocation: '', forceStart: 'TRUE' };
+    // web-01 has three leaves: with two kept, fc-brokerd would never back it up again (fact 5).
+    const asked = await savePoolConfigAction(changing2);
+    expect(asked).toMatchObject({ ok: true, data: { outcome: 'confirm', confirmations: [{ field: 'iterations', text: expect.stringMatching(/web-01 \(3 leaves\)/) }] } });
+    const changed = await savePoolConfigAction({ ...changing2, confirm: asked.ok ? asked.data.confirm : '' });
+    expect(changed).toMatchObject({ ok: true, data: { outcome: 'changed' } });
     const rewritten = expectDaemonReadable(await rawEntry(dn));
     expect(rewritten).toMatchObject({ sstBackupNumberOfIterations: '2', sstVirtualizationVirtualMachineForceStart: 'TRUE', sstCronHour: '4' });
     expect(rewritten.sstBackupRamDiskLocation).toBeUndefined();
@@ -119,13 +125,23 @@ describe('pool and machine overrides', () => {
 
     const editor = await readBackupEditor({ level: 'machine', uuid: web.uuid });
     expect(editor.retention[0].iterations).toHaveLength(3);
-    const saved = await saveMachineConfigAction({ uuid: web.uuid, token: editor.token, ...editor.form, cronDayOfWeek: '1-5', diskImageFormat: 'qed', directoryPermission: '0750' });
-    expect(saved.ok).toBe(true);
+    const form = { uuid: web.uuid, token: editor.token, ...editor.form, cronDayOfWeek: '1-5', diskImageFormat: 'qed', directoryPermission: '0750' };
+    // fc-brokerd reads "1-5" as Monday only, and qed overlays do not match the qcow2 disks: both need a confirmation.
+    const first = await saveMachineConfigAction(form);
+    expect(first).toMatchObject({ ok: true, data: { outcome: 'confirm' } });
+    if (!first.ok || first.data.outcome !== 'confirm') return;
+    expect(first.data.confirmations?.map((c) => c.field)).toEqual(expect.arrayContaining(['cronDayOfWeek', 'diskImageFormat']));
+    expect(await rawEntry(dn)).toEqual(PLAIN);
+    const saved = await saveMachineConfigAction({ ...form, confirm: first.data.confirm });
+    expect(saved).toMatchObject({ ok: true, data: { outcome: 'changed' } });
     expect(expectDaemonReadable(await rawEntry(dn))).toMatchObject({ sstCronDayOfWeek: '1-5', sstVirtualizationDiskImageFormat: 'qed', sstVirtualizationDiskImageDirectoryPermission: '750' });
     expect((await readMachineView(web.uuid)).effective.level).toBe('machine');
 
     const next = await readBackupEditor({ level: 'machine', uuid: web.uuid });
-    expect((await saveMachineConfigAction({ uuid: web.uuid, token: next.token, ...next.form, iterations: '1' })).ok).toBe(true);
+    const lower = { uuid: web.uuid, token: next.token, ...next.form, iterations: '1' };
+    const asked = await saveMachineConfigAction(lower);
+    expect(asked).toMatchObject({ ok: true, data: { outcome: 'confirm', confirmations: [{ field: 'iterations' }] } });
+    expect((await saveMachineConfigAction({ ...lower, confirm: asked.ok ? asked.data.confirm : '' })).ok).toBe(true);
     expect((await rawEntry(dn))?.sstBackupNumberOfIterations).toEqual(['1']);
 
     const last = await readBackupEditor({ level: 'machine', uuid: web.uuid });
@@ -164,7 +180,8 @@ describe('excluding and including', () => {
 
     const included = await setMachineExcludedAction({ uuid: fresh.uuid, intent: 'include' });
     expect(included).toMatchObject({ ok: true, data: { outcome: 'changed' } });
-    expect(await rawEntry(dn)).toEqual(PLAIN);
+    // No ou=backup without a leaf is left behind (daemons.md, fact 7): the schedulers create it at the first backup.
+    expect(await rawEntry(dn)).toBeNull();
     expect(await status('new-01')).toBe('never');
     expect(summarizeFleet(await readFleet()).counts).toEqual(counts);
 
