@@ -50,7 +50,7 @@ export function namesAgainstPlan(kind: InstallationKind, names: string[], plan: 
       if (c.second !== 0) {
         out.push({ name, problem: `${name} has seconds (${pad(c.second)}); fc-brokerd names leaves with 00 seconds, so another program (the stoney wrapper writes UTC with seconds) made it.` });
       } else if (!brokerStartsAt(plan, c)) {
-        out.push({ name, problem: `${name} reads as ${clock(c)} local time, a time at which fc-brokerd would not start the current plan.` });
+        out.push({ name, problem: `${name} reads as ${clock({ hour: c.hour, minute: c.minute })} local time, a time at which fc-brokerd would not start the current plan.` });
       }
       continue;
     }
