@@ -43,7 +43,9 @@ export function planUnblock(input: RepairInput): RepairPlan {
   }
   const belowAll = [...input.below].sort((a, b) => depth(b.dn) - depth(a.dn)).map((e) => e.dn);
   const files = 'The backup folders on the node stay as they are.';
-  if (input.leaves.length === 0 || !input.backup.hasConfiguration) {
+  const sorted = [...input.leaves].sort((a, b) => (a.name < b.name ? 1 : -1));
+  const good = sorted.find((l) => l.mode === 'finished' && (l.returnValue ?? 0) === 0);
+  if (!good && (input.leaves.length === 0 || !input.backup.hasConfiguration)) {
     const leaves = input.leaves.map((l) => l.dn);
     const what =
       input.leaves.length === 0
@@ -57,8 +59,6 @@ export function planUnblock(input: RepairInput): RepairPlan {
       message: `${what}; the stoney wrapper creates a new ou=backup with a leaf and backs the machine up at its next run.${own} ${files}`,
     };
   }
-  const sorted = [...input.leaves].sort((a, b) => (a.name < b.name ? 1 : -1));
-  const good = sorted.find((l) => l.mode === 'finished' && (l.returnValue ?? 0) === 0);
   const keeper = good ?? sorted[0];
   const others = sorted.filter((l) => l !== keeper).map((l) => l.dn);
   const parts: string[] = [];

@@ -205,7 +205,9 @@ function desiredAttributes(stored: StoredBackupEntry, next: NextBackupEntry): At
 function assertNotNewlyPartial(stored: StoredBackupEntry, desired: AttributeValues): void {
   if (!has(desired.objectClass, CONFIG_CLASS) || stored.state.hasConfigClass) return;
   const mapped = mapBackupConfig({ dn: stored.dn, attrs: Object.fromEntries(Object.entries(desired).map(([k, v]) => [k.toLowerCase(), v])) }, 'machine');
-  if (!completeConfigOf(mapped.values).ok) {
+  // A schedule is needed only where fc-brokerd reads it; the planners in lib/backup require it on
+  // FOSS-Cloud. Half a schedule is never acceptable (the cron class needs every field).
+  if (!completeConfigOf(mapped.values, { needsSchedule: false }).ok) {
     throw new AppError('invalid-input', 'Nothing was changed: the change would have left a partial backup configuration.', `refused partial override at ${stored.dn}`);
   }
 }
