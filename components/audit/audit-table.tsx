@@ -8,6 +8,7 @@ const ACTIONS: Record<string, string> = {
   'backup-config.remove-override': 'Removed own backup configuration',
   'backup.exclude': 'Excluded from backup',
   'backup.include': 'Included in backup again',
+  'backup.unblock': 'Unblocked backups (stoney cloud)',
 };
 
 const values = (v: string[]) => (v.length === 0 ? <span className="text-muted">(none)</span> : <span className="font-mono">{v.join(', ')}</span>);

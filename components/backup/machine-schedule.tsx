@@ -13,6 +13,7 @@ export function MachineScheduleView({ schedule }: { schedule: MachineSchedule })
           <span className="font-medium">{schedule.text}</span>
         </p>
         {schedule.refusal && <p className="text-status-failed">{schedule.refusal}</p>}
+        {schedule.zoneNote && <p className="text-xs text-status-stale">{schedule.zoneNote}</p>}
         {schedule.failures > 0 && <p className="text-status-failed">Its date arithmetic fails for this plan on {schedule.failures} days of the coming four years; no machine&apos;s backup starts on those days.</p>}
         {schedule.misreadings.length > 0 && (
           <ul className="list-disc pl-5 text-xs text-muted">

@@ -1,14 +1,7 @@
+import { LEVEL_WORDS, type ProgramRow } from '@/lib/backup/programs';
 import { Table, Td, Th } from '../ui/table';
 
-export type ProgramRowView = { program: string; reads: string; level: string; reason: string };
-
-const LEVEL_WORDS: Record<string, string> = {
-  machine: "machine's own ou=backup",
-  pool: "pool's ou=backup",
-  cloud: 'cloud-wide entry',
-  none: 'nothing',
-  node: "node's crontab",
-};
+export type ProgramRowView = ProgramRow;
 
 /** Which program of the installation reads which level: no program merges levels, and they do not agree. */
 export function ProgramTable({ rows }: { rows: ProgramRowView[] }) {
@@ -28,7 +21,7 @@ export function ProgramTable({ rows }: { rows: ProgramRowView[] }) {
             <Td className="text-xs">{row.reads}</Td>
             <Td className="text-xs">
               <span className="font-medium" data-testid="program-level">
-                {LEVEL_WORDS[row.level] ?? row.level}
+                {LEVEL_WORDS[row.level]}
               </span>
               <p className="text-muted">{row.reason}</p>
             </Td>

@@ -15,8 +15,6 @@
 
 export type InstallationKind = 'foss-cloud' | 'stoney-cloud';
 
-export const INSTALLATION_KINDS: readonly InstallationKind[] = ['foss-cloud', 'stoney-cloud'];
-
 export const KIND_LABEL: Readonly<Record<InstallationKind, string>> = {
   'foss-cloud': 'FOSS-Cloud',
   'stoney-cloud': 'stoney cloud',

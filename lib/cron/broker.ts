@@ -286,12 +286,6 @@ export function brokerSchedule(plan: CronPlan, from: Date, count: number, timeZo
   return { refusal: null, runs, skipped, failures };
 }
 
-/** The local minute of an instant in a zone. */
-export function civilAt(instant: Date, timeZone: string): Civil {
-  const f = wallFieldsAt(instant.getTime(), timeZone);
-  return { year: f.year, month0: f.month - 1, day: f.day, hour: f.hour, minute: f.minute };
-}
-
 export type BrokerMisreading = {
   field: CronFieldName | 'plan';
   /** What the broker does with it, in words. */

@@ -68,6 +68,8 @@ export type MachineSchedule =
       differs: boolean;
       misreadings: string[];
       failures: number;
+      /** The machine's node tells another time zone than the one fc-brokerd's times are computed in. */
+      zoneNote: string | null;
     }
   | {
       by: 'node-crontab';
@@ -85,6 +87,8 @@ function scheduleOf(installation: InstallationView, effective: EffectiveConfig, 
     const zone = installation.configuredTimeZone;
     const broker = brokerSchedule(plan, now, 3, zone);
     const cron = nextRuns(plan, now, 3, zone);
+    const told = nodeFacts(installation, node);
+    const nodeZone = told?.read ? told.timeZone : null;
     return {
       by: 'broker',
       timeZone: zone,
@@ -96,6 +100,10 @@ function scheduleOf(installation: InstallationView, effective: EffectiveConfig, 
       differs: broker.runs.length !== cron.length || broker.runs.some((r, i) => r.at.getTime() !== cron[i]?.at.getTime()),
       misreadings: brokerMisreadings(plan, effective.broker?.multiValued ?? []).map((m) => m.text),
       failures: broker.failures.length,
+      zoneNote:
+        nodeZone && nodeZone !== zone
+          ? `Node ${node} says its time zone is ${nodeZone}; these times are computed in ${zone} (NODE_TIME_ZONE), the zone fc-brokerd is set to run in. Set NODE_TIME_ZONE to the broker's zone if it differs.`
+          : null,
     };
   }
   const facts = nodeFacts(installation, node);

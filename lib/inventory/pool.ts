@@ -3,6 +3,7 @@ import { requireAdmin } from '@/lib/auth/session';
 import { AppError } from '@/lib/errors';
 import { resolveEffectiveConfig, type EffectiveConfig } from '@/lib/backup/config';
 import { readCloudBackupConfig, readPoolBackupConfig } from '@/lib/ldap/backup';
+import { readStoredBackupEntry } from '@/lib/ldap/backup-config';
 import type { Pool } from '@/lib/ldap/pools';
 import { loadFleet, type FleetMachine } from './fleet';
 import { emptyCounts } from './overview';
@@ -15,6 +16,11 @@ export interface PoolView {
   counts: Record<MachineStatus, number>;
   /** Machines whose own configuration overrides the pool's. */
   overriding: number;
+  /**
+   * Whether the pool is excluded as the console excludes pools in this kind: its own flag on
+   * FOSS-Cloud, its machines one by one on stoney cloud (where nothing reads a pool's flag).
+   */
+  excludedHere: boolean;
 }
 
 export async function loadPoolView(uuid: string): Promise<PoolView> {
@@ -28,7 +34,10 @@ export async function loadPoolView(uuid: string): Promise<PoolView> {
   ]);
   const pool = fleet.pools.find((p) => p.uuid.toLowerCase() === uuid.toLowerCase());
   if (!pool) throw new AppError('not-found', 'There is no VM pool with this UUID.');
-  const poolConfig = early === undefined ? await readPoolBackupConfig(pool.uuid) : early;
+  const [poolConfig, stored] = await Promise.all([
+    early === undefined ? readPoolBackupConfig(pool.uuid) : Promise.resolve(early),
+    fleet.kind === 'stoney-cloud' ? readStoredBackupEntry({ level: 'pool', uuid: pool.uuid.toLowerCase() }) : Promise.resolve(null),
+  ]);
   const machines = fleet.machines.filter((m) => m.poolUuid?.toLowerCase() === pool.uuid.toLowerCase());
   const counts = emptyCounts();
   for (const m of machines) counts[m.status] += 1;
@@ -38,5 +47,6 @@ export async function loadPoolView(uuid: string): Promise<PoolView> {
     machines,
     counts,
     overriding: machines.filter((m) => m.configLevel === 'machine').length,
+    excludedHere: fleet.kind === 'stoney-cloud' ? stored?.state.membersExcluded === true : poolConfig?.values.excludeFromBackup === true,
   };
 }

@@ -14,8 +14,6 @@ export const STONEY_WRAPPER_CRONTAB = [
   '',
 ].join('\n');
 
-export const STONEY_WRAPPER_TIME = { hour: 2, minute: 30 } as const;
-
 /** The test node's crontab (null: none, as `crontab -l` of a user without one). */
 export async function setNodeCrontab(systemDir: string, text: string | null): Promise<void> {
   const path = join(systemDir, 'crontab');

@@ -36,7 +36,7 @@ export default async function PoolPage({
     if (result.code === 'not-found') notFound();
     return <LoadError message={result.error} />;
   }
-  const { pool, effective, machines, counts, overriding } = result.data;
+  const { pool, effective, machines, counts, overriding, excludedHere } = result.data;
   const plan = planSummary(effective);
   const pages = Math.max(1, Math.ceil(machines.length / PAGE_SIZE));
   const page = Number.isInteger(requested) && requested >= 1 ? Math.min(requested, pages) : 1;
@@ -83,7 +83,7 @@ export default async function PoolPage({
               <TextLink href={`/pools/${pool.uuid}/backup`}>Edit backup configuration</TextLink>
               <TextLink href={`/audit?pool=${pool.uuid}`}>Change history</TextLink>
             </p>
-            <ExcludeToggle uuid={pool.uuid} excluded={effective.excluded && effective.excludedBy === 'pool'} what="pool" setExcluded={setPoolExcludedAction} />
+            <ExcludeToggle uuid={pool.uuid} excluded={excludedHere} what="pool" setExcluded={setPoolExcludedAction} />
           </div>
         </Card>
       </div>
