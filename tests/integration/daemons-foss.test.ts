@@ -7,7 +7,8 @@ import { PARAMETERS } from '@/lib/backup/config';
 import { readInstallation } from '@/lib/backup/installation-reader';
 import { readBackupEditor } from '@/lib/inventory/backup-editor';
 import { readMachineView } from '@/lib/inventory/machine';
-import { brokerDecision, brokerStarts, createRunningBroker, decideFromLevels, runBrokerCycle } from '../fixtures/daemons/broker';
+import { brokerDecision, brokerStarts, createRunningBroker, decideFromLevels, leafToPrune, runBrokerCycle } from '../fixtures/daemons/broker';
+import { retentionPreview } from '@/lib/backup/retention';
 import { readMachineLevels } from '../fixtures/daemons/read-levels';
 import { nodeDaemonReadsPath } from '../fixtures/daemons/stoney-wrapper';
 import { addDynamicClone, CLONE_UUID, cloudBackupDn, demoMachine, demoPool, machineDn, poolBackupDn, putBack, removeDynamicClone, snapshot, withClient } from './daemon-world';
@@ -204,6 +205,17 @@ describe('the facts, each with the stand-in', () => {
     expect(broker).toMatchObject({ mayStartNew: false, backsUp: false, iterations: 2 });
     expect(view.status).toBe('stale');
     expect(view.verdict.reason).toMatch(/3 iteration leaves and keeps 2/);
+  });
+
+  it('fact 5: the retention preview removes the leaf the broker removes after the next finished run', async () => {
+    const editor = await readBackupEditor({ level: 'machine', uuid: web.uuid });
+    const keepCount = Number(editor.form.iterations);
+    const preview = retentionPreview(editor.retention[0].iterations, keepCount, 'foss-cloud');
+    const decision = await withClient(WORLD, (c, b) => brokerDecision(c, b, web.uuid));
+    expect(decision).toMatchObject({ iterations: keepCount, mayStartNew: true });
+    // After the next run there is one leaf more; the broker then sets the oldest finished one to delete.
+    const afterRun = { ...decision, leaves: [...decision.leaves, '29991231T030000Z'] };
+    expect(preview.dropped).toEqual([leafToPrune(afterRun, decision.leaves)]);
   });
 
   it('fact 6: a directory the node daemon would truncate is refused', async () => {
