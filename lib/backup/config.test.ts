@@ -119,6 +119,13 @@ describe('fact 3: which level counts, for each program', () => {
   });
 });
 
+describe('fact 6: directory values the node daemon reads differently', () => {
+  it('warns when the applying entry names a directory the node daemon truncates', () => {
+    const r = resolveEffectiveConfig({ cloud: entry('cloud', { ...COMPLETE, rootDirectory: 'file:///srv/vm-backup' }) });
+    expect(r.warnings).toEqual([expect.stringMatching(/reads file:\/\/\/srv\/vm-backup as \/srv\/vm/)]);
+  });
+});
+
 describe('fact 4: exclusion, read where each program reads it', () => {
   it('FOSS-Cloud: fc-brokerd reads the flag only from the level it takes', () => {
     const excludedPool = entry('pool', { ...COMPLETE, excludeFromBackup: true });

@@ -1,5 +1,6 @@
 import { CRON_FIELDS, CRON_FIELD_LABELS, type CronFieldName } from '../cron/cron-field';
 import type { CronPlan } from '../cron/cron-plan';
+import { truncatedPathProblem } from './daemon-values';
 import type { InstallationKind } from './installation';
 import {
   PARAMETER_KEYS,
@@ -204,6 +205,11 @@ function nodeDaemonWarnings(level: BackupLevel, values: BackupConfigValues, kind
   if (missing.length > 0) {
     const what = joinList(missing.map((k) => parameter(k).label.toLowerCase()));
     warnings.push(`${WHOSE[level]} lacks ${what}; the node daemon does not fall back to defaults, so backups fail.`);
+  }
+  for (const key of ['rootDirectory', 'retainDirectory', 'ramDiskLocation'] as const) {
+    const url = values[key];
+    const problem = url ? truncatedPathProblem(parameter(key).label, url) : null;
+    if (problem) warnings.push(problem);
   }
   return warnings;
 }

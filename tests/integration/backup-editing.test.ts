@@ -186,7 +186,8 @@ describe('excluding and including', () => {
     expect(summarizeFleet(await readFleet()).counts).toEqual(counts);
 
     const audit = await listAudit({ machineUuid: fresh.uuid });
-    expect(audit.records.map((r) => r.action)).toEqual(['backup.include', 'backup.exclude']);
+    // Other test files act on new-01 too; its newest two records are this test's.
+    expect(audit.records.slice(0, 2).map((r) => r.action)).toEqual(['backup.include', 'backup.exclude']);
     expect(audit.records[1].changes).toContainEqual({ attribute: 'sstBackupExcludeFromBackup', before: [], after: ['TRUE'] });
   });
 
