@@ -108,7 +108,8 @@ export function planInclude(
   excludedAbove: BackupLevel | null,
 ): EntryPlan {
   const plan = includePlan(level, state, inherited, excludedAbove);
-  if (plan.kind !== 'write' || !excludedAbove || state.values.excludeFromBackup !== true) return plan;
+  // Only an entry that goes back to following the level above inherits that level's exclusion.
+  if (plan.kind !== 'write' || !excludedAbove || state.values.excludeFromBackup !== true || plan.next.config !== null) return plan;
   return { ...plan, message: `${plan.message} It stays excluded by ${THE[excludedAbove]} configuration, though.` };
 }
 
