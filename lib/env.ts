@@ -82,6 +82,9 @@ const schema = z
     NODE_SSH_COMMAND_RUNNER: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
     RESTORE_SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int().min(1).max(3600).default(120),
     RESTORE_LEASE_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int().min(2).max(600).default(30),
+    INSTALLATION_KIND: z
+      .enum(['foss-cloud', 'stoney-cloud', 'detect'], { error: 'must be foss-cloud, stoney-cloud or detect' })
+      .default('detect'),
   });
 
 /** Where the console reaches a node: host name or IP, and a port when it is not NODE_SSH_PORT. */
@@ -117,6 +120,8 @@ export interface ConsoleEnv {
   /** false: every node command on an SSH channel of its own, as before the command runner (lib/ssh/runner.ts). */
   nodeCommandRunner: boolean;
   restore: { shutdownTimeoutMs: number; leaseMs: number };
+  /** The kind of installation (lib/backup/installation.ts), or 'detect'. */
+  installationKind: 'foss-cloud' | 'stoney-cloud' | 'detect';
 }
 
 export class ConfigurationError extends Error {
@@ -261,6 +266,7 @@ export function parseEnv(source: Record<string, string | undefined>): ConsoleEnv
     },
     nodeCommandRunner: v.NODE_SSH_COMMAND_RUNNER === 'on',
     restore: { shutdownTimeoutMs: v.RESTORE_SHUTDOWN_TIMEOUT_SECONDS * 1000, leaseMs: v.RESTORE_LEASE_SECONDS * 1000 },
+    installationKind: v.INSTALLATION_KIND,
   };
 }
 

@@ -1,4 +1,4 @@
-import { buildDemoDirectory, DEMO } from './directory/demo-directory';
+import { buildDemoDirectory, DEMO, type DemoKind } from './directory/demo-directory';
 import { startSlapd } from './directory/slapd';
 import { startDemoNode } from './node/demo-node';
 import { startConsole } from './console-server';
@@ -9,12 +9,21 @@ import { startConsole } from './console-server';
  * that both demo nodes resolve to, and the console on http://localhost:3000 (PORT to change
  * it), until Ctrl-C.
  */
+/** DEMO_KIND: which kind of installation the demo shows (README, "Two kinds of installation"). */
+function demoKind(): DemoKind {
+  const kind = process.env.DEMO_KIND ?? 'foss-cloud';
+  if (kind !== 'foss-cloud' && kind !== 'stoney-cloud') throw new Error(`DEMO_KIND must be foss-cloud or stoney-cloud, not ${JSON.stringify(kind)}`);
+  return kind;
+}
+
 async function main() {
   const port = Number(process.env.PORT ?? 3000);
   const now = new Date();
-  const node = await startDemoNode(now);
+  const kind = demoKind();
+  const node = await startDemoNode(now, {}, {}, kind);
   console.log(`Demo node: sshd on ${node.node.host}:${node.node.port} for both demo nodes; files in ${node.node.root}`);
-  const demo = buildDemoDirectory(now, node.paths);
+  const demo = buildDemoDirectory(now, node.paths, { kind });
+  console.log(`Demo kind: ${kind} (DEMO_KIND); the console detects it unless INSTALLATION_KIND says otherwise`);
   const slapd = await startSlapd({
     baseDn: demo.baseDn,
     rootDn: DEMO.rootDn,
@@ -33,6 +42,8 @@ async function main() {
       CONSOLE_ADMIN_GROUP: DEMO.adminGroupUid,
       ...DEMO.grants,
       SESSION_SECRET: process.env.SESSION_SECRET ?? 'demo-only-session-secret-change-me-0123456789',
+      NODE_TIME_ZONE: process.env.NODE_TIME_ZONE ?? 'Europe/Zurich',
+      ...(process.env.INSTALLATION_KIND ? { INSTALLATION_KIND: process.env.INSTALLATION_KIND } : {}),
       ...node.env,
     },
   });

@@ -13,10 +13,12 @@ const ACTIONS: Record<string, string> = {
   'restore.confirm': 'Confirmed the restore plan',
   'restore.abort': 'Aborted a restore',
   'restore.retry': 'Retried a failed restore step',
+  'restore.finish': 'Marked a restore as finished by hand',
   'sign-in': 'Signed in',
   'sign-in.failed': 'Failed sign-in',
   'sign-in.paused': 'Sign-in paused',
   'sign-out': 'Signed out',
+  'backup.unblock': 'Unblocked backups (stoney cloud)',
 };
 
 const values = (v: string[]) => (v.length === 0 ? <span className="text-muted">(none)</span> : <span className="font-mono">{v.join(', ')}</span>);

@@ -4,6 +4,7 @@ import { readPool } from '@/lib/ldap/pools';
 import { AppError } from '@/lib/errors';
 import { resolveEffectiveConfig, type EffectiveConfig } from '@/lib/backup/config';
 import { readCloudBackupConfig, readPoolBackupConfig } from '@/lib/ldap/backup';
+import { readStoredBackupEntry } from '@/lib/ldap/backup-config';
 import type { Pool } from '@/lib/ldap/pools';
 import { loadFleet, type FleetMachine } from './fleet';
 import { emptyCounts } from './overview';
@@ -16,6 +17,11 @@ export interface PoolView {
   counts: Record<MachineStatus, number>;
   /** Machines whose own configuration overrides the pool's. */
   overriding: number;
+  /**
+   * Whether the pool is excluded as the console excludes pools in this kind: its own flag on
+   * FOSS-Cloud, its machines one by one on stoney cloud (where nothing reads a pool's flag).
+   */
+  excludedHere: boolean;
 }
 
 export async function loadPoolView(uuid: string): Promise<PoolView> {
@@ -34,15 +40,19 @@ export async function loadPoolView(uuid: string): Promise<PoolView> {
     if (hidden) assertAllowed(access, 'view', { kind: 'pool', name: hidden.name, uuid: hidden.uuid.toLowerCase() });
     throw new AppError('not-found', 'There is no VM pool with this UUID.');
   }
-  const poolConfig = early === undefined ? await readPoolBackupConfig(pool.uuid) : early;
+  const [poolConfig, stored] = await Promise.all([
+    early === undefined ? readPoolBackupConfig(pool.uuid) : Promise.resolve(early),
+    fleet.kind === 'stoney-cloud' ? readStoredBackupEntry({ level: 'pool', uuid: pool.uuid.toLowerCase() }) : Promise.resolve(null),
+  ]);
   const machines = fleet.machines.filter((m) => m.poolUuid?.toLowerCase() === pool.uuid.toLowerCase());
   const counts = emptyCounts();
   for (const m of machines) counts[m.status] += 1;
   return {
     pool,
-    effective: resolveEffectiveConfig({ machine: null, pool: poolConfig, cloud }),
+    effective: resolveEffectiveConfig({ machine: null, pool: poolConfig, cloud }, fleet.kind),
     machines,
     counts,
     overriding: machines.filter((m) => m.configLevel === 'machine').length,
+    excludedHere: fleet.kind === 'stoney-cloud' ? stored?.state.membersExcluded === true : poolConfig?.values.excludeFromBackup === true,
   };
 }

@@ -48,6 +48,8 @@ export interface TestNode {
   root: string;
   /** VIRSH_STATE_DIR of the virsh stand-in (domains/, calls.log). */
   virshStateDir: string;
+  /** NODE_SYSTEM_DIR of the crontab and timedatectl stand-ins (see node-system.ts). */
+  systemDir: string;
   dir: string;
   /** PID of the listening sshd. */
   pid(): number;
@@ -67,6 +69,8 @@ export interface TestNode {
 const SSHD = '/usr/sbin/sshd';
 const STARTUP_TIMEOUT_MS = 15_000;
 const VIRSH_IN_REPO = join('scripts', 'node', 'bin', 'virsh');
+/** Stand-ins next to virsh that every node session finds first on its PATH. */
+const STAND_INS = ['virsh', 'crontab', 'timedatectl'];
 
 /** Found by walking up (Playwright compiles to CommonJS, where import.meta is not available). */
 function virshStandIn(): string {
@@ -83,7 +87,9 @@ function virshStandIn(): string {
 export async function startTestNode(options: TestNodeOptions = {}): Promise<TestNode> {
   if (!existsSync(SSHD)) throw new Error(`${SSHD} was not found: install Debian's openssh-server (scripts/setup-system.sh does).`);
   const ownsDir = options.dir === undefined;
-  const dir = options.dir !== undefined ? resolve(options.dir) : await mkdtemp(join(tmpdir(), 'stoney-node-'));
+  // Only letters, digits, _ and / survive the node daemon's reading of a directory URL (daemons.md,
+  // fact 6), so the tree's paths avoid '-' and the console can save them as configuration.
+  const dir = options.dir !== undefined ? resolve(options.dir) : await mkdtemp(join(tmpdir(), 'stoney_node_'));
   const paths = {
     hostKey: join(dir, 'ssh_host_ed25519_key'),
     clientKey: join(dir, 'console_ed25519_key'),
@@ -94,11 +100,20 @@ export async function startTestNode(options: TestNodeOptions = {}): Promise<Test
     bin: join(dir, 'bin'),
     root: join(dir, 'node'),
     virsh: join(dir, 'virsh'),
+    system: join(dir, 'system'),
   };
   try {
-    await Promise.all([mkdir(paths.bin, { recursive: true }), mkdir(paths.root, { recursive: true }), mkdir(paths.virsh, { recursive: true })]);
-    await copyFile(virshStandIn(), join(paths.bin, 'virsh'));
-    await chmod(join(paths.bin, 'virsh'), 0o755);
+    await Promise.all([
+      mkdir(paths.bin, { recursive: true }),
+      mkdir(paths.root, { recursive: true }),
+      mkdir(paths.virsh, { recursive: true }),
+      mkdir(paths.system, { recursive: true }),
+    ]);
+    const standIns = dirname(virshStandIn());
+    for (const name of STAND_INS) {
+      await copyFile(join(standIns, name), join(paths.bin, name));
+      await chmod(join(paths.bin, name), 0o755);
+    }
     for (const [file, comment] of [[paths.hostKey, 'stoney test node host key'], [paths.clientKey, 'backup console (test)']] as const) {
       if (!existsSync(file)) await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', file]);
     }
@@ -140,6 +155,7 @@ export async function startTestNode(options: TestNodeOptions = {}): Promise<Test
       hostPublicKey,
       root: paths.root,
       virshStateDir: paths.virsh,
+      systemDir: paths.system,
       dir,
       pid: () => current?.pid ?? -1,
       dropConnections: async (options = {}) => {
@@ -164,7 +180,7 @@ export async function startTestNode(options: TestNodeOptions = {}): Promise<Test
   }
 }
 
-function sshdConfig(p: { port: number; hostKey: string; authorizedKeys: string; pidFile: string; bin: string; virsh: string; loginShellRc: boolean; env: Record<string, string> }): string {
+function sshdConfig(p: { port: number; hostKey: string; authorizedKeys: string; pidFile: string; bin: string; virsh: string; system: string; loginShellRc: boolean; env: Record<string, string> }): string {
   const extra = Object.entries(p.env).map(([name, value]) => {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || /[\s"'\\]/.test(value)) throw new Error(`cannot pass ${name}=${value} through sshd's SetEnv`);
     return ` ${name}=${value}`;
@@ -187,7 +203,7 @@ function sshdConfig(p: { port: number; hostKey: string; authorizedKeys: string; 
     'MaxSessions 20',
     'MaxStartups 50',
     // What every command on the "node" sees: the virsh stand-in first, and where it keeps state.
-    `SetEnv PATH=${p.bin}:/usr/sbin:/usr/bin:/sbin:/bin VIRSH_STATE_DIR=${p.virsh}${p.loginShellRc ? '' : ' SHLVL=1'}${extra.join('')}`,
+    `SetEnv PATH=${p.bin}:/usr/sbin:/usr/bin:/sbin:/bin VIRSH_STATE_DIR=${p.virsh} NODE_SYSTEM_DIR=${p.system}${p.loginShellRc ? '' : ' SHLVL=1'}${extra.join('')}`,
     '',
   ].join('\n');
 }

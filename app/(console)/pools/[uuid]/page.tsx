@@ -38,7 +38,7 @@ export default async function PoolPage({
     if (result.code === 'not-found') notFound();
     return <LoadError message={result.error} code={result.code} />;
   }
-  const { pool, effective, machines, counts, overriding } = result.data;
+  const { pool, effective, machines, counts, overriding, excludedHere } = result.data;
   const plan = planSummary(effective);
   const { grants } = await requireAccess();
   const mayConfigure = can(grants, 'configure', pool.uuid);
@@ -87,9 +87,7 @@ export default async function PoolPage({
               {mayConfigure && <TextLink href={`/pools/${pool.uuid}/backup`}>Edit backup configuration</TextLink>}
               <TextLink href={`/audit?pool=${pool.uuid}`}>Change history</TextLink>
             </p>
-            {mayConfigure && (
-              <ExcludeToggle uuid={pool.uuid} excluded={effective.excluded && effective.excludedBy === 'pool'} what="pool" setExcluded={setPoolExcludedAction} />
-            )}
+            {mayConfigure && <ExcludeToggle uuid={pool.uuid} excluded={excludedHere} what="pool" setExcluded={setPoolExcludedAction} />}
           </div>
         </Card>
       </div>
