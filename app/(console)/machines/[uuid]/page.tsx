@@ -69,7 +69,7 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
           <span className="font-medium">{view.verdict.backedUp ? 'Backed up by its scheduler: ' : 'Not backed up: '}</span>
           {view.verdict.reason} <span className="text-muted">({view.kindLabel} rules)</span>
         </p>
-        {view.verdict.blocked && (
+        {view.verdict.blocked && mayConfigure && (
           <div className="mt-3" data-testid="blocked">
             <UnblockButton uuid={machine.uuid} unblock={unblockMachineAction} />
           </div>
