@@ -5,14 +5,19 @@ import { Button } from '../ui/field';
 
 type Result = { ok: true; data: { message: string; warnings: string[] } } | { ok: false; error: string };
 
-/** stoney cloud: one action that puts a blocked machine back into a state the wrapper accepts, keeping its files. */
-export function UnblockButton({ uuid, unblock }: { uuid: string; unblock: (input: { uuid: string }) => Promise<Result> }) {
+/**
+ * stoney cloud: one action that puts a blocked machine back into a state the wrapper accepts,
+ * keeping its files. Rendered whether or not the machine is blocked, so that the answer stays on
+ * the page after the refresh that shows the machine unblocked.
+ */
+export function UnblockButton({ uuid, blocked, unblock }: { uuid: string; blocked: boolean; unblock: (input: { uuid: string }) => Promise<Result> }) {
   const [confirming, setConfirming] = useState(false);
   const [result, setResult] = useState<Result | null>(null);
   const [pending, startTransition] = useTransition();
+  if (!blocked && !result) return null;
   return (
-    <div className="space-y-2">
-      {!confirming ? (
+    <div className="mt-3 space-y-2" data-testid="blocked">
+      {!blocked ? null : !confirming ? (
         <Button type="button" onClick={() => setConfirming(true)}>
           Unblock backups of this machine
         </Button>

@@ -69,11 +69,7 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
           <span className="font-medium">{view.verdict.backedUp ? 'Backed up by its scheduler: ' : 'Not backed up: '}</span>
           {view.verdict.reason} <span className="text-muted">({view.kindLabel} rules)</span>
         </p>
-        {view.verdict.blocked && mayConfigure && (
-          <div className="mt-3" data-testid="blocked">
-            <UnblockButton uuid={machine.uuid} unblock={unblockMachineAction} />
-          </div>
-        )}
+        {mayConfigure && <UnblockButton uuid={machine.uuid} blocked={view.verdict.blocked} unblock={unblockMachineAction} />}
       </Notice>
       {view.nameMismatches.length > 0 && (
         <Notice tone="warning" title="Iteration names that do not fit the plan">
