@@ -63,9 +63,11 @@ const schema = z
     NODE_SSH_KNOWN_HOSTS_FILE: z.string().trim().optional(),
     NODE_SSH_PORT: z.coerce.number({ error: 'must be a TCP port number' }).int('must be a TCP port number').min(1, 'must be a TCP port number').max(65_535, 'must be a TCP port number').default(22),
     NODE_ADDRESSES: z.string().optional(),
+    NODE_DAEMON: z.string().optional(),
     NODE_SSH_TIMEOUT_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(500).max(600_000).default(15_000),
     RESTORE_SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int().min(1).max(3600).default(120),
     RESTORE_LEASE_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int().min(2).max(600).default(30),
+    RESTORE_DAEMON_TIMEOUT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int('must be a whole number of seconds').min(2, 'must be at least 2 seconds').max(86_400, 'must be at most 86400 seconds (a day)').default(300),
   });
 
 /** Where the console reaches a node: host name or IP, and a port when it is not NODE_SSH_PORT. */
@@ -81,7 +83,12 @@ export interface NodeSshEnv {
   timeoutMs: number;
   /** NODE_ADDRESSES, keyed by lower-case node name (sstNode). */
   addresses: Record<string, NodeAddress>;
+  /** NODE_DAEMON: whether the node daemon runs, set by the administrator instead of found out; keyed by lower-case node name or `*`. */
+  daemon: Record<string, NodeDaemonOverride>;
 }
+
+/** `running`: the node daemon executes restore commands there; `absent`: it does not, the console does. */
+export type NodeDaemonOverride = 'running' | 'absent';
 
 export interface ConsoleEnv {
   /** trace: print every search with its size and duration (for benchmarks and diagnosis). */
@@ -94,7 +101,8 @@ export interface ConsoleEnv {
   nodeTimeZone: string;
   virtualizationRoot: string;
   nodes: NodeSshEnv;
-  restore: { shutdownTimeoutMs: number; leaseMs: number };
+  /** daemonTimeoutMs: how long the node daemon may stay silent (no answer, no progress) before a daemon-driven step counts as failed. */
+  restore: { shutdownTimeoutMs: number; leaseMs: number; daemonTimeoutMs: number };
 }
 
 export class ConfigurationError extends Error {
@@ -145,6 +153,28 @@ export function parseNodeAddresses(text: string | undefined): { addresses: Recor
   return { addresses, problems };
 }
 
+/**
+ * NODE_DAEMON: `node-01.example.org=running,node-02.example.org=absent` or `*=absent` for every
+ * node not named (commas or white space between items). Returns the map or one problem per bad item.
+ */
+export function parseNodeDaemonOverrides(text: string | undefined): { overrides: Record<string, NodeDaemonOverride>; problems: string[] } {
+  const overrides: Record<string, NodeDaemonOverride> = {};
+  const problems: string[] = [];
+  for (const item of (text ?? '').split(/[\s,]+/).filter((i) => i !== '')) {
+    const match = /^([^=]+)=(.*)$/.exec(item);
+    const name = match?.[1].trim().toLowerCase() ?? '';
+    const value = match?.[2].trim().toLowerCase() ?? '';
+    if (!match || !(name === '*' || hostName.test(name)) || (value !== 'running' && value !== 'absent')) {
+      problems.push(`NODE_DAEMON item ${JSON.stringify(item)} must look like node-01.example.org=running, node-01.example.org=absent or *=absent`);
+    } else if (overrides[name]) {
+      problems.push(`NODE_DAEMON names ${name} twice`);
+    } else {
+      overrides[name] = value;
+    }
+  }
+  return { overrides, problems };
+}
+
 function readableFile(variable: string, path: string): { text: string } | { problem: string } {
   try {
     return { text: readFileSync(path, 'utf8') };
@@ -193,6 +223,8 @@ export function parseEnv(source: Record<string, string | undefined>): ConsoleEnv
   problems.push(...nodeProblems(source));
   const nodeAddresses = parseNodeAddresses(source.NODE_ADDRESSES);
   problems.push(...nodeAddresses.problems);
+  const nodeDaemon = parseNodeDaemonOverrides(source.NODE_DAEMON);
+  problems.push(...nodeDaemon.problems);
   if (!parsed.success || problems.length > 0) throw new ConfigurationError(problems);
   const v = parsed.data;
   let bindPassword = v.LDAP_BIND_PASSWORD ?? '';
@@ -221,8 +253,13 @@ export function parseEnv(source: Record<string, string | undefined>): ConsoleEnv
       port: v.NODE_SSH_PORT,
       timeoutMs: v.NODE_SSH_TIMEOUT_MS,
       addresses: nodeAddresses.addresses,
+      daemon: nodeDaemon.overrides,
     },
-    restore: { shutdownTimeoutMs: v.RESTORE_SHUTDOWN_TIMEOUT_SECONDS * 1000, leaseMs: v.RESTORE_LEASE_SECONDS * 1000 },
+    restore: {
+      shutdownTimeoutMs: v.RESTORE_SHUTDOWN_TIMEOUT_SECONDS * 1000,
+      leaseMs: v.RESTORE_LEASE_SECONDS * 1000,
+      daemonTimeoutMs: v.RESTORE_DAEMON_TIMEOUT_SECONDS * 1000,
+    },
   };
 }
 

@@ -7,6 +7,7 @@ import { readCloudBackupConfig, searchMachineBackupConfigs, searchPoolBackupConf
 import type { EntryProblem } from '@/lib/ldap/entry';
 import { searchNodes } from '@/lib/ldap/nodes';
 import { nodesConfigured, nodeStatus } from '@/lib/ssh';
+import { nodeDaemonStatus, type NodeDaemonStatus } from '@/lib/restore/executor';
 
 /** A folder the console watches on every node: where backups and restores put their files. */
 export interface WatchedDirectory {
@@ -32,6 +33,8 @@ export interface NodeCheck {
   error: { code: AppErrorCode; title: string; message: string } | null;
   latencyMs: number | null;
   disks: NodeDiskUsage[];
+  /** Whether the node daemon runs there (so it executes restores), how the console knows, and what it found. */
+  daemon: NodeDaemonStatus;
 }
 
 export interface NodesView {
@@ -95,12 +98,12 @@ export async function readNodes(): Promise<NodesView> {
   const checks = await Promise.all(
     nodes.map(async (node): Promise<NodeCheck> => {
       const base = { name: node.name, description: node.description, state: node.state };
-      if (!configured) return { ...base, endpoint: null, reachable: false, error: null, latencyMs: null, disks: [] };
+      if (!configured) return { ...base, endpoint: null, reachable: false, error: null, latencyMs: null, disks: [], daemon: await nodeDaemonStatus(node.name, 'never') };
       const status = await nodeStatus(node.name, directories.map((d) => d.path));
       const endpoint = status.endpoint ? { host: status.endpoint.host, port: status.endpoint.port, source: status.endpoint.source } : null;
       if (!status.reachable) {
         const { code, message } = status.error;
-        return { ...base, endpoint, reachable: false, error: { code, title: TITLES[code] ?? 'Unreachable', message }, latencyMs: null, disks: [] };
+        return { ...base, endpoint, reachable: false, error: { code, title: TITLES[code] ?? 'Unreachable', message }, latencyMs: null, disks: [], daemon: await nodeDaemonStatus(node.name, 'never') };
       }
       return {
         ...base,
@@ -109,6 +112,7 @@ export async function readNodes(): Promise<NodesView> {
         error: null,
         latencyMs: status.latencyMs,
         disks: status.filesystems.map((fs, i) => ({ ...fs, purpose: directories[i].purpose })),
+        daemon: await nodeDaemonStatus(node.name, 'always'),
       };
     }),
   );

@@ -1,9 +1,7 @@
 import 'server-only';
-import { AlreadyExistsError } from 'ldapts';
-import { isAppError } from '@/lib/errors';
 import { all, one } from './entry';
 import { eq, rdn } from './escape';
-import { baseDn } from './layout';
+import { addInConsoleContainer, consoleContainerDn } from './console-container';
 import { searchAll, withDirectory } from './client';
 
 /**
@@ -13,40 +11,12 @@ import { searchAll, withDirectory } from './client';
  * (a DN with an equality rule, so filtering by machine is one equality search). Only core
  * schema classes are used; the stoney cloud schema is not touched.
  */
-const servicesDn = () => `ou=services,${baseDn()}`;
-const consoleDn = () => `ou=backup-console,${servicesDn()}`;
-export const auditDn = () => `ou=audit,${consoleDn()}`;
-
-async function ensureContainer(): Promise<void> {
-  const chain: [string, string][] = [
-    [servicesDn(), 'services'],
-    [consoleDn(), 'backup-console'],
-    [auditDn(), 'audit'],
-  ];
-  await withDirectory('Creating the audit trail container', async (client) => {
-    for (const [dn, ou] of chain) {
-      try {
-        await client.add(dn, { objectClass: ['top', 'organizationalUnit'], ou });
-      } catch (error) {
-        // Another console instance may create it at the same moment; either way it is there.
-        if (!(error instanceof AlreadyExistsError)) throw error;
-      }
-    }
-  });
-}
+export const auditDn = () => consoleContainerDn('audit');
 
 export async function addAuditEntry(id: string, json: string, seeAlso: string[]): Promise<void> {
   const dn = `${rdn('ou', id)},${auditDn()}`;
   const attributes = { objectClass: ['top', 'organizationalUnit'], ou: id, description: json, ...(seeAlso.length > 0 ? { seeAlso } : {}) };
-  const add = () => withDirectory('Writing the audit record', (client) => client.add(dn, attributes));
-  try {
-    await add();
-  } catch (error) {
-    // withDirectory reports the missing container as not-found: create it on first use.
-    if (!(isAppError(error) && error.code === 'not-found')) throw error;
-    await ensureContainer();
-    await add();
-  }
+  await addInConsoleContainer('audit', () => withDirectory('Writing the audit record', (client) => client.add(dn, attributes)));
 }
 
 export type AuditEntry = { id: string; json: string; seeAlso: string[] };

@@ -1,3 +1,5 @@
+import type { Executor } from './daemon-protocol';
+
 /**
  * The restore journal: what has been done, in order, written to the directory before and after
  * every step so that any console instance, after any restart, can tell where a restore stands
@@ -5,18 +7,56 @@
  */
 
 export type JournalRecord =
-  | { step: 'started'; by: string; node: string; previousState: string; previousReturnValue: number | null; retainFolder: string; backupFolder: string; createdFolders?: string[] }
+  | {
+      step: 'started';
+      by: string;
+      node: string;
+      previousState: string;
+      previousReturnValue: number | null;
+      retainFolder: string;
+      backupFolder: string;
+      createdFolders?: string[];
+      /** Who executes the node steps; a journal without it (older consoles) is console-driven. */
+      executor?: Executor;
+      /** Why: NODE_DAEMON or what the console found on the node. */
+      executorReason?: string;
+      /** sstProvisioningExecutionDate before a daemon-driven restore set it to 0, when it was something else. */
+      previousExecutionDate?: string;
+    }
   | { step: 'small-files-copied' }
   | { step: 'resolved'; by: string; decisions: Record<string, { choice: 'live' | 'backup' | 'value'; value?: string }>; plan: { overwritten: string[]; kept: string[]; entriesAdded: string[]; entriesRemoved: string[]; savedStateRisks?: string[] }; withState: boolean }
   | { step: 'confirmed'; by: string }
+  /** Daemon-driven: the resolved XML written over the unretained copy the node daemon restores from (daemons.md fact 1). */
+  | { step: 'xml-installed'; path: string }
+  /** Daemon-driven: the console wrote a command for the node daemon (state 0). */
+  | { step: 'commanded'; mode: string }
+  /** Daemon-driven: the node daemon ended a step with this mode and return value. */
+  | { step: 'daemon-answered'; mode: string; returnValue: number }
+  /** Daemon-driven: someone else (the broker, fact 2) moved the iteration on; the console follows. */
+  | { step: 'followed'; mode: string; by: 'broker' | 'someone else' }
   | { step: 'large-file-copied'; file: string; bytes: number }
   | { step: 'large-files-verified' }
-  | { step: 'machine-stopped'; how: 'shutdown' | 'destroy' | 'was-not-running' }
+  | { step: 'machine-stopped'; how: 'shutdown' | 'destroy' | 'was-not-running' | 'by-broker' }
   | { step: 'domain-undefined'; wasDefined: boolean }
+  /** Daemon-driven: the resolved XML became the domain's persistent definition before the daemon restored it. */
+  | { step: 'domain-defined' }
   | { step: 'image-moved'; disk: string; from: string; to: string }
   | { step: 'directory-restored'; changes: number }
-  | { step: 'domain-started'; how: 'restore-with-state' | 'define-and-start' }
-  | { step: 'failed'; during: string; returnValue: number; reason: string; command?: string; exitCode?: number; stderr?: string; machineState: string }
+  | { step: 'domain-started'; how: 'restore-with-state' | 'define-and-start' | 'by-daemon' }
+  | {
+      step: 'failed';
+      during: string;
+      returnValue: number;
+      reason: string;
+      command?: string;
+      exitCode?: number;
+      stderr?: string;
+      machineState: string;
+      /** Who reported it: the node daemon's own return value, or the console. */
+      by?: 'daemon' | 'console';
+      /** Daemon-driven: the command a retry writes again (the daemon's step starts over). */
+      reissue?: string;
+    }
   | { step: 'retried'; by: string }
   | { step: 'resumed'; by: string; after: string }
   | { step: 'aborted'; by: string }
@@ -53,6 +93,11 @@ export function last<S extends JournalRecord['step']>(records: TimedRecord[], st
 
 export function has(records: TimedRecord[], step: JournalRecord['step']): boolean {
   return records.some((r) => r.step === step);
+}
+
+/** Who executes this restore's node steps; journals of older consoles have no executor and were console-driven. */
+export function executorOf(records: TimedRecord[]): Executor {
+  return last(records, 'started')?.executor ?? 'console';
 }
 
 // --- Lease ---------------------------------------------------------------------------------

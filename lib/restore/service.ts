@@ -2,7 +2,7 @@ import 'server-only';
 import { requireAdmin } from '@/lib/auth/session';
 import { env } from '@/lib/env';
 import { AppError } from '@/lib/errors';
-import { readIterationModes, readJournal } from '@/lib/ldap/restore';
+import { readIterationStatus, readJournal } from '@/lib/ldap/restore';
 import { assertMachineUuid } from '@/lib/inventory/machine';
 import { iterationNamePattern } from '@/lib/inventory/iteration';
 import { decodeJournal, last, type TimedRecord } from './journal';
@@ -36,6 +36,8 @@ export interface RestoreStatus {
   journal: TimedRecord[];
   progress: CopyProgress | null;
   previousState: string | null;
+  /** How long the console waits for a silent node daemon (RESTORE_DAEMON_TIMEOUT_SECONDS). */
+  daemonTimeoutSeconds: number;
 }
 
 /**
@@ -44,15 +46,14 @@ export interface RestoreStatus {
  */
 export async function readRestoreStatus(ref: IterationRef): Promise<RestoreStatus> {
   await requireAdmin();
-  const [layout, modes, stored] = await Promise.all([
+  const [layout, current, stored] = await Promise.all([
     readRestoreLayout(ref.machineUuid, ref.iteration),
-    readIterationModes(ref.machineUuid),
+    readIterationStatus(ref.machineUuid, ref.iteration),
     readJournal(ref.machineUuid, ref.iteration),
   ]);
-  const current = modes.find((m) => m.name === ref.iteration);
   if (!current) throw new AppError('not-found', 'The iteration no longer exists.');
   const records = stored ? decodeJournal(stored.records) : [];
-  const view = deriveRestoreView({ mode: current.mode, returnValue: current.returnValue, records, lease: stored?.lease ?? null, now: new Date() });
+  const view = deriveRestoreView({ mode: current.mode, state: current.state, returnValue: current.returnValue, records, lease: stored?.lease ?? null, now: new Date() });
   let progress: CopyProgress | null = null;
   if (current.mode.toLowerCase() === 'unretaininglargefiles') progress = await copyProgress(layout, ref, records).catch(() => null);
   return {
@@ -62,11 +63,13 @@ export async function readRestoreStatus(ref: IterationRef): Promise<RestoreStatu
     journal: records,
     progress,
     previousState: last(records, 'started')?.previousState ?? null,
+    daemonTimeoutSeconds: Math.round(env().restore.daemonTimeoutMs / 1000),
   };
 }
 
+/** The copies' sizes in the retain folder against the backup's, whoever copies them (this console, another instance or the node daemon). */
 async function copyProgress(layout: Awaited<ReturnType<typeof readRestoreLayout>>, ref: IterationRef, records: TimedRecord[]): Promise<CopyProgress> {
-  const backupXml = await nodeOps.readText(layout.node, `${layout.retainFolder}/${layout.xmlName}`, 16 * 1024 * 1024);
+  const backupXml = await nodeOps.readText(layout.node, `${layout.backupFolder}/${layout.xmlName}`, 16 * 1024 * 1024);
   const names = [layout.stateName, ...imageDisks(readDomainSettings(backupXml).disks).map((d) => `${(d.source ?? '').split('/').pop()}.${ref.iteration}`)];
   const sizes = await nodeOps.stat(layout.node, names.flatMap((n) => [`${layout.backupFolder}/${n}`, `${layout.retainFolder}/${n}`]));
   const files = names.map((name) => ({

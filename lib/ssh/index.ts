@@ -10,6 +10,7 @@ export { copyFile, type CopyOptions, type CopyResult } from './copy';
 export { CommandFailedError, isCommandFailed } from './errors';
 export { listDirectory, makeDirectory, moveFile, readTextFile, removeTree, statPaths, writeTextFile, type DirectoryEntry, type PathStat } from './files';
 export { assertSafePath, isStrictlyInside, joinPath, normalizePath, parentDirectory, type SafePathOptions } from './paths';
+export { probeNodeDaemon } from './node-daemon';
 export { closeNodeConnections } from './pool';
 export { qemuImgCheck, qemuImgInfo, type ImageCheck, type ImageInfo } from './qemu-img';
 export { buildCommand, shellQuote } from './quote';

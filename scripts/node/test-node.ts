@@ -81,7 +81,8 @@ function virshStandIn(): string {
 export async function startTestNode(options: TestNodeOptions = {}): Promise<TestNode> {
   if (!existsSync(SSHD)) throw new Error(`${SSHD} was not found: install Debian's openssh-server (scripts/setup-system.sh does).`);
   const ownsDir = options.dir === undefined;
-  const dir = options.dir !== undefined ? resolve(options.dir) : await mkdtemp(join(tmpdir(), 'stoney-node-'));
+  // Letters and digits only: the node daemon keeps only [\w/] of a backup root URL (daemons.md fact 6), and its stand-in does the same.
+  const dir = options.dir !== undefined ? resolve(options.dir) : await mkdtemp(join(tmpdir(), 'stoneynode'));
   const paths = {
     hostKey: join(dir, 'ssh_host_ed25519_key'),
     clientKey: join(dir, 'console_ed25519_key'),

@@ -5,7 +5,7 @@ import { adminAction } from '@/lib/actions';
 import { AppError } from '@/lib/errors';
 import { auditRestore } from '@/lib/restore/audit';
 import { abortRestore, confirmRestore, resolveConflicts, retrySmallFiles, startRestore } from '@/lib/restore/phase1';
-import { consoleInstance, launchPhase2, launchRetry } from '@/lib/restore/runner';
+import { consoleInstance, launchDriver, launchPhase2, launchRetry } from '@/lib/restore/runner';
 import { iterationRef, readRestoreStatus } from '@/lib/restore/service';
 
 const targetSchema = z.object({
@@ -24,8 +24,14 @@ const resolveSchema = targetSchema.extend({
 
 export const startRestoreAction = adminAction(targetSchema, async ({ uuid, iteration }, session) => {
   const ref = iterationRef(uuid, iteration);
-  await startRestore(ref, session.login, consoleInstance());
-  await auditRestore(session, 'restore.start', ref, `Restore of iteration ${iteration} started: small files unretained.`);
+  const executor = await startRestore(ref, session.login, consoleInstance());
+  if (executor === 'daemon') {
+    await auditRestore(session, 'restore.start', ref, `Restore of iteration ${iteration} started: the node daemon was asked to unretain the small files.`);
+    // The server waits for the node daemon's answer; the page follows the iteration's mode.
+    await launchDriver(ref);
+  } else {
+    await auditRestore(session, 'restore.start', ref, `Restore of iteration ${iteration} started: small files unretained.`);
+  }
   return null;
 });
 
@@ -59,7 +65,8 @@ export const retryRestoreAction = adminAction(targetSchema, async ({ uuid, itera
   const ref = iterationRef(uuid, iteration);
   const status = await readRestoreStatus(ref);
   if (!status.view.canRetry) throw new AppError('conflict', 'This restore has not failed; there is nothing to retry.');
-  if (status.view.phase === 1) await retrySmallFiles(ref, session.login);
+  // Console-driven, the small files are copied again in this request; everything else is retried on the server.
+  if (status.view.executor === 'console' && status.view.phase === 1) await retrySmallFiles(ref, session.login);
   else if (!(await launchRetry(ref, session.login))) throw new AppError('conflict', 'Another console instance is driving this restore right now.');
   await auditRestore(session, 'restore.retry', ref, `Retried after: ${status.view.failure?.reason ?? 'a failure'}.`);
   return null;

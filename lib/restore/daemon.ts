@@ -1,0 +1,348 @@
+import 'server-only';
+import { formatIterationName } from '@/lib/backup/iteration';
+import { readDomainSettings } from '@/lib/diff/domain-xml';
+import { env } from '@/lib/env';
+import { AppError, isAppError } from '@/lib/errors';
+import { readIterationStatus, readJournal, transitionIteration, type IterationStatus } from '@/lib/ldap/restore';
+import { invalidateFleetCache } from '@/lib/inventory/cache';
+import { commandFor, DAEMON_COMMANDS, DAEMON_DID_NOT_ANSWER, describeDaemonFailure, readDaemonAnswer, type DaemonCommand } from './daemon-protocol';
+import { decodeJournal, has, last, type TimedRecord } from './journal';
+import { readRestoreLayout } from './layout';
+import * as nodeOps from './node';
+import { installResolvedXml, removeRetainFolder } from './phase1';
+import { checkStillDriving, largeFileNames, loadContext, readResolvedXml, restoreDirectory, settleFailure, stopMachine, verifyLargeFiles, type Context, type Phase2Options } from './phase2';
+import { command, finishJournal, journal, recordFailure, step, StepFailure, type IterationRef } from './steps';
+
+/**
+ * A daemon-driven restore: the node daemon executes the node steps, the console is the control
+ * instance (seed 000, restore steps 01–12). The console writes each command with state 0 by
+ * compare-and-set and waits for the daemon's answer; it does over SSH only what the daemon does
+ * not: it checks the copies, brings the directory entries to the resolved state (no daemon
+ * writes the LDIF back, daemons.md fact 1), makes the resolved XML the domain definition, stops
+ * the machine before it asks for the restore (the daemon does not; the broker does when it asks
+ * itself, fact 2), and checks the result. On FOSS-Cloud the broker moves
+ * `unretainedLargeFiles` and `restored` on by itself; the console expects that and follows.
+ *
+ * The daemon's own modes are written by the daemon (plain replace, fact 1): the console never
+ * writes over a mode the daemon holds, except to record a failure once the daemon has answered
+ * it (never with state 0) or to withdraw a command it never took.
+ */
+
+export type DaemonOutcome = 'finished' | 'failed' | 'handed-over' | 'waiting';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const lower = (s: string) => s.toLowerCase();
+
+async function iterationNow(ref: IterationRef): Promise<IterationStatus> {
+  const status = await readIterationStatus(ref.machineUuid, ref.iteration);
+  if (!status) throw new AppError('not-found', 'The iteration no longer exists.');
+  return status;
+}
+
+async function records(ref: IterationRef): Promise<TimedRecord[]> {
+  const stored = await readJournal(ref.machineUuid, ref.iteration);
+  return stored ? decodeJournal(stored.records) : [];
+}
+
+/** Records since the last retry or resume: what this attempt has done. */
+function sinceLastAttempt(list: TimedRecord[]): TimedRecord[] {
+  let from = 0;
+  list.forEach((r, i) => {
+    if (r.step === 'retried' || r.step === 'failed') from = i + 1;
+  });
+  return list.slice(from);
+}
+
+const commanded = (list: TimedRecord[], mode: string) => list.some((r) => r.step === 'commanded' && lower(r.mode) === lower(mode));
+
+function machineStateWhile(command: DaemonCommand): string {
+  if (command === 'restore') return 'The node daemon may have moved disk images over the live ones or started the machine; check the machine and the retain folder on the node before retrying.';
+  return 'Nothing live has changed: the node daemon only copies into the retain folder in this step.';
+}
+
+/** Runs a daemon-driven restore as far as it can go without a person: to the decisions in phase 1, to the end in phase 2. */
+export async function runDaemonDriven(ref: IterationRef, options: Phase2Options): Promise<DaemonOutcome> {
+  let mode = '';
+  for (;;) {
+    try {
+      checkStillDriving(options);
+      const current = await iterationNow(ref);
+      mode = current.mode;
+      const list = await records(ref);
+      const asked = commandFor(mode);
+      if (asked && lower(mode) !== lower(DAEMON_COMMANDS[asked].done)) {
+        await awaitDaemon(ref, asked, list, options, (m) => (mode = m));
+        continue;
+      }
+      switch (lower(mode)) {
+        case 'unretainedsmallfiles': {
+          await answeredOnce(ref, list, current);
+          if (!has(list, 'confirmed')) return 'waiting';
+          // Confirmed, but the console that confirmed stopped before it wrote the command.
+          if (!has(list, 'xml-installed')) await installResolvedXml(ref, await readRestoreLayout(ref.machineUuid, ref.iteration));
+          await command(ref, mode, 'unretainLargeFiles');
+          await journal(ref, { step: 'commanded', mode: 'unretainLargeFiles' });
+          continue;
+        }
+        case 'unretainedlargefiles':
+          await answeredOnce(ref, list, current);
+          await prepareRestore(await loadContext(ref), options);
+          continue;
+        case 'restored':
+          await answeredOnce(ref, list, current);
+          await finishRestore(await loadContext(ref), mode);
+          return 'finished';
+        case 'finished': {
+          // Finished already, or finished by the broker on top of the daemon's `restored` (fact 2) before the console checked the result.
+          const restoreAsked = commanded(list, 'restore') || has(list, 'followed') || list.some((r) => r.step === 'daemon-answered' && lower(r.mode) === 'restored');
+          if (has(list, 'finished') || !restoreAsked) return 'finished';
+          try {
+            await finishRestore(await loadContext(ref), mode);
+          } catch (error) {
+            // No return value on a finished leaf: the stoney wrapper and the broker read it. The journal says what the check found.
+            if (!(error instanceof StepFailure)) throw error;
+            await journal(ref, { step: 'failed', during: error.during, returnValue: error.returnValue, reason: error.reason, machineState: error.machineState, by: 'console' });
+            await finishJournal(ref);
+            return 'failed';
+          }
+          return 'finished';
+        }
+        default:
+          throw new AppError('conflict', `The iteration is in mode ${mode}; a daemon-driven restore has nothing to do there.`);
+      }
+    } catch (error) {
+      if (!(error instanceof StepFailure)) return settleFailure(ref, mode, error, options);
+      if (await options.leaseLost?.().catch(() => false)) return 'handed-over';
+      try {
+        await recordFailure(ref, mode, error);
+        return 'failed';
+      } catch (recording) {
+        // The iteration moved while the failure was being recorded (the daemon took a command it
+        // was about to be given up on, or the broker moved on): look again instead of failing.
+        if (!(isAppError(recording) && recording.code === 'conflict')) throw recording;
+      }
+    }
+  }
+}
+
+/**
+ * Journals the daemon's answer the first time it is seen. An answer with the daemon's 18 or 46
+ * (see readDaemonAnswer) counts as success; its return value goes back to 0 so that the pages
+ * and the broker read the step as the success it was.
+ */
+async function answeredOnce(ref: IterationRef, list: TimedRecord[], current: IterationStatus): Promise<void> {
+  const alreadyAnswered = sinceLastAttempt(list).some((r) => r.step === 'daemon-answered' && lower(r.mode) === lower(current.mode));
+  if (!alreadyAnswered) await journal(ref, { step: 'daemon-answered', mode: current.mode, returnValue: current.returnValue ?? 0 });
+  if ((current.returnValue ?? 0) !== 0) {
+    await transitionIteration(ref.machineUuid, ref.iteration, { from: current.mode, to: current.mode, state: formatIterationName(new Date()), returnValue: 0 });
+    invalidateFleetCache();
+  }
+}
+
+/**
+ * Waits until the node daemon has answered `command`: its "-ed" mode (journaled), a failure (a
+ * StepFailure with its code), or someone moving the iteration elsewhere (returns; the caller
+ * looks again). A daemon silent for RESTORE_DAEMON_TIMEOUT_SECONDS is a failure too: no change
+ * of the iteration and, while it copies the large files, no growth of the copies.
+ */
+async function awaitDaemon(ref: IterationRef, asked: DaemonCommand, list: TimedRecord[], options: Phase2Options, onMode: (mode: string) => void): Promise<void> {
+  const timeoutMs = options.daemonTimeoutMs ?? env().restore.daemonTimeoutMs;
+  const pollMs = options.pollMs ?? 500;
+  const layout = await readRestoreLayout(ref.machineUuid, ref.iteration);
+  const attempt = sinceLastAttempt(list);
+  if (!commanded(attempt, asked) && (asked !== 'restore' || !has(attempt, 'followed'))) {
+    if (asked === 'restore') {
+      // Nobody here asked for the restore: the broker did (fact 2), and it stopped the machine itself.
+      await journal(ref, { step: 'followed', mode: (await iterationNow(ref)).mode, by: 'broker' });
+    } else if (lower((await iterationNow(ref)).mode) === lower(asked)) {
+      // The lock was written but the console stopped before it made it a command.
+      await issue(ref, asked);
+    }
+  }
+  const progressFiles = asked === 'unretainLargeFiles' ? await largeFileNames(await loadContext(ref)).catch(() => []) : [];
+  let lastSign = Date.now();
+  let lastModified: number | null | undefined;
+  let lastBytes = -1;
+  for (;;) {
+    checkStillDriving(options);
+    const current = await iterationNow(ref);
+    onMode(current.mode);
+    const answer = readDaemonAnswer(asked, current);
+    if (answer.kind === 'done') {
+      await journal(ref, { step: 'daemon-answered', mode: current.mode, returnValue: answer.returnValue });
+      if (answer.returnValue !== 0) {
+        await transitionIteration(ref.machineUuid, ref.iteration, { from: current.mode, to: current.mode, state: formatIterationName(new Date()), returnValue: 0 });
+        invalidateFleetCache();
+      }
+      return;
+    }
+    if (answer.kind === 'failed') {
+      throw new StepFailure(`the node daemon's step ${asked}`, answer.returnValue, describeDaemonFailure(asked, answer.returnValue, layout.node), machineStateWhile(asked), undefined, {
+        by: 'daemon',
+        reissue: asked,
+      });
+    }
+    if (answer.kind === 'moved') return;
+    const modified = current.modifiedAt?.getTime() ?? null;
+    if (lastModified !== undefined && modified !== lastModified) lastSign = Date.now();
+    lastModified = modified;
+    if (progressFiles.length > 0 && answer.kind === 'working') {
+      // The copies growing in the retain folder are the daemon's sign of life while it copies (the pages read the same sizes).
+      const sizes = await nodeOps.stat(layout.node, progressFiles.map((f) => `${layout.retainFolder}/${f.name}`)).catch(() => null);
+      const bytes = sizes ? [...sizes.values()].reduce<number>((sum, b) => sum + (b ?? 0), 0) : lastBytes;
+      if (bytes !== lastBytes) {
+        if (lastBytes >= 0) lastSign = Date.now();
+        lastBytes = bytes;
+      }
+    }
+    if (Date.now() - lastSign > timeoutMs) {
+      const seconds = Math.round(timeoutMs / 1000);
+      const taken = answer.kind !== 'pending' && answer.kind !== 'not-issued';
+      throw new StepFailure(
+        taken ? `waiting for the node daemon to finish ${asked}` : `waiting for the node daemon to take ${asked}`,
+        DAEMON_DID_NOT_ANSWER,
+        taken
+          ? `The node daemon on ${layout.node} took the command ${asked} (mode ${current.mode}) but showed no sign of work for ${seconds} s (RESTORE_DAEMON_TIMEOUT_SECONDS). It may have stopped or hang; check it on the node (syslog tag Backup-KVM).`
+          : `The node daemon on ${layout.node} did not take the command ${asked} within ${seconds} s (RESTORE_DAEMON_TIMEOUT_SECONDS): is it running, and watching this directory? The console withdrew the command (its state is a timestamp now, which the daemon ignores). A daemon that only lags behind may still act on the command it already received: check its log on the node (syslog tag Backup-KVM) before you retry or abort.`,
+        machineStateWhile(asked),
+        undefined,
+        { by: 'console', reissue: asked },
+      );
+    }
+    await sleep(pollMs);
+  }
+}
+
+/** Makes the lock a command the daemon executes (state 0, execution date 0). */
+async function issue(ref: IterationRef, to: DaemonCommand): Promise<void> {
+  const current = await iterationNow(ref);
+  await command(ref, current.mode, to, current.executionDate === '0' ? undefined : '0');
+  await journal(ref, { step: 'commanded', mode: to });
+}
+
+/**
+ * Between `unretainedLargeFiles` and the `restore` command: the console's own steps, each once
+ * (journaled), each only while the iteration is still there. If the broker asks for the restore
+ * meanwhile (and stops the machine itself), the remaining steps are skipped and the console
+ * follows; a step that fails after the broker moved on is not a failure of the restore either.
+ */
+async function prepareRestore(ctx: Context, options: Phase2Options): Promise<void> {
+  const { ref, layout } = ctx;
+  const movedOn = async () => lower((await iterationNow(ref)).mode) !== 'unretainedlargefiles';
+  const done = (s: TimedRecord['step']) => has(ctx.records, s);
+  const guarded = async (work: () => Promise<void>): Promise<boolean> => {
+    if (await movedOn()) return false;
+    try {
+      await work();
+      return true;
+    } catch (error) {
+      if (await movedOn()) return false;
+      throw error;
+    }
+  };
+  checkStillDriving(options);
+  if (!has(sinceLastAttempt(ctx.records), 'large-files-verified')) {
+    const verified = await guarded(async () => {
+      try {
+        await verifyLargeFiles(ctx);
+      } catch (error) {
+        // A bad copy is the daemon's to make again: a retry asks it for the large files once more.
+        if (!(error instanceof StepFailure)) throw error;
+        throw new StepFailure(error.during, error.returnValue, error.reason, error.machineState, error.command, { by: 'console', reissue: 'unretainLargeFiles' });
+      }
+    });
+    if (!verified) return;
+  }
+  checkStillDriving(options);
+  if (!done('directory-restored') && !(await guarded(() => restoreDirectory(ctx, 'The machine still runs as before; its directory entries may be partly restored (retrying finishes them).')))) return;
+  checkStillDriving(options);
+  if (!done('domain-defined')) {
+    const path = `${layout.retainFolder}/${layout.xmlName}`;
+    const defined = await guarded(async () => {
+      await step('making the resolved XML the domain definition', 41, 'The machine still runs with its old definition; its directory entries are restored.', () => nodeOps.define(layout.node, path));
+      await journal(ref, { step: 'domain-defined' });
+    });
+    if (!defined) return;
+  }
+  checkStillDriving(options);
+  if (!done('machine-stopped')) {
+    const stopped = await guarded(() =>
+      stopMachine(ctx, options, 'The machine runs with the resolved definition; its directory entries are restored.', 'The machine may still be running; its definition and directory entries are the resolved ones.'),
+    );
+    if (!stopped) return;
+  }
+  checkStillDriving(options);
+  try {
+    await command(ref, 'unretainedLargeFiles', 'restore');
+    await journal(ref, { step: 'commanded', mode: 'restore' });
+  } catch (error) {
+    // The broker wrote `restore` first: the daemon restores either way.
+    if (!(isAppError(error) && error.code === 'conflict')) throw error;
+  }
+}
+
+/**
+ * After the daemon's `restored` (or the broker's `finished` on top of it): checks that the
+ * machine runs and every live image has the backup's size, removes what is left of the retain
+ * folder and the folders the restore created, and marks the iteration finished.
+ */
+async function finishRestore(ctx: Context, mode: string): Promise<void> {
+  const { ref, layout } = ctx;
+  const uuid = layout.machine.uuid;
+  const restoredState = 'The node daemon reported the machine restored; see the journal for what the console checked.';
+  const state = await step('checking the restored machine', 21, restoredState, () => nodeOps.domState(layout.node, uuid));
+  if (state !== 'running') {
+    throw new StepFailure('checking the restored machine', 21, `The node daemon reported the machine restored, but on ${layout.node} it is ${state}.`, restoredState);
+  }
+  const files = (await largeFileNames(ctx)).filter((f) => f.kind === 'disk');
+  const resolvedXml = await readResolvedXml(ctx).catch(() => null);
+  const targets = resolvedXml ? readDomainSettings(resolvedXml).disks : layout.disks.map((d) => ({ target: d.target, source: d.sourceFile }));
+  const pairs = files.flatMap((f) => {
+    const live = targets.find((d) => d.target === f.target)?.source;
+    return live ? [{ backup: `${layout.backupFolder}/${f.name}`, live }] : [];
+  });
+  const sizes = await nodeOps.stat(layout.node, pairs.flatMap((p) => [p.backup, p.live]));
+  const wrong = pairs.filter((p) => sizes.get(p.live) !== sizes.get(p.backup));
+  if (wrong.length > 0) {
+    throw new StepFailure(
+      'checking the restored disk images',
+      40,
+      `After the node daemon's restore, ${wrong.map((p) => `${p.live} has ${sizes.get(p.live) ?? 'no'} bytes, the backup ${sizes.get(p.backup) ?? 'no'}`).join('; ')}.`,
+      'The machine runs; at least one of its disk images is not the backup’s.',
+    );
+  }
+  await step('removing the retain folder', 46, 'The machine is restored and running; only the retain folder is left.', () =>
+    removeRetainFolder(layout, last(ctx.records, 'started')?.createdFolders ?? []),
+  );
+  if (!has(ctx.records, 'domain-started')) await journal(ref, { step: 'domain-started', how: 'by-daemon' });
+  if (lower(mode) === 'restored') {
+    try {
+      await transitionIteration(ref.machineUuid, ref.iteration, { from: mode, to: 'finished', state: formatIterationName(new Date()), returnValue: 0 });
+      invalidateFleetCache();
+    } catch (error) {
+      // The broker finished it first (fact 2).
+      if (!(isAppError(error) && error.code === 'conflict') || lower((await iterationNow(ref)).mode) !== 'finished') throw error;
+    }
+  }
+  await finishJournal(ref);
+}
+
+/**
+ * Continuing after a failure. A step the daemon failed or never answered is asked for again (the
+ * daemon starts that step over); a step of the console's own continues where it stopped.
+ */
+export async function retryDaemonDriven(ref: IterationRef, by: string, options: Phase2Options): Promise<DaemonOutcome> {
+  const current = await iterationNow(ref);
+  if ((current.returnValue ?? 0) === 0) throw new AppError('conflict', 'The restore has not failed; there is nothing to retry.');
+  const failure = last(await records(ref), 'failed');
+  await journal(ref, { step: 'retried', by });
+  if (failure?.reissue && failure.reissue in DAEMON_COMMANDS) {
+    const again = failure.reissue as DaemonCommand;
+    await command(ref, current.mode, again, current.executionDate === '0' ? undefined : '0');
+    await journal(ref, { step: 'commanded', mode: again });
+  } else {
+    await transitionIteration(ref.machineUuid, ref.iteration, { from: current.mode, to: current.mode, state: formatIterationName(new Date()), returnValue: 0 });
+    invalidateFleetCache();
+  }
+  return runDaemonDriven(ref, options);
+}
