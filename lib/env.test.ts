@@ -114,10 +114,10 @@ describe('node access configuration', () => {
 
 describe('who executes restores on a node (NODE_DAEMON, RESTORE_DAEMON_TIMEOUT_SECONDS)', () => {
   it('reads per-node overrides and a default for every other node', () => {
-    const config = parseEnv({ ...good, NODE_DAEMON: 'Node-01.example.org=running, *=absent', RESTORE_DAEMON_TIMEOUT_SECONDS: '90' });
+    const config = parseEnv({ ...good, NODE_DAEMON: 'Node-01.example.org=running, *=absent', RESTORE_DAEMON_TIMEOUT_SECONDS: '90', RESTORE_BROKER_WAIT_SECONDS: '0' });
     expect(config.nodes.daemon).toEqual({ 'node-01.example.org': 'running', '*': 'absent' });
-    expect(config.restore.daemonTimeoutMs).toBe(90_000);
-    expect(parseEnv(good).restore.daemonTimeoutMs).toBe(300_000);
+    expect(config.restore).toMatchObject({ daemonTimeoutMs: 90_000, brokerWaitMs: 0 });
+    expect(parseEnv(good).restore).toMatchObject({ daemonTimeoutMs: 300_000, brokerWaitMs: 60_000 });
   });
 
   it('says which item is wrong and why', () => {

@@ -67,6 +67,7 @@ const schema = z
     NODE_SSH_TIMEOUT_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(500).max(600_000).default(15_000),
     RESTORE_SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int().min(1).max(3600).default(120),
     RESTORE_LEASE_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int().min(2).max(600).default(30),
+    RESTORE_BROKER_WAIT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int('must be a whole number of seconds').min(0, 'must be 0 or more seconds').max(3600, 'must be at most 3600 seconds').default(60),
     RESTORE_DAEMON_TIMEOUT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int('must be a whole number of seconds').min(2, 'must be at least 2 seconds').max(86_400, 'must be at most 86400 seconds (a day)').default(300),
   });
 
@@ -101,8 +102,13 @@ export interface ConsoleEnv {
   nodeTimeZone: string;
   virtualizationRoot: string;
   nodes: NodeSshEnv;
-  /** daemonTimeoutMs: how long the node daemon may stay silent (no answer, no progress) before a daemon-driven step counts as failed. */
-  restore: { shutdownTimeoutMs: number; leaseMs: number; daemonTimeoutMs: number };
+  /**
+   * daemonTimeoutMs: how long the node daemon may stay silent (no answer, no progress) before a
+   * daemon-driven step counts as failed; brokerWaitMs: how long a daemon-driven restore leaves the
+   * broker to stop the machine and ask for the restore itself (daemons.md fact 2) before the
+   * console does (0: no broker runs).
+   */
+  restore: { shutdownTimeoutMs: number; leaseMs: number; daemonTimeoutMs: number; brokerWaitMs: number };
 }
 
 export class ConfigurationError extends Error {
@@ -259,6 +265,7 @@ export function parseEnv(source: Record<string, string | undefined>): ConsoleEnv
       shutdownTimeoutMs: v.RESTORE_SHUTDOWN_TIMEOUT_SECONDS * 1000,
       leaseMs: v.RESTORE_LEASE_SECONDS * 1000,
       daemonTimeoutMs: v.RESTORE_DAEMON_TIMEOUT_SECONDS * 1000,
+      brokerWaitMs: v.RESTORE_BROKER_WAIT_SECONDS * 1000,
     },
   };
 }

@@ -10,6 +10,7 @@ function describe(r: TimedRecord): string {
     case 'commanded': return `Asked the node daemon: ${r.mode} (state 0).`;
     case 'daemon-answered': return `The node daemon answered ${r.mode}${r.returnValue !== 0 ? ` (return value ${r.returnValue})` : ''}.`;
     case 'followed': return `The ${r.by} moved the iteration to ${r.mode} by itself; the console follows.`;
+    case 'waiting-for-broker': return `Leaving the broker up to ${r.seconds} s to stop the machine and ask for the restore itself.`;
     case 'xml-installed': return 'The resolved XML replaced the unretained copy the node daemon restores from.';
     case 'domain-defined': return 'The resolved XML became the domain definition.';
     case 'small-files-copied': return 'Domain XML and LDIF copied into the retain folder.';

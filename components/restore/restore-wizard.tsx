@@ -220,6 +220,15 @@ export function RestoreWizard({
             <Card title="Copy progress">{status.progress ? <ProgressPanel progress={status.progress} /> : <p>Preparing the copy…</p>}</Card>
           </>
         )}
+        {status.view.waitingForBroker && stage === 'copying-large-files' && (
+          <Notice title="Waiting for the broker">
+            <p data-testid="waiting-for-broker">
+              The copies are checked, the directory entries restored and the resolved XML is the machine&apos;s definition. Where the FOSS-Cloud broker runs, it stops the
+              machine and asks the node daemon for the restore by itself; the console leaves it {status.view.waitingForBroker.seconds} s (since{' '}
+              <DateTime value={status.view.waitingForBroker.since} timeZone={timeZone} />) and then shuts the machine down and asks itself.
+            </p>
+          </Notice>
+        )}
         {stage === 'restoring' && (
           <StageBanner stage={stage} tone="warning">
             <strong>Phase 2 · restoring {name} on {node}</strong>

@@ -195,12 +195,13 @@ export async function createJournal(machineUuid: string, iteration: string, firs
  * Moves a journal from below the iteration leaf to the console's subtree: the new entry with
  * the same records and lease first, then the old one goes. Another instance doing the same at
  * the same moment is fine (the second add finds the entry, the second delete finds nothing).
- * Returns false when there is no old journal.
+ * Returns false when there is no old journal. `dropLease` for a restore that has ended (its
+ * journal is history, not an open restore).
  */
-export async function migrateLegacyJournal(machineUuid: string, iteration: string): Promise<boolean> {
+export async function migrateLegacyJournal(machineUuid: string, iteration: string, options: { dropLease?: boolean } = {}): Promise<boolean> {
   const old = await readEntry('Reading the restore journal', legacyJournalDn(machineUuid, iteration), ['description', 'businessCategory']);
   if (!old) return false;
-  await addJournalEntry(machineUuid, iteration, all(old, 'description'), one(old, 'businessCategory') ?? null);
+  await addJournalEntry(machineUuid, iteration, all(old, 'description'), options.dropLease ? null : (one(old, 'businessCategory') ?? null));
   await deleteIfThere('Moving the restore journal', legacyJournalDn(machineUuid, iteration));
   return true;
 }

@@ -266,6 +266,21 @@ async function prepareRestore(ctx: Context, options: Phase2Options): Promise<voi
   }
   checkStillDriving(options);
   if (!done('machine-stopped')) {
+    // On FOSS-Cloud the broker stops the machine and asks for the restore by itself within a
+    // cycle (~30 s, fact 2), with a plain replace of what it read: asking as well could land
+    // between its read and its write, and its stale `restore` would make the daemon restore
+    // twice. So the console leaves it the time, and asks only where no broker did.
+    const waitMs = options.brokerWaitMs ?? env().restore.brokerWaitMs;
+    if (waitMs > 0) {
+      const since = sinceLastAttempt(ctx.records).find((r) => r.step === 'waiting-for-broker')?.at;
+      const start = since ? new Date(since).getTime() : Date.now();
+      if (!since) await journal(ref, { step: 'waiting-for-broker', seconds: Math.round(waitMs / 1000) });
+      while (Date.now() - start < waitMs) {
+        checkStillDriving(options);
+        if (await movedOn()) return;
+        await sleep(options.pollMs ?? 500);
+      }
+    }
     const stopped = await guarded(() =>
       stopMachine(ctx, options, 'The machine runs with the resolved definition; its directory entries are restored.', 'The machine may still be running; its definition and directory entries are the resolved ones.'),
     );

@@ -34,6 +34,8 @@ export type JournalRecord =
   | { step: 'daemon-answered'; mode: string; returnValue: number }
   /** Daemon-driven: someone else (the broker, fact 2) moved the iteration on; the console follows. */
   | { step: 'followed'; mode: string; by: 'broker' | 'someone else' }
+  /** Daemon-driven: the console leaves the broker this long to stop the machine and ask for the restore itself (fact 2) before it does. */
+  | { step: 'waiting-for-broker'; seconds: number }
   | { step: 'large-file-copied'; file: string; bytes: number }
   | { step: 'large-files-verified' }
   | { step: 'machine-stopped'; how: 'shutdown' | 'destroy' | 'was-not-running' | 'by-broker' }

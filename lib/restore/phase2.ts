@@ -42,6 +42,8 @@ export interface Phase2Options {
   daemonTimeoutMs?: number;
   /** Daemon-driven: how often the directory and the copies are looked at while waiting (default 500 ms). */
   pollMs?: number;
+  /** Daemon-driven: how long the broker may take to ask for the restore itself before the console does. */
+  brokerWaitMs?: number;
 }
 
 /** Thrown between steps when another instance took the restore over; not a failure of the restore. */

@@ -46,6 +46,7 @@ function options(ref: IterationRef): Phase2Options {
   return {
     shutdownTimeoutMs: env().restore.shutdownTimeoutMs,
     daemonTimeoutMs: env().restore.daemonTimeoutMs,
+    brokerWaitMs: env().restore.brokerWaitMs,
     onProgress: (file, copied, total) => registry.progress.set(key(ref), { file, copied, total, at: Date.now() }),
     handedOver: () => registry.handedOver.has(key(ref)),
     leaseLost: async () => {
@@ -189,7 +190,9 @@ export async function resumeInterruptedRestores(): Promise<string[]> {
 export async function moveLegacyJournals(): Promise<number> {
   let moved = 0;
   for (const found of await findLegacyJournals()) {
-    if (await migrateLegacyJournal(found.machineUuid, found.iteration)) moved += 1;
+    const stored = await readJournal(found.machineUuid, found.iteration);
+    const ended = stored ? decodeJournal(stored.records).at(-1)?.step === 'finished' : false;
+    if (await migrateLegacyJournal(found.machineUuid, found.iteration, { dropLease: ended })) moved += 1;
   }
   return moved;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeJournal, decodeLease, encodeLease, encodeRecord, type JournalRecord } from './journal';
-import { deriveRestoreView } from './view';
+import { abortRule, deriveRestoreView } from './view';
 
 const now = new Date('2026-11-22T10:00:00Z');
 let tick = 0;
@@ -82,5 +82,57 @@ describe('where a restore stands', () => {
     const view = deriveRestoreView({ mode: 'finished', returnValue: 0, records: records(started, { step: 'finished' }), lease: null, now });
     expect(view.stage).toBe('finished');
     expect(view.steps.every((s) => s.status === 'done')).toBe(true);
+  });
+});
+
+describe('a daemon-driven restore', () => {
+  const daemonStarted: JournalRecord = { ...(started as Extract<JournalRecord, { step: 'started' }>), executor: 'daemon', executorReason: 'The node daemon runs on node-01: …' };
+
+  it('says the node daemon executes and what the console waits for', () => {
+    const view = deriveRestoreView({ mode: 'unretainSmallFiles', state: '0', returnValue: 0, records: records(daemonStarted, { step: 'commanded', mode: 'unretainSmallFiles' }), lease: null, now });
+    expect(view).toMatchObject({ stage: 'copying-small-files', executor: 'daemon', canAbort: false });
+    expect(view.waitingForDaemon).toMatchObject({ command: 'unretainSmallFiles', taken: false });
+    expect(view.abortBlocked).toMatch(/node daemon has been asked/);
+    expect(view.steps[0]).toMatchObject({ key: 'small-files', status: 'running', label: expect.stringMatching(/^Node daemon: /) });
+    const taken = deriveRestoreView({ mode: 'unretainingSmallFiles', state: '0', returnValue: 0, records: records(daemonStarted, { step: 'commanded', mode: 'unretainSmallFiles' }), lease: null, now });
+    expect(taken.waitingForDaemon?.taken).toBe(true);
+    expect(taken.abortBlocked).toMatch(/node daemon is working/);
+  });
+
+  it('can be aborted while the decisions are open, and after the daemon answered a failure, but not on unretainedLargeFiles (the broker moves that on)', () => {
+    const phase1 = records(daemonStarted, { step: 'commanded', mode: 'unretainSmallFiles' }, { step: 'daemon-answered', mode: 'unretainedSmallFiles', returnValue: 0 });
+    expect(deriveRestoreView({ mode: 'unretainedSmallFiles', state: '20261122T101500Z', returnValue: 0, records: phase1, lease: null, now })).toMatchObject({ stage: 'deciding', canAbort: true });
+    const failed = records(daemonStarted, resolved, { step: 'confirmed', by: 'a' }, { step: 'failed', during: 'x', returnValue: 38, reason: 'r', machineState: 's', by: 'daemon', reissue: 'unretainLargeFiles' });
+    expect(abortRule({ mode: 'unretainingLargeFiles', state: '20261122T101500Z', returnValue: 38, records: failed })).toEqual({ ok: true });
+    expect(abortRule({ mode: 'unretainedLargeFiles', state: '20261122T101500Z', returnValue: 0, records: failed })).toMatchObject({ ok: false, reason: expect.stringMatching(/broker/) });
+    expect(abortRule({ mode: 'unretainLargeFiles', state: '0', returnValue: 7, records: failed })).toMatchObject({ ok: false });
+  });
+
+  it('marks the console’s preparations skipped when the broker asked for the restore itself', () => {
+    const list = records(
+      daemonStarted,
+      resolved,
+      { step: 'confirmed', by: 'a' },
+      { step: 'commanded', mode: 'unretainLargeFiles' },
+      { step: 'daemon-answered', mode: 'unretainedLargeFiles', returnValue: 0 },
+      { step: 'large-files-verified' },
+      { step: 'followed', mode: 'restore', by: 'broker' },
+    );
+    const view = deriveRestoreView({ mode: 'restoring', state: '0', returnValue: 0, records: list, lease: null, now });
+    expect(view).toMatchObject({ stage: 'restoring', followedBroker: true, canAbort: false });
+    expect(Object.fromEntries(view.steps.map((s) => [s.key, s.status]))).toMatchObject({ verify: 'done', directory: 'skipped', define: 'skipped', stop: 'skipped', restore: 'running' });
+  });
+
+  it('is finished when the broker finished the daemon’s restore', () => {
+    const list = records(daemonStarted, resolved, { step: 'confirmed', by: 'a' }, { step: 'daemon-answered', mode: 'restored', returnValue: 0 });
+    expect(deriveRestoreView({ mode: 'finished', state: '20261122T1015000Z', returnValue: 0, records: list, lease: null, now }).stage).toBe('finished');
+  });
+});
+
+describe('a console-driven restore', () => {
+  it('cannot be aborted while the console restores (it may be stopping the machine), but can once that failed before anything live changed', () => {
+    const list = records(started, resolved, { step: 'confirmed', by: 'a' }, { step: 'large-files-verified' });
+    expect(abortRule({ mode: 'restoring', state: '20261122T101500Z', returnValue: 0, records: list })).toMatchObject({ ok: false });
+    expect(abortRule({ mode: 'restoring', state: '20261122T101500Z', returnValue: 21, records: list })).toEqual({ ok: true });
   });
 });

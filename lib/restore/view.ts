@@ -40,6 +40,8 @@ export interface RestoreView {
   waitingForDaemon: { command: string; what: string; since: string; taken: boolean } | null;
   /** Daemon-driven: the broker moved the iteration on by itself (fact 2), at this mode. */
   followedBroker: boolean;
+  /** Daemon-driven: the console leaves the broker time to ask for the restore itself, since and for how long. */
+  waitingForBroker: { since: string; seconds: number } | null;
   /** Nothing live has changed yet and nothing else can still act on the iteration, so the restore can still be called off. */
   canAbort: boolean;
   /** Why it cannot, in words (null when it can, or when there is no restore to abort). */
@@ -98,7 +100,8 @@ function doneSteps(records: TimedRecord[], mode: string, executor: Executor): { 
   if (has(records, 'small-files-copied') || answered(records, 'unretainedSmallFiles')) done.add('small-files');
   if (has(records, 'resolved')) done.add('decide');
   if (has(records, 'confirmed')) done.add('confirm');
-  if (phase2 && !done.has('confirm')) done.add('confirm');
+  // Phase 2 comes only after phase 1, whatever of it the journal holds (older consoles, a daemon's answer no console saw).
+  if (phase2 || done.has('confirm')) ['small-files', 'decide', 'confirm'].forEach((k) => done.add(k));
   if (has(records, 'large-files-verified')) {
     done.add('large-files');
     done.add('verify');
@@ -212,6 +215,12 @@ export function deriveRestoreView(input: {
     if (since) waitingForDaemon = { command: daemonCommand, what: DAEMON_COMMANDS[daemonCommand].what, since, taken: lower !== daemonCommand.toLowerCase() };
   }
 
+  let waitingForBroker: RestoreView['waitingForBroker'] = null;
+  const brokerWait = last(records, 'waiting-for-broker');
+  if (executor === 'daemon' && lower === 'unretainedlargefiles' && !failed && brokerWait && records.lastIndexOf(brokerWait) > records.lastIndexOf(last(records, 'machine-stopped') as TimedRecord)) {
+    waitingForBroker = { since: brokerWait.at, seconds: brokerWait.seconds };
+  }
+
   const lease = decodeLease(input.lease);
   const code = failedRecord ? describeReturnCode(failedRecord.returnValue) : null;
   const inRestoreOrFinished = stage !== 'not-a-restore' && stage !== 'finished';
@@ -226,6 +235,7 @@ export function deriveRestoreView(input: {
     failure: failed && failedRecord && code ? { ...failedRecord, returnName: code.name, returnText: code.text } : null,
     waitingForDaemon,
     followedBroker: has(records, 'followed'),
+    waitingForBroker,
     canAbort: rule?.ok === true,
     abortBlocked: rule && !rule.ok ? rule.reason : null,
     canRetry: failed && stage !== 'foreign',
