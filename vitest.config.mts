@@ -26,7 +26,8 @@ export default defineConfig({
           environment: 'node',
           globalSetup: ['tests/integration/global-setup.ts'],
           setupFiles: ['tests/integration/env-setup.ts'],
-          testTimeout: 30_000,
+          // Whole restores on a test node: generous, as the machines these run on are often shared and loaded.
+          testTimeout: 90_000,
           hookTimeout: 60_000,
           fileParallelism: false,
         },
