@@ -29,6 +29,10 @@ export default async function globalSetup(config: FullConfig) {
       SESSION_SECRET: 'e2e-session-secret-e2e-session-secret-0123',
       CONSOLE_TIME_ZONE: 'Europe/Zurich',
       NODE_TIME_ZONE: 'Europe/Zurich',
+      // node-01: the console executes, whatever runs there (restore.spec.ts); node-02: found out
+      // over SSH (restore-daemon.spec.ts starts the node daemon stand-in there). No broker runs.
+      NODE_DAEMON: 'node-01.stoney-cloud.org=absent',
+      RESTORE_BROKER_WAIT_SECONDS: '0',
       ...node.env,
     },
   });

@@ -70,6 +70,7 @@ export async function runDaemonDriven(ref: IterationRef, options: Phase2Options)
       mode = current.mode;
       const list = await records(ref);
       const asked = commandFor(mode);
+      if (asked === 'restore' && has(list, 'confirmed')) await applyDecisions(await loadContext(ref));
       if (asked && lower(mode) !== lower(DAEMON_COMMANDS[asked].done)) {
         await awaitDaemon(ref, asked, list, options, (m) => (mode = m));
         continue;
@@ -88,15 +89,19 @@ export async function runDaemonDriven(ref: IterationRef, options: Phase2Options)
           await answeredOnce(ref, list, current);
           await prepareRestore(await loadContext(ref), options);
           continue;
-        case 'restored':
+        case 'restored': {
           await answeredOnce(ref, list, current);
+          const ctx = await loadContext(ref);
+          await applyDecisions(ctx);
           await finishRestore(await loadContext(ref), mode);
           return 'finished';
+        }
         case 'finished': {
           // Finished already, or finished by the broker on top of the daemon's `restored` (fact 2) before the console checked the result.
           const restoreAsked = commanded(list, 'restore') || has(list, 'followed') || list.some((r) => r.step === 'daemon-answered' && lower(r.mode) === 'restored');
           if (has(list, 'finished') || !restoreAsked) return 'finished';
           try {
+            await applyDecisions(await loadContext(ref));
             await finishRestore(await loadContext(ref), mode);
           } catch (error) {
             // No return value on a finished leaf: the stoney wrapper and the broker read it. The journal says what the check found.
@@ -221,15 +226,36 @@ async function issue(ref: IterationRef, to: DaemonCommand): Promise<void> {
 }
 
 /**
+ * The decisions no daemon applies: the directory entries brought to the resolved LDIF, and the
+ * resolved XML made the domain's definition. Each once (journaled), from the console's own copy
+ * of the resolved files (layout.resolvedFolder), which the daemon's restore does not remove.
+ * They do not conflict with the daemon's restore, so they are applied also when the broker
+ * asked for the restore before the console got to them.
+ */
+async function applyDecisions(ctx: Context): Promise<void> {
+  const { ref, layout } = ctx;
+  if (!has(ctx.records, 'directory-restored')) {
+    await restoreDirectory(ctx, 'The machine runs; its directory entries may be partly restored (retrying finishes them).', layout.resolvedFolder);
+  }
+  if (!has(ctx.records, 'domain-defined')) {
+    await step('making the resolved XML the domain definition', 41, 'The machine runs with its old definition; its directory entries are restored.', () =>
+      nodeOps.define(layout.node, `${layout.resolvedFolder}/${layout.resolvedXml}`),
+    );
+    await journal(ref, { step: 'domain-defined' });
+  }
+}
+
+/**
  * Between `unretainedLargeFiles` and the `restore` command: the console's own steps, each once
- * (journaled), each only while the iteration is still there. If the broker asks for the restore
- * meanwhile (and stops the machine itself), the remaining steps are skipped and the console
- * follows; a step that fails after the broker moved on is not a failure of the restore either.
+ * (journaled), each only while the iteration is still there. Where a broker may run (it asks for
+ * the restore and stops the machine within its cycle, fact 2), the decisions are applied first,
+ * at once: the daemon checked the copies before it answered. Where none runs, the console checks
+ * the copies itself first. If the broker moves on meanwhile, the remaining steps but the
+ * decisions are skipped and the console follows.
  */
 async function prepareRestore(ctx: Context, options: Phase2Options): Promise<void> {
-  const { ref, layout } = ctx;
+  const { ref } = ctx;
   const movedOn = async () => lower((await iterationNow(ref)).mode) !== 'unretainedlargefiles';
-  const done = (s: TimedRecord['step']) => has(ctx.records, s);
   const guarded = async (work: () => Promise<void>): Promise<boolean> => {
     if (await movedOn()) return false;
     try {
@@ -240,9 +266,10 @@ async function prepareRestore(ctx: Context, options: Phase2Options): Promise<voi
       throw error;
     }
   };
-  checkStillDriving(options);
-  if (!has(sinceLastAttempt(ctx.records), 'large-files-verified')) {
-    const verified = await guarded(async () => {
+  const waitMs = options.brokerWaitMs ?? env().restore.brokerWaitMs;
+  const verify = async (): Promise<boolean> => {
+    if (has(sinceLastAttempt(ctx.records), 'large-files-verified')) return true;
+    return guarded(async () => {
       try {
         await verifyLargeFiles(ctx);
       } catch (error) {
@@ -251,26 +278,19 @@ async function prepareRestore(ctx: Context, options: Phase2Options): Promise<voi
         throw new StepFailure(error.during, error.returnValue, error.reason, error.machineState, error.command, { by: 'console', reissue: 'unretainLargeFiles' });
       }
     });
-    if (!verified) return;
-  }
+  };
   checkStillDriving(options);
-  if (!done('directory-restored') && !(await guarded(() => restoreDirectory(ctx, 'The machine still runs as before; its directory entries may be partly restored (retrying finishes them).')))) return;
+  if (waitMs === 0 && !(await verify())) return;
   checkStillDriving(options);
-  if (!done('domain-defined')) {
-    const path = `${layout.retainFolder}/${layout.xmlName}`;
-    const defined = await guarded(async () => {
-      await step('making the resolved XML the domain definition', 41, 'The machine still runs with its old definition; its directory entries are restored.', () => nodeOps.define(layout.node, path));
-      await journal(ref, { step: 'domain-defined' });
-    });
-    if (!defined) return;
-  }
+  await applyDecisions(ctx);
   checkStillDriving(options);
-  if (!done('machine-stopped')) {
-    // On FOSS-Cloud the broker stops the machine and asks for the restore by itself within a
-    // cycle (~30 s, fact 2), with a plain replace of what it read: asking as well could land
-    // between its read and its write, and its stale `restore` would make the daemon restore
-    // twice. So the console leaves it the time, and asks only where no broker did.
-    const waitMs = options.brokerWaitMs ?? env().restore.brokerWaitMs;
+  if (waitMs > 0 && !(await verify())) return;
+  checkStillDriving(options);
+  if (!has(ctx.records, 'machine-stopped')) {
+    // The broker stops the machine and asks for the restore by itself with a plain replace of
+    // what it read: asking as well could land between its read and its write, and its stale
+    // `restore` would make the daemon restore twice. So the console leaves it the time, and asks
+    // only where no broker did.
     if (waitMs > 0) {
       const since = sinceLastAttempt(ctx.records).find((r) => r.step === 'waiting-for-broker')?.at;
       const start = since ? new Date(since).getTime() : Date.now();

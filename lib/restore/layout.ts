@@ -26,6 +26,13 @@ export interface RestoreLayout {
   stateName: string;
   resolvedXml: string;
   resolvedLdif: string;
+  /**
+   * Daemon-driven: the console's own copy of the resolved LDIF and XML, beside the retain folder
+   * (`<retain folder>.resolved`), because the node daemon's restore removes the retain folder
+   * with `rm -rf` and the console may still need them afterwards (the directory decisions are
+   * its to apply, fact 1). Below the retain root like the retain folder.
+   */
+  resolvedFolder: string;
 }
 
 export async function readRestoreLayout(machineUuid: string, iteration: string): Promise<RestoreLayout> {
@@ -60,6 +67,7 @@ export async function readRestoreLayout(machineUuid: string, iteration: string):
     stateName: `${vm}.state.${iteration}`,
     resolvedXml: `${vm}.xml`,
     resolvedLdif: `${vm}.ldif`,
+    resolvedFolder: `${retained.folder}.resolved`,
   };
 }
 

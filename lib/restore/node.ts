@@ -62,6 +62,7 @@ export async function readHead(node: string, path: string, bytes: number): Promi
 }
 
 export const readText = (node: string, path: string, maxBytes: number) => readTextFile(node, path, maxBytes);
+export const makeFolder = (node: string, path: string) => makeDirectory(node, path);
 export const writeText = (node: string, path: string, content: string) => writeTextFile(node, path, content);
 
 /**

@@ -344,9 +344,17 @@ export async function confirmRestore(ref: IterationRef, by: string): Promise<voi
   }
 }
 
-/** Daemon-driven: the resolved XML over the unretained copy the daemon restores from. Writing it again is harmless. */
+/**
+ * Daemon-driven: the resolved XML over the unretained copy the daemon restores from, and both
+ * resolved files into the console's folder beside the retain folder (layout.resolvedFolder),
+ * which the daemon's `rm -rf` of the retain folder leaves alone. Writing them again is harmless.
+ */
 export async function installResolvedXml(ref: IterationRef, layout: RestoreLayout): Promise<void> {
   const xml = await nodeOps.readText(layout.node, `${layout.retainFolder}/${layout.resolvedXml}`, MAX_SMALL_FILE);
+  const ldif = await nodeOps.readText(layout.node, `${layout.retainFolder}/${layout.resolvedLdif}`, MAX_SMALL_FILE);
+  await nodeOps.makeFolder(layout.node, layout.resolvedFolder);
+  await nodeOps.writeText(layout.node, `${layout.resolvedFolder}/${layout.resolvedXml}`, xml);
+  await nodeOps.writeText(layout.node, `${layout.resolvedFolder}/${layout.resolvedLdif}`, ldif);
   const path = `${layout.retainFolder}/${layout.xmlName}`;
   await nodeOps.writeText(layout.node, path, xml);
   await journal(ref, { step: 'xml-installed', path });
@@ -380,9 +388,10 @@ export async function abortRestore(ref: IterationRef, by: string): Promise<void>
   invalidateFleetCache();
 }
 
-/** The retain folder, and the folders above it that this restore created when they are empty again. */
+/** The retain folder (and the console's copy of the resolved files beside it), and the folders above it that this restore created when they are empty again. */
 export async function removeRetainFolder(layout: RestoreLayout, createdFolders: string[]): Promise<void> {
   await nodeOps.removeUnder(layout.node, layout.retainFolder, layout.retainRoot);
+  await nodeOps.removeUnder(layout.node, layout.resolvedFolder, layout.retainRoot);
   await nodeOps.removeEmptyFolders(layout.node, createdFolders.filter((f) => f !== layout.retainFolder), layout.retainRoot);
 }
 

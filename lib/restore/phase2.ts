@@ -272,10 +272,14 @@ export async function stopMachine(ctx: Context, options: Phase2Options, before: 
   await journal(ctx.ref, { step: 'machine-stopped', how });
 }
 
-/** Brings the live directory entries to the resolved LDIF (no daemon does this); recomputed from the live entries each time, so a retry finishes it. */
-export async function restoreDirectory(ctx: Context, stateNow: string): Promise<void> {
+/**
+ * Brings the live directory entries to the resolved LDIF (no daemon does this); recomputed from
+ * the live entries each time, so a retry finishes it. `folder`: where the resolved LDIF is
+ * (default the retain folder).
+ */
+export async function restoreDirectory(ctx: Context, stateNow: string, folder = ctx.layout.retainFolder): Promise<void> {
   const uuid = ctx.layout.machine.uuid;
-  const ldifText = await nodeOps.readText(ctx.layout.node, `${ctx.layout.retainFolder}/${ctx.layout.resolvedLdif}`, 16 * 1024 * 1024);
+  const ldifText = await nodeOps.readText(ctx.layout.node, `${folder}/${ctx.layout.resolvedLdif}`, 16 * 1024 * 1024);
   const changes = await step('restoring the directory entries', 17, stateNow, async () => {
     const target = parseLdif(ldifText);
     const live = await readLiveMachineEntries(uuid);

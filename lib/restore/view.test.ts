@@ -108,7 +108,7 @@ describe('a daemon-driven restore', () => {
     expect(abortRule({ mode: 'unretainLargeFiles', state: '0', returnValue: 7, records: failed })).toMatchObject({ ok: false });
   });
 
-  it('marks the console’s preparations skipped when the broker asked for the restore itself', () => {
+  it('marks the stop skipped when the broker asked for the restore (and stopped the machine) itself; the decisions still follow', () => {
     const list = records(
       daemonStarted,
       resolved,
@@ -120,7 +120,7 @@ describe('a daemon-driven restore', () => {
     );
     const view = deriveRestoreView({ mode: 'restoring', state: '0', returnValue: 0, records: list, lease: null, now });
     expect(view).toMatchObject({ stage: 'restoring', followedBroker: true, canAbort: false });
-    expect(Object.fromEntries(view.steps.map((s) => [s.key, s.status]))).toMatchObject({ verify: 'done', directory: 'skipped', define: 'skipped', stop: 'skipped', restore: 'running' });
+    expect(Object.fromEntries(view.steps.map((s) => [s.key, s.status]))).toMatchObject({ verify: 'done', directory: 'running', define: 'pending', stop: 'skipped' });
   });
 
   it('is finished when the broker finished the daemon’s restore', () => {

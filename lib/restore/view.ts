@@ -116,9 +116,10 @@ function doneSteps(records: TimedRecord[], mode: string, executor: Executor): { 
     if (answered(records, 'unretainedLargeFiles')) done.add('large-files');
     if (has(records, 'domain-defined')) done.add('define');
     if (answered(records, 'restored') || has(records, 'domain-started') || has(records, 'finished')) done.add('restore');
-    // The broker asked for the restore and stopped the machine itself: the console's remaining preparations did not happen.
+    // The broker asked for the restore and stopped the machine itself: the console did not.
     if (has(records, 'followed')) {
-      for (const key of ['directory', 'define', 'stop']) if (!done.has(key)) skipped.add(key);
+      if (!done.has('stop')) skipped.add('stop');
+      if (!has(records, 'large-files-verified')) skipped.add('verify');
     }
   }
   return { done, skipped };

@@ -289,7 +289,9 @@ describe('a daemon-driven restore', () => {
     expect(broker.logFor(dn).filter((l) => l.event === 'restore-asked')).toHaveLength(1);
     expect(status.view.followedBroker).toBe(true);
     expect(status.journal.filter((r) => r.step === 'commanded').map((r) => (r as { mode: string }).mode)).toEqual(['unretainSmallFiles', 'unretainLargeFiles']);
-    expect(virshVerbs(since, files.uuid)).toEqual(['define', 'destroy', 'restore']);
+    // The decisions are the console's whoever asked for the restore: the directory entries and the definition.
+    expect(status.journal.map((r) => r.step)).toEqual(expect.arrayContaining(['directory-restored', 'domain-defined', 'followed']));
+    expect([...virshVerbs(since, files.uuid)].sort()).toEqual(['define', 'destroy', 'restore']);
     expect(await iterationEntry(files.uuid, chosen.name)).toMatchObject({ mode: 'finished', returnValue: 0 });
     expect(domainOf(world, files.uuid)).toMatchObject({ state: 'running', persistent: true });
     for (const live of files.liveImages) {
