@@ -2,19 +2,18 @@ import 'server-only';
 import { formatIterationName, iterationHealth } from '@/lib/backup/iteration';
 import { fileUrlToPath } from '@/lib/backup/iteration-files';
 import { daemonReadsDirectory } from '@/lib/backup/node-daemon';
-import { env } from '@/lib/env';
 import { AppError } from '@/lib/errors';
 import { computeConflicts, applyDecisions, validateDecisions, agreementProblems, type ConflictSet, type Decisions } from '@/lib/diff/conflicts';
 import { parseLdif, serializeLdif } from '@/lib/diff/ldif';
 import { readDomainSettings } from '@/lib/diff/domain-xml';
 import { createJournal, deleteJournal, readIdentities, readIterationModes, readIterationStatus, readJournal, readLiveMachineEntries, transitionIteration } from '@/lib/ldap/restore';
 import { invalidateFleetCache } from '@/lib/inventory/cache';
-import { executorOf as journalExecutor, decodeJournal, encodeLease, encodeRecord, has, last, type TimedRecord } from './journal';
+import { executorOf as journalExecutor, decodeJournal, encodeLease, encodeRecord, has, last } from './journal';
 import { executorOf, nodeDaemonStatus, type Executor, type NodeDaemonStatus } from './executor';
 import { isNotRunningMarker, readRestoreLayout, type RestoreLayout, imageDisks } from './layout';
 import * as nodeOps from './node';
 import { command, done, journal, recordFailure, step, StepFailure, working, type IterationRef } from './steps';
-import { ALL_RESTORE_MODES, PHASE1_MODES, COPY_MODES, abortRule } from './view';
+import { ALL_RESTORE_MODES, abortRule } from './view';
 
 export interface PreflightCheck {
   label: string;

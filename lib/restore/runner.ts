@@ -49,10 +49,11 @@ function options(ref: IterationRef): Phase2Options {
     brokerWaitMs: env().restore.brokerWaitMs,
     onProgress: (file, copied, total) => registry.progress.set(key(ref), { file, copied, total, at: Date.now() }),
     handedOver: () => registry.handedOver.has(key(ref)),
+    // Lost: another instance holds it, or the restore ended meanwhile (closed or aborted by another instance).
     leaseLost: async () => {
       const stored = await readJournal(ref.machineUuid, ref.iteration);
       const lease = decodeLease(stored?.lease ?? null);
-      return lease !== null && lease.instance !== registry.instance;
+      return lease === null || lease.instance !== registry.instance;
     },
   };
 }
@@ -69,8 +70,8 @@ async function takeLease(ref: IterationRef): Promise<boolean> {
 /** Renews our lease; false when another instance holds it now (ours ran out while this process stood still). */
 async function renewLease(ref: IterationRef): Promise<boolean> {
   const stored = await readJournal(ref.machineUuid, ref.iteration);
-  // No journal, or no lease: the restore ended (aborted, or finished and closed); nothing to renew.
-  if (!stored || stored.lease === null) return true;
+  // No journal, or no lease: the restore ended (aborted, or finished and closed): whoever drives it, it is not this instance any more.
+  if (!stored || stored.lease === null) return false;
   const lease = decodeLease(stored.lease);
   if (lease && lease.instance !== registry.instance) return false;
   if (await swapLease(ref.machineUuid, ref.iteration, stored.lease, encodeLease(registry.instance, new Date(Date.now() + leaseMs())))) return true;

@@ -55,7 +55,8 @@ export async function readRestoreStatus(ref: IterationRef): Promise<RestoreStatu
   const records = stored ? decodeJournal(stored.records) : [];
   const view = deriveRestoreView({ mode: current.mode, state: current.state, returnValue: current.returnValue, records, lease: stored?.lease ?? null, now: new Date() });
   let progress: CopyProgress | null = null;
-  if (current.mode.toLowerCase() === 'unretaininglargefiles') progress = await copyProgress(layout, ref, records).catch(() => null);
+  // While the copies are made, and (daemon-driven) while the console checks them and prepares the restore.
+  if (['unretaininglargefiles', 'unretainedlargefiles'].includes(current.mode.toLowerCase())) progress = await copyProgress(layout, ref, records).catch(() => null);
   return {
     machine: { uuid: layout.machine.uuid, name: layout.machine.name, node: layout.node },
     iteration: ref.iteration,
