@@ -265,6 +265,8 @@ async function main(): Promise<void> {
       CONSOLE_CACHE_SECONDS: '0',
       // Deterministic: the console executes unless --executor daemon, then the node daemon stand-in is found on web-01's node.
       NODE_DAEMON: o.executor === 'daemon' ? '' : '*=absent',
+      // No broker runs here: the console asks for the restore itself at once.
+      RESTORE_BROKER_WAIT_SECONDS: '0',
       ...node.env,
     });
     if (o.executor === 'daemon') {
