@@ -10,7 +10,7 @@ import { decodeJournal, has, last, type TimedRecord } from './journal';
 import { readRestoreLayout } from './layout';
 import * as nodeOps from './node';
 import { installResolvedXml, removeRetainFolder } from './phase1';
-import { checkStillDriving, largeFileNames, loadContext, readResolvedXml, restoreDirectory, settleFailure, stopMachine, verifyLargeFiles, type Context, type Phase2Options } from './phase2';
+import { checkStillDriving, largeFileNames, loadContext, restoreDirectory, settleFailure, stopMachine, verifyLargeFiles, type Context, type Phase2Options } from './phase2';
 import { command, finishJournal, journal, recordFailure, step, StepFailure, type IterationRef } from './steps';
 
 /**
@@ -70,14 +70,18 @@ export async function runDaemonDriven(ref: IterationRef, options: Phase2Options)
       mode = current.mode;
       const list = await records(ref);
       const asked = commandFor(mode);
-      if (asked === 'restore' && has(list, 'confirmed')) await applyDecisions(await loadContext(ref));
-      if (asked && lower(mode) !== lower(DAEMON_COMMANDS[asked].done)) {
-        await awaitDaemon(ref, asked, list, options, (m) => (mode = m));
-        continue;
+      if (asked) {
+        // Until the daemon's answer to this attempt is journaled: wait for it (and a failure is a failure, whatever the mode).
+        const answered = sinceLastAttempt(list).some((r) => r.step === 'daemon-answered' && lower(r.mode) === lower(DAEMON_COMMANDS[asked].done));
+        if (!(answered && readDaemonAnswer(asked, current).kind === 'done')) {
+          if (asked === 'restore' && has(list, 'confirmed')) await applyDecisions(await loadContext(ref));
+          await awaitDaemon(ref, asked, list, options, (m) => (mode = m));
+          continue;
+        }
+        await successAgain(ref, current);
       }
       switch (lower(mode)) {
         case 'unretainedsmallfiles': {
-          await answeredOnce(ref, list, current);
           if (!has(list, 'confirmed')) return 'waiting';
           // Confirmed, but the console that confirmed stopped before it wrote the command.
           if (!has(list, 'xml-installed')) await installResolvedXml(ref, await readRestoreLayout(ref.machineUuid, ref.iteration));
@@ -86,13 +90,10 @@ export async function runDaemonDriven(ref: IterationRef, options: Phase2Options)
           continue;
         }
         case 'unretainedlargefiles':
-          await answeredOnce(ref, list, current);
           await prepareRestore(await loadContext(ref), options);
           continue;
         case 'restored': {
-          await answeredOnce(ref, list, current);
-          const ctx = await loadContext(ref);
-          await applyDecisions(ctx);
+          await applyDecisions(await loadContext(ref));
           await finishRestore(await loadContext(ref), mode);
           return 'finished';
         }
@@ -131,17 +132,14 @@ export async function runDaemonDriven(ref: IterationRef, options: Phase2Options)
 }
 
 /**
- * Journals the daemon's answer the first time it is seen. An answer with the daemon's 18 or 46
- * (see readDaemonAnswer) counts as success; its return value goes back to 0 so that the pages
- * and the broker read the step as the success it was.
+ * An answer with the daemon's 18 or 46 counts as success (see readDaemonAnswer); its return
+ * value goes back to 0 so that the pages and the broker read the step as the success it was
+ * (the stepping-stone daemon may write its 18 again later, after the console did this once).
  */
-async function answeredOnce(ref: IterationRef, list: TimedRecord[], current: IterationStatus): Promise<void> {
-  const alreadyAnswered = sinceLastAttempt(list).some((r) => r.step === 'daemon-answered' && lower(r.mode) === lower(current.mode));
-  if (!alreadyAnswered) await journal(ref, { step: 'daemon-answered', mode: current.mode, returnValue: current.returnValue ?? 0 });
-  if ((current.returnValue ?? 0) !== 0) {
-    await transitionIteration(ref.machineUuid, ref.iteration, { from: current.mode, to: current.mode, state: formatIterationName(new Date()), returnValue: 0 });
-    invalidateFleetCache();
-  }
+async function successAgain(ref: IterationRef, current: IterationStatus): Promise<void> {
+  if ((current.returnValue ?? 0) === 0) return;
+  await transitionIteration(ref.machineUuid, ref.iteration, { from: current.mode, to: current.mode, state: formatIterationName(new Date()), returnValue: 0 });
+  invalidateFleetCache();
 }
 
 /**
@@ -175,10 +173,7 @@ async function awaitDaemon(ref: IterationRef, asked: DaemonCommand, list: TimedR
     const answer = readDaemonAnswer(asked, current);
     if (answer.kind === 'done') {
       await journal(ref, { step: 'daemon-answered', mode: current.mode, returnValue: answer.returnValue });
-      if (answer.returnValue !== 0) {
-        await transitionIteration(ref.machineUuid, ref.iteration, { from: current.mode, to: current.mode, state: formatIterationName(new Date()), returnValue: 0 });
-        invalidateFleetCache();
-      }
+      await successAgain(ref, current);
       return;
     }
     if (answer.kind === 'failed') {
@@ -330,7 +325,7 @@ async function finishRestore(ctx: Context, mode: string): Promise<void> {
     throw new StepFailure('checking the restored machine', 21, `The node daemon reported the machine restored, but on ${layout.node} it is ${state}.`, restoredState);
   }
   const files = (await largeFileNames(ctx)).filter((f) => f.kind === 'disk');
-  const resolvedXml = await readResolvedXml(ctx).catch(() => null);
+  const resolvedXml = await nodeOps.readText(layout.node, `${layout.resolvedFolder}/${layout.resolvedXml}`, 16 * 1024 * 1024).catch(() => null);
   const targets = resolvedXml ? readDomainSettings(resolvedXml).disks : layout.disks.map((d) => ({ target: d.target, source: d.sourceFile }));
   const pairs = files.flatMap((f) => {
     const live = targets.find((d) => d.target === f.target)?.source;
