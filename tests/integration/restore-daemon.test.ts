@@ -88,7 +88,7 @@ function treeMachine(name: string) {
 const machineDnOf = (uuid: string) => `sstVirtualMachine=${uuid},ou=virtual machines,ou=virtualization,ou=services,${world.slapd.baseDn}`;
 const iterationDnOf = (uuid: string, iteration: string) => `ou=${iteration},ou=backup,${machineDnOf(uuid)}`;
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 60_000): Promise<T> {
+async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 150_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -173,7 +173,7 @@ describe('knowing who executes on each node', () => {
     const nodes = await readNodes();
     expect(nodes.nodes.find((n) => n.name === NODE_1)?.daemon).toMatchObject({ runs: true, source: 'detected' });
     expect(nodes.nodes.find((n) => n.name === NODE_2)?.daemon).toMatchObject({ runs: false, source: 'NODE_DAEMON' });
-  }, 90_000);
+  }, 240_000);
 });
 
 describe('a daemon-driven restore', () => {
@@ -257,7 +257,7 @@ describe('a daemon-driven restore', () => {
     expect(status.journal.map((r) => r.step)).toEqual(
       expect.arrayContaining(['started', 'commanded', 'daemon-answered', 'xml-installed', 'large-files-verified', 'directory-restored', 'domain-defined', 'machine-stopped', 'domain-started', 'finished']),
     );
-  }, 90_000);
+  }, 240_000);
 
   it('with the broker moving modes on every 300 ms: it stops the machine and asks for the restore, the console follows, and the restore completes', async () => {
     daemon = await startWorldNodeDaemon(world, NODE_1);
@@ -297,7 +297,7 @@ describe('a daemon-driven restore', () => {
     for (const live of files.liveImages) {
       expect(sha256(live.path)).toBe(sha256(chosen.files.find((f) => f.kind === 'disk' && f.disk === live.disk)!.path));
     }
-  }, 90_000);
+  }, 240_000);
 
   it('aborted in phase 1 leaves images, domain, directory and retain directory as they were', async () => {
     daemon = await startWorldNodeDaemon(world, NODE_1);
@@ -315,7 +315,7 @@ describe('a daemon-driven restore', () => {
     expect(domainOf(world, web.uuid)).toEqual(before.domain);
     const dn = iterationDnOf(web.uuid, chosen.name);
     expect(daemon.logFor(dn).filter((l) => l.event === 'executed').map((l) => l.command)).toEqual(['unretainSmallFiles']);
-  }, 90_000);
+  }, 240_000);
 
   it('a failure answered by the daemon is explained with its code, changes nothing live, and can be aborted', async () => {
     daemon = await startWorldNodeDaemon(world, NODE_1);
@@ -356,7 +356,7 @@ describe('a daemon-driven restore', () => {
     } finally {
       writeFileSync(image.path, original);
     }
-  }, 90_000);
+  }, 240_000);
 
   it('a daemon that never answers: the command is withdrawn after the stated time and explained; a retry asks again', async () => {
     daemon = await startWorldNodeDaemon(world, NODE_1);
@@ -391,7 +391,7 @@ describe('a daemon-driven restore', () => {
     await waitFor('the daemon to unretain the small files', async () => (await stageOf(web.uuid, chosen.name)) === 'deciding');
     expect(daemon.logFor(iterationDnOf(web.uuid, chosen.name)).filter((l) => l.event === 'executed').map((l) => l.command)).toEqual(['unretainSmallFiles']);
     expect(await abortRestoreAction({ uuid: web.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
-  }, 90_000);
+  }, 240_000);
 });
 
 /** A console process (tests/fixtures/restore-console.ts) the test can kill with SIGKILL. */
@@ -442,7 +442,7 @@ describe('a console killed in phase 2 of a daemon-driven restore and started aga
     expect(domainOf(world, web.uuid)?.state).toBe('running');
 
     const second = consoleProcess(['start'], { RESTORE_DAEMON_TIMEOUT_SECONDS: '60' });
-    await waitFor('the restore to finish', async () => (await stageOf(web.uuid, chosen.name)) === 'finished', 90_000);
+    await waitFor('the restore to finish', async () => (await stageOf(web.uuid, chosen.name)) === 'finished', 180_000);
     const after = await readRestoreStatus(ref);
     expect(after.view.failure).toBeNull();
     expect(after.journal.find((r) => r.step === 'resumed')).toBeDefined();
@@ -456,7 +456,7 @@ describe('a console killed in phase 2 of a daemon-driven restore and started aga
     }
     expect(domainOf(world, web.uuid)).toMatchObject({ state: 'running', persistent: true });
     second.child.kill('SIGKILL');
-  }, 180_000);
+  }, 300_000);
 });
 
 describe('a console-driven restore beside a daemon and the broker', () => {
@@ -494,5 +494,5 @@ describe('a console-driven restore beside a daemon and the broker', () => {
     // The broker never moved it: neither unretainedLargeFiles nor restored with return value 0 was ever written.
     expect(broker.logFor(dn)).toEqual([]);
     expect(broker.log().some((l) => l.event === 'started')).toBe(true);
-  }, 90_000);
+  }, 240_000);
 });
