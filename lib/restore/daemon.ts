@@ -98,9 +98,12 @@ export async function runDaemonDriven(ref: IterationRef, options: Phase2Options)
           return 'finished';
         }
         case 'finished': {
-          // Finished already, or finished by the broker on top of the daemon's `restored` (fact 2) before the console checked the result.
-          const restoreAsked = commanded(list, 'restore') || has(list, 'followed') || list.some((r) => r.step === 'daemon-answered' && lower(r.mode) === 'restored');
-          if (has(list, 'finished') || !restoreAsked) return 'finished';
+          // Finished already, or finished by the broker on top of the daemon's `restored` (fact 2)
+          // before the console checked the result: the broker may ask for the restore and finish
+          // it between two looks of the console, which then sees neither `restore` nor `restored`.
+          if (has(list, 'finished') || !has(list, 'confirmed')) return 'finished';
+          const attempt = sinceLastAttempt(list);
+          if (!commanded(attempt, 'restore') && !has(attempt, 'followed')) await journal(ref, { step: 'followed', mode, by: 'broker' });
           try {
             await applyDecisions(await loadContext(ref));
             await finishRestore(await loadContext(ref), mode);
