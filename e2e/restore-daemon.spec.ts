@@ -74,7 +74,7 @@ test('a restore of tpl-windows-2022 through the node daemon: the wizard says who
 
   // The daemon executed each command once; the machine runs from the backup's images; every iteration is kept.
   const dn = Object.keys(iterationsOf(before)).find((d) => d.startsWith(`ou=${newest.name.toLowerCase()},`)) ?? '';
-  expect(daemon?.logFor(dn).filter((l) => l.event === 'executed').map((l) => [l.command, l.returnValue])).toEqual([
+  await expect.poll(() => daemon?.logFor(dn).filter((l) => l.event === 'executed').map((l) => [l.command, l.returnValue])).toEqual([
     ['unretainSmallFiles', 0],
     ['unretainLargeFiles', 0],
     ['restore', 0],

@@ -116,6 +116,12 @@ async function observeCommands() {
   return { seen, stop };
 }
 
+/** The commands the daemon executed for one iteration, once it has logged `count` of them (it logs after its last write). */
+async function executedFor(dn: string, count: number): Promise<[string | undefined, number | undefined][]> {
+  await waitFor(`the daemon to log ${count} executed command(s)`, () => (daemon?.logFor(dn).filter((l) => l.event === 'executed').length ?? 0) >= count, 30_000);
+  return (daemon?.logFor(dn) ?? []).filter((l) => l.event === 'executed').map((l) => [l.command, l.returnValue]);
+}
+
 /** Commands that copy, move or restore on the node: the node steps the daemon executes in a daemon-driven restore. */
 function nodeStepsIn(commands: string[][]): string[] {
   return commands.flatMap((argv) => {
@@ -225,8 +231,7 @@ describe('a daemon-driven restore', () => {
     expect(status.view).toMatchObject({ stage: 'finished', executor: 'daemon' });
     expect(status.view.steps.every((s) => s.status === 'done')).toBe(true);
     // The daemon executed each command exactly once, successfully.
-    const executed = daemon.logFor(dn).filter((l) => l.event === 'executed');
-    expect(executed.map((l) => [l.command, l.returnValue])).toEqual([
+    expect(await executedFor(dn, 3)).toEqual([
       ['unretainSmallFiles', 0],
       ['unretainLargeFiles', 0],
       ['restore', 0],
@@ -279,7 +284,7 @@ describe('a daemon-driven restore', () => {
     });
     const status = await readRestoreStatus(iterationRef(files.uuid, chosen.name));
     expect(status.view.failure).toBeNull();
-    expect(daemon.logFor(dn).filter((l) => l.event === 'executed').map((l) => [l.command, l.returnValue])).toEqual([
+    expect(await executedFor(dn, 3)).toEqual([
       ['unretainSmallFiles', 0],
       ['unretainLargeFiles', 0],
       ['restore', 0],
@@ -314,7 +319,7 @@ describe('a daemon-driven restore', () => {
     expect(await directorySnapshot(world, web.uuid)).toEqual(before.directory);
     expect(domainOf(world, web.uuid)).toEqual(before.domain);
     const dn = iterationDnOf(web.uuid, chosen.name);
-    expect(daemon.logFor(dn).filter((l) => l.event === 'executed').map((l) => l.command)).toEqual(['unretainSmallFiles']);
+    expect(await executedFor(dn, 1)).toEqual([['unretainSmallFiles', 0]]);
   }, 240_000);
 
   it('a failure answered by the daemon is explained with its code, changes nothing live, and can be aborted', async () => {
@@ -389,7 +394,7 @@ describe('a daemon-driven restore', () => {
     daemon.resume();
     expect(await retryRestoreAction({ uuid: web.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
     await waitFor('the daemon to unretain the small files', async () => (await stageOf(web.uuid, chosen.name)) === 'deciding');
-    expect(daemon.logFor(iterationDnOf(web.uuid, chosen.name)).filter((l) => l.event === 'executed').map((l) => l.command)).toEqual(['unretainSmallFiles']);
+    expect(await executedFor(iterationDnOf(web.uuid, chosen.name), 1)).toEqual([['unretainSmallFiles', 0]]);
     expect(await abortRestoreAction({ uuid: web.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
   }, 240_000);
 });
@@ -446,7 +451,7 @@ describe('a console killed in phase 2 of a daemon-driven restore and started aga
     const after = await readRestoreStatus(ref);
     expect(after.view.failure).toBeNull();
     expect(after.journal.find((r) => r.step === 'resumed')).toBeDefined();
-    expect(daemon.logFor(dn).filter((l) => l.event === 'executed').map((l) => [l.command, l.returnValue])).toEqual([
+    expect(await executedFor(dn, 3)).toEqual([
       ['unretainSmallFiles', 0],
       ['unretainLargeFiles', 0],
       ['restore', 0],
