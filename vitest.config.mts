@@ -26,8 +26,7 @@ export default defineConfig({
           environment: 'node',
           globalSetup: ['tests/integration/global-setup.ts'],
           setupFiles: ['tests/integration/env-setup.ts'],
-          // Whole restores on a test node: generous, as the machines these run on are often shared and loaded.
-          testTimeout: 90_000,
+          testTimeout: 30_000,
           hookTimeout: 60_000,
           fileParallelism: false,
         },

@@ -28,7 +28,7 @@
  * Default: console (NODE_DAEMON=*=absent).
  */
 import './allow-server-only.cjs';
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { statfs } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { readFileSync } from 'node:fs';
@@ -39,7 +39,7 @@ import { buildDemoDirectory, DEMO, demoSpec } from '../scripts/directory/demo-di
 import { startSlapd, type RunningSlapd } from '../scripts/directory/slapd';
 import { startDemoNode, type DemoNode } from '../scripts/node/demo-node';
 import { readDomain, writeDomain } from '../scripts/node/virsh-state';
-import { median, ms, table } from './measure';
+import { bashTrue, median, ms, table } from './measure';
 import type { ObservedCommand } from '../lib/ssh';
 
 const GiB = 1024 ** 3;
@@ -79,15 +79,6 @@ function options() {
     copyPairs: Math.max(0, Math.floor(Number(values['copy-pairs']) || 0)),
     executor: values.executor as 'console' | 'daemon',
   };
-}
-
-/** `bash -c true` with standard input from /dev/null (bash also reads ~/.bashrc when its input is a socket, as node's pipes are). */
-function bashTrue(env: NodeJS.ProcessEnv): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', 'true'], { env, stdio: 'ignore' });
-    child.once('error', reject);
-    child.once('exit', () => resolve());
-  });
 }
 
 function machineDescription(): string {
@@ -327,12 +318,15 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, o.settleMs));
     };
 
-    // The floor of every SSH command on this node: a command that does nothing; and what
-    // starting the login shell costs, as sshd starts it (Debian's bash reads ~/.bashrc when
-    // SSH_CLIENT is set and SHLVL is below 2) and without the ~/.bashrc. Sampled a few times
-    // before the rounds and after each, since other work on the machine changes it.
+    // The floor of every SSH command on this node: a command that does nothing, through the
+    // command runner (as the restore sends its commands) and on a channel of its own (as before
+    // the runner); and what starting the login shell costs, as sshd starts it (Debian's bash
+    // reads ~/.bashrc when SSH_CLIENT is set and SHLVL is below 2) and without the ~/.bashrc.
+    // Sampled a few times before the rounds and after each, since other work on the machine
+    // changes it.
     await runChecked(nodeName, ['true'], 'warming up');
     const empty: number[] = [];
+    const emptyExec: number[] = [];
     const shellWithRc: number[] = [];
     const shellWithoutRc: number[] = [];
     const timeIt = async (times: number[], work: () => Promise<unknown>) => {
@@ -343,6 +337,7 @@ async function main(): Promise<void> {
     const sampleCommandCost = async (n: number) => {
       for (let i = 0; i < n; i++) {
         await timeIt(empty, () => runChecked(nodeName, ['true'], 'measuring an empty command'));
+        await timeIt(emptyExec, () => runChecked(nodeName, ['true'], 'measuring an empty command', { plainExec: true }));
         await timeIt(shellWithRc, () => bashTrue({ ...process.env, SSH_CLIENT: '127.0.0.1 1 2', SHLVL: '0' }));
         const { SSH_CLIENT: _client, SSH_CONNECTION: _connection, ...plainEnv } = process.env;
         await timeIt(shellWithoutRc, () => bashTrue({ ...plainEnv, SHLVL: '0' }));
@@ -407,7 +402,7 @@ async function main(): Promise<void> {
     };
 
     console.log(
-      `\nAn empty SSH command (\`true\`) takes ${ms(median(empty))} ms on this node now (median of 5); bash -c true started as sshd starts it, reading the login user's ~/.bashrc: ${ms(median(shellWithRc))} ms, without it: ${ms(median(shellWithoutRc))} ms.`,
+      `\nAn empty SSH command (\`true\`) takes ${ms(median(empty))} ms through the command runner on this node now, ${ms(median(emptyExec))} ms on a channel of its own (medians of 5); bash -c true started as sshd starts it, reading the login user's ~/.bashrc: ${ms(median(shellWithRc))} ms, without it: ${ms(median(shellWithoutRc))} ms.`,
     );
     // Strictly alternating turns. On the VM this was built on, the speed of a 2 GiB copy
     // swings with a period of four turns (two at about 2 s, two at about 3.4 s, whoever copies;
@@ -429,7 +424,7 @@ async function main(): Promise<void> {
         await runChecked(nodeName, ['mkdir', '--', copyDir], 'creating the copyFile folder');
         await settleDisk();
         const t0 = performance.now();
-        for (const f of large) await copyFile(nodeName, f.path, `${copyDir}/${f.name}`);
+        for (const f of large) await copyFile(nodeName, f.path, `${copyDir}/${f.name}`, { sourceRoot: node.node.root, destinationRoot: node.node.root });
         fn.push(performance.now() - t0);
         await runChecked(nodeName, ['rm', '-rf', '--', copyDir], 'clearing the copyFile folder');
         plain.push((await plainCopy()).copy);
@@ -510,10 +505,12 @@ async function main(): Promise<void> {
         ` (${m.commands} SSH commands per restore${m.polls > 0 ? `, ${m.polls} of them progress polls during a copy` : ''}; the moves of the images ${seconds(m.move)} of it);` +
         ` no SSH command running (directory reads and writes, the engine's own work) ${seconds(m.noSsh)}.`,
     );
+    const execMs = median(emptyExec);
     console.log(
-      `SSH command overhead: an empty command (\`true\`) costs ${ms(emptyMs)} ms on this node (median of ${empty.length})${o.withoutBashrc ? ", its login shell not reading the user's ~/.bashrc" : ", most of it the login shell reading the user's ~/.bashrc"}` +
+      `SSH command overhead: an empty command (\`true\`) costs ${ms(emptyMs)} ms through the command runner on this node (median of ${empty.length}), ${ms(execMs)} ms on a channel of its own` +
+        `${o.withoutBashrc ? " (its login shell not reading the user's ~/.bashrc)" : " (most of it the login shell reading the user's ~/.bashrc)"}` +
         ` (bash -c true started as sshd starts it: ${ms(median(shellWithRc))} ms with the ~/.bashrc, ${ms(median(shellWithoutRc))} ms without). ${m.commands} commands × ${ms(emptyMs)} ms ≈ ${seconds(m.commands * emptyMs)}` +
-        ` (some run side by side: the conflict reads send six at once); plain cp -p pays it ${large.length} times (${seconds(large.length * emptyMs)}).`,
+        ` (some run side by side: the conflict reads send six at once; ${seconds(m.commands * execMs)} on channels of their own); plain cp -p pays it ${large.length} times (${seconds(large.length * emptyMs)}).`,
     );
     console.log(`SSH commands of the last round by program (count, time): ${[...last.byProgram.entries()].map(([k, v]) => `${k} ${v.count}× ${seconds(v.ms)}`).join('; ')}.`);
   } finally {

@@ -11,6 +11,7 @@ test('the nodes page shows both demo nodes reachable, with the address used and 
   for (const { fqdn } of DEMO.nodes) {
     await expect(nodes.card(fqdn).getByText('Reachable', { exact: true })).toBeVisible();
     await expect(nodes.node(fqdn).getByTestId('node-address')).toHaveText(`${host}:${port} (from NODE_ADDRESSES)`);
+    await expect(nodes.node(fqdn).getByTestId('node-commands')).toContainText('through the command runner');
     const usage = nodes.diskUsage(fqdn);
     await expect(usage.locator('tbody tr')).toHaveCount(2);
     await expect(usage.locator('tbody tr').nth(0)).toContainText('backup root');

@@ -53,6 +53,46 @@ describe('configuration', () => {
   });
 });
 
+describe('rights and sign-in configuration', () => {
+  const pool = '356a6a56-652e-401c-961e-d56aa7c2c4a7';
+
+  it('reads the grant rules per capability, the rights cache and the sign-in limits, with defaults', () => {
+    const config = parseEnv({ ...good, CONSOLE_RESTORE_GRANTS: `group:restorers; role:VM-Admin@${pool}`, CONSOLE_VIEW_GRANTS: 'group:Backup viewers' });
+    expect(config.access.rules).toEqual({
+      view: [{ kind: 'group', name: 'Backup viewers', pools: null }],
+      configure: [],
+      restore: [
+        { kind: 'group', name: 'restorers', pools: null },
+        { kind: 'role', name: 'VM-Admin', pools: [pool] },
+      ],
+    });
+    expect(config.access.cacheMs).toBe(10_000);
+    expect(config.signIn).toEqual({ maxFailures: 10, maxFailuresPerAddress: 30, windowMs: 15 * 60_000, lockMs: 30_000, trustedProxies: 0 });
+    expect(parseEnv({ ...good, CONSOLE_AUTH_CACHE_SECONDS: '0', CONSOLE_TRUSTED_PROXIES: '1' })).toMatchObject({ access: { cacheMs: 0 }, signIn: { trustedProxies: 1 } });
+  });
+
+  it('names each mistake', () => {
+    expect(
+      problems({
+        ...good,
+        CONSOLE_CONFIGURE_GRANTS: 'admins',
+        CONSOLE_RESTORE_GRANTS: 'group:a@pool-1',
+        CONSOLE_AUTH_CACHE_SECONDS: '600',
+        SIGN_IN_MAX_FAILURES: '0',
+        SIGN_IN_WINDOW_MINUTES: 'soon',
+        CONSOLE_TRUSTED_PROXIES: '1.5',
+      }),
+    ).toEqual([
+      'CONSOLE_AUTH_CACHE_SECONDS must be 0 to 60 seconds',
+      'SIGN_IN_MAX_FAILURES must be at least 1',
+      'SIGN_IN_WINDOW_MINUTES must be a number of minutes',
+      'CONSOLE_TRUSTED_PROXIES must be a whole number',
+      'CONSOLE_CONFIGURE_GRANTS item "admins" must be group:<name> or role:<name>, optionally followed by @<pool UUID>,<pool UUID>…',
+      'CONSOLE_RESTORE_GRANTS item "group:a@pool-1": "pool-1" is not a pool UUID',
+    ]);
+  });
+});
+
 describe('node access configuration', () => {
   const dir = mkdtempSync(join(tmpdir(), 'env-nodes-'));
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'console', '-f', join(dir, 'id')]);
@@ -84,6 +124,12 @@ describe('node access configuration', () => {
       },
       daemon: {},
     });
+  });
+
+  it('sends node commands through the command runner unless NODE_SSH_COMMAND_RUNNER=off', () => {
+    expect(parseEnv(good).nodeCommandRunner).toBe(true);
+    expect(parseEnv({ ...good, NODE_SSH_COMMAND_RUNNER: 'off' }).nodeCommandRunner).toBe(false);
+    expect(problems({ ...good, NODE_SSH_COMMAND_RUNNER: 'no' })).toEqual(['NODE_SSH_COMMAND_RUNNER must be on or off']);
   });
 
   it('requires pinned host keys once a key is set, and a usable key', () => {

@@ -1,4 +1,4 @@
-import { buildDemoDirectory, DEMO } from './directory/demo-directory';
+import { buildDemoDirectory, DEMO, type DemoKind } from './directory/demo-directory';
 import { startSlapd } from './directory/slapd';
 import { startDemoNode } from './node/demo-node';
 import { startConsole } from './console-server';
@@ -16,12 +16,21 @@ import { startBrokerTransitions, testNodeVirsh, type RunningBrokerTransitions } 
  * broker's mode transitions every DEMO_BROKER_PERIOD_SECONDS (default 30), as on FOSS-Cloud.
  * See docs/restore-and-the-daemons.md.
  */
+/** DEMO_KIND: which kind of installation the demo shows (README, "Two kinds of installation"). */
+function demoKind(): DemoKind {
+  const kind = process.env.DEMO_KIND ?? 'foss-cloud';
+  if (kind !== 'foss-cloud' && kind !== 'stoney-cloud') throw new Error(`DEMO_KIND must be foss-cloud or stoney-cloud, not ${JSON.stringify(kind)}`);
+  return kind;
+}
+
 async function main() {
   const port = Number(process.env.PORT ?? 3000);
   const now = new Date();
-  const node = await startDemoNode(now);
+  const kind = demoKind();
+  const node = await startDemoNode(now, {}, {}, kind);
   console.log(`Demo node: sshd on ${node.node.host}:${node.node.port} for both demo nodes; files in ${node.node.root}`);
-  const demo = buildDemoDirectory(now, node.paths);
+  const demo = buildDemoDirectory(now, node.paths, { kind });
+  console.log(`Demo kind: ${kind} (DEMO_KIND); the console detects it unless INSTALLATION_KIND says otherwise`);
   const slapd = await startSlapd({
     baseDn: demo.baseDn,
     rootDn: DEMO.rootDn,
@@ -52,9 +61,12 @@ async function main() {
       LDAP_BIND_DN: DEMO.rootDn,
       LDAP_BIND_PASSWORD: DEMO.rootPassword,
       CONSOLE_ADMIN_GROUP: DEMO.adminGroupUid,
+      ...DEMO.grants,
       SESSION_SECRET: process.env.SESSION_SECRET ?? 'demo-only-session-secret-change-me-0123456789',
       // The demo knows whether its broker runs: without it nobody else asks for a daemon-driven restore.
       RESTORE_BROKER_WAIT_SECONDS: process.env.RESTORE_BROKER_WAIT_SECONDS ?? (broker ? '60' : '0'),
+      NODE_TIME_ZONE: process.env.NODE_TIME_ZONE ?? 'Europe/Zurich',
+      ...(process.env.INSTALLATION_KIND ? { INSTALLATION_KIND: process.env.INSTALLATION_KIND } : {}),
       ...node.env,
     },
   });
@@ -62,7 +74,9 @@ async function main() {
   console.log(`The backup console is running on http://localhost:${port}`);
   console.log(`  Sign in as "${DEMO.logins.admin.login}" with password "${DEMO.logins.admin.password}"`);
   console.log(`  (also: "${DEMO.logins.operator.login}" / "${DEMO.logins.operator.password}" via the administrators group;`);
-  console.log(`   "${DEMO.logins.user.login}" / "${DEMO.logins.user.password}" is refused: not an administrator)`);
+  console.log(`   "${DEMO.logins.viewer.login}", "${DEMO.logins.configurer.login}" and "${DEMO.logins.restorer.login}" (password <name>-demo) may only view, configure or restore;`);
+  console.log(`   "${DEMO.logins.production.login}" / "${DEMO.logins.production.password}" configures and restores the Production servers pool only;`);
+  console.log(`   "${DEMO.logins.user.login}" / "${DEMO.logins.user.password}" is refused: no right in the console)`);
   console.log('Press Ctrl-C to stop.');
   let stopping = false;
   const stop = async () => {

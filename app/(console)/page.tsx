@@ -18,7 +18,7 @@ const ATTENTION_ROWS = 50;
 
 export default async function OverviewPage() {
   const result = await attempt(loadOverview);
-  if (!result.ok) return <LoadError message={result.error} />;
+  if (!result.ok) return <LoadError message={result.error} code={result.code} />;
   const overview = result.data;
   const timeZone = env().consoleTimeZone;
   return (
@@ -50,7 +50,7 @@ export default async function OverviewPage() {
           {overview.attention.length > ATTENTION_ROWS && (
             <p className="mt-3 text-muted" data-testid="attention-more">
               The {ATTENTION_ROWS} most urgent of {overview.attention.length} are shown. All of them in the machine list:{' '}
-              {(['failed', 'stale', 'never'] as const).map((status, i) => (
+              {(['failed', 'blocked', 'stale', 'never'] as const).map((status, i) => (
                 <span key={status}>
                   {i > 0 && ', '}
                   <TextLink href={`/machines?status=${status}`}>{`${status} (${overview.counts[status]})`}</TextLink>

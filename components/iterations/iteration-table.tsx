@@ -17,7 +17,7 @@ async function fetchIterations(uuid: string): Promise<IterationRow[]> {
 }
 
 /** Iterations newest first; polls only while one of them is running. */
-export function IterationTable({ uuid, initial, timeZone }: { uuid: string; initial: IterationRow[]; timeZone: string }) {
+export function IterationTable({ uuid, initial, timeZone, mayRestore }: { uuid: string; initial: IterationRow[]; timeZone: string; mayRestore: boolean }) {
   const query = useQuery({
     queryKey: ['iterations', uuid],
     queryFn: () => fetchIterations(uuid),
@@ -97,7 +97,7 @@ export function IterationTable({ uuid, initial, timeZone }: { uuid: string; init
                     ))}
               </Td>
               <Td className="whitespace-nowrap">
-                {row.workflow === 'restore' ? (
+                {!mayRestore ? null : row.workflow === 'restore' ? (
                   <Link href={`/machines/${uuid}/restore/${row.name}`} className="font-medium text-status-running hover:underline">
                     Open restore
                   </Link>

@@ -16,6 +16,8 @@ export interface MachineRow {
   lastFinished: string | null;
   configLevel: string;
   excluded?: boolean;
+  /** false: the person may not exclude or include this machine, so the row has no checkbox or button. */
+  selectable?: boolean;
 }
 
 type SortKey = 'name' | 'pool' | 'node' | 'status' | 'last';
@@ -71,7 +73,7 @@ export function MachineTable({
         {rows.map((row) => (
           <tr key={row.uuid} className="hover:bg-canvas/60">
             <Td>
-              {selectFormId && (
+              {selectFormId && row.selectable !== false && (
                 <input type="checkbox" name="uuid" value={row.uuid} form={selectFormId} aria-label={`Select ${row.name}`} className="mr-2 align-middle" />
               )}
               <Link href={`/machines/${row.uuid}`} className="font-medium text-brand hover:underline">
@@ -90,7 +92,12 @@ export function MachineTable({
               <DateTime value={row.lastFinished} timeZone={timeZone} />
             </Td>
             <Td>{levelLabel[row.configLevel] ?? row.configLevel}</Td>
-            {selectFormId && (
+            {selectFormId && row.selectable === false && (
+              <Td>
+                <span className="text-muted">—</span>
+              </Td>
+            )}
+            {selectFormId && row.selectable !== false && (
               <Td>
                 <button
                   type="submit"

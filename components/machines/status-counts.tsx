@@ -6,6 +6,7 @@ const accents: Record<MachineStatus, string> = {
   protected: 'border-t-status-protected text-status-protected',
   running: 'border-t-status-running text-status-running',
   failed: 'border-t-status-failed text-status-failed',
+  blocked: 'border-t-status-failed text-status-failed',
   stale: 'border-t-status-stale text-status-stale',
   never: 'border-t-status-never text-status-never',
   excluded: 'border-t-status-excluded text-status-excluded',
@@ -15,6 +16,7 @@ const hints: Record<MachineStatus, string> = {
   protected: 'last backup finished in time',
   running: 'backup or restore under way',
   failed: 'last iteration failed',
+  blocked: 'stoney wrapper skips it every night',
   stale: 'no recent finished backup',
   never: 'no iteration at all',
   excluded: 'not backed up on purpose',
@@ -22,7 +24,7 @@ const hints: Record<MachineStatus, string> = {
 
 export function StatusCounts({ counts, total }: { counts: Record<MachineStatus, number>; total: number }) {
   return (
-    <div className="grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-6" aria-label="Machines by backup status">
+    <div className="grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-7" aria-label="Machines by backup status">
       {STATUS_ORDER.map((status) => (
         <Link
           key={status}

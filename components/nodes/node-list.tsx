@@ -76,6 +76,7 @@ function NodeCard({ node, configured }: { node: NodeCheck; configured: boolean }
             { label: 'State in the directory', value: node.state ?? '—' },
             { label: 'Description', value: node.description ?? '—' },
             ...(node.latencyMs !== null ? [{ label: 'Answered in', value: `${node.latencyMs} ms` }] : []),
+            ...(node.commandRunner ? [{ label: 'Commands', value: <CommandRunner state={node.commandRunner} /> }] : []),
             { label: 'Node daemon', value: <DaemonFact node={node} /> },
           ]}
         />
@@ -124,6 +125,25 @@ function DaemonFact({ node }: { node: NodeCheck }) {
       )}
       {d.probeError && d.source === 'NODE_DAEMON' && <p className="text-sm text-muted">{d.probeError}</p>}
     </div>
+  );
+}
+
+/** Whether the node's commands go through the command runner or pay for a login shell each (README, "Nodes"). */
+function CommandRunner({ state }: { state: NonNullable<NodeCheck['commandRunner']> }) {
+  if (state.active) {
+    return (
+      <span data-testid="node-commands">
+        through the command runner{' '}
+        <span className="text-muted">
+          ({state.runners} long-lived shell{state.runners === 1 ? '' : 's'} on the connection)
+        </span>
+      </span>
+    );
+  }
+  return (
+    <span data-testid="node-commands" className="text-status-stale">
+      one login shell per command (slower): the command runner {state.reason}
+    </span>
   );
 }
 

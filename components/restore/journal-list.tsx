@@ -29,10 +29,10 @@ function describe(r: TimedRecord): string {
     case 'domain-started':
       return r.how === 'restore-with-state' ? 'The machine was restored from its saved state.' : r.how === 'by-daemon' ? 'The node daemon restored the machine; the console checked it runs with the backup’s images.' : 'The domain was defined from the resolved XML and started.';
     case 'failed': return `Failed while ${r.during} (return value ${r.returnValue}${r.exitCode !== undefined ? `, exit code ${r.exitCode}` : ''}${r.by === 'daemon' ? ', answered by the node daemon' : ''}).`;
-    case 'retried': return `Retried by ${r.by}.`;
+    case 'retried': return `Retried by ${r.by}${r.withoutState ? ', without the saved state' : ''}.`;
     case 'resumed': return `Continued by console ${r.by} after a restart (last step: ${r.after}).`;
     case 'aborted': return `Aborted by ${r.by}.`;
-    case 'finished': return 'Restore finished.';
+    case 'finished': return r.by ? `Marked as finished by ${r.by}.` : 'Restore finished.';
   }
 }
 
@@ -43,6 +43,7 @@ function title(r: TimedRecord): string | undefined {
   if (r.step === 'started') return `retain folder ${r.retainFolder}\nbackup folder ${r.backupFolder}${r.executorReason ? `\n${r.executorReason}` : ''}`;
   if (r.step === 'xml-installed') return r.path;
   if (r.step === 'failed') return r.reason;
+  if (r.step === 'finished' && r.remains) return r.remains.join('\n');
   return undefined;
 }
 

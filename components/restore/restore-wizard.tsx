@@ -132,8 +132,21 @@ export function RestoreWizard({
                   at <DateTime value={finished.at} timeZone={timeZone} />
                 </>
               ) : null}
-              . Every iteration is kept. <Link className="text-brand underline" href={`/machines/${uuid}`}>Back to {name}</Link>
+              {finished?.by ? <> (marked as finished by {finished.by})</> : null}. Every iteration is kept.{' '}
+              <Link className="text-brand underline" href={`/machines/${uuid}`}>Back to {name}</Link>
             </p>
+            {finished?.remains && finished.remains.length > 0 && (
+              <div className="mt-2 text-sm" data-testid="restore-remains">
+                <p className="font-medium">Left as it was, to deal with by hand:</p>
+                <ul className="list-disc pl-5">
+                  {finished.remains.map((r) => (
+                    <li key={r} className="break-words">
+                      {r}
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            )}
             {decided && (decided.plan.overwritten.length > 0 || decided.plan.kept.length > 0) && (
               <ul className="mt-2 list-disc pl-5 text-sm" aria-label="What was decided">
                 {decided.plan.overwritten.map((t) => (

@@ -125,7 +125,7 @@ describe('classifyMachine', () => {
 
 describe('status vocabulary', () => {
   it('orders and labels every status', () => {
-    expect(STATUS_ORDER).toEqual(['failed', 'stale', 'never', 'running', 'excluded', 'protected']);
-    expect(STATUS_ORDER.map(statusLabel)).toEqual(['Failed', 'Stale', 'Never backed up', 'Running', 'Excluded', 'Protected']);
+    expect(STATUS_ORDER).toEqual(['failed', 'blocked', 'stale', 'never', 'running', 'excluded', 'protected']);
+    expect(STATUS_ORDER.map(statusLabel)).toEqual(['Failed', 'Blocked', 'Stale', 'Never backed up', 'Running', 'Excluded', 'Protected']);
   });
 });

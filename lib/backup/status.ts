@@ -3,13 +3,14 @@ import { finishTime, iterationHealth, parseIterationName, type IterationState } 
 import { describeMode, type ModeWorkflow } from './modes';
 import { describeReturnCode } from './return-codes';
 
-export type MachineStatus = 'protected' | 'running' | 'failed' | 'stale' | 'never' | 'excluded';
+export type MachineStatus = 'protected' | 'running' | 'failed' | 'blocked' | 'stale' | 'never' | 'excluded';
 
 /** Most urgent first. */
-export const STATUS_ORDER: readonly MachineStatus[] = ['failed', 'stale', 'never', 'running', 'excluded', 'protected'];
+export const STATUS_ORDER: readonly MachineStatus[] = ['failed', 'blocked', 'stale', 'never', 'running', 'excluded', 'protected'];
 
 const LABELS: Readonly<Record<MachineStatus, string>> = {
   failed: 'Failed',
+  blocked: 'Blocked',
   stale: 'Stale',
   never: 'Never backed up',
   running: 'Running',
@@ -34,6 +35,8 @@ export type ClassifyInput = {
   now: Date;
   /** Slack past the period before a machine counts as stale; default 6 hours. */
   marginMs?: number;
+  /** stoney cloud: why the wrapper skips the machine every night (lib/backup/verdict.ts), or null. */
+  blocked?: string | null;
 };
 
 export type Classification = {
@@ -74,6 +77,7 @@ export function classifyMachine(input: ClassifyInput): Classification {
     return result('excluded', 'Dynamic clone: rebuilt from its golden image, never backed up.');
   }
   if (input.excluded) return result('excluded', 'Excluded from backup by its configuration.');
+  if (input.blocked) return result('blocked', `Blocked: ${input.blocked}`);
 
   const neverFires = input.planWarnings[0] ?? 'The plan has no upcoming run.';
   if (sorted.length === 0) {

@@ -1,5 +1,6 @@
 import 'server-only';
-import { requireAdmin } from '@/lib/auth/session';
+import { assertAllowed, requireAccess } from '@/lib/auth/access';
+import { requireMachineAccess } from '@/lib/auth/scope';
 import { env } from '@/lib/env';
 import { AppError } from '@/lib/errors';
 import { resolveEffectiveConfig, type EffectiveConfig } from '@/lib/backup/config';
@@ -21,8 +22,10 @@ export interface IterationView {
 }
 
 export async function loadIteration(rawUuid: string, name: string): Promise<IterationView> {
-  await requireAdmin();
-  return readIterationView(rawUuid, name);
+  const access = await requireAccess('view');
+  const view = await readIterationView(rawUuid, name);
+  assertAllowed(access, 'view', { kind: 'machine', name: view.machine.name, pool: view.machine.poolUuid?.toLowerCase() ?? null });
+  return view;
 }
 
 export async function readIterationView(rawUuid: string, name: string): Promise<IterationView> {
@@ -52,8 +55,8 @@ export async function readIterationView(rawUuid: string, name: string): Promise<
 }
 
 export async function loadIterationRow(rawUuid: string, name: string): Promise<IterationRow> {
-  await requireAdmin();
   const uuid = assertMachineUuid(rawUuid);
+  await requireMachineAccess('view', uuid);
   if (!iterationNamePattern.test(name)) throw new AppError('not-found', 'There is no iteration with this name.');
   const iteration = await readIteration(uuid, name, []);
   if (!iteration) throw new AppError('not-found', 'This iteration no longer exists.');

@@ -24,7 +24,7 @@ export function parseMachineQuery(params: Record<string, string | string[] | und
 }
 
 /** Severity order used when sorting by status: what needs attention first. */
-const severity: Record<MachineStatus, number> = { failed: 0, stale: 1, never: 2, running: 3, excluded: 4, protected: 5 };
+const severity: Record<MachineStatus, number> = { failed: 0, blocked: 1, stale: 2, never: 3, running: 4, excluded: 5, protected: 6 };
 
 /**
  * One collator for every comparison: localeCompare with options builds a new one per call, which

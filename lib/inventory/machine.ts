@@ -1,10 +1,18 @@
 import 'server-only';
-import { requireAdmin } from '@/lib/auth/session';
+import { assertAllowed, requireAccess } from '@/lib/auth/access';
+import { requireMachineAccess } from '@/lib/auth/scope';
 import { env } from '@/lib/env';
 import { AppError } from '@/lib/errors';
 import type { EffectiveConfig } from '@/lib/backup/config';
+import { KIND_LABEL, type InstallationKind } from '@/lib/backup/installation';
+import { nodeFacts, nodeTimeZone, readInstallation, type InstallationView } from '@/lib/backup/installation-reader';
+import { namesAgainstPlan, type NameMismatch } from '@/lib/backup/iteration-names';
+import type { CrontabLine } from '@/lib/backup/node-crontab';
+import { listMachineIterationFolders, type NodeIterationListing } from '@/lib/backup/node-iterations';
+import { programRows, type ProgramRow } from '@/lib/backup/programs';
 import type { MachineStatus } from '@/lib/backup/status';
-import { describeCronPlan, nextRuns, type CronPlan, type CronRun } from '@/lib/cron';
+import type { BackupVerdict } from '@/lib/backup/verdict';
+import { brokerMisreadings, brokerSchedule, describeCronPlan, nextRuns, type BrokerRun, type CronPlan, type CronRun } from '@/lib/cron';
 import type { EntryProblem } from '@/lib/ldap/entry';
 import {
   readCloudBackupConfig,
@@ -13,6 +21,7 @@ import {
   readPoolBackupConfig,
   type Iteration,
 } from '@/lib/ldap/backup';
+import { readBackupSubtree } from '@/lib/ldap/backup-config';
 import { readDevices, readDhcpReservation, readMachine, uuidPattern, type DhcpReservation, type Disk, type MachineDetail, type NetworkInterface } from '@/lib/ldap/machines';
 import { readPool, type Pool } from '@/lib/ldap/pools';
 import { assessMachine, effectivePlan, planFactsCache } from './fleet';
@@ -34,6 +43,87 @@ export interface MachineView {
   reason: string;
   lastFinished: Date | null;
   problems: EntryProblem[];
+  kind: InstallationKind;
+  kindLabel: string;
+  /** Whether the installation's scheduler goes on backing it up, and why. */
+  verdict: BackupVerdict;
+  programs: ProgramRow[];
+  schedule: MachineSchedule;
+  /** stoney cloud: the iteration folders on the machine's node (older iterations exist only there). */
+  nodeIterations: NodeIterationListing | null;
+  /** Existing iteration names that do not fit the plan as their program names them. */
+  nameMismatches: NameMismatch[];
+}
+
+/** When the machine is backed up, as the program that decides reads it. */
+export type MachineSchedule =
+  | {
+      by: 'broker';
+      timeZone: string;
+      plan: CronPlan;
+      text: string;
+      refusal: string | null;
+      /** fc-brokerd's next runs, and what cron would make of the same fields. */
+      runs: BrokerRun[];
+      cronRuns: CronRun[];
+      differs: boolean;
+      misreadings: string[];
+      failures: number;
+      /** The machine's node tells another time zone than the one fc-brokerd's times are computed in. */
+      zoneNote: string | null;
+    }
+  | {
+      by: 'node-crontab';
+      node: string | null;
+      timeZone: { zone: string; fromNode: boolean };
+      /** null: the node's cron tables could not be read (reason says why). */
+      lines: CrontabLine[] | null;
+      reason: string | null;
+      runs: CronRun[];
+    };
+
+function scheduleOf(installation: InstallationView, effective: EffectiveConfig, node: string | null, now: Date): MachineSchedule {
+  if (installation.kind === 'foss-cloud') {
+    const plan = effectivePlan(effective);
+    const zone = installation.configuredTimeZone;
+    const broker = brokerSchedule(plan, now, 3, zone);
+    const cron = nextRuns(plan, now, 3, zone);
+    const told = nodeFacts(installation, node);
+    const nodeZone = told?.read ? told.timeZone : null;
+    return {
+      by: 'broker',
+      timeZone: zone,
+      plan,
+      text: effective.broker?.level === 'none' ? 'No backup plan applies.' : describeCronPlan(plan),
+      refusal: broker.refusal,
+      runs: broker.runs,
+      cronRuns: cron,
+      differs: broker.runs.length !== cron.length || broker.runs.some((r, i) => r.at.getTime() !== cron[i]?.at.getTime()),
+      misreadings: brokerMisreadings(plan, effective.broker?.multiValued ?? []).map((m) => m.text),
+      failures: broker.failures.length,
+      zoneNote:
+        nodeZone && nodeZone !== zone
+          ? `Node ${node} says its time zone is ${nodeZone}; these times are computed in ${zone} (NODE_TIME_ZONE), the zone fc-brokerd is set to run in. Set NODE_TIME_ZONE to the broker's zone if it differs.`
+          : null,
+    };
+  }
+  const facts = nodeFacts(installation, node);
+  const zone = nodeTimeZone(installation, node);
+  const lines = facts?.read ? facts.wrapperLines : null;
+  const reason = !node
+    ? 'The machine names no node.'
+    : !installation.nodesConfigured
+      ? 'The console is not configured to reach the nodes, so it cannot read their crontab.'
+      : facts && !facts.read
+        ? facts.reason
+        : facts
+          ? null
+          : `Node ${node} is not in the directory's node list, so its crontab was not read.`;
+  const runs = (lines ?? [])
+    .flatMap((l) => (l.plan ? nextRuns(l.plan, now, 3, zone.zone) : []))
+    .sort((a, b) => a.at.getTime() - b.at.getTime())
+    .slice(0, 3);
+  return { by: 'node-crontab', node, timeZone: zone, lines, reason, runs };
 }
 
 export function assertMachineUuid(uuid: string): string {
@@ -42,8 +132,10 @@ export function assertMachineUuid(uuid: string): string {
 }
 
 export async function loadMachine(rawUuid: string): Promise<MachineView> {
-  await requireAdmin();
-  return readMachineView(rawUuid);
+  const access = await requireAccess('view');
+  const view = await readMachineView(rawUuid);
+  assertAllowed(access, 'view', { kind: 'machine', name: view.machine.name, pool: view.machine.poolUuid?.toLowerCase() ?? null });
+  return view;
 }
 
 /** Everything the machine page shows, read in parallel (one round trip per entry type). */
@@ -63,11 +155,40 @@ export async function readMachineView(rawUuid: string): Promise<MachineView> {
     ? await Promise.all([readPool(machine.poolUuid, problems), readPoolBackupConfig(machine.poolUuid)])
     : [null, null];
   const now = new Date();
-  const { nodeTimeZone } = env();
-  const facts = planFactsCache(nodeTimeZone, now);
-  const { effective, classification } = assessMachine(machine, { machine: machineConfig, pool: poolConfig, cloud }, iterations, now, facts);
+  const installation = await readInstallation();
+  const kind = installation.kind;
+  const stoney = kind === 'stoney-cloud';
+  const subtree = stoney ? await readBackupSubtree(uuid) : null;
+  const leaves = iterations.map((i) => ({
+    ...i,
+    ...(subtree ? { hasChildren: subtree.below.some((b) => b.leafDn.toLowerCase() === i.dn.toLowerCase()) } : {}),
+  }));
+  const facts = planFactsCache(installation, now);
+  const hasBackupEntry = subtree ? subtree.backup !== null : iterations.length > 0 || machineConfig !== null;
+  const { effective, classification, verdict } = assessMachine(
+    machine,
+    { machine: machineConfig, pool: poolConfig, cloud },
+    leaves,
+    now,
+    facts,
+    { installation, hasBackupEntry, leaves },
+  );
   const plan = effectivePlan(effective);
-  const warnings = facts(plan).warnings;
+  const warnings = facts(effective, machine.node).warnings;
+  const schedule = scheduleOf(installation, effective, machine.node, now);
+  const backupRoot = effective.values.rootDirectory.value;
+  const nodeIterations = stoney
+    ? await listMachineIterationFolders({
+        node: machine.node,
+        backupRoot: typeof backupRoot === 'string' ? backupRoot : null,
+        virtualizationRoot: env().virtualizationRoot,
+        disks: devices.disks,
+        machineUuid: uuid,
+      })
+    : null;
+  const names = [...iterations.map((i) => i.name), ...(nodeIterations?.ok ? nodeIterations.folders.filter((f) => f.isIteration).map((f) => f.name) : [])];
+  const mismatchPlan = schedule.by === 'broker' ? (effective.broker?.level === 'none' ? null : schedule.plan) : (schedule.lines?.find((l) => l.plan)?.plan ?? null);
+  const mismatchZone = schedule.by === 'broker' ? schedule.timeZone : schedule.timeZone.zone;
   return {
     machine,
     pool,
@@ -77,19 +198,26 @@ export async function readMachineView(rawUuid: string): Promise<MachineView> {
     iterations,
     effective,
     plan,
-    planText: effective.level === 'none' ? 'No backup plan applies.' : describeCronPlan(plan),
+    planText: schedule.by === 'broker' ? schedule.text : 'The node\'s crontab decides (the sstCron* fields are unused on stoney cloud).',
     planWarnings: warnings,
-    nextRuns: warnings.length === 0 ? nextRuns(plan, now, 3, nodeTimeZone) : [],
+    nextRuns: schedule.by === 'broker' ? [] : schedule.runs,
     status: classification.status,
     reason: classification.reason,
     lastFinished: classification.lastFinished,
     problems,
+    kind,
+    kindLabel: KIND_LABEL[kind],
+    verdict,
+    programs: programRows(effective, machine.node),
+    schedule,
+    nodeIterations,
+    nameMismatches: namesAgainstPlan(kind, [...new Set(names)].sort().reverse().slice(0, 20), mismatchPlan, mismatchZone),
   };
 }
 
 export async function loadIterationRows(rawUuid: string): Promise<IterationRow[]> {
-  await requireAdmin();
   const uuid = assertMachineUuid(rawUuid);
+  await requireMachineAccess('view', uuid);
   const problems: EntryProblem[] = [];
   return (await readIterations(uuid, problems)).map(toIterationRow);
 }

@@ -24,7 +24,7 @@ export function emptyCounts(): Record<MachineStatus, number> {
   return Object.fromEntries(STATUS_ORDER.map((s) => [s, 0])) as Record<MachineStatus, number>;
 }
 
-const ATTENTION: MachineStatus[] = ['failed', 'stale', 'never'];
+const ATTENTION: MachineStatus[] = ['failed', 'blocked', 'stale', 'never'];
 
 export async function loadOverview(): Promise<Overview> {
   return summarizeFleet(await loadFleet());

@@ -1,8 +1,10 @@
 import 'server-only';
-import { requireAdmin } from '@/lib/auth/session';
+import { assertAllowed, requireAccess } from '@/lib/auth/access';
+import { readPool } from '@/lib/ldap/pools';
 import { AppError } from '@/lib/errors';
 import { resolveEffectiveConfig, type EffectiveConfig } from '@/lib/backup/config';
 import { readCloudBackupConfig, readPoolBackupConfig } from '@/lib/ldap/backup';
+import { readStoredBackupEntry } from '@/lib/ldap/backup-config';
 import type { Pool } from '@/lib/ldap/pools';
 import { loadFleet, type FleetMachine } from './fleet';
 import { emptyCounts } from './overview';
@@ -15,10 +17,15 @@ export interface PoolView {
   counts: Record<MachineStatus, number>;
   /** Machines whose own configuration overrides the pool's. */
   overriding: number;
+  /**
+   * Whether the pool is excluded as the console excludes pools in this kind: its own flag on
+   * FOSS-Cloud, its machines one by one on stoney cloud (where nothing reads a pool's flag).
+   */
+  excludedHere: boolean;
 }
 
 export async function loadPoolView(uuid: string): Promise<PoolView> {
-  await requireAdmin();
+  const access = await requireAccess('view');
   // The pool's own reads go out with the fleet read instead of after it. The UUID comes from the
   // URL, so a failure there only counts once the pool is known to exist (then it is read again).
   const [fleet, early, cloud] = await Promise.all([
@@ -27,16 +34,25 @@ export async function loadPoolView(uuid: string): Promise<PoolView> {
     readCloudBackupConfig(),
   ]);
   const pool = fleet.pools.find((p) => p.uuid.toLowerCase() === uuid.toLowerCase());
-  if (!pool) throw new AppError('not-found', 'There is no VM pool with this UUID.');
-  const poolConfig = early === undefined ? await readPoolBackupConfig(pool.uuid) : early;
+  if (!pool) {
+    // Not in what this person may see: say whether it is theirs to see rather than pretend it is missing.
+    const hidden = await readPool(uuid, []).catch(() => null);
+    if (hidden) assertAllowed(access, 'view', { kind: 'pool', name: hidden.name, uuid: hidden.uuid.toLowerCase() });
+    throw new AppError('not-found', 'There is no VM pool with this UUID.');
+  }
+  const [poolConfig, stored] = await Promise.all([
+    early === undefined ? readPoolBackupConfig(pool.uuid) : Promise.resolve(early),
+    fleet.kind === 'stoney-cloud' ? readStoredBackupEntry({ level: 'pool', uuid: pool.uuid.toLowerCase() }) : Promise.resolve(null),
+  ]);
   const machines = fleet.machines.filter((m) => m.poolUuid?.toLowerCase() === pool.uuid.toLowerCase());
   const counts = emptyCounts();
   for (const m of machines) counts[m.status] += 1;
   return {
     pool,
-    effective: resolveEffectiveConfig({ machine: null, pool: poolConfig, cloud }),
+    effective: resolveEffectiveConfig({ machine: null, pool: poolConfig, cloud }, fleet.kind),
     machines,
     counts,
     overriding: machines.filter((m) => m.configLevel === 'machine').length,
+    excludedHere: fleet.kind === 'stoney-cloud' ? stored?.state.membersExcluded === true : poolConfig?.values.excludeFromBackup === true,
   };
 }

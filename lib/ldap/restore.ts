@@ -9,7 +9,7 @@ import { dhcpDn, iterationDn, machineDn, machinesDn } from './layout';
 import { readEntry, searchAll, withDirectory } from './client';
 import { parseDn } from './dn';
 import { rdn } from './escape';
-import { addInConsoleContainer, consoleContainerDn } from './console-container';
+import { consoleContainerDn, inConsoleContainer } from './console-container';
 
 /**
  * Directory side of the restore: the iteration's mode transitions, the restore journal, and
@@ -166,7 +166,7 @@ export async function readJournal(machineUuid: string, iteration: string): Promi
 /** Adds the journal entry; false when one is there already. */
 async function addJournalEntry(machineUuid: string, iteration: string, records: string[], lease: string | null): Promise<boolean> {
   let added = true;
-  await addInConsoleContainer(RESTORES, () =>
+  await inConsoleContainer(RESTORES, () =>
     withDirectory('Creating the restore journal', async (client) => {
       try {
         await client.add(journalDn(machineUuid, iteration), {

@@ -1,17 +1,16 @@
 import 'server-only';
 import { formatIterationName } from '@/lib/backup/iteration';
-import { readDomainSettings } from '@/lib/diff/domain-xml';
 import { env } from '@/lib/env';
 import { AppError, isAppError } from '@/lib/errors';
 import { readIterationStatus, readJournal, transitionIteration, type IterationStatus } from '@/lib/ldap/restore';
 import { invalidateFleetCache } from '@/lib/inventory/cache';
 import { commandFor, DAEMON_COMMANDS, DAEMON_DID_NOT_ANSWER, describeDaemonFailure, readDaemonAnswer, type DaemonCommand } from './daemon-protocol';
 import { decodeJournal, has, last, type TimedRecord } from './journal';
-import { readRestoreLayout } from './layout';
 import * as nodeOps from './node';
-import { installResolvedXml, removeRetainFolder } from './phase1';
-import { checkStillDriving, largeFileNames, loadContext, restoreDirectory, settleFailure, stopMachine, verifyLargeFiles, type Context, type Phase2Options } from './phase2';
+import { installResolvedXml, openRestore, removeRetainFolder } from './phase1';
+import { checkPlan, checkStillDriving, loadContext, planned, restoreDirectory, settleFailure, stopMachine, verifyCopies, type Context, type Phase2Options } from './phase2';
 import { command, finishJournal, journal, recordFailure, step, StepFailure, type IterationRef } from './steps';
+import { CHECKING_RESTORED_IMAGES, CHECKING_RESTORED_MACHINE } from './view';
 
 /**
  * A daemon-driven restore: the node daemon executes the node steps, the console is the control
@@ -84,7 +83,7 @@ export async function runDaemonDriven(ref: IterationRef, options: Phase2Options)
         case 'unretainedsmallfiles': {
           if (!has(list, 'confirmed')) return 'waiting';
           // Confirmed, but the console that confirmed stopped before it wrote the command.
-          if (!has(list, 'xml-installed')) await installResolvedXml(ref, await readRestoreLayout(ref.machineUuid, ref.iteration));
+          if (!has(list, 'xml-installed')) await installResolvedXml(ref, (await openRestore(ref)).layout);
           await command(ref, mode, 'unretainLargeFiles');
           await journal(ref, { step: 'commanded', mode: 'unretainLargeFiles' });
           continue;
@@ -154,7 +153,7 @@ async function successAgain(ref: IterationRef, current: IterationStatus): Promis
 async function awaitDaemon(ref: IterationRef, asked: DaemonCommand, list: TimedRecord[], options: Phase2Options, onMode: (mode: string) => void): Promise<void> {
   const timeoutMs = options.daemonTimeoutMs ?? env().restore.daemonTimeoutMs;
   const pollMs = options.pollMs ?? 500;
-  const layout = await readRestoreLayout(ref.machineUuid, ref.iteration);
+  const { layout } = await openRestore(ref);
   const attempt = sinceLastAttempt(list);
   if (!commanded(attempt, asked) && (asked !== 'restore' || !has(attempt, 'followed'))) {
     if (asked === 'restore') {
@@ -165,7 +164,8 @@ async function awaitDaemon(ref: IterationRef, asked: DaemonCommand, list: TimedR
       await issue(ref, asked);
     }
   }
-  const progressFiles = asked === 'unretainLargeFiles' ? await largeFileNames(await loadContext(ref)).catch(() => []) : [];
+  // The plan's copies (recorded with the decisions): the files the daemon copies into the retain folder.
+  const progressFiles = asked === 'unretainLargeFiles' ? ((await loadContext(ref).catch(() => null))?.writes?.copies ?? []) : [];
   let lastSign = Date.now();
   let lastModified: number | null | undefined;
   let lastBytes = -1;
@@ -191,7 +191,7 @@ async function awaitDaemon(ref: IterationRef, asked: DaemonCommand, list: TimedR
     lastModified = modified;
     if (progressFiles.length > 0 && answer.kind === 'working') {
       // The copies growing in the retain folder are the daemon's sign of life while it copies (the pages read the same sizes).
-      const sizes = await nodeOps.stat(layout.node, progressFiles.map((f) => `${layout.retainFolder}/${f.name}`)).catch(() => null);
+      const sizes = await nodeOps.stat(layout.node, progressFiles.map((name) => `${layout.retainFolder}/${name}`)).catch(() => null);
       const bytes = sizes ? [...sizes.values()].reduce<number>((sum, b) => sum + (b ?? 0), 0) : lastBytes;
       if (bytes !== lastBytes) {
         if (lastBytes >= 0) lastSign = Date.now();
@@ -236,7 +236,10 @@ async function applyDecisions(ctx: Context): Promise<void> {
     await restoreDirectory(ctx, 'The machine runs; its directory entries may be partly restored (retrying finishes them).', layout.resolvedFolder);
   }
   if (!has(ctx.records, 'domain-defined')) {
-    await step('making the resolved XML the domain definition', 41, 'The machine runs with its old definition; its directory entries are restored.', () =>
+    const before = 'The machine runs with its old definition; its directory entries are restored.';
+    // As on the console's path: the resolved XML still gives the plan's disk images before it becomes the definition.
+    await checkPlan(ctx, await planned(ctx, 'reading the plan', 41, before), 'checking the resolved XML before defining the domain', 41, before, true);
+    await step('making the resolved XML the domain definition', 41, before, () =>
       nodeOps.define(layout.node, `${layout.resolvedFolder}/${layout.resolvedXml}`),
     );
     await journal(ref, { step: 'domain-defined' });
@@ -269,7 +272,8 @@ async function prepareRestore(ctx: Context, options: Phase2Options): Promise<voi
     if (has(sinceLastAttempt(ctx.records), 'large-files-verified')) return true;
     return guarded(async () => {
       try {
-        await verifyLargeFiles(ctx);
+        await verifyCopies(ctx, await planned(ctx, 'reading the plan', 37, 'Nothing live has changed: only copies in the retain folder were made.'));
+        await journal(ref, { step: 'large-files-verified' });
       } catch (error) {
         // A bad copy is the daemon's to make again: a retry asks it for the large files once more.
         if (!(error instanceof StepFailure)) throw error;
@@ -323,22 +327,18 @@ async function finishRestore(ctx: Context, mode: string): Promise<void> {
   const { ref, layout } = ctx;
   const uuid = layout.machine.uuid;
   const restoredState = 'The node daemon reported the machine restored; see the journal for what the console checked.';
-  const state = await step('checking the restored machine', 21, restoredState, () => nodeOps.domState(layout.node, uuid));
+  const state = await step(CHECKING_RESTORED_MACHINE, 21, restoredState, () => nodeOps.domState(layout.node, uuid));
   if (state !== 'running') {
-    throw new StepFailure('checking the restored machine', 21, `The node daemon reported the machine restored, but on ${layout.node} it is ${state}.`, restoredState);
+    throw new StepFailure(CHECKING_RESTORED_MACHINE, 21, `The node daemon reported the machine restored, but on ${layout.node} it is ${state}.`, restoredState);
   }
-  const files = (await largeFileNames(ctx)).filter((f) => f.kind === 'disk');
-  const resolvedXml = await nodeOps.readText(layout.node, `${layout.resolvedFolder}/${layout.resolvedXml}`, 16 * 1024 * 1024).catch(() => null);
-  const targets = resolvedXml ? readDomainSettings(resolvedXml).disks : layout.disks.map((d) => ({ target: d.target, source: d.sourceFile }));
-  const pairs = files.flatMap((f) => {
-    const live = targets.find((d) => d.target === f.target)?.source;
-    return live ? [{ backup: `${layout.backupFolder}/${f.name}`, live }] : [];
-  });
+  // The plan's image moves: each live image the daemon was to replace has the backup's size now.
+  const writes = await planned(ctx, CHECKING_RESTORED_IMAGES, 40, restoredState);
+  const pairs = writes.moves.map((m) => ({ backup: `${layout.backupFolder}/${m.file}`, live: m.destination }));
   const sizes = await nodeOps.stat(layout.node, pairs.flatMap((p) => [p.backup, p.live]));
   const wrong = pairs.filter((p) => sizes.get(p.live) !== sizes.get(p.backup));
   if (wrong.length > 0) {
     throw new StepFailure(
-      'checking the restored disk images',
+      CHECKING_RESTORED_IMAGES,
       40,
       `After the node daemon's restore, ${wrong.map((p) => `${p.live} has ${sizes.get(p.live) ?? 'no'} bytes, the backup ${sizes.get(p.backup) ?? 'no'}`).join('; ')}.`,
       'The machine runs; at least one of its disk images is not the backup’s.',

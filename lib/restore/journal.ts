@@ -1,10 +1,11 @@
-import type { Executor } from './daemon-protocol';
-
 /**
  * The restore journal: what has been done, in order, written to the directory before and after
  * every step so that any console instance, after any restart, can tell where a restore stands
  * and whether continuing is safe. Pure: encoding and decoding only.
  */
+
+import type { Executor } from './daemon-protocol';
+import type { RestoreWrites } from './writes';
 
 export type JournalRecord =
   | {
@@ -16,6 +17,9 @@ export type JournalRecord =
       retainFolder: string;
       backupFolder: string;
       createdFolders?: string[];
+      /** The roots the folders were checked against; phase 2 keeps using them even if the configuration changes meanwhile. */
+      retainRoot?: string;
+      backupRoot?: string;
       /** Who executes the node steps; a journal without it (older consoles) is console-driven. */
       executor?: Executor;
       /** Why: NODE_DAEMON or what the console found on the node. */
@@ -24,7 +28,15 @@ export type JournalRecord =
       previousExecutionDate?: string;
     }
   | { step: 'small-files-copied' }
-  | { step: 'resolved'; by: string; decisions: Record<string, { choice: 'live' | 'backup' | 'value'; value?: string }>; plan: { overwritten: string[]; kept: string[]; entriesAdded: string[]; entriesRemoved: string[]; savedStateRisks?: string[] }; withState: boolean }
+  | {
+      step: 'resolved';
+      by: string;
+      decisions: Record<string, { choice: 'live' | 'backup' | 'value'; value?: string }>;
+      plan: { overwritten: string[]; kept: string[]; entriesAdded: string[]; entriesRemoved: string[]; savedStateRisks?: string[] };
+      withState: boolean;
+      /** Exactly the files phase 2 writes (absent in journals of older console versions). */
+      writes?: RestoreWrites;
+    }
   | { step: 'confirmed'; by: string }
   /** Daemon-driven: the resolved XML written over the unretained copy the node daemon restores from (daemons.md fact 1). */
   | { step: 'xml-installed'; path: string }
@@ -40,7 +52,7 @@ export type JournalRecord =
   | { step: 'large-files-verified' }
   | { step: 'machine-stopped'; how: 'shutdown' | 'destroy' | 'was-not-running' | 'by-broker' }
   | { step: 'domain-undefined'; wasDefined: boolean }
-  /** Daemon-driven: the resolved XML became the domain's persistent definition before the daemon restored it. */
+  /** The resolved XML became the domain's persistent definition (console-driven: before its saved state is restored; daemon-driven: before the daemon restores it). */
   | { step: 'domain-defined' }
   | { step: 'image-moved'; disk: string; from: string; to: string }
   | { step: 'directory-restored'; changes: number }
@@ -59,10 +71,11 @@ export type JournalRecord =
       /** Daemon-driven: the command a retry writes again (the daemon's step starts over). */
       reissue?: string;
     }
-  | { step: 'retried'; by: string }
+  | { step: 'retried'; by: string; withoutState?: boolean }
   | { step: 'resumed'; by: string; after: string }
   | { step: 'aborted'; by: string }
-  | { step: 'finished' };
+  /** `by` and `remains` when an administrator marked a failed restore as finished: what was left as it was. */
+  | { step: 'finished'; by?: string; remains?: string[] };
 
 export type TimedRecord = JournalRecord & { at: string };
 

@@ -2,16 +2,18 @@ import 'server-only';
 import { formatIterationName, iterationHealth } from '@/lib/backup/iteration';
 import { fileUrlToPath } from '@/lib/backup/iteration-files';
 import { daemonReadsDirectory } from '@/lib/backup/node-daemon';
-import { AppError } from '@/lib/errors';
+import { AppError, isAppError } from '@/lib/errors';
 import { computeConflicts, applyDecisions, validateDecisions, agreementProblems, type ConflictSet, type Decisions } from '@/lib/diff/conflicts';
 import { parseLdif, serializeLdif } from '@/lib/diff/ldif';
 import { readDomainSettings } from '@/lib/diff/domain-xml';
 import { createJournal, deleteJournal, readIdentities, readIterationModes, readIterationStatus, readJournal, readLiveMachineEntries, transitionIteration } from '@/lib/ldap/restore';
 import { invalidateFleetCache } from '@/lib/inventory/cache';
-import { executorOf as journalExecutor, decodeJournal, encodeLease, encodeRecord, has, last } from './journal';
+import type { ConfinedCheck } from '@/lib/ssh';
+import { executorOf as journalExecutor, decodeJournal, encodeLease, encodeRecord, has, last, type TimedRecord } from './journal';
 import { executorOf, nodeDaemonStatus, type Executor, type NodeDaemonStatus } from './executor';
-import { isNotRunningMarker, readRestoreLayout, type RestoreLayout, imageDisks } from './layout';
+import { isNotRunningMarker, readRestoreLayout, startedLayout, type RestoreLayout, imageDisks } from './layout';
 import * as nodeOps from './node';
+import { backupImageName, moveProblems, plannedWrites, sameWrites, writesDifference, type RestoreWrites, type WriteProblem } from './writes';
 import { command, done, journal, recordFailure, step, StepFailure, working, type IterationRef } from './steps';
 import { ALL_RESTORE_MODES, abortRule } from './view';
 
@@ -25,17 +27,14 @@ export interface Preflight {
   ok: boolean;
   checks: PreflightCheck[];
   largeFiles: { name: string; size: number }[];
-  /** Who would execute the node steps, and why. */
-  executor: { executor: Executor; source: NodeDaemonStatus['source']; summary: string };
+  /** Who would execute the node steps, and why (null when the machine's folders cannot be used, so there is no node to ask). */
+  executor: { executor: Executor; source: NodeDaemonStatus['source']; summary: string } | null;
 }
 
 const MAX_SMALL_FILE = 16 * 1024 * 1024;
 
 /** Phase 1, step 1: nothing is written; every reason not to start is listed at once. */
-export async function preflight(ref: IterationRef): Promise<{ layout: RestoreLayout; result: Preflight }> {
-  const layout = await readRestoreLayout(ref.machineUuid, ref.iteration);
-  const daemon = await nodeDaemonStatus(layout.node);
-  const executor = executorOf(daemon);
+export async function preflight(ref: IterationRef): Promise<{ layout: RestoreLayout | null; result: Preflight }> {
   const checks: PreflightCheck[] = [];
   const iterations = await readIterationModes(ref.machineUuid);
   const chosen = iterations.find((i) => i.name === ref.iteration);
@@ -58,21 +57,45 @@ export async function preflight(ref: IterationRef): Promise<{ layout: RestoreLay
       ? { label: 'No backup or restore of this machine is running', ok: true, detail: 'No other iteration is in a running mode.' }
       : { label: 'No backup or restore of this machine is running', ok: false, detail: `Iteration ${busy.map((b) => `${b.name} is in mode ${b.mode}${iterationHealth(b) === 'failed' ? ` and failed (return value ${b.returnValue})` : ''}`).join(', ')}: one backup or restore per machine at a time, and a failed one must be dealt with first.` },
   );
+  let layout: RestoreLayout;
+  try {
+    layout = await readRestoreLayout(ref.machineUuid, ref.iteration);
+  } catch (error) {
+    // A directory value the restore cannot use (a ".." in a folder, an image outside the
+    // virtualization root) is a reason not to start, shown with the others.
+    if (!isAppError(error) || (error.code !== 'invalid-input' && error.code !== 'unsafe-path')) throw error;
+    checks.push({ label: PATHS_CHECK, ok: false, detail: error.message });
+    return { layout: null, result: { ok: false, checks, largeFiles: [], executor: null } };
+  }
+  const daemon = await nodeDaemonStatus(layout.node);
+  const executor = executorOf(daemon);
   let largeFiles: { name: string; size: number }[] = [];
   try {
     const reachable = await nodeOps.reachable(layout.node);
     checks.push({ label: `Node ${layout.node} is reachable`, ok: true, detail: reachable });
-    const backupXml = await nodeOps.readText(layout.node, `${layout.backupFolder}/${layout.xmlName}`, MAX_SMALL_FILE).catch(() => null);
+    let xmlProblem = '';
+    const backupXml = await nodeOps.readText(layout.node, `${layout.backupFolder}/${layout.xmlName}`, MAX_SMALL_FILE, layout.backupRoot).catch((error: unknown) => {
+      xmlProblem = error instanceof Error ? error.message : String(error);
+      return null;
+    });
     const disks = backupXml ? imageDisks(readDomainSettings(backupXml).disks) : [];
-    const names = [layout.xmlName, layout.ldifName, layout.stateName, ...disks.map((d) => `${basename(d.source ?? '')}.${ref.iteration}`)];
+    const imageNames = disks.map((d) => backupImageName(d.source ?? '', ref.iteration));
+    const names = [layout.xmlName, layout.ldifName, layout.stateName, ...imageNames.filter((n): n is string => n !== null)];
     const sizes = await nodeOps.stat(layout.node, names.map((n) => `${layout.backupFolder}/${n}`));
     const missing = names.filter((n) => sizes.get(`${layout.backupFolder}/${n}`) === null);
     checks.push(
       missing.length === 0 && backupXml
         ? { label: "The iteration's files are all there", ok: true, detail: `${names.length} files in ${layout.backupFolder}.` }
-        : { label: "The iteration's files are all there", ok: false, detail: backupXml ? `Missing in ${layout.backupFolder}: ${missing.join(', ')}.` : `The domain XML ${layout.xmlName} cannot be read in ${layout.backupFolder}.` },
+        : { label: "The iteration's files are all there", ok: false, detail: backupXml ? `Missing in ${layout.backupFolder}: ${missing.join(', ')}.` : `The domain XML ${layout.xmlName} cannot be read in ${layout.backupFolder}: ${xmlProblem}` },
     );
     largeFiles = [layout.stateName, ...names.slice(3)].map((n) => ({ name: n, size: sizes.get(`${layout.backupFolder}/${n}`) ?? 0 }));
+    // Every path the restore reads from, creates or replaces, checked on the node before anything is written.
+    const refused = await pathProblems(layout, names, disks.flatMap((d, i) => (imageNames[i] === null ? [`The backup's image of ${d.target}, ${JSON.stringify(d.source)}, names no file.`] : [])));
+    checks.push(
+      refused.length === 0
+        ? { label: PATHS_CHECK, ok: true, detail: `Backup files below ${layout.backupRoot}, the retain folder below ${layout.retainRoot} and the live images below ${layout.virtualizationRoot}, none reached through a symbolic link.` }
+        : { label: PATHS_CHECK, ok: false, detail: refused.join(' ') },
+    );
     // Images are moved over the live ones with a rename, which only exists within one file system.
     const liveFolders = imageDisks(layout.disks).flatMap((d) => (d.sourceFile ? [d.sourceFile.slice(0, d.sourceFile.lastIndexOf('/')) || '/'] : []));
     const devices = await nodeOps.fileSystems(layout.node, [layout.retainRoot, ...liveFolders]).catch((error: unknown) => error);
@@ -119,14 +142,26 @@ function daemonReadsBackupRoot(layout: RestoreLayout): PreflightCheck {
       };
 }
 
+const PATHS_CHECK = 'Every path stays in its folder on the node';
+
+/**
+ * Why any path of the restore is refused on the node: backup files (read; a symbolic link is
+ * refused, not followed), the retain folder (created), the live images (replaced).
+ */
+async function pathProblems(layout: RestoreLayout, backupNames: string[], known: string[]): Promise<string[]> {
+  const checks: ConfinedCheck[] = [
+    ...backupNames.map((n): ConfinedCheck => ({ path: `${layout.backupFolder}/${n}`, root: layout.backupRoot, kind: 'file-or-none' })),
+    { path: layout.retainFolder, root: layout.retainRoot, kind: 'folder-or-none' },
+    ...imageDisks(layout.disks).map((d): ConfinedCheck => ({ path: d.sourceFile ?? '', root: layout.virtualizationRoot, kind: 'file-or-none' })),
+  ];
+  const answers = await nodeOps.confined(layout.node, checks);
+  return [...known, ...answers.flatMap((a, i) => (a === null ? [] : [`${checks[i].path}: ${a}`]))];
+}
+
 /** Someone has the iteration in hand, or it failed and waits for an administrator: either way the machine is taken. */
 function blocksTheMachine(i: { mode: string; state: string; returnValue: number | null }): boolean {
   const health = iterationHealth(i);
   return health === 'running' || health === 'failed';
-}
-
-function basename(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1);
 }
 
 /** "4.9 MiB", "75.7 GiB": one decimal in the largest unit that keeps the number at 1 or more. */
@@ -147,11 +182,12 @@ function approximateSize(bytes: number): string {
  * is written so that no daemon acts on it (console-driven: the working mode itself, with a
  * timestamp; daemon-driven: the command with a timestamp, made a command with state 0 only once
  * the console is sure it holds the machine). The journal keeps the iteration's previous state so
- * that an abort restores it, and who executes the node steps.
+ * that an abort restores it, the folders and roots the restore works in, and who executes the
+ * node steps.
  */
 export async function startRestore(ref: IterationRef, by: string, instance: string): Promise<Executor> {
   const { layout, result } = await preflight(ref);
-  if (!result.ok) throw new AppError('conflict', `The restore cannot start: ${result.checks.filter((c) => !c.ok).map((c) => c.detail).join(' ')}`);
+  if (!result.ok || !layout || !result.executor) throw new AppError('conflict', `The restore cannot start: ${result.checks.filter((c) => !c.ok).map((c) => c.detail).join(' ')}`);
   const executor = result.executor.executor;
   const current = await readIterationStatus(ref.machineUuid, ref.iteration);
   if (!current) throw new AppError('not-found', 'The iteration no longer exists.');
@@ -191,6 +227,8 @@ export async function startRestore(ref: IterationRef, by: string, instance: stri
         retainFolder: layout.retainFolder,
         backupFolder: layout.backupFolder,
         createdFolders,
+        retainRoot: layout.retainRoot,
+        backupRoot: layout.backupRoot,
         executor,
         executorReason: result.executor.summary,
         ...(executor === 'daemon' && executionDate !== '0' ? { previousExecutionDate: executionDate } : {}),
@@ -223,7 +261,7 @@ async function unretainSmallFiles(ref: IterationRef, layout: RestoreLayout): Pro
     );
     for (const name of [layout.xmlName, layout.ldifName]) {
       await step(`copying ${name}`, name === layout.xmlName ? 9 : 10, nothing, () =>
-        nodeOps.copy(layout.node, `${layout.backupFolder}/${name}`, `${layout.retainFolder}/${name}`),
+        nodeOps.copy(layout.node, { path: `${layout.backupFolder}/${name}`, root: layout.backupRoot }, { path: `${layout.retainFolder}/${name}`, root: layout.retainRoot }),
       );
     }
     await done(ref, 'unretainingSmallFiles', 'unretainedSmallFiles');
@@ -237,9 +275,19 @@ async function unretainSmallFiles(ref: IterationRef, layout: RestoreLayout): Pro
   }
 }
 
+/**
+ * The restore's layout with the folders it started with (see startedLayout) and its journal:
+ * what every step after the start works from.
+ */
+export async function openRestore(ref: IterationRef): Promise<{ layout: RestoreLayout; records: TimedRecord[] }> {
+  const [layout, stored] = await Promise.all([readRestoreLayout(ref.machineUuid, ref.iteration), readJournal(ref.machineUuid, ref.iteration)]);
+  const records = stored ? decodeJournal(stored.records) : [];
+  return { layout: startedLayout(layout, last(records, 'started')), records };
+}
+
 /** Retrying phase 1 after the small files failed (console-driven: the console copies again). */
 export async function retrySmallFiles(ref: IterationRef, by: string): Promise<void> {
-  const layout = await readRestoreLayout(ref.machineUuid, ref.iteration);
+  const { layout } = await openRestore(ref);
   await journal(ref, { step: 'retried', by });
   await working(ref, 'unretainingSmallFiles', 'unretainingSmallFiles');
   await unretainSmallFiles(ref, layout);
@@ -254,18 +302,19 @@ export interface ConflictView {
 
 /** Phase 1, steps 3–4: the backup files in the retain folder against the live directory and domain. */
 export async function readConflicts(ref: IterationRef): Promise<ConflictView & { input: Parameters<typeof computeConflicts>[0] }> {
-  const [layout, stored] = await Promise.all([readRestoreLayout(ref.machineUuid, ref.iteration), readJournal(ref.machineUuid, ref.iteration)]);
-  // Once a daemon-driven restore has put the resolved XML in place of the unretained copy, the backup's own XML is the one in the backup folder.
-  const xmlFolder = stored && has(decodeJournal(stored.records), 'xml-installed') ? layout.backupFolder : layout.retainFolder;
-  const [backupXml, backupLdifText, liveXml, liveEntries, identities, stateHead] = await Promise.all([
-    nodeOps.readText(layout.node, `${xmlFolder}/${layout.xmlName}`, MAX_SMALL_FILE),
-    nodeOps.readText(layout.node, `${layout.retainFolder}/${layout.ldifName}`, MAX_SMALL_FILE),
+  const { layout, records } = await openRestore(ref);
+  const backupXmlFile = xmlFiles(layout, records).backup;
+  const [backupXml, backupLdifBytes, liveXml, liveEntries, identities, stateHead] = await Promise.all([
+    nodeOps.readText(layout.node, backupXmlFile.path, MAX_SMALL_FILE, backupXmlFile.root),
+    // As bytes: the LDIF reader unfolds lines before it decodes (a fold may split a UTF-8 character).
+    nodeOps.readBytes(layout.node, `${layout.retainFolder}/${layout.ldifName}`, MAX_SMALL_FILE, layout.retainRoot),
     nodeOps.liveDomainXml(layout.node, layout.machine.uuid),
     readLiveMachineEntries(layout.machine.uuid),
     readIdentities(layout.machine.uuid),
-    stateFileKind(layout.node, `${layout.backupFolder}/${layout.stateName}`),
+    stateFileKind(layout.node, `${layout.backupFolder}/${layout.stateName}`, layout.backupRoot),
   ]);
-  const input = { machineUuid: layout.machine.uuid, backupLdif: parseLdif(backupLdifText), liveEntries, backupXml, liveXml, identities };
+  // A typed or chosen disk image path must be one this machine could use: in its storage pools' folders.
+  const input = { machineUuid: layout.machine.uuid, backupLdif: parseLdif(backupLdifBytes), liveEntries, backupXml, liveXml, identities, imageFolders: layout.imageFolders };
   const set = computeConflicts(input);
   const restoreWithoutState = layout.effective.values.restoreWithoutState.value === true;
   return {
@@ -277,17 +326,71 @@ export async function readConflicts(ref: IterationRef): Promise<ConflictView & {
   };
 }
 
+/**
+ * Where the backup's own domain XML and the resolved XML are now. Once a daemon-driven restore
+ * has put the resolved XML in place of the unretained copy (`xml-installed`), the backup's own
+ * XML is the one in the backup folder, and the resolved XML is the console's copy beside the
+ * retain folder (the daemon's restore removes the retain folder).
+ */
+export function xmlFiles(layout: RestoreLayout, records: TimedRecord[]): { backup: { path: string; root: string }; resolved: { path: string; root: string } } {
+  if (has(records, 'xml-installed')) {
+    return {
+      backup: { path: `${layout.backupFolder}/${layout.xmlName}`, root: layout.backupRoot },
+      resolved: { path: `${layout.resolvedFolder}/${layout.resolvedXml}`, root: layout.retainRoot },
+    };
+  }
+  return {
+    backup: { path: `${layout.retainFolder}/${layout.xmlName}`, root: layout.retainRoot },
+    resolved: { path: `${layout.retainFolder}/${layout.resolvedXml}`, root: layout.retainRoot },
+  };
+}
+
 /** Whether the iteration has a saved state to restore from; a read error is an error, never "no state". */
-async function stateFileKind(node: string, path: string): Promise<ConflictView['stateFile']> {
+async function stateFileKind(node: string, path: string, root: string): Promise<ConflictView['stateFile']> {
   const size = (await nodeOps.stat(node, [path])).get(path);
   if (size === null || size === undefined) return 'missing';
-  return isNotRunningMarker(await nodeOps.readHead(node, path, 256)) ? 'not-running' : 'saved-state';
+  return isNotRunningMarker(await nodeOps.readHead(node, path, 256, root)) ? 'not-running' : 'saved-state';
 }
 
 /**
- * Phase 1, step 5: validate every decision, write the resolved LDIF and XML into the retain
- * folder, and record the decisions and the plan. Conflicts are recomputed from the live state
- * now, so a decision can never apply to a difference that changed meanwhile.
+ * Why phase 2 could not make these writes: each image must go directly into one of the
+ * machine's image folders below the virtualization root, and the node must reach every
+ * destination without a symbolic link.
+ */
+export async function writeProblems(layout: RestoreLayout, writes: RestoreWrites): Promise<WriteProblem[]> {
+  const lexical = moveProblems(writes.moves, layout);
+  if (lexical.length > 0) return lexical;
+  // The copies go into the retain folder, whose way from the retain root was checked when it was
+  // made; each copy is confined again when it is made.
+  const checks: (ConfinedCheck & { target: string })[] = writes.moves.map((m) => ({ path: m.destination, root: layout.virtualizationRoot, kind: 'file-or-none', target: m.target }));
+  const answers = await nodeOps.confined(layout.node, checks);
+  return answers.flatMap((a, i) => (a === null ? [] : [{ target: checks[i].target, problem: `${checks[i].path}: ${a}` }]));
+}
+
+/**
+ * The writes the backup XML and the resolved XML (see xmlFiles) give now, with every reason they
+ * cannot be made (`onlyTheFiles`: without asking the node about the destinations).
+ */
+export async function currentWrites(
+  layout: RestoreLayout,
+  iteration: string,
+  options: { onlyTheFiles?: boolean; records?: TimedRecord[] } = {},
+): Promise<{ writes: RestoreWrites; problems: WriteProblem[] }> {
+  const files = xmlFiles(layout, options.records ?? []);
+  const [backupXml, resolvedXml] = await Promise.all([
+    nodeOps.readText(layout.node, files.backup.path, MAX_SMALL_FILE, files.backup.root),
+    nodeOps.readText(layout.node, files.resolved.path, MAX_SMALL_FILE, files.resolved.root),
+  ]);
+  const planned = plannedWrites({ backupXml, resolvedXml, iteration, stateName: layout.stateName });
+  if (planned.problems.length > 0) return planned;
+  return { writes: planned.writes, problems: options.onlyTheFiles ? moveProblems(planned.writes.moves, layout) : await writeProblems(layout, planned.writes) };
+}
+
+/**
+ * Phase 1, step 5: validate every decision, check every file phase 2 would write, write the
+ * resolved LDIF and XML into the retain folder, and record the decisions and the plan (with
+ * exactly those files). Conflicts are recomputed from the live state now, so a decision can
+ * never apply to a difference that changed meanwhile.
  */
 export async function resolveConflicts(ref: IterationRef, decisions: Decisions, by: string): Promise<{ ok: true } | { ok: false; errors: Record<string, string> }> {
   const stored = await readJournal(ref.machineUuid, ref.iteration);
@@ -299,21 +402,38 @@ export async function resolveConflicts(ref: IterationRef, decisions: Decisions, 
   const resolved = applyDecisions(view.input, view.set, decisions);
   const problems = agreementProblems(resolved.ldif, resolved.xml, view.layout.machine.uuid);
   if (problems.length > 0) throw new AppError('conflict', `The resolved LDIF and XML would not agree: ${problems.join(' ')}`);
-  const { node, retainFolder, resolvedLdif, resolvedXml } = view.layout;
-  await nodeOps.writeText(node, `${retainFolder}/${resolvedLdif}`, serializeLdif(resolved.ldif));
-  await nodeOps.writeText(node, `${retainFolder}/${resolvedXml}`, resolved.xml);
+  const planned = plannedWrites({ backupXml: view.input.backupXml, resolvedXml: resolved.xml, iteration: ref.iteration, stateName: view.layout.stateName });
+  const refused = planned.problems.length > 0 ? planned.problems : await writeProblems(view.layout, planned.writes);
+  if (refused.length > 0) {
+    // Next to the disk's difference where there is one; otherwise for the whole plan.
+    const ids = new Set(view.set.conflicts.map((c) => c.id));
+    const errors: Record<string, string> = {};
+    const general: string[] = [];
+    for (const r of refused) {
+      const id = r.target === null ? null : `disk:${r.target}`;
+      if (id && ids.has(id)) errors[id] = errors[id] ? `${errors[id]} ${r.problem}` : r.problem;
+      else general.push(r.problem);
+    }
+    if (general.length > 0) throw new AppError('unsafe-path', `Phase 2 could not write where this plan says, so nothing was written: ${general.join(' ')}`);
+    return { ok: false, errors };
+  }
+  const { node, retainFolder, retainRoot, resolvedLdif, resolvedXml } = view.layout;
+  await nodeOps.writeText(node, `${retainFolder}/${resolvedLdif}`, serializeLdif(resolved.ldif), retainRoot);
+  await nodeOps.writeText(node, `${retainFolder}/${resolvedXml}`, resolved.xml, retainRoot);
   await journal(ref, {
     step: 'resolved',
     by,
     decisions,
     plan: resolved.plan,
     withState: view.stateFile === 'saved-state' && !view.restoreWithoutState,
+    writes: planned.writes,
   });
   return { ok: true };
 }
 
 /**
- * The user's go: only when the decisions still cover exactly the conflicts of the live state now.
+ * The user's go: only when the decisions still cover exactly the conflicts of the live state
+ * now, and the files in the retain folder still give exactly the writes of the plan.
  * Console-driven, the console takes the large files itself (unretainingLargeFiles). Daemon-driven,
  * the resolved XML first goes where the node daemon's restore reads it, the unretained copy
  * `<retain folder>/<vm>.xml.<iteration>` (daemons.md fact 1): the daemon restores the machine
@@ -331,6 +451,11 @@ export async function confirmRestore(ref: IterationRef, by: string): Promise<voi
   if (undecided.length > 0) {
     throw new AppError('conflict', `The live machine changed after the conflicts were resolved (${undecided.map((c) => c.label).join(', ')}). Review the conflicts again.`);
   }
+  const now = await currentWrites(view.layout, ref.iteration, { records });
+  if (now.problems.length > 0) throw new AppError('unsafe-path', `Phase 2 could not write where the plan says: ${now.problems.map((p) => p.problem).join(' ')} Nothing was changed.`);
+  if (!resolved.writes || !sameWrites(resolved.writes, now.writes)) {
+    throw new AppError('conflict', `${resolved.writes ? writesDifference(resolved.writes, now.writes) : 'The plan does not list the files phase 2 writes.'} Review the conflicts again.`);
+  }
   if (executor === 'daemon') {
     await installResolvedXml(ref, view.layout);
     await journal(ref, { step: 'confirmed', by });
@@ -344,24 +469,27 @@ export async function confirmRestore(ref: IterationRef, by: string): Promise<voi
 }
 
 /**
- * Daemon-driven: the resolved XML over the unretained copy the daemon restores from, and both
- * resolved files into the console's folder beside the retain folder (layout.resolvedFolder),
- * which the daemon's `rm -rf` of the retain folder leaves alone. Writing them again is harmless.
+ * Daemon-driven: both resolved files into the console's folder beside the retain folder
+ * (layout.resolvedFolder), which the daemon's `rm -rf` of the retain folder leaves alone, then
+ * the resolved XML over the unretained copy the daemon restores from. Every write is confined
+ * below the retain root; the files are copied as bytes. Writing them again is harmless.
  */
 export async function installResolvedXml(ref: IterationRef, layout: RestoreLayout): Promise<void> {
-  const xml = await nodeOps.readText(layout.node, `${layout.retainFolder}/${layout.resolvedXml}`, MAX_SMALL_FILE);
-  const ldif = await nodeOps.readText(layout.node, `${layout.retainFolder}/${layout.resolvedLdif}`, MAX_SMALL_FILE);
-  await nodeOps.makeFolder(layout.node, layout.resolvedFolder);
-  await nodeOps.writeText(layout.node, `${layout.resolvedFolder}/${layout.resolvedXml}`, xml);
-  await nodeOps.writeText(layout.node, `${layout.resolvedFolder}/${layout.resolvedLdif}`, ldif);
-  const path = `${layout.retainFolder}/${layout.xmlName}`;
-  await nodeOps.writeText(layout.node, path, xml);
+  const { node, retainRoot, retainFolder, resolvedFolder } = layout;
+  const xml = await nodeOps.readBytes(node, `${retainFolder}/${layout.resolvedXml}`, MAX_SMALL_FILE, retainRoot);
+  const ldif = await nodeOps.readBytes(node, `${retainFolder}/${layout.resolvedLdif}`, MAX_SMALL_FILE, retainRoot);
+  await nodeOps.makeFolder(node, resolvedFolder, retainRoot);
+  await nodeOps.writeText(node, `${resolvedFolder}/${layout.resolvedXml}`, xml, retainRoot);
+  await nodeOps.writeText(node, `${resolvedFolder}/${layout.resolvedLdif}`, ldif, retainRoot);
+  const path = `${retainFolder}/${layout.xmlName}`;
+  await nodeOps.writeText(node, path, xml, retainRoot);
   await journal(ref, { step: 'xml-installed', path });
 }
 
 /**
  * Abort: possible while nothing live has changed and no daemon or broker can still act on the
- * iteration (see abortRule). Removes the retain folder and puts the iteration back as it was.
+ * iteration (see abortRule). Removes the retain folder (and the console's copy of the resolved
+ * files) and puts the iteration back as it was.
  */
 export async function abortRestore(ref: IterationRef, by: string): Promise<void> {
   const stored = await readJournal(ref.machineUuid, ref.iteration);
@@ -371,7 +499,7 @@ export async function abortRestore(ref: IterationRef, by: string): Promise<void>
   if (!current) throw new AppError('not-found', 'The iteration no longer exists.');
   const rule = abortRule({ mode: current.mode, state: current.state, returnValue: current.returnValue, records });
   if (!rule.ok) throw new AppError('conflict', rule.reason);
-  const layout = await readRestoreLayout(ref.machineUuid, ref.iteration);
+  const layout = startedLayout(await readRestoreLayout(ref.machineUuid, ref.iteration), started);
   if (started) await journal(ref, { step: 'aborted', by });
   await removeRetainFolder(layout, started?.createdFolders ?? []);
   // A restore started elsewhere left no record of the previous state: like the VM-Manager's
@@ -387,11 +515,15 @@ export async function abortRestore(ref: IterationRef, by: string): Promise<void>
   invalidateFleetCache();
 }
 
-/** The retain folder (and the console's copy of the resolved files beside it), and the folders above it that this restore created when they are empty again. */
-export async function removeRetainFolder(layout: RestoreLayout, createdFolders: string[]): Promise<void> {
+/**
+ * The retain folder, the console's copy of the resolved files beside it, and the folders above
+ * them that this restore created when they are empty again; each removal confined below the
+ * retain root.
+ */
+export async function removeRetainFolder(layout: Pick<RestoreLayout, 'node' | 'retainFolder' | 'resolvedFolder' | 'retainRoot'>, createdFolders: string[]): Promise<void> {
   await nodeOps.removeUnder(layout.node, layout.retainFolder, layout.retainRoot);
   await nodeOps.removeUnder(layout.node, layout.resolvedFolder, layout.retainRoot);
-  await nodeOps.removeEmptyFolders(layout.node, createdFolders.filter((f) => f !== layout.retainFolder), layout.retainRoot);
+  await nodeOps.removeEmptyRetainFolders(layout.node, createdFolders.filter((f) => f !== layout.retainFolder), layout.retainRoot);
 }
 
 /** The daemon's "-ed" modes may carry its 18 (see readDaemonAnswer); anything else non-zero is a failure to deal with first. */

@@ -2,11 +2,12 @@ import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { env } from '@/lib/env';
+import { AppError } from '@/lib/errors';
 import { findOpenRestores, migrateLegacyJournal, findLegacyJournals, readIterationStatus, readJournal, swapLease } from '@/lib/ldap/restore';
 import { commandFor } from './daemon-protocol';
 import { runDaemonDriven, retryDaemonDriven } from './daemon';
 import { decodeJournal, decodeLease, encodeLease, executorOf, has, type TimedRecord } from './journal';
-import { runPhase2, retryPhase2, type Phase2Options } from './phase2';
+import { finishByHand, runPhase2, retryPhase2, type Phase2Options } from './phase2';
 import { journal, type IterationRef } from './steps';
 import { PHASE2_MODES } from './view';
 
@@ -131,12 +132,26 @@ export async function launchDriver(ref: IterationRef): Promise<boolean> {
 /** After the confirmation: phase 2, on either path. */
 export const launchPhase2 = launchDriver;
 
-export async function launchRetry(ref: IterationRef, by: string): Promise<boolean> {
+/**
+ * Continues a failed restore. `withoutState` (console-driven only: the node daemon decides by
+ * itself whether it restores the saved state) defines and starts the machine instead.
+ */
+export async function launchRetry(ref: IterationRef, by: string, retry: { withoutState?: boolean } = {}): Promise<boolean> {
   if (registry.jobs.has(key(ref))) return true;
-  if (!(await takeLease(ref))) return false;
   const daemon = (await executor(ref)) === 'daemon';
-  track(ref, () => (daemon ? retryDaemonDriven(ref, by, options(ref)) : retryPhase2(ref, by, options(ref))));
+  if (daemon && retry.withoutState) throw new AppError('conflict', 'The node daemon executes this restore and decides by itself whether it restores the saved state; retry it as it is.');
+  if (!(await takeLease(ref))) return false;
+  track(ref, () => (daemon ? retryDaemonDriven(ref, by, options(ref)) : retryPhase2(ref, by, options(ref), retry)));
   return true;
+}
+
+/**
+ * Marks a failed restore finished by hand. Holding the lease like a retry does means a retry
+ * started meanwhile, here or on another instance, and this cannot both act on the restore.
+ */
+export async function markFinishedByHand(ref: IterationRef, by: string): Promise<{ remains: string[] }> {
+  if (registry.jobs.has(key(ref)) || !(await takeLease(ref))) throw new AppError('conflict', 'A console instance is working on this restore right now; reload to see where it stands.');
+  return finishByHand(ref, by);
 }
 
 /** Test and shutdown helper: waits for this instance's running jobs. */

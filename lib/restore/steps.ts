@@ -40,11 +40,12 @@ export async function journal(ref: IterationRef, record: JournalRecord): Promise
 }
 
 /**
- * The last record of a restore that ended. The journal stays as its record (until the iteration
- * is restored again); without a lease it no longer counts as an open restore.
+ * The last record of a restore that ended (`by` and `remains` when an administrator marked it
+ * finished by hand). The journal stays as its record (until the iteration is restored again);
+ * without a lease it no longer counts as an open restore.
  */
-export async function finishJournal(ref: IterationRef): Promise<void> {
-  await closeJournal(ref.machineUuid, ref.iteration, encodeRecord({ step: 'finished' }));
+export async function finishJournal(ref: IterationRef, byHand: { by: string; remains: string[] } | null = null): Promise<void> {
+  await closeJournal(ref.machineUuid, ref.iteration, encodeRecord({ step: 'finished', ...(byHand ?? {}) }));
 }
 
 /** A step that failed: its return value (daemon codes, spec §4.6) and everything the UI needs to explain it. */

@@ -1,6 +1,7 @@
 import { describeReturnCode } from '@/lib/backup/return-codes';
 import { commandFor, DAEMON_COMMANDS, type Executor } from './daemon-protocol';
 import { decodeLease, executorOf, has, last, type TimedRecord } from './journal';
+import { resolvedFolderOf } from './writes';
 
 /**
  * Where a restore stands, derived only from what the directory holds (the iteration's mode,
@@ -47,6 +48,16 @@ export interface RestoreView {
   /** Why it cannot, in words (null when it can, or when there is no restore to abort). */
   abortBlocked: string | null;
   canRetry: boolean;
+  /** libvirt refused the saved state: the retry may define and start the machine without it instead. */
+  canRetryWithoutState: boolean;
+  /**
+   * The live machine is restored as far as it matters (images and directory entries restored,
+   * domain defined from the resolved XML), so an administrator may mark the restore finished
+   * and deal by hand with what `remains` names. Null when that would not be safe.
+   */
+  finishByHand: { remains: string[]; domainMustBeDefined: boolean } | null;
+  /** Why a failed restore cannot be marked as finished, in words (null when it can, or when nothing failed). */
+  finishByHandBlocked: string | null;
   canDecide: boolean;
   canConfirm: boolean;
   driver: { instance: string; expires: string; stale: boolean } | null;
@@ -122,6 +133,7 @@ function doneSteps(records: TimedRecord[], mode: string, executor: Executor): { 
       if (!has(records, 'large-files-verified')) skipped.add('verify');
     }
   }
+  if (has(records, 'finished')) done.add('finish');
   return { done, skipped };
 }
 
@@ -163,6 +175,60 @@ export function abortRule(input: { mode: string; state: string; returnValue: num
     return { ok: false, reason: 'The large files are unretained: the broker moves such a restore on by itself and stops the machine, so it can no longer be called off safely.' };
   }
   return { ok: true };
+}
+
+/** The phase-2 step that restores the saved state (its failure is where a retry without the state helps). */
+export const RESTORING_SAVED_STATE = 'restoring the saved state';
+
+/** Daemon-driven: the console's checks after the node daemon's `restored` (their failures decide whether marking finished is safe). */
+export const CHECKING_RESTORED_MACHINE = 'checking the restored machine';
+export const CHECKING_RESTORED_IMAGES = 'checking the restored disk images';
+
+/**
+ * The failed restore's way out without a retry, where one is safe (see RestoreView.finishByHand),
+ * or why not. Console-driven, the console knows each step it took: the images are moved before
+ * the directory entries are restored, and the domain is defined from the resolved XML after both.
+ * Daemon-driven, the console applies the directory decisions and the definition before the node
+ * daemon's restore, whose own steps it cannot see: only after the daemon answered `restored`
+ * (images moved, machine restored) is the machine restored as far as it matters, and not when the
+ * console's check found a live image that is not the backup's.
+ */
+function finishByHandOffer(records: TimedRecord[], mode: string, executor: Executor): { offer: RestoreView['finishByHand']; blocked: string | null } {
+  const started = last(records, 'started');
+  if (!started) return { offer: null, blocked: null };
+  const lower = mode.toLowerCase();
+  const none = { offer: null, blocked: null };
+  if (executor === 'daemon') {
+    const failure = last(records, 'failed');
+    if (lower === 'restoring' || lower === 'restore') {
+      return {
+        offer: null,
+        blocked:
+          'The node daemon executes this restore and the console cannot see how far its restore step got (which images it moved, whether it restored the machine), so it cannot be marked as finished; nor can it be retried without the saved state, which the daemon decides by itself. Check the node, then retry: the daemon starts its restore over.',
+      };
+    }
+    if (lower !== 'restored') return none;
+    if (failure?.during === CHECKING_RESTORED_IMAGES) {
+      return { offer: null, blocked: 'A live disk image is not the backup’s after the node daemon’s restore, so the restore cannot be marked as finished: check the images on the node, then retry the check.' };
+    }
+    if (!has(records, 'directory-restored') || !has(records, 'domain-defined')) {
+      return { offer: null, blocked: 'The directory entries or the domain definition are not the resolved ones yet, so the restore cannot be marked as finished: retry (the console applies them).' };
+    }
+    const left = `Whatever is left of the retain folder ${started.retainFolder} and the console’s copy of the resolved files ${resolvedFolderOf(started.retainFolder)} stays on node ${started.node}: remove it by hand once it is no longer needed.`;
+    if (failure?.during === CHECKING_RESTORED_MACHINE) {
+      return { offer: { remains: ['The domain is defined from the resolved XML but not running: start it (virsh start) when you are ready.', left], domainMustBeDefined: true }, blocked: null };
+    }
+    return { offer: { remains: [left], domainMustBeDefined: false }, blocked: null };
+  }
+  const retain = `The retain folder ${started.retainFolder} stays on node ${started.node}: remove it by hand once it is no longer needed.`;
+  if (lower === 'restored') return { offer: { remains: [retain], domainMustBeDefined: false }, blocked: null };
+  if (lower !== 'restoring' || !has(records, 'directory-restored')) return none;
+  if (has(records, 'domain-started')) return { offer: { remains: [retain], domainMustBeDefined: false }, blocked: null };
+  if (!has(records, 'domain-defined')) return none;
+  return {
+    offer: { remains: ['The domain is defined from the resolved XML but not running: start it (virsh start) when you are ready.', retain], domainMustBeDefined: true },
+    blocked: null,
+  };
 }
 
 export function deriveRestoreView(input: {
@@ -225,6 +291,7 @@ export function deriveRestoreView(input: {
   const lease = decodeLease(input.lease);
   const code = failedRecord ? describeReturnCode(failedRecord.returnValue) : null;
   const inRestoreOrFinished = stage !== 'not-a-restore' && stage !== 'finished';
+  const byHand = failed && stage !== 'foreign' ? finishByHandOffer(records, mode, executor) : null;
   const rule = inRestoreOrFinished ? abortRule({ mode, state: input.state ?? '', returnValue: input.returnValue, records }) : null;
   return {
     stage,
@@ -240,6 +307,9 @@ export function deriveRestoreView(input: {
     canAbort: rule?.ok === true,
     abortBlocked: rule && !rule.ok ? rule.reason : null,
     canRetry: failed && stage !== 'foreign',
+    canRetryWithoutState: failed && stage !== 'foreign' && executor === 'console' && failedRecord?.during === RESTORING_SAVED_STATE,
+    finishByHand: byHand?.offer ?? null,
+    finishByHandBlocked: byHand?.blocked ?? null,
     canDecide: stage === 'deciding' || stage === 'confirming',
     canConfirm: stage === 'confirming',
     driver: lease ? { instance: lease.instance, expires: lease.expires.toISOString(), stale: lease.expires.getTime() < input.now.getTime() } : null,

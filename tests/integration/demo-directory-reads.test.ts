@@ -33,6 +33,7 @@ describe('the demo directory, read through lib/', () => {
       protected: expected('protected'),
       running: expected('running'),
       failed: expected('failed'),
+      blocked: expected('blocked'),
       stale: expected('stale'),
       never: expected('never'),
       excluded: expected('excluded'),

@@ -18,11 +18,11 @@ import {
   withDirectoryClient,
   type RestoreWorld,
 } from './restore-world';
+import { DEMO } from '../../scripts/directory/demo-directory';
+import { signInAs } from '../support/sign-in';
 
-const { ADMIN } = vi.hoisted(() => ({
-  ADMIN: { dn: 'uid=4000002,ou=people,dc=stoney-cloud,dc=org', uid: '4000002', login: 'admin', name: 'Ada Admin', iat: 0, exp: 4_000_000_000 },
-}));
-vi.mock('@/lib/auth/session', () => ({ requireAdmin: async () => ADMIN, currentSession: async () => ADMIN }));
+// The actions run exactly as in the console, signed in as the demo administrator; only the browser and Next's cache are stand-ins.
+vi.mock('next/headers', () => import('../support/next-headers'));
 vi.mock('next/cache', () => ({ revalidatePath: () => undefined }));
 
 /**
@@ -50,6 +50,7 @@ beforeAll(async () => {
     // The broker's transitions run every 300 ms where a test starts them; the console leaves it 2 s.
     RESTORE_BROKER_WAIT_SECONDS: '2',
   });
+  await signInAs(DEMO.logins.admin);
   // The slow cp fixture first on the node's PATH: the real cp unless slowCopies() is on.
   const cp = join(world.node.node.dir, 'bin', 'cp');
   copyFileSync(join(process.cwd(), 'tests', 'fixtures', 'node-bin', 'cp'), cp);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, lstatSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, lstatSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Client } from 'ldapts';
 import { buildDemoDirectory, DEMO } from '../../scripts/directory/demo-directory';
@@ -135,14 +135,16 @@ export async function directoryEntry(world: RestoreWorld, dn: string): Promise<R
   });
 }
 
-/** Every file and folder under `folder` (relative path -> sha256, or "dir"). */
+/** Every file, folder and link under `folder` (relative path -> sha256, "dir <mode>" or "link <target>"; links are not followed). */
 export function fileSnapshot(folder: string): Record<string, string> {
   const out: Record<string, string> = {};
   const walk = (dir: string) => {
     for (const name of readdirSync(dir)) {
       const path = join(dir, name);
       const st = lstatSync(path);
-      if (st.isDirectory()) {
+      if (st.isSymbolicLink()) {
+        out[relative(folder, path)] = `link ${readlinkSync(path)}`;
+      } else if (st.isDirectory()) {
         out[relative(folder, path)] = `dir ${(st.mode & 0o7777).toString(8)}`;
         walk(path);
       } else {

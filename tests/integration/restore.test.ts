@@ -2,17 +2,19 @@ import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readVirshCalls } from '../../scripts/node/virsh-state';
 import { demoMachine, directoryEntry, directorySnapshot, domainOf, fileSnapshot, sha256, startRestoreWorld, type RestoreWorld } from './restore-world';
+import { DEMO } from '../../scripts/directory/demo-directory';
+import { signInAs } from '../support/sign-in';
 
-const { ADMIN } = vi.hoisted(() => ({
-  ADMIN: { dn: 'uid=4000002,ou=people,dc=stoney-cloud,dc=org', uid: '4000002', login: 'admin', name: 'Ada Admin', iat: 0, exp: 4_000_000_000 },
-}));
-// The actions run exactly as in the console; only the signed-in user and Next's cache are stand-ins.
-vi.mock('@/lib/auth/session', () => ({ requireAdmin: async () => ADMIN, currentSession: async () => ADMIN }));
+// The actions run exactly as in the console, signed in as the demo administrator; only the browser and Next's cache are stand-ins.
+vi.mock('next/headers', () => import('../support/next-headers'));
 vi.mock('next/cache', () => ({ revalidatePath: () => undefined }));
+// A restore runs dozens of commands on the node, each a round trip that a busy machine makes slow.
+vi.setConfig({ testTimeout: 120_000 });
 
 let world: RestoreWorld;
 beforeAll(async () => {
   world = await startRestoreWorld();
+  await signInAs(DEMO.logins.admin);
 });
 afterAll(async () => {
   await world?.stop();
@@ -293,7 +295,7 @@ describe('a restore journal where older consoles kept it (ou=restore below the i
     );
   }
   const started = (db: ReturnType<typeof treeMachine>, iteration: string) =>
-    ({ step: 'started', by: 'admin', node: 'node-02.stoney-cloud.org', previousState: '20261101T010000Z', previousReturnValue: 0, retainFolder: `${world.node.tree.retainRoot}/x/${db.uuid}/${iteration}`, backupFolder: '/b' }) as const;
+    ({ step: 'started', by: 'admin', node: 'node-02.stoney-cloud.org', previousState: '20261101T010000Z', previousReturnValue: 0, retainFolder: `${world.node.tree.retainRoot}/x/${db.uuid}/${iteration}`, backupFolder: `${world.node.tree.backupRoot}/x/${db.uuid}/${iteration}` }) as const;
 
   it('is still read, and moved to the console subtree at start-up so that no leaf keeps a child', async () => {
     const { readRestoreStatus, iterationRef } = await service();

@@ -2,6 +2,10 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { ConfigSummary } from '@/components/backup/config-summary';
 import { ExcludeToggle } from '@/components/backup/exclude-toggle';
+import { MachineScheduleView } from '@/components/backup/machine-schedule';
+import { NodeIterations } from '@/components/backup/node-iterations';
+import { ProgramTable } from '@/components/backup/program-table';
+import { UnblockButton } from '@/components/backup/unblock-button';
 import { IterationTable } from '@/components/iterations/iteration-table';
 import { MachineStatusBadge } from '@/components/machines/machine-status';
 import { DeviceTables } from '@/components/machines/device-tables';
@@ -11,11 +15,14 @@ import { formatBytes } from '@/components/ui/format';
 import { TextLink } from '@/components/ui/link';
 import { EntryProblems, LoadError } from '@/components/load-error';
 import { attempt } from '@/lib/actions';
+import { requireAccess } from '@/lib/auth/access';
+import { can } from '@/lib/auth/capabilities';
 import { env } from '@/lib/env';
 import { configRows } from '@/lib/inventory/config-rows';
 import { toIterationRow } from '@/lib/inventory/iteration-rows';
 import { loadMachine } from '@/lib/inventory/machine';
-import { setMachineExcludedAction } from './backup/actions';
+import { nodeIterationRows } from '@/lib/inventory/node-iteration-rows';
+import { setMachineExcludedAction, unblockMachineAction } from './backup/actions';
 
 export const metadata: Metadata = { title: 'Machine' };
 export const dynamic = 'force-dynamic';
@@ -25,12 +32,16 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
   const result = await attempt(() => loadMachine(uuid));
   if (!result.ok) {
     if (result.code === 'not-found') notFound();
-    return <LoadError message={result.error} />;
+    return <LoadError message={result.error} code={result.code} />;
   }
   const view = result.data;
   const { machine } = view;
+  const { grants } = await requireAccess();
+  const pool = machine.poolUuid?.toLowerCase() ?? null;
+  const mayConfigure = can(grants, 'configure', pool);
+  const mayRestore = can(grants, 'restore', pool);
   const timeZone = env().consoleTimeZone;
-  const nodeTimeZone = env().nodeTimeZone;
+  const nodeRows = view.nodeIterations?.ok ? nodeIterationRows(view.iterations, view.nodeIterations.folders) : [];
   return (
     <>
       <PageHeader
@@ -52,9 +63,27 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
           </>
         }
       />
-      <Notice tone={view.status === 'failed' ? 'error' : view.status === 'protected' ? 'info' : 'warning'} title="Backup status">
+      <Notice tone={view.status === 'failed' || view.status === 'blocked' ? 'error' : view.status === 'protected' ? 'info' : 'warning'} title="Backup status">
         <p data-testid="status-reason">{view.reason}</p>
+        <p className="mt-1" data-testid="backup-verdict">
+          <span className="font-medium">{view.verdict.backedUp ? 'Backed up by its scheduler: ' : 'Not backed up: '}</span>
+          {view.verdict.reason} <span className="text-muted">({view.kindLabel} rules)</span>
+        </p>
+        {view.verdict.blocked && mayConfigure && (
+          <div className="mt-3" data-testid="blocked">
+            <UnblockButton uuid={machine.uuid} unblock={unblockMachineAction} />
+          </div>
+        )}
       </Notice>
+      {view.nameMismatches.length > 0 && (
+        <Notice tone="warning" title="Iteration names that do not fit the plan">
+          <ul className="list-disc pl-5" data-testid="name-mismatches">
+            {view.nameMismatches.slice(0, 10).map((m) => (
+              <li key={m.name}>{m.problem}</li>
+            ))}
+          </ul>
+        </Notice>
+      )}
       <EntryProblems problems={view.problems} />
       <div className="grid gap-6 lg:grid-cols-2">
         <Card title="Machine">
@@ -85,22 +114,21 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
             <span className="text-muted">Excluded from backup: </span>
             <span data-testid="excluded">{view.effective.excluded ? `yes (flag set on the ${view.effective.excludedBy} level)` : 'no'}</span>
           </p>
-          {view.nextRuns.length > 0 && (
-            <div className="mt-2">
-              <span className="text-muted">Next runs ({nodeTimeZone} on the node): </span>
-              {view.nextRuns.map((run) => (
-                <span key={run.iterationName} className="mr-3 whitespace-nowrap" title={`${run.utc} UTC — iteration ${run.iterationName}`}>
-                  {run.local}
-                </span>
-              ))}
-            </div>
-          )}
+          <p className="text-xs text-muted" data-testid="exclusion-reason">
+            {view.effective.exclusionReason}
+          </p>
+          <div className="mt-3">
+            <ProgramTable rows={view.programs} />
+          </div>
+          <div className="mt-3">
+            <MachineScheduleView schedule={view.schedule} />
+          </div>
           <div className="mt-4 space-y-3 border-t border-line pt-3">
             <p className="flex flex-wrap gap-4">
-              <TextLink href={`/machines/${machine.uuid}/backup`}>Edit backup configuration</TextLink>
+              {mayConfigure && <TextLink href={`/machines/${machine.uuid}/backup`}>Edit backup configuration</TextLink>}
               <TextLink href={`/audit?machine=${machine.uuid}`}>Change history</TextLink>
             </p>
-            {view.effective.excluded && view.effective.excludedBy !== 'machine' ? (
+            {!mayConfigure ? null : view.effective.excluded && view.effective.excludedBy !== 'machine' ? (
               <p className="text-muted">Excluded by the {view.effective.excludedBy} configuration; include it there.</p>
             ) : (
               <ExcludeToggle uuid={machine.uuid} excluded={view.effective.excluded} what="machine" setExcluded={setMachineExcludedAction} />
@@ -108,9 +136,29 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
           </div>
         </Card>
       </div>
+      {view.nodeIterations && (
+        <div className="mt-6">
+          <Card title={`Iterations on the node (${nodeRows.filter((r) => r.folder).length} folders)`}>
+            {view.nodeIterations.ok ? (
+              view.nodeIterations.exists ? (
+                <NodeIterations uuid={machine.uuid} node={view.nodeIterations.node} folder={view.nodeIterations.machineFolder} rows={nodeRows} />
+              ) : (
+                <p className="text-muted">
+                  Node {view.nodeIterations.node} has no folder <span className="font-mono text-xs">{view.nodeIterations.machineFolder}</span>: no backup of this machine is
+                  there.
+                </p>
+              )
+            ) : (
+              <p className="text-status-failed" data-testid="node-iterations-error">
+                The folders on the node could not be listed: {view.nodeIterations.reason}
+              </p>
+            )}
+          </Card>
+        </div>
+      )}
       <div className="mt-6">
-        <Card title={`Backup iterations (${view.iterations.length})`}>
-          <IterationTable uuid={machine.uuid} initial={view.iterations.map(toIterationRow)} timeZone={timeZone} />
+        <Card title={`Backup iterations in the directory (${view.iterations.length})`}>
+          <IterationTable uuid={machine.uuid} initial={view.iterations.map(toIterationRow)} timeZone={timeZone} mayRestore={mayRestore} />
         </Card>
       </div>
       <div className="mt-6">

@@ -9,6 +9,8 @@ import { TextLink } from '@/components/ui/link';
 import { Pager } from '@/components/ui/pager';
 import { LoadError } from '@/components/load-error';
 import { attempt } from '@/lib/actions';
+import { requireAccess } from '@/lib/auth/access';
+import { can } from '@/lib/auth/capabilities';
 import { env } from '@/lib/env';
 import { configRows, planSummary } from '@/lib/inventory/config-rows';
 import { sortByName } from '@/lib/inventory/machine-list';
@@ -34,10 +36,12 @@ export default async function PoolPage({
   const result = await attempt(() => loadPoolView(uuid));
   if (!result.ok) {
     if (result.code === 'not-found') notFound();
-    return <LoadError message={result.error} />;
+    return <LoadError message={result.error} code={result.code} />;
   }
-  const { pool, effective, machines, counts, overriding } = result.data;
+  const { pool, effective, machines, counts, overriding, excludedHere } = result.data;
   const plan = planSummary(effective);
+  const { grants } = await requireAccess();
+  const mayConfigure = can(grants, 'configure', pool.uuid);
   const pages = Math.max(1, Math.ceil(machines.length / PAGE_SIZE));
   const page = Number.isInteger(requested) && requested >= 1 ? Math.min(requested, pages) : 1;
   const rows = sortByName(machines).slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
@@ -80,10 +84,10 @@ export default async function PoolPage({
           </p>
           <div className="mt-4 space-y-3 border-t border-line pt-3">
             <p className="flex flex-wrap gap-4">
-              <TextLink href={`/pools/${pool.uuid}/backup`}>Edit backup configuration</TextLink>
+              {mayConfigure && <TextLink href={`/pools/${pool.uuid}/backup`}>Edit backup configuration</TextLink>}
               <TextLink href={`/audit?pool=${pool.uuid}`}>Change history</TextLink>
             </p>
-            <ExcludeToggle uuid={pool.uuid} excluded={effective.excluded && effective.excludedBy === 'pool'} what="pool" setExcluded={setPoolExcludedAction} />
+            {mayConfigure && <ExcludeToggle uuid={pool.uuid} excluded={excludedHere} what="pool" setExcluded={setPoolExcludedAction} />}
           </div>
         </Card>
       </div>
