@@ -43,11 +43,15 @@ async function records(ref: IterationRef): Promise<TimedRecord[]> {
   return stored ? decodeJournal(stored.records) : [];
 }
 
-/** Records since the last retry or resume: what this attempt has done. */
+/**
+ * Records since the daemon's step last started over: after a failure whose retry asks the daemon
+ * again (`reissue`). A retry of the console's own step (checking, applying, removing) continues
+ * the same attempt: the daemon's answers and the broker's moves before it still count.
+ */
 function sinceLastAttempt(list: TimedRecord[]): TimedRecord[] {
   let from = 0;
   list.forEach((r, i) => {
-    if (r.step === 'retried' || r.step === 'failed') from = i + 1;
+    if (r.step === 'failed' && r.reissue) from = i + 1;
   });
   return list.slice(from);
 }
