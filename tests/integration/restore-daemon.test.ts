@@ -51,14 +51,17 @@ beforeAll(async () => {
     RESTORE_BROKER_WAIT_SECONDS: '2',
   });
   await signInAs(DEMO.logins.admin);
-  // The slow cp fixture first on the node's PATH: the real cp unless slowCopies() is on.
-  const cp = join(world.node.node.dir, 'bin', 'cp');
-  copyFileSync(join(process.cwd(), 'tests', 'fixtures', 'node-bin', 'cp'), cp);
-  chmodSync(cp, 0o755);
+  // The cp and rm fixtures first on the node's PATH: the real ones unless slowCopies() or failRemoval() is on.
+  for (const fixture of ['cp', 'rm']) {
+    const target = join(world.node.node.dir, 'bin', fixture);
+    copyFileSync(join(process.cwd(), 'tests', 'fixtures', 'node-bin', fixture), target);
+    chmodSync(target, 0o755);
+  }
 }, 60_000);
 
 afterEach(async () => {
   slowCopies(null);
+  failRemoval(null);
   for (const child of children.splice(0)) child.kill('SIGKILL');
   await broker?.stop();
   broker = null;
@@ -76,6 +79,13 @@ function slowCopies(seconds: number | null): void {
   else writeFileSync(flag, String(seconds));
 }
 
+/** While set, `rm -rf -- <path>` fails on the node (tests/fixtures/node-bin/rm), as for a busy folder. */
+function failRemoval(path: string | null): void {
+  const flag = join(world.node.node.virshStateDir, 'fail-rm');
+  if (path === null) rmSync(flag, { force: true });
+  else writeFileSync(flag, path);
+}
+
 const actions = () => import('@/app/(console)/machines/[uuid]/restore/[iteration]/actions');
 const service = () => import('@/lib/restore/service');
 
@@ -89,7 +99,7 @@ function treeMachine(name: string) {
 const machineDnOf = (uuid: string) => `sstVirtualMachine=${uuid},ou=virtual machines,ou=virtualization,ou=services,${world.slapd.baseDn}`;
 const iterationDnOf = (uuid: string, iteration: string) => `ou=${iteration},ou=backup,${machineDnOf(uuid)}`;
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 150_000): Promise<T> {
+async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 90_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -180,7 +190,7 @@ describe('knowing who executes on each node', () => {
     const nodes = await readNodes();
     expect(nodes.nodes.find((n) => n.name === NODE_1)?.daemon).toMatchObject({ runs: true, source: 'detected' });
     expect(nodes.nodes.find((n) => n.name === NODE_2)?.daemon).toMatchObject({ runs: false, source: 'NODE_DAEMON' });
-  }, 240_000);
+  }, 120_000);
 });
 
 describe('a daemon-driven restore', () => {
@@ -263,7 +273,7 @@ describe('a daemon-driven restore', () => {
     expect(status.journal.map((r) => r.step)).toEqual(
       expect.arrayContaining(['started', 'commanded', 'daemon-answered', 'xml-installed', 'large-files-verified', 'directory-restored', 'domain-defined', 'machine-stopped', 'domain-started', 'finished']),
     );
-  }, 240_000);
+  }, 120_000);
 
   it('with the broker moving modes on every 300 ms: it stops the machine and asks for the restore, the console follows, and the restore completes', async () => {
     daemon = await startWorldNodeDaemon(world, NODE_1);
@@ -303,7 +313,7 @@ describe('a daemon-driven restore', () => {
     for (const live of files.liveImages) {
       expect(sha256(live.path)).toBe(sha256(chosen.files.find((f) => f.kind === 'disk' && f.disk === live.disk)!.path));
     }
-  }, 240_000);
+  }, 120_000);
 
   it('aborted in phase 1 leaves images, domain, directory and retain directory as they were', async () => {
     daemon = await startWorldNodeDaemon(world, NODE_1);
@@ -321,7 +331,7 @@ describe('a daemon-driven restore', () => {
     expect(domainOf(world, web.uuid)).toEqual(before.domain);
     const dn = iterationDnOf(web.uuid, chosen.name);
     expect(await executedFor(dn, 1)).toEqual([['unretainSmallFiles', 0]]);
-  }, 240_000);
+  }, 120_000);
 
   it('a failure answered by the daemon is explained with its code, changes nothing live, and can be aborted', async () => {
     daemon = await startWorldNodeDaemon(world, NODE_1);
@@ -362,7 +372,7 @@ describe('a daemon-driven restore', () => {
     } finally {
       writeFileSync(image.path, original);
     }
-  }, 240_000);
+  }, 120_000);
 
   it('a daemon that never answers: the command is withdrawn after the stated time and explained; a retry asks again', async () => {
     daemon = await startWorldNodeDaemon(world, NODE_1);
@@ -397,7 +407,7 @@ describe('a daemon-driven restore', () => {
     await waitFor('the daemon to unretain the small files', async () => (await stageOf(web.uuid, chosen.name)) === 'deciding');
     expect(await executedFor(iterationDnOf(web.uuid, chosen.name), 1)).toEqual([['unretainSmallFiles', 0]]);
     expect(await abortRestoreAction({ uuid: web.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
-  }, 240_000);
+  }, 120_000);
 });
 
 /** A console process (tests/fixtures/restore-console.ts) the test can kill with SIGKILL. */
@@ -413,6 +423,63 @@ function consoleProcess(args: string[], env: Record<string, string> = {}) {
   child.stderr?.on('data', (c: Buffer) => (text += c.toString()));
   return { child, said: (what: string) => waitFor(`the console to say ${what} (it said: ${text})`, () => text.includes(what), 30_000).then(() => undefined) };
 }
+
+describe('a daemon-driven restore whose last step fails', () => {
+  it('after the daemon restored the machine: the console’s removal is retried, then marked as finished naming what it leaves', async () => {
+    daemon = await startWorldNodeDaemon(world, NODE_1);
+    const { startRestoreAction, confirmRestoreAction, retryRestoreAction, finishRestoreAction } = await actions();
+    const { readRestoreStatus, iterationRef } = await service();
+    const { settle } = await import('@/lib/restore/runner');
+    const { listAudit } = await import('@/lib/audit');
+    const files = treeMachine('files-01');
+    const chosen = files.iterations[1] ?? files.iterations[0];
+    const ref = iterationRef(files.uuid, chosen.name);
+    const retainFolder = join(world.node.tree.retainRoot, chosen.folder!.slice(world.node.tree.backupRoot.length + 1));
+    // The daemon removes the retain folder itself; the console's copy of the resolved files beside it cannot be removed.
+    const resolvedCopy = `${retainFolder}.resolved`;
+    failRemoval(resolvedCopy);
+    expect(await startRestoreAction({ uuid: files.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
+    await waitFor('the daemon to unretain the small files', async () => (await stageOf(files.uuid, chosen.name)) === 'deciding');
+    await decideEverything(files.uuid, chosen.name, 'live');
+    expect(await confirmRestoreAction({ uuid: files.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
+    const failedNow = async () => {
+      await settle();
+      return (await stageOf(files.uuid, chosen.name)) === 'failed';
+    };
+    await waitFor('the failure', failedNow);
+    const failed = await readRestoreStatus(ref);
+    expect(failed.view.failure).toMatchObject({ during: 'removing the retain folder', returnValue: 46, by: 'console' });
+    expect(failed.view).toMatchObject({ canRetry: true, canRetryWithoutState: false, canAbort: false, finishByHandBlocked: null });
+    expect(failed.view.finishByHand).toMatchObject({ domainMustBeDefined: false, remains: [expect.stringContaining(resolvedCopy)] });
+    expect(await iterationEntry(files.uuid, chosen.name)).toMatchObject({ mode: 'restored', returnValue: 46 });
+    expect(domainOf(world, files.uuid)?.state).toBe('running');
+    // A retry of the console's own step does not ask the daemon again; with the cause still there it fails the same way.
+    expect(await retryRestoreAction({ uuid: files.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
+    await waitFor('the failure again', failedNow);
+    const again = await readRestoreStatus(ref);
+    expect(again.view.failure).toMatchObject({ during: 'removing the retain folder', returnValue: 46 });
+    expect(again.journal.filter((r) => r.step === 'followed')).toEqual([]);
+    expect(again.journal.filter((r) => r.step === 'commanded').map((r) => (r as { mode: string }).mode)).toEqual(['unretainSmallFiles', 'unretainLargeFiles', 'restore']);
+    expect(await executedFor(iterationDnOf(files.uuid, chosen.name), 3)).toEqual([
+      ['unretainSmallFiles', 0],
+      ['unretainLargeFiles', 0],
+      ['restore', 0],
+    ]);
+
+    expect(await finishRestoreAction({ uuid: files.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
+    const status = await readRestoreStatus(ref);
+    expect(status.view.stage).toBe('finished');
+    expect(status.journal[status.journal.length - 1]).toMatchObject({ step: 'finished', by: 'admin', remains: [expect.stringContaining(resolvedCopy)] });
+    expect(await iterationEntry(files.uuid, chosen.name)).toMatchObject({ mode: 'finished', returnValue: 0 });
+    // The journal is closed (no lease): no console takes it for an open restore.
+    const journalEntry = await directoryEntry(world, `ou=${files.uuid}_${chosen.name},ou=restores,ou=backup-console,ou=services,${world.slapd.baseDn}`);
+    expect(journalEntry?.businessCategory).toBeUndefined();
+    expect((await listAudit({ machineUuid: files.uuid })).records[0]).toMatchObject({ action: 'restore.finish', note: expect.stringContaining(resolvedCopy) });
+    // Nothing on the node was touched by marking it finished.
+    expect(existsSync(resolvedCopy)).toBe(true);
+    rmSync(resolvedCopy, { recursive: true });
+  }, 120_000);
+});
 
 describe('a console killed in phase 2 of a daemon-driven restore and started again', () => {
   it('leaves the daemon to its step; the next console takes over, follows its answers and finishes, each command executed once', async () => {
@@ -448,7 +515,7 @@ describe('a console killed in phase 2 of a daemon-driven restore and started aga
     expect(domainOf(world, web.uuid)?.state).toBe('running');
 
     const second = consoleProcess(['start'], { RESTORE_DAEMON_TIMEOUT_SECONDS: '60' });
-    await waitFor('the restore to finish', async () => (await stageOf(web.uuid, chosen.name)) === 'finished', 180_000);
+    await waitFor('the restore to finish', async () => (await stageOf(web.uuid, chosen.name)) === 'finished', 150_000);
     const after = await readRestoreStatus(ref);
     expect(after.view.failure).toBeNull();
     expect(after.journal.find((r) => r.step === 'resumed')).toBeDefined();
@@ -462,7 +529,7 @@ describe('a console killed in phase 2 of a daemon-driven restore and started aga
     }
     expect(domainOf(world, web.uuid)).toMatchObject({ state: 'running', persistent: true });
     second.child.kill('SIGKILL');
-  }, 300_000);
+  }, 180_000);
 });
 
 describe('a console-driven restore beside a daemon and the broker', () => {
@@ -500,5 +567,5 @@ describe('a console-driven restore beside a daemon and the broker', () => {
     // The broker never moved it: neither unretainedLargeFiles nor restored with return value 0 was ever written.
     expect(broker.logFor(dn)).toEqual([]);
     expect(broker.log().some((l) => l.event === 'started')).toBe(true);
-  }, 240_000);
+  }, 120_000);
 });
