@@ -24,7 +24,6 @@ export default async function globalSetup(config: FullConfig) {
     LDAP_BIND_PASSWORD: DEMO.rootPassword,
     CONSOLE_ADMIN_GROUP: DEMO.adminGroupUid,
     ...DEMO.grants,
-    // Shared by both consoles, so the one sign-in below works on both (cookies ignore the port).
     SESSION_SECRET: 'e2e-session-secret-e2e-session-secret-0123',
     CONSOLE_TIME_ZONE: 'Europe/Zurich',
     NODE_TIME_ZONE: 'Europe/Zurich',
@@ -53,14 +52,18 @@ export default async function globalSetup(config: FullConfig) {
   const project = config.projects[0];
   const baseURL = project.use.baseURL ?? consoleServer.url;
   const browser = await chromium.launch(project.use.launchOptions);
-  const page = await browser.newPage({ baseURL });
-  await page.goto('/login');
-  await page.getByLabel('Login name').fill(DEMO.logins.admin.login);
-  await page.getByLabel('Password').fill(DEMO.logins.admin.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((url) => url.pathname === '/');
   mkdirSync('test-results/e2e-state', { recursive: true });
-  await page.context().storageState({ path: 'test-results/e2e-state/admin.json' });
+  // Sessions live in each console's directory, so each console gets a sign-in (and a browser state) of its own.
+  for (const [url, state] of [[baseURL, 'admin.json'], [stoneyConsole.url, 'stoney-admin.json']] as const) {
+    const page = await browser.newPage({ baseURL: url });
+    await page.goto('/login');
+    await page.getByLabel('Login name').fill(DEMO.logins.admin.login);
+    await page.getByLabel('Password').fill(DEMO.logins.admin.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL((u) => u.pathname === '/');
+    await page.context().storageState({ path: `test-results/e2e-state/${state}` });
+    await page.context().close();
+  }
   await browser.close();
   writeFileSync('test-results/e2e-state/directory.json', JSON.stringify({ url: slapd.url, baseDn: demo.baseDn }));
   writeFileSync(

@@ -2,6 +2,9 @@ import { DEMO } from '../scripts/directory/demo-directory';
 import { expect, screenshot, test } from './fixtures';
 import { restoreSubtree, saveSubtree, stoneyMachineBackupDn, stoneyWorld } from './stoney-world';
 
+// The stoney console keeps its sessions in its own directory: its own sign-in (e2e/global-setup.ts).
+test.use({ storageState: 'test-results/e2e-state/stoney-admin.json' });
+
 const machine = (name: string) => {
   const m = DEMO.machines.find((x) => x.name === name);
   if (!m) throw new Error(`demo machine ${name} missing`);

@@ -385,15 +385,19 @@ export class NodeRunner {
     this.ready = onReady;
     channel.on('exit', (code: number | null) => {
       this.exitCode = code;
-      // Ended while ready: the channel may stay open while a command it started still holds
-      // the output, but nothing will answer on it any more.
-      if (this.ready !== null || this.closed) return;
-      const why = `it ended (${code !== null ? `exit status ${code}` : 'killed'})`;
-      if (this.current) this.broken(why);
-      else {
-        this.onClose(why);
-        this.channel.close();
-      }
+      // ssh2 emits the exit status as soon as it arrives, but may hand over the output that came
+      // before it only on the next tick: the runner's last words (a refusal) are read first.
+      setImmediate(() => {
+        // Ended while ready: the channel may stay open while a command it started still holds
+        // the output, but nothing will answer on it any more.
+        if (this.ready !== null || this.closed) return;
+        const why = `it ended (${code !== null ? `exit status ${code}` : 'killed'})`;
+        if (this.current) this.broken(why);
+        else {
+          this.onClose(why);
+          this.channel.close();
+        }
+      });
     });
     channel.on('data', (chunk: Buffer) => this.onStdout(chunk));
     channel.stderr.on('data', (chunk: Buffer) => this.onStderr(chunk));
