@@ -90,7 +90,12 @@ export async function preflight(ref: IterationRef): Promise<{ layout: RestoreLay
     );
     largeFiles = [layout.stateName, ...names.slice(3)].map((n) => ({ name: n, size: sizes.get(`${layout.backupFolder}/${n}`) ?? 0 }));
     // Every path the restore reads from, creates or replaces, checked on the node before anything is written.
-    const refused = await pathProblems(layout, names, disks.flatMap((d, i) => (imageNames[i] === null ? [`The backup's image of ${d.target}, ${JSON.stringify(d.source)}, names no file.`] : [])));
+    const refused = await pathProblems(
+      layout,
+      names,
+      disks.flatMap((d, i) => (imageNames[i] === null ? [`The backup's image of ${d.target}, ${JSON.stringify(d.source)}, names no file.`] : [])),
+      executor,
+    );
     checks.push(
       refused.length === 0
         ? { label: PATHS_CHECK, ok: true, detail: `Backup files below ${layout.backupRoot}, the retain folder below ${layout.retainRoot} and the live images below ${layout.virtualizationRoot}, none reached through a symbolic link.` }
@@ -146,12 +151,14 @@ const PATHS_CHECK = 'Every path stays in its folder on the node';
 
 /**
  * Why any path of the restore is refused on the node: backup files (read; a symbolic link is
- * refused, not followed), the retain folder (created), the live images (replaced).
+ * refused, not followed), the retain folder (created), daemon-driven the console's copy of the
+ * resolved files beside it (created), the live images (replaced).
  */
-async function pathProblems(layout: RestoreLayout, backupNames: string[], known: string[]): Promise<string[]> {
+async function pathProblems(layout: RestoreLayout, backupNames: string[], known: string[], executor: Executor): Promise<string[]> {
   const checks: ConfinedCheck[] = [
     ...backupNames.map((n): ConfinedCheck => ({ path: `${layout.backupFolder}/${n}`, root: layout.backupRoot, kind: 'file-or-none' })),
     { path: layout.retainFolder, root: layout.retainRoot, kind: 'folder-or-none' },
+    ...(executor === 'daemon' ? [{ path: layout.resolvedFolder, root: layout.retainRoot, kind: 'folder-or-none' } satisfies ConfinedCheck] : []),
     ...imageDisks(layout.disks).map((d): ConfinedCheck => ({ path: d.sourceFile ?? '', root: layout.virtualizationRoot, kind: 'file-or-none' })),
   ];
   const answers = await nodeOps.confined(layout.node, checks);

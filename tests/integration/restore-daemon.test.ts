@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readVirshCalls } from '../../scripts/node/virsh-state';
 import type { RunningNodeDaemon } from '../fixtures/daemons/node-daemon';
@@ -273,6 +273,28 @@ describe('a daemon-driven restore', () => {
     expect(status.journal.map((r) => r.step)).toEqual(
       expect.arrayContaining(['started', 'commanded', 'daemon-answered', 'xml-installed', 'large-files-verified', 'directory-restored', 'domain-defined', 'machine-stopped', 'domain-started', 'finished']),
     );
+  }, 120_000);
+
+  it('is refused by the pre-flight when the console’s copy of the resolved files would be reached through a link', async () => {
+    daemon = await startWorldNodeDaemon(world, NODE_1);
+    const { loadPreflight, iterationRef } = await service();
+    const web = treeMachine('web-01');
+    const chosen = web.iterations[1];
+    const retainFolder = join(world.node.tree.retainRoot, chosen.folder!.slice(world.node.tree.backupRoot.length + 1));
+    const elsewhere = join(world.node.tree.root, 'elsewhere');
+    const created = mkdirSync(dirname(retainFolder), { recursive: true });
+    mkdirSync(elsewhere, { recursive: true });
+    symlinkSync(elsewhere, `${retainFolder}.resolved`);
+    try {
+      const preflight = await loadPreflight(iterationRef(web.uuid, chosen.name));
+      expect(preflight.executor?.executor).toBe('daemon');
+      const paths = preflight.checks.find((c) => c.label === 'Every path stays in its folder on the node');
+      expect(paths).toMatchObject({ ok: false, detail: expect.stringMatching(/\.resolved is a symbolic link/) });
+    } finally {
+      rmSync(`${retainFolder}.resolved`);
+      rmSync(elsewhere, { recursive: true });
+      if (created) rmSync(created, { recursive: true });
+    }
   }, 120_000);
 
   it('with the broker moving modes on every 300 ms: it stops the machine and asks for the restore, the console follows, and the restore completes', async () => {
