@@ -52,8 +52,9 @@ test('a restore of tpl-windows-2022 through the node daemon: the wizard says who
   await expect(executor).toHaveAttribute('data-executor', 'daemon');
   await expect(executor).toContainText(`The node daemon runs on ${NODE_2}: process ${daemon?.pid}`);
   const checks = page.getByRole('list', { name: 'Pre-flight checks' }).getByRole('listitem');
-  await expect(checks).toHaveCount(7);
-  await expect(checks.and(page.locator('[data-ok="true"]'))).toHaveCount(7);
+  await expect(checks).toHaveCount(8);
+  await expect(checks.and(page.locator('[data-ok="true"]'))).toHaveCount(8);
+  await expect(checks.filter({ hasText: 'Every path stays in its folder on the node' })).toBeVisible();
   await expect(checks.filter({ hasText: 'The node daemon reads the backup root as configured' })).toBeVisible();
   await screenshot(page, 'restore-daemon-preflight');
 
