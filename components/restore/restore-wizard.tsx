@@ -75,7 +75,9 @@ export function RestoreWizard({
   const { uuid, name, node } = rendered.machine;
   const { iteration } = rendered;
   // Keyed by what the server rendered: after router.refresh() the new server state is the starting point, never an older poll.
-  const snapshot = `${rendered.view.stage}|${rendered.view.mode}|${rendered.journal.length}`;
+  // The restore's start is part of it: a second restore of the iteration passes through the same stage, mode and journal
+  // length as the first, whose cached poll (its failure, say) would otherwise be shown for the new one.
+  const snapshot = `${rendered.journal[0]?.at ?? ''}|${rendered.view.stage}|${rendered.view.mode}|${rendered.journal.length}`;
   const query = useQuery({
     queryKey: ['restore', uuid, iteration, snapshot],
     queryFn: () => fetchStatus(uuid, iteration),
