@@ -3,7 +3,7 @@
  * through the console's restore engine, against a test node over real sshd, taking turns with
  * plain `cp -p` of the same files over the same pooled SSH connection.
  *
- *   npx tsx bench/restore.ts [--gib 2] [--repeats 6] [--warmups 1] [--settle 5] [--timeline] [--without-bashrc] [--copy-pairs 0]
+ *   npx tsx bench/restore.ts [--gib 2] [--repeats 6] [--warmups 1] [--settle 5] [--timeline] [--without-bashrc] [--copy-pairs 0] [--executor console|daemon]
  *
  * The node is the demo's test node (scripts/node/demo-node.ts: real OpenSSH, virsh stand-in)
  * with the demo directory in a private slapd; the newest backup of web-01 gets a vda image of
@@ -21,6 +21,11 @@
  * --without-bashrc: the node's login shell does not read the login user's ~/.bashrc (on the
  * machine this was written on, that file costs 100–300 ms per SSH command; a real node's root
  * shell starts in a few milliseconds).
+ * --executor daemon: the node daemon stand-in (tests/fixtures/daemons/node-daemon.ts) runs on
+ * the test node and executes the node steps (daemon-driven restore); the console asks for each
+ * and waits for its answers. The large files are then copied by the daemon on the node, not
+ * over SSH, so the copy columns do not apply; the whole restore is still timed against cp -p.
+ * Default: console (NODE_DAEMON=*=absent).
  */
 import './allow-server-only.cjs';
 import { execFile } from 'node:child_process';
@@ -51,6 +56,7 @@ function options() {
       timeline: { type: 'boolean', default: false },
       'without-bashrc': { type: 'boolean', default: false },
       'copy-pairs': { type: 'string', default: '0' },
+      executor: { type: 'string', default: 'console' },
     },
     strict: true,
   });
@@ -60,9 +66,19 @@ function options() {
   if (!(gib > 0 && gib <= 64)) throw new Error(`--gib must be a size in GiB between 0 and 64, not ${values.gib}`);
   if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`--repeats must be a whole number of at least 1, not ${values.repeats}`);
   if (!Number.isInteger(warmups) || warmups < 0) throw new Error(`--warmups must be a whole number, not ${values.warmups}`);
+  if (values.executor !== 'console' && values.executor !== 'daemon') throw new Error(`--executor must be console or daemon, not ${values.executor}`);
   const settle = Number(values.settle);
   if (!(settle >= 0 && settle <= 120)) throw new Error(`--settle must be a number of seconds between 0 and 120, not ${values.settle}`);
-  return { imageBytes: Math.round(gib * GiB), repeats, warmups, settleMs: settle * 1000, timeline: values.timeline === true, withoutBashrc: values['without-bashrc'] === true, copyPairs: Math.max(0, Math.floor(Number(values['copy-pairs']) || 0)) };
+  return {
+    imageBytes: Math.round(gib * GiB),
+    repeats,
+    warmups,
+    settleMs: settle * 1000,
+    timeline: values.timeline === true,
+    withoutBashrc: values['without-bashrc'] === true,
+    copyPairs: Math.max(0, Math.floor(Number(values['copy-pairs']) || 0)),
+    executor: values.executor as 'console' | 'daemon',
+  };
 }
 
 function machineDescription(): string {
@@ -238,8 +254,29 @@ async function main(): Promise<void> {
       CONSOLE_TIME_ZONE: 'Europe/Zurich',
       NODE_TIME_ZONE: 'Europe/Zurich',
       CONSOLE_CACHE_SECONDS: '0',
+      // Deterministic: the console executes unless --executor daemon, then the node daemon stand-in is found on web-01's node.
+      NODE_DAEMON: o.executor === 'daemon' ? '' : '*=absent',
+      // No broker runs here: the console asks for the restore itself at once.
+      RESTORE_BROKER_WAIT_SECONDS: '0',
       ...node.env,
     });
+    if (o.executor === 'daemon') {
+      const { startNodeDaemon } = await import('../tests/fixtures/daemons/node-daemon');
+      const daemon = await startNodeDaemon({
+        nodeDir: node.node.dir,
+        virshStateDir: node.node.virshStateDir,
+        environment: web.node,
+        ldap: { url: slapd.url, bindDn: slapd.rootDn, password: slapd.rootPassword, baseDn: slapd.baseDn },
+        virtualizationRoot: node.paths.virtualizationRoot,
+        pollMs: 50,
+      });
+      const previous = closeAll;
+      closeAll = async () => {
+        await daemon.stop();
+        await previous();
+      };
+      console.log(`Node daemon stand-in for ${web.node}: process ${daemon.pid}, looking for commands every 50 ms (the real daemon is told at once).`);
+    }
 
     const { observeNodeCommands, runOnNode, runChecked, closeNodeConnections } = await import('../lib/ssh');
     const { closeDirectory } = await import('../lib/ldap/client');
@@ -250,7 +287,9 @@ async function main(): Promise<void> {
     const { startRestore, readConflicts, resolveConflicts, confirmRestore } = await import('../lib/restore/phase1');
     const { consoleInstance, launchPhase2, settle } = await import('../lib/restore/runner');
     const { decodeJournal } = await import('../lib/restore/journal');
+    const stopDaemon = closeAll;
     closeAll = async () => {
+      await stopDaemon();
       await closeNodeConnections();
       await closeDirectory();
     };
@@ -315,6 +354,14 @@ async function main(): Promise<void> {
       let tPhase2 = t0;
       try {
         await startRestore(ref, 'bench', consoleInstance());
+        if (o.executor === 'daemon') {
+          // The node daemon copies the small files; the wizard shows the conflicts once it has answered.
+          const deadline = Date.now() + 60_000;
+          while ((await readIterationModes(web.uuid)).find((m) => m.name === chosen)?.mode !== 'unretainedSmallFiles') {
+            if (Date.now() > deadline) throw new Error('The node daemon stand-in did not unretain the small files within 60 s.');
+            await new Promise((r) => setTimeout(r, 20));
+          }
+        }
         // The wizard shows the conflicts; the administrator takes the backup's side of each.
         const view = await readConflicts(ref);
         const decisions = Object.fromEntries(view.set.conflicts.map((c) => [c.id, { choice: 'backup' as const }]));
@@ -422,7 +469,7 @@ async function main(): Promise<void> {
       commands: med((r) => r.sshCommands),
       polls: med((r) => r.polls),
     };
-    console.log(`\n## Restore benchmark${o.withoutBashrc ? " (node's login shell without ~/.bashrc)" : ''}: web-01 with a ${(o.imageBytes / GiB).toFixed(o.imageBytes % GiB === 0 ? 0 : 2)} GiB image, ${large.length} large files (${(largeBytes / GiB).toFixed(2)} GiB)`);
+    console.log(`\n## Restore benchmark${o.executor === 'daemon' ? ', daemon-driven (the node daemon stand-in executes the node steps)' : ''}${o.withoutBashrc ? " (node's login shell without ~/.bashrc)" : ''}: web-01 with a ${(o.imageBytes / GiB).toFixed(o.imageBytes % GiB === 0 ? 0 : 2)} GiB image, ${large.length} large files (${(largeBytes / GiB).toFixed(2)} GiB)`);
     console.log(`Machine: ${machineDescription()}; load average after: ${loadAverage()}`);
     console.log(`Medians of ${o.repeats} rounds after ${o.warmups} warm-up(s), in seconds; plain cp -p copies the same ${large.length} files one command each over the same SSH connection;` +
         ` before each turn: sync, then ${o.settleMs / 1000} s rest.\n`);
@@ -431,20 +478,29 @@ async function main(): Promise<void> {
     console.log(
       table(
         ['measurement', 'console', 'cp -p', 'ratio', 'target'],
-        [
-          ['whole restore (phase 1 start → phase 2 finished)', sec(m.total), sec(cp), ratio(m.total), '≤ 1.10x'],
-          ['  phase 1 (pre-flight, small files, conflicts read 3 times, resolve, confirm)', sec(m.phase1), '', '', ''],
-          ['  phase 2 (copy and verify, stop, undefine, move, directory, define and restore)', sec(m.phase2), '', '', ''],
-          ['large-file copy alone (copyFile of the state file and each image)', sec(m.copy), sec(cp), ratio(m.copy), '≤ 1.10x'],
-          ['qemu-img check of the images (verification the spec requires)', sec(m.imageCheck), '', '', ''],
-          ['step 7 whole (copy, size comparison, qemu-img check)', sec(m.step7), sec(cp), ratio(m.step7), ''],
-          ['moving the images over the live ones (mv; ext4 starts writing the copy out)', sec(m.move), '', '', ''],
-          ['reference: whole restore against cp -p followed by sync', sec(m.total), sec(written), `${(m.total / written).toFixed(2)}x`, ''],
-        ],
+        o.executor === 'daemon'
+          ? [
+              ['whole restore (phase 1 start → phase 2 finished)', sec(m.total), sec(cp), ratio(m.total), '≤ 1.10x'],
+              ['  phase 1 (pre-flight, the daemon unretains the small files, conflicts read 3 times, resolve, confirm)', sec(m.phase1), '', '', ''],
+              ['  phase 2 (the daemon copies and checks, the console checks, directory, define, stop; the daemon restores)', sec(m.phase2), '', '', ''],
+              ["the console's qemu-img check of the daemon's copies", sec(m.imageCheck), '', '', ''],
+              ['reference: whole restore against cp -p followed by sync', sec(m.total), sec(written), `${(m.total / written).toFixed(2)}x`, ''],
+            ]
+          : [
+              ['whole restore (phase 1 start → phase 2 finished)', sec(m.total), sec(cp), ratio(m.total), '≤ 1.10x'],
+              ['  phase 1 (pre-flight, small files, conflicts read 3 times, resolve, confirm)', sec(m.phase1), '', '', ''],
+              ['  phase 2 (copy and verify, stop, undefine, move, directory, define and restore)', sec(m.phase2), '', '', ''],
+              ['large-file copy alone (copyFile of the state file and each image)', sec(m.copy), sec(cp), ratio(m.copy), '≤ 1.10x'],
+              ['qemu-img check of the images (verification the spec requires)', sec(m.imageCheck), '', '', ''],
+              ['step 7 whole (copy, size comparison, qemu-img check)', sec(m.step7), sec(cp), ratio(m.step7), ''],
+              ['moving the images over the live ones (mv; ext4 starts writing the copy out)', sec(m.move), '', '', ''],
+              ['reference: whole restore against cp -p followed by sync', sec(m.total), sec(written), `${(m.total / written).toFixed(2)}x`, ''],
+            ],
       ),
     );
     const last = rounds[rounds.length - 1];
-    console.log(
+    if (o.executor === 'daemon') console.log("\nThe daemon copies, moves and restores on the node itself; the console's SSH commands below are its reads, checks and preparations.");
+    else console.log(
       `\nWhere the console's time goes (medians): the large-file copy commands ${seconds(m.cpCommands)}; other SSH commands, while no copy runs, ${seconds(m.sshOutside)}` +
         ` (${m.commands} SSH commands per restore${m.polls > 0 ? `, ${m.polls} of them progress polls during a copy` : ''}; the moves of the images ${seconds(m.move)} of it);` +
         ` no SSH command running (directory reads and writes, the engine's own work) ${seconds(m.noSsh)}.`,

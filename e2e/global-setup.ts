@@ -29,7 +29,17 @@ export default async function globalSetup(config: FullConfig) {
     NODE_TIME_ZONE: 'Europe/Zurich',
     ...nodeEnv,
   });
-  const consoleServer = await startConsole({ port: E2E_PORT, quiet: !process.env.E2E_VERBOSE, env: consoleEnv({ url: slapd.url, baseDn: demo.baseDn }, node.env) });
+  const consoleServer = await startConsole({
+    port: E2E_PORT,
+    quiet: !process.env.E2E_VERBOSE,
+    env: {
+      ...consoleEnv({ url: slapd.url, baseDn: demo.baseDn }, node.env),
+      // node-01: the console executes, whatever runs there (restore.spec.ts); node-02: found out
+      // over SSH (restore-daemon.spec.ts starts the node daemon stand-in there). No broker runs.
+      NODE_DAEMON: 'node-01.stoney-cloud.org=absent',
+      RESTORE_BROKER_WAIT_SECONDS: '0',
+    },
+  });
   // The same demo as a stoney cloud installation, on a console of its own (see e2e/stoney.spec.ts).
   const stoneyNode = await startDemoNode(now, {}, { imageBytes: 256 * 1024 }, 'stoney-cloud');
   const stoney = buildDemoDirectory(now, stoneyNode.paths, { kind: 'stoney-cloud' });

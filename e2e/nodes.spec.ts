@@ -22,6 +22,14 @@ test('the nodes page shows both demo nodes reachable, with the address used and 
     await expect(usage).toContainText(/\d+(\.\d)? (GiB|TiB)/);
   }
   await expect(page.getByTestId('node-error')).toHaveCount(0);
+  // Who executes restores: set by NODE_DAEMON for node-01, found out over SSH on node-02.
+  const [one, two] = DEMO.nodes.map((n) => nodes.node(n.fqdn).getByTestId('node-daemon'));
+  await expect(one).toHaveAttribute('data-source', 'NODE_DAEMON');
+  await expect(one).toHaveAttribute('data-runs', 'false');
+  await expect(one).toContainText('Does not run — this console executes restores on this node over SSH. (set by NODE_DAEMON)');
+  await expect(two).toHaveAttribute('data-source', 'detected');
+  await expect(two).toContainText('(found out over SSH)');
+  await expect(two.getByTestId('node-daemon-summary')).toContainText(`node-02.stoney-cloud.org`);
   await screenshot(page, 'nodes');
 });
 

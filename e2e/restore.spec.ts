@@ -186,6 +186,7 @@ test('a restore of db-01 started from the iteration page and aborted in phase 1 
 });
 
 test('a copy that fails in phase 2 shows the command, its exit code and stderr, can be retried, and aborted while nothing live has changed', async ({ page }) => {
+  // Two failed copies, each first looking through every process's open files on the node for a leftover writer: slow on a busy machine.
   test.setTimeout(120_000);
   const { machine: db, newest } = treeMachine('db-01');
   const { tree } = demoNode();

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError, parseEnv, parseNodeAddresses } from './env';
+import { ConfigurationError, parseEnv, parseNodeAddresses, parseNodeDaemonOverrides } from './env';
 
 const good = {
   LDAP_URL: 'ldap://127.0.0.1:3389',
@@ -101,7 +101,7 @@ describe('node access configuration', () => {
   const nodes = { NODE_SSH_PRIVATE_KEY_FILE: join(dir, 'id'), NODE_SSH_KNOWN_HOSTS_FILE: join(dir, 'known_hosts') };
 
   it('starts without node access and says so through credentials: null', () => {
-    expect(parseEnv(good).nodes).toEqual({ credentials: null, port: 22, timeoutMs: 15_000, addresses: {} });
+    expect(parseEnv(good).nodes).toEqual({ credentials: null, port: 22, timeoutMs: 15_000, addresses: {}, daemon: {} });
   });
 
   it('reads key, pinned host keys, user, port, timeout and address overrides', () => {
@@ -122,6 +122,7 @@ describe('node access configuration', () => {
         'node-02.example.org': { host: '10.0.0.5', port: null },
         'node-03.example.org': { host: 'fd00::3', port: 22 },
       },
+      daemon: {},
     });
   });
 
@@ -154,5 +155,24 @@ describe('node access configuration', () => {
     ]);
     expect(parseNodeAddresses('a.example.org=1.1.1.1,A.example.org=2.2.2.2').problems).toEqual(['NODE_ADDRESSES names a.example.org twice']);
     expect(parseNodeAddresses('a.example.org=$(id)').problems).toHaveLength(1);
+  });
+});
+
+describe('who executes restores on a node (NODE_DAEMON, RESTORE_DAEMON_TIMEOUT_SECONDS)', () => {
+  it('reads per-node overrides and a default for every other node', () => {
+    const config = parseEnv({ ...good, NODE_DAEMON: 'Node-01.example.org=running, *=absent', RESTORE_DAEMON_TIMEOUT_SECONDS: '90', RESTORE_BROKER_WAIT_SECONDS: '0' });
+    expect(config.nodes.daemon).toEqual({ 'node-01.example.org': 'running', '*': 'absent' });
+    expect(config.restore).toMatchObject({ daemonTimeoutMs: 90_000, brokerWaitMs: 0 });
+    expect(parseEnv(good).restore).toMatchObject({ daemonTimeoutMs: 300_000, brokerWaitMs: 60_000 });
+  });
+
+  it('says which item is wrong and why', () => {
+    expect(problems({ ...good, NODE_DAEMON: 'node-01.example.org=yes,node-02.example.org', RESTORE_DAEMON_TIMEOUT_SECONDS: '1' })).toEqual([
+      'RESTORE_DAEMON_TIMEOUT_SECONDS must be at least 2 seconds',
+      'NODE_DAEMON item "node-01.example.org=yes" must look like node-01.example.org=running, node-01.example.org=absent or *=absent',
+      'NODE_DAEMON item "node-02.example.org" must look like node-01.example.org=running, node-01.example.org=absent or *=absent',
+    ]);
+    expect(parseNodeDaemonOverrides('a.example.org=running A.example.org=absent').problems).toEqual(['NODE_DAEMON names a.example.org twice']);
+    expect(parseNodeDaemonOverrides('$(id)=running').problems).toHaveLength(1);
   });
 });

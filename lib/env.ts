@@ -78,10 +78,13 @@ const schema = z
     NODE_SSH_KNOWN_HOSTS_FILE: z.string().trim().optional(),
     NODE_SSH_PORT: z.coerce.number({ error: 'must be a TCP port number' }).int('must be a TCP port number').min(1, 'must be a TCP port number').max(65_535, 'must be a TCP port number').default(22),
     NODE_ADDRESSES: z.string().optional(),
+    NODE_DAEMON: z.string().optional(),
     NODE_SSH_TIMEOUT_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(500).max(600_000).default(15_000),
     NODE_SSH_COMMAND_RUNNER: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
     RESTORE_SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int().min(1).max(3600).default(120),
     RESTORE_LEASE_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int().min(2).max(600).default(30),
+    RESTORE_BROKER_WAIT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int('must be a whole number of seconds').min(0, 'must be 0 or more seconds').max(3600, 'must be at most 3600 seconds').default(60),
+    RESTORE_DAEMON_TIMEOUT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int('must be a whole number of seconds').min(2, 'must be at least 2 seconds').max(86_400, 'must be at most 86400 seconds (a day)').default(300),
     INSTALLATION_KIND: z
       .enum(['foss-cloud', 'stoney-cloud', 'detect'], { error: 'must be foss-cloud, stoney-cloud or detect' })
       .default('detect'),
@@ -100,7 +103,12 @@ export interface NodeSshEnv {
   timeoutMs: number;
   /** NODE_ADDRESSES, keyed by lower-case node name (sstNode). */
   addresses: Record<string, NodeAddress>;
+  /** NODE_DAEMON: whether the node daemon runs, set by the administrator instead of found out; keyed by lower-case node name or `*`. */
+  daemon: Record<string, NodeDaemonOverride>;
 }
+
+/** `running`: the node daemon executes restore commands there; `absent`: it does not, the console does. */
+export type NodeDaemonOverride = 'running' | 'absent';
 
 export interface ConsoleEnv {
   /** trace: print every search with its size and duration (for benchmarks and diagnosis). */
@@ -119,7 +127,13 @@ export interface ConsoleEnv {
   nodes: NodeSshEnv;
   /** false: every node command on an SSH channel of its own, as before the command runner (lib/ssh/runner.ts). */
   nodeCommandRunner: boolean;
-  restore: { shutdownTimeoutMs: number; leaseMs: number };
+  /**
+   * daemonTimeoutMs: how long the node daemon may stay silent (no answer, no progress) before a
+   * daemon-driven step counts as failed; brokerWaitMs: how long a daemon-driven restore leaves the
+   * broker to stop the machine and ask for the restore itself (daemons.md fact 2) before the
+   * console does (0: no broker runs).
+   */
+  restore: { shutdownTimeoutMs: number; leaseMs: number; daemonTimeoutMs: number; brokerWaitMs: number };
   /** The kind of installation (lib/backup/installation.ts), or 'detect'. */
   installationKind: 'foss-cloud' | 'stoney-cloud' | 'detect';
 }
@@ -172,6 +186,28 @@ export function parseNodeAddresses(text: string | undefined): { addresses: Recor
   return { addresses, problems };
 }
 
+/**
+ * NODE_DAEMON: `node-01.example.org=running,node-02.example.org=absent` or `*=absent` for every
+ * node not named (commas or white space between items). Returns the map or one problem per bad item.
+ */
+export function parseNodeDaemonOverrides(text: string | undefined): { overrides: Record<string, NodeDaemonOverride>; problems: string[] } {
+  const overrides: Record<string, NodeDaemonOverride> = {};
+  const problems: string[] = [];
+  for (const item of (text ?? '').split(/[\s,]+/).filter((i) => i !== '')) {
+    const match = /^([^=]+)=(.*)$/.exec(item);
+    const name = match?.[1].trim().toLowerCase() ?? '';
+    const value = match?.[2].trim().toLowerCase() ?? '';
+    if (!match || !(name === '*' || hostName.test(name)) || (value !== 'running' && value !== 'absent')) {
+      problems.push(`NODE_DAEMON item ${JSON.stringify(item)} must look like node-01.example.org=running, node-01.example.org=absent or *=absent`);
+    } else if (overrides[name]) {
+      problems.push(`NODE_DAEMON names ${name} twice`);
+    } else {
+      overrides[name] = value;
+    }
+  }
+  return { overrides, problems };
+}
+
 function readableFile(variable: string, path: string): { text: string } | { problem: string } {
   try {
     return { text: readFileSync(path, 'utf8') };
@@ -220,6 +256,8 @@ export function parseEnv(source: Record<string, string | undefined>): ConsoleEnv
   problems.push(...nodeProblems(source));
   const nodeAddresses = parseNodeAddresses(source.NODE_ADDRESSES);
   problems.push(...nodeAddresses.problems);
+  const nodeDaemon = parseNodeDaemonOverrides(source.NODE_DAEMON);
+  problems.push(...nodeDaemon.problems);
   const rules = {} as GrantRules;
   for (const capability of CAPABILITIES) {
     const variable = `CONSOLE_${capability.toUpperCase()}_GRANTS`;
@@ -263,9 +301,15 @@ export function parseEnv(source: Record<string, string | undefined>): ConsoleEnv
       port: v.NODE_SSH_PORT,
       timeoutMs: v.NODE_SSH_TIMEOUT_MS,
       addresses: nodeAddresses.addresses,
+      daemon: nodeDaemon.overrides,
+    },
+    restore: {
+      shutdownTimeoutMs: v.RESTORE_SHUTDOWN_TIMEOUT_SECONDS * 1000,
+      leaseMs: v.RESTORE_LEASE_SECONDS * 1000,
+      daemonTimeoutMs: v.RESTORE_DAEMON_TIMEOUT_SECONDS * 1000,
+      brokerWaitMs: v.RESTORE_BROKER_WAIT_SECONDS * 1000,
     },
     nodeCommandRunner: v.NODE_SSH_COMMAND_RUNNER === 'on',
-    restore: { shutdownTimeoutMs: v.RESTORE_SHUTDOWN_TIMEOUT_SECONDS * 1000, leaseMs: v.RESTORE_LEASE_SECONDS * 1000 },
     installationKind: v.INSTALLATION_KIND,
   };
 }

@@ -21,6 +21,7 @@ export function FailurePanel({ uuid, iteration, node, view, onAborted }: { uuid:
         </p>
         <p>
           Return value <span className="font-mono font-semibold">{f.returnValue}</span> <span className="font-mono">{f.returnName}</span>: {f.returnText}
+          {f.by === 'daemon' && <span data-testid="failure-by-daemon"> (answered by the node daemon on {node})</span>}
         </p>
       </div>
       <div>
@@ -52,12 +53,19 @@ export function FailurePanel({ uuid, iteration, node, view, onAborted }: { uuid:
       <div>
         <h3 className="font-semibold">What you can do</h3>
         <p className="text-sm">
-          Fix the cause, then retry: the restore continues from the step that failed, checking the node first, and never repeats a step that completed.
-          {view.canAbort ? ' Or abort: nothing live has changed yet, so the retain folder is removed and the iteration goes back to finished.' : ' It can no longer be aborted: the live machine has already been changed.'}
+          {f.reissue
+            ? `Fix the cause, then retry: the console asks the node daemon for this step again (${f.reissue}), and the daemon starts that step over.`
+            : 'Fix the cause, then retry: the restore continues from the step that failed, checking the node first, and never repeats a step that completed.'}
+          {view.canAbort ? ' Or abort: nothing live has changed yet, so the retain folder is removed and the iteration goes back to finished.' : ` It cannot be aborted: ${view.abortBlocked ?? 'the live machine has already been changed.'}`}
           {view.canRetryWithoutState
             ? ' libvirt refused the saved state (usually because the restored domain differs from the one that was saved): a retry without it defines the machine from the resolved XML and starts it cold.'
             : ''}
         </p>
+        {view.finishByHandBlocked && (
+          <p className="mt-2 text-sm" data-testid="finish-by-hand-blocked">
+            {view.finishByHandBlocked}
+          </p>
+        )}
         {offer && (
           <div className="mt-2 text-sm" data-testid="finish-by-hand">
             <p>

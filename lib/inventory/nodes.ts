@@ -8,6 +8,7 @@ import { readCloudBackupConfig, searchMachineBackupConfigs, searchPoolBackupConf
 import type { EntryProblem } from '@/lib/ldap/entry';
 import { searchNodes } from '@/lib/ldap/nodes';
 import { nodesConfigured, nodeStatus, type CommandRunnerState } from '@/lib/ssh';
+import { nodeDaemonStatus, type NodeDaemonStatus } from '@/lib/restore/executor';
 import { loadFleet } from './fleet';
 
 /** A folder the console watches on every node: where backups and restores put their files. */
@@ -36,6 +37,8 @@ export interface NodeCheck {
   /** How commands reach the node (null when it was not reached). */
   commandRunner: CommandRunnerState | null;
   disks: NodeDiskUsage[];
+  /** Whether the node daemon runs there (so it executes restores), how the console knows, and what it found. */
+  daemon: NodeDaemonStatus;
 }
 
 export interface NodesView {
@@ -115,12 +118,21 @@ export async function readNodes(scope?: NodeScope): Promise<NodesView> {
   const checks = await Promise.all(
     nodes.map(async (node): Promise<NodeCheck> => {
       const base = { name: node.name, description: node.description, state: node.state };
-      if (!configured) return { ...base, endpoint: null, reachable: false, error: null, latencyMs: null, commandRunner: null, disks: [] };
+      if (!configured) return { ...base, endpoint: null, reachable: false, error: null, latencyMs: null, commandRunner: null, disks: [], daemon: await nodeDaemonStatus(node.name, 'never') };
       const status = await nodeStatus(node.name, directories.map((d) => d.path));
       const endpoint = status.endpoint ? { host: status.endpoint.host, port: status.endpoint.port, source: status.endpoint.source } : null;
       if (!status.reachable) {
         const { code, message } = status.error;
-        return { ...base, endpoint, reachable: false, error: { code, title: TITLES[code] ?? 'Unreachable', message }, latencyMs: null, commandRunner: null, disks: [] };
+        return {
+          ...base,
+          endpoint,
+          reachable: false,
+          error: { code, title: TITLES[code] ?? 'Unreachable', message },
+          latencyMs: null,
+          commandRunner: null,
+          disks: [],
+          daemon: await nodeDaemonStatus(node.name, 'never'),
+        };
       }
       return {
         ...base,
@@ -130,6 +142,7 @@ export async function readNodes(scope?: NodeScope): Promise<NodesView> {
         latencyMs: status.latencyMs,
         commandRunner: status.commandRunner,
         disks: status.filesystems.map((fs, i) => ({ ...fs, purpose: directories[i].purpose })),
+        daemon: await nodeDaemonStatus(node.name, 'always'),
       };
     }),
   );

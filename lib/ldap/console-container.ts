@@ -8,8 +8,9 @@ import { baseDn } from './layout';
 /**
  * The console's own records live in the directory, so every console instance sees them and they
  * survive restarts: `ou=<container>,ou=backup-console,ou=services,<base>` (the audit trail, the
- * sessions, the sign-in failures). Only core schema classes are used; the sst schema is not
- * touched, and the daemons never look there.
+ * sessions, the sign-in failures, the restore journals and leases). Only core schema classes are
+ * used; the sst schema is not touched, and the broker, the node daemon and the stoney wrappers
+ * never look there.
  */
 const servicesDn = () => `ou=services,${baseDn()}`;
 export const consoleDn = () => `ou=backup-console,${servicesDn()}`;

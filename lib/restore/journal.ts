@@ -4,6 +4,7 @@
  * and whether continuing is safe. Pure: encoding and decoding only.
  */
 
+import type { Executor } from './daemon-protocol';
 import type { RestoreWrites } from './writes';
 
 export type JournalRecord =
@@ -19,6 +20,12 @@ export type JournalRecord =
       /** The roots the folders were checked against; phase 2 keeps using them even if the configuration changes meanwhile. */
       retainRoot?: string;
       backupRoot?: string;
+      /** Who executes the node steps; a journal without it (older consoles) is console-driven. */
+      executor?: Executor;
+      /** Why: NODE_DAEMON or what the console found on the node. */
+      executorReason?: string;
+      /** sstProvisioningExecutionDate before a daemon-driven restore set it to 0, when it was something else. */
+      previousExecutionDate?: string;
     }
   | { step: 'small-files-copied' }
   | {
@@ -31,15 +38,39 @@ export type JournalRecord =
       writes?: RestoreWrites;
     }
   | { step: 'confirmed'; by: string }
+  /** Daemon-driven: the resolved XML written over the unretained copy the node daemon restores from (daemons.md fact 1). */
+  | { step: 'xml-installed'; path: string }
+  /** Daemon-driven: the console wrote a command for the node daemon (state 0). */
+  | { step: 'commanded'; mode: string }
+  /** Daemon-driven: the node daemon ended a step with this mode and return value. */
+  | { step: 'daemon-answered'; mode: string; returnValue: number }
+  /** Daemon-driven: someone else (the broker, fact 2) moved the iteration on; the console follows. */
+  | { step: 'followed'; mode: string; by: 'broker' | 'someone else' }
+  /** Daemon-driven: the console leaves the broker this long to stop the machine and ask for the restore itself (fact 2) before it does. */
+  | { step: 'waiting-for-broker'; seconds: number }
   | { step: 'large-file-copied'; file: string; bytes: number }
   | { step: 'large-files-verified' }
-  | { step: 'machine-stopped'; how: 'shutdown' | 'destroy' | 'was-not-running' }
+  | { step: 'machine-stopped'; how: 'shutdown' | 'destroy' | 'was-not-running' | 'by-broker' }
   | { step: 'domain-undefined'; wasDefined: boolean }
+  /** The resolved XML became the domain's persistent definition (console-driven: before its saved state is restored; daemon-driven: before the daemon restores it). */
   | { step: 'domain-defined' }
   | { step: 'image-moved'; disk: string; from: string; to: string }
   | { step: 'directory-restored'; changes: number }
-  | { step: 'domain-started'; how: 'restore-with-state' | 'define-and-start' }
-  | { step: 'failed'; during: string; returnValue: number; reason: string; command?: string; exitCode?: number; stderr?: string; machineState: string }
+  | { step: 'domain-started'; how: 'restore-with-state' | 'define-and-start' | 'by-daemon' }
+  | {
+      step: 'failed';
+      during: string;
+      returnValue: number;
+      reason: string;
+      command?: string;
+      exitCode?: number;
+      stderr?: string;
+      machineState: string;
+      /** Who reported it: the node daemon's own return value, or the console. */
+      by?: 'daemon' | 'console';
+      /** Daemon-driven: the command a retry writes again (the daemon's step starts over). */
+      reissue?: string;
+    }
   | { step: 'retried'; by: string; withoutState?: boolean }
   | { step: 'resumed'; by: string; after: string }
   | { step: 'aborted'; by: string }
@@ -77,6 +108,11 @@ export function last<S extends JournalRecord['step']>(records: TimedRecord[], st
 
 export function has(records: TimedRecord[], step: JournalRecord['step']): boolean {
   return records.some((r) => r.step === step);
+}
+
+/** Who executes this restore's node steps; journals of older consoles have no executor and were console-driven. */
+export function executorOf(records: TimedRecord[]): Executor {
+  return last(records, 'started')?.executor ?? 'console';
 }
 
 // --- Lease ---------------------------------------------------------------------------------

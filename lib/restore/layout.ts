@@ -8,7 +8,7 @@ import { readDevices, readMachine, type Disk, type MachineDetail } from '@/lib/l
 import { readPool, searchStoragePools } from '@/lib/ldap/pools';
 import { isStrictlyInside, normalizePath, parentDirectory } from '@/lib/ssh/paths';
 import type { JournalRecord } from './journal';
-import { imageDisks } from './writes';
+import { imageDisks, resolvedFolderOf } from './writes';
 
 type StartedRecord = Extract<JournalRecord, { step: 'started' }>;
 
@@ -48,6 +48,13 @@ export interface RestoreLayout {
   stateName: string;
   resolvedXml: string;
   resolvedLdif: string;
+  /**
+   * Daemon-driven: the console's own copy of the resolved LDIF and XML, beside the retain folder
+   * (`<retain folder>.resolved`), because the node daemon's restore removes the retain folder
+   * with `rm -rf` and the console may still need them afterwards (the directory decisions are
+   * its to apply, fact 1). Below the retain root like the retain folder.
+   */
+  resolvedFolder: string;
 }
 
 /** Why a path from the directory cannot be used, or null. */
@@ -109,6 +116,7 @@ export async function readRestoreLayout(machineUuid: string, iteration: string):
   const retained = iterationFolder({ ...common, backupRoot: `file://${retainRoot}` });
   if (!retained.ok) throw new AppError('invalid-input', retained.reason.replace('backup root', 'retain directory'));
   const vm = machine.uuid;
+  const retainFolder = below(retained.folder, retainRoot, 'The retain folder');
   return {
     machine,
     disks: devices.disks,
@@ -116,7 +124,7 @@ export async function readRestoreLayout(machineUuid: string, iteration: string):
     effective,
     backupRoot,
     backupFolder: below(backup.folder, backupRoot, 'The backup folder'),
-    retainFolder: below(retained.folder, retainRoot, 'The retain folder'),
+    retainFolder,
     retainRoot,
     virtualizationRoot,
     imageFolders,
@@ -125,6 +133,7 @@ export async function readRestoreLayout(machineUuid: string, iteration: string):
     stateName: `${vm}.state.${iteration}`,
     resolvedXml: `${vm}.xml`,
     resolvedLdif: `${vm}.ldif`,
+    resolvedFolder: resolvedFolderOf(retainFolder),
   };
 }
 
@@ -138,11 +147,13 @@ export function startedLayout(layout: RestoreLayout, started: Pick<StartedRecord
   if (!started) return layout;
   const retainRoot = started.retainRoot ? below(started.retainRoot, '/', 'The recorded retain directory') : layout.retainRoot;
   const backupRoot = started.backupRoot ? below(started.backupRoot, '/', 'The recorded backup root directory') : layout.backupRoot;
+  const retainFolder = below(started.retainFolder, retainRoot, 'The recorded retain folder');
   return {
     ...layout,
     retainRoot,
     backupRoot,
-    retainFolder: below(started.retainFolder, retainRoot, 'The recorded retain folder'),
+    retainFolder,
+    resolvedFolder: resolvedFolderOf(retainFolder),
     backupFolder: below(started.backupFolder, backupRoot, 'The recorded backup folder'),
   };
 }

@@ -11,6 +11,7 @@ import {
   nodeStatus,
   parentDirectory,
   qemuImgCheck,
+  readFileBytes,
   readTextFile,
   removeEmptyFolders,
   removeTree,
@@ -65,7 +66,11 @@ export const readHead = (node: string, path: string, bytes: number, root: string
 
 /** A text file below `root` (a backup file, or one in the retain folder); a symbolic link is refused, not read. */
 export const readText = (node: string, path: string, maxBytes: number, root: string) => readTextFile(node, path, maxBytes, { under: root });
-export const writeText = (node: string, path: string, content: string, root: string) => writeTextFile(node, path, content, { under: root });
+/** A file's bytes below `root`, for a reader that decodes them itself (an LDIF); a symbolic link is refused, not read. */
+export const readBytes = (node: string, path: string, maxBytes: number, root: string) => readFileBytes(node, path, maxBytes, { under: root });
+export const writeText = (node: string, path: string, content: string | Buffer, root: string) => writeTextFile(node, path, content, { under: root });
+/** A folder strictly below `root`, made without following a link on the way. */
+export const makeFolder = (node: string, path: string, root: string) => makeDirectory(node, path, { under: root });
 
 /** Checks paths on the node without acting on them: the reason each one is refused, or null. */
 export const confined = (node: string, checks: ConfinedCheck[]) => checkConfined(node, checks);

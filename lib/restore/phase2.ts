@@ -9,7 +9,7 @@ import { decodeJournal, has, last, type TimedRecord } from './journal';
 import type { RestoreLayout } from './layout';
 import * as nodeOps from './node';
 import { currentWrites, openRestore, removeRetainFolder } from './phase1';
-import { command, done, journal, recordFailure, step, StepFailure, working, type IterationRef } from './steps';
+import { done, finishJournal, journal, recordFailure, step, StepFailure, working, type IterationRef } from './steps';
 import { deriveRestoreView, RESTORING_SAVED_STATE } from './view';
 import { sameWrites, writesDifference, type RestoreWrites } from './writes';
 
@@ -19,6 +19,17 @@ import { sameWrites, writesDifference, type RestoreWrites } from './writes';
  * crash, a dropped connection or on another console instance continues from the last completed
  * step and never repeats a destructive one blindly. It writes only what the confirmed plan
  * lists (the journal's `writes`), in the folders the restore started with.
+ *
+ * This file is the console-driven restore (the console executes the node steps over SSH) and
+ * the node steps themselves; daemon.ts drives a restore the node daemon executes and reuses
+ * the node steps the daemon does not do (checking copies, the directory, stopping the machine).
+ *
+ * Console-driven, the iteration goes unretainingLargeFiles → restoring → finished, each written
+ * with a timestamp as state: no command mode with state 0 (the node daemon would execute it)
+ * and neither unretainedLargeFiles nor restored with return value 0 (the broker moves those on
+ * by itself and stops the machine, daemons.md fact 2). Where the restore stands stays visible
+ * in the mode. Modes of restores started by older consoles (unretainLargeFiles,
+ * unretainedLargeFiles, restore, restored) are continued the same way.
  */
 
 export interface Phase2Options {
@@ -29,16 +40,22 @@ export interface Phase2Options {
   handedOver?: () => boolean;
   /** Asks the directory whether another instance holds the lease now (before a failure is recorded). */
   leaseLost?: () => Promise<boolean>;
+  /** Daemon-driven: how long the node daemon may stay silent before its step counts as failed. */
+  daemonTimeoutMs?: number;
+  /** Daemon-driven: how often the directory and the copies are looked at while waiting (default 500 ms). */
+  pollMs?: number;
+  /** Daemon-driven: how long the broker may take to ask for the restore itself before the console does. */
+  brokerWaitMs?: number;
 }
 
 /** Thrown between steps when another instance took the restore over; not a failure of the restore. */
-class HandedOver extends Error {}
+export class HandedOver extends Error {}
 
-function checkStillDriving(options: Phase2Options): void {
+export function checkStillDriving(options: Phase2Options): void {
   if (options.handedOver?.()) throw new HandedOver('another console instance drives this restore now');
 }
 
-interface Context {
+export interface Context {
   ref: IterationRef;
   layout: RestoreLayout;
   records: TimedRecord[];
@@ -55,7 +72,7 @@ async function currentMode(ref: IterationRef): Promise<{ mode: string; returnVal
 }
 
 /** Only what the journal and the directory say: no file is read here, so a restore whose files are gone can still be finished. */
-async function loadContext(ref: IterationRef): Promise<Context> {
+export async function loadContext(ref: IterationRef): Promise<Context> {
   const { layout, records } = await openRestore(ref);
   const resolved = last(records, 'resolved');
   if (!resolved || !has(records, 'confirmed')) throw new AppError('conflict', 'This restore was never confirmed; phase 2 does not start without the administrator’s confirmation.');
@@ -65,29 +82,32 @@ async function loadContext(ref: IterationRef): Promise<Context> {
 }
 
 /**
- * The files phase 2 writes: the confirmed plan's. A journal from before plans listed them gets
- * them from the files, with the same checks.
+ * The files phase 2 writes (console-driven) or expects the node daemon to write (daemon-driven):
+ * the confirmed plan's. A journal from before plans listed them gets them from the files, with
+ * the same checks.
  */
-async function planned(ctx: Context, during: string, code: number, machineState: string): Promise<RestoreWrites> {
+export async function planned(ctx: Context, during: string, code: number, machineState: string): Promise<RestoreWrites> {
   if (ctx.writes) return ctx.writes;
-  const now = await step(during, code, machineState, () => currentWrites(ctx.layout, ctx.ref.iteration));
+  const now = await step(during, code, machineState, () => currentWrites(ctx.layout, ctx.ref.iteration, { records: ctx.records }));
   if (now.problems.length > 0) throw new StepFailure(during, code, now.problems.map((p) => p.problem).join(' '), machineState);
   return now.writes;
 }
 
 /**
- * The resolved XML in the retain folder still gives the confirmed plan's writes and, unless
+ * The resolved XML (see xmlFiles) still gives the confirmed plan's writes and, unless
  * `onlyTheFiles`, every destination is still allowed on the node (each move checks its own again).
  */
-async function checkPlan(ctx: Context, writes: RestoreWrites, during: string, code: number, machineState: string, onlyTheFiles = false): Promise<void> {
-  const now = await step(during, code, machineState, () => currentWrites(ctx.layout, ctx.ref.iteration, { onlyTheFiles }));
+export async function checkPlan(ctx: Context, writes: RestoreWrites, during: string, code: number, machineState: string, onlyTheFiles = false): Promise<void> {
+  const now = await step(during, code, machineState, () => currentWrites(ctx.layout, ctx.ref.iteration, { onlyTheFiles, records: ctx.records }));
   const problems = now.problems.map((p) => p.problem);
   if (problems.length === 0 && !sameWrites(writes, now.writes)) problems.push(writesDifference(writes, now.writes));
   if (problems.length > 0) throw new StepFailure(during, code, `${problems.join(' ')} Phase 2 writes only what the confirmed plan lists.`, machineState);
 }
 
-/** Runs phase 2 to the end, or until a step fails (recorded as a non-zero return value and a reason). */
-export async function runPhase2(ref: IterationRef, options: Phase2Options): Promise<'finished' | 'failed' | 'handed-over'> {
+export type Phase2Outcome = 'finished' | 'failed' | 'handed-over';
+
+/** Runs a console-driven phase 2 to the end, or until a step fails (recorded as a non-zero return value and a reason). */
+export async function runPhase2(ref: IterationRef, options: Phase2Options): Promise<Phase2Outcome> {
   let mode = (await currentMode(ref)).mode;
   try {
     const ctx = await loadContext(ref);
@@ -100,23 +120,18 @@ export async function runPhase2(ref: IterationRef, options: Phase2Options): Prom
           break;
         case 'unretaininglargefiles':
           await unretainLargeFiles(ctx, options);
-          await done(ref, mode, 'unretainedLargeFiles');
-          mode = 'unretainedLargeFiles';
+          // Straight on: unretainedLargeFiles with return value 0 is what the broker answers with `restore` and a stopped machine.
+          await working(ref, mode, 'restoring');
+          mode = 'restoring';
           break;
         case 'unretainedlargefiles':
-          await command(ref, mode, 'restore');
-          mode = 'restore';
-          break;
         case 'restore':
           await working(ref, mode, 'restoring');
           mode = 'restoring';
           break;
         case 'restoring':
-          await restore(ctx, options);
-          await done(ref, mode, 'restored');
-          mode = 'restored';
-          break;
         case 'restored':
+          if (mode.toLowerCase() === 'restoring') await restore(ctx, options);
           // The retain folder goes before the iteration is finished, so a console that dies in
           // between removes it on resume instead of leaving it behind for good.
           await step('removing the retain folder', 46, `The machine is restored; only the retain folder ${ctx.layout.retainFolder} is left.`, () =>
@@ -124,24 +139,31 @@ export async function runPhase2(ref: IterationRef, options: Phase2Options): Prom
           );
           await done(ref, mode, 'finished');
           // The journal stays as the record of this restore until the iteration is restored again.
-          await journal(ref, { step: 'finished' });
+          await finishJournal(ref);
           return 'finished';
         default:
           throw new AppError('conflict', `The iteration is in mode ${mode}; phase 2 has nothing to do.`);
       }
     }
   } catch (error) {
-    // A console that stood still past its lease finds its step undone by the one that took over:
-    // that is not a failure of the restore, and the other instance's record must stand.
-    if (error instanceof HandedOver || (await options.leaseLost?.().catch(() => false))) return 'handed-over';
-    if (error instanceof StepFailure) {
-      await recordFailure(ref, mode, error);
-      return 'failed';
-    }
-    const failure = new StepFailure(`phase 2 (${mode})`, 1, error instanceof Error ? error.message : String(error), describeMachineState(mode));
-    await recordFailure(ref, mode, failure).catch(() => undefined);
+    return settleFailure(ref, mode, error, options);
+  }
+}
+
+/**
+ * A console that stood still past its lease finds its step undone by the one that took over:
+ * that is not a failure of the restore, and the other instance's record must stand. Anything
+ * else is recorded as the failure of the step at `mode`.
+ */
+export async function settleFailure(ref: IterationRef, mode: string, error: unknown, options: Phase2Options): Promise<'failed' | 'handed-over'> {
+  if (error instanceof HandedOver || (await options.leaseLost?.().catch(() => false))) return 'handed-over';
+  if (error instanceof StepFailure) {
+    await recordFailure(ref, mode, error);
     return 'failed';
   }
+  const failure = new StepFailure(`phase 2 (${mode})`, 1, error instanceof Error ? error.message : String(error), describeMachineState(mode));
+  await recordFailure(ref, mode, failure).catch(() => undefined);
+  return 'failed';
 }
 
 function describeMachineState(mode: string): string {
@@ -175,7 +197,17 @@ async function unretainLargeFiles(ctx: Context, options: Phase2Options): Promise
     );
     await journal(ctx.ref, { step: 'large-file-copied', file: name, bytes });
   }
-  const sizes = await sizeOf();
+  await verifyCopies(ctx, writes);
+  // The last moment before anything live changes: the plan still stands.
+  await checkPlan(ctx, writes, 'checking the plan against the resolved XML', 33, nothing);
+  await journal(ctx.ref, { step: 'large-files-verified' });
+}
+
+/** Each copy the plan lists has the backup's size in the retain folder, and every image passes `qemu-img check`. */
+export async function verifyCopies(ctx: Context, writes: RestoreWrites): Promise<void> {
+  const { node, backupFolder, retainFolder, stateName } = ctx.layout;
+  const nothing = 'Nothing live has changed: only copies in the retain folder were made.';
+  const sizes = await step('checking the copies', 37, nothing, () => nodeOps.stat(node, writes.copies.flatMap((name) => [`${backupFolder}/${name}`, `${retainFolder}/${name}`])));
   for (const name of writes.copies) {
     const original = sizes.get(`${backupFolder}/${name}`);
     const copy = sizes.get(`${retainFolder}/${name}`);
@@ -186,9 +218,6 @@ async function unretainLargeFiles(ctx: Context, options: Phase2Options): Promise
       await step(`checking ${name} with qemu-img`, 38, nothing, () => nodeOps.imageCheck(node, `${retainFolder}/${name}`));
     }
   }
-  // The last moment before anything live changes: the plan still stands.
-  await checkPlan(ctx, writes, 'checking the plan against the resolved XML', 33, nothing);
-  await journal(ctx.ref, { step: 'large-files-verified' });
 }
 
 /** Step 8: the only destructive part. Every sub-step checks the node's real state first. */
@@ -198,16 +227,7 @@ async function restore(ctx: Context, options: Phase2Options): Promise<void> {
   const journaled = (s: TimedRecord['step']) => ctx.records.some((r) => r.step === s);
 
   checkStillDriving(options);
-  if (!journaled('machine-stopped')) {
-    const state = await step('reading the domain state', 21, 'Nothing live has changed yet.', () => nodeOps.domState(node, uuid));
-    let how: 'shutdown' | 'destroy' | 'was-not-running' = 'was-not-running';
-    if (state === 'running' || state === 'paused') {
-      how = await step('stopping the machine', 21, 'The machine may still be running; nothing else has changed.', () =>
-        nodeOps.stopDomain(node, uuid, options.shutdownTimeoutMs),
-      );
-    }
-    await journal(ctx.ref, { step: 'machine-stopped', how });
-  }
+  if (!journaled('machine-stopped')) await stopMachine(ctx, options, 'Nothing live has changed yet.', 'The machine may still be running; nothing else has changed.');
   checkStillDriving(options);
   if (!journaled('domain-undefined')) {
     const state = await step('reading the domain state', 21, 'The machine is stopped; its images and directory entries are unchanged.', () => nodeOps.domState(node, uuid));
@@ -235,15 +255,7 @@ async function restore(ctx: Context, options: Phase2Options): Promise<void> {
   }
   checkStillDriving(options);
   if (!journaled('directory-restored')) {
-    const stateNow = 'The machine is stopped and undefined; its disk images are the restored ones; the directory entries may be partly restored (retrying finishes them).';
-    const changes = await step('restoring the directory entries', 17, stateNow, async () => {
-      const target = parseLdif(await nodeOps.readText(node, `${retainFolder}/${ctx.layout.resolvedLdif}`, 16 * 1024 * 1024, retainRoot));
-      const live = await readLiveMachineEntries(uuid);
-      const list = ldapChanges(live, target);
-      await applyLdapChanges(list, uuid);
-      return list.length;
-    });
-    await journal(ctx.ref, { step: 'directory-restored', changes });
+    await restoreDirectory(ctx, 'The machine is stopped and undefined; its disk images are the restored ones; the directory entries may be partly restored (retrying finishes them).');
   }
   checkStillDriving(options);
   if (!journaled('domain-started')) {
@@ -277,22 +289,55 @@ async function restore(ctx: Context, options: Phase2Options): Promise<void> {
   }
 }
 
+/** Shuts the machine down (destroy after the bounded wait) unless it is not running; journaled. */
+export async function stopMachine(ctx: Context, options: Phase2Options, before: string, during: string): Promise<void> {
+  const { node } = ctx.layout;
+  const uuid = ctx.layout.machine.uuid;
+  const state = await step('reading the domain state', 21, before, () => nodeOps.domState(node, uuid));
+  let how: 'shutdown' | 'destroy' | 'was-not-running' = 'was-not-running';
+  if (state === 'running' || state === 'paused') {
+    how = await step('stopping the machine', 21, during, () => nodeOps.stopDomain(node, uuid, options.shutdownTimeoutMs));
+  }
+  await journal(ctx.ref, { step: 'machine-stopped', how });
+}
+
 /**
- * Continuing after a failure: the same mode with return value 0 again, then the same loop.
+ * Brings the live directory entries to the resolved LDIF (no daemon does this); recomputed from
+ * the live entries each time, so a retry finishes it. `folder`: where the resolved LDIF is
+ * (default the retain folder; daemon-driven, the console's copy beside it), below the retain root.
+ * Read as bytes: the LDIF reader unfolds lines before it decodes them.
+ */
+export async function restoreDirectory(ctx: Context, stateNow: string, folder = ctx.layout.retainFolder): Promise<void> {
+  const { node, retainRoot, resolvedLdif } = ctx.layout;
+  const uuid = ctx.layout.machine.uuid;
+  const changes = await step('restoring the directory entries', 17, stateNow, async () => {
+    const target = parseLdif(await nodeOps.readBytes(node, `${folder}/${resolvedLdif}`, 16 * 1024 * 1024, retainRoot));
+    const live = await readLiveMachineEntries(uuid);
+    const list = ldapChanges(live, target);
+    await applyLdapChanges(list, uuid);
+    return list.length;
+  });
+  await journal(ctx.ref, { step: 'directory-restored', changes });
+}
+
+/**
+ * Continuing a console-driven restore after a failure: the same mode with return value 0 again
+ * (and a timestamp as state, never 0), then the same loop.
  * `withoutState` (offered when libvirt refused the saved state) defines and starts the machine instead.
  */
-export async function retryPhase2(ref: IterationRef, by: string, options: Phase2Options, retry: { withoutState?: boolean } = {}): Promise<'finished' | 'failed' | 'handed-over'> {
+export async function retryPhase2(ref: IterationRef, by: string, options: Phase2Options, retry: { withoutState?: boolean } = {}): Promise<Phase2Outcome> {
   const { mode, returnValue } = await currentMode(ref);
   if ((returnValue ?? 0) === 0) throw new AppError('conflict', 'The restore has not failed; there is nothing to retry.');
   await journal(ref, { step: 'retried', by, ...(retry.withoutState ? { withoutState: true } : {}) });
-  await transitionIteration(ref.machineUuid, ref.iteration, { from: mode, to: mode, state: '0', returnValue: 0 });
+  await transitionIteration(ref.machineUuid, ref.iteration, { from: mode, to: mode, state: formatIterationName(new Date()), returnValue: 0 });
   return runPhase2(ref, options);
 }
 
 /**
  * An administrator's way out of a failed restore whose live machine is restored as far as it
- * matters (see RestoreView.finishByHand): the iteration becomes finished, and the journal names
- * what was left for them to deal with. Nothing on the node is changed.
+ * matters (see RestoreView.finishByHand; on either path, daemon-driven only after the node
+ * daemon's `restored`): the iteration becomes finished, and the journal, closed, names what was
+ * left for them to deal with. Nothing on the node is changed.
  */
 export async function finishByHand(ref: IterationRef, by: string): Promise<{ remains: string[] }> {
   const [{ mode, returnValue }, stored] = await Promise.all([currentMode(ref), readJournal(ref.machineUuid, ref.iteration)]);
@@ -303,7 +348,7 @@ export async function finishByHand(ref: IterationRef, by: string): Promise<{ rem
     throw new AppError(
       'conflict',
       view.stage === 'failed'
-        ? 'This restore cannot be marked as finished: the machine is not restored far enough (its images, directory entries and domain definition must be in place). Retry it instead.'
+        ? (view.finishByHandBlocked ?? 'This restore cannot be marked as finished: the machine is not restored far enough (its images, directory entries and domain definition must be in place). Retry it instead.')
         : 'Only a failed restore can be marked as finished.',
     );
   }
@@ -313,7 +358,7 @@ export async function finishByHand(ref: IterationRef, by: string): Promise<{ rem
     if (state === 'undefined') throw new AppError('conflict', 'The domain is not defined on the node any more, so the restore is not finished: retry it instead.');
   }
   await transitionIteration(ref.machineUuid, ref.iteration, { from: mode, to: 'finished', state: formatIterationName(new Date()), returnValue: 0 });
-  await journal(ref, { step: 'finished', by, remains: offer.remains });
+  await finishJournal(ref, { by, remains: offer.remains });
   invalidateFleetCache();
   return { remains: offer.remains };
 }

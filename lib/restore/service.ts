@@ -2,7 +2,7 @@ import 'server-only';
 import { requireMachineAccess } from '@/lib/auth/scope';
 import { env } from '@/lib/env';
 import { AppError } from '@/lib/errors';
-import { readIterationModes, readJournal } from '@/lib/ldap/restore';
+import { readIterationStatus, readJournal } from '@/lib/ldap/restore';
 import { readMachine } from '@/lib/ldap/machines';
 import { assertMachineUuid } from '@/lib/inventory/machine';
 import { iterationNamePattern } from '@/lib/inventory/iteration';
@@ -38,6 +38,8 @@ export interface RestoreStatus {
   journal: TimedRecord[];
   progress: CopyProgress | null;
   previousState: string | null;
+  /** How long the console waits for a silent node daemon (RESTORE_DAEMON_TIMEOUT_SECONDS). */
+  daemonTimeoutSeconds: number;
 }
 
 /**
@@ -48,14 +50,14 @@ export interface RestoreStatus {
  */
 export async function readRestoreStatus(ref: IterationRef): Promise<RestoreStatus> {
   await requireMachineAccess('restore', ref.machineUuid);
-  const [machine, modes, stored] = await Promise.all([readMachine(ref.machineUuid, []), readIterationModes(ref.machineUuid), readJournal(ref.machineUuid, ref.iteration)]);
+  const [machine, current, stored] = await Promise.all([readMachine(ref.machineUuid, []), readIterationStatus(ref.machineUuid, ref.iteration), readJournal(ref.machineUuid, ref.iteration)]);
   if (!machine) throw new AppError('not-found', 'There is no machine with this UUID in the directory.');
-  const current = modes.find((m) => m.name === ref.iteration);
   if (!current) throw new AppError('not-found', 'The iteration no longer exists.');
   const records = stored ? decodeJournal(stored.records) : [];
-  const view = deriveRestoreView({ mode: current.mode, returnValue: current.returnValue, records, lease: stored?.lease ?? null, now: new Date() });
+  const view = deriveRestoreView({ mode: current.mode, state: current.state, returnValue: current.returnValue, records, lease: stored?.lease ?? null, now: new Date() });
   let progress: CopyProgress | null = null;
-  if (current.mode.toLowerCase() === 'unretaininglargefiles') {
+  // While the copies are made, and (daemon-driven) while the console checks them and prepares the restore.
+  if (['unretaininglargefiles', 'unretainedlargefiles'].includes(current.mode.toLowerCase())) {
     progress = await openRestore(ref)
       .then(({ layout }) => copyProgress(layout, ref, records))
       .catch(() => null);
@@ -67,16 +69,22 @@ export async function readRestoreStatus(ref: IterationRef): Promise<RestoreStatu
     journal: records,
     progress,
     previousState: last(records, 'started')?.previousState ?? null,
+    daemonTimeoutSeconds: Math.round(env().restore.daemonTimeoutMs / 1000),
   };
 }
 
+/**
+ * The copies' sizes in the retain folder against the backup's, whoever copies them (this console,
+ * another instance or the node daemon): the plan's copies, or for a journal without them, the
+ * images the backup's own XML in the backup folder names.
+ */
 async function copyProgress(layout: RestoreLayout, ref: IterationRef, records: TimedRecord[]): Promise<CopyProgress> {
   const planned = last(records, 'resolved')?.writes?.copies;
   const names =
     planned ??
     [
       layout.stateName,
-      ...imageDisks(readDomainSettings(await nodeOps.readText(layout.node, `${layout.retainFolder}/${layout.xmlName}`, 16 * 1024 * 1024, layout.retainRoot)).disks).flatMap((d) => {
+      ...imageDisks(readDomainSettings(await nodeOps.readText(layout.node, `${layout.backupFolder}/${layout.xmlName}`, 16 * 1024 * 1024, layout.backupRoot)).disks).flatMap((d) => {
         const name = backupImageName(d.source ?? '', ref.iteration);
         return name ? [name] : [];
       }),

@@ -34,6 +34,12 @@ export interface WriteProblem {
 }
 
 /**
+ * Daemon-driven: the console's copy of the resolved LDIF and XML, beside the retain folder and
+ * below the same root, where the node daemon's `rm -rf` of the retain folder does not reach.
+ */
+export const resolvedFolderOf = (retainFolder: string): string => `${retainFolder}.resolved`;
+
+/**
  * The disks whose image files a backup holds and a restore moves back: file-backed disks of
  * device "disk", as the daemon picks them (CD-ROM ISOs and network disks are not backed up).
  */

@@ -168,17 +168,20 @@ if [ -n "$3" ]; then confine "$1" "$3" file || exit 77; fi
 exec head -c "$2" -- "$1"`;
 
 /**
- * A text file's content (UTF-8). Refuses files larger than `maxBytes` (with `head`, returns
- * their first `maxBytes` instead) and symbolic links; with `under`, the file must be below that
- * folder, reached without a link. A missing file is `not-found`.
+ * A file's bytes, as they are on the node. Refuses files larger than `maxBytes` (with `head`,
+ * returns their first `maxBytes` instead) and symbolic links; with `under`, the file must be below
+ * that folder, reached without a link. A missing file is `not-found`. For files whose encoding the
+ * reader handles itself (an LDIF may fold a line inside a UTF-8 character).
  */
-export async function readTextFile(node: string, path: string, maxBytes: number, options: { under?: string; head?: boolean } = {}): Promise<string> {
+export async function readFileBytes(node: string, path: string, maxBytes: number, options: { under?: string; head?: boolean } = {}): Promise<Buffer> {
   const confined = options.under === undefined ? { path: assertSafePath(path), root: '' } : confinedPaths(path, options.under);
   if (!Number.isInteger(maxBytes) || maxBytes < 0) throw new AppError('invalid-input', 'maxBytes must be a whole number of bytes.');
+  const chunks: Buffer[] = [];
   let bytes = 0;
   const result = await runOnNode(node, ['sh', '-c', READ_SCRIPT, 'sh', confined.path, String(options.head ? maxBytes : maxBytes + 1), confined.root], {
     onStdout: (chunk) => {
       bytes += chunk.length;
+      chunks.push(chunk);
     },
     maxOutputBytes: Math.max(maxBytes + 1, 1024 * 1024),
   });
@@ -186,7 +189,12 @@ export async function readTextFile(node: string, path: string, maxBytes: number,
   if (result.code === REFUSED) throw refusal(node, `Reading ${path}`, result.stderr, ['head', '-c', String(maxBytes), '--', confined.path]);
   if (result.code !== 0) throw new CommandFailedError({ node, what: `Reading ${path}`, exitCode: result.code, stderr: result.stderr, argv: ['head', path] });
   if (bytes > maxBytes) throw new AppError('command-failed', `${path} on node ${node} is larger than ${maxBytes} bytes; it was not read.`);
-  return result.stdout;
+  return Buffer.concat(chunks, bytes);
+}
+
+/** A text file's content, decoded as UTF-8; otherwise as readFileBytes. */
+export async function readTextFile(node: string, path: string, maxBytes: number, options: { under?: string; head?: boolean } = {}): Promise<string> {
+  return (await readFileBytes(node, path, maxBytes, options)).toString('utf8');
 }
 
 // Written next to the target and renamed, so a reader never sees half a file. noclobber (set -C)

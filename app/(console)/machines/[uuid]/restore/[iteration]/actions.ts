@@ -5,7 +5,7 @@ import { consoleAction } from '@/lib/actions';
 import { AppError, quoteShort } from '@/lib/errors';
 import { auditRestore } from '@/lib/restore/audit';
 import { abortRestore, confirmRestore, resolveConflicts, retrySmallFiles, startRestore } from '@/lib/restore/phase1';
-import { consoleInstance, launchPhase2, launchRetry, markFinishedByHand } from '@/lib/restore/runner';
+import { consoleInstance, launchDriver, launchPhase2, launchRetry, markFinishedByHand } from '@/lib/restore/runner';
 import { iterationRef, readRestoreStatus } from '@/lib/restore/service';
 
 const targetSchema = z.object({
@@ -30,8 +30,14 @@ const machineOf = ({ uuid }: { uuid: string }) => ({ machine: uuid });
 
 export const startRestoreAction = consoleAction({ capability: 'restore', schema: targetSchema, scope: machineOf }, async ({ uuid, iteration }, actor) => {
   const ref = iterationRef(uuid, iteration);
-  await startRestore(ref, actor.login, consoleInstance());
-  await auditRestore(actor, 'restore.start', ref, `Restore of iteration ${iteration} started: small files unretained.`);
+  const executor = await startRestore(ref, actor.login, consoleInstance());
+  if (executor === 'daemon') {
+    await auditRestore(actor, 'restore.start', ref, `Restore of iteration ${iteration} started: the node daemon was asked to unretain the small files.`);
+    // The server waits for the node daemon's answer; the page follows the iteration's mode.
+    await launchDriver(ref);
+  } else {
+    await auditRestore(actor, 'restore.start', ref, `Restore of iteration ${iteration} started: small files unretained.`);
+  }
   return null;
 });
 
@@ -67,8 +73,11 @@ export const retryRestoreAction = consoleAction({ capability: 'restore', schema:
   const ref = iterationRef(uuid, iteration);
   const status = await readRestoreStatus(ref);
   if (!status.view.canRetry) throw new AppError('conflict', 'This restore has not failed; there is nothing to retry.');
-  if (withoutState && !status.view.canRetryWithoutState) throw new AppError('conflict', 'A retry without the saved state is only offered when libvirt refused the saved state.');
-  if (status.view.phase === 1) await retrySmallFiles(ref, actor.login);
+  if (withoutState && !status.view.canRetryWithoutState) {
+    throw new AppError('conflict', status.view.executor === 'daemon' ? 'The node daemon executes this restore and decides by itself whether it restores the saved state; retry it as it is.' : 'A retry without the saved state is only offered when libvirt refused the saved state.');
+  }
+  // Console-driven, the small files are copied again in this request; everything else is retried on the server.
+  if (status.view.executor === 'console' && status.view.phase === 1) await retrySmallFiles(ref, actor.login);
   else if (!(await launchRetry(ref, actor.login, { withoutState }))) throw new AppError('conflict', 'Another console instance is driving this restore right now.');
   await auditRestore(actor, 'restore.retry', ref, `Retried${withoutState ? ' without the saved state (define and start)' : ''} after: ${status.view.failure?.reason ?? 'a failure'}.`);
   return null;
