@@ -1,6 +1,8 @@
 import { defineConfig } from '@playwright/test';
 
 export const E2E_PORT = Number(process.env.E2E_PORT ?? 3107);
+/** A second console, on the demo built as a stoney cloud installation (e2e/stoney.spec.ts). */
+export const E2E_STONEY_PORT = Number(process.env.E2E_STONEY_PORT ?? E2E_PORT + 500);
 
 /** Debian's Chromium, never a downloaded browser; flags keep it from calling home on a closed network. */
 export default defineConfig({

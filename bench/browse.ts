@@ -22,7 +22,7 @@ import { parseArgs } from 'node:util';
 import { buildLargeCloud, LARGE, LARGE_DEFAULTS } from '../scripts/directory/large-cloud';
 import { startSlapd } from '../scripts/directory/slapd';
 import { startConsole, type RunningConsole } from '../scripts/console-server';
-import { getPage, median, ms, parseTrace, peakMemory, replay, sessionCookie, table, timed, timedPair, type Bind, type TracedSearch } from './measure';
+import { getPage, median, ms, parseTrace, peakMemory, replay, createSession, table, timed, timedPair, type Bind, type TracedSearch } from './measure';
 
 interface Page {
   name: string;
@@ -183,7 +183,7 @@ async function main(): Promise<void> {
     ];
 
     const secret = randomBytes(32).toString('hex');
-    const cookie = sessionCookie(secret, { dn: LARGE.admin.dn, uid: LARGE.admin.uid, login: LARGE.admin.login, name: 'Ada Admin' });
+    const cookie = await createSession({ url: slapd.url, bindDn: LARGE.rootDn, password: LARGE.rootPassword, baseDn: cloud.baseDn }, secret, { dn: LARGE.admin.dn, login: LARGE.admin.login, name: 'Ada Admin' });
     const env = {
       LDAP_URL: slapd.url,
       LDAP_BASE_DN: cloud.baseDn,

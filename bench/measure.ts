@@ -3,8 +3,18 @@
  * the console traced, peak memory of a process tree, and plain-text tables.
  */
 import { spawn } from 'node:child_process';
-import { createHmac } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import { Client } from 'ldapts';
+import { newSessionToken, SESSION_COOKIE, type SessionRecord } from '../lib/auth/session-token';
+
+/** `bash -c true` with standard input from /dev/null (bash also reads ~/.bashrc when its input is a socket, as node's pipes are). */
+export function bashTrue(env: NodeJS.ProcessEnv): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-c', 'true'], { env, stdio: 'ignore' });
+    child.once('error', reject);
+    child.once('exit', () => resolve());
+  });
+}
 
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -43,15 +53,33 @@ export async function timedPair(warmUps: number, repeats: number, a: () => Promi
 }
 
 /**
- * A session cookie the console accepts: the same format and HMAC as lib/auth/session.ts, signed
- * with the secret the benchmark gave the console. Signing in through the form would measure the
- * login too and needs a browser-like flow; this is what a signed-in browser sends.
+ * A signed-in session the console accepts: an entry in the directory (where the console keeps its
+ * sessions) and the matching cookie, made with lib/auth/session-token.ts and the secret the
+ * benchmark gave the console. Signing in through the form would measure the login too and needs a
+ * browser-like flow; this is what a signed-in browser sends.
  */
-export function sessionCookie(secret: string, person: { dn: string; uid: string; login: string; name: string }): string {
-  const iat = Math.floor(Date.now() / 1000);
-  const payload = Buffer.from(JSON.stringify({ ...person, iat, exp: iat + 8 * 3600 }), 'utf8').toString('base64url');
-  const signature = createHmac('sha256', secret).update(payload).digest('base64url');
-  return `console_session=${payload}.${signature}`;
+export async function createSession(
+  ldap: { url: string; bindDn: string; password: string; baseDn: string },
+  secret: string,
+  person: { dn: string; login: string; name: string },
+): Promise<string> {
+  const { token, key } = newSessionToken(secret);
+  const now = Date.now();
+  const record: SessionRecord = { version: 1, login: person.login, name: person.name, createdAt: new Date(now).toISOString(), expiresAt: new Date(now + 8 * 3600_000).toISOString(), address: null };
+  const client = new Client({ url: ldap.url });
+  await client.bind(ldap.bindDn, ldap.password);
+  try {
+    const services = `ou=services,${ldap.baseDn}`;
+    for (const [dn, ou] of [[services, 'services'], [`ou=backup-console,${services}`, 'backup-console'], [`ou=sessions,ou=backup-console,${services}`, 'sessions']]) {
+      await client.add(dn, { objectClass: ['top', 'organizationalUnit'], ou }).catch((error: Error) => {
+        if (error.name !== 'AlreadyExistsError') throw error;
+      });
+    }
+    await client.add(`ou=${key},ou=sessions,ou=backup-console,${services}`, { objectClass: ['top', 'organizationalUnit'], ou: key, seeAlso: person.dn, description: JSON.stringify(record) });
+  } finally {
+    await client.unbind();
+  }
+  return `${SESSION_COOKIE}=${token}`;
 }
 
 /** One GET, read to the end; anything but 200 (a redirect to /login, an error page) is a failure. */

@@ -3,7 +3,7 @@
  * through the console's restore engine, against a test node over real sshd, taking turns with
  * plain `cp -p` of the same files over the same pooled SSH connection.
  *
- *   npx tsx bench/restore.ts [--gib 2] [--repeats 6] [--warmups 1] [--settle 5] [--timeline] [--without-bashrc] [--copy-pairs 0]
+ *   npx tsx bench/restore.ts [--gib 2] [--repeats 6] [--warmups 1] [--settle 5] [--timeline] [--without-bashrc] [--copy-pairs 0] [--executor console|daemon]
  *
  * The node is the demo's test node (scripts/node/demo-node.ts: real OpenSSH, virsh stand-in)
  * with the demo directory in a private slapd; the newest backup of web-01 gets a vda image of
@@ -21,9 +21,14 @@
  * --without-bashrc: the node's login shell does not read the login user's ~/.bashrc (on the
  * machine this was written on, that file costs 100–300 ms per SSH command; a real node's root
  * shell starts in a few milliseconds).
+ * --executor daemon: the node daemon stand-in (tests/fixtures/daemons/node-daemon.ts) runs on
+ * the test node and executes the node steps (daemon-driven restore); the console asks for each
+ * and waits for its answers. The large files are then copied by the daemon on the node, not
+ * over SSH, so the copy columns do not apply; the whole restore is still timed against cp -p.
+ * Default: console (NODE_DAEMON=*=absent).
  */
 import './allow-server-only.cjs';
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { statfs } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { readFileSync } from 'node:fs';
@@ -34,7 +39,7 @@ import { buildDemoDirectory, DEMO, demoSpec } from '../scripts/directory/demo-di
 import { startSlapd, type RunningSlapd } from '../scripts/directory/slapd';
 import { startDemoNode, type DemoNode } from '../scripts/node/demo-node';
 import { readDomain, writeDomain } from '../scripts/node/virsh-state';
-import { median, ms, table } from './measure';
+import { bashTrue, median, ms, table } from './measure';
 import type { ObservedCommand } from '../lib/ssh';
 
 const GiB = 1024 ** 3;
@@ -51,6 +56,7 @@ function options() {
       timeline: { type: 'boolean', default: false },
       'without-bashrc': { type: 'boolean', default: false },
       'copy-pairs': { type: 'string', default: '0' },
+      executor: { type: 'string', default: 'console' },
     },
     strict: true,
   });
@@ -60,18 +66,19 @@ function options() {
   if (!(gib > 0 && gib <= 64)) throw new Error(`--gib must be a size in GiB between 0 and 64, not ${values.gib}`);
   if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`--repeats must be a whole number of at least 1, not ${values.repeats}`);
   if (!Number.isInteger(warmups) || warmups < 0) throw new Error(`--warmups must be a whole number, not ${values.warmups}`);
+  if (values.executor !== 'console' && values.executor !== 'daemon') throw new Error(`--executor must be console or daemon, not ${values.executor}`);
   const settle = Number(values.settle);
   if (!(settle >= 0 && settle <= 120)) throw new Error(`--settle must be a number of seconds between 0 and 120, not ${values.settle}`);
-  return { imageBytes: Math.round(gib * GiB), repeats, warmups, settleMs: settle * 1000, timeline: values.timeline === true, withoutBashrc: values['without-bashrc'] === true, copyPairs: Math.max(0, Math.floor(Number(values['copy-pairs']) || 0)) };
-}
-
-/** `bash -c true` with standard input from /dev/null (bash also reads ~/.bashrc when its input is a socket, as node's pipes are). */
-function bashTrue(env: NodeJS.ProcessEnv): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', 'true'], { env, stdio: 'ignore' });
-    child.once('error', reject);
-    child.once('exit', () => resolve());
-  });
+  return {
+    imageBytes: Math.round(gib * GiB),
+    repeats,
+    warmups,
+    settleMs: settle * 1000,
+    timeline: values.timeline === true,
+    withoutBashrc: values['without-bashrc'] === true,
+    copyPairs: Math.max(0, Math.floor(Number(values['copy-pairs']) || 0)),
+    executor: values.executor as 'console' | 'daemon',
+  };
 }
 
 function machineDescription(): string {
@@ -247,8 +254,29 @@ async function main(): Promise<void> {
       CONSOLE_TIME_ZONE: 'Europe/Zurich',
       NODE_TIME_ZONE: 'Europe/Zurich',
       CONSOLE_CACHE_SECONDS: '0',
+      // Deterministic: the console executes unless --executor daemon, then the node daemon stand-in is found on web-01's node.
+      NODE_DAEMON: o.executor === 'daemon' ? '' : '*=absent',
+      // No broker runs here: the console asks for the restore itself at once.
+      RESTORE_BROKER_WAIT_SECONDS: '0',
       ...node.env,
     });
+    if (o.executor === 'daemon') {
+      const { startNodeDaemon } = await import('../tests/fixtures/daemons/node-daemon');
+      const daemon = await startNodeDaemon({
+        nodeDir: node.node.dir,
+        virshStateDir: node.node.virshStateDir,
+        environment: web.node,
+        ldap: { url: slapd.url, bindDn: slapd.rootDn, password: slapd.rootPassword, baseDn: slapd.baseDn },
+        virtualizationRoot: node.paths.virtualizationRoot,
+        pollMs: 50,
+      });
+      const previous = closeAll;
+      closeAll = async () => {
+        await daemon.stop();
+        await previous();
+      };
+      console.log(`Node daemon stand-in for ${web.node}: process ${daemon.pid}, looking for commands every 50 ms (the real daemon is told at once).`);
+    }
 
     const { observeNodeCommands, runOnNode, runChecked, closeNodeConnections } = await import('../lib/ssh');
     const { closeDirectory } = await import('../lib/ldap/client');
@@ -259,7 +287,9 @@ async function main(): Promise<void> {
     const { startRestore, readConflicts, resolveConflicts, confirmRestore } = await import('../lib/restore/phase1');
     const { consoleInstance, launchPhase2, settle } = await import('../lib/restore/runner');
     const { decodeJournal } = await import('../lib/restore/journal');
+    const stopDaemon = closeAll;
     closeAll = async () => {
+      await stopDaemon();
       await closeNodeConnections();
       await closeDirectory();
     };
@@ -288,12 +318,15 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, o.settleMs));
     };
 
-    // The floor of every SSH command on this node: a command that does nothing; and what
-    // starting the login shell costs, as sshd starts it (Debian's bash reads ~/.bashrc when
-    // SSH_CLIENT is set and SHLVL is below 2) and without the ~/.bashrc. Sampled a few times
-    // before the rounds and after each, since other work on the machine changes it.
+    // The floor of every SSH command on this node: a command that does nothing, through the
+    // command runner (as the restore sends its commands) and on a channel of its own (as before
+    // the runner); and what starting the login shell costs, as sshd starts it (Debian's bash
+    // reads ~/.bashrc when SSH_CLIENT is set and SHLVL is below 2) and without the ~/.bashrc.
+    // Sampled a few times before the rounds and after each, since other work on the machine
+    // changes it.
     await runChecked(nodeName, ['true'], 'warming up');
     const empty: number[] = [];
+    const emptyExec: number[] = [];
     const shellWithRc: number[] = [];
     const shellWithoutRc: number[] = [];
     const timeIt = async (times: number[], work: () => Promise<unknown>) => {
@@ -304,6 +337,7 @@ async function main(): Promise<void> {
     const sampleCommandCost = async (n: number) => {
       for (let i = 0; i < n; i++) {
         await timeIt(empty, () => runChecked(nodeName, ['true'], 'measuring an empty command'));
+        await timeIt(emptyExec, () => runChecked(nodeName, ['true'], 'measuring an empty command', { plainExec: true }));
         await timeIt(shellWithRc, () => bashTrue({ ...process.env, SSH_CLIENT: '127.0.0.1 1 2', SHLVL: '0' }));
         const { SSH_CLIENT: _client, SSH_CONNECTION: _connection, ...plainEnv } = process.env;
         await timeIt(shellWithoutRc, () => bashTrue({ ...plainEnv, SHLVL: '0' }));
@@ -320,6 +354,14 @@ async function main(): Promise<void> {
       let tPhase2 = t0;
       try {
         await startRestore(ref, 'bench', consoleInstance());
+        if (o.executor === 'daemon') {
+          // The node daemon copies the small files; the wizard shows the conflicts once it has answered.
+          const deadline = Date.now() + 60_000;
+          while ((await readIterationModes(web.uuid)).find((m) => m.name === chosen)?.mode !== 'unretainedSmallFiles') {
+            if (Date.now() > deadline) throw new Error('The node daemon stand-in did not unretain the small files within 60 s.');
+            await new Promise((r) => setTimeout(r, 20));
+          }
+        }
         // The wizard shows the conflicts; the administrator takes the backup's side of each.
         const view = await readConflicts(ref);
         const decisions = Object.fromEntries(view.set.conflicts.map((c) => [c.id, { choice: 'backup' as const }]));
@@ -360,7 +402,7 @@ async function main(): Promise<void> {
     };
 
     console.log(
-      `\nAn empty SSH command (\`true\`) takes ${ms(median(empty))} ms on this node now (median of 5); bash -c true started as sshd starts it, reading the login user's ~/.bashrc: ${ms(median(shellWithRc))} ms, without it: ${ms(median(shellWithoutRc))} ms.`,
+      `\nAn empty SSH command (\`true\`) takes ${ms(median(empty))} ms through the command runner on this node now, ${ms(median(emptyExec))} ms on a channel of its own (medians of 5); bash -c true started as sshd starts it, reading the login user's ~/.bashrc: ${ms(median(shellWithRc))} ms, without it: ${ms(median(shellWithoutRc))} ms.`,
     );
     // Strictly alternating turns. On the VM this was built on, the speed of a 2 GiB copy
     // swings with a period of four turns (two at about 2 s, two at about 3.4 s, whoever copies;
@@ -382,7 +424,7 @@ async function main(): Promise<void> {
         await runChecked(nodeName, ['mkdir', '--', copyDir], 'creating the copyFile folder');
         await settleDisk();
         const t0 = performance.now();
-        for (const f of large) await copyFile(nodeName, f.path, `${copyDir}/${f.name}`);
+        for (const f of large) await copyFile(nodeName, f.path, `${copyDir}/${f.name}`, { sourceRoot: node.node.root, destinationRoot: node.node.root });
         fn.push(performance.now() - t0);
         await runChecked(nodeName, ['rm', '-rf', '--', copyDir], 'clearing the copyFile folder');
         plain.push((await plainCopy()).copy);
@@ -427,7 +469,7 @@ async function main(): Promise<void> {
       commands: med((r) => r.sshCommands),
       polls: med((r) => r.polls),
     };
-    console.log(`\n## Restore benchmark${o.withoutBashrc ? " (node's login shell without ~/.bashrc)" : ''}: web-01 with a ${(o.imageBytes / GiB).toFixed(o.imageBytes % GiB === 0 ? 0 : 2)} GiB image, ${large.length} large files (${(largeBytes / GiB).toFixed(2)} GiB)`);
+    console.log(`\n## Restore benchmark${o.executor === 'daemon' ? ', daemon-driven (the node daemon stand-in executes the node steps)' : ''}${o.withoutBashrc ? " (node's login shell without ~/.bashrc)" : ''}: web-01 with a ${(o.imageBytes / GiB).toFixed(o.imageBytes % GiB === 0 ? 0 : 2)} GiB image, ${large.length} large files (${(largeBytes / GiB).toFixed(2)} GiB)`);
     console.log(`Machine: ${machineDescription()}; load average after: ${loadAverage()}`);
     console.log(`Medians of ${o.repeats} rounds after ${o.warmups} warm-up(s), in seconds; plain cp -p copies the same ${large.length} files one command each over the same SSH connection;` +
         ` before each turn: sync, then ${o.settleMs / 1000} s rest.\n`);
@@ -436,28 +478,39 @@ async function main(): Promise<void> {
     console.log(
       table(
         ['measurement', 'console', 'cp -p', 'ratio', 'target'],
-        [
-          ['whole restore (phase 1 start → phase 2 finished)', sec(m.total), sec(cp), ratio(m.total), '≤ 1.10x'],
-          ['  phase 1 (pre-flight, small files, conflicts read 3 times, resolve, confirm)', sec(m.phase1), '', '', ''],
-          ['  phase 2 (copy and verify, stop, undefine, move, directory, define and restore)', sec(m.phase2), '', '', ''],
-          ['large-file copy alone (copyFile of the state file and each image)', sec(m.copy), sec(cp), ratio(m.copy), '≤ 1.10x'],
-          ['qemu-img check of the images (verification the spec requires)', sec(m.imageCheck), '', '', ''],
-          ['step 7 whole (copy, size comparison, qemu-img check)', sec(m.step7), sec(cp), ratio(m.step7), ''],
-          ['moving the images over the live ones (mv; ext4 starts writing the copy out)', sec(m.move), '', '', ''],
-          ['reference: whole restore against cp -p followed by sync', sec(m.total), sec(written), `${(m.total / written).toFixed(2)}x`, ''],
-        ],
+        o.executor === 'daemon'
+          ? [
+              ['whole restore (phase 1 start → phase 2 finished)', sec(m.total), sec(cp), ratio(m.total), '≤ 1.10x'],
+              ['  phase 1 (pre-flight, the daemon unretains the small files, conflicts read 3 times, resolve, confirm)', sec(m.phase1), '', '', ''],
+              ['  phase 2 (the daemon copies and checks, the console checks, directory, define, stop; the daemon restores)', sec(m.phase2), '', '', ''],
+              ["the console's qemu-img check of the daemon's copies", sec(m.imageCheck), '', '', ''],
+              ['reference: whole restore against cp -p followed by sync', sec(m.total), sec(written), `${(m.total / written).toFixed(2)}x`, ''],
+            ]
+          : [
+              ['whole restore (phase 1 start → phase 2 finished)', sec(m.total), sec(cp), ratio(m.total), '≤ 1.10x'],
+              ['  phase 1 (pre-flight, small files, conflicts read 3 times, resolve, confirm)', sec(m.phase1), '', '', ''],
+              ['  phase 2 (copy and verify, stop, undefine, move, directory, define and restore)', sec(m.phase2), '', '', ''],
+              ['large-file copy alone (copyFile of the state file and each image)', sec(m.copy), sec(cp), ratio(m.copy), '≤ 1.10x'],
+              ['qemu-img check of the images (verification the spec requires)', sec(m.imageCheck), '', '', ''],
+              ['step 7 whole (copy, size comparison, qemu-img check)', sec(m.step7), sec(cp), ratio(m.step7), ''],
+              ['moving the images over the live ones (mv; ext4 starts writing the copy out)', sec(m.move), '', '', ''],
+              ['reference: whole restore against cp -p followed by sync', sec(m.total), sec(written), `${(m.total / written).toFixed(2)}x`, ''],
+            ],
       ),
     );
     const last = rounds[rounds.length - 1];
-    console.log(
+    if (o.executor === 'daemon') console.log("\nThe daemon copies, moves and restores on the node itself; the console's SSH commands below are its reads, checks and preparations.");
+    else console.log(
       `\nWhere the console's time goes (medians): the large-file copy commands ${seconds(m.cpCommands)}; other SSH commands, while no copy runs, ${seconds(m.sshOutside)}` +
         ` (${m.commands} SSH commands per restore${m.polls > 0 ? `, ${m.polls} of them progress polls during a copy` : ''}; the moves of the images ${seconds(m.move)} of it);` +
         ` no SSH command running (directory reads and writes, the engine's own work) ${seconds(m.noSsh)}.`,
     );
+    const execMs = median(emptyExec);
     console.log(
-      `SSH command overhead: an empty command (\`true\`) costs ${ms(emptyMs)} ms on this node (median of ${empty.length})${o.withoutBashrc ? ", its login shell not reading the user's ~/.bashrc" : ", most of it the login shell reading the user's ~/.bashrc"}` +
+      `SSH command overhead: an empty command (\`true\`) costs ${ms(emptyMs)} ms through the command runner on this node (median of ${empty.length}), ${ms(execMs)} ms on a channel of its own` +
+        `${o.withoutBashrc ? " (its login shell not reading the user's ~/.bashrc)" : " (most of it the login shell reading the user's ~/.bashrc)"}` +
         ` (bash -c true started as sshd starts it: ${ms(median(shellWithRc))} ms with the ~/.bashrc, ${ms(median(shellWithoutRc))} ms without). ${m.commands} commands × ${ms(emptyMs)} ms ≈ ${seconds(m.commands * emptyMs)}` +
-        ` (some run side by side: the conflict reads send six at once); plain cp -p pays it ${large.length} times (${seconds(large.length * emptyMs)}).`,
+        ` (some run side by side: the conflict reads send six at once; ${seconds(m.commands * execMs)} on channels of their own); plain cp -p pays it ${large.length} times (${seconds(large.length * emptyMs)}).`,
     );
     console.log(`SSH commands of the last round by program (count, time): ${[...last.byProgram.entries()].map(([k, v]) => `${k} ${v.count}× ${seconds(v.ms)}`).join('; ')}.`);
   } finally {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm run bench: all three benchmarks of the README's "Performance" section, one after the other.
+# npm run bench: all four benchmarks of the README's "Performance" section, one after the other.
 #
 # 1. Browse: generates a large directory, serves it from a private slapd, starts the production
 #    build of the console on its own port and prints how fast each page answers next to raw
@@ -9,6 +9,8 @@
 # 3. Restore: a whole restore of a machine with a 2 GiB image through the console's restore
 #    engine against a test node over real sshd, taking turns with plain cp -p of the same files
 #    (bench/restore.ts; needs about 8.5 GiB free in the temporary folder).
+# 4. Node commands: what an SSH command costs beyond its own work, on a channel of its own (as
+#    before the command runner) and through lib/ssh's command runner (bench/ssh-command.ts).
 #
 # Options are passed on to the browse benchmark, e.g.
 #   npm run bench -- --machines 2000 --repeats 9
@@ -41,6 +43,10 @@ echo
 echo "=== 3. Restore benchmark (bench/restore.ts)"
 # shellcheck disable=SC2086 # word splitting of the options is intended
 npx tsx bench/restore.ts ${BENCH_RESTORE_ARGS:-}
+
+echo
+echo "=== 4. Node command overhead (bench/ssh-command.ts)"
+npx tsx bench/ssh-command.ts
 
 elapsed=$((SECONDS - started))
 echo

@@ -1,9 +1,9 @@
 import { Notice } from './ui/card';
 
-/** Shown instead of a page's content when the directory could not answer. */
-export function LoadError({ message }: { message: string }) {
+/** Shown instead of a page's content when the directory could not answer, or the person may not see it. */
+export function LoadError({ message, code }: { message: string; code?: string }) {
   return (
-    <Notice tone="error" title="This page cannot be shown right now">
+    <Notice tone="error" title={code === 'forbidden' ? 'Not permitted' : 'This page cannot be shown right now'}>
       <p>{message}</p>
     </Notice>
   );

@@ -61,11 +61,15 @@ test('editing a cron plan shows it in words with the next runs, and saving makes
     await editor.cronField('Hour').fill('4');
     await editor.cronField('Day of week').fill('1-5');
     await expect(editor.description()).toHaveText('On weekdays (Mon–Fri) at 04:15');
+    // fc-brokerd (FOSS-Cloud) reads "1-5" as 1: Mondays only. The page shows its runs, and cron's reading beside them.
+    await expect(page.getByTestId('cron-misreadings')).toContainText("'1-5' becomes 1 (Monday)");
     await expect(editor.nextRuns()).toHaveCount(5);
     const first = editor.nextRuns().first();
     await expect(first.locator('td').nth(0)).toContainText('04:15');
     await expect(first.locator('td').nth(1)).toHaveText(/^\d{4}-\d{2}-\d{2} 0[23]:15$/);
-    await expect(first.locator('td').nth(2)).toHaveText(/^\d{8}T0[23]1500Z$/);
+    // The broker names the leaf with the local time and a literal Z.
+    await expect(first.locator('td').nth(2)).toHaveText(/^\d{8}T041500Z$/);
+    await expect(page.getByTestId('cron-differs')).toBeVisible();
 
     await editor.cronField('Hour').fill('24');
     await expect(page.getByTestId('error-cron-hour')).toHaveText('Hour 24 is out of range 0–23.');
@@ -75,11 +79,14 @@ test('editing a cron plan shows it in words with the next runs, and saving makes
     await editor.cronField('Day of month').fill('*');
 
     await editor.field('Iterations kept').fill('1');
-    await expect(page.getByTestId('retention-preview')).toContainText('would remove 3 existing iterations');
+    await expect(page.getByTestId('retention-stops')).toContainText('fc-brokerd never backs up this machine again: web-01 (3 leaves)');
     await editor.field('Iterations kept').fill('3');
+    await expect(page.getByTestId('retention-preview')).toContainText('would remove 1 existing iteration');
     await screenshot(page, 'machine-backup');
 
     await editor.submit();
+    await expect(page.getByTestId('form-confirmations')).toContainText("'1-5' becomes 1 (Monday)");
+    await page.getByRole('button', { name: 'Save anyway' }).click();
     await expect(page.getByTestId('form-saved')).toBeVisible();
     await page.goto(`/machines/${web.uuid}`);
     await expect(page.getByTestId('config-level')).toHaveText("The machine's own configuration applies");
@@ -133,4 +140,12 @@ test('a pool shows which machines follow it and can be excluded and included aga
   } finally {
     await clearPoolExcludeFlag(templates.uuid);
   }
+});
+
+test('the Configuration page says which kind of installation applies and why', async ({ page }) => {
+  await page.goto('/configuration');
+  await expect(page.getByTestId('installation-kind')).toHaveText('FOSS-Cloud');
+  await expect(page.getByTestId('installation-reason')).toContainText('only possible on FOSS-Cloud');
+  await page.locator('summary', { hasText: 'What the directory and the nodes show' }).click();
+  await expect(page.getByTestId('installation-evidence')).toContainText('iteration leaves in the directory');
 });

@@ -44,6 +44,26 @@ export function slowCopies(seconds: number | null): void {
   writeFileSync(flag, String(seconds));
 }
 
+/**
+ * While `path` is set, `rm -rf -- <path>` fails on the node as a busy folder would (the restore
+ * removes its retain folder that way); null lets it succeed again. Installs
+ * tests/fixtures/node-bin/rm as the node's `rm` (the real rm otherwise).
+ */
+export function failRemoval(path: string | null): void {
+  const { dir, virshStateDir } = demoNode();
+  const flag = join(virshStateDir, 'fail-rm');
+  if (path === null) {
+    rmSync(flag, { force: true });
+    return;
+  }
+  const rm = join(dir, 'bin', 'rm');
+  if (!existsSync(rm)) {
+    copyFileSync('tests/fixtures/node-bin/rm', rm);
+    chmodSync(rm, 0o755);
+  }
+  writeFileSync(flag, path);
+}
+
 export const sha256 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
 
 /** Every file and folder under `folder` on the node (relative path → sha256, or "dir <mode>"), for before/after checks. */

@@ -11,6 +11,7 @@ test('the nodes page shows both demo nodes reachable, with the address used and 
   for (const { fqdn } of DEMO.nodes) {
     await expect(nodes.card(fqdn).getByText('Reachable', { exact: true })).toBeVisible();
     await expect(nodes.node(fqdn).getByTestId('node-address')).toHaveText(`${host}:${port} (from NODE_ADDRESSES)`);
+    await expect(nodes.node(fqdn).getByTestId('node-commands')).toContainText('through the command runner');
     const usage = nodes.diskUsage(fqdn);
     await expect(usage.locator('tbody tr')).toHaveCount(2);
     await expect(usage.locator('tbody tr').nth(0)).toContainText('backup root');
@@ -21,6 +22,14 @@ test('the nodes page shows both demo nodes reachable, with the address used and 
     await expect(usage).toContainText(/\d+(\.\d)? (GiB|TiB)/);
   }
   await expect(page.getByTestId('node-error')).toHaveCount(0);
+  // Who executes restores: set by NODE_DAEMON for node-01, found out over SSH on node-02.
+  const [one, two] = DEMO.nodes.map((n) => nodes.node(n.fqdn).getByTestId('node-daemon'));
+  await expect(one).toHaveAttribute('data-source', 'NODE_DAEMON');
+  await expect(one).toHaveAttribute('data-runs', 'false');
+  await expect(one).toContainText('Does not run — this console executes restores on this node over SSH. (set by NODE_DAEMON)');
+  await expect(two).toHaveAttribute('data-source', 'detected');
+  await expect(two).toContainText('(found out over SSH)');
+  await expect(two.getByTestId('node-daemon-summary')).toContainText(`node-02.stoney-cloud.org`);
   await screenshot(page, 'nodes');
 });
 

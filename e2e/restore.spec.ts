@@ -1,6 +1,7 @@
-import { demoNode, fileSnapshot, liveDomain, sha256, slowCopies } from './demo-node';
+import { demoNode, failRemoval, fileSnapshot, liveDomain, sha256, slowCopies } from './demo-node';
 import { iterationsOf, machineEntry, machineSubtree } from './directory';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, screenshot, test } from './fixtures';
 
@@ -21,6 +22,8 @@ function treeMachine(name: string) {
 }
 
 const stage = (page: Page, name: string) => page.locator(`[data-testid="restore-stage"][data-stage="${name}"]`);
+/** A step that runs commands on the node (the pre-flight again, copies, path checks) may take longer than an expectation's default on a busy machine. */
+const NODE_WORK = { timeout: 30_000 };
 
 test('a restore of web-01 (two disks, saved state) resolves conflicts both ways and leaves images, directory and XML as decided', async ({ page }) => {
   test.setTimeout(180_000);
@@ -41,13 +44,14 @@ test('a restore of web-01 (two disks, saved state) resolves conflicts both ways 
 
   // Pre-flight: every check passes; nothing has been written yet.
   const checks = page.getByRole('list', { name: 'Pre-flight checks' }).getByRole('listitem');
-  await expect(checks).toHaveCount(6);
-  await expect(checks.and(page.locator('[data-ok="true"]'))).toHaveCount(6);
+  await expect(checks).toHaveCount(7);
+  await expect(checks.and(page.locator('[data-ok="true"]'))).toHaveCount(7);
+  await expect(checks.filter({ hasText: 'Every path stays in its folder on the node' })).toContainText('none reached through a symbolic link');
   await expect(page.getByRole('table', { name: 'Large files' })).toContainText(`${web.uuid}.state.${newest.name}`);
   await screenshot(page, 'restore-preflight');
 
   await page.getByRole('button', { name: 'Start the restore' }).click();
-  await expect(stage(page, 'deciding')).toBeVisible();
+  await expect(stage(page, 'deciding')).toBeVisible(NODE_WORK);
 
   // Each conflict side by side, place by place.
   const memory = page.getByRole('group', { name: 'Memory' });
@@ -80,7 +84,7 @@ test('a restore of web-01 (two disks, saved state) resolves conflicts both ways 
   await page.getByRole('button', { name: 'Review the plan' }).click();
 
   // The plan, before anything live changes.
-  await expect(stage(page, 'confirming')).toBeVisible();
+  await expect(stage(page, 'confirming')).toBeVisible(NODE_WORK);
   await expect(page.getByTestId('plan-overwritten')).toContainText('Memory: 4 GiB → 2 GiB');
   await expect(page.getByTestId('plan-overwritten')).toContainText('vram: 65536 → 16384');
   await expect(page.getByTestId('plan-kept')).toContainText('description of the machine');
@@ -150,6 +154,7 @@ test('a restore of web-01 (two disks, saved state) resolves conflicts both ways 
 });
 
 test('a restore of db-01 started from the iteration page and aborted in phase 1 leaves the directory and the retain directory as they were', async ({ page }) => {
+  test.setTimeout(120_000);
   const { machine: db, newest } = treeMachine('db-01');
   const { tree } = demoNode();
   const directoryBefore = await machineSubtree(db.uuid);
@@ -161,13 +166,13 @@ test('a restore of db-01 started from the iteration page and aborted in phase 1 
   await page.getByRole('link', { name: 'Restore this iteration…' }).click();
   await expect(page.getByRole('heading', { name: /Restore db-01/ })).toBeVisible();
   await page.getByRole('button', { name: 'Start the restore' }).click();
-  await expect(stage(page, 'deciding')).toBeVisible();
+  await expect(stage(page, 'deciding')).toBeVisible(NODE_WORK);
   await expect(page.getByRole('form', { name: 'Decisions' })).toContainText('do not differ');
   // Phase 1 made a retain folder for this iteration.
   expect(Object.keys(fileSnapshot(tree.retainRoot)).some((path) => path.endsWith(`${db.uuid}/${newest.name}`))).toBe(true);
 
   await page.getByRole('button', { name: 'Review the plan' }).click();
-  await expect(stage(page, 'confirming')).toBeVisible();
+  await expect(stage(page, 'confirming')).toBeVisible(NODE_WORK);
   await expect(page.getByTestId('restore-kind')).toContainText('saved state');
   await page.getByRole('button', { name: 'Abort the restore' }).click();
   await expect(page.getByTestId('restore-aborted')).toContainText('Nothing live was changed');
@@ -181,6 +186,8 @@ test('a restore of db-01 started from the iteration page and aborted in phase 1 
 });
 
 test('a copy that fails in phase 2 shows the command, its exit code and stderr, can be retried, and aborted while nothing live has changed', async ({ page }) => {
+  // Two failed copies, each first looking through every process's open files on the node for a leftover writer: slow on a busy machine.
+  test.setTimeout(120_000);
   const { machine: db, newest } = treeMachine('db-01');
   const { tree } = demoNode();
   const directoryBefore = await machineSubtree(db.uuid);
@@ -193,7 +200,7 @@ test('a copy that fails in phase 2 shows the command, its exit code and stderr, 
   await page.goto(`/machines/${db.uuid}/restore/${newest.name}`);
   await page.getByRole('button', { name: 'Start the restore' }).click();
   await page.getByRole('button', { name: 'Review the plan' }).click();
-  await expect(stage(page, 'confirming')).toBeVisible();
+  await expect(stage(page, 'confirming')).toBeVisible(NODE_WORK);
   // A folder where the copy of the disk image has to go: cp -T refuses to overwrite it, as a real node refuses a full or broken target.
   const retainFolder = Object.keys(fileSnapshot(tree.retainRoot)).find((path) => path.endsWith(`${db.uuid}/${newest.name}`));
   expect(retainFolder).toBeDefined();
@@ -223,6 +230,67 @@ test('a copy that fails in phase 2 shows the command, its exit code and stderr, 
   expect(fileSnapshot(tree.virtualizationRoot)).toEqual(imagesBefore);
   expect(await machineSubtree(db.uuid)).toEqual(directoryBefore);
   expect(liveDomain(db.uuid)).toEqual(domainBefore);
+});
+
+test('a restore of db-01 that fails at its last step is retried to finished, and one marked as finished names the retain folder it leaves', async ({ page }) => {
+  test.setTimeout(240_000);
+  const { machine: db, newest } = treeMachine('db-01');
+  const { tree } = demoNode();
+  const retainBefore = fileSnapshot(tree.retainRoot);
+  const retainFolder = join(tree.retainRoot, relative(tree.backupRoot, newest.folder ?? ''));
+
+  // Phase 1 (db-01's backup does not differ from the live machine), then phase 2 up to removing the retain folder, which the node refuses.
+  const failAtTheLastStep = async () => {
+    await page.getByRole('button', { name: 'Start the restore' }).click();
+    await expect(stage(page, 'deciding')).toBeVisible(NODE_WORK);
+    await page.getByRole('button', { name: 'Review the plan' }).click();
+    await expect(stage(page, 'confirming')).toBeVisible(NODE_WORK);
+    // The plan names the one file outside the retain folder that phase 2 writes.
+    await expect(page.getByTestId('plan-image')).toHaveCount(1);
+    await expect(page.getByTestId('plan-image')).toContainText(db.liveImages[0].path);
+    failRemoval(retainFolder);
+    await page.getByRole('button', { name: 'Confirm and restore db-01' }).click();
+    await expect(stage(page, 'failed')).toBeVisible({ timeout: 90_000 });
+    await expect(page.getByTestId('failure-title')).toHaveText('The restore stopped while removing the retain folder');
+    await expect(page.getByTestId('failure-command').getByLabel('Standard error')).toContainText('Device or resource busy');
+    await expect(page.getByTestId('finish-by-hand').getByRole('list', { name: 'What remains' })).toContainText(`The retain folder ${retainFolder} stays on node`);
+    await expect(page.getByRole('button', { name: /^Abort/ })).toHaveCount(0);
+  };
+
+  try {
+    await page.goto(`/machines/${db.uuid}/restore/${newest.name}`);
+    await failAtTheLastStep();
+    await expect(page.getByRole('button', { name: 'Retry from the failed step' })).toBeEnabled();
+    await expect(page.getByRole('button', { name: 'Mark as finished' })).toBeEnabled();
+    await screenshot(page, 'restore-failed-last-step');
+
+    // The cause is gone: Retry finishes the restore and removes the retain folder.
+    failRemoval(null);
+    await page.getByRole('button', { name: 'Retry from the failed step' }).click();
+    await expect(stage(page, 'finished')).toBeVisible({ timeout: 90_000 });
+    await expect(page.getByRole('list', { name: 'Restore journal' }).locator('li[data-step="retried"]')).toHaveCount(1);
+    expect(existsSync(retainFolder)).toBe(false);
+    expect(fileSnapshot(tree.retainRoot)).toEqual(retainBefore);
+
+    // The same again, and this time the administrator marks it finished and deals with the folder by hand.
+    await page.getByText('Restore this iteration again…').click();
+    await failAtTheLastStep();
+    await page.getByRole('button', { name: 'Mark as finished' }).click();
+    await expect(stage(page, 'finished')).toBeVisible(NODE_WORK);
+    await expect(page.getByTestId('restore-finished')).toContainText('marked as finished by admin');
+    await expect(page.getByTestId('restore-remains')).toContainText(retainFolder);
+    await expect(page.getByRole('list', { name: 'Restore journal' }).locator('li[data-step="finished"]')).toHaveText(/Marked as finished by admin/);
+    await screenshot(page, 'restore-marked-finished');
+    expect(existsSync(retainFolder)).toBe(true);
+    const iteration = Object.entries(iterationsOf(await machineSubtree(db.uuid))).find(([dn]) => dn.startsWith(`ou=${newest.name.toLowerCase()},`))?.[1];
+    expect(iteration).toMatchObject({ mode: 'finished', returnValue: '0' });
+  } finally {
+    failRemoval(null);
+    // What the administrator does by hand: the retain folder goes, with the folders the restore made for it.
+    const added = Object.keys(fileSnapshot(tree.retainRoot)).filter((path) => !(path in retainBefore));
+    for (const path of added.sort((a, b) => b.length - a.length)) rmSync(join(tree.retainRoot, path), { recursive: true, force: true });
+  }
+  expect(fileSnapshot(tree.retainRoot)).toEqual(retainBefore);
 });
 
 test('a restore address that names no iteration is a not-found page, not an error', async ({ page }) => {

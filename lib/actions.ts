@@ -1,6 +1,8 @@
 import 'server-only';
 import { z } from 'zod';
-import { requireAdmin, type Session } from '@/lib/auth/session';
+import { actorOf, currentAccess, isSignInRedirect, missingCapability, type Access, type Actor } from '@/lib/auth/access';
+import type { Capability } from '@/lib/auth/capabilities';
+import { checkScope, type ActionScope } from '@/lib/auth/scope';
 import { isAppError } from '@/lib/errors';
 
 /** What every server action returns: expected failures are values, never thrown (production strips thrown messages). */
@@ -32,19 +34,47 @@ export function failure(error: unknown, fallback: string): { ok: false; error: s
   return { ok: false, error: fallback };
 }
 
+export const SESSION_ENDED = 'Your session has ended (signed out, expired, or your rights were removed in the directory). Sign in again; nothing was changed.';
+
+export interface ActionOptions<S extends z.ZodType> {
+  /** The right the action needs: view, configure (backup configuration and exclusion) or restore. */
+  capability: Capability;
+  schema: S;
+  /**
+   * What the action concerns, from the validated input: { machine }, { machines }, { pool }, or
+   * 'cloud' when it concerns every pool. Checked against the pools the person's right covers.
+   */
+  scope: 'cloud' | ((input: z.infer<S>) => Exclude<ActionScope, 'cloud'>);
+}
+
 /**
- * The one wrapper for administrator actions: session, zod validation, the call into lib/, and
- * the mapping of known errors to a sentence. The client sends IDs and values; everything else is
- * re-read from the directory by the lib/ function.
+ * The one wrapper for server actions: the session and the person's rights from the directory,
+ * the capability, zod validation, the pool check, the call into lib/, and the mapping of known
+ * errors to a sentence. The client sends IDs and values; everything else is re-read by lib/. The
+ * actor handed to `run` names the capability, so the audit record says which right was used.
  */
-export function adminAction<S extends z.ZodType, T>(schema: S, run: (input: z.infer<S>, session: Session) => Promise<T>) {
-  return async (raw: unknown): Promise<ActionResult<T>> => {
-    const session = await requireAdmin();
+export function consoleAction<S extends z.ZodType, T>(
+  options: ActionOptions<S>,
+  run: (input: z.infer<S>, actor: Actor, access: Access) => Promise<T>,
+): (raw: unknown) => Promise<ActionResult<T>> {
+  const { capability, schema, scope } = options;
+  return async (raw) => {
+    let access: Access | null;
+    try {
+      access = await currentAccess();
+    } catch (error) {
+      return failure(error, 'Your session could not be checked; nothing was changed.');
+    }
+    if (!access) return { ok: false, error: SESSION_ENDED };
+    const missing = missingCapability(access, capability);
+    if (missing) return { ok: false, error: missing };
     const parsed = schema.safeParse(raw instanceof FormData ? formDataToObject(raw) : raw);
     if (!parsed.success) return { ok: false, error: 'Some values are not valid; nothing was changed.', fieldErrors: fieldErrorsOf(parsed.error) };
     try {
-      return { ok: true, data: await run(parsed.data, session) };
+      await checkScope(access, capability, scope === 'cloud' ? 'cloud' : scope(parsed.data));
+      return { ok: true, data: await run(parsed.data, actorOf(access, capability), access) };
     } catch (error) {
+      if (isSignInRedirect(error)) return { ok: false, error: SESSION_ENDED };
       return failure(error, 'The change could not be made; nothing was changed.');
     }
   };

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError, parseEnv, parseNodeAddresses } from './env';
+import { ConfigurationError, parseEnv, parseNodeAddresses, parseNodeDaemonOverrides } from './env';
 
 const good = {
   LDAP_URL: 'ldap://127.0.0.1:3389',
@@ -67,6 +67,46 @@ describe('configuration', () => {
   });
 });
 
+describe('rights and sign-in configuration', () => {
+  const pool = '356a6a56-652e-401c-961e-d56aa7c2c4a7';
+
+  it('reads the grant rules per capability, the rights cache and the sign-in limits, with defaults', () => {
+    const config = parseEnv({ ...good, CONSOLE_RESTORE_GRANTS: `group:restorers; role:VM-Admin@${pool}`, CONSOLE_VIEW_GRANTS: 'group:Backup viewers' });
+    expect(config.access.rules).toEqual({
+      view: [{ kind: 'group', name: 'Backup viewers', pools: null }],
+      configure: [],
+      restore: [
+        { kind: 'group', name: 'restorers', pools: null },
+        { kind: 'role', name: 'VM-Admin', pools: [pool] },
+      ],
+    });
+    expect(config.access.cacheMs).toBe(10_000);
+    expect(config.signIn).toEqual({ maxFailures: 10, maxFailuresPerAddress: 30, windowMs: 15 * 60_000, lockMs: 30_000, trustedProxies: 0 });
+    expect(parseEnv({ ...good, CONSOLE_AUTH_CACHE_SECONDS: '0', CONSOLE_TRUSTED_PROXIES: '1' })).toMatchObject({ access: { cacheMs: 0 }, signIn: { trustedProxies: 1 } });
+  });
+
+  it('names each mistake', () => {
+    expect(
+      problems({
+        ...good,
+        CONSOLE_CONFIGURE_GRANTS: 'admins',
+        CONSOLE_RESTORE_GRANTS: 'group:a@pool-1',
+        CONSOLE_AUTH_CACHE_SECONDS: '600',
+        SIGN_IN_MAX_FAILURES: '0',
+        SIGN_IN_WINDOW_MINUTES: 'soon',
+        CONSOLE_TRUSTED_PROXIES: '1.5',
+      }),
+    ).toEqual([
+      'CONSOLE_AUTH_CACHE_SECONDS must be 0 to 60 seconds',
+      'SIGN_IN_MAX_FAILURES must be at least 1',
+      'SIGN_IN_WINDOW_MINUTES must be a number of minutes',
+      'CONSOLE_TRUSTED_PROXIES must be a whole number',
+      'CONSOLE_CONFIGURE_GRANTS item "admins" must be group:<name> or role:<name>, optionally followed by @<pool UUID>,<pool UUID>…',
+      'CONSOLE_RESTORE_GRANTS item "group:a@pool-1": "pool-1" is not a pool UUID',
+    ]);
+  });
+});
+
 describe('node access configuration', () => {
   const dir = mkdtempSync(join(tmpdir(), 'env-nodes-'));
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'console', '-f', join(dir, 'id')]);
@@ -75,7 +115,7 @@ describe('node access configuration', () => {
   const nodes = { NODE_SSH_PRIVATE_KEY_FILE: join(dir, 'id'), NODE_SSH_KNOWN_HOSTS_FILE: join(dir, 'known_hosts') };
 
   it('starts without node access and says so through credentials: null', () => {
-    expect(parseEnv(good).nodes).toEqual({ credentials: null, port: 22, timeoutMs: 15_000, addresses: {} });
+    expect(parseEnv(good).nodes).toEqual({ credentials: null, port: 22, timeoutMs: 15_000, addresses: {}, daemon: {} });
   });
 
   it('reads key, pinned host keys, user, port, timeout and address overrides', () => {
@@ -96,7 +136,14 @@ describe('node access configuration', () => {
         'node-02.example.org': { host: '10.0.0.5', port: null },
         'node-03.example.org': { host: 'fd00::3', port: 22 },
       },
+      daemon: {},
     });
+  });
+
+  it('sends node commands through the command runner unless NODE_SSH_COMMAND_RUNNER=off', () => {
+    expect(parseEnv(good).nodeCommandRunner).toBe(true);
+    expect(parseEnv({ ...good, NODE_SSH_COMMAND_RUNNER: 'off' }).nodeCommandRunner).toBe(false);
+    expect(problems({ ...good, NODE_SSH_COMMAND_RUNNER: 'no' })).toEqual(['NODE_SSH_COMMAND_RUNNER must be on or off']);
   });
 
   it('requires pinned host keys once a key is set, and a usable key', () => {
@@ -122,5 +169,24 @@ describe('node access configuration', () => {
     ]);
     expect(parseNodeAddresses('a.example.org=1.1.1.1,A.example.org=2.2.2.2').problems).toEqual(['NODE_ADDRESSES names a.example.org twice']);
     expect(parseNodeAddresses('a.example.org=$(id)').problems).toHaveLength(1);
+  });
+});
+
+describe('who executes restores on a node (NODE_DAEMON, RESTORE_DAEMON_TIMEOUT_SECONDS)', () => {
+  it('reads per-node overrides and a default for every other node', () => {
+    const config = parseEnv({ ...good, NODE_DAEMON: 'Node-01.example.org=running, *=absent', RESTORE_DAEMON_TIMEOUT_SECONDS: '90', RESTORE_BROKER_WAIT_SECONDS: '0' });
+    expect(config.nodes.daemon).toEqual({ 'node-01.example.org': 'running', '*': 'absent' });
+    expect(config.restore).toMatchObject({ daemonTimeoutMs: 90_000, brokerWaitMs: 0 });
+    expect(parseEnv(good).restore).toMatchObject({ daemonTimeoutMs: 300_000, brokerWaitMs: 60_000 });
+  });
+
+  it('says which item is wrong and why', () => {
+    expect(problems({ ...good, NODE_DAEMON: 'node-01.example.org=yes,node-02.example.org', RESTORE_DAEMON_TIMEOUT_SECONDS: '1' })).toEqual([
+      'RESTORE_DAEMON_TIMEOUT_SECONDS must be at least 2 seconds',
+      'NODE_DAEMON item "node-01.example.org=yes" must look like node-01.example.org=running, node-01.example.org=absent or *=absent',
+      'NODE_DAEMON item "node-02.example.org" must look like node-01.example.org=running, node-01.example.org=absent or *=absent',
+    ]);
+    expect(parseNodeDaemonOverrides('a.example.org=running A.example.org=absent').problems).toEqual(['NODE_DAEMON names a.example.org twice']);
+    expect(parseNodeDaemonOverrides('$(id)=running').problems).toHaveLength(1);
   });
 });

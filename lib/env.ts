@@ -2,6 +2,7 @@ import 'server-only';
 import { readFileSync } from 'node:fs';
 import { utils as sshUtils } from 'ssh2';
 import { z } from 'zod';
+import { CAPABILITIES, parseGrantRules, type GrantRules } from './auth/capabilities';
 
 /**
  * The only reader of process.env. Parsed once; every problem is reported in one message so an
@@ -43,6 +44,20 @@ const schema = z
     LDAP_TRACE: z.enum(['0', '1'], { error: 'must be 0 or 1' }).default('0'),
     CONSOLE_CACHE_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).min(0).max(300).default(5),
     CONSOLE_ADMIN_GROUP: z.string().trim().optional(),
+    CONSOLE_VIEW_GRANTS: z.string().optional(),
+    CONSOLE_CONFIGURE_GRANTS: z.string().optional(),
+    CONSOLE_RESTORE_GRANTS: z.string().optional(),
+    CONSOLE_AUTH_CACHE_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).min(0, 'must be 0 to 60 seconds').max(60, 'must be 0 to 60 seconds').default(10),
+    SIGN_IN_MAX_FAILURES: z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').max(1000, 'must be at most 1000').default(10),
+    SIGN_IN_MAX_FAILURES_PER_ADDRESS: z.coerce
+      .number({ error: 'must be a whole number' })
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .max(100_000, 'must be at most 100000')
+      .default(30),
+    SIGN_IN_WINDOW_MINUTES: z.coerce.number({ error: 'must be a number of minutes' }).int('must be a whole number of minutes').min(1, 'must be 1 to 1440 minutes').max(1440, 'must be 1 to 1440 minutes').default(15),
+    SIGN_IN_LOCK_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int('must be a whole number of seconds').min(1, 'must be 1 to 3600 seconds').max(3600, 'must be 1 to 3600 seconds').default(30),
+    CONSOLE_TRUSTED_PROXIES: z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(0, 'must be 0 to 10').max(10, 'must be 0 to 10').default(0),
     SESSION_SECRET: z
       .string({ error: 'is not set (use at least 32 random characters, e.g. `openssl rand -hex 32`)' })
       .min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)'),
@@ -63,11 +78,18 @@ const schema = z
     NODE_SSH_KNOWN_HOSTS_FILE: z.string().trim().optional(),
     NODE_SSH_PORT: z.coerce.number({ error: 'must be a TCP port number' }).int('must be a TCP port number').min(1, 'must be a TCP port number').max(65_535, 'must be a TCP port number').default(22),
     NODE_ADDRESSES: z.string().optional(),
+    NODE_DAEMON: z.string().optional(),
     NODE_SSH_TIMEOUT_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(500).max(600_000).default(15_000),
+    NODE_SSH_COMMAND_RUNNER: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
     RESTORE_SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int().min(1).max(3600).default(120),
     RESTORE_LEASE_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int().min(2).max(600).default(30),
     METRICS_TOKEN: z.string().optional(),
     METRICS_TOKEN_FILE: z.string().trim().optional(),
+    RESTORE_BROKER_WAIT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int('must be a whole number of seconds').min(0, 'must be 0 or more seconds').max(3600, 'must be at most 3600 seconds').default(60),
+    RESTORE_DAEMON_TIMEOUT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int('must be a whole number of seconds').min(2, 'must be at least 2 seconds').max(86_400, 'must be at most 86400 seconds (a day)').default(300),
+    INSTALLATION_KIND: z
+      .enum(['foss-cloud', 'stoney-cloud', 'detect'], { error: 'must be foss-cloud, stoney-cloud or detect' })
+      .default('detect'),
   });
 
 /** Where the console reaches a node: host name or IP, and a port when it is not NODE_SSH_PORT. */
@@ -83,7 +105,12 @@ export interface NodeSshEnv {
   timeoutMs: number;
   /** NODE_ADDRESSES, keyed by lower-case node name (sstNode). */
   addresses: Record<string, NodeAddress>;
+  /** NODE_DAEMON: whether the node daemon runs, set by the administrator instead of found out; keyed by lower-case node name or `*`. */
+  daemon: Record<string, NodeDaemonOverride>;
 }
+
+/** `running`: the node daemon executes restore commands there; `absent`: it does not, the console does. */
+export type NodeDaemonOverride = 'running' | 'absent';
 
 export interface ConsoleEnv {
   /** trace: print every search with its size and duration (for benchmarks and diagnosis). */
@@ -91,12 +118,26 @@ export interface ConsoleEnv {
   /** How long a fleet read is reused; 0 turns the cache off. */
   cacheSeconds: number;
   adminGroup: string | null;
+  /** Who may do what besides administrators (CONSOLE_*_GRANTS), and how long a person's rights are reused. */
+  access: { rules: GrantRules; cacheMs: number };
   session: { secret: string; maxAgeSeconds: number };
+  /** Sign-in throttling; trustedProxies: how many reverse proxies in front append to X-Forwarded-For. */
+  signIn: { maxFailures: number; maxFailuresPerAddress: number; windowMs: number; lockMs: number; trustedProxies: number };
   consoleTimeZone: string;
   nodeTimeZone: string;
   virtualizationRoot: string;
   nodes: NodeSshEnv;
-  restore: { shutdownTimeoutMs: number; leaseMs: number };
+  /** false: every node command on an SSH channel of its own, as before the command runner (lib/ssh/runner.ts). */
+  nodeCommandRunner: boolean;
+  /**
+   * daemonTimeoutMs: how long the node daemon may stay silent (no answer, no progress) before a
+   * daemon-driven step counts as failed; brokerWaitMs: how long a daemon-driven restore leaves the
+   * broker to stop the machine and ask for the restore itself (daemons.md fact 2) before the
+   * console does (0: no broker runs).
+   */
+  restore: { shutdownTimeoutMs: number; leaseMs: number; daemonTimeoutMs: number; brokerWaitMs: number };
+  /** The kind of installation (lib/backup/installation.ts), or 'detect'. */
+  installationKind: 'foss-cloud' | 'stoney-cloud' | 'detect';
   /** The bearer token GET /api/metrics requires; null: the endpoint is switched off. */
   metrics: { token: string | null };
 }
@@ -147,6 +188,28 @@ export function parseNodeAddresses(text: string | undefined): { addresses: Recor
     }
   }
   return { addresses, problems };
+}
+
+/**
+ * NODE_DAEMON: `node-01.example.org=running,node-02.example.org=absent` or `*=absent` for every
+ * node not named (commas or white space between items). Returns the map or one problem per bad item.
+ */
+export function parseNodeDaemonOverrides(text: string | undefined): { overrides: Record<string, NodeDaemonOverride>; problems: string[] } {
+  const overrides: Record<string, NodeDaemonOverride> = {};
+  const problems: string[] = [];
+  for (const item of (text ?? '').split(/[\s,]+/).filter((i) => i !== '')) {
+    const match = /^([^=]+)=(.*)$/.exec(item);
+    const name = match?.[1].trim().toLowerCase() ?? '';
+    const value = match?.[2].trim().toLowerCase() ?? '';
+    if (!match || !(name === '*' || hostName.test(name)) || (value !== 'running' && value !== 'absent')) {
+      problems.push(`NODE_DAEMON item ${JSON.stringify(item)} must look like node-01.example.org=running, node-01.example.org=absent or *=absent`);
+    } else if (overrides[name]) {
+      problems.push(`NODE_DAEMON names ${name} twice`);
+    } else {
+      overrides[name] = value;
+    }
+  }
+  return { overrides, problems };
 }
 
 function readableFile(variable: string, path: string): { text: string } | { problem: string } {
@@ -222,6 +285,15 @@ export function parseEnv(source: Record<string, string | undefined>): ConsoleEnv
   problems.push(...nodeAddresses.problems);
   const metrics = metricsToken(source);
   problems.push(...metrics.problems);
+  const nodeDaemon = parseNodeDaemonOverrides(source.NODE_DAEMON);
+  problems.push(...nodeDaemon.problems);
+  const rules = {} as GrantRules;
+  for (const capability of CAPABILITIES) {
+    const variable = `CONSOLE_${capability.toUpperCase()}_GRANTS`;
+    const parsedRules = parseGrantRules(variable, source[variable]);
+    rules[capability] = parsedRules.rules;
+    problems.push(...parsedRules.problems);
+  }
   if (!parsed.success || problems.length > 0) throw new ConfigurationError(problems);
   const v = parsed.data;
   let bindPassword = v.LDAP_BIND_PASSWORD ?? '';
@@ -239,7 +311,15 @@ export function parseEnv(source: Record<string, string | undefined>): ConsoleEnv
     ldap: { url: v.LDAP_URL, baseDn: v.LDAP_BASE_DN, bindDn: v.LDAP_BIND_DN, bindPassword, timeoutMs: v.LDAP_TIMEOUT_MS, trace: v.LDAP_TRACE === '1' },
     cacheSeconds: v.CONSOLE_CACHE_SECONDS,
     adminGroup: v.CONSOLE_ADMIN_GROUP ? v.CONSOLE_ADMIN_GROUP : null,
+    access: { rules, cacheMs: Math.round(v.CONSOLE_AUTH_CACHE_SECONDS * 1000) },
     session: { secret: v.SESSION_SECRET, maxAgeSeconds: Math.round(v.SESSION_MAX_AGE_HOURS * 3600) },
+    signIn: {
+      maxFailures: v.SIGN_IN_MAX_FAILURES,
+      maxFailuresPerAddress: v.SIGN_IN_MAX_FAILURES_PER_ADDRESS,
+      windowMs: v.SIGN_IN_WINDOW_MINUTES * 60_000,
+      lockMs: v.SIGN_IN_LOCK_SECONDS * 1000,
+      trustedProxies: v.CONSOLE_TRUSTED_PROXIES,
+    },
     consoleTimeZone,
     nodeTimeZone: v.NODE_TIME_ZONE ?? consoleTimeZone,
     virtualizationRoot: v.VIRTUALIZATION_ROOT.replace(/\/+$/, '') || '/',
@@ -250,8 +330,16 @@ export function parseEnv(source: Record<string, string | undefined>): ConsoleEnv
       port: v.NODE_SSH_PORT,
       timeoutMs: v.NODE_SSH_TIMEOUT_MS,
       addresses: nodeAddresses.addresses,
+      daemon: nodeDaemon.overrides,
     },
-    restore: { shutdownTimeoutMs: v.RESTORE_SHUTDOWN_TIMEOUT_SECONDS * 1000, leaseMs: v.RESTORE_LEASE_SECONDS * 1000 },
+    restore: {
+      shutdownTimeoutMs: v.RESTORE_SHUTDOWN_TIMEOUT_SECONDS * 1000,
+      leaseMs: v.RESTORE_LEASE_SECONDS * 1000,
+      daemonTimeoutMs: v.RESTORE_DAEMON_TIMEOUT_SECONDS * 1000,
+      brokerWaitMs: v.RESTORE_BROKER_WAIT_SECONDS * 1000,
+    },
+    nodeCommandRunner: v.NODE_SSH_COMMAND_RUNNER === 'on',
+    installationKind: v.INSTALLATION_KIND,
     metrics: { token: metrics.token },
   };
 }

@@ -42,3 +42,13 @@ export class AppError extends Error {
 export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;
 }
+
+/**
+ * A value someone typed, quoted for a message or a log line and cut short: error texts and audit
+ * notes repeat what was sent, and a megabyte of it must not come back in an answer.
+ */
+export function quoteShort(value: unknown, max = 80): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  const cut = text.length > max ? `${text.slice(0, max)}…` : text;
+  return JSON.stringify(cut);
+}

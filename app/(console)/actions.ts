@@ -2,12 +2,13 @@
 
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
-import { adminAction } from '@/lib/actions';
+import { consoleAction } from '@/lib/actions';
 import { objectiveHoursSchema } from '@/lib/backup/objective-schema';
 import { setRecoveryPointObjective } from '@/lib/inventory/objectives';
 
-const setCloudObjective = adminAction(z.object({ hours: objectiveHoursSchema }), async ({ hours }, session) => {
-  const outcome = await setRecoveryPointObjective({ level: 'cloud' }, hours, session);
+// The cloud-wide objective concerns every pool: the configure right for all of them.
+const setCloudObjective = consoleAction({ capability: 'configure', schema: z.object({ hours: objectiveHoursSchema }), scope: 'cloud' }, async ({ hours }, actor) => {
+  const outcome = await setRecoveryPointObjective({ level: 'cloud' }, hours, actor);
   revalidatePath('/', 'layout');
   return outcome;
 });

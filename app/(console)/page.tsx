@@ -9,10 +9,12 @@ import { DateTime } from '@/components/ui/date-time';
 import { TextLink } from '@/components/ui/link';
 import { EntryProblems, LoadError } from '@/components/load-error';
 import { attempt } from '@/lib/actions';
+import { requireAccess } from '@/lib/auth/access';
+import { canEverywhere } from '@/lib/auth/capabilities';
 import { OBJECTIVE_MARGIN_MS, formatObjective } from '@/lib/backup/objective';
 import { statusLabel } from '@/lib/backup/status';
 import { env } from '@/lib/env';
-import { aggregateRow, compactTotals, gridNights, machineRow } from '@/lib/inventory/history-view';
+import { aggregateRow, compactTotals, gridNights, machineRow, nightsNote } from '@/lib/inventory/history-view';
 import { loadOverview } from '@/lib/inventory/overview';
 import { setCloudObjectiveAction } from './actions';
 
@@ -32,9 +34,10 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 
 export default async function OverviewPage() {
   const result = await attempt(loadOverview);
-  if (!result.ok) return <LoadError message={result.error} />;
+  if (!result.ok) return <LoadError message={result.error} code={result.code} />;
   const overview = result.data;
   const timeZone = env().consoleTimeZone;
+  const { grants } = await requireAccess();
   const nights = gridNights(overview.nights);
   const margin = formatObjective(OBJECTIVE_MARGIN_MS);
   const cloudHours = overview.cloudObjectiveMs === null ? null : overview.cloudObjectiveMs / 3_600_000;
@@ -52,6 +55,7 @@ export default async function OverviewPage() {
       <StatusCounts
         counts={overview.counts}
         total={overview.total}
+        kind={overview.kind}
         notes={overview.clones > 0 ? { excluded: `not backed up on purpose, ${plural(overview.clones, 'dynamic clone')} among them` } : undefined}
       />
       <div className="mt-6 space-y-6">
@@ -65,6 +69,7 @@ export default async function OverviewPage() {
               node: m.node,
               protection: m.protection,
               activity: m.activity ? { kind: m.activity.kind, text: m.activity.text, next: m.activity.next } : null,
+              blocked: m.blocked,
               reason: m.protectionReason,
               lastGood: m.lastGood?.toISOString() ?? null,
             }))}
@@ -72,7 +77,7 @@ export default async function OverviewPage() {
           {overview.attention.length > ATTENTION_ROWS && (
             <p className="mt-3 text-muted" data-testid="attention-more">
               The {ATTENTION_ROWS} most urgent of {overview.attention.length} are shown. All of them in the machine list:{' '}
-              {(['failed', 'stuck', 'never', 'stale'] as const).map((status, i) => (
+              {(['blocked', 'failed', 'stuck', 'never', 'stale'] as const).filter((status) => overview.counts[status] > 0).map((status, i) => (
                 <span key={status}>
                   {i > 0 && ', '}
                   <TextLink href={`/machines?status=${status}`}>{`${statusLabel(status).toLowerCase()} (${overview.counts[status]})`}</TextLink>
@@ -84,8 +89,8 @@ export default async function OverviewPage() {
         </Card>
         <Card title={`The last ${nights.length} nights`} actions={<TextLink href="/history">Every machine, night by night</TextLink>}>
           <p className="mb-2 text-muted">
-            Each pool&rsquo;s worst night state (hover or focus a cell for the counts), and the fleet&rsquo;s totals per night. A night is a date on the
-            nodes ({env().nodeTimeZone}); older nights than the oldest iteration kept have no record.
+            Each pool&rsquo;s worst night state (hover or focus a cell for the counts), and the fleet&rsquo;s totals per night.{' '}
+            {nightsNote(overview.kind, env().nodeTimeZone)}
           </p>
           <HistoryGrid
             id="pool-nights"
@@ -117,6 +122,7 @@ export default async function OverviewPage() {
             }
             defaultText={`each machine's plan period plus ${margin}`}
             save={setCloudObjectiveAction}
+            editable={canEverywhere(grants, 'configure')}
           />
         </Card>
       </div>

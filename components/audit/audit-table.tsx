@@ -8,6 +8,17 @@ const ACTIONS: Record<string, string> = {
   'backup-config.remove-override': 'Removed own backup configuration',
   'backup.exclude': 'Excluded from backup',
   'backup.include': 'Included in backup again',
+  'restore.start': 'Started a restore',
+  'restore.resolve': 'Decided the restore conflicts',
+  'restore.confirm': 'Confirmed the restore plan',
+  'restore.abort': 'Aborted a restore',
+  'restore.retry': 'Retried a failed restore step',
+  'restore.finish': 'Marked a restore as finished by hand',
+  'sign-in': 'Signed in',
+  'sign-in.failed': 'Failed sign-in',
+  'sign-in.paused': 'Sign-in paused',
+  'sign-out': 'Signed out',
+  'backup.unblock': 'Unblocked backups (stoney cloud)',
   'objective.set': 'Set the recovery point objective',
 };
 
@@ -33,9 +44,10 @@ export function AuditTable({ records, timeZone, names }: { records: AuditRecord[
             <Td>
               <DateTime value={r.at} timeZone={timeZone} />
             </Td>
-            <Td title={r.actor.dn}>{r.actor.name || r.actor.login}</Td>
+            <Td title={r.actor.dn || undefined}>{r.actor.name || r.actor.login}</Td>
             <Td className="max-w-xs">
               <div className="font-medium">{ACTIONS[r.action] ?? r.action}</div>
+              {r.capability && <div className="text-xs text-muted">with the {r.capability} right</div>}
               {r.note && <div className="text-xs text-muted">{r.note}</div>}
             </Td>
             <Td className="max-w-xs">
@@ -43,6 +55,8 @@ export function AuditTable({ records, timeZone, names }: { records: AuditRecord[
                 <TextLink href={`/machines/${r.machineUuid}`}>{names[r.machineUuid] ?? r.machineUuid}</TextLink>
               ) : r.poolUuid ? (
                 <TextLink href={`/pools/${r.poolUuid}`}>{names[r.poolUuid] ?? r.poolUuid}</TextLink>
+              ) : r.action.startsWith('sign-') ? (
+                'Sign-in'
               ) : (
                 'Cloud-wide'
               )}

@@ -3,14 +3,16 @@ import type { ConfigFormValues } from '@/lib/backup/config-schema';
 import type { CronPreview } from '@/lib/cron/preview';
 import { Card, Notice } from '../ui/card';
 import { TextLink } from '../ui/link';
-import { BackupConfigForm, type ParameterHelp } from './config-form';
+import { BackupConfigForm, type ParameterHelp, type SaveOutcome } from './config-form';
 import { ConfigSummary, type ConfigRowView } from './config-summary';
+import { ExcludeOverriders } from './exclude-overriders';
 import { ExcludeToggle } from './exclude-toggle';
+import { NodeSchedule, type NodeScheduleView } from './node-schedule';
+import { ProgramTable, type ProgramRowView } from './program-table';
 import { RemoveOverride } from './remove-override';
 import type { RetentionMachineView } from './retention-preview';
 
 type Result<T> = { ok: true; data: T } | { ok: false; error: string; fieldErrors?: Record<string, string> };
-type Outcome = { message: string; token: string; warnings: string[] };
 
 export interface BackupEditorProps {
   level: 'cloud' | 'pool' | 'machine';
@@ -33,11 +35,24 @@ export interface BackupEditorProps {
   retentionOmitted: number;
   followers: { uuid: string; name: string }[];
   overriding: { uuid: string; name: string }[];
-  /** Dynamic clones in scope, never backed up and so not among the followers. */
+  /** Dynamic clones in scope, never backed up (FOSS-Cloud) and so not among the followers. */
   clones: number;
-  save: (input: Record<string, string>) => Promise<Result<Outcome>>;
+  kind: 'foss-cloud' | 'stoney-cloud';
+  kindLabel: string;
+  kindReason: string;
+  programs: ProgramRowView[];
+  nodeSchedules: NodeScheduleView[];
+  stillBackedUp: { uuid: string; name: string }[];
+  membersExcluded: boolean;
+  excludedWithPool: string | null;
+  exclusionReason: string;
+  nodeTimeZone: string;
+  retentionSource: 'directory' | 'node' | 'none';
+  retentionProblem: string | null;
+  save: (input: Record<string, string>) => Promise<Result<SaveOutcome>>;
   remove?: (input: Record<string, string>) => Promise<Result<{ message: string }>>;
   setExcluded?: (input: { uuid: string; intent: 'exclude' | 'include' }) => Promise<Result<{ message: string; warnings: string[] }>>;
+  excludeOverriders?: (input: { uuid: string }) => Promise<Result<{ results: { uuid: string; outcome: string; message: string }[] }>>;
 }
 
 const THE_LEVEL: Record<string, string> = { machine: "the machine's own", pool: "the pool's", cloud: 'the cloud-wide', none: 'no' };
@@ -59,9 +74,24 @@ function MachineList({ machines, empty }: { machines: { uuid: string; name: stri
 function CloneNote({ count }: { count: number }) {
   return (
     <p className="mt-2 text-muted" data-testid="clone-note">
-      {count} dynamic {count === 1 ? 'clone is' : 'clones are'} not listed: the scheduler never backs clones up, so no configuration applies to them.
+      {count} dynamic {count === 1 ? 'clone is' : 'clones are'} not listed: fc-brokerd never backs clones up, so no configuration applies to them.
     </p>
   );
+}
+
+function exclusionText(p: BackupEditorProps, what: string): string {
+  if (p.level === 'pool' && p.kind === 'stoney-cloud') {
+    return p.membersExcluded
+      ? "The pool's machines were excluded one by one (stoney cloud reads no pool flag). Including the pool includes exactly those again."
+      : "On stoney cloud the wrapper reads the exclude flag only from each machine's own ou=backup, so excluding the pool sets the flag on each of its machines.";
+  }
+  if (p.level === 'pool') {
+    return p.excludedHere
+      ? "This pool is excluded: fc-brokerd reads the flag for the pool's machines that have no configuration of their own."
+      : `This pool is backed up as planned. Excluding it sets the flag on the pool's ou=backup, which fc-brokerd reads for the machines without a configuration of their own.`;
+  }
+  if (p.excludedWithPool) return `This ${what} was excluded together with its pool. ${p.exclusionReason}`;
+  return p.exclusionReason;
 }
 
 /** The configuration page of the cloud, a pool or a machine: what applies and why, exclusion, and the form. */
@@ -71,10 +101,23 @@ export function BackupEditor(p: BackupEditorProps) {
   const creating = p.level !== 'cloud' && !p.hasOwnConfig;
   return (
     <div className="space-y-6">
+      <p className="text-muted" data-testid="editor-kind">
+        Rules of <span className="font-medium text-ink">{p.kindLabel}</span> apply. <TextLink href="/configuration">Why</TextLink>
+      </p>
       <div className="grid gap-6 lg:grid-cols-2">
-        <Card title={p.level === 'machine' ? 'What applies to this machine now' : p.level === 'pool' ? "What applies to this pool's machines now" : 'The cloud-wide configuration'}>
-          <ConfigSummary {...p.summary} />
-        </Card>
+        <div className="space-y-6">
+          <Card title={p.level === 'machine' ? 'What applies to this machine now' : p.level === 'pool' ? "What applies to this pool's machines now" : 'The cloud-wide configuration'}>
+            <ConfigSummary {...p.summary} />
+          </Card>
+          <Card title="Which program reads which level">
+            <ProgramTable rows={p.programs} />
+          </Card>
+          {p.kind === 'stoney-cloud' && (
+            <Card title="Schedule: the nodes' crontab">
+              <NodeSchedule rows={p.nodeSchedules} />
+            </Card>
+          )}
+        </div>
         <div className="space-y-6">
           {p.level !== 'cloud' && (
             <Card title="Inheritance">
@@ -99,7 +142,7 @@ export function BackupEditor(p: BackupEditorProps) {
                 )}
                 {p.missing.length > 0 && (
                   <Notice tone="warning" title="Incomplete configuration">
-                    Its own configuration lacks {p.missing.join(', ')}; the daemons do not fill the gaps from another level. Saving the form below writes every value.
+                    Its own configuration lacks {p.missing.join(', ')}; the daemons do not fill the gaps from another level. Saving the form below writes what is missing.
                   </Notice>
                 )}
                 {p.level === 'pool' && (
@@ -132,12 +175,22 @@ export function BackupEditor(p: BackupEditorProps) {
             <Card title="Exclusion">
               <p className="mb-3" data-testid="exclusion-state">
                 {p.excludedHere
-                  ? `This ${what} is excluded from backup (the flag is on its own ou=backup).`
+                  ? p.level === 'pool' && p.kind === 'stoney-cloud'
+                    ? `This pool's machines are excluded from backup.`
+                    : `This ${what} is excluded from backup (the flag is on its own ou=backup).`
                   : p.excluded
                     ? `This ${what} is excluded by ${THE_LEVEL[p.excludedBy ?? 'none']} configuration.`
                     : `This ${what} is backed up as planned.`}
               </p>
+              <p className="mb-3 text-muted" data-testid="exclusion-reason">
+                {exclusionText(p, what)}
+              </p>
               <ExcludeToggle uuid={p.uuid} excluded={p.excludedHere} what={p.level as 'machine' | 'pool'} setExcluded={p.setExcluded} />
+              {p.level === 'pool' && p.kind === 'foss-cloud' && p.excludedHere && p.stillBackedUp.length > 0 && p.excludeOverriders && (
+                <div className="mt-4 border-t border-line pt-3">
+                  <ExcludeOverriders uuid={p.uuid} machines={p.stillBackedUp} exclude={p.excludeOverriders} />
+                </div>
+              )}
             </Card>
           )}
         </div>
@@ -170,6 +223,10 @@ export function BackupEditor(p: BackupEditorProps) {
           retentionOmitted={p.retentionOmitted}
           submitLabel={creating ? `Create the ${what}'s own configuration` : 'Save configuration'}
           save={p.save}
+          kind={p.kind}
+          timeZone={p.nodeTimeZone}
+          retentionSource={p.retentionSource}
+          retentionProblem={p.retentionProblem}
         />
         {p.remove && <RemoveOverride ids={ids} token={p.token} what={p.level as 'machine' | 'pool'} present={p.hasOwnConfig} remove={p.remove} />}
       </Card>

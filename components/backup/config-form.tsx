@@ -8,7 +8,16 @@ import { Button, Field, Select, TextInput } from '../ui/field';
 import { CronEditor, type CronFields } from './cron-editor';
 import { RetentionPreview, type RetentionMachineView } from './retention-preview';
 
-type SaveResult = { ok: true; data: { message: string; token: string; warnings: string[] } } | { ok: false; error: string; fieldErrors?: Record<string, string> };
+export type SaveOutcome = {
+  outcome: 'changed' | 'unchanged' | 'confirm';
+  message: string;
+  token: string;
+  warnings: string[];
+  confirmations?: { field: string | null; text: string }[];
+  confirm?: string;
+  added?: string[];
+};
+type SaveResult = { ok: true; data: SaveOutcome } | { ok: false; error: string; fieldErrors?: Record<string, string> };
 
 export type ParameterHelp = { key: string; label: string; description: string };
 
@@ -52,6 +61,10 @@ export function BackupConfigForm({
   retentionOmitted,
   submitLabel,
   save,
+  kind,
+  timeZone,
+  retentionSource,
+  retentionProblem,
 }: {
   ids: Record<string, string>;
   token: string;
@@ -63,6 +76,11 @@ export function BackupConfigForm({
   retentionOmitted: number;
   submitLabel: string;
   save: (input: Record<string, string>) => Promise<SaveResult>;
+  kind: 'foss-cloud' | 'stoney-cloud';
+  /** The zone the schedule preview computes in. */
+  timeZone: string;
+  retentionSource: 'directory' | 'node' | 'none';
+  retentionProblem: string | null;
 }) {
   const [values, setValues] = useState<ConfigFormValues>(initial);
   const [token, setToken] = useState(initialToken);
@@ -80,7 +98,11 @@ export function BackupConfigForm({
   }
   const [result, setResult] = useState<SaveResult | null>(null);
   const [pending, startTransition] = useTransition();
-  const errors: Partial<Record<string, string>> = result && !result.ok ? (result.fieldErrors ?? {}) : {};
+  const confirming = result?.ok && result.data.outcome === 'confirm' ? result.data : null;
+  const errors: Partial<Record<string, string>> =
+    result && !result.ok
+      ? (result.fieldErrors ?? {})
+      : Object.fromEntries((confirming?.confirmations ?? []).filter((c) => c.field).map((c) => [c.field as string, c.text]));
   const text = (key: ConfigFormField) => help.find((h) => h.key === key);
   const set = (key: ConfigFormField, value: string) => setValues((v) => ({ ...v, [key]: value }));
 
@@ -104,13 +126,17 @@ export function BackupConfigForm({
   const keep = /^\d+$/.test(values.iterations.trim()) && Number(values.iterations) >= 1 ? Number(values.iterations) : null;
   const current = /^\d+$/.test(initial.iterations) ? Number(initial.iterations) : null;
 
+  function send(confirm: string | null) {
+    startTransition(async () => {
+      const r = await save({ ...ids, token, ...values, ...(confirm ? { confirm } : {}) });
+      setResult(r);
+      if (r.ok && r.data.outcome !== 'confirm') setToken(r.data.token);
+    });
+  }
+
   function submit(event: React.FormEvent) {
     event.preventDefault();
-    startTransition(async () => {
-      const r = await save({ ...ids, token, ...values });
-      setResult(r);
-      if (r.ok) setToken(r.data.token);
-    });
+    send(null);
   }
 
   const textField = (key: ConfigFormField, placeholder?: string) => {
@@ -142,17 +168,47 @@ export function BackupConfigForm({
           <p data-testid="form-error">{result.error}</p>
         </Notice>
       )}
-      {result?.ok && (
+      {confirming && (
+        <Notice tone="warning" title="Not saved yet: read what this would do">
+          <p>{confirming.message}</p>
+          <ul className="my-2 list-disc pl-5" data-testid="form-confirmations">
+            {(confirming.confirmations ?? []).map((c) => (
+              <li key={c.text}>{c.text}</li>
+            ))}
+          </ul>
+          <div className="flex gap-2">
+            <Button type="button" tone="danger" disabled={pending} onClick={() => send(confirming.confirm ?? null)}>
+              Save anyway
+            </Button>
+            <Button type="button" tone="secondary" onClick={() => setResult(null)}>
+              Change the values
+            </Button>
+          </div>
+        </Notice>
+      )}
+      {result?.ok && result.data.outcome !== 'confirm' && (
         <Notice tone="info" title="Saved">
           <p data-testid="form-saved">{result.data.message}</p>
-          {result.data.warnings.map((w) => (
-            <p key={w}>{w}</p>
-          ))}
+          {(result.data.added ?? []).length > 0 && (
+            <p data-testid="form-added">Also written because a complete entry needs them: {(result.data.added ?? []).join(', ')}.</p>
+          )}
+          {result.data.warnings
+            .filter((w) => !w.startsWith('Also written because'))
+            .map((w) => (
+              <p key={w}>{w}</p>
+            ))}
         </Notice>
       )}
 
-      <Section title="Schedule">
+      <Section title={kind === 'stoney-cloud' ? 'Schedule fields (unused on stoney cloud)' : 'Schedule (as fc-brokerd reads it)'}>
+        {kind === 'stoney-cloud' && (
+          <p className="mb-3 text-muted" data-testid="cron-unused">
+            On stoney cloud nothing reads sstCron*: the node&apos;s crontab line starts the wrapper (shown above). These fields stay in the entry as they are; change
+            them only to keep them tidy.
+          </p>
+        )}
         <CronEditor
+          timeZone={timeZone}
           value={cron}
           initialPlan={initialCron}
           initialPreview={preview}
@@ -164,7 +220,7 @@ export function BackupConfigForm({
       <Section title="Retention">
         <div className="grid gap-4 md:grid-cols-[16rem_1fr]">
           {textField('iterations')}
-          <RetentionPreview machines={retention} keep={keep} current={current} omitted={retentionOmitted} />
+          <RetentionPreview machines={retention} keep={keep} current={current} omitted={retentionOmitted} kind={kind} source={retentionSource} problem={retentionProblem} />
         </div>
       </Section>
 
@@ -200,7 +256,9 @@ export function BackupConfigForm({
         <Button type="submit" disabled={pending}>
           {pending ? 'Saving…' : submitLabel}
         </Button>
-        <p className="text-xs text-muted">Every value is written, so the entry works on its own: the daemons never fill gaps from another level.</p>
+        <p className="text-xs text-muted">
+          Only the values you change are written, plus any a complete entry lacks (named after saving): the daemons never fill gaps from another level.
+        </p>
       </div>
     </form>
   );

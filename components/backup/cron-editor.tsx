@@ -17,8 +17,8 @@ const FIELDS = [
   { key: 'dayOfWeek', label: 'Day of week', hint: '0–7 or sun–sat (0 and 7 are Sunday)' },
 ] as const;
 
-async function fetchPreview(plan: CronFields): Promise<CronPreview> {
-  const query = new URLSearchParams({ ...plan, active: plan.active ? 'TRUE' : 'FALSE' });
+async function fetchPreview(plan: CronFields, timeZone: string): Promise<CronPreview> {
+  const query = new URLSearchParams({ ...plan, active: plan.active ? 'TRUE' : 'FALSE', timeZone });
   const response = await fetch(`/api/cron-preview?${query}`, { cache: 'no-store' });
   if (!response.ok) throw new Error((await response.json().catch(() => null))?.error ?? `The console answered ${response.status}.`);
   return (await response.json()) as CronPreview;
@@ -47,18 +47,20 @@ export function CronEditor({
   errors,
   initialPreview,
   initialPlan,
+  timeZone,
 }: {
   value: CronFields;
   onChange: (next: CronFields) => void;
   errors: Partial<Record<keyof CronFields, string>>;
   initialPreview: CronPreview;
   initialPlan: CronFields;
+  timeZone: string;
 }) {
   const settled = useSettled(value, 250);
   const isInitial = JSON.stringify(settled) === JSON.stringify(initialPlan);
   const query = useQuery({
-    queryKey: ['cron-preview', settled],
-    queryFn: () => fetchPreview(settled),
+    queryKey: ['cron-preview', settled, timeZone],
+    queryFn: () => fetchPreview(settled, timeZone),
     initialData: isInitial ? initialPreview : undefined,
     placeholderData: keepPreviousData,
     staleTime: 30_000,
@@ -98,7 +100,7 @@ export function CronEditor({
         {query.isError && <p className="mt-1 text-xs text-status-failed">The preview could not be refreshed: {query.error.message}</p>}
         {preview.warnings.length > 0 && (
           <div className="mt-2">
-            <Notice tone="warning" title="The scheduler would never start this plan">
+            <Notice tone="warning" title="fc-brokerd would never start this plan">
               <ul className="list-disc pl-5" data-testid="cron-warnings">
                 {preview.warnings.map((w) => (
                   <li key={w}>{w}</li>
@@ -107,29 +109,37 @@ export function CronEditor({
             </Notice>
           </div>
         )}
+        {preview.broker && preview.broker.failures.count > 0 && (
+          <Notice tone="error" title="fc-brokerd's date arithmetic fails for this plan">
+            <p data-testid="cron-failures">
+              On {preview.broker.failures.count} days of the coming four years (first {preview.broker.failures.first}: {preview.broker.failures.reason}) its
+              computation fails, which ends its whole cycle: no machine&apos;s backup starts on those days. Such a plan is refused.
+            </p>
+          </Notice>
+        )}
         {preview.syntaxWarnings.length > 0 && (
-          <Notice tone="info" title="On FOSS-Cloud, whose scheduler reads these fields in a simpler way">
-            <ul className="list-disc pl-5">
+          <Notice tone="warning" title="fc-brokerd reads these fields differently from cron">
+            <ul className="list-disc pl-5" data-testid="cron-misreadings">
               {preview.syntaxWarnings.map((w) => (
                 <li key={w}>{w}</li>
               ))}
             </ul>
           </Notice>
         )}
-        {preview.runs.length > 0 && (
+        {preview.broker && preview.broker.runs.length > 0 && (
           <div className="mt-2">
             <Table label="Next runs">
               <thead>
                 <tr>
-                  <Th>On the node ({preview.timeZone})</Th>
+                  <Th>fc-brokerd starts it ({preview.timeZone})</Th>
                   <Th>UTC</Th>
                   <Th>Iteration it creates</Th>
                   <Th>Daylight saving</Th>
                 </tr>
               </thead>
               <tbody>
-                {preview.runs.map((run) => (
-                  <tr key={`${run.iterationName}-${run.local}`}>
+                {preview.broker.runs.map((run) => (
+                  <tr key={`${run.iterationName}-${run.utc}`}>
                     <Td className="whitespace-nowrap font-mono text-xs">{run.local}</Td>
                     <Td className="whitespace-nowrap font-mono text-xs">{run.utc}</Td>
                     <Td className="font-mono text-xs">{run.iterationName}</Td>
@@ -138,12 +148,40 @@ export function CronEditor({
                 ))}
               </tbody>
             </Table>
-            <p className="mt-1 text-xs text-muted">
-              Iteration names are the UTC start time, as the stoney cloud node wrapper writes them (the seconds are those of the actual start).
+            <p className="mt-1 text-xs text-muted">fc-brokerd names each leaf with the planned local time and a literal Z (not UTC), seconds 00.</p>
+            {preview.broker.skipped.map((n) => (
+              <p key={n} className="text-xs text-status-stale">
+                {n}
+              </p>
+            ))}
+          </div>
+        )}
+        {preview.broker && preview.broker.differs && preview.runs.length > 0 && (
+          <div className="mt-2">
+            <Table label="What the fields mean in cron">
+              <thead>
+                <tr>
+                  <Th>Cron would run it ({preview.timeZone})</Th>
+                  <Th>UTC</Th>
+                  <Th>Daylight saving</Th>
+                </tr>
+              </thead>
+              <tbody>
+                {preview.runs.map((run) => (
+                  <tr key={`${run.iterationName}-${run.local}`}>
+                    <Td className="whitespace-nowrap font-mono text-xs">{run.local}</Td>
+                    <Td className="whitespace-nowrap font-mono text-xs">{run.utc}</Td>
+                    <Td className="text-xs">{run.note ?? '—'}</Td>
+                  </tr>
+                ))}
+              </tbody>
+            </Table>
+            <p className="mt-1 text-xs text-muted" data-testid="cron-differs">
+              fc-brokerd does not run the plan as cron would (see above for why); the first table is what happens.
             </p>
           </div>
         )}
-        {preview.daylightSaving.length > 0 && (
+        {preview.broker && preview.daylightSaving.length > 0 && (
           <Notice tone="warning" title="Daylight-saving changes in the coming year">
             <ul className="list-disc pl-5" data-testid="cron-dst">
               {preview.daylightSaving.map((n) => (

@@ -4,23 +4,64 @@ import { retentionPreview, type RetentionIteration } from '@/lib/backup/retentio
 
 export type RetentionMachineView = { uuid: string; name: string; iterations: RetentionIteration[] };
 
-/** Which existing iterations the next run would remove with `keep` iterations kept. */
-export function RetentionPreview({ machines, keep, current, omitted }: { machines: RetentionMachineView[]; keep: number | null; current: number | null; omitted: number }) {
+/**
+ * What the next run removes with `keep` iterations kept, as the program that prunes does it:
+ * fc-brokerd one leaf per finished run (and nothing ever once there are more leaves than kept),
+ * the stoney wrapper every folder on the node beyond the newest `keep` at once.
+ */
+export function RetentionPreview({
+  machines,
+  keep,
+  current,
+  omitted,
+  kind,
+  source,
+  problem,
+}: {
+  machines: RetentionMachineView[];
+  keep: number | null;
+  current: number | null;
+  omitted: number;
+  kind: 'foss-cloud' | 'stoney-cloud';
+  source: 'directory' | 'node' | 'none';
+  problem: string | null;
+}) {
   if (keep === null) return <p className="text-xs text-muted">Enter a number of iterations to see what the next run would remove.</p>;
-  const previews = machines.map((m) => ({ machine: m, preview: retentionPreview(m.iterations, keep) }));
+  if (source === 'none') {
+    return (
+      <p className="text-xs text-muted" data-testid="retention-preview">
+        After each run the stoney wrapper keeps the newest {keep} iteration {keep === 1 ? 'folder' : 'folders'} of each machine on its node and deletes the rest.
+        Each machine&apos;s page lists its folders.
+      </p>
+    );
+  }
+  if (problem) return <p className="text-xs text-status-failed" data-testid="retention-preview">The folders on the node could not be listed: {problem}</p>;
+  const previews = machines.map((m) => ({ machine: m, preview: retentionPreview(m.iterations, keep, kind) }));
+  const stuck = previews.filter((p) => p.preview.stopsForGood);
   const dropping = previews.filter((p) => p.preview.dropped.length > 0);
   const total = dropping.reduce((n, p) => n + p.preview.dropped.length, 0);
   const changed = current !== null && keep !== current;
+  const what = source === 'node' ? 'folder' : 'iteration';
   return (
-    <div data-testid="retention-preview" className={changed ? 'rounded-md border border-status-stale/30 bg-status-stale-bg p-3' : 'p-0'}>
+    <div data-testid="retention-preview" className={changed || stuck.length > 0 ? 'rounded-md border border-status-stale/30 bg-status-stale-bg p-3' : 'p-0'}>
+      {stuck.length > 0 && (
+        <p className="text-sm font-medium text-status-failed" data-testid="retention-stops">
+          Keeping {keep}, fc-brokerd never backs up {stuck.length === 1 ? 'this machine' : `${stuck.length} machines`} again:{' '}
+          {stuck
+            .slice(0, 20)
+            .map((p) => `${p.machine.name} (${p.machine.iterations.length} leaves)`)
+            .join(', ')}
+          . It starts a backup only while there are at most {keep} leaves, and removes old ones only after a run.
+        </p>
+      )}
       {machines.length === 0 ? (
         <p className="text-xs text-muted">No machine follows this configuration, so the next run removes nothing.</p>
       ) : dropping.length === 0 ? (
-        <p className="text-xs text-muted">Keeping {keep}, the next run removes no existing iteration.</p>
+        stuck.length === 0 && <p className="text-xs text-muted">Keeping {keep}, the next run removes no existing {what}.</p>
       ) : (
         <>
           <p className="text-sm font-medium">
-            Keeping {keep}, the next run would remove {total} existing {total === 1 ? 'iteration' : 'iterations'}
+            Keeping {keep}, the next run would remove {total} existing {total === 1 ? what : `${what}s`}
             {machines.length > 1 ? ` of ${dropping.length} ${dropping.length === 1 ? 'machine' : 'machines'}` : ''}:
           </p>
           <ul className="mt-1 space-y-0.5 text-xs">
@@ -34,8 +75,9 @@ export function RetentionPreview({ machines, keep, current, omitted }: { machine
           </ul>
           {dropping.length > 20 && <p className="text-xs text-muted">… and {dropping.length - 20} more machines.</p>}
           <p className="mt-1 text-xs text-muted">
-            The new iteration counts as one of the {keep}. The stoney cloud node wrapper removes these folders after the next run; FOSS-Cloud&apos;s
-            scheduler removes one iteration per run, oldest first.
+            {kind === 'foss-cloud'
+              ? `The new iteration counts as one of the ${keep}. fc-brokerd removes one leaf after each finished run, the oldest finished one.`
+              : `The new iteration counts as one of the ${keep}. The stoney wrapper deletes these folders on the node after its next run.`}
           </p>
         </>
       )}

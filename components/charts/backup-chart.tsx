@@ -19,7 +19,7 @@ const STEPS = [
   { key: 'retain', label: 'retain', fill: 'url(#STEP-retain)' },
 ] as const;
 
-const RESULT_MARK: Readonly<Record<ChartBar['result'], string>> = { good: '✓', failed: '✕', stuck: '!', running: '…' };
+const RESULT_MARK: Readonly<Record<ChartBar['result'], string>> = { good: '✓', failed: '✕', stuck: '!', running: '…', unrecorded: '?' };
 
 const LEFT = 64;
 const COL = 52;
@@ -90,10 +90,12 @@ export function BackupChart({ id, machineUuid, bars, sizes }: { id: string; mach
             let top = TOP + PLOT_H;
             const size = sizeOf(bar);
             const result = nightFill(id, bar.result);
+            // Only an iteration the directory has has a page; a folder on the node alone is a plain cell.
+            const Cell = bar.inDirectory ? 'a' : 'g';
             return (
-              <a
+              <Cell
                 key={bar.name}
-                href={`/machines/${machineUuid}/iterations/${bar.name}`}
+                {...(bar.inDirectory ? { href: `/machines/${machineUuid}/iterations/${bar.name}` } : { role: 'img' })}
                 data-cell
                 data-iteration={bar.name}
                 data-result={bar.result}
@@ -121,7 +123,7 @@ export function BackupChart({ id, machineUuid, bars, sizes }: { id: string; mach
                     </text>
                   </>
                 )}
-              </a>
+              </Cell>
             );
           })}
         </g>
@@ -140,7 +142,7 @@ export function BackupChart({ id, machineUuid, bars, sizes }: { id: string; mach
             {s.label}
           </li>
         ))}
-        <li>result: ✓ good · ✕ failed · ! stuck · … running</li>
+        <li>result: ✓ good · ✕ failed · ! stuck · … running{bars.some((b) => !b.inDirectory) && ' · ? only a folder on the node (no record in the directory)'}</li>
         <li data-testid={`${id}-sizes`}>
           {sizes.state === 'loading' ? 'sizes: asking the node…' : sizes.state === 'unavailable' ? `sizes not shown: ${sizes.reason}` : 'sizes: apparent bytes of each iteration folder on the node'}
         </li>

@@ -16,6 +16,7 @@ export function ObjectiveForm({
   effectiveText,
   uuid,
   save,
+  editable = true,
 }: {
   id: string;
   currentHours: number | null;
@@ -25,6 +26,8 @@ export function ObjectiveForm({
   effectiveText: string;
   uuid?: string;
   save: (input: { hours: string; uuid?: string }) => Promise<Result>;
+  /** false: the person may not configure here; the objective is only stated. */
+  editable?: boolean;
 }) {
   const [hours, setHours] = useState(currentHours === null ? '' : String(currentHours));
   const [result, setResult] = useState<Result | null>(null);
@@ -36,6 +39,14 @@ export function ObjectiveForm({
       if (r.ok) setHours(value);
     });
   const error = result && !result.ok ? (result.fieldErrors?.hours ?? result.error) : null;
+  if (!editable) {
+    return (
+      <div className="space-y-1">
+        <p data-testid={`${id}-effective`}>{effectiveText}</p>
+        <p className="text-xs text-muted">Changing it needs the configure right{uuid ? ' for this pool' : ' for every pool'}.</p>
+      </div>
+    );
+  }
   return (
     <form
       className="space-y-2"

@@ -21,7 +21,7 @@ async function fetchIterations(uuid: string): Promise<IterationRow[]> {
  * Iterations newest first; polls only while one of them is running. `stuck` names the iteration
  * the machine's status calls stuck: it is shown as such, and it alone does not keep the table polling.
  */
-export function IterationTable({ uuid, initial, timeZone, stuck = null }: { uuid: string; initial: IterationRow[]; timeZone: string; stuck?: string | null }) {
+export function IterationTable({ uuid, initial, timeZone, mayRestore, stuck = null }: { uuid: string; initial: IterationRow[]; timeZone: string; mayRestore: boolean; stuck?: string | null }) {
   const query = useQuery({
     queryKey: ['iterations', uuid],
     queryFn: () => fetchIterations(uuid),
@@ -112,7 +112,7 @@ export function IterationTable({ uuid, initial, timeZone, stuck = null }: { uuid
                     ))}
               </Td>
               <Td className="whitespace-nowrap">
-                {row.workflow === 'restore' ? (
+                {!mayRestore ? null : row.workflow === 'restore' ? (
                   <Link href={`/machines/${uuid}/restore/${row.name}`} className="font-medium text-status-running hover:underline">
                     Open restore
                   </Link>

@@ -11,6 +11,8 @@ export interface AttentionRow {
   node: string | null;
   protection: Protection;
   activity: { kind: ActivityKind; text: string; next: string | null } | null;
+  /** stoney cloud: why the wrapper skips it every night, or null. */
+  blocked: string | null;
   reason: string;
   lastGood: string | null;
 }
@@ -29,7 +31,7 @@ export function AttentionTable({ rows, timeZone }: { rows: AttentionRow[]; timeZ
         </tr>
       </thead>
       <tbody>
-        {rows.length === 0 && <EmptyRow colSpan={6}>Every machine has a good backup within its objective, and nothing failed or is stuck.</EmptyRow>}
+        {rows.length === 0 && <EmptyRow colSpan={6}>Every machine has a good backup within its objective, and nothing failed, is stuck or blocked.</EmptyRow>}
         {rows.map((row) => (
           <tr key={row.uuid}>
             <Td>
@@ -38,16 +40,21 @@ export function AttentionTable({ rows, timeZone }: { rows: AttentionRow[]; timeZ
               </Link>
             </Td>
             <Td>
-              <MachineStatusBadges protection={row.protection} activity={row.activity} />
+              <MachineStatusBadges protection={row.protection} activity={row.activity} blocked={row.blocked} />
             </Td>
             <Td className="max-w-md">
               <span data-testid="attention-reason">{row.reason}</span>
+              {row.blocked && (
+                <span className="mt-1 block" data-testid="attention-blocked">
+                  Blocked: {row.blocked}
+                </span>
+              )}
               {row.activity && (
                 <span className="mt-1 block" data-testid="attention-activity">
                   {row.activity.text}
                 </span>
               )}
-              {row.activity?.next && (
+              {(row.activity?.next || row.blocked) && (
                 <Link href={`/machines/${row.uuid}`} className="mt-1 block text-xs text-brand hover:underline">
                   What to do →
                 </Link>

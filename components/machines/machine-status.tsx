@@ -9,11 +9,26 @@ export function MachineStatusBadge({ status, reason }: { status: MachineStatus; 
   );
 }
 
-/** Protection first, the activity beside it: a running backup never hides a stale machine. */
-export function MachineStatusBadges({ protection, activity, clone }: { protection: Protection; activity: { kind: ActivityKind; text: string } | null; clone?: boolean }) {
+/** Protection first, blocked and the activity beside it: a running backup or a blocked machine never hides a stale one. */
+export function MachineStatusBadges({
+  protection,
+  activity,
+  blocked = null,
+  clone,
+}: {
+  protection: Protection;
+  activity: { kind: ActivityKind; text: string } | null;
+  blocked?: string | null;
+  clone?: boolean;
+}) {
   return (
     <span className="inline-flex flex-wrap items-center gap-1" data-testid="status-badges">
       <StatusBadge tone={protection}>{clone ? 'Excluded · dynamic clone' : statusLabel(protection)}</StatusBadge>
+      {blocked && (
+        <StatusBadge tone="blocked" title={blocked}>
+          {statusLabel('blocked')}
+        </StatusBadge>
+      )}
       {activity && (
         <StatusBadge tone={activity.kind} title={activity.text}>
           {statusLabel(activity.kind)}

@@ -13,12 +13,17 @@ export interface MachineRow {
   status: MachineStatus;
   protection: Protection;
   activity: { kind: ActivityKind; text: string } | null;
+  /** stoney cloud: why the wrapper skips it every night, or null. */
+  blocked: string | null;
   reason: string;
   latestMode: string | null;
   lastGood: string | null;
   configLevel: string;
   excluded?: boolean;
+  /** false: a dynamic clone on FOSS-Cloud, which fc-brokerd never backs up. */
   backupCandidate?: boolean;
+  /** false: the person may not exclude or include this machine, so the row has no checkbox or button. */
+  selectable?: boolean;
 }
 
 type SortKey = 'name' | 'pool' | 'node' | 'status' | 'last';
@@ -74,7 +79,7 @@ export function MachineTable({
         {rows.map((row) => (
           <tr key={row.uuid} className="hover:bg-canvas/60">
             <Td>
-              {selectFormId && (
+              {selectFormId && row.selectable !== false && row.backupCandidate !== false && (
                 <input type="checkbox" name="uuid" value={row.uuid} form={selectFormId} aria-label={`Select ${row.name}`} className="mr-2 align-middle" />
               )}
               <Link href={`/machines/${row.uuid}`} className="font-medium text-brand hover:underline">
@@ -83,7 +88,7 @@ export function MachineTable({
               <div className="font-mono text-xs text-muted">{row.uuid}</div>
             </Td>
             <Td>
-              <MachineStatusBadges protection={row.protection} activity={row.activity} clone={row.backupCandidate === false} />
+              <MachineStatusBadges protection={row.protection} activity={row.activity} blocked={row.blocked} clone={row.backupCandidate === false} />
               <div className="mt-1 max-w-sm text-xs text-muted" data-testid="row-reason">{row.reason}</div>
             </Td>
             <Td>{row.poolName ?? '—'}</Td>
@@ -93,7 +98,12 @@ export function MachineTable({
               <DateTime value={row.lastGood} timeZone={timeZone} />
             </Td>
             <Td>{row.backupCandidate === false ? 'none (clone)' : (levelLabel[row.configLevel] ?? row.configLevel)}</Td>
-            {selectFormId && (
+            {selectFormId && row.selectable === false && (
+              <Td>
+                <span className="text-muted">—</span>
+              </Td>
+            )}
+            {selectFormId && row.selectable !== false && (
               <Td>
                 {row.backupCandidate === false ? (
                   <span className="text-xs text-muted" title="A dynamic clone is never backed up; the console writes no configuration under it.">

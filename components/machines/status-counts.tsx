@@ -1,5 +1,5 @@
 import Link from 'next/link';
-import { ACTIVITY_STATES, PROTECTION_STATES, statusLabel, type MachineStatus } from '@/lib/backup/status';
+import { PROTECTION_STATES, RIGHT_NOW_STATES, statusLabel, type MachineStatus } from '@/lib/backup/status';
 import { cn } from '../ui/cn';
 
 const accents: Record<MachineStatus, string> = {
@@ -7,6 +7,7 @@ const accents: Record<MachineStatus, string> = {
   running: 'border-t-status-running text-status-running',
   failed: 'border-t-status-failed text-status-failed',
   stuck: 'border-t-status-stuck text-status-stuck',
+  blocked: 'border-t-status-failed text-status-failed',
   stale: 'border-t-status-stale text-status-stale',
   never: 'border-t-status-never text-status-never',
   excluded: 'border-t-status-excluded text-status-excluded',
@@ -20,20 +21,24 @@ const hints: Record<MachineStatus, string> = {
   failed: 'a step failed; nothing retries it',
   stuck: 'a step has not moved for too long',
   running: 'backup, restore or prune under way',
+  blocked: 'stoney wrapper skips it every night',
 };
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 /**
  * Two rows: where each machine's last good backup stands (these add up to all machines), and
- * what is happening right now (on top of that: a stale machine can also be running).
+ * what is happening right now (on top of that: a stale machine can also be running or blocked).
  */
-export function StatusCounts({ counts, total, href = (s) => `/machines?status=${s}`, notes }: {
+export function StatusCounts({ counts, total, kind, href = (s) => `/machines?status=${s}`, notes }: {
   counts: Record<MachineStatus, number>;
   total: number;
+  /** Blocked exists only on stoney cloud (the wrapper's choice); elsewhere its tile shows only if something is. */
+  kind: 'foss-cloud' | 'stoney-cloud';
   href?: (status: MachineStatus) => string;
   notes?: Partial<Record<MachineStatus, string>>;
 }) {
+  const rightNow = RIGHT_NOW_STATES.filter((s) => s !== 'blocked' || kind === 'stoney-cloud' || counts.blocked > 0);
   const tile = (status: MachineStatus, share: boolean) => (
     <Link
       key={status}
@@ -61,7 +66,7 @@ export function StatusCounts({ counts, total, href = (s) => `/machines?status=${
       </section>
       <section aria-label="Machines by what is happening now">
         <h2 className="mb-1.5 text-xs font-semibold uppercase tracking-wide text-muted">Right now</h2>
-        <div className="grid grid-cols-2 gap-3 sm:grid-cols-4 lg:grid-cols-3">{ACTIVITY_STATES.map((s) => tile(s, false))}</div>
+        <div className="grid grid-cols-2 gap-3 sm:grid-cols-4">{rightNow.map((s) => tile(s, false))}</div>
       </section>
     </div>
   );

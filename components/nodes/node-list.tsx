@@ -76,6 +76,8 @@ function NodeCard({ node, configured }: { node: NodeCheck; configured: boolean }
             { label: 'State in the directory', value: node.state ?? '—' },
             { label: 'Description', value: node.description ?? '—' },
             ...(node.latencyMs !== null ? [{ label: 'Answered in', value: `${node.latencyMs} ms` }] : []),
+            ...(node.commandRunner ? [{ label: 'Commands', value: <CommandRunner state={node.commandRunner} /> }] : []),
+            { label: 'Node daemon', value: <DaemonFact node={node} /> },
           ]}
         />
         {node.error && (
@@ -86,6 +88,62 @@ function NodeCard({ node, configured }: { node: NodeCheck; configured: boolean }
         {node.disks.length > 0 && <DiskTable node={node.name} disks={node.disks} />}
       </section>
     </Card>
+  );
+}
+
+/** Whether the node daemon runs there, so who executes restores on this node, and how the console knows. */
+function DaemonFact({ node }: { node: NodeCheck }) {
+  const d = node.daemon;
+  const found = d.detected;
+  return (
+    <div data-testid="node-daemon" data-runs={d.runs} data-source={d.source}>
+      <p>
+        <strong>{d.runs ? 'Runs' : 'Does not run'}</strong>
+        {' — '}
+        {d.runs ? 'restores on this node are executed by the node daemon; the console asks it for each step.' : 'this console executes restores on this node over SSH.'}{' '}
+        <span className="text-muted">({d.source === 'NODE_DAEMON' ? 'set by NODE_DAEMON' : 'found out over SSH'})</span>
+      </p>
+      <p className="text-sm text-muted" data-testid="node-daemon-summary">
+        {d.summary}
+      </p>
+      {d.source === 'NODE_DAEMON' && found && found.runs !== d.runs && (
+        <p className="text-sm text-status-stale" data-testid="node-daemon-disagrees">
+          On the node the console found otherwise: {found.summary}
+        </p>
+      )}
+      {found && found.evidence.length > 0 && (
+        <details className="text-sm">
+          <summary className="cursor-pointer text-muted">What the console found on the node</summary>
+          <ul className="list-disc pl-5">
+            {found.evidence.map((e) => (
+              <li key={e} className="break-words">
+                {e}
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+      {d.probeError && d.source === 'NODE_DAEMON' && <p className="text-sm text-muted">{d.probeError}</p>}
+    </div>
+  );
+}
+
+/** Whether the node's commands go through the command runner or pay for a login shell each (README, "Nodes"). */
+function CommandRunner({ state }: { state: NonNullable<NodeCheck['commandRunner']> }) {
+  if (state.active) {
+    return (
+      <span data-testid="node-commands">
+        through the command runner{' '}
+        <span className="text-muted">
+          ({state.runners} long-lived shell{state.runners === 1 ? '' : 's'} on the connection)
+        </span>
+      </span>
+    );
+  }
+  return (
+    <span data-testid="node-commands" className="text-status-stale">
+      one login shell per command (slower): the command runner {state.reason}
+    </span>
   );
 }
 

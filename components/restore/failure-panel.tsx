@@ -1,14 +1,17 @@
 'use client';
 
 import type { RestoreView } from '@/lib/restore/view';
-import { retryRestoreAction } from '@/app/(console)/machines/[uuid]/restore/[iteration]/actions';
+import { finishRestoreAction, retryRestoreAction } from '@/app/(console)/machines/[uuid]/restore/[iteration]/actions';
 import { AbortButton } from './abort-button';
 import { useRestoreAction } from './use-restore-action';
 
 /** A failed step: what failed, the command with its exit code and stderr, the state the machine is in, and what can be done. */
 export function FailurePanel({ uuid, iteration, node, view, onAborted }: { uuid: string; iteration: string; node: string; view: RestoreView; onAborted?: () => void }) {
   const retry = useRestoreAction();
+  const finish = useRestoreAction();
   const f = view.failure;
+  const offer = view.finishByHand;
+  const busy = retry.pending || finish.pending;
   if (!f) return null;
   return (
     <div role="alert" className="space-y-4 rounded-md border border-status-failed/30 bg-status-failed-bg p-4">
@@ -18,6 +21,7 @@ export function FailurePanel({ uuid, iteration, node, view, onAborted }: { uuid:
         </p>
         <p>
           Return value <span className="font-mono font-semibold">{f.returnValue}</span> <span className="font-mono">{f.returnName}</span>: {f.returnText}
+          {f.by === 'daemon' && <span data-testid="failure-by-daemon"> (answered by the node daemon on {node})</span>}
         </p>
       </div>
       <div>
@@ -49,20 +53,66 @@ export function FailurePanel({ uuid, iteration, node, view, onAborted }: { uuid:
       <div>
         <h3 className="font-semibold">What you can do</h3>
         <p className="text-sm">
-          Fix the cause, then retry: the restore continues from the step that failed, checking the node first, and never repeats a step that completed.
-          {view.canAbort ? ' Or abort: nothing live has changed yet, so the retain folder is removed and the iteration goes back to finished.' : ' It can no longer be aborted: the live machine has already been changed.'}
+          {f.reissue
+            ? `Fix the cause, then retry: the console asks the node daemon for this step again (${f.reissue}), and the daemon starts that step over.`
+            : 'Fix the cause, then retry: the restore continues from the step that failed, checking the node first, and never repeats a step that completed.'}
+          {view.canAbort ? ' Or abort: nothing live has changed yet, so the retain folder is removed and the iteration goes back to finished.' : ` It cannot be aborted: ${view.abortBlocked ?? 'the live machine has already been changed.'}`}
+          {view.canRetryWithoutState
+            ? ' libvirt refused the saved state (usually because the restored domain differs from the one that was saved): a retry without it defines the machine from the resolved XML and starts it cold.'
+            : ''}
         </p>
+        {view.finishByHandBlocked && (
+          <p className="mt-2 text-sm" data-testid="finish-by-hand-blocked">
+            {view.finishByHandBlocked}
+          </p>
+        )}
+        {offer && (
+          <div className="mt-2 text-sm" data-testid="finish-by-hand">
+            <p>
+              The machine itself is restored, so you may also mark the restore as finished and deal with what is left by hand. Nothing on the node is
+              changed; the iteration becomes finished and no longer blocks the machine&apos;s backups. What stays as it is:
+            </p>
+            <ul className="list-disc pl-5" aria-label="What remains">
+              {offer.remains.map((r) => (
+                <li key={r} className="break-words">
+                  {r}
+                </li>
+              ))}
+            </ul>
+          </div>
+        )}
       </div>
       {retry.error && <p className="font-medium text-status-failed">{retry.error}</p>}
+      {finish.error && <p className="font-medium text-status-failed">{finish.error}</p>}
       <div className="flex flex-wrap items-start gap-3">
         <button
           type="button"
-          disabled={retry.pending}
+          disabled={busy}
           onClick={() => retry.run(retryRestoreAction, { uuid, iteration })}
           className="rounded-md bg-brand px-4 py-2 font-semibold text-brand-ink disabled:opacity-50"
         >
           {retry.pending ? 'Retrying…' : 'Retry from the failed step'}
         </button>
+        {view.canRetryWithoutState && (
+          <button
+            type="button"
+            disabled={busy}
+            onClick={() => retry.run(retryRestoreAction, { uuid, iteration, withoutState: true })}
+            className="rounded-md border border-brand bg-surface px-4 py-2 text-brand disabled:opacity-50"
+          >
+            Retry without the saved state (define and start)
+          </button>
+        )}
+        {offer && (
+          <button
+            type="button"
+            disabled={busy}
+            onClick={() => finish.run(finishRestoreAction, { uuid, iteration })}
+            className="rounded-md border border-line bg-surface px-4 py-2 disabled:opacity-50"
+          >
+            {finish.pending ? 'Marking as finished…' : 'Mark as finished'}
+          </button>
+        )}
         {view.canAbort && <AbortButton uuid={uuid} iteration={iteration} onAborted={onAborted} label="Abort the restore (nothing live has changed)" />}
       </div>
     </div>

@@ -76,8 +76,9 @@ export function PlanPanel({
         <h3 className="font-semibold">What happens to {machineName} when you confirm</h3>
         <ol className="mt-1 list-decimal space-y-1 pl-5" data-testid="plan-steps">
           <li>
-            The saved state and the disk images are copied into the retain folder and checked (size, <code>qemu-img check</code>). Nothing live changes
-            during the copy.
+            The saved state and the disk images{data.writes ? ` (${data.writes.copies.length} files)` : ''} are copied into the retain folder
+            {data.writes ? <span className="break-all font-mono text-xs"> {data.writes.retainFolder}</span> : null} and checked (size,{' '}
+            <code>qemu-img check</code>). Nothing live changes during the copy.
           </li>
           <li>
             {running
@@ -87,17 +88,18 @@ export function PlanPanel({
                 : `${machineName} is not running now (${data.domainState}); nothing has to be stopped.`}
           </li>
           <li>The domain is undefined (its disk images stay).</li>
-          <li>
-            {data.liveDisks.length === 0 ? (
-              'The disk images are moved over the live ones.'
+          <li data-testid="plan-images">
+            {!data.writes || data.writes.moves.length === 0 ? (
+              'No live disk image is replaced: the resolved domain has none of the backup’s disk images.'
             ) : (
               <>
-                {data.liveDisks.length === 1 ? 'This live disk image is replaced' : `These ${data.liveDisks.length} live disk images are replaced`} by the
-                backup&apos;s copy (one rename each):
+                {data.writes.moves.length === 1 ? 'This live disk image is replaced' : `These ${data.writes.moves.length} live disk images are replaced`} by the
+                backup&apos;s copy (one rename each), and no other file outside the retain folder is written:
                 <ul className="list-disc pl-5">
-                  {data.liveDisks.map((d) => (
-                    <li key={d.target}>
-                      <span className="font-medium">{d.target}</span> <span className="break-all font-mono text-xs">{d.image}</span>
+                  {data.writes.moves.map((m) => (
+                    <li key={m.target} data-testid="plan-image">
+                      <span className="font-medium">{m.target}</span> <span className="break-all font-mono text-xs">{m.destination}</span>{' '}
+                      <span className="text-muted">(from {m.file})</span>
                     </li>
                   ))}
                 </ul>

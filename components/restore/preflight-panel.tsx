@@ -10,6 +10,7 @@ export function PreflightPanel({ uuid, iteration, preflight }: { uuid: string; i
   const { run, pending, error } = useRestoreAction();
   const failed = preflight.checks.filter((c) => !c.ok).length;
   const total = preflight.largeFiles.reduce((sum, f) => sum + f.size, 0);
+  const executor = preflight.executor;
   return (
     <div className="space-y-4">
       <ul className="space-y-2" aria-label="Pre-flight checks">
@@ -52,6 +53,17 @@ export function PreflightPanel({ uuid, iteration, preflight }: { uuid: string; i
           </table>
         </div>
       )}
+      {executor && (
+        <div className="rounded-md bg-canvas px-3 py-2" data-testid="preflight-executor" data-executor={executor.executor}>
+          <p className="font-medium">Who executes the restore</p>
+          <p className="text-muted">
+            {executor.executor === 'daemon'
+              ? 'The node daemon: the console writes its commands into the directory, waits for its answers and does the rest (directory entries, checks) itself.'
+              : 'This console, over SSH: it writes nothing a node daemon or the broker would act on.'}{' '}
+            {executor.summary}
+          </p>
+        </div>
+      )}
       <div className="rounded-md bg-canvas px-3 py-2">
         <p className="font-medium">What starting does</p>
         <p className="text-muted">
@@ -71,7 +83,7 @@ export function PreflightPanel({ uuid, iteration, preflight }: { uuid: string; i
         onClick={() => run(startRestoreAction, { uuid, iteration })}
         className="rounded-md bg-brand px-4 py-2 font-semibold text-brand-ink disabled:opacity-50"
       >
-        {pending ? 'Copying the XML and LDIF…' : 'Start the restore'}
+        {pending ? (executor?.executor === 'daemon' ? 'Asking the node daemon…' : 'Copying the XML and LDIF…') : 'Start the restore'}
       </button>
     </div>
   );

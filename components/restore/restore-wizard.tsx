@@ -75,7 +75,9 @@ export function RestoreWizard({
   const { uuid, name, node } = rendered.machine;
   const { iteration } = rendered;
   // Keyed by what the server rendered: after router.refresh() the new server state is the starting point, never an older poll.
-  const snapshot = `${rendered.view.stage}|${rendered.view.mode}|${rendered.journal.length}`;
+  // The restore's start is part of it: a second restore of the iteration passes through the same stage, mode and journal
+  // length as the first, whose cached poll (its failure, say) would otherwise be shown for the new one.
+  const snapshot = `${rendered.journal[0]?.at ?? ''}|${rendered.view.stage}|${rendered.view.mode}|${rendered.journal.length}`;
   const query = useQuery({
     queryKey: ['restore', uuid, iteration, snapshot],
     queryFn: () => fetchStatus(uuid, iteration),
@@ -95,6 +97,8 @@ export function RestoreWizard({
   const startedHow = lastOf(status.journal, 'domain-started');
   const decided = lastOf(status.journal, 'resolved');
   const running = status.view.steps.find((s) => s.status === 'running');
+  const daemon = status.view.executor === 'daemon';
+  const waitingForDaemon = status.view.waitingForDaemon;
 
   return (
     <div className="grid gap-6 lg:grid-cols-[minmax(0,2fr)_minmax(0,1fr)]">
@@ -117,15 +121,34 @@ export function RestoreWizard({
             <p className="font-semibold text-status-protected">Restore finished</p>
             <p data-testid="restore-finished">
               {name} was restored from iteration <span className="font-mono">{iteration}</span>
-              {startedHow ? (startedHow.how === 'restore-with-state' ? ' and resumed from its saved state' : ', defined from the resolved XML and started') : ''}
+              {startedHow
+                ? startedHow.how === 'restore-with-state'
+                  ? ' and resumed from its saved state'
+                  : startedHow.how === 'by-daemon'
+                    ? ` by the node daemon on ${node}${status.view.withState ? ', resumed from its saved state' : ''}`
+                    : ', defined from the resolved XML and started'
+                : ''}
               {finished ? (
                 <>
                   {' '}
                   at <DateTime value={finished.at} timeZone={timeZone} />
                 </>
               ) : null}
-              . Every iteration is kept. <Link className="text-brand underline" href={`/machines/${uuid}`}>Back to {name}</Link>
+              {finished?.by ? <> (marked as finished by {finished.by})</> : null}. Every iteration is kept.{' '}
+              <Link className="text-brand underline" href={`/machines/${uuid}`}>Back to {name}</Link>
             </p>
+            {finished?.remains && finished.remains.length > 0 && (
+              <div className="mt-2 text-sm" data-testid="restore-remains">
+                <p className="font-medium">Left as it was, to deal with by hand:</p>
+                <ul className="list-disc pl-5">
+                  {finished.remains.map((r) => (
+                    <li key={r} className="break-words">
+                      {r}
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            )}
             {decided && (decided.plan.overwritten.length > 0 || decided.plan.kept.length > 0) && (
               <ul className="mt-2 list-disc pl-5 text-sm" aria-label="What was decided">
                 {decided.plan.overwritten.map((t) => (
@@ -153,7 +176,19 @@ export function RestoreWizard({
         )}
 
         {stage === 'copying-small-files' && (
-          <StageBanner stage={stage}>Phase 1: copying the domain XML and the LDIF into the retain folder… Nothing live changes.</StageBanner>
+          <StageBanner stage={stage}>
+            Phase 1: {daemon ? `the node daemon on ${node} copies` : 'copying'} the domain XML and the LDIF into the retain folder… Nothing live changes.
+          </StageBanner>
+        )}
+        {waitingForDaemon && (stage === 'copying-small-files' || stage === 'copying-large-files' || stage === 'restoring') && (
+          <Notice title="Waiting for the node daemon">
+            <p data-testid="waiting-for-daemon">
+              The node daemon on {node} was asked at <DateTime value={waitingForDaemon.since} timeZone={timeZone} /> to {waitingForDaemon.what} (command{' '}
+              <span className="font-mono">{waitingForDaemon.command}</span>);{' '}
+              {waitingForDaemon.taken ? 'it has taken the command and is working on it.' : 'it has not taken the command yet.'} If it shows no sign of work for{' '}
+              {status.daemonTimeoutSeconds} s, the console stops waiting and says so here.
+            </p>
+          </Notice>
         )}
 
         {stage === 'deciding' && (
@@ -194,11 +229,20 @@ export function RestoreWizard({
         {stage === 'copying-large-files' && (
           <>
             <StageBanner stage={stage}>
-              <strong>Phase 2 · copying the saved state and the disk images into the retain folder.</strong> Nothing live has changed yet. This runs on the
-              server: you can reload or close this page.
+              <strong>Phase 2 · {daemon ? `the node daemon on ${node} copies` : 'copying'} the saved state and the disk images into the retain folder.</strong> Nothing
+              live has changed yet. This runs on the server{daemon ? ' and the node' : ''}: you can reload or close this page.
             </StageBanner>
             <Card title="Copy progress">{status.progress ? <ProgressPanel progress={status.progress} /> : <p>Preparing the copy…</p>}</Card>
           </>
+        )}
+        {status.view.waitingForBroker && stage === 'copying-large-files' && (
+          <Notice title="Waiting for the broker">
+            <p data-testid="waiting-for-broker">
+              The copies are checked, the directory entries restored and the resolved XML is the machine&apos;s definition. Where the FOSS-Cloud broker runs, it stops the
+              machine and asks the node daemon for the restore by itself; the console leaves it {status.view.waitingForBroker.seconds} s (since{' '}
+              <DateTime value={status.view.waitingForBroker.since} timeZone={timeZone} />) and then shuts the machine down and asks itself.
+            </p>
+          </Notice>
         )}
         {stage === 'restoring' && (
           <StageBanner stage={stage} tone="warning">
@@ -216,6 +260,21 @@ export function RestoreWizard({
       </div>
       <aside className="min-w-0 space-y-6">
         <Card title="Steps">
+          {stage !== 'not-a-restore' && stage !== 'foreign' && (
+            <p className="mb-3 text-sm" data-testid="restore-executor" data-executor={status.view.executor}>
+              {daemon ? (
+                <>
+                  <strong>The node daemon on {node}</strong> executes the node steps; this console asks for each one in the directory, waits for the answer, and does
+                  the rest (directory entries, checks) itself.
+                </>
+              ) : (
+                <>
+                  <strong>This console</strong> executes the node steps on {node} over SSH, writing nothing a node daemon or the broker would act on.
+                </>
+              )}
+              {status.view.executorReason && <span className="block text-xs text-muted">{status.view.executorReason}</span>}
+            </p>
+          )}
           <StepsList steps={status.view.steps} stage={stage} />
           {status.view.driver && (stage === 'copying-large-files' || stage === 'restoring') && (
             <p className="mt-3 text-xs text-muted">

@@ -1,15 +1,16 @@
 import type { RestoreStage, RestoreStep } from '@/lib/restore/view';
 import { cn } from '../ui/cn';
 
-const marks = { done: '✓', running: '…', pending: '', failed: '✕', yours: '?' } as const;
+const marks = { done: '✓', running: '…', pending: '', failed: '✕', yours: '?', skipped: '–' } as const;
 const tones = {
   done: 'bg-status-protected text-white',
   running: 'bg-status-running text-white animate-pulse',
   pending: 'border border-line bg-surface text-muted',
   failed: 'bg-status-failed text-white',
   yours: 'bg-status-stale text-white',
+  skipped: 'border border-line bg-surface text-muted',
 } as const;
-const words = { done: 'done', running: 'running now', pending: 'not yet', failed: 'failed', yours: 'waiting for you' } as const;
+const words = { done: 'done', running: 'running now', pending: 'not yet', failed: 'failed', yours: 'waiting for you', skipped: 'skipped: the broker did it its way' } as const;
 
 /** The protocol's steps in two phases; while phase 1 waits for a decision, that step says so. */
 export function StepsList({ steps, stage }: { steps: RestoreStep[]; stage: RestoreStage }) {
@@ -31,9 +32,9 @@ export function StepsList({ steps, stage }: { steps: RestoreStep[]; stage: Resto
                   <span className={cn('mt-0.5 flex h-5 w-5 shrink-0 items-center justify-center rounded-full text-xs font-semibold', tones[status])} aria-hidden>
                     {marks[status] || phase.offset + i + 1}
                   </span>
-                  <span className={cn(status === 'pending' && 'text-muted', status === 'failed' && 'font-semibold text-status-failed', (status === 'running' || status === 'yours') && 'font-semibold')}>
+                  <span className={cn((status === 'pending' || status === 'skipped') && 'text-muted', status === 'skipped' && 'line-through', status === 'failed' && 'font-semibold text-status-failed', (status === 'running' || status === 'yours') && 'font-semibold')}>
                     {s.label}
-                    {(status === 'running' || status === 'yours' || status === 'failed') && <span aria-hidden className="font-normal text-muted"> · {words[status]}</span>}
+                    {(status === 'running' || status === 'yours' || status === 'failed' || status === 'skipped') && <span aria-hidden className="font-normal text-muted"> · {words[status]}</span>}
                   </span>
                   <span className="sr-only">({words[status]})</span>
                 </li>

@@ -1,12 +1,13 @@
 import 'server-only';
 import { randomBytes } from 'node:crypto';
-import type { Session } from '@/lib/auth/session';
+import type { Actor } from '@/lib/auth/access';
 import { addAuditEntry, searchAuditEntries } from '@/lib/ldap/audit';
 import { cloudBackupDn, machineDn, poolDn } from '@/lib/ldap/layout';
 import { auditRecordId, auditRecordSchema, pageOfRecords, type AuditChange, type AuditRecord } from './record';
 
 export type RecordAuditInput = {
-  session: Pick<Session, 'dn' | 'login' | 'name'>;
+  /** Who, and with which capability (the action wrapper sets it). */
+  session: Actor;
   /** What was done, e.g. 'backup-config.save', 'backup.exclude'. */
   action: string;
   /** The entry that was written. */
@@ -29,6 +30,7 @@ export async function recordAudit(input: RecordAuditInput): Promise<AuditRecord>
     id: auditRecordId(at, randomBytes(4).toString('hex')),
     at: at.toISOString(),
     actor: { dn: input.session.dn, login: input.session.login, name: input.session.name },
+    ...(input.session.capability ? { capability: input.session.capability } : {}),
     action: input.action,
     targetDn: input.targetDn,
     ...(input.machineUuid ? { machineUuid: input.machineUuid.toLowerCase() } : {}),
@@ -44,8 +46,11 @@ export async function recordAudit(input: RecordAuditInput): Promise<AuditRecord>
   return record;
 }
 
-/** At most one of machineUuid, poolUuid and cloud; none lists every record. */
-export type ListAuditInput = { machineUuid?: string; poolUuid?: string; cloud?: boolean; limit?: number; cursor?: string };
+/**
+ * At most one of machineUuid, poolUuid and cloud; none lists every record. `visible` leaves out
+ * records the reader may not see, before paging, so every page is full.
+ */
+export type ListAuditInput = { machineUuid?: string; poolUuid?: string; cloud?: boolean; limit?: number; cursor?: string; visible?: (record: AuditRecord) => boolean };
 
 /** Newest first; `nextCursor` fetches the following page. Records that do not parse are skipped. */
 export async function listAudit(input: ListAuditInput = {}): Promise<{ records: AuditRecord[]; nextCursor: string | null }> {
@@ -61,7 +66,9 @@ export async function listAudit(input: ListAuditInput = {}): Promise<{ records: 
   for (const entry of entries) {
     try {
       const parsed = auditRecordSchema.safeParse(JSON.parse(entry.json));
-      if (parsed.success) records.push(parsed.data);
+      if (parsed.success) {
+        if (!input.visible || input.visible(parsed.data)) records.push(parsed.data);
+      }
       else console.warn(`[audit] skipping malformed record ${entry.id}`);
     } catch {
       console.warn(`[audit] skipping record ${entry.id}: description is not JSON`);

@@ -15,6 +15,8 @@ export const auditRecordSchema = z.object({
   id: z.string(),
   at: z.string(),
   actor: z.object({ dn: z.string(), login: z.string(), name: z.string() }),
+  /** The right the action was allowed by (view, configure, restore); absent for sign-in records and older records. */
+  capability: z.enum(['view', 'configure', 'restore']).optional(),
   action: z.string(),
   targetDn: z.string(),
   machineUuid: z.string().optional(),

@@ -1,46 +1,23 @@
 import 'server-only';
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { cookies, headers } from 'next/headers';
-import { redirect } from 'next/navigation';
-import { z } from 'zod';
 import { env } from '@/lib/env';
+import { isAppError } from '@/lib/errors';
+import { addSessionEntry, deleteSessionEntry, readSessionEntry, searchSessionEntries } from '@/lib/ldap/sessions';
+import { forgetAccess } from './access-cache';
+import { clientAddressOf } from './client-address';
+import { newSessionToken, parseSessionRecord, SESSION_COOKIE, sessionKeyOfToken, type SessionRecord } from './session-token';
 
-export const SESSION_COOKIE = 'console_session';
+export { SESSION_COOKIE } from './session-token';
 
-const sessionSchema = z.object({
-  dn: z.string(),
-  uid: z.string(),
-  login: z.string(),
-  name: z.string(),
-  iat: z.number(),
-  exp: z.number(),
-});
-export type Session = z.infer<typeof sessionSchema>;
-
-function sign(payload: string): string {
-  return createHmac('sha256', env().session.secret).update(payload).digest('base64url');
-}
-
-export function encodeSession(session: Session): string {
-  const payload = Buffer.from(JSON.stringify(session), 'utf8').toString('base64url');
-  return `${payload}.${sign(payload)}`;
-}
-
-export function decodeSession(token: string | undefined, now = Date.now()): Session | null {
-  if (!token) return null;
-  const dot = token.indexOf('.');
-  if (dot <= 0) return null;
-  const payload = token.slice(0, dot);
-  const given = Buffer.from(token.slice(dot + 1), 'base64url');
-  const expected = Buffer.from(sign(payload), 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
-  try {
-    const parsed = sessionSchema.safeParse(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')));
-    if (!parsed.success || parsed.data.exp * 1000 <= now) return null;
-    return parsed.data;
-  } catch {
-    return null;
-  }
+/**
+ * Sessions live on the server, in the directory (lib/ldap/sessions.ts): the cookie only names one.
+ * Signing out deletes the entry, which ends the session for every copy of the cookie on every
+ * console instance; an entry past its time is refused and removed.
+ */
+export interface Session extends SessionRecord {
+  /** SHA-256 of the cookie's id: the entry's name and the cache key. */
+  key: string;
+  dn: string;
 }
 
 async function isHttps(): Promise<boolean> {
@@ -48,33 +25,78 @@ async function isHttps(): Promise<boolean> {
   return (h.get('x-forwarded-proto') ?? '').split(',')[0].trim() === 'https';
 }
 
-export async function startSession(person: { dn: string; uid: string; login: string; name: string }): Promise<void> {
-  const iat = Math.floor(Date.now() / 1000);
-  const maxAge = env().session.maxAgeSeconds;
+export async function requestAddress(): Promise<string> {
+  return clientAddressOf((await headers()).get('x-forwarded-for'), env().signIn.trustedProxies);
+}
+
+export async function startSession(person: { dn: string; login: string; name: string }, address: string): Promise<Session> {
+  const { secret, maxAgeSeconds } = env().session;
+  const { token, key } = newSessionToken(secret);
+  const now = Date.now();
+  const record: SessionRecord = {
+    version: 1,
+    login: person.login,
+    name: person.name,
+    createdAt: new Date(now).toISOString(),
+    expiresAt: new Date(now + maxAgeSeconds * 1000).toISOString(),
+    address,
+  };
+  await addSessionEntry({ key, personDn: person.dn, json: JSON.stringify(record) });
+  (await cookies()).set(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: await isHttps(), path: '/', maxAge: maxAgeSeconds });
+  return { ...record, key, dn: person.dn };
+}
+
+/** The key of the session the request's cookie names, when the cookie is genuine. */
+export async function sessionKeyFromCookie(): Promise<string | null> {
+  return sessionKeyOfToken(env().session.secret, (await cookies()).get(SESSION_COOKIE)?.value);
+}
+
+/** The session as the directory has it now; null when it was ended, never existed or ran out (then it is removed). */
+export async function readSession(key: string, now = Date.now()): Promise<Session | null> {
+  const entry = await readSessionEntry(key);
+  if (!entry) return null;
+  const record = parseSessionRecord(entry.json);
+  if (!record || !entry.personDn || !(Date.parse(record.expiresAt) > now)) {
+    await deleteSessionEntry(key).catch(() => undefined);
+    return null;
+  }
+  return { ...record, key, dn: entry.personDn };
+}
+
+/** Ends a session on the server (every instance) and forgets it here at once. */
+export async function revokeSession(key: string): Promise<void> {
+  forgetAccess(key);
+  await deleteSessionEntry(key);
+  forgetAccess(key);
+}
+
+/** Signs the request's session out: the entry, this instance's cache and the browser's cookie. Returns what was ended. */
+export async function endSession(): Promise<Session | null> {
+  const key = await sessionKeyFromCookie();
   const jar = await cookies();
-  jar.set(SESSION_COOKIE, encodeSession({ ...person, iat, exp: iat + maxAge }), {
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: await isHttps(),
-    path: '/',
-    maxAge,
-  });
-}
-
-export async function endSession(): Promise<void> {
-  (await cookies()).delete(SESSION_COOKIE);
-}
-
-export async function currentSession(): Promise<Session | null> {
-  return decodeSession((await cookies()).get(SESSION_COOKIE)?.value);
+  jar.delete(SESSION_COOKIE);
+  if (!key) return null;
+  const session = await readSession(key).catch(() => null);
+  await revokeSession(key);
+  return session;
 }
 
 /**
- * Every page, server action and lib read calls this first. Without a valid session the request
- * goes to the login page; route handlers check `currentSession()` themselves to answer 401.
+ * Removes sessions past their time, so they do not pile up in the directory. Sessions are few (one
+ * per sign-in within SESSION_MAX_AGE_HOURS), so one search reads them all.
  */
-export async function requireAdmin(): Promise<Session> {
-  const session = await currentSession();
-  if (!session) redirect('/login');
-  return session;
+export async function sweepExpiredSessions(now = Date.now()): Promise<number> {
+  let removed = 0;
+  for (const entry of await searchSessionEntries()) {
+    const record = parseSessionRecord(entry.json);
+    if (record && Date.parse(record.expiresAt) > now) continue;
+    try {
+      await deleteSessionEntry(entry.key);
+      removed += 1;
+    } catch (error) {
+      if (!isAppError(error)) throw error;
+      console.error(`[session] could not remove expired session ${entry.key.slice(0, 12)}…: ${error.detail ?? error.message}`);
+    }
+  }
+  return removed;
 }

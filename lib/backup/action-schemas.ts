@@ -15,3 +15,8 @@ export const excludeIntentSchema = z.enum(['exclude', 'include'], { error: 'Say 
 export const setExcludedSchema = z.object({ uuid: uuidSchema, intent: excludeIntentSchema });
 
 export const removeOverrideSchema = z.object({ uuid: uuidSchema, token: tokenSchema });
+
+/** The token of the consequences the administrator confirmed ("Save anyway"); absent on a first save. */
+export const confirmSchema = z.string().max(64).optional().transform((v) => (v === undefined || v === '' ? null : v));
+
+export const uuidOnlySchema = z.object({ uuid: uuidSchema });

@@ -23,7 +23,8 @@ export type CompleteBackupConfig = {
   directoryOwner: string;
   directoryGroup: string;
   directoryPermission: string;
-  cron: CronPlan;
+  /** null: no schedule (stoney cloud, where nothing reads sstCron*, needs none). */
+  cron: CronPlan | null;
 };
 
 export type CompleteResult = { ok: true; config: CompleteBackupConfig } | { ok: false; missing: string[] };
@@ -32,12 +33,17 @@ export type CompleteResult = { ok: true; config: CompleteBackupConfig } | { ok: 
  * The entry's values as a complete configuration, or what it lacks. Optional
  * flags the entry leaves out take the daemon's default (which is what the
  * daemon does with them); required values and the schedule are never made up.
+ * `needsSchedule: false` (stoney cloud, where sstCron* is read by nothing)
+ * accepts an entry without any cron field; a partial schedule is still incomplete,
+ * since the cron class needs all of them.
  */
-export function completeConfigOf(values: BackupConfigValues): CompleteResult {
+export function completeConfigOf(values: BackupConfigValues, options: { needsSchedule?: boolean } = {}): CompleteResult {
   const missing: string[] = REQUIRED_PARAMETERS.filter((k) => values[k] === undefined).map((k) => parameter(k).label.toLowerCase());
   const cron = values.cron ?? {};
+  const noCron = Object.values(cron).every((v) => v === undefined);
   const missingCron = CRON_FIELDS.filter((f) => (cron[f] ?? '').trim() === '');
-  if (missingCron.length > 0 || cron.active === undefined) missing.push('a complete schedule');
+  const scheduleOptional = options.needsSchedule === false && noCron;
+  if (!scheduleOptional && (missingCron.length > 0 || cron.active === undefined)) missing.push('a complete schedule');
   if (missing.length > 0) return { ok: false, missing };
   return {
     ok: true,
@@ -56,14 +62,16 @@ export function completeConfigOf(values: BackupConfigValues): CompleteResult {
       directoryOwner: values.directoryOwner as string,
       directoryGroup: values.directoryGroup as string,
       directoryPermission: values.directoryPermission as string,
-      cron: {
-        minute: (cron.minute ?? '').trim(),
-        hour: (cron.hour ?? '').trim(),
-        day: (cron.day ?? '').trim(),
-        month: (cron.month ?? '').trim(),
-        dayOfWeek: (cron.dayOfWeek ?? '').trim(),
-        active: cron.active ?? false,
-      },
+      cron: scheduleOptional
+        ? null
+        : {
+            minute: (cron.minute ?? '').trim(),
+            hour: (cron.hour ?? '').trim(),
+            day: (cron.day ?? '').trim(),
+            month: (cron.month ?? '').trim(),
+            dayOfWeek: (cron.dayOfWeek ?? '').trim(),
+            active: cron.active ?? false,
+          },
     },
   };
 }
@@ -84,7 +92,7 @@ function canonical(config: CompleteBackupConfig): string {
     config.iterations, config.rootDirectory, config.retainDirectory, config.ramDiskLocation, config.restoreWithoutState,
     config.forceStart, config.mergeBandwidth, config.diskImageFormat, config.diskImageOwner, config.diskImageGroup,
     config.diskImagePermission, config.directoryOwner, config.directoryGroup, config.directoryPermission,
-    c.minute, c.hour, c.day, c.month, c.dayOfWeek, c.active,
+    ...(c ? [c.minute, c.hour, c.day, c.month, c.dayOfWeek, c.active] : []),
   ]);
 }
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseCronField, type CronFieldName } from '../cron/cron-field';
 import type { CompleteBackupConfig } from './complete-config';
 import type { EffectiveConfig } from './config';
+import { truncatedPathProblem } from './daemon-values';
 
 /**
  * Formats the node daemon can use: it creates the new live image with
@@ -71,7 +72,7 @@ function fileUrlProblem(label: string, value: string): string | null {
   if (segments.some((s) => !SEGMENT.test(s))) {
     return `${label} may use only letters, digits and . _ ~ + @ = , : - in directory names, separated by single slashes.`;
   }
-  return null;
+  return truncatedPathProblem(label, value);
 }
 
 function fileUrl(label: string) {

@@ -1,5 +1,7 @@
-import { CRON_FIELDS, CRON_FIELD_LABELS } from '../cron/cron-field';
+import { CRON_FIELDS, CRON_FIELD_LABELS, type CronFieldName } from '../cron/cron-field';
 import type { CronPlan } from '../cron/cron-plan';
+import { truncatedPathProblem } from './daemon-values';
+import type { InstallationKind } from './installation';
 import {
   PARAMETER_KEYS,
   REQUIRED_PARAMETERS,
@@ -17,8 +19,15 @@ export type BackupLevel = 'machine' | 'pool' | 'cloud';
 export type BackupConfigEntry = {
   dn: string;
   level: BackupLevel;
-  /** Whether the entry carries the backup configuration object class. */
+  /** Whether the entry carries the backup configuration object class, in any spelling. */
   hasConfigClass: boolean;
+  /**
+   * Whether it carries the class spelt exactly `sstVirtualizationBackupObjectClass`: the node
+   * daemon compares the spelling at machine level (daemons.md, fact 3). Absent = as hasConfigClass.
+   */
+  configClassExact?: boolean;
+  /** A cron attribute with several values: every value, in the order the directory returns them. */
+  cronLists?: Partial<Record<CronFieldName, string[]>>;
   values: BackupConfigValues;
 };
 
@@ -26,17 +35,45 @@ export type BackupConfigEntry = {
 export type EffectiveValue<T> = { value: T | null; source: 'entry' | 'default' };
 
 export type EffectiveValues = { [K in ParameterKey]: EffectiveValue<ParameterValue<K>> } & {
-  /** The applying entry's schedule with missing fields as '' (and inactive), or null when it has none. */
+  /** The node daemon's entry's schedule with missing fields as '' (and inactive), or null when it has none. */
   cron: EffectiveValue<CronPlan>;
 };
 
+/**
+ * What FOSS-Cloud's scheduler, fc-brokerd, reads for a machine: the most specific level that
+ * holds an iteration count, an exclude flag or any cron field, whatever its object classes,
+ * and from that level only (daemons.md, facts 3 and 4).
+ */
+export type BrokerReading = {
+  level: BackupLevel | 'none';
+  entry: BackupConfigEntry | null;
+  reason: string;
+  /** sstBackupNumberOfIterations as it reads it (atoi; 0 when absent). */
+  iterations: number;
+  excluded: boolean;
+  /** The schedule it reads: the first value of each cron attribute, '' where absent. */
+  plan: CronPlan;
+  /** Cron attributes with several values, of which it uses only the first. */
+  multiValued: CronFieldName[];
+};
+
 export type EffectiveConfig = {
+  /** The rules applied (the kind of installation). */
+  kind: InstallationKind;
+  /**
+   * The node daemon's level (directories, format, ownership, restore flags): the most specific
+   * `ou=backup` carrying the configuration class, taken as a whole.
+   */
   level: BackupLevel | 'none';
   entry: BackupConfigEntry | null;
   reason: string;
   values: EffectiveValues;
+  /** Only on FOSS-Cloud: what fc-brokerd reads (schedule, iterations, exclusion). */
+  broker: BrokerReading | null;
   excluded: boolean;
   excludedBy: BackupLevel | null;
+  /** Why the machine is or is not excluded, naming the program that decides. */
+  exclusionReason: string;
   warnings: string[];
 };
 
@@ -54,6 +91,12 @@ const WHOSE: Readonly<Record<BackupLevel, string>> = {
   cloud: 'The cloud-wide configuration',
 };
 
+const OU_BACKUP: Readonly<Record<BackupLevel, string>> = {
+  machine: "The machine's ou=backup",
+  pool: "The pool's ou=backup",
+  cloud: 'The cloud-wide ou=backup',
+};
+
 const REPLACES: Readonly<Record<BackupLevel, string>> = {
   machine: ', yet it replaces the pool and cloud-wide configuration as a whole',
   pool: ', yet it replaces the cloud-wide configuration as a whole',
@@ -67,6 +110,13 @@ const REASONS: Readonly<Record<BackupLevel | 'none', string>> = {
   none: 'No entry carries the backup configuration class, so the node daemon has no configuration to work with.',
 };
 
+const BROKER_REASONS: Readonly<Record<BackupLevel | 'none', string>> = {
+  machine: "fc-brokerd takes the machine's own ou=backup: it holds an iteration count, an exclude flag or a cron field.",
+  pool: "fc-brokerd takes the pool's ou=backup: the machine's own holds no iteration count, exclude flag or cron field, and the pool's does.",
+  cloud: 'fc-brokerd takes the cloud-wide entry: neither the machine nor its pool holds an iteration count, exclude flag or cron field.',
+  none: 'fc-brokerd finds no iteration count, exclude flag or cron field at any level, so it never backs the machine up.',
+};
+
 function joinList(items: string[]): string {
   if (items.length <= 1) return items.join('');
   return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
@@ -78,6 +128,22 @@ function definedKeys(values: BackupConfigValues): ParameterKey[] {
 
 function hasCron(values: BackupConfigValues): boolean {
   return values.cron !== undefined && Object.values(values.cron).some((v) => v !== undefined);
+}
+
+/** What makes fc-brokerd take a level: any of the iteration count, the exclude flag or a cron attribute. */
+export function holdsBrokerValues(entry: BackupConfigEntry | null | undefined): boolean {
+  if (!entry) return false;
+  const v = entry.values;
+  return v.iterations !== undefined || v.excludeFromBackup !== undefined || hasCron(v);
+}
+
+/** Whether the node daemon takes this entry as its configuration (fact 3). */
+export function nodeDaemonTakes(entry: BackupConfigEntry | null | undefined): boolean {
+  if (!entry) return false;
+  // The cloud-wide entry is named in the daemon's own configuration file and always read.
+  if (entry.level === 'cloud') return true;
+  if (entry.level === 'machine') return entry.configClassExact ?? entry.hasConfigClass;
+  return entry.hasConfigClass;
 }
 
 function effectiveCron(values: BackupConfigValues | undefined): EffectiveValue<CronPlan> {
@@ -96,66 +162,124 @@ function effectiveCron(values: BackupConfigValues | undefined): EffectiveValue<C
   };
 }
 
-function effectiveValue<K extends ParameterKey>(
-  entry: BackupConfigEntry | null,
-  key: K,
-): EffectiveValue<ParameterValue<K>> {
+function effectiveValue<K extends ParameterKey>(entry: BackupConfigEntry | null, key: K): EffectiveValue<ParameterValue<K>> {
   const own = entry?.values[key];
   if (own === undefined || own === null) return { value: parameter(key).default, source: 'default' };
   return { value: own as ParameterValue<K>, source: 'entry' };
 }
 
-function partialEntryWarnings(level: BackupLevel, values: BackupConfigValues, excluded: boolean): string[] {
+/** The schedule fc-brokerd reads from an entry: the first value of each cron attribute. */
+export function brokerPlanOf(entry: BackupConfigEntry | null): { plan: CronPlan; multiValued: CronFieldName[] } {
+  const cron = entry?.values.cron ?? {};
+  const lists = entry?.cronLists ?? {};
+  const first = (f: CronFieldName): string => lists[f]?.[0] ?? cron[f] ?? '';
+  return {
+    plan: { minute: first('minute'), hour: first('hour'), day: first('day'), month: first('month'), dayOfWeek: first('dayOfWeek'), active: cron.active === true },
+    multiValued: CRON_FIELDS.filter((f) => (lists[f]?.length ?? 0) > 1),
+  };
+}
+
+function readBroker(slots: Record<BackupLevel, BackupConfigEntry | null>): BrokerReading {
+  const level = LEVELS.find((l) => holdsBrokerValues(slots[l])) ?? null;
+  const entry = level ? slots[level] : null;
+  const { plan, multiValued } = brokerPlanOf(entry);
+  return {
+    level: level ?? 'none',
+    entry,
+    reason: BROKER_REASONS[level ?? 'none'],
+    iterations: entry?.values.iterations ?? 0,
+    excluded: entry?.values.excludeFromBackup === true,
+    plan,
+    multiValued,
+  };
+}
+
+function nodeDaemonWarnings(level: BackupLevel, values: BackupConfigValues, kind: InstallationKind, excluded: boolean): string[] {
   const set = definedKeys(values);
+  const warnings: string[] = [];
   if (set.length === 1 && set[0] === 'excludeFromBackup' && !hasCron(values)) {
     const outcome = excluded ? 'backups fail once the machine is included again' : 'no backup runs';
     return [`${WHOSE[level]} only sets the exclude flag${REPLACES[level]}: it has no schedule or directories, so ${outcome}.`];
   }
-  const warnings: string[] = [];
-  const missing = REQUIRED_PARAMETERS.filter((k) => values[k] === undefined);
+  const missing = REQUIRED_PARAMETERS.filter((k) => values[k] === undefined && (k !== 'iterations' || kind === 'stoney-cloud'));
   if (missing.length > 0) {
-    const what = missing.length === REQUIRED_PARAMETERS.length
-      ? 'the iteration count, directories, format, ownership and permissions'
-      : joinList(missing.map((k) => parameter(k).label.toLowerCase()));
-    warnings.push(`${WHOSE[level]} lacks ${what}; the daemons do not fall back to defaults, so backups fail.`);
+    const what = joinList(missing.map((k) => parameter(k).label.toLowerCase()));
+    warnings.push(`${WHOSE[level]} lacks ${what}; the node daemon does not fall back to defaults, so backups fail.`);
   }
-  if (!hasCron(values)) {
-    warnings.push(`${WHOSE[level]} has no schedule, so the scheduler never starts a backup.`);
+  for (const key of ['rootDirectory', 'retainDirectory', 'ramDiskLocation'] as const) {
+    const url = values[key];
+    const problem = url ? truncatedPathProblem(parameter(key).label, url) : null;
+    if (problem) warnings.push(problem);
+  }
+  return warnings;
+}
+
+function brokerWarnings(broker: BrokerReading): string[] {
+  if (broker.level === 'none' || !broker.entry) return [];
+  const who = `${WHOSE[broker.level]} (as fc-brokerd reads it)`;
+  const warnings: string[] = [];
+  if (broker.entry.values.iterations === undefined) {
+    warnings.push(`${who} has no iteration count; fc-brokerd reads it as 0 and keeps a single iteration.`);
+  }
+  if (!hasCron(broker.entry.values)) {
+    warnings.push(`${who} has no schedule, so fc-brokerd never starts a backup.`);
   } else {
-    const cron = values.cron ?? {};
-    const missingFields = CRON_FIELDS.filter((f) => (cron[f] ?? '').trim() === '');
+    const missingFields = CRON_FIELDS.filter((f) => broker.plan[f].trim() === '');
     if (missingFields.length > 0) {
-      const labels = joinList(missingFields.map((f) => CRON_FIELD_LABELS[f]));
-      warnings.push(`${WHOSE[level]} has an incomplete schedule (no ${labels}), so the scheduler never starts a backup.`);
+      warnings.push(`${who} has an incomplete schedule (no ${joinList(missingFields.map((f) => CRON_FIELD_LABELS[f]))}), so fc-brokerd never starts a backup.`);
     }
   }
   return warnings;
 }
 
+function exclusion(kind: InstallationKind, slots: Record<BackupLevel, BackupConfigEntry | null>, broker: BrokerReading) {
+  if (kind === 'stoney-cloud') {
+    const own = slots.machine?.values.excludeFromBackup === true;
+    const poolFlag = slots.pool?.values.excludeFromBackup === true;
+    const reason = own
+      ? "Excluded: the stoney wrapper finds sstBackupExcludeFromBackup TRUE on the machine's own ou=backup."
+      : poolFlag
+        ? "Not excluded: the pool's ou=backup says TRUE, but the stoney wrapper reads the flag only from the machine's own ou=backup, so the pool's flag stops nothing."
+        : "Not excluded: the stoney wrapper reads the flag only from the machine's own ou=backup, which does not set it.";
+    return { excluded: own, excludedBy: own ? ('machine' as const) : null, exclusionReason: reason };
+  }
+  const level = broker.level === 'none' ? null : broker.level;
+  const reason = broker.excluded
+    ? `Excluded: fc-brokerd reads the exclude flag from the level it takes, ${level === 'machine' ? "the machine's own ou=backup" : level === 'pool' ? "the pool's ou=backup" : 'the cloud-wide entry'}, where it is TRUE.`
+    : level === 'machine' && slots.pool?.values.excludeFromBackup === true
+      ? "Not excluded, although the pool is: fc-brokerd takes the machine's own ou=backup and reads the exclude flag only there."
+      : `Not excluded: fc-brokerd reads the exclude flag only from the level it takes${level ? ` (${level === 'cloud' ? 'cloud-wide' : `the ${level}'s`}), which does not set it` : ''}.`;
+  return { excluded: broker.excluded, excludedBy: broker.excluded ? level : null, exclusionReason: reason };
+}
+
 /**
- * The configuration the daemons use for one machine: the most specific entry
- * (machine, then pool, then cloud) that carries the backup configuration
- * class applies as a whole — the daemons never merge values across levels.
- * Exclusion is decided apart from that: the first of machine, pool and cloud
- * that sets the exclude flag decides.
+ * The configuration for one machine as the programs of the installation read it. No program
+ * merges attributes across levels: the node daemon takes the most specific ou=backup with the
+ * configuration class (spelt exactly so at machine level); on FOSS-Cloud, fc-brokerd takes the
+ * most specific one holding an iteration count, an exclude flag or a cron field, whatever its
+ * classes, and reads the exclude flag there; on stoney cloud the wrapper reads the exclude flag
+ * from the machine's own ou=backup only and the schedule is the node's crontab.
+ *
+ * Without a kind, exclusion and schedule are read as on FOSS-Cloud; callers that need only
+ * the node daemon's values (directories, format, ownership) may leave it out.
  */
-export function resolveEffectiveConfig(input: BackupConfigInput): EffectiveConfig {
+export function resolveEffectiveConfig(input: BackupConfigInput, kind: InstallationKind = 'foss-cloud'): EffectiveConfig {
   const slots: Record<BackupLevel, BackupConfigEntry | null> = {
     machine: input.machine ?? null,
     pool: input.pool ?? null,
     cloud: input.cloud ?? null,
   };
-  const level = LEVELS.find((l) => slots[l]?.hasConfigClass) ?? null;
+  const level = LEVELS.find((l) => nodeDaemonTakes(slots[l])) ?? null;
   const entry = level ? slots[level] : null;
-  const excludedBy = LEVELS.find((l) => slots[l]?.values.excludeFromBackup !== undefined) ?? null;
-  const excluded = excludedBy ? slots[excludedBy]?.values.excludeFromBackup === true : false;
+  const broker = readBroker(slots);
+  const excl = exclusion(kind, slots, broker);
 
   const values: EffectiveValues = {
     iterations: effectiveValue(entry, 'iterations'),
     rootDirectory: effectiveValue(entry, 'rootDirectory'),
     retainDirectory: effectiveValue(entry, 'retainDirectory'),
     ramDiskLocation: effectiveValue(entry, 'ramDiskLocation'),
-    excludeFromBackup: effectiveValue(entry, 'excludeFromBackup'),
+    excludeFromBackup: { value: excl.excluded, source: excl.excludedBy ? 'entry' : 'default' },
     restoreWithoutState: effectiveValue(entry, 'restoreWithoutState'),
     forceStart: effectiveValue(entry, 'forceStart'),
     mergeBandwidth: effectiveValue(entry, 'mergeBandwidth'),
@@ -168,23 +292,57 @@ export function resolveEffectiveConfig(input: BackupConfigInput): EffectiveConfi
     directoryPermission: effectiveValue(entry, 'directoryPermission'),
     cron: effectiveCron(entry?.values),
   };
-  // The exclude flag follows its own precedence, so report the deciding value.
-  values.excludeFromBackup = { value: excluded, source: excludedBy ? 'entry' : 'default' };
+  if (kind === 'foss-cloud') {
+    // What the broker counts and schedules, not what the node daemon's entry holds.
+    values.iterations = broker.entry?.values.iterations !== undefined ? { value: broker.iterations, source: 'entry' } : { value: 0, source: 'default' };
+    values.cron = effectiveCron(broker.entry?.values);
+  }
 
   const warnings: string[] = [];
   if (level && entry) {
-    warnings.push(...partialEntryWarnings(level, entry.values, excluded));
+    warnings.push(...nodeDaemonWarnings(level, entry.values, kind, excl.excluded));
   } else {
     warnings.push('No backup configuration applies; the node daemon fails with code 32 (no configuration found).');
   }
-  for (const other of LEVELS) {
-    const e = slots[other];
-    if (!e || e.hasConfigClass) continue;
-    if (definedKeys(e.values).some((k) => k !== 'excludeFromBackup') || hasCron(e.values)) {
-      const whose = other === 'machine' ? "The machine's ou=backup" : other === 'pool' ? "The pool's ou=backup" : 'The cloud-wide ou=backup';
-      warnings.push(`${whose} has backup settings but not the backup configuration class, so the daemons ignore them.`);
+  if (kind === 'foss-cloud') {
+    warnings.push(...brokerWarnings(broker));
+    if (broker.level !== 'none' && level !== null && broker.level !== level) {
+      warnings.push(
+        `fc-brokerd and the node daemon read different levels: the schedule, iteration count and exclude flag come from ${WHOSE[broker.level].toLowerCase()}, the directories and image settings from ${WHOSE[level].toLowerCase()}.`,
+      );
+    }
+    if (broker.multiValued.length > 0) {
+      warnings.push(`fc-brokerd uses only the first value of ${joinList(broker.multiValued.map((f) => `the ${CRON_FIELD_LABELS[f]}`))}, which hold several.`);
     }
   }
+  const machine = slots.machine;
+  if (machine && machine.hasConfigClass && !nodeDaemonTakes(machine)) {
+    warnings.push(
+      "The machine's ou=backup spells the configuration class differently from sstVirtualizationBackupObjectClass; the node daemon compares the spelling at machine level, so it ignores this entry.",
+    );
+  }
+  for (const other of LEVELS) {
+    const e = slots[other];
+    if (!e || e.hasConfigClass || other === 'cloud') continue;
+    const settings = definedKeys(e.values).filter((k) => k !== 'excludeFromBackup').length > 0 || hasCron(e.values);
+    if (!settings) continue;
+    warnings.push(
+      kind === 'foss-cloud'
+        ? `${OU_BACKUP[other]} has backup settings without the backup configuration class: fc-brokerd reads its iteration count, exclude flag and cron fields, the node daemon ignores it.`
+        : `${OU_BACKUP[other]} has backup settings without the backup configuration class; on stoney cloud nothing reads them.`,
+    );
+  }
 
-  return { level: level ?? 'none', entry, reason: REASONS[level ?? 'none'], values, excluded, excludedBy, warnings };
+  return {
+    kind,
+    level: level ?? 'none',
+    entry,
+    reason: REASONS[level ?? 'none'],
+    values,
+    broker: kind === 'foss-cloud' ? broker : null,
+    excluded: excl.excluded,
+    excludedBy: excl.excludedBy,
+    exclusionReason: excl.exclusionReason,
+    warnings,
+  };
 }

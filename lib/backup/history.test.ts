@@ -1,14 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { NightTally, historyNights, nightCells, nightIndex, nightStateOf, plannedNights, type HistoryIteration, type NightCellsInput } from './history';
+import type { CronPlan } from '../cron/cron-plan';
+import { NightTally, historyNights, nightCells, nightIndex, nightStateOf, type HistoryIteration, type NightCellsInput } from './history';
+import { brokerPlannedNights, wrapperPlannedNights } from './schedule';
 
 const now = new Date('2026-05-10T12:00:00Z');
 const nights = historyNights(now, 'UTC', 7); // 4 … 10 May 2026, a Monday … a Sunday
 const daily = { minute: '0', hour: '3', day: '*', month: '*', dayOfWeek: '*', active: true };
-const planned = plannedNights(daily, true, nights, now, 'UTC');
+const brokerPlans = (plan: CronPlan, fires = true) => brokerPlannedNights(plan, { warnings: fires ? [] : ['never'] }, nights, 'UTC');
+const planned = brokerPlans(daily);
 
 const it_ = (name: string, mode = 'finished', returnValue = 0, state = '0'): HistoryIteration => ({ name, mode, returnValue, state });
-const cells = (over: Partial<Omit<NightCellsInput, 'planned'>> & { planned?: ReturnType<typeof plannedNights> }) =>
-  nightCells({ nights, index: nightIndex(nights), iterations: [], excluded: false, createdAt: null, stuck: null, ...over, planned: over.planned ?? planned, nowMinute: (over.planned ?? planned).nowMinute });
+const cells = (over: Partial<NightCellsInput>) =>
+  nightCells({ nights, index: nightIndex(nights), iterations: [], excluded: false, createdAt: null, stuck: null, planned, now: now.getTime(), ...over });
 
 describe('the nights of the history grid', () => {
   it('are the last dates on the nodes, today last', () => {
@@ -34,14 +37,31 @@ describe('the nights of the history grid', () => {
 
   it('prefers the best run of a night, and says what nothing planned, excluded and not yet mean', () => {
     expect(cells({ iterations: [it_('20260509T030000Z', 'snapshotting', 6), it_('20260509T140000Z')] }).at(-2)).toBe('g');
-    const weekly = plannedNights({ ...daily, dayOfWeek: '0' }, true, nights, now, 'UTC');
+    const weekly = brokerPlans({ ...daily, dayOfWeek: '0' });
     expect(cells({ iterations: [it_('20260503T023000Z')], planned: weekly })).toBe('uuuuuum');
     expect(cells({ excluded: true, iterations: [it_('20260504T030000Z')] })).toBe('gxxxxxx');
-    const evening = plannedNights({ ...daily, hour: '22' }, true, nights, now, 'UTC');
+    const evening = brokerPlans({ ...daily, hour: '22' });
     expect(cells({ iterations: [it_('20260501T220000Z')], planned: evening }).at(-1)).toBe('w');
-    expect(cells({ iterations: [it_('20260501T030000Z')], planned: plannedNights(daily, false, nights, now, 'UTC') })).toBe('mmmmmmm');
+    expect(cells({ iterations: [it_('20260501T030000Z')], planned: brokerPlans(daily, false) })).toBe('mmmmmmm');
     // Created on 8 May at 09:00: the nights before have no record.
     expect(cells({ createdAt: '20260508090000Z' })).toBe('nnnnmmm');
+  });
+
+  it("call a night planned as the installation's scheduler reads the plan", () => {
+    // fc-brokerd reads day of week '1-5' as 1 (Monday only), and names a run by its local date.
+    expect(brokerPlans({ ...daily, dayOfWeek: '1-5' }).nights).toEqual([true, false, false, false, false, false, false]);
+    const zurich = historyNights(now, 'Europe/Zurich', 2);
+    const late = brokerPlannedNights({ ...daily, hour: '23' }, { warnings: [] }, zurich, 'Europe/Zurich');
+    expect(late).toEqual({ nights: [true, true], firstRunTodayAt: Date.parse('2026-05-10T21:00:00Z') });
+    // The stoney wrapper names runs in UTC: a 00:30 run in Zurich belongs to the UTC date before.
+    const line = { source: 'crontab -l', line: '', user: null, command: 'LDAPKVMWrapper.pl', plan: { ...daily, hour: '0', minute: '30' } };
+    const wrapper = wrapperPlannedNights([line], nights, 'Europe/Zurich');
+    expect(wrapper.nights).toEqual([true, true, true, true, true, true, true]);
+    expect(wrapper.firstRunTodayAt).toBe(Date.parse('2026-05-10T22:30:00Z'));
+    expect(wrapperPlannedNights([{ ...line, plan: { ...daily, dayOfWeek: '0' } }], nights, 'UTC').nights).toEqual([false, false, false, false, false, false, true]);
+    expect(wrapperPlannedNights([], nights, 'UTC').nights).toBe('never');
+    // Not read: the nightly run the wrapper is installed with, today's still to come.
+    expect(wrapperPlannedNights(null, nights, 'UTC')).toEqual({ nights: [true, true, true, true, true, true, true], firstRunTodayAt: nights[6].endMs });
   });
 
   it('add up per night', () => {

@@ -1,4 +1,3 @@
-import { matchesDay, parseCronPlan, type CronPlan } from '../cron/cron-plan';
 import { offsetAt, wallFieldsAt } from '../cron/time-zone';
 import { iterationHealth, type IterationState } from './iteration';
 import { describeMode } from './modes';
@@ -7,8 +6,9 @@ import { NIGHT_CODE as CODE, NIGHT_STATES, type NightState, type NightTotals } f
 /**
  * The last nights of a machine's backups, one cell per night, for the history grid.
  *
- * A night is a calendar date on the nodes (the date in an iteration's name: the broker names
- * iterations by the node's local time, the stoney wrapper by UTC). Each night gets the outcome
+ * A night is the date in an iteration's name: fc-brokerd names iterations by its local time
+ * (NODE_TIME_ZONE), the stoney wrapper by UTC (daemons.md, fact 8), so the nights are dates in
+ * that zone. Each night gets the outcome
  * of the backups started on it, or says why there is none: none was planned, the machine is
  * excluded, or there is no record (before the machine existed, or older than the oldest
  * iteration still kept: retention removes older ones from the directory).
@@ -42,7 +42,7 @@ const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const pad = (n: number) => String(n).padStart(2, '0');
 
-/** The last `count` dates on the nodes, oldest first; the last one is today. */
+/** The last `count` dates in the zone iterations are named in, oldest first; the last one is today. */
 export function historyNights(now: Date, timeZone: string, count = HISTORY_NIGHTS): Night[] {
   const today = wallFieldsAt(now.getTime(), timeZone);
   const todayUtc = Date.UTC(today.year, today.month - 1, today.day);
@@ -69,24 +69,29 @@ export function historyNights(now: Date, timeZone: string, count = HISTORY_NIGHT
   });
 }
 
-/** Which nights a plan starts a backup on; 'never' when it never fires. */
+/**
+ * Which nights the installation's scheduler starts a backup on ('never' when it never does), and
+ * when today's first run starts (an instant), while it is still to come. Made by
+ * lib/backup/schedule.ts from the scheduler's own reading of the plan.
+ */
 export interface PlannedNights {
   nights: boolean[] | 'never';
-  /** Minutes after local midnight of today's first run, when one is planned today. */
-  firstRunToday: number | null;
-  /** Minutes after local midnight now. */
-  nowMinute: number;
+  firstRunTodayAt: number | null;
 }
 
-export function plannedNights(plan: CronPlan | null, fires: boolean, nights: readonly Night[], now: Date, timeZone: string): PlannedNights {
-  const wall = wallFieldsAt(now.getTime(), timeZone);
-  const nowMinute = wall.hour * 60 + wall.minute;
-  const parsed = plan && fires ? parseCronPlan(plan) : null;
-  if (!parsed) return { nights: 'never', firstRunToday: null, nowMinute };
-  const planned = nights.map((n) => matchesDay(parsed, n.month, n.dayOfMonth, n.weekday));
-  const today = planned[planned.length - 1];
-  const firstRunToday = today ? Math.min(...parsed.fields.hour.values) * 60 + Math.min(...parsed.fields.minute.values) : null;
-  return { nights: planned, firstRunToday, nowMinute };
+/** Planned nights from the scheduler's runs: each with the night its iteration is named by (dateNumber) and its instant. */
+export function plannedFromRuns(nights: readonly Night[], runs: Iterable<{ night: number; at: number }>): PlannedNights {
+  const index = nightIndex(nights);
+  const planned = nights.map(() => false);
+  const last = nights.length - 1;
+  let firstRunTodayAt: number | null = null;
+  for (const run of runs) {
+    const i = index.get(run.night);
+    if (i === undefined) continue;
+    planned[i] = true;
+    if (i === last && (firstRunTodayAt === null || run.at < firstRunTodayAt)) firstRunTodayAt = run.at;
+  }
+  return { nights: planned, firstRunTodayAt };
 }
 
 export type HistoryIteration = IterationState & { name: string };
@@ -125,8 +130,9 @@ export interface NightCellsInput {
   /** Night index by date (YYYYMMDD as a number), made once per read with nightIndex(). */
   index: ReadonlyMap<number, number>;
   iterations: readonly HistoryIteration[];
-  planned: Omit<PlannedNights, 'nowMinute'>;
-  nowMinute: number;
+  planned: PlannedNights;
+  /** The read's time (ms): today's run is still to come before it. */
+  now: number;
   /** Excluded by configuration, or a dynamic clone. */
   excluded: boolean;
   /** The machine entry's createTimestamp as the directory holds it (GeneralizedTime, UTC), if any. */
@@ -166,7 +172,7 @@ export function nightCells(input: NightCellsInput): string {
     if (seen === undefined || (RANK[state] ?? 9) < (RANK[seen] ?? 9)) ran[i] = state;
   }
   const last = input.nights.length - 1;
-  const { nights: planned, firstRunToday } = input.planned;
+  const { nights: planned, firstRunTodayAt } = input.planned;
   codes.length = 0;
   for (let i = 0; i <= last; i++) {
     const night = input.nights[i];
@@ -178,7 +184,7 @@ export function nightCells(input: NightCellsInput): string {
     else if (oldest !== Infinity && night.dateNumber < oldest) state = 'unrecorded';
     else if (planned === 'never') state = 'missing';
     else if (!planned[i]) state = 'unplanned';
-    else if (i === last && firstRunToday !== null && input.nowMinute < firstRunToday) state = 'waiting';
+    else if (i === last && firstRunTodayAt !== null && input.now < firstRunTodayAt) state = 'waiting';
     else state = 'missing';
     codes.push(CHAR[state]);
   }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { configFingerprint, completeConfigOf, type CompleteBackupConfig } from './complete-config';
 import { resolveEffectiveConfig, type BackupConfigEntry, type BackupConfigValues } from './config';
 import { planExclude, planInclude, planRemoveOverride, planSave, type BackupEntryState } from './override';
+import { copyPatch, type ConfigPatch } from './save-plan';
 
 const CLOUD_VALUES: BackupConfigValues = {
   iterations: 3,
@@ -40,7 +41,8 @@ describe('excluding', () => {
       const plan = planExclude('machine', state, inheritedFromCloud);
       expect(plan.kind).toBe('write');
       if (plan.kind !== 'write') return;
-      expect(plan.next).toEqual({ config: copy, exclude: true, copyFingerprint: configFingerprint(copy) });
+      expect(plan.next).toEqual({ config: copyPatch(copy, CLOUD_VALUES), exclude: true, copyFingerprint: configFingerprint(copy) });
+      expect((plan.next.config as ConfigPatch).keys).toContain('ramDiskLocation');
       expect(plan.message).toMatch(/own configuration: an exact copy of the cloud-wide configuration/);
     }
   });
@@ -124,15 +126,17 @@ describe('removing an override and saving', () => {
   });
 
   it('keeps the exclude flag as it is and makes the configuration the administrator\'s own', () => {
-    expect(planSave(copy)).toEqual({ kind: 'write', next: { config: copy, exclude: 'keep', copyFingerprint: null }, message: expect.any(String) });
+    const patch: ConfigPatch = { config: copy, keys: ['iterations'], added: [] };
+    expect(planSave(patch)).toEqual({ kind: 'write', next: { config: patch, exclude: 'keep', copyFingerprint: null }, message: expect.any(String) });
   });
 });
 
 describe('configFingerprint', () => {
   it('is stable and changes with any value', () => {
-    expect(configFingerprint(copy)).toBe(configFingerprint({ ...copy, cron: { ...copy.cron } }));
+    const cron = copy.cron ?? { minute: '', hour: '', day: '', month: '', dayOfWeek: '', active: false };
+    expect(configFingerprint(copy)).toBe(configFingerprint({ ...copy, cron: { ...cron } }));
     expect(configFingerprint(copy)).toMatch(/^[0-9a-f]{16}$/);
-    expect(configFingerprint({ ...copy, cron: { ...copy.cron, hour: '4' } })).not.toBe(configFingerprint(copy));
+    expect(configFingerprint({ ...copy, cron: { ...cron, hour: '4' } })).not.toBe(configFingerprint(copy));
   });
 
   it('fills optional flags with the daemon defaults but never required values', () => {
@@ -140,5 +144,10 @@ describe('configFingerprint', () => {
     expect([restoreWithoutState, forceStart, mergeBandwidth, ramDiskLocation]).toHaveLength(4);
     expect(completeConfigOf(required)).toMatchObject({ ok: true, config: { restoreWithoutState: false, forceStart: false, mergeBandwidth: 0, ramDiskLocation: null } });
     expect(completeConfigOf({ ...required, cron: { minute: '0' } })).toEqual({ ok: false, missing: ['a complete schedule'] });
+    // stoney cloud: nothing reads the schedule, so an entry without any cron field is complete; half a schedule is not.
+    const { cron: _cron, ...withoutCron } = required;
+    expect(_cron).toBeDefined();
+    expect(completeConfigOf(withoutCron, { needsSchedule: false })).toMatchObject({ ok: true, config: { cron: null } });
+    expect(completeConfigOf({ ...withoutCron, cron: { minute: '0' } }, { needsSchedule: false }).ok).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
-import { completeConfigOf, configFingerprint, hasConfigValues, sameConfig, type CompleteBackupConfig } from './complete-config';
+import { completeConfigOf, configFingerprint, hasConfigValues, sameConfig } from './complete-config';
 import type { BackupConfigValues } from './parameters';
 import type { BackupLevel, EffectiveConfig } from './config';
+import { copyPatch, type ConfigPatch } from './save-plan';
 
 /** One `ou=backup` entry as the console decides about it (spec/directory.md §2.6, §4.3). */
 export type BackupEntryState = {
@@ -13,15 +14,25 @@ export type BackupEntryState = {
    * null when the console did not make the entry's configuration.
    */
   copyFingerprint: string | null;
+  /** stoney cloud: the pool (UUID) whose exclusion set this machine's flag. */
+  excludedWithPool?: string | null;
+  /** stoney cloud, a pool's entry: the console excluded its machines one by one. */
+  membersExcluded?: boolean;
+  /** Whether iteration leaves (or anything else) are below the entry; unknown = undefined. */
+  hasChildren?: boolean;
 };
 
 /** What the entry should look like after a write; 'keep' leaves that part as it is. */
 export type NextBackupEntry = {
-  /** A complete configuration with its class, or null for none (a plain ou=backup). */
-  config: CompleteBackupConfig | null | 'keep';
+  /** The values to write with the configuration class, or null for none (a plain ou=backup). */
+  config: ConfigPatch | null | 'keep';
   /** TRUE/FALSE, or null to remove the flag. */
   exclude: boolean | null | 'keep';
   copyFingerprint: string | null;
+  /** stoney cloud: marks the machine as excluded together with this pool; 'keep' leaves the mark. */
+  excludedWithPool?: string | null | 'keep';
+  /** stoney cloud, a pool's entry: marks that its machines were excluded one by one. */
+  membersExcluded?: boolean | 'keep';
 };
 
 export type EntryPlan =
@@ -43,13 +54,13 @@ const subject = (level: OverrideLevel): string => (level === 'machine' ? 'The ma
 /** The configuration a machine or pool would follow without its own: the level above it. */
 function inheritedComplete(inherited: EffectiveConfig) {
   if (!inherited.entry) return { ok: false as const, missing: ['any configuration at all'] };
-  return completeConfigOf(inherited.entry.values);
+  return completeConfigOf(inherited.entry.values, { needsSchedule: inherited.kind === 'foss-cloud' });
 }
 
-export function planSave(config: CompleteBackupConfig): EntryPlan {
+export function planSave(patch: ConfigPatch): EntryPlan {
   // A deliberate edit makes the configuration the administrator's own: the console will
   // not remove it on its own when the machine is included again.
-  return { kind: 'write', next: { config, exclude: 'keep', copyFingerprint: null }, message: 'The configuration was saved.' };
+  return { kind: 'write', next: { config: patch, exclude: 'keep', copyFingerprint: null }, message: 'The configuration was saved.' };
 }
 
 /**
@@ -79,7 +90,7 @@ export function planExclude(level: OverrideLevel, state: BackupEntryState, inher
   }
   return {
     kind: 'write',
-    next: { config: copy.config, exclude: true, copyFingerprint: configFingerprint(copy.config) },
+    next: { config: copyPatch(copy.config, inherited.entry?.values ?? {}), exclude: true, copyFingerprint: configFingerprint(copy.config) },
     message:
       `${subject(level)} is now excluded from backup. The flag can only be stored together with the backup configuration class, ` +
       `so it now has its own configuration: an exact copy of ${THE[inherited.level]} configuration. Including it again removes that copy.`,
@@ -97,7 +108,8 @@ export function planInclude(
   excludedAbove: BackupLevel | null,
 ): EntryPlan {
   const plan = includePlan(level, state, inherited, excludedAbove);
-  if (plan.kind !== 'write' || !excludedAbove || state.values.excludeFromBackup !== true) return plan;
+  // Only an entry that goes back to following the level above inherits that level's exclusion.
+  if (plan.kind !== 'write' || !excludedAbove || state.values.excludeFromBackup !== true || plan.next.config !== null) return plan;
   return { ...plan, message: `${plan.message} It stays excluded by ${THE[excludedAbove]} configuration, though.` };
 }
 
@@ -111,8 +123,8 @@ function includePlan(level: OverrideLevel, state: BackupEntryState, inherited: E
     }
     return { kind: 'none', message: `${subject(level)} is not excluded from backup.` };
   }
-  const own = completeConfigOf(state.values);
-  const back = { config: null, exclude: null, copyFingerprint: null } as const;
+  const own = completeConfigOf(state.values, { needsSchedule: inherited.kind === 'foss-cloud' });
+  const back = { config: null, exclude: null, copyFingerprint: null, excludedWithPool: null } as const;
   if (state.copyFingerprint !== null && own.ok) {
     const inheritedNow = inheritedComplete(inherited);
     const untouched = configFingerprint(own.config) === state.copyFingerprint;
@@ -125,7 +137,7 @@ function includePlan(level: OverrideLevel, state: BackupEntryState, inherited: E
     }
     return {
       kind: 'write',
-      next: { config: 'keep', exclude: null, copyFingerprint: null },
+      next: { config: 'keep', exclude: null, copyFingerprint: null, excludedWithPool: null },
       message: `${subject(level)} is included again. Its own configuration was changed while it was excluded, so it is kept as a deliberate override.`,
     };
   }
@@ -139,7 +151,7 @@ function includePlan(level: OverrideLevel, state: BackupEntryState, inherited: E
   if (own.ok) {
     return {
       kind: 'write',
-      next: { config: 'keep', exclude: null, copyFingerprint: null },
+      next: { config: 'keep', exclude: null, copyFingerprint: null, excludedWithPool: null },
       message: `${subject(level)} is included again; its own configuration stays as it is.`,
     };
   }

@@ -43,7 +43,7 @@ type ParameterTable = { [K in ParameterKey]: Omit<BackupParameter<K>, 'key'> };
 const TABLE: ParameterTable = {
   iterations: {
     label: 'Iterations kept',
-    description: 'How many backup iterations are kept. 1 is enough for disaster recovery.',
+    description: 'How many backup iterations are kept; the newest run counts as one of them.',
     default: 1,
     kind: 'integer',
   },
@@ -80,7 +80,9 @@ const TABLE: ParameterTable = {
   },
   forceStart: {
     label: 'Force start',
-    description: 'Boots the machine afresh if its saved state cannot be resumed during a backup. This can leave its file systems inconsistent.',
+    // daemons.md, fact 9: KVMRestore reads it during a restore, from the iteration entry.
+    description:
+      'Meant to boot the machine afresh when its saved state cannot be resumed. The node daemon reads it only during a restore, and then from the iteration being restored, not from this configuration: the value here changes nothing.',
     default: false,
     kind: 'boolean',
   },
@@ -92,7 +94,8 @@ const TABLE: ParameterTable = {
   },
   diskImageFormat: {
     label: 'Disk image format',
-    description: 'Format of the new disk image created during the backup.',
+    description:
+      "Format of the new live overlay the node daemon creates for every disk at each backup. It must be the format of the machines' disks (qcow2 in stoney cloud), or they no longer start.",
     default: 'qcow2',
     kind: 'format',
   },

@@ -12,7 +12,8 @@ type Entry = readonly [code: number, name: string, text: string];
 /**
  * The node daemon's codes (prov-backup-kvm Constants.pm; 47 and 48 exist only
  * in the stoney cloud branch), then the older backup script's 101–112 from the
- * wiki. 14 is unassigned in the daemon; -1 is internal and never written.
+ * wiki. 14 is unassigned in the daemon; -1 is internal and never written; 901 is the
+ * console's own (a daemon-driven restore step the node daemon never answered).
  */
 const ENTRIES: readonly Entry[] = [
   [-1, 'NOT_ON_THIS_NODE', 'The machine is not on this node, so its node daemon ignored the entry.'],
@@ -77,6 +78,7 @@ const ENTRIES: readonly Entry[] = [
   [110, 'CANNOT_DELETE_SNAPSHOT', 'The snapshot could not be deleted (older backup script).'],
   [111, 'CANNOT_UPDATE_XML', "The machine's XML could not be updated (older backup script)."],
   [112, 'NO_SPACE_LEFT', 'No disk space was left (older backup script).'],
+  [901, 'NODE_DAEMON_DID_NOT_ANSWER', 'Written by the backup console, not by a daemon: the node daemon did not take or finish a restore step in time (RESTORE_DAEMON_TIMEOUT_SECONDS), so the console withdrew the command.'],
   [999, 'NO_BACKUP_NEEDED', 'No backup was needed.'],
 ];
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultObjective, recoveryPointObjective } from './objective';
-import { ACTIVITY_STATES, PROTECTION_STATES, STATUS_ORDER, classifyMachine, facetsOf, statusLabel, stepSince, type ClassifyInput, type ClassifiableIteration } from './status';
+import { PROTECTION_STATES, RIGHT_NOW_STATES, STATUS_ORDER, classifyMachine, facetsOf, statusLabel, stepSince, type ClassifyInput, type ClassifiableIteration } from './status';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -18,6 +18,7 @@ const input = (over: Partial<ClassifyInput>): ClassifyInput => ({
   steps: {},
   now,
   timeZone: 'UTC',
+  kind: 'foss-cloud',
   ...over,
 });
 
@@ -64,13 +65,19 @@ describe('protection: about the newest good backup, always', () => {
     const running = classifyMachine(input({ iterations: [{ name: '20260510T110000Z', mode: 'merging', state: '0', returnValue: 0 }] }));
     expect(facetsOf(running)).toEqual(['never', 'running']);
     expect(classifyMachine(input({ periodMs: null, planWarnings: ['The plan is inactive.'] })).reason).toBe(
-      'Never backed up: it has no iteration at all. No backup is scheduled: the plan is inactive.',
+      'Never backed up: it has no iteration at all. No backup will run: the plan is inactive.',
     );
+  });
+
+  it('is stale at once when the scheduler will never start another backup, however recent the last one', () => {
+    const r = classifyMachine(input({ iterations: [finished('20260510T010000Z')], periodMs: null, planWarnings: ['The machine has 3 iteration leaves and keeps 2.'] }));
+    expect(r).toMatchObject({ protection: 'stale', status: 'stale' });
+    expect(r.reason).toBe('Last good backup 11 hours ago (20260510T010000Z), and no backup will run again: the machine has 3 iteration leaves and keeps 2.');
   });
 
   it('excludes dynamic clones and excluded machines, saying whether they were ever backed up', () => {
     const clone = classifyMachine(input({ backupCandidate: false }));
-    expect(clone).toMatchObject({ protection: 'excluded', status: 'excluded', reason: 'Dynamic clone: it is rebuilt from its golden image, and the scheduler never backs clones up.' });
+    expect(clone).toMatchObject({ protection: 'excluded', status: 'excluded', reason: 'Dynamic clone: it is rebuilt from its golden image, and fc-brokerd never backs clones up.' });
     expect(classifyMachine(input({ excluded: true })).reason).toBe('Excluded from backup by its configuration. It has never been backed up.');
     expect(classifyMachine(input({ excluded: true, iterations: [finished('20260301T010000Z')] })).reason).toMatch(/^Excluded from backup by its configuration\. Last good backup 2 months ago/);
   });
@@ -166,6 +173,38 @@ describe('activity: running, stuck, failed', () => {
   });
 });
 
+describe('stoney cloud: blocked beside the protection, and one leaf', () => {
+  const stoney = (over: Partial<ClassifyInput>) => classifyMachine(input({ kind: 'stoney-cloud', ...over }));
+
+  it('shows blocked beside stale or protected, never instead, and heads the status with it', () => {
+    const old = stoney({ iterations: [finished('20260401T023000Z')], blocked: 'The machine has 2 iteration leaves; the stoney wrapper expects exactly one.' });
+    expect(old).toMatchObject({ protection: 'stale', blocked: expect.stringMatching(/2 iteration leaves/), status: 'blocked' });
+    expect(facetsOf(old)).toEqual(['stale', 'blocked']);
+    expect(old.reason).toMatch(/^Last good backup 6 weeks ago .* Blocked: The machine has 2 iteration leaves/);
+    // Excluded on purpose is not blocked.
+    expect(stoney({ excluded: true, blocked: 'x' })).toMatchObject({ protection: 'excluded', blocked: null, status: 'excluded' });
+  });
+
+  it('bounds the last good backup by the one leaf the wrapper replaced after a good run', () => {
+    const failed = { name: '20260510T003004Z', mode: 'merging', state: '0', returnValue: 11 };
+    const blocked = stoney({ iterations: [failed], blocked: 'Its one leaf is in mode merging with code 11.' });
+    expect(blocked).toMatchObject({ protection: 'protected', status: 'blocked', activity: { kind: 'failed' }, lastGood: null });
+    expect(facetsOf(blocked)).toEqual(['protected', 'blocked', 'failed']);
+    expect(blocked.protectionReason).toMatch(/keeps only the last run, 20260510T003004Z.*older than its start 11 hours ago \(its folder is on the node\); that start is within/);
+    expect(blocked.activity?.next).toMatch(/stoney wrapper's log.*skips this machine every night while it is there \(Unblock/);
+    expect(stoney({ iterations: [{ ...failed, name: '20260501T003004Z' }] }).protection).toBe('stale');
+    // FOSS-Cloud keeps several leaves: no finished one means never backed up.
+    expect(classifyMachine(input({ iterations: [failed] })).protection).toBe('never');
+  });
+
+  it('words a stuck run and an ignored command for the wrapper, not the node daemon', () => {
+    const stuck = stoney({ iterations: [finished('20260509T003000Z'), { name: '20260510T003000Z', mode: 'snapshotting', state: '0', returnValue: 0, modifiedAt: new Date('2026-05-10T00:31:00Z') }] });
+    expect(stuck.activity?.next).toMatch(/^The stoney wrapper started this run and did not finish it/);
+    const pending = stoney({ iterations: [finished('20260509T003000Z'), { name: '20260510T003000Z', mode: 'merge', state: '20260510T010000Z', returnValue: 0 }] });
+    expect(pending.activity?.limit?.basis).toBe('nothing on a stoney cloud node acts on mode merge with state 20260510T010000Z');
+  });
+});
+
 describe('since when a step has not moved', () => {
   it('prefers modifyTimestamp, then the state, then (backups only) the iteration name', () => {
     const base = { returnValue: 0 };
@@ -178,8 +217,8 @@ describe('since when a step has not moved', () => {
 
 describe('status vocabulary', () => {
   it('orders and labels every status', () => {
-    expect(STATUS_ORDER).toEqual(['failed', 'stuck', 'never', 'stale', 'running', 'excluded', 'protected']);
-    expect(STATUS_ORDER.map(statusLabel)).toEqual(['Failed', 'Stuck', 'Never backed up', 'Stale', 'Running', 'Excluded', 'Protected']);
-    expect([...PROTECTION_STATES, ...ACTIVITY_STATES].sort()).toEqual([...STATUS_ORDER].sort());
+    expect(STATUS_ORDER).toEqual(['blocked', 'failed', 'stuck', 'never', 'stale', 'running', 'excluded', 'protected']);
+    expect(STATUS_ORDER.map(statusLabel)).toEqual(['Blocked', 'Failed', 'Stuck', 'Never backed up', 'Stale', 'Running', 'Excluded', 'Protected']);
+    expect([...PROTECTION_STATES, ...RIGHT_NOW_STATES].sort()).toEqual([...STATUS_ORDER].sort());
   });
 });

@@ -2,6 +2,7 @@ import { formatLocalMinute } from '../cron/time-zone';
 import { formatDuration } from './duration';
 import { finishTime, iterationHealth, parseIterationName, type IterationState } from './iteration';
 import { canonicalMode, describeMode, type ModeWorkflow } from './modes';
+import type { InstallationKind } from './installation';
 import type { RecoveryPointObjective } from './objective';
 import { describeReturnCode } from './return-codes';
 import { stepLimit, stepOf, type StepHistory, type StepLimit } from './step-limits';
@@ -13,28 +14,35 @@ import { stepLimit, stepOf, type StepHistory, type StepLimit } from './step-limi
  *   recovery point objective), stale (older), never (no good backup at all, with or without
  *   ou=backup), or excluded (not backed up on purpose: excluded by configuration, or a dynamic
  *   clone, which the scheduler never backs up);
- * - **activity**, about what is happening to it now: running (a backup, restore or prune under
- *   way), stuck (an unfinished step that has not moved for longer than that step takes), failed
- *   (a step ended with a non-zero code; nothing retries it).
+ * - **right now**, beside it: what is happening to it (an activity: running, a backup, restore
+ *   or prune under way; stuck, an unfinished step that has not moved for longer than that step
+ *   takes; failed, a step ended with a non-zero code and nothing retries it), and, on stoney
+ *   cloud, blocked (the wrapper skips the machine every night until someone acts, fact 7).
  *
- * A machine whose backup is running and whose last good backup is two years old is stale *and*
- * running; the activity is shown beside the protection, never instead of it.
+ * A machine whose backup is running, or that is blocked, and whose last good backup is two years
+ * old is stale *and* running or blocked: the right-now part is shown beside the protection,
+ * never instead of it.
  */
 export type Protection = 'protected' | 'stale' | 'never' | 'excluded';
 export type ActivityKind = 'failed' | 'stuck' | 'running';
-/** Either side: what the counts, the filters and the metrics speak of. */
-export type MachineStatus = Protection | ActivityKind;
+/** The right-now part: an activity, or blocked. */
+export type RightNow = ActivityKind | 'blocked';
+/** Either part: what the counts, the filters and the metrics speak of. */
+export type MachineStatus = Protection | RightNow;
 
 /**
- * Most urgent first: the headline status of a machine is the first of these it has. A machine
- * never backed up at all comes before one whose good backup is old.
+ * Most urgent first: the headline status of a machine is the first of these it has. Blocked
+ * comes first because nothing happens until someone acts (its cause, a failed or stuck leaf, is
+ * shown beside it); a machine never backed up at all comes before one whose good backup is old.
  */
-export const STATUS_ORDER: readonly MachineStatus[] = ['failed', 'stuck', 'never', 'stale', 'running', 'excluded', 'protected'];
+export const STATUS_ORDER: readonly MachineStatus[] = ['blocked', 'failed', 'stuck', 'never', 'stale', 'running', 'excluded', 'protected'];
 export const PROTECTION_STATES: readonly Protection[] = ['protected', 'stale', 'never', 'excluded'];
 const RANK = Object.fromEntries(STATUS_ORDER.map((s, i) => [s, i])) as Readonly<Record<MachineStatus, number>>;
 export const ACTIVITY_STATES: readonly ActivityKind[] = ['failed', 'stuck', 'running'];
+export const RIGHT_NOW_STATES: readonly RightNow[] = ['blocked', 'failed', 'stuck', 'running'];
 
 const LABELS: Readonly<Record<MachineStatus, string>> = {
+  blocked: 'Blocked',
   failed: 'Failed',
   stuck: 'Stuck',
   stale: 'Stale',
@@ -58,15 +66,18 @@ export type ClassifiableIteration = IterationState & {
   modifiedAt?: Date | string | null;
 };
 
-export const CLONE_REASON = 'Dynamic clone: it is rebuilt from its golden image, and the scheduler never backs clones up.';
+export const CLONE_REASON = 'Dynamic clone: it is rebuilt from its golden image, and fc-brokerd never backs clones up.';
 
 export type ClassifyInput = {
   /** All of the machine's iterations, or at least the newest, the newest finished and every unfinished one. */
   iterations: ClassifiableIteration[];
   excluded: boolean;
-  /** False for ordinary dynamic clones, which the scheduler never backs up. */
+  /** False for ordinary dynamic clones on FOSS-Cloud, which fc-brokerd never backs up. */
   backupCandidate: boolean;
-  /** Null when the plan never fires. */
+  /**
+   * How often the installation's scheduler starts the machine's backups (lib/backup/schedule.ts,
+   * by kind); null when it never will (the plan never fires, or the scheduler holds back for good).
+   */
   periodMs: number | null;
   planWarnings: string[];
   objective: RecoveryPointObjective;
@@ -75,6 +86,10 @@ export type ClassifyInput = {
   now: Date;
   /** For dates in the sentences. */
   timeZone: string;
+  /** Whose programs act on the directory: the words for what to do next depend on it. */
+  kind: InstallationKind;
+  /** stoney cloud: why the wrapper skips the machine every night (lib/backup/verdict.ts), or null. */
+  blocked?: string | null;
 };
 
 export type ActivityWorkflow = 'backup' | 'restore' | 'prune' | 'other';
@@ -100,9 +115,11 @@ export type Classification = {
   protection: Protection;
   protectionReason: string;
   activity: Activity | null;
+  /** stoney cloud: why the wrapper skips the machine every night, or null. */
+  blocked: string | null;
   /** The headline: the first of STATUS_ORDER the machine has. */
   status: MachineStatus;
-  /** Protection and activity in one paragraph, for tables and the machine page. */
+  /** Protection, blocked and activity in one paragraph, for tables and the machine page. */
   reason: string;
   lastGood: Date | null;
   /** Name of the newest iteration. */
@@ -137,47 +154,65 @@ function dependsOnSnapshot(mode: string): boolean {
   return m === 'snapshot' || m === 'snapshotting' || m === 'snapshotted' || m === 'merge' || m === 'merging';
 }
 
+/** What stops the machine's next backups while the iteration is there, by the kind's scheduler. */
+function blocksWords(kind: InstallationKind, open: 'there' | 'open' = 'there'): string {
+  return kind === 'stoney-cloud'
+    ? `The stoney wrapper skips this machine every night while it is ${open} (Unblock on the machine page clears it and keeps the node's files).`
+    : `No new backup of this machine starts while it is ${open}.`;
+}
+
 /** What to do about a failed step, by what the iteration was doing. */
-export function failedNext(workflow: ActivityWorkflow, mode: string): string {
+export function failedNext(workflow: ActivityWorkflow, mode: string, kind: InstallationKind): string {
   switch (workflow) {
     case 'backup':
       return [
-        "Read the node daemon's log on the machine's node for this iteration and fix the cause.",
+        kind === 'stoney-cloud'
+          ? "Read the stoney wrapper's log (BackupKVMWrapper.pl) on the machine's node for this run and fix the cause."
+          : "Read the node daemon's log on the machine's node for this iteration and fix the cause.",
         dependsOnSnapshot(mode) ? RETAIN_WARNING : 'The merge had completed, so the live disk images no longer depend on the snapshot.',
-        'Then set the iteration back to the failed step\'s command with state 0 (the node daemon retries it), or delete the iteration entry and its folder in the retain directory. No new backup of this machine starts while it is there.',
+        kind === 'stoney-cloud'
+          ? blocksWords(kind)
+          : "Then set the iteration back to the failed step's command with state 0 (the node daemon retries it), or delete the iteration entry and its folder in the retain directory. " +
+            blocksWords(kind),
       ].join(' ');
     case 'restore':
-      return 'Open the restore: retry the failed step or, while nothing live has changed, abort it. No new backup of this machine starts while it is open.';
+      return `Open the restore: retry the failed step or, while nothing live has changed, abort it. ${blocksWords(kind, 'open')}`;
     case 'prune':
-      return 'Some of the old iteration\'s files may already be gone: check its folder on the node, remove what is left, then delete the iteration entry. No new backup of this machine starts while it is there.';
+      return `Some of the old iteration's files may already be gone: check its folder on the node, remove what is left, then delete the iteration entry. ${blocksWords(kind)}`;
     default:
       return 'An administrator must check the iteration entry and reset it by hand.';
   }
 }
 
-function stuckNext(workflow: ActivityWorkflow, mode: string, kind: ReturnType<typeof stepOf>['kind'], health: string): string {
-  const blocks = 'No new backup of this machine starts while it is there.';
+function stuckNext(workflow: ActivityWorkflow, mode: string, step: ReturnType<typeof stepOf>['kind'], health: string, kind: InstallationKind): string {
+  const blocks = blocksWords(kind);
   if (workflow === 'restore') {
-    if (kind === 'decision') return `Open the restore and finish it or abort it. ${blocks}`;
+    if (step === 'decision') return `Open the restore and finish it or abort it. ${blocks}`;
     return `Open the restore: it shows who drives it and offers Retry or Abort. ${blocks}`;
   }
-  if (health === 'pending' || kind === 'stalled') {
-    return `Nothing moves this iteration on: the node daemon acts only on a known command whose state is 0. Reset it by hand (back to finished if its backup had completed, otherwise delete it). ${blocks}`;
+  if (health === 'pending' || step === 'stalled') {
+    const who =
+      kind === 'stoney-cloud'
+        ? 'Nothing moves this iteration on: no node daemon runs on stoney cloud nodes, and the wrapper does not act on modes.'
+        : 'Nothing moves this iteration on: the node daemon acts only on a known command whose state is 0.';
+    return `${who} Reset it by hand (back to finished if its backup had completed, otherwise delete it). ${blocks}`;
   }
-  if (kind === 'scheduler') {
+  const warning = workflow === 'backup' && dependsOnSnapshot(mode) ? ` ${RETAIN_WARNING}` : '';
+  if (kind === 'stoney-cloud') {
+    return `The stoney wrapper started this run and did not finish it: check on the machine's node whether BackupKVMWrapper.pl still works on it (its log, the process).${warning} ${blocks}`;
+  }
+  if (step === 'scheduler') {
     return `The scheduler did not move it on: check that the broker (fc-brokerd) runs and reaches the directory. ${blocks}`;
   }
-  const info = describeMode(mode);
   const who =
-    info.kind === 'command'
+    describeMode(mode).kind === 'command'
       ? "No node daemon picked up the command: check that prov-backup-kvm runs on the machine's node and reaches the directory."
       : "The node daemon took the step and did not finish it: check on the machine's node whether it still works on it (its log, the process).";
-  const warning = workflow === 'backup' && dependsOnSnapshot(mode) ? ` ${RETAIN_WARNING}` : '';
   return `${who}${warning} ${blocks}`;
 }
 
 /** What one unfinished iteration is doing (null when it is finished), as the machine's status words it. */
-export function describeActivity(it: ClassifiableIteration, input: Pick<ClassifyInput, 'steps' | 'now' | 'timeZone'>): Activity | null {
+export function describeActivity(it: ClassifiableIteration, input: Pick<ClassifyInput, 'steps' | 'now' | 'timeZone' | 'kind'>): Activity | null {
   const health = iterationHealth(it);
   if (health === 'finished') return null;
   const workflow = workflowOf(it.mode);
@@ -196,13 +231,21 @@ export function describeActivity(it: ClassifiableIteration, input: Pick<Classify
       kind: 'failed',
       limit: null,
       text: `${subject} failed in ${step.step} (mode ${it.mode}) with code ${code.code} ${code.name}: ${code.text}`,
-      next: failedNext(workflow, it.mode),
+      next: failedNext(workflow, it.mode, input.kind),
     };
   }
 
   const limit: StepLimit =
     health === 'pending'
-      ? { ms: null, basis: info.known ? `the node daemon ignores a ${it.mode} command whose state is not 0` : `no daemon knows the mode '${it.mode}'` }
+      ? {
+          ms: null,
+          basis:
+            input.kind === 'stoney-cloud'
+              ? `nothing on a stoney cloud node acts on mode ${it.mode} with state ${it.state}`
+              : info.known
+                ? `the node daemon ignores a ${it.mode} command whose state is not 0`
+                : `no daemon knows the mode '${it.mode}'`,
+        }
       : stepLimit(step, input.steps);
   const elapsed = since ? input.now.getTime() - since.getTime() : null;
   const stuck = limit.ms === null || (elapsed !== null && elapsed > limit.ms);
@@ -214,7 +257,7 @@ export function describeActivity(it: ClassifiableIteration, input: Pick<Classify
       kind: 'stuck',
       limit,
       text: `Stuck ${sinceText} in ${step.step}: ${lowerFirst(subject)} has been in mode ${it.mode}${forText}; limit ${limit.basis}.`,
-      next: stuckNext(workflow, it.mode, step.kind, health),
+      next: stuckNext(workflow, it.mode, step.kind, health, input.kind),
     };
   }
   const doing = workflow === 'prune' ? `Pruning the old iteration ${it.name}` : workflow === 'restore' ? `Restore from ${it.name} in progress` : `Backup in progress`;
@@ -230,23 +273,43 @@ export function describeActivity(it: ClassifiableIteration, input: Pick<Classify
 
 const ACTIVITY_RANK: Readonly<Record<ActivityKind, number>> = { failed: 0, stuck: 1, running: 2 };
 
-function protectionOf(input: ClassifyInput, lastGood: Date | null, lastGoodName: string | null, count: number): { protection: Protection; reason: string } {
+function protectionOf(
+  input: ClassifyInput,
+  lastGood: Date | null,
+  lastGoodName: string | null,
+  latest: ClassifiableIteration | null,
+  count: number,
+): { protection: Protection; reason: string } {
   // The iteration's name dates it; the tables show the time in the console's zone beside it.
   const good = lastGood ? `Last good backup ${formatDuration(input.now.getTime() - lastGood.getTime())} ago (${lastGoodName})` : null;
   if (!input.backupCandidate) return { protection: 'excluded', reason: CLONE_REASON };
   if (input.excluded) {
     return { protection: 'excluded', reason: `Excluded from backup by its configuration. ${good ? `${good}.` : 'It has never been backed up.'}` };
   }
-  const unscheduled = input.periodMs === null ? ` No backup is scheduled: ${lowerFirst(input.planWarnings[0] ?? 'the plan has no upcoming run.')}` : '';
+  const noRun = lowerFirst(input.planWarnings[0] ?? 'the plan has no upcoming run.');
+  const objective = `the recovery point objective (${input.objective.text})`;
+  // stoney cloud keeps one leaf per machine, and the wrapper replaces it only after a finished,
+  // successful run (fact 7): an unfinished or failed leaf means the good backup before it is a
+  // folder on the node, older than this leaf's start. That start is the best bound the
+  // directory gives; a first run ever (no earlier backup) cannot be told apart from it here.
+  const started = !lastGood && count === 1 && latest && input.kind === 'stoney-cloud' ? parseIterationName(latest.name) : null;
+  if (started && latest) {
+    const bound = `The directory keeps only the last run, ${latest.name}, which has not finished well; the stoney wrapper starts a run only after a good one, so the last good backup is older than its start ${formatDuration(input.now.getTime() - started.getTime())} ago (its folder is on the node)`;
+    if (input.periodMs === null) return { protection: 'stale', reason: `${bound}, and no backup will run again: ${noRun}` };
+    if (input.now.getTime() - started.getTime() > input.objective.ms) return { protection: 'stale', reason: `${bound}: older than ${objective}.` };
+    return { protection: 'protected', reason: `${bound}; that start is within ${objective}.` };
+  }
   if (!lastGood) {
     const what = count === 0 ? 'it has no iteration at all' : `none of its ${count} iteration${count === 1 ? '' : 's'} finished`;
-    return { protection: 'never', reason: `Never backed up: ${what}.${unscheduled}` };
+    return { protection: 'never', reason: `Never backed up: ${what}.${input.periodMs === null ? ` No backup will run: ${noRun}` : ''}` };
   }
-  const objective = `the recovery point objective (${input.objective.text})`;
+  // A scheduler that will never start another backup cannot hold any objective: the backup it
+  // has ages from now on, and nobody would be told in time.
+  if (input.periodMs === null) return { protection: 'stale', reason: `${good}, and no backup will run again: ${noRun}` };
   if (input.now.getTime() - lastGood.getTime() > input.objective.ms) {
-    return { protection: 'stale', reason: `${good}, older than ${objective}.${unscheduled}` };
+    return { protection: 'stale', reason: `${good}, older than ${objective}.` };
   }
-  return { protection: 'protected', reason: `${good}, within ${objective}.${unscheduled}` };
+  return { protection: 'protected', reason: `${good}, within ${objective}.` };
 }
 
 /** One machine's backup status; iterations are named by start time, so name order is time order. */
@@ -267,21 +330,28 @@ export function classifyMachine(input: ClassifyInput): Classification {
   activities.sort((a, b) => ACTIVITY_RANK[a.kind] - ACTIVITY_RANK[b.kind] || (a.iteration < b.iteration ? 1 : a.iteration > b.iteration ? -1 : 0));
   const activity = activities[0] ?? null;
   const lastGood = newestGood ? (finishTime(newestGood) ?? parseIterationName(newestGood.name)) : null;
-  const { protection, reason: protectionReason } = protectionOf(input, lastGood, newestGood?.name ?? null, input.iterations.length);
-  const status = activity && RANK[activity.kind] < RANK[protection] ? activity.kind : protection;
+  const { protection, reason: protectionReason } = protectionOf(input, lastGood, newestGood?.name ?? null, latest, input.iterations.length);
+  const blocked = protection === 'excluded' ? null : (input.blocked ?? null);
+  let status: MachineStatus = protection;
+  if (activity && RANK[activity.kind] < RANK[status]) status = activity.kind;
+  if (blocked) status = 'blocked';
   return {
     protection,
     protectionReason,
     activity,
+    blocked,
     status,
-    reason: activity ? `${protectionReason} ${activity.text}` : protectionReason,
+    reason: [protectionReason, blocked ? `Blocked: ${blocked}` : null, activity?.text].filter(Boolean).join(' '),
     lastGood,
     latest: latest?.name ?? null,
     objective: input.objective,
   };
 }
 
-/** The statuses a machine counts under: its protection, and its activity if any. */
-export function facetsOf(c: Pick<Classification, 'protection' | 'activity'>): MachineStatus[] {
-  return c.activity ? [c.protection, c.activity.kind] : [c.protection];
+/** The statuses a machine counts under: its protection, blocked if it is, and its activity if any. */
+export function facetsOf(c: Pick<Classification, 'protection' | 'activity' | 'blocked'>): MachineStatus[] {
+  const out: MachineStatus[] = [c.protection];
+  if (c.blocked) out.push('blocked');
+  if (c.activity) out.push(c.activity.kind);
+  return out;
 }

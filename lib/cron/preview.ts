@@ -2,7 +2,8 @@ import type { CronFieldName } from './cron-field';
 import { matchesDay, parseCronPlan, validateCronPlan, type CronPlan } from './cron-plan';
 import { describeCronPlan } from './describe';
 import { nextRuns } from './next-runs';
-import { schedulerSyntaxWarnings, schedulerWarnings } from './scheduler-warnings';
+import { brokerFailures, brokerMisreadings, brokerSchedule } from './broker';
+import { schedulerWarnings } from './scheduler-warnings';
 import { DAY_MS, HOUR_MS, MINUTE_MS, assertTimeZone, formatWallClock, formatWallMinute, offsetAt } from './time-zone';
 
 export type PreviewRun = {
@@ -15,13 +16,31 @@ export type PreviewRun = {
   note?: string;
 };
 
+/** What fc-brokerd makes of the plan (FOSS-Cloud), where it differs from cron's meaning. */
+export type BrokerPreview = {
+  /** Why it never starts the plan, or null. */
+  refusal: string | null;
+  runs: PreviewRun[];
+  /** How it reads the fields differently from cron, one sentence each. */
+  misreadings: string[];
+  /** Days its date arithmetic fails in the coming four years, and the first of them. */
+  failures: { count: number; first: string | null; reason: string | null };
+  /** Planned times it skips (clocks jump forward). */
+  skipped: string[];
+  /** Whether its next runs differ from cron's. */
+  differs: boolean;
+};
+
 export type CronPreview = {
+  /** Whose reading the preview shows: fc-brokerd's (FOSS-Cloud) or nobody's (stoney cloud, where sstCron* is unused). */
+  kind: 'foss-cloud' | 'stoney-cloud';
+  broker: BrokerPreview | null;
   valid: boolean;
   fieldErrors: Partial<Record<CronFieldName, string>>;
   description: string;
   /** Why the scheduler would never start the plan. */
   warnings: string[];
-  /** Where FOSS-Cloud's scheduler would read the plan differently from cron. */
+  /** Where fc-brokerd reads the plan differently from cron (FOSS-Cloud only). */
   syntaxWarnings: string[];
   runs: PreviewRun[];
   /** Runs in the coming year that fall into a daylight-saving change. */
@@ -79,6 +98,22 @@ function skippedInGap(plan: CronPlan, transition: number, timeZone: string): str
   );
 }
 
+/** fc-brokerd around daylight-saving changes: it skips a planned time that does not exist and runs twice at one that repeats. */
+export function brokerDaylightSavingNotes(plan: CronPlan, from: Date, timeZone: string): string[] {
+  assertTimeZone(timeZone);
+  const notes: string[] = [];
+  for (const t of transitions(from.getTime(), timeZone)) {
+    const schedule = brokerSchedule(plan, new Date(Math.max(from.getTime(), t - DAY_MS)), 60, timeZone);
+    for (const skipped of schedule.skipped) if (!notes.includes(skipped)) notes.push(skipped);
+    const twice = schedule.runs.find((r) => r.dst === 'overlap' && Math.abs(r.at.getTime() - t) < DAY_MS);
+    if (twice) {
+      const note = `${twice.local} occurs twice (clocks go back); fc-brokerd runs the plan both times, and both runs are named ${twice.iterationName}.`;
+      if (!notes.includes(note)) notes.push(note);
+    }
+  }
+  return notes;
+}
+
 export function daylightSavingNotes(plan: CronPlan, from: Date, timeZone: string): string[] {
   assertTimeZone(timeZone);
   if (!parseCronPlan(plan)) return [];
@@ -97,27 +132,50 @@ export function daylightSavingNotes(plan: CronPlan, from: Date, timeZone: string
   return notes;
 }
 
-/** Everything the cron editor shows for a plan, computed for the node's time zone. */
-export function previewCronPlan(plan: CronPlan, now: Date, timeZone: string, count = 5): CronPreview {
+function brokerPreview(plan: CronPlan, now: Date, timeZone: string, count: number, cronRuns: PreviewRun[]): BrokerPreview {
+  const schedule = brokerSchedule(plan, now, count, timeZone);
+  const failures = brokerFailures(plan, now, timeZone);
+  const runs = schedule.runs.map((r) => ({ local: r.local, utc: r.utc, iterationName: r.iterationName, ...(r.dst ? { dst: r.dst } : {}), ...(r.note ? { note: r.note } : {}) }));
+  const differs = runs.length !== cronRuns.length || runs.some((r, i) => r.utc !== cronRuns[i]?.utc);
+  return {
+    refusal: schedule.refusal,
+    runs,
+    misreadings: brokerMisreadings(plan).filter((m) => m.field !== 'plan').map((m) => m.text),
+    failures: { count: failures.length, first: failures[0]?.date ?? null, reason: failures[0]?.reason ?? null },
+    skipped: schedule.skipped,
+    differs,
+  };
+}
+
+/**
+ * Everything the cron editor shows for a plan, computed for the node's time zone. On FOSS-Cloud
+ * it adds fc-brokerd's own reading; on stoney cloud nothing reads sstCron*, and the preview says
+ * only what the fields would mean.
+ */
+export function previewCronPlan(plan: CronPlan, now: Date, timeZone: string, count = 5, kind: 'foss-cloud' | 'stoney-cloud' = 'foss-cloud'): CronPreview {
   assertTimeZone(timeZone);
   const fieldErrors = validateCronPlan(plan);
   const valid = Object.keys(fieldErrors).length === 0;
+  const runs = valid
+    ? nextRuns(plan, now, count, timeZone).map((r) => ({
+        local: r.local,
+        utc: r.utc,
+        iterationName: r.iterationName,
+        ...(r.dst ? { dst: r.dst } : {}),
+        ...(r.note ? { note: r.note } : {}),
+      }))
+    : [];
+  const broker = kind === 'foss-cloud' && valid ? brokerPreview(plan, now, timeZone, count, runs) : null;
   return {
+    kind,
+    broker,
     valid,
     fieldErrors,
     description: describeCronPlan(plan),
-    warnings: schedulerWarnings(plan),
-    syntaxWarnings: valid ? schedulerSyntaxWarnings(plan) : [],
-    runs: valid
-      ? nextRuns(plan, now, count, timeZone).map((r) => ({
-          local: r.local,
-          utc: r.utc,
-          iterationName: r.iterationName,
-          ...(r.dst ? { dst: r.dst } : {}),
-          ...(r.note ? { note: r.note } : {}),
-        }))
-      : [],
-    daylightSaving: valid ? daylightSavingNotes(plan, now, timeZone) : [],
+    warnings: kind === 'foss-cloud' ? schedulerWarnings(plan) : [],
+    syntaxWarnings: broker?.misreadings ?? [],
+    runs,
+    daylightSaving: !valid ? [] : broker ? brokerDaylightSavingNotes(plan, now, timeZone) : daylightSavingNotes(plan, now, timeZone),
     timeZone,
   };
 }

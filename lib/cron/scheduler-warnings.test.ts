@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CronPlan } from './cron-plan';
-import { schedulerSyntaxWarnings, schedulerWarnings } from './scheduler-warnings';
+import { schedulerWarnings } from './scheduler-warnings';
 
 const plan = (minute: string, hour: string, day = '*', month = '*', dayOfWeek = '*', active = true): CronPlan => ({
   minute,
@@ -45,26 +45,5 @@ describe('schedulerWarnings', () => {
       "Day of month and day of week are both restricted; the scheduler needs one of them to be '*'.",
     ]);
     expect(schedulerWarnings(plan('0', '3', '1-31', '*', '0-6'))).toHaveLength(1);
-  });
-});
-
-describe('schedulerSyntaxWarnings', () => {
-  it('is empty for the plain numbers the scheduler reads', () => {
-    expect(schedulerSyntaxWarnings(plan('0', '3', '*', '*', '1,3,5'))).toEqual([]);
-  });
-
-  it('flags ranges, steps, lists and names the scheduler misreads', () => {
-    expect(schedulerSyntaxWarnings(plan('0,30', '*/2', '*', '*', 'mon-fri'))).toEqual([
-      "The scheduler reads minute only as a single number, so '0,30' does not work as written.",
-      "The scheduler reads hour only as a single number, so '*/2' does not work as written.",
-      "The scheduler reads day of week only as numbers separated by commas, so 'mon-fri' does not work as written.",
-    ]);
-  });
-
-  it('flags a fixed month', () => {
-    expect(schedulerSyntaxWarnings(plan('0', '3', '1', '7'))).toEqual([
-      'The scheduler starts a fixed month one month late (a known fc-brokerd bug): month 7 runs in August.',
-    ]);
-    expect(schedulerSyntaxWarnings(plan('0', '3', '1', '12'))[0]).toContain('month 12 runs in January');
   });
 });

@@ -47,8 +47,9 @@ export function sideAgreement(side: Side, domain: DomainSettings, machineUuid: s
   if (memory === null || String(domain.memoryBytes) !== memory) {
     problems.push(`Memory: the directory has ${memory === null ? '(none)' : `${memory} bytes`}, the domain XML has ${memoryText(domain.memoryBytes)}.`);
   }
-  if (domain.currentMemoryBytes !== null && domain.currentMemoryBytes !== domain.memoryBytes) {
-    problems.push(`Memory: the domain XML has <currentMemory> ${memoryText(domain.currentMemoryBytes)} but <memory> ${memoryText(domain.memoryBytes)}.`);
+  // Below <memory> is a balloon, which the directory does not record; above it libvirt would cut it down.
+  if (domain.currentMemoryBytes !== null && domain.memoryBytes !== null && domain.currentMemoryBytes > domain.memoryBytes) {
+    problems.push(`Memory: the domain XML has <currentMemory> ${memoryText(domain.currentMemoryBytes)} above <memory> ${memoryText(domain.memoryBytes)}.`);
   }
   const vcpu = firstValue(vm, ATTR.vcpu);
   if (vcpu === null || String(domain.vcpu) !== vcpu) problems.push(`vCPUs: the directory has ${vcpu ?? '(none)'}, the domain XML has ${domain.vcpu ?? '(none)'}.`);

@@ -15,7 +15,7 @@ import { dhcpInterfaceKeyOf, interfaceNameMap, sideXml, type Sides } from './sid
 import type { ConflictInput, ConflictSet } from './types';
 import { parseXml } from './xml';
 import { diffXml, type XmlElementDifference } from './xml-diff';
-import { xmlElementOperation, xmlValueOperation } from './xml-conflicts';
+import { xmlContentOperation, xmlElementOperation, xmlOrderOperation, xmlValueOperation } from './xml-conflicts';
 
 export interface Analysis {
   set: ConflictSet;
@@ -35,6 +35,7 @@ function refusal(input: ConflictInput, reason: string): Analysis {
       unchanged: { ldapEntries: 0, xmlSettings: 0 },
       inconsistencies: { backup: [], live: [] },
       identities: otherIdentities(input.identities, input.machineUuid),
+      ...(input.imageFolders ? { imageFolders: input.imageFolders } : {}),
     },
     operations: [],
     sides: null,
@@ -73,6 +74,7 @@ export function analyze(input: ConflictInput): Analysis {
     interfaceNames: names,
     dhcpInterfaceKey: dhcpInterfaceKeyOf(backup, live),
     others: otherIdentities(input.identities, uuid),
+    imageFolders: input.imageFolders,
   };
 
   const settings = buildSettings(sides);
@@ -89,6 +91,8 @@ export function analyze(input: ConflictInput): Analysis {
   const attributes = attributeOperations(sides, settings.claimed, settings.fixedAddressClaimed);
   const xmlOperations = xml.differences.flatMap((d) => {
     if (d.kind === 'value') return [xmlValueOperation(d)];
+    if (d.kind === 'content') return [xmlContentOperation(d)];
+    if (d.kind === 'order') return [xmlOrderOperation(d)];
     return elements.has(d.path) ? [xmlElementOperation(d)] : [];
   });
   const operations = [...settings.operations, ...entries, ...attributes.operations, ...xmlOperations];
@@ -103,6 +107,7 @@ export function analyze(input: ConflictInput): Analysis {
         live: liveDomain ? sideAgreement(live, liveDomain, uuid) : [],
       },
       identities: sides.others,
+      ...(input.imageFolders ? { imageFolders: input.imageFolders } : {}),
     },
     operations,
     sides,

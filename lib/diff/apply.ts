@@ -59,7 +59,7 @@ export function applyDecisions(input: ConflictInput, set: ConflictSet, decisions
   const ctx: ApplyContext = { entries, doc, interfaces, inserted: new Map() };
 
   const plan: RestorePlan = { overwritten: [], kept: [], entriesAdded: [], entriesRemoved: [], savedStateRisks: [] };
-  for (const phase of [0, 1, 2] as const) {
+  for (const phase of [0, 1, 2, 3] as const) {
     for (const op of analysis.operations) {
       if (op.phase !== phase) continue;
       const decision = decisions[op.conflict.id];

@@ -79,7 +79,7 @@ function operation(pair: Pair, attribute: string, partial: boolean, backupValues
   };
   return {
     conflict,
-    phase: 1,
+    phase: 2,
     formatValue: (v) => v,
     apply(ctx: ApplyContext, choice: Choice, value: string | null) {
       if (choice === 'backup') write(ctx, backupValues);

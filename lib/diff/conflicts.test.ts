@@ -12,6 +12,7 @@ import {
   machineDnOf,
   machineEntries,
   OTHER_MACHINE,
+  STORAGE_POOL_UUID,
   type MachineFixture,
   VIRTUALIZATION_DN,
 } from './fixtures';
@@ -149,7 +150,7 @@ describe('grouped settings', () => {
     const set = computeConflicts(i);
     expect(set.inconsistencies.backup).toEqual(['Memory: the directory has 2147483648 bytes, the domain XML has 4 GiB.']);
     expect(set.conflicts).toHaveLength(1);
-    expect(set.conflicts[0]).toMatchObject({ id: 'memory', live: '2 GiB', backup: '2 GiB (directory), 4 GiB (domain XML <memory>), 4 GiB (domain XML <currentMemory>)' });
+    expect(set.conflicts[0]).toMatchObject({ id: 'memory', live: '2 GiB', backup: '2 GiB (directory), 4 GiB (domain XML <memory>)' });
     expect(set.conflicts[0].note).toMatch(/backup side disagrees with itself/);
     for (const choice of ['live', 'backup'] as const) {
       const r = resolve(i, () => ({ memory: { choice } }));
@@ -174,7 +175,7 @@ describe('what cannot be chosen', () => {
     i.liveEntries[0].attributes.find((a) => a.name === 'sstMemory')!.values = ['lots'];
     const set = computeConflicts(i);
     const memory = set.conflicts.find((c) => c.id === 'memory')!;
-    expect(memory.live).toBe('lots (directory), 4 GiB (domain XML <memory>), 4 GiB (domain XML <currentMemory>)');
+    expect(memory.live).toBe('lots (directory), 4 GiB (domain XML <memory>)');
     expect(memory.refused.live).toMatch(/^The live machine's value lots cannot be written/);
     expect(validateDecisions(set, { memory: { choice: 'live' } }).ok).toBe(false);
     expect(validateDecisions(set, { memory: { choice: 'value', value: '4 GiB' } }).ok).toBe(true);
@@ -474,6 +475,33 @@ describe('validateDecisions', () => {
     expect(validateDecisions(set, decideAll(set, 'live'))).toEqual({ ok: true });
   });
 
+  it('takes a disk image path only in the folders given for the machine, typed or from a side', () => {
+    const live = machine({ disks: [{ ...machine().disks[0], volume: '11111111-2222-4333-8444-555555555555' }, machine().disks[1]] });
+    const poolFolder = `/var/virtualization/vm-persistent/${STORAGE_POOL_UUID}`;
+    const confined = { ...conflictInput(machine(), live), imageFolders: [poolFolder] };
+    const disk = computeConflicts(confined).conflicts.find((c) => c.id === 'disk:vda')!;
+    expect(disk.valueKind).toBe('disk-image');
+    expect(disk.valueHint).toBe(`an image file directly in ${poolFolder}`);
+    expect(disk.refused).toEqual({});
+    const typed = (value: string) => {
+      const result = validateDecisions(computeConflicts(confined), { 'disk:vda': { choice: 'value', value } });
+      return result.ok ? 'ok' : result.errors['disk:vda'];
+    };
+    expect(typed(`${poolFolder}/elsewhere.qcow2`)).toBe('ok');
+    expect(typed(`${poolFolder}//elsewhere.qcow2`)).toBe('ok');
+    for (const outside of ['/etc/shadow', '/var/virtualization/elsewhere.qcow2', '/var/virtualization/vm-templates/5b77d2f6-061f-410c-8ee7-9e61da6f1927/x.qcow2', `${poolFolder}/sub/x.qcow2`, '/var/virtualization/retain/x.qcow2']) {
+      expect(typed(outside), outside).toMatch(/is not a place for this machine's disk image: it must be a file directly in \/var\/virtualization\/vm-persistent\//);
+    }
+    expect(typed(`${poolFolder}/../x.qcow2`)).toMatch(/\.\./);
+    // The backup's image in a folder the machine may not use any more cannot be taken either.
+    const moved = { ...confined, imageFolders: ['/var/virtualization/vm-persistent/another-pool'] };
+    const refused = computeConflicts(moved).conflicts.find((c) => c.id === 'disk:vda')!;
+    expect(refused.refused.backup).toMatch(/cannot be written: .* is not a place for this machine's disk image/);
+    expect(refused.refused.live).toMatch(/cannot be written/);
+    // Without folders only the format counts (the conflict view outside a restore).
+    expect(computeConflicts(conflictInput(machine(), live)).conflicts.find((c) => c.id === 'disk:vda')?.refused).toEqual({});
+  });
+
   it('checks typed values for their setting', () => {
     const typed = (id: string, value: string | undefined) => {
       const result = validateDecisions(set, { ...decideAll(set, 'live'), [id]: { choice: 'value', value } });
@@ -553,6 +581,13 @@ describe('applyDecisions', () => {
         expect(agreementProblems(result.ldif, result.xml, MACHINE_UUID), `mask ${mask}`).toEqual([]);
         const changes = ldapChanges(input.liveEntries, result.ldif);
         expect(changes.every((c) => !/ou=backup,sstVirtualMachine=/i.test(c.dn)), `mask ${mask}`).toBe(true);
+        // Nothing live is lost that was not decided, nothing of the backup that was taken (for all
+        // of one side and each decision flipped alone; lib/diff/round-trip.test.ts tries every mix).
+        const flipped = Math.min(mask.toString(2).replace(/0/g, '').length, n - mask.toString(2).replace(/0/g, '').length);
+        if (flipped > 1) continue;
+        const chosen = (side: Choice) => set.conflicts.filter((c) => decisions[c.id].choice === side).map((c) => c.id);
+        expect(computeConflicts({ ...input, backupLdif: result.ldif, backupXml: result.xml }).conflicts.map((c) => c.id), `mask ${mask}`).toEqual(chosen('backup'));
+        expect(computeConflicts({ ...input, liveEntries: result.ldif, liveXml: result.xml }).conflicts.map((c) => c.id), `mask ${mask}`).toEqual(chosen('live'));
       }
     });
 

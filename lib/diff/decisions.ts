@@ -42,7 +42,7 @@ export function checkDecisions(set: ConflictSet, decisions: Decisions): CheckedD
       errors[conflict.id] = 'Type a value.';
       continue;
     }
-    const checked = checkValue(conflict.valueKind, decision.value);
+    const checked = checkValue(conflict.valueKind, decision.value, { imageFolders: set.imageFolders });
     if (!checked.ok) {
       errors[conflict.id] = checked.error;
       continue;

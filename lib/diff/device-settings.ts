@@ -55,7 +55,7 @@ export function diskSetting(s: Sides, target: string): SettingSpec {
   return {
     id: `disk:${target}`,
     label: cdrom ? `CD-ROM image of ${target}` : `Disk image of ${target}`,
-    valueKind: attribute === ATTR.sourceName ? 'volume-name' : 'file-path',
+    valueKind: attribute === ATTR.sourceName ? 'volume-name' : cdrom ? 'file-path' : 'disk-image',
     required: !cdrom,
     stateSensitive: false,
     readings: [

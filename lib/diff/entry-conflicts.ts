@@ -87,7 +87,7 @@ function subtreeOperation(s: Sides, top: SubtreeEntry, members: SubtreeEntry[], 
   const named = members.map((m) => `${describeRelative(m.relative)} (${m.entry.dn})`);
   return {
     conflict,
-    phase: 0,
+    phase: 1,
     formatValue: (v) => v,
     apply(ctx: ApplyContext, choice: Choice) {
       if (choice === 'backup') {
@@ -128,7 +128,7 @@ function dhcpOperation(s: Sides): Operation | null {
         ldap: [place, { dn: b.dn, attribute: null, live: null, backup: lines(b) }],
         xml: [],
       },
-      phase: 0,
+      phase: 1,
       formatValue: (v) => v,
       apply(ctx: ApplyContext, choice: Choice) {
         const target = ctx.entries.get(DHCP_KEY);
@@ -151,7 +151,7 @@ function dhcpOperation(s: Sides): Operation | null {
       ldap: [place],
       xml: [],
     },
-    phase: 0,
+    phase: 1,
     formatValue: (v) => v,
     apply(ctx: ApplyContext, choice: Choice) {
       if (choice !== 'backup') return;

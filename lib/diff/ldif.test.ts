@@ -110,3 +110,40 @@ describe('serializeLdif', () => {
     expect(long.split('\n')[1]).toHaveLength('description: '.length + 500);
   });
 });
+
+describe('parseLdif: byte-level details the node daemon’s LDIF reader keeps', () => {
+  it('keeps a byte-order mark at the start of a base64 value', () => {
+    const value = '\ufeffnotes exported from Windows';
+    const text = `dn: cn=a\ndescription:: ${Buffer.from(value, 'utf8').toString('base64')}\n`;
+    expect(parseLdif(text)[0].attributes).toEqual([{ name: 'description', values: [value] }]);
+    expect(parseLdif(Buffer.from(text, 'utf8'))[0].attributes).toEqual([{ name: 'description', values: [value] }]);
+    const entries: LdifEntry[] = [{ dn: 'cn=a', attributes: [{ name: 'description', values: [value, '\ufeff'] }] }];
+    expect(parseLdif(serializeLdif(entries))).toEqual(entries);
+  });
+
+  it('joins a line folded inside a UTF-8 character before decoding it', () => {
+    // "Müller" with the fold between the two bytes of ü (C3 BC), as RFC 2849 folding at a
+    // byte count produces it.
+    const bytes = Buffer.concat([Buffer.from('dn: cn=a\ndescription: M', 'utf8'), Buffer.from([0xc3]), Buffer.from('\n ', 'utf8'), Buffer.from([0xbc]), Buffer.from('ller\n', 'utf8')]);
+    expect(parseLdif(bytes)).toEqual([{ dn: 'cn=a', attributes: [{ name: 'description', values: ['Müller'] }] }]);
+    const crlf = Buffer.from(bytes.toString('latin1').replace(/\n/g, '\r\n'), 'latin1');
+    expect(parseLdif(crlf)).toEqual([{ dn: 'cn=a', attributes: [{ name: 'description', values: ['Müller'] }] }]);
+    // A four-byte character folded twice, and a fold inside a DN.
+    const clef = Buffer.from('𝄞', 'utf8');
+    const twice = Buffer.concat([Buffer.from('dn: cn=', 'utf8'), clef.subarray(0, 1), Buffer.from('\n ', 'utf8'), clef.subarray(1, 3), Buffer.from('\n ', 'utf8'), clef.subarray(3), Buffer.from('\ncn: x\n', 'utf8')]);
+    expect(parseLdif(twice)[0].dn).toBe('cn=𝄞');
+  });
+
+  it('names the line of bytes that are not UTF-8 even after joining, and leaves comments alone', () => {
+    const broken = Buffer.concat([Buffer.from('dn: cn=a\n# caf', 'utf8'), Buffer.from([0xe9]), Buffer.from('\ndescription: M', 'utf8'), Buffer.from([0xc3]), Buffer.from('\n x\n', 'utf8')]);
+    let caught: unknown;
+    try {
+      parseLdif(broken);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(LdifSyntaxError);
+    expect((caught as LdifSyntaxError).line).toBe(3);
+    expect((caught as LdifSyntaxError).message).toMatch(/not UTF-8/);
+  });
+});

@@ -34,26 +34,57 @@ interface LogicalLine {
 
 const ATTRIBUTE_DESCRIPTION = /^(?:[A-Za-z][A-Za-z0-9-]*|\d+(?:\.\d+)+)(?:;[A-Za-z0-9-]+)*$/;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a value may start with U+FEFF, and it is part of the value, not a mark to drop.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-function logicalLines(text: string): LogicalLine[] {
-  const physical = text.split(/\r?\n/);
-  if (physical.length > 0 && physical[physical.length - 1] === '') physical.pop();
+const LF = 0x0a;
+const CR = 0x0d;
+const SPACE = 0x20;
+const HASH = 0x23;
+
+/**
+ * Unfolds at the byte level, as RFC 2849 defines folding and as the node daemon's reader does:
+ * a writer that folds at a byte count may split a UTF-8 character over two lines, so each
+ * logical line is decoded only after its pieces are joined.
+ */
+function logicalLines(bytes: Uint8Array): LogicalLine[] {
   const out: LogicalLine[] = [];
-  physical.forEach((raw, index) => {
-    const line = index + 1;
-    if (raw.startsWith(' ')) {
-      const previous = out[out.length - 1];
-      if (!previous || previous.kind === 'blank') throw new LdifSyntaxError(line, 'a continuation line (starting with a space) follows no line it could continue');
-      previous.text += raw.slice(1);
-    } else if (raw === '') {
-      out.push({ text: '', line, kind: 'blank' });
-    } else if (raw.startsWith('#')) {
-      out.push({ text: raw, line, kind: 'comment' });
-    } else {
-      out.push({ text: raw, line, kind: 'content' });
+  let pieces: Uint8Array[] = [];
+  let current: { line: number; kind: LogicalLine['kind'] } | null = null;
+  const flush = () => {
+    if (!current) return;
+    let text = '';
+    if (current.kind === 'content') {
+      try {
+        text = utf8.decode(pieces.length === 1 ? pieces[0] : Buffer.concat(pieces));
+      } catch {
+        throw new LdifSyntaxError(current.line, 'the line is not UTF-8 text');
+      }
     }
-  });
+    out.push({ text, line: current.line, kind: current.kind });
+    current = null;
+    pieces = [];
+  };
+  let start = 0;
+  let line = 0;
+  while (start < bytes.length) {
+    const lf = bytes.indexOf(LF, start);
+    const next = lf < 0 ? bytes.length : lf + 1;
+    let end = lf < 0 ? bytes.length : lf;
+    if (end > start && bytes[end - 1] === CR) end -= 1;
+    line += 1;
+    if (bytes[start] === SPACE) {
+      if (!current || current.kind === 'blank') throw new LdifSyntaxError(line, 'a continuation line (starting with a space) follows no line it could continue');
+      pieces.push(bytes.subarray(start + 1, end));
+    } else {
+      flush();
+      const kind = end === start ? 'blank' : bytes[start] === HASH ? 'comment' : 'content';
+      current = { line, kind };
+      pieces = [bytes.subarray(start, end)];
+    }
+    start = next;
+  }
+  flush();
   return out;
 }
 
@@ -104,12 +135,17 @@ function parseRecord(lines: LogicalLine[]): LdifEntry {
   return entry;
 }
 
-/** Parses LDIF content records. Throws LdifSyntaxError naming the line of the first problem. */
-export function parseLdif(text: string): LdifEntry[] {
+/**
+ * Parses LDIF content records. Throws LdifSyntaxError naming the line of the first problem.
+ * Give the file's bytes where possible: text decoded before unfolding has already lost a
+ * character that a fold split.
+ */
+export function parseLdif(input: string | Uint8Array): LdifEntry[] {
+  const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
   const records: LogicalLine[][] = [];
   let current: LogicalLine[] = [];
   let sawContent = false;
-  for (const l of logicalLines(text)) {
+  for (const l of logicalLines(bytes)) {
     if (l.kind === 'comment') continue;
     if (l.kind === 'blank') {
       if (current.length > 0) records.push(current);

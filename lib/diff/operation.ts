@@ -1,8 +1,9 @@
 /**
  * Internal: a conflict together with how each choice changes the target state. computeConflicts
- * keeps only the conflicts; applyDecisions runs the operations in phases, so that entries and
- * elements exist (phase 0) before values are set in them (phase 1) and before grouped settings
- * write one value into every place that holds it (phase 2).
+ * keeps only the conflicts; applyDecisions runs the operations in phases: elements on both sides
+ * are put in order (phase 0) before elements are added after their live neighbours, entries and
+ * elements exist (phase 1) before values are set in them (phase 2), and grouped settings write
+ * one value into every place that holds it last (phase 3).
  */
 import type { LdifEntry } from './ldif';
 import type { Choice, Conflict, Identities } from './types';
@@ -29,7 +30,7 @@ export interface EntryEffects {
 
 export interface Operation {
   conflict: Conflict;
-  phase: 0 | 1 | 2;
+  phase: 0 | 1 | 2 | 3;
   /** `value` is the checked, normalised typed value when choice is 'value'. */
   apply(ctx: ApplyContext, choice: Choice, value: string | null): void;
   /** How a typed value reads in the plan. */

@@ -7,7 +7,7 @@
 import { checkCollisions, type IdentityKind } from './collisions';
 import type { ApplyContext, Operation } from './operation';
 import type { Choice, Conflict, Identities, LdapPlace, ValueKind, XmlPlace } from './types';
-import { checkValue, VALUE_HINTS } from './values';
+import { checkValue, valueHint, type ValueContext } from './values';
 
 export type PlaceValue = { present: false } | { present: true; value: string | null };
 
@@ -17,6 +17,23 @@ export interface Reading {
   backup: PlaceValue;
   live: PlaceValue;
   xml: boolean;
+}
+
+/**
+ * A value that goes with a setting and is taken from whichever side is chosen: the balloon of
+ * memory (`<currentMemory>` below `<memory>`), the online vCPUs (`<vcpu current>`). It is
+ * compared, so a difference there is decided too; but a side whose companion differs from its
+ * setting does not disagree with itself: a ballooned machine is consistent. A typed value has
+ * none (the full memory, every vCPU online).
+ */
+export interface Companion {
+  /** A null value: the side has none. */
+  backup: PlaceValue;
+  live: PlaceValue;
+  /** For display after the side's value: "2 GiB in use". */
+  describe(value: string): string;
+  /** libvirt compares it when restoring a saved state. */
+  stateSensitive: boolean;
 }
 
 export interface SettingSpec {
@@ -31,14 +48,16 @@ export interface SettingSpec {
   readings: Reading[];
   ldap: LdapPlace[];
   xml: XmlPlace[];
+  companion?: Companion;
   format(value: string): string;
-  write(ctx: ApplyContext, value: string | null): void;
+  /** `from` is the side chosen, null for a typed value; the companion is written from it. */
+  write(ctx: ApplyContext, value: string | null, from: Side | null): void;
 }
 
 export const absent: PlaceValue = { present: false };
 export const present = (value: string | null): PlaceValue => ({ present: true, value });
 
-type Side = 'backup' | 'live';
+export type Side = 'backup' | 'live';
 
 function sideValues(spec: SettingSpec, side: Side): (string | null)[] {
   const out: (string | null)[] = [];
@@ -55,13 +74,15 @@ export interface SettingResult {
   equalXml: number;
 }
 
-export function settingOperation(spec: SettingSpec, others: Identities): SettingResult {
+const valueOf = (p: PlaceValue) => (p.present ? p.value : null);
+
+export function settingOperation(spec: SettingSpec, others: Identities, context: ValueContext = {}): SettingResult {
   const values = { backup: sideValues(spec, 'backup'), live: sideValues(spec, 'live') };
   const canonical = { backup: values.backup[0] ?? null, live: values.live[0] ?? null };
   const consistent = (side: Side) => new Set(values[side]).size <= 1;
   let equalXml = 0;
   let comparedDiffer = false;
-  for (const r of spec.readings) {
+  for (const r of spec.companion ? [...spec.readings, { backup: spec.companion.backup, live: spec.companion.live, xml: true }] : spec.readings) {
     if (!r.backup.present || !r.live.present) continue;
     if (r.backup.value !== r.live.value) comparedDiffer = true;
     else if (r.xml) equalXml += 1;
@@ -72,8 +93,10 @@ export function settingOperation(spec: SettingSpec, others: Identities): Setting
 
   const show = (v: string | null) => (v === null ? '(not set)' : spec.format(v));
   const display = (side: Side) => {
-    if (consistent(side)) return show(canonical[side]);
-    return spec.readings.flatMap((r) => (r[side].present ? [`${show(r[side].value)} (${r.where})`] : [])).join(', ');
+    const companion = spec.companion ? valueOf(spec.companion[side]) : null;
+    const suffix = companion === null ? '' : ` (${spec.companion!.describe(companion)})`;
+    if (consistent(side)) return `${show(canonical[side])}${suffix}`;
+    return `${spec.readings.flatMap((r) => (r[side].present ? [`${show(r[side].value)} (${r.where})`] : [])).join(', ')}${suffix}`;
   };
   const refused: Conflict['refused'] = {};
   // What each choice writes: the side's value in the form a typed value would take (memory in
@@ -87,7 +110,7 @@ export function settingOperation(spec: SettingSpec, others: Identities): Setting
       if (spec.required) refused[side] = `The ${whose} has no value for ${spec.label}; choose the other side or type a value.`;
       continue;
     }
-    const checked = checkValue(spec.valueKind, value);
+    const checked = checkValue(spec.valueKind, value, context);
     if (checked.ok) written[side] = checked.value;
     else refused[side] = `The ${whose}'s value ${value} cannot be written: ${checked.error}`;
   }
@@ -101,9 +124,9 @@ export function settingOperation(spec: SettingSpec, others: Identities): Setting
     backup: display('backup'),
     allowValue: true,
     valueKind: spec.valueKind,
-    valueHint: VALUE_HINTS[spec.valueKind],
+    valueHint: valueHint(spec.valueKind, context),
     values: canonical,
-    choices: { live: `Keep ${show(canonical.live)}`, backup: `Take ${show(canonical.backup)} from the backup` },
+    choices: { live: `Keep ${consistent('live') ? display('live') : show(canonical.live)}`, backup: `Take ${consistent('backup') ? display('backup') : show(canonical.backup)} from the backup` },
     refused,
     ldap: spec.ldap,
     xml: spec.xml,
@@ -116,15 +139,18 @@ export function settingOperation(spec: SettingSpec, others: Identities): Setting
     equalXml,
     operation: {
       conflict,
-      phase: 2,
+      phase: 3,
       formatValue: spec.format,
       apply(ctx: ApplyContext, choice: Choice, value: string | null) {
-        spec.write(ctx, choice === 'value' ? value : written[choice]);
+        if (choice === 'value') spec.write(ctx, value, null);
+        else spec.write(ctx, written[choice], choice);
       },
       stateRisk(choice: Choice, value: string | null) {
         const chosen = choice === 'value' ? value : written[choice];
         const changed = spec.readings.some((r) => r.xml && r.backup.present && r.backup.value !== chosen);
-        return spec.stateSensitive && changed ? `${spec.label} differs from the backup's domain XML.` : null;
+        const companion = spec.companion?.stateSensitive ? spec.companion : null;
+        const companionChanged = companion !== null && (choice === 'value' ? null : valueOf(companion[choice])) !== valueOf(companion.backup);
+        return spec.stateSensitive && (changed || companionChanged) ? `${spec.label} differs from the backup's domain XML.` : null;
       },
     },
   };

@@ -30,6 +30,8 @@ export interface Sides {
   /** The interface entry key the DHCP reservation belongs to (backup's view first). */
   dhcpInterfaceKey: string | null;
   others: Identities;
+  /** Where a disk image of this machine may be (ConflictInput.imageFolders). */
+  imageFolders?: readonly string[];
 }
 
 export function sideXml(side: Side, doc: XmlDocument, domain: DomainSettings, names: Map<string, string>): SideXml {

@@ -33,6 +33,11 @@ export interface ConflictInput {
   /** Null when the domain is not defined on the node. */
   liveXml: string | null;
   identities: Identities;
+  /**
+   * The folders a disk image of this machine may be in (see ValueContext in values.ts). When
+   * given, a disk image path that is typed or taken from a side must be a file directly in one.
+   */
+  imageFolders?: string[];
 }
 
 export type Choice = 'live' | 'backup' | 'value';
@@ -42,12 +47,13 @@ export type Choice = 'live' | 'backup' | 'value';
  * - ldap-attribute: one attribute of an entry that exists live and in the backup;
  * - ldap-entry: an entry (with everything below it) that exists on one side only, or the DHCP
  *   reservation kept under a different DN;
- * - xml: one attribute, text or element of the domain XML that the directory does not record.
+ * - xml: one attribute, text or element of the domain XML that the directory does not record,
+ *   or the order of the elements of one name.
  */
 export type ConflictKind = 'setting' | 'ldap-attribute' | 'ldap-entry' | 'xml';
 
 /** How a typed value is checked and normalised (see validateValue). */
-export type ValueKind = 'memory' | 'vcpus' | 'mac' | 'ip' | 'file-path' | 'volume-name' | 'display-name' | 'ldap-value' | 'xml-value';
+export type ValueKind = 'memory' | 'vcpus' | 'mac' | 'ip' | 'file-path' | 'disk-image' | 'volume-name' | 'display-name' | 'ldap-value' | 'xml-value';
 
 /**
  * One place a conflict changes in the directory. `attribute` is null for a whole entry; then
@@ -63,9 +69,10 @@ export interface LdapPlace {
 
 /**
  * One place a conflict changes in the domain XML, by path (`devices/video/model@vram` for an
- * attribute, `on_crash` for an element's text, `devices/sound` for a whole element). Values are
- * the attribute or text, or the serialised element; null when absent on that side (and on the
- * live side when the domain is not defined).
+ * attribute, `on_crash` for an element's text, `devices/sound` for a whole element,
+ * `devices/interface#order` for an order). Values are the attribute or text, the serialised
+ * element or the keys in order; null when absent on that side (and on the live side when the
+ * domain is not defined). A value libvirt chose at start is marked "(set by libvirt at start)".
  */
 export interface XmlPlace {
   path: string;
@@ -114,6 +121,8 @@ export interface ConflictSet {
   inconsistencies: { backup: string[]; live: string[] };
   /** Other machines' identities, kept for checking typed values (validateDecisions). */
   identities: Identities;
+  /** The input's imageFolders, kept for checking typed disk image paths. */
+  imageFolders?: string[];
 }
 
 export type Decision = { choice: Choice; value?: string };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatBytes, parseSize } from './units';
-import { checkValue } from './values';
+import { checkImagePath, checkValue } from './values';
 
 describe('parseSize / formatBytes', () => {
   it('reads bytes and sizes with libvirt units', () => {
@@ -58,6 +58,19 @@ describe('checkValue', () => {
     expect(ok('volume-name', 'virtualization/vm-persistent/p/v.qcow2').ok).toBe(true);
     expect(ok('volume-name', '/virtualization/v.qcow2').ok).toBe(false);
     expect(ok('volume-name', 'a/../b').ok).toBe(false);
+  });
+
+  it('takes a disk image path only directly in one of the given folders', () => {
+    const folders = ['/var/virtualization/vm-persistent/sp', '/var/virtualization/vm-persistent/other/'];
+    expect(checkValue('disk-image', '/var/virtualization/vm-persistent/sp/v.qcow2', { imageFolders: folders })).toEqual({ ok: true, value: '/var/virtualization/vm-persistent/sp/v.qcow2' });
+    expect(checkImagePath('/var/virtualization/vm-persistent/other/v.qcow2', folders).ok).toBe(true);
+    for (const bad of ['/etc/passwd', '/var/virtualization/vm-persistent/sp/deeper/v.qcow2', '/var/virtualization/vm-persistent/v.qcow2', '/var/virtualization/vm-persistent/spx/v.qcow2']) {
+      expect(checkImagePath(bad, folders), bad).toMatchObject({ ok: false, error: expect.stringMatching(/one of \/var\/virtualization\/vm-persistent\/sp, /) });
+    }
+    expect(checkImagePath('/var/virtualization/vm-persistent/sp/../../x', folders)).toMatchObject({ ok: false, error: expect.stringMatching(/\.\./) });
+    expect(checkImagePath('/x/v.qcow2', [])).toMatchObject({ ok: false, error: expect.stringMatching(/no folder is known/) });
+    // Without folders, only the format.
+    expect(checkValue('disk-image', '/anywhere/v.qcow2').ok).toBe(true);
   });
 
   it('takes one-line text values', () => {

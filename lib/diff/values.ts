@@ -13,7 +13,8 @@ export const VALUE_HINTS: Readonly<Record<ValueKind, string>> = {
   vcpus: 'a whole number of virtual CPUs, 1 to 4096',
   mac: 'a MAC address such as 52:54:00:aa:bb:cc',
   ip: 'an IPv4 address such as 10.1.0.7',
-  'file-path': 'an absolute path such as /var/virtualization/vm-persistent/<pool>/<volume>.qcow2',
+  'file-path': 'an absolute path such as /var/virtualization/iso/<image>.iso',
+  'disk-image': 'an image file in the machine\'s storage pool folder, such as /var/virtualization/vm-persistent/<pool>/<volume>.qcow2',
   'volume-name': 'a volume name such as virtualization/vm-persistent/<pool>/<volume>.qcow2',
   'display-name': 'a name of up to 255 characters',
   'ldap-value': 'one value, on one line',
@@ -66,6 +67,38 @@ function filePath(text: string): ValueCheck {
   return { ok: true, value: t.replace(/\/{2,}/g, '/') };
 }
 
+/** What a typed value is checked against besides its format. */
+export interface ValueContext {
+  /**
+   * The folders a disk image of this machine may be in (its storage pools' folders below the
+   * virtualization root, and where its images are now). Without it a disk image path is only
+   * checked for its format.
+   */
+  imageFolders?: readonly string[];
+}
+
+/**
+ * A disk image path the machine could legitimately use: a file directly in one of `folders`.
+ * Phase 2 moves the backup's image onto this path, so anything else (another machine's pool,
+ * the retain or backup directory, /etc) is refused here, before it is decided.
+ */
+export function checkImagePath(text: string, folders: readonly string[]): ValueCheck {
+  const checked = filePath(text);
+  if (!checked.ok) return checked;
+  const folder = checked.value.slice(0, checked.value.lastIndexOf('/')) || '/';
+  const allowed = folders.map((f) => f.replace(/\/{2,}/g, '/').replace(/(.)\/$/, '$1'));
+  if (allowed.includes(folder)) return checked;
+  const where = allowed.length === 0 ? 'no folder is known for this machine\'s images' : allowed.length === 1 ? `it must be a file directly in ${allowed[0]}` : `it must be a file directly in one of ${allowed.join(', ')}`;
+  return { ok: false, error: `${checked.value} is not a place for this machine's disk image: ${where} (its storage pool's folder).` };
+}
+
+/** The hint for a typed value, naming the folders where they are known. */
+export function valueHint(kind: ValueKind, context: ValueContext = {}): string {
+  const folders = context.imageFolders ?? [];
+  if (kind === 'disk-image' && folders.length > 0) return `an image file directly in ${folders.length === 1 ? folders[0] : `one of ${folders.join(', ')}`}`;
+  return VALUE_HINTS[kind];
+}
+
 function volumeName(text: string): ValueCheck {
   const t = text.trim();
   if (t === '' || t.startsWith('/')) return { ok: false, error: 'Enter the volume name relative to the storage volume, without a leading /.' };
@@ -82,7 +115,7 @@ function line(text: string, allowEmpty: boolean, max: number): ValueCheck {
 }
 
 /** Checks a typed value and returns it in the form that will be written. */
-export function checkValue(kind: ValueKind, text: string): ValueCheck {
+export function checkValue(kind: ValueKind, text: string, context: ValueContext = {}): ValueCheck {
   switch (kind) {
     case 'memory':
       return memory(text);
@@ -94,6 +127,8 @@ export function checkValue(kind: ValueKind, text: string): ValueCheck {
       return checkIp(text);
     case 'file-path':
       return filePath(text);
+    case 'disk-image':
+      return context.imageFolders ? checkImagePath(text, context.imageFolders) : filePath(text);
     case 'volume-name':
       return volumeName(text);
     case 'display-name':

@@ -84,9 +84,9 @@ function isWhitespace(node: XmlNode | undefined): node is XmlText {
   return node !== undefined && node.type === 'text' && !node.cdata && node.value.trim() === '';
 }
 
-/** The whitespace text directly before `child` in `parent`, if there is one. */
-export function indentBefore(parent: XmlElement, child: XmlElement): string | null {
-  const before = parent.children[parent.children.indexOf(child) - 1];
+/** The whitespace text directly before `child` in `parent`, if there is one; `at` is child's index when known. */
+export function indentBefore(parent: XmlElement, child: XmlElement, at = parent.children.indexOf(child)): string | null {
+  const before = parent.children[at - 1];
   return isWhitespace(before) ? before.value : null;
 }
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parseXml, serializeElement, serializeXml, XmlSyntaxError } from './xml';
 import {
   appendElement,
@@ -108,6 +108,42 @@ describe('parseXml / serializeXml', () => {
       expect((caught as XmlSyntaxError).line, text).toBe(line);
       expect((caught as XmlSyntaxError).message, text).toMatch(message);
     }
+  });
+});
+
+describe('parseXml on hostile input', () => {
+  it('refuses very deep nesting with a parse error instead of overflowing the stack', () => {
+    const depth = 100_000;
+    const text = `<domain>\n${'<a>'.repeat(depth)}${'</a>'.repeat(depth)}</domain>`;
+    let caught: unknown;
+    try {
+      parseXml(text);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(XmlSyntaxError);
+    expect((caught as XmlSyntaxError).line).toBe(2);
+    expect((caught as XmlSyntaxError).message).toMatch(/nested more than 256 deep; libvirt would refuse/);
+    // libxml2, which libvirt parses with, stops at the same depth.
+    const deepest = `${'<a>'.repeat(256)}${'</a>'.repeat(256)}`;
+    expect(serializeXml(parseXml(deepest))).toBe(deepest);
+    expect(() => parseXml(`<b>${deepest}</b>`)).toThrow(XmlSyntaxError);
+  });
+
+  it('checks duplicate attributes in linear time: one set lookup per attribute, not a scan of the earlier ones', () => {
+    const count = 20_000;
+    const attributes = Array.from({ length: count }, (_, i) => ` a${i}='${i}'`).join('');
+    const has = vi.spyOn(Set.prototype, 'has');
+    try {
+      const doc = parseXml(`<x${attributes}/>`);
+      expect(doc.root.attributes).toHaveLength(count);
+      expect(has.mock.calls.length).toBeGreaterThan(count / 2);
+      expect(has.mock.calls.length).toBeLessThanOrEqual(count);
+    } finally {
+      has.mockRestore();
+    }
+    expect(() => parseXml(`<x${attributes}\n a7='again'/>`)).toThrow(/line 2: attribute a7 appears twice/);
+    expect(() => parseXml("<x a='1' b='2' a='3'/>")).toThrow(/attribute a appears twice/);
   });
 });
 

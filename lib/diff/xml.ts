@@ -87,6 +87,16 @@ function isNameStart(c: number): boolean {
 
 const NAMED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
+/**
+ * libxml2, which libvirt reads domain XML with, refuses documents nested deeper than this; the
+ * limit also keeps every recursive walk over the tree (diff, clone, serialise) far from the
+ * stack's end.
+ */
+export const MAX_XML_DEPTH = 256;
+
+/** Up to this many attributes, a scan for duplicates is cheaper than a set. */
+const SCANNED_ATTRIBUTES = 8;
+
 class Reader {
   pos = 0;
 
@@ -153,6 +163,8 @@ function decode(r: Reader, raw: string, start: number): string {
 }
 
 function parseAttributes(r: Reader, element: XmlElement): void {
+  // Built once an element has many attributes, so checking for duplicates stays linear.
+  let names: Set<string> | null = null;
   for (;;) {
     const space = r.space();
     if (r.startsWith('>') || r.startsWith('/>')) {
@@ -175,7 +187,11 @@ function parseAttributes(r: Reader, element: XmlElement): void {
     if (raw.includes('<')) r.fail(`"<" in the value of ${name}`, valueStart);
     // Attribute-value normalisation (XML 1.0 §3.3.3): literal tabs and line ends read as spaces.
     const value = decode(r, /[\t\n\r]/.test(raw) ? raw.replace(/\r\n|[\t\n\r]/g, ' ') : raw, valueStart);
-    for (const a of element.attributes) if (a.name === name) r.fail(`attribute ${name} appears twice in <${element.name}>`, start);
+    if (names === null && element.attributes.length >= SCANNED_ATTRIBUTES) names = new Set(element.attributes.map((a) => a.name));
+    let twice = names !== null && names.has(name);
+    if (names === null) for (const a of element.attributes) if (a.name === name) twice = true;
+    if (twice) r.fail(`attribute ${name} appears twice in <${element.name}>`, start);
+    names?.add(name);
     // Most libvirt attributes are written exactly as serializeXml writes them; keeping the source
     // only for the others saves an object per attribute on a large domain.
     const canonical = quote === "'" && r.pos - start === name.length + raw.length + 3 && raw === value;
@@ -193,8 +209,8 @@ function parseText(r: Reader, end: number): XmlText {
   return value === raw && !raw.includes('>') ? { type: 'text', value } : { type: 'text', value, source: { text: raw, value } };
 }
 
-/** Parses nodes until the end tag of `parent` (or the end of input when parent is null). */
-function parseChildren(r: Reader, parent: XmlElement | null): XmlNode[] {
+/** Parses nodes until the end tag of `parent` (or the end of input when parent is null); `depth` is parent's. */
+function parseChildren(r: Reader, parent: XmlElement | null, depth: number): XmlNode[] {
   const nodes: XmlNode[] = [];
   for (;;) {
     const lt = r.text.indexOf('<', r.pos);
@@ -228,6 +244,7 @@ function parseChildren(r: Reader, parent: XmlElement | null): XmlNode[] {
     } else if (r.startsWith('<?')) {
       r.fail('processing instructions are only allowed as the <?xml ?> declaration at the start');
     } else {
+      if (depth >= MAX_XML_DEPTH) r.fail(`elements are nested more than ${MAX_XML_DEPTH} deep; libvirt would refuse this document too`);
       r.pos += 1;
       const name = r.name();
       if (!name) r.fail('expected an element name after "<"');
@@ -238,7 +255,7 @@ function parseChildren(r: Reader, parent: XmlElement | null): XmlNode[] {
         element.selfClosing = true;
       } else {
         r.pos += 1;
-        element.children = parseChildren(r, element);
+        element.children = parseChildren(r, element, depth + 1);
       }
       nodes.push(element);
     }
@@ -254,7 +271,7 @@ export function parseXml(text: string): XmlDocument {
     r.pos = 0;
     declaration = `<?xml${r.until('?>', 'the XML declaration').slice(5)}?>`;
   }
-  const nodes = parseChildren(r, null);
+  const nodes = parseChildren(r, null, 0);
   const roots = nodes.filter((n): n is XmlElement => n.type === 'element');
   if (roots.length !== 1) r.fail(roots.length === 0 ? 'the document has no root element' : 'the document has more than one root element');
   const root = roots[0];

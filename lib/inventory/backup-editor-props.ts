@@ -41,5 +41,17 @@ export function toEditorProps(view: BackupEditorView) {
     followers: view.followers,
     overriding: view.overriding,
     clones: view.clones,
+    kind: view.kind,
+    kindLabel: view.kindLabel,
+    kindReason: view.kindReason,
+    programs: view.programs,
+    nodeSchedules: view.nodeSchedules.map((n) => ({ ...n, lines: n.lines?.map((l) => ({ source: l.source, line: l.line })) ?? null })),
+    stillBackedUp: view.stillBackedUp,
+    membersExcluded: view.membersExcluded,
+    excludedWithPool: view.excludedWithPool,
+    exclusionReason: view.effective.exclusionReason,
+    nodeTimeZone: view.nodeTimeZone,
+    retentionSource: view.retentionSource,
+    retentionProblem: view.retentionProblem,
   };
 }

@@ -29,9 +29,10 @@ function histories(count: number): IterationSummary[][] {
 describe('the iterations that decide a status', () => {
   it('classify every history exactly as all its iterations do', () => {
     const now = new Date('2024-03-29T12:00:00Z');
-    for (const iterations of histories(500)) {
+    for (const [i, iterations] of histories(500).entries()) {
       const { latest, decisive } = decisiveIterations(iterations);
-      const input = { excluded: false, backupCandidate: true, periodMs: 86_400_000, planWarnings: [], objective: defaultObjective(86_400_000), steps: {}, now, timeZone: 'UTC' };
+      const kind = i % 2 === 0 ? ('foss-cloud' as const) : ('stoney-cloud' as const);
+      const input = { excluded: false, backupCandidate: true, periodMs: 86_400_000, planWarnings: [], objective: defaultObjective(86_400_000), steps: {}, now, timeZone: 'UTC', kind };
       expect(classifyMachine({ ...input, iterations: decisive })).toEqual(classifyMachine({ ...input, iterations }));
       expect(decisive.length).toBeLessThanOrEqual(2 + iterations.filter((it) => it.mode !== 'finished').length);
       expect(latest?.name ?? null).toBe([...iterations].sort((a, b) => (a.name < b.name ? 1 : -1))[0]?.name ?? null);

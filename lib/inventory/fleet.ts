@@ -1,14 +1,19 @@
 import 'server-only';
-import { requireAdmin } from '@/lib/auth/session';
+import { requireAccess } from '@/lib/auth/access';
+import { can, canEverywhere, type Grants } from '@/lib/auth/capabilities';
 import { env } from '@/lib/env';
-import { resolveEffectiveConfig, type BackupConfigEntry, type EffectiveConfig } from '@/lib/backup/config';
 import { isBackupCandidate } from '@/lib/backup/clones';
-import { historyNights, nightCells, nightIndex, plannedNights, type Night, type PlannedNights } from '@/lib/backup/history';
+import { resolveEffectiveConfig, type BackupConfigEntry, type EffectiveConfig } from '@/lib/backup/config';
+import { historyNights, nightCells, nightIndex, type Night, type PlannedNights } from '@/lib/backup/history';
+import type { InstallationKind } from '@/lib/backup/installation';
+import { nodeFacts, nodeTimeZone, readInstallation, type InstallationView } from '@/lib/backup/installation-reader';
 import { iterationHealth } from '@/lib/backup/iteration';
 import { recoveryPointObjective, type ObjectiveSettings, type RecoveryPointObjective } from '@/lib/backup/objective';
+import { brokerPlannedNights, brokerScheduleFacts, wrapperPlannedNights, wrapperScheduleFacts, type ScheduleFacts } from '@/lib/backup/schedule';
 import { classifyMachine, stepSince, type Activity, type ClassifiableIteration, type Classification, type MachineStatus, type Protection } from '@/lib/backup/status';
 import { STEP_FLOOR_MS, stepHistory, stepOf, type StepHistory } from '@/lib/backup/step-limits';
-import { schedulerWarnings, typicalPeriodMs, type CronPlan } from '@/lib/cron';
+import { backupVerdict, type BackupVerdict } from '@/lib/backup/verdict';
+import type { CronPlan } from '@/lib/cron';
 import type { EntryProblem } from '@/lib/ldap/entry';
 import { readCloudBackupConfig, readIterations, searchBackupTree, searchPoolBackupConfigs, type Iteration, type IterationSummary } from '@/lib/ldap/backup';
 import { searchMachineSummaries, type MachineSummary } from '@/lib/ldap/machines';
@@ -20,24 +25,30 @@ export { isBackupCandidate };
 
 export interface FleetMachine extends MachineSummary {
   poolName: string | null;
-  /** The headline: the most urgent of protection and activity. */
+  /** The headline: the most urgent of protection, blocked and activity. */
   status: MachineStatus;
   protection: Protection;
   protectionReason: string;
   activity: Activity | null;
+  /** stoney cloud: why the wrapper skips the machine every night, or null. */
+  blocked: string | null;
   reason: string;
   lastGood: Date | null;
   latest: IterationSummary | null;
   iterationCount: number;
   configLevel: EffectiveConfig['level'];
   excluded: boolean;
+  /** Whether the installation's scheduler backs it up at all (false: a dynamic clone on FOSS-Cloud). */
   backupCandidate: boolean;
+  /** Whether the installation's scheduler goes on backing it up (lib/backup/verdict.ts). */
+  backedUp: boolean;
   objective: RecoveryPointObjective;
   /** One code per night of `Fleet.nights` (lib/backup/history). */
   history: string;
 }
 
 export interface Fleet {
+  kind: InstallationKind;
   machines: FleetMachine[];
   pools: Pool[];
   problems: EntryProblem[];
@@ -47,8 +58,9 @@ export interface Fleet {
   nights: Night[];
 }
 
-/** The plan the scheduler would use; fields it lacks stay empty so the warnings can name them. */
+/** The plan fc-brokerd reads (FOSS-Cloud); fields it lacks stay empty so the warnings can name them. */
 export function effectivePlan(effective: EffectiveConfig): CronPlan {
+  if (effective.broker) return effective.broker.plan;
   const cron = effective.entry?.values.cron ?? {};
   return {
     minute: cron.minute ?? '',
@@ -60,42 +72,70 @@ export function effectivePlan(effective: EffectiveConfig): CronPlan {
   };
 }
 
-export interface PlanFacts {
-  periodMs: number | null;
-  warnings: string[];
-  planned: Omit<PlannedNights, 'nowMinute'>;
+/**
+ * The nights of the history grid: dates in the zone the installation's scheduler names its
+ * iterations in (fc-brokerd: its local time, NODE_TIME_ZONE; the stoney wrapper: UTC).
+ */
+export function fleetNights(installation: Pick<InstallationView, 'kind' | 'configuredTimeZone'>, now: Date): Night[] {
+  return historyNights(now, installation.kind === 'stoney-cloud' ? 'UTC' : installation.configuredTimeZone);
 }
+
+/** How often the scheduler runs a machine's backups and which of the grid's nights it planned. */
+export type PlanFacts = ScheduleFacts & { planned: PlannedNights };
 
 /**
  * Plan facts outlive one read: a cloud has a plan per machine with its own schedule, and
  * working out a period walks the calendar (about 50 ms per read for 150 plans). They are
  * recomputed each hour, which is plenty for a period that only daylight-saving changes move.
+ * The same reader gives the period the stale check uses and the nights the grid calls planned:
+ * fc-brokerd's reading of sstCron* on FOSS-Cloud, the node's crontab on stoney cloud.
  */
 const planFactsMemo = new Map<string, PlanFacts>();
 
-export function planFactsCache(timeZone: string, now: Date, nights: readonly Night[] = historyNights(now, timeZone)) {
+function remember(key: string, make: () => PlanFacts): PlanFacts {
+  let facts = planFactsMemo.get(key);
+  if (!facts) {
+    facts = make();
+    if (planFactsMemo.size >= 5000) planFactsMemo.clear();
+    planFactsMemo.set(key, facts);
+  }
+  return facts;
+}
+
+export function planFactsCache(installation: InstallationView, now: Date, nights: readonly Night[] = fleetNights(installation, now)) {
   const hour = Math.floor(now.getTime() / 3_600_000);
   const today = nights[nights.length - 1]?.date ?? '';
+  if (installation.kind === 'stoney-cloud') {
+    // The node's crontab decides, whatever the machine's configuration says: one answer per node.
+    const byNode = new Map<string, PlanFacts>();
+    return (_effective: EffectiveConfig, node: string | null): PlanFacts => {
+      const nodeKey = node?.toLowerCase() ?? '';
+      let facts = byNode.get(nodeKey);
+      if (!facts) {
+        const told = nodeFacts(installation, node);
+        const lines = told?.read ? told.wrapperLines : null;
+        const zone = nodeTimeZone(installation, node).zone;
+        facts = remember(`stoney ${zone} ${hour} ${today} ${nodeKey} ${JSON.stringify(lines)}`, () => ({
+          ...wrapperScheduleFacts(lines, node, zone, now),
+          planned: wrapperPlannedNights(lines, nights, zone),
+        }));
+        byNode.set(nodeKey, facts);
+      }
+      return facts;
+    };
+  }
+  const zone = installation.configuredTimeZone;
   // Machines that follow their pool share one resolved configuration object per read: their
   // plan's facts are looked up once for all of them, not once per machine.
   const byConfig = new WeakMap<EffectiveConfig, PlanFacts>();
-  const forPlan = (plan: CronPlan): PlanFacts => {
-    const key = `${timeZone} ${hour} ${today} ${JSON.stringify(plan)}`;
-    let facts = planFactsMemo.get(key);
-    if (!facts) {
-      const periodMs = typicalPeriodMs(plan, timeZone, now);
-      const warnings = schedulerWarnings(plan);
-      const { nights: planned, firstRunToday } = plannedNights(plan, periodMs !== null && warnings.length === 0, nights, now, timeZone);
-      facts = { periodMs, warnings, planned: { nights: planned, firstRunToday } };
-      if (planFactsMemo.size >= 5000) planFactsMemo.clear();
-      planFactsMemo.set(key, facts);
-    }
-    return facts;
-  };
   return (effective: EffectiveConfig): PlanFacts => {
     let facts = byConfig.get(effective);
     if (!facts) {
-      facts = forPlan(effectivePlan(effective));
+      const plan = effectivePlan(effective);
+      facts = remember(`foss ${zone} ${hour} ${today} ${JSON.stringify(plan)}`, () => {
+        const schedule = brokerScheduleFacts(plan, zone, now);
+        return { ...schedule, planned: brokerPlannedNights(plan, schedule, nights, zone) };
+      });
       byConfig.set(effective, facts);
     }
     return facts;
@@ -105,73 +145,131 @@ export function planFactsCache(timeZone: string, now: Date, nights: readonly Nig
 export interface AssessInput {
   machine: MachineSummary;
   configs: { machine: BackupConfigEntry | null; pool: BackupConfigEntry | null; cloud: BackupConfigEntry | null };
+  /** What classification looks at: all iterations, or at least the decisive ones (decisiveIterations). */
   iterations: ClassifiableIteration[];
   steps: StepHistory;
   now: Date;
-  facts: (effective: EffectiveConfig) => PlanFacts;
+  facts: (effective: EffectiveConfig, node: string | null) => PlanFacts;
   objectives: ObjectiveSettings;
+  /** For dates in the sentences. */
   timeZone: string;
+  installation: InstallationView;
+  /** Whether the machine has an ou=backup at all (stoney cloud: a leafless one stops the wrapper). */
+  hasBackupEntry: boolean;
+  /** Every iteration leaf of the machine (the verdict counts them). */
+  leaves: IterationSummary[];
   resolved?: EffectiveConfig;
 }
 
-/** Classifies one machine; every page that shows a machine's status goes through here. */
-export function assessMachine(input: AssessInput): { effective: EffectiveConfig; classification: Classification; facts: PlanFacts } {
-  const effective = input.resolved ?? resolveEffectiveConfig(input.configs);
-  const facts = input.facts(effective);
-  const periodMs = effective.level === 'none' ? null : facts.periodMs;
+export interface Assessment {
+  effective: EffectiveConfig;
+  classification: Classification;
+  verdict: BackupVerdict;
+  facts: PlanFacts;
+  /** The period classification used; null when the scheduler never starts a backup. */
+  periodMs: number | null;
+}
+
+/**
+ * Classifies one machine under the rules of the installation's kind; every page that shows a
+ * machine's status goes through here. Plans are shared by thousands of machines, so their
+ * period, warnings and planned nights come once per distinct plan (or node) through `facts`.
+ */
+export function assessMachine(input: AssessInput): Assessment {
+  const kind = input.installation.kind;
+  const effective = input.resolved ?? resolveEffectiveConfig(input.configs, kind);
+  const facts = input.facts(effective, input.machine.node);
+  const verdict = backupVerdict({
+    kind,
+    effective,
+    machine: input.machine,
+    hasBackupEntry: input.hasBackupEntry,
+    leaves: input.leaves,
+    now: input.now,
+    broker: { refusal: facts.warnings[0] ?? null, next: facts.next, failures: facts.failures },
+    wrapper: wrapperFacts(input.installation, input.machine.node),
+  });
+  // What the scheduler will not do (fc-brokerd holding back for good, fact 5) counts like a plan that never runs.
+  const stopsForGood =
+    kind === 'foss-cloud' &&
+    !verdict.backedUp &&
+    !verdict.excluded &&
+    input.leaves.length > (effective.broker?.iterations ?? 0) &&
+    input.leaves.every((l) => l.mode === 'finished');
+  const periodMs = effective.level === 'none' || stopsForGood ? null : facts.periodMs;
   const classification = classifyMachine({
     iterations: input.iterations,
     excluded: effective.excluded,
-    backupCandidate: isBackupCandidate(input.machine),
+    backupCandidate: isBackupCandidate(input.machine, kind),
     periodMs,
-    planWarnings: effective.level === 'none' ? ['No backup configuration applies to this machine.'] : facts.warnings,
+    planWarnings: effective.level === 'none' ? ['No backup configuration applies to this machine.'] : stopsForGood ? [verdict.reason] : facts.warnings,
     objective: recoveryPointObjective(input.objectives, input.machine.poolUuid, periodMs),
     steps: input.steps,
     now: input.now,
     timeZone: input.timeZone,
+    kind,
+    blocked: verdict.blocked ? verdict.reason : null,
   });
-  return { effective, classification, facts };
+  return { effective, classification, verdict, facts, periodMs };
 }
 
-const NEVER_PLANNED: PlanFacts['planned'] = { nights: 'never', firstRunToday: null };
+function wrapperFacts(installation: InstallationView, node: string | null) {
+  const facts = nodeFacts(installation, node);
+  return facts?.read ? { read: true as const, lines: facts.wrapperLines.length, node: facts.node } : { read: false as const };
+}
 
-/** The history cells of one machine, from all its iterations and its classification. */
+const NEVER_PLANNED: PlannedNights = { nights: 'never', firstRunTodayAt: null };
+
+/** The history cells of one machine, from all its iterations and its assessment. */
 export function machineHistory(input: {
   nights: readonly Night[];
   index: ReadonlyMap<number, number>;
   iterations: readonly IterationSummary[];
-  facts: PlanFacts;
-  nowMinute: number;
-  effective: EffectiveConfig;
-  classification: Classification;
+  assessment: Pick<Assessment, 'facts' | 'classification' | 'periodMs'>;
+  now: number;
   createdAt: string | null;
 }): string {
-  const activity = input.classification.activity;
+  const { classification, facts, periodMs } = input.assessment;
+  const activity = classification.activity;
   return nightCells({
     nights: input.nights,
     index: input.index,
     iterations: input.iterations,
-    planned: input.effective.level === 'none' ? NEVER_PLANNED : input.facts.planned,
-    nowMinute: input.nowMinute,
-    excluded: input.classification.protection === 'excluded',
+    planned: periodMs === null ? NEVER_PLANNED : facts.planned,
+    now: input.now,
+    excluded: classification.protection === 'excluded',
     createdAt: input.createdAt,
     stuck: activity?.kind === 'stuck' ? activity.iteration : null,
   });
 }
 
-/** The fleet for a page: for the signed-in administrator, reused for a few seconds (see cache.ts). */
+/** The fleet for a page: what the signed-in person may see of it, from a read reused for a few seconds (see cache.ts). */
 export async function loadFleet(): Promise<Fleet> {
-  await requireAdmin();
-  return loadFleetUnchecked();
+  const access = await requireAccess('view');
+  return fleetFor(await loadFleetUnchecked(), access.grants);
 }
 
 /**
- * The same shared, cached read without a session: only for callers that authenticate the
- * request themselves (the metrics endpoint checks its bearer token).
+ * The same shared, cached read without a session, all of it: only for callers that
+ * authenticate the request themselves (the metrics endpoint checks its bearer token).
  */
 export function loadFleetUnchecked(): Promise<Fleet> {
   const { ldap, cacheSeconds } = env();
   return cachedFleet(`${ldap.url} ${ldap.baseDn} ${ldap.bindDn}`, cacheSeconds * 1000, readFleet);
+}
+
+/**
+ * The part of the fleet a person limited to some pools may see: their pools, the machines in them,
+ * and the entry problems found there. Counts, lists and filters are built from this, so the fleet
+ * pages show only permitted pools' machines, as if the others did not exist.
+ */
+export function fleetFor(fleet: Fleet, grants: Grants): Fleet {
+  if (canEverywhere(grants, 'view')) return fleet;
+  const machines = fleet.machines.filter((m) => can(grants, 'view', m.poolUuid ?? null));
+  const pools = fleet.pools.filter((p) => can(grants, 'view', p.uuid));
+  const visible = [...machines, ...pools].map((x) => `,${x.dn.toLowerCase()}`);
+  const problems = fleet.problems.filter((p) => visible.some((dn) => `,${p.dn.toLowerCase()}`.endsWith(dn)));
+  return { ...fleet, machines, pools, problems };
 }
 
 /** Whether a mode means finished depends on the mode alone; a cloud uses a handful of them. */
@@ -224,7 +322,6 @@ export function needsStepDetails(iterations: readonly IterationSummary[], now: D
   });
 }
 
-
 /** A plain ou=backup (no configuration class, no values) changes nothing; most machines have one. */
 function isEmptyMachineEntry(entry: BackupConfigEntry | null): boolean {
   return entry === null || (!entry.hasConfigClass && Object.keys(entry.values).length === 0);
@@ -237,21 +334,23 @@ function isEmptyMachineEntry(entry: BackupConfigEntry | null): boolean {
  */
 export async function readFleet(): Promise<Fleet> {
   const problems: EntryProblem[] = [];
+  const installation = await readInstallation();
+  const stoney = installation.kind === 'stoney-cloud';
   const [machines, backupTree, pools, poolConfigs, cloud, objectives] = await Promise.all([
     searchMachineSummaries(problems),
-    searchBackupTree(problems),
+    // On stoney cloud a plain ou=backup without a leaf, and entries below a leaf, stop the wrapper.
+    searchBackupTree(problems, stoney ? { everyBackupEntry: true, leafChildren: true } : {}),
     searchPools(problems),
     searchPoolBackupConfigs(),
     readCloudBackupConfig(),
     readObjectivesOrDefaults(problems),
   ]);
   const now = new Date();
-  const { nodeTimeZone, consoleTimeZone } = env();
-  const nights = historyNights(now, nodeTimeZone);
-  const nowMinute = plannedNights(null, false, nights, now, nodeTimeZone).nowMinute;
+  const { consoleTimeZone } = env();
+  const nights = fleetNights(installation, now);
   const index = nightIndex(nights);
   const poolNames = new Map(pools.map((p) => [p.uuid.toLowerCase(), p.name]));
-  const facts = planFactsCache(nodeTimeZone, now, nights);
+  const facts = planFactsCache(installation, now, nights);
   // Machines that follow their pool share one resolution per pool.
   const byPool = new Map<string, EffectiveConfig>();
 
@@ -275,11 +374,12 @@ export async function readFleet(): Promise<Fleet> {
     const configs = { machine: own, pool: poolConfigs.get(pool) ?? null, cloud };
     let resolved: EffectiveConfig | undefined;
     if (isEmptyMachineEntry(own)) {
-      resolved = byPool.get(pool) ?? resolveEffectiveConfig({ ...configs, machine: null });
+      resolved = byPool.get(pool) ?? resolveEffectiveConfig({ ...configs, machine: null }, installation.kind);
       byPool.set(pool, resolved);
     }
     const full = details.get(uuid);
-    const { effective, classification, facts: planFacts } = assessMachine({
+    const hasBackupEntry = stoney ? backupTree.withBackupEntry.has(uuid) : iterations.length > 0 || own !== null;
+    const assessment = assessMachine({
       machine,
       configs,
       iterations: full ?? decisive,
@@ -288,8 +388,12 @@ export async function readFleet(): Promise<Fleet> {
       facts,
       objectives,
       timeZone: consoleTimeZone,
+      installation,
+      hasBackupEntry,
+      leaves: iterations,
       resolved,
     });
+    const { effective, classification, verdict } = assessment;
     // Every field spelled out, not spread: V8 then builds all 5,000 objects from one literal
     // shape with their fields in the object. With `...machine` they grew field by field into an
     // out-of-object store, which took a third of the fleet read's own time and slowed every
@@ -309,16 +413,18 @@ export async function readFleet(): Promise<Fleet> {
       protection: classification.protection,
       protectionReason: classification.protectionReason,
       activity: classification.activity,
+      blocked: classification.blocked,
       reason: classification.reason,
       lastGood: classification.lastGood,
       latest,
       iterationCount: iterations.length,
       configLevel: effective.level,
       excluded: effective.excluded,
-      backupCandidate: classification.protection !== 'excluded' || isBackupCandidate(machine),
+      backupCandidate: isBackupCandidate(machine, installation.kind),
+      backedUp: verdict.backedUp,
       objective: classification.objective,
-      history: machineHistory({ nights, index, iterations, facts: planFacts, nowMinute, effective, classification, createdAt: machine.createdAt }),
+      history: machineHistory({ nights, index, iterations, assessment, now: now.getTime(), createdAt: machine.createdAt }),
     };
   });
-  return { machines: fleet, pools, problems, readAt: now, objectives, nights };
+  return { kind: installation.kind, machines: fleet, pools, problems, readAt: now, objectives, nights };
 }

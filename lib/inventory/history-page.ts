@@ -1,5 +1,6 @@
 import 'server-only';
 import { NightTally, type Night, type NightTotals } from '@/lib/backup/history';
+import type { InstallationKind } from '@/lib/backup/installation';
 import { loadFleet, type FleetMachine } from './fleet';
 import { filterMachines, type MachineQuery } from './machine-list';
 import { byUrgency } from './overview';
@@ -8,6 +9,7 @@ import { byUrgency } from './overview';
 export const HISTORY_PAGE_SIZE = 50;
 
 export interface HistoryPage {
+  kind: InstallationKind;
   rows: FleetMachine[];
   total: number;
   page: number;
@@ -29,6 +31,7 @@ export async function loadHistoryPage(query: MachineQuery): Promise<HistoryPage>
   const pages = Math.max(1, Math.ceil(matching.length / HISTORY_PAGE_SIZE));
   const page = Math.min(query.page, pages);
   return {
+    kind: fleet.kind,
     rows: matching.slice((page - 1) * HISTORY_PAGE_SIZE, page * HISTORY_PAGE_SIZE),
     total: matching.length,
     page,

@@ -1,4 +1,5 @@
 import type { Night } from '@/lib/backup/history';
+import type { InstallationKind } from '@/lib/backup/installation';
 import { NIGHT_CODE, NIGHT_STATES, type NightState, type NightTotals } from '@/lib/backup/night-states';
 import type { FleetMachine } from './fleet';
 
@@ -57,4 +58,11 @@ export function totalsText(t: Record<NightState, number>): string {
 export function aggregateRow(key: string, label: string, href: string, totals: NightTotals): GridRow {
   const cells = totals.map((t) => NIGHT_CODE[WORST_FIRST.find((s) => t[s] > 0) ?? 'unrecorded']).join('');
   return { key, label, href, cells, counts: compactTotals(totals) };
+}
+
+/** What a night of the grid is, in the words of the installation's kind (daemons.md, fact 8). */
+export function nightsNote(kind: InstallationKind, brokerZone: string): string {
+  return kind === 'stoney-cloud'
+    ? "A night is the UTC date in an iteration's name (the stoney wrapper names runs in UTC). The directory keeps only each machine's last run, so the nights before it have no record here; the machine page lists the older iterations on its node."
+    : `A night is the date in an iteration's name, fc-brokerd's local date (${brokerZone}); nights older than the oldest iteration kept have no record.`;
 }

@@ -3,6 +3,7 @@ import { describeReturnCode } from '@/lib/backup/return-codes';
 import { finishTime, iterationHealth, parseExecutionTimes, parseIterationName } from '@/lib/backup/iteration';
 import { failedNext, workflowOf } from '@/lib/backup/status';
 import { stepOf } from '@/lib/backup/step-limits';
+import type { InstallationKind } from '@/lib/backup/installation';
 import type { Iteration } from '@/lib/ldap/backup';
 
 /** What the browser gets for one iteration: plain JSON, already explained in words. */
@@ -26,10 +27,15 @@ export interface IterationRow {
   executionTimes: { step: string; seconds: number }[];
 }
 
-const PENDING_NEXT =
-  'An administrator: nothing moves this iteration on (the node daemon acts only on a known command whose state is 0). Reset it by hand: back to finished if its backup had completed, otherwise delete it.';
+const PENDING_NEXT: Readonly<Record<InstallationKind, string>> = {
+  'foss-cloud':
+    'An administrator: nothing moves this iteration on (the node daemon acts only on a known command whose state is 0). Reset it by hand: back to finished if its backup had completed, otherwise delete it.',
+  'stoney-cloud':
+    'An administrator: nothing moves this iteration on (no node daemon runs on stoney cloud nodes, and the wrapper does not act on modes). Reset it by hand, or unblock the machine on its page.',
+};
 
-export function toIterationRow(iteration: Iteration): IterationRow {
+/** `kind`: whose programs act on the iteration, for the words on what to do next. */
+export function toIterationRow(iteration: Iteration, kind: InstallationKind): IterationRow {
   const mode = describeMode(iteration.mode);
   const code = iteration.returnValue === null ? null : describeReturnCode(iteration.returnValue);
   const stepEnded = finishTime(iteration);
@@ -40,7 +46,7 @@ export function toIterationRow(iteration: Iteration): IterationRow {
     health === 'failed'
       ? `The ${step} failed (mode ${iteration.mode}, code ${code?.code ?? '?'} ${code?.name ?? ''}); nothing retries it, and it blocks further backups of the machine.`
       : mode.meaning;
-  const nextActor = health === 'failed' ? `An administrator. ${failedNext(workflowOf(iteration.mode), iteration.mode)}` : health === 'pending' ? PENDING_NEXT : mode.nextActor;
+  const nextActor = health === 'failed' ? `An administrator. ${failedNext(workflowOf(iteration.mode), iteration.mode, kind)}` : health === 'pending' ? PENDING_NEXT[kind] : mode.nextActor;
   return {
     name: iteration.name,
     mode: iteration.mode,

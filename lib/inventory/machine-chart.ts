@@ -11,7 +11,10 @@ export interface ChartBar {
   name: string;
   /** "12 Mar" */
   date: string;
-  result: Extract<NightState, 'good' | 'failed' | 'stuck' | 'running'>;
+  /** 'unrecorded': a folder on the node whose leaf the directory no longer keeps (stoney cloud). */
+  result: Extract<NightState, 'good' | 'failed' | 'stuck' | 'running' | 'unrecorded'>;
+  /** Whether the directory has the iteration (its page exists). */
+  inDirectory: boolean;
   /** What became of it, in words. */
   resultText: string;
   /** Seconds the node daemon recorded per step; null where it recorded none. */
@@ -28,15 +31,33 @@ function stepSeconds(values: string[]) {
   return out;
 }
 
-/** Oldest first, as a time axis reads. */
-export function chartBars(iterations: readonly Iteration[], activity: Activity | null): ChartBar[] {
+const dateOf = (name: string): string => {
+  const planned = parseIterationName(name);
+  return planned ? `${planned.getUTCDate()} ${MONTHS[planned.getUTCMonth()]}` : name.slice(0, 8);
+};
+
+/**
+ * Oldest first, as a time axis reads. `nodeFolders`: on stoney cloud the directory keeps only
+ * the last run, and older iterations are folders on the node; they get a bar too, with no
+ * result and no step times (nothing recorded them), and their size.
+ */
+export function chartBars(iterations: readonly Iteration[], activity: Activity | null, nodeFolders: readonly { name: string; isIteration: boolean }[] | null = null): ChartBar[] {
   const stuck = activity?.kind === 'stuck' ? activity.iteration : null;
-  return [...iterations]
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    .map((it) => {
+  const known = new Set(iterations.map((it) => it.name));
+  const nodeOnly: ChartBar[] = (nodeFolders ?? [])
+    .filter((f) => f.isIteration && !known.has(f.name))
+    .map((f) => ({
+      name: f.name,
+      date: dateOf(f.name),
+      result: 'unrecorded',
+      inDirectory: false,
+      resultText: "a folder on the node; the directory keeps only the last run, so its result and step times were not recorded",
+      steps: { snapshot: null, merge: null, retain: null, downtime: null },
+    }));
+  const recorded = [...iterations]
+    .map((it): ChartBar => {
       const result = backupOutcome(it, stuck) as ChartBar['result'];
       const mode = describeMode(it.mode);
-      const planned = parseIterationName(it.name);
       let resultText: string;
       if (result === 'failed') {
         const code = describeReturnCode(it.returnValue ?? 0);
@@ -46,12 +67,7 @@ export function chartBars(iterations: readonly Iteration[], activity: Activity |
       else if (mode.workflow === 'restore') resultText = `good backup; a restore from it is in mode ${it.mode}${(it.returnValue ?? 0) !== 0 ? ` (code ${it.returnValue})` : ''}`;
       else if (mode.workflow === 'prune') resultText = `good backup, being pruned (mode ${it.mode})`;
       else resultText = 'good backup';
-      return {
-        name: it.name,
-        date: planned ? `${planned.getUTCDate()} ${MONTHS[planned.getUTCMonth()]}` : it.name.slice(0, 8),
-        result,
-        resultText,
-        steps: stepSeconds(it.executionTimes),
-      };
+      return { name: it.name, date: dateOf(it.name), result, inDirectory: true, resultText, steps: stepSeconds(it.executionTimes) };
     });
+  return [...nodeOnly, ...recorded].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

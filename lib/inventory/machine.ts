@@ -1,14 +1,22 @@
 import 'server-only';
-import { requireAdmin } from '@/lib/auth/session';
+import { assertAllowed, requireAccess } from '@/lib/auth/access';
+import { requireMachineAccess } from '@/lib/auth/scope';
 import { env } from '@/lib/env';
 import { AppError } from '@/lib/errors';
 import type { EffectiveConfig } from '@/lib/backup/config';
 import { isDynamicClone } from '@/lib/backup/clones';
-import { historyNights, nightIndex, plannedNights, type Night } from '@/lib/backup/history';
+import { nightIndex, type Night } from '@/lib/backup/history';
+import { KIND_LABEL, type InstallationKind } from '@/lib/backup/installation';
+import { installationKind, nodeFacts, nodeTimeZone, readInstallation, type InstallationView } from '@/lib/backup/installation-reader';
+import { namesAgainstPlan, type NameMismatch } from '@/lib/backup/iteration-names';
+import type { CrontabLine } from '@/lib/backup/node-crontab';
+import { listMachineIterationFolders, type NodeIterationListing } from '@/lib/backup/node-iterations';
+import { programRows, type ProgramRow } from '@/lib/backup/programs';
 import type { RecoveryPointObjective } from '@/lib/backup/objective';
 import type { Activity, MachineStatus, Protection } from '@/lib/backup/status';
 import { stepHistory } from '@/lib/backup/step-limits';
-import { describeCronPlan, nextRuns, type CronPlan, type CronRun } from '@/lib/cron';
+import type { BackupVerdict } from '@/lib/backup/verdict';
+import { brokerMisreadings, brokerSchedule, describeCronPlan, nextRuns, type BrokerRun, type CronPlan, type CronRun } from '@/lib/cron';
 import type { EntryProblem } from '@/lib/ldap/entry';
 import {
   readCloudBackupConfig,
@@ -17,9 +25,10 @@ import {
   readPoolBackupConfig,
   type Iteration,
 } from '@/lib/ldap/backup';
+import { readBackupSubtree } from '@/lib/ldap/backup-config';
 import { readDevices, readDhcpReservation, readMachine, uuidPattern, type DhcpReservation, type Disk, type MachineDetail, type NetworkInterface } from '@/lib/ldap/machines';
 import { readPool, type Pool } from '@/lib/ldap/pools';
-import { assessMachine, effectivePlan, machineHistory, planFactsCache } from './fleet';
+import { assessMachine, effectivePlan, fleetNights, machineHistory, planFactsCache } from './fleet';
 import { toIterationRow, type IterationRow } from './iteration-rows';
 import { readObjectivesOrDefaults } from './objectives';
 
@@ -39,14 +48,98 @@ export interface MachineView {
   protection: Protection;
   protectionReason: string;
   activity: Activity | null;
+  /** stoney cloud: why the wrapper skips the machine every night, or null. */
+  blocked: string | null;
   reason: string;
   lastGood: Date | null;
   objective: RecoveryPointObjective;
-  /** A dynamic clone: never backed up, no configuration of its own is written under it. */
+  /** A dynamic clone on FOSS-Cloud: never backed up, no configuration of its own is written under it. */
   clone: boolean;
+  /** The history grid's nights and this machine's cells (lib/backup/history). */
   nights: Night[];
   history: string;
   problems: EntryProblem[];
+  kind: InstallationKind;
+  kindLabel: string;
+  /** Whether the installation's scheduler goes on backing it up, and why. */
+  verdict: BackupVerdict;
+  programs: ProgramRow[];
+  schedule: MachineSchedule;
+  /** stoney cloud: the iteration folders on the machine's node (older iterations exist only there). */
+  nodeIterations: NodeIterationListing | null;
+  /** Existing iteration names that do not fit the plan as their program names them. */
+  nameMismatches: NameMismatch[];
+}
+
+/** When the machine is backed up, as the program that decides reads it. */
+export type MachineSchedule =
+  | {
+      by: 'broker';
+      timeZone: string;
+      plan: CronPlan;
+      text: string;
+      refusal: string | null;
+      /** fc-brokerd's next runs, and what cron would make of the same fields. */
+      runs: BrokerRun[];
+      cronRuns: CronRun[];
+      differs: boolean;
+      misreadings: string[];
+      failures: number;
+      /** The machine's node tells another time zone than the one fc-brokerd's times are computed in. */
+      zoneNote: string | null;
+    }
+  | {
+      by: 'node-crontab';
+      node: string | null;
+      timeZone: { zone: string; fromNode: boolean };
+      /** null: the node's cron tables could not be read (reason says why). */
+      lines: CrontabLine[] | null;
+      reason: string | null;
+      runs: CronRun[];
+    };
+
+function scheduleOf(installation: InstallationView, effective: EffectiveConfig, node: string | null, now: Date): MachineSchedule {
+  if (installation.kind === 'foss-cloud') {
+    const plan = effectivePlan(effective);
+    const zone = installation.configuredTimeZone;
+    const broker = brokerSchedule(plan, now, 3, zone);
+    const cron = nextRuns(plan, now, 3, zone);
+    const told = nodeFacts(installation, node);
+    const nodeZone = told?.read ? told.timeZone : null;
+    return {
+      by: 'broker',
+      timeZone: zone,
+      plan,
+      text: effective.broker?.level === 'none' ? 'No backup plan applies.' : describeCronPlan(plan),
+      refusal: broker.refusal,
+      runs: broker.runs,
+      cronRuns: cron,
+      differs: broker.runs.length !== cron.length || broker.runs.some((r, i) => r.at.getTime() !== cron[i]?.at.getTime()),
+      misreadings: brokerMisreadings(plan, effective.broker?.multiValued ?? []).map((m) => m.text),
+      failures: broker.failures.length,
+      zoneNote:
+        nodeZone && nodeZone !== zone
+          ? `Node ${node} says its time zone is ${nodeZone}; these times are computed in ${zone} (NODE_TIME_ZONE), the zone fc-brokerd is set to run in. Set NODE_TIME_ZONE to the broker's zone if it differs.`
+          : null,
+    };
+  }
+  const facts = nodeFacts(installation, node);
+  const zone = nodeTimeZone(installation, node);
+  const lines = facts?.read ? facts.wrapperLines : null;
+  const reason = !node
+    ? 'The machine names no node.'
+    : !installation.nodesConfigured
+      ? 'The console is not configured to reach the nodes, so it cannot read their crontab.'
+      : facts && !facts.read
+        ? facts.reason
+        : facts
+          ? null
+          : `Node ${node} is not in the directory's node list, so its crontab was not read.`;
+  const runs = (lines ?? [])
+    .flatMap((l) => (l.plan ? nextRuns(l.plan, now, 3, zone.zone) : []))
+    .sort((a, b) => a.at.getTime() - b.at.getTime())
+    .slice(0, 3);
+  return { by: 'node-crontab', node, timeZone: zone, lines, reason, runs };
 }
 
 export function assertMachineUuid(uuid: string): string {
@@ -55,8 +148,10 @@ export function assertMachineUuid(uuid: string): string {
 }
 
 export async function loadMachine(rawUuid: string): Promise<MachineView> {
-  await requireAdmin();
-  return readMachineView(rawUuid);
+  const access = await requireAccess('view');
+  const view = await readMachineView(rawUuid);
+  assertAllowed(access, 'view', { kind: 'machine', name: view.machine.name, pool: view.machine.poolUuid?.toLowerCase() ?? null });
+  return view;
 }
 
 /** Everything the machine page shows, read in parallel (one round trip per entry type). */
@@ -77,22 +172,47 @@ export async function readMachineView(rawUuid: string): Promise<MachineView> {
     ? await Promise.all([readPool(machine.poolUuid, problems), readPoolBackupConfig(machine.poolUuid)])
     : [null, null];
   const now = new Date();
-  const { nodeTimeZone, consoleTimeZone } = env();
-  const nights = historyNights(now, nodeTimeZone);
-  const facts = planFactsCache(nodeTimeZone, now, nights);
-  const { effective, classification, facts: planFacts } = assessMachine({
+  const installation = await readInstallation();
+  const kind = installation.kind;
+  const stoney = kind === 'stoney-cloud';
+  const subtree = stoney ? await readBackupSubtree(uuid) : null;
+  const leaves = iterations.map((i) => ({
+    ...i,
+    ...(subtree ? { hasChildren: subtree.below.some((b) => b.leafDn.toLowerCase() === i.dn.toLowerCase()) } : {}),
+  }));
+  const nights = fleetNights(installation, now);
+  const facts = planFactsCache(installation, now, nights);
+  const hasBackupEntry = subtree ? subtree.backup !== null : iterations.length > 0 || machineConfig !== null;
+  const assessment = assessMachine({
     machine,
     configs: { machine: machineConfig, pool: poolConfig, cloud },
-    iterations,
+    iterations: leaves,
     steps: stepHistory(iterations),
     now,
     facts,
     objectives,
-    timeZone: consoleTimeZone,
+    timeZone: env().consoleTimeZone,
+    installation,
+    hasBackupEntry,
+    leaves,
   });
+  const { effective, classification, verdict } = assessment;
   const plan = effectivePlan(effective);
-  const warnings = planFacts.warnings;
-  const nowMinute = plannedNights(null, false, nights, now, nodeTimeZone).nowMinute;
+  const warnings = assessment.facts.warnings;
+  const schedule = scheduleOf(installation, effective, machine.node, now);
+  const backupRoot = effective.values.rootDirectory.value;
+  const nodeIterations = stoney
+    ? await listMachineIterationFolders({
+        node: machine.node,
+        backupRoot: typeof backupRoot === 'string' ? backupRoot : null,
+        virtualizationRoot: env().virtualizationRoot,
+        disks: devices.disks,
+        machineUuid: uuid,
+      })
+    : null;
+  const names = [...iterations.map((i) => i.name), ...(nodeIterations?.ok ? nodeIterations.folders.filter((f) => f.isIteration).map((f) => f.name) : [])];
+  const mismatchPlan = schedule.by === 'broker' ? (effective.broker?.level === 'none' ? null : schedule.plan) : (schedule.lines?.find((l) => l.plan)?.plan ?? null);
+  const mismatchZone = schedule.by === 'broker' ? schedule.timeZone : schedule.timeZone.zone;
   return {
     machine,
     pool,
@@ -102,26 +222,35 @@ export async function readMachineView(rawUuid: string): Promise<MachineView> {
     iterations,
     effective,
     plan,
-    planText: effective.level === 'none' ? 'No backup plan applies.' : describeCronPlan(plan),
+    planText: schedule.by === 'broker' ? schedule.text : 'The node\'s crontab decides (the sstCron* fields are unused on stoney cloud).',
     planWarnings: warnings,
-    nextRuns: warnings.length === 0 ? nextRuns(plan, now, 3, nodeTimeZone) : [],
+    nextRuns: schedule.by === 'broker' ? [] : schedule.runs,
     status: classification.status,
     protection: classification.protection,
     protectionReason: classification.protectionReason,
     activity: classification.activity,
+    blocked: classification.blocked,
     reason: classification.reason,
     lastGood: classification.lastGood,
     objective: classification.objective,
-    clone: isDynamicClone(machine),
+    clone: kind === 'foss-cloud' && isDynamicClone(machine),
     nights,
-    history: machineHistory({ nights, index: nightIndex(nights), iterations, facts: planFacts, nowMinute, effective, classification, createdAt: machine.createdAt }),
+    history: machineHistory({ nights, index: nightIndex(nights), iterations, assessment, now: now.getTime(), createdAt: machine.createdAt }),
     problems,
+    kind,
+    kindLabel: KIND_LABEL[kind],
+    verdict,
+    programs: programRows(effective, machine.node),
+    schedule,
+    nodeIterations,
+    nameMismatches: namesAgainstPlan(kind, [...new Set(names)].sort().reverse().slice(0, 20), mismatchPlan, mismatchZone),
   };
 }
 
 export async function loadIterationRows(rawUuid: string): Promise<IterationRow[]> {
-  await requireAdmin();
   const uuid = assertMachineUuid(rawUuid);
+  await requireMachineAccess('view', uuid);
   const problems: EntryProblem[] = [];
-  return (await readIterations(uuid, problems)).map(toIterationRow);
+  const [iterations, kind] = await Promise.all([readIterations(uuid, problems), installationKind()]);
+  return iterations.map((i) => toIterationRow(i, kind));
 }

@@ -1,12 +1,15 @@
 import 'server-only';
-import { requireAdmin } from '@/lib/auth/session';
+import { requireAccess } from '@/lib/auth/access';
+import { canEverywhere } from '@/lib/auth/capabilities';
 import type { BackupConfigEntry } from '@/lib/backup/config';
 import { fileUrlToPath } from '@/lib/backup/iteration-files';
 import type { AppErrorCode } from '@/lib/errors';
 import { readCloudBackupConfig, searchMachineBackupConfigs, searchPoolBackupConfigs } from '@/lib/ldap/backup';
 import type { EntryProblem } from '@/lib/ldap/entry';
 import { searchNodes } from '@/lib/ldap/nodes';
-import { nodesConfigured, nodeStatus } from '@/lib/ssh';
+import { nodesConfigured, nodeStatus, type CommandRunnerState } from '@/lib/ssh';
+import { nodeDaemonStatus, type NodeDaemonStatus } from '@/lib/restore/executor';
+import { loadFleet } from './fleet';
 
 /** A folder the console watches on every node: where backups and restores put their files. */
 export interface WatchedDirectory {
@@ -31,7 +34,11 @@ export interface NodeCheck {
   reachable: boolean;
   error: { code: AppErrorCode; title: string; message: string } | null;
   latencyMs: number | null;
+  /** How commands reach the node (null when it was not reached). */
+  commandRunner: CommandRunnerState | null;
   disks: NodeDiskUsage[];
+  /** Whether the node daemon runs there (so it executes restores), how the console knows, and what it found. */
+  daemon: NodeDaemonStatus;
 }
 
 export interface NodesView {
@@ -81,26 +88,51 @@ export function watchedDirectories(entries: BackupConfigEntry[]): WatchedDirecto
     .sort((a, b) => (a.purpose === b.purpose ? a.path.localeCompare(b.path) : a.purpose === 'backup root' ? -1 : 1));
 }
 
-export async function loadNodes(): Promise<NodesView> {
-  await requireAdmin();
-  return readNodes();
+/** What a person limited to some pools sees of the nodes: those their pools use or their machines run on. */
+export interface NodeScope {
+  nodes: Set<string>;
+  pools: Set<string>;
+  machines: Set<string>;
 }
 
-/** Every node with the address used, whether the console can reach it, and how full its backup folders are. */
-export async function readNodes(): Promise<NodesView> {
+export async function loadNodes(): Promise<NodesView> {
+  const access = await requireAccess('view');
+  if (canEverywhere(access.grants, 'view')) return readNodes();
+  const fleet = await loadFleet();
+  return readNodes({
+    nodes: new Set([...fleet.pools.flatMap((p) => p.nodes), ...fleet.machines.map((m) => m.node ?? '')].map((n) => n.toLowerCase())),
+    pools: new Set(fleet.pools.map((p) => p.uuid.toLowerCase())),
+    machines: new Set(fleet.machines.map((m) => m.uuid.toLowerCase())),
+  });
+}
+
+const within = <T>(entries: Map<string, T>, keys: Set<string> | undefined): T[] => [...entries].filter(([k]) => !keys || keys.has(k.toLowerCase())).map(([, v]) => v);
+
+/** Every node (or those in `scope`) with the address used, whether the console can reach it, and how full its backup folders are. */
+export async function readNodes(scope?: NodeScope): Promise<NodesView> {
   const problems: EntryProblem[] = [];
-  const [nodes, cloud, pools, machines] = await Promise.all([searchNodes(problems), readCloudBackupConfig(), searchPoolBackupConfigs(), searchMachineBackupConfigs()]);
-  const directories = watchedDirectories([...(cloud ? [cloud] : []), ...pools.values(), ...machines.values()]);
+  const [allNodes, cloud, pools, machines] = await Promise.all([searchNodes(problems), readCloudBackupConfig(), searchPoolBackupConfigs(), searchMachineBackupConfigs()]);
+  const nodes = scope ? allNodes.filter((n) => scope.nodes.has(n.name.toLowerCase())) : allNodes;
+  const directories = watchedDirectories([...(cloud ? [cloud] : []), ...within(pools, scope?.pools), ...within(machines, scope?.machines)]);
   const configured = nodesConfigured();
   const checks = await Promise.all(
     nodes.map(async (node): Promise<NodeCheck> => {
       const base = { name: node.name, description: node.description, state: node.state };
-      if (!configured) return { ...base, endpoint: null, reachable: false, error: null, latencyMs: null, disks: [] };
+      if (!configured) return { ...base, endpoint: null, reachable: false, error: null, latencyMs: null, commandRunner: null, disks: [], daemon: await nodeDaemonStatus(node.name, 'never') };
       const status = await nodeStatus(node.name, directories.map((d) => d.path));
       const endpoint = status.endpoint ? { host: status.endpoint.host, port: status.endpoint.port, source: status.endpoint.source } : null;
       if (!status.reachable) {
         const { code, message } = status.error;
-        return { ...base, endpoint, reachable: false, error: { code, title: TITLES[code] ?? 'Unreachable', message }, latencyMs: null, disks: [] };
+        return {
+          ...base,
+          endpoint,
+          reachable: false,
+          error: { code, title: TITLES[code] ?? 'Unreachable', message },
+          latencyMs: null,
+          commandRunner: null,
+          disks: [],
+          daemon: await nodeDaemonStatus(node.name, 'never'),
+        };
       }
       return {
         ...base,
@@ -108,7 +140,9 @@ export async function readNodes(): Promise<NodesView> {
         reachable: true,
         error: null,
         latencyMs: status.latencyMs,
+        commandRunner: status.commandRunner,
         disks: status.filesystems.map((fs, i) => ({ ...fs, purpose: directories[i].purpose })),
+        daemon: await nodeDaemonStatus(node.name, 'always'),
       };
     }),
   );

@@ -1,6 +1,6 @@
 import 'server-only';
 import { recordAudit } from '@/lib/audit';
-import type { Session } from '@/lib/auth/session';
+import type { Actor } from '@/lib/auth/access';
 import { NO_OBJECTIVES, formatObjective, type ObjectiveSettings } from '@/lib/backup/objective';
 import { AppError } from '@/lib/errors';
 import { poolDn } from '@/lib/ldap/layout';
@@ -28,7 +28,7 @@ const describe = (ms: number | null, scope: ObjectiveScope) =>
   ms === null ? (scope.level === 'pool' ? 'the default (cloud-wide objective, else each plan’s period plus 6 hours)' : 'the default (each plan’s period plus 6 hours)') : formatObjective(ms);
 
 /** Sets (or with null clears) the recovery point objective of the cloud or one pool, with an audit record. */
-export async function setRecoveryPointObjective(scope: ObjectiveScope, ms: number | null, actor: Pick<Session, 'dn' | 'login' | 'name'>): Promise<ObjectiveOutcome> {
+export async function setRecoveryPointObjective(scope: ObjectiveScope, ms: number | null, actor: Actor): Promise<ObjectiveOutcome> {
   let poolName: string | null = null;
   if (scope.level === 'pool') {
     const pool = await readPool(scope.uuid, []);

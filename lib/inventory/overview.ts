@@ -1,5 +1,6 @@
 import 'server-only';
 import { NightTally, type Night, type NightTotals } from '@/lib/backup/history';
+import type { InstallationKind } from '@/lib/backup/installation';
 import { STATUS_ORDER, type MachineStatus } from '@/lib/backup/status';
 import type { EntryProblem } from '@/lib/ldap/entry';
 import { loadFleet, type Fleet, type FleetMachine } from './fleet';
@@ -18,6 +19,7 @@ export interface PoolHealth {
 }
 
 export interface Overview {
+  kind: InstallationKind;
   total: number;
   /** Per status, how many machines have it: protection statuses add up to the total, activities come on top. */
   counts: StatusCounts;
@@ -37,15 +39,18 @@ export function emptyCounts(): StatusCounts {
   return Object.fromEntries(STATUS_ORDER.map((s) => [s, 0])) as StatusCounts;
 }
 
-export function countStatuses(machines: readonly Pick<FleetMachine, 'protection' | 'activity'>[]): StatusCounts {
+type Countable = Pick<FleetMachine, 'protection' | 'activity' | 'blocked'>;
+
+export function countStatuses(machines: readonly Countable[]): StatusCounts {
   const counts = emptyCounts();
   for (const m of machines) count(counts, m);
   return counts;
 }
 
-/** Counts a machine under its protection and, if any, its activity. */
-function count(counts: StatusCounts, m: Pick<FleetMachine, 'protection' | 'activity'>): void {
+/** Counts a machine under its protection and, if they apply, blocked and its activity. */
+function count(counts: StatusCounts, m: Countable): void {
   counts[m.protection] += 1;
+  if (m.blocked) counts.blocked += 1;
   if (m.activity) counts[m.activity.kind] += 1;
 }
 
@@ -53,11 +58,12 @@ const SEVERITY: Readonly<Record<MachineStatus, number>> = Object.fromEntries(STA
 
 /**
  * What an administrator must look at: no recent good backup (stale, never) unless the machine
- * is not backed up on purpose, and every failed or stuck iteration whatever the machine's
- * protection (a stuck leftover on an excluded machine still blocks it once included).
+ * is not backed up on purpose, every machine the stoney wrapper skips (blocked), and every
+ * failed or stuck iteration whatever the machine's protection (a stuck leftover on an excluded
+ * machine still blocks it once included).
  */
-export function needsAttention(m: Pick<FleetMachine, 'protection' | 'activity'>): boolean {
-  return m.protection === 'stale' || m.protection === 'never' || m.activity?.kind === 'failed' || m.activity?.kind === 'stuck';
+export function needsAttention(m: Countable): boolean {
+  return m.protection === 'stale' || m.protection === 'never' || m.blocked !== null || m.activity?.kind === 'failed' || m.activity?.kind === 'stuck';
 }
 
 const names = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
@@ -117,6 +123,7 @@ export function summarizeFleet(fleet: Fleet): Overview {
   const nightTotals = fleetNights.totals();
   const attention = fleet.machines.filter(needsAttention).sort(byUrgency);
   return {
+    kind: fleet.kind,
     total: fleet.machines.length,
     counts,
     attention,
@@ -130,7 +137,7 @@ export function summarizeFleet(fleet: Fleet): Overview {
   };
 }
 
-export async function loadPoolsHealth(): Promise<{ pools: PoolHealth[]; cloudObjectiveMs: number | null }> {
-  const { pools, cloudObjectiveMs } = await loadOverview();
-  return { pools, cloudObjectiveMs };
+export async function loadPoolsHealth(): Promise<{ pools: PoolHealth[]; cloudObjectiveMs: number | null; kind: InstallationKind }> {
+  const { pools, cloudObjectiveMs, kind } = await loadOverview();
+  return { pools, cloudObjectiveMs, kind };
 }

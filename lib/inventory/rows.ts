@@ -11,6 +11,7 @@ export function toMachineRow(m: FleetMachine) {
     status: m.status,
     protection: m.protection,
     activity: m.activity ? { kind: m.activity.kind, text: m.activity.text } : null,
+    blocked: m.blocked,
     reason: m.reason,
     latestMode: m.latest?.mode ?? null,
     lastGood: m.lastGood?.toISOString() ?? null,

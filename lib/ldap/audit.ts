@@ -1,22 +1,21 @@
 import 'server-only';
+import { searchAll, withDirectory } from './client';
+import { consoleContainerDn, inConsoleContainer } from './console-container';
 import { all, one } from './entry';
 import { eq, rdn } from './escape';
-import { searchAll, withDirectory } from './client';
-import { consoleContainerDn, writeBelowConsoleContainer } from './console-container';
 
 /**
- * The audit trail lives in the directory, so every console instance sees it and it survives
- * restarts: `ou=audit,ou=backup-console,ou=services,<base>`, one organizationalUnit per record
- * with the JSON record in `description` and the machine or pool it concerns in `seeAlso`
- * (a DN with an equality rule, so filtering by machine is one equality search). Only core
- * schema classes are used; the stoney cloud schema is not touched.
+ * The audit trail: `ou=audit,ou=backup-console,ou=services,<base>`, one organizationalUnit per
+ * record with the JSON record in `description` and the machine or pool it concerns in `seeAlso`
+ * (a DN with an equality rule, so filtering by machine is one equality search).
  */
-export const auditDn = () => consoleContainerDn('audit');
+const AUDIT = 'audit';
+export const auditDn = () => consoleContainerDn(AUDIT);
 
 export async function addAuditEntry(id: string, json: string, seeAlso: string[]): Promise<void> {
   const dn = `${rdn('ou', id)},${auditDn()}`;
   const attributes = { objectClass: ['top', 'organizationalUnit'], ou: id, description: json, ...(seeAlso.length > 0 ? { seeAlso } : {}) };
-  await writeBelowConsoleContainer('audit', () => withDirectory('Writing the audit record', (client) => client.add(dn, attributes)));
+  await inConsoleContainer(AUDIT, () => withDirectory('Writing the audit record', (client) => client.add(dn, attributes)));
 }
 
 export type AuditEntry = { id: string; json: string; seeAlso: string[] };

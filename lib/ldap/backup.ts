@@ -1,6 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
 import type { BackupConfigEntry, BackupConfigValues } from '@/lib/backup/config';
+import { CRON_FIELDS, type CronFieldName } from '@/lib/cron/cron-field';
 import { all, bool, checked, generalizedTime, hasObjectClass, int, one, type EntryProblem, type RawEntry } from './entry';
 import { parseDn } from './dn';
 import { cloudBackupDn, iterationDn, machineBackupDn, machinesDn, poolBackupDn, poolsDn } from './layout';
@@ -37,8 +38,26 @@ const CRON_CLASS = 'sstCronObjectClass';
 
 function cronField(entry: RawEntry, name: string): string | undefined {
   const values = all(entry, name);
-  // Multi-valued in the schema: each value is one list element of the cron field.
+  // Multi-valued in the schema: shown as one list, as cron would read it; fc-brokerd uses only the first (cronLists).
   return values.length === 0 ? undefined : values.join(',');
+}
+
+const CRON_ATTRIBUTE_OF: Readonly<Record<CronFieldName, string>> = {
+  minute: 'sstCronMinute',
+  hour: 'sstCronHour',
+  day: 'sstCronDay',
+  month: 'sstCronMonth',
+  dayOfWeek: 'sstCronDayOfWeek',
+};
+
+function cronLists(entry: RawEntry): BackupConfigEntry['cronLists'] {
+  const lists = Object.fromEntries(CRON_FIELDS.map((f) => [f, all(entry, CRON_ATTRIBUTE_OF[f])]).filter(([, v]) => v.length > 1));
+  return Object.keys(lists).length > 0 ? lists : undefined;
+}
+
+/** The node daemon compares the class name's spelling at machine level (daemons.md, fact 3). */
+function hasExactConfigClass(entry: RawEntry): boolean {
+  return all(entry, 'objectClass').includes(CONFIG_CLASS);
 }
 
 function withoutUndefined<T extends object>(value: T): T {
@@ -49,7 +68,7 @@ export function mapBackupConfig(entry: RawEntry, level: BackupConfigEntry['level
   // Most machines' ou=backup is a plain organizationalUnit: nothing to map but the classes.
   const names = Object.keys(entry.attrs);
   if (names.length === 0 || (names.length === 1 && names[0] === 'objectclass')) {
-    return { dn: entry.dn, level, hasConfigClass: hasObjectClass(entry, CONFIG_CLASS), values: {} };
+    return { dn: entry.dn, level, hasConfigClass: hasObjectClass(entry, CONFIG_CLASS), configClassExact: hasExactConfigClass(entry), values: {} };
   }
   const cron = withoutUndefined({
     minute: cronField(entry, 'sstCronMinute'),
@@ -77,7 +96,15 @@ export function mapBackupConfig(entry: RawEntry, level: BackupConfigEntry['level
     directoryPermission: one(entry, 'sstVirtualizationDiskImageDirectoryPermission'),
     cron: Object.keys(cron).length > 0 ? cron : undefined,
   });
-  return { dn: entry.dn, level, hasConfigClass: hasObjectClass(entry, CONFIG_CLASS), values };
+  const lists = cronLists(entry);
+  return {
+    dn: entry.dn,
+    level,
+    hasConfigClass: hasObjectClass(entry, CONFIG_CLASS),
+    configClassExact: hasExactConfigClass(entry),
+    ...(lists ? { cronLists: lists } : {}),
+    values,
+  };
 }
 
 export async function readCloudBackupConfig(): Promise<BackupConfigEntry | null> {
@@ -193,7 +220,11 @@ export async function readIterations(machineUuid: string, problems: EntryProblem
  * What the fleet needs of an iteration: name and state, not the step times. `modifiedAt` is
  * read for unfinished iterations only (since when their step has not moved).
  */
-export type IterationSummary = Pick<Iteration, 'dn' | 'machineUuid' | 'name' | 'mode' | 'state' | 'returnValue'> & { modifiedAt?: string | null };
+export type IterationSummary = Pick<Iteration, 'dn' | 'machineUuid' | 'name' | 'mode' | 'state' | 'returnValue'> & {
+  modifiedAt?: string | null;
+  /** Whether entries lie below the leaf (read only when asked: the stoney wrapper cannot replace such a leaf). */
+  hasChildren?: boolean;
+};
 
 const iterationSummarySchema = iterationSchema.pick({ dn: true, machineUuid: true, name: true, mode: true, state: true, returnValue: true });
 const ITERATION_NAME = /^\d{8}T\d{6}Z$/;
@@ -227,24 +258,30 @@ const ITERATION_STATE_ATTRIBUTES = ['sstProvisioningMode', 'sstProvisioningState
  * configuration attributes and the object classes off the tens of thousands of leaves. A
  * machine without a configured ou=backup is absent from `configs`.
  */
-export async function searchBackupTree(problems: EntryProblem[]): Promise<{
+export async function searchBackupTree(
+  problems: EntryProblem[],
+  options: { everyBackupEntry?: boolean; leafChildren?: boolean } = {},
+): Promise<{
   configs: Map<string, BackupConfigEntry>;
   iterations: Map<string, IterationSummary[]>;
+  /** With `everyBackupEntry`: the machines that have an ou=backup at all (plain or not). */
+  withBackupEntry: Set<string>;
 }> {
   const [backupEntries, leaves, unfinished] = await Promise.all([
     searchAll('Reading the backup configuration of all machines', {
       base: machinesDn(),
       scope: 'sub',
       // Only an ou=backup with one of the two classes can hold configuration (the schema allows
-      // the attributes nowhere else); the plain ones, nearly all of them, change nothing.
-      filter: `(&(ou=backup)(|(objectClass=${CONFIG_CLASS})(objectClass=${CRON_CLASS})))`,
+      // the attributes nowhere else); the plain ones, nearly all of them, change nothing — except
+      // on stoney cloud, where a plain one without a leaf stops the wrapper (everyBackupEntry).
+      filter: options.everyBackupEntry ? '(ou=backup)' : `(&(ou=backup)(|(objectClass=${CONFIG_CLASS})(objectClass=${CRON_CLASS})))`,
       attributes: CONFIG_ATTRIBUTES,
     }),
     searchAll('Reading the backup iterations of all machines', {
       base: machinesDn(),
       scope: 'sub',
       filter: '(objectClass=sstProvisioning)',
-      attributes: ITERATION_STATE_ATTRIBUTES,
+      attributes: options.leafChildren ? [...ITERATION_STATE_ATTRIBUTES, 'hasSubordinates'] : ITERATION_STATE_ATTRIBUTES,
     }),
     // Since when each unfinished iteration has been in its mode: a few hundred leaves at most,
     // so modifyTimestamp costs nothing here, while on all leaves it would.
@@ -261,10 +298,14 @@ export async function searchBackupTree(problems: EntryProblem[]): Promise<{
     if (at) modified.set(entry.dn.toLowerCase(), at);
   }
   const configs = new Map<string, BackupConfigEntry>();
+  const withBackupEntry = new Set<string>();
   for (const entry of backupEntries) {
     const rdns = parseDn(entry.dn, 2);
     if (rdns[0]?.value.toLowerCase() === 'backup' && rdns[1]?.attribute.toLowerCase() === 'sstvirtualmachine') {
-      configs.set(rdns[1].value.toLowerCase(), mapBackupConfig(entry, 'machine'));
+      const uuid = rdns[1].value.toLowerCase();
+      withBackupEntry.add(uuid);
+      const mapped = mapBackupConfig(entry, 'machine');
+      if (mapped.hasConfigClass || Object.keys(mapped.values).length > 0 || all(entry, 'objectClass').length > 2) configs.set(uuid, mapped);
     }
   }
   const iterations = new Map<string, IterationSummary[]>();
@@ -280,6 +321,7 @@ export async function searchBackupTree(problems: EntryProblem[]): Promise<{
       state: one(entry, 'sstProvisioningState') ?? '',
       returnValue: int(entry, 'sstProvisioningReturnValue') ?? null,
     };
+    if (options.leafChildren) candidate.hasChildren = one(entry, 'hasSubordinates')?.toUpperCase() === 'TRUE';
     // The schema check costs more than the rest of the mapping; run it only to word a problem.
     const valid = ITERATION_NAME.test(candidate.name) && candidate.mode !== '';
     const iteration: IterationSummary | null = valid ? candidate : checked(iterationSummarySchema, entry, candidate, problems);
@@ -292,7 +334,7 @@ export async function searchBackupTree(problems: EntryProblem[]): Promise<{
     if (list) list.push(iteration);
     else iterations.set(uuid, [iteration]);
   }
-  return { configs, iterations };
+  return { configs, iterations, withBackupEntry };
 }
 
 export async function readIteration(machineUuid: string, name: string, problems: EntryProblem[]): Promise<Iteration | null> {

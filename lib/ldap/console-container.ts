@@ -1,28 +1,28 @@
 import 'server-only';
 import { AlreadyExistsError } from 'ldapts';
 import { isAppError } from '@/lib/errors';
+import { withDirectory } from './client';
 import { rdn } from './escape';
 import { baseDn } from './layout';
-import { withDirectory } from './client';
 
 /**
- * The console's own records live in `ou=backup-console,ou=services,<base>`, one
- * organizationalUnit per kind of record below it (ou=audit, ou=objectives, …). Only core schema
- * classes are used there, so the sst schema stays untouched and the daemons never look at it.
+ * The console's own records live in the directory, so every console instance sees them and they
+ * survive restarts: `ou=<container>,ou=backup-console,ou=services,<base>` (the audit trail, the
+ * sessions, the sign-in failures, the restore journals and leases). Only core schema classes are
+ * used; the sst schema is not touched, and the broker, the node daemon and the stoney wrappers
+ * never look there.
  */
 const servicesDn = () => `ou=services,${baseDn()}`;
 export const consoleDn = () => `ou=backup-console,${servicesDn()}`;
-/** `ou=<name>,ou=backup-console,ou=services,<base>` */
-export const consoleContainerDn = (name: string) => `${rdn('ou', name)},${consoleDn()}`;
+export const consoleContainerDn = (container: string) => `${rdn('ou', container)},${consoleDn()}`;
 
-/** Creates ou=services, ou=backup-console and ou=<name> where missing. */
-export async function ensureConsoleContainer(name: string): Promise<void> {
+export async function ensureConsoleContainer(container: string): Promise<void> {
   const chain: [string, string][] = [
     [servicesDn(), 'services'],
     [consoleDn(), 'backup-console'],
-    [consoleContainerDn(name), name],
+    [consoleContainerDn(container), container],
   ];
-  await withDirectory(`Creating the console's ${name} container`, async (client) => {
+  await withDirectory(`Creating the console's ${container} container`, async (client) => {
     for (const [dn, ou] of chain) {
       try {
         await client.add(dn, { objectClass: ['top', 'organizationalUnit'], ou });
@@ -35,15 +35,15 @@ export async function ensureConsoleContainer(name: string): Promise<void> {
 }
 
 /**
- * Runs a write below ou=<name>; when the container is missing (withDirectory reports that as
- * not-found), creates it on first use and writes once more.
+ * Runs a write below a console container, creating the container when the write finds it missing
+ * (withDirectory reports that as not-found) and trying once more.
  */
-export async function writeBelowConsoleContainer<T>(name: string, write: () => Promise<T>): Promise<T> {
+export async function inConsoleContainer<T>(container: string, write: () => Promise<T>): Promise<T> {
   try {
     return await write();
   } catch (error) {
     if (!(isAppError(error) && error.code === 'not-found')) throw error;
-    await ensureConsoleContainer(name);
+    await ensureConsoleContainer(container);
     return write();
   }
 }

@@ -64,6 +64,21 @@ export async function searchMachineSummaries(problems: EntryProblem[], filter?: 
   return entries.map((e) => mapSummary(e, problems)).filter((m): m is MachineSummary => m !== null);
 }
 
+/**
+ * Name and pool of the given machines (for the pool check of an action), in searches of 200 UUIDs
+ * at a time: a selection on the machine list can hold a thousand.
+ */
+export async function readMachinePools(uuids: string[]): Promise<Map<string, { name: string; poolUuid: string | null }>> {
+  const found = new Map<string, { name: string; poolUuid: string | null }>();
+  const wanted = [...new Set(uuids.map((u) => u.toLowerCase()))];
+  for (let i = 0; i < wanted.length; i += 200) {
+    const chunk = wanted.slice(i, i + 200);
+    const filter = `(|${chunk.map((u) => eq('sstVirtualMachine', u)).join('')})`;
+    for (const m of await searchMachineSummaries([], filter)) found.set(m.uuid.toLowerCase(), { name: m.name, poolUuid: m.poolUuid?.toLowerCase() ?? null });
+  }
+  return found;
+}
+
 export const machinesInPoolFilter = (poolUuid: string) => eq('sstVirtualMachinePool', poolUuid);
 
 export interface MachineDetail extends MachineSummary {

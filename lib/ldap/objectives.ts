@@ -6,7 +6,7 @@ import { one, type EntryProblem } from './entry';
 import { rdn } from './escape';
 import { poolDn } from './layout';
 import { readEntry, searchAll, withDirectory } from './client';
-import { consoleContainerDn, writeBelowConsoleContainer } from './console-container';
+import { consoleContainerDn, inConsoleContainer } from './console-container';
 
 /**
  * Recovery point objectives the administrators set, in the console's own subtree:
@@ -85,5 +85,5 @@ export async function writeObjective(scope: ObjectiveScope, ms: number | null): 
     description,
     ...(scope.level === 'pool' ? { seeAlso: poolDn(scope.uuid) } : {}),
   };
-  await writeBelowConsoleContainer(CONTAINER, () => withDirectory('Saving the recovery point objective', (client) => client.add(dn, attributes)));
+  await inConsoleContainer(CONTAINER, () => withDirectory('Saving the recovery point objective', (client) => client.add(dn, attributes)));
 }

@@ -8,6 +8,8 @@ import { eq } from './escape';
 import { dhcpDn, iterationDn, machineDn, machinesDn } from './layout';
 import { readEntry, searchAll, withDirectory } from './client';
 import { parseDn } from './dn';
+import { rdn } from './escape';
+import { consoleContainerDn, inConsoleContainer } from './console-container';
 
 /**
  * Directory side of the restore: the iteration's mode transitions, the restore journal, and
@@ -17,9 +19,15 @@ import { parseDn } from './dn';
 export interface ModeTransition {
   from: string;
   to: string;
-  /** `0` while a step is asked for, a UTC timestamp when a step finished. */
+  /**
+   * `0` only for a command the node daemon is meant to execute; otherwise a UTC timestamp
+   * (the daemon executes any of its commands with state 0, and the stepping-stone daemon
+   * answers every other mode with state 0 by writing return value 18).
+   */
   state: string;
   returnValue?: number;
+  /** Replaces sstProvisioningExecutionDate too (the daemon executes a command only when it is `0` or today). */
+  executionDate?: string;
 }
 
 /**
@@ -37,6 +45,9 @@ export async function transitionIteration(machineUuid: string, iteration: string
   if (t.returnValue !== undefined) {
     changes.push(new Change({ operation: 'replace', modification: new Attribute({ type: 'sstProvisioningReturnValue', values: [String(t.returnValue)] }) }));
   }
+  if (t.executionDate !== undefined) {
+    changes.push(new Change({ operation: 'replace', modification: new Attribute({ type: 'sstProvisioningExecutionDate', values: [t.executionDate] }) }));
+  }
   await withDirectory('Changing the iteration mode', async (client) => {
     try {
       await client.modify(dn, changes);
@@ -49,8 +60,12 @@ export async function transitionIteration(machineUuid: string, iteration: string
   });
 }
 
-/** Writes a return value and state without changing the mode (a failed step keeps its "-ing" mode). */
-export async function markIterationFailed(machineUuid: string, iteration: string, mode: string, returnValue: number): Promise<void> {
+/**
+ * Writes a return value and state without changing the mode (a failed step keeps its "-ing"
+ * mode). `state` is a timestamp, never `0`: a failure must not read as a command (and a command
+ * the daemon never answered is withdrawn this way).
+ */
+export async function markIterationFailed(machineUuid: string, iteration: string, mode: string, returnValue: number, state: string): Promise<void> {
   await withDirectory('Recording the failure', async (client) => {
     try {
       await client.modify(iterationDn(machineUuid, iteration), [
@@ -58,7 +73,7 @@ export async function markIterationFailed(machineUuid: string, iteration: string
         new Change({ operation: 'delete', modification: new Attribute({ type: 'sstProvisioningMode', values: [mode] }) }),
         new Change({ operation: 'add', modification: new Attribute({ type: 'sstProvisioningMode', values: [mode] }) }),
         new Change({ operation: 'replace', modification: new Attribute({ type: 'sstProvisioningReturnValue', values: [String(returnValue)] }) }),
-        new Change({ operation: 'replace', modification: new Attribute({ type: 'sstProvisioningState', values: ['0'] }) }),
+        new Change({ operation: 'replace', modification: new Attribute({ type: 'sstProvisioningState', values: [state] }) }),
       ]);
     } catch (error) {
       if (error instanceof NoSuchAttributeError) throw new AppError('conflict', 'The iteration changed while the failure was being recorded.', String(error));
@@ -83,65 +98,159 @@ export async function readIterationModes(machineUuid: string): Promise<{ name: s
   }));
 }
 
-/** Iterations in a restore mode anywhere in the directory: what a starting console may have to resume. */
-export async function findRestoringIterations(modes: readonly string[]): Promise<{ machineUuid: string; iteration: string; mode: string }[]> {
-  const entries = await searchAll('Looking for restores in progress', {
-    base: machinesDn(),
-    scope: 'sub',
-    filter: `(&(objectClass=sstProvisioning)(|${modes.map((m) => eq('sstProvisioningMode', m)).join('')}))`,
-    attributes: ['sstProvisioningMode'],
-  });
-  return entries.flatMap((e) => {
-    const rdns = parseDn(e.dn);
-    if (rdns[1]?.value.toLowerCase() !== 'backup' || rdns[2]?.attribute.toLowerCase() !== 'sstvirtualmachine') return [];
-    return [{ machineUuid: rdns[2].value.toLowerCase(), iteration: rdns[0].value, mode: one(e, 'sstProvisioningMode') ?? '' }];
-  });
+export interface IterationStatus {
+  mode: string;
+  state: string;
+  returnValue: number | null;
+  executionDate: string | null;
+  /** When the entry last changed (modifyTimestamp), whoever changed it. */
+  modifiedAt: Date | null;
+}
+
+/** One iteration's mode, state, return value and last change: what a console waiting for the node daemon watches. */
+export async function readIterationStatus(machineUuid: string, iteration: string): Promise<IterationStatus | null> {
+  const e = await readEntry('Reading the iteration', iterationDn(machineUuid, iteration), [
+    'sstProvisioningMode',
+    'sstProvisioningState',
+    'sstProvisioningReturnValue',
+    'sstProvisioningExecutionDate',
+    'modifyTimestamp',
+  ]);
+  if (!e) return null;
+  const rv = one(e, 'sstProvisioningReturnValue') ?? '';
+  const stamp = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})/.exec(one(e, 'modifyTimestamp') ?? '');
+  return {
+    mode: one(e, 'sstProvisioningMode') ?? '',
+    state: one(e, 'sstProvisioningState') ?? '',
+    returnValue: /^-?\d+$/.test(rv) ? Number(rv) : null,
+    executionDate: one(e, 'sstProvisioningExecutionDate') ?? null,
+    modifiedAt: stamp ? new Date(Date.UTC(+stamp[1], +stamp[2] - 1, +stamp[3], +stamp[4], +stamp[5], +stamp[6])) : null,
+  };
 }
 
 // --- The restore journal ---------------------------------------------------------------------
 
 /**
- * The journal is a child entry of the iteration, `ou=restore,<iteration>`: a plain
- * organizationalUnit, because a console cannot extend the schema of a running installation.
- * Each journal record is one `description` value ("<seq> <json>"); the lease that says which
- * console instance drives the restore is the single `businessCategory` value, changed only by
- * compare-and-set. The node daemons ignore the entry (it has no sstProvisioning class).
+ * One entry per restore, in the console's own subtree:
+ * `ou=<machine uuid>_<iteration>,ou=restores,ou=backup-console,ou=services,<base>`, a plain
+ * organizationalUnit (the installation's schema is not changed) with the iteration's DN in
+ * `seeAlso`. Each journal record is one `description` value ("<seq> <json>"); the lease that
+ * says which console instance drives the restore is the single `businessCategory` value, changed
+ * only by compare-and-set. Nothing is ever added below an iteration leaf: the stoney wrapper
+ * replaces the leaf with a plain delete, which fails on an entry with children (daemons.md
+ * fact 7), and would leave the machine without backups.
+ *
+ * Consoles before this layout kept the journal at `ou=restore,<iteration DN>`. Such a journal
+ * is still read; the first write moves it here (see migrateLegacyJournal).
  */
-const journalDn = (machineUuid: string, iteration: string) => `ou=restore,${iterationDn(machineUuid, iteration)}`;
+const RESTORES = 'restores';
+const journalDn = (machineUuid: string, iteration: string) => `${rdn('ou', `${machineUuid.toLowerCase()}_${iteration}`)},${consoleContainerDn(RESTORES)}`;
+const legacyJournalDn = (machineUuid: string, iteration: string) => `ou=restore,${iterationDn(machineUuid, iteration)}`;
 
 export interface StoredJournal {
   records: string[];
   lease: string | null;
+  /** Found at the old place below the iteration leaf (not moved yet). */
+  legacy: boolean;
 }
 
 export async function readJournal(machineUuid: string, iteration: string): Promise<StoredJournal | null> {
-  const entry = await readEntry('Reading the restore journal', journalDn(machineUuid, iteration), ['description', 'businessCategory']);
+  const attributes = ['description', 'businessCategory'];
+  const entry =
+    (await readEntry('Reading the restore journal', journalDn(machineUuid, iteration), attributes)) ??
+    (await readEntry('Reading the restore journal', legacyJournalDn(machineUuid, iteration), attributes).then((e) => (e ? { ...e, legacy: true } : null)));
   if (!entry) return null;
-  return { records: all(entry, 'description'), lease: one(entry, 'businessCategory') ?? null };
+  return { records: all(entry, 'description'), lease: one(entry, 'businessCategory') ?? null, legacy: 'legacy' in entry };
+}
+
+/** Adds the journal entry; false when one is there already. */
+async function addJournalEntry(machineUuid: string, iteration: string, records: string[], lease: string | null): Promise<boolean> {
+  let added = true;
+  await inConsoleContainer(RESTORES, () =>
+    withDirectory('Creating the restore journal', async (client) => {
+      try {
+        await client.add(journalDn(machineUuid, iteration), {
+          objectClass: ['top', 'organizationalUnit'],
+          ou: `${machineUuid.toLowerCase()}_${iteration}`,
+          seeAlso: [iterationDn(machineUuid, iteration)],
+          ...(records.length > 0 ? { description: records } : {}),
+          ...(lease ? { businessCategory: [lease] } : {}),
+        });
+      } catch (error) {
+        if (!(error instanceof AlreadyExistsError)) throw error;
+        added = false;
+      }
+    }),
+  );
+  return added;
 }
 
 export async function createJournal(machineUuid: string, iteration: string, firstRecord: string, lease: string): Promise<void> {
-  await withDirectory('Creating the restore journal', async (client) => {
+  if (!(await addJournalEntry(machineUuid, iteration, [firstRecord], lease))) {
+    throw new AppError('conflict', 'A restore journal for this iteration already exists: another restore of it was started.');
+  }
+}
+
+/**
+ * Moves a journal from below the iteration leaf to the console's subtree: the new entry with
+ * the same records and lease first, then the old one goes. Another instance doing the same at
+ * the same moment is fine (the second add finds the entry, the second delete finds nothing).
+ * Returns false when there is no old journal. `dropLease` for a restore that has ended (its
+ * journal is history, not an open restore).
+ */
+export async function migrateLegacyJournal(machineUuid: string, iteration: string, options: { dropLease?: boolean } = {}): Promise<boolean> {
+  const old = await readEntry('Reading the restore journal', legacyJournalDn(machineUuid, iteration), ['description', 'businessCategory']);
+  if (!old) return false;
+  await addJournalEntry(machineUuid, iteration, all(old, 'description'), options.dropLease ? null : (one(old, 'businessCategory') ?? null));
+  await deleteIfThere('Moving the restore journal', legacyJournalDn(machineUuid, iteration));
+  return true;
+}
+
+/** Runs a change on the journal; a journal still at the old place is moved first. */
+async function onJournal<T>(machineUuid: string, iteration: string, what: string, change: (client: Client, dn: string) => Promise<T>): Promise<T> {
+  const dn = journalDn(machineUuid, iteration);
+  try {
+    return await withDirectory(what, (client) => change(client, dn));
+  } catch (error) {
+    if (!(error instanceof AppError && error.code === 'not-found') || !(await migrateLegacyJournal(machineUuid, iteration))) throw error;
+    return withDirectory(what, (client) => change(client, dn));
+  }
+}
+
+export async function appendJournal(machineUuid: string, iteration: string, record: string): Promise<void> {
+  await onJournal(machineUuid, iteration, 'Writing the restore journal', (client, dn) =>
+    client.modify(dn, [new Change({ operation: 'add', modification: new Attribute({ type: 'description', values: [record] }) })]),
+  );
+}
+
+/** Adds the last record and drops the lease: the restore has ended and no console drives it any more. */
+export async function closeJournal(machineUuid: string, iteration: string, record: string): Promise<void> {
+  await onJournal(machineUuid, iteration, 'Writing the restore journal', async (client, dn) => {
+    await client.modify(dn, [new Change({ operation: 'add', modification: new Attribute({ type: 'description', values: [record] }) })]);
     try {
-      await client.add(journalDn(machineUuid, iteration), {
-        objectClass: ['top', 'organizationalUnit'],
-        ou: 'restore',
-        description: [firstRecord],
-        businessCategory: [lease],
-      });
+      await client.modify(dn, [new Change({ operation: 'delete', modification: new Attribute({ type: 'businessCategory', values: [] }) })]);
     } catch (error) {
-      if (error instanceof AlreadyExistsError) {
-        throw new AppError('conflict', 'A restore journal for this iteration already exists: another restore of it was started.', String(error));
-      }
-      throw error;
+      if (!(error instanceof NoSuchAttributeError)) throw error;
     }
   });
 }
 
-export async function appendJournal(machineUuid: string, iteration: string, record: string): Promise<void> {
-  await withDirectory('Writing the restore journal', (client) =>
-    client.modify(journalDn(machineUuid, iteration), [new Change({ operation: 'add', modification: new Attribute({ type: 'description', values: [record] }) })]),
-  );
+/** Restores that have not ended (their journal still holds a lease), oldest layout excluded: what a console may have to continue. */
+export async function findOpenRestores(): Promise<{ machineUuid: string; iteration: string }[]> {
+  const entries = await searchAll('Looking for open restores', {
+    base: consoleContainerDn(RESTORES),
+    scope: 'one',
+    filter: '(&(objectClass=organizationalUnit)(businessCategory=*))',
+    attributes: ['ou'],
+  }).catch((error: unknown) => {
+    // No container yet: no restore has ever started.
+    if (error instanceof AppError && error.code === 'not-found') return [];
+    throw error;
+  });
+  return entries.flatMap((e) => {
+    const match = /^([0-9a-f-]{36})_(\d{8}T\d{6}Z)$/i.exec(one(e, 'ou') ?? '');
+    return match ? [{ machineUuid: match[1].toLowerCase(), iteration: match[2] }] : [];
+  });
 }
 
 /** Takes or renews the lease only if it still holds `expected` (compare-and-set). */
@@ -150,9 +259,9 @@ export async function swapLease(machineUuid: string, iteration: string, expected
     ...(expected === null ? [] : [new Change({ operation: 'delete', modification: new Attribute({ type: 'businessCategory', values: [expected] }) })]),
     new Change({ operation: 'add', modification: new Attribute({ type: 'businessCategory', values: [next] }) }),
   ];
-  return withDirectory('Renewing the restore lease', async (client) => {
+  return onJournal(machineUuid, iteration, 'Renewing the restore lease', async (client, dn) => {
     try {
-      await client.modify(journalDn(machineUuid, iteration), changes);
+      await client.modify(dn, changes);
       return true;
     } catch (error) {
       if (error instanceof NoSuchAttributeError) return false;
@@ -161,13 +270,34 @@ export async function swapLease(machineUuid: string, iteration: string, expected
   });
 }
 
-export async function deleteJournal(machineUuid: string, iteration: string): Promise<void> {
-  await withDirectory('Removing the restore journal', async (client) => {
+async function deleteIfThere(what: string, dn: string): Promise<void> {
+  await withDirectory(what, async (client) => {
     try {
-      await client.del(journalDn(machineUuid, iteration));
+      await client.del(dn);
     } catch (error) {
       if (!(error instanceof NoSuchObjectError)) throw error;
     }
+  });
+}
+
+/** Removes the journal, at the new place and at the old one. */
+export async function deleteJournal(machineUuid: string, iteration: string): Promise<void> {
+  await deleteIfThere('Removing the restore journal', journalDn(machineUuid, iteration));
+  await deleteIfThere('Removing the restore journal', legacyJournalDn(machineUuid, iteration));
+}
+
+/** Every journal still below an iteration leaf (left by an older console): what migrateLegacyJournal moves at start-up. */
+export async function findLegacyJournals(): Promise<{ machineUuid: string; iteration: string }[]> {
+  const entries = await searchAll('Looking for restore journals below iterations', {
+    base: machinesDn(),
+    scope: 'sub',
+    filter: '(&(objectClass=organizationalUnit)(ou=restore))',
+    attributes: ['ou'],
+  });
+  return entries.flatMap((e) => {
+    const rdns = parseDn(e.dn);
+    if (rdns[0]?.value.toLowerCase() !== 'restore' || rdns[2]?.value.toLowerCase() !== 'backup' || rdns[3]?.attribute.toLowerCase() !== 'sstvirtualmachine') return [];
+    return [{ machineUuid: rdns[3].value.toLowerCase(), iteration: rdns[1].value }];
   });
 }
 

@@ -1,10 +1,10 @@
 import 'server-only';
-import type { Session } from '@/lib/auth/session';
+import type { Actor } from '@/lib/auth/access';
 import { recordAudit, type AuditChange } from '@/lib/audit';
 import { iterationDn } from '@/lib/ldap/layout';
 import type { IterationRef } from './steps';
 
-export type RestoreAuditAction = 'restore.start' | 'restore.resolve' | 'restore.confirm' | 'restore.abort' | 'restore.retry';
+export type RestoreAuditAction = 'restore.start' | 'restore.resolve' | 'restore.confirm' | 'restore.abort' | 'restore.retry' | 'restore.finish';
 
 /**
  * Every administrator decision in a restore goes to the audit trail next to the configuration
@@ -12,7 +12,7 @@ export type RestoreAuditAction = 'restore.start' | 'restore.resolve' | 'restore.
  * record must not undo or block a restore step that has happened, so it is logged instead.
  */
 export async function auditRestore(
-  session: Pick<Session, 'dn' | 'login' | 'name'>,
+  session: Actor,
   action: RestoreAuditAction,
   ref: IterationRef,
   note: string,

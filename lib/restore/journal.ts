@@ -4,23 +4,78 @@
  * and whether continuing is safe. Pure: encoding and decoding only.
  */
 
+import type { Executor } from './daemon-protocol';
+import type { RestoreWrites } from './writes';
+
 export type JournalRecord =
-  | { step: 'started'; by: string; node: string; previousState: string; previousReturnValue: number | null; retainFolder: string; backupFolder: string; createdFolders?: string[] }
+  | {
+      step: 'started';
+      by: string;
+      node: string;
+      previousState: string;
+      previousReturnValue: number | null;
+      retainFolder: string;
+      backupFolder: string;
+      createdFolders?: string[];
+      /** The roots the folders were checked against; phase 2 keeps using them even if the configuration changes meanwhile. */
+      retainRoot?: string;
+      backupRoot?: string;
+      /** Who executes the node steps; a journal without it (older consoles) is console-driven. */
+      executor?: Executor;
+      /** Why: NODE_DAEMON or what the console found on the node. */
+      executorReason?: string;
+      /** sstProvisioningExecutionDate before a daemon-driven restore set it to 0, when it was something else. */
+      previousExecutionDate?: string;
+    }
   | { step: 'small-files-copied' }
-  | { step: 'resolved'; by: string; decisions: Record<string, { choice: 'live' | 'backup' | 'value'; value?: string }>; plan: { overwritten: string[]; kept: string[]; entriesAdded: string[]; entriesRemoved: string[]; savedStateRisks?: string[] }; withState: boolean }
+  | {
+      step: 'resolved';
+      by: string;
+      decisions: Record<string, { choice: 'live' | 'backup' | 'value'; value?: string }>;
+      plan: { overwritten: string[]; kept: string[]; entriesAdded: string[]; entriesRemoved: string[]; savedStateRisks?: string[] };
+      withState: boolean;
+      /** Exactly the files phase 2 writes (absent in journals of older console versions). */
+      writes?: RestoreWrites;
+    }
   | { step: 'confirmed'; by: string }
+  /** Daemon-driven: the resolved XML written over the unretained copy the node daemon restores from (daemons.md fact 1). */
+  | { step: 'xml-installed'; path: string }
+  /** Daemon-driven: the console wrote a command for the node daemon (state 0). */
+  | { step: 'commanded'; mode: string }
+  /** Daemon-driven: the node daemon ended a step with this mode and return value. */
+  | { step: 'daemon-answered'; mode: string; returnValue: number }
+  /** Daemon-driven: someone else (the broker, fact 2) moved the iteration on; the console follows. */
+  | { step: 'followed'; mode: string; by: 'broker' | 'someone else' }
+  /** Daemon-driven: the console leaves the broker this long to stop the machine and ask for the restore itself (fact 2) before it does. */
+  | { step: 'waiting-for-broker'; seconds: number }
   | { step: 'large-file-copied'; file: string; bytes: number }
   | { step: 'large-files-verified' }
-  | { step: 'machine-stopped'; how: 'shutdown' | 'destroy' | 'was-not-running' }
+  | { step: 'machine-stopped'; how: 'shutdown' | 'destroy' | 'was-not-running' | 'by-broker' }
   | { step: 'domain-undefined'; wasDefined: boolean }
+  /** The resolved XML became the domain's persistent definition (console-driven: before its saved state is restored; daemon-driven: before the daemon restores it). */
+  | { step: 'domain-defined' }
   | { step: 'image-moved'; disk: string; from: string; to: string }
   | { step: 'directory-restored'; changes: number }
-  | { step: 'domain-started'; how: 'restore-with-state' | 'define-and-start' }
-  | { step: 'failed'; during: string; returnValue: number; reason: string; command?: string; exitCode?: number; stderr?: string; machineState: string }
-  | { step: 'retried'; by: string }
+  | { step: 'domain-started'; how: 'restore-with-state' | 'define-and-start' | 'by-daemon' }
+  | {
+      step: 'failed';
+      during: string;
+      returnValue: number;
+      reason: string;
+      command?: string;
+      exitCode?: number;
+      stderr?: string;
+      machineState: string;
+      /** Who reported it: the node daemon's own return value, or the console. */
+      by?: 'daemon' | 'console';
+      /** Daemon-driven: the command a retry writes again (the daemon's step starts over). */
+      reissue?: string;
+    }
+  | { step: 'retried'; by: string; withoutState?: boolean }
   | { step: 'resumed'; by: string; after: string }
   | { step: 'aborted'; by: string }
-  | { step: 'finished' };
+  /** `by` and `remains` when an administrator marked a failed restore as finished: what was left as it was. */
+  | { step: 'finished'; by?: string; remains?: string[] };
 
 export type TimedRecord = JournalRecord & { at: string };
 
@@ -53,6 +108,11 @@ export function last<S extends JournalRecord['step']>(records: TimedRecord[], st
 
 export function has(records: TimedRecord[], step: JournalRecord['step']): boolean {
   return records.some((r) => r.step === step);
+}
+
+/** Who executes this restore's node steps; journals of older consoles have no executor and were console-driven. */
+export function executorOf(records: TimedRecord[]): Executor {
+  return last(records, 'started')?.executor ?? 'console';
 }
 
 // --- Lease ---------------------------------------------------------------------------------

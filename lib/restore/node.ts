@@ -3,6 +3,7 @@ import { AppError } from '@/lib/errors';
 import {
   CommandFailedError,
   assertSafePath,
+  checkConfined,
   copyFile,
   isStrictlyInside,
   makeDirectory,
@@ -10,12 +11,15 @@ import {
   nodeStatus,
   parentDirectory,
   qemuImgCheck,
+  readFileBytes,
   readTextFile,
+  removeEmptyFolders,
   removeTree,
   runChecked,
   statPaths,
   virsh,
   writeTextFile,
+  type ConfinedCheck,
 } from '@/lib/ssh';
 
 /**
@@ -54,15 +58,22 @@ export async function fileSystems(node: string, paths: string[]): Promise<string
   return stdout.trim().split('\n');
 }
 
-/** The first bytes of a file of any size, as text (enough to tell a saved state from the daemon's note). */
-export async function readHead(node: string, path: string, bytes: number): Promise<string> {
-  assertSafePath(path);
-  const { stdout } = await runChecked(node, ['head', '-c', String(Math.max(0, Math.floor(bytes))), '--', path], `Reading ${path}`);
-  return stdout;
-}
+/**
+ * The first bytes of a file of any size below `root`, as text (enough to tell a saved state
+ * from the daemon's note). A symbolic link is refused, not read.
+ */
+export const readHead = (node: string, path: string, bytes: number, root: string) => readTextFile(node, path, Math.max(0, Math.floor(bytes)), { under: root, head: true });
 
-export const readText = (node: string, path: string, maxBytes: number) => readTextFile(node, path, maxBytes);
-export const writeText = (node: string, path: string, content: string) => writeTextFile(node, path, content);
+/** A text file below `root` (a backup file, or one in the retain folder); a symbolic link is refused, not read. */
+export const readText = (node: string, path: string, maxBytes: number, root: string) => readTextFile(node, path, maxBytes, { under: root });
+/** A file's bytes below `root`, for a reader that decodes them itself (an LDIF); a symbolic link is refused, not read. */
+export const readBytes = (node: string, path: string, maxBytes: number, root: string) => readFileBytes(node, path, maxBytes, { under: root });
+export const writeText = (node: string, path: string, content: string | Buffer, root: string) => writeTextFile(node, path, content, { under: root });
+/** A folder strictly below `root`, made without following a link on the way. */
+export const makeFolder = (node: string, path: string, root: string) => makeDirectory(node, path, { under: root });
+
+/** Checks paths on the node without acting on them: the reason each one is refused, or null. */
+export const confined = (node: string, checks: ConfinedCheck[]) => checkConfined(node, checks);
 
 /**
  * The folders between the retain root and the retain folder that do not exist yet, outermost
@@ -78,23 +89,27 @@ export async function missingFolders(node: string, folder: string, root: string)
 /** A retain folder left over from an earlier, interrupted attempt is replaced, never reused. */
 export async function freshDirectory(node: string, folder: string, root: string, mode?: string): Promise<void> {
   await removeTree(node, folder, { under: root });
-  await makeDirectory(node, folder, mode);
+  await makeDirectory(node, folder, { under: root, mode });
 }
 
-export async function copy(node: string, source: string, destination: string, onProgress?: (copied: number, total: number) => void): Promise<number> {
-  const result = await copyFile(node, source, destination, { onProgress });
+/** A backup file (below the backup root) into the retain folder (below the retain root). */
+export async function copy(
+  node: string,
+  source: { path: string; root: string },
+  destination: { path: string; root: string },
+  onProgress?: (copied: number, total: number) => void,
+): Promise<number> {
+  const result = await copyFile(node, source.path, destination.path, { sourceRoot: source.root, destinationRoot: destination.root, onProgress });
   return result.bytes;
 }
 
-export const move = (node: string, source: string, destination: string) => moveFile(node, source, destination);
+/** An image from the retain folder over a live image (below the virtualization root). */
+export const move = (node: string, source: { path: string; root: string }, destination: { path: string; root: string }) =>
+  moveFile(node, source.path, destination.path, { sourceRoot: source.root, destinationRoot: destination.root });
 
-const RMDIR_SCRIPT = String.raw`for p do rmdir -- "$p" 2>/dev/null || true; done`;
-
-/** Removes each folder that is empty, innermost first; folders that hold anything stay. */
-export async function removeEmptyFolders(node: string, folders: string[], root: string): Promise<void> {
-  const inside = folders.filter((f) => isStrictlyInside(f, root)).sort((a, b) => b.length - a.length);
-  for (const f of inside) assertSafePath(f, { under: root });
-  if (inside.length > 0) await runChecked(node, ['sh', '-c', RMDIR_SCRIPT, 'sh', ...inside], 'Removing empty retain folders');
+/** Removes each folder strictly below the retain root that is empty, innermost first; folders that hold anything stay. */
+export async function removeEmptyRetainFolders(node: string, folders: string[], root: string): Promise<void> {
+  await removeEmptyFolders(node, folders.filter((f) => isStrictlyInside(f, root)), { under: root });
 }
 
 export async function removeUnder(node: string, path: string, root: string): Promise<void> {

@@ -1,17 +1,21 @@
 import 'server-only';
 import { formatIterationName, iterationHealth } from '@/lib/backup/iteration';
-import { AppError } from '@/lib/errors';
+import { fileUrlToPath } from '@/lib/backup/iteration-files';
+import { daemonReadsDirectory } from '@/lib/backup/node-daemon';
+import { AppError, isAppError } from '@/lib/errors';
 import { computeConflicts, applyDecisions, validateDecisions, agreementProblems, type ConflictSet, type Decisions } from '@/lib/diff/conflicts';
 import { parseLdif, serializeLdif } from '@/lib/diff/ldif';
 import { readDomainSettings } from '@/lib/diff/domain-xml';
-import { createJournal, deleteJournal, readIdentities, readIterationModes, readJournal, readLiveMachineEntries } from '@/lib/ldap/restore';
+import { createJournal, deleteJournal, readIdentities, readIterationModes, readIterationStatus, readJournal, readLiveMachineEntries, transitionIteration } from '@/lib/ldap/restore';
 import { invalidateFleetCache } from '@/lib/inventory/cache';
-import { decodeJournal, encodeLease, encodeRecord, last } from './journal';
-import { isNotRunningMarker, readRestoreLayout, type RestoreLayout, imageDisks } from './layout';
+import type { ConfinedCheck } from '@/lib/ssh';
+import { executorOf as journalExecutor, decodeJournal, encodeLease, encodeRecord, has, last, type TimedRecord } from './journal';
+import { executorOf, nodeDaemonStatus, type Executor, type NodeDaemonStatus } from './executor';
+import { isNotRunningMarker, readRestoreLayout, startedLayout, type RestoreLayout, imageDisks } from './layout';
 import * as nodeOps from './node';
+import { backupImageName, moveProblems, plannedWrites, sameWrites, writesDifference, type RestoreWrites, type WriteProblem } from './writes';
 import { command, done, journal, recordFailure, step, StepFailure, working, type IterationRef } from './steps';
-import { ALL_RESTORE_MODES, PHASE1_MODES, COPY_MODES } from './view';
-import { transitionIteration } from '@/lib/ldap/restore';
+import { ALL_RESTORE_MODES, abortRule } from './view';
 
 export interface PreflightCheck {
   label: string;
@@ -23,13 +27,14 @@ export interface Preflight {
   ok: boolean;
   checks: PreflightCheck[];
   largeFiles: { name: string; size: number }[];
+  /** Who would execute the node steps, and why (null when the machine's folders cannot be used, so there is no node to ask). */
+  executor: { executor: Executor; source: NodeDaemonStatus['source']; summary: string } | null;
 }
 
 const MAX_SMALL_FILE = 16 * 1024 * 1024;
 
 /** Phase 1, step 1: nothing is written; every reason not to start is listed at once. */
-export async function preflight(ref: IterationRef): Promise<{ layout: RestoreLayout; result: Preflight }> {
-  const layout = await readRestoreLayout(ref.machineUuid, ref.iteration);
+export async function preflight(ref: IterationRef): Promise<{ layout: RestoreLayout | null; result: Preflight }> {
   const checks: PreflightCheck[] = [];
   const iterations = await readIterationModes(ref.machineUuid);
   const chosen = iterations.find((i) => i.name === ref.iteration);
@@ -52,21 +57,50 @@ export async function preflight(ref: IterationRef): Promise<{ layout: RestoreLay
       ? { label: 'No backup or restore of this machine is running', ok: true, detail: 'No other iteration is in a running mode.' }
       : { label: 'No backup or restore of this machine is running', ok: false, detail: `Iteration ${busy.map((b) => `${b.name} is in mode ${b.mode}${iterationHealth(b) === 'failed' ? ` and failed (return value ${b.returnValue})` : ''}`).join(', ')}: one backup or restore per machine at a time, and a failed one must be dealt with first.` },
   );
+  let layout: RestoreLayout;
+  try {
+    layout = await readRestoreLayout(ref.machineUuid, ref.iteration);
+  } catch (error) {
+    // A directory value the restore cannot use (a ".." in a folder, an image outside the
+    // virtualization root) is a reason not to start, shown with the others.
+    if (!isAppError(error) || (error.code !== 'invalid-input' && error.code !== 'unsafe-path')) throw error;
+    checks.push({ label: PATHS_CHECK, ok: false, detail: error.message });
+    return { layout: null, result: { ok: false, checks, largeFiles: [], executor: null } };
+  }
+  const daemon = await nodeDaemonStatus(layout.node);
+  const executor = executorOf(daemon);
   let largeFiles: { name: string; size: number }[] = [];
   try {
     const reachable = await nodeOps.reachable(layout.node);
     checks.push({ label: `Node ${layout.node} is reachable`, ok: true, detail: reachable });
-    const backupXml = await nodeOps.readText(layout.node, `${layout.backupFolder}/${layout.xmlName}`, MAX_SMALL_FILE).catch(() => null);
+    let xmlProblem = '';
+    const backupXml = await nodeOps.readText(layout.node, `${layout.backupFolder}/${layout.xmlName}`, MAX_SMALL_FILE, layout.backupRoot).catch((error: unknown) => {
+      xmlProblem = error instanceof Error ? error.message : String(error);
+      return null;
+    });
     const disks = backupXml ? imageDisks(readDomainSettings(backupXml).disks) : [];
-    const names = [layout.xmlName, layout.ldifName, layout.stateName, ...disks.map((d) => `${basename(d.source ?? '')}.${ref.iteration}`)];
+    const imageNames = disks.map((d) => backupImageName(d.source ?? '', ref.iteration));
+    const names = [layout.xmlName, layout.ldifName, layout.stateName, ...imageNames.filter((n): n is string => n !== null)];
     const sizes = await nodeOps.stat(layout.node, names.map((n) => `${layout.backupFolder}/${n}`));
     const missing = names.filter((n) => sizes.get(`${layout.backupFolder}/${n}`) === null);
     checks.push(
       missing.length === 0 && backupXml
         ? { label: "The iteration's files are all there", ok: true, detail: `${names.length} files in ${layout.backupFolder}.` }
-        : { label: "The iteration's files are all there", ok: false, detail: backupXml ? `Missing in ${layout.backupFolder}: ${missing.join(', ')}.` : `The domain XML ${layout.xmlName} cannot be read in ${layout.backupFolder}.` },
+        : { label: "The iteration's files are all there", ok: false, detail: backupXml ? `Missing in ${layout.backupFolder}: ${missing.join(', ')}.` : `The domain XML ${layout.xmlName} cannot be read in ${layout.backupFolder}: ${xmlProblem}` },
     );
     largeFiles = [layout.stateName, ...names.slice(3)].map((n) => ({ name: n, size: sizes.get(`${layout.backupFolder}/${n}`) ?? 0 }));
+    // Every path the restore reads from, creates or replaces, checked on the node before anything is written.
+    const refused = await pathProblems(
+      layout,
+      names,
+      disks.flatMap((d, i) => (imageNames[i] === null ? [`The backup's image of ${d.target}, ${JSON.stringify(d.source)}, names no file.`] : [])),
+      executor,
+    );
+    checks.push(
+      refused.length === 0
+        ? { label: PATHS_CHECK, ok: true, detail: `Backup files below ${layout.backupRoot}, the retain folder below ${layout.retainRoot} and the live images below ${layout.virtualizationRoot}, none reached through a symbolic link.` }
+        : { label: PATHS_CHECK, ok: false, detail: refused.join(' ') },
+    );
     // Images are moved over the live ones with a rename, which only exists within one file system.
     const liveFolders = imageDisks(layout.disks).flatMap((d) => (d.sourceFile ? [d.sourceFile.slice(0, d.sourceFile.lastIndexOf('/')) || '/'] : []));
     const devices = await nodeOps.fileSystems(layout.node, [layout.retainRoot, ...liveFolders]).catch((error: unknown) => error);
@@ -90,17 +124,51 @@ export async function preflight(ref: IterationRef): Promise<{ layout: RestoreLay
   } catch (error) {
     checks.push({ label: `Node ${layout.node} is reachable`, ok: false, detail: error instanceof Error ? error.message : String(error) });
   }
-  return { layout, result: { ok: checks.every((c) => c.ok), checks, largeFiles } };
+  if (executor === 'daemon') checks.push(daemonReadsBackupRoot(layout));
+  return {
+    layout,
+    result: { ok: checks.every((c) => c.ok), checks, largeFiles, executor: { executor, source: daemon.source, summary: daemon.summary } },
+  };
+}
+
+/** The node daemon mangles the backup root URL (daemons.md fact 6); a daemon-driven restore only works where it reads the same folder. */
+function daemonReadsBackupRoot(layout: RestoreLayout): PreflightCheck {
+  const url = layout.effective.values.rootDirectory.value;
+  const label = 'The node daemon reads the backup root as configured';
+  if (typeof url !== 'string') return { label, ok: false, detail: 'No backup root is configured.' };
+  const meant = fileUrlToPath(url);
+  const read = daemonReadsDirectory(url);
+  return meant !== null && read === meant
+    ? { label, ok: true, detail: `${url} is read as ${read}.` }
+    : {
+        label,
+        ok: false,
+        detail: `The node daemon keeps only letters, digits, _ and / of ${url} and would look for the backup in ${read ?? 'no folder'}, not ${meant ?? 'the configured folder'}. Rename the backup root, or let the console execute this restore (NODE_DAEMON=${layout.node}=absent).`,
+      };
+}
+
+const PATHS_CHECK = 'Every path stays in its folder on the node';
+
+/**
+ * Why any path of the restore is refused on the node: backup files (read; a symbolic link is
+ * refused, not followed), the retain folder (created), daemon-driven the console's copy of the
+ * resolved files beside it (created), the live images (replaced).
+ */
+async function pathProblems(layout: RestoreLayout, backupNames: string[], known: string[], executor: Executor): Promise<string[]> {
+  const checks: ConfinedCheck[] = [
+    ...backupNames.map((n): ConfinedCheck => ({ path: `${layout.backupFolder}/${n}`, root: layout.backupRoot, kind: 'file-or-none' })),
+    { path: layout.retainFolder, root: layout.retainRoot, kind: 'folder-or-none' },
+    ...(executor === 'daemon' ? [{ path: layout.resolvedFolder, root: layout.retainRoot, kind: 'folder-or-none' } satisfies ConfinedCheck] : []),
+    ...imageDisks(layout.disks).map((d): ConfinedCheck => ({ path: d.sourceFile ?? '', root: layout.virtualizationRoot, kind: 'file-or-none' })),
+  ];
+  const answers = await nodeOps.confined(layout.node, checks);
+  return [...known, ...answers.flatMap((a, i) => (a === null ? [] : [`${checks[i].path}: ${a}`]))];
 }
 
 /** Someone has the iteration in hand, or it failed and waits for an administrator: either way the machine is taken. */
 function blocksTheMachine(i: { mode: string; state: string; returnValue: number | null }): boolean {
   const health = iterationHealth(i);
   return health === 'running' || health === 'failed';
-}
-
-function basename(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1);
 }
 
 /** "4.9 MiB", "75.7 GiB": one decimal in the largest unit that keeps the number at 1 or more. */
@@ -116,16 +184,20 @@ function approximateSize(bytes: number): string {
 }
 
 /**
- * Phase 1, step 2. The compare-and-set finished → unretainSmallFiles is the lock on the
- * machine: a second console starting the same or another restore loses it or sees it in the
- * pre-flight. The journal keeps the iteration's previous state so that an abort restores it.
+ * Phase 1, step 2. The compare-and-set from finished is the lock on the machine: a second
+ * console starting the same or another restore loses it or sees it in the pre-flight. The lock
+ * is written so that no daemon acts on it (console-driven: the working mode itself, with a
+ * timestamp; daemon-driven: the command with a timestamp, made a command with state 0 only once
+ * the console is sure it holds the machine). The journal keeps the iteration's previous state so
+ * that an abort restores it, the folders and roots the restore works in, and who executes the
+ * node steps.
  */
-export async function startRestore(ref: IterationRef, by: string, instance: string): Promise<void> {
+export async function startRestore(ref: IterationRef, by: string, instance: string): Promise<Executor> {
   const { layout, result } = await preflight(ref);
-  if (!result.ok) throw new AppError('conflict', `The restore cannot start: ${result.checks.filter((c) => !c.ok).map((c) => c.detail).join(' ')}`);
-  const iterations = await readIterationModes(ref.machineUuid);
-  const chosen = iterations.find((i) => i.name === ref.iteration);
-  if (!chosen) throw new AppError('not-found', 'The iteration no longer exists.');
+  if (!result.ok || !layout || !result.executor) throw new AppError('conflict', `The restore cannot start: ${result.checks.filter((c) => !c.ok).map((c) => c.detail).join(' ')}`);
+  const executor = result.executor.executor;
+  const current = await readIterationStatus(ref.machineUuid, ref.iteration);
+  if (!current) throw new AppError('not-found', 'The iteration no longer exists.');
   const previous = await readJournal(ref.machineUuid, ref.iteration);
   if (previous) {
     const records = decodeJournal(previous.records);
@@ -134,16 +206,21 @@ export async function startRestore(ref: IterationRef, by: string, instance: stri
     await deleteJournal(ref.machineUuid, ref.iteration);
   }
   const createdFolders = await nodeOps.missingFolders(layout.node, layout.retainFolder, layout.retainRoot);
-  await command(ref, 'finished', 'unretainSmallFiles');
+  const lockMode = executor === 'daemon' ? 'unretainSmallFiles' : 'unretainingSmallFiles';
+  await working(ref, 'finished', lockMode);
+  const backOff = async () => {
+    await transitionIteration(ref.machineUuid, ref.iteration, { from: lockMode, to: 'finished', state: current.state, returnValue: current.returnValue ?? 0 });
+    invalidateFleetCache();
+  };
   // The compare-and-set locks this iteration only. Two starts on different iterations of one
   // machine (or a backup starting meanwhile) would both succeed, so look again: whoever sees
   // another iteration of the machine at work backs off. Both may back off; never both proceed.
   const others = (await readIterationModes(ref.machineUuid)).filter((i) => i.name !== ref.iteration && blocksTheMachine(i));
   if (others.length > 0) {
-    await transitionIteration(ref.machineUuid, ref.iteration, { from: 'unretainSmallFiles', to: 'finished', state: chosen.state, returnValue: chosen.returnValue ?? 0 });
-    invalidateFleetCache();
+    await backOff();
     throw new AppError('conflict', `The restore cannot start: iteration ${others.map((o) => `${o.name} is in mode ${o.mode}`).join(', ')}. One backup or restore per machine at a time.`);
   }
+  const executionDate = current.executionDate ?? '';
   try {
     await createJournal(
       ref.machineUuid,
@@ -152,26 +229,37 @@ export async function startRestore(ref: IterationRef, by: string, instance: stri
         step: 'started',
         by,
         node: layout.node,
-        previousState: chosen.state,
-        previousReturnValue: chosen.returnValue,
+        previousState: current.state,
+        previousReturnValue: current.returnValue,
         retainFolder: layout.retainFolder,
         backupFolder: layout.backupFolder,
         createdFolders,
+        retainRoot: layout.retainRoot,
+        backupRoot: layout.backupRoot,
+        executor,
+        executorReason: result.executor.summary,
+        ...(executor === 'daemon' && executionDate !== '0' ? { previousExecutionDate: executionDate } : {}),
       }),
       // Phase 1 waits for a person and needs no driver: the lease starts out expired, so any
       // console instance that receives the confirmation can take it and drive phase 2.
       encodeLease(instance, new Date()),
     );
   } catch (error) {
-    await transitionIteration(ref.machineUuid, ref.iteration, { from: 'unretainSmallFiles', to: 'finished', state: chosen.state, returnValue: chosen.returnValue ?? 0 });
+    await backOff();
     throw error;
   }
-  await unretainSmallFiles(ref, layout);
+  if (executor === 'daemon') {
+    // The daemon executes a command only when the execution date is 0 or today.
+    await command(ref, 'unretainSmallFiles', 'unretainSmallFiles', executionDate === '0' ? undefined : '0');
+    await journal(ref, { step: 'commanded', mode: 'unretainSmallFiles' });
+  } else {
+    await unretainSmallFiles(ref, layout);
+  }
+  return executor;
 }
 
-/** The node executor's part of step 2: copy XML and LDIF into a fresh retain folder. */
+/** The console's node step of phase 1 (console-driven): copy XML and LDIF into a fresh retain folder. */
 async function unretainSmallFiles(ref: IterationRef, layout: RestoreLayout): Promise<void> {
-  await working(ref, 'unretainSmallFiles', 'unretainingSmallFiles');
   try {
     const nothing = 'Nothing live has changed.';
     const mode = layout.effective.values.directoryPermission.value;
@@ -180,7 +268,7 @@ async function unretainSmallFiles(ref: IterationRef, layout: RestoreLayout): Pro
     );
     for (const name of [layout.xmlName, layout.ldifName]) {
       await step(`copying ${name}`, name === layout.xmlName ? 9 : 10, nothing, () =>
-        nodeOps.copy(layout.node, `${layout.backupFolder}/${name}`, `${layout.retainFolder}/${name}`),
+        nodeOps.copy(layout.node, { path: `${layout.backupFolder}/${name}`, root: layout.backupRoot }, { path: `${layout.retainFolder}/${name}`, root: layout.retainRoot }),
       );
     }
     await done(ref, 'unretainingSmallFiles', 'unretainedSmallFiles');
@@ -194,11 +282,21 @@ async function unretainSmallFiles(ref: IterationRef, layout: RestoreLayout): Pro
   }
 }
 
-/** Retrying phase 1 after a failed copy of the small files. */
+/**
+ * The restore's layout with the folders it started with (see startedLayout) and its journal:
+ * what every step after the start works from.
+ */
+export async function openRestore(ref: IterationRef): Promise<{ layout: RestoreLayout; records: TimedRecord[] }> {
+  const [layout, stored] = await Promise.all([readRestoreLayout(ref.machineUuid, ref.iteration), readJournal(ref.machineUuid, ref.iteration)]);
+  const records = stored ? decodeJournal(stored.records) : [];
+  return { layout: startedLayout(layout, last(records, 'started')), records };
+}
+
+/** Retrying phase 1 after the small files failed (console-driven: the console copies again). */
 export async function retrySmallFiles(ref: IterationRef, by: string): Promise<void> {
-  const layout = await readRestoreLayout(ref.machineUuid, ref.iteration);
+  const { layout } = await openRestore(ref);
   await journal(ref, { step: 'retried', by });
-  await transitionIteration(ref.machineUuid, ref.iteration, { from: 'unretainingSmallFiles', to: 'unretainSmallFiles', state: '0', returnValue: 0 });
+  await working(ref, 'unretainingSmallFiles', 'unretainingSmallFiles');
   await unretainSmallFiles(ref, layout);
 }
 
@@ -211,16 +309,19 @@ export interface ConflictView {
 
 /** Phase 1, steps 3–4: the backup files in the retain folder against the live directory and domain. */
 export async function readConflicts(ref: IterationRef): Promise<ConflictView & { input: Parameters<typeof computeConflicts>[0] }> {
-  const layout = await readRestoreLayout(ref.machineUuid, ref.iteration);
-  const [backupXml, backupLdifText, liveXml, liveEntries, identities, stateHead] = await Promise.all([
-    nodeOps.readText(layout.node, `${layout.retainFolder}/${layout.xmlName}`, MAX_SMALL_FILE),
-    nodeOps.readText(layout.node, `${layout.retainFolder}/${layout.ldifName}`, MAX_SMALL_FILE),
+  const { layout, records } = await openRestore(ref);
+  const backupXmlFile = xmlFiles(layout, records).backup;
+  const [backupXml, backupLdifBytes, liveXml, liveEntries, identities, stateHead] = await Promise.all([
+    nodeOps.readText(layout.node, backupXmlFile.path, MAX_SMALL_FILE, backupXmlFile.root),
+    // As bytes: the LDIF reader unfolds lines before it decodes (a fold may split a UTF-8 character).
+    nodeOps.readBytes(layout.node, `${layout.retainFolder}/${layout.ldifName}`, MAX_SMALL_FILE, layout.retainRoot),
     nodeOps.liveDomainXml(layout.node, layout.machine.uuid),
     readLiveMachineEntries(layout.machine.uuid),
     readIdentities(layout.machine.uuid),
-    stateFileKind(layout.node, `${layout.backupFolder}/${layout.stateName}`),
+    stateFileKind(layout.node, `${layout.backupFolder}/${layout.stateName}`, layout.backupRoot),
   ]);
-  const input = { machineUuid: layout.machine.uuid, backupLdif: parseLdif(backupLdifText), liveEntries, backupXml, liveXml, identities };
+  // A typed or chosen disk image path must be one this machine could use: in its storage pools' folders.
+  const input = { machineUuid: layout.machine.uuid, backupLdif: parseLdif(backupLdifBytes), liveEntries, backupXml, liveXml, identities, imageFolders: layout.imageFolders };
   const set = computeConflicts(input);
   const restoreWithoutState = layout.effective.values.restoreWithoutState.value === true;
   return {
@@ -232,20 +333,75 @@ export async function readConflicts(ref: IterationRef): Promise<ConflictView & {
   };
 }
 
+/**
+ * Where the backup's own domain XML and the resolved XML are now. Once a daemon-driven restore
+ * has put the resolved XML in place of the unretained copy (`xml-installed`), the backup's own
+ * XML is the one in the backup folder, and the resolved XML is the console's copy beside the
+ * retain folder (the daemon's restore removes the retain folder).
+ */
+export function xmlFiles(layout: RestoreLayout, records: TimedRecord[]): { backup: { path: string; root: string }; resolved: { path: string; root: string } } {
+  if (has(records, 'xml-installed')) {
+    return {
+      backup: { path: `${layout.backupFolder}/${layout.xmlName}`, root: layout.backupRoot },
+      resolved: { path: `${layout.resolvedFolder}/${layout.resolvedXml}`, root: layout.retainRoot },
+    };
+  }
+  return {
+    backup: { path: `${layout.retainFolder}/${layout.xmlName}`, root: layout.retainRoot },
+    resolved: { path: `${layout.retainFolder}/${layout.resolvedXml}`, root: layout.retainRoot },
+  };
+}
+
 /** Whether the iteration has a saved state to restore from; a read error is an error, never "no state". */
-async function stateFileKind(node: string, path: string): Promise<ConflictView['stateFile']> {
+async function stateFileKind(node: string, path: string, root: string): Promise<ConflictView['stateFile']> {
   const size = (await nodeOps.stat(node, [path])).get(path);
   if (size === null || size === undefined) return 'missing';
-  return isNotRunningMarker(await nodeOps.readHead(node, path, 256)) ? 'not-running' : 'saved-state';
+  return isNotRunningMarker(await nodeOps.readHead(node, path, 256, root)) ? 'not-running' : 'saved-state';
 }
 
 /**
- * Phase 1, step 5: validate every decision, write the resolved LDIF and XML into the retain
- * folder, and record the decisions and the plan. Conflicts are recomputed from the live state
- * now, so a decision can never apply to a difference that changed meanwhile.
+ * Why phase 2 could not make these writes: each image must go directly into one of the
+ * machine's image folders below the virtualization root, and the node must reach every
+ * destination without a symbolic link.
+ */
+export async function writeProblems(layout: RestoreLayout, writes: RestoreWrites): Promise<WriteProblem[]> {
+  const lexical = moveProblems(writes.moves, layout);
+  if (lexical.length > 0) return lexical;
+  // The copies go into the retain folder, whose way from the retain root was checked when it was
+  // made; each copy is confined again when it is made.
+  const checks: (ConfinedCheck & { target: string })[] = writes.moves.map((m) => ({ path: m.destination, root: layout.virtualizationRoot, kind: 'file-or-none', target: m.target }));
+  const answers = await nodeOps.confined(layout.node, checks);
+  return answers.flatMap((a, i) => (a === null ? [] : [{ target: checks[i].target, problem: `${checks[i].path}: ${a}` }]));
+}
+
+/**
+ * The writes the backup XML and the resolved XML (see xmlFiles) give now, with every reason they
+ * cannot be made (`onlyTheFiles`: without asking the node about the destinations).
+ */
+export async function currentWrites(
+  layout: RestoreLayout,
+  iteration: string,
+  options: { onlyTheFiles?: boolean; records?: TimedRecord[] } = {},
+): Promise<{ writes: RestoreWrites; problems: WriteProblem[] }> {
+  const files = xmlFiles(layout, options.records ?? []);
+  const [backupXml, resolvedXml] = await Promise.all([
+    nodeOps.readText(layout.node, files.backup.path, MAX_SMALL_FILE, files.backup.root),
+    nodeOps.readText(layout.node, files.resolved.path, MAX_SMALL_FILE, files.resolved.root),
+  ]);
+  const planned = plannedWrites({ backupXml, resolvedXml, iteration, stateName: layout.stateName });
+  if (planned.problems.length > 0) return planned;
+  return { writes: planned.writes, problems: options.onlyTheFiles ? moveProblems(planned.writes.moves, layout) : await writeProblems(layout, planned.writes) };
+}
+
+/**
+ * Phase 1, step 5: validate every decision, check every file phase 2 would write, write the
+ * resolved LDIF and XML into the retain folder, and record the decisions and the plan (with
+ * exactly those files). Conflicts are recomputed from the live state now, so a decision can
+ * never apply to a difference that changed meanwhile.
  */
 export async function resolveConflicts(ref: IterationRef, decisions: Decisions, by: string): Promise<{ ok: true } | { ok: false; errors: Record<string, string> }> {
-  await requireMode(ref, 'unretainedSmallFiles');
+  const stored = await readJournal(ref.machineUuid, ref.iteration);
+  await requireMode(ref, 'unretainedSmallFiles', journalExecutor(stored ? decodeJournal(stored.records) : []));
   const view = await readConflicts(ref);
   if (view.set.identityMismatch) throw new AppError('conflict', view.set.identityMismatch);
   const valid = validateDecisions(view.set, decisions);
@@ -253,55 +409,104 @@ export async function resolveConflicts(ref: IterationRef, decisions: Decisions, 
   const resolved = applyDecisions(view.input, view.set, decisions);
   const problems = agreementProblems(resolved.ldif, resolved.xml, view.layout.machine.uuid);
   if (problems.length > 0) throw new AppError('conflict', `The resolved LDIF and XML would not agree: ${problems.join(' ')}`);
-  const { node, retainFolder, resolvedLdif, resolvedXml } = view.layout;
-  await nodeOps.writeText(node, `${retainFolder}/${resolvedLdif}`, serializeLdif(resolved.ldif));
-  await nodeOps.writeText(node, `${retainFolder}/${resolvedXml}`, resolved.xml);
+  const planned = plannedWrites({ backupXml: view.input.backupXml, resolvedXml: resolved.xml, iteration: ref.iteration, stateName: view.layout.stateName });
+  const refused = planned.problems.length > 0 ? planned.problems : await writeProblems(view.layout, planned.writes);
+  if (refused.length > 0) {
+    // Next to the disk's difference where there is one; otherwise for the whole plan.
+    const ids = new Set(view.set.conflicts.map((c) => c.id));
+    const errors: Record<string, string> = {};
+    const general: string[] = [];
+    for (const r of refused) {
+      const id = r.target === null ? null : `disk:${r.target}`;
+      if (id && ids.has(id)) errors[id] = errors[id] ? `${errors[id]} ${r.problem}` : r.problem;
+      else general.push(r.problem);
+    }
+    if (general.length > 0) throw new AppError('unsafe-path', `Phase 2 could not write where this plan says, so nothing was written: ${general.join(' ')}`);
+    return { ok: false, errors };
+  }
+  const { node, retainFolder, retainRoot, resolvedLdif, resolvedXml } = view.layout;
+  await nodeOps.writeText(node, `${retainFolder}/${resolvedLdif}`, serializeLdif(resolved.ldif), retainRoot);
+  await nodeOps.writeText(node, `${retainFolder}/${resolvedXml}`, resolved.xml, retainRoot);
   await journal(ref, {
     step: 'resolved',
     by,
     decisions,
     plan: resolved.plan,
     withState: view.stateFile === 'saved-state' && !view.restoreWithoutState,
+    writes: planned.writes,
   });
   return { ok: true };
 }
 
-/** The user's go: only when the decisions still cover exactly the conflicts of the live state now. */
+/**
+ * The user's go: only when the decisions still cover exactly the conflicts of the live state
+ * now, and the files in the retain folder still give exactly the writes of the plan.
+ * Console-driven, the console takes the large files itself (unretainingLargeFiles). Daemon-driven,
+ * the resolved XML first goes where the node daemon's restore reads it, the unretained copy
+ * `<retain folder>/<vm>.xml.<iteration>` (daemons.md fact 1): the daemon restores the machine
+ * with that file, so that is the only way the decisions reach the domain. Then the command.
+ */
 export async function confirmRestore(ref: IterationRef, by: string): Promise<void> {
-  await requireMode(ref, 'unretainedSmallFiles');
   const stored = await readJournal(ref.machineUuid, ref.iteration);
-  const resolved = stored ? last(decodeJournal(stored.records), 'resolved') : undefined;
+  const records = stored ? decodeJournal(stored.records) : [];
+  const executor = journalExecutor(records);
+  await requireMode(ref, 'unretainedSmallFiles', executor);
+  const resolved = last(records, 'resolved');
   if (!resolved) throw new AppError('conflict', 'Resolve the conflicts first.');
   const view = await readConflicts(ref);
   const undecided = view.set.conflicts.filter((c) => !(c.id in resolved.decisions));
   if (undecided.length > 0) {
     throw new AppError('conflict', `The live machine changed after the conflicts were resolved (${undecided.map((c) => c.label).join(', ')}). Review the conflicts again.`);
   }
-  await journal(ref, { step: 'confirmed', by });
-  await command(ref, 'unretainedSmallFiles', 'unretainLargeFiles');
+  const now = await currentWrites(view.layout, ref.iteration, { records });
+  if (now.problems.length > 0) throw new AppError('unsafe-path', `Phase 2 could not write where the plan says: ${now.problems.map((p) => p.problem).join(' ')} Nothing was changed.`);
+  if (!resolved.writes || !sameWrites(resolved.writes, now.writes)) {
+    throw new AppError('conflict', `${resolved.writes ? writesDifference(resolved.writes, now.writes) : 'The plan does not list the files phase 2 writes.'} Review the conflicts again.`);
+  }
+  if (executor === 'daemon') {
+    await installResolvedXml(ref, view.layout);
+    await journal(ref, { step: 'confirmed', by });
+    const current = await readIterationStatus(ref.machineUuid, ref.iteration);
+    await command(ref, current?.mode ?? 'unretainedSmallFiles', 'unretainLargeFiles');
+    await journal(ref, { step: 'commanded', mode: 'unretainLargeFiles' });
+  } else {
+    await journal(ref, { step: 'confirmed', by });
+    await working(ref, 'unretainedSmallFiles', 'unretainingLargeFiles');
+  }
 }
 
 /**
- * Abort: possible while nothing live has changed (phase 1, and phase 2 before the machine was
- * touched). Removes the retain folder and puts the iteration back as it was.
+ * Daemon-driven: both resolved files into the console's folder beside the retain folder
+ * (layout.resolvedFolder), which the daemon's `rm -rf` of the retain folder leaves alone, then
+ * the resolved XML over the unretained copy the daemon restores from. Every write is confined
+ * below the retain root; the files are copied as bytes. Writing them again is harmless.
+ */
+export async function installResolvedXml(ref: IterationRef, layout: RestoreLayout): Promise<void> {
+  const { node, retainRoot, retainFolder, resolvedFolder } = layout;
+  const xml = await nodeOps.readBytes(node, `${retainFolder}/${layout.resolvedXml}`, MAX_SMALL_FILE, retainRoot);
+  const ldif = await nodeOps.readBytes(node, `${retainFolder}/${layout.resolvedLdif}`, MAX_SMALL_FILE, retainRoot);
+  await nodeOps.makeFolder(node, resolvedFolder, retainRoot);
+  await nodeOps.writeText(node, `${resolvedFolder}/${layout.resolvedXml}`, xml, retainRoot);
+  await nodeOps.writeText(node, `${resolvedFolder}/${layout.resolvedLdif}`, ldif, retainRoot);
+  const path = `${retainFolder}/${layout.xmlName}`;
+  await nodeOps.writeText(node, path, xml, retainRoot);
+  await journal(ref, { step: 'xml-installed', path });
+}
+
+/**
+ * Abort: possible while nothing live has changed and no daemon or broker can still act on the
+ * iteration (see abortRule). Removes the retain folder (and the console's copy of the resolved
+ * files) and puts the iteration back as it was.
  */
 export async function abortRestore(ref: IterationRef, by: string): Promise<void> {
   const stored = await readJournal(ref.machineUuid, ref.iteration);
   const records = stored ? decodeJournal(stored.records) : [];
   const started = last(records, 'started');
-  if (records.some((r) => r.step === 'machine-stopped' || r.step === 'domain-undefined' || r.step === 'image-moved')) {
-    throw new AppError('conflict', 'The restore has already changed the live machine; it can only be continued, not aborted.');
-  }
-  const modes = await readIterationModes(ref.machineUuid);
-  const current = modes.find((m) => m.name === ref.iteration);
-  const abortable = [...PHASE1_MODES, ...COPY_MODES, 'restore'].map((m) => m.toLowerCase());
-  if (!current || !abortable.includes(current.mode.toLowerCase())) {
-    throw new AppError('conflict', `The iteration is in mode ${current?.mode ?? 'unknown'}; it can no longer be aborted.`);
-  }
-  if (!started && !['unretainsmallfiles', 'unretainingsmallfiles', 'unretainedsmallfiles', 'unretainlargefiles', 'unretainedlargefiles'].includes(current.mode.toLowerCase())) {
-    throw new AppError('conflict', `A restore started outside this console is in mode ${current.mode}; the console does not know enough about it to abort it safely.`);
-  }
-  const layout = await readRestoreLayout(ref.machineUuid, ref.iteration);
+  const current = await readIterationStatus(ref.machineUuid, ref.iteration);
+  if (!current) throw new AppError('not-found', 'The iteration no longer exists.');
+  const rule = abortRule({ mode: current.mode, state: current.state, returnValue: current.returnValue, records });
+  if (!rule.ok) throw new AppError('conflict', rule.reason);
+  const layout = startedLayout(await readRestoreLayout(ref.machineUuid, ref.iteration), started);
   if (started) await journal(ref, { step: 'aborted', by });
   await removeRetainFolder(layout, started?.createdFolders ?? []);
   // A restore started elsewhere left no record of the previous state: like the VM-Manager's
@@ -311,21 +516,28 @@ export async function abortRestore(ref: IterationRef, by: string): Promise<void>
     to: 'finished',
     state: started ? started.previousState : formatIterationName(new Date()),
     returnValue: started ? (started.previousReturnValue ?? 0) : 0,
+    executionDate: started?.previousExecutionDate,
   });
   await deleteJournal(ref.machineUuid, ref.iteration);
   invalidateFleetCache();
 }
 
-/** The retain folder, and the folders above it that this restore created when they are empty again. */
-export async function removeRetainFolder(layout: RestoreLayout, createdFolders: string[]): Promise<void> {
+/**
+ * The retain folder, the console's copy of the resolved files beside it, and the folders above
+ * them that this restore created when they are empty again; each removal confined below the
+ * retain root.
+ */
+export async function removeRetainFolder(layout: Pick<RestoreLayout, 'node' | 'retainFolder' | 'resolvedFolder' | 'retainRoot'>, createdFolders: string[]): Promise<void> {
   await nodeOps.removeUnder(layout.node, layout.retainFolder, layout.retainRoot);
-  await nodeOps.removeEmptyFolders(layout.node, createdFolders.filter((f) => f !== layout.retainFolder), layout.retainRoot);
+  await nodeOps.removeUnder(layout.node, layout.resolvedFolder, layout.retainRoot);
+  await nodeOps.removeEmptyRetainFolders(layout.node, createdFolders.filter((f) => f !== layout.retainFolder), layout.retainRoot);
 }
 
-async function requireMode(ref: IterationRef, mode: string): Promise<void> {
-  const modes = await readIterationModes(ref.machineUuid);
-  const current = modes.find((m) => m.name === ref.iteration);
-  if (current?.mode.toLowerCase() !== mode.toLowerCase() || (current.returnValue ?? 0) !== 0) {
+/** The daemon's "-ed" modes may carry its 18 (see readDaemonAnswer); anything else non-zero is a failure to deal with first. */
+async function requireMode(ref: IterationRef, mode: string, executor: Executor = 'console'): Promise<void> {
+  const current = await readIterationStatus(ref.machineUuid, ref.iteration);
+  const rv = current?.returnValue ?? 0;
+  if (current?.mode.toLowerCase() !== mode.toLowerCase() || !(rv === 0 || (executor === 'daemon' && rv === 18))) {
     throw new AppError('conflict', `The iteration is in mode ${current?.mode ?? 'unknown'}, not ${mode}. Reload to see where the restore stands.`);
   }
 }

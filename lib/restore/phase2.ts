@@ -1,20 +1,35 @@
 import 'server-only';
+import { formatIterationName } from '@/lib/backup/iteration';
 import { AppError } from '@/lib/errors';
 import { ldapChanges } from '@/lib/diff/conflicts';
 import { parseLdif } from '@/lib/diff/ldif';
-import { readDomainSettings } from '@/lib/diff/domain-xml';
+import { invalidateFleetCache } from '@/lib/inventory/cache';
 import { readIterationModes, readJournal, readLiveMachineEntries, applyLdapChanges, transitionIteration } from '@/lib/ldap/restore';
 import { decodeJournal, has, last, type TimedRecord } from './journal';
-import { readRestoreLayout, type RestoreLayout, imageDisks } from './layout';
+import type { RestoreLayout } from './layout';
 import * as nodeOps from './node';
-import { removeRetainFolder } from './phase1';
-import { command, done, journal, recordFailure, step, StepFailure, working, type IterationRef } from './steps';
+import { currentWrites, openRestore, removeRetainFolder } from './phase1';
+import { done, finishJournal, journal, recordFailure, step, StepFailure, working, type IterationRef } from './steps';
+import { deriveRestoreView, RESTORING_SAVED_STATE } from './view';
+import { sameWrites, writesDifference, type RestoreWrites } from './writes';
 
 /**
  * Phase 2: no further interaction. Each step reads where the iteration stands (mode and
  * journal) and what the node really looks like before acting, so running this again after a
  * crash, a dropped connection or on another console instance continues from the last completed
- * step and never repeats a destructive one blindly.
+ * step and never repeats a destructive one blindly. It writes only what the confirmed plan
+ * lists (the journal's `writes`), in the folders the restore started with.
+ *
+ * This file is the console-driven restore (the console executes the node steps over SSH) and
+ * the node steps themselves; daemon.ts drives a restore the node daemon executes and reuses
+ * the node steps the daemon does not do (checking copies, the directory, stopping the machine).
+ *
+ * Console-driven, the iteration goes unretainingLargeFiles → restoring → finished, each written
+ * with a timestamp as state: no command mode with state 0 (the node daemon would execute it)
+ * and neither unretainedLargeFiles nor restored with return value 0 (the broker moves those on
+ * by itself and stops the machine, daemons.md fact 2). Where the restore stands stays visible
+ * in the mode. Modes of restores started by older consoles (unretainLargeFiles,
+ * unretainedLargeFiles, restore, restored) are continued the same way.
  */
 
 export interface Phase2Options {
@@ -25,20 +40,27 @@ export interface Phase2Options {
   handedOver?: () => boolean;
   /** Asks the directory whether another instance holds the lease now (before a failure is recorded). */
   leaseLost?: () => Promise<boolean>;
+  /** Daemon-driven: how long the node daemon may stay silent before its step counts as failed. */
+  daemonTimeoutMs?: number;
+  /** Daemon-driven: how often the directory and the copies are looked at while waiting (default 500 ms). */
+  pollMs?: number;
+  /** Daemon-driven: how long the broker may take to ask for the restore itself before the console does. */
+  brokerWaitMs?: number;
 }
 
 /** Thrown between steps when another instance took the restore over; not a failure of the restore. */
-class HandedOver extends Error {}
+export class HandedOver extends Error {}
 
-function checkStillDriving(options: Phase2Options): void {
+export function checkStillDriving(options: Phase2Options): void {
   if (options.handedOver?.()) throw new HandedOver('another console instance drives this restore now');
 }
 
-interface Context {
+export interface Context {
   ref: IterationRef;
   layout: RestoreLayout;
   records: TimedRecord[];
-  resolvedXml: string;
+  /** The confirmed plan's files; null in a journal written by an older console version. */
+  writes: RestoreWrites | null;
   withState: boolean;
 }
 
@@ -49,18 +71,43 @@ async function currentMode(ref: IterationRef): Promise<{ mode: string; returnVal
   return current;
 }
 
-async function loadContext(ref: IterationRef): Promise<Context> {
-  const layout = await readRestoreLayout(ref.machineUuid, ref.iteration);
-  const stored = await readJournal(ref.machineUuid, ref.iteration);
-  const records = stored ? decodeJournal(stored.records) : [];
+/** Only what the journal and the directory say: no file is read here, so a restore whose files are gone can still be finished. */
+export async function loadContext(ref: IterationRef): Promise<Context> {
+  const { layout, records } = await openRestore(ref);
   const resolved = last(records, 'resolved');
   if (!resolved || !has(records, 'confirmed')) throw new AppError('conflict', 'This restore was never confirmed; phase 2 does not start without the administrator’s confirmation.');
-  const resolvedXml = await nodeOps.readText(layout.node, `${layout.retainFolder}/${layout.resolvedXml}`, 16 * 1024 * 1024);
-  return { ref, layout, records, resolvedXml, withState: resolved.withState };
+  // A retry after libvirt refused the saved state may ask to define and start the machine instead.
+  const withoutState = records.some((r) => r.step === 'retried' && r.withoutState === true);
+  return { ref, layout, records, writes: resolved.writes ?? null, withState: resolved.withState && !withoutState };
 }
 
-/** Runs phase 2 to the end, or until a step fails (recorded as a non-zero return value and a reason). */
-export async function runPhase2(ref: IterationRef, options: Phase2Options): Promise<'finished' | 'failed' | 'handed-over'> {
+/**
+ * The files phase 2 writes (console-driven) or expects the node daemon to write (daemon-driven):
+ * the confirmed plan's. A journal from before plans listed them gets them from the files, with
+ * the same checks.
+ */
+export async function planned(ctx: Context, during: string, code: number, machineState: string): Promise<RestoreWrites> {
+  if (ctx.writes) return ctx.writes;
+  const now = await step(during, code, machineState, () => currentWrites(ctx.layout, ctx.ref.iteration, { records: ctx.records }));
+  if (now.problems.length > 0) throw new StepFailure(during, code, now.problems.map((p) => p.problem).join(' '), machineState);
+  return now.writes;
+}
+
+/**
+ * The resolved XML (see xmlFiles) still gives the confirmed plan's writes and, unless
+ * `onlyTheFiles`, every destination is still allowed on the node (each move checks its own again).
+ */
+export async function checkPlan(ctx: Context, writes: RestoreWrites, during: string, code: number, machineState: string, onlyTheFiles = false): Promise<void> {
+  const now = await step(during, code, machineState, () => currentWrites(ctx.layout, ctx.ref.iteration, { onlyTheFiles, records: ctx.records }));
+  const problems = now.problems.map((p) => p.problem);
+  if (problems.length === 0 && !sameWrites(writes, now.writes)) problems.push(writesDifference(writes, now.writes));
+  if (problems.length > 0) throw new StepFailure(during, code, `${problems.join(' ')} Phase 2 writes only what the confirmed plan lists.`, machineState);
+}
+
+export type Phase2Outcome = 'finished' | 'failed' | 'handed-over';
+
+/** Runs a console-driven phase 2 to the end, or until a step fails (recorded as a non-zero return value and a reason). */
+export async function runPhase2(ref: IterationRef, options: Phase2Options): Promise<Phase2Outcome> {
   let mode = (await currentMode(ref)).mode;
   try {
     const ctx = await loadContext(ref);
@@ -73,48 +120,50 @@ export async function runPhase2(ref: IterationRef, options: Phase2Options): Prom
           break;
         case 'unretaininglargefiles':
           await unretainLargeFiles(ctx, options);
-          await done(ref, mode, 'unretainedLargeFiles');
-          mode = 'unretainedLargeFiles';
+          // Straight on: unretainedLargeFiles with return value 0 is what the broker answers with `restore` and a stopped machine.
+          await working(ref, mode, 'restoring');
+          mode = 'restoring';
           break;
         case 'unretainedlargefiles':
-          await command(ref, mode, 'restore');
-          mode = 'restore';
-          break;
         case 'restore':
           await working(ref, mode, 'restoring');
           mode = 'restoring';
           break;
         case 'restoring':
-          await restore(ctx, options);
-          await done(ref, mode, 'restored');
-          mode = 'restored';
-          break;
         case 'restored':
+          if (mode.toLowerCase() === 'restoring') await restore(ctx, options);
           // The retain folder goes before the iteration is finished, so a console that dies in
           // between removes it on resume instead of leaving it behind for good.
-          await step('removing the retain folder', 46, 'The machine is restored and running; only the retain folder is left.', () =>
+          await step('removing the retain folder', 46, `The machine is restored; only the retain folder ${ctx.layout.retainFolder} is left.`, () =>
             removeRetainFolder(ctx.layout, last(ctx.records, 'started')?.createdFolders ?? []),
           );
           await done(ref, mode, 'finished');
           // The journal stays as the record of this restore until the iteration is restored again.
-          await journal(ref, { step: 'finished' });
+          await finishJournal(ref);
           return 'finished';
         default:
           throw new AppError('conflict', `The iteration is in mode ${mode}; phase 2 has nothing to do.`);
       }
     }
   } catch (error) {
-    // A console that stood still past its lease finds its step undone by the one that took over:
-    // that is not a failure of the restore, and the other instance's record must stand.
-    if (error instanceof HandedOver || (await options.leaseLost?.().catch(() => false))) return 'handed-over';
-    if (error instanceof StepFailure) {
-      await recordFailure(ref, mode, error);
-      return 'failed';
-    }
-    const failure = new StepFailure(`phase 2 (${mode})`, 1, error instanceof Error ? error.message : String(error), describeMachineState(mode));
-    await recordFailure(ref, mode, failure).catch(() => undefined);
+    return settleFailure(ref, mode, error, options);
+  }
+}
+
+/**
+ * A console that stood still past its lease finds its step undone by the one that took over:
+ * that is not a failure of the restore, and the other instance's record must stand. Anything
+ * else is recorded as the failure of the step at `mode`.
+ */
+export async function settleFailure(ref: IterationRef, mode: string, error: unknown, options: Phase2Options): Promise<'failed' | 'handed-over'> {
+  if (error instanceof HandedOver || (await options.leaseLost?.().catch(() => false))) return 'handed-over';
+  if (error instanceof StepFailure) {
+    await recordFailure(ref, mode, error);
     return 'failed';
   }
+  const failure = new StepFailure(`phase 2 (${mode})`, 1, error instanceof Error ? error.message : String(error), describeMachineState(mode));
+  await recordFailure(ref, mode, failure).catch(() => undefined);
+  return 'failed';
 }
 
 function describeMachineState(mode: string): string {
@@ -123,61 +172,62 @@ function describeMachineState(mode: string): string {
   return 'See the journal for which restore steps completed; the steps not listed there did not run.';
 }
 
-async function largeFileNames(ctx: Context): Promise<{ name: string; kind: 'state' | 'disk'; target?: string }[]> {
-  const backupXml = await nodeOps.readText(ctx.layout.node, `${ctx.layout.retainFolder}/${ctx.layout.xmlName}`, 16 * 1024 * 1024);
-  const disks = imageDisks(readDomainSettings(backupXml).disks);
-  return [
-    { name: ctx.layout.stateName, kind: 'state' },
-    ...disks.map((d) => ({ name: `${(d.source ?? '').slice((d.source ?? '').lastIndexOf('/') + 1)}.${ctx.ref.iteration}`, kind: 'disk' as const, target: d.target })),
-  ];
+/** Step 7: copy the state file and every image into the retain folder, then check each copy and the plan. */
+async function unretainLargeFiles(ctx: Context, options: Phase2Options): Promise<void> {
+  const { node, backupFolder, backupRoot, retainFolder, retainRoot, stateName } = ctx.layout;
+  const nothing = 'Nothing live has changed: only copies in the retain folder were made.';
+  const writes = await planned(ctx, 'reading the plan', 37, nothing);
+  const sizeOf = async () => nodeOps.stat(node, writes.copies.flatMap((name) => [`${backupFolder}/${name}`, `${retainFolder}/${name}`]));
+  // A copy counts as made when the journal says so and it still has the backup's size; anything else
+  // (a copy cut short, or one a failed size check found wrong) is copied again.
+  const journaled = ctx.records.filter((r): r is Extract<TimedRecord, { step: 'large-file-copied' }> => r.step === 'large-file-copied').map((r) => r.file);
+  const before = journaled.length > 0 ? await step('checking the copies', 37, nothing, sizeOf) : new Map<string, number | null>();
+  const copied = new Set(
+    journaled.filter((name) => {
+      const copy = before.get(`${retainFolder}/${name}`);
+      return copy !== null && copy !== undefined && copy === before.get(`${backupFolder}/${name}`);
+    }),
+  );
+  for (const name of writes.copies) {
+    if (copied.has(name)) continue;
+    checkStillDriving(options);
+    const code = name === stateName ? 24 : 8;
+    const bytes = await step(`copying ${name}`, code, nothing, () =>
+      nodeOps.copy(node, { path: `${backupFolder}/${name}`, root: backupRoot }, { path: `${retainFolder}/${name}`, root: retainRoot }, (c, t) => options.onProgress?.(name, c, t)),
+    );
+    await journal(ctx.ref, { step: 'large-file-copied', file: name, bytes });
+  }
+  await verifyCopies(ctx, writes);
+  // The last moment before anything live changes: the plan still stands.
+  await checkPlan(ctx, writes, 'checking the plan against the resolved XML', 33, nothing);
+  await journal(ctx.ref, { step: 'large-files-verified' });
 }
 
-/** Step 7: copy the state file and every image into the retain folder, then check each copy. */
-async function unretainLargeFiles(ctx: Context, options: Phase2Options): Promise<void> {
-  const { node, backupFolder, retainFolder } = ctx.layout;
+/** Each copy the plan lists has the backup's size in the retain folder, and every image passes `qemu-img check`. */
+export async function verifyCopies(ctx: Context, writes: RestoreWrites): Promise<void> {
+  const { node, backupFolder, retainFolder, stateName } = ctx.layout;
   const nothing = 'Nothing live has changed: only copies in the retain folder were made.';
-  const files = await largeFileNames(ctx);
-  const copied = new Set(ctx.records.filter((r): r is Extract<TimedRecord, { step: 'large-file-copied' }> => r.step === 'large-file-copied').map((r) => r.file));
-  for (const file of files) {
-    if (copied.has(file.name)) continue;
-    checkStillDriving(options);
-    const code = file.kind === 'state' ? 24 : 8;
-    const bytes = await step(`copying ${file.name}`, code, nothing, () =>
-      nodeOps.copy(node, `${backupFolder}/${file.name}`, `${retainFolder}/${file.name}`, (c, t) => options.onProgress?.(file.name, c, t)),
-    );
-    await journal(ctx.ref, { step: 'large-file-copied', file: file.name, bytes });
-  }
-  const sizes = await nodeOps.stat(node, files.flatMap((f) => [`${backupFolder}/${f.name}`, `${retainFolder}/${f.name}`]));
-  for (const file of files) {
-    const original = sizes.get(`${backupFolder}/${file.name}`);
-    const copy = sizes.get(`${retainFolder}/${file.name}`);
+  const sizes = await step('checking the copies', 37, nothing, () => nodeOps.stat(node, writes.copies.flatMap((name) => [`${backupFolder}/${name}`, `${retainFolder}/${name}`])));
+  for (const name of writes.copies) {
+    const original = sizes.get(`${backupFolder}/${name}`);
+    const copy = sizes.get(`${retainFolder}/${name}`);
     if (copy === null || copy === undefined || copy !== original) {
-      throw new StepFailure(`verifying ${file.name}`, 37, `The copy of ${file.name} has ${copy ?? 'no'} bytes, the backup ${original ?? 'no'} bytes.`, nothing);
+      throw new StepFailure(`verifying ${name}`, 37, `The copy of ${name} has ${copy ?? 'no'} bytes, the backup ${original ?? 'no'} bytes.`, nothing);
     }
-    if (file.kind === 'disk') {
-      await step(`checking ${file.name} with qemu-img`, 38, nothing, () => nodeOps.imageCheck(node, `${retainFolder}/${file.name}`));
+    if (name !== stateName) {
+      await step(`checking ${name} with qemu-img`, 38, nothing, () => nodeOps.imageCheck(node, `${retainFolder}/${name}`));
     }
   }
-  await journal(ctx.ref, { step: 'large-files-verified' });
 }
 
 /** Step 8: the only destructive part. Every sub-step checks the node's real state first. */
 async function restore(ctx: Context, options: Phase2Options): Promise<void> {
-  const { node, retainFolder } = ctx.layout;
+  const { node, retainFolder, retainRoot } = ctx.layout;
   const uuid = ctx.layout.machine.uuid;
   const journaled = (s: TimedRecord['step']) => ctx.records.some((r) => r.step === s);
 
   checkStillDriving(options);
-  if (!journaled('machine-stopped')) {
-    const state = await step('reading the domain state', 21, 'Nothing live has changed yet.', () => nodeOps.domState(node, uuid));
-    let how: 'shutdown' | 'destroy' | 'was-not-running' = 'was-not-running';
-    if (state === 'running' || state === 'paused') {
-      how = await step('stopping the machine', 21, 'The machine may still be running; nothing else has changed.', () =>
-        nodeOps.stopDomain(node, uuid, options.shutdownTimeoutMs),
-      );
-    }
-    await journal(ctx.ref, { step: 'machine-stopped', how });
-  }
+  if (!journaled('machine-stopped')) await stopMachine(ctx, options, 'Nothing live has changed yet.', 'The machine may still be running; nothing else has changed.');
   checkStillDriving(options);
   if (!journaled('domain-undefined')) {
     const state = await step('reading the domain state', 21, 'The machine is stopped; its images and directory entries are unchanged.', () => nodeOps.domState(node, uuid));
@@ -186,36 +236,26 @@ async function restore(ctx: Context, options: Phase2Options): Promise<void> {
     }
     await journal(ctx.ref, { step: 'domain-undefined', wasDefined: state !== 'undefined' });
   }
-  const resolved = readDomainSettings(ctx.resolvedXml);
-  const files = await largeFileNames(ctx);
+  const writes = await planned(ctx, 'reading the plan', 40, 'The machine is stopped and undefined; its images and directory entries are unchanged.');
   const moved = new Set(ctx.records.filter((r): r is Extract<TimedRecord, { step: 'image-moved' }> => r.step === 'image-moved').map((r) => r.disk));
-  for (const file of files.filter((f) => f.kind === 'disk')) {
-    if (!file.target || moved.has(file.target)) continue;
+  for (const move of writes.moves) {
+    if (moved.has(move.target)) continue;
     checkStillDriving(options);
-    const destination = resolved.disks.find((d) => d.target === file.target)?.source;
-    if (!destination) continue;
-    const source = `${retainFolder}/${file.name}`;
+    const source = `${retainFolder}/${move.file}`;
     const stateNow = `The machine is stopped and undefined; disks already replaced: ${[...moved].join(', ') || 'none'}; directory entries unchanged.`;
     const present = (await nodeOps.stat(node, [source])).get(source);
     // mv within one file system is a rename: if the source is gone, this move already happened before a crash.
     if (present !== null && present !== undefined) {
-      await step(`moving ${file.name} over ${destination}`, 40, stateNow, () => nodeOps.move(node, source, destination));
+      await step(`moving ${move.file} over ${move.destination}`, 40, stateNow, () =>
+        nodeOps.move(node, { path: source, root: retainRoot }, { path: move.destination, root: ctx.layout.virtualizationRoot }),
+      );
     }
-    await journal(ctx.ref, { step: 'image-moved', disk: file.target, from: source, to: destination });
-    moved.add(file.target);
+    await journal(ctx.ref, { step: 'image-moved', disk: move.target, from: source, to: move.destination });
+    moved.add(move.target);
   }
   checkStillDriving(options);
   if (!journaled('directory-restored')) {
-    const stateNow = 'The machine is stopped and undefined; its disk images are the restored ones; the directory entries may be partly restored (retrying finishes them).';
-    const ldifText = await nodeOps.readText(node, `${retainFolder}/${ctx.layout.resolvedLdif}`, 16 * 1024 * 1024);
-    const changes = await step('restoring the directory entries', 17, stateNow, async () => {
-      const target = parseLdif(ldifText);
-      const live = await readLiveMachineEntries(uuid);
-      const list = ldapChanges(live, target);
-      await applyLdapChanges(list, uuid);
-      return list.length;
-    });
-    await journal(ctx.ref, { step: 'directory-restored', changes });
+    await restoreDirectory(ctx, 'The machine is stopped and undefined; its disk images are the restored ones; the directory entries may be partly restored (retrying finishes them).');
   }
   checkStillDriving(options);
   if (!journaled('domain-started')) {
@@ -224,12 +264,16 @@ async function restore(ctx: Context, options: Phase2Options): Promise<void> {
     const state = await step('reading the domain state', 21, stateNow, () => nodeOps.domState(node, uuid));
     let how: 'restore-with-state' | 'define-and-start' = ctx.withState ? 'restore-with-state' : 'define-and-start';
     if (state !== 'running') {
-      if (ctx.withState) {
+      const defined = 'The domain is defined from the resolved XML but not running.';
+      if (state === 'undefined' || !journaled('domain-defined')) {
         // Defining first keeps the domain persistent (as it was before the restore) once restored.
+        await checkPlan(ctx, writes, 'checking the resolved XML before defining the domain', 41, stateNow, true);
         await step('defining the domain', 41, stateNow, () => nodeOps.define(node, xmlPath));
-        const defined = 'The domain is defined from the resolved XML but not running.';
+        await journal(ctx.ref, { step: 'domain-defined' });
+      }
+      if (ctx.withState) {
         try {
-          await step('restoring the saved state', 21, defined, () => nodeOps.restoreDomain(node, `${retainFolder}/${ctx.layout.stateName}`, xmlPath));
+          await step(RESTORING_SAVED_STATE, 21, defined, () => nodeOps.restoreDomain(node, `${retainFolder}/${ctx.layout.stateName}`, xmlPath));
         } catch (error) {
           // sstVirtualizationVirtualMachineForceStart: a machine that must run is started cold rather than left off.
           if (!(error instanceof StepFailure) || ctx.layout.effective.values.forceStart.value !== true) throw error;
@@ -238,19 +282,83 @@ async function restore(ctx: Context, options: Phase2Options): Promise<void> {
         }
       } else {
         how = 'define-and-start';
-        await step('defining the domain', 41, stateNow, () => nodeOps.define(node, xmlPath));
-        await step('starting the machine', 42, 'The domain is defined from the resolved XML but not running.', () => nodeOps.start(node, uuid));
+        await step('starting the machine', 42, defined, () => nodeOps.start(node, uuid));
       }
     }
     await journal(ctx.ref, { step: 'domain-started', how });
   }
 }
 
-/** Continuing after a failure: the same mode with return value 0 again, then the same loop. */
-export async function retryPhase2(ref: IterationRef, by: string, options: Phase2Options): Promise<'finished' | 'failed' | 'handed-over'> {
+/** Shuts the machine down (destroy after the bounded wait) unless it is not running; journaled. */
+export async function stopMachine(ctx: Context, options: Phase2Options, before: string, during: string): Promise<void> {
+  const { node } = ctx.layout;
+  const uuid = ctx.layout.machine.uuid;
+  const state = await step('reading the domain state', 21, before, () => nodeOps.domState(node, uuid));
+  let how: 'shutdown' | 'destroy' | 'was-not-running' = 'was-not-running';
+  if (state === 'running' || state === 'paused') {
+    how = await step('stopping the machine', 21, during, () => nodeOps.stopDomain(node, uuid, options.shutdownTimeoutMs));
+  }
+  await journal(ctx.ref, { step: 'machine-stopped', how });
+}
+
+/**
+ * Brings the live directory entries to the resolved LDIF (no daemon does this); recomputed from
+ * the live entries each time, so a retry finishes it. `folder`: where the resolved LDIF is
+ * (default the retain folder; daemon-driven, the console's copy beside it), below the retain root.
+ * Read as bytes: the LDIF reader unfolds lines before it decodes them.
+ */
+export async function restoreDirectory(ctx: Context, stateNow: string, folder = ctx.layout.retainFolder): Promise<void> {
+  const { node, retainRoot, resolvedLdif } = ctx.layout;
+  const uuid = ctx.layout.machine.uuid;
+  const changes = await step('restoring the directory entries', 17, stateNow, async () => {
+    const target = parseLdif(await nodeOps.readBytes(node, `${folder}/${resolvedLdif}`, 16 * 1024 * 1024, retainRoot));
+    const live = await readLiveMachineEntries(uuid);
+    const list = ldapChanges(live, target);
+    await applyLdapChanges(list, uuid);
+    return list.length;
+  });
+  await journal(ctx.ref, { step: 'directory-restored', changes });
+}
+
+/**
+ * Continuing a console-driven restore after a failure: the same mode with return value 0 again
+ * (and a timestamp as state, never 0), then the same loop.
+ * `withoutState` (offered when libvirt refused the saved state) defines and starts the machine instead.
+ */
+export async function retryPhase2(ref: IterationRef, by: string, options: Phase2Options, retry: { withoutState?: boolean } = {}): Promise<Phase2Outcome> {
   const { mode, returnValue } = await currentMode(ref);
   if ((returnValue ?? 0) === 0) throw new AppError('conflict', 'The restore has not failed; there is nothing to retry.');
-  await journal(ref, { step: 'retried', by });
-  await transitionIteration(ref.machineUuid, ref.iteration, { from: mode, to: mode, state: '0', returnValue: 0 });
+  await journal(ref, { step: 'retried', by, ...(retry.withoutState ? { withoutState: true } : {}) });
+  await transitionIteration(ref.machineUuid, ref.iteration, { from: mode, to: mode, state: formatIterationName(new Date()), returnValue: 0 });
   return runPhase2(ref, options);
+}
+
+/**
+ * An administrator's way out of a failed restore whose live machine is restored as far as it
+ * matters (see RestoreView.finishByHand; on either path, daemon-driven only after the node
+ * daemon's `restored`): the iteration becomes finished, and the journal, closed, names what was
+ * left for them to deal with. Nothing on the node is changed.
+ */
+export async function finishByHand(ref: IterationRef, by: string): Promise<{ remains: string[] }> {
+  const [{ mode, returnValue }, stored] = await Promise.all([currentMode(ref), readJournal(ref.machineUuid, ref.iteration)]);
+  const records = stored ? decodeJournal(stored.records) : [];
+  const view = deriveRestoreView({ mode, returnValue, records, lease: stored?.lease ?? null, now: new Date() });
+  const offer = view.finishByHand;
+  if (!offer) {
+    throw new AppError(
+      'conflict',
+      view.stage === 'failed'
+        ? (view.finishByHandBlocked ?? 'This restore cannot be marked as finished: the machine is not restored far enough (its images, directory entries and domain definition must be in place). Retry it instead.')
+        : 'Only a failed restore can be marked as finished.',
+    );
+  }
+  const started = last(records, 'started');
+  if (offer.domainMustBeDefined && started) {
+    const state = await nodeOps.domState(started.node, ref.machineUuid);
+    if (state === 'undefined') throw new AppError('conflict', 'The domain is not defined on the node any more, so the restore is not finished: retry it instead.');
+  }
+  await transitionIteration(ref.machineUuid, ref.iteration, { from: mode, to: 'finished', state: formatIterationName(new Date()), returnValue: 0 });
+  await finishJournal(ref, { by, remains: offer.remains });
+  invalidateFleetCache();
+  return { remains: offer.remains };
 }

@@ -2,17 +2,25 @@ import 'server-only';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { env } from '@/lib/env';
-import { findRestoringIterations, readJournal, swapLease } from '@/lib/ldap/restore';
-import { decodeJournal, decodeLease, encodeLease, last } from './journal';
-import { runPhase2, retryPhase2, type Phase2Options } from './phase2';
+import { AppError } from '@/lib/errors';
+import { findOpenRestores, migrateLegacyJournal, findLegacyJournals, readIterationStatus, readJournal, swapLease } from '@/lib/ldap/restore';
+import { commandFor } from './daemon-protocol';
+import { runDaemonDriven, retryDaemonDriven } from './daemon';
+import { decodeJournal, decodeLease, encodeLease, executorOf, has, type TimedRecord } from './journal';
+import { finishByHand, runPhase2, retryPhase2, type Phase2Options } from './phase2';
 import { journal, type IterationRef } from './steps';
 import { PHASE2_MODES } from './view';
 
 /**
- * Phase 2 runs on the server, never in the browser. Each console instance has an id; the
+ * Restores run on the server, never in the browser. Each console instance has an id; the
  * instance driving a restore holds its lease in the journal and renews it while it works. When
  * a console dies, its lease runs out and the next sweep (here or on any other instance) takes
  * it over and continues from the journal.
+ *
+ * What "driving" means depends on who executes the node steps (the journal says): a
+ * console-driven restore is driven through phase 2 (phase 1 runs in the administrator's
+ * requests); a daemon-driven one is driven from its start, waiting for the node daemon's
+ * answers, up to the decisions and again from the confirmation to the end.
  */
 const leaseMs = () => env().restore.leaseMs;
 
@@ -23,6 +31,7 @@ type Registry = {
   /** Restores whose lease another instance took: this one stops before its next step. */
   handedOver: Set<string>;
   sweep?: NodeJS.Timeout;
+  migrated?: boolean;
 };
 const holder = globalThis as unknown as { __restoreRunner?: Registry };
 const registry: Registry = (holder.__restoreRunner ??= { instance: `${hostname()}-${randomUUID().slice(0, 8)}`, jobs: new Map(), progress: new Map(), handedOver: new Set() });
@@ -37,12 +46,15 @@ export function liveProgress(ref: IterationRef) {
 function options(ref: IterationRef): Phase2Options {
   return {
     shutdownTimeoutMs: env().restore.shutdownTimeoutMs,
+    daemonTimeoutMs: env().restore.daemonTimeoutMs,
+    brokerWaitMs: env().restore.brokerWaitMs,
     onProgress: (file, copied, total) => registry.progress.set(key(ref), { file, copied, total, at: Date.now() }),
     handedOver: () => registry.handedOver.has(key(ref)),
+    // Lost: another instance holds it, or the restore ended meanwhile (closed or aborted by another instance).
     leaseLost: async () => {
       const stored = await readJournal(ref.machineUuid, ref.iteration);
       const lease = decodeLease(stored?.lease ?? null);
-      return lease !== null && lease.instance !== registry.instance;
+      return lease === null || lease.instance !== registry.instance;
     },
   };
 }
@@ -59,13 +71,21 @@ async function takeLease(ref: IterationRef): Promise<boolean> {
 /** Renews our lease; false when another instance holds it now (ours ran out while this process stood still). */
 async function renewLease(ref: IterationRef): Promise<boolean> {
   const stored = await readJournal(ref.machineUuid, ref.iteration);
-  if (!stored) return true;
+  // No journal, or no lease: the restore ended (aborted, or finished and closed): whoever drives it, it is not this instance any more.
+  if (!stored || stored.lease === null) return false;
   const lease = decodeLease(stored.lease);
   if (lease && lease.instance !== registry.instance) return false;
   if (await swapLease(ref.machineUuid, ref.iteration, stored.lease, encodeLease(registry.instance, new Date(Date.now() + leaseMs())))) return true;
   // The value moved under us: only another instance's name there means the restore is theirs now.
   const now = decodeLease((await readJournal(ref.machineUuid, ref.iteration))?.lease ?? null);
   return now === null || now.instance === registry.instance;
+}
+
+/** A daemon-driven restore that now waits for a person needs no driver: the lease is let go, so the confirmation is taken up at once wherever it arrives. */
+async function releaseLease(ref: IterationRef): Promise<void> {
+  const stored = await readJournal(ref.machineUuid, ref.iteration);
+  const lease = decodeLease(stored?.lease ?? null);
+  if (stored?.lease && lease?.instance === registry.instance) await swapLease(ref.machineUuid, ref.iteration, stored.lease, encodeLease(registry.instance, new Date()));
 }
 
 function track(ref: IterationRef, work: () => Promise<unknown>): void {
@@ -81,6 +101,10 @@ function track(ref: IterationRef, work: () => Promise<unknown>): void {
     Math.max(500, leaseMs() / 3),
   );
   const job = work()
+    .then(async (outcome) => {
+      clearInterval(timer);
+      if (outcome === 'waiting') await releaseLease(ref);
+    })
     .catch((error: unknown) => console.error(`[restore] ${k}: ${error instanceof Error ? error.message : String(error)}`))
     .finally(() => {
       clearInterval(timer);
@@ -91,18 +115,43 @@ function track(ref: IterationRef, work: () => Promise<unknown>): void {
   registry.jobs.set(k, job);
 }
 
-export async function launchPhase2(ref: IterationRef): Promise<boolean> {
+async function executor(ref: IterationRef) {
+  const stored = await readJournal(ref.machineUuid, ref.iteration);
+  return executorOf(stored ? decodeJournal(stored.records) : []);
+}
+
+/** Drives the restore on this instance (see above): returns false when another live instance drives it. */
+export async function launchDriver(ref: IterationRef): Promise<boolean> {
   if (registry.jobs.has(key(ref))) return true;
   if (!(await takeLease(ref))) return false;
-  track(ref, () => runPhase2(ref, options(ref)));
+  const daemon = (await executor(ref)) === 'daemon';
+  track(ref, () => (daemon ? runDaemonDriven(ref, options(ref)) : runPhase2(ref, options(ref))));
   return true;
 }
 
-export async function launchRetry(ref: IterationRef, by: string): Promise<boolean> {
+/** After the confirmation: phase 2, on either path. */
+export const launchPhase2 = launchDriver;
+
+/**
+ * Continues a failed restore. `withoutState` (console-driven only: the node daemon decides by
+ * itself whether it restores the saved state) defines and starts the machine instead.
+ */
+export async function launchRetry(ref: IterationRef, by: string, retry: { withoutState?: boolean } = {}): Promise<boolean> {
   if (registry.jobs.has(key(ref))) return true;
+  const daemon = (await executor(ref)) === 'daemon';
+  if (daemon && retry.withoutState) throw new AppError('conflict', 'The node daemon executes this restore and decides by itself whether it restores the saved state; retry it as it is.');
   if (!(await takeLease(ref))) return false;
-  track(ref, () => retryPhase2(ref, by, options(ref)));
+  track(ref, () => (daemon ? retryDaemonDriven(ref, by, options(ref)) : retryPhase2(ref, by, options(ref), retry)));
   return true;
+}
+
+/**
+ * Marks a failed restore finished by hand. Holding the lease like a retry does means a retry
+ * started meanwhile, here or on another instance, and this cannot both act on the restore.
+ */
+export async function markFinishedByHand(ref: IterationRef, by: string): Promise<{ remains: string[] }> {
+  if (registry.jobs.has(key(ref)) || !(await takeLease(ref))) throw new AppError('conflict', 'A console instance is working on this restore right now; reload to see where it stands.');
+  return finishByHand(ref, by);
 }
 
 /** Test and shutdown helper: waits for this instance's running jobs. */
@@ -110,34 +159,73 @@ export async function settle(): Promise<void> {
   await Promise.all([...registry.jobs.values()]);
 }
 
+/** Whether an open restore needs a driver now, from its journal and the iteration. */
+function needsDriver(records: TimedRecord[], mode: string, returnValue: number | null): boolean {
+  const lastRecord = records[records.length - 1];
+  if (!lastRecord || !has(records, 'started')) return false;
+  // A failed restore waits for an administrator to read the reason and retry, unless the failure is gone (a node daemon that answered late).
+  if (lastRecord.step === 'failed' && (returnValue ?? 0) !== 0) return false;
+  const lower = mode.toLowerCase();
+  const inPhase2 = (PHASE2_MODES as readonly string[]).some((m) => m.toLowerCase() === lower);
+  if (executorOf(records) === 'console') return inPhase2 && has(records, 'confirmed');
+  // Daemon-driven: waiting for the daemon in phase 1 too, and the result check after the broker finished a `restored`.
+  if (lower === 'unretainedsmallfiles') return has(records, 'confirmed');
+  if (inPhase2) return has(records, 'confirmed');
+  if (commandFor(mode) === 'unretainSmallFiles') return true;
+  return lower === 'finished' && !has(records, 'finished');
+}
+
 /**
- * Finds phase-2 restores nobody drives (their lease expired: the console that ran them
- * stopped) and continues them, unless the last thing that happened was a failure — a failed
- * restore waits for an administrator to read the reason and retry.
+ * Finds restores nobody drives (their lease expired: the console that ran them stopped) and
+ * continues them, unless the last thing that happened was a failure — a failed restore waits
+ * for an administrator to read the reason and retry.
  */
 export async function resumeInterruptedRestores(): Promise<string[]> {
   const resumed: string[] = [];
-  for (const found of await findRestoringIterations(PHASE2_MODES)) {
-    const ref = { machineUuid: found.machineUuid, iteration: found.iteration };
+  for (const ref of await findOpenRestores()) {
     if (registry.jobs.has(key(ref))) continue;
-    const stored = await readJournal(ref.machineUuid, ref.iteration);
-    if (!stored) continue;
+    const [stored, status] = await Promise.all([readJournal(ref.machineUuid, ref.iteration), readIterationStatus(ref.machineUuid, ref.iteration)]);
+    if (!stored || !status) continue;
     const records = decodeJournal(stored.records);
-    const lastRecord = records[records.length - 1];
-    if (!lastRecord || lastRecord.step === 'failed' || !last(records, 'confirmed')) continue;
+    if (!needsDriver(records, status.mode, status.returnValue)) continue;
+    const lease = decodeLease(stored.lease);
+    if (lease && lease.instance !== registry.instance && lease.expires.getTime() > Date.now()) continue;
     if (!(await takeLease(ref))) continue;
-    await journal(ref, { step: 'resumed', by: registry.instance, after: lastRecord.step });
-    track(ref, () => runPhase2(ref, options(ref)));
+    await journal(ref, { step: 'resumed', by: registry.instance, after: records[records.length - 1].step });
+    const daemon = executorOf(records) === 'daemon';
+    track(ref, () => (daemon ? runDaemonDriven(ref, options(ref)) : runPhase2(ref, options(ref))));
     resumed.push(key(ref));
   }
   return resumed;
 }
 
+/**
+ * Journals an older console left below iteration leaves are moved to the console's subtree, so
+ * that no leaf has a child (the stoney wrapper could not replace it, daemons.md fact 7).
+ */
+export async function moveLegacyJournals(): Promise<number> {
+  let moved = 0;
+  for (const found of await findLegacyJournals()) {
+    const stored = await readJournal(found.machineUuid, found.iteration);
+    const ended = stored ? decodeJournal(stored.records).at(-1)?.step === 'finished' : false;
+    if (await migrateLegacyJournal(found.machineUuid, found.iteration, { dropLease: ended })) moved += 1;
+  }
+  return moved;
+}
+
 /** Looks for restores to take over about twice per lease, so one that lost its console waits at most ~1.5 leases. */
 export function startResumeSweep(intervalMs = Math.min(15_000, Math.max(1_000, leaseMs() / 2))): void {
   if (registry.sweep) return;
-  const sweep = () => void resumeInterruptedRestores().catch((error: unknown) => console.error(`[restore] resume sweep: ${error instanceof Error ? error.message : String(error)}`));
-  sweep();
-  registry.sweep = setInterval(sweep, intervalMs);
+  const sweep = async () => {
+    if (!registry.migrated) {
+      const moved = await moveLegacyJournals();
+      registry.migrated = true;
+      if (moved > 0) console.info(`[restore] moved ${moved} restore journal(s) from below iteration leaves to ou=restores,ou=backup-console`);
+    }
+    await resumeInterruptedRestores();
+  };
+  const run = () => void sweep().catch((error: unknown) => console.error(`[restore] resume sweep: ${error instanceof Error ? error.message : String(error)}`));
+  run();
+  registry.sweep = setInterval(run, intervalMs);
   registry.sweep.unref();
 }

@@ -1,19 +1,21 @@
 import 'server-only';
-import { requireAdmin } from '@/lib/auth/session';
+import { requireMachineAccess } from '@/lib/auth/scope';
 import { env } from '@/lib/env';
 import { AppError } from '@/lib/errors';
-import { readIterationModes, readJournal } from '@/lib/ldap/restore';
+import { readIterationStatus, readJournal } from '@/lib/ldap/restore';
+import { readMachine } from '@/lib/ldap/machines';
 import { assertMachineUuid } from '@/lib/inventory/machine';
 import { iterationNamePattern } from '@/lib/inventory/iteration';
 import { decodeJournal, last, type TimedRecord } from './journal';
-import { readRestoreLayout, imageDisks } from './layout';
+import { imageDisks, type RestoreLayout } from './layout';
 import * as nodeOps from './node';
-import { preflight, readConflicts, type Preflight } from './phase1';
+import { openRestore, preflight, readConflicts, type Preflight } from './phase1';
 import { liveProgress } from './runner';
 import { deriveRestoreView, type RestoreView } from './view';
 import type { IterationRef } from './steps';
 import type { Conflict } from '@/lib/diff/conflicts';
 import { readDomainSettings } from '@/lib/diff/domain-xml';
+import { backupImageName } from './writes';
 
 export function iterationRef(machineUuid: string, iteration: string): IterationRef {
   const uuid = assertMachineUuid(machineUuid);
@@ -36,38 +38,57 @@ export interface RestoreStatus {
   journal: TimedRecord[];
   progress: CopyProgress | null;
   previousState: string | null;
+  /** How long the console waits for a silent node daemon (RESTORE_DAEMON_TIMEOUT_SECONDS). */
+  daemonTimeoutSeconds: number;
 }
 
 /**
  * Reads a restore's state from the directory (and, while large files are copied, their sizes
  * on the node), so a reload, a second administrator or a restarted console see the same thing.
+ * It does not depend on the restore's folders being valid: a restore whose directory values
+ * went wrong must still show where it stands and what can be done.
  */
 export async function readRestoreStatus(ref: IterationRef): Promise<RestoreStatus> {
-  await requireAdmin();
-  const [layout, modes, stored] = await Promise.all([
-    readRestoreLayout(ref.machineUuid, ref.iteration),
-    readIterationModes(ref.machineUuid),
-    readJournal(ref.machineUuid, ref.iteration),
-  ]);
-  const current = modes.find((m) => m.name === ref.iteration);
+  await requireMachineAccess('restore', ref.machineUuid);
+  const [machine, current, stored] = await Promise.all([readMachine(ref.machineUuid, []), readIterationStatus(ref.machineUuid, ref.iteration), readJournal(ref.machineUuid, ref.iteration)]);
+  if (!machine) throw new AppError('not-found', 'There is no machine with this UUID in the directory.');
   if (!current) throw new AppError('not-found', 'The iteration no longer exists.');
   const records = stored ? decodeJournal(stored.records) : [];
-  const view = deriveRestoreView({ mode: current.mode, returnValue: current.returnValue, records, lease: stored?.lease ?? null, now: new Date() });
+  const view = deriveRestoreView({ mode: current.mode, state: current.state, returnValue: current.returnValue, records, lease: stored?.lease ?? null, now: new Date() });
   let progress: CopyProgress | null = null;
-  if (current.mode.toLowerCase() === 'unretaininglargefiles') progress = await copyProgress(layout, ref, records).catch(() => null);
+  // While the copies are made, and (daemon-driven) while the console checks them and prepares the restore.
+  if (['unretaininglargefiles', 'unretainedlargefiles'].includes(current.mode.toLowerCase())) {
+    progress = await openRestore(ref)
+      .then(({ layout }) => copyProgress(layout, ref, records))
+      .catch(() => null);
+  }
   return {
-    machine: { uuid: layout.machine.uuid, name: layout.machine.name, node: layout.node },
+    machine: { uuid: machine.uuid, name: machine.name, node: machine.node ?? last(records, 'started')?.node ?? '' },
     iteration: ref.iteration,
     view,
     journal: records,
     progress,
     previousState: last(records, 'started')?.previousState ?? null,
+    daemonTimeoutSeconds: Math.round(env().restore.daemonTimeoutMs / 1000),
   };
 }
 
-async function copyProgress(layout: Awaited<ReturnType<typeof readRestoreLayout>>, ref: IterationRef, records: TimedRecord[]): Promise<CopyProgress> {
-  const backupXml = await nodeOps.readText(layout.node, `${layout.retainFolder}/${layout.xmlName}`, 16 * 1024 * 1024);
-  const names = [layout.stateName, ...imageDisks(readDomainSettings(backupXml).disks).map((d) => `${(d.source ?? '').split('/').pop()}.${ref.iteration}`)];
+/**
+ * The copies' sizes in the retain folder against the backup's, whoever copies them (this console,
+ * another instance or the node daemon): the plan's copies, or for a journal without them, the
+ * images the backup's own XML in the backup folder names.
+ */
+async function copyProgress(layout: RestoreLayout, ref: IterationRef, records: TimedRecord[]): Promise<CopyProgress> {
+  const planned = last(records, 'resolved')?.writes?.copies;
+  const names =
+    planned ??
+    [
+      layout.stateName,
+      ...imageDisks(readDomainSettings(await nodeOps.readText(layout.node, `${layout.backupFolder}/${layout.xmlName}`, 16 * 1024 * 1024, layout.backupRoot)).disks).flatMap((d) => {
+        const name = backupImageName(d.source ?? '', ref.iteration);
+        return name ? [name] : [];
+      }),
+    ];
   const sizes = await nodeOps.stat(layout.node, names.flatMap((n) => [`${layout.backupFolder}/${n}`, `${layout.retainFolder}/${n}`]));
   const files = names.map((name) => ({
     name,
@@ -88,7 +109,7 @@ async function copyProgress(layout: Awaited<ReturnType<typeof readRestoreLayout>
 }
 
 export async function loadPreflight(ref: IterationRef): Promise<Preflight> {
-  await requireAdmin();
+  await requireMachineAccess('restore', ref.machineUuid);
   return (await preflight(ref)).result;
 }
 
@@ -103,16 +124,20 @@ export interface ConflictDto {
   decisions: Record<string, { choice: 'live' | 'backup' | 'value'; value?: string }> | null;
   plan: { overwritten: string[]; kept: string[]; entriesAdded: string[]; entriesRemoved: string[]; savedStateRisks?: string[] } | null;
   withState: boolean | null;
-  /** For the plan: the live disk images phase 2 replaces, the domain's state now, and how long a shutdown may take. */
-  liveDisks: { target: string; image: string }[];
+  /**
+   * For the plan: exactly the files phase 2 writes (recorded with the decisions; null before
+   * they are made), the domain's state now, and how long a shutdown may take.
+   */
+  writes: { retainFolder: string; copies: string[]; moves: { target: string; file: string; destination: string }[] } | null;
   domainState: string;
   shutdownTimeoutSeconds: number;
 }
 
 export async function loadConflicts(ref: IterationRef): Promise<ConflictDto> {
-  await requireAdmin();
+  await requireMachineAccess('restore', ref.machineUuid);
   const [view, stored] = await Promise.all([readConflicts(ref), readJournal(ref.machineUuid, ref.iteration)]);
   const resolved = stored ? last(decodeJournal(stored.records), 'resolved') : undefined;
+  const writes = resolved?.writes;
   const domainState = await nodeOps.domState(view.layout.node, view.layout.machine.uuid);
   return {
     conflicts: view.set.conflicts,
@@ -124,7 +149,7 @@ export async function loadConflicts(ref: IterationRef): Promise<ConflictDto> {
     decisions: resolved?.decisions ?? null,
     plan: resolved?.plan ?? null,
     withState: resolved?.withState ?? null,
-    liveDisks: view.layout.disks.flatMap((d) => (d.sourceFile && (d.device ?? 'disk') === 'disk' ? [{ target: d.target, image: d.sourceFile }] : [])),
+    writes: writes ? { retainFolder: view.layout.retainFolder, copies: writes.copies, moves: writes.moves } : null,
     domainState,
     shutdownTimeoutSeconds: Math.round(env().restore.shutdownTimeoutMs / 1000),
   };

@@ -1,27 +1,32 @@
 import 'server-only';
 import { formatIterationName } from '@/lib/backup/iteration';
 import { isAppError } from '@/lib/errors';
-import { appendJournal, markIterationFailed, transitionIteration } from '@/lib/ldap/restore';
+import { appendJournal, closeJournal, markIterationFailed, transitionIteration } from '@/lib/ldap/restore';
 import { invalidateFleetCache } from '@/lib/inventory/cache';
 import { encodeRecord, type JournalRecord } from './journal';
 
 /**
- * The two roles of the design documents, kept apart: `command` is what a control instance
- * writes (a command mode with state 0, which a daemon-driven node would pick up), `working`/
- * `done` is what the node executor writes around its own work. Today the console plays both.
+ * The two roles of the design documents, kept apart. The control role writes `command`s: a
+ * command mode with state 0, compare-and-set, which the node daemon executes (daemon-driven
+ * restores only). The executor role writes `working` and `done` around the work it does itself
+ * (console-driven restores): always with a timestamp as state, never 0, because the node daemon
+ * executes any of its commands with state 0 and the stepping-stone daemon answers every other
+ * mode with state 0 by writing return value 18 (daemons.md, fact 1).
  */
 export interface IterationRef {
   machineUuid: string;
   iteration: string;
 }
 
-export async function command(ref: IterationRef, from: string, to: string): Promise<void> {
-  await transitionIteration(ref.machineUuid, ref.iteration, { from, to, state: '0' });
+/** Control role: asks the node daemon for a step. `executionDate` is set when the iteration's is not 0 (the daemon then ignores commands). */
+export async function command(ref: IterationRef, from: string, to: string, executionDate?: string): Promise<void> {
+  await transitionIteration(ref.machineUuid, ref.iteration, { from, to, state: '0', returnValue: 0, executionDate });
   invalidateFleetCache();
 }
 
-export async function working(ref: IterationRef, from: string, to: string): Promise<void> {
-  await transitionIteration(ref.machineUuid, ref.iteration, { from, to, state: '0', returnValue: 0 });
+/** Executor role: the console takes a step itself; the state says since when. */
+export async function working(ref: IterationRef, from: string, to: string, now = new Date()): Promise<void> {
+  await transitionIteration(ref.machineUuid, ref.iteration, { from, to, state: formatIterationName(now), returnValue: 0 });
   invalidateFleetCache();
 }
 
@@ -34,6 +39,15 @@ export async function journal(ref: IterationRef, record: JournalRecord): Promise
   await appendJournal(ref.machineUuid, ref.iteration, encodeRecord(record));
 }
 
+/**
+ * The last record of a restore that ended (`by` and `remains` when an administrator marked it
+ * finished by hand). The journal stays as its record (until the iteration is restored again);
+ * without a lease it no longer counts as an open restore.
+ */
+export async function finishJournal(ref: IterationRef, byHand: { by: string; remains: string[] } | null = null): Promise<void> {
+  await closeJournal(ref.machineUuid, ref.iteration, encodeRecord({ step: 'finished', ...(byHand ?? {}) }));
+}
+
 /** A step that failed: its return value (daemon codes, spec §4.6) and everything the UI needs to explain it. */
 export class StepFailure extends Error {
   constructor(
@@ -42,6 +56,8 @@ export class StepFailure extends Error {
     readonly reason: string,
     readonly machineState: string,
     readonly command?: { text: string; exitCode?: number; stderr?: string },
+    /** Daemon-driven: who reported it, and the command a retry writes again. */
+    readonly origin: { by: 'daemon' | 'console'; reissue?: string } = { by: 'console' },
   ) {
     super(reason);
     this.name = 'StepFailure';
@@ -71,7 +87,11 @@ function commandDetails(error: unknown): { text: string; exitCode?: number; stde
   };
 }
 
-/** Records a failure: non-zero return value on the iteration (mode unchanged) and the reason in the journal. */
+/**
+ * Records a failure: the reason in the journal and a non-zero return value on the iteration
+ * (mode unchanged, state a timestamp, so the failure never reads as a command; a daemon's own
+ * failure keeps its code and loses its state 0 the same way).
+ */
 export async function recordFailure(ref: IterationRef, mode: string, failure: StepFailure): Promise<void> {
   await journal(ref, {
     step: 'failed',
@@ -82,7 +102,9 @@ export async function recordFailure(ref: IterationRef, mode: string, failure: St
     command: failure.command?.text,
     exitCode: failure.command?.exitCode,
     stderr: failure.command?.stderr,
+    by: failure.origin.by,
+    reissue: failure.origin.reissue,
   });
-  await markIterationFailed(ref.machineUuid, ref.iteration, mode, failure.returnValue);
+  await markIterationFailed(ref.machineUuid, ref.iteration, mode, failure.returnValue, formatIterationName(new Date()));
   invalidateFleetCache();
 }

@@ -1,11 +1,15 @@
 import 'server-only';
 import { AppError } from '@/lib/errors';
+import { CONFINE_FUNCTION, REFUSED, confinedPaths, refusal } from './confine';
 import { CommandFailedError } from './errors';
-import { assertSafePath } from './paths';
 import { runOnNode } from './run';
 import { nodeSshSettings } from './settings';
 
 export interface CopyOptions {
+  /** The source must be a regular file below this folder, reached without a symbolic link. */
+  sourceRoot: string;
+  /** The copy is written below this folder only, reached without a link, never through one. */
+  destinationRoot: string;
   /** Called with bytes copied so far and the source size: at 0, whenever the copy grew, and at the end. */
   onProgress?: (bytesCopied: number, totalBytes: number) => void;
   /** How often the destination size is polled; default 1 s. */
@@ -22,13 +26,18 @@ export interface CopyResult {
 
 // One command per copy: check the source, report its size, copy with `cp -p -T` while a
 // background loop reports the destination's size every $3 seconds, then report the copy's size.
-// Values are positional parameters only. The loop's `sleep` gets no stream of the channel, so
+// Values are positional parameters only. Both paths are confined to their roots on the node
+// (confine.ts) before anything is read or written: a link is refused, not followed (a folder
+// in the destination's place is left to cp -T, which refuses it in its own words). The loop's `sleep` gets no stream of the channel, so
 // when the loop is stopped a sleep still running cannot hold the channel open. A timeout or
 // abort kills the whole process group (see run.ts), the loop and cp included.
-const COPY_SCRIPT = String.raw`export LC_ALL=C
-if [ -L "$1" ]; then echo "$1 is a symbolic link" >&2; exit 65; fi
+const COPY_SCRIPT = `${CONFINE_FUNCTION}
+export LC_ALL=C
+if [ -L "$1" ]; then echo "$1 is a symbolic link; it was not read" >&2; exit 77; fi
 [ -e "$1" ] || exit 66
 if [ ! -f "$1" ]; then echo "$1 is not a regular file" >&2; exit 65; fi
+confine "$1" "$4" file || exit 77
+confine "$2" "$5" any || exit 77
 total=$(stat -c %s -- "$1") || exit 1
 echo "total $total"
 # A copy whose connection was cut, or whose console was killed, can still be writing the
@@ -70,9 +79,9 @@ const NOT_A_FILE = 65;
  * image legitimately takes hours), the copy is stopped when it stops making progress. At the
  * end the destination must have exactly the source's size.
  */
-export async function copyFile(node: string, src: string, dst: string, options: CopyOptions = {}): Promise<CopyResult> {
-  assertSafePath(src);
-  assertSafePath(dst);
+export async function copyFile(node: string, src: string, dst: string, options: CopyOptions): Promise<CopyResult> {
+  const source = confinedPaths(src, options.sourceRoot);
+  const destination = confinedPaths(dst, options.destinationRoot);
   const started = Date.now();
   const pollMs = Math.max(10, options.pollMs ?? 1000);
   const stallMs = options.stallTimeoutMs ?? Math.max(60_000, 4 * nodeSshSettings().timeoutMs);
@@ -116,7 +125,7 @@ export async function copyFile(node: string, src: string, dst: string, options: 
 
   const pollSeconds = String(pollMs / 1000);
   try {
-    const result = await runOnNode(node, ['sh', '-c', COPY_SCRIPT, 'sh', src, dst, pollSeconds], {
+    const result = await runOnNode(node, ['sh', '-c', COPY_SCRIPT, 'sh', source.path, destination.path, pollSeconds, source.root, destination.root], {
       timeoutMs: 0,
       signal: controller.signal,
       onStdout: (chunk) => {
@@ -128,6 +137,7 @@ export async function copyFile(node: string, src: string, dst: string, options: 
     });
     if (result.code === NOT_FOUND) throw new AppError('not-found', `${src} does not exist on node ${node}; nothing was copied.`);
     if (result.code === NOT_A_FILE) throw new AppError('invalid-input', `${src} on node ${node} is not a regular file; nothing was copied.`);
+    if (result.code === REFUSED) throw refusal(node, `Copying ${src} to ${dst}`, result.stderr, ['cp', '-p', '-T', '--', src, dst]);
     if (result.code !== 0) throw new CommandFailedError({ node, what: `Copying ${src} to ${dst}`, exitCode: result.code, stderr: result.stderr, argv: ['cp', '-p', '-T', '--', src, dst] });
   } catch (error) {
     if (stalled) throw new AppError('node-timeout', `Copying ${src} on node ${node} made no progress for ${Math.round(stallMs / 1000)} s and was stopped.`);

@@ -1,5 +1,6 @@
 import 'server-only';
 import { AppError } from '@/lib/errors';
+import { CONFINE_FUNCTION, REFUSED, confinedPaths, refusal, runConfined } from './confine';
 import { CommandFailedError } from './errors';
 import { assertSafePath, parentDirectory } from './paths';
 import { runChecked, runOnNode } from './run';
@@ -76,101 +77,142 @@ export async function listDirectory(node: string, path: string): Promise<{ exist
   return { exists: true, entries: entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) };
 }
 
-// The size of every regular file one level below each subfolder, one line each; the sums are
-// made here. Apparent sizes, so a sparse image counts as large as it reads back.
-const SIZES_SCRIPT = String.raw`[ -d "$1" ] || exit 66
-cd -- "$1" && LC_ALL=C exec find . -mindepth 2 -maxdepth 2 -type f -printf '%h\t%s\n'`;
+const MKDIR_SCRIPT = `${CONFINE_FUNCTION}
+confine "$1" "$2" folder-or-none || exit 77
+if [ -n "$3" ]; then exec mkdir -p -m "$3" -- "$1"; fi
+exec mkdir -p -- "$1"`;
 
 /**
- * Per subfolder of `path`, the total size in bytes of the files in it (not recursive below
- * them); `exists: false` when there is no such folder. One command for all of them.
+ * `mkdir -p`, only strictly below `under` and without following a link on the way (checked on
+ * the node first), optionally with an octal mode for the last folder (e.g. '770').
  */
-export async function folderSizes(node: string, path: string): Promise<{ exists: false } | { exists: true; sizes: Map<string, number> }> {
-  assertSafePath(path);
-  const result = await runOnNode(node, ['sh', '-c', SIZES_SCRIPT, 'sh', path]);
-  if (result.code === 66) return { exists: false };
-  if (result.code !== 0) throw new CommandFailedError({ node, what: `Measuring the folders in ${path}`, exitCode: result.code, stderr: result.stderr, argv: ['find', path] });
-  const sizes = new Map<string, number>();
-  for (const line of result.stdout.split('\n')) {
-    const match = /^\.\/([^/\t]+)\t(\d+)$/.exec(line);
-    if (match) sizes.set(match[1], (sizes.get(match[1]) ?? 0) + Number(match[2]));
-  }
-  return { exists: true, sizes };
-}
-
-/** `mkdir -p`, optionally with an octal mode for the last folder (e.g. '770'). */
-export async function makeDirectory(node: string, path: string, mode?: string): Promise<void> {
-  assertSafePath(path);
+export async function makeDirectory(node: string, path: string, options: { under: string; mode?: string }): Promise<void> {
+  const confined = confinedPaths(path, options.under);
+  const { mode } = options;
   if (mode !== undefined && !/^[0-7]{3,4}$/.test(mode)) throw new AppError('invalid-input', `${JSON.stringify(mode)} is not an octal file mode such as 770.`);
-  await runChecked(node, ['mkdir', '-p', ...(mode ? ['-m', mode] : []), '--', path], `Creating the folder ${path}`);
+  await runConfined(node, ['sh', '-c', MKDIR_SCRIPT, 'sh', confined.path, confined.root, mode ?? ''], `Creating the folder ${path}`, ['mkdir', '-p', ...(mode ? ['-m', mode] : []), '--', confined.path]);
 }
 
 // A move across file systems would silently become a slow, non-atomic copy of a whole image.
-const MOVE_SCRIPT = String.raw`export LC_ALL=C
+const MOVE_SCRIPT = `${CONFINE_FUNCTION}
+export LC_ALL=C
+confine "$1" "$3" file || exit 77
+confine "$2" "$4" file-or-none || exit 77
 s=$(stat -c %d -- "$1") || exit 1
-d=$(stat -c %d -- "$3") || exit 1
-if [ "$s" != "$d" ]; then echo "$1 and the folder $3 are on different file systems; refusing to move" >&2; exit 75; fi
+d=$(stat -c %d -- "$5") || exit 1
+if [ "$s" != "$d" ]; then echo "$1 and the folder $5 are on different file systems; refusing to move" >&2; exit 75; fi
 exec mv -T -- "$1" "$2"`;
 
-/**
- * `mv -T -- src dst` within one file system (refused otherwise). `-T` makes an existing
- * folder at `dst` an error instead of a place to move into.
- */
-export async function moveFile(node: string, src: string, dst: string): Promise<void> {
-  assertSafePath(src);
-  assertSafePath(dst);
-  await runChecked(node, ['sh', '-c', MOVE_SCRIPT, 'sh', src, dst, parentDirectory(dst)], `Moving ${src} to ${dst}`);
+export interface MoveRoots {
+  /** The source must be a regular file below this folder, reached without a link. */
+  sourceRoot: string;
+  /** The destination must be below this folder, reached without a link, and not be a link itself. */
+  destinationRoot: string;
 }
 
-// Repeats the lexical check after resolving symbolic links on the node, so a link inside the
-// root that points elsewhere cannot redirect the removal.
-const REMOVE_SCRIPT = String.raw`if [ ! -e "$1" ] && [ ! -L "$1" ]; then exit 0; fi
-p=$(readlink -f -- "$1") && r=$(readlink -f -- "$2") || { echo "cannot resolve $1" >&2; exit 1; }
-case $p in
-  "$r"/?*) ;;
-  *) echo "refusing to remove $1: it resolves to $p, which is not inside $r" >&2; exit 77 ;;
-esac
+/**
+ * `mv -T -- src dst` within one file system (refused otherwise), each side confined below its
+ * root on the node. `-T` makes an existing folder at `dst` an error instead of a place to move into.
+ */
+export async function moveFile(node: string, src: string, dst: string, roots: MoveRoots): Promise<void> {
+  const source = confinedPaths(src, roots.sourceRoot);
+  const destination = confinedPaths(dst, roots.destinationRoot);
+  await runConfined(
+    node,
+    ['sh', '-c', MOVE_SCRIPT, 'sh', source.path, destination.path, source.root, destination.root, parentDirectory(destination.path)],
+    `Moving ${src} to ${dst}`,
+    ['mv', '-T', '--', source.path, destination.path],
+  );
+}
+
+// Nothing on the way from the root to the path, nor the path itself, may be a link: the node
+// walks it (confine) right before removing. Links inside the removed tree are removed, not followed.
+const REMOVE_SCRIPT = `${CONFINE_FUNCTION}
+if [ ! -e "$1" ] && [ ! -L "$1" ]; then exit 0; fi
+confine "$1" "$2" any || exit 77
 echo removing
 exec rm -rf -- "$1"`;
 
 /**
- * `rm -rf -- path`, only when `path` is strictly inside `under` (checked here and, after
- * resolving links, on the node). Returns whether something was there to remove.
+ * `rm -rf -- path`, only when `path` is strictly inside `under` (checked here and, walking the
+ * path without following links, on the node). Returns whether something was there to remove.
  */
 export async function removeTree(node: string, path: string, options: { under: string }): Promise<{ removed: boolean }> {
-  assertSafePath(path, { under: options.under });
-  const { stdout } = await runChecked(node, ['sh', '-c', REMOVE_SCRIPT, 'sh', path, options.under], `Removing ${path}`);
+  const confined = confinedPaths(path, options.under);
+  const { stdout } = await runConfined(node, ['sh', '-c', REMOVE_SCRIPT, 'sh', confined.path, confined.root], `Removing ${path}`, ['rm', '-rf', '--', confined.path]);
   return { removed: stdout.startsWith('removing') };
 }
 
-const READ_SCRIPT = String.raw`[ -f "$1" ] || { echo "$1 is not a file" >&2; exit 66; }
+// rmdir removes only empty folders; every one is walked first, so no link on the way is followed.
+const RMDIR_SCRIPT = `${CONFINE_FUNCTION}
+root=$1
+shift
+for p do
+  if [ ! -e "$p" ] && [ ! -L "$p" ]; then continue; fi
+  confine "$p" "$root" folder || exit 77
+done
+for p do rmdir -- "$p" 2>/dev/null || true; done`;
+
+/** Removes each of `folders` (strictly below `under`) that is empty, innermost first; folders that hold anything stay. */
+export async function removeEmptyFolders(node: string, folders: readonly string[], options: { under: string }): Promise<void> {
+  const confined = folders.map((f) => confinedPaths(f, options.under));
+  if (confined.length === 0) return;
+  const innermostFirst = confined.map((c) => c.path).sort((a, b) => b.length - a.length);
+  await runConfined(node, ['sh', '-c', RMDIR_SCRIPT, 'sh', confined[0].root, ...innermostFirst], 'Removing empty folders', ['rmdir', '--', ...innermostFirst]);
+}
+
+const READ_SCRIPT = `${CONFINE_FUNCTION}
+if [ -L "$1" ]; then echo "$1 is a symbolic link; it was not read" >&2; exit 77; fi
+[ -f "$1" ] || { echo "$1 is not a file" >&2; exit 66; }
+if [ -n "$3" ]; then confine "$1" "$3" file || exit 77; fi
 exec head -c "$2" -- "$1"`;
 
-/** A text file's content (UTF-8). Refuses files larger than `maxBytes`; a missing file is `not-found`. */
-export async function readTextFile(node: string, path: string, maxBytes: number): Promise<string> {
-  assertSafePath(path);
+/**
+ * A file's bytes, as they are on the node. Refuses files larger than `maxBytes` (with `head`,
+ * returns their first `maxBytes` instead) and symbolic links; with `under`, the file must be below
+ * that folder, reached without a link. A missing file is `not-found`. For files whose encoding the
+ * reader handles itself (an LDIF may fold a line inside a UTF-8 character).
+ */
+export async function readFileBytes(node: string, path: string, maxBytes: number, options: { under?: string; head?: boolean } = {}): Promise<Buffer> {
+  const confined = options.under === undefined ? { path: assertSafePath(path), root: '' } : confinedPaths(path, options.under);
   if (!Number.isInteger(maxBytes) || maxBytes < 0) throw new AppError('invalid-input', 'maxBytes must be a whole number of bytes.');
+  const chunks: Buffer[] = [];
   let bytes = 0;
-  const result = await runOnNode(node, ['sh', '-c', READ_SCRIPT, 'sh', path, String(maxBytes + 1)], {
+  const result = await runOnNode(node, ['sh', '-c', READ_SCRIPT, 'sh', confined.path, String(options.head ? maxBytes : maxBytes + 1), confined.root], {
     onStdout: (chunk) => {
       bytes += chunk.length;
+      chunks.push(chunk);
     },
     maxOutputBytes: Math.max(maxBytes + 1, 1024 * 1024),
   });
   if (result.code === 66) throw new AppError('not-found', `${path} does not exist on node ${node}.`);
+  if (result.code === REFUSED) throw refusal(node, `Reading ${path}`, result.stderr, ['head', '-c', String(maxBytes), '--', confined.path]);
   if (result.code !== 0) throw new CommandFailedError({ node, what: `Reading ${path}`, exitCode: result.code, stderr: result.stderr, argv: ['head', path] });
   if (bytes > maxBytes) throw new AppError('command-failed', `${path} on node ${node} is larger than ${maxBytes} bytes; it was not read.`);
-  return result.stdout;
+  return Buffer.concat(chunks, bytes);
 }
 
-// Written next to the target and renamed, so a reader never sees half a file.
-const WRITE_SCRIPT = String.raw`tmp="$1.partial-$$"
-if cat > "$tmp" && mv -f -- "$tmp" "$1"; then exit 0; fi
+/** A text file's content, decoded as UTF-8; otherwise as readFileBytes. */
+export async function readTextFile(node: string, path: string, maxBytes: number, options: { under?: string; head?: boolean } = {}): Promise<string> {
+  return (await readFileBytes(node, path, maxBytes, options)).toString('utf8');
+}
+
+// Written next to the target and renamed, so a reader never sees half a file. noclobber (set -C)
+// makes the redirection refuse an existing name, so a link planted at the temporary name is not followed.
+const WRITE_SCRIPT = `${CONFINE_FUNCTION}
+confine "$1" "$2" file-or-none || exit 77
+tmp="$1.partial-$$"
+rm -f -- "$tmp"
+set -C
+if cat > "$tmp" && mv -f -T -- "$tmp" "$1"; then exit 0; fi
 rm -f -- "$tmp"
 exit 1`;
 
-/** Writes a file; the content travels on standard input, never on the command line. */
-export async function writeTextFile(node: string, path: string, content: string | Buffer): Promise<void> {
-  assertSafePath(path);
-  await runChecked(node, ['sh', '-c', WRITE_SCRIPT, 'sh', path], `Writing ${path}`, { stdin: content });
+/**
+ * Writes a file strictly below `under`, reached without a link and not replacing anything but a
+ * regular file; the content travels on standard input, never on the command line.
+ */
+export async function writeTextFile(node: string, path: string, content: string | Buffer, options: { under: string }): Promise<void> {
+  const confined = confinedPaths(path, options.under);
+  await runConfined(node, ['sh', '-c', WRITE_SCRIPT, 'sh', confined.path, confined.root], `Writing ${path}`, ['tee', '--', confined.path], { stdin: content });
 }

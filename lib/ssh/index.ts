@@ -6,14 +6,17 @@
 import 'server-only';
 
 export { resolveNodeEndpoint, type NodeEndpoint } from './address';
+export { checkConfined, type ConfinedCheck, type ConfinedKind } from './confine';
 export { copyFile, type CopyOptions, type CopyResult } from './copy';
 export { CommandFailedError, isCommandFailed } from './errors';
-export { folderSizes, listDirectory, makeDirectory, moveFile, readTextFile, removeTree, statPaths, writeTextFile, type DirectoryEntry, type PathStat } from './files';
+export { listDirectory, makeDirectory, moveFile, readFileBytes, readTextFile, removeEmptyFolders, removeTree, statPaths, writeTextFile, type DirectoryEntry, type MoveRoots, type PathStat } from './files';
 export { assertSafePath, isStrictlyInside, joinPath, normalizePath, parentDirectory, type SafePathOptions } from './paths';
+export { probeNodeDaemon } from './node-daemon';
 export { closeNodeConnections } from './pool';
 export { qemuImgCheck, qemuImgInfo, type ImageCheck, type ImageInfo } from './qemu-img';
 export { buildCommand, shellQuote } from './quote';
 export { observeNodeCommands, runChecked, runOnNode, type ObservedCommand, type RunOptions, type RunResult } from './run';
+export type { CommandRunnerState } from './runner';
 export { nodesConfigured } from './settings';
 export { diskUsage, nodeStatus, type FilesystemUsage, type NodeStatus } from './status';
 export * as virsh from './virsh';

@@ -7,7 +7,8 @@ import { AppError } from '@/lib/errors';
  * NUL. `under` additionally confines a path strictly below a root, e.g. destructive
  * operations to the retain directory.
  *
- * The check is lexical; `removeTree` repeats it on the node after resolving symbolic links.
+ * The check is lexical; every operation that writes, moves or removes repeats it on the node
+ * without following symbolic links (confine.ts).
  */
 export interface SafePathOptions {
   /** The path must be strictly inside this absolute directory (not equal to it). */

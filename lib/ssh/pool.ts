@@ -5,6 +5,7 @@ import { AppError } from '@/lib/errors';
 import { resolveNodeEndpoint, type NodeEndpoint } from './address';
 import { connectionError, type ConnectionFacts } from './errors';
 import { hostKeyAlgorithms, knownHostName, parseKnownHosts, pinnedEntries, verifyHostKey, type HostKeyVerdict } from './known-hosts';
+import { RunnerPool } from './runner';
 import { nodeSshSettings } from './settings';
 
 /**
@@ -22,11 +23,14 @@ export interface NodeConnection {
   closed: boolean;
   /** Runs `work` with one of the connection's channel slots. */
   withChannel<T>(work: () => Promise<T>): Promise<T>;
+  /** The connection's command runners (runner.ts); at most one per channel slot. */
+  runners: RunnerPool;
 }
 
 /**
  * OpenSSH allows 10 sessions per connection (MaxSessions); two are kept free so that a
  * command can always be stopped (kill on its own channel) even when the others are busy.
+ * A command runner holds one of the eight while it lives.
  */
 const CHANNELS_PER_CONNECTION = 8;
 const KEEPALIVE_MS = 10_000;
@@ -105,7 +109,11 @@ async function open(node: string): Promise<NodeConnection> {
     ...(algorithms.length > 0 ? { algorithms: { serverHostKey: algorithms as NonNullable<ConnectConfig['algorithms']>['serverHostKey'] } } : {}),
   };
 
-  const connection: NodeConnection = { endpoint, client, closed: false, withChannel: limiter(CHANNELS_PER_CONNECTION) };
+  const base = { endpoint, client, closed: false, withChannel: limiter(CHANNELS_PER_CONNECTION) };
+  // The runners see `closed` of this very object (Object.assign returns it).
+  const connection: NodeConnection = Object.assign(base, {
+    runners: new RunnerPool(base, CHANNELS_PER_CONNECTION, settings.timeoutMs, settings.commandRunner ? null : 'is turned off (NODE_SSH_COMMAND_RUNNER=off)'),
+  });
   let established = false;
   // ssh2 emits 'error' on a live connection too (keepalive timeout, reset); without a
   // permanent listener that would crash the process. Handshake errors are logged by `fail`.

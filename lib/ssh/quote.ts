@@ -2,7 +2,8 @@ import { AppError } from '@/lib/errors';
 
 /**
  * The one way a value becomes part of a command line on a node. sshd hands the command string
- * to the node user's login shell (`$SHELL -c <string>`), so every argument is wrapped in POSIX
+ * to the node user's login shell (`$SHELL -c <string>`), and the command runner (runner.ts) to
+ * its /bin/sh (`eval "set -- <string>"`), so every argument is wrapped in POSIX
  * single quotes, inside which no character is special; a single quote itself is written as
  * '\'' (close, escaped quote, reopen). This holds for sh, dash, bash, ksh and zsh; the node
  * user's login shell must be one of them (README, "Nodes").

@@ -6,6 +6,7 @@ import { countSshError } from '@/lib/metrics/counters';
 import { CommandFailedError, commandAborted, commandTimeout, connectionLost } from './errors';
 import { nodeConnection, type NodeConnection } from './pool';
 import { buildCommand } from './quote';
+import { CommandNotStarted, killProcessGroup } from './runner';
 import { nodeSshSettings } from './settings';
 
 export interface RunOptions {
@@ -20,12 +21,21 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Guard against a command that floods the console's memory; default 64 MiB per stream. */
   maxOutputBytes?: number;
+  /**
+   * Sends the command on an SSH channel of its own (sshd starts the login shell for it), as
+   * before the command runner, instead of through one of the connection's runners: for
+   * benchmarks and diagnosis. NODE_SSH_COMMAND_RUNNER=off does it for every command.
+   */
+  plainExec?: boolean;
 }
 
 export interface RunResult {
   /** Exit status; 128 + n when the command was killed by signal n, as a shell reports it. */
   code: number;
-  /** The signal name when the command was killed by one. */
+  /**
+   * The signal name (SIGTERM) when the command was killed by one. Through the command runner,
+   * which learns only the exit status from its shell, a status of 128 + n is taken as signal n.
+   */
   signal?: string;
   stdout: string;
   stderr: string;
@@ -69,10 +79,14 @@ function notify(command: ObservedCommand): void {
  * exit is returned, not thrown (see `runChecked`); connection problems, timeouts and aborts
  * are thrown as AppErrors.
  *
- * The line sent is `echo $$; exec <argv>`: sshd starts every command in a new session, so
- * the reported PID is also the process group of everything the command starts. A timeout or
- * an abort kills that group on its own channel: closing a channel alone would leave a `cp` of
- * a 100 GiB image running on the node.
+ * Commands go through one of the connection's command runners (runner.ts): a shell started
+ * once per channel that runs each command in a process group of its own, so that a command
+ * does not pay for the node's login shell. When the runner cannot start on a node (or
+ * `plainExec`, or NODE_SSH_COMMAND_RUNNER=off), the command gets a channel of its own with the
+ * line `echo $$; exec <argv>`: sshd starts every such command in a new session, so the
+ * reported PID is also the process group of everything the command starts. Either way, a
+ * timeout or an abort kills that group on a channel of its own: closing a channel alone would
+ * leave a `cp` of a 100 GiB image running on the node.
  */
 export async function runOnNode(node: string, argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   if (observers.size === 0) return runCounted(node, argv, options);
@@ -105,19 +119,22 @@ async function runUnobserved(node: string, argv: readonly string[], options: Run
     const connection = await nodeConnection(node);
     if (options.signal?.aborted) throw commandAborted(connection.endpoint, program);
     try {
-      return await connection.withChannel(() => execute(connection, command, program, timeoutMs, options));
+      return await connection.withChannel(async () => {
+        const runner = options.plainExec ? null : await connection.runners.acquire();
+        if (runner === null) return execute(connection, command, program, timeoutMs, options);
+        if (options.signal?.aborted) {
+          runner.release();
+          throw commandAborted(connection.endpoint, program);
+        }
+        return runner.run(argv, timeoutMs, options);
+      });
     } catch (error) {
-      // A pooled connection can die before its 'close' event arrives. When ssh2 refuses to even
-      // send the request (socket already gone), nothing ran on the node, so one retry on a fresh
-      // connection is safe. Any later failure may have started the command: it is reported.
-      if (!(error instanceof ChannelNotOpened) || attempt > 1) throw error instanceof ChannelNotOpened ? error.reason : error;
+      // A pooled connection can die before its 'close' event arrives. When nothing was sent
+      // (ssh2 refused to send, or the runner said it did not start the command), nothing ran on
+      // the node, so one retry on a fresh connection is safe. Any later failure may have started
+      // the command: it is reported.
+      if (!(error instanceof CommandNotStarted) || attempt > 1) throw error instanceof CommandNotStarted ? error.reason : error;
     }
-  }
-}
-
-class ChannelNotOpened extends Error {
-  constructor(readonly reason: AppError) {
-    super(reason.message);
   }
 }
 
@@ -153,7 +170,7 @@ function execute(connection: NodeConnection, command: string, program: string, t
     };
     const stop = (error: AppError): void => {
       if (settled) return;
-      if (pid !== null) killGroup(connection, pid);
+      if (pid !== null) killProcessGroup(connection, pid);
       channel?.close();
       finish({ error });
     };
@@ -177,7 +194,7 @@ function execute(connection: NodeConnection, command: string, program: string, t
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
       const reason = connection.closed ? connectionLost(connection.endpoint, error.message) : new AppError('command-failed', `${program} could not be started on node ${connection.endpoint.node}.`, error.message);
-      reject(unsent ? new ChannelNotOpened(reason) : reason);
+      reject(unsent ? new CommandNotStarted(reason) : reason);
     };
     let unsent = false;
     const started = (error: Error | undefined, stream: ClientChannel): void => {
@@ -192,7 +209,7 @@ function execute(connection: NodeConnection, command: string, program: string, t
           early = Buffer.concat([early, chunk]);
           const newline = early.indexOf(10);
           if (newline < 0) return;
-          killGroup(connection, Number(early.subarray(0, newline).toString('latin1')));
+          killProcessGroup(connection, Number(early.subarray(0, newline).toString('latin1')));
           stream.close();
         });
         stream.end();
@@ -237,23 +254,8 @@ function execute(connection: NodeConnection, command: string, program: string, t
   });
 }
 
+/** ssh2 names the signal with its prefix (SIGTERM); other SSH libraries without (TERM). */
 function signalNumber(name: string | undefined): number {
-  const key = `SIG${name ?? ''}` as keyof typeof constants.signals;
+  const key = (name?.startsWith('SIG') ? name : `SIG${name ?? ''}`) as keyof typeof constants.signals;
   return constants.signals[key] ?? 0;
-}
-
-/** Kills the command's process group on its own channel; best effort (the connection may be gone). */
-function killGroup(connection: NodeConnection, pid: number): void {
-  if (!Number.isInteger(pid) || pid <= 1 || connection.closed) return;
-  try {
-    connection.client.exec(buildCommand(['kill', '-KILL', '--', `-${pid}`]), (error, stream) => {
-      if (error) return;
-      stream.on('data', () => undefined);
-      stream.stderr.on('data', () => undefined);
-      stream.on('close', () => undefined);
-      stream.end();
-    });
-  } catch {
-    // the connection went away; the node ends the session's processes with it
-  }
 }

@@ -2,7 +2,9 @@ import 'server-only';
 import { isAppError, type AppErrorCode } from '@/lib/errors';
 import { resolveNodeEndpoint, type NodeEndpoint } from './address';
 import { assertSafePath } from './paths';
+import { nodeConnection } from './pool';
 import { runChecked } from './run';
+import type { CommandRunnerState } from './runner';
 
 export type FilesystemUsage =
   | { path: string; ok: true; filesystem: string; sizeBytes: number; usedBytes: number; availableBytes: number; mountPoint: string }
@@ -32,7 +34,16 @@ export async function diskUsage(node: string, paths: readonly string[]): Promise
 }
 
 export type NodeStatus =
-  | { node: string; endpoint: NodeEndpoint; reachable: true; checkedAt: Date; latencyMs: number; filesystems: FilesystemUsage[] }
+  | {
+      node: string;
+      endpoint: NodeEndpoint;
+      reachable: true;
+      checkedAt: Date;
+      latencyMs: number;
+      filesystems: FilesystemUsage[];
+      /** Whether commands go through the command runner, or each through a login shell of its own (and why). */
+      commandRunner: CommandRunnerState;
+    }
   | { node: string; endpoint: NodeEndpoint | null; reachable: false; checkedAt: Date; error: { code: AppErrorCode; message: string } };
 
 /**
@@ -49,7 +60,9 @@ export async function nodeStatus(node: string, paths: readonly string[] = []): P
     let filesystems: FilesystemUsage[] = [];
     if (paths.length > 0) filesystems = await diskUsage(node, paths);
     else await runChecked(node, ['true'], 'Checking the node');
-    return { node, endpoint, reachable: true, checkedAt, latencyMs: Date.now() - started, filesystems };
+    const latencyMs = Date.now() - started;
+    const commandRunner = (await nodeConnection(node)).runners.state() ?? { active: false, reason: 'has not been started yet' };
+    return { node, endpoint, reachable: true, checkedAt, latencyMs, filesystems, commandRunner };
   } catch (error) {
     if (!isAppError(error) || error.code === 'unsafe-path' || error.code === 'directory-unavailable' || error.code === 'directory-error') throw error;
     return { node, endpoint, reachable: false, checkedAt, error: { code: error.code, message: error.message } };

@@ -6,6 +6,7 @@
  * Iteration names are computed from `now`, so the situations hold whenever the demo is built;
  * the same `now` always gives the same LDIF.
  */
+import { resolveWallTime, wallFieldsAt } from '../../lib/cron/time-zone';
 import {
   buildCloudLdif,
   DAY,
@@ -101,7 +102,7 @@ const spec: CloudSpec = {
   reseller: { uid: '4000000', name: 'stepping stone GmbH' },
   customer: { uid: '4000001', name: 'Demo Customer AG' },
   realm: { uid: '4000013', displayName: 'stoney cloud' },
-  nextFreeUid: '4000020',
+  nextFreeUid: '4000030',
   cloudId: 'a4b8be71-1b9d-415d-83c9-4e3fa4ff16f4',
   serviceAccounts: [
     { cn: 'prov-backup-kvm', password: 'prov-backup-kvm-demo' },
@@ -123,10 +124,35 @@ const spec: CloudSpec = {
       mail: 'olga.operator@stoney-cloud.org', gender: 'f', preferredLanguage: 'en-GB', timeZoneOffset: '+01:00',
       roles: ['User'], groupUids: ['4000014'],
     },
+    // People with one capability each, and one limited to a pool (see DEMO.grants).
+    {
+      uid: '4000020', login: 'viewer', password: 'viewer-demo', givenName: 'Vera', surname: 'Viewer',
+      mail: 'vera.viewer@stoney-cloud.org', gender: 'f', preferredLanguage: 'en-GB', timeZoneOffset: '+01:00',
+      roles: ['User'], groupUids: ['4000025'],
+    },
+    {
+      uid: '4000021', login: 'configurer', password: 'configurer-demo', givenName: 'Carl', surname: 'Configurer',
+      mail: 'carl.configurer@stoney-cloud.org', gender: 'm', preferredLanguage: 'de-CH', timeZoneOffset: '+01:00',
+      roles: ['User'], groupUids: ['4000026'],
+    },
+    {
+      uid: '4000022', login: 'restorer', password: 'restorer-demo', givenName: 'Rita', surname: 'Restorer',
+      mail: 'rita.restorer@stoney-cloud.org', gender: 'f', preferredLanguage: 'en-GB', timeZoneOffset: '+01:00',
+      roles: ['User'], groupUids: ['4000027'],
+    },
+    {
+      uid: '4000023', login: 'production', password: 'production-demo', givenName: 'Paul', surname: 'Production',
+      mail: 'paul.production@stoney-cloud.org', gender: 'm', preferredLanguage: 'de-CH', timeZoneOffset: '+01:00',
+      roles: ['User'], groupUids: ['4000028'],
+    },
   ],
   groups: [
     { uid: '4000014', displayName: 'Backup operators', groupName: 'backup-operators', description: 'May run restores' },
     { uid: '4000015', displayName: 'Teachers', groupName: 'teachers' },
+    { uid: '4000025', displayName: 'Backup viewers', groupName: 'backup-viewers', description: 'May see every machine and its backups' },
+    { uid: '4000026', displayName: 'Backup configurers', groupName: 'backup-configurers', description: 'May change backup plans and exclude machines' },
+    { uid: '4000027', displayName: 'Restorers', groupName: 'restorers', description: 'May restore any machine' },
+    { uid: '4000028', displayName: 'Production team', groupName: 'production-team', description: 'May configure and restore the production servers only' },
   ],
   nodes: [
     { fqdn: NODE_1, description: 'VM node in rack A', state: 'active', ip: { admin: '10.1.110.11', data: '10.1.140.11', int: '10.1.120.11', pub: '10.1.130.11' } },
@@ -293,6 +319,20 @@ export const DEMO = {
     admin: { uid: '4000002', login: 'admin', password: 'admin-demo', dn: `uid=4000002,ou=people,${BASE_DN}`, isAdmin: true },
     user: { uid: '4000003', login: 'user', password: 'user-demo', dn: `uid=4000003,ou=people,${BASE_DN}`, isAdmin: false },
     operator: { uid: '4000004', login: 'operator', password: 'operator-demo', dn: `uid=4000004,ou=people,${BASE_DN}`, isAdmin: false },
+    viewer: { uid: '4000020', login: 'viewer', password: 'viewer-demo', dn: `uid=4000020,ou=people,${BASE_DN}`, isAdmin: false },
+    configurer: { uid: '4000021', login: 'configurer', password: 'configurer-demo', dn: `uid=4000021,ou=people,${BASE_DN}`, isAdmin: false },
+    restorer: { uid: '4000022', login: 'restorer', password: 'restorer-demo', dn: `uid=4000022,ou=people,${BASE_DN}`, isAdmin: false },
+    production: { uid: '4000023', login: 'production', password: 'production-demo', dn: `uid=4000023,ou=people,${BASE_DN}`, isAdmin: false },
+  },
+  /**
+   * The console's grant rules for the demo people (CONSOLE_*_GRANTS): viewer sees everything,
+   * configurer configures everything, restorer restores everything, production configures and
+   * restores the Production servers pool only (and sees only it).
+   */
+  grants: {
+    CONSOLE_VIEW_GRANTS: 'group:backup-viewers',
+    CONSOLE_CONFIGURE_GRANTS: `group:backup-configurers; group:Production team@${POOL.production}`,
+    CONSOLE_RESTORE_GRANTS: `group:restorers; group:production-team@${POOL.production}`,
   },
   /** Members of this group are console administrators when the console is configured with it. */
   adminGroupUid: '4000014',
@@ -325,19 +365,89 @@ function withRoots(plan: BackupPlanSpec | undefined, paths: DemoPaths): BackupPl
   };
 }
 
+/**
+ * The demo comes in both kinds of installation (lib/backup/installation.ts, README "Two kinds of
+ * installation"). FOSS-Cloud (the default, what the demo always was): several iteration leaves
+ * per machine in the directory. stoney cloud: the directory keeps each machine's last run only,
+ * every older iteration is a folder on the node, and iterations start at the node's nightly
+ * crontab run (02:30 in the node's zone) with the wrapper's UTC names.
+ */
+export type DemoKind = 'foss-cloud' | 'stoney-cloud';
+
+export const DEMO_NODE_TIME_ZONE = 'Europe/Zurich';
+const NIGHTLY = { hour: 2, minute: 30 };
+
+/** The k-th most recent nightly wrapper run at or before `now` (k = 0: the latest). */
+function nightlyRun(now: Date, k: number): number {
+  const today = wallFieldsAt(now.getTime(), DEMO_NODE_TIME_ZONE);
+  for (let back = 0, found = -1; ; back += 1) {
+    const wall = Date.UTC(today.year, today.month - 1, today.day - back, NIGHTLY.hour, NIGHTLY.minute);
+    const r = resolveWallTime(wall, DEMO_NODE_TIME_ZONE);
+    const at = r.kind === 'normal' ? r.at : r.kind === 'overlap' ? r.first : r.transition;
+    if (at > now.getTime()) continue;
+    found += 1;
+    if (found === k) return at;
+  }
+}
+
+/**
+ * Iterations moved to the nightly runs (newest first, one night each at least), starting a few
+ * seconds after 02:30 as the wrapper does; how long each step took stays as it was.
+ */
+function alignedToNightlyRuns(iterations: IterationSpec[], now: Date, salt: number): IterationSpec[] {
+  let previous = -1;
+  return [...iterations]
+    .sort((a, b) => a.agoMs - b.agoMs)
+    .map((it, i) => {
+      const night = Math.max(Math.floor(it.agoMs / DAY), previous + 1);
+      previous = night;
+      const startedAt = nightlyRun(now, night) + (3 + ((salt + i * 7) % 40)) * 1000;
+      const agoMs = now.getTime() - startedAt;
+      return { ...it, agoMs, ...(it.stateAgoMs !== undefined ? { stateAgoMs: agoMs - (it.agoMs - it.stateAgoMs) } : {}) };
+    });
+}
+
+export type DemoSpecOptions = { kind?: DemoKind; now?: Date };
+
 /** The demo cloud with its disk images, backup root and retain directory under the given paths. */
-export function demoSpec(paths: Partial<DemoPaths> = {}): CloudSpec {
+export function demoSpec(paths: Partial<DemoPaths> = {}, options: DemoSpecOptions = {}): CloudSpec {
   const p: DemoPaths = { ...DEFAULT_DEMO_PATHS, ...paths };
+  const stoney = options.kind === 'stoney-cloud';
+  if (stoney && !options.now) throw new Error('the stoney cloud demo needs the time it is built for');
   return {
     ...spec,
     virtualizationRoot: p.virtualizationRoot,
     globalBackup: withRoots(spec.globalBackup, p) ?? spec.globalBackup,
     pools: spec.pools.map((pool) => ({ ...pool, backup: withRoots(pool.backup, p) })),
-    machines: spec.machines.map((m) => ({ ...m, backup: typeof m.backup === 'string' ? m.backup : (withRoots(m.backup, p) ?? m.backup) })),
+    machines: spec.machines.map((m, i) => ({
+      ...m,
+      backup: typeof m.backup === 'string' ? m.backup : (withRoots(m.backup, p) ?? m.backup),
+      iterations: stoney && options.now ? alignedToNightlyRuns(m.iterations, options.now, i * 11) : m.iterations,
+    })),
   };
 }
 
-export function buildDemoDirectory(now: Date, paths: Partial<DemoPaths> = {}): { baseDn: string; ldif: string } {
-  const header = `stoney cloud demo directory, generated for ${now.toISOString()} by scripts/directory/demo-directory.ts`;
-  return { baseDn: BASE_DN, ldif: buildCloudLdif(demoSpec(paths), now, header) };
+export function buildDemoDirectory(now: Date, paths: Partial<DemoPaths> = {}, options: { kind?: DemoKind } = {}): { baseDn: string; ldif: string } {
+  const kind = options.kind ?? 'foss-cloud';
+  const full = demoSpec(paths, { kind, now });
+  // stoney cloud: the wrapper keeps only the last run's leaf; the older ones are folders on the node.
+  const directory: CloudSpec =
+    kind === 'stoney-cloud' ? { ...full, machines: full.machines.map((m) => ({ ...m, iterations: [...m.iterations].sort((a, b) => a.agoMs - b.agoMs).slice(0, 1) })) } : full;
+  const header = `stoney cloud demo directory${kind === 'stoney-cloud' ? ' (stoney cloud kind: one leaf per machine)' : ''}, generated for ${now.toISOString()} by scripts/directory/demo-directory.ts`;
+  return { baseDn: BASE_DN, ldif: buildCloudLdif(directory, now, header) };
 }
+
+/** What a console applying stoney cloud's rules should conclude about each demo machine (by name). */
+export const STONEY_EXPECTED: Readonly<Record<string, { status: string; story: string }>> = {
+  'web-01': { status: 'protected', story: "last night's run; two older iterations are folders on the node only" },
+  'db-01': { status: 'protected', story: "last night's run" },
+  'mail-01': { status: 'blocked', story: 'its one leaf is a failed merge: the wrapper skips it every night' },
+  'app-01': { status: 'running', story: 'the run that started at the last nightly run is snapshotting' },
+  'Legacy ERP, Müller & Söhne': { status: 'excluded', story: "its own flag; the wrapper reads only that" },
+  'new-01': { status: 'never', story: 'no ou=backup yet: the wrapper creates one at its next run' },
+  'files-01': { status: 'stale', story: 'newest backup six nights old' },
+  'tpl-debian-12': { status: 'stale', story: 'five nights old, and on stoney cloud the nightly crontab decides, not the pool plan' },
+  'tpl-windows-2022': { status: 'stale', story: 'five nights old under the nightly crontab' },
+  'golden-desktop': { status: 'protected', story: "last night's run" },
+  'golden-desktop clone': { status: 'never', story: 'a dynamic clone without ou=backup: the wrapper backs up every machine of its node, clones too, and creates one at its next run' },
+};

@@ -270,7 +270,8 @@ export function buildLargeCloud(options: LargeCloudOptions): LargeCloud {
     if (type === 'template') {
       cron = { ...daily(2, 30), dayOfWeek: '0' };
       everyDays = 7;
-      spec.backup = { ...FILES, iterations: 4, cron };
+      // As many kept as the machines hold: with more leaves than kept, fc-brokerd would never start another backup (daemons.md, fact 5).
+      spec.backup = { ...FILES, iterations: 10, cron };
     } else if (type === 'persistent' && i % 6 === 3) {
       cron = daily(1, 15 * (i % 4));
       spec.backup = { ...FILES, iterations: 14, cron };
@@ -460,7 +461,8 @@ function buildMachine(dice: Dice, o: LargeCloudOptions, now: Date, plan: PoolPla
     cron = daily(dice.int(0, 5), 5 * dice.int(0, 11));
     everyDays = 1;
     backup = { ...FILES, iterations: o.iterationsPerMachine, cron };
-    // An exclude flag on the pool still wins over the machine's own plan (§4.3).
+    // fc-brokerd reads the exclude flag only from the level it takes, here the machine's own (daemons.md, fact 4).
+    excluded = false;
   }
   const periodMs = cron ? everyDays * DAY : null;
   const draft = { ...common, backup, periodMs, notBackedUp: excluded };

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, inject, it, vi } from 'vitest';
+import { afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { DEMO } from '../../scripts/directory/demo-directory';
 import { dnOf, expectDaemonReadable, rawAdd, rawChildren, rawDelete, rawEntry, rawReplace } from './raw-directory';
 import { removeMachineOverrideAction, saveMachineConfigAction, setMachineExcludedAction } from '@/app/(console)/machines/[uuid]/backup/actions';
@@ -13,14 +13,15 @@ import { readFleet } from '@/lib/inventory/fleet';
 import { readMachineView } from '@/lib/inventory/machine';
 import { summarizeFleet } from '@/lib/inventory/overview';
 import { readStoredBackupEntry, writeStoredBackupEntry } from '@/lib/ldap/backup-config';
+import { signInAs } from '../support/sign-in';
 
-const { ADMIN } = vi.hoisted(() => ({
-  ADMIN: { dn: 'uid=4000002,ou=people,dc=stoney-cloud,dc=org', uid: '4000002', login: 'admin', name: 'Ada Admin', iat: 0, exp: 4_000_000_000 },
-}));
-
-// The actions run exactly as in the console; only the signed-in user and Next's cache are stand-ins.
-vi.mock('@/lib/auth/session', () => ({ requireAdmin: async () => ADMIN, currentSession: async () => ADMIN }));
+// The actions run exactly as in the console, signed in as the demo administrator; only the browser and Next's cache are stand-ins.
+vi.mock('next/headers', () => import('../support/next-headers'));
 vi.mock('next/cache', () => ({ revalidatePath: () => undefined }));
+
+beforeAll(async () => {
+  await signInAs(DEMO.logins.admin);
+});
 
 const base = () => inject('demoDirectory').baseDn;
 const machine = (name: string) => {
@@ -81,8 +82,10 @@ describe('pool and machine overrides', () => {
       sstBackupRamDiskLocation: 'file:///var/cache/kvmbackup',
       sstVirtualizationDiskImagePermission: '660',
       sstVirtualizationDiskImageDirectoryPermission: '770',
-      sstRestoreVMWithoutState: 'FALSE',
     });
+    // Optional values at the daemon's default that nobody touched are not written: absent means the same.
+    expect(written.sstRestoreVMWithoutState).toBeUndefined();
+    expect(written.sstVirtualizationVirtualMachineForceStart).toBeUndefined();
     const webView = await readMachineView(web.uuid);
     expect(webView.effective.level).toBe('pool');
     expect(webView.planText).toBe('Every day at 04:15');
@@ -90,8 +93,12 @@ describe('pool and machine overrides', () => {
     const changing = await readBackupEditor({ level: 'pool', uuid: production.uuid });
     expect(changing.hasOwnConfig).toBe(true);
     expect(changing.form.iterations).toBe('5');
-    const changed = await savePoolConfigAction({ uuid: production.uuid, token: changing.token, ...changing.form, iterations: '2', ramDiskLocation: '', forceStart: 'TRUE' });
-    expect(changed.ok).toBe(true);
+    const changing2 = { uuid: production.uuid, token: changing.token, ...changing.form, iterations: '2', ramDiskLocation: '', forceStart: 'TRUE' };
+    // web-01 has three leaves: with two kept, fc-brokerd would never back it up again (fact 5).
+    const asked = await savePoolConfigAction(changing2);
+    expect(asked).toMatchObject({ ok: true, data: { outcome: 'confirm', confirmations: [{ field: 'iterations', text: expect.stringMatching(/web-01 \(3 leaves\)/) }] } });
+    const changed = await savePoolConfigAction({ ...changing2, confirm: asked.ok ? asked.data.confirm : '' });
+    expect(changed).toMatchObject({ ok: true, data: { outcome: 'changed' } });
     const rewritten = expectDaemonReadable(await rawEntry(dn));
     expect(rewritten).toMatchObject({ sstBackupNumberOfIterations: '2', sstVirtualizationVirtualMachineForceStart: 'TRUE', sstCronHour: '4' });
     expect(rewritten.sstBackupRamDiskLocation).toBeUndefined();
@@ -104,7 +111,7 @@ describe('pool and machine overrides', () => {
 
     const { records } = await listAudit({ poolUuid: production.uuid, limit: 10 });
     expect(records.map((r) => r.action).slice(0, 3)).toEqual(['backup-config.remove-override', 'backup-config.save', 'backup-config.save']);
-    expect(records[2]).toMatchObject({ actor: { login: 'admin', dn: ADMIN.dn }, targetDn: dn, poolUuid: production.uuid });
+    expect(records[2]).toMatchObject({ actor: { login: 'admin', dn: DEMO.logins.admin.dn }, capability: 'configure', targetDn: dn, poolUuid: production.uuid });
     expect(records[2].changes).toContainEqual({ attribute: 'sstBackupNumberOfIterations', before: [], after: ['5'] });
     expect(records[1].changes).toContainEqual({ attribute: 'sstBackupNumberOfIterations', before: ['5'], after: ['2'] });
     expect(records[0].changes).toContainEqual({ attribute: 'sstCronHour', before: ['4'], after: [] });
@@ -119,13 +126,23 @@ describe('pool and machine overrides', () => {
 
     const editor = await readBackupEditor({ level: 'machine', uuid: web.uuid });
     expect(editor.retention[0].iterations).toHaveLength(3);
-    const saved = await saveMachineConfigAction({ uuid: web.uuid, token: editor.token, ...editor.form, cronDayOfWeek: '1-5', diskImageFormat: 'qed', directoryPermission: '0750' });
-    expect(saved.ok).toBe(true);
+    const form = { uuid: web.uuid, token: editor.token, ...editor.form, cronDayOfWeek: '1-5', diskImageFormat: 'qed', directoryPermission: '0750' };
+    // fc-brokerd reads "1-5" as Monday only, and qed overlays do not match the qcow2 disks: both need a confirmation.
+    const first = await saveMachineConfigAction(form);
+    expect(first).toMatchObject({ ok: true, data: { outcome: 'confirm' } });
+    if (!first.ok || first.data.outcome !== 'confirm') return;
+    expect(first.data.confirmations?.map((c) => c.field)).toEqual(expect.arrayContaining(['cronDayOfWeek', 'diskImageFormat']));
+    expect(await rawEntry(dn)).toEqual(PLAIN);
+    const saved = await saveMachineConfigAction({ ...form, confirm: first.data.confirm });
+    expect(saved).toMatchObject({ ok: true, data: { outcome: 'changed' } });
     expect(expectDaemonReadable(await rawEntry(dn))).toMatchObject({ sstCronDayOfWeek: '1-5', sstVirtualizationDiskImageFormat: 'qed', sstVirtualizationDiskImageDirectoryPermission: '750' });
     expect((await readMachineView(web.uuid)).effective.level).toBe('machine');
 
     const next = await readBackupEditor({ level: 'machine', uuid: web.uuid });
-    expect((await saveMachineConfigAction({ uuid: web.uuid, token: next.token, ...next.form, iterations: '1' })).ok).toBe(true);
+    const lower = { uuid: web.uuid, token: next.token, ...next.form, iterations: '1' };
+    const asked = await saveMachineConfigAction(lower);
+    expect(asked).toMatchObject({ ok: true, data: { outcome: 'confirm', confirmations: [{ field: 'iterations' }] } });
+    expect((await saveMachineConfigAction({ ...lower, confirm: asked.ok ? asked.data.confirm : '' })).ok).toBe(true);
     expect((await rawEntry(dn))?.sstBackupNumberOfIterations).toEqual(['1']);
 
     const last = await readBackupEditor({ level: 'machine', uuid: web.uuid });
@@ -164,12 +181,14 @@ describe('excluding and including', () => {
 
     const included = await setMachineExcludedAction({ uuid: fresh.uuid, intent: 'include' });
     expect(included).toMatchObject({ ok: true, data: { outcome: 'changed' } });
-    expect(await rawEntry(dn)).toEqual(PLAIN);
+    // No ou=backup without a leaf is left behind (daemons.md, fact 7): the schedulers create it at the first backup.
+    expect(await rawEntry(dn)).toBeNull();
     expect(await status('new-01')).toBe('never');
     expect(summarizeFleet(await readFleet()).counts).toEqual(counts);
 
     const audit = await listAudit({ machineUuid: fresh.uuid });
-    expect(audit.records.map((r) => r.action)).toEqual(['backup.include', 'backup.exclude']);
+    // Other test files act on new-01 too; its newest two records are this test's.
+    expect(audit.records.slice(0, 2).map((r) => r.action)).toEqual(['backup.include', 'backup.exclude']);
     expect(audit.records[1].changes).toContainEqual({ attribute: 'sstBackupExcludeFromBackup', before: [], after: ['TRUE'] });
   });
 
@@ -272,7 +291,7 @@ describe('no lost updates, no invalid values', () => {
     if (!complete.ok) throw new Error('the demo cloud configuration is incomplete');
     // Someone else changes a cron field, which has no equality rule: only the assertion on entryCSN can catch it.
     await rawReplace(dn, { sstCronHour: ['6'] });
-    const plan = planSave({ ...complete.config, iterations: 9 });
+    const plan = planSave({ config: { ...complete.config, iterations: 9 }, keys: ['iterations'], added: [] });
     if (plan.kind !== 'write') throw new Error('expected a write');
     await expect(writeStoredBackupEntry(stored, plan.next)).rejects.toMatchObject({ code: 'conflict' });
     expect((await rawEntry(dn))?.sstCronHour).toEqual(['6']);

@@ -40,6 +40,7 @@ describe('the demo directory, read through lib/', () => {
       running: expected('running'),
       failed: expected('failed'),
       stuck: expected('stuck'),
+      blocked: expected('blocked'),
       stale: expected('stale'),
       never: expected('never'),
       excluded: expected('excluded'),

@@ -1,4 +1,5 @@
 import { afterAll, inject } from 'vitest';
+import { DEMO } from '../../scripts/directory/demo-directory';
 import { closeDirectory } from '@/lib/ldap/client';
 import { closeNodeConnections } from '@/lib/ssh/pool';
 
@@ -6,7 +7,7 @@ import { closeNodeConnections } from '@/lib/ssh/pool';
  * Points lib/env at the demo directory unless a test file chose another one first
  * (see `useDirectory`). The console reads its configuration lazily, so this runs in time.
  */
-export function useDirectory(which: 'demoDirectory' | 'otherDirectory', extra: Record<string, string> = {}) {
+export function useDirectory(which: 'demoDirectory' | 'otherDirectory' | 'stoneyDirectory', extra: Record<string, string> = {}) {
   const dir = inject(which);
   Object.assign(process.env, {
     LDAP_URL: dir.url,
@@ -16,14 +17,16 @@ export function useDirectory(which: 'demoDirectory' | 'otherDirectory', extra: R
     SESSION_SECRET: 'integration-test-secret-integration-test-secret',
     CONSOLE_TIME_ZONE: 'Europe/Zurich',
     NODE_TIME_ZONE: 'Europe/Zurich',
+    // The console tells the kind from the directory and the nodes unless a test says otherwise.
+    INSTALLATION_KIND: 'detect',
     // Both demo nodes are the one test node (a real sshd on a loopback port); disk images
     // and backups are in its folder tree.
-    ...inject('nodeEnv'),
+    ...(which === 'stoneyDirectory' ? inject('stoneyNodeEnv') : inject('nodeEnv')),
     ...extra,
   });
 }
 
-useDirectory('demoDirectory', { CONSOLE_ADMIN_GROUP: '4000014' });
+useDirectory('demoDirectory', { CONSOLE_ADMIN_GROUP: '4000014', ...DEMO.grants });
 
 afterAll(async () => {
   await closeNodeConnections();

@@ -22,6 +22,8 @@ export interface TestNodeInfo {
   hostPublicKey: string;
   root: string;
   virshStateDir: string;
+  /** NODE_SYSTEM_DIR of the node's crontab and timedatectl stand-ins. */
+  systemDir: string;
 }
 
 declare module 'vitest' {
@@ -34,6 +36,11 @@ declare module 'vitest' {
     nodeTree: NodeTree;
     /** The console environment for the demo node (NODE_*, VIRTUALIZATION_ROOT). */
     nodeEnv: Record<string, string>;
+    /** The same demo as a stoney cloud installation: one leaf per machine, older iterations as folders on its own test node. */
+    stoneyDirectory: DirectoryInfo;
+    stoneyNode: TestNodeInfo;
+    stoneyNodeTree: NodeTree;
+    stoneyNodeEnv: Record<string, string>;
   }
 }
 
@@ -45,29 +52,40 @@ export default async function setup(project: TestProject) {
   const now = new Date();
   const demoNode = await startDemoNode(now);
   const node = demoNode.node;
+  // The stoney cloud world has its own node: its crontab starts the wrapper, and the wrapper
+  // stand-in writes and prunes folders in its tree.
+  const stoneyNode = await startDemoNode(now, {}, { imageBytes: 256 * 1024 }, 'stoney-cloud');
   const demo = buildDemoDirectory(now, demoNode.paths);
+  const stoney = buildDemoDirectory(now, stoneyNode.paths, { kind: 'stoney-cloud' });
   const other = buildOtherDirectory(now);
-  const [demoSlapd, otherSlapd] = await Promise.all([
+  const [demoSlapd, otherSlapd, stoneySlapd] = await Promise.all([
     startSlapd({ baseDn: demo.baseDn, rootDn: DEMO.rootDn, rootPassword: DEMO.rootPassword, ldif: [demo.ldif] }),
     startSlapd({ baseDn: other.baseDn, rootDn: OTHER.rootDn, rootPassword: OTHER.rootPassword, ldif: [other.ldif] }),
+    startSlapd({ baseDn: stoney.baseDn, rootDn: DEMO.rootDn, rootPassword: DEMO.rootPassword, ldif: [stoney.ldif] }),
   ]);
   const info = (s: typeof demoSlapd): DirectoryInfo => ({ url: s.url, baseDn: s.baseDn, rootDn: s.rootDn, rootPassword: s.rootPassword });
   project.provide('demoDirectory', info(demoSlapd));
   project.provide('otherDirectory', info(otherSlapd));
   project.provide('directoryBuiltAt', now.toISOString());
-  project.provide('testNode', {
-    host: node.host,
-    port: node.port,
-    user: node.user,
-    privateKeyPath: node.privateKeyPath,
-    knownHostsPath: node.knownHostsPath,
-    hostPublicKey: node.hostPublicKey,
-    root: node.root,
-    virshStateDir: node.virshStateDir,
+  const nodeInfo = (n: typeof node): TestNodeInfo => ({
+    host: n.host,
+    port: n.port,
+    user: n.user,
+    privateKeyPath: n.privateKeyPath,
+    knownHostsPath: n.knownHostsPath,
+    hostPublicKey: n.hostPublicKey,
+    root: n.root,
+    virshStateDir: n.virshStateDir,
+    systemDir: n.systemDir,
   });
+  project.provide('testNode', nodeInfo(node));
   project.provide('nodeTree', demoNode.tree);
   project.provide('nodeEnv', demoNode.env);
+  project.provide('stoneyDirectory', info(stoneySlapd));
+  project.provide('stoneyNode', nodeInfo(stoneyNode.node));
+  project.provide('stoneyNodeTree', stoneyNode.tree);
+  project.provide('stoneyNodeEnv', stoneyNode.env);
   return async () => {
-    await Promise.all([demoSlapd.stop(), otherSlapd.stop(), node.stop()]);
+    await Promise.all([demoSlapd.stop(), otherSlapd.stop(), stoneySlapd.stop(), node.stop(), stoneyNode.stop()]);
   };
 }

@@ -120,7 +120,7 @@ describe('a directory whose newest backups are two and a half years old', () => 
     expect(view.activity?.next).toMatch(/^Open the restore and finish it or abort it/);
     const waiting = view.iterations.find((i) => i.mode === 'unretainedSmallFiles');
     if (!waiting) throw new Error('no iteration waits in phase 1');
-    const row = toIterationRow(waiting);
+    const row = toIterationRow(waiting, 'foss-cloud');
     expect(row.finishedAt).toBeNull();
     expect(row.lastStepAt).not.toBeNull();
   });

@@ -84,9 +84,6 @@ export function expectDaemonReadable(attrs: RawAttributes | null): Record<string
     sstBackupNumberOfIterations: /^[1-9]\d?$/,
     sstBackupRootDirectory: /^file:\/\/\/[^\s]+$/,
     sstBackupRetainDirectory: /^file:\/\/\/[^\s]+$/,
-    sstRestoreVMWithoutState: /^(TRUE|FALSE)$/,
-    sstVirtualizationVirtualMachineForceStart: /^(TRUE|FALSE)$/,
-    sstVirtualizationBandwidthMerge: /^\d+$/,
     sstVirtualizationDiskImageFormat: /^(qcow2|qed|vmdk)$/,
     sstVirtualizationDiskImageOwner: /^\S+$/,
     sstVirtualizationDiskImageGroup: /^\S+$/,
@@ -108,8 +105,19 @@ export function expectDaemonReadable(attrs: RawAttributes | null): Record<string
     else if (!format.test(v[0])) problems.push(`${name} = ${JSON.stringify(v[0])}`);
     else values[name] = v[0];
   }
-  for (const optional of ['sstBackupRamDiskLocation', 'sstBackupExcludeFromBackup']) {
-    if (attrs[optional]) values[optional] = attrs[optional][0];
+  // Absent, these mean the daemon's default (no RAM disk, not excluded, FALSE, FALSE, unlimited).
+  const optional: Record<string, RegExp> = {
+    sstBackupRamDiskLocation: /^file:\/\/\/[^\s]+$/,
+    sstBackupExcludeFromBackup: /^(TRUE|FALSE)$/,
+    sstRestoreVMWithoutState: /^(TRUE|FALSE)$/,
+    sstVirtualizationVirtualMachineForceStart: /^(TRUE|FALSE)$/,
+    sstVirtualizationBandwidthMerge: /^\d+$/,
+  };
+  for (const [name, format] of Object.entries(optional)) {
+    const v = attrs[name];
+    if (!v) continue;
+    if (v.length !== 1 || !format.test(v[0])) problems.push(`${name} = ${JSON.stringify(v)}`);
+    else values[name] = v[0];
   }
   if (problems.length > 0) throw new Error(`not readable by the node daemon: ${problems.join('; ')}`);
   return values;

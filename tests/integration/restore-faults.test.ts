@@ -4,12 +4,14 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ignoreShutdown, readVirshCalls } from '../../scripts/node/virsh-state';
 import { demoMachine, domainOf, fileSnapshot, sha256, startRestoreWorld, type RestoreWorld } from './restore-world';
+import { DEMO } from '../../scripts/directory/demo-directory';
+import { signInAs } from '../support/sign-in';
 
-const { ADMIN } = vi.hoisted(() => ({
-  ADMIN: { dn: 'uid=4000002,ou=people,dc=stoney-cloud,dc=org', uid: '4000002', login: 'admin', name: 'Ada Admin', iat: 0, exp: 4_000_000_000 },
-}));
-vi.mock('@/lib/auth/session', () => ({ requireAdmin: async () => ADMIN, currentSession: async () => ADMIN }));
+// The actions run exactly as in the console, signed in as the demo administrator; only the browser and Next's cache are stand-ins.
+vi.mock('next/headers', () => import('../support/next-headers'));
 vi.mock('next/cache', () => ({ revalidatePath: () => undefined }));
+// A restore runs dozens of commands on the node, each a round trip that a busy machine makes slow.
+vi.setConfig({ testTimeout: 120_000 });
 
 /**
  * What happens when things break in the middle of a restore: the SSH connection is cut while
@@ -24,6 +26,7 @@ const LEASE_SECONDS = 2;
 
 beforeAll(async () => {
   world = await startRestoreWorld({ RESTORE_LEASE_SECONDS: String(LEASE_SECONDS) });
+  await signInAs(DEMO.logins.admin);
   // The slow cp fixture goes first on the node's PATH; it is the real cp unless slowCopies() is on.
   const cp = join(world.node.node.dir, 'bin', 'cp');
   copyFileSync(join(process.cwd(), 'tests', 'fixtures', 'node-bin', 'cp'), cp);

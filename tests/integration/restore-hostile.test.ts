@@ -4,12 +4,14 @@ import { dirname, join } from 'node:path';
 import { Attribute, Change } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { demoMachine, directoryEntry, domainOf, sha256, startRestoreWorld, withDirectoryClient, type RestoreWorld } from './restore-world';
+import { DEMO } from '../../scripts/directory/demo-directory';
+import { signInAs } from '../support/sign-in';
 
-const { ADMIN } = vi.hoisted(() => ({
-  ADMIN: { dn: 'uid=4000002,ou=people,dc=stoney-cloud,dc=org', uid: '4000002', login: 'admin', name: 'Ada Admin', iat: 0, exp: 4_000_000_000 },
-}));
-vi.mock('@/lib/auth/session', () => ({ requireAdmin: async () => ADMIN, currentSession: async () => ADMIN }));
+// The actions run exactly as in the console, signed in as the demo administrator; only the browser and Next's cache are stand-ins.
+vi.mock('next/headers', () => import('../support/next-headers'));
 vi.mock('next/cache', () => ({ revalidatePath: () => undefined }));
+// A restore runs dozens of commands on the node, each a round trip that a busy machine makes slow.
+vi.setConfig({ testTimeout: 120_000 });
 
 /**
  * A whole restore of a machine whose disk images have hostile file names and whose display
@@ -28,6 +30,7 @@ const xmlAttribute = (v: string) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;
 beforeAll(async () => {
   markers = mkdtempSync(join(tmpdir(), 'restore-markers-'));
   world = await startRestoreWorld();
+  await signInAs(DEMO.logins.admin);
 }, 60_000);
 
 afterAll(async () => {

@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, lstatSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, lstatSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Client } from 'ldapts';
 import { buildDemoDirectory, DEMO } from '../../scripts/directory/demo-directory';
 import { startSlapd, type RunningSlapd } from '../../scripts/directory/slapd';
 import { startDemoNode, type DemoNode } from '../../scripts/node/demo-node';
 import { readDomain, type StandInDomain } from '../../scripts/node/virsh-state';
+import { startNodeDaemon, type RunningNodeDaemon } from '../fixtures/daemons/node-daemon';
+import { startBrokerTransitions, testNodeVirsh, type RunningBrokerTransitions } from '../fixtures/daemons/broker-transitions';
 
 /**
  * A private world for restore tests: its own slapd with the demo directory and its own test
@@ -34,6 +36,9 @@ export async function startRestoreWorld(extraEnv: Record<string, string> = {}): 
     NODE_TIME_ZONE: 'Europe/Zurich',
     CONSOLE_CACHE_SECONDS: '0',
     RESTORE_SHUTDOWN_TIMEOUT_SECONDS: '3',
+    // Deterministic unless a test says otherwise: the console executes. A daemon stand-in of
+    // another test run on this machine would otherwise be found on the shared /proc.
+    NODE_DAEMON: '*=absent',
     ...node.env,
     ...extraEnv,
   };
@@ -49,6 +54,28 @@ export async function startRestoreWorld(extraEnv: Record<string, string> = {}): 
       await Promise.allSettled([slapd.stop(), node.stop()]);
     },
   };
+}
+
+/** The node daemon stand-in on the world's test node, serving `environment` (a demo node's name). */
+export function startWorldNodeDaemon(world: RestoreWorld, environment: string, pollMs = 100): Promise<RunningNodeDaemon> {
+  return startNodeDaemon({
+    nodeDir: world.node.node.dir,
+    virshStateDir: world.node.node.virshStateDir,
+    environment,
+    ldap: { url: world.slapd.url, bindDn: world.slapd.rootDn, password: world.slapd.rootPassword, baseDn: world.slapd.baseDn },
+    virtualizationRoot: world.node.paths.virtualizationRoot,
+    pollMs,
+  });
+}
+
+/** The broker's transitions (fact 2) against the world's directory, every `periodMs` instead of ~30 s. */
+export function startWorldBroker(world: RestoreWorld, periodMs = 500): Promise<RunningBrokerTransitions> {
+  return startBrokerTransitions({
+    ldap: { url: world.slapd.url, bindDn: world.slapd.rootDn, password: world.slapd.rootPassword, baseDn: world.slapd.baseDn },
+    periodMs,
+    logPath: join(world.node.node.dir, `broker-${Date.now()}.log`),
+    virsh: testNodeVirsh(world.node.node.dir, world.node.node.virshStateDir),
+  });
 }
 
 export function demoMachine(name: string) {
@@ -108,14 +135,16 @@ export async function directoryEntry(world: RestoreWorld, dn: string): Promise<R
   });
 }
 
-/** Every file and folder under `folder` (relative path -> sha256, or "dir"). */
+/** Every file, folder and link under `folder` (relative path -> sha256, "dir <mode>" or "link <target>"; links are not followed). */
 export function fileSnapshot(folder: string): Record<string, string> {
   const out: Record<string, string> = {};
   const walk = (dir: string) => {
     for (const name of readdirSync(dir)) {
       const path = join(dir, name);
       const st = lstatSync(path);
-      if (st.isDirectory()) {
+      if (st.isSymbolicLink()) {
+        out[relative(folder, path)] = `link ${readlinkSync(path)}`;
+      } else if (st.isDirectory()) {
         out[relative(folder, path)] = `dir ${(st.mode & 0o7777).toString(8)}`;
         walk(path);
       } else {

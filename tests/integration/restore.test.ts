@@ -2,17 +2,19 @@ import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readVirshCalls } from '../../scripts/node/virsh-state';
 import { demoMachine, directoryEntry, directorySnapshot, domainOf, fileSnapshot, sha256, startRestoreWorld, type RestoreWorld } from './restore-world';
+import { DEMO } from '../../scripts/directory/demo-directory';
+import { signInAs } from '../support/sign-in';
 
-const { ADMIN } = vi.hoisted(() => ({
-  ADMIN: { dn: 'uid=4000002,ou=people,dc=stoney-cloud,dc=org', uid: '4000002', login: 'admin', name: 'Ada Admin', iat: 0, exp: 4_000_000_000 },
-}));
-// The actions run exactly as in the console; only the signed-in user and Next's cache are stand-ins.
-vi.mock('@/lib/auth/session', () => ({ requireAdmin: async () => ADMIN, currentSession: async () => ADMIN }));
+// The actions run exactly as in the console, signed in as the demo administrator; only the browser and Next's cache are stand-ins.
+vi.mock('next/headers', () => import('../support/next-headers'));
 vi.mock('next/cache', () => ({ revalidatePath: () => undefined }));
+// A restore runs dozens of commands on the node, each a round trip that a busy machine makes slow.
+vi.setConfig({ testTimeout: 120_000 });
 
 let world: RestoreWorld;
 beforeAll(async () => {
   world = await startRestoreWorld();
+  await signInAs(DEMO.logins.admin);
 });
 afterAll(async () => {
   await world?.stop();
@@ -274,5 +276,64 @@ describe('a step that fails', () => {
     } finally {
       writeFileSync(image.path, original);
     }
+  });
+});
+
+describe('a restore journal where older consoles kept it (ou=restore below the iteration leaf)', () => {
+  const legacyDn = (uuid: string, iteration: string) => `ou=restore,ou=${iteration},ou=backup,${machineDnOf(uuid)}`;
+  async function writeLegacyJournal(uuid: string, iteration: string, steps: import('@/lib/restore/journal').JournalRecord[]) {
+    const { encodeRecord, encodeLease } = await import('@/lib/restore/journal');
+    const { withDirectoryClient } = await import('./restore-world');
+    const base = Date.now() - 60_000;
+    await withDirectoryClient(world, (client) =>
+      client.add(legacyDn(uuid, iteration), {
+        objectClass: ['top', 'organizationalUnit'],
+        ou: 'restore',
+        description: steps.map((step, i) => encodeRecord(step, new Date(base + i * 1000))),
+        businessCategory: [encodeLease('old-console-1', new Date(base))],
+      }),
+    );
+  }
+  const started = (db: ReturnType<typeof treeMachine>, iteration: string) =>
+    ({ step: 'started', by: 'admin', node: 'node-02.stoney-cloud.org', previousState: '20261101T010000Z', previousReturnValue: 0, retainFolder: `${world.node.tree.retainRoot}/x/${db.uuid}/${iteration}`, backupFolder: `${world.node.tree.backupRoot}/x/${db.uuid}/${iteration}` }) as const;
+
+  it('is still read, and moved to the console subtree at start-up so that no leaf keeps a child', async () => {
+    const { readRestoreStatus, iterationRef } = await service();
+    const { moveLegacyJournals } = await import('@/lib/restore/runner');
+    const db = treeMachine('db-01');
+    const chosen = db.iterations[1];
+    await writeLegacyJournal(db.uuid, chosen.name, [started(db, chosen.name), { step: 'small-files-copied' }, { step: 'confirmed', by: 'admin' }, { step: 'domain-started', how: 'restore-with-state' }, { step: 'finished' }]);
+    const before = await readRestoreStatus(iterationRef(db.uuid, chosen.name));
+    expect(before.view.stage).toBe('finished');
+    expect(before.journal.map((r) => r.step)).toEqual(['started', 'small-files-copied', 'confirmed', 'domain-started', 'finished']);
+
+    expect(await moveLegacyJournals()).toBe(1);
+    expect(await directoryEntry(world, legacyDn(db.uuid, chosen.name))).toBeNull();
+    const moved = await directoryEntry(world, `ou=${db.uuid}_${chosen.name},ou=restores,ou=backup-console,ou=services,${world.slapd.baseDn}`);
+    expect(moved?.description).toHaveLength(5);
+    // An ended restore is history: no lease, so no console takes it for an open one.
+    expect(moved?.businessCategory).toBeUndefined();
+    expect((await readRestoreStatus(iterationRef(db.uuid, chosen.name))).journal.map((r) => r.step)).toEqual(before.journal.map((r) => r.step));
+  });
+
+  it('of an open restore is read as console-driven and can still be aborted, leaving nothing in either place', async () => {
+    const { abortRestoreAction } = await actions();
+    const { readRestoreStatus, iterationRef } = await service();
+    const { withDirectoryClient } = await import('./restore-world');
+    const { Attribute, Change } = await import('ldapts');
+    const db = treeMachine('db-01');
+    const chosen = db.iterations[1];
+    const iterationDn = `ou=${chosen.name},ou=backup,${machineDnOf(db.uuid)}`;
+    await withDirectoryClient(world, (client) =>
+      client.modify(iterationDn, [new Change({ operation: 'replace', modification: new Attribute({ type: 'sstProvisioningMode', values: ['unretainedSmallFiles'] }) })]),
+    );
+    await withDirectoryClient(world, (client) => client.del(`ou=${db.uuid}_${chosen.name},ou=restores,ou=backup-console,ou=services,${world.slapd.baseDn}`).catch(() => undefined));
+    await writeLegacyJournal(db.uuid, chosen.name, [started(db, chosen.name), { step: 'small-files-copied' }]);
+    const status = await readRestoreStatus(iterationRef(db.uuid, chosen.name));
+    expect(status.view).toMatchObject({ stage: 'deciding', executor: 'console', canAbort: true });
+    expect(await abortRestoreAction({ uuid: db.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
+    expect(await directoryEntry(world, legacyDn(db.uuid, chosen.name))).toBeNull();
+    expect(await directoryEntry(world, `ou=${db.uuid}_${chosen.name},ou=restores,ou=backup-console,ou=services,${world.slapd.baseDn}`)).toBeNull();
+    expect((await directoryEntry(world, iterationDn))?.sstProvisioningMode).toEqual(['finished']);
   });
 });

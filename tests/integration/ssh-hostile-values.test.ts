@@ -64,17 +64,18 @@ describe('hostile values', () => {
     // Nested folders named with every hostile value, one file per value in the deepest.
     const folder = join(sandbox, ...HOSTILE);
     const files = HOSTILE.map((name) => join(folder, name));
-    await makeDirectory(NODE, folder, '750');
+    await makeDirectory(NODE, folder, { under: sandbox, mode: '750' });
     for (const [i, file] of files.entries()) {
-      await writeTextFile(NODE, file, `content of ${HOSTILE[i]}`);
+      await writeTextFile(NODE, file, `content of ${HOSTILE[i]}`, { under: sandbox });
       expect(readFileSync(file, 'utf8')).toBe(`content of ${HOSTILE[i]}`);
     }
     expect(await readTextFile(NODE, files[1], 10_000)).toBe(`content of ${HOSTILE[1]}`);
+    expect(await readTextFile(NODE, files[1], 10_000, { under: sandbox })).toBe(`content of ${HOSTILE[1]}`);
     const stats = await statPaths(NODE, files);
     expect(stats.map((s) => s.exists && s.sizeBytes)).toEqual(HOSTILE.map((name) => Buffer.byteLength(`content of ${name}`)));
     for (const file of files.slice(0, 3)) {
-      await copyFile(NODE, file, `${file}.copy`, { pollMs: 50 });
-      await moveFile(NODE, `${file}.copy`, `${file}.moved`);
+      await copyFile(NODE, file, `${file}.copy`, { sourceRoot: sandbox, destinationRoot: sandbox, pollMs: 50 });
+      await moveFile(NODE, `${file}.copy`, `${file}.moved`, { sourceRoot: sandbox, destinationRoot: sandbox });
       expect(readFileSync(`${file}.moved`, 'utf8')).toBe(readFileSync(file, 'utf8'));
     }
     const listing = await listDirectory(NODE, folder);
@@ -99,8 +100,8 @@ describe('hostile values', () => {
     if (!files.ok) return;
     const paths = files.files.map((f) => join(files.folder, f.name));
     expect((await statPaths(NODE, paths)).every((s) => !s.exists)).toBe(true);
-    await makeDirectory(NODE, files.folder);
-    await writeTextFile(NODE, paths[0], '<domain/>');
+    await makeDirectory(NODE, files.folder, { under: sandbox });
+    await writeTextFile(NODE, paths[0], '<domain/>', { under: backupRoot });
     expect((await statPaths(NODE, paths)).map((s) => s.exists)).toEqual([true, false, false, false]);
     expect(existsSync(paths[0])).toBe(true);
     await removeTree(NODE, backupRoot, { under: sandbox });
@@ -125,10 +126,10 @@ describe('hostile values', () => {
     const escape = `${sandbox}/../../etc/passwd`;
     await expect(statPaths(NODE, [escape])).rejects.toMatchObject({ code: 'unsafe-path' });
     await expect(readTextFile(NODE, escape, 100)).rejects.toMatchObject({ code: 'unsafe-path' });
-    await expect(copyFile(NODE, canary, `${sandbox}/../canary-copy`)).rejects.toMatchObject({ code: 'unsafe-path' });
-    await expect(moveFile(NODE, canary, `${sandbox}/x/../../moved`)).rejects.toMatchObject({ code: 'unsafe-path' });
-    await expect(writeTextFile(NODE, `${sandbox}/../written`, 'x')).rejects.toMatchObject({ code: 'unsafe-path' });
-    await expect(makeDirectory(NODE, 'relative/folder')).rejects.toMatchObject({ code: 'unsafe-path' });
+    await expect(copyFile(NODE, canary, `${sandbox}/../canary-copy`, { sourceRoot: home, destinationRoot: sandbox })).rejects.toMatchObject({ code: 'unsafe-path' });
+    await expect(moveFile(NODE, canary, `${sandbox}/x/../../moved`, { sourceRoot: home, destinationRoot: sandbox })).rejects.toMatchObject({ code: 'unsafe-path' });
+    await expect(writeTextFile(NODE, `${sandbox}/../written`, 'x', { under: sandbox })).rejects.toMatchObject({ code: 'unsafe-path' });
+    await expect(makeDirectory(NODE, 'relative/folder', { under: sandbox })).rejects.toMatchObject({ code: 'unsafe-path' });
     await expect(removeTree(NODE, `${sandbox}/../..`, { under: sandbox })).rejects.toMatchObject({ code: 'unsafe-path' });
     await expect(virsh.define(NODE, `${sandbox}/../domain.xml`)).rejects.toMatchObject({ code: 'unsafe-path' });
     await expect(runOnNode(NODE, ['echo', 'a\0b'])).rejects.toMatchObject({ code: 'invalid-input' });

@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { copyFile, diskUsage, listDirectory, makeDirectory, moveFile, nodeStatus, observeNodeCommands, qemuImgCheck, qemuImgInfo, readTextFile, removeTree, statPaths, writeTextFile } from '@/lib/ssh';
+import { checkConfined, copyFile, diskUsage, listDirectory, makeDirectory, moveFile, nodeStatus, observeNodeCommands, qemuImgCheck, qemuImgInfo, readTextFile, removeTree, statPaths, writeTextFile } from '@/lib/ssh';
 
 /**
  * The node operations the restore needs, for real: a real sshd, real coreutils and qemu-img on
@@ -14,6 +14,7 @@ const NODE = 'node-01.stoney-cloud.org';
 const testNode = inject('testNode');
 const sandbox = join(testNode.root, 'sandbox', 'operations');
 const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+const roots = { sourceRoot: sandbox, destinationRoot: sandbox };
 
 beforeAll(() => {
   rmSync(sandbox, { recursive: true, force: true });
@@ -88,20 +89,20 @@ describe('changing files on a node', () => {
   it('writes files through standard input, whole or not at all', async () => {
     const file = join(sandbox, 'resolved.ldif');
     const content = "dn: sstVirtualMachine=x\ndescription: it's \"quoted\" $(touch nope) `id`; rm -rf /\n";
-    await writeTextFile(NODE, file, content);
+    await writeTextFile(NODE, file, content, { under: sandbox });
     expect(readFileSync(file, 'utf8')).toBe(content);
-    await writeTextFile(NODE, file, Buffer.from([0, 1, 2, 255]));
+    await writeTextFile(NODE, file, Buffer.from([0, 1, 2, 255]), { under: sandbox });
     expect([...readFileSync(file)]).toEqual([0, 1, 2, 255]);
     expect(readdirSync(sandbox).filter((n) => n.includes('partial'))).toEqual([]);
-    await expect(writeTextFile(NODE, join(sandbox, 'no-such-folder', 'f'), 'x')).rejects.toMatchObject({ code: 'command-failed' });
+    await expect(writeTextFile(NODE, join(sandbox, 'no-such-folder', 'f'), 'x', { under: sandbox })).rejects.toMatchObject({ code: 'unsafe-path', message: expect.stringMatching(/no-such-folder does not exist/) });
   });
 
   it('creates folders with a mode', async () => {
     const folder = join(sandbox, 'retain', 'vm-persistent', 'sp', 'vm', '20240312T030000Z');
-    await makeDirectory(NODE, folder, '770');
+    await makeDirectory(NODE, folder, { under: sandbox, mode: '770' });
     expect(statSync(folder).mode & 0o777).toBe(0o770);
-    await makeDirectory(NODE, folder);
-    await expect(makeDirectory(NODE, folder, '7777; id')).rejects.toMatchObject({ code: 'invalid-input' });
+    await makeDirectory(NODE, folder, { under: sandbox });
+    await expect(makeDirectory(NODE, folder, { under: sandbox, mode: '7777; id' })).rejects.toMatchObject({ code: 'invalid-input' });
   });
 
   it('copies with cp -p, reporting bytes copied of total, and checks the size', async () => {
@@ -110,7 +111,7 @@ describe('changing files on a node', () => {
     utimesSync(src, new Date('2024-03-12T03:00:00Z'), new Date('2024-03-12T03:00:00Z'));
     const dst = join(sandbox, 'copy.qcow2');
     const progress: Array<[number, number]> = [];
-    const result = await copyFile(NODE, src, dst, { pollMs: 10, onProgress: (done, total) => progress.push([done, total]) });
+    const result = await copyFile(NODE, src, dst, { ...roots, pollMs: 10, onProgress: (done, total) => progress.push([done, total]) });
     const total = 64 * 1024 * 1024;
     expect(result.bytes).toBe(total);
     expect(sha(dst)).toBe(sha(src));
@@ -124,14 +125,14 @@ describe('changing files on a node', () => {
   });
 
   it('refuses to copy what is missing, into a folder, or after an abort', async () => {
-    await expect(copyFile(NODE, join(sandbox, 'missing'), join(sandbox, 'x'))).rejects.toMatchObject({ code: 'not-found' });
+    await expect(copyFile(NODE, join(sandbox, 'missing'), join(sandbox, 'x'), roots)).rejects.toMatchObject({ code: 'not-found' });
     writeFileSync(join(sandbox, 'small'), 'small');
     mkdirSync(join(sandbox, 'a-folder'), { recursive: true });
-    await expect(copyFile(NODE, join(sandbox, 'small'), join(sandbox, 'a-folder'))).rejects.toMatchObject({ code: 'command-failed' });
+    await expect(copyFile(NODE, join(sandbox, 'small'), join(sandbox, 'a-folder'), roots)).rejects.toMatchObject({ code: 'command-failed', message: expect.stringMatching(/cannot overwrite directory/) });
     expect(existsSync(join(sandbox, 'a-folder', 'small'))).toBe(false);
     const aborted = new AbortController();
     aborted.abort();
-    await expect(copyFile(NODE, join(sandbox, 'small'), join(sandbox, 'small-copy'), { signal: aborted.signal })).rejects.toMatchObject({ code: 'command-aborted' });
+    await expect(copyFile(NODE, join(sandbox, 'small'), join(sandbox, 'small-copy'), { ...roots, signal: aborted.signal })).rejects.toMatchObject({ code: 'command-aborted' });
   });
 
   it('copies in one SSH command and refuses a link or a folder as the source', async () => {
@@ -140,16 +141,16 @@ describe('changing files on a node', () => {
     const argvs: string[][] = [];
     const stop = observeNodeCommands((c) => argvs.push([...c.argv]));
     try {
-      expect((await copyFile(NODE, src, join(sandbox, 'one-command.dst'))).bytes).toBe(100_000);
+      expect((await copyFile(NODE, src, join(sandbox, 'one-command.dst'), roots)).bytes).toBe(100_000);
     } finally {
       stop();
     }
     expect(argvs).toHaveLength(1);
     expect(sha(join(sandbox, 'one-command.dst'))).toBe(sha(src));
     symlinkSync(src, join(sandbox, 'a-link'));
-    await expect(copyFile(NODE, join(sandbox, 'a-link'), join(sandbox, 'from-link'))).rejects.toMatchObject({ code: 'invalid-input' });
+    await expect(copyFile(NODE, join(sandbox, 'a-link'), join(sandbox, 'from-link'), roots)).rejects.toMatchObject({ code: 'unsafe-path', message: expect.stringMatching(/symbolic link; it was not read/) });
     mkdirSync(join(sandbox, 'source-folder'), { recursive: true });
-    await expect(copyFile(NODE, join(sandbox, 'source-folder'), join(sandbox, 'from-folder'))).rejects.toMatchObject({ code: 'invalid-input' });
+    await expect(copyFile(NODE, join(sandbox, 'source-folder'), join(sandbox, 'from-folder'), roots)).rejects.toMatchObject({ code: 'invalid-input' });
     expect(existsSync(join(sandbox, 'from-link'))).toBe(false);
     expect(existsSync(join(sandbox, 'from-folder'))).toBe(false);
   });
@@ -160,7 +161,7 @@ describe('changing files on a node', () => {
     writeFileSync(src, randomBytes(256 * 1024 * 1024));
     const controller = new AbortController();
     await expect(
-      copyFile(NODE, src, dst, { pollMs: 10, signal: controller.signal, onProgress: () => controller.abort() }),
+      copyFile(NODE, src, dst, { ...roots, pollMs: 10, signal: controller.signal, onProgress: () => controller.abort() }),
     ).rejects.toMatchObject({ code: 'command-aborted' });
     // Nothing on the node still runs for this copy (cp, the script, its progress loop).
     const running = () => execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((line) => line.includes('abort.dst-a7f3'));
@@ -175,19 +176,20 @@ describe('changing files on a node', () => {
     const dst = join(sandbox, 'live.qcow2');
     writeFileSync(src, 'backup image');
     writeFileSync(dst, 'live image');
-    await moveFile(NODE, src, dst);
+    await moveFile(NODE, src, dst, { sourceRoot: sandbox, destinationRoot: sandbox });
     expect(readFileSync(dst, 'utf8')).toBe('backup image');
     expect(existsSync(src)).toBe(false);
-    await expect(moveFile(NODE, dst, sandbox)).rejects.toMatchObject({ code: 'command-failed' });
+    mkdirSync(join(sandbox, 'a-move-folder'), { recursive: true });
+    await expect(moveFile(NODE, dst, join(sandbox, 'a-move-folder'), { sourceRoot: sandbox, destinationRoot: sandbox })).rejects.toMatchObject({ code: 'unsafe-path', message: expect.stringMatching(/is not a regular file/) });
     if (existsSync('/dev/shm') && statSync('/dev/shm').dev !== statSync(sandbox).dev) {
       const shm = `/dev/shm/console-move-test-${process.pid}`;
-      await expect(moveFile(NODE, dst, shm)).rejects.toMatchObject({ code: 'command-failed', message: expect.stringMatching(/different file systems/) });
+      await expect(moveFile(NODE, dst, shm, { sourceRoot: sandbox, destinationRoot: '/dev/shm' })).rejects.toMatchObject({ code: 'command-failed', message: expect.stringMatching(/different file systems/) });
       expect(existsSync(shm)).toBe(false);
       expect(existsSync(dst)).toBe(true);
     }
   });
 
-  it('removes a tree only strictly inside the given root, also after resolving links', async () => {
+  it('removes a tree only strictly inside the given root, and never through a link', async () => {
     const retain = join(sandbox, 'retain-root');
     const victim = join(sandbox, 'must-survive');
     mkdirSync(join(retain, 'vm-persistent', 'sp', 'vm', 'it'), { recursive: true });
@@ -202,12 +204,65 @@ describe('changing files on a node', () => {
     await expect(removeTree(NODE, retain, { under: retain })).rejects.toMatchObject({ code: 'unsafe-path' });
     await expect(removeTree(NODE, victim, { under: retain })).rejects.toMatchObject({ code: 'unsafe-path' });
     await expect(removeTree(NODE, `${retain}/../must-survive`, { under: retain })).rejects.toMatchObject({ code: 'unsafe-path' });
-    // Lexically inside, but the link leads out: the node-side check refuses.
-    await expect(removeTree(NODE, join(retain, 'sneaky', 'precious'), { under: retain })).rejects.toMatchObject({
-      code: 'command-failed',
-      message: expect.stringMatching(/not inside/),
-    });
+    // Lexically inside, but the link leads out: the node-side walk refuses it, as it refuses the link itself.
+    for (const path of [join(retain, 'sneaky', 'precious'), join(retain, 'sneaky')]) {
+      await expect(removeTree(NODE, path, { under: retain })).rejects.toMatchObject({ code: 'unsafe-path', message: expect.stringMatching(/sneaky is a symbolic link/) });
+    }
     expect(readFileSync(join(victim, 'precious'), 'utf8')).toBe('keep me');
+    expect(existsSync(join(retain, 'sneaky'))).toBe(true);
+  });
+});
+
+describe('confinement on a node', () => {
+  it('writes, copies, moves, creates and removes nothing through a symbolic link below the root', async () => {
+    const root = join(sandbox, 'confined-root');
+    const outside = join(sandbox, 'outside');
+    mkdirSync(join(root, 'real'), { recursive: true });
+    mkdirSync(outside, { recursive: true });
+    writeFileSync(join(outside, 'precious'), 'keep me');
+    writeFileSync(join(root, 'real', 'image'), 'image');
+    symlinkSync(outside, join(root, 'linked-folder'));
+    symlinkSync(join(outside, 'precious'), join(root, 'real', 'linked-file'));
+    const outsideBefore = readdirSync(outside).map((n) => [n, readFileSync(join(outside, n), 'utf8')]);
+    const refusedAt = (where: string) => ({ code: 'unsafe-path', message: expect.stringContaining(`${where} is a symbolic link`) });
+
+    await expect(writeTextFile(NODE, join(root, 'linked-folder', 'precious'), 'x', { under: root })).rejects.toMatchObject(refusedAt(join(root, 'linked-folder')));
+    await expect(writeTextFile(NODE, join(root, 'real', 'linked-file'), 'x', { under: root })).rejects.toMatchObject(refusedAt(join(root, 'real', 'linked-file')));
+    await expect(makeDirectory(NODE, join(root, 'linked-folder', 'a', 'b'), { under: root })).rejects.toMatchObject(refusedAt(join(root, 'linked-folder')));
+    await expect(copyFile(NODE, join(root, 'real', 'image'), join(root, 'linked-folder', 'copy'), { sourceRoot: root, destinationRoot: root })).rejects.toMatchObject(refusedAt(join(root, 'linked-folder')));
+    await expect(copyFile(NODE, join(root, 'real', 'image'), join(root, 'real', 'linked-file'), { sourceRoot: root, destinationRoot: root })).rejects.toMatchObject(refusedAt(join(root, 'real', 'linked-file')));
+    await expect(copyFile(NODE, join(root, 'linked-folder', 'precious'), join(root, 'real', 'read'), { sourceRoot: root, destinationRoot: root })).rejects.toMatchObject(refusedAt(join(root, 'linked-folder')));
+    await expect(moveFile(NODE, join(root, 'real', 'image'), join(root, 'linked-folder', 'precious'), { sourceRoot: root, destinationRoot: root })).rejects.toMatchObject(refusedAt(join(root, 'linked-folder')));
+    await expect(readTextFile(NODE, join(root, 'linked-folder', 'precious'), 100, { under: root })).rejects.toMatchObject(refusedAt(join(root, 'linked-folder')));
+    await expect(readTextFile(NODE, join(root, 'real', 'linked-file'), 100)).rejects.toMatchObject({ code: 'unsafe-path', message: expect.stringMatching(/symbolic link; it was not read/) });
+    // Outside its root, lexically: refused before anything runs.
+    await expect(writeTextFile(NODE, join(outside, 'precious'), 'x', { under: root })).rejects.toMatchObject({ code: 'unsafe-path', message: expect.stringMatching(/not inside/) });
+
+    expect(readdirSync(outside).map((n) => [n, readFileSync(join(outside, n), 'utf8')])).toEqual(outsideBefore);
+    expect(readFileSync(join(root, 'real', 'image'), 'utf8')).toBe('image');
+    expect(readdirSync(root).sort()).toEqual(['linked-folder', 'real']);
+
+    expect(
+      await checkConfined(NODE, [
+        { path: join(root, 'real', 'image'), root, kind: 'file' },
+        { path: join(root, 'real', 'new'), root, kind: 'file-or-none' },
+        { path: join(root, 'new', 'deeper', 'folder'), root, kind: 'folder-or-none' },
+        { path: join(root, 'new', 'file'), root, kind: 'file-or-none' },
+        { path: join(root, 'linked-folder', 'x'), root, kind: 'file-or-none' },
+        { path: join(root, 'real'), root, kind: 'file' },
+        { path: join(root, 'real', 'missing'), root, kind: 'file' },
+        { path: `${root}/../outside/precious`, root, kind: 'file' },
+      ]),
+    ).toEqual([
+      null,
+      null,
+      null,
+      `the folder ${join(root, 'new')} does not exist.`,
+      expect.stringContaining(`${join(root, 'linked-folder')} is a symbolic link`),
+      `${join(root, 'real')} is not a regular file.`,
+      `${join(root, 'real', 'missing')} does not exist.`,
+      expect.stringMatching(/"\.\." segment/),
+    ]);
   });
 });
 

@@ -24,12 +24,12 @@ function hrefFor(query: AuditQuery, cursor?: string): string {
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const result = await attempt(async () => loadAuditPage(await searchParams));
-  if (!result.ok) return <LoadError message={result.error} />;
+  if (!result.ok) return <LoadError message={result.error} code={result.code} />;
   const { query, records, nextCursor, machines, pools } = result.data;
   const names = Object.fromEntries([...machines, ...pools].map((x) => [x.uuid, x.name]));
   return (
     <>
-      <PageHeader title="Audit trail" subtitle="Every change made from the console, newest first. Kept in the directory (ou=audit,ou=backup-console,ou=services)." />
+      <PageHeader title="Audit trail" subtitle="Every change made from the console, every restore decision and every sign-in, newest first. Kept in the directory (ou=audit,ou=backup-console,ou=services)." />
       <form method="get" action="/audit" role="search" className="mb-4 flex flex-wrap items-end gap-3">
         <div className="flex flex-col gap-1">
           <label htmlFor="audit-machine" className="text-xs font-medium text-muted">

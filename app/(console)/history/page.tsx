@@ -7,7 +7,7 @@ import { LoadError } from '@/components/load-error';
 import { attempt } from '@/lib/actions';
 import { env } from '@/lib/env';
 import { HISTORY_PAGE_SIZE, loadHistoryPage } from '@/lib/inventory/history-page';
-import { compactTotals, gridNights, machineRow } from '@/lib/inventory/history-view';
+import { compactTotals, gridNights, machineRow, nightsNote } from '@/lib/inventory/history-view';
 import { parseMachineQuery, type MachineQuery } from '@/lib/inventory/machine-list';
 
 export const metadata: Metadata = { title: 'History' };
@@ -34,10 +34,11 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
     <>
       <PageHeader
         title="Backup history"
-        subtitle={`${view.total} ${view.total === 1 ? 'machine matches' : 'machines match'}, most urgent first · nights are dates on the nodes (${env().nodeTimeZone})`}
+        subtitle={`${view.total} ${view.total === 1 ? 'machine matches' : 'machines match'}, most urgent first`}
       />
       <MachineFilters query={query} pools={view.pools} nodes={view.nodes} action="/history" />
       <Card title={`The last ${view.nights.length} nights`}>
+        <p className="mb-2 text-muted">{nightsNote(view.kind, env().nodeTimeZone)}</p>
         <HistoryGrid
           id="history-nights"
           title="Machines, night by night"

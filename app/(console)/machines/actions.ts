@@ -2,7 +2,7 @@
 
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
-import { adminAction, type ActionResult } from '@/lib/actions';
+import { consoleAction, type ActionResult } from '@/lib/actions';
 import { excludeIntentSchema, uuidSchema } from '@/lib/backup/action-schemas';
 import { setMachinesExcluded, type BulkOutcome } from '@/lib/backup/editing';
 
@@ -26,8 +26,8 @@ const setMachinesExcludedSchema = z
   .refine((v) => v.intent !== undefined, { message: 'Say whether to exclude or include.', path: ['intent'] })
   .refine((v) => v.uuids.length > 0, { message: 'Select at least one machine.', path: ['uuids'] });
 
-const run = adminAction(setMachinesExcludedSchema, async ({ intent, uuids }, session) => {
-  const results = await setMachinesExcluded(uuids, intent === 'exclude', session);
+const run = consoleAction({ capability: 'configure', schema: setMachinesExcludedSchema, scope: ({ uuids }) => ({ machines: uuids }) }, async ({ intent, uuids }, actor) => {
+  const results = await setMachinesExcluded(uuids, intent === 'exclude', actor);
   revalidatePath('/', 'layout');
   return { intent: intent as 'exclude' | 'include', results };
 });
@@ -36,6 +36,7 @@ export async function setMachinesExcludedAction(
   _previous: ActionResult<{ intent: 'exclude' | 'include'; results: BulkOutcome[] }> | null,
   form: FormData,
 ): Promise<ActionResult<{ intent: 'exclude' | 'include'; results: BulkOutcome[] }>> {
+  if (!(form instanceof FormData)) return { ok: false, error: 'Select machines and say whether to exclude or include them.' };
   const raw = {
     toggle: form.get('toggle') ?? undefined,
     intent: form.get('intent') ?? undefined,

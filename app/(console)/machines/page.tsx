@@ -6,6 +6,8 @@ import { PageHeader } from '@/components/ui/card';
 import { Pager } from '@/components/ui/pager';
 import { LoadError } from '@/components/load-error';
 import { attempt } from '@/lib/actions';
+import { requireAccess } from '@/lib/auth/access';
+import { can } from '@/lib/auth/capabilities';
 import { env } from '@/lib/env';
 import { listMachines, parseMachineQuery, type MachineQuery } from '@/lib/inventory/machine-list';
 import { toMachineRow } from '@/lib/inventory/rows';
@@ -32,16 +34,21 @@ function hrefFor(query: MachineQuery, change: Partial<MachineQuery>): string {
 export default async function MachinesPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const query = parseMachineQuery(await searchParams);
   const result = await attempt(() => listMachines(query));
-  if (!result.ok) return <LoadError message={result.error} />;
+  if (!result.ok) return <LoadError message={result.error} code={result.code} />;
   const page = result.data;
+  const { grants } = await requireAccess();
+  // Exclude and include only where the person may configure; the other rows have no checkbox.
+  const mayConfigure = can(grants, 'configure');
   return (
     <>
       <PageHeader title="Machines" subtitle={`${page.total} ${page.total === 1 ? 'machine matches' : 'machines match'}`} />
       <MachineFilters query={page.query} pools={page.pools} nodes={page.nodes} />
-      <ExcludeSelection formId="exclude-form" names={Object.fromEntries(page.rows.map((r) => [r.uuid, r.name]))} action={setMachinesExcludedAction} />
+      {mayConfigure && (
+        <ExcludeSelection formId="exclude-form" names={Object.fromEntries(page.rows.map((r) => [r.uuid, r.name]))} action={setMachinesExcludedAction} />
+      )}
       <MachineTable
-        selectFormId="exclude-form"
-        rows={page.rows.map(toMachineRow)}
+        selectFormId={mayConfigure ? 'exclude-form' : undefined}
+        rows={page.rows.map((r) => ({ ...toMachineRow(r), selectable: can(grants, 'configure', r.poolUuid ?? null) }))}
         timeZone={env().consoleTimeZone}
         sort={{ key: page.query.sort, dir: page.query.dir }}
         sortHref={(key, dir) => hrefFor(page.query, { sort: key, dir, page: 1 })}

@@ -11,7 +11,7 @@ export const dynamic = 'force-dynamic';
 
 export default async function NodesPage() {
   const result = await attempt(loadNodes);
-  if (!result.ok) return <LoadError message={result.error} />;
+  if (!result.ok) return <LoadError message={result.error} code={result.code} />;
   const view = result.data;
   return (
     <>

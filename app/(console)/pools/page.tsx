@@ -10,7 +10,7 @@ export const dynamic = 'force-dynamic';
 
 export default async function PoolsPage() {
   const result = await attempt(loadPoolsHealth);
-  if (!result.ok) return <LoadError message={result.error} />;
+  if (!result.ok) return <LoadError message={result.error} code={result.code} />;
   return (
     <>
       <PageHeader title="VM pools" subtitle={`${result.data.pools.length} ${result.data.pools.length === 1 ? 'pool' : 'pools'}`} />

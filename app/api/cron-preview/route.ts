@@ -1,8 +1,8 @@
-import { NextResponse } from 'next/server';
 import { z } from 'zod';
-import { currentSession } from '@/lib/auth/session';
+import { apiRoute } from '@/lib/api-route';
 import { env } from '@/lib/env';
-import { previewCronPlan } from '@/lib/cron';
+import { installationKind } from '@/lib/backup/installation-reader';
+import { isValidTimeZone, previewCronPlan } from '@/lib/cron';
 
 export const dynamic = 'force-dynamic';
 
@@ -14,13 +14,13 @@ const cronPreviewQuerySchema = z.object({
   month: field,
   dayOfWeek: field,
   active: z.enum(['TRUE', 'FALSE']).catch('FALSE'),
+  /** The zone the page computes in (a node's own on stoney cloud); anything unknown falls back to NODE_TIME_ZONE. */
+  timeZone: z.string().max(64).optional().catch(undefined),
 });
 
 /** The cron editor's live preview: plain words, next runs on the node and in UTC, warnings. */
-export async function GET(request: Request) {
-  if (!(await currentSession())) return NextResponse.json({ error: 'Your session has ended; sign in again.' }, { status: 401 });
-  const params = Object.fromEntries(new URL(request.url).searchParams.entries());
-  const q = cronPreviewQuerySchema.parse(params);
-  const preview = previewCronPlan({ ...q, active: q.active === 'TRUE' }, new Date(), env().nodeTimeZone);
-  return NextResponse.json(preview);
-}
+export const GET = apiRoute({ capability: 'configure', input: cronPreviewQuerySchema, scope: 'any' }, async (q) => {
+  const zone = q.timeZone && isValidTimeZone(q.timeZone) ? q.timeZone : env().nodeTimeZone;
+  const plan = { minute: q.minute, hour: q.hour, day: q.day, month: q.month, dayOfWeek: q.dayOfWeek, active: q.active === 'TRUE' };
+  return previewCronPlan(plan, new Date(), zone, 5, await installationKind());
+});

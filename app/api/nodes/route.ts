@@ -1,17 +1,8 @@
-import { NextResponse } from 'next/server';
-import { currentSession } from '@/lib/auth/session';
-import { isAppError } from '@/lib/errors';
+import { z } from 'zod';
+import { apiRoute } from '@/lib/api-route';
 import { loadNodes } from '@/lib/inventory/nodes';
 
 export const dynamic = 'force-dynamic';
 
-/** The nodes page polls this: node reachability and disk usage, checked on every call. */
-export async function GET() {
-  if (!(await currentSession())) return NextResponse.json({ error: 'Your session has ended; sign in again.' }, { status: 401 });
-  try {
-    return NextResponse.json({ nodes: await loadNodes() });
-  } catch (error) {
-    if (isAppError(error)) return NextResponse.json({ error: error.message }, { status: 503 });
-    throw error;
-  }
-}
+/** The nodes page polls this: node reachability and disk usage, checked on every call (only the nodes the person may see). */
+export const GET = apiRoute({ capability: 'view', input: z.object({}), scope: 'any' }, async () => ({ nodes: await loadNodes() }));

@@ -5,6 +5,10 @@ import { BackupChart } from '@/components/charts/backup-chart';
 import { HistoryGrid } from '@/components/charts/history-grid';
 import { ConfigSummary } from '@/components/backup/config-summary';
 import { ExcludeToggle } from '@/components/backup/exclude-toggle';
+import { MachineScheduleView } from '@/components/backup/machine-schedule';
+import { NodeIterations } from '@/components/backup/node-iterations';
+import { ProgramTable } from '@/components/backup/program-table';
+import { UnblockButton } from '@/components/backup/unblock-button';
 import { IterationTable } from '@/components/iterations/iteration-table';
 import { MachineStatusBadges } from '@/components/machines/machine-status';
 import { DeviceTables } from '@/components/machines/device-tables';
@@ -14,14 +18,17 @@ import { formatBytes } from '@/components/ui/format';
 import { TextLink } from '@/components/ui/link';
 import { EntryProblems, LoadError } from '@/components/load-error';
 import { attempt } from '@/lib/actions';
+import { requireAccess } from '@/lib/auth/access';
+import { can } from '@/lib/auth/capabilities';
 import { env } from '@/lib/env';
 import { CLONE_REASON } from '@/lib/backup/status';
 import { configRows } from '@/lib/inventory/config-rows';
-import { gridNights } from '@/lib/inventory/history-view';
+import { gridNights, nightsNote } from '@/lib/inventory/history-view';
 import { chartBars } from '@/lib/inventory/machine-chart';
 import { toIterationRow } from '@/lib/inventory/iteration-rows';
 import { loadMachine } from '@/lib/inventory/machine';
-import { setMachineExcludedAction } from './backup/actions';
+import { nodeIterationRows } from '@/lib/inventory/node-iteration-rows';
+import { setMachineExcludedAction, unblockMachineAction } from './backup/actions';
 import { BackupChartWithSizes } from './_components/backup-history';
 
 export const metadata: Metadata = { title: 'Machine' };
@@ -32,21 +39,27 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
   const result = await attempt(() => loadMachine(uuid));
   if (!result.ok) {
     if (result.code === 'not-found') notFound();
-    return <LoadError message={result.error} />;
+    return <LoadError message={result.error} code={result.code} />;
   }
   const view = result.data;
   const { machine } = view;
+  const { grants } = await requireAccess();
+  const pool = machine.poolUuid?.toLowerCase() ?? null;
+  const mayConfigure = can(grants, 'configure', pool);
+  const mayRestore = can(grants, 'restore', pool);
   const timeZone = env().consoleTimeZone;
-  const nodeTimeZone = env().nodeTimeZone;
   const activity = view.activity;
-  const bars = chartBars(view.iterations, activity);
-  const tone = activity?.kind === 'failed' || activity?.kind === 'stuck' ? 'error' : view.protection === 'stale' || view.protection === 'never' ? 'warning' : 'info';
+  const nodeRows = view.nodeIterations?.ok ? nodeIterationRows(view.iterations, view.nodeIterations.folders) : [];
+  const nodeFolders = view.nodeIterations?.ok ? view.nodeIterations.folders : null;
+  const bars = chartBars(view.iterations, activity, nodeFolders);
+  const tone =
+    view.blocked || activity?.kind === 'failed' || activity?.kind === 'stuck' ? 'error' : view.protection === 'stale' || view.protection === 'never' ? 'warning' : 'info';
   return (
     <>
       <PageHeader
         title={
           <span className="flex flex-wrap items-center gap-3">
-            {machine.name} <MachineStatusBadges protection={view.protection} activity={activity} clone={view.clone} />
+            {machine.name} <MachineStatusBadges protection={view.protection} activity={activity} blocked={view.blocked} clone={view.clone} />
           </span>
         }
         subtitle={
@@ -64,6 +77,11 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
       />
       <Notice tone={tone} title="Backup status">
         <p data-testid="status-reason">{view.protectionReason}</p>
+        {view.blocked && (
+          <p className="mt-2 font-medium" data-testid="status-blocked">
+            Blocked: {view.blocked}
+          </p>
+        )}
         {activity && (
           <div className="mt-2 space-y-1" data-testid="status-activity">
             <p className="font-medium">{activity.text}</p>
@@ -89,7 +107,21 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
             Recovery point objective: {view.objective.text}.
           </p>
         )}
+        <p className="mt-2" data-testid="backup-verdict">
+          <span className="font-medium">{view.verdict.backedUp ? 'Backed up by its scheduler: ' : 'Not backed up: '}</span>
+          {view.verdict.reason} <span className="text-muted">({view.kindLabel} rules)</span>
+        </p>
+        {mayConfigure && <UnblockButton uuid={machine.uuid} blocked={view.verdict.blocked} unblock={unblockMachineAction} />}
       </Notice>
+      {view.nameMismatches.length > 0 && (
+        <Notice tone="warning" title="Iteration names that do not fit the plan">
+          <ul className="list-disc pl-5" data-testid="name-mismatches">
+            {view.nameMismatches.slice(0, 10).map((m) => (
+              <li key={m.name}>{m.problem}</li>
+            ))}
+          </ul>
+        </Notice>
+      )}
       <EntryProblems problems={view.problems} />
       <div className="grid gap-6 lg:grid-cols-2">
         <Card title="Machine">
@@ -119,19 +151,18 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
           <p className="mt-3">
             <span className="text-muted">Excluded from backup: </span>
             <span data-testid="excluded">
-              {view.clone ? 'yes: it is a dynamic clone, which the scheduler never backs up' : view.effective.excluded ? `yes (flag set on the ${view.effective.excludedBy} level)` : 'no'}
+              {view.clone ? 'yes: it is a dynamic clone, which fc-brokerd never backs up' : view.effective.excluded ? `yes (flag set on the ${view.effective.excludedBy} level)` : 'no'}
             </span>
           </p>
-          {view.nextRuns.length > 0 && (
-            <div className="mt-2">
-              <span className="text-muted">Next runs ({nodeTimeZone} on the node): </span>
-              {view.nextRuns.map((run) => (
-                <span key={run.iterationName} className="mr-3 whitespace-nowrap" title={`${run.utc} UTC — iteration ${run.iterationName}`}>
-                  {run.local}
-                </span>
-              ))}
-            </div>
-          )}
+          <p className="text-xs text-muted" data-testid="exclusion-reason">
+            {view.effective.exclusionReason}
+          </p>
+          <div className="mt-3">
+            <ProgramTable rows={view.programs} />
+          </div>
+          <div className="mt-3">
+            <MachineScheduleView schedule={view.schedule} />
+          </div>
           <div className="mt-4 space-y-3 border-t border-line pt-3">
             {view.clone ? (
               <p className="text-muted" data-testid="clone-note">
@@ -140,11 +171,11 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
               </p>
             ) : (
             <p className="flex flex-wrap gap-4">
-              <TextLink href={`/machines/${machine.uuid}/backup`}>Edit backup configuration</TextLink>
+              {mayConfigure && <TextLink href={`/machines/${machine.uuid}/backup`}>Edit backup configuration</TextLink>}
               <TextLink href={`/audit?machine=${machine.uuid}`}>Change history</TextLink>
             </p>
             )}
-            {view.clone ? null : view.effective.excluded && view.effective.excludedBy !== 'machine' ? (
+            {view.clone || !mayConfigure ? null : view.effective.excluded && view.effective.excludedBy !== 'machine' ? (
               <p className="text-muted">Excluded by the {view.effective.excludedBy} configuration; include it there.</p>
             ) : (
               <ExcludeToggle uuid={machine.uuid} excluded={view.effective.excluded} what="machine" setExcluded={setMachineExcludedAction} />
@@ -152,13 +183,38 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
           </div>
         </Card>
       </div>
+      {view.nodeIterations && (
+        <div className="mt-6">
+          <Card title={`Iterations on the node (${nodeRows.filter((r) => r.folder).length} folders)`}>
+            {view.nodeIterations.ok ? (
+              view.nodeIterations.exists ? (
+                <NodeIterations uuid={machine.uuid} node={view.nodeIterations.node} folder={view.nodeIterations.machineFolder} rows={nodeRows} />
+              ) : (
+                <p className="text-muted">
+                  Node {view.nodeIterations.node} has no folder <span className="font-mono text-xs">{view.nodeIterations.machineFolder}</span>: no backup of this machine is
+                  there.
+                </p>
+              )
+            ) : (
+              <p className="text-status-failed" data-testid="node-iterations-error">
+                The folders on the node could not be listed: {view.nodeIterations.reason}
+              </p>
+            )}
+          </Card>
+        </div>
+      )}
       <div className="mt-6">
         <Card title="Backups over time">
-          <Suspense fallback={<BackupChart id="backup-chart" machineUuid={machine.uuid} bars={bars} sizes={{ state: 'loading' }} />}>
-            <BackupChartWithSizes view={view} bars={bars} />
-          </Suspense>
+          {nodeFolders ? (
+            <BackupChart id="backup-chart" machineUuid={machine.uuid} bars={bars} sizes={{ state: 'ok', sizes: Object.fromEntries(nodeFolders.map((f) => [f.name, f.totalBytes])) }} />
+          ) : (
+            <Suspense fallback={<BackupChart id="backup-chart" machineUuid={machine.uuid} bars={bars} sizes={{ state: 'loading' }} />}>
+              <BackupChartWithSizes view={view} bars={bars} />
+            </Suspense>
+          )}
           <div className="mt-4">
             <h3 className="mb-1 font-semibold">The last {view.nights.length} nights</h3>
+            <p className="mb-2 text-muted">{nightsNote(view.kind, env().nodeTimeZone)}</p>
             <HistoryGrid
               id="machine-nights"
               title={`${machine.name}, night by night`}
@@ -169,8 +225,14 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
         </Card>
       </div>
       <div className="mt-6">
-        <Card title={`Backup iterations (${view.iterations.length})`}>
-          <IterationTable uuid={machine.uuid} initial={view.iterations.map(toIterationRow)} timeZone={timeZone} stuck={activity?.kind === 'stuck' ? activity.iteration : null} />
+        <Card title={`Backup iterations in the directory (${view.iterations.length})`}>
+          <IterationTable
+            uuid={machine.uuid}
+            initial={view.iterations.map((i) => toIterationRow(i, view.kind))}
+            timeZone={timeZone}
+            mayRestore={mayRestore}
+            stuck={activity?.kind === 'stuck' ? activity.iteration : null}
+          />
         </Card>
       </div>
       <div className="mt-6">

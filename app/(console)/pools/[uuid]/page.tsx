@@ -11,10 +11,12 @@ import { TextLink } from '@/components/ui/link';
 import { Pager } from '@/components/ui/pager';
 import { LoadError } from '@/components/load-error';
 import { attempt } from '@/lib/actions';
+import { requireAccess } from '@/lib/auth/access';
+import { can } from '@/lib/auth/capabilities';
 import { env } from '@/lib/env';
 import { OBJECTIVE_MARGIN_MS, formatObjective } from '@/lib/backup/objective';
 import { configRows, planSummary } from '@/lib/inventory/config-rows';
-import { compactTotals, gridNights, machineRow } from '@/lib/inventory/history-view';
+import { compactTotals, gridNights, machineRow, nightsNote } from '@/lib/inventory/history-view';
 import { sortByName } from '@/lib/inventory/machine-list';
 import { loadPoolView } from '@/lib/inventory/pool';
 import { toMachineRow } from '@/lib/inventory/rows';
@@ -39,13 +41,15 @@ export default async function PoolPage({
   const result = await attempt(() => loadPoolView(uuid));
   if (!result.ok) {
     if (result.code === 'not-found') notFound();
-    return <LoadError message={result.error} />;
+    return <LoadError message={result.error} code={result.code} />;
   }
-  const { pool, effective, machines, counts, overriding, clones, objective } = result.data;
+  const { pool, effective, machines, counts, overriding, clones, objective, excludedHere } = result.data;
   const followers = machines.length - overriding - clones;
   const margin = formatObjective(OBJECTIVE_MARGIN_MS);
   const inherited = objective.cloudMs === null ? `each machine's plan period plus ${margin}` : `the cloud-wide ${formatObjective(objective.cloudMs)}`;
   const plan = planSummary(effective);
+  const { grants } = await requireAccess();
+  const mayConfigure = can(grants, 'configure', pool.uuid);
   const pages = Math.max(1, Math.ceil(machines.length / PAGE_SIZE));
   const page = Number.isInteger(requested) && requested >= 1 ? Math.min(requested, pages) : 1;
   const rows = sortByName(machines).slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
@@ -62,6 +66,7 @@ export default async function PoolPage({
       <StatusCounts
         counts={counts}
         total={machines.length}
+        kind={result.data.kind}
         href={(status) => `/machines?pool=${pool.uuid}&status=${status}`}
         notes={clones > 0 ? { excluded: `not backed up on purpose, ${clones} dynamic ${clones === 1 ? 'clone' : 'clones'} among them` } : undefined}
       />
@@ -92,7 +97,7 @@ export default async function PoolPage({
             configuration
             {clones > 0 && (
               <>
-                ; {clones} {clones === 1 ? 'is a dynamic clone' : 'are dynamic clones'}, never backed up, so no configuration applies to{' '}
+                ; {clones} {clones === 1 ? 'is a dynamic clone' : 'are dynamic clones'}, which fc-brokerd never backs up, so no configuration applies to{' '}
                 {clones === 1 ? 'it' : 'them'}
               </>
             )}
@@ -100,10 +105,10 @@ export default async function PoolPage({
           </p>
           <div className="mt-4 space-y-3 border-t border-line pt-3">
             <p className="flex flex-wrap gap-4">
-              <TextLink href={`/pools/${pool.uuid}/backup`}>Edit backup configuration</TextLink>
+              {mayConfigure && <TextLink href={`/pools/${pool.uuid}/backup`}>Edit backup configuration</TextLink>}
               <TextLink href={`/audit?pool=${pool.uuid}`}>Change history</TextLink>
             </p>
-            <ExcludeToggle uuid={pool.uuid} excluded={effective.excluded && effective.excludedBy === 'pool'} what="pool" setExcluded={setPoolExcludedAction} />
+            {mayConfigure && <ExcludeToggle uuid={pool.uuid} excluded={excludedHere} what="pool" setExcluded={setPoolExcludedAction} />}
           </div>
         </Card>
       </div>
@@ -120,11 +125,13 @@ export default async function PoolPage({
             }
             defaultText={inherited}
             save={setPoolObjectiveAction}
+            editable={mayConfigure}
           />
         </Card>
       </div>
       <div className="mt-6">
         <Card title={`The last ${result.data.nights.length} nights`} actions={<TextLink href={`/history?pool=${pool.uuid}`}>All of this pool&rsquo;s machines</TextLink>}>
+          <p className="mb-2 text-muted">{nightsNote(result.data.kind, env().nodeTimeZone)}</p>
           <HistoryGrid
             id="pool-machine-nights"
             title={`${pool.name}, night by night`}

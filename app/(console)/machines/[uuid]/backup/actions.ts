@@ -2,12 +2,12 @@
 
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
-import { adminAction } from '@/lib/actions';
-import { removeOverrideSchema, setExcludedSchema, tokenSchema, uuidSchema } from '@/lib/backup/action-schemas';
+import { consoleAction } from '@/lib/actions';
+import { confirmSchema, removeOverrideSchema, setExcludedSchema, tokenSchema, uuidOnlySchema, uuidSchema } from '@/lib/backup/action-schemas';
 import { configFormShape, formToConfig } from '@/lib/backup/config-schema';
-import { removeBackupOverride, saveBackupConfig, setBackupExcluded } from '@/lib/backup/editing';
+import { removeBackupOverride, saveBackupConfig, setBackupExcluded, unblockMachine } from '@/lib/backup/editing';
 
-const saveMachineConfigSchema = z.object({ uuid: uuidSchema, token: tokenSchema, ...configFormShape });
+const saveMachineConfigSchema = z.object({ uuid: uuidSchema, token: tokenSchema, confirm: confirmSchema, ...configFormShape });
 
 // Every page shows statuses derived from the configuration, so all of them are refreshed.
 const refreshed = <T>(result: T): T => {
@@ -15,14 +15,18 @@ const refreshed = <T>(result: T): T => {
   return result;
 };
 
-const save = adminAction(saveMachineConfigSchema, async ({ uuid, token, ...form }, session) =>
-  refreshed(await saveBackupConfig({ level: 'machine', uuid }, token, formToConfig(form), session)),
+const save = consoleAction({ capability: 'configure', schema: saveMachineConfigSchema, scope: ({ uuid }) => ({ machine: uuid }) }, async ({ uuid, token, confirm, ...form }, actor) =>
+  refreshed(await saveBackupConfig({ level: 'machine', uuid }, token, formToConfig(form), actor, confirm)),
 );
-const remove = adminAction(removeOverrideSchema, async ({ uuid, token }, session) =>
-  refreshed(await removeBackupOverride({ level: 'machine', uuid }, token, session)),
+const remove = consoleAction({ capability: 'configure', schema: removeOverrideSchema, scope: ({ uuid }) => ({ machine: uuid }) }, async ({ uuid, token }, actor) =>
+  refreshed(await removeBackupOverride({ level: 'machine', uuid }, token, actor)),
 );
-const setExcluded = adminAction(setExcludedSchema, async ({ uuid, intent }, session) =>
-  refreshed(await setBackupExcluded({ level: 'machine', uuid }, intent === 'exclude', session)),
+const setExcluded = consoleAction({ capability: 'configure', schema: setExcludedSchema, scope: ({ uuid }) => ({ machine: uuid }) }, async ({ uuid, intent }, actor) =>
+  refreshed(await setBackupExcluded({ level: 'machine', uuid }, intent === 'exclude', actor)),
+);
+
+const unblock = consoleAction({ capability: 'configure', schema: uuidOnlySchema, scope: ({ uuid }) => ({ machine: uuid }) }, async ({ uuid }, actor) =>
+  refreshed(await unblockMachine(uuid, actor)),
 );
 
 export async function saveMachineConfigAction(input: unknown) {
@@ -35,4 +39,8 @@ export async function removeMachineOverrideAction(input: unknown) {
 
 export async function setMachineExcludedAction(input: unknown) {
   return setExcluded(input);
+}
+
+export async function unblockMachineAction(input: unknown) {
+  return unblock(input);
 }

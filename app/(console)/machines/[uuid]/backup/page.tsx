@@ -18,7 +18,7 @@ export default async function MachineBackupPage({ params }: { params: Promise<{ 
   const result = await attempt(() => loadBackupEditor({ level: 'machine', uuid }));
   if (!result.ok) {
     if (result.code === 'not-found') notFound();
-    return <LoadError message={result.error} />;
+    return <LoadError message={result.error} code={result.code} />;
   }
   const view = result.data;
   return (

@@ -7,7 +7,7 @@ import { LoadError } from '@/components/load-error';
 import { attempt } from '@/lib/actions';
 import { loadBackupEditor } from '@/lib/inventory/backup-editor';
 import { toEditorProps } from '@/lib/inventory/backup-editor-props';
-import { removePoolOverrideAction, savePoolConfigAction, setPoolExcludedAction } from './actions';
+import { excludePoolOverridersAction, removePoolOverrideAction, savePoolConfigAction, setPoolExcludedAction } from './actions';
 
 export const metadata: Metadata = { title: 'Pool backup configuration' };
 export const dynamic = 'force-dynamic';
@@ -17,7 +17,7 @@ export default async function PoolBackupPage({ params }: { params: Promise<{ uui
   const result = await attempt(() => loadBackupEditor({ level: 'pool', uuid }));
   if (!result.ok) {
     if (result.code === 'not-found') notFound();
-    return <LoadError message={result.error} />;
+    return <LoadError message={result.error} code={result.code} />;
   }
   const view = result.data;
   return (
@@ -30,7 +30,13 @@ export default async function PoolBackupPage({ params }: { params: Promise<{ uui
           </>
         }
       />
-      <BackupEditor {...toEditorProps(view)} save={savePoolConfigAction} remove={removePoolOverrideAction} setExcluded={setPoolExcludedAction} />
+      <BackupEditor
+        {...toEditorProps(view)}
+        save={savePoolConfigAction}
+        remove={removePoolOverrideAction}
+        setExcluded={setPoolExcludedAction}
+        excludeOverriders={excludePoolOverridersAction}
+      />
     </>
   );
 }

@@ -8,6 +8,8 @@ import { Card, Notice, PageHeader } from '@/components/ui/card';
 import { TextLink } from '@/components/ui/link';
 import { EntryProblems, LoadError } from '@/components/load-error';
 import { attempt } from '@/lib/actions';
+import { requireAccess } from '@/lib/auth/access';
+import { can } from '@/lib/auth/capabilities';
 import { isRestoreMode } from '@/lib/backup/modes';
 import { env } from '@/lib/env';
 import { toIterationRow } from '@/lib/inventory/iteration-rows';
@@ -22,10 +24,12 @@ export default async function IterationPage({ params }: { params: Promise<{ uuid
   const result = await attempt(() => loadIteration(uuid, name));
   if (!result.ok) {
     if (result.code === 'not-found') notFound();
-    return <LoadError message={result.error} />;
+    return <LoadError message={result.error} code={result.code} />;
   }
-  const { machine, iteration, files, effective, activity } = result.data;
+  const { machine, iteration, files, effective, activity, kind } = result.data;
   const timeZone = env().consoleTimeZone;
+  const { grants } = await requireAccess();
+  const mayRestore = can(grants, 'restore', machine.poolUuid?.toLowerCase() ?? null);
   return (
     <>
       <PageHeader
@@ -35,7 +39,7 @@ export default async function IterationPage({ params }: { params: Promise<{ uuid
           </>
         }
         actions={
-          iteration.mode.toLowerCase() === 'finished' || isRestoreMode(iteration.mode) ? (
+          mayRestore && (iteration.mode.toLowerCase() === 'finished' || isRestoreMode(iteration.mode)) ? (
             <Link href={`/machines/${machine.uuid}/restore/${iteration.name}`} className="rounded-md bg-brand px-4 py-2 font-semibold text-brand-ink">
               {iteration.mode.toLowerCase() === 'finished' ? 'Restore this iteration…' : 'Open the restore'}
             </Link>
@@ -61,7 +65,7 @@ export default async function IterationPage({ params }: { params: Promise<{ uuid
       )}
       <div className="grid gap-6 lg:grid-cols-2">
         <Card title="Where this iteration stands">
-          <IterationState uuid={machine.uuid} initial={toIterationRow(iteration)} timeZone={timeZone} />
+          <IterationState uuid={machine.uuid} initial={toIterationRow(iteration, kind)} timeZone={timeZone} />
         </Card>
         <Card title="Directory entry">
           <p className="mb-3 break-all font-mono text-xs text-muted">{iteration.dn}</p>

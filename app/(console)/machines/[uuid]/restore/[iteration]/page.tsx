@@ -16,7 +16,7 @@ export default async function RestorePage({ params }: { params: Promise<{ uuid: 
   const status = await attempt(() => readRestoreStatus(iterationRef(uuid, iteration)));
   if (!status.ok) {
     if (status.code === 'not-found') notFound();
-    return <LoadError message={status.error} />;
+    return <LoadError message={status.error} code={status.code} />;
   }
   const ref = iterationRef(uuid, iteration);
   const stage = status.data.view.stage;

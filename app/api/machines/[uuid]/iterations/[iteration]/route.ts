@@ -1,17 +1,12 @@
-import { NextResponse } from 'next/server';
-import { currentSession } from '@/lib/auth/session';
-import { isAppError } from '@/lib/errors';
+import { z } from 'zod';
+import { apiRoute } from '@/lib/api-route';
 import { loadIterationRow } from '@/lib/inventory/iteration';
 
 export const dynamic = 'force-dynamic';
 
-export async function GET(_request: Request, { params }: { params: Promise<{ uuid: string; iteration: string }> }) {
-  if (!(await currentSession())) return NextResponse.json({ error: 'Your session has ended; sign in again.' }, { status: 401 });
-  const { uuid, iteration } = await params;
-  try {
-    return NextResponse.json({ iteration: await loadIterationRow(uuid, iteration) });
-  } catch (error) {
-    if (isAppError(error)) return NextResponse.json({ error: error.message }, { status: error.code === 'not-found' ? 404 : 503 });
-    throw error;
-  }
-}
+const inputSchema = z.object({ uuid: z.string().max(64), iteration: z.string().max(64) });
+
+/** The iteration page polls this while the iteration runs. */
+export const GET = apiRoute({ capability: 'view', input: inputSchema, scope: ({ uuid }) => ({ machine: uuid }) }, async ({ uuid, iteration }) => ({
+  iteration: await loadIterationRow(uuid, iteration),
+}));

@@ -1,0 +1,42 @@
+'use client';
+
+import { useState, useTransition } from 'react';
+import { Button } from '../ui/field';
+
+type Result = { ok: true; data: { message: string; warnings: string[] } } | { ok: false; error: string };
+
+/**
+ * stoney cloud: one action that puts a blocked machine back into a state the wrapper accepts,
+ * keeping its files. Rendered whether or not the machine is blocked, so that the answer stays on
+ * the page after the refresh that shows the machine unblocked.
+ */
+export function UnblockButton({ uuid, blocked, unblock }: { uuid: string; blocked: boolean; unblock: (input: { uuid: string }) => Promise<Result> }) {
+  const [confirming, setConfirming] = useState(false);
+  const [result, setResult] = useState<Result | null>(null);
+  const [pending, startTransition] = useTransition();
+  if (!blocked && !result) return null;
+  return (
+    <div className="mt-3 space-y-2" data-testid="blocked">
+      {!blocked ? null : !confirming ? (
+        <Button type="button" onClick={() => setConfirming(true)}>
+          Unblock backups of this machine
+        </Button>
+      ) : (
+        <div className="flex flex-wrap items-center gap-2">
+          <span>Only directory entries change; every file on the node stays, and what is removed is kept in the audit record.</span>
+          <Button type="button" disabled={pending} onClick={() => startTransition(async () => setResult(await unblock({ uuid })))}>
+            {pending ? 'Unblocking…' : 'Yes, unblock'}
+          </Button>
+          <Button type="button" tone="secondary" onClick={() => setConfirming(false)}>
+            Cancel
+          </Button>
+        </div>
+      )}
+      {result && (
+        <p role={result.ok ? 'status' : 'alert'} data-testid="unblock-result" className={result.ok ? 'text-sm' : 'text-sm text-status-failed'}>
+          {result.ok ? [result.data.message, ...result.data.warnings].join(' ') : result.error}
+        </p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { DEMO } from '../../scripts/directory/demo-directory';
+import { signInAs } from '../support/sign-in';
+import { demoMachine, startRestoreWorld, type RestoreWorld } from './restore-world';
+
+vi.mock('next/headers', () => import('../support/next-headers'));
+vi.mock('next/cache', () => ({ revalidatePath: () => undefined }));
+
+/** A directory and node of its own: the restore really starts and is aborted. */
+let world: RestoreWorld;
+beforeAll(async () => {
+  world = await startRestoreWorld();
+}, 60_000);
+afterAll(async () => {
+  await world?.stop();
+});
+
+const actions = () => import('@/app/(console)/machines/[uuid]/restore/[iteration]/actions');
+
+async function finishedIteration(name: string): Promise<{ uuid: string; iteration: string }> {
+  const { readMachineView } = await import('@/lib/inventory/machine');
+  const uuid = demoMachine(name).uuid;
+  const iteration = (await readMachineView(uuid)).iterations.filter((i) => i.mode === 'finished').map((i) => i.name).sort().at(-1) as string;
+  return { uuid, iteration };
+}
+
+describe('the restore right', () => {
+  it('lets a restorer start and abort a restore, and the audit trail says it was done with the restore right', async () => {
+    const { startRestoreAction, abortRestoreAction } = await actions();
+    const { listAudit } = await import('@/lib/audit');
+    const target = await finishedIteration('web-01');
+    await signInAs(DEMO.logins.restorer);
+    expect(await startRestoreAction(target)).toEqual({ ok: true, data: null });
+    expect(await abortRestoreAction(target)).toEqual({ ok: true, data: null });
+    const { records } = await listAudit({ machineUuid: target.uuid, limit: 2 });
+    expect(records.map((r) => [r.action, r.actor.login, r.capability])).toEqual([
+      ['restore.abort', 'restorer', 'restore'],
+      ['restore.start', 'restorer', 'restore'],
+    ]);
+  });
+
+  it('lets a person limited to the production pool restore there and nowhere else; the pages say the same', async () => {
+    const { startRestoreAction, abortRestoreAction } = await actions();
+    const { loadPreflight, iterationRef } = await import('@/lib/restore/service');
+    await signInAs(DEMO.logins.production);
+    const own = await finishedIteration('db-01');
+    const other = await finishedIteration('tpl-windows-2022');
+    expect((await loadPreflight(iterationRef(own.uuid, own.iteration))).checks.length).toBeGreaterThan(0);
+    await expect(loadPreflight(iterationRef(other.uuid, other.iteration))).rejects.toMatchObject({ code: 'forbidden' });
+    expect(await startRestoreAction(other)).toMatchObject({ ok: false, error: expect.stringMatching(/^Your account may not restore tpl-windows-2022:/) });
+    expect(await startRestoreAction(own)).toEqual({ ok: true, data: null });
+    expect(await abortRestoreAction(own)).toEqual({ ok: true, data: null });
+  });
+});
