@@ -2,7 +2,6 @@
 
 import type { ChartBar } from '@/lib/inventory/machine-chart';
 import { ChartFrame } from './chart-frame';
-import { NightPatterns, nightFill } from './night-patterns';
 import { formatBytes, formatDuration } from '../ui/format';
 
 /**
@@ -61,7 +60,6 @@ export function BackupChart({ id, machineUuid, bars, sizes }: { id: string; mach
   return (
     <ChartFrame label="Backups over time" className="overflow-x-auto">
       <svg width={width} height={height} viewBox={`0 0 ${width} ${height}`} className="block font-sans" data-testid={`${id}-svg`}>
-        <NightPatterns prefix={id} />
         <defs>
           <pattern id={`${id}-merge`} width="5" height="5" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
             <rect width="5" height="5" fill="#8fb1d0" />
@@ -89,7 +87,6 @@ export function BackupChart({ id, machineUuid, bars, sizes }: { id: string; mach
             const x = LEFT + i * COL + (COL - BAR_W) / 2;
             let top = TOP + PLOT_H;
             const size = sizeOf(bar);
-            const result = nightFill(id, bar.result);
             // Only an iteration the directory has has a page; a folder on the node alone is a plain cell.
             const Cell = bar.inDirectory ? 'a' : 'g';
             return (
@@ -111,7 +108,7 @@ export function BackupChart({ id, machineUuid, bars, sizes }: { id: string; mach
                   top -= h;
                   return <rect key={s.key} data-step={s.key} x={x} y={top} width={BAR_W} height={h} fill={s.fill.replace('STEP', id)} stroke="#1f5f8b" strokeWidth={0.5} />;
                 })}
-                <rect x={x} y={markY} width={BAR_W} height={14} rx={2} fill={result.fill} stroke={result.stroke ?? 'none'} />
+                <rect className="night-fill" data-state={bar.result} x={x} y={markY} width={BAR_W} height={14} rx={2} />
                 <text x={x + BAR_W / 2} y={markY + 26} fontSize="10" textAnchor="middle" fill="#1c2430" aria-hidden>
                   {RESULT_MARK[bar.result]} {bar.date}
                 </text>

@@ -3,15 +3,15 @@
 import { expandCounts, totalsText, type GridNight, type GridRow, type NightCounts } from '@/lib/inventory/history-view';
 import { NIGHT_LABELS, NIGHT_STATES, nightStateOf, type NightState } from '@/lib/backup/night-states';
 import { ChartFrame } from './chart-frame';
-import { NightLegend, NightPatterns, nightFill } from './night-patterns';
+import { NightLegend } from './night-patterns';
 
 /**
  * The last nights of many machines (or pools) as a grid: a row each, a column per night, and
  * per night the totals below. Rendered on the server like every component; it is a client
  * component so that the page sends each row as one short string (and a pool's counts as
  * numbers) instead of hundreds of SVG elements, and for the tooltips and arrow keys. Each cell
- * carries only its position, its state and its words; size and fill come from one style sheet
- * per grid, which keeps a page of a thousand cells small.
+ * carries only its position, its state and its words; its fill comes from the console's style
+ * sheet (night-patterns.tsx), which keeps a page of a thousand cells small.
  */
 
 export type { GridNight, GridRow };
@@ -33,15 +33,6 @@ const BAR_STATES: readonly NightState[] = ['good', 'running', 'failed', 'stuck',
 const STATE_INDEX = Object.fromEntries(NIGHT_STATES.map((s, i) => [s, i])) as Record<NightState, number>;
 
 const short = (text: string, max = 28) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
-
-/** One rule per state for this grid's cells, and the focus ring. */
-function gridStyle(id: string): string {
-  const rules = NIGHT_STATES.map((state) => {
-    const f = nightFill(id, state);
-    return `#${id} [data-state=${state}]{fill:${f.fill}${f.stroke ? `;stroke:${f.stroke}` : ''}${f.strokeDasharray ? `;stroke-dasharray:${f.strokeDasharray}` : ''}}`;
-  });
-  return `#${id} .c{outline:none}#${id} .c:focus{stroke:#1c2430;stroke-width:2px;stroke-dasharray:none}${rules.join('')}`;
-}
 
 export function HistoryGrid({
   id,
@@ -75,8 +66,6 @@ export function HistoryGrid({
   return (
     <ChartFrame label={title} className="overflow-x-auto">
       <svg id={id} width={width} height={height} viewBox={`0 0 ${width} ${height}`} className="block font-sans" data-testid={`${id}-svg`}>
-        <style>{gridStyle(id)}</style>
-        <NightPatterns prefix={id} />
         <g aria-hidden fill="#5b6676" fontSize="9">
           {nights.map((n, i) => (
             <g key={n.date}>
@@ -109,7 +98,7 @@ export function HistoryGrid({
                 return (
                   <rect
                     key={n.date}
-                    className="c"
+                    className="night-fill night-cell"
                     data-cell=""
                     data-state={state}
                     role="img"
@@ -144,7 +133,7 @@ export function HistoryGrid({
                     const h = (sum(t, [s]) / maxTotal) * (BAR - 2);
                     if (h <= 0) return null;
                     top -= h;
-                    return <rect key={s} x={x(i)} y={top} width={CELL - 1} height={h} fill={nightFill(id, s).fill} />;
+                    return <rect key={s} className="night-fill" data-state={s} x={x(i)} y={top} width={CELL - 1} height={h} />;
                   })}
                 </g>
               );
@@ -167,7 +156,7 @@ export function HistoryGrid({
           </g>
         )}
       </svg>
-      <NightLegend prefix={id} />
+      <NightLegend />
     </ChartFrame>
   );
 }

@@ -403,7 +403,10 @@ function alignedToNightlyRuns(iterations: IterationSpec[], now: Date, salt: numb
       previous = night;
       const startedAt = nightlyRun(now, night) + (3 + ((salt + i * 7) % 40)) * 1000;
       const agoMs = now.getTime() - startedAt;
-      return { ...it, agoMs, ...(it.stateAgoMs !== undefined ? { stateAgoMs: agoMs - (it.agoMs - it.stateAgoMs) } : {}) };
+      // A step under way keeps the recent change it had (its modifyTimestamp): moved to the night's
+      // start, it would otherwise look stuck for as long as the night is past.
+      const moving = it.mode !== 'finished' && it.stateAgoMs === undefined && (it.returnValue ?? 0) === 0 ? { modifiedAgoMs: it.modifiedAgoMs ?? it.agoMs } : {};
+      return { ...it, agoMs, ...moving, ...(it.stateAgoMs !== undefined ? { stateAgoMs: agoMs - (it.agoMs - it.stateAgoMs) } : {}) };
     });
 }
 
@@ -442,7 +445,7 @@ export const STONEY_EXPECTED: Readonly<Record<string, { status: string; story: s
   'web-01': { status: 'protected', story: "last night's run; two older iterations are folders on the node only" },
   'db-01': { status: 'protected', story: "last night's run" },
   'mail-01': { status: 'blocked', story: 'its one leaf is a failed merge: the wrapper skips it every night' },
-  'app-01': { status: 'running', story: 'the run that started at the last nightly run is snapshotting' },
+  'app-01': { status: 'running', story: 'the run that started at the last nightly run is snapshotting (its step changed ten minutes ago); the good run before it is a folder on the node' },
   'Legacy ERP, Müller & Söhne': { status: 'excluded', story: "its own flag; the wrapper reads only that" },
   'new-01': { status: 'never', story: 'no ou=backup yet: the wrapper creates one at its next run' },
   'files-01': { status: 'stale', story: 'newest backup six nights old' },

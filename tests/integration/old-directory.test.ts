@@ -61,7 +61,9 @@ describe('a directory whose newest backups are two and a half years old', () => 
     const { readFleet } = await import('@/lib/inventory/fleet');
     const { summarizeFleet } = await import('@/lib/inventory/overview');
     const overview = summarizeFleet(await readFleet());
-    expect(overview.counts).toEqual(cloud.facets);
+    // A FOSS-Cloud directory (several leaves per machine): fc-brokerd decides, nothing is blocked.
+    expect(overview.kind).toBe('foss-cloud');
+    expect(overview.counts).toEqual({ ...cloud.facets, blocked: 0 });
     expect(overview.counts.protected).toBe(0);
     expect(overview.counts.running).toBe(0);
     expect(overview.counts.stale).toBeGreaterThan(cloud.spec.machines.length / 2);
@@ -136,7 +138,7 @@ describe('a directory whose newest backups are two and a half years old', () => 
     }
     const clone = await readMachineView(pick('dynamic clone without ou=backup').uuid);
     expect(clone).toMatchObject({ protection: 'excluded', clone: true, activity: null });
-    expect(clone.reason).toBe('Dynamic clone: it is rebuilt from its golden image, and the scheduler never backs clones up.');
+    expect(clone.reason).toBe('Dynamic clone: it is rebuilt from its golden image, and fc-brokerd never backs clones up.');
     expect(new Set(clone.history)).toEqual(new Set(['x']));
   });
 
@@ -151,6 +153,10 @@ describe('a directory whose newest backups are two and a half years old', () => 
     const { GET } = await import('@/app/api/metrics/route');
     expect((await GET(new Request('http://console/api/metrics'))).status).toBe(401);
     expect((await GET(new Request('http://console/api/metrics', { headers: { authorization: 'Bearer wrong-token-wrong-token-wrong-token' } }))).status).toBe(401);
+    // It takes no parameters: anything in the query string is refused with a sentence, token or not.
+    const odd = await GET(new Request('http://console/api/metrics?name[]=x', { headers: { authorization: `Bearer ${TOKEN}` } }));
+    expect(odd.status).toBe(400);
+    expect((await odd.json()).error).toMatch(/^The request is not valid/);
     const response = await GET(new Request('http://console/api/metrics', { headers: { authorization: `Bearer ${TOKEN}` } }));
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);

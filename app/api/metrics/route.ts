@@ -1,23 +1,24 @@
-import { NextResponse } from 'next/server';
+import { z } from 'zod';
+import { bearerRoute } from '@/lib/api-route';
 import { env } from '@/lib/env';
 import { renderMetrics } from '@/lib/metrics/exposition';
-import { bearerMatches } from '@/lib/metrics/token';
 
 export const dynamic = 'force-dynamic';
 
 /**
  * Prometheus scrapes this with the bearer token from METRICS_TOKEN; no session is involved.
  * Off (404) unless a token is configured; a missing or wrong token gets 401 and nothing else.
+ * It takes no parameters: anything in the query string is refused (400).
  */
-export async function GET(request: Request) {
-  const token = env().metrics.token;
-  if (!token) return NextResponse.json({ error: 'The metrics endpoint is off: set METRICS_TOKEN (see README, "Monitoring").' }, { status: 404 });
-  if (!bearerMatches(request.headers.get('authorization'), token)) {
-    return NextResponse.json(
-      { error: 'This endpoint needs the bearer token from METRICS_TOKEN.' },
-      { status: 401, headers: { 'WWW-Authenticate': 'Bearer realm="backup-console metrics"' } },
-    );
-  }
-  const { body, contentType } = await renderMetrics();
-  return new Response(body, { status: 200, headers: { 'Content-Type': contentType, 'Cache-Control': 'no-store' } });
-}
+export const GET = bearerRoute(
+  {
+    token: () => env().metrics.token,
+    off: 'The metrics endpoint is off: set METRICS_TOKEN (see README, "Monitoring").',
+    realm: 'backup-console metrics (METRICS_TOKEN)',
+    input: z.object({}).strict(),
+  },
+  async () => {
+    const { body, contentType } = await renderMetrics();
+    return new Response(body, { status: 200, headers: { 'Content-Type': contentType, 'Cache-Control': 'no-store' } });
+  },
+);

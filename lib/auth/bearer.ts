@@ -4,7 +4,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
 
 /**
- * Whether an Authorization header carries the configured bearer token. Both sides are hashed
+ * Whether an Authorization header carries the configured bearer token (for machine clients
+ * such as Prometheus, which have no session). Both sides are hashed
  * first, so the comparison takes the same time whatever the length or content of the guess.
  */
 export function bearerMatches(header: string | null, token: string): boolean {

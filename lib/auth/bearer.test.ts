@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { bearerMatches } from './token';
+import { bearerMatches } from './bearer';
 
-describe('the metrics bearer token', () => {
+describe('a bearer token', () => {
   const token = 'a'.repeat(40);
   it('accepts exactly the configured token', () => {
     expect(bearerMatches(`Bearer ${token}`, token)).toBe(true);
