@@ -173,7 +173,7 @@ test('a dynamic clone tells one story: excluded, no buttons, no configuration fo
   const clone = spec('golden-desktop clone');
   await page.goto(`/machines/${clone.uuid}`);
   await expect(page.getByTestId('status-badges')).toHaveText('Excluded · dynamic clone');
-  await expect(page.getByTestId('status-reason')).toHaveText('Dynamic clone: it is rebuilt from its golden image, and the scheduler never backs clones up.');
+  await expect(page.getByTestId('status-reason')).toHaveText('Dynamic clone: it is rebuilt from its golden image, and fc-brokerd never backs clones up.');
   await expect(page.getByTestId('excluded')).toContainText('dynamic clone');
   await expect(page.getByTestId('clone-note')).toBeVisible();
   await expect(page.getByRole('button', { name: /Exclude this machine|Include this machine/ })).toHaveCount(0);
@@ -188,7 +188,7 @@ test('a dynamic clone tells one story: excluded, no buttons, no configuration fo
   await expect(page.getByTestId('clone-note')).toContainText('1 dynamic clone is not listed');
   const classroom = DEMO.pools.find((p) => p.name === 'Classroom desktops');
   await page.goto(`/pools/${classroom?.uuid}`);
-  await expect(page.getByTestId('pool-followers')).toContainText('1 is a dynamic clone, never backed up');
+  await expect(page.getByTestId('pool-followers')).toContainText('1 is a dynamic clone, which fc-brokerd never backs up');
   await screenshot(page, 'pool-with-clone');
 });
 

@@ -42,7 +42,7 @@ function fleetMetrics(registry: Registry, fleet: Fleet): void {
   });
   const status = new Gauge({
     name: `${PREFIX}machine_status`,
-    help: '1 for each status the machine has: one of protected, stale, never, excluded (its last good backup), and failed, stuck or running when that applies.',
+    help: '1 for each status the machine has: one of protected, stale, never, excluded (its last good backup), and failed, stuck or running, and blocked (stoney cloud), when they apply.',
     labelNames: [...machineLabels, 'status'],
     registers: [registry],
   });
@@ -70,6 +70,10 @@ function fleetMetrics(registry: Registry, fleet: Fleet): void {
   const counts = countStatuses(fleet.machines);
   for (const s of STATUS_ORDER) fleetCounts.set({ status: s }, counts[s]);
   new Gauge({ name: `${PREFIX}machine_count`, help: 'Machines in the directory.', registers: [registry] }).set(fleet.machines.length);
+  new Gauge({ name: `${PREFIX}installation_kind`, help: 'The kind of installation whose rules the console applies (1 for that kind).', labelNames: ['kind'], registers: [registry] }).set(
+    { kind: fleet.kind },
+    1,
+  );
 
   const poolCounts = new Gauge({ name: `${PREFIX}pool_machines`, help: 'Machines of the pool with each status.', labelNames: ['pool_uuid', 'pool', 'status'], registers: [registry] });
   const poolSize = new Gauge({ name: `${PREFIX}pool_machine_count`, help: 'Machines in the pool.', labelNames: ['pool_uuid', 'pool'], registers: [registry] });

@@ -165,7 +165,8 @@ describe('a directory whose newest backups are two and a half years old', () => 
       const match = text.split('\n').find((l) => line.test(l));
       return match === undefined ? undefined : Number(match.slice(match.lastIndexOf(' ') + 1));
     };
-    for (const [status, count] of Object.entries(cloud.facets)) expect(value(new RegExp(`^backup_console_machines\\{status="${status}"\\} `)), status).toBe(count);
+    for (const [status, count] of Object.entries({ ...cloud.facets, blocked: 0 })) expect(value(new RegExp(`^backup_console_machines\\{status="${status}"\\} `)), status).toBe(count);
+    expect(value(/^backup_console_installation_kind\{kind="foss-cloud"\} /)).toBe(1);
     const merge = pick('a merge stuck since then');
     const it = merge.iterations.find((i) => i.mode === 'merging' || i.mode === 'merge');
     expect(value(new RegExp(`^backup_console_machine_stuck_since_timestamp_seconds\\{uuid="${merge.uuid}",`))).toBe(Math.floor((now.getTime() - (it?.modifiedAgoMs ?? 0)) / 1000));
