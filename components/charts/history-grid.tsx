@@ -18,6 +18,7 @@ export type { GridNight, GridRow };
 
 const LABEL_W = 200;
 const COL = 24;
+/** A cell is CELL - 1 wide and CELL - 3 high, set in app/globals.css (.night-cell). */
 const CELL = 18;
 const ROW = 20;
 const HEAD = 30;
@@ -82,15 +83,15 @@ export function HistoryGrid({
           ))}
         </g>
         {rows.map((row, r) => {
-          const y = gridTop + r * ROW;
           const label = (
-            <text x={0} y={y + 13} fontSize="11" fill={row.href ? '#1f5f8b' : '#1c2430'}>
+            <text x={0} y={13} fontSize="11" fill={row.href ? '#1f5f8b' : '#1c2430'}>
               <title>{row.label}</title>
               {short(row.label)}
             </text>
           );
           return (
-            <g key={row.key} data-row={row.key} data-testid={`${id}-row`}>
+            // The row is placed once; its cells carry only x (their size is in the style sheet).
+            <g key={row.key} data-row={row.key} data-testid={`${id}-row`} transform={`translate(0 ${gridTop + r * ROW})`}>
               {row.href ? <a href={row.href}>{label}</a> : label}
               {nights.map((n, i) => {
                 const state = nightStateOf(row.cells[i] ?? 'n');
@@ -98,17 +99,13 @@ export function HistoryGrid({
                 return (
                   <rect
                     key={n.date}
-                    className="night-fill night-cell"
+                    className="night-cell"
                     data-cell=""
                     data-state={state}
                     role="img"
                     aria-label={`${row.label}, ${n.label}: ${counts ? totalsText(expandCounts(counts)) : NIGHT_LABELS[state]}`}
                     tabIndex={tabIndex()}
                     x={x(i)}
-                    y={y}
-                    width={CELL - 1}
-                    height={CELL - 3}
-                    rx={2}
                   />
                 );
               })}

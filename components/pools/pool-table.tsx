@@ -1,5 +1,5 @@
 import Link from 'next/link';
-import { ACTIVITY_STATES, PROTECTION_STATES, statusLabel, type MachineStatus } from '@/lib/backup/status';
+import { PROTECTION_STATES, RIGHT_NOW_STATES, statusLabel, type MachineStatus } from '@/lib/backup/status';
 import { formatObjective } from '@/lib/backup/objective';
 import { StatusBadge } from '../ui/status-badge';
 import { EmptyRow, Table, Td, Th } from '../ui/table';
@@ -64,7 +64,7 @@ export function PoolTable({ rows, cloudObjectiveMs }: { rows: PoolRow[]; cloudOb
               </div>
             </Td>
             <Td>
-              <div className="flex flex-wrap gap-1">{badges(row, ACTIVITY_STATES)}</div>
+              <div className="flex flex-wrap gap-1">{badges(row, RIGHT_NOW_STATES)}</div>
             </Td>
             <Td className="text-right tabular-nums" data-testid="within-objective">
               {withinObjective(row)}
