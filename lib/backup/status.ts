@@ -38,7 +38,6 @@ export type MachineStatus = Protection | RightNow;
 export const STATUS_ORDER: readonly MachineStatus[] = ['blocked', 'failed', 'stuck', 'never', 'stale', 'running', 'excluded', 'protected'];
 export const PROTECTION_STATES: readonly Protection[] = ['protected', 'stale', 'never', 'excluded'];
 const RANK = Object.fromEntries(STATUS_ORDER.map((s, i) => [s, i])) as Readonly<Record<MachineStatus, number>>;
-export const ACTIVITY_STATES: readonly ActivityKind[] = ['failed', 'stuck', 'running'];
 export const RIGHT_NOW_STATES: readonly RightNow[] = ['blocked', 'failed', 'stuck', 'running'];
 
 const LABELS: Readonly<Record<MachineStatus, string>> = {
