@@ -55,10 +55,6 @@ export function statusLabel(status: MachineStatus): string {
   return LABELS[status];
 }
 
-export function isProtection(status: MachineStatus): status is Protection {
-  return (PROTECTION_STATES as readonly string[]).includes(status);
-}
-
 export type ClassifiableIteration = IterationState & {
   name: string;
   /** The entry's modifyTimestamp (a date, or ISO text as read): when its mode last changed. Read only where it matters. */
