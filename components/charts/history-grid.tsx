@@ -58,9 +58,11 @@ export function HistoryGrid({
   const x = (i: number) => LABEL_W + i * COL;
   const sum = (counts: readonly number[], states: readonly NightState[]) => states.reduce((a, s) => a + (counts[STATE_INDEX[s]] ?? 0), 0);
   const maxTotal = totals ? Math.max(1, ...totals.map((t) => sum(t, BAR_STATES))) : 1;
+  // Only the first cell is in the tab order; ChartFrame's arrow keys hand the stop on (setting
+  // tabindex as they go), so the other cells need no attribute of their own.
   let tabbed = false;
   const tabIndex = () => {
-    if (tabbed) return -1;
+    if (tabbed) return undefined;
     tabbed = true;
     return 0;
   };
