@@ -87,7 +87,8 @@ export async function readRestoreStatus(ref: IterationRef): Promise<RestoreStatu
     progress,
     previousState: last(records, 'started')?.previousState ?? null,
     daemonTimeoutSeconds: Math.round(env().restore.daemonTimeoutMs / 1000),
-    onlyOnNode: onlyOnNode ? { leaf: held !== null && current !== AT_REST ? held : null } : null,
+    // The leaf holds the restore until it is finished again (its journal is closed a moment later).
+    onlyOnNode: onlyOnNode ? { leaf: held !== null && current.mode.toLowerCase() !== 'finished' ? held : null } : null,
   };
 }
 
