@@ -133,6 +133,52 @@ function rewriteBackupDescription(ldifPath: string, machineDn: string): void {
 }
 
 describe('an iteration that exists only on the node (stoney cloud)', () => {
+  it('needs the restore right for its machine’s pool, as any restore', async () => {
+    const { startRestoreAction } = await actions();
+    const { loadPreflight, readRestoreStatus, iterationRef } = await service();
+    const web = treeMachine('web-01');
+    const tpl = treeMachine('tpl-debian-12');
+    try {
+      await signInAs(DEMO.logins.viewer);
+      await expect(readRestoreStatus(iterationRef(web.uuid, web.iterations[1].name))).rejects.toMatchObject({ code: 'forbidden' });
+      expect(await startRestoreAction({ uuid: web.uuid, iteration: web.iterations[1].name })).toMatchObject({ ok: false, error: expect.stringMatching(/^Your account may not restore machines/) });
+      await signInAs(DEMO.logins.production);
+      expect((await loadPreflight(iterationRef(web.uuid, web.iterations[1].name))).ok).toBe(true);
+      await expect(loadPreflight(iterationRef(tpl.uuid, tpl.iterations[1].name))).rejects.toMatchObject({ code: 'forbidden' });
+      expect(await startRestoreAction({ uuid: tpl.uuid, iteration: tpl.iterations[1].name })).toMatchObject({ ok: false, error: expect.stringMatching(/^Your account may not restore tpl-debian-12/) });
+      expect((await leavesOf(web.uuid)).map((l) => l.mode)).toEqual(['finished']);
+      expect((await leavesOf(tpl.uuid)).map((l) => l.mode)).toEqual(['finished']);
+    } finally {
+      await signInAs(DEMO.logins.admin);
+    }
+  });
+
+  it('is refused with a sentence for a name that is not an iteration or has no folder, and for a folder reached through a link', async () => {
+    const { startRestoreAction } = await actions();
+    const { readRestoreStatus, loadPreflight, iterationRef } = await service();
+    const { symlinkSync, mkdirSync } = await import('node:fs');
+    const { dirname } = await import('node:path');
+    const web = treeMachine('web-01');
+    expect(await startRestoreAction({ uuid: web.uuid, iteration: '../../etc' })).toMatchObject({ ok: false });
+    expect(() => iterationRef(web.uuid, '20261101T010000Z/../x')).toThrow();
+    await expect(readRestoreStatus(iterationRef(web.uuid, '20000101T000000Z'))).rejects.toMatchObject({ code: 'not-found', message: expect.stringContaining('no folder') });
+    // A folder name that is a link to another machine's folder: refused, never followed.
+    const db = treeMachine('db-01');
+    const linked = join(dirname(web.iterations[1].folder!), '20000102T000000Z');
+    mkdirSync(dirname(linked), { recursive: true });
+    symlinkSync(db.iterations[1].folder!, linked);
+    try {
+      await expect(readRestoreStatus(iterationRef(web.uuid, '20000102T000000Z'))).rejects.toMatchObject({ code: 'unsafe-path', message: expect.stringContaining('symbolic link') });
+      const preflight = await loadPreflight(iterationRef(web.uuid, '20000102T000000Z'));
+      expect(preflight.ok).toBe(false);
+      expect(preflight.checks.find((c) => c.label === 'Every path stays in its folder on the node')).toMatchObject({ ok: false, detail: expect.stringContaining('symbolic link') });
+      expect(await startRestoreAction({ uuid: web.uuid, iteration: '20000102T000000Z' })).toMatchObject({ ok: false, error: expect.stringContaining('symbolic link') });
+      expect((await leavesOf(web.uuid)).map((l) => l.mode)).toEqual(['finished']);
+    } finally {
+      rmSync(linked);
+    }
+  });
+
   it('is restored end to end: byte-identical images, the directory and domain as decided, and the machine’s one leaf exactly as before', async () => {
     const { startRestoreAction, resolveConflictsAction, confirmRestoreAction, abortRestoreAction } = await actions();
     const { loadPreflight, loadConflicts, readRestoreStatus, iterationRef } = await service();
@@ -330,6 +376,10 @@ describe('an iteration that exists only on the node (stoney cloud)', () => {
     const meanwhile = await readRestoreStatus(ref);
     expect(meanwhile.view.stage).toBe('copying-large-files');
     expect(meanwhile.view.driver?.stale).toBe(true);
+    // The copy's progress, read from the node as for any restore.
+    expect(meanwhile.progress?.total).toBeGreaterThan(0);
+    expect(meanwhile.progress?.copied).toBeGreaterThan(0);
+    expect(meanwhile.onlyOnNode).toEqual({ leaf: leafIteration.name });
 
     const second = consoleProcess(['start']);
     await waitFor('the restore to finish', async () => (await leavesOf(tpl.uuid))[0]?.mode === 'finished', 60_000);
