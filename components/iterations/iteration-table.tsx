@@ -21,7 +21,22 @@ async function fetchIterations(uuid: string): Promise<IterationRow[]> {
  * Iterations newest first; polls only while one of them is running. `stuck` names the iteration
  * the machine's status calls stuck: it is shown as such, and it alone does not keep the table polling.
  */
-export function IterationTable({ uuid, initial, timeZone, mayRestore, stuck = null }: { uuid: string; initial: IterationRow[]; timeZone: string; mayRestore: boolean; stuck?: string | null }) {
+export function IterationTable({
+  uuid,
+  initial,
+  timeZone,
+  mayRestore,
+  heldRestores = {},
+  stuck = null,
+}: {
+  uuid: string;
+  initial: IterationRow[];
+  timeZone: string;
+  mayRestore: boolean;
+  /** Leaves that hold the restore of an iteration without a leaf (stoney cloud): leaf name → that iteration. */
+  heldRestores?: Record<string, string>;
+  stuck?: string | null;
+}) {
   const query = useQuery({
     queryKey: ['iterations', uuid],
     queryFn: () => fetchIterations(uuid),
@@ -112,7 +127,11 @@ export function IterationTable({ uuid, initial, timeZone, mayRestore, stuck = nu
                     ))}
               </Td>
               <Td className="whitespace-nowrap">
-                {!mayRestore ? null : row.workflow === 'restore' ? (
+                {!mayRestore ? null : row.workflow === 'restore' && heldRestores[row.name] ? (
+                  <Link href={`/machines/${uuid}/restore/${heldRestores[row.name]}`} className="font-medium text-status-running hover:underline">
+                    Open restore of {heldRestores[row.name]}
+                  </Link>
+                ) : row.workflow === 'restore' ? (
                   <Link href={`/machines/${uuid}/restore/${row.name}`} className="font-medium text-status-running hover:underline">
                     Open restore
                   </Link>

@@ -197,6 +197,15 @@ describe('stoney cloud: blocked beside the protection, and one leaf', () => {
     expect(classifyMachine(input({ iterations: [failed] })).protection).toBe('never');
   });
 
+  it('counts a leaf being restored as the good backup it is, and names the iteration a held restore is of', () => {
+    const restoring = { name: '20260510T003004Z', mode: 'unretainedSmallFiles', state: '20260510T100000Z', returnValue: 0 };
+    const own = stoney({ iterations: [restoring] });
+    expect(own).toMatchObject({ protection: 'protected', lastGood: new Date('2026-05-10T00:30:04Z'), activity: { kind: 'running', workflow: 'restore' } });
+    expect(own.activity?.text).toBe('Restore from 20260510T003004Z in progress: waiting for the user.');
+    const held = stoney({ iterations: [restoring], heldRestores: { '20260510T003004Z': '20260501T003000Z' } });
+    expect(held.activity?.text).toBe('Restore of 20260501T003000Z in progress: waiting for the user.');
+  });
+
   it('words a stuck run and an ignored command for the wrapper, not the node daemon', () => {
     const stuck = stoney({ iterations: [finished('20260509T003000Z'), { name: '20260510T003000Z', mode: 'snapshotting', state: '0', returnValue: 0, modifiedAt: new Date('2026-05-10T00:31:00Z') }] });
     expect(stuck.activity?.next).toMatch(/^The stoney wrapper started this run and did not finish it/);

@@ -85,6 +85,8 @@ export type ClassifyInput = {
   kind: InstallationKind;
   /** stoney cloud: why the wrapper skips the machine every night (lib/backup/verdict.ts), or null. */
   blocked?: string | null;
+  /** stoney cloud: leaves that hold the restore of an iteration only on the node (leaf name → that iteration). */
+  heldRestores?: Readonly<Record<string, string>>;
 };
 
 export type ActivityWorkflow = 'backup' | 'restore' | 'prune' | 'other';
@@ -207,7 +209,7 @@ function stuckNext(workflow: ActivityWorkflow, mode: string, step: ReturnType<ty
 }
 
 /** What one unfinished iteration is doing (null when it is finished), as the machine's status words it. */
-export function describeActivity(it: ClassifiableIteration, input: Pick<ClassifyInput, 'steps' | 'now' | 'timeZone' | 'kind'>): Activity | null {
+export function describeActivity(it: ClassifiableIteration, input: Pick<ClassifyInput, 'steps' | 'now' | 'timeZone' | 'kind' | 'heldRestores'>): Activity | null {
   const health = iterationHealth(it);
   if (health === 'finished') return null;
   const workflow = workflowOf(it.mode);
@@ -216,8 +218,9 @@ export function describeActivity(it: ClassifiableIteration, input: Pick<Classify
   const since = stepSince(it);
   const at = (d: Date) => formatLocalMinute(d.getTime(), input.timeZone);
   const base = { workflow, iteration: it.name, mode: it.mode, step: step.step, since };
+  const held = input.heldRestores?.[it.name];
   const subject =
-    workflow === 'restore' ? `The restore from ${it.name}` : workflow === 'prune' ? `The prune of the old iteration ${it.name}` : workflow === 'backup' ? `The backup ${it.name}` : `Iteration ${it.name}`;
+    workflow === 'restore' ? (held ? `The restore of ${held} (held by leaf ${it.name})` : `The restore from ${it.name}`) : workflow === 'prune' ? `The prune of the old iteration ${it.name}` : workflow === 'backup' ? `The backup ${it.name}` : `Iteration ${it.name}`;
 
   if (health === 'failed') {
     const code = describeReturnCode(it.returnValue ?? 0);
@@ -255,7 +258,8 @@ export function describeActivity(it: ClassifiableIteration, input: Pick<Classify
       next: stuckNext(workflow, it.mode, step.kind, health, input.kind),
     };
   }
-  const doing = workflow === 'prune' ? `Pruning the old iteration ${it.name}` : workflow === 'restore' ? `Restore from ${it.name} in progress` : `Backup in progress`;
+  const doing =
+    workflow === 'prune' ? `Pruning the old iteration ${it.name}` : workflow === 'restore' ? `${held ? `Restore of ${held}` : `Restore from ${it.name}`} in progress` : `Backup in progress`;
   return {
     ...base,
     kind: 'running',
@@ -311,12 +315,19 @@ function protectionOf(
 export function classifyMachine(input: ClassifyInput): Classification {
   let latest: ClassifiableIteration | null = null;
   let newestGood: ClassifiableIteration | null = null;
+  let lastGood: Date | null = null;
   const activities: Activity[] = [];
   for (const it of input.iterations) {
     if (!latest || it.name > latest.name) latest = it;
-    if (iterationHealth(it) === 'finished') {
-      if (!newestGood || it.name > newestGood.name) newestGood = it;
-    } else {
+    const finished = iterationHealth(it) === 'finished';
+    // A restore works on an iteration whose backup had completed, and leaves its folder where it
+    // is: that backup is good whatever the restore does. Its state time is the restore's, so the
+    // iteration's name dates it.
+    if ((finished || workflowOf(it.mode) === 'restore') && (!newestGood || it.name > newestGood.name)) {
+      newestGood = it;
+      lastGood = (finished ? finishTime(it) : null) ?? parseIterationName(it.name);
+    }
+    if (!finished) {
       const activity = describeActivity(it, input);
       if (activity) activities.push(activity);
     }
@@ -324,7 +335,6 @@ export function classifyMachine(input: ClassifyInput): Classification {
   // The most urgent activity is the one reported; among equals, the newest iteration.
   activities.sort((a, b) => ACTIVITY_RANK[a.kind] - ACTIVITY_RANK[b.kind] || (a.iteration < b.iteration ? 1 : a.iteration > b.iteration ? -1 : 0));
   const activity = activities[0] ?? null;
-  const lastGood = newestGood ? (finishTime(newestGood) ?? parseIterationName(newestGood.name)) : null;
   const { protection, reason: protectionReason } = protectionOf(input, lastGood, newestGood?.name ?? null, latest, input.iterations.length);
   const blocked = protection === 'excluded' ? null : (input.blocked ?? null);
   let status: MachineStatus = protection;

@@ -159,6 +159,8 @@ export interface AssessInput {
   /** Every iteration leaf of the machine (the verdict counts them). */
   leaves: IterationSummary[];
   resolved?: EffectiveConfig;
+  /** stoney cloud, where known (the machine page): leaves holding the restore of an iteration only on the node. */
+  heldRestores?: Readonly<Record<string, string>>;
 }
 
 export interface Assessment {
@@ -209,6 +211,7 @@ export function assessMachine(input: AssessInput): Assessment {
     timeZone: input.timeZone,
     kind,
     blocked: verdict.blocked ? verdict.reason : null,
+    heldRestores: input.heldRestores,
   });
   return { effective, classification, verdict, facts, periodMs };
 }

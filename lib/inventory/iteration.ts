@@ -4,13 +4,15 @@ import { requireMachineAccess } from '@/lib/auth/scope';
 import { env } from '@/lib/env';
 import { AppError } from '@/lib/errors';
 import { resolveEffectiveConfig, type EffectiveConfig } from '@/lib/backup/config';
-import type { InstallationKind } from '@/lib/backup/installation';
-import { installationKind } from '@/lib/backup/installation-reader';
 import { iterationFolder, type IterationFolder } from '@/lib/backup/iteration-files';
+import type { InstallationKind } from '@/lib/backup/installation';
+import { installationKind, readInstallation } from '@/lib/backup/installation-reader';
+import { listMachineIterationFolders, type NodeIterationFolder } from '@/lib/backup/node-iterations';
 import type { EntryProblem } from '@/lib/ldap/entry';
 import { describeActivity, type Activity } from '@/lib/backup/status';
 import { stepHistory } from '@/lib/backup/step-limits';
 import { readCloudBackupConfig, readIteration, readIterations, readMachineBackupConfig, readPoolBackupConfig, type Iteration } from '@/lib/ldap/backup';
+import { findOpenRestoresOf } from '@/lib/ldap/restore';
 import { readDevices, readMachine, type MachineDetail } from '@/lib/ldap/machines';
 import { assertMachineUuid } from './machine';
 import { toIterationRow, type IterationRow } from './iteration-rows';
@@ -19,10 +21,20 @@ export const iterationNamePattern = /^\d{8}T\d{6}Z$/;
 
 export interface IterationView {
   machine: MachineDetail;
-  iteration: Iteration;
+  name: string;
+  /** Its leaf in the directory; null for an iteration that exists only on the node (stoney cloud). */
+  iteration: Iteration | null;
+  /** Only on the node: its folder as the node lists it. */
+  folderOnNode: NodeIterationFolder | null;
+  /**
+   * The open restore this page leads to: for a leaf that holds the restore of an iteration
+   * without a leaf, that iteration; for an iteration without a leaf, itself while its restore is
+   * open. Null otherwise.
+   */
+  openRestore: string | null;
   effective: EffectiveConfig;
   files: IterationFolder;
-  /** What the iteration is doing, in the machine status's words (null when finished). */
+  /** What the leaf is doing, in the machine status's words (null when finished or without a leaf). */
   activity: Activity | null;
   problems: EntryProblem[];
   kind: InstallationKind;
@@ -40,19 +52,30 @@ export async function readIterationView(rawUuid: string, name: string): Promise<
   if (!iterationNamePattern.test(name)) throw new AppError('not-found', 'There is no iteration with this name.');
   const problems: EntryProblem[] = [];
   // All of the machine's iterations: how long a step may take comes from the finished ones.
-  const [machine, iterations, devices, machineConfig, cloud] = await Promise.all([
+  const [machine, iterations, devices, machineConfig, cloud, installation] = await Promise.all([
     readMachine(uuid, problems),
     readIterations(uuid, problems),
     readDevices(uuid, problems),
     readMachineBackupConfig(uuid),
     readCloudBackupConfig(),
+    readInstallation(),
   ]);
-  const iteration = iterations.find((i) => i.name === name) ?? null;
   if (!machine) throw new AppError('not-found', 'There is no machine with this UUID in the directory.');
-  if (!iteration) throw new AppError('not-found', `Machine ${machine.name} has no iteration ${name}.`);
-  const [poolConfig, kind] = await Promise.all([machine.poolUuid ? readPoolBackupConfig(machine.poolUuid) : null, installationKind()]);
+  const iteration = iterations.find((i) => i.name === name) ?? null;
+  const kind = installation.kind;
+  const poolConfig = machine.poolUuid ? await readPoolBackupConfig(machine.poolUuid) : null;
   const effective = resolveEffectiveConfig({ machine: machineConfig, pool: poolConfig, cloud }, kind);
   const backupRoot = effective.values.rootDirectory?.value;
+  const [folderOnNode, openRestores] = await Promise.all([
+    iteration ? null : findFolderOnNode(machine, name, typeof backupRoot === 'string' ? backupRoot : null, devices.disks),
+    findOpenRestoresOf(uuid),
+  ]);
+  if (!iteration && !folderOnNode) throw new AppError('not-found', `Machine ${machine.name} has no iteration ${name}.`);
+  const openRestore = iteration
+    ? (openRestores.find((r) => r.leaf === name && r.iteration !== name)?.iteration ?? null)
+    : openRestores.some((r) => r.iteration === name)
+      ? name
+      : null;
   const files = iterationFolder({
     backupRoot: typeof backupRoot === 'string' ? backupRoot : undefined,
     virtualizationRoot: env().virtualizationRoot,
@@ -60,8 +83,25 @@ export async function readIterationView(rawUuid: string, name: string): Promise<
     machineUuid: uuid,
     iteration: name,
   });
-  const activity = describeActivity(iteration, { steps: stepHistory(iterations), now: new Date(), timeZone: env().consoleTimeZone, kind });
-  return { machine, iteration, effective, files, activity, problems, kind };
+  const heldRestores = Object.fromEntries(openRestores.filter((r) => r.leaf !== r.iteration).map((r) => [r.leaf, r.iteration]));
+  const activity = iteration ? describeActivity(iteration, { steps: stepHistory(iterations), now: new Date(), timeZone: env().consoleTimeZone, kind, heldRestores }) : null;
+  return { machine, name, iteration, folderOnNode, openRestore, effective, files, activity, problems, kind };
+}
+
+/**
+ * On stoney cloud an iteration without a leaf is its folder on the node (the wrapper keeps one
+ * leaf per machine). Not looked for on FOSS-Cloud, where every iteration has its leaf.
+ */
+async function findFolderOnNode(
+  machine: MachineDetail,
+  name: string,
+  backupRoot: string | null,
+  disks: { target: string; device: string | null; sourceFile: string | null }[],
+): Promise<NodeIterationFolder | null> {
+  if ((await readInstallation()).kind !== 'stoney-cloud') return null;
+  const listing = await listMachineIterationFolders({ node: machine.node, backupRoot, virtualizationRoot: env().virtualizationRoot, disks, machineUuid: machine.uuid });
+  if (!listing.ok) throw new AppError('command-failed', `Machine ${machine.name} has no leaf for iteration ${name}, and its folders on the node could not be listed: ${listing.reason}`);
+  return listing.folders.find((f) => f.isIteration && f.name === name) ?? null;
 }
 
 export async function loadIterationRow(rawUuid: string, name: string): Promise<IterationRow> {

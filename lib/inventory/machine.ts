@@ -26,6 +26,7 @@ import {
   type Iteration,
 } from '@/lib/ldap/backup';
 import { readBackupSubtree } from '@/lib/ldap/backup-config';
+import { findOpenRestoresOf } from '@/lib/ldap/restore';
 import { readDevices, readDhcpReservation, readMachine, uuidPattern, type DhcpReservation, type Disk, type MachineDetail, type NetworkInterface } from '@/lib/ldap/machines';
 import { readPool, type Pool } from '@/lib/ldap/pools';
 import { assessMachine, effectivePlan, fleetNights, machineHistory, planFactsCache } from './fleet';
@@ -67,6 +68,8 @@ export interface MachineView {
   schedule: MachineSchedule;
   /** stoney cloud: the iteration folders on the machine's node (older iterations exist only there). */
   nodeIterations: NodeIterationListing | null;
+  /** Open restores, each with the leaf that holds its modes (another leaf than its own for an iteration that exists only on the node). */
+  openRestores: { iteration: string; leaf: string }[];
   /** Existing iteration names that do not fit the plan as their program names them. */
   nameMismatches: NameMismatch[];
 }
@@ -175,7 +178,7 @@ export async function readMachineView(rawUuid: string): Promise<MachineView> {
   const installation = await readInstallation();
   const kind = installation.kind;
   const stoney = kind === 'stoney-cloud';
-  const subtree = stoney ? await readBackupSubtree(uuid) : null;
+  const [subtree, openRestores] = await Promise.all([stoney ? readBackupSubtree(uuid) : null, findOpenRestoresOf(uuid)]);
   const leaves = iterations.map((i) => ({
     ...i,
     ...(subtree ? { hasChildren: subtree.below.some((b) => b.leafDn.toLowerCase() === i.dn.toLowerCase()) } : {}),
@@ -195,6 +198,7 @@ export async function readMachineView(rawUuid: string): Promise<MachineView> {
     installation,
     hasBackupEntry,
     leaves,
+    heldRestores: Object.fromEntries(openRestores.filter((r) => r.leaf !== r.iteration).map((r) => [r.leaf, r.iteration])),
   });
   const { effective, classification, verdict } = assessment;
   const plan = effectivePlan(effective);
@@ -243,6 +247,7 @@ export async function readMachineView(rawUuid: string): Promise<MachineView> {
     programs: programRows(effective, machine.node),
     schedule,
     nodeIterations,
+    openRestores,
     nameMismatches: namesAgainstPlan(kind, [...new Set(names)].sort().reverse().slice(0, 20), mismatchPlan, mismatchZone),
   };
 }

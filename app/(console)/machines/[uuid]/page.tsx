@@ -54,6 +54,9 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
   const bars = chartBars(view.iterations, activity, nodeFolders);
   const tone =
     view.blocked || activity?.kind === 'failed' || activity?.kind === 'stuck' ? 'error' : view.protection === 'stale' || view.protection === 'never' ? 'warning' : 'info';
+  // Leaves that hold the restore of an iteration without a leaf (stoney cloud), by leaf.
+  const held = view.openRestores.filter((r) => r.leaf !== r.iteration);
+  const heldRestores = Object.fromEntries(held.map((r) => [r.leaf, r.iteration]));
   return (
     <>
       <PageHeader
@@ -122,6 +125,16 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
           </ul>
         </Notice>
       )}
+      {held.map((r) => (
+        <Notice key={r.iteration} title="A restore from the node is open">
+          <p data-testid="restore-from-node">
+            {machine.name} is being restored from iteration <span className="font-mono">{r.iteration}</span>, which exists only on the node. Its leaf{' '}
+            <span className="font-mono">{r.leaf}</span> holds the restore&apos;s modes until it ends, so the stoney wrapper skips the machine meanwhile; then the leaf
+            gets its own mode, state and return value back.{' '}
+            {mayRestore && <TextLink href={`/machines/${machine.uuid}/restore/${r.iteration}`}>Open the restore</TextLink>}
+          </p>
+        </Notice>
+      ))}
       <EntryProblems problems={view.problems} />
       <div className="grid gap-6 lg:grid-cols-2">
         <Card title="Machine">
@@ -188,7 +201,14 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
           <Card title={`Iterations on the node (${nodeRows.filter((r) => r.folder).length} folders)`}>
             {view.nodeIterations.ok ? (
               view.nodeIterations.exists ? (
-                <NodeIterations uuid={machine.uuid} node={view.nodeIterations.node} folder={view.nodeIterations.machineFolder} rows={nodeRows} />
+                <NodeIterations
+                  uuid={machine.uuid}
+                  node={view.nodeIterations.node}
+                  folder={view.nodeIterations.machineFolder}
+                  rows={nodeRows}
+                  mayRestore={mayRestore}
+                  openRestores={view.openRestores.map((r) => r.iteration)}
+                />
               ) : (
                 <p className="text-muted">
                   Node {view.nodeIterations.node} has no folder <span className="font-mono text-xs">{view.nodeIterations.machineFolder}</span>: no backup of this machine is
@@ -231,6 +251,7 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
             initial={view.iterations.map((i) => toIterationRow(i, view.kind))}
             timeZone={timeZone}
             mayRestore={mayRestore}
+            heldRestores={heldRestores}
             stuck={activity?.kind === 'stuck' ? activity.iteration : null}
           />
         </Card>
