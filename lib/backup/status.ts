@@ -10,10 +10,11 @@ import { stepLimit, stepOf, type StepHistory, type StepLimit } from './step-limi
 /**
  * A machine's backup status has two sides that are told apart on every page:
  *
- * - **protection**, about its newest good (finished) backup, always: protected (within the
- *   recovery point objective), stale (older), never (no good backup at all, with or without
- *   ou=backup), or excluded (not backed up on purpose: excluded by configuration, or a dynamic
- *   clone, which the scheduler never backs up);
+ * - **protection**, about its newest good backup (a finished iteration, or one being restored
+ *   from), always: protected (within the recovery point objective), stale (older, or nothing
+ *   will ever back it up again), never (no good backup at all, with or without ou=backup), or
+ *   excluded (not backed up on purpose: excluded by configuration, or a dynamic clone on
+ *   FOSS-Cloud, which fc-brokerd never backs up);
  * - **right now**, beside it: what is happening to it (an activity: running, a backup, restore
  *   or prune under way; stuck, an unfinished step that has not moved for longer than that step
  *   takes; failed, a step ended with a non-zero code and nothing retries it), and, on stoney
