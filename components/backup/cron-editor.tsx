@@ -32,6 +32,7 @@ function useSettled<T>(value: T, ms: number): T {
     const timer = setTimeout(() => setSettled(value), ms);
     return () => clearTimeout(timer);
     // `key` stands for `value`: a new object with the same fields must not restart the timer.
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- `value` is tracked through `key`
   }, [key, ms]);
   return settled;
 }

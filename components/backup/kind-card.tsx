@@ -64,7 +64,7 @@ export function KindCard(p: KindCardProps) {
             ))}
           </ul>
           {!p.nodesConfigured ? (
-            <p className="mt-2 text-muted">Node access is not configured, so the nodes' crontabs and time zones were not read.</p>
+            <p className="mt-2 text-muted">Node access is not configured, so the nodes&apos; crontabs and time zones were not read.</p>
           ) : (
             <div className="mt-3">
               <Table label="What the nodes say">

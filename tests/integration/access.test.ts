@@ -2,7 +2,7 @@ import { afterEach, describe, expect, inject, it, vi } from 'vitest';
 import { DEMO } from '../../scripts/directory/demo-directory';
 import { browser } from '../support/next-headers';
 import { signInAs } from '../support/sign-in';
-import { useDirectory } from './env-setup';
+import { withDirectory } from './env-setup';
 import { rawAdd, rawDelete, rawEntry, rawReplace, withRawDirectory } from './raw-directory';
 import { removeMachineOverrideAction, saveMachineConfigAction, setMachineExcludedAction } from '@/app/(console)/machines/[uuid]/backup/actions';
 import { setMachinesExcludedAction } from '@/app/(console)/machines/actions';
@@ -30,7 +30,7 @@ vi.mock('next/cache', () => ({ revalidatePath: () => undefined }));
 
 /** Rights are re-read from the directory after at most this long (CONSOLE_AUTH_CACHE_SECONDS). */
 const CACHE_SECONDS = 1;
-useDirectory('demoDirectory', { CONSOLE_ADMIN_GROUP: DEMO.adminGroupUid, ...DEMO.grants, CONSOLE_AUTH_CACHE_SECONDS: String(CACHE_SECONDS) });
+withDirectory('demoDirectory', { CONSOLE_ADMIN_GROUP: DEMO.adminGroupUid, ...DEMO.grants, CONSOLE_AUTH_CACHE_SECONDS: String(CACHE_SECONDS) });
 
 const SECRET = 'integration-test-secret-integration-test-secret';
 const base = () => inject('demoDirectory').baseDn;

@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { useDirectory } from './env-setup';
+import { withDirectory } from './env-setup';
 import { removeMachineOverrideAction, saveMachineConfigAction, setMachineExcludedAction, unblockMachineAction } from '@/app/(console)/machines/[uuid]/backup/actions';
 import { removePoolOverrideAction, savePoolConfigAction, setPoolExcludedAction } from '@/app/(console)/pools/[uuid]/backup/actions';
 import { saveCloudConfigAction } from '@/app/(console)/configuration/actions';
@@ -14,7 +14,7 @@ import { runStoneyWrapperNight, type WrapperNight } from '../fixtures/daemons/st
 import { signInAs } from '../support/sign-in';
 import { addDynamicClone, CLONE_UUID, cloudBackupDn, demoMachine, demoPool, machineDn, poolBackupDn, putBack, removeDynamicClone, snapshot, withClient } from './daemon-world';
 
-useDirectory('stoneyDirectory', { CONSOLE_ADMIN_GROUP: '4000014' });
+withDirectory('stoneyDirectory', { CONSOLE_ADMIN_GROUP: '4000014' });
 
 // The actions run exactly as in the console, signed in as the demo administrator; only the browser and Next's cache are stand-ins.
 vi.mock('next/headers', () => import('../support/next-headers'));
