@@ -1,23 +1,16 @@
 'use client';
 
 import { useState, useTransition } from 'react';
+import { saveBackupConfigAction } from '@/app/(console)/_backup/actions';
 import type { ConfigFormField, ConfigFormValues } from '@/lib/backup/config-schema';
+import type { BackupTarget } from '@/lib/ldap/backup-config';
 import type { CronPreview } from '@/lib/cron/preview';
 import { Notice } from '../ui/card';
 import { Button, Field, Select, TextInput } from '../ui/field';
 import { CronEditor, type CronFields } from './cron-editor';
 import { RetentionPreview, type RetentionMachineView } from './retention-preview';
 
-export type SaveOutcome = {
-  outcome: 'changed' | 'unchanged' | 'confirm';
-  message: string;
-  token: string;
-  warnings: string[];
-  confirmations?: { field: string | null; text: string }[];
-  confirm?: string;
-  added?: string[];
-};
-type SaveResult = { ok: true; data: SaveOutcome } | { ok: false; error: string; fieldErrors?: Record<string, string> };
+type SaveResult = Awaited<ReturnType<typeof saveBackupConfigAction>>;
 
 export type ParameterHelp = { key: string; label: string; description: string };
 
@@ -51,7 +44,7 @@ function Section({ title, children }: { title: string; children: React.ReactNode
  * save never silently overwrites someone else's change.
  */
 export function BackupConfigForm({
-  ids,
+  target,
   token: initialToken,
   initial,
   help,
@@ -60,13 +53,12 @@ export function BackupConfigForm({
   retention,
   retentionOmitted,
   submitLabel,
-  save,
   kind,
   timeZone,
   retentionSource,
   retentionProblem,
 }: {
-  ids: Record<string, string>;
+  target: BackupTarget;
   token: string;
   initial: ConfigFormValues;
   help: ParameterHelp[];
@@ -75,7 +67,6 @@ export function BackupConfigForm({
   retention: RetentionMachineView[];
   retentionOmitted: number;
   submitLabel: string;
-  save: (input: Record<string, string>) => Promise<SaveResult>;
   kind: 'foss-cloud' | 'stoney-cloud';
   /** The zone the schedule preview computes in. */
   timeZone: string;
@@ -128,7 +119,7 @@ export function BackupConfigForm({
 
   function send(confirm: string | null) {
     startTransition(async () => {
-      const r = await save({ ...ids, token, ...values, ...(confirm ? { confirm } : {}) });
+      const r = await saveBackupConfigAction({ ...target, token, ...values, ...(confirm ? { confirm } : {}) });
       setResult(r);
       if (r.ok && r.data.outcome !== 'confirm') setToken(r.data.token);
     });

@@ -259,7 +259,7 @@ export function ConflictForm({
       onSubmit={(e) => {
         e.preventDefault();
         // Only the chosen side's data goes back; the server recomputes everything else from the live state.
-        const sent = Object.fromEntries(Object.entries(decisions).map(([id, d]) => [id, d.choice === 'value' ? { choice: 'value', value: d.value ?? '' } : { choice: d.choice }]));
+        const sent = Object.fromEntries(Object.entries(decisions).map(([id, d]) => [id, d.choice === 'value' ? { choice: 'value' as const, value: d.value ?? '' } : { choice: d.choice }]));
         setChanged(new Set());
         run(resolveConflictsAction, { uuid, iteration, decisions: sent }, onResolved);
       }}

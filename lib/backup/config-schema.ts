@@ -104,8 +104,13 @@ function accountName(label: string) {
     .regex(/^([A-Za-z_][A-Za-z0-9_.-]{0,31}|\d{1,10})$/, `${label} must be a user or group name (letters, digits, _ . -) or a numeric id.`);
 }
 
+/** A choice among fixed words; its input type is text, as a form field's is, so a form's values type-check. */
+function oneOf<const W extends readonly [string, ...string[]]>(words: W, error: string) {
+  return z.string({ error }).pipe(z.enum(words, { error }));
+}
+
 function flag(label: string) {
-  return z.enum(['TRUE', 'FALSE'], { error: `${label} must be TRUE or FALSE.` }).transform((v) => v === 'TRUE');
+  return oneOf(['TRUE', 'FALSE'], `${label} must be TRUE or FALSE.`).transform((v) => v === 'TRUE');
 }
 
 function cronField(field: CronFieldName) {
@@ -128,7 +133,7 @@ export const configFormShape = {
   restoreWithoutState: flag('Restore without state'),
   forceStart: flag('Force start'),
   mergeBandwidth: wholeNumber('Merge bandwidth', 0, 1_000_000),
-  diskImageFormat: z.enum(DISK_IMAGE_FORMATS, { error: `The disk image format must be one of ${DISK_IMAGE_FORMATS.join(', ')}.` }),
+  diskImageFormat: oneOf(DISK_IMAGE_FORMATS, `The disk image format must be one of ${DISK_IMAGE_FORMATS.join(', ')}.`),
   diskImageOwner: accountName('The disk image owner'),
   diskImageGroup: accountName('The disk image group'),
   diskImagePermission: octal('Disk image permissions'),

@@ -9,12 +9,11 @@ const POOL_REASONS: Record<string, string> = {
   cloud: 'The pool has no backup configuration of its own, so the cloud-wide configuration applies as a whole to its machines.',
 };
 
-/** The plain data the configuration pages hand to their components (the actions are added by the page). */
+/** The plain data the configuration pages hand to their components (their client components import the actions). */
 export function toEditorProps(view: BackupEditorView) {
   const plan = planSummary(view.effective);
   return {
-    level: view.target.level,
-    uuid: view.target.level === 'cloud' ? undefined : view.target.uuid,
+    target: view.target,
     dn: view.dn,
     token: view.token,
     hasOwnConfig: view.hasOwnConfig,

@@ -11,7 +11,6 @@ import { can } from '@/lib/auth/capabilities';
 import { env } from '@/lib/env';
 import { listMachines, parseMachineQuery, type MachineQuery } from '@/lib/inventory/machine-list';
 import { toMachineRow } from '@/lib/inventory/rows';
-import { setMachinesExcludedAction } from './actions';
 
 export const metadata: Metadata = { title: 'Machines' };
 export const dynamic = 'force-dynamic';
@@ -44,7 +43,7 @@ export default async function MachinesPage({ searchParams }: { searchParams: Pro
       <PageHeader title="Machines" subtitle={`${page.total} machines match`} />
       <MachineFilters query={page.query} pools={page.pools} nodes={page.nodes} />
       {mayConfigure && (
-        <ExcludeSelection formId="exclude-form" names={Object.fromEntries(page.rows.map((r) => [r.uuid, r.name]))} action={setMachinesExcludedAction} />
+        <ExcludeSelection formId="exclude-form" names={Object.fromEntries(page.rows.map((r) => [r.uuid, r.name]))} />
       )}
       <MachineTable
         selectFormId={mayConfigure ? 'exclude-form' : undefined}

@@ -16,7 +16,6 @@ import { configRows, planSummary } from '@/lib/inventory/config-rows';
 import { sortByName } from '@/lib/inventory/machine-list';
 import { loadPoolView } from '@/lib/inventory/pool';
 import { toMachineRow } from '@/lib/inventory/rows';
-import { setPoolExcludedAction } from './backup/actions';
 
 export const metadata: Metadata = { title: 'Pool' };
 export const dynamic = 'force-dynamic';
@@ -87,7 +86,7 @@ export default async function PoolPage({
               {mayConfigure && <TextLink href={`/pools/${pool.uuid}/backup`}>Edit backup configuration</TextLink>}
               <TextLink href={`/audit?pool=${pool.uuid}`}>Change history</TextLink>
             </p>
-            {mayConfigure && <ExcludeToggle uuid={pool.uuid} excluded={excludedHere} what="pool" setExcluded={setPoolExcludedAction} />}
+            {mayConfigure && <ExcludeToggle target={{ level: 'pool', uuid: pool.uuid }} excluded={excludedHere} />}
           </div>
         </Card>
       </div>
