@@ -3,11 +3,13 @@
 import { useState, useTransition } from 'react';
 import { saveBackupConfigAction } from '@/app/(console)/_backup/actions';
 import type { ConfigFormField, ConfigFormValues } from '@/lib/backup/config-schema';
+import { CRON_PLAN_FIELD, cronPlanOfForm, formOfCronPlan } from '@/lib/backup/cron-form';
+import type { CronPlan } from '@/lib/cron/cron-plan';
 import type { BackupTarget } from '@/lib/ldap/backup-config';
 import type { CronPreview } from '@/lib/cron/preview';
 import { Notice } from '../ui/card';
 import { Button, Field, Select, TextInput } from '../ui/field';
-import { CronEditor, type CronFields } from './cron-editor';
+import { CronEditor } from './cron-editor';
 import { RetentionPreview, type RetentionMachineView } from './retention-preview';
 
 type SaveResult = Awaited<ReturnType<typeof saveBackupConfigAction>>;
@@ -27,7 +29,6 @@ const TEXT_FIELDS: { key: ConfigFormField; group: 'files' | 'ownership' | 'behav
   { key: 'mergeBandwidth', group: 'behaviour' },
 ];
 
-const CRON_KEYS = { minute: 'cronMinute', hour: 'cronHour', day: 'cronDay', month: 'cronMonth', dayOfWeek: 'cronDayOfWeek', active: 'cronActive' } as const;
 
 function Section({ title, children }: { title: string; children: React.ReactNode }) {
   return (
@@ -97,23 +98,9 @@ export function BackupConfigForm({
   const text = (key: ConfigFormField) => help.find((h) => h.key === key);
   const set = (key: ConfigFormField, value: string) => setValues((v) => ({ ...v, [key]: value }));
 
-  const cron: CronFields = {
-    minute: values.cronMinute,
-    hour: values.cronHour,
-    day: values.cronDay,
-    month: values.cronMonth,
-    dayOfWeek: values.cronDayOfWeek,
-    active: values.cronActive === 'TRUE',
-  };
-  const initialCron: CronFields = {
-    minute: initial.cronMinute,
-    hour: initial.cronHour,
-    day: initial.cronDay,
-    month: initial.cronMonth,
-    dayOfWeek: initial.cronDayOfWeek,
-    active: initial.cronActive === 'TRUE',
-  };
-  const cronErrors = Object.fromEntries(Object.entries(CRON_KEYS).map(([k, f]) => [k, errors[f]]).filter(([, e]) => e)) as Partial<Record<keyof CronFields, string>>;
+  const cron = cronPlanOfForm(values);
+  const initialCron = cronPlanOfForm(initial);
+  const cronErrors = Object.fromEntries(Object.entries(CRON_PLAN_FIELD).map(([k, f]) => [k, errors[f]]).filter(([, e]) => e)) as Partial<Record<keyof CronPlan, string>>;
   const keep = /^\d+$/.test(values.iterations.trim()) && Number(values.iterations) >= 1 ? Number(values.iterations) : null;
   const current = /^\d+$/.test(initial.iterations) ? Number(initial.iterations) : null;
 
@@ -204,7 +191,7 @@ export function BackupConfigForm({
           initialPlan={initialCron}
           initialPreview={preview}
           errors={cronErrors}
-          onChange={(c) => setValues((v) => ({ ...v, cronMinute: c.minute, cronHour: c.hour, cronDay: c.day, cronMonth: c.month, cronDayOfWeek: c.dayOfWeek, cronActive: c.active ? 'TRUE' : 'FALSE' }))}
+          onChange={(c) => setValues((v) => ({ ...v, ...formOfCronPlan(c) }))}
         />
       </Section>
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseCronField, type CronFieldName } from '../cron/cron-field';
 import type { CompleteBackupConfig } from './complete-config';
 import type { EffectiveConfig } from './config';
+import { CRON_PLAN_FIELD } from './cron-form';
 import { truncatedPathProblem } from './daemon-values';
 
 /**
@@ -37,13 +38,7 @@ export const CONFIG_FORM_FIELDS = [
 export type ConfigFormField = (typeof CONFIG_FORM_FIELDS)[number];
 export type ConfigFormValues = Record<ConfigFormField, string>;
 
-export const CRON_FORM_FIELD: Readonly<Record<CronFieldName, ConfigFormField>> = {
-  minute: 'cronMinute',
-  hour: 'cronHour',
-  day: 'cronDay',
-  month: 'cronMonth',
-  dayOfWeek: 'cronDayOfWeek',
-};
+export const CRON_FORM_FIELD: Readonly<Record<CronFieldName, ConfigFormField>> = CRON_PLAN_FIELD;
 
 const capitalize = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
