@@ -1,5 +1,5 @@
 import { DEMO } from '../scripts/directory/demo-directory';
-import { expect, screenshot, test } from './fixtures';
+import { expect, test } from './fixtures';
 import { restoreSubtree, saveSubtree, stoneyMachineBackupDn, stoneyWorld } from './stoney-world';
 
 // The stoney console keeps its sessions in its own directory: its own sign-in (e2e/global-setup.ts).
@@ -11,59 +11,59 @@ const machine = (name: string) => {
   return m;
 };
 
-test('on stoney cloud a machine page lists the iterations on the node beside the one in the directory, with files and sizes', async ({ page }) => {
-  const { url, tree } = stoneyWorld();
+test('on stoney cloud a machine page lists the iterations on the node beside the one in the directory, with files and sizes', async ({ stoney }) => {
+  const { tree } = stoneyWorld();
+  const page = stoney.machinePage;
   const web = machine('web-01');
   const folders = tree.machines.find((m) => m.uuid === web.uuid)?.iterations.filter((i) => i.folder).sort((a, b) => b.name.localeCompare(a.name)) ?? [];
   expect(folders).toHaveLength(3);
-  await page.goto(`${url}/machines/${web.uuid}`);
-  const rows = page.getByRole('table', { name: 'Iterations on the node' }).locator('tbody tr');
+  await page.open(web.uuid);
+  const rows = page.nodeIterationRows();
   await expect(rows).toHaveCount(3);
-  await expect(rows.nth(0).getByTestId('node-iteration-where')).toHaveText('directory leaf (finished) and folder on the node');
-  await expect(rows.nth(1).getByTestId('node-iteration-where')).toHaveText('only on the node');
-  await expect(rows.nth(2).getByTestId('node-iteration-where')).toHaveText('only on the node');
+  await expect(page.nodeIterationWhere(rows.nth(0))).toHaveText('directory leaf (finished) and folder on the node');
+  await expect(page.nodeIterationWhere(rows.nth(1))).toHaveText('only on the node');
+  await expect(page.nodeIterationWhere(rows.nth(2))).toHaveText('only on the node');
   for (const [i, folder] of folders.entries()) {
     const row = rows.nth(i);
     await expect(row.locator('td').first()).toHaveText(folder.name);
-    await row.getByText(`${folder.files.length} files`).click();
+    await page.openNodeIterationFiles(row, folder.files.length);
     for (const file of folder.files) {
-      await expect(row.getByTestId('node-iteration-file').filter({ hasText: file.name }).locator('span[title]')).toHaveAttribute('title', `${file.sizeBytes} bytes`);
+      await expect(page.nodeIterationFileSize(row, file.name)).toHaveAttribute('title', `${file.sizeBytes} bytes`);
     }
   }
   // The schedule is the node's crontab line; sstCron* are unused on this kind.
-  await expect(page.getByTestId('crontab-line')).toContainText('30 2 * * *');
-  await expect(page.getByTestId('machine-schedule')).toContainText('Europe/Zurich (read from the node)');
-  await expect(page.getByTestId('plan-text')).toContainText('sstCron* fields are unused');
-  await expect(page.getByRole('table', { name: 'Next runs of the wrapper' }).locator('tbody tr')).toHaveCount(3);
-  await screenshot(page, 'stoney-machine');
+  await expect(page.crontabLine()).toContainText('30 2 * * *');
+  await expect(page.schedule()).toContainText('Europe/Zurich (read from the node)');
+  await expect(page.planText()).toContainText('sstCron* fields are unused');
+  await expect(page.wrapperRuns()).toHaveCount(3);
+  await page.screenshot('stoney-machine');
 });
 
-test('on stoney cloud the Configuration page says the kind applies because of the nodes, and the cron fields are unused', async ({ page }) => {
-  const { url } = stoneyWorld();
-  await page.goto(`${url}/configuration`);
-  await expect(page.getByTestId('installation-kind')).toHaveText('stoney cloud');
-  await expect(page.getByTestId('installation-reason')).toContainText('only possible on stoney cloud');
-  await expect(page.getByTestId('cron-unused')).toBeVisible();
-  await expect(page.getByRole('table', { name: 'Crontab lines that start the stoney wrapper' }).getByTestId('crontab-line')).toHaveCount(2);
-  await screenshot(page, 'stoney-configuration');
+test('on stoney cloud the Configuration page says the kind applies because of the nodes, and the cron fields are unused', async ({ stoney }) => {
+  const configuration = stoney.backupConfigPage;
+  await configuration.openCloud();
+  await expect(configuration.installationKind()).toHaveText('stoney cloud');
+  await expect(configuration.installationReason()).toContainText('only possible on stoney cloud');
+  await expect(configuration.cronUnused()).toBeVisible();
+  await expect(configuration.wrapperCrontabLines()).toHaveCount(2);
+  await configuration.screenshot('stoney-configuration');
 });
 
-test('on stoney cloud a blocked machine is unblocked with one action, and its files stay on the node', async ({ page }) => {
-  const { url } = stoneyWorld();
+test('on stoney cloud a blocked machine is unblocked with one action, and its files stay on the node', async ({ stoney }) => {
+  const page = stoney.machinePage;
   const mail = machine('mail-01');
   const saved = await saveSubtree(stoneyMachineBackupDn(mail.uuid));
   try {
-    await page.goto(`${url}/machines/${mail.uuid}`);
-    await expect(page.getByTestId('status-reason')).toContainText('Blocked:');
-    await expect(page.getByTestId('backup-verdict')).toContainText('last backup not successful');
-    const folderRows = await page.getByRole('table', { name: 'Iterations on the node' }).locator('tbody tr').count();
-    await page.getByRole('button', { name: 'Unblock backups of this machine' }).click();
-    await page.getByRole('button', { name: 'Yes, unblock' }).click();
-    await expect(page.getByTestId('unblock-result')).toContainText('the stoney wrapper creates a new ou=backup with a leaf');
-    await page.reload();
-    await expect(page.getByTestId('backup-verdict')).toContainText('Backed up by its scheduler');
-    await expect(page.getByRole('table', { name: 'Iterations on the node' }).locator('tbody tr')).toHaveCount(folderRows - 1);
-    await screenshot(page, 'stoney-unblocked');
+    await page.open(mail.uuid);
+    await expect(page.statusReason()).toContainText('Blocked:');
+    await expect(page.verdict()).toContainText('last backup not successful');
+    const folderRows = await page.nodeIterationRows().count();
+    await page.unblock();
+    await expect(page.unblockResult()).toContainText('the stoney wrapper creates a new ou=backup with a leaf');
+    await page.page.reload();
+    await expect(page.verdict()).toContainText('Backed up by its scheduler');
+    await expect(page.nodeIterationRows()).toHaveCount(folderRows - 1);
+    await page.screenshot('stoney-unblocked');
   } finally {
     await restoreSubtree(stoneyMachineBackupDn(mail.uuid), saved);
   }
