@@ -1,13 +1,8 @@
 import { PARAMETERS } from '@/lib/backup/config';
 import { DISK_IMAGE_FORMATS } from '@/lib/backup/config-schema';
+import { nodeDaemonReason } from '@/lib/backup/programs';
 import type { BackupEditorView } from './backup-editor';
 import { configRows, planSummary } from './config-rows';
-
-// resolveEffectiveConfig explains the choice for a machine; on a pool's page the subject is the pool.
-const POOL_REASONS: Record<string, string> = {
-  pool: "The pool's ou=backup carries the backup configuration class, so it applies as a whole to every machine of the pool without a configuration of its own.",
-  cloud: 'The pool has no backup configuration of its own, so the cloud-wide configuration applies as a whole to its machines.',
-};
 
 /** The plain data the configuration pages hand to their components (their client components import the actions). */
 export function toEditorProps(view: BackupEditorView) {
@@ -25,7 +20,7 @@ export function toEditorProps(view: BackupEditorView) {
     missing: view.missing,
     summary: {
       level: view.effective.level,
-      reason: (view.target.level === 'pool' ? POOL_REASONS[view.effective.level] : undefined) ?? view.effective.reason,
+      reason: nodeDaemonReason(view.effective, view.target.level),
       entryDn: view.effective.entry?.dn ?? null,
       rows: configRows(view.effective),
       warnings: plan.warnings,

@@ -223,7 +223,7 @@ export async function readBackupEditor(rawTarget: BackupTarget): Promise<BackupE
     kindLabel: KIND_LABEL[kind],
     kindReason: installation.reason,
     kindRules: KIND_RULES[kind],
-    programs: programRows(effective, machineNode),
+    programs: programRows(effective, machineNode, target.level),
     nodeSchedules: kind === 'stoney-cloud' ? nodeSchedules(installation, nodesInScope) : [],
     stillBackedUp,
     membersExcluded: stored.state.membersExcluded === true,
