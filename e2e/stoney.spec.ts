@@ -1,5 +1,7 @@
 import { DEMO } from '../scripts/directory/demo-directory';
-import { expect, test } from './fixtures';
+import { readDomain } from '../scripts/node/virsh-state';
+import { fileSnapshot, sha256 } from './demo-node';
+import { expect, pagesOf, test } from './fixtures';
 import { restoreSubtree, saveSubtree, stoneyMachineBackupDn, stoneyWorld } from './stoney-world';
 
 // The stoney console keeps its sessions in its own directory: its own sign-in (e2e/global-setup.ts).
@@ -67,4 +69,68 @@ test('on stoney cloud a blocked machine is unblocked with one action, and its fi
   } finally {
     await restoreSubtree(stoneyMachineBackupDn(mail.uuid), saved);
   }
+});
+
+test('on stoney cloud an iteration that exists only on the node is restored through the wizard, and the machine keeps its one leaf as it was', async ({ stoney }) => {
+  test.setTimeout(180_000);
+  const { url, tree, virshStateDir } = stoneyWorld();
+  const { machinePage, iterationPage, restoreWizard: wizard } = stoney;
+  const db = machine('db-01');
+  const onNode = tree.machines.find((m) => m.uuid === db.uuid);
+  const [leaf, chosen] = onNode?.iterations.filter((i) => i.folder).sort((a, b) => b.name.localeCompare(a.name)) ?? [];
+  expect(chosen).toBeDefined();
+  const backupBefore = await saveSubtree(stoneyMachineBackupDn(db.uuid));
+  const retainBefore = fileSnapshot(tree.retainRoot);
+  const nodeWork = { timeout: 30_000 };
+
+  // The machine page offers the folder for a restore; its iteration page says it exists only on the node.
+  await machinePage.open(db.uuid);
+  const row = machinePage.nodeIterationRow(chosen.name);
+  await expect(machinePage.nodeIterationWhere(row)).toHaveText('only on the node');
+  await expect(machinePage.restoreFromNodeLink(row, chosen.name)).toBeVisible();
+  await machinePage.nodeIterationLink(row, chosen.name).click();
+  await expect(iterationPage.onlyOnNode()).toContainText(chosen.folder ?? '');
+  await iterationPage.restoreLink().click();
+  await expect(wizard.heading(/Restore db-01/)).toBeVisible();
+
+  // Pre-flight: the machine's one leaf will hold the restore; the console executes.
+  await expect(wizard.failedChecks()).toHaveCount(0);
+  await expect(wizard.check("The machine's leaf can hold the restore")).toContainText(`leaf ${leaf.name} holds the restore's modes`);
+  await expect(wizard.check('Every path stays in its folder on the node')).toContainText('none reached through a symbolic link');
+  await expect(wizard.preflightExecutor()).toHaveAttribute('data-executor', 'console');
+  await wizard.screenshot('stoney-restore-from-node-preflight');
+
+  await wizard.start();
+  await expect(wizard.stage('deciding')).toBeVisible(nodeWork);
+  await expect(wizard.onlyOnNode()).toContainText(`leaf ${leaf.name} holds this restore's modes`);
+  // Meanwhile the machine page says which restore its leaf holds.
+  const other = await wizard.page.context().newPage();
+  const meanwhile = pagesOf(other, url).machinePage;
+  await meanwhile.open(db.uuid);
+  await expect(meanwhile.restoreFromNode()).toContainText(chosen.name);
+  await expect(meanwhile.openRestoreLink(chosen.name)).toBeVisible();
+  await other.close();
+
+  await wizard.reviewPlan();
+  await expect(wizard.stage('confirming')).toBeVisible(nodeWork);
+  await wizard.confirm('db-01');
+  await expect(wizard.stage('finished')).toBeVisible({ timeout: 90_000 });
+  await expect(wizard.finished()).toContainText(`db-01 was restored from iteration ${chosen.name}`);
+  await wizard.screenshot('stoney-restore-from-node-finished');
+
+  // The live images are the folder's, byte for byte; the machine runs; the retain directory is as it was.
+  for (const image of onNode?.liveImages ?? []) {
+    const backup = chosen.files.find((f) => f.kind === 'disk' && f.disk === image.disk);
+    expect(backup, image.disk).toBeDefined();
+    expect(sha256(image.path), image.disk).toBe(sha256(backup?.path ?? ''));
+  }
+  expect(readDomain(virshStateDir, db.uuid)).toMatchObject({ state: 'running', persistent: true });
+  expect(fileSnapshot(tree.retainRoot)).toEqual(retainBefore);
+  // ou=backup is exactly as before: its one leaf, with its own mode, state and return value, and nothing else.
+  expect(await saveSubtree(stoneyMachineBackupDn(db.uuid))).toEqual(backupBefore);
+
+  await wizard.backTo('db-01');
+  await expect(machinePage.nodeIterationWhere(machinePage.nodeIterationRow(leaf.name))).toHaveText('directory leaf (finished) and folder on the node');
+  await expect(machinePage.nodeIterationWhere(machinePage.nodeIterationRow(chosen.name))).toHaveText('only on the node');
+  await expect(machinePage.restoreFromNode()).toHaveCount(0);
 });

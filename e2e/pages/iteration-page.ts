@@ -38,6 +38,11 @@ export class IterationPage extends ConsolePage {
     return this.fileRows().getByText('missing', { exact: true });
   }
 
+  /** stoney cloud: the iteration exists only as a folder on the node. */
+  onlyOnNode(): Locator {
+    return this.page.getByTestId('only-on-node');
+  }
+
   returnText(): Locator {
     return this.page.getByTestId('return-text');
   }

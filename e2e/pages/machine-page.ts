@@ -98,6 +98,28 @@ export class MachinePage extends ConsolePage {
     return this.page.getByRole('table', { name: 'Iterations on the node' }).locator('tbody tr');
   }
 
+  nodeIterationRow(iteration: string): Locator {
+    return this.nodeIterationRows().filter({ hasText: iteration });
+  }
+
+  /** A folder row's links: the iteration's page, and its restore from the node. */
+  nodeIterationLink(row: Locator, iteration: string): Locator {
+    return row.getByRole('link', { name: iteration, exact: true });
+  }
+
+  restoreFromNodeLink(row: Locator, iteration: string): Locator {
+    return row.getByRole('link', { name: `Restore ${iteration} from the node` });
+  }
+
+  /** Which restore from the node the machine's one leaf holds now (stoney cloud). */
+  restoreFromNode(): Locator {
+    return this.page.getByTestId('restore-from-node');
+  }
+
+  openRestoreLink(iteration: string): Locator {
+    return this.iterations().getByRole('link', { name: `Open restore of ${iteration}` });
+  }
+
   nodeIterationWhere(row: Locator): Locator {
     return row.getByTestId('node-iteration-where');
   }

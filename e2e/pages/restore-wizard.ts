@@ -22,6 +22,10 @@ export class RestoreWizard extends ConsolePage {
     return this.checks().and(this.page.locator('[data-ok="true"]'));
   }
 
+  failedChecks(): Locator {
+    return this.checks().and(this.page.locator('[data-ok="false"]'));
+  }
+
   check(text: string): Locator {
     return this.checks().filter({ hasText: text });
   }
@@ -36,6 +40,11 @@ export class RestoreWizard extends ConsolePage {
 
   executor(): Locator {
     return this.page.getByTestId('restore-executor');
+  }
+
+  /** stoney cloud: which leaf holds a restore of an iteration that exists only on the node. */
+  onlyOnNode(): Locator {
+    return this.page.getByTestId('restore-only-on-node');
   }
 
   startButton(): Locator {

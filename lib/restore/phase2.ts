@@ -9,7 +9,8 @@ import { decodeJournal, has, last, type TimedRecord } from './journal';
 import type { RestoreLayout } from './layout';
 import * as nodeOps from './node';
 import { currentWrites, openRestore, removeRetainFolder } from './phase1';
-import { done, finishJournal, journal, recordFailure, step, StepFailure, working, type IterationRef } from './steps';
+import { done, finishJournal, journal, leafOf, recordFailure, step, StepFailure, working, type IterationRef } from './steps';
+import { restoreRef } from './restore-ref';
 import { deriveRestoreView, RESTORING_SAVED_STATE } from './view';
 import { sameWrites, writesDifference, type RestoreWrites } from './writes';
 import { RETURN_CODE } from '@/lib/backup/return-codes';
@@ -67,9 +68,24 @@ export interface Context {
 
 async function currentMode(ref: IterationRef): Promise<{ mode: string; returnValue: number | null }> {
   const modes = await readIterationModes(ref.machineUuid);
-  const current = modes.find((m) => m.name === ref.iteration);
-  if (!current) throw new AppError('not-found', 'The iteration no longer exists.');
+  const current = modes.find((m) => m.name === leafOf(ref));
+  if (!current) throw new AppError('not-found', ref.leaf ? `Leaf ${ref.leaf}, which holds this restore, is no longer in the directory.` : 'The iteration no longer exists.');
   return current;
+}
+
+/**
+ * The restore has ended: the iteration is finished, stamped now. A leaf that held the restore of
+ * an iteration without a leaf gets its own state and return value back instead (node-only.ts):
+ * it is the machine's last backup again, and the stoney wrapper replaces it at its next run.
+ */
+async function markFinished(ref: IterationRef, from: string, records: TimedRecord[]): Promise<void> {
+  const started = last(records, 'started');
+  if (!ref.leaf || !started?.leaf) {
+    await done(ref, from, 'finished');
+    return;
+  }
+  await transitionIteration(ref.machineUuid, ref.leaf, { from, to: 'finished', state: started.previousState, returnValue: started.previousReturnValue ?? 0 });
+  invalidateFleetCache();
 }
 
 /** Only what the journal and the directory say: no file is read here, so a restore whose files are gone can still be finished. */
@@ -108,7 +124,8 @@ export async function checkPlan(ctx: Context, writes: RestoreWrites, during: str
 export type Phase2Outcome = 'finished' | 'failed' | 'handed-over';
 
 /** Runs a console-driven phase 2 to the end, or until a step fails (recorded as a non-zero return value and a reason). */
-export async function runPhase2(ref: IterationRef, options: Phase2Options): Promise<Phase2Outcome> {
+export async function runPhase2(target: IterationRef, options: Phase2Options): Promise<Phase2Outcome> {
+  const ref = await restoreRef(target);
   let mode = (await currentMode(ref)).mode;
   try {
     const ctx = await loadContext(ref);
@@ -138,7 +155,7 @@ export async function runPhase2(ref: IterationRef, options: Phase2Options): Prom
           await step('removing the retain folder', RETURN_CODE.NOT_ALL_FILES_DELETED_FROM_RETAIN_LOCATION, `The machine is restored; only the retain folder ${ctx.layout.retainFolder} is left.`, () =>
             removeRetainFolder(ctx.layout, last(ctx.records, 'started')?.createdFolders ?? []),
           );
-          await done(ref, mode, 'finished');
+          await markFinished(ref, mode, ctx.records);
           // The journal stays as the record of this restore until the iteration is restored again.
           await finishJournal(ref);
           return 'finished';
@@ -326,11 +343,12 @@ export async function restoreDirectory(ctx: Context, stateNow: string, folder = 
  * (and a timestamp as state, never 0), then the same loop.
  * `withoutState` (offered when libvirt refused the saved state) defines and starts the machine instead.
  */
-export async function retryPhase2(ref: IterationRef, by: string, options: Phase2Options, retry: { withoutState?: boolean } = {}): Promise<Phase2Outcome> {
+export async function retryPhase2(target: IterationRef, by: string, options: Phase2Options, retry: { withoutState?: boolean } = {}): Promise<Phase2Outcome> {
+  const ref = await restoreRef(target);
   const { mode, returnValue } = await currentMode(ref);
   if ((returnValue ?? RETURN_CODE.SUCCESS) === RETURN_CODE.SUCCESS) throw new AppError('conflict', 'The restore has not failed; there is nothing to retry.');
   await journal(ref, { step: 'retried', by, ...(retry.withoutState ? { withoutState: true } : {}) });
-  await transitionIteration(ref.machineUuid, ref.iteration, { from: mode, to: mode, state: formatIterationName(new Date()), returnValue: RETURN_CODE.SUCCESS });
+  await transitionIteration(ref.machineUuid, leafOf(ref), { from: mode, to: mode, state: formatIterationName(new Date()), returnValue: RETURN_CODE.SUCCESS });
   return runPhase2(ref, options);
 }
 
@@ -340,7 +358,8 @@ export async function retryPhase2(ref: IterationRef, by: string, options: Phase2
  * daemon's `restored`): the iteration becomes finished, and the journal, closed, names what was
  * left for them to deal with. Nothing on the node is changed.
  */
-export async function finishByHand(ref: IterationRef, by: string): Promise<{ remains: string[] }> {
+export async function finishByHand(target: IterationRef, by: string): Promise<{ remains: string[] }> {
+  const ref = await restoreRef(target);
   const [{ mode, returnValue }, stored] = await Promise.all([currentMode(ref), readJournal(ref.machineUuid, ref.iteration)]);
   const records = stored ? decodeJournal(stored.records) : [];
   const view = deriveRestoreView({ mode, returnValue, records, lease: stored?.lease ?? null, now: new Date() });
@@ -358,7 +377,7 @@ export async function finishByHand(ref: IterationRef, by: string): Promise<{ rem
     const state = await nodeOps.domState(started.node, ref.machineUuid);
     if (state === 'undefined') throw new AppError('conflict', 'The domain is not defined on the node any more, so the restore is not finished: retry it instead.');
   }
-  await transitionIteration(ref.machineUuid, ref.iteration, { from: mode, to: 'finished', state: formatIterationName(new Date()), returnValue: RETURN_CODE.SUCCESS });
+  await markFinished(ref, mode, records);
   await finishJournal(ref, { by, remains: offer.remains });
   invalidateFleetCache();
   return { remains: offer.remains };
