@@ -46,11 +46,13 @@ export function Select({ invalid, width = 'full', className, ...props }: SelectH
   );
 }
 
-export function Button({ tone = 'primary', className, ...props }: React.ButtonHTMLAttributes<HTMLButtonElement> & { tone?: 'primary' | 'secondary' | 'danger' }) {
+/** `destructive` is for the one button that changes a live machine (confirming a restore). */
+export function Button({ tone = 'primary', className, ...props }: React.ButtonHTMLAttributes<HTMLButtonElement> & { tone?: 'primary' | 'secondary' | 'danger' | 'destructive' }) {
   const tones = {
     primary: 'bg-brand text-brand-ink border-brand',
     secondary: 'bg-surface text-ink border-line hover:bg-canvas',
     danger: 'bg-surface text-status-failed border-status-failed/40 hover:bg-status-failed-bg',
+    destructive: 'bg-status-failed text-white border-status-failed',
   };
   return <button className={cn('rounded-md border px-3 py-1.5 font-semibold disabled:opacity-60', tones[tone], className)} {...props} />;
 }
