@@ -7,23 +7,12 @@
  *   node --require ./bench/allow-server-only.cjs --import tsx bench/cache-cost.ts [--machines 5000]
  */
 import { parseArgs } from 'node:util';
-import { buildLargeCloud, LARGE, LARGE_DEFAULTS } from '../scripts/directory/large-cloud';
-import { startSlapd } from '../scripts/directory/slapd';
-import { median, ms } from './measure';
+import { LARGE_DEFAULTS } from '../scripts/directory/large-cloud';
+import { largeCloudInProcess, median, ms } from './measure';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { machines: { type: 'string', default: String(LARGE_DEFAULTS.machines) }, runs: { type: 'string', default: '7' } } });
-  const cloud = buildLargeCloud({ ...LARGE_DEFAULTS, machines: Number(values.machines), now: new Date() });
-  const slapd = await startSlapd({ baseDn: cloud.baseDn, rootDn: LARGE.rootDn, rootPassword: LARGE.rootPassword, ldif: [cloud.ldif] });
-  Object.assign(process.env, {
-    LDAP_URL: slapd.url,
-    LDAP_BASE_DN: cloud.baseDn,
-    LDAP_BIND_DN: LARGE.rootDn,
-    LDAP_BIND_PASSWORD: LARGE.rootPassword,
-    SESSION_SECRET: 'x'.repeat(32),
-    NODE_TIME_ZONE: 'UTC',
-    CONSOLE_TIME_ZONE: 'UTC',
-  });
+  const world = await largeCloudInProcess(Number(values.machines));
   try {
     const { readFleet } = await import('../lib/inventory/fleet');
     const { closeDirectory } = await import('../lib/ldap/client');
@@ -50,7 +39,7 @@ async function main(): Promise<void> {
     console.log(`  serialising it ${ms(median(write))} ms, parsing it back ${ms(median(readBack))} ms (medians of ${values.runs})`);
     await closeDirectory();
   } finally {
-    await slapd.stop();
+    await world.stop();
   }
 }
 

@@ -1,24 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { resolveEffectiveConfig, type BackupConfigEntry, type BackupConfigValues } from './config';
+import { COMPLETE, configEntry } from '../../tests/fixtures/backup-config';
+import { resolveEffectiveConfig } from './config';
 import { nodeDaemonReason, programRows } from './programs';
 
-const COMPLETE: BackupConfigValues = {
-  iterations: 1,
-  rootDirectory: 'file:///var/backup/virtualization',
-  retainDirectory: 'file:///var/virtualization/retain',
-  diskImageFormat: 'qcow2',
-  diskImageOwner: 'root',
-  diskImageGroup: 'vm-storage',
-  diskImagePermission: '660',
-  directoryOwner: 'root',
-  directoryGroup: 'vm-storage',
-  directoryPermission: '770',
-  forceStart: false,
-  mergeBandwidth: 0,
-  cron: { minute: '0', hour: '3', day: '*', month: '*', dayOfWeek: '*', active: true },
-};
-
-const entry = (level: BackupConfigEntry['level'], values: BackupConfigValues): BackupConfigEntry => ({ dn: `ou=backup,${level}`, level, hasConfigClass: true, values });
+const entry = (level: 'pool' | 'cloud', values = COMPLETE) => configEntry(level, values);
 
 describe('programRows: the words fit the page', () => {
   const followsCloud = resolveEffectiveConfig({ machine: null, pool: null, cloud: entry('cloud', COMPLETE) });
