@@ -11,7 +11,7 @@ import { ExcludeToggle } from './exclude-toggle';
 import { NodeSchedule, type NodeScheduleView } from './node-schedule';
 import { ProgramTable, type ProgramRowView } from './program-table';
 import { RemoveOverride } from './remove-override';
-import type { RetentionMachineView } from './retention-preview';
+import type { RetentionView } from './retention-preview';
 
 export interface BackupEditorProps {
   target: BackupTarget;
@@ -29,8 +29,7 @@ export interface BackupEditorProps {
   preview: CronPreview;
   help: ParameterHelp[];
   formats: readonly string[];
-  retention: RetentionMachineView[];
-  retentionOmitted: number;
+  retention: RetentionView;
   followers: { uuid: string; name: string }[];
   overriding: { uuid: string; name: string }[];
   kind: 'foss-cloud' | 'stoney-cloud';
@@ -43,8 +42,6 @@ export interface BackupEditorProps {
   excludedWithPool: string | null;
   exclusionReason: string;
   nodeTimeZone: string;
-  retentionSource: 'directory' | 'node' | 'none';
-  retentionProblem: string | null;
 }
 
 const THE_LEVEL: Record<string, string> = { machine: "the machine's own", pool: "the pool's", cloud: 'the cloud-wide', none: 'no' };
@@ -203,12 +200,9 @@ export function BackupEditor(p: BackupEditorProps) {
           formats={p.formats}
           preview={p.preview}
           retention={p.retention}
-          retentionOmitted={p.retentionOmitted}
           submitLabel={creating ? `Create the ${what}'s own configuration` : 'Save configuration'}
           kind={p.kind}
           timeZone={p.nodeTimeZone}
-          retentionSource={p.retentionSource}
-          retentionProblem={p.retentionProblem}
         />
         {target.level !== 'cloud' && <RemoveOverride target={target} token={p.token} present={p.hasOwnConfig} />}
       </Card>

@@ -10,7 +10,7 @@ import type { CronPreview } from '@/lib/cron/preview';
 import { Notice } from '../ui/card';
 import { Button, Field, Select, TextInput } from '../ui/field';
 import { CronEditor } from './cron-editor';
-import { RetentionPreview, type RetentionMachineView } from './retention-preview';
+import { RetentionPreview, type RetentionView } from './retention-preview';
 
 type SaveResult = Awaited<ReturnType<typeof saveBackupConfigAction>>;
 
@@ -52,12 +52,9 @@ export function BackupConfigForm({
   formats,
   preview,
   retention,
-  retentionOmitted,
   submitLabel,
   kind,
   timeZone,
-  retentionSource,
-  retentionProblem,
 }: {
   target: BackupTarget;
   token: string;
@@ -65,14 +62,11 @@ export function BackupConfigForm({
   help: ParameterHelp[];
   formats: readonly string[];
   preview: CronPreview;
-  retention: RetentionMachineView[];
-  retentionOmitted: number;
+  retention: RetentionView;
   submitLabel: string;
   kind: 'foss-cloud' | 'stoney-cloud';
   /** The zone the schedule preview computes in. */
   timeZone: string;
-  retentionSource: 'directory' | 'node' | 'none';
-  retentionProblem: string | null;
 }) {
   const [values, setValues] = useState<ConfigFormValues>(initial);
   const [token, setToken] = useState(initialToken);
@@ -198,7 +192,7 @@ export function BackupConfigForm({
       <Section title="Retention">
         <div className="grid gap-4 md:grid-cols-[16rem_1fr]">
           {textField('iterations')}
-          <RetentionPreview machines={retention} keep={keep} current={current} omitted={retentionOmitted} kind={kind} source={retentionSource} problem={retentionProblem} />
+          <RetentionPreview retention={retention} keep={keep} current={current} kind={kind} />
         </div>
       </Section>
 

@@ -1,6 +1,9 @@
 import { STATUS_ORDER, statusLabel } from '@/lib/backup/status';
 import { TextInput } from '../ui/field';
-import { FilterField, FilterForm, FilterSelect } from '../ui/filters';
+import { byUuid, FilterField, FilterForm, FilterSelect } from '../ui/filters';
+
+const STATUS_OPTIONS = STATUS_ORDER.map((s) => ({ value: s, label: statusLabel(s) }));
+const nodeOptions = (nodes: string[]) => nodes.map((n) => ({ value: n, label: n }));
 
 /** The machine list's filters, in the URL. */
 export function MachineFilters({
@@ -17,9 +20,9 @@ export function MachineFilters({
       <FilterField id="filter-q" label="Search name or UUID">
         <TextInput id="filter-q" type="search" name="q" defaultValue={query.q} placeholder="e.g. web-01" width="auto" className="w-64" />
       </FilterField>
-      <FilterSelect id="filter-pool" name="pool" label="Pool" value={query.pool} anyLabel="All pools" options={pools.map((p) => ({ value: p.uuid, label: p.name }))} />
-      <FilterSelect id="filter-node" name="node" label="Node" value={query.node} anyLabel="All nodes" options={nodes.map((n) => ({ value: n, label: n }))} />
-      <FilterSelect id="filter-status" name="status" label="Status" value={query.status} anyLabel="Any status" options={STATUS_ORDER.map((s) => ({ value: s, label: statusLabel(s) }))} />
+      <FilterSelect id="filter-pool" name="pool" label="Pool" value={query.pool} anyLabel="All pools" options={byUuid(pools)} />
+      <FilterSelect id="filter-node" name="node" label="Node" value={query.node} anyLabel="All nodes" options={nodeOptions(nodes)} />
+      <FilterSelect id="filter-status" name="status" label="Status" value={query.status} anyLabel="Any status" options={STATUS_OPTIONS} />
       <input type="hidden" name="sort" value={query.sort} />
       <input type="hidden" name="dir" value={query.dir} />
     </FilterForm>

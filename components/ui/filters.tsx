@@ -34,6 +34,9 @@ export function FilterField({ id, label, children }: { id: string; label: string
   );
 }
 
+/** Options for a FilterSelect from things with a UUID and a name (pools, machines). */
+export const byUuid = (items: { uuid: string; name: string }[]) => items.map((i) => ({ value: i.uuid, label: i.name }));
+
 /** A filter choosing one of `options`, or none (`anyLabel`, the empty value). */
 export function FilterSelect({
   id,

@@ -30,8 +30,7 @@ export function toEditorProps(view: BackupEditorView) {
     preview: view.preview,
     help: PARAMETERS.map((p) => ({ key: p.key, label: p.label, description: p.description })),
     formats: DISK_IMAGE_FORMATS,
-    retention: view.retention,
-    retentionOmitted: view.retentionOmitted,
+    retention: { machines: view.retention, omitted: view.retentionOmitted, source: view.retentionSource, problem: view.retentionProblem },
     followers: view.followers,
     overriding: view.overriding,
     kind: view.kind,
@@ -44,7 +43,5 @@ export function toEditorProps(view: BackupEditorView) {
     excludedWithPool: view.excludedWithPool,
     exclusionReason: view.effective.exclusionReason,
     nodeTimeZone: view.nodeTimeZone,
-    retentionSource: view.retentionSource,
-    retentionProblem: view.retentionProblem,
   };
 }

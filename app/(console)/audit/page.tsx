@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { AuditTable } from '@/components/audit/audit-table';
 import { PageHeader } from '@/components/ui/card';
-import { FilterForm, FilterSelect } from '@/components/ui/filters';
+import { byUuid, FilterForm, FilterSelect } from '@/components/ui/filters';
 import { LoadError } from '@/components/load-error';
 import { attempt } from '@/lib/actions';
 import { env } from '@/lib/env';
@@ -37,8 +37,8 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           { href: '/audit?scope=cloud', label: 'Cloud-wide changes' },
         ]}
       >
-        <FilterSelect id="audit-machine" name="machine" label="Machine" value={query.machine} anyLabel="All machines" options={machines.map((m) => ({ value: m.uuid, label: m.name }))} />
-        <FilterSelect id="audit-pool" name="pool" label="Pool (its own entry)" value={query.pool} anyLabel="All pools" options={pools.map((p) => ({ value: p.uuid, label: p.name }))} />
+        <FilterSelect id="audit-machine" name="machine" label="Machine" value={query.machine} anyLabel="All machines" options={byUuid(machines)} />
+        <FilterSelect id="audit-pool" name="pool" label="Pool (its own entry)" value={query.pool} anyLabel="All pools" options={byUuid(pools)} />
       </FilterForm>
       <AuditTable records={records} timeZone={env().consoleTimeZone} names={names} />
       <nav aria-label="Pages" className="mt-3 flex justify-between">
