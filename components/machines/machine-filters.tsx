@@ -20,9 +20,9 @@ export function MachineFilters({
       <FilterField id="filter-q" label="Search name or UUID">
         <TextInput id="filter-q" type="search" name="q" defaultValue={query.q} placeholder="e.g. web-01" width="auto" className="w-64" />
       </FilterField>
-      <FilterSelect id="filter-pool" name="pool" label="Pool" value={query.pool} anyLabel="All pools" options={byUuid(pools)} />
-      <FilterSelect id="filter-node" name="node" label="Node" value={query.node} anyLabel="All nodes" options={nodeOptions(nodes)} />
-      <FilterSelect id="filter-status" name="status" label="Status" value={query.status} anyLabel="Any status" options={STATUS_OPTIONS} />
+      <FilterSelect name="pool" label="Pool" value={query.pool} anyLabel="All pools" options={byUuid(pools)} />
+      <FilterSelect name="node" label="Node" value={query.node} anyLabel="All nodes" options={nodeOptions(nodes)} />
+      <FilterSelect name="status" label="Status" value={query.status} anyLabel="Any status" options={STATUS_OPTIONS} />
       <input type="hidden" name="sort" value={query.sort} />
       <input type="hidden" name="dir" value={query.dir} />
     </FilterForm>

@@ -37,22 +37,21 @@ export function FilterField({ id, label, children }: { id: string; label: string
 /** Options for a FilterSelect from things with a UUID and a name (pools, machines). */
 export const byUuid = (items: { uuid: string; name: string }[]) => items.map((i) => ({ value: i.uuid, label: i.name }));
 
-/** A filter choosing one of `options`, or none (`anyLabel`, the empty value). */
+/** A filter choosing one of `options`, or none (`anyLabel`, the empty value); its id is `filter-<name>`. */
 export function FilterSelect({
-  id,
   name,
   label,
   value,
   anyLabel,
   options,
 }: {
-  id: string;
   name: string;
   label: string;
   value: string | undefined;
   anyLabel: string;
   options: { value: string; label: string }[];
 }) {
+  const id = `filter-${name}`;
   return (
     <FilterField id={id} label={label}>
       <Select id={id} name={name} defaultValue={value ?? ''} width="auto">

@@ -37,8 +37,8 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           { href: '/audit?scope=cloud', label: 'Cloud-wide changes' },
         ]}
       >
-        <FilterSelect id="audit-machine" name="machine" label="Machine" value={query.machine} anyLabel="All machines" options={byUuid(machines)} />
-        <FilterSelect id="audit-pool" name="pool" label="Pool (its own entry)" value={query.pool} anyLabel="All pools" options={byUuid(pools)} />
+        <FilterSelect name="machine" label="Machine" value={query.machine} anyLabel="All machines" options={byUuid(machines)} />
+        <FilterSelect name="pool" label="Pool (its own entry)" value={query.pool} anyLabel="All pools" options={byUuid(pools)} />
       </FilterForm>
       <AuditTable records={records} timeZone={env().consoleTimeZone} names={names} />
       <nav aria-label="Pages" className="mt-3 flex justify-between">
