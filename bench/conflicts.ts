@@ -6,7 +6,7 @@
  * restore wizard and again on confirmation.
  */
 import { applyDecisions, computeConflicts, type Decisions } from '../lib/diff/conflicts';
-import { conflictInput, domainXml, machine, machineEntries, type MachineFixture } from '../lib/diff/fixtures';
+import { conflictInput, domainXml, machine, machineEntries, type MachineFixture } from '../tests/fixtures/diff-machine';
 
 const RUNS = 60;
 const GiB = 1024 ** 3;

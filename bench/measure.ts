@@ -183,3 +183,25 @@ export function table(header: string[], rows: Array<Array<string | number>>): st
 }
 
 export const ms = (value: number): string => value.toFixed(value < 100 ? 1 : 0);
+
+/**
+ * A generated directory of `machines` machines in a private slapd, with the console's settings
+ * in process.env pointing at it, for benchmarks that call lib/ in their own process.
+ */
+export async function largeCloudInProcess(machines: number, extraEnv: Record<string, string> = {}): Promise<{ stop: () => Promise<void> }> {
+  const { buildLargeCloud, LARGE, LARGE_DEFAULTS } = await import('../scripts/directory/large-cloud');
+  const { startSlapd } = await import('../scripts/directory/slapd');
+  const cloud = buildLargeCloud({ ...LARGE_DEFAULTS, machines, now: new Date() });
+  const slapd = await startSlapd({ baseDn: cloud.baseDn, rootDn: LARGE.rootDn, rootPassword: LARGE.rootPassword, ldif: [cloud.ldif] });
+  Object.assign(process.env, {
+    LDAP_URL: slapd.url,
+    LDAP_BASE_DN: cloud.baseDn,
+    LDAP_BIND_DN: LARGE.rootDn,
+    LDAP_BIND_PASSWORD: LARGE.rootPassword,
+    SESSION_SECRET: 'x'.repeat(32),
+    NODE_TIME_ZONE: 'UTC',
+    CONSOLE_TIME_ZONE: 'UTC',
+    ...extraEnv,
+  });
+  return { stop: () => slapd.stop() };
+}

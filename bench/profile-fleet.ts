@@ -8,24 +8,12 @@
  * (bench/allow-server-only.cjs makes `import 'server-only'` a no-op outside Next.js.)
  */
 import { parseArgs } from 'node:util';
-import { buildLargeCloud, LARGE, LARGE_DEFAULTS } from '../scripts/directory/large-cloud';
-import { startSlapd } from '../scripts/directory/slapd';
-import { median, ms } from './measure';
+import { LARGE_DEFAULTS } from '../scripts/directory/large-cloud';
+import { largeCloudInProcess, median, ms } from './measure';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { machines: { type: 'string', default: String(LARGE_DEFAULTS.machines) }, runs: { type: 'string', default: '5' } } });
-  const cloud = buildLargeCloud({ ...LARGE_DEFAULTS, machines: Number(values.machines), now: new Date() });
-  const slapd = await startSlapd({ baseDn: cloud.baseDn, rootDn: LARGE.rootDn, rootPassword: LARGE.rootPassword, ldif: [cloud.ldif] });
-  Object.assign(process.env, {
-    LDAP_URL: process.env.BENCH_LDAP_URL ?? slapd.url,
-    LDAP_BASE_DN: cloud.baseDn,
-    LDAP_BIND_DN: LARGE.rootDn,
-    LDAP_BIND_PASSWORD: LARGE.rootPassword,
-    SESSION_SECRET: 'x'.repeat(32),
-    NODE_TIME_ZONE: 'UTC',
-    CONSOLE_TIME_ZONE: 'UTC',
-    LDAP_TRACE: '1',
-  });
+  const world = await largeCloudInProcess(Number(values.machines), { LDAP_TRACE: '1', ...(process.env.BENCH_LDAP_URL ? { LDAP_URL: process.env.BENCH_LDAP_URL } : {}) });
   try {
     const { readFleet } = await import('../lib/inventory/fleet');
     const { summarizeFleet } = await import('../lib/inventory/overview');
@@ -40,7 +28,7 @@ async function main(): Promise<void> {
     console.log(`median ${ms(median(times))} ms`);
     await closeDirectory();
   } finally {
-    await slapd.stop();
+    await world.stop();
   }
 }
 

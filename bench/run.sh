@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm run bench: all four benchmarks of the README's "Performance" section, one after the other.
+# npm run bench: all four benchmarks of docs/performance.md, one after the other.
 #
 # 1. Browse: generates a large directory, serves it from a private slapd, starts the production
 #    build of the console on its own port and prints how fast each page answers next to raw

@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, lstatSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { chmodSync, copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { NodeTree } from '../scripts/node/node-tree';
 import { readDomain, type StandInDomain } from '../scripts/node/virsh-state';
 
@@ -64,23 +63,4 @@ export function failRemoval(path: string | null): void {
   writeFileSync(flag, path);
 }
 
-export const sha256 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
-
-/** Every file and folder under `folder` on the node (relative path → sha256, or "dir <mode>"), for before/after checks. */
-export function fileSnapshot(folder: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (dir: string): void => {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      const st = lstatSync(path);
-      if (st.isDirectory()) {
-        out[relative(folder, path)] = `dir ${(st.mode & 0o7777).toString(8)}`;
-        walk(path);
-      } else {
-        out[relative(folder, path)] = sha256(path);
-      }
-    }
-  };
-  if (existsSync(folder)) walk(folder);
-  return out;
-}
+export { fileSnapshot, sha256 } from '../tests/support/file-snapshot';

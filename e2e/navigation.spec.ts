@@ -1,52 +1,56 @@
 import { DEMO } from '../scripts/directory/demo-directory';
 import { demoNode } from './demo-node';
-import { expect, screenshot, test } from './fixtures';
+import { expect, test } from './fixtures';
 
-test('pool → machine → iteration', async ({ page }) => {
+test('pool → machine → iteration', async ({ poolsPage, machinePage, iterationPage }) => {
   const web = DEMO.machines.find((m) => m.name === 'web-01');
   const production = DEMO.pools.find((p) => p.uuid === web?.poolUuid);
   if (!web || !production) throw new Error('demo data changed');
 
-  await page.goto('/pools');
-  await expect(page.getByRole('table', { name: 'VM pools' }).getByRole('row')).toHaveCount(DEMO.pools.length + 1);
-  await screenshot(page, 'pools');
+  await poolsPage.open();
+  await expect(poolsPage.table().getByRole('row')).toHaveCount(DEMO.pools.length + 1);
+  await poolsPage.screenshot('pools');
 
-  await page.getByRole('link', { name: production.name }).click();
-  await expect(page.getByRole('heading', { name: production.name })).toBeVisible();
-  await expect(page.getByTestId('config-level')).toHaveText('The cloud-wide configuration applies');
-  await screenshot(page, 'pool');
+  await poolsPage.openPool(production.name);
+  await expect(poolsPage.heading(production.name)).toBeVisible();
+  await expect(poolsPage.configLevel()).toHaveText('The cloud-wide configuration applies');
+  await poolsPage.screenshot('pool');
 
-  await page.getByRole('table', { name: 'Machines' }).getByRole('link', { name: 'web-01', exact: true }).click();
-  await expect(page.getByRole('heading', { name: /web-01/ })).toBeVisible();
-  await expect(page.getByRole('table', { name: 'Disks' }).getByRole('row')).toHaveCount(3);
-  await expect(page.getByTestId('plan-text')).toContainText('03:00');
-  const iterations = page.getByRole('table', { name: 'Backup iterations' });
-  await expect(iterations.locator('tbody tr')).toHaveCount(3);
-  await screenshot(page, 'machine');
+  await poolsPage.openMachine('web-01');
+  await expect(machinePage.heading(/web-01/)).toBeVisible();
+  await expect(machinePage.disks()).toHaveCount(3);
+  await expect(machinePage.planText()).toContainText('03:00');
+  await expect(machinePage.iterationRows()).toHaveCount(3);
+  await machinePage.screenshot('machine');
 
-  // The first cell's link; the last cell has the row's restore link.
-  const newest = iterations.locator('tbody tr').first().locator('td').first().getByRole('link');
+  const newest = machinePage.iterationLink(machinePage.iterationRows().first());
   const name = (await newest.textContent()) ?? '';
   await newest.click();
-  await expect(page.getByRole('heading', { name: `Iteration ${name}` })).toBeVisible();
-  await expect(page.getByTestId('iteration-folder')).toContainText(`${demoNode().tree.backupRoot}/vm-persistent/`);
-  await expect(page.getByTestId('iteration-folder')).toContainText(`${web.uuid}/${name}`);
-  await expect(page.getByRole('table', { name: 'Expected files' })).toContainText(`${web.uuid}.ldif.${name}`);
-  await screenshot(page, 'iteration');
+  await expect(iterationPage.heading(`Iteration ${name}`)).toBeVisible();
+  await expect(iterationPage.folder()).toContainText(`${demoNode().tree.backupRoot}/vm-persistent/`);
+  await expect(iterationPage.folder()).toContainText(`${web.uuid}/${name}`);
+  await expect(iterationPage.files()).toContainText(`${web.uuid}.ldif.${name}`);
+  await iterationPage.screenshot('iteration');
 });
 
-test('a machine with its own configuration and one excluded say so', async ({ page }) => {
+test('a machine with its own configuration and one excluded say so', async ({ machinePage }) => {
   const db = DEMO.machines.find((m) => m.name === 'db-01');
   const legacy = DEMO.machines.find((m) => m.status === 'excluded');
-  await page.goto(`/machines/${db?.uuid}`);
-  await expect(page.getByTestId('config-level')).toHaveText("The machine's own configuration applies");
-  await page.goto(`/machines/${legacy?.uuid}`);
-  await expect(page.getByRole('heading', { name: legacy?.name })).toBeVisible();
-  await expect(page.getByTestId('excluded')).toContainText('yes');
+  await machinePage.open(db?.uuid ?? '');
+  await expect(machinePage.configLevel()).toHaveText("The machine's own configuration applies");
+  await machinePage.open(legacy?.uuid ?? '');
+  await expect(machinePage.heading(legacy?.name ?? '')).toBeVisible();
+  await expect(machinePage.excluded()).toContainText('yes');
 });
 
-test('an unknown machine shows a not-found page, not an error', async ({ page }) => {
-  const response = await page.goto('/machines/00000000-0000-4000-8000-000000000000');
+test('an unknown machine shows a not-found page, not an error', async ({ machinePage }) => {
+  const response = await machinePage.visit('/machines/00000000-0000-4000-8000-000000000000');
   expect(response?.status()).toBe(404);
-  await expect(page.getByRole('heading', { name: 'Not found' })).toBeVisible();
+  await expect(machinePage.notFound()).toBeVisible();
+});
+
+test('the console has its icon', async ({ request }) => {
+  const icon = await request.get('/favicon.ico');
+  expect(icon.status()).toBe(200);
+  expect(icon.headers()['content-type']).toMatch(/image\/(x-icon|vnd\.microsoft\.icon)/);
 });

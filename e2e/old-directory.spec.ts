@@ -1,9 +1,10 @@
-import { createServer } from 'node:net';
+import type { Page } from '@playwright/test';
 import { buildLargeCloud, LARGE, type LargeCloud } from '../scripts/directory/large-cloud';
 import { compactUtc, type MachineSpec } from '../scripts/directory/cloud-ldif';
 import { startSlapd, type RunningSlapd } from '../scripts/directory/slapd';
 import { startConsole, type RunningConsole } from '../scripts/console-server';
-import { expect, screenshot, test } from './fixtures';
+import { freePort } from '../scripts/free-port';
+import { expect, pagesOf, test, type Pages } from './fixtures';
 
 /**
  * The console against a directory nobody looked after for two and a half years, in its own
@@ -17,17 +18,6 @@ let app: RunningConsole;
 let cloud: LargeCloud;
 /** The moment the directory was generated for (whole seconds, as the generator keeps it). */
 const builtAt = new Date(Math.floor(Date.now() / 1000) * 1000);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 const pick = (story: string): MachineSpec => {
   const m = cloud.spec.machines.find((x) => x.story === story);
@@ -61,79 +51,84 @@ test.afterAll(async () => {
   await slapd?.stop();
 });
 
+/** The page objects on this test's own console. */
+const on = (page: Page): Pages => pagesOf(page, app.url);
+
 test.beforeEach(async ({ page }) => {
-  await page.goto(`${app.url}/login`);
-  await page.getByLabel('Login name').fill(LARGE.admin.login);
-  await page.getByLabel('Password').fill(LARGE.admin.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  const { loginPage } = on(page);
+  await loginPage.signIn(LARGE.admin.login, LARGE.admin.password);
   await page.waitForURL((url) => url.pathname === '/');
 });
 
 test('the overview says nothing is protected, counts the stale, the stuck and the never backed up, and runs nothing', async ({ page }) => {
+  const { overviewPage } = on(page);
   for (const [status, count] of Object.entries(cloud.facets)) {
-    await expect(page.getByTestId(`count-${status}`).locator('div').first(), status).toHaveText(String(count));
+    await expect(overviewPage.count(status), status).toHaveText(String(count));
   }
-  await expect(page.getByTestId('count-protected').locator('div').first()).toHaveText('0');
-  await expect(page.getByTestId('count-running').locator('div').first()).toHaveText('0');
-  const attention = page.getByRole('table', { name: 'Machines needing attention' });
+  await expect(overviewPage.count('protected')).toHaveText('0');
+  await expect(overviewPage.count('running')).toHaveText('0');
+  const attention = overviewPage.attention();
   await expect(attention).toContainText('Stuck since');
   await expect(attention).toContainText('Never backed up: it has no iteration at all.');
   await expect(attention).toContainText('older than the recovery point objective');
-  for (const row of await page.getByRole('table', { name: 'VM pools' }).getByTestId('within-objective').allTextContents()) expect(['0%', '—']).toContain(row);
+  for (const row of await overviewPage.withinObjective().allTextContents()) expect(['0%', '—']).toContain(row);
   // The last nights: nothing good anywhere.
-  const good = await page.getByTestId('pool-nights-total-good').locator('text[data-night]').allTextContents();
-  expect(good.every((n) => n === '0')).toBe(true);
-  await screenshot(page, 'old-directory-overview');
+  const good = await overviewPage.nights('pool-nights').totals('good');
+  expect(good.every((n) => n === 0)).toBe(true);
+  await overviewPage.screenshot('old-directory-overview');
 });
 
 test('a merge stuck since then says so on the list, the pool page and the machine page, with what to do', async ({ page }) => {
+  const { machinesPage, poolsPage, machinePage, iterationPage } = on(page);
   const m = pick('a merge stuck since then');
   const stuck = m.iterations.find((i) => i.mode === 'merging' || i.mode === 'merge');
   const since = new Date(builtAt.getTime() - (stuck?.modifiedAgoMs ?? 0)).toISOString().slice(0, 16).replace('T', ' ');
-  await page.goto(`${app.url}/machines?q=${encodeURIComponent(m.name)}`);
-  const row = page.getByRole('table', { name: 'Machines' }).locator('tbody tr').first();
-  await expect(row.getByTestId('status-badges')).toHaveText(/Stale.*Stuck/);
-  await expect(row.getByTestId('row-reason')).toContainText(`Stuck since ${since} in merge`);
-  await page.goto(`${app.url}/pools/${m.poolUuid}`);
+  await machinesPage.open(`?q=${encodeURIComponent(m.name)}`);
+  const row = machinesPage.rows().first();
+  await expect(machinesPage.statusBadges(row)).toHaveText(/Stale.*Stuck/);
+  await expect(machinesPage.rowReason(row)).toContainText(`Stuck since ${since} in merge`);
+  await poolsPage.openUuid(m.poolUuid);
   const members = cloud.spec.machines.filter((x) => x.poolUuid === m.poolUuid);
-  await expect(page.getByTestId('count-stuck').locator('div').first()).toHaveText(String(members.filter((x) => x.expectedActivity === 'stuck').length));
-  await expect(page.getByTestId('count-protected').locator('div').first()).toHaveText('0');
-  await screenshot(page, 'old-directory-pool');
-  await page.goto(`${app.url}/machines/${m.uuid}`);
-  await expect(page.getByTestId('status-activity')).toContainText(`Stuck since ${since} in merge`);
-  await expect(page.getByTestId('status-activity')).toContainText('limit the floor of 2 hours');
-  await expect(page.getByTestId('status-next')).toContainText('leave that folder alone');
-  await expect(page.getByTestId('status-reason')).toContainText('older than the recovery point objective');
-  await expect(page.getByRole('table', { name: 'Backup iterations' })).toContainText(/— stuck/);
-  await expect(page.getByTestId('live-refresh')).toHaveCount(0);
-  await screenshot(page, 'old-directory-stuck-merge');
+  await expect(poolsPage.count('stuck')).toHaveText(String(members.filter((x) => x.expectedActivity === 'stuck').length));
+  await expect(poolsPage.count('protected')).toHaveText('0');
+  await poolsPage.screenshot('old-directory-pool');
+  await machinePage.open(m.uuid);
+  await expect(machinePage.statusActivity()).toContainText(`Stuck since ${since} in merge`);
+  await expect(machinePage.statusActivity()).toContainText('limit the floor of 2 hours');
+  await expect(machinePage.statusNext()).toContainText('leave that folder alone');
+  await expect(machinePage.statusReason()).toContainText('older than the recovery point objective');
+  await expect(machinePage.iterations()).toContainText(/— stuck/);
+  await expect(machinePage.liveRefresh()).toHaveCount(0);
+  await machinePage.screenshot('old-directory-stuck-merge');
   // The iteration's own page tells the same story.
-  await page.getByTestId('status-activity').getByRole('link').click();
-  await expect(page.getByTestId('iteration-activity')).toContainText(`Stuck since ${since} in merge`);
+  await machinePage.statusActivity().getByRole('link').click();
+  await expect(iterationPage.activity()).toContainText(`Stuck since ${since} in merge`);
 });
 
 test('a half-way prune is a stuck prune and a restore left in phase 1 is abandoned, its first step shown done', async ({ page }) => {
-  await page.goto(`${app.url}/machines/${pick('a prune left half-way').uuid}`);
-  await expect(page.getByTestId('status-activity')).toContainText('in prune of an old iteration (deleting its files)');
-  await expect(page.getByTestId('status-activity')).not.toContainText('Backup in progress');
+  const { machinePage, restoreWizard } = on(page);
+  await machinePage.open(pick('a prune left half-way').uuid);
+  await expect(machinePage.statusActivity()).toContainText('in prune of an old iteration (deleting its files)');
+  await expect(machinePage.statusActivity()).not.toContainText('Backup in progress');
   const restore = pick('a restore abandoned in phase 1');
-  await page.goto(`${app.url}/machines/${restore.uuid}`);
-  await expect(page.getByTestId('status-activity')).toContainText('restore phase 1 (waiting for a decision)');
-  await expect(page.getByTestId('status-next')).toContainText('Open the restore and finish it or abort it');
+  await machinePage.open(restore.uuid);
+  await expect(machinePage.statusActivity()).toContainText('restore phase 1 (waiting for a decision)');
+  await expect(machinePage.statusNext()).toContainText('Open the restore and finish it or abort it');
   const left = restore.iterations.find((i) => i.mode === 'unretainedSmallFiles');
   const waiting = compactUtc(new Date(builtAt.getTime() - (left?.agoMs ?? 0)));
-  await expect(page.getByRole('table', { name: 'Backup iterations' }).locator('tr', { hasText: waiting }).getByTestId('finished-cell')).toContainText('not finished');
-  await page.goto(`${app.url}/machines/${restore.uuid}/restore/${waiting}`);
-  await expect(page.locator('li[data-status="done"]', { hasText: 'Unretain the small files' })).toBeVisible();
-  await expect(page.locator('li[data-status="done"]')).toHaveCount(1);
-  await screenshot(page, 'old-directory-abandoned-restore');
+  await expect(machinePage.finishedCell(machinePage.iterationRow(waiting))).toContainText('not finished');
+  await restoreWizard.open(restore.uuid, waiting);
+  await expect(restoreWizard.stepsOfBoth('done').filter({ hasText: 'Unretain the small files' })).toBeVisible();
+  await expect(restoreWizard.stepsOfBoth('done')).toHaveCount(1);
+  await restoreWizard.screenshot('old-directory-abandoned-restore');
 });
 
 test('a clone without ou=backup is excluded by design and a machine without one is never backed up', async ({ page }) => {
-  await page.goto(`${app.url}/machines/${pick('dynamic clone without ou=backup').uuid}`);
-  await expect(page.getByTestId('status-badges')).toHaveText('Excluded · dynamic clone');
-  await expect(page.getByRole('button', { name: /Exclude this machine/ })).toHaveCount(0);
-  await page.goto(`${app.url}/machines/${pick('created then, never got an ou=backup').uuid}`);
-  await expect(page.getByTestId('status-badges')).toHaveText('Never backed up');
-  await expect(page.getByTestId('status-reason')).toHaveText('Never backed up: it has no iteration at all.');
+  const { machinePage } = on(page);
+  await machinePage.open(pick('dynamic clone without ou=backup').uuid);
+  await expect(machinePage.statusBadges()).toHaveText('Excluded · dynamic clone');
+  await expect(machinePage.excludeButton()).toHaveCount(0);
+  await machinePage.open(pick('created then, never got an ou=backup').uuid);
+  await expect(machinePage.statusBadges()).toHaveText('Never backed up');
+  await expect(machinePage.statusReason()).toHaveText('Never backed up: it has no iteration at all.');
 });

@@ -1,11 +1,9 @@
 import { readFileSync } from 'node:fs';
-import type { Page } from '@playwright/test';
 import { DEMO } from '../scripts/directory/demo-directory';
 import { startNodeDaemon, type RunningNodeDaemon } from '../tests/fixtures/daemons/node-daemon';
 import { demoNode, liveDomain, sha256 } from './demo-node';
 import { iterationsOf, machineSubtree } from './directory';
-import { expect, screenshot, test } from './fixtures';
-import { NodesPage } from './pages/nodes-page';
+import { expect, test } from './fixtures';
 
 /**
  * Issue #10, end to end: a restore the node daemon executes. The node daemon stand-in runs on
@@ -26,52 +24,47 @@ test.afterAll(async () => {
   await daemon?.stop();
 });
 
-const stage = (page: Page, name: string) => page.locator(`[data-testid="restore-stage"][data-stage="${name}"]`);
-
-test('the Nodes page shows the node daemon found on node-02, and how', async ({ page }) => {
-  const nodes = new NodesPage(page);
+test('the Nodes page shows the node daemon found on node-02, and how', async ({ nodesPage: nodes }) => {
   await nodes.open();
-  const found = nodes.node(NODE_2).getByTestId('node-daemon');
+  const found = nodes.daemon(NODE_2);
   await expect(found).toHaveAttribute('data-runs', 'true');
   await expect(found).toContainText('Runs — restores on this node are executed by the node daemon; the console asks it for each step. (found out over SSH)');
-  await expect(found.getByTestId('node-daemon-summary')).toContainText(`process ${daemon?.pid}`);
-  await found.getByText('What the console found on the node').click();
+  await expect(nodes.daemonSummary(NODE_2)).toContainText(`process ${daemon?.pid}`);
+  await nodes.showDaemonFindings(NODE_2);
   await expect(found).toContainText('SERVICE Backup, TYPE KVM, ENVIRONMENT node-02.stoney-cloud.org');
-  await screenshot(page, 'nodes-daemon');
+  await nodes.screenshot('nodes-daemon');
 });
 
-test('a restore of tpl-windows-2022 through the node daemon: the wizard says who executes, and the machine comes back from the backup', async ({ page }) => {
+test('a restore of tpl-windows-2022 through the node daemon: the wizard says who executes, and the machine comes back from the backup', async ({ restoreWizard: wizard }) => {
   test.setTimeout(180_000);
   const machine = demoNode().tree.machines.find((m) => m.name === 'tpl-windows-2022');
   if (!machine) throw new Error('the demo node has no tpl-windows-2022');
   const newest = machine.iterations.filter((i) => i.folder !== null).sort((a, b) => b.name.localeCompare(a.name))[0];
   const before = await machineSubtree(machine.uuid);
 
-  await page.goto(`/machines/${machine.uuid}/restore/${newest.name}`);
-  const executor = page.getByTestId('preflight-executor');
+  await wizard.open(machine.uuid, newest.name);
+  const executor = wizard.preflightExecutor();
   await expect(executor).toHaveAttribute('data-executor', 'daemon');
   await expect(executor).toContainText(`The node daemon runs on ${NODE_2}: process ${daemon?.pid}`);
-  const checks = page.getByRole('list', { name: 'Pre-flight checks' }).getByRole('listitem');
-  await expect(checks).toHaveCount(8);
-  await expect(checks.and(page.locator('[data-ok="true"]'))).toHaveCount(8);
-  await expect(checks.filter({ hasText: 'Every path stays in its folder on the node' })).toBeVisible();
-  await expect(checks.filter({ hasText: 'The node daemon reads the backup root as configured' })).toBeVisible();
-  await screenshot(page, 'restore-daemon-preflight');
+  await expect(wizard.checks()).toHaveCount(8);
+  await expect(wizard.passedChecks()).toHaveCount(8);
+  await expect(wizard.check('Every path stays in its folder on the node')).toBeVisible();
+  await expect(wizard.check('The node daemon reads the backup root as configured')).toBeVisible();
+  await wizard.screenshot('restore-daemon-preflight');
 
-  await page.getByRole('button', { name: 'Start the restore' }).click();
-  await expect(stage(page, 'deciding')).toBeVisible({ timeout: 60_000 });
-  await expect(page.getByTestId('restore-executor')).toHaveAttribute('data-executor', 'daemon');
-  await expect(page.getByTestId('restore-executor')).toContainText(`The node daemon on ${NODE_2} executes the node steps`);
-  const keepAll = page.getByRole('button', { name: 'Keep live for all' });
-  if (await keepAll.isVisible()) await keepAll.click();
-  await page.getByRole('button', { name: 'Review the plan' }).click();
-  await expect(stage(page, 'confirming')).toBeVisible();
-  await page.getByRole('button', { name: 'Confirm and restore tpl-windows-2022' }).click();
-  await expect(stage(page, 'finished')).toBeVisible({ timeout: 120_000 });
-  await expect(page.getByTestId('restore-finished')).toContainText(`by the node daemon on ${NODE_2}`);
-  await expect(page.getByRole('list', { name: /Phase 2/ }).locator('li[data-status="done"]')).toHaveCount(7);
-  await expect(page.getByRole('list', { name: 'Restore journal' })).toContainText('The node daemon answered restored.');
-  await screenshot(page, 'restore-daemon-finished');
+  await wizard.start();
+  await expect(wizard.stage('deciding')).toBeVisible({ timeout: 60_000 });
+  await expect(wizard.executor()).toHaveAttribute('data-executor', 'daemon');
+  await expect(wizard.executor()).toContainText(`The node daemon on ${NODE_2} executes the node steps`);
+  await wizard.keepLiveForAll();
+  await wizard.reviewPlan();
+  await expect(wizard.stage('confirming')).toBeVisible();
+  await wizard.confirm('tpl-windows-2022');
+  await expect(wizard.stage('finished')).toBeVisible({ timeout: 120_000 });
+  await expect(wizard.finished()).toContainText(`by the node daemon on ${NODE_2}`);
+  await expect(wizard.steps(2, 'done')).toHaveCount(7);
+  await expect(wizard.journal()).toContainText('The node daemon answered restored.');
+  await wizard.screenshot('restore-daemon-finished');
 
   // The daemon executed each command once; the machine runs from the backup's images; every iteration is kept.
   const dn = Object.keys(iterationsOf(before)).find((d) => d.startsWith(`ou=${newest.name.toLowerCase()},`)) ?? '';

@@ -2,8 +2,7 @@ import { demoNode, failRemoval, fileSnapshot, liveDomain, sha256, slowCopies } f
 import { iterationsOf, machineEntry, machineSubtree } from './directory';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { Page } from '@playwright/test';
-import { expect, screenshot, test } from './fixtures';
+import { expect, test } from './fixtures';
 
 /**
  * Issue #4, end to end: a restore through the wizard in Chromium against the real slapd and
@@ -21,11 +20,10 @@ function treeMachine(name: string) {
   return { machine, newest };
 }
 
-const stage = (page: Page, name: string) => page.locator(`[data-testid="restore-stage"][data-stage="${name}"]`);
 /** A step that runs commands on the node (the pre-flight again, copies, path checks) may take longer than an expectation's default on a busy machine. */
 const NODE_WORK = { timeout: 30_000 };
 
-test('a restore of web-01 (two disks, saved state) resolves conflicts both ways and leaves images, directory and XML as decided', async ({ page }) => {
+test('a restore of web-01 (two disks, saved state) resolves conflicts both ways and leaves images, directory and XML as decided', async ({ machinePage, restoreWizard: wizard }) => {
   test.setTimeout(180_000);
   const { machine: web, newest } = treeMachine('web-01');
   const { tree } = demoNode();
@@ -35,88 +33,86 @@ test('a restore of web-01 (two disks, saved state) resolves conflicts both ways 
   const retainBefore = fileSnapshot(tree.retainRoot);
 
   // From the machine page's iteration table to the wizard for the newest iteration.
-  await page.goto(`/machines/${web.uuid}`);
-  const rows = page.getByRole('table', { name: 'Backup iterations' }).locator('tbody tr');
+  await machinePage.open(web.uuid);
+  const rows = machinePage.iterationRows();
   await expect(rows.first()).toContainText(newest.name);
-  await rows.first().getByRole('link', { name: `Restore ${newest.name}` }).click();
-  await expect(page).toHaveURL(new RegExp(`/machines/${web.uuid}/restore/${newest.name}$`));
-  await expect(page.getByRole('heading', { name: /Restore web-01/ })).toBeVisible();
+  await machinePage.restoreLink(newest.name).click();
+  await expect(wizard.page).toHaveURL(new RegExp(`/machines/${web.uuid}/restore/${newest.name}$`));
+  await expect(wizard.heading(/Restore web-01/)).toBeVisible();
 
   // Pre-flight: every check passes; nothing has been written yet.
-  const checks = page.getByRole('list', { name: 'Pre-flight checks' }).getByRole('listitem');
-  await expect(checks).toHaveCount(7);
-  await expect(checks.and(page.locator('[data-ok="true"]'))).toHaveCount(7);
-  await expect(checks.filter({ hasText: 'Every path stays in its folder on the node' })).toContainText('none reached through a symbolic link');
-  await expect(page.getByRole('table', { name: 'Large files' })).toContainText(`${web.uuid}.state.${newest.name}`);
-  await screenshot(page, 'restore-preflight');
+  await expect(wizard.checks()).toHaveCount(7);
+  await expect(wizard.passedChecks()).toHaveCount(7);
+  await expect(wizard.check('Every path stays in its folder on the node')).toContainText('none reached through a symbolic link');
+  await expect(wizard.largeFiles()).toContainText(`${web.uuid}.state.${newest.name}`);
+  await wizard.screenshot('restore-preflight');
 
-  await page.getByRole('button', { name: 'Start the restore' }).click();
-  await expect(stage(page, 'deciding')).toBeVisible(NODE_WORK);
+  await wizard.start();
+  await expect(wizard.stage('deciding')).toBeVisible(NODE_WORK);
 
   // Each conflict side by side, place by place.
-  const memory = page.getByRole('group', { name: 'Memory' });
-  const description = page.getByRole('group', { name: 'description of the machine' });
-  const vram = page.getByRole('group', { name: 'XML devices/video/model vram' });
-  await expect(page.locator('fieldset[data-conflict]')).toHaveCount(3);
-  const memoryTable = memory.getByRole('table');
-  await expect(memoryTable.getByRole('row', { name: /In short/ })).toContainText(/4 GiB\s*2 GiB/);
-  await expect(memoryTable.getByRole('row', { name: /sstMemory/ })).toContainText(/4294967296\s*2147483648/);
-  await expect(memoryTable.getByRole('row', { name: /Domain XML · memory/ })).toContainText(/4194304 KiB\s*2097152 KiB/);
-  await expect(memoryTable.getByRole('row', { name: /Domain XML · currentMemory/ })).toContainText(/4194304 KiB\s*2097152 KiB/);
-  await expect(description.getByRole('table').getByRole('row', { name: /Directory · description · machine entry/ })).toContainText('Public web server');
-  await expect(vram.getByRole('table').getByRole('row', { name: /devices\/video\/model@vram/ })).toContainText(/65536\s*16384/);
+  const memory = wizard.conflict('Memory');
+  const description = wizard.conflict('description of the machine');
+  const vram = wizard.conflict('XML devices/video/model vram');
+  await expect(wizard.conflicts()).toHaveCount(3);
+  await expect(wizard.conflictRow(memory, /In short/)).toContainText(/4 GiB\s*2 GiB/);
+  await expect(wizard.conflictRow(memory, /sstMemory/)).toContainText(/4294967296\s*2147483648/);
+  await expect(wizard.conflictRow(memory, /Domain XML · memory/)).toContainText(/4194304 KiB\s*2097152 KiB/);
+  await expect(wizard.conflictRow(memory, /Domain XML · currentMemory/)).toContainText(/4194304 KiB\s*2097152 KiB/);
+  await expect(wizard.conflictRow(description, /Directory · description · machine entry/)).toContainText('Public web server');
+  await expect(wizard.conflictRow(vram, /devices\/video\/model@vram/)).toContainText(/65536\s*16384/);
 
   // A typed value that is not a size is refused next to its conflict, in words; nothing is recorded.
-  await memory.getByLabel('Value for Memory').fill('lots');
-  await description.getByRole('radio', { name: /^Keep / }).check();
-  await vram.getByRole('radio', { name: 'Take 16384 from the backup' }).check();
-  await expect(page.getByTestId('decided-count')).toHaveText('3 of 3 decided');
-  await page.getByRole('button', { name: 'Review the plan' }).click();
-  await expect(memory.getByTestId('decision-error')).toContainText('a size with a unit');
-  await expect(page.getByTestId('decisions-error')).toContainText('Nothing was written.');
-  await expect(stage(page, 'deciding')).toBeVisible();
+  await wizard.typeValue(memory, 'Value for Memory', 'lots');
+  await wizard.choice(description, /^Keep /).check();
+  await wizard.choice(vram, 'Take 16384 from the backup').check();
+  await expect(wizard.decidedCount()).toHaveText('3 of 3 decided');
+  await wizard.reviewPlan();
+  await expect(wizard.decisionError(memory)).toContainText('a size with a unit');
+  await expect(wizard.decisionsError()).toContainText('Nothing was written.');
+  await expect(wizard.stage('deciding')).toBeVisible();
 
   // memory → backup (LDIF and XML together), description → keep live (LDIF), vram → backup (XML).
-  await memory.getByRole('radio', { name: 'Take 2 GiB from the backup' }).check();
-  await expect(memory.getByRole('radio', { name: 'Take 2 GiB from the backup' })).toBeChecked();
-  await expect(memory.getByTestId('decision-error')).toHaveCount(0);
-  await screenshot(page, 'restore-conflicts');
-  await page.getByRole('button', { name: 'Review the plan' }).click();
+  await wizard.choice(memory, 'Take 2 GiB from the backup').check();
+  await expect(wizard.choice(memory, 'Take 2 GiB from the backup')).toBeChecked();
+  await expect(wizard.decisionError(memory)).toHaveCount(0);
+  await wizard.screenshot('restore-conflicts');
+  await wizard.reviewPlan();
 
   // The plan, before anything live changes.
-  await expect(stage(page, 'confirming')).toBeVisible(NODE_WORK);
-  await expect(page.getByTestId('plan-overwritten')).toContainText('Memory: 4 GiB → 2 GiB');
-  await expect(page.getByTestId('plan-overwritten')).toContainText('vram: 65536 → 16384');
-  await expect(page.getByTestId('plan-kept')).toContainText('description of the machine');
-  await expect(page.getByTestId('restore-kind')).toContainText('restored from the saved state');
-  await expect(page.getByTestId('plan-steps')).toContainText('web-01 is running now');
-  for (const image of web.liveImages) await expect(page.getByTestId('plan-steps')).toContainText(image.path);
+  await expect(wizard.stage('confirming')).toBeVisible(NODE_WORK);
+  await expect(wizard.plan('overwritten')).toContainText('Memory: 4 GiB → 2 GiB');
+  await expect(wizard.plan('overwritten')).toContainText('vram: 65536 → 16384');
+  await expect(wizard.plan('kept')).toContainText('description of the machine');
+  await expect(wizard.restoreKind()).toContainText('restored from the saved state');
+  await expect(wizard.plan('steps')).toContainText('web-01 is running now');
+  for (const image of web.liveImages) await expect(wizard.plan('steps')).toContainText(image.path);
   expect(liveDomain(web.uuid)?.state).toBe('running');
-  await screenshot(page, 'restore-plan');
+  await wizard.screenshot('restore-plan');
 
   // Phase 2. Copies pause half-way on the node, so the progress can be watched and the page reloaded meanwhile.
   slowCopies(3);
   try {
-    await page.getByRole('button', { name: 'Confirm and restore web-01' }).click();
-    await expect(stage(page, 'copying-large-files')).toBeVisible();
-    await expect(page.getByTestId('copy-progress')).toContainText(/copied \(\d+%\)/);
-    await expect(page.getByRole('table', { name: 'Files being copied' }).locator('tr[data-state="copying"]')).toHaveCount(1);
-    await screenshot(page, 'restore-progress');
+    await wizard.confirm('web-01');
+    await expect(wizard.stage('copying-large-files')).toBeVisible();
+    await expect(wizard.copyProgress()).toContainText(/copied \(\d+%\)/);
+    await expect(wizard.filesBeingCopied()).toHaveCount(1);
+    await wizard.screenshot('restore-progress');
     // The restore runs on the server: a reload finds it where it is, still copying.
-    await page.reload();
-    await expect(stage(page, 'copying-large-files')).toBeVisible();
-    await expect(page.getByTestId('copy-progress')).toContainText(/ of \d+(\.\d)? MiB copied/);
-    await expect(page.getByRole('list', { name: /Phase 1/ }).locator('li[data-status="done"]')).toHaveCount(3);
-    await screenshot(page, 'restore-progress-reloaded');
+    await wizard.page.reload();
+    await expect(wizard.stage('copying-large-files')).toBeVisible();
+    await expect(wizard.copyProgress()).toContainText(/ of \d+(\.\d)? MiB copied/);
+    await expect(wizard.steps(1, 'done')).toHaveCount(3);
+    await wizard.screenshot('restore-progress-reloaded');
 
-    await expect(stage(page, 'finished')).toBeVisible({ timeout: 90_000 });
+    await expect(wizard.stage('finished')).toBeVisible({ timeout: 90_000 });
   } finally {
     slowCopies(null);
   }
-  await expect(page.getByTestId('restore-finished')).toContainText('resumed from its saved state');
-  await expect(page.getByText('Restore this iteration again…')).toBeVisible();
-  await expect(page.getByRole('list', { name: /Phase 2/ }).locator('li[data-status="done"]')).toHaveCount(8);
-  await screenshot(page, 'restore-finished');
+  await expect(wizard.finished()).toContainText('resumed from its saved state');
+  await expect(wizard.restoreAgain()).toBeVisible();
+  await expect(wizard.steps(2, 'done')).toHaveCount(8);
+  await wizard.screenshot('restore-finished');
 
   // On the node: the live images are byte-identical to the backup's.
   for (const image of web.liveImages) {
@@ -147,13 +143,13 @@ test('a restore of web-01 (two disks, saved state) resolves conflicts both ways 
   expect(domain?.xml).toMatch(/<model [^>]*vram='16384'/);
 
   // Back on the machine page: the same iterations, the restored one finished.
-  await page.getByRole('link', { name: 'Back to web-01' }).click();
+  await wizard.backTo('web-01');
   await expect(rows).toHaveCount(Object.keys(iterationsBefore).length);
   await expect(rows.filter({ hasText: newest.name })).toContainText('Finished');
-  await expect(page.locator('dt', { hasText: /^Memory$/ }).locator('xpath=following-sibling::dd[1]')).toHaveText('2 GiB');
+  await expect(machinePage.setting('Memory')).toHaveText('2 GiB');
 });
 
-test('a restore of db-01 started from the iteration page and aborted in phase 1 leaves the directory and the retain directory as they were', async ({ page }) => {
+test('a restore of db-01 started from the iteration page and aborted in phase 1 leaves the directory and the retain directory as they were', async ({ iterationPage, restoreWizard: wizard }) => {
   test.setTimeout(120_000);
   const { machine: db, newest } = treeMachine('db-01');
   const { tree } = demoNode();
@@ -162,22 +158,22 @@ test('a restore of db-01 started from the iteration page and aborted in phase 1 
   const imagesBefore = fileSnapshot(tree.virtualizationRoot);
   const domainBefore = liveDomain(db.uuid);
 
-  await page.goto(`/machines/${db.uuid}/iterations/${newest.name}`);
-  await page.getByRole('link', { name: 'Restore this iteration…' }).click();
-  await expect(page.getByRole('heading', { name: /Restore db-01/ })).toBeVisible();
-  await page.getByRole('button', { name: 'Start the restore' }).click();
-  await expect(stage(page, 'deciding')).toBeVisible(NODE_WORK);
-  await expect(page.getByRole('form', { name: 'Decisions' })).toContainText('do not differ');
+  await iterationPage.open(db.uuid, newest.name);
+  await iterationPage.restoreLink().click();
+  await expect(wizard.heading(/Restore db-01/)).toBeVisible();
+  await wizard.start();
+  await expect(wizard.stage('deciding')).toBeVisible(NODE_WORK);
+  await expect(wizard.decisions()).toContainText('do not differ');
   // Phase 1 made a retain folder for this iteration.
   expect(Object.keys(fileSnapshot(tree.retainRoot)).some((path) => path.endsWith(`${db.uuid}/${newest.name}`))).toBe(true);
 
-  await page.getByRole('button', { name: 'Review the plan' }).click();
-  await expect(stage(page, 'confirming')).toBeVisible(NODE_WORK);
-  await expect(page.getByTestId('restore-kind')).toContainText('saved state');
-  await page.getByRole('button', { name: 'Abort the restore' }).click();
-  await expect(page.getByTestId('restore-aborted')).toContainText('Nothing live was changed');
-  await expect(page.getByRole('button', { name: 'Start the restore' })).toBeEnabled();
-  await screenshot(page, 'restore-aborted');
+  await wizard.reviewPlan();
+  await expect(wizard.stage('confirming')).toBeVisible(NODE_WORK);
+  await expect(wizard.restoreKind()).toContainText('saved state');
+  await wizard.abort();
+  await expect(wizard.aborted()).toContainText('Nothing live was changed');
+  await expect(wizard.startButton()).toBeEnabled();
+  await wizard.screenshot('restore-aborted');
 
   expect(fileSnapshot(tree.retainRoot)).toEqual(retainBefore);
   expect(fileSnapshot(tree.virtualizationRoot)).toEqual(imagesBefore);
@@ -185,7 +181,7 @@ test('a restore of db-01 started from the iteration page and aborted in phase 1 
   expect(liveDomain(db.uuid)).toEqual(domainBefore);
 });
 
-test('a copy that fails in phase 2 shows the command, its exit code and stderr, can be retried, and aborted while nothing live has changed', async ({ page }) => {
+test('a copy that fails in phase 2 shows the command, its exit code and stderr, can be retried, and aborted while nothing live has changed', async ({ restoreWizard: wizard }) => {
   // Two failed copies, each first looking through every process's open files on the node for a leftover writer: slow on a busy machine.
   test.setTimeout(120_000);
   const { machine: db, newest } = treeMachine('db-01');
@@ -197,34 +193,34 @@ test('a copy that fails in phase 2 shows the command, its exit code and stderr, 
   const image = newest.files.find((f) => f.kind === 'disk');
   if (!image) throw new Error('db-01 has no disk image in its newest iteration');
 
-  await page.goto(`/machines/${db.uuid}/restore/${newest.name}`);
-  await page.getByRole('button', { name: 'Start the restore' }).click();
-  await page.getByRole('button', { name: 'Review the plan' }).click();
-  await expect(stage(page, 'confirming')).toBeVisible(NODE_WORK);
+  await wizard.open(db.uuid, newest.name);
+  await wizard.start();
+  await wizard.reviewPlan();
+  await expect(wizard.stage('confirming')).toBeVisible(NODE_WORK);
   // A folder where the copy of the disk image has to go: cp -T refuses to overwrite it, as a real node refuses a full or broken target.
   const retainFolder = Object.keys(fileSnapshot(tree.retainRoot)).find((path) => path.endsWith(`${db.uuid}/${newest.name}`));
   expect(retainFolder).toBeDefined();
   const blocker = `${tree.retainRoot}/${retainFolder}/${image.name}`;
   mkdirSync(blocker);
 
-  await page.getByRole('button', { name: 'Confirm and restore db-01' }).click();
-  await expect(stage(page, 'failed')).toBeVisible({ timeout: 30_000 });
-  await expect(page.getByTestId('failure-title')).toHaveText(`The restore stopped while copying ${image.name}`);
-  await expect(page.getByTestId('failure-command')).toContainText(`cp`);
-  await expect(page.getByTestId('failure-command')).toContainText('exit code 1');
-  await expect(page.getByTestId('failure-command').getByLabel('Standard error')).toContainText('cannot overwrite directory');
-  await expect(page.getByTestId('machine-state')).toContainText('Nothing live has changed');
-  await expect(page.getByRole('list', { name: /Phase 2/ }).locator('li[data-status="failed"]')).toHaveCount(1);
-  await screenshot(page, 'restore-failed');
+  await wizard.confirm('db-01');
+  await expect(wizard.stage('failed')).toBeVisible({ timeout: 30_000 });
+  await expect(wizard.failureTitle()).toHaveText(`The restore stopped while copying ${image.name}`);
+  await expect(wizard.failureCommand()).toContainText(`cp`);
+  await expect(wizard.failureCommand()).toContainText('exit code 1');
+  await expect(wizard.failureStderr()).toContainText('cannot overwrite directory');
+  await expect(wizard.machineState()).toContainText('Nothing live has changed');
+  await expect(wizard.steps(2, 'failed')).toHaveCount(1);
+  await wizard.screenshot('restore-failed');
 
   // Retrying with the cause still there fails again, in the same words.
-  await page.getByRole('button', { name: 'Retry from the failed step' }).click();
-  await expect(page.getByRole('list', { name: 'Restore journal' }).locator('li[data-step="retried"]')).toHaveCount(1, { timeout: 30_000 });
-  await expect(stage(page, 'failed')).toBeVisible({ timeout: 30_000 });
-  await expect(page.getByRole('list', { name: 'Restore journal' }).locator('li[data-step="failed"]')).toHaveCount(2);
+  await wizard.retryButton().click();
+  await expect(wizard.journalSteps('retried')).toHaveCount(1, { timeout: 30_000 });
+  await expect(wizard.stage('failed')).toBeVisible({ timeout: 30_000 });
+  await expect(wizard.journalSteps('failed')).toHaveCount(2);
 
-  await page.getByRole('button', { name: 'Abort the restore (nothing live has changed)' }).click();
-  await expect(page.getByTestId('restore-aborted')).toBeVisible();
+  await wizard.abort('Abort the restore (nothing live has changed)');
+  await expect(wizard.aborted()).toBeVisible();
   expect(existsSync(blocker)).toBe(false);
   expect(fileSnapshot(tree.retainRoot)).toEqual(retainBefore);
   expect(fileSnapshot(tree.virtualizationRoot)).toEqual(imagesBefore);
@@ -232,7 +228,7 @@ test('a copy that fails in phase 2 shows the command, its exit code and stderr, 
   expect(liveDomain(db.uuid)).toEqual(domainBefore);
 });
 
-test('a restore of db-01 that fails at its last step is retried to finished, and one marked as finished names the retain folder it leaves', async ({ page }) => {
+test('a restore of db-01 that fails at its last step is retried to finished, and one marked as finished names the retain folder it leaves', async ({ restoreWizard: wizard }) => {
   test.setTimeout(240_000);
   const { machine: db, newest } = treeMachine('db-01');
   const { tree } = demoNode();
@@ -241,46 +237,46 @@ test('a restore of db-01 that fails at its last step is retried to finished, and
 
   // Phase 1 (db-01's backup does not differ from the live machine), then phase 2 up to removing the retain folder, which the node refuses.
   const failAtTheLastStep = async () => {
-    await page.getByRole('button', { name: 'Start the restore' }).click();
-    await expect(stage(page, 'deciding')).toBeVisible(NODE_WORK);
-    await page.getByRole('button', { name: 'Review the plan' }).click();
-    await expect(stage(page, 'confirming')).toBeVisible(NODE_WORK);
+    await wizard.start();
+    await expect(wizard.stage('deciding')).toBeVisible(NODE_WORK);
+    await wizard.reviewPlan();
+    await expect(wizard.stage('confirming')).toBeVisible(NODE_WORK);
     // The plan names the one file outside the retain folder that phase 2 writes.
-    await expect(page.getByTestId('plan-image')).toHaveCount(1);
-    await expect(page.getByTestId('plan-image')).toContainText(db.liveImages[0].path);
+    await expect(wizard.plan('image')).toHaveCount(1);
+    await expect(wizard.plan('image')).toContainText(db.liveImages[0].path);
     failRemoval(retainFolder);
-    await page.getByRole('button', { name: 'Confirm and restore db-01' }).click();
-    await expect(stage(page, 'failed')).toBeVisible({ timeout: 90_000 });
-    await expect(page.getByTestId('failure-title')).toHaveText('The restore stopped while removing the retain folder');
-    await expect(page.getByTestId('failure-command').getByLabel('Standard error')).toContainText('Device or resource busy');
-    await expect(page.getByTestId('finish-by-hand').getByRole('list', { name: 'What remains' })).toContainText(`The retain folder ${retainFolder} stays on node`);
-    await expect(page.getByRole('button', { name: /^Abort/ })).toHaveCount(0);
+    await wizard.confirm('db-01');
+    await expect(wizard.stage('failed')).toBeVisible({ timeout: 90_000 });
+    await expect(wizard.failureTitle()).toHaveText('The restore stopped while removing the retain folder');
+    await expect(wizard.failureStderr()).toContainText('Device or resource busy');
+    await expect(wizard.whatRemains()).toContainText(`The retain folder ${retainFolder} stays on node`);
+    await expect(wizard.abortButtons()).toHaveCount(0);
   };
 
   try {
-    await page.goto(`/machines/${db.uuid}/restore/${newest.name}`);
+    await wizard.open(db.uuid, newest.name);
     await failAtTheLastStep();
-    await expect(page.getByRole('button', { name: 'Retry from the failed step' })).toBeEnabled();
-    await expect(page.getByRole('button', { name: 'Mark as finished' })).toBeEnabled();
-    await screenshot(page, 'restore-failed-last-step');
+    await expect(wizard.retryButton()).toBeEnabled();
+    await expect(wizard.markFinishedButton()).toBeEnabled();
+    await wizard.screenshot('restore-failed-last-step');
 
     // The cause is gone: Retry finishes the restore and removes the retain folder.
     failRemoval(null);
-    await page.getByRole('button', { name: 'Retry from the failed step' }).click();
-    await expect(stage(page, 'finished')).toBeVisible({ timeout: 90_000 });
-    await expect(page.getByRole('list', { name: 'Restore journal' }).locator('li[data-step="retried"]')).toHaveCount(1);
+    await wizard.retryButton().click();
+    await expect(wizard.stage('finished')).toBeVisible({ timeout: 90_000 });
+    await expect(wizard.journalSteps('retried')).toHaveCount(1);
     expect(existsSync(retainFolder)).toBe(false);
     expect(fileSnapshot(tree.retainRoot)).toEqual(retainBefore);
 
     // The same again, and this time the administrator marks it finished and deals with the folder by hand.
-    await page.getByText('Restore this iteration again…').click();
+    await wizard.restoreAgain().click();
     await failAtTheLastStep();
-    await page.getByRole('button', { name: 'Mark as finished' }).click();
-    await expect(stage(page, 'finished')).toBeVisible(NODE_WORK);
-    await expect(page.getByTestId('restore-finished')).toContainText('marked as finished by admin');
-    await expect(page.getByTestId('restore-remains')).toContainText(retainFolder);
-    await expect(page.getByRole('list', { name: 'Restore journal' }).locator('li[data-step="finished"]')).toHaveText(/Marked as finished by admin/);
-    await screenshot(page, 'restore-marked-finished');
+    await wizard.markFinishedButton().click();
+    await expect(wizard.stage('finished')).toBeVisible(NODE_WORK);
+    await expect(wizard.finished()).toContainText('marked as finished by admin');
+    await expect(wizard.remains()).toContainText(retainFolder);
+    await expect(wizard.journalSteps('finished')).toHaveText(/Marked as finished by admin/);
+    await wizard.screenshot('restore-marked-finished');
     expect(existsSync(retainFolder)).toBe(true);
     const iteration = Object.entries(iterationsOf(await machineSubtree(db.uuid))).find(([dn]) => dn.startsWith(`ou=${newest.name.toLowerCase()},`))?.[1];
     expect(iteration).toMatchObject({ mode: 'finished', returnValue: '0' });
@@ -293,9 +289,9 @@ test('a restore of db-01 that fails at its last step is retried to finished, and
   expect(fileSnapshot(tree.retainRoot)).toEqual(retainBefore);
 });
 
-test('a restore address that names no iteration is a not-found page, not an error', async ({ page }) => {
+test('a restore address that names no iteration is a not-found page, not an error', async ({ restoreWizard: wizard }) => {
   const { machine: web } = treeMachine('web-01');
-  const response = await page.goto(`/machines/${web.uuid}/restore/not-an-iteration`);
+  const response = await wizard.visit(`/machines/${web.uuid}/restore/not-an-iteration`);
   expect(response?.status()).toBe(404);
-  await expect(page.getByRole('heading', { name: 'Not found' })).toBeVisible();
+  await expect(wizard.notFound()).toBeVisible();
 });

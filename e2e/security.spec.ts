@@ -1,6 +1,7 @@
 import type { APIResponse, Page, Response } from '@playwright/test';
 import { DEMO } from '../scripts/directory/demo-directory';
-import { expect, test } from './fixtures';
+import { expect, pagesOf, test } from './fixtures';
+import type { MachinePage } from './pages/machine-page';
 
 /**
  * Every page under the content security policy: Chromium reports each violation as a
@@ -34,19 +35,19 @@ const waiting = DEMO.machines.find((m) => m.name === 'tpl-debian-12');
 const production = DEMO.pools.find((p) => p.name === 'Production servers');
 if (!web || !waiting || !production) throw new Error('demo data changed');
 
-async function firstIterationHref(page: Page, uuid: string, column: 'iteration' | 'restore'): Promise<string> {
-  await page.goto(`/machines/${uuid}`);
-  const row = page.getByRole('table', { name: 'Backup iterations' }).locator('tbody tr').last();
-  const link = column === 'iteration' ? row.locator('td').first().getByRole('link') : row.locator('td').last().getByRole('link');
+async function firstIterationHref(machinePage: MachinePage, uuid: string, column: 'iteration' | 'restore'): Promise<string> {
+  await machinePage.open(uuid);
+  const row = machinePage.iterationRows().last();
+  const link = column === 'iteration' ? machinePage.iterationLink(row) : machinePage.restoreCellLink(row);
   return (await link.getAttribute('href')) ?? '';
 }
 
-test('every page carries the security headers and renders without a CSP violation', async ({ page }) => {
+test('every page carries the security headers and renders without a CSP violation', async ({ page, machinePage }) => {
   test.setTimeout(120_000);
   const violations = await watchViolations(page);
-  const iteration = await firstIterationHref(page, web.uuid, 'iteration');
-  const restore = await firstIterationHref(page, web.uuid, 'restore');
-  const waitingRestore = await firstIterationHref(page, waiting.uuid, 'restore');
+  const iteration = await firstIterationHref(machinePage, web.uuid, 'iteration');
+  const restore = await firstIterationHref(machinePage, web.uuid, 'restore');
+  const waitingRestore = await firstIterationHref(machinePage, waiting.uuid, 'restore');
   const paths = [
     '/',
     '/pools',
@@ -66,10 +67,10 @@ test('every page carries the security headers and renders without a CSP violatio
     '/no-such-page',
   ];
   for (const path of paths) {
-    const response = await page.goto(path);
+    const response = await machinePage.visit(path);
     expectSecurityHeaders(response);
     // Hydrated: the client-side navigation links work only when the page's scripts ran.
-    await expect(page.getByRole('link').first()).toBeVisible();
+    await expect(machinePage.anyLink()).toBeVisible();
     await page.waitForLoadState('load');
     // Scripts the policy blocks are reported as they load; give the page's chunks a moment to arrive.
     await page.waitForTimeout(300);
@@ -80,13 +81,13 @@ test('every page carries the security headers and renders without a CSP violatio
   await expect.poll(async () => (await violations()).some((v) => v.startsWith('img-src http://evil.invalid/pixel.png'))).toBe(true);
 });
 
-test('react-query polling and server actions work under the policy', async ({ page }) => {
+test('react-query polling and server actions work under the policy', async ({ page, machinePage }) => {
   const violations = await watchViolations(page);
   const running = DEMO.machines.find((m) => m.name === 'app-01');
   if (!running) throw new Error('demo data changed');
   // app-01's backup is running, so its iteration table asks the server again every few seconds.
-  await page.goto(`/machines/${running.uuid}`);
-  await expect(page.getByTestId('live-refresh')).toBeVisible();
+  await machinePage.open(running.uuid);
+  await expect(machinePage.liveRefresh()).toBeVisible();
   const poll = await page.waitForResponse((r) => r.url().includes(`/api/machines/${running.uuid}/iterations`), { timeout: 10_000 });
   expect(poll.status()).toBe(200);
   expectSecurityHeaders(poll, false);
@@ -94,24 +95,23 @@ test('react-query polling and server actions work under the policy', async ({ pa
   // A server action there and back: exclude files-01, include it again.
   const files = DEMO.machines.find((m) => m.name === 'files-01');
   if (!files) throw new Error('demo data changed');
-  await page.goto(`/machines/${files.uuid}`);
-  await page.getByRole('button', { name: 'Exclude this machine from backup' }).click();
-  await expect(page.getByTestId('excluded')).toContainText('yes');
-  await page.getByRole('button', { name: 'Include this machine in backups again' }).click();
-  await expect(page.getByTestId('excluded')).toHaveText('no');
+  await machinePage.open(files.uuid);
+  await machinePage.exclude();
+  await expect(machinePage.excluded()).toContainText('yes');
+  await machinePage.include();
+  await expect(machinePage.excluded()).toHaveText('no');
   expect(await violations()).toEqual([]);
 });
 
 test('the sign-in page passes the policy too, and refuses to be framed', async ({ browser }) => {
   const context = await browser.newContext({ storageState: { cookies: [], origins: [] } });
   const page = await context.newPage();
+  const { loginPage } = pagesOf(page);
   const violations = await watchViolations(page);
-  const response = await page.goto('/login');
+  const response = await loginPage.visit('/login');
   expectSecurityHeaders(response);
-  await page.getByLabel('Login name').fill('nobody');
-  await page.getByLabel('Password').fill('x');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.locator('form').getByRole('alert')).toBeVisible();
+  await loginPage.fill('nobody', 'x');
+  await expect(loginPage.refusal()).toBeVisible();
   expect(await violations()).toEqual([]);
   await context.close();
 });

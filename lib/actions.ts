@@ -3,12 +3,8 @@ import { z } from 'zod';
 import { actorOf, currentAccess, isSignInRedirect, missingCapability, type Access, type Actor } from '@/lib/auth/access';
 import type { Capability } from '@/lib/auth/capabilities';
 import { checkScope, type ActionScope } from '@/lib/auth/scope';
+import type { ActionFailure, ActionResult } from '@/lib/action-result';
 import { isAppError } from '@/lib/errors';
-
-/** What every server action returns: expected failures are values, never thrown (production strips thrown messages). */
-export type ActionResult<T> =
-  | { ok: true; data: T }
-  | { ok: false; error: string; fieldErrors?: Record<string, string> };
 
 export function fieldErrorsOf(error: z.ZodError): Record<string, string> {
   const out: Record<string, string> = {};
@@ -25,7 +21,7 @@ export function formDataToObject(form: FormData): Record<string, string> {
   return out;
 }
 
-export function failure(error: unknown, fallback: string): { ok: false; error: string; fieldErrors?: Record<string, string> } {
+export function failure(error: unknown, fallback: string): ActionFailure {
   if (isAppError(error)) {
     if (error.detail) console.error(`[action] ${error.code}: ${error.detail}`);
     return error.fieldErrors ? { ok: false, error: error.message, fieldErrors: error.fieldErrors } : { ok: false, error: error.message };
@@ -44,7 +40,7 @@ export interface ActionOptions<S extends z.ZodType> {
    * What the action concerns, from the validated input: { machine }, { machines }, { pool }, or
    * 'cloud' when it concerns every pool. Checked against the pools the person's right covers.
    */
-  scope: 'cloud' | ((input: z.infer<S>) => Exclude<ActionScope, 'cloud'>);
+  scope: 'cloud' | ((input: z.infer<S>) => ActionScope);
 }
 
 /**
@@ -52,13 +48,15 @@ export interface ActionOptions<S extends z.ZodType> {
  * the capability, zod validation, the pool check, the call into lib/, and the mapping of known
  * errors to a sentence. The client sends IDs and values; everything else is re-read by lib/. The
  * actor handed to `run` names the capability, so the audit record says which right was used.
+ * The action's parameter has the schema's input type, so every call is checked; what arrives is
+ * validated all the same (anyone can post anything to an action, FormData included).
  */
 export function consoleAction<S extends z.ZodType, T>(
   options: ActionOptions<S>,
   run: (input: z.infer<S>, actor: Actor, access: Access) => Promise<T>,
-): (raw: unknown) => Promise<ActionResult<T>> {
+): (input: z.input<S>) => Promise<ActionResult<T>> {
   const { capability, schema, scope } = options;
-  return async (raw) => {
+  return async (raw: unknown) => {
     let access: Access | null;
     try {
       access = await currentAccess();

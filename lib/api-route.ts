@@ -11,14 +11,15 @@ import { firstIssue, readJsonBody, statusOf } from '@/lib/http';
 /** Request bodies of route handlers are small JSON documents; anything larger is refused unread. */
 export const API_BODY_LIMIT = 64 * 1024;
 
-export interface RouteOptions<S extends z.ZodType, B extends z.ZodType> {
-  capability: Capability;
+export interface RouteOptions<S extends z.ZodType, B extends z.ZodType, C extends Capability | 'none'> {
+  /** The right the request needs; 'none' only for /api/health (no session, no data: for load balancers). */
+  capability: C;
   /** The path parameters and the query string, as one object (path parameters win). */
   input: S;
   /** For POST/PUT/PATCH: the JSON body. Without it the handler takes no body. */
   body?: B;
   /** What the request concerns: 'any' (the capability in some pool; filter the answer), 'cloud', or machines / a pool from the input. */
-  scope: 'any' | 'cloud' | ((input: z.infer<S>) => Exclude<ActionScope, 'cloud'>);
+  scope: C extends 'none' ? 'any' : 'any' | 'cloud' | ((input: z.infer<S>) => Exclude<ActionScope, 'cloud'>);
 }
 
 type RouteContext = { params: Promise<Record<string, string | string[] | undefined>> };
@@ -32,16 +33,20 @@ const json = (status: number, error: string) => NextResponse.json({ error }, { s
  * 404 not found, 409 conflict, 413/415 body too large or not JSON, 503 only when the directory or a
  * node cannot be used now.
  */
-export function apiRoute<S extends z.ZodType, T, B extends z.ZodType = z.ZodUndefined>(
-  options: RouteOptions<S, B>,
-  run: (input: z.infer<S>, access: Access, body: z.infer<B>) => Promise<T>,
+export function apiRoute<S extends z.ZodType, T, B extends z.ZodType = z.ZodUndefined, C extends Capability | 'none' = Capability>(
+  options: RouteOptions<S, B, C>,
+  run: (input: z.infer<S>, access: C extends 'none' ? null : Access, body: z.infer<B>) => Promise<T>,
 ): (request: Request, context: RouteContext) => Promise<Response> {
   return async (request, context) => {
     try {
-      const access = await currentAccess();
-      if (!access) return json(401, 'Your session has ended; sign in again.');
-      const missing = missingCapability(access, options.capability);
-      if (missing) return json(403, missing);
+      let access: Access | null = null;
+      const { capability, scope } = options as RouteOptions<S, B, Capability | 'none'>;
+      if (capability !== 'none') {
+        access = await currentAccess();
+        if (!access) return json(401, 'Your session has ended; sign in again.');
+        const missing = missingCapability(access, capability);
+        if (missing) return json(403, missing);
+      }
       const query = Object.fromEntries(new URL(request.url).searchParams.entries());
       const params = Object.fromEntries(Object.entries((await context.params) ?? {}).map(([k, v]) => [k, Array.isArray(v) ? v.join('/') : v]));
       const input = options.input.safeParse({ ...query, ...params });
@@ -52,8 +57,9 @@ export function apiRoute<S extends z.ZodType, T, B extends z.ZodType = z.ZodUnde
         if (!read.ok) return json(read.status, read.error);
         body = read.data;
       }
-      if (options.scope !== 'any') await checkScope(access, options.capability, options.scope === 'cloud' ? 'cloud' : options.scope(input.data));
-      return NextResponse.json(await run(input.data, access, body), { headers: { 'cache-control': 'no-store' } });
+      if (access && capability !== 'none' && scope !== 'any') await checkScope(access, capability, scope === 'cloud' ? 'cloud' : scope(input.data));
+      const answer = await run(input.data, access as C extends 'none' ? null : Access, body);
+      return NextResponse.json(answer, { headers: { 'cache-control': 'no-store' } });
     } catch (error) {
       if (isSignInRedirect(error)) return json(401, 'Your session has ended; sign in again.');
       return errorResponse(request, error);

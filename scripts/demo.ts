@@ -16,7 +16,7 @@ import { startBrokerTransitions, testNodeVirsh, type RunningBrokerTransitions } 
  * broker's mode transitions every DEMO_BROKER_PERIOD_SECONDS (default 30), as on FOSS-Cloud.
  * See docs/restore-and-the-daemons.md.
  */
-/** DEMO_KIND: which kind of installation the demo shows (README, "Two kinds of installation"). */
+/** DEMO_KIND: which kind of installation the demo shows (docs/installation-kinds.md). */
 function demoKind(): DemoKind {
   const kind = process.env.DEMO_KIND ?? 'foss-cloud';
   if (kind !== 'foss-cloud' && kind !== 'stoney-cloud') throw new Error(`DEMO_KIND must be foss-cloud or stoney-cloud, not ${JSON.stringify(kind)}`);

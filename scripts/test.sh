@@ -6,6 +6,10 @@ export NEXT_TELEMETRY_DISABLED=1
 bash scripts/setup-system.sh
 bash scripts/ensure-node-deps.sh
 
+echo "== Lint (ESLint) and format check (Prettier)"
+npx eslint --max-warnings=0 .
+npx prettier --check --log-level warn . || { echo "Not formatted: run 'npm run format'."; exit 1; }
+
 echo "== Type check (tsc --noEmit)"
 npx tsc --noEmit
 

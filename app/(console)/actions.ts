@@ -3,17 +3,22 @@
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { consoleAction } from '@/lib/actions';
+import { uuidSchema } from '@/lib/backup/action-schemas';
 import { objectiveHoursSchema } from '@/lib/backup/objective-schema';
 import { setRecoveryPointObjective } from '@/lib/inventory/objectives';
 
-// The cloud-wide objective concerns every pool: the configure right for all of them.
-const setCloudObjective = consoleAction({ capability: 'configure', schema: z.object({ hours: objectiveHoursSchema }), scope: 'cloud' }, async ({ hours }, actor) => {
-  const outcome = await setRecoveryPointObjective({ level: 'cloud' }, hours, actor);
-  revalidatePath('/', 'layout');
-  return outcome;
-});
+const objectiveSchema = z.object({ hours: objectiveHoursSchema, uuid: uuidSchema.optional() });
 
-/** The overview's recovery point objective form: hours, or empty for the plans' default. */
-export async function setCloudObjectiveAction(input: unknown) {
-  return setCloudObjective(input);
-}
+/**
+ * The recovery point objective of the cloud (no UUID: the overview's form) or of a pool (the pool
+ * page's): hours, or empty for the default. The cloud's concerns every pool, so it needs the
+ * configure right for all of them.
+ */
+export const setObjectiveAction = consoleAction(
+  { capability: 'configure', schema: objectiveSchema, scope: ({ uuid }) => (uuid === undefined ? 'cloud' : { pool: uuid }) },
+  async ({ hours, uuid }, actor) => {
+    const outcome = await setRecoveryPointObjective(uuid === undefined ? { level: 'cloud' } : { level: 'pool', uuid }, hours, actor);
+    revalidatePath('/', 'layout');
+    return outcome;
+  },
+);

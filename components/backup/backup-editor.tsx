@@ -1,22 +1,20 @@
 import type { ReactNode } from 'react';
 import type { ConfigFormValues } from '@/lib/backup/config-schema';
+import type { BackupTarget } from '@/lib/ldap/backup-config';
 import type { CronPreview } from '@/lib/cron/preview';
 import { Card, Notice } from '../ui/card';
 import { TextLink } from '../ui/link';
-import { BackupConfigForm, type ParameterHelp, type SaveOutcome } from './config-form';
+import { BackupConfigForm, type ParameterHelp } from './config-form';
 import { ConfigSummary, type ConfigRowView } from './config-summary';
 import { ExcludeOverriders } from './exclude-overriders';
 import { ExcludeToggle } from './exclude-toggle';
 import { NodeSchedule, type NodeScheduleView } from './node-schedule';
 import { ProgramTable, type ProgramRowView } from './program-table';
 import { RemoveOverride } from './remove-override';
-import type { RetentionMachineView } from './retention-preview';
-
-type Result<T> = { ok: true; data: T } | { ok: false; error: string; fieldErrors?: Record<string, string> };
+import type { RetentionView } from './retention-preview';
 
 export interface BackupEditorProps {
-  level: 'cloud' | 'pool' | 'machine';
-  uuid?: string;
+  target: BackupTarget;
   dn: string;
   token: string;
   hasOwnConfig: boolean;
@@ -31,8 +29,7 @@ export interface BackupEditorProps {
   preview: CronPreview;
   help: ParameterHelp[];
   formats: readonly string[];
-  retention: RetentionMachineView[];
-  retentionOmitted: number;
+  retention: RetentionView;
   followers: { uuid: string; name: string }[];
   overriding: { uuid: string; name: string }[];
   /** Dynamic clones in scope, never backed up (FOSS-Cloud) and so not among the followers. */
@@ -47,12 +44,6 @@ export interface BackupEditorProps {
   excludedWithPool: string | null;
   exclusionReason: string;
   nodeTimeZone: string;
-  retentionSource: 'directory' | 'node' | 'none';
-  retentionProblem: string | null;
-  save: (input: Record<string, string>) => Promise<Result<SaveOutcome>>;
-  remove?: (input: Record<string, string>) => Promise<Result<{ message: string }>>;
-  setExcluded?: (input: { uuid: string; intent: 'exclude' | 'include' }) => Promise<Result<{ message: string; warnings: string[] }>>;
-  excludeOverriders?: (input: { uuid: string }) => Promise<Result<{ results: { uuid: string; outcome: string; message: string }[] }>>;
 }
 
 const THE_LEVEL: Record<string, string> = { machine: "the machine's own", pool: "the pool's", cloud: 'the cloud-wide', none: 'no' };
@@ -80,12 +71,12 @@ function CloneNote({ count }: { count: number }) {
 }
 
 function exclusionText(p: BackupEditorProps, what: string): string {
-  if (p.level === 'pool' && p.kind === 'stoney-cloud') {
+  if (p.target.level === 'pool' && p.kind === 'stoney-cloud') {
     return p.membersExcluded
       ? "The pool's machines were excluded one by one (stoney cloud reads no pool flag). Including the pool includes exactly those again."
       : "On stoney cloud the wrapper reads the exclude flag only from each machine's own ou=backup, so excluding the pool sets the flag on each of its machines.";
   }
-  if (p.level === 'pool') {
+  if (p.target.level === 'pool') {
     return p.excludedHere
       ? "This pool is excluded: fc-brokerd reads the flag for the pool's machines that have no configuration of their own."
       : `This pool is backed up as planned. Excluding it sets the flag on the pool's ou=backup, which fc-brokerd reads for the machines without a configuration of their own.`;
@@ -96,9 +87,10 @@ function exclusionText(p: BackupEditorProps, what: string): string {
 
 /** The configuration page of the cloud, a pool or a machine: what applies and why, exclusion, and the form. */
 export function BackupEditor(p: BackupEditorProps) {
-  const what = p.level === 'cloud' ? 'cloud' : p.level;
-  const ids: Record<string, string> = p.uuid ? { uuid: p.uuid } : {};
-  const creating = p.level !== 'cloud' && !p.hasOwnConfig;
+  const { target } = p;
+  const level = target.level;
+  const what = level;
+  const creating = level !== 'cloud' && !p.hasOwnConfig;
   return (
     <div className="space-y-6">
       <p className="text-muted" data-testid="editor-kind">
@@ -106,7 +98,7 @@ export function BackupEditor(p: BackupEditorProps) {
       </p>
       <div className="grid gap-6 lg:grid-cols-2">
         <div className="space-y-6">
-          <Card title={p.level === 'machine' ? 'What applies to this machine now' : p.level === 'pool' ? "What applies to this pool's machines now" : 'The cloud-wide configuration'}>
+          <Card title={level === 'machine' ? 'What applies to this machine now' : level === 'pool' ? "What applies to this pool's machines now" : 'The cloud-wide configuration'}>
             <ConfigSummary {...p.summary} />
           </Card>
           <Card title="Which program reads which level">
@@ -119,7 +111,7 @@ export function BackupEditor(p: BackupEditorProps) {
           )}
         </div>
         <div className="space-y-6">
-          {p.level !== 'cloud' && (
+          {level !== 'cloud' && (
             <Card title="Inheritance">
               <div className="space-y-3" data-testid="inheritance">
                 {p.hasOwnConfig ? (
@@ -145,7 +137,7 @@ export function BackupEditor(p: BackupEditorProps) {
                     Its own configuration lacks {p.missing.join(', ')}; the daemons do not fill the gaps from another level. Saving the form below writes what is missing.
                   </Notice>
                 )}
-                {p.level === 'pool' && (
+                {level === 'pool' && (
                   <>
                     <div>
                       <p className="font-medium">Machines that follow the pool&apos;s level ({p.followers.length})</p>
@@ -161,7 +153,7 @@ export function BackupEditor(p: BackupEditorProps) {
               </div>
             </Card>
           )}
-          {p.level === 'cloud' && (
+          {level === 'cloud' && (
             <Card title="Who follows it">
               <p className="mb-2">
                 {p.followers.length} {p.followers.length === 1 ? 'machine follows' : 'machines follow'} the cloud-wide configuration (neither it nor its pool has one
@@ -171,11 +163,11 @@ export function BackupEditor(p: BackupEditorProps) {
               {p.clones > 0 && <CloneNote count={p.clones} />}
             </Card>
           )}
-          {p.setExcluded && p.uuid && (
+          {target.level !== 'cloud' && (
             <Card title="Exclusion">
               <p className="mb-3" data-testid="exclusion-state">
                 {p.excludedHere
-                  ? p.level === 'pool' && p.kind === 'stoney-cloud'
+                  ? level === 'pool' && p.kind === 'stoney-cloud'
                     ? `This pool's machines are excluded from backup.`
                     : `This ${what} is excluded from backup (the flag is on its own ou=backup).`
                   : p.excluded
@@ -185,10 +177,10 @@ export function BackupEditor(p: BackupEditorProps) {
               <p className="mb-3 text-muted" data-testid="exclusion-reason">
                 {exclusionText(p, what)}
               </p>
-              <ExcludeToggle uuid={p.uuid} excluded={p.excludedHere} what={p.level as 'machine' | 'pool'} setExcluded={p.setExcluded} />
-              {p.level === 'pool' && p.kind === 'foss-cloud' && p.excludedHere && p.stillBackedUp.length > 0 && p.excludeOverriders && (
+              <ExcludeToggle target={target} excluded={p.excludedHere} />
+              {target.level === 'pool' && p.kind === 'foss-cloud' && p.excludedHere && p.stillBackedUp.length > 0 && (
                 <div className="mt-4 border-t border-line pt-3">
-                  <ExcludeOverriders uuid={p.uuid} machines={p.stillBackedUp} exclude={p.excludeOverriders} />
+                  <ExcludeOverriders uuid={target.uuid} machines={p.stillBackedUp} />
                 </div>
               )}
             </Card>
@@ -197,10 +189,10 @@ export function BackupEditor(p: BackupEditorProps) {
       </div>
 
       <Card
-        title={creating ? `Give this ${what} its own configuration` : p.level === 'cloud' ? 'Edit the cloud-wide configuration' : `Edit this ${what}'s own configuration`}
+        title={creating ? `Give this ${what} its own configuration` : level === 'cloud' ? 'Edit the cloud-wide configuration' : `Edit this ${what}'s own configuration`}
         actions={
-          p.uuid ? (
-            <TextLink href={p.level === 'machine' ? `/audit?machine=${p.uuid}` : `/audit?pool=${p.uuid}`}>Change history</TextLink>
+          target.level !== 'cloud' ? (
+            <TextLink href={`/audit?${target.level}=${target.uuid}`}>Change history</TextLink>
           ) : (
             <TextLink href="/audit?scope=cloud">Change history</TextLink>
           )
@@ -213,22 +205,18 @@ export function BackupEditor(p: BackupEditorProps) {
           </p>
         )}
         <BackupConfigForm
-          ids={ids}
+          target={target}
           token={p.token}
           initial={p.form}
           help={p.help}
           formats={p.formats}
           preview={p.preview}
           retention={p.retention}
-          retentionOmitted={p.retentionOmitted}
           submitLabel={creating ? `Create the ${what}'s own configuration` : 'Save configuration'}
-          save={p.save}
           kind={p.kind}
           timeZone={p.nodeTimeZone}
-          retentionSource={p.retentionSource}
-          retentionProblem={p.retentionProblem}
         />
-        {p.remove && <RemoveOverride ids={ids} token={p.token} what={p.level as 'machine' | 'pool'} present={p.hasOwnConfig} remove={p.remove} />}
+        {target.level !== 'cloud' && <RemoveOverride target={target} token={p.token} present={p.hasOwnConfig} />}
       </Card>
     </div>
   );

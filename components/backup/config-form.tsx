@@ -1,23 +1,18 @@
 'use client';
 
 import { useState, useTransition } from 'react';
+import { saveBackupConfigAction } from '@/app/(console)/_backup/actions';
 import type { ConfigFormField, ConfigFormValues } from '@/lib/backup/config-schema';
+import { CRON_PLAN_FIELD, cronPlanOfForm, formOfCronPlan } from '@/lib/backup/cron-form';
+import type { CronPlan } from '@/lib/cron/cron-plan';
+import type { BackupTarget } from '@/lib/ldap/backup-config';
 import type { CronPreview } from '@/lib/cron/preview';
 import { Notice } from '../ui/card';
 import { Button, Field, Select, TextInput } from '../ui/field';
-import { CronEditor, type CronFields } from './cron-editor';
-import { RetentionPreview, type RetentionMachineView } from './retention-preview';
+import { CronEditor } from './cron-editor';
+import { RetentionPreview, type RetentionView } from './retention-preview';
 
-export type SaveOutcome = {
-  outcome: 'changed' | 'unchanged' | 'confirm';
-  message: string;
-  token: string;
-  warnings: string[];
-  confirmations?: { field: string | null; text: string }[];
-  confirm?: string;
-  added?: string[];
-};
-type SaveResult = { ok: true; data: SaveOutcome } | { ok: false; error: string; fieldErrors?: Record<string, string> };
+type SaveResult = Awaited<ReturnType<typeof saveBackupConfigAction>>;
 
 export type ParameterHelp = { key: string; label: string; description: string };
 
@@ -34,7 +29,6 @@ const TEXT_FIELDS: { key: ConfigFormField; group: 'files' | 'ownership' | 'behav
   { key: 'mergeBandwidth', group: 'behaviour' },
 ];
 
-const CRON_KEYS = { minute: 'cronMinute', hour: 'cronHour', day: 'cronDay', month: 'cronMonth', dayOfWeek: 'cronDayOfWeek', active: 'cronActive' } as const;
 
 function Section({ title, children }: { title: string; children: React.ReactNode }) {
   return (
@@ -51,36 +45,28 @@ function Section({ title, children }: { title: string; children: React.ReactNode
  * save never silently overwrites someone else's change.
  */
 export function BackupConfigForm({
-  ids,
+  target,
   token: initialToken,
   initial,
   help,
   formats,
   preview,
   retention,
-  retentionOmitted,
   submitLabel,
-  save,
   kind,
   timeZone,
-  retentionSource,
-  retentionProblem,
 }: {
-  ids: Record<string, string>;
+  target: BackupTarget;
   token: string;
   initial: ConfigFormValues;
   help: ParameterHelp[];
   formats: readonly string[];
   preview: CronPreview;
-  retention: RetentionMachineView[];
-  retentionOmitted: number;
+  retention: RetentionView;
   submitLabel: string;
-  save: (input: Record<string, string>) => Promise<SaveResult>;
   kind: 'foss-cloud' | 'stoney-cloud';
   /** The zone the schedule preview computes in. */
   timeZone: string;
-  retentionSource: 'directory' | 'node' | 'none';
-  retentionProblem: string | null;
 }) {
   const [values, setValues] = useState<ConfigFormValues>(initial);
   const [token, setToken] = useState(initialToken);
@@ -106,29 +92,15 @@ export function BackupConfigForm({
   const text = (key: ConfigFormField) => help.find((h) => h.key === key);
   const set = (key: ConfigFormField, value: string) => setValues((v) => ({ ...v, [key]: value }));
 
-  const cron: CronFields = {
-    minute: values.cronMinute,
-    hour: values.cronHour,
-    day: values.cronDay,
-    month: values.cronMonth,
-    dayOfWeek: values.cronDayOfWeek,
-    active: values.cronActive === 'TRUE',
-  };
-  const initialCron: CronFields = {
-    minute: initial.cronMinute,
-    hour: initial.cronHour,
-    day: initial.cronDay,
-    month: initial.cronMonth,
-    dayOfWeek: initial.cronDayOfWeek,
-    active: initial.cronActive === 'TRUE',
-  };
-  const cronErrors = Object.fromEntries(Object.entries(CRON_KEYS).map(([k, f]) => [k, errors[f]]).filter(([, e]) => e)) as Partial<Record<keyof CronFields, string>>;
+  const cron = cronPlanOfForm(values);
+  const initialCron = cronPlanOfForm(initial);
+  const cronErrors = Object.fromEntries(Object.entries(CRON_PLAN_FIELD).map(([k, f]) => [k, errors[f]]).filter(([, e]) => e)) as Partial<Record<keyof CronPlan, string>>;
   const keep = /^\d+$/.test(values.iterations.trim()) && Number(values.iterations) >= 1 ? Number(values.iterations) : null;
   const current = /^\d+$/.test(initial.iterations) ? Number(initial.iterations) : null;
 
   function send(confirm: string | null) {
     startTransition(async () => {
-      const r = await save({ ...ids, token, ...values, ...(confirm ? { confirm } : {}) });
+      const r = await saveBackupConfigAction({ ...target, token, ...values, ...(confirm ? { confirm } : {}) });
       setResult(r);
       if (r.ok && r.data.outcome !== 'confirm') setToken(r.data.token);
     });
@@ -213,14 +185,14 @@ export function BackupConfigForm({
           initialPlan={initialCron}
           initialPreview={preview}
           errors={cronErrors}
-          onChange={(c) => setValues((v) => ({ ...v, cronMinute: c.minute, cronHour: c.hour, cronDay: c.day, cronMonth: c.month, cronDayOfWeek: c.dayOfWeek, cronActive: c.active ? 'TRUE' : 'FALSE' }))}
+          onChange={(c) => setValues((v) => ({ ...v, ...formOfCronPlan(c) }))}
         />
       </Section>
 
       <Section title="Retention">
         <div className="grid gap-4 md:grid-cols-[16rem_1fr]">
           {textField('iterations')}
-          <RetentionPreview machines={retention} keep={keep} current={current} omitted={retentionOmitted} kind={kind} source={retentionSource} problem={retentionProblem} />
+          <RetentionPreview retention={retention} keep={keep} current={current} kind={kind} />
         </div>
       </Section>
 

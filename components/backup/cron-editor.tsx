@@ -2,12 +2,12 @@
 
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
+import type { CronPlan } from '@/lib/cron/cron-plan';
 import type { CronPreview } from '@/lib/cron/preview';
 import { Notice } from '../ui/card';
 import { Field, TextInput } from '../ui/field';
 import { Table, Td, Th } from '../ui/table';
 
-export type CronFields = { minute: string; hour: string; day: string; month: string; dayOfWeek: string; active: boolean };
 
 const FIELDS = [
   { key: 'minute', label: 'Minute', hint: '0–59' },
@@ -17,7 +17,7 @@ const FIELDS = [
   { key: 'dayOfWeek', label: 'Day of week', hint: '0–7 or sun–sat (0 and 7 are Sunday)' },
 ] as const;
 
-async function fetchPreview(plan: CronFields, timeZone: string): Promise<CronPreview> {
+async function fetchPreview(plan: CronPlan, timeZone: string): Promise<CronPreview> {
   const query = new URLSearchParams({ ...plan, active: plan.active ? 'TRUE' : 'FALSE', timeZone });
   const response = await fetch(`/api/cron-preview?${query}`, { cache: 'no-store' });
   if (!response.ok) throw new Error((await response.json().catch(() => null))?.error ?? `The console answered ${response.status}.`);
@@ -32,6 +32,7 @@ function useSettled<T>(value: T, ms: number): T {
     const timer = setTimeout(() => setSettled(value), ms);
     return () => clearTimeout(timer);
     // `key` stands for `value`: a new object with the same fields must not restart the timer.
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- `value` is tracked through `key`
   }, [key, ms]);
   return settled;
 }
@@ -49,11 +50,11 @@ export function CronEditor({
   initialPlan,
   timeZone,
 }: {
-  value: CronFields;
-  onChange: (next: CronFields) => void;
-  errors: Partial<Record<keyof CronFields, string>>;
+  value: CronPlan;
+  onChange: (next: CronPlan) => void;
+  errors: Partial<Record<keyof CronPlan, string>>;
   initialPreview: CronPreview;
-  initialPlan: CronFields;
+  initialPlan: CronPlan;
   timeZone: string;
 }) {
   const settled = useSettled(value, 250);

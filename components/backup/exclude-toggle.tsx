@@ -1,23 +1,15 @@
 'use client';
 
 import { useState, useTransition } from 'react';
+import { setBackupExcludedAction } from '@/app/(console)/_backup/actions';
+import { ActionMessage } from '../ui/action-message';
 import { Button } from '../ui/field';
 
-type ToggleResult = { ok: true; data: { message: string; warnings: string[] } } | { ok: false; error: string };
+type Result = Awaited<ReturnType<typeof setBackupExcludedAction>>;
 
 /** Excludes a machine or pool from backup, or includes it again; says what it did. */
-export function ExcludeToggle({
-  uuid,
-  excluded,
-  what,
-  setExcluded,
-}: {
-  uuid: string;
-  excluded: boolean;
-  what: 'machine' | 'pool';
-  setExcluded: (input: { uuid: string; intent: 'exclude' | 'include' }) => Promise<ToggleResult>;
-}) {
-  const [result, setResult] = useState<ToggleResult | null>(null);
+export function ExcludeToggle({ target, excluded }: { target: { level: 'machine' | 'pool'; uuid: string }; excluded: boolean }) {
+  const [result, setResult] = useState<Result | null>(null);
   const [pending, startTransition] = useTransition();
   const intent = excluded ? 'include' : 'exclude';
   return (
@@ -26,15 +18,11 @@ export function ExcludeToggle({
         type="button"
         tone={excluded ? 'primary' : 'danger'}
         disabled={pending}
-        onClick={() => startTransition(async () => setResult(await setExcluded({ uuid, intent })))}
+        onClick={() => startTransition(async () => setResult(await setBackupExcludedAction({ ...target, intent })))}
       >
-        {pending ? 'Working…' : excluded ? `Include this ${what} in backups again` : `Exclude this ${what} from backup`}
+        {pending ? 'Working…' : excluded ? `Include this ${target.level} in backups again` : `Exclude this ${target.level} from backup`}
       </Button>
-      {result && (
-        <p role={result.ok ? 'status' : 'alert'} data-testid="exclude-result" className={result.ok ? 'text-sm' : 'text-sm text-status-failed'}>
-          {result.ok ? [result.data.message, ...result.data.warnings].join(' ') : result.error}
-        </p>
-      )}
+      <ActionMessage result={result} testId="exclude-result" text={(d) => [d.message, ...d.warnings].join(' ')} />
     </div>
   );
 }

@@ -13,13 +13,12 @@ export type KindCardProps = {
   nodes: ({ node: string; read: true; timeZone: string | null; timeZoneRaw: string | null; wrapperLines: string[] } | { node: string; read: false; reason: string })[];
   nodesConfigured: boolean;
   checkedAt: string;
-  refresh: (input: Record<string, never>) => Promise<{ ok: true; data: { kind: string; reason: string } } | { ok: false; error: string }>;
 };
 
 /** The Configuration page's account of which kind of installation the console serves, and why. */
 export function KindCard(p: KindCardProps) {
   return (
-    <Card title="Kind of installation" actions={<LookAgainButton refresh={p.refresh} />}>
+    <Card title="Kind of installation" actions={<LookAgainButton />}>
       <div className="space-y-3">
         <p>
           <span className="text-muted">The console applies the rules of </span>
@@ -64,7 +63,7 @@ export function KindCard(p: KindCardProps) {
             ))}
           </ul>
           {!p.nodesConfigured ? (
-            <p className="mt-2 text-muted">Node access is not configured, so the nodes' crontabs and time zones were not read.</p>
+            <p className="mt-2 text-muted">Node access is not configured, so the nodes&apos; crontabs and time zones were not read.</p>
           ) : (
             <div className="mt-3">
               <Table label="What the nodes say">

@@ -4,27 +4,31 @@ import { retentionPreview, type RetentionIteration } from '@/lib/backup/retentio
 
 export type RetentionMachineView = { uuid: string; name: string; iterations: RetentionIteration[] };
 
+/** The iterations the preview works on: the machines that follow the configuration, and where their iterations were read. */
+export type RetentionView = {
+  machines: RetentionMachineView[];
+  /** Further machines not shown. */
+  omitted: number;
+  source: 'directory' | 'node' | 'none';
+  /** Why the node's folders could not be listed (stoney cloud). */
+  problem: string | null;
+};
+
 /**
  * What the next run removes with `keep` iterations kept, as the program that prunes does it:
  * fc-brokerd one leaf per finished run (and nothing ever once there are more leaves than kept),
  * the stoney wrapper every folder on the node beyond the newest `keep` at once.
  */
 export function RetentionPreview({
-  machines,
+  retention: { machines, omitted, source, problem },
   keep,
   current,
-  omitted,
   kind,
-  source,
-  problem,
 }: {
-  machines: RetentionMachineView[];
+  retention: RetentionView;
   keep: number | null;
   current: number | null;
-  omitted: number;
   kind: 'foss-cloud' | 'stoney-cloud';
-  source: 'directory' | 'node' | 'none';
-  problem: string | null;
 }) {
   if (keep === null) return <p className="text-xs text-muted">Enter a number of iterations to see what the next run would remove.</p>;
   if (source === 'none') {

@@ -1,16 +1,18 @@
 'use client';
 
 import { useState, useTransition } from 'react';
+import { unblockMachineAction } from '@/app/(console)/_backup/actions';
+import { ActionMessage } from '../ui/action-message';
 import { Button } from '../ui/field';
 
-type Result = { ok: true; data: { message: string; warnings: string[] } } | { ok: false; error: string };
+type Result = Awaited<ReturnType<typeof unblockMachineAction>>;
 
 /**
  * stoney cloud: one action that puts a blocked machine back into a state the wrapper accepts,
  * keeping its files. Rendered whether or not the machine is blocked, so that the answer stays on
  * the page after the refresh that shows the machine unblocked.
  */
-export function UnblockButton({ uuid, blocked, unblock }: { uuid: string; blocked: boolean; unblock: (input: { uuid: string }) => Promise<Result> }) {
+export function UnblockButton({ uuid, blocked }: { uuid: string; blocked: boolean }) {
   const [confirming, setConfirming] = useState(false);
   const [result, setResult] = useState<Result | null>(null);
   const [pending, startTransition] = useTransition();
@@ -24,7 +26,7 @@ export function UnblockButton({ uuid, blocked, unblock }: { uuid: string; blocke
       ) : (
         <div className="flex flex-wrap items-center gap-2">
           <span>Only directory entries change; every file on the node stays, and what is removed is kept in the audit record.</span>
-          <Button type="button" disabled={pending} onClick={() => startTransition(async () => setResult(await unblock({ uuid })))}>
+          <Button type="button" disabled={pending} onClick={() => startTransition(async () => setResult(await unblockMachineAction({ uuid })))}>
             {pending ? 'Unblocking…' : 'Yes, unblock'}
           </Button>
           <Button type="button" tone="secondary" onClick={() => setConfirming(false)}>
@@ -32,11 +34,7 @@ export function UnblockButton({ uuid, blocked, unblock }: { uuid: string; blocke
           </Button>
         </div>
       )}
-      {result && (
-        <p role={result.ok ? 'status' : 'alert'} data-testid="unblock-result" className={result.ok ? 'text-sm' : 'text-sm text-status-failed'}>
-          {result.ok ? [result.data.message, ...result.data.warnings].join(' ') : result.error}
-        </p>
-      )}
+      <ActionMessage result={result} testId="unblock-result" text={(d) => [d.message, ...d.warnings].join(' ')} />
     </div>
   );
 }

@@ -1,9 +1,12 @@
 'use client';
 
 import { useState, useTransition } from 'react';
-import { Button } from '../ui/field';
+import { setObjectiveAction } from '@/app/(console)/actions';
+import type { ActionResult } from '@/lib/action-result';
+import { ActionMessage } from '../ui/action-message';
+import { Button, Field, TextInput } from '../ui/field';
 
-type Result = { ok: true; data: { message: string; warnings: string[] } } | { ok: false; error: string; fieldErrors?: Record<string, string> };
+type Result = ActionResult<{ message: string; warnings: string[] }>;
 
 /**
  * The recovery point objective of the cloud or a pool: the age after which a machine without a
@@ -15,7 +18,6 @@ export function ObjectiveForm({
   defaultText,
   effectiveText,
   uuid,
-  save,
   editable = true,
 }: {
   id: string;
@@ -24,8 +26,8 @@ export function ObjectiveForm({
   defaultText: string;
   /** What applies now, in words. */
   effectiveText: string;
+  /** The pool's UUID; none for the cloud-wide objective. */
   uuid?: string;
-  save: (input: { hours: string; uuid?: string }) => Promise<Result>;
   /** false: the person may not configure here; the objective is only stated. */
   editable?: boolean;
 }) {
@@ -34,11 +36,11 @@ export function ObjectiveForm({
   const [pending, startTransition] = useTransition();
   const submit = (value: string) =>
     startTransition(async () => {
-      const r = await save({ hours: value, ...(uuid ? { uuid } : {}) });
+      const r = await setObjectiveAction({ hours: value, ...(uuid ? { uuid } : {}) });
       setResult(r);
       if (r.ok) setHours(value);
     });
-  const error = result && !result.ok ? (result.fieldErrors?.hours ?? result.error) : null;
+  const fieldError = result && !result.ok ? result.fieldErrors?.hours : undefined;
   if (!editable) {
     return (
       <div className="space-y-1">
@@ -56,45 +58,23 @@ export function ObjectiveForm({
       }}
     >
       <p data-testid={`${id}-effective`}>{effectiveText}</p>
-      <div className="flex flex-wrap items-end gap-2">
-        <div className="flex flex-col gap-1">
-          <label htmlFor={id} className="text-xs font-medium text-muted">
-            Recovery point objective (hours; empty for the default)
-          </label>
-          <input
-            id={id}
-            name="hours"
-            inputMode="decimal"
-            value={hours}
-            onChange={(e) => setHours(e.target.value)}
-            placeholder="default"
-            aria-invalid={error ? true : undefined}
-            aria-describedby={error ? `${id}-error` : `${id}-hint`}
-            className="w-32 rounded-md border border-line bg-surface px-2.5 py-1.5 font-mono text-sm"
-          />
-        </div>
-        <Button type="submit" disabled={pending}>
-          {pending ? 'Saving…' : 'Save'}
-        </Button>
-        {currentHours !== null && (
-          <Button type="button" tone="secondary" disabled={pending} onClick={() => submit('')}>
-            Use the default
+      <div className="flex flex-wrap items-start gap-2">
+        <Field id={id} label="Recovery point objective (hours; empty for the default)" hint={`Default: ${defaultText}.`} error={fieldError}>
+          <TextInput id={id} name="hours" inputMode="decimal" width="auto" className="w-32" value={hours} onChange={(e) => setHours(e.target.value)} placeholder="default" invalid={Boolean(fieldError)} />
+        </Field>
+        <div className="flex gap-2 pt-6">
+          <Button type="submit" disabled={pending}>
+            {pending ? 'Saving…' : 'Save'}
           </Button>
-        )}
+          {currentHours !== null && (
+            <Button type="button" tone="secondary" disabled={pending} onClick={() => submit('')}>
+              Use the default
+            </Button>
+          )}
+        </div>
       </div>
-      <p id={`${id}-hint`} className="text-xs text-muted">
-        Default: {defaultText}.
-      </p>
-      {error && (
-        <p id={`${id}-error`} role="alert" className="text-sm text-status-failed">
-          {error}
-        </p>
-      )}
-      {result?.ok && (
-        <p role="status" className="text-sm" data-testid={`${id}-result`}>
-          {[result.data.message, ...result.data.warnings].join(' ')}
-        </p>
-      )}
+      {/* A refused value is said below the field; any other answer below the form. */}
+      <ActionMessage result={fieldError ? null : result} testId={`${id}-result`} text={(d) => [d.message, ...d.warnings].join(' ')} />
     </form>
   );
 }

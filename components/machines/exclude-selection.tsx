@@ -1,25 +1,15 @@
 'use client';
 
 import { useActionState } from 'react';
+import { setMachinesExcludedAction } from '@/app/(console)/machines/actions';
 import { Button } from '../ui/field';
-
-type Outcome = { uuid: string; outcome: 'changed' | 'unchanged' | 'refused'; message: string };
-type State = { ok: true; data: { intent: 'exclude' | 'include'; results: Outcome[] } } | { ok: false; error: string; fieldErrors?: Record<string, string> } | null;
 
 /**
  * The form behind the machine list's checkboxes and row buttons (they join it through the
  * `form` attribute, so the table itself stays a server component).
  */
-export function ExcludeSelection({
-  formId,
-  names,
-  action,
-}: {
-  formId: string;
-  names: Record<string, string>;
-  action: (previous: State, form: FormData) => Promise<State>;
-}) {
-  const [state, formAction, pending] = useActionState(action, null);
+export function ExcludeSelection({ formId, names }: { formId: string; names: Record<string, string> }) {
+  const [state, formAction, pending] = useActionState(setMachinesExcludedAction, null);
   const selectAll = (checked: boolean) => {
     for (const box of document.querySelectorAll<HTMLInputElement>(`input[form="${formId}"][name="uuid"]`)) box.checked = checked;
   };

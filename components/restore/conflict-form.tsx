@@ -8,6 +8,7 @@ import { Notice } from '../ui/card';
 import { cn } from '../ui/cn';
 import { AbortButton } from './abort-button';
 import { useRestoreAction } from './use-restore-action';
+import { Button } from '../ui/field';
 
 type Choice = 'live' | 'backup' | 'value';
 type Decision = { choice: Choice; value?: string };
@@ -259,7 +260,7 @@ export function ConflictForm({
       onSubmit={(e) => {
         e.preventDefault();
         // Only the chosen side's data goes back; the server recomputes everything else from the live state.
-        const sent = Object.fromEntries(Object.entries(decisions).map(([id, d]) => [id, d.choice === 'value' ? { choice: 'value', value: d.value ?? '' } : { choice: d.choice }]));
+        const sent = Object.fromEntries(Object.entries(decisions).map(([id, d]) => [id, d.choice === 'value' ? { choice: 'value' as const, value: d.value ?? '' } : { choice: d.choice }]));
         setChanged(new Set());
         run(resolveConflictsAction, { uuid, iteration, decisions: sent }, onResolved);
       }}
@@ -293,12 +294,12 @@ export function ConflictForm({
       )}
       {data.conflicts.length > 1 && (
         <div className="flex flex-wrap items-center gap-2">
-          <button type="button" onClick={() => all('backup')} className="rounded-md border border-line bg-surface px-3 py-1">
+          <Button type="button" tone="secondary" onClick={() => all('backup')}>
             Take the backup for all
-          </button>
-          <button type="button" onClick={() => all('live')} className="rounded-md border border-line bg-surface px-3 py-1">
+          </Button>
+          <Button type="button" tone="secondary" onClick={() => all('live')}>
             Keep live for all
-          </button>
+          </Button>
           <span className="text-sm text-muted" data-testid="decided-count">
             {data.conflicts.length - undecided} of {data.conflicts.length} decided
           </span>
@@ -327,13 +328,13 @@ export function ConflictForm({
         </div>
       )}
       <div className="flex flex-wrap items-start gap-3">
-        <button type="submit" disabled={pending || undecided > 0} className="rounded-md bg-brand px-4 py-2 font-semibold text-brand-ink disabled:opacity-50">
+        <Button type="submit" disabled={pending || undecided > 0}>
           {pending ? 'Writing the resolved files…' : undecided > 0 ? `Decide ${undecided === 1 ? 'one more difference' : `${undecided} more differences`}` : 'Review the plan'}
-        </button>
+        </Button>
         {onCancel && (
-          <button type="button" onClick={onCancel} className="rounded-md border border-line bg-surface px-4 py-2">
+          <Button type="button" tone="secondary" onClick={onCancel}>
             Back to the plan unchanged
-          </button>
+          </Button>
         )}
         <AbortButton uuid={uuid} iteration={iteration} onAborted={onAborted} />
       </div>

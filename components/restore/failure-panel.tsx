@@ -4,6 +4,7 @@ import type { RestoreView } from '@/lib/restore/view';
 import { finishRestoreAction, retryRestoreAction } from '@/app/(console)/machines/[uuid]/restore/[iteration]/actions';
 import { AbortButton } from './abort-button';
 import { useRestoreAction } from './use-restore-action';
+import { Button } from '../ui/field';
 
 /** A failed step: what failed, the command with its exit code and stderr, the state the machine is in, and what can be done. */
 export function FailurePanel({ uuid, iteration, node, view, onAborted }: { uuid: string; iteration: string; node: string; view: RestoreView; onAborted?: () => void }) {
@@ -85,33 +86,18 @@ export function FailurePanel({ uuid, iteration, node, view, onAborted }: { uuid:
       {retry.error && <p className="font-medium text-status-failed">{retry.error}</p>}
       {finish.error && <p className="font-medium text-status-failed">{finish.error}</p>}
       <div className="flex flex-wrap items-start gap-3">
-        <button
-          type="button"
-          disabled={busy}
-          onClick={() => retry.run(retryRestoreAction, { uuid, iteration })}
-          className="rounded-md bg-brand px-4 py-2 font-semibold text-brand-ink disabled:opacity-50"
-        >
+        <Button type="button" disabled={busy} onClick={() => retry.run(retryRestoreAction, { uuid, iteration })}>
           {retry.pending ? 'Retrying…' : 'Retry from the failed step'}
-        </button>
+        </Button>
         {view.canRetryWithoutState && (
-          <button
-            type="button"
-            disabled={busy}
-            onClick={() => retry.run(retryRestoreAction, { uuid, iteration, withoutState: true })}
-            className="rounded-md border border-brand bg-surface px-4 py-2 text-brand disabled:opacity-50"
-          >
+          <Button type="button" tone="secondary" disabled={busy} onClick={() => retry.run(retryRestoreAction, { uuid, iteration, withoutState: true })}>
             Retry without the saved state (define and start)
-          </button>
+          </Button>
         )}
         {offer && (
-          <button
-            type="button"
-            disabled={busy}
-            onClick={() => finish.run(finishRestoreAction, { uuid, iteration })}
-            className="rounded-md border border-line bg-surface px-4 py-2 disabled:opacity-50"
-          >
+          <Button type="button" tone="secondary" disabled={busy} onClick={() => finish.run(finishRestoreAction, { uuid, iteration })}>
             {finish.pending ? 'Marking as finished…' : 'Mark as finished'}
-          </button>
+          </Button>
         )}
         {view.canAbort && <AbortButton uuid={uuid} iteration={iteration} onAborted={onAborted} label="Abort the restore (nothing live has changed)" />}
       </div>

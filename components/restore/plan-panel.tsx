@@ -5,6 +5,7 @@ import { confirmRestoreAction } from '@/app/(console)/machines/[uuid]/restore/[i
 import { Notice } from '../ui/card';
 import { AbortButton } from './abort-button';
 import { useRestoreAction } from './use-restore-action';
+import { Button } from '../ui/field';
 
 function List({ title, items, empty, testId }: { title: string; items: string[]; empty: string; testId: string }) {
   return (
@@ -125,17 +126,12 @@ export function PlanPanel({
         </p>
       )}
       <div className="flex flex-wrap items-start gap-3">
-        <button
-          type="button"
-          disabled={confirm.pending}
-          onClick={() => confirm.run(confirmRestoreAction, { uuid, iteration })}
-          className="rounded-md bg-status-failed px-4 py-2 font-semibold text-white disabled:opacity-50"
-        >
+        <Button type="button" tone="destructive" disabled={confirm.pending} onClick={() => confirm.run(confirmRestoreAction, { uuid, iteration })}>
           {confirm.pending ? 'Starting phase 2…' : `Confirm and restore ${machineName}`}
-        </button>
-        <button type="button" onClick={onChange} className="rounded-md border border-line bg-surface px-4 py-2">
+        </Button>
+        <Button type="button" tone="secondary" onClick={onChange}>
           Change decisions
-        </button>
+        </Button>
         <AbortButton uuid={uuid} iteration={iteration} onAborted={onAborted} />
       </div>
     </div>

@@ -4,6 +4,7 @@ import type { Preflight } from '@/lib/restore/phase1';
 import { startRestoreAction } from '@/app/(console)/machines/[uuid]/restore/[iteration]/actions';
 import { formatBytes } from '../ui/format';
 import { useRestoreAction } from './use-restore-action';
+import { Button } from '../ui/field';
 
 /** Step 1: every reason not to start, at once; nothing is written until the administrator starts. */
 export function PreflightPanel({ uuid, iteration, preflight }: { uuid: string; iteration: string; preflight: Preflight }) {
@@ -77,14 +78,9 @@ export function PreflightPanel({ uuid, iteration, preflight }: { uuid: string; i
           {error}
         </p>
       )}
-      <button
-        type="button"
-        disabled={!preflight.ok || pending}
-        onClick={() => run(startRestoreAction, { uuid, iteration })}
-        className="rounded-md bg-brand px-4 py-2 font-semibold text-brand-ink disabled:opacity-50"
-      >
+      <Button type="button" disabled={!preflight.ok || pending} onClick={() => run(startRestoreAction, { uuid, iteration })}>
         {pending ? (executor?.executor === 'daemon' ? 'Asking the node daemon…' : 'Copying the XML and LDIF…') : 'Start the restore'}
-      </button>
+      </Button>
     </div>
   );
 }

@@ -2,8 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { useState, useTransition } from 'react';
-
-type Result = { ok: true; data: unknown } | { ok: false; error: string; fieldErrors?: Record<string, string> };
+import type { ActionResult } from '@/lib/action-result';
 
 const NO_ANSWER = 'The console did not answer. Reload the page to see where the restore stands; reloading repeats nothing.';
 
@@ -16,11 +15,11 @@ export function useRestoreAction() {
   const [pending, startTransition] = useTransition();
   const [error, setError] = useState<string | null>(null);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
-  const run = (action: (input: unknown) => Promise<Result>, input: unknown, onDone?: () => void) => {
+  const run = <I>(action: (input: I) => Promise<ActionResult<unknown>>, input: I, onDone?: () => void) => {
     setError(null);
     setFieldErrors({});
     startTransition(async () => {
-      let result: Result;
+      let result: ActionResult<unknown>;
       try {
         result = await action(input);
       } catch {

@@ -17,9 +17,14 @@ function mac(secret: string, id: string): string {
 
 export const sessionKeyOfId = (id: string): string => createHash('sha256').update(id).digest('hex');
 
+/** `value` with its signature under SESSION_SECRET, as the cookie carries it. */
+export function signedToken(secret: string, value: string): string {
+  return `${value}.${mac(secret, value)}`;
+}
+
 export function newSessionToken(secret: string): { token: string; key: string } {
   const id = randomBytes(32).toString('base64url');
-  return { token: `${id}.${mac(secret, id)}`, key: sessionKeyOfId(id) };
+  return { token: signedToken(secret, id), key: sessionKeyOfId(id) };
 }
 
 /** The session's key when the cookie carries a valid signature, otherwise null. */

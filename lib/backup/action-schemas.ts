@@ -12,11 +12,20 @@ export const tokenSchema = z.string({ error: 'The form is missing its version in
 /** Form fields arrive as text: the wanted state is spelled out, never a checkbox's absence. */
 export const excludeIntentSchema = z.enum(['exclude', 'include'], { error: 'Say whether to exclude or include.' });
 
-export const setExcludedSchema = z.object({ uuid: uuidSchema, intent: excludeIntentSchema });
-
-export const removeOverrideSchema = z.object({ uuid: uuidSchema, token: tokenSchema });
-
 /** The token of the consequences the administrator confirmed ("Save anyway"); absent on a first save. */
 export const confirmSchema = z.string().max(64).optional().transform((v) => (v === undefined || v === '' ? null : v));
 
 export const uuidOnlySchema = z.object({ uuid: uuidSchema });
+
+/** Which configuration an action concerns: the cloud-wide one, a pool's or a machine's. */
+export const backupTargetSchema = z.discriminatedUnion('level', [
+  z.object({ level: z.literal('cloud') }),
+  z.object({ level: z.literal('pool'), uuid: uuidSchema }),
+  z.object({ level: z.literal('machine'), uuid: uuidSchema }),
+]);
+
+/** A pool or a machine: the levels that can have a configuration of their own, and be excluded. */
+export const ownTargetSchema = z.discriminatedUnion('level', [
+  z.object({ level: z.literal('pool'), uuid: uuidSchema }),
+  z.object({ level: z.literal('machine'), uuid: uuidSchema }),
+]);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseCronField, type CronFieldName } from '../cron/cron-field';
 import type { CompleteBackupConfig } from './complete-config';
 import type { EffectiveConfig } from './config';
+import { CRON_PLAN_FIELD } from './cron-form';
 import { truncatedPathProblem } from './daemon-values';
 
 /**
@@ -37,13 +38,7 @@ export const CONFIG_FORM_FIELDS = [
 export type ConfigFormField = (typeof CONFIG_FORM_FIELDS)[number];
 export type ConfigFormValues = Record<ConfigFormField, string>;
 
-export const CRON_FORM_FIELD: Readonly<Record<CronFieldName, ConfigFormField>> = {
-  minute: 'cronMinute',
-  hour: 'cronHour',
-  day: 'cronDay',
-  month: 'cronMonth',
-  dayOfWeek: 'cronDayOfWeek',
-};
+export const CRON_FORM_FIELD: Readonly<Record<CronFieldName, ConfigFormField>> = CRON_PLAN_FIELD;
 
 const capitalize = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
@@ -104,8 +99,13 @@ function accountName(label: string) {
     .regex(/^([A-Za-z_][A-Za-z0-9_.-]{0,31}|\d{1,10})$/, `${label} must be a user or group name (letters, digits, _ . -) or a numeric id.`);
 }
 
+/** A choice among fixed words; its input type is text, as a form field's is, so a form's values type-check. */
+function oneOf<const W extends readonly [string, ...string[]]>(words: W, error: string) {
+  return z.string({ error }).pipe(z.enum(words, { error }));
+}
+
 function flag(label: string) {
-  return z.enum(['TRUE', 'FALSE'], { error: `${label} must be TRUE or FALSE.` }).transform((v) => v === 'TRUE');
+  return oneOf(['TRUE', 'FALSE'], `${label} must be TRUE or FALSE.`).transform((v) => v === 'TRUE');
 }
 
 function cronField(field: CronFieldName) {
@@ -128,7 +128,7 @@ export const configFormShape = {
   restoreWithoutState: flag('Restore without state'),
   forceStart: flag('Force start'),
   mergeBandwidth: wholeNumber('Merge bandwidth', 0, 1_000_000),
-  diskImageFormat: z.enum(DISK_IMAGE_FORMATS, { error: `The disk image format must be one of ${DISK_IMAGE_FORMATS.join(', ')}.` }),
+  diskImageFormat: oneOf(DISK_IMAGE_FORMATS, `The disk image format must be one of ${DISK_IMAGE_FORMATS.join(', ')}.`),
   diskImageOwner: accountName('The disk image owner'),
   diskImageGroup: accountName('The disk image group'),
   diskImagePermission: octal('Disk image permissions'),

@@ -1,28 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { PARAMETERS, resolveEffectiveConfig, type BackupConfigEntry, type BackupConfigValues } from './config';
+import { COMPLETE, configEntry } from '../../tests/fixtures/backup-config';
+import { PARAMETERS, resolveEffectiveConfig, type BackupConfigEntry } from './config';
 
-const COMPLETE: BackupConfigValues = {
-  iterations: 1,
-  rootDirectory: 'file:///var/backup/virtualization',
-  retainDirectory: 'file:///var/virtualization/retain',
-  diskImageFormat: 'qcow2',
-  diskImageOwner: 'root',
-  diskImageGroup: 'vm-storage',
-  diskImagePermission: '660',
-  directoryOwner: 'root',
-  directoryGroup: 'vm-storage',
-  directoryPermission: '770',
-  forceStart: false,
-  mergeBandwidth: 0,
-  cron: { minute: '0', hour: '3', day: '*', month: '*', dayOfWeek: '*', active: true },
-};
-
-const entry = (level: BackupConfigEntry['level'], values: BackupConfigValues, hasConfigClass = true): BackupConfigEntry => ({
-  dn: `ou=backup,${level}`,
-  level,
-  hasConfigClass,
-  values,
-});
+const entry = configEntry;
 
 const cloud = entry('cloud', COMPLETE);
 

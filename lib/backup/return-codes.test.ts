@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RETURN_CODES, describeReturnCode } from './return-codes';
+import { RETURN_CODE, RETURN_CODES, describeReturnCode } from './return-codes';
 
 describe('return codes', () => {
   it('covers every daemon code 0–48, -1, 999 and the older 101–112', () => {
@@ -41,5 +41,15 @@ describe('return codes', () => {
       text: 'Unknown code 57 — possibly a libvirt error code passed through.',
       known: false,
     });
+  });
+});
+
+describe('RETURN_CODE', () => {
+  it('names each code of the node daemon and the console by its constant', () => {
+    expect(RETURN_CODE.SUCCESS).toBe(0);
+    expect(RETURN_CODE.WRONG_STATE_INFORMATION).toBe(18);
+    expect(RETURN_CODE.CANNOT_START_MACHINE).toBe(42);
+    expect(RETURN_CODE.NODE_DAEMON_DID_NOT_ANSWER).toBe(901);
+    for (const [name, code] of Object.entries(RETURN_CODE)) expect(describeReturnCode(code).name).toBe(name);
   });
 });

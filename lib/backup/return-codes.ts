@@ -15,7 +15,7 @@ type Entry = readonly [code: number, name: string, text: string];
  * wiki. 14 is unassigned in the daemon; -1 is internal and never written; 901 is the
  * console's own (a daemon-driven restore step the node daemon never answered).
  */
-const ENTRIES: readonly Entry[] = [
+const DAEMON_ENTRIES = [
   [-1, 'NOT_ON_THIS_NODE', 'The machine is not on this node, so its node daemon ignored the entry.'],
   [0, 'SUCCESS', 'The step completed successfully.'],
   [1, 'UNDEFINED_ERROR', 'The node daemon failed with an unspecified error; see its log on the node.'],
@@ -66,6 +66,11 @@ const ENTRIES: readonly Entry[] = [
   [46, 'NOT_ALL_FILES_DELETED_FROM_RETAIN_LOCATION', 'Some files could not be removed from the retain directory.'],
   [47, 'NOT_ENOUGH_DISK_SPACE', 'There is not enough disk space for the backup.'],
   [48, 'NO_DISK_SPACE_INFORMATION', 'The free disk space could not be determined.'],
+  [901, 'NODE_DAEMON_DID_NOT_ANSWER', 'Written by the backup console, not by a daemon: the node daemon did not take or finish a restore step in time (RESTORE_DAEMON_TIMEOUT_SECONDS), so the console withdrew the command.'],
+  [999, 'NO_BACKUP_NEEDED', 'No backup was needed.'],
+] as const satisfies readonly Entry[];
+
+const OLDER_SCRIPT_ENTRIES: readonly Entry[] = [
   [101, 'TEMPLATE_NOT_READABLE', 'The template could not be read (older backup script).'],
   [102, 'NO_MACHINE', 'The machine was not found (older backup script).'],
   [103, 'NO_XML_DESCRIPTION', "The machine's XML description is missing (older backup script)."],
@@ -78,9 +83,18 @@ const ENTRIES: readonly Entry[] = [
   [110, 'CANNOT_DELETE_SNAPSHOT', 'The snapshot could not be deleted (older backup script).'],
   [111, 'CANNOT_UPDATE_XML', "The machine's XML could not be updated (older backup script)."],
   [112, 'NO_SPACE_LEFT', 'No disk space was left (older backup script).'],
-  [901, 'NODE_DAEMON_DID_NOT_ANSWER', 'Written by the backup console, not by a daemon: the node daemon did not take or finish a restore step in time (RESTORE_DAEMON_TIMEOUT_SECONDS), so the console withdrew the command.'],
-  [999, 'NO_BACKUP_NEEDED', 'No backup was needed.'],
 ];
+
+const ENTRIES: readonly Entry[] = [...DAEMON_ENTRIES, ...OLDER_SCRIPT_ENTRIES];
+
+type DaemonCodeName = (typeof DAEMON_ENTRIES)[number][1];
+
+/**
+ * The node daemon's and the console's codes by name, so code compares and writes names, never
+ * bare numbers (the table above says what each means). Made from the table, so a name and its
+ * number cannot drift apart.
+ */
+export const RETURN_CODE = Object.fromEntries(DAEMON_ENTRIES.map(([code, name]) => [name, code])) as Readonly<Record<DaemonCodeName, number>>;
 
 export const RETURN_CODES: readonly ReturnCodeInfo[] = ENTRIES.map(([code, name, text]) => ({
   code,

@@ -1,6 +1,7 @@
 import { brokerFailures, brokerMisreadings, brokerRefusal } from '../cron/broker';
 import type { CronFieldName } from '../cron/cron-field';
 import { CRON_FORM_FIELD, type ConfigFormField } from './config-schema';
+import { CRON_FORM_FIELDS } from './cron-form';
 import { formatMismatches } from './daemon-values';
 import type { InstallationKind } from './installation';
 import type { ConfigPatch } from './save-plan';
@@ -31,7 +32,6 @@ export type ScopeMachine = {
 export type SaveFinding = { field: ConfigFormField | null; text: string };
 export type SaveCheck = { refusals: SaveFinding[]; confirmations: SaveFinding[] };
 
-const CRON_KEYS: readonly ConfigFormField[] = ['cronMinute', 'cronHour', 'cronDay', 'cronMonth', 'cronDayOfWeek', 'cronActive'];
 
 const fieldOf = (f: CronFieldName | 'plan'): ConfigFormField | null => (f === 'plan' ? null : CRON_FORM_FIELD[f]);
 
@@ -56,7 +56,7 @@ export function checkSave(input: {
   const writes = (key: ConfigFormField) => patch.keys.includes(key);
   const governed = input.scope.filter((m) => m.brokerTakes && m.candidate);
 
-  if (kind === 'foss-cloud' && patch.config.cron && CRON_KEYS.some(writes)) {
+  if (kind === 'foss-cloud' && patch.config.cron && CRON_FORM_FIELDS.some(writes)) {
     const plan = patch.config.cron;
     const failures = brokerFailures(plan, input.now, input.brokerTimeZone);
     if (failures.length > 0) {

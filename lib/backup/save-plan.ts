@@ -1,6 +1,7 @@
 import { CRON_FIELDS, type CronFieldName } from '../cron/cron-field';
 import type { CompleteBackupConfig } from './complete-config';
 import { CONFIG_FORM_FIELDS, CRON_FORM_FIELD, type ConfigFormField, type ConfigFormValues } from './config-schema';
+import { CRON_FORM_FIELDS } from './cron-form';
 import { parameter, REQUIRED_PARAMETERS, type BackupConfigValues, type ParameterKey } from './parameters';
 
 /**
@@ -19,7 +20,6 @@ export type ConfigPatch = {
   added: ConfigFormField[];
 };
 
-const CRON_KEYS: readonly ConfigFormField[] = [...CRON_FIELDS.map((f) => CRON_FORM_FIELD[f]), 'cronActive'];
 const OPTIONAL: readonly ConfigFormField[] = ['ramDiskLocation', 'restoreWithoutState', 'forceStart', 'mergeBandwidth'];
 
 const text = (v: string | number | boolean | null | undefined): string | undefined =>
@@ -65,13 +65,13 @@ export function planConfigPatch(input: {
     keys.push(key);
     if (byNeed) added.push(key);
   };
-  const storedHasCron = CRON_KEYS.some((k) => storedText(stored, k) !== undefined);
-  const cronTouched = CRON_KEYS.some((k) => configText(submitted, k) !== initial[k]);
+  const storedHasCron = CRON_FORM_FIELDS.some((k) => storedText(stored, k) !== undefined);
+  const cronTouched = CRON_FORM_FIELDS.some((k) => configText(submitted, k) !== initial[k]);
   const writesCron = input.needsSchedule || storedHasCron || cronTouched;
   for (const key of CONFIG_FORM_FIELDS) {
     const now = configText(submitted, key);
     const before = storedText(stored, key);
-    const isCron = CRON_KEYS.includes(key);
+    const isCron = CRON_FORM_FIELDS.includes(key);
     if (isCron && !writesCron) continue;
     const required = isCron || (REQUIRED_PARAMETERS as readonly string[]).includes(key);
     if (OPTIONAL.includes(key)) {
@@ -89,7 +89,7 @@ export function planConfigPatch(input: {
 /** Every value of a complete configuration that the entry it came from holds, plus what it needs. */
 export function copyPatch(config: CompleteBackupConfig, source: BackupConfigValues): ConfigPatch {
   const keys = CONFIG_FORM_FIELDS.filter((key) => {
-    if (CRON_KEYS.includes(key)) return config.cron !== null;
+    if (CRON_FORM_FIELDS.includes(key)) return config.cron !== null;
     if (OPTIONAL.includes(key)) return storedText(source, key) !== undefined;
     return true;
   });

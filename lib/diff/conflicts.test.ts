@@ -15,7 +15,7 @@ import {
   STORAGE_POOL_UUID,
   type MachineFixture,
   VIRTUALIZATION_DN,
-} from './fixtures';
+} from '../../tests/fixtures/diff-machine';
 import type { LdifEntry } from './ldif';
 import { parseLdif, serializeLdif } from './ldif';
 import { readDomain } from './domain-xml';

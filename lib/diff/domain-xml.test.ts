@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DomainXmlError, readDomain, setDomainSettings } from './domain-xml';
-import { domainXml, machine, MACHINE_UUID, STORAGE_POOL_UUID } from './fixtures';
+import { domainXml, machine, MACHINE_UUID, STORAGE_POOL_UUID } from '../../tests/fixtures/diff-machine';
 import { parseXml, serializeXml } from './xml';
 
 describe('readDomain', () => {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { agreementProblems, applyDecisions, computeConflicts, type Choice, type ConflictInput, type ConflictSet, type Decisions } from './conflicts';
 import { readDomain } from './domain-xml';
 import { firstValue } from './entries';
-import { conflictInput, domainXml, machine, MACHINE_DN, MACHINE_UUID } from './fixtures';
+import { conflictInput, domainXml, machine, MACHINE_DN, MACHINE_UUID } from '../../tests/fixtures/diff-machine';
 import { parseXml } from './xml';
 import { findElement, findElements, getAttribute } from './xml-nodes';
 

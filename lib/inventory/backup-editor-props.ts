@@ -1,20 +1,14 @@
 import { PARAMETERS } from '@/lib/backup/config';
 import { DISK_IMAGE_FORMATS } from '@/lib/backup/config-schema';
+import { nodeDaemonReason } from '@/lib/backup/programs';
 import type { BackupEditorView } from './backup-editor';
 import { configRows, planSummary } from './config-rows';
 
-// resolveEffectiveConfig explains the choice for a machine; on a pool's page the subject is the pool.
-const POOL_REASONS: Record<string, string> = {
-  pool: "The pool's ou=backup carries the backup configuration class, so it applies as a whole to every machine of the pool without a configuration of its own.",
-  cloud: 'The pool has no backup configuration of its own, so the cloud-wide configuration applies as a whole to its machines.',
-};
-
-/** The plain data the configuration pages hand to their components (the actions are added by the page). */
+/** The plain data the configuration pages hand to their components (their client components import the actions). */
 export function toEditorProps(view: BackupEditorView) {
   const plan = planSummary(view.effective);
   return {
-    level: view.target.level,
-    uuid: view.target.level === 'cloud' ? undefined : view.target.uuid,
+    target: view.target,
     dn: view.dn,
     token: view.token,
     hasOwnConfig: view.hasOwnConfig,
@@ -26,7 +20,7 @@ export function toEditorProps(view: BackupEditorView) {
     missing: view.missing,
     summary: {
       level: view.effective.level,
-      reason: (view.target.level === 'pool' ? POOL_REASONS[view.effective.level] : undefined) ?? view.effective.reason,
+      reason: nodeDaemonReason(view.effective, view.target.level),
       entryDn: view.effective.entry?.dn ?? null,
       rows: configRows(view.effective),
       warnings: plan.warnings,
@@ -36,8 +30,7 @@ export function toEditorProps(view: BackupEditorView) {
     preview: view.preview,
     help: PARAMETERS.map((p) => ({ key: p.key, label: p.label, description: p.description })),
     formats: DISK_IMAGE_FORMATS,
-    retention: view.retention,
-    retentionOmitted: view.retentionOmitted,
+    retention: { machines: view.retention, omitted: view.retentionOmitted, source: view.retentionSource, problem: view.retentionProblem },
     followers: view.followers,
     overriding: view.overriding,
     clones: view.clones,
@@ -51,7 +44,5 @@ export function toEditorProps(view: BackupEditorView) {
     excludedWithPool: view.excludedWithPool,
     exclusionReason: view.effective.exclusionReason,
     nodeTimeZone: view.nodeTimeZone,
-    retentionSource: view.retentionSource,
-    retentionProblem: view.retentionProblem,
   };
 }

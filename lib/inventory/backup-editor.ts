@@ -6,6 +6,7 @@ import { AppError } from '@/lib/errors';
 import { completeConfigOf } from '@/lib/backup/complete-config';
 import { holdsBrokerValues, nodeDaemonTakes, resolveEffectiveConfig, type BackupConfigEntry, type EffectiveConfig } from '@/lib/backup/config';
 import { formValuesOf, type ConfigFormValues } from '@/lib/backup/config-schema';
+import { cronPlanOfForm } from '@/lib/backup/cron-form';
 import { checkTarget, inheritedConfig, type BackupTarget } from '@/lib/backup/editing';
 import { isDynamicClone } from '@/lib/backup/clones';
 import { KIND_LABEL, KIND_RULES, type InstallationKind } from '@/lib/backup/installation';
@@ -16,7 +17,7 @@ import { listMachineIterationFolders } from '@/lib/backup/node-iterations';
 import { programRows, type ProgramRow } from '@/lib/backup/programs';
 import type { RetentionIteration } from '@/lib/backup/retention';
 import { encodeStateToken } from '@/lib/backup/state-token';
-import { previewCronPlan, type CronPlan, type CronPreview } from '@/lib/cron';
+import { previewCronPlan, type CronPreview } from '@/lib/cron';
 import { readIterations, searchBackupTree, type Iteration, type IterationSummary } from '@/lib/ldap/backup';
 import { readStoredBackupEntry } from '@/lib/ldap/backup-config';
 import { readDevices, readMachine } from '@/lib/ldap/machines';
@@ -82,10 +83,6 @@ export interface BackupEditorView {
 }
 
 const RETENTION_LIMIT = 200;
-
-function planOf(form: ConfigFormValues): CronPlan {
-  return { minute: form.cronMinute, hour: form.cronHour, day: form.cronDay, month: form.cronMonth, dayOfWeek: form.cronDayOfWeek, active: form.cronActive === 'TRUE' };
-}
 
 const retentionOf = (iterations: IterationSummary[]): RetentionIteration[] => iterations.map((i) => ({ name: i.name, health: iterationHealth(i) }));
 
@@ -226,7 +223,7 @@ export async function readBackupEditor(rawTarget: BackupTarget): Promise<BackupE
     inherited: target.level === 'cloud' ? null : inherited,
     missing: completeness && !completeness.ok ? completeness.missing : [],
     form,
-    preview: previewCronPlan(planOf(form), now, zone, 5, kind),
+    preview: previewCronPlan(cronPlanOfForm(form), now, zone, 5, kind),
     followers: scope.followers.map((m) => ({ uuid: m.uuid, name: m.name })),
     overriding: scope.overriding.map((m) => ({ uuid: m.uuid, name: m.name })),
     clones: scope.clones,
@@ -239,7 +236,7 @@ export async function readBackupEditor(rawTarget: BackupTarget): Promise<BackupE
     kindLabel: KIND_LABEL[kind],
     kindReason: installation.reason,
     kindRules: KIND_RULES[kind],
-    programs: programRows(effective, machineNode),
+    programs: programRows(effective, machineNode, target.level),
     nodeSchedules: kind === 'stoney-cloud' ? nodeSchedules(installation, nodesInScope) : [],
     stillBackedUp,
     membersExcluded: stored.state.membersExcluded === true,

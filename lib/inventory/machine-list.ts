@@ -23,6 +23,25 @@ export function parseMachineQuery(params: Record<string, string | string[] | und
   return machineQuerySchema.parse({ ...flat, q: flat.q ?? '' });
 }
 
+/**
+ * The address of a page filtered like the machine list (/machines, /history) with some of its
+ * parameters changed; defaults are left out so the address stays short.
+ */
+export function machineQueryHref(path: string, query: MachineQuery, change: Partial<MachineQuery> = {}): string {
+  const merged = { ...query, ...change };
+  const params = new URLSearchParams();
+  if (merged.q) params.set('q', merged.q);
+  if (merged.pool) params.set('pool', merged.pool);
+  if (merged.node) params.set('node', merged.node);
+  if (merged.status) params.set('status', merged.status);
+  if (merged.sort !== 'name') params.set('sort', merged.sort);
+  if (merged.dir !== 'asc') params.set('dir', merged.dir);
+  if (merged.page > 1) params.set('page', String(merged.page));
+  if (merged.size !== 50) params.set('size', String(merged.size));
+  const text = params.toString();
+  return text ? `${path}?${text}` : path;
+}
+
 /** Severity order used when sorting by status: what needs attention first. */
 const severity = Object.fromEntries(STATUS_ORDER.map((s, i) => [s, i])) as Record<MachineStatus, number>;
 

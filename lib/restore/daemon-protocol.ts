@@ -1,4 +1,4 @@
-import { describeReturnCode } from '@/lib/backup/return-codes';
+import { describeReturnCode, RETURN_CODE } from '@/lib/backup/return-codes';
 
 /**
  * The node daemon's side of a daemon-driven restore (seed 000, restore steps 01–11; daemons.md
@@ -19,11 +19,11 @@ export const DAEMON_COMMANDS = {
 export type DaemonCommand = keyof typeof DAEMON_COMMANDS;
 
 /** Written by the console (never by a daemon) when the node daemon did not answer in time. */
-export const DAEMON_DID_NOT_ANSWER = 901;
+export const DAEMON_DID_NOT_ANSWER = RETURN_CODE.NODE_DAEMON_DID_NOT_ANSWER;
 /** The daemon's answer to a mode it does not handle; the stepping-stone version also writes it over its own progress modes. */
-export const WRONG_STATE_INFORMATION = 18;
+export const WRONG_STATE_INFORMATION = RETURN_CODE.WRONG_STATE_INFORMATION;
 /** The daemon restored the machine but could not remove the whole retain folder. */
-export const NOT_ALL_FILES_DELETED = 46;
+export const NOT_ALL_FILES_DELETED = RETURN_CODE.NOT_ALL_FILES_DELETED_FROM_RETAIN_LOCATION;
 
 export type DaemonAnswer =
   /** The command is there with state 0 and nobody has taken it yet. */
@@ -47,15 +47,15 @@ export function commandFor(mode: string): DaemonCommand | null {
 
 export function readDaemonAnswer(command: DaemonCommand, iteration: { mode: string; state: string; returnValue: number | null }): DaemonAnswer {
   const { working, done } = DAEMON_COMMANDS[command];
-  const rv = iteration.returnValue ?? 0;
+  const rv = iteration.returnValue ?? RETURN_CODE.SUCCESS;
   if (same(iteration.mode, command)) {
     if (iteration.state.trim() !== '0') return { kind: 'not-issued', returnValue: rv };
-    return rv === 0 ? { kind: 'pending' } : { kind: 'failed', returnValue: rv };
+    return rv === RETURN_CODE.SUCCESS ? { kind: 'pending' } : { kind: 'failed', returnValue: rv };
   }
-  if (same(iteration.mode, working)) return rv === 0 ? { kind: 'working' } : { kind: 'failed', returnValue: rv };
+  if (same(iteration.mode, working)) return rv === RETURN_CODE.SUCCESS ? { kind: 'working' } : { kind: 'failed', returnValue: rv };
   if (same(iteration.mode, done)) {
     // The daemon's last write after a step that succeeded is the state timestamp; until then it is still at it.
-    if (rv === 0) return iteration.state.trim() === '0' ? { kind: 'working' } : { kind: 'done', returnValue: 0, note: null };
+    if (rv === RETURN_CODE.SUCCESS) return iteration.state.trim() === '0' ? { kind: 'working' } : { kind: 'done', returnValue: RETURN_CODE.SUCCESS, note: null };
     // The daemon writes its "-ed" mode only after the step succeeded; a later 18 is its answer to a notification of its own progress mode.
     if (rv === WRONG_STATE_INFORMATION) {
       return { kind: 'done', returnValue: rv, note: `The node daemon wrote ${done}, then return value 18, which the stepping-stone daemon writes when it sees its own progress mode; the step itself succeeded.` };

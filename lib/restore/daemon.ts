@@ -11,6 +11,7 @@ import { installResolvedXml, openRestore, removeRetainFolder } from './phase1';
 import { checkPlan, checkStillDriving, loadContext, planned, restoreDirectory, settleFailure, stopMachine, verifyCopies, type Context, type Phase2Options } from './phase2';
 import { command, finishJournal, journal, recordFailure, step, StepFailure, type IterationRef } from './steps';
 import { CHECKING_RESTORED_IMAGES, CHECKING_RESTORED_MACHINE } from './view';
+import { RETURN_CODE } from '@/lib/backup/return-codes';
 
 /**
  * A daemon-driven restore: the node daemon executes the node steps, the console is the control
@@ -143,8 +144,8 @@ export async function runDaemonDriven(ref: IterationRef, options: Phase2Options)
  * (the stepping-stone daemon may write its 18 again later, after the console did this once).
  */
 async function successAgain(ref: IterationRef, current: IterationStatus): Promise<void> {
-  if ((current.returnValue ?? 0) === 0) return;
-  await transitionIteration(ref.machineUuid, ref.iteration, { from: current.mode, to: current.mode, state: formatIterationName(new Date()), returnValue: 0 });
+  if ((current.returnValue ?? RETURN_CODE.SUCCESS) === RETURN_CODE.SUCCESS) return;
+  await transitionIteration(ref.machineUuid, ref.iteration, { from: current.mode, to: current.mode, state: formatIterationName(new Date()), returnValue: RETURN_CODE.SUCCESS });
   invalidateFleetCache();
 }
 
@@ -242,8 +243,8 @@ async function applyDecisions(ctx: Context): Promise<void> {
   if (!has(ctx.records, 'domain-defined')) {
     const before = 'The machine runs with its old definition; its directory entries are restored.';
     // As on the console's path: the resolved XML still gives the plan's disk images before it becomes the definition.
-    await checkPlan(ctx, await planned(ctx, 'reading the plan', 41, before), 'checking the resolved XML before defining the domain', 41, before, true);
-    await step('making the resolved XML the domain definition', 41, before, () =>
+    await checkPlan(ctx, await planned(ctx, 'reading the plan', RETURN_CODE.CANNOT_DEFINE_MACHINE, before), 'checking the resolved XML before defining the domain', RETURN_CODE.CANNOT_DEFINE_MACHINE, before, true);
+    await step('making the resolved XML the domain definition', RETURN_CODE.CANNOT_DEFINE_MACHINE, before, () =>
       nodeOps.define(layout.node, `${layout.resolvedFolder}/${layout.resolvedXml}`),
     );
     await journal(ref, { step: 'domain-defined' });
@@ -276,7 +277,7 @@ async function prepareRestore(ctx: Context, options: Phase2Options): Promise<voi
     if (has(sinceLastAttempt(ctx.records), 'large-files-verified')) return true;
     return guarded(async () => {
       try {
-        await verifyCopies(ctx, await planned(ctx, 'reading the plan', 37, 'Nothing live has changed: only copies in the retain folder were made.'));
+        await verifyCopies(ctx, await planned(ctx, 'reading the plan', RETURN_CODE.MISSING_NECESSARY_FILES, 'Nothing live has changed: only copies in the retain folder were made.'));
         await journal(ref, { step: 'large-files-verified' });
       } catch (error) {
         // A bad copy is the daemon's to make again: a retry asks it for the large files once more.
@@ -331,12 +332,12 @@ async function finishRestore(ctx: Context, mode: string): Promise<void> {
   const { ref, layout } = ctx;
   const uuid = layout.machine.uuid;
   const restoredState = 'The node daemon reported the machine restored; see the journal for what the console checked.';
-  const state = await step(CHECKING_RESTORED_MACHINE, 21, restoredState, () => nodeOps.domState(layout.node, uuid));
+  const state = await step(CHECKING_RESTORED_MACHINE, RETURN_CODE.CANNOT_RESTORE_MACHINE, restoredState, () => nodeOps.domState(layout.node, uuid));
   if (state !== 'running') {
-    throw new StepFailure(CHECKING_RESTORED_MACHINE, 21, `The node daemon reported the machine restored, but on ${layout.node} it is ${state}.`, restoredState);
+    throw new StepFailure(CHECKING_RESTORED_MACHINE, RETURN_CODE.CANNOT_RESTORE_MACHINE, `The node daemon reported the machine restored, but on ${layout.node} it is ${state}.`, restoredState);
   }
   // The plan's image moves: each live image the daemon was to replace has the backup's size now.
-  const writes = await planned(ctx, CHECKING_RESTORED_IMAGES, 40, restoredState);
+  const writes = await planned(ctx, CHECKING_RESTORED_IMAGES, RETURN_CODE.CANNOT_MOVE_DISK_IMAGE_TO_ORIGINAL_LOCATION, restoredState);
   const pairs = writes.moves.map((m) => ({ backup: `${layout.backupFolder}/${m.file}`, live: m.destination }));
   const sizes = await nodeOps.stat(layout.node, pairs.flatMap((p) => [p.backup, p.live]));
   const wrong = pairs.filter((p) => sizes.get(p.live) !== sizes.get(p.backup));
@@ -348,13 +349,13 @@ async function finishRestore(ctx: Context, mode: string): Promise<void> {
       'The machine runs; at least one of its disk images is not the backup’s.',
     );
   }
-  await step('removing the retain folder', 46, 'The machine is restored and running; only the retain folder is left.', () =>
+  await step('removing the retain folder', RETURN_CODE.NOT_ALL_FILES_DELETED_FROM_RETAIN_LOCATION, 'The machine is restored and running; only the retain folder is left.', () =>
     removeRetainFolder(layout, last(ctx.records, 'started')?.createdFolders ?? []),
   );
   if (!has(ctx.records, 'domain-started')) await journal(ref, { step: 'domain-started', how: 'by-daemon' });
   if (lower(mode) === 'restored') {
     try {
-      await transitionIteration(ref.machineUuid, ref.iteration, { from: mode, to: 'finished', state: formatIterationName(new Date()), returnValue: 0 });
+      await transitionIteration(ref.machineUuid, ref.iteration, { from: mode, to: 'finished', state: formatIterationName(new Date()), returnValue: RETURN_CODE.SUCCESS });
       invalidateFleetCache();
     } catch (error) {
       // The broker finished it first (fact 2).
@@ -370,7 +371,7 @@ async function finishRestore(ctx: Context, mode: string): Promise<void> {
  */
 export async function retryDaemonDriven(ref: IterationRef, by: string, options: Phase2Options): Promise<DaemonOutcome> {
   const current = await iterationNow(ref);
-  if ((current.returnValue ?? 0) === 0) throw new AppError('conflict', 'The restore has not failed; there is nothing to retry.');
+  if ((current.returnValue ?? RETURN_CODE.SUCCESS) === RETURN_CODE.SUCCESS) throw new AppError('conflict', 'The restore has not failed; there is nothing to retry.');
   const failure = last(await records(ref), 'failed');
   await journal(ref, { step: 'retried', by });
   if (failure?.reissue && failure.reissue in DAEMON_COMMANDS) {
@@ -378,7 +379,7 @@ export async function retryDaemonDriven(ref: IterationRef, by: string, options: 
     await command(ref, current.mode, again, current.executionDate === '0' ? undefined : '0');
     await journal(ref, { step: 'commanded', mode: again });
   } else {
-    await transitionIteration(ref.machineUuid, ref.iteration, { from: current.mode, to: current.mode, state: formatIterationName(new Date()), returnValue: 0 });
+    await transitionIteration(ref.machineUuid, ref.iteration, { from: current.mode, to: current.mode, state: formatIterationName(new Date()), returnValue: RETURN_CODE.SUCCESS });
     invalidateFleetCache();
   }
   return runDaemonDriven(ref, options);

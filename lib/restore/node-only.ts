@@ -1,6 +1,7 @@
 import type { InstallationKind } from '@/lib/backup/installation';
 import type { StoredJournal } from '@/lib/ldap/restore';
 import { last, type TimedRecord } from './journal';
+import { RETURN_CODE } from '@/lib/backup/return-codes';
 
 /**
  * An iteration that exists only on the node (stoney cloud): the wrapper keeps one leaf per
@@ -57,7 +58,7 @@ export function leafToHold(input: { iteration: string; kind: InstallationKind; l
     };
   }
   const leaf = leaves[0];
-  if (leaf.mode !== 'finished' || (leaf.returnValue ?? 0) !== 0) {
+  if (leaf.mode !== 'finished' || (leaf.returnValue ?? RETURN_CODE.SUCCESS) !== RETURN_CODE.SUCCESS) {
     const code = leaf.returnValue ? ` with return value ${leaf.returnValue}` : '';
     return {
       ok: false,

@@ -19,6 +19,7 @@ import { command, done, journal, leafOf, recordFailure, step, StepFailure, worki
 import { daemonCannotRestore, heldForAnother, leafToHold, NODE_ONLY_CHECK, type LeafToHold } from './node-only';
 import { restoreRef, restoreStatus } from './restore-ref';
 import { ALL_RESTORE_MODES, abortRule } from './view';
+import { RETURN_CODE } from '@/lib/backup/return-codes';
 
 export interface PreflightCheck {
   label: string;
@@ -238,7 +239,7 @@ export async function startRestore(target: IterationRef, by: string, instance: s
   const lockMode = executor === 'daemon' ? 'unretainSmallFiles' : 'unretainingSmallFiles';
   await working(ref, 'finished', lockMode);
   const backOff = async () => {
-    await transitionIteration(ref.machineUuid, leafOf(ref), { from: lockMode, to: 'finished', state: current.state, returnValue: current.returnValue ?? 0 });
+    await transitionIteration(ref.machineUuid, leafOf(ref), { from: lockMode, to: 'finished', state: current.state, returnValue: current.returnValue ?? RETURN_CODE.SUCCESS });
     invalidateFleetCache();
   };
   // The compare-and-set locks this iteration only. Two starts on different iterations of one
@@ -294,7 +295,7 @@ async function unretainSmallFiles(ref: IterationRef, layout: RestoreLayout): Pro
   try {
     const nothing = 'Nothing live has changed.';
     const mode = layout.effective.values.directoryPermission.value;
-    await step('creating the retain folder', 27, nothing, () =>
+    await step('creating the retain folder', RETURN_CODE.CANNOT_CREATE_DIRECTORY, nothing, () =>
       nodeOps.freshDirectory(layout.node, layout.retainFolder, layout.retainRoot, typeof mode === 'string' && /^[0-7]{3,4}$/.test(mode) ? mode : undefined),
     );
     for (const name of [layout.xmlName, layout.ldifName]) {
@@ -572,8 +573,8 @@ export async function removeRetainFolder(layout: Pick<RestoreLayout, 'node' | 'r
 /** The daemon's "-ed" modes may carry its 18 (see readDaemonAnswer); anything else non-zero is a failure to deal with first. */
 async function requireMode(ref: IterationRef, mode: string, executor: Executor = 'console'): Promise<void> {
   const current = await readIterationStatus(ref.machineUuid, leafOf(ref));
-  const rv = current?.returnValue ?? 0;
-  if (current?.mode.toLowerCase() !== mode.toLowerCase() || !(rv === 0 || (executor === 'daemon' && rv === 18))) {
+  const rv = current?.returnValue ?? RETURN_CODE.SUCCESS;
+  if (current?.mode.toLowerCase() !== mode.toLowerCase() || !(rv === RETURN_CODE.SUCCESS || (executor === 'daemon' && rv === RETURN_CODE.WRONG_STATE_INFORMATION))) {
     throw new AppError('conflict', `The iteration is in mode ${current?.mode ?? 'unknown'}, not ${mode}. Reload to see where the restore stands.`);
   }
 }

@@ -13,6 +13,7 @@ import { done, finishJournal, journal, leafOf, recordFailure, step, StepFailure,
 import { restoreRef } from './restore-ref';
 import { deriveRestoreView, RESTORING_SAVED_STATE } from './view';
 import { sameWrites, writesDifference, type RestoreWrites } from './writes';
+import { RETURN_CODE } from '@/lib/backup/return-codes';
 
 /**
  * Phase 2: no further interaction. Each step reads where the iteration stands (mode and
@@ -151,7 +152,7 @@ export async function runPhase2(target: IterationRef, options: Phase2Options): P
           if (mode.toLowerCase() === 'restoring') await restore(ctx, options);
           // The retain folder goes before the iteration is finished, so a console that dies in
           // between removes it on resume instead of leaving it behind for good.
-          await step('removing the retain folder', 46, `The machine is restored; only the retain folder ${ctx.layout.retainFolder} is left.`, () =>
+          await step('removing the retain folder', RETURN_CODE.NOT_ALL_FILES_DELETED_FROM_RETAIN_LOCATION, `The machine is restored; only the retain folder ${ctx.layout.retainFolder} is left.`, () =>
             removeRetainFolder(ctx.layout, last(ctx.records, 'started')?.createdFolders ?? []),
           );
           await markFinished(ref, mode, ctx.records);
@@ -178,7 +179,7 @@ export async function settleFailure(ref: IterationRef, mode: string, error: unkn
     await recordFailure(ref, mode, error);
     return 'failed';
   }
-  const failure = new StepFailure(`phase 2 (${mode})`, 1, error instanceof Error ? error.message : String(error), describeMachineState(mode));
+  const failure = new StepFailure(`phase 2 (${mode})`, RETURN_CODE.UNDEFINED_ERROR, error instanceof Error ? error.message : String(error), describeMachineState(mode));
   await recordFailure(ref, mode, failure).catch(() => undefined);
   return 'failed';
 }
@@ -193,12 +194,12 @@ function describeMachineState(mode: string): string {
 async function unretainLargeFiles(ctx: Context, options: Phase2Options): Promise<void> {
   const { node, backupFolder, backupRoot, retainFolder, retainRoot, stateName } = ctx.layout;
   const nothing = 'Nothing live has changed: only copies in the retain folder were made.';
-  const writes = await planned(ctx, 'reading the plan', 37, nothing);
+  const writes = await planned(ctx, 'reading the plan', RETURN_CODE.MISSING_NECESSARY_FILES, nothing);
   const sizeOf = async () => nodeOps.stat(node, writes.copies.flatMap((name) => [`${backupFolder}/${name}`, `${retainFolder}/${name}`]));
   // A copy counts as made when the journal says so and it still has the backup's size; anything else
   // (a copy cut short, or one a failed size check found wrong) is copied again.
   const journaled = ctx.records.filter((r): r is Extract<TimedRecord, { step: 'large-file-copied' }> => r.step === 'large-file-copied').map((r) => r.file);
-  const before = journaled.length > 0 ? await step('checking the copies', 37, nothing, sizeOf) : new Map<string, number | null>();
+  const before = journaled.length > 0 ? await step('checking the copies', RETURN_CODE.MISSING_NECESSARY_FILES, nothing, sizeOf) : new Map<string, number | null>();
   const copied = new Set(
     journaled.filter((name) => {
       const copy = before.get(`${retainFolder}/${name}`);
@@ -216,7 +217,7 @@ async function unretainLargeFiles(ctx: Context, options: Phase2Options): Promise
   }
   await verifyCopies(ctx, writes);
   // The last moment before anything live changes: the plan still stands.
-  await checkPlan(ctx, writes, 'checking the plan against the resolved XML', 33, nothing);
+  await checkPlan(ctx, writes, 'checking the plan against the resolved XML', RETURN_CODE.BACKEND_XML_UNCONSISTENCY, nothing);
   await journal(ctx.ref, { step: 'large-files-verified' });
 }
 
@@ -224,15 +225,15 @@ async function unretainLargeFiles(ctx: Context, options: Phase2Options): Promise
 export async function verifyCopies(ctx: Context, writes: RestoreWrites): Promise<void> {
   const { node, backupFolder, retainFolder, stateName } = ctx.layout;
   const nothing = 'Nothing live has changed: only copies in the retain folder were made.';
-  const sizes = await step('checking the copies', 37, nothing, () => nodeOps.stat(node, writes.copies.flatMap((name) => [`${backupFolder}/${name}`, `${retainFolder}/${name}`])));
+  const sizes = await step('checking the copies', RETURN_CODE.MISSING_NECESSARY_FILES, nothing, () => nodeOps.stat(node, writes.copies.flatMap((name) => [`${backupFolder}/${name}`, `${retainFolder}/${name}`])));
   for (const name of writes.copies) {
     const original = sizes.get(`${backupFolder}/${name}`);
     const copy = sizes.get(`${retainFolder}/${name}`);
     if (copy === null || copy === undefined || copy !== original) {
-      throw new StepFailure(`verifying ${name}`, 37, `The copy of ${name} has ${copy ?? 'no'} bytes, the backup ${original ?? 'no'} bytes.`, nothing);
+      throw new StepFailure(`verifying ${name}`, RETURN_CODE.MISSING_NECESSARY_FILES, `The copy of ${name} has ${copy ?? 'no'} bytes, the backup ${original ?? 'no'} bytes.`, nothing);
     }
     if (name !== stateName) {
-      await step(`checking ${name} with qemu-img`, 38, nothing, () => nodeOps.imageCheck(node, `${retainFolder}/${name}`));
+      await step(`checking ${name} with qemu-img`, RETURN_CODE.CORRUPT_DISK_IMAGE_FOUND, nothing, () => nodeOps.imageCheck(node, `${retainFolder}/${name}`));
     }
   }
 }
@@ -247,13 +248,13 @@ async function restore(ctx: Context, options: Phase2Options): Promise<void> {
   if (!journaled('machine-stopped')) await stopMachine(ctx, options, 'Nothing live has changed yet.', 'The machine may still be running; nothing else has changed.');
   checkStillDriving(options);
   if (!journaled('domain-undefined')) {
-    const state = await step('reading the domain state', 21, 'The machine is stopped; its images and directory entries are unchanged.', () => nodeOps.domState(node, uuid));
+    const state = await step('reading the domain state', RETURN_CODE.CANNOT_RESTORE_MACHINE, 'The machine is stopped; its images and directory entries are unchanged.', () => nodeOps.domState(node, uuid));
     if (state !== 'undefined') {
-      await step('undefining the domain', 41, 'The machine is stopped; its images and directory entries are unchanged.', () => nodeOps.undefine(node, uuid));
+      await step('undefining the domain', RETURN_CODE.CANNOT_DEFINE_MACHINE, 'The machine is stopped; its images and directory entries are unchanged.', () => nodeOps.undefine(node, uuid));
     }
     await journal(ctx.ref, { step: 'domain-undefined', wasDefined: state !== 'undefined' });
   }
-  const writes = await planned(ctx, 'reading the plan', 40, 'The machine is stopped and undefined; its images and directory entries are unchanged.');
+  const writes = await planned(ctx, 'reading the plan', RETURN_CODE.CANNOT_MOVE_DISK_IMAGE_TO_ORIGINAL_LOCATION, 'The machine is stopped and undefined; its images and directory entries are unchanged.');
   const moved = new Set(ctx.records.filter((r): r is Extract<TimedRecord, { step: 'image-moved' }> => r.step === 'image-moved').map((r) => r.disk));
   for (const move of writes.moves) {
     if (moved.has(move.target)) continue;
@@ -263,7 +264,7 @@ async function restore(ctx: Context, options: Phase2Options): Promise<void> {
     const present = (await nodeOps.stat(node, [source])).get(source);
     // mv within one file system is a rename: if the source is gone, this move already happened before a crash.
     if (present !== null && present !== undefined) {
-      await step(`moving ${move.file} over ${move.destination}`, 40, stateNow, () =>
+      await step(`moving ${move.file} over ${move.destination}`, RETURN_CODE.CANNOT_MOVE_DISK_IMAGE_TO_ORIGINAL_LOCATION, stateNow, () =>
         nodeOps.move(node, { path: source, root: retainRoot }, { path: move.destination, root: ctx.layout.virtualizationRoot }),
       );
     }
@@ -278,28 +279,28 @@ async function restore(ctx: Context, options: Phase2Options): Promise<void> {
   if (!journaled('domain-started')) {
     const stateNow = 'Images and directory entries are restored; the domain is not running yet.';
     const xmlPath = `${retainFolder}/${ctx.layout.resolvedXml}`;
-    const state = await step('reading the domain state', 21, stateNow, () => nodeOps.domState(node, uuid));
+    const state = await step('reading the domain state', RETURN_CODE.CANNOT_RESTORE_MACHINE, stateNow, () => nodeOps.domState(node, uuid));
     let how: 'restore-with-state' | 'define-and-start' = ctx.withState ? 'restore-with-state' : 'define-and-start';
     if (state !== 'running') {
       const defined = 'The domain is defined from the resolved XML but not running.';
       if (state === 'undefined' || !journaled('domain-defined')) {
         // Defining first keeps the domain persistent (as it was before the restore) once restored.
-        await checkPlan(ctx, writes, 'checking the resolved XML before defining the domain', 41, stateNow, true);
-        await step('defining the domain', 41, stateNow, () => nodeOps.define(node, xmlPath));
+        await checkPlan(ctx, writes, 'checking the resolved XML before defining the domain', RETURN_CODE.CANNOT_DEFINE_MACHINE, stateNow, true);
+        await step('defining the domain', RETURN_CODE.CANNOT_DEFINE_MACHINE, stateNow, () => nodeOps.define(node, xmlPath));
         await journal(ctx.ref, { step: 'domain-defined' });
       }
       if (ctx.withState) {
         try {
-          await step(RESTORING_SAVED_STATE, 21, defined, () => nodeOps.restoreDomain(node, `${retainFolder}/${ctx.layout.stateName}`, xmlPath));
+          await step(RESTORING_SAVED_STATE, RETURN_CODE.CANNOT_RESTORE_MACHINE, defined, () => nodeOps.restoreDomain(node, `${retainFolder}/${ctx.layout.stateName}`, xmlPath));
         } catch (error) {
           // sstVirtualizationVirtualMachineForceStart: a machine that must run is started cold rather than left off.
           if (!(error instanceof StepFailure) || ctx.layout.effective.values.forceStart.value !== true) throw error;
           how = 'define-and-start';
-          await step('starting the machine', 42, defined, () => nodeOps.start(node, uuid));
+          await step('starting the machine', RETURN_CODE.CANNOT_START_MACHINE, defined, () => nodeOps.start(node, uuid));
         }
       } else {
         how = 'define-and-start';
-        await step('starting the machine', 42, defined, () => nodeOps.start(node, uuid));
+        await step('starting the machine', RETURN_CODE.CANNOT_START_MACHINE, defined, () => nodeOps.start(node, uuid));
       }
     }
     await journal(ctx.ref, { step: 'domain-started', how });
@@ -310,10 +311,10 @@ async function restore(ctx: Context, options: Phase2Options): Promise<void> {
 export async function stopMachine(ctx: Context, options: Phase2Options, before: string, during: string): Promise<void> {
   const { node } = ctx.layout;
   const uuid = ctx.layout.machine.uuid;
-  const state = await step('reading the domain state', 21, before, () => nodeOps.domState(node, uuid));
+  const state = await step('reading the domain state', RETURN_CODE.CANNOT_RESTORE_MACHINE, before, () => nodeOps.domState(node, uuid));
   let how: 'shutdown' | 'destroy' | 'was-not-running' = 'was-not-running';
   if (state === 'running' || state === 'paused') {
-    how = await step('stopping the machine', 21, during, () => nodeOps.stopDomain(node, uuid, options.shutdownTimeoutMs));
+    how = await step('stopping the machine', RETURN_CODE.CANNOT_RESTORE_MACHINE, during, () => nodeOps.stopDomain(node, uuid, options.shutdownTimeoutMs));
   }
   await journal(ctx.ref, { step: 'machine-stopped', how });
 }
@@ -327,7 +328,7 @@ export async function stopMachine(ctx: Context, options: Phase2Options, before: 
 export async function restoreDirectory(ctx: Context, stateNow: string, folder = ctx.layout.retainFolder): Promise<void> {
   const { node, retainRoot, resolvedLdif } = ctx.layout;
   const uuid = ctx.layout.machine.uuid;
-  const changes = await step('restoring the directory entries', 17, stateNow, async () => {
+  const changes = await step('restoring the directory entries', RETURN_CODE.CANNOT_CONNECT_TO_BACKEND, stateNow, async () => {
     const target = parseLdif(await nodeOps.readBytes(node, `${folder}/${resolvedLdif}`, 16 * 1024 * 1024, retainRoot));
     const live = await readLiveMachineEntries(uuid);
     const list = ldapChanges(live, target);
@@ -345,9 +346,9 @@ export async function restoreDirectory(ctx: Context, stateNow: string, folder = 
 export async function retryPhase2(target: IterationRef, by: string, options: Phase2Options, retry: { withoutState?: boolean } = {}): Promise<Phase2Outcome> {
   const ref = await restoreRef(target);
   const { mode, returnValue } = await currentMode(ref);
-  if ((returnValue ?? 0) === 0) throw new AppError('conflict', 'The restore has not failed; there is nothing to retry.');
+  if ((returnValue ?? RETURN_CODE.SUCCESS) === RETURN_CODE.SUCCESS) throw new AppError('conflict', 'The restore has not failed; there is nothing to retry.');
   await journal(ref, { step: 'retried', by, ...(retry.withoutState ? { withoutState: true } : {}) });
-  await transitionIteration(ref.machineUuid, leafOf(ref), { from: mode, to: mode, state: formatIterationName(new Date()), returnValue: 0 });
+  await transitionIteration(ref.machineUuid, leafOf(ref), { from: mode, to: mode, state: formatIterationName(new Date()), returnValue: RETURN_CODE.SUCCESS });
   return runPhase2(ref, options);
 }
 

@@ -4,6 +4,7 @@ import { findOpenRestoresOf, readIterationStatus, readJournal, type IterationSta
 import { decodeJournal } from './journal';
 import { heldForAnother, heldLeaf, restoreEnded } from './node-only';
 import type { IterationRef } from './steps';
+import { RETURN_CODE } from '@/lib/backup/return-codes';
 
 /**
  * The ref every restore step works with (see node-only.ts): for a restore of an iteration that
@@ -27,7 +28,7 @@ export async function refuseHeldLeaf(ref: IterationRef): Promise<void> {
 }
 
 /** An iteration without a leaf whose restore is not open: a completed backup folder, as far as the directory can tell. */
-export const AT_REST: IterationStatus = { mode: 'finished', state: '', returnValue: 0, executionDate: null, modifiedAt: null };
+export const AT_REST: IterationStatus = { mode: 'finished', state: '', returnValue: RETURN_CODE.SUCCESS, executionDate: null, modifiedAt: null };
 
 /**
  * The mode, state and return value a restore of `ref` stands at: its own leaf's, or while a

@@ -11,6 +11,7 @@ import { finishByHand, runPhase2, retryPhase2, type Phase2Options } from './phas
 import { restoreStatus } from './restore-ref';
 import { journal, type IterationRef } from './steps';
 import { PHASE2_MODES } from './view';
+import { RETURN_CODE } from '@/lib/backup/return-codes';
 
 /**
  * Restores run on the server, never in the browser. Each console instance has an id; the
@@ -165,7 +166,7 @@ function needsDriver(records: TimedRecord[], mode: string, returnValue: number |
   const lastRecord = records[records.length - 1];
   if (!lastRecord || !has(records, 'started')) return false;
   // A failed restore waits for an administrator to read the reason and retry, unless the failure is gone (a node daemon that answered late).
-  if (lastRecord.step === 'failed' && (returnValue ?? 0) !== 0) return false;
+  if (lastRecord.step === 'failed' && (returnValue ?? RETURN_CODE.SUCCESS) !== RETURN_CODE.SUCCESS) return false;
   const lower = mode.toLowerCase();
   const inPhase2 = (PHASE2_MODES as readonly string[]).some((m) => m.toLowerCase() === lower);
   if (executorOf(records) === 'console') return inPhase2 && has(records, 'confirmed');

@@ -4,6 +4,7 @@ import { isAppError } from '@/lib/errors';
 import { appendJournal, closeJournal, markIterationFailed, transitionIteration } from '@/lib/ldap/restore';
 import { invalidateFleetCache } from '@/lib/inventory/cache';
 import { encodeRecord, type JournalRecord } from './journal';
+import { RETURN_CODE } from '@/lib/backup/return-codes';
 
 /**
  * The two roles of the design documents, kept apart. The control role writes `command`s: a
@@ -29,18 +30,18 @@ export const leafOf = (ref: IterationRef): string => ref.leaf ?? ref.iteration;
 
 /** Control role: asks the node daemon for a step. `executionDate` is set when the iteration's is not 0 (the daemon then ignores commands). */
 export async function command(ref: IterationRef, from: string, to: string, executionDate?: string): Promise<void> {
-  await transitionIteration(ref.machineUuid, leafOf(ref), { from, to, state: '0', returnValue: 0, executionDate });
+  await transitionIteration(ref.machineUuid, leafOf(ref), { from, to, state: '0', returnValue: RETURN_CODE.SUCCESS, executionDate });
   invalidateFleetCache();
 }
 
 /** Executor role: the console takes a step itself; the state says since when. */
 export async function working(ref: IterationRef, from: string, to: string, now = new Date()): Promise<void> {
-  await transitionIteration(ref.machineUuid, leafOf(ref), { from, to, state: formatIterationName(now), returnValue: 0 });
+  await transitionIteration(ref.machineUuid, leafOf(ref), { from, to, state: formatIterationName(now), returnValue: RETURN_CODE.SUCCESS });
   invalidateFleetCache();
 }
 
 export async function done(ref: IterationRef, from: string, to: string, now = new Date()): Promise<void> {
-  await transitionIteration(ref.machineUuid, leafOf(ref), { from, to, state: formatIterationName(now), returnValue: 0 });
+  await transitionIteration(ref.machineUuid, leafOf(ref), { from, to, state: formatIterationName(now), returnValue: RETURN_CODE.SUCCESS });
   invalidateFleetCache();
 }
 

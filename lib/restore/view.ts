@@ -2,6 +2,7 @@ import { describeReturnCode } from '@/lib/backup/return-codes';
 import { commandFor, DAEMON_COMMANDS, type Executor } from './daemon-protocol';
 import { decodeLease, executorOf, has, last, type TimedRecord } from './journal';
 import { resolvedFolderOf } from './writes';
+import { RETURN_CODE } from '@/lib/backup/return-codes';
 
 /**
  * Where a restore stands, derived only from what the directory holds (the iteration's mode,
@@ -148,7 +149,7 @@ function doneSteps(records: TimedRecord[], mode: string, executor: Executor): { 
  */
 export function abortRule(input: { mode: string; state: string; returnValue: number | null; records: TimedRecord[] }): { ok: true } | { ok: false; reason: string } {
   const { mode, records } = input;
-  const rv = input.returnValue ?? 0;
+  const rv = input.returnValue ?? RETURN_CODE.SUCCESS;
   const started = has(records, 'started');
   if (records.some((r) => ['machine-stopped', 'domain-undefined', 'image-moved', 'directory-restored', 'domain-defined', 'followed'].includes(r.step)) || answered(records, 'restored')) {
     return { ok: false, reason: 'The restore has already changed the live machine; it can only be continued, not aborted.' };
@@ -161,7 +162,7 @@ export function abortRule(input: { mode: string; state: string; returnValue: num
   }
   if (executorOf(records) === 'console') {
     if (isOneOf([...PHASE1_MODES, ...COPY_MODES, 'restore'], mode)) return { ok: true };
-    if (mode.toLowerCase() === 'restoring' && rv !== 0) return { ok: true };
+    if (mode.toLowerCase() === 'restoring' && rv !== RETURN_CODE.SUCCESS) return { ok: true };
     return { ok: false, reason: `The iteration is in mode ${mode}; it can no longer be aborted.` };
   }
   const command = commandFor(mode);
@@ -170,10 +171,10 @@ export function abortRule(input: { mode: string; state: string; returnValue: num
   if (command && mode.toLowerCase() === command.toLowerCase() && input.state.trim() === '0') {
     return { ok: false, reason: `The node daemon has been asked to ${DAEMON_COMMANDS[command].what} and may be doing it now. Wait for its answer (or for the console to give up on it), then abort.` };
   }
-  if (rv === 0 && command && mode.toLowerCase() === DAEMON_COMMANDS[command].working.toLowerCase()) {
+  if (rv === RETURN_CODE.SUCCESS && command && mode.toLowerCase() === DAEMON_COMMANDS[command].working.toLowerCase()) {
     return { ok: false, reason: `The node daemon is working on this restore (mode ${mode}); abort once it has answered.` };
   }
-  if ((rv === 0 || rv === 18) && mode.toLowerCase() === 'unretainedlargefiles') {
+  if ((rv === RETURN_CODE.SUCCESS || rv === RETURN_CODE.WRONG_STATE_INFORMATION) && mode.toLowerCase() === 'unretainedlargefiles') {
     return { ok: false, reason: 'The large files are unretained: the broker moves such a restore on by itself and stops the machine, so it can no longer be called off safely.' };
   }
   return { ok: true };
@@ -253,7 +254,7 @@ export function deriveRestoreView(input: {
     records.lastIndexOf(last(records, 'retried') as TimedRecord),
     records.lastIndexOf(last(records, 'resumed') as TimedRecord),
   );
-  const failed = (input.returnValue ?? 0) !== 0 && failedRecord !== undefined && records.lastIndexOf(failedRecord) > lastRetry;
+  const failed = (input.returnValue ?? RETURN_CODE.SUCCESS) !== RETURN_CODE.SUCCESS && failedRecord !== undefined && records.lastIndexOf(failedRecord) > lastRetry;
   const resolved = has(records, 'resolved');
   let stage: RestoreStage = 'not-a-restore';
   // A console that died between writing `finished` and its journal record still finished the restore (and the broker finishes a daemon's `restored` by itself).

@@ -2,21 +2,18 @@ import { afterEach, describe, expect, inject, it, vi } from 'vitest';
 import { DEMO } from '../../scripts/directory/demo-directory';
 import { browser } from '../support/next-headers';
 import { signInAs } from '../support/sign-in';
-import { useDirectory } from './env-setup';
+import { withDirectory } from './env-setup';
 import { rawAdd, rawDelete, rawEntry, rawReplace, withRawDirectory } from './raw-directory';
-import { removeMachineOverrideAction, saveMachineConfigAction, setMachineExcludedAction } from '@/app/(console)/machines/[uuid]/backup/actions';
+import { removeBackupOverrideAction, saveBackupConfigAction, setBackupExcludedAction } from '@/app/(console)/_backup/actions';
 import { setMachinesExcludedAction } from '@/app/(console)/machines/actions';
-import { removePoolOverrideAction, savePoolConfigAction, setPoolExcludedAction } from '@/app/(console)/pools/[uuid]/backup/actions';
-import { saveCloudConfigAction } from '@/app/(console)/configuration/actions';
-import { setCloudObjectiveAction } from '@/app/(console)/actions';
-import { setPoolObjectiveAction } from '@/app/(console)/pools/[uuid]/actions';
+import { setObjectiveAction } from '@/app/(console)/actions';
 import { abortRestoreAction, confirmRestoreAction, resolveConflictsAction, retryRestoreAction, startRestoreAction } from '@/app/(console)/machines/[uuid]/restore/[iteration]/actions';
 import { GET as iterationsRoute } from '@/app/api/machines/[uuid]/iterations/route';
 import { GET as restoreRoute } from '@/app/api/restore/[uuid]/[iteration]/route';
 import { SESSION_ENDED } from '@/lib/actions';
 import { listAudit } from '@/lib/audit';
 import { currentAccess } from '@/lib/auth/access';
-import { newSessionToken, sessionKeyOfToken } from '@/lib/auth/session-token';
+import { newSessionToken, sessionKeyOfToken, signedToken } from '@/lib/auth/session-token';
 import { readSession, sweepExpiredSessions } from '@/lib/auth/session';
 import { signOut } from '@/lib/auth/sign-in';
 import { loadAuditPage } from '@/lib/inventory/audit';
@@ -32,7 +29,7 @@ vi.mock('next/cache', () => ({ revalidatePath: () => undefined }));
 
 /** Rights are re-read from the directory after at most this long (CONSOLE_AUTH_CACHE_SECONDS). */
 const CACHE_SECONDS = 1;
-useDirectory('demoDirectory', { CONSOLE_ADMIN_GROUP: DEMO.adminGroupUid, ...DEMO.grants, CONSOLE_AUTH_CACHE_SECONDS: String(CACHE_SECONDS) });
+withDirectory('demoDirectory', { CONSOLE_ADMIN_GROUP: DEMO.adminGroupUid, ...DEMO.grants, CONSOLE_AUTH_CACHE_SECONDS: String(CACHE_SECONDS) });
 
 const SECRET = 'integration-test-secret-integration-test-secret';
 const base = () => inject('demoDirectory').baseDn;
@@ -99,7 +96,7 @@ describe('sessions live in the directory', () => {
     expect(await rawEntry(sessionDn(keyOf(cookie)))).toBeNull();
     browser.setCookie(cookie);
     expect(await currentAccess()).toBeNull();
-    expect(await setMachineExcludedAction({ uuid: machine('web-01').uuid, intent: 'include' })).toEqual({ ok: false, error: SESSION_ENDED });
+    expect(await setBackupExcludedAction({ level: 'machine', uuid: machine('web-01').uuid, intent: 'include' })).toEqual({ ok: false, error: SESSION_ENDED });
     expect((await iterationsOf(machine('web-01').uuid)).status).toBe(401);
 
     // Signed out on another console instance: the entry goes, this instance notices after its cache time.
@@ -124,11 +121,11 @@ describe('sessions live in the directory', () => {
     expect(await rawEntry(sessionDn(forUser.key))).toBeNull();
 
     // The signed JSON cookie the console used to accept, made with the right secret.
-    const { createHmac } = await import('node:crypto');
     const payload = Buffer.from(JSON.stringify({ dn: DEMO.logins.admin.dn, uid: '4000002', login: 'admin', name: 'Ada Admin', iat: 0, exp: 4_000_000_000 })).toString('base64url');
-    browser.setCookie(`${payload}.${createHmac('sha256', SECRET).update(payload).digest('base64url')}`);
+    browser.setCookie(signedToken(SECRET, payload));
     expect(await currentAccess()).toBeNull();
-    expect(await saveCloudConfigAction({})).toEqual({ ok: false, error: SESSION_ENDED });
+    // Anything can be posted to an action: the session is checked before the input is.
+    expect(await saveBackupConfigAction({} as Parameters<typeof saveBackupConfigAction>[0])).toEqual({ ok: false, error: SESSION_ENDED });
   });
 
   it("refuses a deleted person's session within the cache time, and removes it", async () => {
@@ -167,10 +164,10 @@ describe('rights are re-read from the directory', () => {
     const web = machine('web-01').uuid;
     await signInAs(DEMO.logins.configurer);
     try {
-      expect(await setMachineExcludedAction({ uuid: web, intent: 'include' })).toMatchObject({ ok: true, data: { outcome: 'unchanged' } });
+      expect(await setBackupExcludedAction({ level: 'machine', uuid: web, intent: 'include' })).toMatchObject({ ok: true, data: { outcome: 'unchanged' } });
       await rawReplace(configurer, { sstGroupUID: ['4000025'] });
       await pastTheCache();
-      expect(await setMachineExcludedAction({ uuid: web, intent: 'include' })).toEqual({
+      expect(await setBackupExcludedAction({ level: 'machine', uuid: web, intent: 'include' })).toEqual({
         ok: false,
         error: 'Your account may not change backup configuration or exclude machines: the directory gives it no "configure" right in the backup console.',
       });
@@ -181,7 +178,7 @@ describe('rights are re-read from the directory', () => {
       await rawReplace(configurer, { sstGroupUID: ['4000015'] });
       await pastTheCache();
       expect(await currentAccess()).toBeNull();
-      expect(await setMachineExcludedAction({ uuid: web, intent: 'include' })).toEqual({ ok: false, error: SESSION_ENDED });
+      expect(await setBackupExcludedAction({ level: 'machine', uuid: web, intent: 'include' })).toEqual({ ok: false, error: SESSION_ENDED });
     } finally {
       await rawReplace(configurer, { sstGroupUID: ['4000026'] });
     }
@@ -227,17 +224,17 @@ async function everyAction(): Promise<Record<string, Outcome>> {
   selection.append('uuid', web.uuid);
   const target = { uuid: web.uuid, iteration: finished };
   return {
-    saveCloud: refusedForRights(await saveCloudConfigAction({ token: 'stale', ...form })),
-    savePool: refusedForRights(await savePoolConfigAction({ uuid: production.uuid, token: 'stale', ...form })),
-    removePool: refusedForRights(await removePoolOverrideAction({ uuid: production.uuid, token: 'stale' })),
-    excludePool: refusedForRights(await setPoolExcludedAction({ uuid: production.uuid, intent: 'include' })),
-    saveMachine: refusedForRights(await saveMachineConfigAction({ uuid: web.uuid, token: 'stale', ...form })),
-    removeMachine: refusedForRights(await removeMachineOverrideAction({ uuid: web.uuid, token: 'stale' })),
-    excludeMachine: refusedForRights(await setMachineExcludedAction({ uuid: web.uuid, intent: 'include' })),
+    saveCloud: refusedForRights(await saveBackupConfigAction({ level: 'cloud', token: 'stale', ...form })),
+    savePool: refusedForRights(await saveBackupConfigAction({ level: 'pool', uuid: production.uuid, token: 'stale', ...form })),
+    removePool: refusedForRights(await removeBackupOverrideAction({ level: 'pool', uuid: production.uuid, token: 'stale' })),
+    excludePool: refusedForRights(await setBackupExcludedAction({ level: 'pool', uuid: production.uuid, intent: 'include' })),
+    saveMachine: refusedForRights(await saveBackupConfigAction({ level: 'machine', uuid: web.uuid, token: 'stale', ...form })),
+    removeMachine: refusedForRights(await removeBackupOverrideAction({ level: 'machine', uuid: web.uuid, token: 'stale' })),
+    excludeMachine: refusedForRights(await setBackupExcludedAction({ level: 'machine', uuid: web.uuid, intent: 'include' })),
     excludeSelection: refusedForRights(await setMachinesExcludedAction(null, selection)),
     // Empty hours: the default, which is what is set, so nothing is written.
-    cloudObjective: refusedForRights(await setCloudObjectiveAction({ hours: '' })),
-    poolObjective: refusedForRights(await setPoolObjectiveAction({ uuid: production.uuid, hours: '' })),
+    cloudObjective: refusedForRights(await setObjectiveAction({ hours: '' })),
+    poolObjective: refusedForRights(await setObjectiveAction({ uuid: production.uuid, hours: '' })),
     startRestore: refusedForRights(await startRestoreAction({ uuid: mail.uuid, iteration: mailFinished })),
     resolve: refusedForRights(await resolveConflictsAction({ ...target, decisions: {} })),
     confirm: refusedForRights(await confirmRestoreAction(target)),
@@ -275,8 +272,8 @@ describe('each right allows exactly its actions', () => {
   it('the audit record names the right that was used', async () => {
     await signInAs(DEMO.logins.configurer);
     const uuid = machine('db-01').uuid;
-    expect(await setMachineExcludedAction({ uuid, intent: 'exclude' })).toMatchObject({ ok: true, data: { outcome: 'changed' } });
-    expect(await setMachineExcludedAction({ uuid, intent: 'include' })).toMatchObject({ ok: true, data: { outcome: 'changed' } });
+    expect(await setBackupExcludedAction({ level: 'machine', uuid, intent: 'exclude' })).toMatchObject({ ok: true, data: { outcome: 'changed' } });
+    expect(await setBackupExcludedAction({ level: 'machine', uuid, intent: 'include' })).toMatchObject({ ok: true, data: { outcome: 'changed' } });
     const { records } = await listAudit({ machineUuid: uuid, limit: 2 });
     expect(records.map((r) => [r.action, r.actor.login, r.capability])).toEqual([
       ['backup.include', 'configurer', 'configure'],
@@ -316,8 +313,8 @@ describe('a person limited to one pool', () => {
     await signInAs(DEMO.logins.production);
     const web = machine('web-01');
     const tpl = machine('tpl-windows-2022');
-    expect(await setMachineExcludedAction({ uuid: web.uuid, intent: 'include' })).toMatchObject({ ok: true });
-    expect(await setMachineExcludedAction({ uuid: tpl.uuid, intent: 'exclude' })).toEqual({
+    expect(await setBackupExcludedAction({ level: 'machine', uuid: web.uuid, intent: 'include' })).toMatchObject({ ok: true });
+    expect(await setBackupExcludedAction({ level: 'machine', uuid: tpl.uuid, intent: 'exclude' })).toEqual({
       ok: false,
       error: 'Your account may not change the backup configuration of tpl-windows-2022: the directory gives you the "configure" right only for some pools, not the one it belongs to.',
     });
@@ -332,19 +329,19 @@ describe('a person limited to one pool', () => {
         'Your account may not change backup configuration or exclude machines for 1 of the selected machines (tpl-windows-2022): the directory gives you the "configure" right only for some pools. Nothing was changed.',
     });
     expect(await rawEntry(`ou=backup,sstVirtualMachine=${web.uuid},ou=virtual machines,ou=virtualization,ou=services,${base()}`)).toEqual(before);
-    expect(await setPoolExcludedAction({ uuid: templates.uuid, intent: 'exclude' })).toMatchObject({ ok: false, error: expect.stringContaining('machines of pool Templates') });
-    expect(await setPoolExcludedAction({ uuid: production.uuid, intent: 'include' })).toMatchObject({ ok: true });
+    expect(await setBackupExcludedAction({ level: 'pool', uuid: templates.uuid, intent: 'exclude' })).toMatchObject({ ok: false, error: expect.stringContaining('machines of pool Templates') });
+    expect(await setBackupExcludedAction({ level: 'pool', uuid: production.uuid, intent: 'include' })).toMatchObject({ ok: true });
     const iteration = (await readMachineView(tpl.uuid)).iterations[0].name;
     expect(await startRestoreAction({ uuid: tpl.uuid, iteration })).toMatchObject({ ok: false, error: expect.stringMatching(/^Your account may not restore tpl-windows-2022/) });
-    expect(await saveCloudConfigAction({ token: 'stale', ...(await readBackupEditor({ level: 'cloud' })).form })).toMatchObject({
+    expect(await saveBackupConfigAction({ level: 'cloud', token: 'stale', ...(await readBackupEditor({ level: 'cloud' })).form })).toMatchObject({
       ok: false,
       error: expect.stringContaining('that needs the "configure" right for every pool'),
     });
     // Recovery point objectives: its own pool's, not another pool's, not the cloud's.
-    expect(await setPoolObjectiveAction({ uuid: production.uuid, hours: '' })).toMatchObject({ ok: true, data: { message: expect.stringMatching(/already the default/) } });
-    expect(await setPoolObjectiveAction({ uuid: templates.uuid, hours: '48' })).toMatchObject({ ok: false, error: expect.stringContaining('Templates') });
-    expect(await setCloudObjectiveAction({ hours: '48' })).toMatchObject({ ok: false, error: expect.stringContaining('for every pool') });
-    expect(await setPoolObjectiveAction({ uuid: production.uuid, hours: 'soon' })).toMatchObject({ ok: false, fieldErrors: { hours: expect.stringMatching(/number of hours/) } });
+    expect(await setObjectiveAction({ uuid: production.uuid, hours: '' })).toMatchObject({ ok: true, data: { message: expect.stringMatching(/already the default/) } });
+    expect(await setObjectiveAction({ uuid: templates.uuid, hours: '48' })).toMatchObject({ ok: false, error: expect.stringContaining('Templates') });
+    expect(await setObjectiveAction({ hours: '48' })).toMatchObject({ ok: false, error: expect.stringContaining('for every pool') });
+    expect(await setObjectiveAction({ uuid: production.uuid, hours: 'soon' })).toMatchObject({ ok: false, fieldErrors: { hours: expect.stringMatching(/number of hours/) } });
   });
 
   it('gets 403 from the routes for other pools, 200 for its own, 400 for bad parameters and 404 for what does not exist', async () => {

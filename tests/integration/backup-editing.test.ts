@@ -1,10 +1,8 @@
 import { afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { DEMO } from '../../scripts/directory/demo-directory';
 import { dnOf, expectDaemonReadable, rawAdd, rawChildren, rawDelete, rawEntry, rawReplace } from './raw-directory';
-import { removeMachineOverrideAction, saveMachineConfigAction, setMachineExcludedAction } from '@/app/(console)/machines/[uuid]/backup/actions';
+import { removeBackupOverrideAction, saveBackupConfigAction, setBackupExcludedAction } from '@/app/(console)/_backup/actions';
 import { setMachinesExcludedAction } from '@/app/(console)/machines/actions';
-import { removePoolOverrideAction, savePoolConfigAction, setPoolExcludedAction } from '@/app/(console)/pools/[uuid]/backup/actions';
-import { saveCloudConfigAction } from '@/app/(console)/configuration/actions';
 import { listAudit } from '@/lib/audit';
 import { completeConfigOf } from '@/lib/backup/complete-config';
 import { planSave } from '@/lib/backup/override';
@@ -67,7 +65,7 @@ describe('pool and machine overrides', () => {
     expect(editor.overriding.map((m) => m.name).sort()).toEqual(['Legacy ERP, Müller & Söhne', 'db-01']);
 
     // Creating starts from what is in effect and writes every value.
-    const created = await savePoolConfigAction({ uuid: production.uuid, token: editor.token, ...editor.form, iterations: '5', cronMinute: '15', cronHour: '4' });
+    const created = await saveBackupConfigAction({ level: 'pool', uuid: production.uuid, token: editor.token, ...editor.form, iterations: '5', cronMinute: '15', cronHour: '4' });
     expect(created).toMatchObject({ ok: true, data: { outcome: 'changed' } });
     const written = expectDaemonReadable(await rawEntry(dn));
     expect(written).toMatchObject({
@@ -95,16 +93,16 @@ describe('pool and machine overrides', () => {
     expect(changing.form.iterations).toBe('5');
     const changing2 = { uuid: production.uuid, token: changing.token, ...changing.form, iterations: '2', ramDiskLocation: '', forceStart: 'TRUE' };
     // web-01 has three leaves: with two kept, fc-brokerd would never back it up again (fact 5).
-    const asked = await savePoolConfigAction(changing2);
+    const asked = await saveBackupConfigAction({ level: 'pool', ...changing2 });
     expect(asked).toMatchObject({ ok: true, data: { outcome: 'confirm', confirmations: [{ field: 'iterations', text: expect.stringMatching(/web-01 \(3 leaves\)/) }] } });
-    const changed = await savePoolConfigAction({ ...changing2, confirm: asked.ok ? asked.data.confirm : '' });
+    const changed = await saveBackupConfigAction({ level: 'pool', ...changing2, confirm: asked.ok ? asked.data.confirm : '' });
     expect(changed).toMatchObject({ ok: true, data: { outcome: 'changed' } });
     const rewritten = expectDaemonReadable(await rawEntry(dn));
     expect(rewritten).toMatchObject({ sstBackupNumberOfIterations: '2', sstVirtualizationVirtualMachineForceStart: 'TRUE', sstCronHour: '4' });
     expect(rewritten.sstBackupRamDiskLocation).toBeUndefined();
 
     const removing = await readBackupEditor({ level: 'pool', uuid: production.uuid });
-    expect(await removePoolOverrideAction({ uuid: production.uuid, token: removing.token })).toMatchObject({ ok: true, data: { outcome: 'changed' } });
+    expect(await removeBackupOverrideAction({ level: 'pool', uuid: production.uuid, token: removing.token })).toMatchObject({ ok: true, data: { outcome: 'changed' } });
     expect(await rawEntry(dn)).toEqual(PLAIN);
     expect((await readMachineView(web.uuid)).effective.level).toBe('cloud');
     expect(await rawChildren(dnOf.machineBackup(base(), web.uuid))).toHaveLength(3);
@@ -128,25 +126,25 @@ describe('pool and machine overrides', () => {
     expect(editor.retention[0].iterations).toHaveLength(3);
     const form = { uuid: web.uuid, token: editor.token, ...editor.form, cronDayOfWeek: '1-5', diskImageFormat: 'qed', directoryPermission: '0750' };
     // fc-brokerd reads "1-5" as Monday only, and qed overlays do not match the qcow2 disks: both need a confirmation.
-    const first = await saveMachineConfigAction(form);
+    const first = await saveBackupConfigAction({ level: 'machine', ...form });
     expect(first).toMatchObject({ ok: true, data: { outcome: 'confirm' } });
     if (!first.ok || first.data.outcome !== 'confirm') return;
     expect(first.data.confirmations?.map((c) => c.field)).toEqual(expect.arrayContaining(['cronDayOfWeek', 'diskImageFormat']));
     expect(await rawEntry(dn)).toEqual(PLAIN);
-    const saved = await saveMachineConfigAction({ ...form, confirm: first.data.confirm });
+    const saved = await saveBackupConfigAction({ level: 'machine', ...form, confirm: first.data.confirm });
     expect(saved).toMatchObject({ ok: true, data: { outcome: 'changed' } });
     expect(expectDaemonReadable(await rawEntry(dn))).toMatchObject({ sstCronDayOfWeek: '1-5', sstVirtualizationDiskImageFormat: 'qed', sstVirtualizationDiskImageDirectoryPermission: '750' });
     expect((await readMachineView(web.uuid)).effective.level).toBe('machine');
 
     const next = await readBackupEditor({ level: 'machine', uuid: web.uuid });
     const lower = { uuid: web.uuid, token: next.token, ...next.form, iterations: '1' };
-    const asked = await saveMachineConfigAction(lower);
+    const asked = await saveBackupConfigAction({ level: 'machine', ...lower });
     expect(asked).toMatchObject({ ok: true, data: { outcome: 'confirm', confirmations: [{ field: 'iterations' }] } });
-    expect((await saveMachineConfigAction({ ...lower, confirm: asked.ok ? asked.data.confirm : '' })).ok).toBe(true);
+    expect((await saveBackupConfigAction({ level: 'machine', ...lower, confirm: asked.ok ? asked.data.confirm : '' })).ok).toBe(true);
     expect((await rawEntry(dn))?.sstBackupNumberOfIterations).toEqual(['1']);
 
     const last = await readBackupEditor({ level: 'machine', uuid: web.uuid });
-    expect((await removeMachineOverrideAction({ uuid: web.uuid, token: last.token })).ok).toBe(true);
+    expect((await removeBackupOverrideAction({ level: 'machine', uuid: web.uuid, token: last.token })).ok).toBe(true);
     expect(await rawEntry(dn)).toEqual(PLAIN);
     expect(await rawChildren(dn)).toEqual(iterations);
     expect(await status('web-01')).toBe('protected');
@@ -165,7 +163,7 @@ describe('excluding and including', () => {
     cleanups.push(() => rawDelete(dn).catch(() => undefined));
     const counts = summarizeFleet(await readFleet()).counts;
 
-    const excluded = await setMachineExcludedAction({ uuid: fresh.uuid, intent: 'exclude' });
+    const excluded = await setBackupExcludedAction({ level: 'machine', uuid: fresh.uuid, intent: 'exclude' });
     expect(excluded).toMatchObject({ ok: true, data: { outcome: 'changed' } });
     if (excluded.ok) expect(excluded.data.message).toMatch(/exact copy of the cloud-wide configuration/);
     const written = await rawEntry(dn);
@@ -179,7 +177,7 @@ describe('excluding and including', () => {
     expect(overview.attention.map((m) => m.name)).not.toContain('new-01');
     expect((await readBackupEditor({ level: 'machine', uuid: fresh.uuid })).consoleCopy).toBe(true);
 
-    const included = await setMachineExcludedAction({ uuid: fresh.uuid, intent: 'include' });
+    const included = await setBackupExcludedAction({ level: 'machine', uuid: fresh.uuid, intent: 'include' });
     expect(included).toMatchObject({ ok: true, data: { outcome: 'changed' } });
     // No ou=backup without a leaf is left behind (daemons.md, fact 7): the schedulers create it at the first backup.
     expect(await rawEntry(dn)).toBeNull();
@@ -233,7 +231,7 @@ describe('excluding and including', () => {
     cleanups.push(() => rawReplace(dn, { objectClass: original?.objectClass ?? [], sstBackupExcludeFromBackup: ['TRUE'] }));
     const children = await rawChildren(dn);
 
-    expect(await setMachineExcludedAction({ uuid: legacy.uuid, intent: 'include' })).toMatchObject({ ok: true, data: { outcome: 'changed' } });
+    expect(await setBackupExcludedAction({ level: 'machine', uuid: legacy.uuid, intent: 'include' })).toMatchObject({ ok: true, data: { outcome: 'changed' } });
     expect(await rawEntry(dn)).toEqual(PLAIN);
     expect(await rawChildren(dn)).toEqual(children);
     expect((await readMachineView(legacy.uuid)).effective.level).toBe('cloud');
@@ -247,19 +245,19 @@ describe('excluding and including', () => {
     const templatesBefore = await rawEntry(templatesDn);
     cleanups.push(() => rawReplace(productionDn, { objectClass: PLAIN.objectClass }).catch(() => undefined));
 
-    expect((await setPoolExcludedAction({ uuid: templates.uuid, intent: 'exclude' })).ok).toBe(true);
+    expect((await setBackupExcludedAction({ level: 'pool', uuid: templates.uuid, intent: 'exclude' })).ok).toBe(true);
     expect((await rawEntry(templatesDn))?.sstBackupExcludeFromBackup).toEqual(['TRUE']);
     expect(await status('tpl-windows-2022')).toBe('excluded');
-    expect((await setPoolExcludedAction({ uuid: templates.uuid, intent: 'include' })).ok).toBe(true);
+    expect((await setBackupExcludedAction({ level: 'pool', uuid: templates.uuid, intent: 'include' })).ok).toBe(true);
     expect(await rawEntry(templatesDn)).toEqual(templatesBefore);
 
-    expect((await setPoolExcludedAction({ uuid: production.uuid, intent: 'exclude' })).ok).toBe(true);
+    expect((await setBackupExcludedAction({ level: 'pool', uuid: production.uuid, intent: 'exclude' })).ok).toBe(true);
     expect(expectDaemonReadable(await rawEntry(productionDn)).sstBackupExcludeFromBackup).toBe('TRUE');
     expect(await status('web-01')).toBe('excluded');
     // The flag is the pool's: the machine cannot be included on its own.
-    const refused = await setMachineExcludedAction({ uuid: machine('web-01').uuid, intent: 'include' });
+    const refused = await setBackupExcludedAction({ level: 'machine', uuid: machine('web-01').uuid, intent: 'include' });
     expect(refused).toMatchObject({ ok: false, error: expect.stringMatching(/include the pool instead/) });
-    expect((await setPoolExcludedAction({ uuid: production.uuid, intent: 'include' })).ok).toBe(true);
+    expect((await setBackupExcludedAction({ level: 'pool', uuid: production.uuid, intent: 'include' })).ok).toBe(true);
     expect(await rawEntry(productionDn)).toEqual(PLAIN);
     expect(await status('web-01')).toBe('protected');
   });
@@ -273,8 +271,8 @@ describe('no lost updates, no invalid values', () => {
 
     const first = await readBackupEditor({ level: 'cloud' });
     const second = await readBackupEditor({ level: 'cloud' });
-    expect(await saveCloudConfigAction({ token: first.token, ...first.form, iterations: '4' })).toMatchObject({ ok: true });
-    const refused = await saveCloudConfigAction({ token: second.token, ...second.form, cronHour: '5' });
+    expect(await saveBackupConfigAction({ level: 'cloud', token: first.token, ...first.form, iterations: '4' })).toMatchObject({ ok: true });
+    const refused = await saveBackupConfigAction({ level: 'cloud', token: second.token, ...second.form, cronHour: '5' });
     expect(refused).toMatchObject({ ok: false });
     if (refused.ok) return;
     expect(refused.error).toMatch(/Someone else changed this configuration.*Iterations kept: "3" → "4"/);
@@ -304,7 +302,8 @@ describe('no lost updates, no invalid values', () => {
     const before = await rawEntry(editor.dn);
     const auditBefore = (await listAudit({ machineUuid: db.uuid })).records.length;
 
-    const result = await saveMachineConfigAction({
+    const result = await saveBackupConfigAction({
+      level: 'machine',
       uuid: db.uuid,
       token: editor.token,
       ...editor.form,

@@ -1,9 +1,7 @@
 import { Attribute, Change } from 'ldapts';
 import { DEMO } from '../../scripts/directory/demo-directory';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { removeMachineOverrideAction, saveMachineConfigAction, setMachineExcludedAction } from '@/app/(console)/machines/[uuid]/backup/actions';
-import { excludePoolOverridersAction, removePoolOverrideAction, savePoolConfigAction, setPoolExcludedAction } from '@/app/(console)/pools/[uuid]/backup/actions';
-import { saveCloudConfigAction } from '@/app/(console)/configuration/actions';
+import { excludePoolOverridersAction, removeBackupOverrideAction, saveBackupConfigAction, setBackupExcludedAction } from '@/app/(console)/_backup/actions';
 import { PARAMETERS } from '@/lib/backup/config';
 import { readInstallation } from '@/lib/backup/installation-reader';
 import { readBackupEditor } from '@/lib/inventory/backup-editor';
@@ -85,7 +83,7 @@ describe('FOSS-Cloud: each configuration action, checked with the fc-brokerd sta
   it('saving the cloud-wide plan: the broker runs it when the page says and names the leaf as the page predicts', async () => {
     await keep((base) => [cloudBackupDn(base)]);
     const editor = await readBackupEditor({ level: 'cloud' });
-    const result = await confirmed((extra) => saveCloudConfigAction({ token: editor.token, ...editor.form, cronMinute: '45', cronHour: '1', ...extra }));
+    const result = await confirmed((extra) => saveBackupConfigAction({ level: 'cloud', token: editor.token, ...editor.form, cronMinute: '45', cronHour: '1', ...extra }));
     expect(result).toMatchObject({ ok: true, data: { outcome: 'changed' } });
     const { view } = await expectBrokerDoesWhatThePageSays(web.uuid);
     expect(view.schedule.by === 'broker' && view.schedule.runs[0].iterationName).toMatch(/T014500Z$/);
@@ -94,7 +92,7 @@ describe('FOSS-Cloud: each configuration action, checked with the fc-brokerd sta
   it('saving a pool configuration: its followers follow it, a machine with its own stays on its own', async () => {
     await keep((base) => [poolBackupDn(base, production.uuid)]);
     const editor = await readBackupEditor({ level: 'pool', uuid: production.uuid });
-    const result = await confirmed((extra) => savePoolConfigAction({ uuid: production.uuid, token: editor.token, ...editor.form, cronHour: '5', ...extra }));
+    const result = await confirmed((extra) => saveBackupConfigAction({ level: 'pool', uuid: production.uuid, token: editor.token, ...editor.form, cronHour: '5', ...extra }));
     expect(result).toMatchObject({ ok: true, data: { outcome: 'changed' } });
     expect((await expectBrokerDoesWhatThePageSays(web.uuid)).broker.level).toBe('pool');
     expect((await expectBrokerDoesWhatThePageSays(db.uuid)).broker.level).toBe('machine');
@@ -103,36 +101,36 @@ describe('FOSS-Cloud: each configuration action, checked with the fc-brokerd sta
   it('saving and removing a machine configuration', async () => {
     await keep((base) => [`ou=backup,${machineDn(base, web.uuid)}`]);
     const editor = await readBackupEditor({ level: 'machine', uuid: web.uuid });
-    const saved = await confirmed((extra) => saveMachineConfigAction({ uuid: web.uuid, token: editor.token, ...editor.form, cronMinute: '10', ...extra }));
+    const saved = await confirmed((extra) => saveBackupConfigAction({ level: 'machine', uuid: web.uuid, token: editor.token, ...editor.form, cronMinute: '10', ...extra }));
     expect(saved).toMatchObject({ ok: true, data: { outcome: 'changed' } });
     expect((await expectBrokerDoesWhatThePageSays(web.uuid)).broker.level).toBe('machine');
     const again = await readBackupEditor({ level: 'machine', uuid: web.uuid });
-    expect(await removeMachineOverrideAction({ uuid: web.uuid, token: again.token })).toMatchObject({ ok: true, data: { outcome: 'changed' } });
+    expect(await removeBackupOverrideAction({ level: 'machine', uuid: web.uuid, token: again.token })).toMatchObject({ ok: true, data: { outcome: 'changed' } });
     expect((await expectBrokerDoesWhatThePageSays(web.uuid)).broker.level).toBe('cloud');
   });
 
   it('removing a pool configuration', async () => {
     await keep((base) => [poolBackupDn(base, production.uuid)]);
     const editor = await readBackupEditor({ level: 'pool', uuid: production.uuid });
-    await confirmed((extra) => savePoolConfigAction({ uuid: production.uuid, token: editor.token, ...editor.form, cronHour: '5', ...extra }));
+    await confirmed((extra) => saveBackupConfigAction({ level: 'pool', uuid: production.uuid, token: editor.token, ...editor.form, cronHour: '5', ...extra }));
     const again = await readBackupEditor({ level: 'pool', uuid: production.uuid });
-    const removed = await removePoolOverrideAction({ uuid: production.uuid, token: again.token });
+    const removed = await removeBackupOverrideAction({ level: 'pool', uuid: production.uuid, token: again.token });
     expect(removed).toMatchObject({ ok: true, data: { outcome: 'changed' } });
     expect((await expectBrokerDoesWhatThePageSays(web.uuid)).broker.level).toBe('cloud');
   });
 
   it('excluding and including a machine', async () => {
     await keep((base) => [`ou=backup,${machineDn(base, web.uuid)}`]);
-    expect(await setMachineExcludedAction({ uuid: web.uuid, intent: 'exclude' })).toMatchObject({ ok: true, data: { outcome: 'changed' } });
+    expect(await setBackupExcludedAction({ level: 'machine', uuid: web.uuid, intent: 'exclude' })).toMatchObject({ ok: true, data: { outcome: 'changed' } });
     const excluded = await expectBrokerDoesWhatThePageSays(web.uuid);
     expect(excluded.broker).toMatchObject({ excluded: true, backsUp: false });
-    expect(await setMachineExcludedAction({ uuid: web.uuid, intent: 'include' })).toMatchObject({ ok: true, data: { outcome: 'changed' } });
+    expect(await setBackupExcludedAction({ level: 'machine', uuid: web.uuid, intent: 'include' })).toMatchObject({ ok: true, data: { outcome: 'changed' } });
     expect((await expectBrokerDoesWhatThePageSays(web.uuid)).broker).toMatchObject({ excluded: false, backsUp: true });
   });
 
   it('fact 4: excluding a pool excludes its followers; a machine with its own configuration is still backed up until it is excluded too', async () => {
     await keep((base) => [poolBackupDn(base, production.uuid), `ou=backup,${machineDn(base, db.uuid)}`]);
-    const result = await setPoolExcludedAction({ uuid: production.uuid, intent: 'exclude' });
+    const result = await setBackupExcludedAction({ level: 'pool', uuid: production.uuid, intent: 'exclude' });
     expect(result).toMatchObject({ ok: true, data: { outcome: 'changed' } });
     if (result.ok) expect(result.data.warnings.join(' ')).toMatch(/Still backed up, because fc-brokerd reads their own configuration.*db-01/);
     expect((await expectBrokerDoesWhatThePageSays(web.uuid)).broker).toMatchObject({ level: 'pool', excluded: true });
@@ -143,7 +141,7 @@ describe('FOSS-Cloud: each configuration action, checked with the fc-brokerd sta
     expect(await excludePoolOverridersAction({ uuid: production.uuid })).toMatchObject({ ok: true });
     expect((await expectBrokerDoesWhatThePageSays(db.uuid)).broker).toMatchObject({ excluded: true });
 
-    expect(await setPoolExcludedAction({ uuid: production.uuid, intent: 'include' })).toMatchObject({ ok: true, data: { outcome: 'changed' } });
+    expect(await setBackupExcludedAction({ level: 'pool', uuid: production.uuid, intent: 'include' })).toMatchObject({ ok: true, data: { outcome: 'changed' } });
     expect((await expectBrokerDoesWhatThePageSays(web.uuid)).broker).toMatchObject({ excluded: false, backsUp: true });
   });
 
@@ -158,9 +156,9 @@ describe('FOSS-Cloud: each configuration action, checked with the fc-brokerd sta
     expect(cycle.started).toContainEqual({ uuid: fresh.uuid, leaf: planned.iterationName });
 
     await putBack(WORLD, await withClient(WORLD, async (_c, base) => ({ roots: [`ou=backup,${machineDn(base, fresh.uuid)}`], entries: [] })));
-    expect(await setMachineExcludedAction({ uuid: fresh.uuid, intent: 'exclude' })).toMatchObject({ ok: true });
+    expect(await setBackupExcludedAction({ level: 'machine', uuid: fresh.uuid, intent: 'exclude' })).toMatchObject({ ok: true });
     expect((await expectBrokerDoesWhatThePageSays(fresh.uuid)).broker.excluded).toBe(true);
-    expect(await setMachineExcludedAction({ uuid: fresh.uuid, intent: 'include' })).toMatchObject({ ok: true });
+    expect(await setBackupExcludedAction({ level: 'machine', uuid: fresh.uuid, intent: 'include' })).toMatchObject({ ok: true });
     const after = await expectBrokerDoesWhatThePageSays(fresh.uuid);
     expect(after.broker).toMatchObject({ level: 'cloud', excluded: false, backsUp: true, leaves: [] });
   });
@@ -173,7 +171,7 @@ describe('FOSS-Cloud: each configuration action, checked with the fc-brokerd sta
     expect(clone.view).toMatchObject({ clone: true, protection: 'excluded' });
     expect(clone.broker.considered).toBe(false);
     for (const intent of ['exclude', 'include'] as const) {
-      expect(await setMachineExcludedAction({ uuid: clone.view.machine.uuid, intent })).toMatchObject({ ok: false, error: expect.stringMatching(/dynamic clone.*writes no backup configuration/) });
+      expect(await setBackupExcludedAction({ level: 'machine', uuid: clone.view.machine.uuid, intent })).toMatchObject({ ok: false, error: expect.stringMatching(/dynamic clone.*writes no backup configuration/) });
       expect((await expectBrokerDoesWhatThePageSays(clone.view.machine.uuid)).broker.backsUp).toBe(false);
     }
   });
@@ -201,10 +199,10 @@ describe('the facts, each with the stand-in', () => {
     const editor = await readBackupEditor({ level: 'machine', uuid: web.uuid });
     expect(editor.retention[0].iterations).toHaveLength(3);
     const form = { uuid: web.uuid, token: editor.token, ...editor.form, iterations: '2' };
-    const asked = await saveMachineConfigAction(form);
+    const asked = await saveBackupConfigAction({ level: 'machine', ...form });
     expect(asked).toMatchObject({ ok: true, data: { outcome: 'confirm', confirmations: [{ field: 'iterations', text: expect.stringMatching(/web-01 \(3 leaves\)/) }] } });
     expect((await withClient(WORLD, (c, b) => brokerDecision(c, b, web.uuid))).level).toBe('cloud');
-    await saveMachineConfigAction({ ...form, confirm: asked.ok ? (asked.data.confirm ?? '') : '' });
+    await saveBackupConfigAction({ level: 'machine', ...form, confirm: asked.ok ? (asked.data.confirm ?? '') : '' });
     const { view, broker } = await expectBrokerDoesWhatThePageSays(web.uuid);
     expect(broker).toMatchObject({ mayStartNew: false, backsUp: false, iterations: 2 });
     expect(view.status).toBe('stale');
@@ -224,7 +222,7 @@ describe('the facts, each with the stand-in', () => {
 
   it('fact 6: a directory the node daemon would truncate is refused', async () => {
     const editor = await readBackupEditor({ level: 'cloud' });
-    const r = await saveCloudConfigAction({ token: editor.token, ...editor.form, rootDirectory: 'file:///srv/vm-backup' });
+    const r = await saveBackupConfigAction({ level: 'cloud', token: editor.token, ...editor.form, rootDirectory: 'file:///srv/vm-backup' });
     expect(r).toMatchObject({ ok: false, fieldErrors: { rootDirectory: expect.stringMatching(/reads file:\/\/\/srv\/vm-backup as \/srv\/vm/) } });
     expect(nodeDaemonReadsPath('file:///srv/vm-backup')).toBe('/srv/vm');
   });
@@ -234,9 +232,9 @@ describe('the facts, each with the stand-in', () => {
     const editor = await readBackupEditor({ level: 'machine', uuid: web.uuid });
     // Day of week "1-5" is Monday only for the broker: the page asks first, then shows the broker's runs.
     const form = { uuid: web.uuid, token: editor.token, ...editor.form, cronDayOfWeek: '1-5' };
-    const asked = await saveMachineConfigAction(form);
+    const asked = await saveBackupConfigAction({ level: 'machine', ...form });
     expect(asked).toMatchObject({ ok: true, data: { outcome: 'confirm', confirmations: [{ field: 'cronDayOfWeek', text: expect.stringMatching(/becomes 1 \(Monday\)/) }] } });
-    await saveMachineConfigAction({ ...form, confirm: asked.ok ? (asked.data.confirm ?? '') : '' });
+    await saveBackupConfigAction({ level: 'machine', ...form, confirm: asked.ok ? (asked.data.confirm ?? '') : '' });
     const { view } = await expectBrokerDoesWhatThePageSays(web.uuid);
     if (view.schedule.by !== 'broker') throw new Error('broker schedule expected');
     expect(view.schedule.differs).toBe(true);
@@ -244,14 +242,14 @@ describe('the facts, each with the stand-in', () => {
 
     const again = await readBackupEditor({ level: 'machine', uuid: web.uuid });
     for (const [field, value] of [['cronMonth', '12'], ['cronDay', '31'], ['cronDay', '*/2']] as const) {
-      const refused = await saveMachineConfigAction({ uuid: web.uuid, token: again.token, ...again.form, cronDayOfWeek: '*', [field]: value, confirm: 'anything' });
+      const refused = await saveBackupConfigAction({ level: 'machine', uuid: web.uuid, token: again.token, ...again.form, cronDayOfWeek: '*', [field]: value, confirm: 'anything' });
       expect(refused, `${field} ${value}`).toMatchObject({ ok: false, error: expect.stringMatching(/date arithmetic fails/) });
     }
   });
 
   it('fact 9: a disk image format other than the disks\' needs a confirmation; force start is described as read only during a restore', async () => {
     const editor = await readBackupEditor({ level: 'machine', uuid: web.uuid });
-    const asked = await saveMachineConfigAction({ uuid: web.uuid, token: editor.token, ...editor.form, diskImageFormat: 'vmdk' });
+    const asked = await saveBackupConfigAction({ level: 'machine', uuid: web.uuid, token: editor.token, ...editor.form, diskImageFormat: 'vmdk' });
     expect(asked).toMatchObject({ ok: true, data: { outcome: 'confirm', confirmations: [{ field: 'diskImageFormat', text: expect.stringMatching(/as vmdk, but these machines' disks are qcow2: web-01/) }] } });
     expect(PARAMETERS.find((p) => p.key === 'forceStart')?.description).toMatch(/only during a restore/);
   });
@@ -259,9 +257,9 @@ describe('the facts, each with the stand-in', () => {
   it('fact 10: a running broker keeps a removed pool value until it restarts, and the console says so', async () => {
     await keep((base) => [poolBackupDn(base, production.uuid)]);
     const running = createRunningBroker();
-    await setPoolExcludedAction({ uuid: production.uuid, intent: 'exclude' });
+    await setBackupExcludedAction({ level: 'pool', uuid: production.uuid, intent: 'exclude' });
     expect((await withClient(WORLD, (c, b) => running.decide(c, b, web.uuid))).excluded).toBe(true);
-    const included = await setPoolExcludedAction({ uuid: production.uuid, intent: 'include' });
+    const included = await setBackupExcludedAction({ level: 'pool', uuid: production.uuid, intent: 'include' });
     if (!included.ok) throw new Error(included.error);
     expect(included.data.warnings.join(' ')).toMatch(/restart fc-brokerd/);
     expect((await withClient(WORLD, (c, b) => running.decide(c, b, web.uuid))).excluded).toBe(true);

@@ -1,10 +1,8 @@
 import { rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { useDirectory } from './env-setup';
-import { removeMachineOverrideAction, saveMachineConfigAction, setMachineExcludedAction, unblockMachineAction } from '@/app/(console)/machines/[uuid]/backup/actions';
-import { removePoolOverrideAction, savePoolConfigAction, setPoolExcludedAction } from '@/app/(console)/pools/[uuid]/backup/actions';
-import { saveCloudConfigAction } from '@/app/(console)/configuration/actions';
+import { withDirectory } from './env-setup';
+import { removeBackupOverrideAction, saveBackupConfigAction, setBackupExcludedAction, unblockMachineAction } from '@/app/(console)/_backup/actions';
 import { readInstallation } from '@/lib/backup/installation-reader';
 import { readBackupEditor } from '@/lib/inventory/backup-editor';
 import { readFleet } from '@/lib/inventory/fleet';
@@ -14,7 +12,7 @@ import { runStoneyWrapperNight, type WrapperNight } from '../fixtures/daemons/st
 import { signInAs } from '../support/sign-in';
 import { addDynamicClone, CLONE_UUID, cloudBackupDn, demoMachine, demoPool, machineDn, poolBackupDn, putBack, removeDynamicClone, snapshot, withClient } from './daemon-world';
 
-useDirectory('stoneyDirectory', { CONSOLE_ADMIN_GROUP: '4000014' });
+withDirectory('stoneyDirectory', { CONSOLE_ADMIN_GROUP: '4000014' });
 
 // The actions run exactly as in the console, signed in as the demo administrator; only the browser and Next's cache are stand-ins.
 vi.mock('next/headers', () => import('../support/next-headers'));
@@ -154,7 +152,7 @@ describe('stoney cloud: each configuration action, checked with the wrapper stan
     await keep((base) => [cloudBackupDn(base)]);
     const editor = await readBackupEditor({ level: 'cloud' });
     expect(editor.nodeSchedules.map((n) => n.lines?.length)).toEqual([1, 1]);
-    const result = await confirmed((extra) => saveCloudConfigAction({ token: editor.token, ...editor.form, cronHour: '5', ...extra }));
+    const result = await confirmed((extra) => saveBackupConfigAction({ level: 'cloud', token: editor.token, ...editor.form, cronHour: '5', ...extra }));
     expect(result).toMatchObject({ ok: true, data: { outcome: 'changed' } });
     const view = await expectBackedUpUnlessExcluded(web.uuid);
     expect(view.schedule.by === 'node-crontab' && view.schedule.lines?.[0].line).toMatch(/^30 2 /);
@@ -163,11 +161,11 @@ describe('stoney cloud: each configuration action, checked with the wrapper stan
   it('saving and removing a pool configuration: the node daemon reads the pool, the wrapper still backs its machines up', async () => {
     await keep((base) => [poolBackupDn(base, production.uuid)]);
     const editor = await readBackupEditor({ level: 'pool', uuid: production.uuid });
-    const saved = await confirmed((extra) => savePoolConfigAction({ uuid: production.uuid, token: editor.token, ...editor.form, iterations: '4', ...extra }));
+    const saved = await confirmed((extra) => saveBackupConfigAction({ level: 'pool', uuid: production.uuid, token: editor.token, ...editor.form, iterations: '4', ...extra }));
     expect(saved).toMatchObject({ ok: true, data: { outcome: 'changed' } });
     expect((await expectBackedUpUnlessExcluded(web.uuid)).effective.level).toBe('pool');
     const again = await readBackupEditor({ level: 'pool', uuid: production.uuid });
-    expect(await removePoolOverrideAction({ uuid: production.uuid, token: again.token })).toMatchObject({ ok: true });
+    expect(await removeBackupOverrideAction({ level: 'pool', uuid: production.uuid, token: again.token })).toMatchObject({ ok: true });
     expect((await expectBackedUpUnlessExcluded(web.uuid)).effective.level).toBe('cloud');
   });
 
@@ -176,33 +174,33 @@ describe('stoney cloud: each configuration action, checked with the wrapper stan
     const editor = await readBackupEditor({ level: 'machine', uuid: web.uuid });
     expect(editor.retentionSource).toBe('node');
     expect(editor.retention[0].iterations).toHaveLength(3);
-    const saved = await confirmed((extra) => saveMachineConfigAction({ uuid: web.uuid, token: editor.token, ...editor.form, mergeBandwidth: '50', ...extra }));
+    const saved = await confirmed((extra) => saveBackupConfigAction({ level: 'machine', uuid: web.uuid, token: editor.token, ...editor.form, mergeBandwidth: '50', ...extra }));
     expect(saved).toMatchObject({ ok: true, data: { outcome: 'changed' } });
     expect((await expectBackedUpUnlessExcluded(web.uuid)).effective.level).toBe('machine');
     const again = await readBackupEditor({ level: 'machine', uuid: web.uuid });
-    expect(await removeMachineOverrideAction({ uuid: web.uuid, token: again.token })).toMatchObject({ ok: true });
+    expect(await removeBackupOverrideAction({ level: 'machine', uuid: web.uuid, token: again.token })).toMatchObject({ ok: true });
     expect((await expectBackedUpUnlessExcluded(web.uuid)).effective.level).toBe('cloud');
   });
 
   it('excluding and including a machine: backed up again the next night', async () => {
     await keep((base) => [`ou=backup,${machineDn(base, web.uuid)}`]);
-    expect(await setMachineExcludedAction({ uuid: web.uuid, intent: 'exclude' })).toMatchObject({ ok: true, data: { outcome: 'changed' } });
+    expect(await setBackupExcludedAction({ level: 'machine', uuid: web.uuid, intent: 'exclude' })).toMatchObject({ ok: true, data: { outcome: 'changed' } });
     expect((await expectBackedUpUnlessExcluded(web.uuid)).effective.excluded).toBe(true);
-    expect(await setMachineExcludedAction({ uuid: web.uuid, intent: 'include' })).toMatchObject({ ok: true, data: { outcome: 'changed' } });
+    expect(await setBackupExcludedAction({ level: 'machine', uuid: web.uuid, intent: 'include' })).toMatchObject({ ok: true, data: { outcome: 'changed' } });
     expect((await expectBackedUpUnlessExcluded(web.uuid)).effective.excluded).toBe(false);
   });
 
   it("fact 4: excluding a pool sets each machine's own flag (a pool flag stops nothing); including it undoes exactly that", async () => {
     const members = DEMO.machines.filter((m) => m.poolUuid === production.uuid);
     await keep((base) => [poolBackupDn(base, production.uuid), ...members.map((m) => `ou=backup,${machineDn(base, m.uuid)}`)]);
-    const excluded = await setPoolExcludedAction({ uuid: production.uuid, intent: 'exclude' });
+    const excluded = await setBackupExcludedAction({ level: 'pool', uuid: production.uuid, intent: 'exclude' });
     expect(excluded).toMatchObject({ ok: true, data: { outcome: 'changed', message: expect.stringMatching(/one by one/) } });
     for (const m of [web, db, fresh, legacy]) expect((await expectBackedUpUnlessExcluded(m.uuid)).effective.excluded).toBe(true);
     const nightResult = await night('node-01.stoney-cloud.org');
     expect(nightResult.skipped.filter((s) => s.reason === 'excluded').map((s) => s.name).sort()).toEqual(['Legacy ERP, Müller & Söhne', 'files-01', 'mail-01', 'web-01']);
     expect((await readBackupEditor({ level: 'pool', uuid: production.uuid })).excludedHere).toBe(true);
 
-    expect(await setPoolExcludedAction({ uuid: production.uuid, intent: 'include' })).toMatchObject({ ok: true, data: { outcome: 'changed' } });
+    expect(await setBackupExcludedAction({ level: 'pool', uuid: production.uuid, intent: 'include' })).toMatchObject({ ok: true, data: { outcome: 'changed' } });
     for (const m of [web, db, fresh]) expect((await expectBackedUpUnlessExcluded(m.uuid)).effective.excluded).toBe(false);
     // Excluded on its own before the pool was: stays excluded.
     expect((await expectBackedUpUnlessExcluded(legacy.uuid)).effective.excluded).toBe(true);
@@ -223,9 +221,9 @@ describe('stoney cloud: each configuration action, checked with the wrapper stan
   it('a machine that never had ou=backup: backed up; excluded and included again it is backed up the next night (no leafless ou=backup is left)', async () => {
     await keep((base) => [`ou=backup,${machineDn(base, fresh.uuid)}`]);
     expect((await expectBackedUpUnlessExcluded(fresh.uuid)).verdict.reason).toMatch(/creates one with a leaf/);
-    expect(await setMachineExcludedAction({ uuid: fresh.uuid, intent: 'exclude' })).toMatchObject({ ok: true });
+    expect(await setBackupExcludedAction({ level: 'machine', uuid: fresh.uuid, intent: 'exclude' })).toMatchObject({ ok: true });
     await expectBackedUpUnlessExcluded(fresh.uuid);
-    expect(await setMachineExcludedAction({ uuid: fresh.uuid, intent: 'include' })).toMatchObject({ ok: true });
+    expect(await setBackupExcludedAction({ level: 'machine', uuid: fresh.uuid, intent: 'include' })).toMatchObject({ ok: true });
     await expectBackedUpUnlessExcluded(fresh.uuid);
 
     // The real night: the wrapper creates ou=backup and the leaf, and writes the folder on the node.
@@ -240,7 +238,7 @@ describe('stoney cloud: each configuration action, checked with the wrapper stan
 
   it('fact 7: giving a machine without a leaf its own configuration is refused (the wrapper would skip it every night)', async () => {
     const editor = await readBackupEditor({ level: 'machine', uuid: fresh.uuid });
-    const refused = await saveMachineConfigAction({ uuid: fresh.uuid, token: editor.token, ...editor.form });
+    const refused = await saveBackupConfigAction({ level: 'machine', uuid: fresh.uuid, token: editor.token, ...editor.form });
     expect(refused).toMatchObject({ ok: false, error: expect.stringMatching(/skips every night a machine whose ou=backup has no iteration/) });
     await expectBackedUpUnlessExcluded(fresh.uuid);
   });
@@ -249,9 +247,9 @@ describe('stoney cloud: each configuration action, checked with the wrapper stan
     await addDynamicClone(WORLD);
     restores.push(() => removeDynamicClone(WORLD));
     expect((await expectBackedUpUnlessExcluded(CLONE_UUID)).verdict.backedUp).toBe(true);
-    expect(await setMachineExcludedAction({ uuid: CLONE_UUID, intent: 'exclude' })).toMatchObject({ ok: true });
+    expect(await setBackupExcludedAction({ level: 'machine', uuid: CLONE_UUID, intent: 'exclude' })).toMatchObject({ ok: true });
     await expectBackedUpUnlessExcluded(CLONE_UUID);
-    expect(await setMachineExcludedAction({ uuid: CLONE_UUID, intent: 'include' })).toMatchObject({ ok: true });
+    expect(await setBackupExcludedAction({ level: 'machine', uuid: CLONE_UUID, intent: 'include' })).toMatchObject({ ok: true });
     await expectBackedUpUnlessExcluded(CLONE_UUID);
   });
 });

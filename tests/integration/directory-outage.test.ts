@@ -1,21 +1,13 @@
-import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { useDirectory } from './env-setup';
+import { withDirectory } from './env-setup';
 import { login, loginMessages } from '@/lib/auth/login';
 import { signIn } from '@/lib/auth/sign-in';
 import { readFleet } from '@/lib/inventory/fleet';
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return typeof address === 'object' && address ? address.port : 1;
-}
+import { freePort } from '../../scripts/free-port';
 
 describe('when the directory is down', () => {
   it('says so instead of failing with a stack trace', async () => {
-    useDirectory('demoDirectory', { LDAP_URL: `ldap://127.0.0.1:${await closedPort()}`, LDAP_TIMEOUT_MS: '2000' });
+    withDirectory('demoDirectory', { LDAP_URL: `ldap://127.0.0.1:${await freePort()}`, LDAP_TIMEOUT_MS: '2000' });
     expect(await login('admin', 'admin-demo')).toEqual({ ok: false, reason: 'directory-unavailable' });
     expect(await signIn('admin', 'admin-demo', '192.0.2.1')).toEqual({ ok: false, error: loginMessages['directory-unavailable'] });
     await expect(readFleet()).rejects.toMatchObject({ code: 'directory-unavailable', message: expect.stringMatching(/cannot be reached/) });

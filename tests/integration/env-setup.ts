@@ -5,9 +5,9 @@ import { closeNodeConnections } from '@/lib/ssh/pool';
 
 /**
  * Points lib/env at the demo directory unless a test file chose another one first
- * (see `useDirectory`). The console reads its configuration lazily, so this runs in time.
+ * (see `withDirectory`). The console reads its configuration lazily, so this runs in time.
  */
-export function useDirectory(which: 'demoDirectory' | 'otherDirectory' | 'stoneyDirectory', extra: Record<string, string> = {}) {
+export function withDirectory(which: 'demoDirectory' | 'otherDirectory' | 'stoneyDirectory', extra: Record<string, string> = {}) {
   const dir = inject(which);
   Object.assign(process.env, {
     LDAP_URL: dir.url,
@@ -26,7 +26,7 @@ export function useDirectory(which: 'demoDirectory' | 'otherDirectory' | 'stoney
   });
 }
 
-useDirectory('demoDirectory', { CONSOLE_ADMIN_GROUP: '4000014', ...DEMO.grants });
+withDirectory('demoDirectory', { CONSOLE_ADMIN_GROUP: '4000014', ...DEMO.grants });
 
 afterAll(async () => {
   await closeNodeConnections();

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { useDirectory } from './env-setup';
+import { withDirectory } from './env-setup';
 import { OTHER } from '../../scripts/directory/other-directory';
 import { login } from '@/lib/auth/login';
 import { readFleet } from '@/lib/inventory/fleet';
 import { readMachineView } from '@/lib/inventory/machine';
 
-useDirectory('otherDirectory');
+withDirectory('otherDirectory');
 
 describe('a different directory with awkward names', () => {
   it('is read without code changes', async () => {

@@ -1,6 +1,4 @@
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, readlinkSync, lstatSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { Client } from 'ldapts';
 import { buildDemoDirectory, DEMO, type DemoKind } from '../../scripts/directory/demo-directory';
 import { startSlapd, type RunningSlapd } from '../../scripts/directory/slapd';
@@ -8,6 +6,9 @@ import { startDemoNode, type DemoNode } from '../../scripts/node/demo-node';
 import { readDomain, type StandInDomain } from '../../scripts/node/virsh-state';
 import { startNodeDaemon, type RunningNodeDaemon } from '../fixtures/daemons/node-daemon';
 import { startBrokerTransitions, testNodeVirsh, type RunningBrokerTransitions } from '../fixtures/daemons/broker-transitions';
+
+/** The one file snapshot helper, where the restore tests look for it. */
+export { fileSnapshot, sha256 } from '../support/file-snapshot';
 
 /**
  * A private world for restore tests: its own slapd with the demo directory and its own test
@@ -137,28 +138,6 @@ export async function directoryEntry(world: RestoreWorld, dn: string): Promise<R
   });
 }
 
-/** Every file, folder and link under `folder` (relative path -> sha256, "dir <mode>" or "link <target>"; links are not followed). */
-export function fileSnapshot(folder: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      const st = lstatSync(path);
-      if (st.isSymbolicLink()) {
-        out[relative(folder, path)] = `link ${readlinkSync(path)}`;
-      } else if (st.isDirectory()) {
-        out[relative(folder, path)] = `dir ${(st.mode & 0o7777).toString(8)}`;
-        walk(path);
-      } else {
-        out[relative(folder, path)] = createHash('sha256').update(readFileSync(path)).digest('hex');
-      }
-    }
-  };
-  walk(folder);
-  return out;
-}
-
-export const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
 export function domainOf(world: RestoreWorld, uuid: string): StandInDomain | null {
   return readDomain(world.node.node.virshStateDir, uuid);

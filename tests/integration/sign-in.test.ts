@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, inject, it, vi } from 'vitest';
 import { DEMO } from '../../scripts/directory/demo-directory';
 import { browser } from '../support/next-headers';
-import { useDirectory } from './env-setup';
+import { withDirectory } from './env-setup';
 import { rawAdd, rawEntry } from './raw-directory';
 import { listAudit } from '@/lib/audit';
 import { loginMessages } from '@/lib/auth/login';
@@ -9,7 +9,7 @@ import { signIn, sweepSignInFailures } from '@/lib/auth/sign-in';
 
 vi.mock('next/headers', () => import('../support/next-headers'));
 
-useDirectory('demoDirectory', { CONSOLE_ADMIN_GROUP: DEMO.adminGroupUid, ...DEMO.grants, SIGN_IN_MAX_FAILURES_PER_ADDRESS: '20' });
+withDirectory('demoDirectory', { CONSOLE_ADMIN_GROUP: DEMO.adminGroupUid, ...DEMO.grants, SIGN_IN_MAX_FAILURES_PER_ADDRESS: '20' });
 
 const WRONG = loginMessages['wrong-password'];
 const base = () => inject('demoDirectory').baseDn;

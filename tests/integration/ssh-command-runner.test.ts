@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestNode, type TestNode } from '../../scripts/node/test-node';
-import { useDirectory } from './env-setup';
+import { withDirectory } from './env-setup';
 import { nodeStatus } from '@/lib/ssh';
 import { closeNodeConnections, nodeConnection } from '@/lib/ssh/pool';
 import { runOnNode, type RunOptions } from '@/lib/ssh/run';
@@ -47,7 +47,7 @@ beforeAll(async () => {
   writeFileSync(knownHosts, [node, broken, noisy].map((n) => `[${n.host}]:${n.port} ${n.hostPublicKey}\n`).join(''));
   // One console key for all three nodes.
   for (const other of [broken, noisy]) writeFileSync(join(other.dir, 'authorized_keys'), execFileSync('ssh-keygen', ['-y', '-f', node.privateKeyPath]));
-  useDirectory('demoDirectory', {
+  withDirectory('demoDirectory', {
     NODE_SSH_PRIVATE_KEY_FILE: node.privateKeyPath,
     NODE_SSH_KNOWN_HOSTS_FILE: knownHosts,
     NODE_SSH_TIMEOUT_MS: '5000',

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestNode, type TestNode } from '../../scripts/node/test-node';
-import { useDirectory } from './env-setup';
+import { withDirectory } from './env-setup';
 import { resolveNodeEndpoint } from '@/lib/ssh/address';
 import { fingerprint } from '@/lib/ssh/known-hosts';
 import { closeNodeConnections, nodeConnection } from '@/lib/ssh/pool';
@@ -48,7 +48,7 @@ beforeAll(async () => {
   silent = createServer(() => undefined);
   await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
   const silentPort = (silent.address() as { port: number }).port;
-  useDirectory('demoDirectory', {
+  withDirectory('demoDirectory', {
     NODE_SSH_PRIVATE_KEY_FILE: consoleKey,
     NODE_SSH_KNOWN_HOSTS_FILE: knownHosts,
     NODE_SSH_TIMEOUT_MS: '5000',

@@ -2,7 +2,8 @@
 
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
-import { fieldErrorsOf, formDataToObject, type ActionResult } from '@/lib/actions';
+import type { ActionResult } from '@/lib/action-result';
+import { fieldErrorsOf, formDataToObject } from '@/lib/actions';
 import { safeNextPath } from '@/lib/auth/next-path';
 import { requestAddress } from '@/lib/auth/session';
 import { signIn, signOut } from '@/lib/auth/sign-in';

@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { AuditTable } from '@/components/audit/audit-table';
 import { PageHeader } from '@/components/ui/card';
+import { byUuid, FilterForm, FilterSelect } from '@/components/ui/filters';
 import { LoadError } from '@/components/load-error';
 import { attempt } from '@/lib/actions';
 import { env } from '@/lib/env';
@@ -9,8 +10,6 @@ import { loadAuditPage, type AuditQuery } from '@/lib/inventory/audit';
 
 export const metadata: Metadata = { title: 'Audit trail' };
 export const dynamic = 'force-dynamic';
-
-const field = 'rounded-md border border-line bg-surface px-2.5 py-1.5';
 
 function hrefFor(query: AuditQuery, cursor?: string): string {
   const params = new URLSearchParams();
@@ -30,43 +29,17 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   return (
     <>
       <PageHeader title="Audit trail" subtitle="Every change made from the console, every restore decision and every sign-in, newest first. Kept in the directory (ou=audit,ou=backup-console,ou=services)." />
-      <form method="get" action="/audit" role="search" className="mb-4 flex flex-wrap items-end gap-3">
-        <div className="flex flex-col gap-1">
-          <label htmlFor="audit-machine" className="text-xs font-medium text-muted">
-            Machine
-          </label>
-          <select id="audit-machine" name="machine" defaultValue={query.machine ?? ''} className={field}>
-            <option value="">All machines</option>
-            {machines.map((m) => (
-              <option key={m.uuid} value={m.uuid}>
-                {m.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="flex flex-col gap-1">
-          <label htmlFor="audit-pool" className="text-xs font-medium text-muted">
-            Pool (its own entry)
-          </label>
-          <select id="audit-pool" name="pool" defaultValue={query.pool ?? ''} className={field}>
-            <option value="">All pools</option>
-            {pools.map((p) => (
-              <option key={p.uuid} value={p.uuid}>
-                {p.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <button type="submit" className="rounded-md bg-brand px-4 py-1.5 font-semibold text-brand-ink">
-          Show
-        </button>
-        <Link href="/audit" className="px-2 py-1.5 text-brand hover:underline">
-          All changes
-        </Link>
-        <Link href="/audit?scope=cloud" className="px-2 py-1.5 text-brand hover:underline">
-          Cloud-wide changes
-        </Link>
-      </form>
+      <FilterForm
+        action="/audit"
+        submitLabel="Show"
+        links={[
+          { href: '/audit', label: 'All changes' },
+          { href: '/audit?scope=cloud', label: 'Cloud-wide changes' },
+        ]}
+      >
+        <FilterSelect name="machine" label="Machine" value={query.machine} anyLabel="All machines" options={byUuid(machines)} />
+        <FilterSelect name="pool" label="Pool (its own entry)" value={query.pool} anyLabel="All pools" options={byUuid(pools)} />
+      </FilterForm>
       <AuditTable records={records} timeZone={env().consoleTimeZone} names={names} />
       <nav aria-label="Pages" className="mt-3 flex justify-between">
         {query.cursor ? <Link href={hrefFor(query)} className="text-brand hover:underline">← Newest</Link> : <span />}

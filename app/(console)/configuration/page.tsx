@@ -1,21 +1,17 @@
 import type { Metadata } from 'next';
-import { BackupEditor } from '@/components/backup/backup-editor';
 import { KindCard } from '@/components/backup/kind-card';
 import { PageHeader } from '@/components/ui/card';
 import { LoadError } from '@/components/load-error';
 import { attempt } from '@/lib/actions';
 import { KIND_LABEL, KIND_RULES } from '@/lib/backup/installation';
-import { loadBackupEditor } from '@/lib/inventory/backup-editor';
-import { toEditorProps } from '@/lib/inventory/backup-editor-props';
 import { loadInstallation } from '@/lib/inventory/installation';
-import { refreshInstallationAction, saveCloudConfigAction } from './actions';
+import { BackupTargetPage } from '@/app/(console)/_backup/backup-target-page';
 
 export const metadata: Metadata = { title: 'Configuration' };
 export const dynamic = 'force-dynamic';
 
 export default async function ConfigurationPage() {
   const installation = await attempt(loadInstallation);
-  const result = await attempt(() => loadBackupEditor({ level: 'cloud' }));
   if (!installation.ok) return <LoadError message={installation.error} code={installation.code} />;
   const kind = installation.data;
   return (
@@ -37,18 +33,9 @@ export default async function ConfigurationPage() {
           )}
           nodesConfigured={kind.nodesConfigured}
           checkedAt={kind.checkedAt.toISOString().slice(0, 16).replace('T', ' ')}
-          refresh={refreshInstallationAction}
         />
       </div>
-      {!result.ok ? (
-        <LoadError message={result.error} code={result.code} />
-      ) : (
-        <>
-          <h2 className="mb-1 text-lg font-semibold">Cloud-wide backup configuration</h2>
-          <p className="mb-4 font-mono text-xs text-muted">{result.data.dn}</p>
-          <BackupEditor {...toEditorProps(result.data)} save={saveCloudConfigAction} />
-        </>
-      )}
+      <BackupTargetPage target={{ level: 'cloud' }} />
     </>
   );
 }

@@ -8,27 +8,16 @@ import { attempt } from '@/lib/actions';
 import { env } from '@/lib/env';
 import { HISTORY_PAGE_SIZE, loadHistoryPage } from '@/lib/inventory/history-page';
 import { compactTotals, gridNights, machineRow, nightsNote } from '@/lib/inventory/history-view';
-import { parseMachineQuery, type MachineQuery } from '@/lib/inventory/machine-list';
+import { machineQueryHref, parseMachineQuery } from '@/lib/inventory/machine-list';
 
 export const metadata: Metadata = { title: 'History' };
 export const dynamic = 'force-dynamic';
-
-function hrefFor(query: MachineQuery, page: number): string {
-  const params = new URLSearchParams();
-  if (query.q) params.set('q', query.q);
-  if (query.pool) params.set('pool', query.pool);
-  if (query.node) params.set('node', query.node);
-  if (query.status) params.set('status', query.status);
-  if (page > 1) params.set('page', String(page));
-  const text = params.toString();
-  return text ? `/history?${text}` : '/history';
-}
 
 /** Every machine's last nights, a page of machines at a time, the most urgent first. */
 export default async function HistoryPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const query = parseMachineQuery(await searchParams);
   const result = await attempt(() => loadHistoryPage(query));
-  if (!result.ok) return <LoadError message={result.error} />;
+  if (!result.ok) return <LoadError message={result.error} code={result.code} />;
   const view = result.data;
   return (
     <>
@@ -48,7 +37,7 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
           totalsLabel={view.total === 1 ? 'The matching machine' : `All ${view.total} matching machines`}
         />
       </Card>
-      <Pager page={view.page} pages={view.pages} total={view.total} size={HISTORY_PAGE_SIZE} href={(p) => hrefFor(query, p)} />
+      <Pager page={view.page} pages={view.pages} total={view.total} size={HISTORY_PAGE_SIZE} href={(p) => machineQueryHref('/history', query, { page: p })} />
     </>
   );
 }

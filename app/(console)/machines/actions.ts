@@ -2,7 +2,8 @@
 
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
-import { consoleAction, type ActionResult } from '@/lib/actions';
+import type { ActionResult } from '@/lib/action-result';
+import { consoleAction } from '@/lib/actions';
 import { excludeIntentSchema, uuidSchema } from '@/lib/backup/action-schemas';
 import { setMachinesExcluded, type BulkOutcome } from '@/lib/backup/editing';
 
@@ -37,10 +38,8 @@ export async function setMachinesExcludedAction(
   form: FormData,
 ): Promise<ActionResult<{ intent: 'exclude' | 'include'; results: BulkOutcome[] }>> {
   if (!(form instanceof FormData)) return { ok: false, error: 'Select machines and say whether to exclude or include them.' };
-  const raw = {
-    toggle: form.get('toggle') ?? undefined,
-    intent: form.get('intent') ?? undefined,
-    uuids: form.getAll('uuid'),
-  };
-  return run(raw);
+  const text = (value: FormDataEntryValue | null) => (typeof value === 'string' ? value : undefined);
+  // The intent is validated by the schema; an unknown word gets its sentence there.
+  const intent = text(form.get('intent')) as 'exclude' | 'include' | undefined;
+  return run({ toggle: text(form.get('toggle')), intent, uuids: form.getAll('uuid').filter((u) => typeof u === 'string') });
 }

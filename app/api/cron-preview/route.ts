@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { apiRoute } from '@/lib/api-route';
 import { env } from '@/lib/env';
+import { cronPlanOfTexts } from '@/lib/backup/cron-form';
 import { installationKind } from '@/lib/backup/installation-reader';
 import { isValidTimeZone, previewCronPlan } from '@/lib/cron';
 
@@ -21,6 +22,5 @@ const cronPreviewQuerySchema = z.object({
 /** The cron editor's live preview: plain words, next runs on the node and in UTC, warnings. */
 export const GET = apiRoute({ capability: 'configure', input: cronPreviewQuerySchema, scope: 'any' }, async (q) => {
   const zone = q.timeZone && isValidTimeZone(q.timeZone) ? q.timeZone : env().nodeTimeZone;
-  const plan = { minute: q.minute, hour: q.hour, day: q.day, month: q.month, dayOfWeek: q.dayOfWeek, active: q.active === 'TRUE' };
-  return previewCronPlan(plan, new Date(), zone, 5, await installationKind());
+  return previewCronPlan(cronPlanOfTexts(q), new Date(), zone, 5, await installationKind());
 });

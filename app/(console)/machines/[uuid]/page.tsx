@@ -28,7 +28,6 @@ import { chartBars } from '@/lib/inventory/machine-chart';
 import { toIterationRow } from '@/lib/inventory/iteration-rows';
 import { loadMachine } from '@/lib/inventory/machine';
 import { nodeIterationRows } from '@/lib/inventory/node-iteration-rows';
-import { setMachineExcludedAction, unblockMachineAction } from './backup/actions';
 import { BackupChartWithSizes } from './_components/backup-history';
 
 export const metadata: Metadata = { title: 'Machine' };
@@ -114,7 +113,7 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
           <span className="font-medium">{view.verdict.backedUp ? 'Backed up by its scheduler: ' : 'Not backed up: '}</span>
           {view.verdict.reason} <span className="text-muted">({view.kindLabel} rules)</span>
         </p>
-        {mayConfigure && <UnblockButton uuid={machine.uuid} blocked={view.verdict.blocked} unblock={unblockMachineAction} />}
+        {mayConfigure && <UnblockButton uuid={machine.uuid} blocked={view.verdict.blocked} />}
       </Notice>
       {view.nameMismatches.length > 0 && (
         <Notice tone="warning" title="Iteration names that do not fit the plan">
@@ -191,7 +190,7 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
             {view.clone || !mayConfigure ? null : view.effective.excluded && view.effective.excludedBy !== 'machine' ? (
               <p className="text-muted">Excluded by the {view.effective.excludedBy} configuration; include it there.</p>
             ) : (
-              <ExcludeToggle uuid={machine.uuid} excluded={view.effective.excluded} what="machine" setExcluded={setMachineExcludedAction} />
+              <ExcludeToggle target={{ level: 'machine', uuid: machine.uuid }} excluded={view.effective.excluded} />
             )}
           </div>
         </Card>

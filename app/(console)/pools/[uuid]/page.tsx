@@ -20,8 +20,6 @@ import { compactTotals, gridNights, machineRow, nightsNote } from '@/lib/invento
 import { sortByName } from '@/lib/inventory/machine-list';
 import { loadPoolView } from '@/lib/inventory/pool';
 import { toMachineRow } from '@/lib/inventory/rows';
-import { setPoolExcludedAction } from './backup/actions';
-import { setPoolObjectiveAction } from './actions';
 
 export const metadata: Metadata = { title: 'Pool' };
 export const dynamic = 'force-dynamic';
@@ -108,7 +106,7 @@ export default async function PoolPage({
               {mayConfigure && <TextLink href={`/pools/${pool.uuid}/backup`}>Edit backup configuration</TextLink>}
               <TextLink href={`/audit?pool=${pool.uuid}`}>Change history</TextLink>
             </p>
-            {mayConfigure && <ExcludeToggle uuid={pool.uuid} excluded={excludedHere} what="pool" setExcluded={setPoolExcludedAction} />}
+            {mayConfigure && <ExcludeToggle target={{ level: 'pool', uuid: pool.uuid }} excluded={excludedHere} />}
           </div>
         </Card>
       </div>
@@ -124,7 +122,6 @@ export default async function PoolPage({
                 : `This pool's machines count as stale when their last good backup is older than ${formatObjective(objective.poolMs)}.`
             }
             defaultText={inherited}
-            save={setPoolObjectiveAction}
             editable={mayConfigure}
           />
         </Card>

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { consoleAction } from '@/lib/actions';
 import { AppError, quoteShort } from '@/lib/errors';
 import { auditRestore } from '@/lib/restore/audit';
+import { afterCommitted } from '@/lib/restore/committed';
 import { abortRestore, confirmRestore, resolveConflicts, retrySmallFiles, startRestore } from '@/lib/restore/phase1';
 import { consoleInstance, launchDriver, launchPhase2, launchRetry, markFinishedByHand } from '@/lib/restore/runner';
 import { iterationRef, readRestoreStatus } from '@/lib/restore/service';
@@ -31,13 +32,15 @@ const machineOf = ({ uuid }: { uuid: string }) => ({ machine: uuid });
 export const startRestoreAction = consoleAction({ capability: 'restore', schema: targetSchema, scope: machineOf }, async ({ uuid, iteration }, actor) => {
   const ref = iterationRef(uuid, iteration);
   const executor = await startRestore(ref, actor.login, consoleInstance());
-  if (executor === 'daemon') {
-    await auditRestore(actor, 'restore.start', ref, `Restore of iteration ${iteration} started: the node daemon was asked to unretain the small files.`);
-    // The server waits for the node daemon's answer; the page follows the iteration's mode.
-    await launchDriver(ref);
-  } else {
-    await auditRestore(actor, 'restore.start', ref, `Restore of iteration ${iteration} started: small files unretained.`);
-  }
+  await afterCommitted(`The restore of iteration ${iteration} has started`, async () => {
+    if (executor === 'daemon') {
+      await auditRestore(actor, 'restore.start', ref, `Restore of iteration ${iteration} started: the node daemon was asked to unretain the small files.`);
+      // The server waits for the node daemon's answer; the page follows the iteration's mode.
+      await launchDriver(ref);
+    } else {
+      await auditRestore(actor, 'restore.start', ref, `Restore of iteration ${iteration} started: small files unretained.`);
+    }
+  });
   return null;
 });
 
@@ -56,9 +59,11 @@ export const resolveConflictsAction = consoleAction({ capability: 'restore', sch
 export const confirmRestoreAction = consoleAction({ capability: 'restore', schema: targetSchema, scope: machineOf }, async ({ uuid, iteration }, actor) => {
   const ref = iterationRef(uuid, iteration);
   await confirmRestore(ref, actor.login);
-  await auditRestore(actor, 'restore.confirm', ref, 'Plan confirmed; the restore continues unattended on the server.');
-  // The restore now runs on the server; the browser only watches.
-  await launchPhase2(ref);
+  await afterCommitted('The restore is confirmed', async () => {
+    await auditRestore(actor, 'restore.confirm', ref, 'Plan confirmed; the restore continues unattended on the server.');
+    // The restore now runs on the server; the browser only watches.
+    await launchPhase2(ref);
+  });
   return null;
 });
 

@@ -9,27 +9,13 @@ import { attempt } from '@/lib/actions';
 import { requireAccess } from '@/lib/auth/access';
 import { can } from '@/lib/auth/capabilities';
 import { env } from '@/lib/env';
-import { listMachines, parseMachineQuery, type MachineQuery } from '@/lib/inventory/machine-list';
+import { listMachines, machineQueryHref, parseMachineQuery, type MachineQuery } from '@/lib/inventory/machine-list';
 import { toMachineRow } from '@/lib/inventory/rows';
-import { setMachinesExcludedAction } from './actions';
 
 export const metadata: Metadata = { title: 'Machines' };
 export const dynamic = 'force-dynamic';
 
-function hrefFor(query: MachineQuery, change: Partial<MachineQuery>): string {
-  const merged = { ...query, ...change };
-  const params = new URLSearchParams();
-  if (merged.q) params.set('q', merged.q);
-  if (merged.pool) params.set('pool', merged.pool);
-  if (merged.node) params.set('node', merged.node);
-  if (merged.status) params.set('status', merged.status);
-  if (merged.sort !== 'name') params.set('sort', merged.sort);
-  if (merged.dir !== 'asc') params.set('dir', merged.dir);
-  if (merged.page > 1) params.set('page', String(merged.page));
-  if (merged.size !== 50) params.set('size', String(merged.size));
-  const text = params.toString();
-  return text ? `/machines?${text}` : '/machines';
-}
+const hrefFor = (query: MachineQuery, change: Partial<MachineQuery>) => machineQueryHref('/machines', query, change);
 
 export default async function MachinesPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const query = parseMachineQuery(await searchParams);
@@ -44,7 +30,7 @@ export default async function MachinesPage({ searchParams }: { searchParams: Pro
       <PageHeader title="Machines" subtitle={`${page.total} ${page.total === 1 ? 'machine matches' : 'machines match'}`} />
       <MachineFilters query={page.query} pools={page.pools} nodes={page.nodes} />
       {mayConfigure && (
-        <ExcludeSelection formId="exclude-form" names={Object.fromEntries(page.rows.map((r) => [r.uuid, r.name]))} action={setMachinesExcludedAction} />
+        <ExcludeSelection formId="exclude-form" names={Object.fromEntries(page.rows.map((r) => [r.uuid, r.name]))} />
       )}
       <MachineTable
         selectFormId={mayConfigure ? 'exclude-form' : undefined}

@@ -16,7 +16,6 @@ import { statusLabel } from '@/lib/backup/status';
 import { env } from '@/lib/env';
 import { aggregateRow, compactTotals, gridNights, machineRow, nightsNote } from '@/lib/inventory/history-view';
 import { loadOverview } from '@/lib/inventory/overview';
-import { setCloudObjectiveAction } from './actions';
 
 export const metadata: Metadata = { title: 'Overview' };
 export const dynamic = 'force-dynamic';
@@ -121,7 +120,6 @@ export default async function OverviewPage() {
                 : `A machine counts as stale when its last good backup is older than ${formatObjective(overview.cloudObjectiveMs)}, unless its pool sets its own objective.`
             }
             defaultText={`each machine's plan period plus ${margin}`}
-            save={setCloudObjectiveAction}
             editable={canEverywhere(grants, 'configure')}
           />
         </Card>
