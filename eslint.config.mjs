@@ -23,5 +23,14 @@ export default defineConfig([
       '@typescript-eslint/no-require-imports': 'off',
     },
   },
-  globalIgnores(['.next/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'bench/out/**', '.cache/**', '.run/**', 'next-env.d.ts']),
+  globalIgnores([
+    '.next/**',
+    'node_modules/**',
+    'test-results/**',
+    'playwright-report/**',
+    'bench/out/**',
+    '.cache/**',
+    '.run/**',
+    'next-env.d.ts',
+  ]),
 ]);

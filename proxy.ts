@@ -8,9 +8,14 @@ import { contentSecurityPolicy, refuseActionBody, refuseRequest, SECURITY_HEADER
  * asked for, so an expired session can come back to it after signing in.
  */
 export async function proxy(request: NextRequest) {
-  const refusal = refuseRequest(request.method, request.headers) ?? (request.method === 'POST' ? await refuseActionBody(request.headers, request.clone()) : null);
+  const refusal =
+    refuseRequest(request.method, request.headers) ??
+    (request.method === 'POST' ? await refuseActionBody(request.headers, request.clone()) : null);
   if (refusal) {
-    const response = new NextResponse(`${refusal.message}\n`, { status: refusal.status, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' } });
+    const response = new NextResponse(`${refusal.message}\n`, {
+      status: refusal.status,
+      headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
+    });
     response.headers.set('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.headers.set(name, value);
     return response;

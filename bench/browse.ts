@@ -22,7 +22,20 @@ import { parseArgs } from 'node:util';
 import { buildLargeCloud, LARGE, LARGE_DEFAULTS } from '../scripts/directory/large-cloud';
 import { startSlapd } from '../scripts/directory/slapd';
 import { startConsole, type RunningConsole } from '../scripts/console-server';
-import { getPage, median, ms, parseTrace, peakMemory, replay, createSession, table, timed, timedPair, type Bind, type TracedSearch } from './measure';
+import {
+  getPage,
+  median,
+  ms,
+  parseTrace,
+  peakMemory,
+  replay,
+  createSession,
+  table,
+  timed,
+  timedPair,
+  type Bind,
+  type TracedSearch,
+} from './measure';
 
 interface Page {
   name: string;
@@ -61,7 +74,16 @@ function options() {
   };
   const years = Number(values.years);
   if (!Number.isFinite(years) || years < 0) throw new Error(`--years must be a number of years, not ${values.years}`);
-  return { machines: int('machines'), pools: int('pools'), nodes: int('nodes'), seed: String(values.seed), repeats: Math.max(1, int('repeats')), warmups: int('warmups'), port: int('port'), years };
+  return {
+    machines: int('machines'),
+    pools: int('pools'),
+    nodes: int('nodes'),
+    seed: String(values.seed),
+    repeats: Math.max(1, int('repeats')),
+    warmups: int('warmups'),
+    port: int('port'),
+    years,
+  };
 }
 
 /** Other work on the machine skews every figure; the load average says how much there was. */
@@ -126,12 +148,16 @@ async function measureConsole(
       };
       // Console request and ldapsearch replay take turns, so a burst of other work on the
       // machine hits both columns alike instead of skewing the ratio.
-      const [times, rawTimes] = raw ? await timedPair(o.warmups, o.repeats, request, () => raw(searches)) : [await timed(o.warmups, o.repeats, request), []];
+      const [times, rawTimes] = raw
+        ? await timedPair(o.warmups, o.repeats, request, () => raw(searches))
+        : [await timed(o.warmups, o.repeats, request), []];
       run.medians.set(page.name, median(times));
       const spread = (t: number[]) => `${ms(median(t))} ms (min ${ms(Math.min(...t))}, max ${ms(Math.max(...t))})`;
       if (raw) {
         run.rawMedians.set(page.name, median(rawTimes));
-        console.log(`  ${page.name}: console ${spread(times)}; ldapsearch, ${searches.length} searches, ${searches.reduce((a, x) => a + x.entries, 0)} entries: ${spread(rawTimes)}`);
+        console.log(
+          `  ${page.name}: console ${spread(times)}; ldapsearch, ${searches.length} searches, ${searches.reduce((a, x) => a + x.entries, 0)} entries: ${spread(rawTimes)}`,
+        );
       } else {
         console.log(`  ${page.name}: ${spread(times)}`);
       }
@@ -151,11 +177,26 @@ async function main(): Promise<void> {
   console.log(`Browse benchmark on ${machineDescription()}; load average ${loadBefore}`);
 
   let t = performance.now();
-  const cloud = buildLargeCloud({ seed: o.seed, machines: o.machines, pools: o.pools, nodes: o.nodes, disksPerMachine: 2, iterationsPerMachine: 10, now: new Date(), dataAgeYears: o.years });
+  const cloud = buildLargeCloud({
+    seed: o.seed,
+    machines: o.machines,
+    pools: o.pools,
+    nodes: o.nodes,
+    disksPerMachine: 2,
+    iterationsPerMachine: 10,
+    now: new Date(),
+    dataAgeYears: o.years,
+  });
   const generateMs = performance.now() - t;
   writeFileSync(join(out, 'large.ldif'), cloud.ldif);
-  console.log(`Generated ${cloud.entries} entries (${(cloud.ldif.length / 1024 ** 2).toFixed(1)} MiB LDIF, bench/out/large.ldif) in ${ms(generateMs)} ms`);
-  console.log(`  intended statuses (either side): ${Object.entries(cloud.facets).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  console.log(
+    `Generated ${cloud.entries} entries (${(cloud.ldif.length / 1024 ** 2).toFixed(1)} MiB LDIF, bench/out/large.ldif) in ${ms(generateMs)} ms`,
+  );
+  console.log(
+    `  intended statuses (either side): ${Object.entries(cloud.facets)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
 
   t = performance.now();
   const slapd = await startSlapd({ baseDn: cloud.baseDn, rootDn: LARGE.rootDn, rootPassword: LARGE.rootPassword, ldif: [cloud.ldif] });
@@ -169,7 +210,9 @@ async function main(): Promise<void> {
     const persistent = cloud.spec.pools.filter((p) => p.type === 'persistent');
     const sizeOf = (uuid: string) => cloud.spec.machines.filter((m) => m.poolUuid === uuid).length;
     const pool = persistent.reduce((a, b) => (sizeOf(b.uuid) > sizeOf(a.uuid) ? b : a));
-    const machine = cloud.spec.machines.find((m) => m.poolUuid === pool.uuid && m.expectedActivity === 'failed' && m.iterations.length > 1) ?? cloud.spec.machines[0];
+    const machine =
+      cloud.spec.machines.find((m) => m.poolUuid === pool.uuid && m.expectedActivity === 'failed' && m.iterations.length > 1) ??
+      cloud.spec.machines[0];
     const metricsToken = randomBytes(24).toString('hex');
     const pages: Page[] = [
       { name: 'overview', path: '/' },
@@ -183,7 +226,11 @@ async function main(): Promise<void> {
     ];
 
     const secret = randomBytes(32).toString('hex');
-    const cookie = await createSession({ url: slapd.url, bindDn: LARGE.rootDn, password: LARGE.rootPassword, baseDn: cloud.baseDn }, secret, { dn: LARGE.admin.dn, login: LARGE.admin.login, name: 'Ada Admin' });
+    const cookie = await createSession(
+      { url: slapd.url, bindDn: LARGE.rootDn, password: LARGE.rootPassword, baseDn: cloud.baseDn },
+      secret,
+      { dn: LARGE.admin.dn, login: LARGE.admin.login, name: 'Ada Admin' },
+    );
     const env = {
       LDAP_URL: slapd.url,
       LDAP_BASE_DN: cloud.baseDn,
@@ -199,7 +246,14 @@ async function main(): Promise<void> {
       `\nConsole without cache (CONSOLE_CACHE_SECONDS=0), ${o.warmups} warm-ups + ${o.repeats} requests per page, taking turns with raw\n` +
         `ldapsearch replaying the page's traced searches (all at once, paged pr=400 like the console):`,
     );
-    const uncached = await measureConsole(pages, { ...env, CONSOLE_CACHE_SECONDS: '0', LDAP_TRACE: '1' }, o, cookie, 'no cache', (searches) => replay(bind, searches));
+    const uncached = await measureConsole(
+      pages,
+      { ...env, CONSOLE_CACHE_SECONDS: '0', LDAP_TRACE: '1' },
+      o,
+      cookie,
+      'no cache',
+      (searches) => replay(bind, searches),
+    );
     const raw = uncached.rawMedians;
 
     console.log(`\nConsole with its default cache (CONSOLE_CACHE_SECONDS unset = 5 s):`);
@@ -221,12 +275,24 @@ async function main(): Promise<void> {
         `${Math.round((uncached.bytes.get(p.name) ?? 0) / 1024)}`,
       ];
     });
-    console.log(`\n## Browse benchmark: ${o.machines} machines, ${o.pools} pools, ${o.nodes} nodes, ${cloud.entries} entries (seed ${o.seed})`);
+    console.log(
+      `\n## Browse benchmark: ${o.machines} machines, ${o.pools} pools, ${o.nodes} nodes, ${cloud.entries} entries (seed ${o.seed})`,
+    );
     console.log(`Machine: ${machineDescription()}`);
     console.log(`Medians of ${o.repeats} requests after ${o.warmups} warm-ups, in ms.\n`);
     console.log(
       table(
-        ['page', 'console, no cache', 'raw ldapsearch', 'ratio', 'console, cached', 'searches', 'entries', 'slowest search in console', 'HTML KiB'],
+        [
+          'page',
+          'console, no cache',
+          'raw ldapsearch',
+          'ratio',
+          'console, cached',
+          'searches',
+          'entries',
+          'slowest search in console',
+          'HTML KiB',
+        ],
         rows,
       ),
     );

@@ -11,7 +11,9 @@ import { LARGE_DEFAULTS } from '../scripts/directory/large-cloud';
 import { largeCloudInProcess, median, ms } from './measure';
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { machines: { type: 'string', default: String(LARGE_DEFAULTS.machines) }, runs: { type: 'string', default: '7' } } });
+  const { values } = parseArgs({
+    options: { machines: { type: 'string', default: String(LARGE_DEFAULTS.machines) }, runs: { type: 'string', default: '7' } },
+  });
   const world = await largeCloudInProcess(Number(values.machines));
   try {
     const { readFleet } = await import('../lib/inventory/fleet');
@@ -35,7 +37,9 @@ async function main(): Promise<void> {
       JSON.parse(json);
       readBack.push(performance.now() - t);
     }
-    console.log(`${machines} machines: fleet read ${ms(median(read))} ms; as JSON ${(bytes / 1024 / 1024).toFixed(1)} MiB (the data cache refuses items over 2 MB);`);
+    console.log(
+      `${machines} machines: fleet read ${ms(median(read))} ms; as JSON ${(bytes / 1024 / 1024).toFixed(1)} MiB (the data cache refuses items over 2 MB);`,
+    );
     console.log(`  serialising it ${ms(median(write))} ms, parsing it back ${ms(median(readBack))} ms (medians of ${values.runs})`);
     await closeDirectory();
   } finally {

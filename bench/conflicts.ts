@@ -32,7 +32,9 @@ function padding(variant: 'backup' | 'live'): { devices: string; domain: string 
     </controller>
 `;
   }).join('');
-  const pins = Array.from({ length: 64 }, (_, i) => `    <vcpupin vcpu='${i}' cpuset='${variant === 'live' && i === 7 ? 63 : i}'/>\n`).join('');
+  const pins = Array.from({ length: 64 }, (_, i) => `    <vcpupin vcpu='${i}' cpuset='${variant === 'live' && i === 7 ? 63 : i}'/>\n`).join(
+    '',
+  );
   const features = Array.from({ length: 60 }, (_, i) => `    <feature policy='require' name='feat${i}'/>\n`).join('');
   return {
     devices: ports,
@@ -78,7 +80,9 @@ for (let run = -WARM_UP; run < RUNS; run += 1) {
 }
 const total = computeTimes.map((t, i) => t + applyTimes[i]);
 
-console.log(`machine: ${attributes} directory attributes, domain XML ${(input.backupXml.length / 1024).toFixed(0)} KB (live ${(input.liveXml.length / 1024).toFixed(0)} KB), ${conflicts} conflicts`);
+console.log(
+  `machine: ${attributes} directory attributes, domain XML ${(input.backupXml.length / 1024).toFixed(0)} KB (live ${(input.liveXml.length / 1024).toFixed(0)} KB), ${conflicts} conflicts`,
+);
 console.log(`computeConflicts  median ${median(computeTimes).toFixed(1)} ms`);
 console.log(`applyDecisions    median ${median(applyTimes).toFixed(1)} ms`);
 console.log(`together          median ${median(total).toFixed(1)} ms over ${RUNS} runs (target < 50 ms)`);

@@ -35,7 +35,12 @@ export async function timed(warmUps: number, repeats: number, once: () => Promis
 }
 
 /** Like `timed` for two things at once, alternating them; returns both lists of timings. */
-export async function timedPair(warmUps: number, repeats: number, a: () => Promise<void>, b: () => Promise<void>): Promise<[number[], number[]]> {
+export async function timedPair(
+  warmUps: number,
+  repeats: number,
+  a: () => Promise<void>,
+  b: () => Promise<void>,
+): Promise<[number[], number[]]> {
   for (let i = 0; i < warmUps; i++) {
     await a();
     await b();
@@ -43,7 +48,10 @@ export async function timedPair(warmUps: number, repeats: number, a: () => Promi
   const timesA: number[] = [];
   const timesB: number[] = [];
   for (let i = 0; i < repeats; i++) {
-    for (const [run, times] of [[a, timesA], [b, timesB]] as const) {
+    for (const [run, times] of [
+      [a, timesA],
+      [b, timesB],
+    ] as const) {
       const started = performance.now();
       await run();
       times.push(performance.now() - started);
@@ -65,17 +73,33 @@ export async function createSession(
 ): Promise<string> {
   const { token, key } = newSessionToken(secret);
   const now = Date.now();
-  const record: SessionRecord = { version: 1, login: person.login, name: person.name, createdAt: new Date(now).toISOString(), expiresAt: new Date(now + 8 * 3600_000).toISOString(), address: null };
+  const record: SessionRecord = {
+    version: 1,
+    login: person.login,
+    name: person.name,
+    createdAt: new Date(now).toISOString(),
+    expiresAt: new Date(now + 8 * 3600_000).toISOString(),
+    address: null,
+  };
   const client = new Client({ url: ldap.url });
   await client.bind(ldap.bindDn, ldap.password);
   try {
     const services = `ou=services,${ldap.baseDn}`;
-    for (const [dn, ou] of [[services, 'services'], [`ou=backup-console,${services}`, 'backup-console'], [`ou=sessions,ou=backup-console,${services}`, 'sessions']]) {
+    for (const [dn, ou] of [
+      [services, 'services'],
+      [`ou=backup-console,${services}`, 'backup-console'],
+      [`ou=sessions,ou=backup-console,${services}`, 'sessions'],
+    ]) {
       await client.add(dn, { objectClass: ['top', 'organizationalUnit'], ou }).catch((error: Error) => {
         if (error.name !== 'AlreadyExistsError') throw error;
       });
     }
-    await client.add(`ou=${key},ou=sessions,ou=backup-console,${services}`, { objectClass: ['top', 'organizationalUnit'], ou: key, seeAlso: person.dn, description: JSON.stringify(record) });
+    await client.add(`ou=${key},ou=sessions,ou=backup-console,${services}`, {
+      objectClass: ['top', 'organizationalUnit'],
+      ou: key,
+      seeAlso: person.dn,
+      description: JSON.stringify(record),
+    });
   } finally {
     await client.unbind();
   }
@@ -117,10 +141,21 @@ export interface Bind {
 /** The ldapsearch command line for a traced search: same base, scope, filter, attributes and paging. */
 export function ldapsearchArgs(bind: Bind, s: TracedSearch): string[] {
   return [
-    '-x', '-H', bind.url, '-D', bind.dn, '-w', bind.password, '-LLL',
-    '-b', s.base, '-s', s.scope,
+    '-x',
+    '-H',
+    bind.url,
+    '-D',
+    bind.dn,
+    '-w',
+    bind.password,
+    '-LLL',
+    '-b',
+    s.base,
+    '-s',
+    s.scope,
     ...(s.pageSize ? ['-E', `pr=${s.pageSize}/noprompt`] : []),
-    s.filter, ...s.attributes,
+    s.filter,
+    ...s.attributes,
   ];
 }
 
@@ -131,7 +166,9 @@ function runLdapsearch(args: string[]): Promise<void> {
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.once('error', reject);
-    child.once('close', (code) => (code === 0 || code === 32 ? resolve() : reject(new Error(`ldapsearch ${args.join(' ')} exited ${code}: ${stderr}`))));
+    child.once('close', (code) =>
+      code === 0 || code === 32 ? resolve() : reject(new Error(`ldapsearch ${args.join(' ')} exited ${code}: ${stderr}`)),
+    );
   });
 }
 
@@ -179,7 +216,11 @@ export function table(header: string[], rows: Array<Array<string | number>>): st
   const cells = [header, ...rows.map((r) => r.map(String))];
   const widths = header.map((_, i) => Math.max(...cells.map((r) => r[i].length)));
   const line = (r: string[]) => `| ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
-  return [line(cells[0]), `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`, ...cells.slice(1).map(line)].join('\n');
+  return [
+    line(cells[0]),
+    `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
+    ...cells.slice(1).map(line),
+  ].join('\n');
 }
 
 export const ms = (value: number): string => value.toFixed(value < 100 ? 1 : 0);

@@ -12,8 +12,13 @@ import { LARGE_DEFAULTS } from '../scripts/directory/large-cloud';
 import { largeCloudInProcess, median, ms } from './measure';
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { machines: { type: 'string', default: String(LARGE_DEFAULTS.machines) }, runs: { type: 'string', default: '5' } } });
-  const world = await largeCloudInProcess(Number(values.machines), { LDAP_TRACE: '1', ...(process.env.BENCH_LDAP_URL ? { LDAP_URL: process.env.BENCH_LDAP_URL } : {}) });
+  const { values } = parseArgs({
+    options: { machines: { type: 'string', default: String(LARGE_DEFAULTS.machines) }, runs: { type: 'string', default: '5' } },
+  });
+  const world = await largeCloudInProcess(Number(values.machines), {
+    LDAP_TRACE: '1',
+    ...(process.env.BENCH_LDAP_URL ? { LDAP_URL: process.env.BENCH_LDAP_URL } : {}),
+  });
   try {
     const { readFleet } = await import('../lib/inventory/fleet');
     const { summarizeFleet } = await import('../lib/inventory/overview');
@@ -23,7 +28,9 @@ async function main(): Promise<void> {
       const t = performance.now();
       const overview = summarizeFleet(await readFleet());
       times.push(performance.now() - t);
-      console.log(`readFleet + summarizeFleet: ${ms(times[i])} ms (${overview.total} machines, ${overview.attention.length} need attention)`);
+      console.log(
+        `readFleet + summarizeFleet: ${ms(times[i])} ms (${overview.total} machines, ${overview.attention.length} need attention)`,
+      );
     }
     console.log(`median ${ms(median(times))} ms`);
     await closeDirectory();

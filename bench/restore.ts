@@ -66,7 +66,8 @@ function options() {
   if (!(gib > 0 && gib <= 64)) throw new Error(`--gib must be a size in GiB between 0 and 64, not ${values.gib}`);
   if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`--repeats must be a whole number of at least 1, not ${values.repeats}`);
   if (!Number.isInteger(warmups) || warmups < 0) throw new Error(`--warmups must be a whole number, not ${values.warmups}`);
-  if (values.executor !== 'console' && values.executor !== 'daemon') throw new Error(`--executor must be console or daemon, not ${values.executor}`);
+  if (values.executor !== 'console' && values.executor !== 'daemon')
+    throw new Error(`--executor must be console or daemon, not ${values.executor}`);
   const settle = Number(values.settle);
   if (!(settle >= 0 && settle <= 120)) throw new Error(`--settle must be a number of seconds between 0 and 120, not ${values.settle}`);
   return {
@@ -164,7 +165,15 @@ function analyse(trace: ObservedCommand[], large: Set<string>, t0: number, tPhas
   const polls = byStart.filter((c) => !isCopy(c) && copyCommands.some((cp) => c.startedAt > cp.startedAt && c.startedAt < cp.endedAt));
   const byProgram = new Map<string, { count: number; ms: number }>();
   for (const c of byStart) {
-    const name = copyPaths(c) ? 'copy (copyFile)' : c.argv[0] === 'sh' ? 'sh -c (stat, df, read, write, mv, rm…)' : c.argv[0] === 'qemu-img' ? `qemu-img ${c.argv[1]}` : c.argv[0] === 'virsh' ? `virsh ${c.argv.find((a, i) => i > 0 && !a.startsWith('-') && a !== 'qemu:///system') ?? ''}` : c.argv[0];
+    const name = copyPaths(c)
+      ? 'copy (copyFile)'
+      : c.argv[0] === 'sh'
+        ? 'sh -c (stat, df, read, write, mv, rm…)'
+        : c.argv[0] === 'qemu-img'
+          ? `qemu-img ${c.argv[1]}`
+          : c.argv[0] === 'virsh'
+            ? `virsh ${c.argv.find((a, i) => i > 0 && !a.startsWith('-') && a !== 'qemu:///system') ?? ''}`
+            : c.argv[0];
     const entry = byProgram.get(name) ?? { count: 0, ms: 0 };
     entry.count += 1;
     entry.ms += c.endedAt - c.startedAt;
@@ -201,8 +210,13 @@ async function main(): Promise<void> {
   const fs = await statfs(tmpdir());
   const free = fs.bavail * fs.bsize;
   console.log(`Restore benchmark on ${machineDescription()}; load average ${loadAverage()}`);
-  console.log(`Temporary folder ${tmpdir()}: ${(free / GiB).toFixed(1)} GiB free, about ${(needed / GiB).toFixed(1)} GiB needed at the peak.`);
-  if (free < needed) throw new Error(`Not enough room in ${tmpdir()} (${(free / GiB).toFixed(1)} GiB free, ${(needed / GiB).toFixed(1)} GiB needed); set TMPDIR or use --gib.`);
+  console.log(
+    `Temporary folder ${tmpdir()}: ${(free / GiB).toFixed(1)} GiB free, about ${(needed / GiB).toFixed(1)} GiB needed at the peak.`,
+  );
+  if (free < needed)
+    throw new Error(
+      `Not enough room in ${tmpdir()} (${(free / GiB).toFixed(1)} GiB free, ${(needed / GiB).toFixed(1)} GiB needed); set TMPDIR or use --gib.`,
+    );
 
   const web = demoSpec().machines.find((m) => m.name === 'web-01');
   if (!web) throw new Error('web-01 is missing from the demo directory');
@@ -227,9 +241,14 @@ async function main(): Promise<void> {
 
   try {
     let t = performance.now();
-    node = await startDemoNode(now, { loginShellRc: !o.withoutBashrc }, {
-      imageBytesFor: ({ machineUuid, disk, iteration }) => (machineUuid === web.uuid && disk === 'vda' && iteration === chosen ? o.imageBytes : undefined),
-    });
+    node = await startDemoNode(
+      now,
+      { loginShellRc: !o.withoutBashrc },
+      {
+        imageBytesFor: ({ machineUuid, disk, iteration }) =>
+          machineUuid === web.uuid && disk === 'vda' && iteration === chosen ? o.imageBytes : undefined,
+      },
+    );
     const tree = node.tree.machines.find((m) => m.uuid === web.uuid);
     const iteration = tree?.iterations.find((i) => i.name === chosen);
     if (!tree || !iteration?.folder) throw new Error(`web-01's iteration ${chosen} has no backup folder in the node tree`);
@@ -239,7 +258,9 @@ async function main(): Promise<void> {
     console.log(
       `Test node (sshd on 127.0.0.1:${node.node.port}${o.withoutBashrc ? "; login shell without the user's ~/.bashrc" : ''}) and its folder tree built in ${seconds(performance.now() - t)}; ${node.node.root}`,
     );
-    console.log(`web-01, iteration ${chosen}: ${large.map((f) => `${f.name.split('.')[1] === 'state' ? 'state file' : `${f.disk} image`} ${(f.sizeBytes / MiB).toFixed(f.sizeBytes < MiB ? 2 : 0)} MiB`).join(', ')} (${(largeBytes / GiB).toFixed(2)} GiB in all)`);
+    console.log(
+      `web-01, iteration ${chosen}: ${large.map((f) => `${f.name.split('.')[1] === 'state' ? 'state file' : `${f.disk} image`} ${(f.sizeBytes / MiB).toFixed(f.sizeBytes < MiB ? 2 : 0)} MiB`).join(', ')} (${(largeBytes / GiB).toFixed(2)} GiB in all)`,
+    );
 
     t = performance.now();
     const demo = buildDemoDirectory(now, node.paths);
@@ -275,7 +296,9 @@ async function main(): Promise<void> {
         await daemon.stop();
         await previous();
       };
-      console.log(`Node daemon stand-in for ${web.node}: process ${daemon.pid}, looking for commands every 50 ms (the real daemon is told at once).`);
+      console.log(
+        `Node daemon stand-in for ${web.node}: process ${daemon.pid}, looking for commands every 50 ms (the real daemon is told at once).`,
+      );
     }
 
     const { observeNodeCommands, runOnNode, runChecked, closeNodeConnections } = await import('../lib/ssh');
@@ -379,7 +402,9 @@ async function main(): Promise<void> {
       if (mode?.mode !== 'finished' || (mode.returnValue ?? 0) !== 0) {
         const records = decodeJournal((await readJournal(web.uuid, chosen))?.records ?? []);
         const failed = records.filter((r) => r.step === 'failed').pop();
-        throw new Error(`The restore ended in mode ${mode?.mode} with ${mode?.returnValue}: ${failed ? JSON.stringify(failed) : 'no failure recorded'}`);
+        throw new Error(
+          `The restore ended in mode ${mode?.mode} with ${mode?.returnValue}: ${failed ? JSON.stringify(failed) : 'no failure recorded'}`,
+        );
       }
       return analyse(trace, largePaths, t0, tPhase2, t1);
     };
@@ -410,7 +435,9 @@ async function main(): Promise<void> {
     // the hypervisor). With the order alternating per round (ABBA) every console copy landed
     // in the slow half; with strict turns and an even number of rounds (the default 6) each
     // side gets as many slow as fast turns.
-    console.log(`${o.warmups} warm-up round(s), then ${o.repeats} rounds; the console's restore and plain cp -p take turns, each always following the other:`);
+    console.log(
+      `${o.warmups} warm-up round(s), then ${o.repeats} rounds; the console's restore and plain cp -p take turns, each always following the other:`,
+    );
     const rounds: ConsoleRound[] = [];
     const copies: number[] = [];
     const writtenCopies: number[] = [];
@@ -424,13 +451,16 @@ async function main(): Promise<void> {
         await runChecked(nodeName, ['mkdir', '--', copyDir], 'creating the copyFile folder');
         await settleDisk();
         const t0 = performance.now();
-        for (const f of large) await copyFile(nodeName, f.path, `${copyDir}/${f.name}`, { sourceRoot: node.node.root, destinationRoot: node.node.root });
+        for (const f of large)
+          await copyFile(nodeName, f.path, `${copyDir}/${f.name}`, { sourceRoot: node.node.root, destinationRoot: node.node.root });
         fn.push(performance.now() - t0);
         await runChecked(nodeName, ['rm', '-rf', '--', copyDir], 'clearing the copyFile folder');
         plain.push((await plainCopy()).copy);
         console.log(`  copy pair ${i + 1}: copyFile ${seconds(fn[i])}, cp -p ${seconds(plain[i])}`);
       }
-      console.log(`copyFile alone against cp -p, the same ${large.length} files, ${o.copyPairs} turns each: medians ${seconds(median(fn))} and ${seconds(median(plain))}, ratio ${(median(fn) / median(plain)).toFixed(2)}x\n`);
+      console.log(
+        `copyFile alone against cp -p, the same ${large.length} files, ${o.copyPairs} turns each: medians ${seconds(median(fn))} and ${seconds(median(plain))}, ratio ${(median(fn) / median(plain)).toFixed(2)}x\n`,
+      );
     }
     for (let i = -o.warmups; i < o.repeats; i++) {
       const c = await consoleRestore();
@@ -469,10 +499,14 @@ async function main(): Promise<void> {
       commands: med((r) => r.sshCommands),
       polls: med((r) => r.polls),
     };
-    console.log(`\n## Restore benchmark${o.executor === 'daemon' ? ', daemon-driven (the node daemon stand-in executes the node steps)' : ''}${o.withoutBashrc ? " (node's login shell without ~/.bashrc)" : ''}: web-01 with a ${(o.imageBytes / GiB).toFixed(o.imageBytes % GiB === 0 ? 0 : 2)} GiB image, ${large.length} large files (${(largeBytes / GiB).toFixed(2)} GiB)`);
+    console.log(
+      `\n## Restore benchmark${o.executor === 'daemon' ? ', daemon-driven (the node daemon stand-in executes the node steps)' : ''}${o.withoutBashrc ? " (node's login shell without ~/.bashrc)" : ''}: web-01 with a ${(o.imageBytes / GiB).toFixed(o.imageBytes % GiB === 0 ? 0 : 2)} GiB image, ${large.length} large files (${(largeBytes / GiB).toFixed(2)} GiB)`,
+    );
     console.log(`Machine: ${machineDescription()}; load average after: ${loadAverage()}`);
-    console.log(`Medians of ${o.repeats} rounds after ${o.warmups} warm-up(s), in seconds; plain cp -p copies the same ${large.length} files one command each over the same SSH connection;` +
-        ` before each turn: sync, then ${o.settleMs / 1000} s rest.\n`);
+    console.log(
+      `Medians of ${o.repeats} rounds after ${o.warmups} warm-up(s), in seconds; plain cp -p copies the same ${large.length} files one command each over the same SSH connection;` +
+        ` before each turn: sync, then ${o.settleMs / 1000} s rest.\n`,
+    );
     const written = median(writtenCopies);
     const emptyMs = median(empty);
     console.log(
@@ -481,10 +515,28 @@ async function main(): Promise<void> {
         o.executor === 'daemon'
           ? [
               ['whole restore (phase 1 start → phase 2 finished)', sec(m.total), sec(cp), ratio(m.total), '≤ 1.10x'],
-              ['  phase 1 (pre-flight, the daemon unretains the small files, conflicts read 3 times, resolve, confirm)', sec(m.phase1), '', '', ''],
-              ['  phase 2 (the daemon copies and checks, the console checks, directory, define, stop; the daemon restores)', sec(m.phase2), '', '', ''],
+              [
+                '  phase 1 (pre-flight, the daemon unretains the small files, conflicts read 3 times, resolve, confirm)',
+                sec(m.phase1),
+                '',
+                '',
+                '',
+              ],
+              [
+                '  phase 2 (the daemon copies and checks, the console checks, directory, define, stop; the daemon restores)',
+                sec(m.phase2),
+                '',
+                '',
+                '',
+              ],
               ["the console's qemu-img check of the daemon's copies", sec(m.imageCheck), '', '', ''],
-              ['reference: whole restore against cp -p followed by sync', sec(m.total), sec(written), `${(m.total / written).toFixed(2)}x`, ''],
+              [
+                'reference: whole restore against cp -p followed by sync',
+                sec(m.total),
+                sec(written),
+                `${(m.total / written).toFixed(2)}x`,
+                '',
+              ],
             ]
           : [
               ['whole restore (phase 1 start → phase 2 finished)', sec(m.total), sec(cp), ratio(m.total), '≤ 1.10x'],
@@ -494,17 +546,27 @@ async function main(): Promise<void> {
               ['qemu-img check of the images (verification the spec requires)', sec(m.imageCheck), '', '', ''],
               ['step 7 whole (copy, size comparison, qemu-img check)', sec(m.step7), sec(cp), ratio(m.step7), ''],
               ['moving the images over the live ones (mv; ext4 starts writing the copy out)', sec(m.move), '', '', ''],
-              ['reference: whole restore against cp -p followed by sync', sec(m.total), sec(written), `${(m.total / written).toFixed(2)}x`, ''],
+              [
+                'reference: whole restore against cp -p followed by sync',
+                sec(m.total),
+                sec(written),
+                `${(m.total / written).toFixed(2)}x`,
+                '',
+              ],
             ],
       ),
     );
     const last = rounds[rounds.length - 1];
-    if (o.executor === 'daemon') console.log("\nThe daemon copies, moves and restores on the node itself; the console's SSH commands below are its reads, checks and preparations.");
-    else console.log(
-      `\nWhere the console's time goes (medians): the large-file copy commands ${seconds(m.cpCommands)}; other SSH commands, while no copy runs, ${seconds(m.sshOutside)}` +
-        ` (${m.commands} SSH commands per restore${m.polls > 0 ? `, ${m.polls} of them progress polls during a copy` : ''}; the moves of the images ${seconds(m.move)} of it);` +
-        ` no SSH command running (directory reads and writes, the engine's own work) ${seconds(m.noSsh)}.`,
-    );
+    if (o.executor === 'daemon')
+      console.log(
+        "\nThe daemon copies, moves and restores on the node itself; the console's SSH commands below are its reads, checks and preparations.",
+      );
+    else
+      console.log(
+        `\nWhere the console's time goes (medians): the large-file copy commands ${seconds(m.cpCommands)}; other SSH commands, while no copy runs, ${seconds(m.sshOutside)}` +
+          ` (${m.commands} SSH commands per restore${m.polls > 0 ? `, ${m.polls} of them progress polls during a copy` : ''}; the moves of the images ${seconds(m.move)} of it);` +
+          ` no SSH command running (directory reads and writes, the engine's own work) ${seconds(m.noSsh)}.`,
+      );
     const execMs = median(emptyExec);
     console.log(
       `SSH command overhead: an empty command (\`true\`) costs ${ms(emptyMs)} ms through the command runner on this node (median of ${empty.length}), ${ms(execMs)} ms on a channel of its own` +
@@ -512,7 +574,9 @@ async function main(): Promise<void> {
         ` (bash -c true started as sshd starts it: ${ms(median(shellWithRc))} ms with the ~/.bashrc, ${ms(median(shellWithoutRc))} ms without). ${m.commands} commands × ${ms(emptyMs)} ms ≈ ${seconds(m.commands * emptyMs)}` +
         ` (some run side by side: the conflict reads send six at once; ${seconds(m.commands * execMs)} on channels of their own); plain cp -p pays it ${large.length} times (${seconds(large.length * emptyMs)}).`,
     );
-    console.log(`SSH commands of the last round by program (count, time): ${[...last.byProgram.entries()].map(([k, v]) => `${k} ${v.count}× ${seconds(v.ms)}`).join('; ')}.`);
+    console.log(
+      `SSH commands of the last round by program (count, time): ${[...last.byProgram.entries()].map(([k, v]) => `${k} ${v.count}× ${seconds(v.ms)}`).join('; ')}.`,
+    );
   } finally {
     await cleanUp();
   }

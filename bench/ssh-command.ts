@@ -41,16 +41,20 @@ function options() {
     strict: true,
   });
   const commands = Number(values.commands);
-  if (!Number.isInteger(commands) || commands < BLOCK) throw new Error(`--commands must be a whole number of at least ${BLOCK}, not ${values.commands}`);
+  if (!Number.isInteger(commands) || commands < BLOCK)
+    throw new Error(`--commands must be a whole number of at least ${BLOCK}, not ${values.commands}`);
   return { commands: Math.ceil(commands / BLOCK) * BLOCK, withoutBashrc: values['without-bashrc'] === true };
 }
 
 const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))];
+const percentile = (values: number[], p: number) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))];
 
 async function main(): Promise<void> {
   const o = options();
-  console.log(`Node command benchmark on ${cpus().length} CPUs (${cpus()[0]?.model?.trim() ?? 'unknown CPU'}), ${(totalmem() / 1024 ** 3).toFixed(1)} GiB memory, Node ${process.version}; load average ${loadAverage()}`);
+  console.log(
+    `Node command benchmark on ${cpus().length} CPUs (${cpus()[0]?.model?.trim() ?? 'unknown CPU'}), ${(totalmem() / 1024 ** 3).toFixed(1)} GiB memory, Node ${process.version}; load average ${loadAverage()}`,
+  );
   let node: TestNode | null = null;
   let close: () => Promise<void> = async () => undefined;
   try {
@@ -69,7 +73,9 @@ async function main(): Promise<void> {
     const { runChecked, closeNodeConnections } = await import('../lib/ssh');
     const { nodeConnection } = await import('../lib/ssh/pool');
     close = closeNodeConnections;
-    console.log(`Test node: sshd on 127.0.0.1:${node.port}${o.withoutBashrc ? ", login shell without the user's ~/.bashrc" : ", login shell reading the user's ~/.bashrc"}.`);
+    console.log(
+      `Test node: sshd on 127.0.0.1:${node.port}${o.withoutBashrc ? ", login shell without the user's ~/.bashrc" : ", login shell reading the user's ~/.bashrc"}.`,
+    );
 
     type Way = 'exec' | 'runner';
     const ways: Way[] = ['exec', 'runner'];
@@ -127,7 +133,10 @@ async function main(): Promise<void> {
     const state = (await nodeConnection(NODE)).runners.state();
 
     // The floor: fork and exec of /bin/true by the node's sh, and bash as sshd starts it.
-    const { stdout } = await run('sh', ['-c', 'i=0; s=$(date +%s%N); while [ $i -lt 200 ]; do /bin/true; i=$((i+1)); done; e=$(date +%s%N); echo $(( (e - s) / 200000 ))']);
+    const { stdout } = await run('sh', [
+      '-c',
+      'i=0; s=$(date +%s%N); while [ $i -lt 200 ]; do /bin/true; i=$((i+1)); done; e=$(date +%s%N); echo $(( (e - s) / 200000 ))',
+    ]);
     const forkExecUs = Number(stdout.trim());
     const bash = async (env: NodeJS.ProcessEnv) => {
       const times: number[] = [];
@@ -144,15 +153,24 @@ async function main(): Promise<void> {
 
     const cell = (values: number[]) => `${ms(median(values))} (p90 ${ms(percentile(values, 90))})`;
     const faster = (a: number[], b: number[]) => `${(median(a) / median(b)).toFixed(1)}x`;
-    console.log(`\n## Node command overhead${o.withoutBashrc ? " (login shell without ~/.bashrc)" : ''}: medians in ms, ${o.commands} commands each way one at a time, taking turns in blocks of ${BLOCK}`);
-    console.log(`Load average after: ${loadAverage()}. Runner state at the end: ${state?.active ? `active (${state.runners} runner${state.runners === 1 ? '' : 's'} on the connection)` : `not active: ${state?.reason ?? 'never started'}`}.\n`);
+    console.log(
+      `\n## Node command overhead${o.withoutBashrc ? ' (login shell without ~/.bashrc)' : ''}: medians in ms, ${o.commands} commands each way one at a time, taking turns in blocks of ${BLOCK}`,
+    );
+    console.log(
+      `Load average after: ${loadAverage()}. Runner state at the end: ${state?.active ? `active (${state.runners} runner${state.runners === 1 ? '' : 's'} on the connection)` : `not active: ${state?.reason ?? 'never started'}`}.\n`,
+    );
     console.log(
       table(
         ['measurement', 'before: a channel per command', 'after: command runner', 'faster'],
         [
           ['empty command (`true`), one at a time', cell(empty.exec), cell(empty.runner), faster(empty.exec, empty.runner)],
           ['sh -c with a 1.5 KB script, one at a time', cell(scripted.exec), cell(scripted.runner), faster(scripted.exec, scripted.runner)],
-          ['empty command, 8 at once (ms per command, 4 × 64 commands)', ms(median(parallel.exec)), ms(median(parallel.runner)), faster(parallel.exec, parallel.runner)],
+          [
+            'empty command, 8 at once (ms per command, 4 × 64 commands)',
+            ms(median(parallel.exec)),
+            ms(median(parallel.runner)),
+            faster(parallel.exec, parallel.runner),
+          ],
           ['first command on a fresh connection (connect, login, runner start)', ms(median(fresh.exec)), ms(median(fresh.runner)), ''],
         ],
       ),

@@ -11,7 +11,10 @@ export function NavLink({ href, children }: { href: string; children: React.Reac
     <Link
       href={href}
       aria-current={active ? 'page' : undefined}
-      className={cn('rounded-md px-3 py-1.5 font-medium', active ? 'bg-white/15 text-white' : 'text-white/80 hover:bg-white/10 hover:text-white')}
+      className={cn(
+        'rounded-md px-3 py-1.5 font-medium',
+        active ? 'bg-white/15 text-white' : 'text-white/80 hover:bg-white/10 hover:text-white',
+      )}
     >
       {children}
     </Link>

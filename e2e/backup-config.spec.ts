@@ -8,7 +8,11 @@ const machine = (name: string) => {
   return m;
 };
 
-test('excluding a machine from the list updates the overview, and including it again restores it', async ({ overviewPage: overview, machinesPage: machines, backupConfigPage: editor }) => {
+test('excluding a machine from the list updates the overview, and including it again restores it', async ({
+  overviewPage: overview,
+  machinesPage: machines,
+  backupConfigPage: editor,
+}) => {
   const fresh = machine('new-01');
   try {
     await overview.open();
@@ -43,7 +47,11 @@ test('excluding a machine from the list updates the overview, and including it a
   }
 });
 
-test('editing a cron plan shows it in words with the next runs, and saving makes it apply', async ({ backupConfigPage: editor, machinePage, auditPage }) => {
+test('editing a cron plan shows it in words with the next runs, and saving makes it apply', async ({
+  backupConfigPage: editor,
+  machinePage,
+  auditPage,
+}) => {
   const web = machine('web-01');
   try {
     await editor.openMachine(web.uuid);

@@ -17,7 +17,8 @@ async function withDirectory<T>(work: (client: Client, baseDn: string) => Promis
   }
 }
 
-const machineBackup = (uuid: string, baseDn: string) => `ou=backup,sstVirtualMachine=${uuid},ou=virtual machines,ou=virtualization,ou=services,${baseDn}`;
+const machineBackup = (uuid: string, baseDn: string) =>
+  `ou=backup,sstVirtualMachine=${uuid},ou=virtual machines,ou=virtualization,ou=services,${baseDn}`;
 
 /** The machine had no ou=backup in the demo: remove the (plain) one a test left behind. */
 export async function removeMachineBackupEntry(uuid: string): Promise<void> {
@@ -46,13 +47,16 @@ export async function makeMachineBackupPlain(uuid: string): Promise<void> {
 export async function clearPoolExcludeFlag(uuid: string): Promise<void> {
   await withDirectory(async (client, baseDn) => {
     const dn = `ou=backup,sstVirtualMachinePool=${uuid},ou=virtual machine pools,ou=virtualization,ou=services,${baseDn}`;
-    await client.modify(dn, [new Change({ operation: 'delete', modification: new Attribute({ type: 'sstBackupExcludeFromBackup', values: [] }) })]).catch((error: Error) => {
-      if (error.name !== 'NoSuchAttributeError') throw error;
-    });
+    await client
+      .modify(dn, [new Change({ operation: 'delete', modification: new Attribute({ type: 'sstBackupExcludeFromBackup', values: [] }) })])
+      .catch((error: Error) => {
+        if (error.name !== 'NoSuchAttributeError') throw error;
+      });
   });
 }
 
-export const machineDn = (uuid: string, baseDn: string) => `sstVirtualMachine=${uuid},ou=virtual machines,ou=virtualization,ou=services,${baseDn}`;
+export const machineDn = (uuid: string, baseDn: string) =>
+  `sstVirtualMachine=${uuid},ou=virtual machines,ou=virtualization,ou=services,${baseDn}`;
 
 export type Entries = Record<string, Record<string, string[]>>;
 
@@ -87,6 +91,13 @@ export function iterationsOf(entries: Entries): Record<string, { mode?: string; 
   return Object.fromEntries(
     Object.entries(entries)
       .filter(([, attrs]) => attrs.objectClass?.some((c) => c.toLowerCase() === 'sstprovisioning'))
-      .map(([dn, attrs]) => [dn, { mode: attrs.sstProvisioningMode?.[0], state: attrs.sstProvisioningState?.[0], returnValue: attrs.sstProvisioningReturnValue?.[0] }]),
+      .map(([dn, attrs]) => [
+        dn,
+        {
+          mode: attrs.sstProvisioningMode?.[0],
+          state: attrs.sstProvisioningState?.[0],
+          returnValue: attrs.sstProvisioningReturnValue?.[0],
+        },
+      ]),
   );
 }

@@ -45,7 +45,12 @@ export default async function globalSetup(config: FullConfig) {
   // The same demo as a stoney cloud installation, on a console of its own (see e2e/stoney.spec.ts).
   const stoneyNode = await startDemoNode(now, {}, { imageBytes: 256 * 1024 }, 'stoney-cloud');
   const stoney = buildDemoDirectory(now, stoneyNode.paths, { kind: 'stoney-cloud' });
-  const stoneySlapd = await startSlapd({ baseDn: stoney.baseDn, rootDn: DEMO.rootDn, rootPassword: DEMO.rootPassword, ldif: [stoney.ldif] });
+  const stoneySlapd = await startSlapd({
+    baseDn: stoney.baseDn,
+    rootDn: DEMO.rootDn,
+    rootPassword: DEMO.rootPassword,
+    ldif: [stoney.ldif],
+  });
   const stoneyConsole = await startConsole({
     port: E2E_STONEY_PORT,
     quiet: !process.env.E2E_VERBOSE,
@@ -60,7 +65,10 @@ export default async function globalSetup(config: FullConfig) {
   const browser = await chromium.launch(project.use.launchOptions);
   mkdirSync('test-results/e2e-state', { recursive: true });
   // Sessions live in each console's directory, so each console gets a sign-in (and a browser state) of its own.
-  for (const [url, state] of [[baseURL, 'admin.json'], [stoneyConsole.url, 'stoney-admin.json']] as const) {
+  for (const [url, state] of [
+    [baseURL, 'admin.json'],
+    [stoneyConsole.url, 'stoney-admin.json'],
+  ] as const) {
     const page = await browser.newPage({ baseURL: url });
     await page.goto('/login');
     await page.getByLabel('Login name').fill(DEMO.logins.admin.login);
@@ -71,14 +79,28 @@ export default async function globalSetup(config: FullConfig) {
     await page.context().close();
   }
   await browser.close();
-  writeFileSync('test-results/e2e-state/directory.json', JSON.stringify({ url: slapd.url, baseDn: demo.baseDn, builtAt: now.toISOString() }));
+  writeFileSync(
+    'test-results/e2e-state/directory.json',
+    JSON.stringify({ url: slapd.url, baseDn: demo.baseDn, builtAt: now.toISOString() }),
+  );
   writeFileSync(
     'test-results/e2e-state/node.json',
-    JSON.stringify({ host: node.node.host, port: node.node.port, tree: node.tree, dir: node.node.dir, virshStateDir: node.node.virshStateDir }),
+    JSON.stringify({
+      host: node.node.host,
+      port: node.node.port,
+      tree: node.tree,
+      dir: node.node.dir,
+      virshStateDir: node.node.virshStateDir,
+    }),
   );
   writeFileSync(
     'test-results/e2e-state/stoney.json',
-    JSON.stringify({ url: stoneyConsole.url, directory: { url: stoneySlapd.url, baseDn: stoney.baseDn }, tree: stoneyNode.tree, virshStateDir: stoneyNode.node.virshStateDir }),
+    JSON.stringify({
+      url: stoneyConsole.url,
+      directory: { url: stoneySlapd.url, baseDn: stoney.baseDn },
+      tree: stoneyNode.tree,
+      virshStateDir: stoneyNode.node.virshStateDir,
+    }),
   );
   return async () => {
     await Promise.all([consoleServer.stop(), stoneyConsole.stop()]);

@@ -22,7 +22,9 @@ test('the overview history grid shows each night of the machines needing attenti
   const dates = nightDates(new Date(), ZONE).map((n) => n.date);
   const grid = overviewPage.nights('attention-nights');
   await expect(grid.rows().first()).toBeVisible();
-  const attention = DEMO.machines.filter((m) => ['stale', 'never'].includes(m.protection) || ['failed', 'stuck'].includes(m.activity ?? ''));
+  const attention = DEMO.machines.filter(
+    (m) => ['stale', 'never'].includes(m.protection) || ['failed', 'stuck'].includes(m.activity ?? ''),
+  );
   await expect(grid.rows()).toHaveCount(attention.length);
   for (const m of attention) {
     const row = grid.row(m.uuid);
@@ -67,12 +69,18 @@ test('the grid is one tab stop with arrow keys and shows each cell in words', as
   await overviewPage.screenshot('history-grid-tooltip');
 });
 
-test('the pool page counts against the objective, shows its machines night by night, and sets its own objective', async ({ poolsPage, machinePage, auditPage }) => {
+test('the pool page counts against the objective, shows its machines night by night, and sets its own objective', async ({
+  poolsPage,
+  machinePage,
+  auditPage,
+}) => {
   const production = DEMO.pools.find((p) => p.name === 'Production servers');
   await poolsPage.openUuid(production?.uuid ?? '');
   const members = DEMO.machines.filter((m) => m.poolUuid === production?.uuid);
   for (const status of ['protected', 'stale', 'never', 'excluded', 'failed', 'running'] as const) {
-    await expect(poolsPage.count(status), status).toHaveText(String(members.filter((m) => m.protection === status || m.activity === status).length));
+    await expect(poolsPage.count(status), status).toHaveText(
+      String(members.filter((m) => m.protection === status || m.activity === status).length),
+    );
   }
   const now = directoryBuiltAt();
   const grid = poolsPage.nights('pool-machine-nights');
@@ -93,7 +101,9 @@ test('the pool page counts against the objective, shows its machines night by ni
     await expect(poolsPage.count('stale')).toHaveText(String(stale - 1));
     await expect(objective.effective()).toContainText('older than 2 days');
     await machinePage.open(spec('mail-01').uuid);
-    await expect(machinePage.statusReason()).toContainText("within the recovery point objective (2 days: the pool's recovery point objective)");
+    await expect(machinePage.statusReason()).toContainText(
+      "within the recovery point objective (2 days: the pool's recovery point objective)",
+    );
     await auditPage.open();
     await expect(auditPage.table()).toContainText('Set the recovery point objective');
   } finally {
@@ -167,11 +177,18 @@ test('an iteration being restored is not "finished", and its restore shows the f
   await expect(machinePage.statusBadges()).toContainText('Running');
 });
 
-test('a dynamic clone tells one story: excluded, no buttons, no configuration form, not a follower', async ({ machinePage, backupConfigPage, machinesPage, poolsPage }) => {
+test('a dynamic clone tells one story: excluded, no buttons, no configuration form, not a follower', async ({
+  machinePage,
+  backupConfigPage,
+  machinesPage,
+  poolsPage,
+}) => {
   const clone = spec('golden-desktop clone');
   await machinePage.open(clone.uuid);
   await expect(machinePage.statusBadges()).toHaveText('Excluded · dynamic clone');
-  await expect(machinePage.statusReason()).toHaveText('Dynamic clone: it is rebuilt from its golden image, and fc-brokerd never backs clones up.');
+  await expect(machinePage.statusReason()).toHaveText(
+    'Dynamic clone: it is rebuilt from its golden image, and fc-brokerd never backs clones up.',
+  );
   await expect(machinePage.excluded()).toContainText('dynamic clone');
   await expect(machinePage.cloneNote()).toBeVisible();
   await expect(machinePage.exclusionButtons()).toHaveCount(0);
@@ -202,7 +219,9 @@ test('the full history page pages through every machine, filtered like the machi
 
 test('GET /api/metrics needs the bearer token and reports what the directory holds', async ({ request }) => {
   expect((await request.get('/api/metrics')).status()).toBe(401);
-  expect((await request.get('/api/metrics', { headers: { authorization: 'Bearer not-the-token-not-the-token-not-the-token' } })).status()).toBe(401);
+  expect(
+    (await request.get('/api/metrics', { headers: { authorization: 'Bearer not-the-token-not-the-token-not-the-token' } })).status(),
+  ).toBe(401);
   const response = await request.get('/api/metrics', { headers: { authorization: `Bearer ${E2E_METRICS_TOKEN}` } });
   expect(response.status()).toBe(200);
   expect(response.headers()['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
@@ -212,18 +231,27 @@ test('GET /api/metrics needs the bearer token and reports what the directory hol
     return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
   };
   for (const status of ['protected', 'stale', 'never', 'excluded', 'failed', 'stuck', 'running']) {
-    expect(value(new RegExp(`^backup_console_machines\\{status="${status}"\\} `)), status).toBe(DEMO.machines.filter((m) => m.protection === status || m.activity === status).length);
+    expect(value(new RegExp(`^backup_console_machines\\{status="${status}"\\} `)), status).toBe(
+      DEMO.machines.filter((m) => m.protection === status || m.activity === status).length,
+    );
   }
   const now = directoryBuiltAt();
   const web = spec('web-01');
   const newest = Math.min(...web.iterations.map((i) => i.stateAgoMs ?? i.agoMs));
-  expect(value(new RegExp(`^backup_console_machine_last_good_backup_timestamp_seconds\\{uuid="${web.uuid}",machine="web-01",`))).toBe(Math.floor((now.getTime() - newest) / 1000));
+  expect(value(new RegExp(`^backup_console_machine_last_good_backup_timestamp_seconds\\{uuid="${web.uuid}",machine="web-01",`))).toBe(
+    Math.floor((now.getTime() - newest) / 1000),
+  );
   const mail = spec('mail-01');
   expect(value(new RegExp(`^backup_console_machine_status\\{uuid="${mail.uuid}",.*status="failed"\\} `))).toBe(1);
   expect(value(new RegExp(`^backup_console_machine_status\\{uuid="${mail.uuid}",.*status="stale"\\} `))).toBe(1);
   expect(value(new RegExp(`^backup_console_machine_excluded\\{uuid="${spec('golden-desktop clone').uuid}",`))).toBe(1);
   expect(value(new RegExp(`^backup_console_machine_excluded\\{uuid="${web.uuid}",`))).toBe(0);
-  expect(text).toMatch(new RegExp(`^backup_console_machine_status\\{uuid="${spec('Legacy ERP, Müller & Söhne').uuid}",machine="Legacy ERP, Müller & Söhne",.*status="excluded"\\} 1$`, 'm'));
+  expect(text).toMatch(
+    new RegExp(
+      `^backup_console_machine_status\\{uuid="${spec('Legacy ERP, Müller & Söhne').uuid}",machine="Legacy ERP, Müller & Söhne",.*status="excluded"\\} 1$`,
+      'm',
+    ),
+  );
   for (const node of DEMO.nodes) expect(value(new RegExp(`^backup_console_node_up\\{node="${node.fqdn}"\\} `)), node.fqdn).toBe(1);
   expect(value(/^backup_console_directory_up /)).toBe(1);
   expect(text).not.toMatch(/^backup_console_machine_stuck_since_timestamp_seconds\{/m);

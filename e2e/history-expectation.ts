@@ -14,7 +14,16 @@ const pad = (n: number) => String(n).padStart(2, '0');
 /** Date (YYYYMMDD) and minutes after midnight of an instant in a zone. */
 function wall(at: Date, timeZone: string): { date: string; minute: number; weekday: number } {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', weekday: 'short' })
+    new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      weekday: 'short',
+    })
       .formatToParts(at)
       .map((p) => [p.type, p.value]),
   );
@@ -35,7 +44,18 @@ export function nightDates(now: Date, timeZone: string, count = 30): { date: str
   });
 }
 
-const BACKUP_MODES = new Set(['initialized', 'snapshot', 'snapshotting', 'snapshotted', 'merge', 'merging', 'merged', 'retain', 'retaining', 'retained']);
+const BACKUP_MODES = new Set([
+  'initialized',
+  'snapshot',
+  'snapshotting',
+  'snapshotted',
+  'merge',
+  'merging',
+  'merged',
+  'retain',
+  'retaining',
+  'retained',
+]);
 
 /**
  * What each night of a machine's row must show, worked out from the directory's description:
@@ -45,7 +65,9 @@ const BACKUP_MODES = new Set(['initialized', 'snapshot', 'snapshotting', 'snapsh
 export function expectedNights(spec: CloudSpec, m: MachineSpec, now: Date, timeZone: string, count = 30): string[] {
   const pool = spec.pools.find((p) => p.uuid === m.poolUuid);
   const own = typeof m.backup === 'object' ? m.backup : undefined;
-  const excluded = (own?.exclude ?? pool?.backup?.exclude ?? spec.globalBackup.exclude) === true || (pool?.type === 'dynamic' && m.subType !== 'Golden-Image');
+  const excluded =
+    (own?.exclude ?? pool?.backup?.exclude ?? spec.globalBackup.exclude) === true ||
+    (pool?.type === 'dynamic' && m.subType !== 'Golden-Image');
   const cron = (own?.cron ? own : pool?.backup?.cron ? pool.backup : spec.globalBackup).cron;
   const byNight = new Map<string, string>();
   const rank: Record<string, number> = { good: 0, running: 1, failed: 2 };

@@ -5,7 +5,10 @@ test.use({ storageState: { cookies: [], origins: [] } });
 
 const WRONG = 'The login name or the password is not correct.';
 
-test('an unauthenticated visitor is sent to the login page, and back where they were after signing in', async ({ loginPage, machinesPage }) => {
+test('an unauthenticated visitor is sent to the login page, and back where they were after signing in', async ({
+  loginPage,
+  machinesPage,
+}) => {
   await machinesPage.open('?status=failed');
   await expect(loginPage.page).toHaveURL(/\/login\?next=%2Fmachines%3Fstatus%3Dfailed$/);
   const api = await loginPage.page.request.get('/api/machines/00000000-0000-4000-8000-000000000000/iterations');
@@ -71,7 +74,9 @@ test.describe('guessing passwords', () => {
     await expect(loginPage.refusal()).toContainText('Too many failed sign-ins for this login name');
     // The right password does not help now: it is not even checked.
     await loginPage.signIn(DEMO.logins.user.login, DEMO.logins.user.password);
-    await expect(loginPage.refusal()).toHaveText(/^Too many failed sign-ins for this login name: signing in is paused until \d\d:\d\d:\d\d \(in \d+ seconds\)\./);
+    await expect(loginPage.refusal()).toHaveText(
+      /^Too many failed sign-ins for this login name: signing in is paused until \d\d:\d\d:\d\d \(in \d+ seconds\)\./,
+    );
     await loginPage.screenshot('login-paused');
   });
 });

@@ -48,6 +48,8 @@ test('a running backup refreshes itself', async ({ machinePage }) => {
   const app = DEMO.machines.find((m) => m.name === 'app-01');
   await machinePage.open(app?.uuid ?? '');
   await expect(machinePage.liveRefresh()).toBeVisible();
-  const refreshed = machinePage.page.waitForResponse((r) => r.url().includes(`/api/machines/${app?.uuid}/iterations`) && r.ok(), { timeout: 10_000 });
+  const refreshed = machinePage.page.waitForResponse((r) => r.url().includes(`/api/machines/${app?.uuid}/iterations`) && r.ok(), {
+    timeout: 10_000,
+  });
   expect((await refreshed).ok()).toBe(true);
 });

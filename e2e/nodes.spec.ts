@@ -24,7 +24,9 @@ test('the nodes page shows both demo nodes reachable, with the address used and 
   const [one, two] = DEMO.nodes.map((n) => n.fqdn);
   await expect(nodes.daemon(one)).toHaveAttribute('data-source', 'NODE_DAEMON');
   await expect(nodes.daemon(one)).toHaveAttribute('data-runs', 'false');
-  await expect(nodes.daemon(one)).toContainText('Does not run — this console executes restores on this node over SSH. (set by NODE_DAEMON)');
+  await expect(nodes.daemon(one)).toContainText(
+    'Does not run — this console executes restores on this node over SSH. (set by NODE_DAEMON)',
+  );
   await expect(nodes.daemon(two)).toHaveAttribute('data-source', 'detected');
   await expect(nodes.daemon(two)).toContainText('(found out over SSH)');
   await expect(nodes.daemonSummary(two)).toContainText(`node-02.stoney-cloud.org`);
@@ -34,9 +36,13 @@ test('the nodes page shows both demo nodes reachable, with the address used and 
 test('the route the nodes page polls answers with the same checks, and only to a signed-in administrator', async ({ page, browser }) => {
   const response = await page.request.get('/api/nodes');
   expect(response.ok()).toBe(true);
-  const body = (await response.json()) as { nodes: { configured: boolean; nodes: { name: string; reachable: boolean; disks: { ok: boolean }[] }[] } };
+  const body = (await response.json()) as {
+    nodes: { configured: boolean; nodes: { name: string; reachable: boolean; disks: { ok: boolean }[] }[] };
+  };
   expect(body.nodes.configured).toBe(true);
-  expect(body.nodes.nodes.map((n) => [n.name, n.reachable, n.disks.map((d) => d.ok)])).toEqual(DEMO.nodes.map((n) => [n.fqdn, true, [true, true]]));
+  expect(body.nodes.nodes.map((n) => [n.name, n.reachable, n.disks.map((d) => d.ok)])).toEqual(
+    DEMO.nodes.map((n) => [n.fqdn, true, [true, true]]),
+  );
   const anonymous = await browser.newContext({ storageState: { cookies: [], origins: [] }, baseURL: test.info().project.use.baseURL });
   expect((await anonymous.request.get('/api/nodes')).status()).toBe(401);
   await anonymous.close();

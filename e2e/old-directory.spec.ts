@@ -27,7 +27,16 @@ const pick = (story: string): MachineSpec => {
 
 test.beforeAll(async () => {
   test.setTimeout(120_000);
-  cloud = buildLargeCloud({ seed: 'old-e2e', machines: 160, pools: 5, nodes: 4, disksPerMachine: 1, iterationsPerMachine: 5, now: builtAt, dataAgeYears: 2.5 });
+  cloud = buildLargeCloud({
+    seed: 'old-e2e',
+    machines: 160,
+    pools: 5,
+    nodes: 4,
+    disksPerMachine: 1,
+    iterationsPerMachine: 5,
+    now: builtAt,
+    dataAgeYears: 2.5,
+  });
   slapd = await startSlapd({ baseDn: cloud.baseDn, rootDn: LARGE.rootDn, rootPassword: LARGE.rootPassword, ldif: [cloud.ldif] });
   app = await startConsole({
     port: await freePort(),

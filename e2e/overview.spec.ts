@@ -11,7 +11,9 @@ test('the overview counts match the demo directory', async ({ overviewPage }) =>
     await expect(overviewPage.count(status), status).toHaveText(String(expectedCount(status)));
   }
   await expect(overviewPage.countCard('excluded')).toContainText('1 dynamic clone among them');
-  for (const m of DEMO.machines.filter((x) => ['stale', 'never'].includes(x.protection) || ['failed', 'stuck'].includes(x.activity ?? ''))) {
+  for (const m of DEMO.machines.filter(
+    (x) => ['stale', 'never'].includes(x.protection) || ['failed', 'stuck'].includes(x.activity ?? ''),
+  )) {
     await expect(overviewPage.attentionLink(m.name)).toBeVisible();
   }
   await expect(overviewPage.attentionLink('web-01')).toHaveCount(0);

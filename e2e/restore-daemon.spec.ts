@@ -17,7 +17,13 @@ let daemon: RunningNodeDaemon | null = null;
 test.beforeAll(async () => {
   const { dir, virshStateDir, tree } = demoNode();
   const { url, baseDn } = JSON.parse(readFileSync('test-results/e2e-state/directory.json', 'utf8')) as { url: string; baseDn: string };
-  daemon = await startNodeDaemon({ nodeDir: dir, virshStateDir, environment: NODE_2, ldap: { url, bindDn: DEMO.rootDn, password: DEMO.rootPassword, baseDn }, virtualizationRoot: tree.virtualizationRoot });
+  daemon = await startNodeDaemon({
+    nodeDir: dir,
+    virshStateDir,
+    environment: NODE_2,
+    ldap: { url, bindDn: DEMO.rootDn, password: DEMO.rootPassword, baseDn },
+    virtualizationRoot: tree.virtualizationRoot,
+  });
 });
 
 test.afterAll(async () => {
@@ -28,14 +34,18 @@ test('the Nodes page shows the node daemon found on node-02, and how', async ({ 
   await nodes.open();
   const found = nodes.daemon(NODE_2);
   await expect(found).toHaveAttribute('data-runs', 'true');
-  await expect(found).toContainText('Runs — restores on this node are executed by the node daemon; the console asks it for each step. (found out over SSH)');
+  await expect(found).toContainText(
+    'Runs — restores on this node are executed by the node daemon; the console asks it for each step. (found out over SSH)',
+  );
   await expect(nodes.daemonSummary(NODE_2)).toContainText(`process ${daemon?.pid}`);
   await nodes.showDaemonFindings(NODE_2);
   await expect(found).toContainText('SERVICE Backup, TYPE KVM, ENVIRONMENT node-02.stoney-cloud.org');
   await nodes.screenshot('nodes-daemon');
 });
 
-test('a restore of tpl-windows-2022 through the node daemon: the wizard says who executes, and the machine comes back from the backup', async ({ restoreWizard: wizard }) => {
+test('a restore of tpl-windows-2022 through the node daemon: the wizard says who executes, and the machine comes back from the backup', async ({
+  restoreWizard: wizard,
+}) => {
   test.setTimeout(180_000);
   const machine = demoNode().tree.machines.find((m) => m.name === 'tpl-windows-2022');
   if (!machine) throw new Error('the demo node has no tpl-windows-2022');
@@ -68,11 +78,18 @@ test('a restore of tpl-windows-2022 through the node daemon: the wizard says who
 
   // The daemon executed each command once; the machine runs from the backup's images; every iteration is kept.
   const dn = Object.keys(iterationsOf(before)).find((d) => d.startsWith(`ou=${newest.name.toLowerCase()},`)) ?? '';
-  await expect.poll(() => daemon?.logFor(dn).filter((l) => l.event === 'executed').map((l) => [l.command, l.returnValue])).toEqual([
-    ['unretainSmallFiles', 0],
-    ['unretainLargeFiles', 0],
-    ['restore', 0],
-  ]);
+  await expect
+    .poll(() =>
+      daemon
+        ?.logFor(dn)
+        .filter((l) => l.event === 'executed')
+        .map((l) => [l.command, l.returnValue]),
+    )
+    .toEqual([
+      ['unretainSmallFiles', 0],
+      ['unretainLargeFiles', 0],
+      ['restore', 0],
+    ]);
   expect(liveDomain(machine.uuid)).toMatchObject({ state: 'running', persistent: true });
   for (const image of machine.liveImages) {
     expect(sha256(image.path)).toBe(sha256(newest.files.find((f) => f.kind === 'disk' && f.disk === image.disk)?.path ?? ''));

@@ -23,7 +23,10 @@ function treeMachine(name: string) {
 /** A step that runs commands on the node (the pre-flight again, copies, path checks) may take longer than an expectation's default on a busy machine. */
 const NODE_WORK = { timeout: 30_000 };
 
-test('a restore of web-01 (two disks, saved state) resolves conflicts both ways and leaves images, directory and XML as decided', async ({ machinePage, restoreWizard: wizard }) => {
+test('a restore of web-01 (two disks, saved state) resolves conflicts both ways and leaves images, directory and XML as decided', async ({
+  machinePage,
+  restoreWizard: wizard,
+}) => {
   test.setTimeout(180_000);
   const { machine: web, newest } = treeMachine('web-01');
   const { tree } = demoNode();
@@ -149,7 +152,10 @@ test('a restore of web-01 (two disks, saved state) resolves conflicts both ways 
   await expect(machinePage.setting('Memory')).toHaveText('2 GiB');
 });
 
-test('a restore of db-01 started from the iteration page and aborted in phase 1 leaves the directory and the retain directory as they were', async ({ iterationPage, restoreWizard: wizard }) => {
+test('a restore of db-01 started from the iteration page and aborted in phase 1 leaves the directory and the retain directory as they were', async ({
+  iterationPage,
+  restoreWizard: wizard,
+}) => {
   test.setTimeout(120_000);
   const { machine: db, newest } = treeMachine('db-01');
   const { tree } = demoNode();
@@ -181,7 +187,9 @@ test('a restore of db-01 started from the iteration page and aborted in phase 1 
   expect(liveDomain(db.uuid)).toEqual(domainBefore);
 });
 
-test('a copy that fails in phase 2 shows the command, its exit code and stderr, can be retried, and aborted while nothing live has changed', async ({ restoreWizard: wizard }) => {
+test('a copy that fails in phase 2 shows the command, its exit code and stderr, can be retried, and aborted while nothing live has changed', async ({
+  restoreWizard: wizard,
+}) => {
   // Two failed copies, each first looking through every process's open files on the node for a leftover writer: slow on a busy machine.
   test.setTimeout(120_000);
   const { machine: db, newest } = treeMachine('db-01');
@@ -228,7 +236,9 @@ test('a copy that fails in phase 2 shows the command, its exit code and stderr, 
   expect(liveDomain(db.uuid)).toEqual(domainBefore);
 });
 
-test('a restore of db-01 that fails at its last step is retried to finished, and one marked as finished names the retain folder it leaves', async ({ restoreWizard: wizard }) => {
+test('a restore of db-01 that fails at its last step is retried to finished, and one marked as finished names the retain folder it leaves', async ({
+  restoreWizard: wizard,
+}) => {
   test.setTimeout(240_000);
   const { machine: db, newest } = treeMachine('db-01');
   const { tree } = demoNode();
@@ -278,7 +288,9 @@ test('a restore of db-01 that fails at its last step is retried to finished, and
     await expect(wizard.journalSteps('finished')).toHaveText(/Marked as finished by admin/);
     await wizard.screenshot('restore-marked-finished');
     expect(existsSync(retainFolder)).toBe(true);
-    const iteration = Object.entries(iterationsOf(await machineSubtree(db.uuid))).find(([dn]) => dn.startsWith(`ou=${newest.name.toLowerCase()},`))?.[1];
+    const iteration = Object.entries(iterationsOf(await machineSubtree(db.uuid))).find(([dn]) =>
+      dn.startsWith(`ou=${newest.name.toLowerCase()},`),
+    )?.[1];
     expect(iteration).toMatchObject({ mode: 'finished', returnValue: '0' });
   } finally {
     failRemoval(null);

@@ -16,7 +16,9 @@ async function watchViolations(page: Page): Promise<() => Promise<string[]>> {
   await page.addInitScript(() => {
     const w = window as unknown as { __violations: string[] };
     w.__violations = [];
-    document.addEventListener('securitypolicyviolation', (e) => w.__violations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`));
+    document.addEventListener('securitypolicyviolation', (e) =>
+      w.__violations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`),
+    );
   });
   return async () => [...messages, ...(await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations))];
 }
@@ -124,7 +126,8 @@ test.describe('requests the console refuses before reading them', () => {
     const login = await request.get('/login');
     const action = /&quot;id&quot;:&quot;([0-9a-f]+)&quot;/.exec(await login.text())?.[1] ?? '';
     expect(action).not.toBe('');
-    const post = (headers: Record<string, string>, data: string | Buffer) => request.post('/login', { headers: { 'next-action': action, ...headers }, data });
+    const post = (headers: Record<string, string>, data: string | Buffer) =>
+      request.post('/login', { headers: { 'next-action': action, ...headers }, data });
 
     const tooLarge = await post({ 'content-type': 'text/plain;charset=UTF-8' }, Buffer.alloc(1024 * 1024 + 10, 'a'));
     expect(tooLarge.status()).toBe(413);

@@ -55,4 +55,5 @@ export async function restoreSubtree(dn: string, saved: Stored[]): Promise<void>
   });
 }
 
-export const stoneyMachineBackupDn = (uuid: string) => `ou=backup,sstVirtualMachine=${uuid},ou=virtual machines,ou=virtualization,ou=services,${stoneyWorld().directory.baseDn}`;
+export const stoneyMachineBackupDn = (uuid: string) =>
+  `ou=backup,sstVirtualMachine=${uuid},ou=virtual machines,ou=virtualization,ou=services,${stoneyWorld().directory.baseDn}`;

@@ -13,11 +13,17 @@ const machine = (name: string) => {
   return m;
 };
 
-test('on stoney cloud a machine page lists the iterations on the node beside the one in the directory, with files and sizes', async ({ stoney }) => {
+test('on stoney cloud a machine page lists the iterations on the node beside the one in the directory, with files and sizes', async ({
+  stoney,
+}) => {
   const { tree } = stoneyWorld();
   const page = stoney.machinePage;
   const web = machine('web-01');
-  const folders = tree.machines.find((m) => m.uuid === web.uuid)?.iterations.filter((i) => i.folder).sort((a, b) => b.name.localeCompare(a.name)) ?? [];
+  const folders =
+    tree.machines
+      .find((m) => m.uuid === web.uuid)
+      ?.iterations.filter((i) => i.folder)
+      .sort((a, b) => b.name.localeCompare(a.name)) ?? [];
   expect(folders).toHaveLength(3);
   await page.open(web.uuid);
   const rows = page.nodeIterationRows();
@@ -47,7 +53,9 @@ test('on stoney cloud a machine page lists the iterations on the node beside the
   await page.screenshot('stoney-machine');
 });
 
-test('on stoney cloud the Configuration page says the kind applies because of the nodes, and the cron fields are unused', async ({ stoney }) => {
+test('on stoney cloud the Configuration page says the kind applies because of the nodes, and the cron fields are unused', async ({
+  stoney,
+}) => {
   const configuration = stoney.backupConfigPage;
   await configuration.openCloud();
   await expect(configuration.installationKind()).toHaveText('stoney cloud');
@@ -80,7 +88,9 @@ test('on stoney cloud a blocked machine is unblocked with one action, and its fi
   }
 });
 
-test('on stoney cloud an iteration that exists only on the node is restored through the wizard, and the machine keeps its one leaf as it was', async ({ stoney }) => {
+test('on stoney cloud an iteration that exists only on the node is restored through the wizard, and the machine keeps its one leaf as it was', async ({
+  stoney,
+}) => {
   test.setTimeout(180_000);
   const { url, tree, virshStateDir } = stoneyWorld();
   const { machinePage, iterationPage, restoreWizard: wizard } = stoney;
@@ -139,7 +149,9 @@ test('on stoney cloud an iteration that exists only on the node is restored thro
   expect(await saveSubtree(stoneyMachineBackupDn(db.uuid))).toEqual(backupBefore);
 
   await wizard.backTo('db-01');
-  await expect(machinePage.nodeIterationWhere(machinePage.nodeIterationRow(leaf.name))).toHaveText('directory leaf (finished) and folder on the node');
+  await expect(machinePage.nodeIterationWhere(machinePage.nodeIterationRow(leaf.name))).toHaveText(
+    'directory leaf (finished) and folder on the node',
+  );
   await expect(machinePage.nodeIterationWhere(machinePage.nodeIterationRow(chosen.name))).toHaveText('only on the node');
   await expect(machinePage.restoreFromNode()).toHaveCount(0);
 });

@@ -30,7 +30,8 @@ export function failure(error: unknown, fallback: string): ActionFailure {
   return { ok: false, error: fallback };
 }
 
-export const SESSION_ENDED = 'Your session has ended (signed out, expired, or your rights were removed in the directory). Sign in again; nothing was changed.';
+export const SESSION_ENDED =
+  'Your session has ended (signed out, expired, or your rights were removed in the directory). Sign in again; nothing was changed.';
 
 export interface ActionOptions<S extends z.ZodType> {
   /** The right the action needs: view, configure (backup configuration and exclusion) or restore. */
@@ -67,7 +68,8 @@ export function consoleAction<S extends z.ZodType, T>(
     const missing = missingCapability(access, capability);
     if (missing) return { ok: false, error: missing };
     const parsed = schema.safeParse(raw instanceof FormData ? formDataToObject(raw) : raw);
-    if (!parsed.success) return { ok: false, error: 'Some values are not valid; nothing was changed.', fieldErrors: fieldErrorsOf(parsed.error) };
+    if (!parsed.success)
+      return { ok: false, error: 'Some values are not valid; nothing was changed.', fieldErrors: fieldErrorsOf(parsed.error) };
     try {
       await checkScope(access, capability, scope === 'cloud' ? 'cloud' : scope(parsed.data));
       return { ok: true, data: await run(parsed.data, actorOf(access, capability), access) };

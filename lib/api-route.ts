@@ -48,7 +48,9 @@ export function apiRoute<S extends z.ZodType, T, B extends z.ZodType = z.ZodUnde
         if (missing) return json(403, missing);
       }
       const query = Object.fromEntries(new URL(request.url).searchParams.entries());
-      const params = Object.fromEntries(Object.entries((await context.params) ?? {}).map(([k, v]) => [k, Array.isArray(v) ? v.join('/') : v]));
+      const params = Object.fromEntries(
+        Object.entries((await context.params) ?? {}).map(([k, v]) => [k, Array.isArray(v) ? v.join('/') : v]),
+      );
       const input = options.input.safeParse({ ...query, ...params });
       if (!input.success) return json(400, `The request is not valid (${firstIssue(input.error)}).`);
       let body: z.infer<B> = undefined as z.infer<B>;
@@ -57,7 +59,8 @@ export function apiRoute<S extends z.ZodType, T, B extends z.ZodType = z.ZodUnde
         if (!read.ok) return json(read.status, read.error);
         body = read.data;
       }
-      if (access && capability !== 'none' && scope !== 'any') await checkScope(access, capability, scope === 'cloud' ? 'cloud' : scope(input.data));
+      if (access && capability !== 'none' && scope !== 'any')
+        await checkScope(access, capability, scope === 'cloud' ? 'cloud' : scope(input.data));
       const answer = await run(input.data, access as C extends 'none' ? null : Access, body);
       return NextResponse.json(answer, { headers: { 'cache-control': 'no-store' } });
     } catch (error) {
@@ -95,7 +98,10 @@ export interface BearerRouteOptions<S extends z.ZodType> {
  * validation of the query string, and the same mapping of errors to statuses as apiRoute. The
  * handler makes its own response (it need not be JSON).
  */
-export function bearerRoute<S extends z.ZodType>(options: BearerRouteOptions<S>, run: (input: z.infer<S>) => Promise<Response>): (request: Request) => Promise<Response> {
+export function bearerRoute<S extends z.ZodType>(
+  options: BearerRouteOptions<S>,
+  run: (input: z.infer<S>) => Promise<Response>,
+): (request: Request) => Promise<Response> {
   return async (request) => {
     try {
       const token = options.token();

@@ -41,7 +41,9 @@ describe('configuration', () => {
       'CONSOLE_TIME_ZONE is not a known IANA time zone such as Europe/Zurich',
       'LDAP_BIND_PASSWORD is not set (or set LDAP_BIND_PASSWORD_FILE to a file holding it)',
     ]);
-    expect(problems({ ...good, LDAP_BIND_PASSWORD_FILE: '/x' })).toEqual(['LDAP_BIND_PASSWORD and LDAP_BIND_PASSWORD_FILE are both set; set only one']);
+    expect(problems({ ...good, LDAP_BIND_PASSWORD_FILE: '/x' })).toEqual([
+      'LDAP_BIND_PASSWORD and LDAP_BIND_PASSWORD_FILE are both set; set only one',
+    ]);
     expect(problems({ ...good, VIRTUALIZATION_ROOT: '/var/../etc' })).toEqual(['VIRTUALIZATION_ROOT must be an absolute path without ..']);
   });
 
@@ -55,15 +57,23 @@ describe('configuration', () => {
     expect(problems({ ...good, METRICS_TOKEN: 'short' })).toEqual([
       'METRICS_TOKEN must hold at least 32 characters and no white space (use at least 32 random characters without spaces, e.g. `openssl rand -hex 32`)',
     ]);
-    expect(problems({ ...good, METRICS_TOKEN: token, METRICS_TOKEN_FILE: join(dir, 'token') })).toEqual(['METRICS_TOKEN and METRICS_TOKEN_FILE are both set; set only one']);
-    expect(problems({ ...good, METRICS_TOKEN_FILE: join(dir, 'missing') })).toEqual([`METRICS_TOKEN_FILE ${join(dir, 'missing')} cannot be read (ENOENT)`]);
+    expect(problems({ ...good, METRICS_TOKEN: token, METRICS_TOKEN_FILE: join(dir, 'token') })).toEqual([
+      'METRICS_TOKEN and METRICS_TOKEN_FILE are both set; set only one',
+    ]);
+    expect(problems({ ...good, METRICS_TOKEN_FILE: join(dir, 'missing') })).toEqual([
+      `METRICS_TOKEN_FILE ${join(dir, 'missing')} cannot be read (ENOENT)`,
+    ]);
   });
 
   it('reads the bind password from a file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'env-'));
     writeFileSync(join(dir, 'pw'), 'from-file\n');
-    expect(parseEnv({ ...good, LDAP_BIND_PASSWORD: undefined, LDAP_BIND_PASSWORD_FILE: join(dir, 'pw') }).ldap.bindPassword).toBe('from-file');
-    expect(problems({ ...good, LDAP_BIND_PASSWORD: undefined, LDAP_BIND_PASSWORD_FILE: join(dir, 'missing') })[0]).toMatch(/cannot be read \(ENOENT\)/);
+    expect(parseEnv({ ...good, LDAP_BIND_PASSWORD: undefined, LDAP_BIND_PASSWORD_FILE: join(dir, 'pw') }).ldap.bindPassword).toBe(
+      'from-file',
+    );
+    expect(problems({ ...good, LDAP_BIND_PASSWORD: undefined, LDAP_BIND_PASSWORD_FILE: join(dir, 'missing') })[0]).toMatch(
+      /cannot be read \(ENOENT\)/,
+    );
   });
 });
 
@@ -71,7 +81,11 @@ describe('rights and sign-in configuration', () => {
   const pool = '356a6a56-652e-401c-961e-d56aa7c2c4a7';
 
   it('reads the grant rules per capability, the rights cache and the sign-in limits, with defaults', () => {
-    const config = parseEnv({ ...good, CONSOLE_RESTORE_GRANTS: `group:restorers; role:VM-Admin@${pool}`, CONSOLE_VIEW_GRANTS: 'group:Backup viewers' });
+    const config = parseEnv({
+      ...good,
+      CONSOLE_RESTORE_GRANTS: `group:restorers; role:VM-Admin@${pool}`,
+      CONSOLE_VIEW_GRANTS: 'group:Backup viewers',
+    });
     expect(config.access.rules).toEqual({
       view: [{ kind: 'group', name: 'Backup viewers', pools: null }],
       configure: [],
@@ -82,7 +96,10 @@ describe('rights and sign-in configuration', () => {
     });
     expect(config.access.cacheMs).toBe(10_000);
     expect(config.signIn).toEqual({ maxFailures: 10, maxFailuresPerAddress: 30, windowMs: 15 * 60_000, lockMs: 30_000, trustedProxies: 0 });
-    expect(parseEnv({ ...good, CONSOLE_AUTH_CACHE_SECONDS: '0', CONSOLE_TRUSTED_PROXIES: '1' })).toMatchObject({ access: { cacheMs: 0 }, signIn: { trustedProxies: 1 } });
+    expect(parseEnv({ ...good, CONSOLE_AUTH_CACHE_SECONDS: '0', CONSOLE_TRUSTED_PROXIES: '1' })).toMatchObject({
+      access: { cacheMs: 0 },
+      signIn: { trustedProxies: 1 },
+    });
   });
 
   it('names each mistake', () => {
@@ -153,28 +170,52 @@ describe('node access configuration', () => {
     expect(problems({ ...good, NODE_SSH_KNOWN_HOSTS_FILE: join(dir, 'known_hosts') })).toEqual([
       'NODE_SSH_KNOWN_HOSTS_FILE is set but NODE_SSH_PRIVATE_KEY_FILE is not; set both to reach the nodes, or neither',
     ]);
-    expect(problems({ ...good, ...nodes, NODE_SSH_PRIVATE_KEY_FILE: join(dir, 'missing') })).toEqual([`NODE_SSH_PRIVATE_KEY_FILE ${join(dir, 'missing')} cannot be read (ENOENT)`]);
-    expect(problems({ ...good, ...nodes, NODE_SSH_PRIVATE_KEY_FILE: join(dir, 'id.pub') })[0]).toMatch(/is not an unencrypted SSH private key/);
-    expect(problems({ ...good, ...nodes, NODE_SSH_PRIVATE_KEY_FILE: join(dir, 'locked') })[0]).toMatch(/not an unencrypted SSH private key \(.*passphrase/);
-    expect(problems({ ...good, ...nodes, NODE_SSH_KNOWN_HOSTS_FILE: join(dir, 'nope') })).toEqual([`NODE_SSH_KNOWN_HOSTS_FILE ${join(dir, 'nope')} cannot be read (ENOENT)`]);
+    expect(problems({ ...good, ...nodes, NODE_SSH_PRIVATE_KEY_FILE: join(dir, 'missing') })).toEqual([
+      `NODE_SSH_PRIVATE_KEY_FILE ${join(dir, 'missing')} cannot be read (ENOENT)`,
+    ]);
+    expect(problems({ ...good, ...nodes, NODE_SSH_PRIVATE_KEY_FILE: join(dir, 'id.pub') })[0]).toMatch(
+      /is not an unencrypted SSH private key/,
+    );
+    expect(problems({ ...good, ...nodes, NODE_SSH_PRIVATE_KEY_FILE: join(dir, 'locked') })[0]).toMatch(
+      /not an unencrypted SSH private key \(.*passphrase/,
+    );
+    expect(problems({ ...good, ...nodes, NODE_SSH_KNOWN_HOSTS_FILE: join(dir, 'nope') })).toEqual([
+      `NODE_SSH_KNOWN_HOSTS_FILE ${join(dir, 'nope')} cannot be read (ENOENT)`,
+    ]);
   });
 
   it('reports each bad setting on its own line', () => {
-    expect(problems({ ...good, ...nodes, NODE_SSH_USER: 'root; id', NODE_SSH_PORT: '70000', NODE_SSH_TIMEOUT_MS: 'soon', NODE_ADDRESSES: 'node-01=1.2.3.4:99999,node-02.example.org' })).toEqual([
+    expect(
+      problems({
+        ...good,
+        ...nodes,
+        NODE_SSH_USER: 'root; id',
+        NODE_SSH_PORT: '70000',
+        NODE_SSH_TIMEOUT_MS: 'soon',
+        NODE_ADDRESSES: 'node-01=1.2.3.4:99999,node-02.example.org',
+      }),
+    ).toEqual([
       'NODE_SSH_USER must be a user name such as root',
       'NODE_SSH_PORT must be a TCP port number',
       'NODE_SSH_TIMEOUT_MS must be a number of milliseconds',
       'NODE_ADDRESSES item "node-01=1.2.3.4:99999" must look like node-01.example.org=10.0.0.5 or node-01.example.org=127.0.0.1:2222',
       'NODE_ADDRESSES item "node-02.example.org" must look like node-01.example.org=10.0.0.5 or node-01.example.org=127.0.0.1:2222',
     ]);
-    expect(parseNodeAddresses('a.example.org=1.1.1.1,A.example.org=2.2.2.2').problems).toEqual(['NODE_ADDRESSES names a.example.org twice']);
+    expect(parseNodeAddresses('a.example.org=1.1.1.1,A.example.org=2.2.2.2').problems).toEqual([
+      'NODE_ADDRESSES names a.example.org twice',
+    ]);
     expect(parseNodeAddresses('a.example.org=$(id)').problems).toHaveLength(1);
   });
 });
 
 describe('who executes restores on a node (NODE_DAEMON, RESTORE_DAEMON_TIMEOUT_SECONDS)', () => {
   it('reads per-node overrides and a default for every other node', () => {
-    const config = parseEnv({ ...good, NODE_DAEMON: 'Node-01.example.org=running, *=absent', RESTORE_DAEMON_TIMEOUT_SECONDS: '90', RESTORE_BROKER_WAIT_SECONDS: '0' });
+    const config = parseEnv({
+      ...good,
+      NODE_DAEMON: 'Node-01.example.org=running, *=absent',
+      RESTORE_DAEMON_TIMEOUT_SECONDS: '90',
+      RESTORE_BROKER_WAIT_SECONDS: '0',
+    });
     expect(config.nodes.daemon).toEqual({ 'node-01.example.org': 'running', '*': 'absent' });
     expect(config.restore).toMatchObject({ daemonTimeoutMs: 90_000, brokerWaitMs: 0 });
     expect(parseEnv(good).restore).toMatchObject({ daemonTimeoutMs: 300_000, brokerWaitMs: 60_000 });
@@ -186,7 +227,9 @@ describe('who executes restores on a node (NODE_DAEMON, RESTORE_DAEMON_TIMEOUT_S
       'NODE_DAEMON item "node-01.example.org=yes" must look like node-01.example.org=running, node-01.example.org=absent or *=absent',
       'NODE_DAEMON item "node-02.example.org" must look like node-01.example.org=running, node-01.example.org=absent or *=absent',
     ]);
-    expect(parseNodeDaemonOverrides('a.example.org=running A.example.org=absent').problems).toEqual(['NODE_DAEMON names a.example.org twice']);
+    expect(parseNodeDaemonOverrides('a.example.org=running A.example.org=absent').problems).toEqual([
+      'NODE_DAEMON names a.example.org twice',
+    ]);
     expect(parseNodeDaemonOverrides('$(id)=running').problems).toHaveLength(1);
   });
 });

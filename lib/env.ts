@@ -33,64 +33,106 @@ const timeZone = z
     }
   }, 'is not a known IANA time zone such as Europe/Zurich');
 
-const schema = z
-  .object({
-    LDAP_URL: ldapUrl,
-    LDAP_BASE_DN: dn,
-    LDAP_BIND_DN: dn,
-    LDAP_BIND_PASSWORD: z.string().optional(),
-    LDAP_BIND_PASSWORD_FILE: z.string().optional(),
-    LDAP_TIMEOUT_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(500).max(120_000).default(10_000),
-    LDAP_TRACE: z.enum(['0', '1'], { error: 'must be 0 or 1' }).default('0'),
-    CONSOLE_CACHE_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).min(0).max(300).default(5),
-    CONSOLE_ADMIN_GROUP: z.string().trim().optional(),
-    CONSOLE_VIEW_GRANTS: z.string().optional(),
-    CONSOLE_CONFIGURE_GRANTS: z.string().optional(),
-    CONSOLE_RESTORE_GRANTS: z.string().optional(),
-    CONSOLE_AUTH_CACHE_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).min(0, 'must be 0 to 60 seconds').max(60, 'must be 0 to 60 seconds').default(10),
-    SIGN_IN_MAX_FAILURES: z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').max(1000, 'must be at most 1000').default(10),
-    SIGN_IN_MAX_FAILURES_PER_ADDRESS: z.coerce
-      .number({ error: 'must be a whole number' })
-      .int('must be a whole number')
-      .min(1, 'must be at least 1')
-      .max(100_000, 'must be at most 100000')
-      .default(30),
-    SIGN_IN_WINDOW_MINUTES: z.coerce.number({ error: 'must be a number of minutes' }).int('must be a whole number of minutes').min(1, 'must be 1 to 1440 minutes').max(1440, 'must be 1 to 1440 minutes').default(15),
-    SIGN_IN_LOCK_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int('must be a whole number of seconds').min(1, 'must be 1 to 3600 seconds').max(3600, 'must be 1 to 3600 seconds').default(30),
-    CONSOLE_TRUSTED_PROXIES: z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(0, 'must be 0 to 10').max(10, 'must be 0 to 10').default(0),
-    SESSION_SECRET: z
-      .string({ error: 'is not set (use at least 32 random characters, e.g. `openssl rand -hex 32`)' })
-      .min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)'),
-    SESSION_MAX_AGE_HOURS: z.coerce.number({ error: 'must be a number of hours' }).positive().max(24 * 7).default(8),
-    CONSOLE_TIME_ZONE: timeZone.optional(),
-    NODE_TIME_ZONE: timeZone.optional(),
-    VIRTUALIZATION_ROOT: z
-      .string()
-      .trim()
-      .refine((v) => v.startsWith('/') && !v.split('/').includes('..'), 'must be an absolute path without ..')
-      .default('/var/virtualization'),
-    NODE_SSH_USER: z
-      .string()
-      .trim()
-      .regex(/^[a-z_][a-z0-9_.-]*$/i, 'must be a user name such as root')
-      .default('root'),
-    NODE_SSH_PRIVATE_KEY_FILE: z.string().trim().optional(),
-    NODE_SSH_KNOWN_HOSTS_FILE: z.string().trim().optional(),
-    NODE_SSH_PORT: z.coerce.number({ error: 'must be a TCP port number' }).int('must be a TCP port number').min(1, 'must be a TCP port number').max(65_535, 'must be a TCP port number').default(22),
-    NODE_ADDRESSES: z.string().optional(),
-    NODE_DAEMON: z.string().optional(),
-    NODE_SSH_TIMEOUT_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(500).max(600_000).default(15_000),
-    NODE_SSH_COMMAND_RUNNER: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
-    RESTORE_SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int().min(1).max(3600).default(120),
-    RESTORE_LEASE_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int().min(2).max(600).default(30),
-    METRICS_TOKEN: z.string().optional(),
-    METRICS_TOKEN_FILE: z.string().trim().optional(),
-    RESTORE_BROKER_WAIT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int('must be a whole number of seconds').min(0, 'must be 0 or more seconds').max(3600, 'must be at most 3600 seconds').default(60),
-    RESTORE_DAEMON_TIMEOUT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int('must be a whole number of seconds').min(2, 'must be at least 2 seconds').max(86_400, 'must be at most 86400 seconds (a day)').default(300),
-    INSTALLATION_KIND: z
-      .enum(['foss-cloud', 'stoney-cloud', 'detect'], { error: 'must be foss-cloud, stoney-cloud or detect' })
-      .default('detect'),
-  });
+const schema = z.object({
+  LDAP_URL: ldapUrl,
+  LDAP_BASE_DN: dn,
+  LDAP_BIND_DN: dn,
+  LDAP_BIND_PASSWORD: z.string().optional(),
+  LDAP_BIND_PASSWORD_FILE: z.string().optional(),
+  LDAP_TIMEOUT_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(500).max(120_000).default(10_000),
+  LDAP_TRACE: z.enum(['0', '1'], { error: 'must be 0 or 1' }).default('0'),
+  CONSOLE_CACHE_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).min(0).max(300).default(5),
+  CONSOLE_ADMIN_GROUP: z.string().trim().optional(),
+  CONSOLE_VIEW_GRANTS: z.string().optional(),
+  CONSOLE_CONFIGURE_GRANTS: z.string().optional(),
+  CONSOLE_RESTORE_GRANTS: z.string().optional(),
+  CONSOLE_AUTH_CACHE_SECONDS: z.coerce
+    .number({ error: 'must be a number of seconds' })
+    .min(0, 'must be 0 to 60 seconds')
+    .max(60, 'must be 0 to 60 seconds')
+    .default(10),
+  SIGN_IN_MAX_FAILURES: z.coerce
+    .number({ error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(1000, 'must be at most 1000')
+    .default(10),
+  SIGN_IN_MAX_FAILURES_PER_ADDRESS: z.coerce
+    .number({ error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(100_000, 'must be at most 100000')
+    .default(30),
+  SIGN_IN_WINDOW_MINUTES: z.coerce
+    .number({ error: 'must be a number of minutes' })
+    .int('must be a whole number of minutes')
+    .min(1, 'must be 1 to 1440 minutes')
+    .max(1440, 'must be 1 to 1440 minutes')
+    .default(15),
+  SIGN_IN_LOCK_SECONDS: z.coerce
+    .number({ error: 'must be a number of seconds' })
+    .int('must be a whole number of seconds')
+    .min(1, 'must be 1 to 3600 seconds')
+    .max(3600, 'must be 1 to 3600 seconds')
+    .default(30),
+  CONSOLE_TRUSTED_PROXIES: z.coerce
+    .number({ error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(0, 'must be 0 to 10')
+    .max(10, 'must be 0 to 10')
+    .default(0),
+  SESSION_SECRET: z
+    .string({ error: 'is not set (use at least 32 random characters, e.g. `openssl rand -hex 32`)' })
+    .min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)'),
+  SESSION_MAX_AGE_HOURS: z.coerce
+    .number({ error: 'must be a number of hours' })
+    .positive()
+    .max(24 * 7)
+    .default(8),
+  CONSOLE_TIME_ZONE: timeZone.optional(),
+  NODE_TIME_ZONE: timeZone.optional(),
+  VIRTUALIZATION_ROOT: z
+    .string()
+    .trim()
+    .refine((v) => v.startsWith('/') && !v.split('/').includes('..'), 'must be an absolute path without ..')
+    .default('/var/virtualization'),
+  NODE_SSH_USER: z
+    .string()
+    .trim()
+    .regex(/^[a-z_][a-z0-9_.-]*$/i, 'must be a user name such as root')
+    .default('root'),
+  NODE_SSH_PRIVATE_KEY_FILE: z.string().trim().optional(),
+  NODE_SSH_KNOWN_HOSTS_FILE: z.string().trim().optional(),
+  NODE_SSH_PORT: z.coerce
+    .number({ error: 'must be a TCP port number' })
+    .int('must be a TCP port number')
+    .min(1, 'must be a TCP port number')
+    .max(65_535, 'must be a TCP port number')
+    .default(22),
+  NODE_ADDRESSES: z.string().optional(),
+  NODE_DAEMON: z.string().optional(),
+  NODE_SSH_TIMEOUT_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().min(500).max(600_000).default(15_000),
+  NODE_SSH_COMMAND_RUNNER: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
+  RESTORE_SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int().min(1).max(3600).default(120),
+  RESTORE_LEASE_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int().min(2).max(600).default(30),
+  METRICS_TOKEN: z.string().optional(),
+  METRICS_TOKEN_FILE: z.string().trim().optional(),
+  RESTORE_BROKER_WAIT_SECONDS: z.coerce
+    .number({ error: 'must be a number of seconds' })
+    .int('must be a whole number of seconds')
+    .min(0, 'must be 0 or more seconds')
+    .max(3600, 'must be at most 3600 seconds')
+    .default(60),
+  RESTORE_DAEMON_TIMEOUT_SECONDS: z.coerce
+    .number({ error: 'must be a number of seconds' })
+    .int('must be a whole number of seconds')
+    .min(2, 'must be at least 2 seconds')
+    .max(86_400, 'must be at most 86400 seconds (a day)')
+    .default(300),
+  INSTALLATION_KIND: z
+    .enum(['foss-cloud', 'stoney-cloud', 'detect'], { error: 'must be foss-cloud, stoney-cloud or detect' })
+    .default('detect'),
+});
 
 /** Where the console reaches a node: host name or IP, and a port when it is not NODE_SSH_PORT. */
 export interface NodeAddress {
@@ -179,7 +221,12 @@ export function parseNodeAddresses(text: string | undefined): { addresses: Recor
     const name = match?.[1].trim().toLowerCase() ?? '';
     const host = match?.[2] ?? match?.[3] ?? '';
     const port = match?.[4] === undefined ? null : Number(match[4]);
-    if (!match || !hostName.test(name) || !(match[2] ? ipv6.test(host) : hostName.test(host)) || (port !== null && (port < 1 || port > 65_535))) {
+    if (
+      !match ||
+      !hostName.test(name) ||
+      !(match[2] ? ipv6.test(host) : hostName.test(host)) ||
+      (port !== null && (port < 1 || port > 65_535))
+    ) {
       problems.push(`NODE_ADDRESSES item ${JSON.stringify(item)} ${shape}`);
     } else if (addresses[name]) {
       problems.push(`NODE_ADDRESSES names ${name} twice`);
@@ -202,7 +249,9 @@ export function parseNodeDaemonOverrides(text: string | undefined): { overrides:
     const name = match?.[1].trim().toLowerCase() ?? '';
     const value = match?.[2].trim().toLowerCase() ?? '';
     if (!match || !(name === '*' || hostName.test(name)) || (value !== 'running' && value !== 'absent')) {
-      problems.push(`NODE_DAEMON item ${JSON.stringify(item)} must look like node-01.example.org=running, node-01.example.org=absent or *=absent`);
+      problems.push(
+        `NODE_DAEMON item ${JSON.stringify(item)} must look like node-01.example.org=running, node-01.example.org=absent or *=absent`,
+      );
     } else if (overrides[name]) {
       problems.push(`NODE_DAEMON names ${name} twice`);
     } else {
@@ -231,7 +280,8 @@ function nodeProblems(source: Record<string, string | undefined>): string[] {
   const knownHostsFile = source.NODE_SSH_KNOWN_HOSTS_FILE?.trim();
   const problems: string[] = [];
   if (!keyFile) {
-    if (knownHostsFile) problems.push('NODE_SSH_KNOWN_HOSTS_FILE is set but NODE_SSH_PRIVATE_KEY_FILE is not; set both to reach the nodes, or neither');
+    if (knownHostsFile)
+      problems.push('NODE_SSH_KNOWN_HOSTS_FILE is set but NODE_SSH_PRIVATE_KEY_FILE is not; set both to reach the nodes, or neither');
     return problems;
   }
   const key = readableFile('NODE_SSH_PRIVATE_KEY_FILE', keyFile);
@@ -244,7 +294,9 @@ function nodeProblems(source: Record<string, string | undefined>): string[] {
     }
   }
   if (!knownHostsFile) {
-    problems.push('NODE_SSH_KNOWN_HOSTS_FILE is not set: the console only connects to nodes whose host keys are pinned (see README, "Nodes")');
+    problems.push(
+      'NODE_SSH_KNOWN_HOSTS_FILE is not set: the console only connects to nodes whose host keys are pinned (see README, "Nodes")',
+    );
   } else {
     const known = readableFile('NODE_SSH_KNOWN_HOSTS_FILE', knownHostsFile);
     if ('problem' in known) problems.push(known.problem);
@@ -271,7 +323,8 @@ function metricsToken(source: Record<string, string | undefined>): { token: stri
     token = read.text.split(/\r?\n/)[0] ?? '';
   }
   if (token === null) return { token: null, problems: [] };
-  if (token.length < 32 || /\s/.test(token)) return { token: null, problems: [`${variable} must hold at least 32 characters and no white space (${TOKEN_HINT})`] };
+  if (token.length < 32 || /\s/.test(token))
+    return { token: null, problems: [`${variable} must hold at least 32 characters and no white space (${TOKEN_HINT})`] };
   return { token, problems: [] };
 }
 
@@ -308,7 +361,14 @@ export function parseEnv(source: Record<string, string | undefined>): ConsoleEnv
   }
   const consoleTimeZone = v.CONSOLE_TIME_ZONE ?? systemTimeZone();
   return {
-    ldap: { url: v.LDAP_URL, baseDn: v.LDAP_BASE_DN, bindDn: v.LDAP_BIND_DN, bindPassword, timeoutMs: v.LDAP_TIMEOUT_MS, trace: v.LDAP_TRACE === '1' },
+    ldap: {
+      url: v.LDAP_URL,
+      baseDn: v.LDAP_BASE_DN,
+      bindDn: v.LDAP_BIND_DN,
+      bindPassword,
+      timeoutMs: v.LDAP_TIMEOUT_MS,
+      trace: v.LDAP_TRACE === '1',
+    },
     cacheSeconds: v.CONSOLE_CACHE_SECONDS,
     adminGroup: v.CONSOLE_ADMIN_GROUP ? v.CONSOLE_ADMIN_GROUP : null,
     access: { rules, cacheMs: Math.round(v.CONSOLE_AUTH_CACHE_SECONDS * 1000) },

@@ -48,7 +48,7 @@ export function isAppError(error: unknown): error is AppError {
  * notes repeat what was sent, and a megabyte of it must not come back in an answer.
  */
 export function quoteShort(value: unknown, max = 80): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   const cut = text.length > max ? `${text.slice(0, max)}…` : text;
   return JSON.stringify(cut);
 }

@@ -12,13 +12,28 @@ describe('JSON request bodies', () => {
   });
 
   it('answers 415, 413 and 400 with a sentence, never repeating the value at length', async () => {
-    expect(await readJsonBody(post('{}', 'text/xml'), schema, 1000)).toMatchObject({ ok: false, status: 415, error: expect.stringContaining('"text/xml"') });
-    expect(await readJsonBody(post('{}', `x/${'y'.repeat(500)}`), schema, 1000)).toMatchObject({ status: 415, error: expect.not.stringMatching(/y{100}/) });
+    expect(await readJsonBody(post('{}', 'text/xml'), schema, 1000)).toMatchObject({
+      ok: false,
+      status: 415,
+      error: expect.stringContaining('"text/xml"'),
+    });
+    expect(await readJsonBody(post('{}', `x/${'y'.repeat(500)}`), schema, 1000)).toMatchObject({
+      status: 415,
+      error: expect.not.stringMatching(/y{100}/),
+    });
     expect(await readJsonBody(post(`{"name":"${'a'.repeat(2000)}"}`), schema, 1000)).toMatchObject({ ok: false, status: 413 });
     expect(await readJsonBody(post('{}', 'application/json', { 'content-length': '5000' }), schema, 1000)).toMatchObject({ status: 413 });
-    expect(await readJsonBody(post('{"name":'), schema, 1000)).toMatchObject({ ok: false, status: 400, error: 'The request body is not valid JSON; nothing was done.' });
+    expect(await readJsonBody(post('{"name":'), schema, 1000)).toMatchObject({
+      ok: false,
+      status: 400,
+      error: 'The request body is not valid JSON; nothing was done.',
+    });
     const invalid = await readJsonBody(post(`{"name":"${'b'.repeat(200)}"}`), schema, 1000);
-    expect(invalid).toMatchObject({ ok: false, status: 400, error: 'The request body is not valid (name: at most 10 characters); nothing was done.' });
+    expect(invalid).toMatchObject({
+      ok: false,
+      status: 400,
+      error: 'The request body is not valid (name: at most 10 characters); nothing was done.',
+    });
   });
 });
 

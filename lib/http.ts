@@ -49,7 +49,11 @@ export function firstIssue(error: z.ZodError): string {
 export async function readJsonBody<S extends z.ZodType>(request: Request, schema: S, limitBytes: number): Promise<BodyResult<z.infer<S>>> {
   const type = (request.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
   if (type !== 'application/json') {
-    return { ok: false, status: 415, error: `The request body must be JSON (Content-Type: application/json), not ${quoteShort(type || 'none', 60)}.` };
+    return {
+      ok: false,
+      status: 415,
+      error: `The request body must be JSON (Content-Type: application/json), not ${quoteShort(type || 'none', 60)}.`,
+    };
   }
   const declared = Number(request.headers.get('content-length') ?? '0');
   const tooLarge = { ok: false as const, status: 413, error: `The request body is larger than ${limitBytes} bytes; nothing was done.` };
@@ -76,6 +80,7 @@ export async function readJsonBody<S extends z.ZodType>(request: Request, schema
     return { ok: false, status: 400, error: 'The request body is not valid JSON; nothing was done.' };
   }
   const parsed = schema.safeParse(json);
-  if (!parsed.success) return { ok: false, status: 400, error: `The request body is not valid (${firstIssue(parsed.error)}); nothing was done.` };
+  if (!parsed.success)
+    return { ok: false, status: 400, error: `The request body is not valid (${firstIssue(parsed.error)}); nothing was done.` };
   return { ok: true, data: parsed.data };
 }

@@ -52,20 +52,32 @@ const ACTION_TYPES = ['multipart/form-data', 'text/plain', 'application/x-www-fo
  * `Next-Action` header) must be POSTs of the types React sends. Everything else reaches Next.js,
  * which would otherwise answer some of these with a 500.
  */
-export function refuseRequest(method: string, headers: { get(name: string): string | null }, limit = REQUEST_BODY_LIMIT): RequestRefusal | null {
+export function refuseRequest(
+  method: string,
+  headers: { get(name: string): string | null },
+  limit = REQUEST_BODY_LIMIT,
+): RequestRefusal | null {
   const upper = method.toUpperCase();
   const action = headers.get('next-action') !== null;
   if (action && upper !== 'POST') return { status: 405, message: 'Server actions are called with POST only.' };
   if (upper === 'GET' || upper === 'HEAD' || upper === 'OPTIONS') return null;
   const length = headers.get('content-length');
   const chunked = (headers.get('transfer-encoding') ?? '').toLowerCase().includes('chunked');
-  if (length === null && chunked) return { status: 411, message: 'Send the request body with a Content-Length; the console does not accept chunked request bodies.' };
+  if (length === null && chunked)
+    return { status: 411, message: 'Send the request body with a Content-Length; the console does not accept chunked request bodies.' };
   if (length !== null && (!/^\d{1,15}$/.test(length.trim()) || Number(length) > limit)) {
-    return { status: 413, message: `The request body is larger than ${Math.round(limit / 1024)} KiB, the most the console accepts; nothing was done.` };
+    return {
+      status: 413,
+      message: `The request body is larger than ${Math.round(limit / 1024)} KiB, the most the console accepts; nothing was done.`,
+    };
   }
   if (action) {
     const type = (headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
-    if (!ACTION_TYPES.includes(type)) return { status: 415, message: 'A server action must be sent as a form or as text, as the console\u2019s own pages send it; nothing was done.' };
+    if (!ACTION_TYPES.includes(type))
+      return {
+        status: 415,
+        message: 'A server action must be sent as a form or as text, as the console\u2019s own pages send it; nothing was done.',
+      };
   }
   return null;
 }
@@ -92,7 +104,10 @@ function tokenProblem(value: unknown, parts: ReadonlySet<string>, depth = 0): bo
   return false;
 }
 
-const MALFORMED: RequestRefusal = { status: 400, message: 'The request body is malformed (not what the console\u2019s own pages send); nothing was done.' };
+const MALFORMED: RequestRefusal = {
+  status: 400,
+  message: 'The request body is malformed (not what the console\u2019s own pages send); nothing was done.',
+};
 
 function jsonProblem(text: string, parts: ReadonlySet<string>): boolean {
   try {
@@ -128,7 +143,10 @@ export async function refuseActionBody(
   if (action && !parts.has('0')) return MALFORMED;
   for (const key of json) {
     const value = form.get(key);
-    if (typeof value !== 'string' || jsonProblem(value, action ? parts : new Set(keys.filter((k) => k.startsWith('$ACTION_')).map((k) => k.replace(/^.*:/, ''))))) {
+    if (
+      typeof value !== 'string' ||
+      jsonProblem(value, action ? parts : new Set(keys.filter((k) => k.startsWith('$ACTION_')).map((k) => k.replace(/^.*:/, ''))))
+    ) {
       return MALFORMED;
     }
   }

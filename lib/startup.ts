@@ -17,18 +17,26 @@ try {
           (overrides > 0 ? `; ${overrides} node address(es) from NODE_ADDRESSES` : '')
       : '[console] nodes are not configured (NODE_SSH_PRIVATE_KEY_FILE is not set): node pages show no live data and restores cannot run',
   );
-  console.info(config.metrics.token ? '[console] GET /api/metrics is on (bearer token from METRICS_TOKEN)' : '[console] GET /api/metrics is off (METRICS_TOKEN is not set)');
+  console.info(
+    config.metrics.token
+      ? '[console] GET /api/metrics is on (bearer token from METRICS_TOKEN)'
+      : '[console] GET /api/metrics is off (METRICS_TOKEN is not set)',
+  );
   console.info(
     `[console] rights re-read from the directory at least every ${config.access.cacheMs / 1000} s; sign-in paused after ${config.signIn.maxFailures} failures per name or ${config.signIn.maxFailuresPerAddress} per address within ${config.signIn.windowMs / 60_000} min`,
   );
   // Sessions past their time and old sign-in failures are removed from the directory.
   void import('./auth/housekeeping')
     .then((housekeeping) => housekeeping.startAuthHousekeeping())
-    .catch((error: unknown) => console.error(`[session] cannot clean up sessions: ${error instanceof Error ? error.message : String(error)}`));
+    .catch((error: unknown) =>
+      console.error(`[session] cannot clean up sessions: ${error instanceof Error ? error.message : String(error)}`),
+    );
   // Restores interrupted by a restart (of this or another console instance) continue here.
   void import('./restore/runner')
     .then((runner) => runner.startResumeSweep())
-    .catch((error: unknown) => console.error(`[restore] cannot watch for interrupted restores: ${error instanceof Error ? error.message : String(error)}`));
+    .catch((error: unknown) =>
+      console.error(`[restore] cannot watch for interrupted restores: ${error instanceof Error ? error.message : String(error)}`),
+    );
 } catch (error) {
   if (!(error instanceof ConfigurationError)) throw error;
   console.error(error.message);

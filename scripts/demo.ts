@@ -19,7 +19,8 @@ import { startBrokerTransitions, testNodeVirsh, type RunningBrokerTransitions } 
 /** DEMO_KIND: which kind of installation the demo shows (docs/installation-kinds.md). */
 function demoKind(): DemoKind {
   const kind = process.env.DEMO_KIND ?? 'foss-cloud';
-  if (kind !== 'foss-cloud' && kind !== 'stoney-cloud') throw new Error(`DEMO_KIND must be foss-cloud or stoney-cloud, not ${JSON.stringify(kind)}`);
+  if (kind !== 'foss-cloud' && kind !== 'stoney-cloud')
+    throw new Error(`DEMO_KIND must be foss-cloud or stoney-cloud, not ${JSON.stringify(kind)}`);
   return kind;
 }
 
@@ -42,15 +43,27 @@ async function main() {
   const ldap = { url: slapd.url, bindDn: DEMO.rootDn, password: DEMO.rootPassword, baseDn: demo.baseDn };
   const daemons: RunningNodeDaemon[] = [];
   for (const name of (process.env.DEMO_NODE_DAEMON ?? '').split(/[\s,]+/).filter(Boolean)) {
-    if (!DEMO.nodes.some((n) => n.fqdn === name)) throw new Error(`DEMO_NODE_DAEMON names ${name}, which is not a demo node (${DEMO.nodes.map((n) => n.fqdn).join(', ')})`);
-    const daemon = await startNodeDaemon({ nodeDir: node.node.dir, virshStateDir: node.node.virshStateDir, environment: name, ldap, virtualizationRoot: node.paths.virtualizationRoot });
+    if (!DEMO.nodes.some((n) => n.fqdn === name))
+      throw new Error(`DEMO_NODE_DAEMON names ${name}, which is not a demo node (${DEMO.nodes.map((n) => n.fqdn).join(', ')})`);
+    const daemon = await startNodeDaemon({
+      nodeDir: node.node.dir,
+      virshStateDir: node.node.virshStateDir,
+      environment: name,
+      ldap,
+      virtualizationRoot: node.paths.virtualizationRoot,
+    });
     daemons.push(daemon);
     console.log(`Node daemon stand-in for ${name}: process ${daemon.pid}, log ${daemon.logPath}`);
   }
   let broker: RunningBrokerTransitions | null = null;
   if (process.env.DEMO_BROKER === '1') {
     const periodMs = Number(process.env.DEMO_BROKER_PERIOD_SECONDS ?? 30) * 1000;
-    broker = await startBrokerTransitions({ ldap, periodMs, logPath: `${node.node.dir}/broker-transitions.log`, virsh: testNodeVirsh(node.node.dir, node.node.virshStateDir) });
+    broker = await startBrokerTransitions({
+      ldap,
+      periodMs,
+      logPath: `${node.node.dir}/broker-transitions.log`,
+      virsh: testNodeVirsh(node.node.dir, node.node.virshStateDir),
+    });
     console.log(`Broker transitions (daemons.md fact 2) every ${periodMs / 1000} s, log ${broker.logPath}`);
   }
   const app = await startConsole({
@@ -74,8 +87,12 @@ async function main() {
   console.log(`The backup console is running on http://localhost:${port}`);
   console.log(`  Sign in as "${DEMO.logins.admin.login}" with password "${DEMO.logins.admin.password}"`);
   console.log(`  (also: "${DEMO.logins.operator.login}" / "${DEMO.logins.operator.password}" via the administrators group;`);
-  console.log(`   "${DEMO.logins.viewer.login}", "${DEMO.logins.configurer.login}" and "${DEMO.logins.restorer.login}" (password <name>-demo) may only view, configure or restore;`);
-  console.log(`   "${DEMO.logins.production.login}" / "${DEMO.logins.production.password}" configures and restores the Production servers pool only;`);
+  console.log(
+    `   "${DEMO.logins.viewer.login}", "${DEMO.logins.configurer.login}" and "${DEMO.logins.restorer.login}" (password <name>-demo) may only view, configure or restore;`,
+  );
+  console.log(
+    `   "${DEMO.logins.production.login}" / "${DEMO.logins.production.password}" configures and restores the Production servers pool only;`,
+  );
   console.log(`   "${DEMO.logins.user.login}" / "${DEMO.logins.user.password}" is refused: no right in the console)`);
   console.log('Press Ctrl-C to stop.');
   let stopping = false;

@@ -31,7 +31,11 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
           )}
           <div className="ml-auto flex items-center gap-3">
             {access && (
-              <span title={`${access.person.dn}\nMay: ${describeGrants(access.grants)}\nBecause of: ${access.grantedBy.join(', ')}`} className="text-white/85" data-testid="signed-in-as">
+              <span
+                title={`${access.person.dn}\nMay: ${describeGrants(access.grants)}\nBecause of: ${access.grantedBy.join(', ')}`}
+                className="text-white/85"
+                data-testid="signed-in-as"
+              >
                 {access.person.name}
               </span>
             )}

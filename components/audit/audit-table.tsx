@@ -22,7 +22,8 @@ const ACTIONS: Record<string, string> = {
   'objective.set': 'Set the recovery point objective',
 };
 
-const values = (v: string[]) => (v.length === 0 ? <span className="text-muted">(none)</span> : <span className="font-mono">{v.join(', ')}</span>);
+const values = (v: string[]) =>
+  v.length === 0 ? <span className="text-muted">(none)</span> : <span className="font-mono">{v.join(', ')}</span>;
 
 /** The audit trail, newest first: who changed which entry when, attribute by attribute. */
 export function AuditTable({ records, timeZone, names }: { records: AuditRecord[]; timeZone: string; names: Record<string, string> }) {

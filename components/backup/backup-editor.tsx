@@ -65,7 +65,8 @@ function MachineList({ machines, empty }: { machines: { uuid: string; name: stri
 function CloneNote({ count }: { count: number }) {
   return (
     <p className="mt-2 text-muted" data-testid="clone-note">
-      {count} dynamic {count === 1 ? 'clone is' : 'clones are'} not listed: fc-brokerd never backs clones up, so no configuration applies to them.
+      {count} dynamic {count === 1 ? 'clone is' : 'clones are'} not listed: fc-brokerd never backs clones up, so no configuration applies to
+      them.
     </p>
   );
 }
@@ -98,7 +99,15 @@ export function BackupEditor(p: BackupEditorProps) {
       </p>
       <div className="grid gap-6 lg:grid-cols-2">
         <div className="space-y-6">
-          <Card title={level === 'machine' ? 'What applies to this machine now' : level === 'pool' ? "What applies to this pool's machines now" : 'The cloud-wide configuration'}>
+          <Card
+            title={
+              level === 'machine'
+                ? 'What applies to this machine now'
+                : level === 'pool'
+                  ? "What applies to this pool's machines now"
+                  : 'The cloud-wide configuration'
+            }
+          >
             <ConfigSummary {...p.summary} />
           </Card>
           <Card title="Which program reads which level">
@@ -116,25 +125,26 @@ export function BackupEditor(p: BackupEditorProps) {
               <div className="space-y-3" data-testid="inheritance">
                 {p.hasOwnConfig ? (
                   <p>
-                    This {what} has its own configuration (<span className="font-mono text-xs">{p.dn}</span>). It replaces {THE_LEVEL[p.inheritedLevel ?? 'none']}{' '}
-                    configuration as a whole; nothing is taken over from there.
+                    This {what} has its own configuration (<span className="font-mono text-xs">{p.dn}</span>). It replaces{' '}
+                    {THE_LEVEL[p.inheritedLevel ?? 'none']} configuration as a whole; nothing is taken over from there.
                   </p>
                 ) : (
                   <p>
-                    This {what} has no configuration of its own, so {THE_LEVEL[p.inheritedLevel ?? 'none']} configuration applies. Giving it its own starts from
-                    exactly those values.
+                    This {what} has no configuration of its own, so {THE_LEVEL[p.inheritedLevel ?? 'none']} configuration applies. Giving it
+                    its own starts from exactly those values.
                   </p>
                 )}
                 {p.consoleCopy && (
                   <Notice tone="info" title="A copy made by the console">
-                    The console copied {THE_LEVEL[p.inheritedLevel ?? 'none']} configuration here when it excluded this {what}: the exclude flag can only be stored
-                    together with the backup configuration class, which makes the entry a configuration of its own. The values are identical to what it inherited.
-                    Including the {what} again removes the copy, unless someone changed it.
+                    The console copied {THE_LEVEL[p.inheritedLevel ?? 'none']} configuration here when it excluded this {what}: the exclude
+                    flag can only be stored together with the backup configuration class, which makes the entry a configuration of its own.
+                    The values are identical to what it inherited. Including the {what} again removes the copy, unless someone changed it.
                   </Notice>
                 )}
                 {p.missing.length > 0 && (
                   <Notice tone="warning" title="Incomplete configuration">
-                    Its own configuration lacks {p.missing.join(', ')}; the daemons do not fill the gaps from another level. Saving the form below writes what is missing.
+                    Its own configuration lacks {p.missing.join(', ')}; the daemons do not fill the gaps from another level. Saving the form
+                    below writes what is missing.
                   </Notice>
                 )}
                 {level === 'pool' && (
@@ -156,8 +166,8 @@ export function BackupEditor(p: BackupEditorProps) {
           {level === 'cloud' && (
             <Card title="Who follows it">
               <p className="mb-2">
-                {p.followers.length} {p.followers.length === 1 ? 'machine follows' : 'machines follow'} the cloud-wide configuration (neither it nor its pool has one
-                of its own).
+                {p.followers.length} {p.followers.length === 1 ? 'machine follows' : 'machines follow'} the cloud-wide configuration
+                (neither it nor its pool has one of its own).
               </p>
               <MachineList machines={p.followers} empty="No machine follows it." />
               {p.clones > 0 && <CloneNote count={p.clones} />}
@@ -189,7 +199,13 @@ export function BackupEditor(p: BackupEditorProps) {
       </div>
 
       <Card
-        title={creating ? `Give this ${what} its own configuration` : level === 'cloud' ? 'Edit the cloud-wide configuration' : `Edit this ${what}'s own configuration`}
+        title={
+          creating
+            ? `Give this ${what} its own configuration`
+            : level === 'cloud'
+              ? 'Edit the cloud-wide configuration'
+              : `Edit this ${what}'s own configuration`
+        }
         actions={
           target.level !== 'cloud' ? (
             <TextLink href={`/audit?${target.level}=${target.uuid}`}>Change history</TextLink>
@@ -200,8 +216,8 @@ export function BackupEditor(p: BackupEditorProps) {
       >
         {creating && (
           <p className="mb-4 text-muted">
-            The form starts from the values that apply now. Saving creates a complete entry: it then replaces {THE_LEVEL[p.inheritedLevel ?? 'none']} configuration for
-            this {what}.
+            The form starts from the values that apply now. Saving creates a complete entry: it then replaces{' '}
+            {THE_LEVEL[p.inheritedLevel ?? 'none']} configuration for this {what}.
           </p>
         )}
         <BackupConfigForm

@@ -29,7 +29,6 @@ const TEXT_FIELDS: { key: ConfigFormField; group: 'files' | 'ownership' | 'behav
   { key: 'mergeBandwidth', group: 'behaviour' },
 ];
 
-
 function Section({ title, children }: { title: string; children: React.ReactNode }) {
   return (
     <fieldset className="rounded-lg border border-line bg-surface p-4">
@@ -94,7 +93,11 @@ export function BackupConfigForm({
 
   const cron = cronPlanOfForm(values);
   const initialCron = cronPlanOfForm(initial);
-  const cronErrors = Object.fromEntries(Object.entries(CRON_PLAN_FIELD).map(([k, f]) => [k, errors[f]]).filter(([, e]) => e)) as Partial<Record<keyof CronPlan, string>>;
+  const cronErrors = Object.fromEntries(
+    Object.entries(CRON_PLAN_FIELD)
+      .map(([k, f]) => [k, errors[f]])
+      .filter(([, e]) => e),
+  ) as Partial<Record<keyof CronPlan, string>>;
   const keep = /^\d+$/.test(values.iterations.trim()) && Number(values.iterations) >= 1 ? Number(values.iterations) : null;
   const current = /^\d+$/.test(initial.iterations) ? Number(initial.iterations) : null;
 
@@ -115,7 +118,15 @@ export function BackupConfigForm({
     const h = text(key);
     return (
       <Field key={key} id={key} label={h?.label ?? key} hint={h?.description} error={errors[key]}>
-        <TextInput id={key} name={key} value={values[key]} placeholder={placeholder} invalid={Boolean(errors[key])} onChange={(e) => set(key, e.target.value)} spellCheck={false} />
+        <TextInput
+          id={key}
+          name={key}
+          value={values[key]}
+          placeholder={placeholder}
+          invalid={Boolean(errors[key])}
+          onChange={(e) => set(key, e.target.value)}
+          spellCheck={false}
+        />
       </Field>
     );
   };
@@ -124,7 +135,12 @@ export function BackupConfigForm({
     return (
       <div key={key}>
         <label className="flex items-center gap-2">
-          <input type="checkbox" name={key} checked={values[key] === 'TRUE'} onChange={(e) => set(key, e.target.checked ? 'TRUE' : 'FALSE')} />
+          <input
+            type="checkbox"
+            name={key}
+            checked={values[key] === 'TRUE'}
+            onChange={(e) => set(key, e.target.checked ? 'TRUE' : 'FALSE')}
+          />
           <span className="font-medium">{h?.label ?? key}</span>
         </label>
         <p className="ml-6 text-xs text-muted">{h?.description}</p>
@@ -175,8 +191,8 @@ export function BackupConfigForm({
       <Section title={kind === 'stoney-cloud' ? 'Schedule fields (unused on stoney cloud)' : 'Schedule (as fc-brokerd reads it)'}>
         {kind === 'stoney-cloud' && (
           <p className="mb-3 text-muted" data-testid="cron-unused">
-            On stoney cloud nothing reads sstCron*: the node&apos;s crontab line starts the wrapper (shown above). These fields stay in the entry as they are; change
-            them only to keep them tidy.
+            On stoney cloud nothing reads sstCron*: the node&apos;s crontab line starts the wrapper (shown above). These fields stay in the
+            entry as they are; change them only to keep them tidy.
           </p>
         )}
         <CronEditor
@@ -197,14 +213,29 @@ export function BackupConfigForm({
       </Section>
 
       <Section title="Directories">
-        <div className="grid gap-4 md:grid-cols-3">{TEXT_FIELDS.filter((f) => f.group === 'files').map((f) => textField(f.key, f.placeholder))}</div>
+        <div className="grid gap-4 md:grid-cols-3">
+          {TEXT_FIELDS.filter((f) => f.group === 'files').map((f) => textField(f.key, f.placeholder))}
+        </div>
       </Section>
 
       <Section title="Disk images and directories: ownership and permissions">
         <div className="grid gap-4 md:grid-cols-3">
-          <Field id="diskImageFormat" label={text('diskImageFormat')?.label ?? 'Disk image format'} hint={text('diskImageFormat')?.description} error={errors.diskImageFormat}>
-            <Select id="diskImageFormat" name="diskImageFormat" value={values.diskImageFormat} invalid={Boolean(errors.diskImageFormat)} onChange={(e) => set('diskImageFormat', e.target.value)}>
-              {!formats.includes(values.diskImageFormat) && <option value={values.diskImageFormat}>{values.diskImageFormat || '(not set)'}</option>}
+          <Field
+            id="diskImageFormat"
+            label={text('diskImageFormat')?.label ?? 'Disk image format'}
+            hint={text('diskImageFormat')?.description}
+            error={errors.diskImageFormat}
+          >
+            <Select
+              id="diskImageFormat"
+              name="diskImageFormat"
+              value={values.diskImageFormat}
+              invalid={Boolean(errors.diskImageFormat)}
+              onChange={(e) => set('diskImageFormat', e.target.value)}
+            >
+              {!formats.includes(values.diskImageFormat) && (
+                <option value={values.diskImageFormat}>{values.diskImageFormat || '(not set)'}</option>
+              )}
               {formats.map((f) => (
                 <option key={f} value={f}>
                   {f}
@@ -229,7 +260,8 @@ export function BackupConfigForm({
           {pending ? 'Saving…' : submitLabel}
         </Button>
         <p className="text-xs text-muted">
-          Only the values you change are written, plus any a complete entry lacks (named after saving): the daemons never fill gaps from another level.
+          Only the values you change are written, plus any a complete entry lacks (named after saving): the daemons never fill gaps from
+          another level.
         </p>
       </div>
     </form>

@@ -65,7 +65,10 @@ export function ConfigSummary({
               <Td>
                 <span className="font-mono text-xs">{row.value}</span>
                 {row.source === 'default' && (
-                  <span className="ml-2 rounded bg-canvas px-1.5 py-0.5 text-xs text-muted" title="Not set in the applying entry: the node daemon's documented default">
+                  <span
+                    className="ml-2 rounded bg-canvas px-1.5 py-0.5 text-xs text-muted"
+                    title="Not set in the applying entry: the node daemon's documented default"
+                  >
                     default
                   </span>
                 )}

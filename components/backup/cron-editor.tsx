@@ -8,7 +8,6 @@ import { Notice } from '../ui/card';
 import { Field, TextInput } from '../ui/field';
 import { Table, Td, Th } from '../ui/table';
 
-
 const FIELDS = [
   { key: 'minute', label: 'Minute', hint: '0–59' },
   { key: 'hour', label: 'Hour', hint: '0–23' },
@@ -78,7 +77,13 @@ export function CronEditor({
           const error = errors[f.key] ?? (liveError ? `${liveError.charAt(0).toUpperCase()}${liveError.slice(1)}.` : undefined);
           return (
             <Field key={f.key} id={id} label={f.label} hint={f.hint} error={error}>
-              <TextInput id={id} value={value[f.key]} invalid={Boolean(error)} onChange={(e) => onChange({ ...value, [f.key]: e.target.value })} spellCheck={false} />
+              <TextInput
+                id={id}
+                value={value[f.key]}
+                invalid={Boolean(error)}
+                onChange={(e) => onChange({ ...value, [f.key]: e.target.value })}
+                spellCheck={false}
+              />
             </Field>
           );
         })}
@@ -113,8 +118,9 @@ export function CronEditor({
         {preview.broker && preview.broker.failures.count > 0 && (
           <Notice tone="error" title="fc-brokerd's date arithmetic fails for this plan">
             <p data-testid="cron-failures">
-              On {preview.broker.failures.count} days of the coming four years (first {preview.broker.failures.first}: {preview.broker.failures.reason}) its
-              computation fails, which ends its whole cycle: no machine&apos;s backup starts on those days. Such a plan is refused.
+              On {preview.broker.failures.count} days of the coming four years (first {preview.broker.failures.first}:{' '}
+              {preview.broker.failures.reason}) its computation fails, which ends its whole cycle: no machine&apos;s backup starts on those
+              days. Such a plan is refused.
             </p>
           </Notice>
         )}
@@ -149,7 +155,9 @@ export function CronEditor({
                 ))}
               </tbody>
             </Table>
-            <p className="mt-1 text-xs text-muted">fc-brokerd names each leaf with the planned local time and a literal Z (not UTC), seconds 00.</p>
+            <p className="mt-1 text-xs text-muted">
+              fc-brokerd names each leaf with the planned local time and a literal Z (not UTC), seconds 00.
+            </p>
             {preview.broker.skipped.map((n) => (
               <p key={n} className="text-xs text-status-stale">
                 {n}

@@ -17,10 +17,18 @@ export function ExcludeOverriders({ uuid, machines }: { uuid: string; machines: 
         Still backed up although the pool is excluded, because fc-brokerd reads their own configuration instead of the pool&apos;s:{' '}
         <span className="font-medium">{machines.map((m) => m.name).join(', ')}</span>.
       </p>
-      <Button type="button" tone="danger" disabled={pending} onClick={() => startTransition(async () => setResult(await excludePoolOverridersAction({ uuid })))}>
+      <Button
+        type="button"
+        tone="danger"
+        disabled={pending}
+        onClick={() => startTransition(async () => setResult(await excludePoolOverridersAction({ uuid })))}
+      >
         {pending ? 'Working…' : `Exclude ${machines.length === 1 ? 'it' : `these ${machines.length} machines`} too`}
       </Button>
-      <ActionMessage result={result} text={(d) => d.results.map((r) => `${machines.find((m) => m.uuid === r.uuid)?.name ?? r.uuid}: ${r.message}`).join(' ')} />
+      <ActionMessage
+        result={result}
+        text={(d) => d.results.map((r) => `${machines.find((m) => m.uuid === r.uuid)?.name ?? r.uuid}: ${r.message}`).join(' ')}
+      />
     </div>
   );
 }

@@ -10,7 +10,10 @@ export type KindCardProps = {
   evidence: { kind: string; kindLabel: string; strength: 'strong' | 'hint'; source: string; text: string }[];
   conflicts: string[];
   rules: { schedule: string; exclusion: string; retention: string; health: string };
-  nodes: ({ node: string; read: true; timeZone: string | null; timeZoneRaw: string | null; wrapperLines: string[] } | { node: string; read: false; reason: string })[];
+  nodes: (
+    | { node: string; read: true; timeZone: string | null; timeZoneRaw: string | null; wrapperLines: string[] }
+    | { node: string; read: false; reason: string }
+  )[];
   nodesConfigured: boolean;
   checkedAt: string;
 };
@@ -58,7 +61,10 @@ export function KindCard(p: KindCardProps) {
             {p.evidence.length === 0 && <li className="text-muted">Nothing that tells the kind.</li>}
             {p.evidence.map((e) => (
               <li key={e.text}>
-                {e.text} <span className="text-muted">({e.strength === 'strong' ? 'conclusive' : 'a hint'} for {e.kindLabel})</span>
+                {e.text}{' '}
+                <span className="text-muted">
+                  ({e.strength === 'strong' ? 'conclusive' : 'a hint'} for {e.kindLabel})
+                </span>
               </li>
             ))}
           </ul>
@@ -80,8 +86,16 @@ export function KindCard(p: KindCardProps) {
                       <Td>{n.node}</Td>
                       {n.read ? (
                         <>
-                          <Td className="text-xs">{n.timeZone ?? <span className="text-muted">not told ({n.timeZoneRaw ?? 'nothing'})</span>}</Td>
-                          <Td className="font-mono text-xs">{n.wrapperLines.length === 0 ? <span className="font-sans text-muted">none</span> : n.wrapperLines.map((l) => <p key={l}>{l}</p>)}</Td>
+                          <Td className="text-xs">
+                            {n.timeZone ?? <span className="text-muted">not told ({n.timeZoneRaw ?? 'nothing'})</span>}
+                          </Td>
+                          <Td className="font-mono text-xs">
+                            {n.wrapperLines.length === 0 ? (
+                              <span className="font-sans text-muted">none</span>
+                            ) : (
+                              n.wrapperLines.map((l) => <p key={l}>{l}</p>)
+                            )}
+                          </Td>
                         </>
                       ) : (
                         <Td colSpan={2} className="text-xs text-status-failed">
@@ -95,7 +109,8 @@ export function KindCard(p: KindCardProps) {
             </div>
           )}
           <p className="mt-2 text-xs text-muted">
-            Looked at {p.checkedAt} UTC; the console looks again every five minutes. INSTALLATION_KIND is {p.setting === 'detect' ? 'not set (detect)' : p.setting}.
+            Looked at {p.checkedAt} UTC; the console looks again every five minutes. INSTALLATION_KIND is{' '}
+            {p.setting === 'detect' ? 'not set (detect)' : p.setting}.
           </p>
         </details>
       </div>

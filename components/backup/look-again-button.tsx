@@ -12,7 +12,12 @@ export function LookAgainButton() {
   return (
     <span className="flex items-center gap-2">
       {result && !result.ok && <span className="text-xs text-status-failed">{result.error}</span>}
-      <Button type="button" tone="secondary" disabled={pending} onClick={() => startTransition(async () => setResult(await refreshInstallationAction({})))}>
+      <Button
+        type="button"
+        tone="secondary"
+        disabled={pending}
+        onClick={() => startTransition(async () => setResult(await refreshInstallationAction({})))}
+      >
         {pending ? 'Looking…' : 'Look again'}
       </Button>
     </span>

@@ -14,7 +14,12 @@ export function MachineScheduleView({ schedule }: { schedule: MachineSchedule })
         </p>
         {schedule.refusal && <p className="text-status-failed">{schedule.refusal}</p>}
         {schedule.zoneNote && <p className="text-xs text-status-stale">{schedule.zoneNote}</p>}
-        {schedule.failures > 0 && <p className="text-status-failed">Its date arithmetic fails for this plan on {schedule.failures} days of the coming four years; no machine&apos;s backup starts on those days.</p>}
+        {schedule.failures > 0 && (
+          <p className="text-status-failed">
+            Its date arithmetic fails for this plan on {schedule.failures} days of the coming four years; no machine&apos;s backup starts on
+            those days.
+          </p>
+        )}
         {schedule.misreadings.length > 0 && (
           <ul className="list-disc pl-5 text-xs text-muted">
             {schedule.misreadings.map((m) => (
@@ -46,7 +51,8 @@ export function MachineScheduleView({ schedule }: { schedule: MachineSchedule })
         )}
         {schedule.differs && schedule.cronRuns.length > 0 && (
           <p className="text-xs text-muted" data-testid="cron-differs">
-            Cron would read the same fields as {schedule.cronRuns.map((r) => r.local).join(', ')}; fc-brokerd does not (see above), and its reading is what happens.
+            Cron would read the same fields as {schedule.cronRuns.map((r) => r.local).join(', ')}; fc-brokerd does not (see above), and its
+            reading is what happens.
           </p>
         )}
       </div>
@@ -55,13 +61,17 @@ export function MachineScheduleView({ schedule }: { schedule: MachineSchedule })
   return (
     <div className="space-y-2" data-testid="machine-schedule">
       <p className="text-muted">
-        On stoney cloud the node&apos;s crontab starts the wrapper; the sstCron* fields are read by nothing. Time zone {schedule.timeZone.zone} (
-        {schedule.timeZone.fromNode ? 'read from the node' : 'NODE_TIME_ZONE: the node did not tell'}).
+        On stoney cloud the node&apos;s crontab starts the wrapper; the sstCron* fields are read by nothing. Time zone{' '}
+        {schedule.timeZone.zone} ({schedule.timeZone.fromNode ? 'read from the node' : 'NODE_TIME_ZONE: the node did not tell'}).
       </p>
       {schedule.lines === null ? (
-        <Notice tone="warning">The crontab of node {schedule.node ?? '(none)'} could not be read: {schedule.reason}</Notice>
+        <Notice tone="warning">
+          The crontab of node {schedule.node ?? '(none)'} could not be read: {schedule.reason}
+        </Notice>
       ) : schedule.lines.length === 0 ? (
-        <p className="text-status-failed">No crontab line on node {schedule.node} runs LDAPKVMWrapper.pl: nothing backs up the machines there.</p>
+        <p className="text-status-failed">
+          No crontab line on node {schedule.node} runs LDAPKVMWrapper.pl: nothing backs up the machines there.
+        </p>
       ) : (
         schedule.lines.map((l) => (
           <p key={`${l.source} ${l.line}`} className="font-mono text-xs" data-testid="crontab-line">

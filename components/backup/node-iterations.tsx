@@ -56,7 +56,11 @@ export function NodeIterations({
           {rows.map((row) => (
             <tr key={row.name} data-testid="node-iteration">
               <Td className="whitespace-nowrap font-mono text-xs">
-                {row.inDirectory || row.onlyOnNode ? <TextLink href={`/machines/${uuid}/iterations/${row.name}`}>{row.name}</TextLink> : row.name}
+                {row.inDirectory || row.onlyOnNode ? (
+                  <TextLink href={`/machines/${uuid}/iterations/${row.name}`}>{row.name}</TextLink>
+                ) : (
+                  row.name
+                )}
               </Td>
               <Td className="text-xs" data-testid="node-iteration-where">
                 {row.inDirectory && row.folder
@@ -72,7 +76,10 @@ export function NodeIterations({
                     <ul className="mt-1 space-y-0.5">
                       {row.folder.files.map((f) => (
                         <li key={f.name} className="font-mono" data-testid="node-iteration-file">
-                          {f.name} <span className="text-muted" title={`${f.sizeBytes} bytes`}>{formatBytes(f.sizeBytes)}</span>
+                          {f.name}{' '}
+                          <span className="text-muted" title={`${f.sizeBytes} bytes`}>
+                            {formatBytes(f.sizeBytes)}
+                          </span>
                         </li>
                       ))}
                     </ul>
@@ -90,7 +97,11 @@ export function NodeIterations({
                     Open restore
                   </Link>
                 ) : (
-                  <Link href={`/machines/${uuid}/restore/${row.name}`} className="text-brand hover:underline" aria-label={`Restore ${row.name} from the node`}>
+                  <Link
+                    href={`/machines/${uuid}/restore/${row.name}`}
+                    className="text-brand hover:underline"
+                    aria-label={`Restore ${row.name} from the node`}
+                  >
                     Restore…
                   </Link>
                 )}

@@ -31,7 +31,12 @@ export function RemoveOverride({
       ) : (
         <div className="flex flex-wrap items-center gap-2">
           <span>The {target.level} will follow the configuration above it again. Its backup iterations stay.</span>
-          <Button type="button" tone="danger" disabled={pending} onClick={() => startTransition(async () => setResult(await removeBackupOverrideAction({ ...target, token })))}>
+          <Button
+            type="button"
+            tone="danger"
+            disabled={pending}
+            onClick={() => startTransition(async () => setResult(await removeBackupOverrideAction({ ...target, token })))}
+          >
             {pending ? 'Removing…' : 'Yes, remove it'}
           </Button>
           <Button type="button" tone="secondary" onClick={() => setConfirming(false)}>

@@ -34,12 +34,17 @@ export function RetentionPreview({
   if (source === 'none') {
     return (
       <p className="text-xs text-muted" data-testid="retention-preview">
-        After each run the stoney wrapper keeps the newest {keep} iteration {keep === 1 ? 'folder' : 'folders'} of each machine on its node and deletes the rest.
-        Each machine&apos;s page lists its folders.
+        After each run the stoney wrapper keeps the newest {keep} iteration {keep === 1 ? 'folder' : 'folders'} of each machine on its node
+        and deletes the rest. Each machine&apos;s page lists its folders.
       </p>
     );
   }
-  if (problem) return <p className="text-xs text-status-failed" data-testid="retention-preview">The folders on the node could not be listed: {problem}</p>;
+  if (problem)
+    return (
+      <p className="text-xs text-status-failed" data-testid="retention-preview">
+        The folders on the node could not be listed: {problem}
+      </p>
+    );
   const previews = machines.map((m) => ({ machine: m, preview: retentionPreview(m.iterations, keep, kind) }));
   const stuck = previews.filter((p) => p.preview.stopsForGood);
   const dropping = previews.filter((p) => p.preview.dropped.length > 0);
@@ -47,7 +52,10 @@ export function RetentionPreview({
   const changed = current !== null && keep !== current;
   const what = source === 'node' ? 'folder' : 'iteration';
   return (
-    <div data-testid="retention-preview" className={changed || stuck.length > 0 ? 'rounded-md border border-status-stale/30 bg-status-stale-bg p-3' : 'p-0'}>
+    <div
+      data-testid="retention-preview"
+      className={changed || stuck.length > 0 ? 'rounded-md border border-status-stale/30 bg-status-stale-bg p-3' : 'p-0'}
+    >
       {stuck.length > 0 && (
         <p className="text-sm font-medium text-status-failed" data-testid="retention-stops">
           Keeping {keep}, fc-brokerd never backs up {stuck.length === 1 ? 'this machine' : `${stuck.length} machines`} again:{' '}
@@ -61,7 +69,11 @@ export function RetentionPreview({
       {machines.length === 0 ? (
         <p className="text-xs text-muted">No machine follows this configuration, so the next run removes nothing.</p>
       ) : dropping.length === 0 ? (
-        stuck.length === 0 && <p className="text-xs text-muted">Keeping {keep}, the next run removes no existing {what}.</p>
+        stuck.length === 0 && (
+          <p className="text-xs text-muted">
+            Keeping {keep}, the next run removes no existing {what}.
+          </p>
+        )
       ) : (
         <>
           <p className="text-sm font-medium">

@@ -26,7 +26,11 @@ export function UnblockButton({ uuid, blocked }: { uuid: string; blocked: boolea
       ) : (
         <div className="flex flex-wrap items-center gap-2">
           <span>Only directory entries change; every file on the node stays, and what is removed is kept in the audit record.</span>
-          <Button type="button" disabled={pending} onClick={() => startTransition(async () => setResult(await unblockMachineAction({ uuid })))}>
+          <Button
+            type="button"
+            disabled={pending}
+            onClick={() => startTransition(async () => setResult(await unblockMachineAction({ uuid })))}
+          >
             {pending ? 'Unblocking…' : 'Yes, unblock'}
           </Button>
           <Button type="button" tone="secondary" onClick={() => setConfirming(false)}>

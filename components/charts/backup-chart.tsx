@@ -79,8 +79,12 @@ export function BackupChart({ id, machineUuid, bars, sizes }: { id: string; mach
               </text>
             </g>
           ))}
-          <text x={0} y={markY + 12}>result</text>
-          <text x={0} y={sizeTop + 14}>size on node</text>
+          <text x={0} y={markY + 12}>
+            result
+          </text>
+          <text x={0} y={sizeTop + 14}>
+            size on node
+          </text>
         </g>
         <g data-row="iterations">
           {bars.map((bar, i) => {
@@ -106,7 +110,19 @@ export function BackupChart({ id, machineUuid, bars, sizes }: { id: string; mach
                   if (seconds <= 0) return null;
                   const h = Math.max(1, (seconds / max) * PLOT_H);
                   top -= h;
-                  return <rect key={s.key} data-step={s.key} x={x} y={top} width={BAR_W} height={h} fill={s.fill.replace('STEP', id)} stroke="#1f5f8b" strokeWidth={0.5} />;
+                  return (
+                    <rect
+                      key={s.key}
+                      data-step={s.key}
+                      x={x}
+                      y={top}
+                      width={BAR_W}
+                      height={h}
+                      fill={s.fill.replace('STEP', id)}
+                      stroke="#1f5f8b"
+                      strokeWidth={0.5}
+                    />
+                  );
                 })}
                 <rect className="night-fill" data-state={bar.result} x={x} y={markY} width={BAR_W} height={14} rx={2} />
                 <text x={x + BAR_W / 2} y={markY + 26} fontSize="10" textAnchor="middle" fill="#1c2430" aria-hidden>
@@ -114,7 +130,13 @@ export function BackupChart({ id, machineUuid, bars, sizes }: { id: string; mach
                 </text>
                 {size !== undefined && size !== null && (
                   <>
-                    <rect x={x} y={sizeTop + 20 - (size / maxSize) * 18} width={BAR_W} height={Math.max(1, (size / maxSize) * 18)} fill="#b8c2ce" />
+                    <rect
+                      x={x}
+                      y={sizeTop + 20 - (size / maxSize) * 18}
+                      width={BAR_W}
+                      height={Math.max(1, (size / maxSize) * 18)}
+                      fill="#b8c2ce"
+                    />
                     <text x={x + BAR_W / 2} y={sizeTop + 32} fontSize="8.5" textAnchor="middle" fill="#1c2430" aria-hidden data-size={size}>
                       {formatBytes(size)}
                     </text>
@@ -139,9 +161,16 @@ export function BackupChart({ id, machineUuid, bars, sizes }: { id: string; mach
             {s.label}
           </li>
         ))}
-        <li>result: ✓ good · ✕ failed · ! stuck · … running{bars.some((b) => !b.inDirectory) && ' · ? only a folder on the node (no record in the directory)'}</li>
+        <li>
+          result: ✓ good · ✕ failed · ! stuck · … running
+          {bars.some((b) => !b.inDirectory) && ' · ? only a folder on the node (no record in the directory)'}
+        </li>
         <li data-testid={`${id}-sizes`}>
-          {sizes.state === 'loading' ? 'sizes: asking the node…' : sizes.state === 'unavailable' ? `sizes not shown: ${sizes.reason}` : 'sizes: apparent bytes of each iteration folder on the node'}
+          {sizes.state === 'loading'
+            ? 'sizes: asking the node…'
+            : sizes.state === 'unavailable'
+              ? `sizes not shown: ${sizes.reason}`
+              : 'sizes: apparent bytes of each iteration folder on the node'}
         </li>
       </ul>
     </ChartFrame>

@@ -22,7 +22,13 @@ export function ChartFrame({ children, label, className }: { children: ReactNode
     if (!root || !cell || !root.contains(cell)) return;
     const box = cell.getBoundingClientRect();
     const outer = root.getBoundingClientRect();
-    setTip({ text: cell.getAttribute('aria-label') ?? '', center: box.left + box.width / 2 - outer.left, top: box.top - outer.top, bottom: box.bottom - outer.top, frameWidth: outer.width });
+    setTip({
+      text: cell.getAttribute('aria-label') ?? '',
+      center: box.left + box.width / 2 - outer.left,
+      top: box.top - outer.top,
+      bottom: box.bottom - outer.top,
+      frameWidth: outer.width,
+    });
   }, []);
 
   // Placed once its size is known: centred on the cell, kept inside the frame, above the cell

@@ -126,7 +126,14 @@ export function HistoryGrid({
               const t = totals[i] ?? [];
               let top = totalsTop + BAR;
               return (
-                <g key={n.date} data-cell="" role="img" aria-label={`${totalsLabel}, ${n.label}: ${totalsText(expandCounts(t))}`} tabIndex={tabIndex()} className="outline-none focus:[&>rect:first-child]:stroke-ink">
+                <g
+                  key={n.date}
+                  data-cell=""
+                  role="img"
+                  aria-label={`${totalsLabel}, ${n.label}: ${totalsText(expandCounts(t))}`}
+                  tabIndex={tabIndex()}
+                  className="outline-none focus:[&>rect:first-child]:stroke-ink"
+                >
                   <rect x={x(i)} y={totalsTop} width={CELL - 1} height={BAR} fill="transparent" />
                   {BAR_STATES.map((s) => {
                     const h = (sum(t, [s]) / maxTotal) * (BAR - 2);

@@ -60,7 +60,17 @@ export function ObjectiveForm({
       <p data-testid={`${id}-effective`}>{effectiveText}</p>
       <div className="flex flex-wrap items-start gap-2">
         <Field id={id} label="Recovery point objective (hours; empty for the default)" hint={`Default: ${defaultText}.`} error={fieldError}>
-          <TextInput id={id} name="hours" inputMode="decimal" width="auto" className="w-32" value={hours} onChange={(e) => setHours(e.target.value)} placeholder="default" invalid={Boolean(fieldError)} />
+          <TextInput
+            id={id}
+            name="hours"
+            inputMode="decimal"
+            width="auto"
+            className="w-32"
+            value={hours}
+            onChange={(e) => setHours(e.target.value)}
+            placeholder="default"
+            invalid={Boolean(fieldError)}
+          />
         </Field>
         <div className="flex gap-2 pt-6">
           <Button type="submit" disabled={pending}>

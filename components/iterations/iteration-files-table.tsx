@@ -22,7 +22,15 @@ function What({ file }: { file: IterationFile }) {
  * The files an iteration should have, and what the node holds under those names. `result`
  * undefined means the node is still being asked (the table shows the expected files only).
  */
-export function IterationFilesTable({ expected, result, timeZone }: { expected: IterationFile[]; result?: IterationFilesOnNode; timeZone: string }) {
+export function IterationFilesTable({
+  expected,
+  result,
+  timeZone,
+}: {
+  expected: IterationFile[];
+  result?: IterationFilesOnNode;
+  timeZone: string;
+}) {
   const onNode = result?.ok ? new Map(result.files.map((f) => [f.name, f.onNode])) : null;
   const missing = result?.ok ? result.files.filter((f) => !f.onNode.exists).length : 0;
   return (
@@ -47,7 +55,9 @@ export function IterationFilesTable({ expected, result, timeZone }: { expected: 
       {result?.ok && result.folderExists && (
         <p className="mb-3" data-testid="node-files-summary">
           {missing === 0 ? (
-            <>All {result.files.length} files are on node {result.node}.</>
+            <>
+              All {result.files.length} files are on node {result.node}.
+            </>
           ) : (
             <span className="text-status-failed">
               {missing} of {result.files.length} files are missing on node {result.node}.

@@ -24,13 +24,19 @@ export function IterationState({ uuid, initial, timeZone }: { uuid: string; init
   const it = query.data;
   return (
     <div className="space-y-4">
-      {query.isError && <p role="alert" className="text-status-failed">Refreshing failed: {query.error.message}</p>}
+      {query.isError && (
+        <p role="alert" className="text-status-failed">
+          Refreshing failed: {query.error.message}
+        </p>
+      )}
       <div className="flex flex-wrap items-center gap-3">
         <StatusBadge tone={healthTone(it.health)}>{it.modeLabel}</StatusBadge>
         <span className="font-mono text-xs text-muted">sstProvisioningMode: {it.mode}</span>
       </div>
       <div>
-        <p className="font-medium" data-testid="mode-meaning">{it.modeMeaning}</p>
+        <p className="font-medium" data-testid="mode-meaning">
+          {it.modeMeaning}
+        </p>
         <p className="text-muted" data-testid="next-actor">
           Who acts next: {it.nextActor}
         </p>
@@ -40,7 +46,11 @@ export function IterationState({ uuid, initial, timeZone }: { uuid: string; init
           {
             label: 'Result',
             value:
-              it.returnValue === null ? '—' : it.returnValue === 0 ? '0 · success' : (
+              it.returnValue === null ? (
+                '—'
+              ) : it.returnValue === 0 ? (
+                '0 · success'
+              ) : (
                 <span className={it.health === 'failed' ? 'text-status-failed' : undefined} data-testid="return-text">
                   <strong>
                     {it.returnValue} {it.returnName}
@@ -50,12 +60,23 @@ export function IterationState({ uuid, initial, timeZone }: { uuid: string; init
               ),
           },
           { label: 'Planned', value: <DateTime value={it.plannedAt} timeZone={timeZone} /> },
-          { label: 'Finished', value: it.finishedAt ? <DateTime value={it.finishedAt} timeZone={timeZone} /> : <span className="text-muted">not finished</span> },
+          {
+            label: 'Finished',
+            value: it.finishedAt ? (
+              <DateTime value={it.finishedAt} timeZone={timeZone} />
+            ) : (
+              <span className="text-muted">not finished</span>
+            ),
+          },
           { label: 'Last step ended', value: <DateTime value={it.lastStepAt} timeZone={timeZone} /> },
-          { label: 'State attribute', value: <span className="font-mono text-xs">{it.state === '0' ? '0 (a step is asked for)' : it.state}</span> },
+          {
+            label: 'State attribute',
+            value: <span className="font-mono text-xs">{it.state === '0' ? '0 (a step is asked for)' : it.state}</span>,
+          },
           {
             label: 'Step durations',
-            value: it.executionTimes.length === 0 ? '—' : it.executionTimes.map((t) => `${t.step}: ${formatDuration(t.seconds)}`).join(' · '),
+            value:
+              it.executionTimes.length === 0 ? '—' : it.executionTimes.map((t) => `${t.step}: ${formatDuration(t.seconds)}`).join(' · '),
           },
         ]}
       />

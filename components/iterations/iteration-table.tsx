@@ -9,7 +9,8 @@ import { StatusBadge, healthTone } from '../ui/status-badge';
 import { EmptyRow, Table, Td, Th } from '../ui/table';
 
 /** Something may still move: a running or pending iteration that is not known to be stuck. */
-const isActive = (rows: IterationRow[], stuck: string | null) => rows.some((r) => (r.health === 'running' || r.health === 'pending') && r.name !== stuck);
+const isActive = (rows: IterationRow[], stuck: string | null) =>
+  rows.some((r) => (r.health === 'running' || r.health === 'pending') && r.name !== stuck);
 
 async function fetchIterations(uuid: string): Promise<IterationRow[]> {
   const response = await fetch(`/api/machines/${encodeURIComponent(uuid)}/iterations`, { cache: 'no-store' });
@@ -80,7 +81,10 @@ export function IterationTable({
                 </Link>
               </Td>
               <Td>
-                <StatusBadge tone={row.name === stuck && row.health !== 'failed' ? 'stuck' : healthTone(row.health)} title={row.modeMeaning}>
+                <StatusBadge
+                  tone={row.name === stuck && row.health !== 'failed' ? 'stuck' : healthTone(row.health)}
+                  title={row.modeMeaning}
+                >
                   {row.name === stuck && row.health !== 'failed' ? `${row.modeLabel} — stuck` : row.modeLabel}
                 </StatusBadge>
                 <div className="mt-1 font-mono text-xs text-muted">{row.mode}</div>
@@ -128,7 +132,10 @@ export function IterationTable({
               </Td>
               <Td className="whitespace-nowrap">
                 {!mayRestore ? null : row.workflow === 'restore' && heldRestores[row.name] ? (
-                  <Link href={`/machines/${uuid}/restore/${heldRestores[row.name]}`} className="font-medium text-status-running hover:underline">
+                  <Link
+                    href={`/machines/${uuid}/restore/${heldRestores[row.name]}`}
+                    className="font-medium text-status-running hover:underline"
+                  >
                     Open restore of {heldRestores[row.name]}
                   </Link>
                 ) : row.workflow === 'restore' ? (
@@ -136,7 +143,11 @@ export function IterationTable({
                     Open restore
                   </Link>
                 ) : row.health === 'finished' ? (
-                  <Link href={`/machines/${uuid}/restore/${row.name}`} className="text-brand hover:underline" aria-label={`Restore ${row.name}`}>
+                  <Link
+                    href={`/machines/${uuid}/restore/${row.name}`}
+                    className="text-brand hover:underline"
+                    aria-label={`Restore ${row.name}`}
+                  >
                     Restore…
                   </Link>
                 ) : null}

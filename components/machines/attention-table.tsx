@@ -31,7 +31,9 @@ export function AttentionTable({ rows, timeZone }: { rows: AttentionRow[]; timeZ
         </tr>
       </thead>
       <tbody>
-        {rows.length === 0 && <EmptyRow colSpan={6}>Every machine has a good backup within its objective, and nothing failed, is stuck or blocked.</EmptyRow>}
+        {rows.length === 0 && (
+          <EmptyRow colSpan={6}>Every machine has a good backup within its objective, and nothing failed, is stuck or blocked.</EmptyRow>
+        )}
         {rows.map((row) => (
           <tr key={row.uuid}>
             <Td>

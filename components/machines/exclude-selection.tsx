@@ -32,7 +32,11 @@ export function ExcludeSelection({ formId, names }: { formId: string; names: Rec
       </Button>
       {pending && <span className="text-muted">Working…</span>}
       {state && (
-        <div role={state.ok && refused.length === 0 ? 'status' : 'alert'} className="basis-full text-sm" data-testid="exclude-selection-result">
+        <div
+          role={state.ok && refused.length === 0 ? 'status' : 'alert'}
+          className="basis-full text-sm"
+          data-testid="exclude-selection-result"
+        >
           {!state.ok && <p className="text-status-failed">{state.fieldErrors?.uuids ?? state.error}</p>}
           {state.ok && (
             <>

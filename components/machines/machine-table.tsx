@@ -29,7 +29,17 @@ export interface MachineRow {
 type SortKey = 'name' | 'pool' | 'node' | 'status' | 'last';
 
 /** Column headers that sort by following a link, so sorting works without JavaScript and survives reloads. */
-function SortHeader({ label, column, sort, sortHref }: { label: string; column: SortKey; sort?: { key: SortKey; dir: 'asc' | 'desc' }; sortHref?: (key: SortKey, dir: 'asc' | 'desc') => string }) {
+function SortHeader({
+  label,
+  column,
+  sort,
+  sortHref,
+}: {
+  label: string;
+  column: SortKey;
+  sort?: { key: SortKey; dir: 'asc' | 'desc' };
+  sortHref?: (key: SortKey, dir: 'asc' | 'desc') => string;
+}) {
   if (!sort || !sortHref) return <Th>{label}</Th>;
   const active = sort.key === column;
   const nextDir = active && sort.dir === 'asc' ? 'desc' : 'asc';
@@ -80,7 +90,14 @@ export function MachineTable({
           <tr key={row.uuid} className="hover:bg-canvas/60">
             <Td>
               {selectFormId && row.selectable !== false && row.backupCandidate !== false && (
-                <input type="checkbox" name="uuid" value={row.uuid} form={selectFormId} aria-label={`Select ${row.name}`} className="mr-2 align-middle" />
+                <input
+                  type="checkbox"
+                  name="uuid"
+                  value={row.uuid}
+                  form={selectFormId}
+                  aria-label={`Select ${row.name}`}
+                  className="mr-2 align-middle"
+                />
               )}
               <Link href={`/machines/${row.uuid}`} className="font-medium text-brand hover:underline">
                 {row.name}
@@ -88,8 +105,15 @@ export function MachineTable({
               <div className="font-mono text-xs text-muted">{row.uuid}</div>
             </Td>
             <Td>
-              <MachineStatusBadges protection={row.protection} activity={row.activity} blocked={row.blocked} clone={row.backupCandidate === false} />
-              <div className="mt-1 max-w-sm text-xs text-muted" data-testid="row-reason">{row.reason}</div>
+              <MachineStatusBadges
+                protection={row.protection}
+                activity={row.activity}
+                blocked={row.blocked}
+                clone={row.backupCandidate === false}
+              />
+              <div className="mt-1 max-w-sm text-xs text-muted" data-testid="row-reason">
+                {row.reason}
+              </div>
             </Td>
             <Td>{row.poolName ?? '—'}</Td>
             <Td className="whitespace-nowrap">{row.node ?? '—'}</Td>
@@ -106,20 +130,23 @@ export function MachineTable({
             {selectFormId && row.selectable !== false && (
               <Td>
                 {row.backupCandidate === false ? (
-                  <span className="text-xs text-muted" title="A dynamic clone is never backed up; the console writes no configuration under it.">
+                  <span
+                    className="text-xs text-muted"
+                    title="A dynamic clone is never backed up; the console writes no configuration under it."
+                  >
                     never backed up
                   </span>
                 ) : (
-                <button
-                  type="submit"
-                  form={selectFormId}
-                  name="toggle"
-                  value={`${row.excluded ? 'include' : 'exclude'}:${row.uuid}`}
-                  aria-label={`${row.excluded ? 'Include' : 'Exclude'} ${row.name}`}
-                  className="whitespace-nowrap rounded-md border border-line px-2 py-0.5 text-xs hover:bg-canvas"
-                >
-                  {row.excluded ? 'Include' : 'Exclude'}
-                </button>
+                  <button
+                    type="submit"
+                    form={selectFormId}
+                    name="toggle"
+                    value={`${row.excluded ? 'include' : 'exclude'}:${row.uuid}`}
+                    aria-label={`${row.excluded ? 'Include' : 'Exclude'} ${row.name}`}
+                    className="whitespace-nowrap rounded-md border border-line px-2 py-0.5 text-xs hover:bg-canvas"
+                  >
+                    {row.excluded ? 'Include' : 'Exclude'}
+                  </button>
                 )}
               </Td>
             )}

@@ -30,7 +30,13 @@ const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one :
  * Two rows: where each machine's last good backup stands (these add up to all machines), and
  * what is happening right now (on top of that: a stale machine can also be running or blocked).
  */
-export function StatusCounts({ counts, total, kind, href = (s) => `/machines?status=${s}`, notes }: {
+export function StatusCounts({
+  counts,
+  total,
+  kind,
+  href = (s) => `/machines?status=${s}`,
+  notes,
+}: {
   counts: Record<MachineStatus, number>;
   total: number;
   /** Blocked exists only on stoney cloud (the wrapper's choice); elsewhere its tile shows only if something is. */

@@ -30,8 +30,8 @@ export function NodeList({ initial, timeZone }: { initial: NodesView; timeZone: 
       {query.isError && <Notice tone="error">Refreshing failed: {query.error.message}</Notice>}
       {!view.configured && (
         <Notice tone="warning" title="The console is not configured to reach the nodes">
-          Set NODE_SSH_PRIVATE_KEY_FILE and NODE_SSH_KNOWN_HOSTS_FILE (README, “Nodes”). Until then the console shows what the directory says, but
-          cannot check files, start restores or show disk usage.
+          Set NODE_SSH_PRIVATE_KEY_FILE and NODE_SSH_KNOWN_HOSTS_FILE (README, “Nodes”). Until then the console shows what the directory
+          says, but cannot check files, start restores or show disk usage.
         </Notice>
       )}
       {view.nodes.length === 0 && <Notice tone="warning">The directory lists no nodes.</Notice>}
@@ -67,7 +67,9 @@ function NodeCard({ node, configured }: { node: NodeCheck; configured: boolean }
                   <span className="font-mono">
                     {endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host}:{endpoint.port}
                   </span>{' '}
-                  <span className="text-muted">({endpoint.source === 'NODE_ADDRESSES' ? 'from NODE_ADDRESSES' : 'internal address in the directory'})</span>
+                  <span className="text-muted">
+                    ({endpoint.source === 'NODE_ADDRESSES' ? 'from NODE_ADDRESSES' : 'internal address in the directory'})
+                  </span>
                 </span>
               ) : (
                 '—'
@@ -100,7 +102,9 @@ function DaemonFact({ node }: { node: NodeCheck }) {
       <p>
         <strong>{d.runs ? 'Runs' : 'Does not run'}</strong>
         {' — '}
-        {d.runs ? 'restores on this node are executed by the node daemon; the console asks it for each step.' : 'this console executes restores on this node over SSH.'}{' '}
+        {d.runs
+          ? 'restores on this node are executed by the node daemon; the console asks it for each step.'
+          : 'this console executes restores on this node over SSH.'}{' '}
         <span className="text-muted">({d.source === 'NODE_DAEMON' ? 'set by NODE_DAEMON' : 'found out over SSH'})</span>
       </p>
       <p className="text-sm text-muted" data-testid="node-daemon-summary">
@@ -194,7 +198,14 @@ function UsageBar({ used, size }: { used: number; size: number }) {
       <div className="whitespace-nowrap">
         {formatBytes(used)} ({percent}%)
       </div>
-      <div role="meter" aria-label="Used" aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent} className="mt-1 h-1.5 rounded bg-line">
+      <div
+        role="meter"
+        aria-label="Used"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={percent}
+        className="mt-1 h-1.5 rounded bg-line"
+      >
         <div className={`h-1.5 rounded ${tone}`} style={{ width: `${Math.min(100, percent)}%` }} />
       </div>
     </div>

@@ -5,11 +5,26 @@ import { useRestoreAction } from './use-restore-action';
 import { Button } from '../ui/field';
 
 /** Calls a restore off while nothing live has changed: the retain folder goes, the iteration is finished again. */
-export function AbortButton({ uuid, iteration, onAborted, label = 'Abort the restore' }: { uuid: string; iteration: string; onAborted?: () => void; label?: string }) {
+export function AbortButton({
+  uuid,
+  iteration,
+  onAborted,
+  label = 'Abort the restore',
+}: {
+  uuid: string;
+  iteration: string;
+  onAborted?: () => void;
+  label?: string;
+}) {
   const abort = useRestoreAction();
   return (
     <span className="inline-flex flex-col gap-1">
-      <Button type="button" tone="danger" disabled={abort.pending} onClick={() => abort.run(abortRestoreAction, { uuid, iteration }, onAborted)}>
+      <Button
+        type="button"
+        tone="danger"
+        disabled={abort.pending}
+        onClick={() => abort.run(abortRestoreAction, { uuid, iteration }, onAborted)}
+      >
         {abort.pending ? 'Aborting…' : label}
       </Button>
       {abort.error && (

@@ -60,7 +60,12 @@ function rowsOf(conflict: Conflict, machineUuid: string): Row[] {
     });
   }
   for (const place of conflict.xml) {
-    rows.push({ key: `xml ${place.path}`, where: `Domain XML · ${place.path}`, live: place.live ?? '(absent)', backup: place.backup ?? '(absent)' });
+    rows.push({
+      key: `xml ${place.path}`,
+      where: `Domain XML · ${place.path}`,
+      live: place.live ?? '(absent)',
+      backup: place.backup ?? '(absent)',
+    });
   }
   return rows;
 }
@@ -100,7 +105,14 @@ function ConflictCard({
     return (
       <div key={choice}>
         <label className={cn('flex items-start gap-2', refused && 'text-muted')}>
-          <input type="radio" name={name} className="mt-1" checked={chosen === choice} disabled={Boolean(refused)} onChange={() => onDecide({ choice })} />
+          <input
+            type="radio"
+            name={name}
+            className="mt-1"
+            checked={chosen === choice}
+            disabled={Boolean(refused)}
+            onChange={() => onDecide({ choice })}
+          />
           <span className="break-words">{conflict.choices[choice]}</span>
         </label>
         {refused && <p className="ml-6 text-xs text-status-failed">Not possible: {refused}</p>}
@@ -113,7 +125,11 @@ function ConflictCard({
       aria-invalid={error ? true : undefined}
       data-conflict={conflict.id}
       data-decision={chosen ?? ''}
-      className={cn('rounded-lg border p-4', error ? 'border-status-failed' : chosen ? 'border-line' : 'border-status-stale/50', conflict.collision && 'bg-status-stale-bg')}
+      className={cn(
+        'rounded-lg border p-4',
+        error ? 'border-status-failed' : chosen ? 'border-line' : 'border-status-stale/50',
+        conflict.collision && 'bg-status-stale-bg',
+      )}
     >
       <div className="mb-2 flex flex-wrap items-baseline justify-between gap-2">
         <h3 id={`${id}-label`} className="font-semibold">
@@ -132,7 +148,9 @@ function ConflictCard({
           <thead className="text-xs uppercase tracking-wide text-muted">
             <tr>
               <th className="w-[34%] py-1 pr-3 font-medium">Where</th>
-              <th className={cn('w-[33%] px-2 py-1 font-medium', chosen === 'live' && 'text-status-protected')}>Live now{chosen === 'live' ? ' · kept' : ''}</th>
+              <th className={cn('w-[33%] px-2 py-1 font-medium', chosen === 'live' && 'text-status-protected')}>
+                Live now{chosen === 'live' ? ' · kept' : ''}
+              </th>
               <th className={cn('w-[33%] px-2 py-1 font-medium', chosen === 'backup' && 'text-status-protected')}>
                 In the backup{chosen === 'backup' ? ' · taken' : ''}
               </th>
@@ -141,10 +159,16 @@ function ConflictCard({
           <tbody>
             <tr className="border-t border-line font-medium">
               <td className="py-1.5 pr-3">In short</td>
-              <td className={cn('whitespace-pre-wrap break-words px-2 py-1.5', chosen === 'live' && 'bg-status-protected-bg')} data-side="live">
+              <td
+                className={cn('whitespace-pre-wrap break-words px-2 py-1.5', chosen === 'live' && 'bg-status-protected-bg')}
+                data-side="live"
+              >
                 {conflict.live}
               </td>
-              <td className={cn('whitespace-pre-wrap break-words px-2 py-1.5', chosen === 'backup' && 'bg-status-protected-bg')} data-side="backup">
+              <td
+                className={cn('whitespace-pre-wrap break-words px-2 py-1.5', chosen === 'backup' && 'bg-status-protected-bg')}
+                data-side="backup"
+              >
                 {conflict.backup}
               </td>
             </tr>
@@ -155,10 +179,22 @@ function ConflictCard({
                   <td className="break-words py-1 pr-3 font-mono text-xs text-muted" title={r.title}>
                     {r.where}
                   </td>
-                  <td className={cn('whitespace-pre-wrap break-words px-2 py-1 font-mono text-xs', differs && 'text-status-stale', chosen === 'live' && 'bg-status-protected-bg')}>
+                  <td
+                    className={cn(
+                      'whitespace-pre-wrap break-words px-2 py-1 font-mono text-xs',
+                      differs && 'text-status-stale',
+                      chosen === 'live' && 'bg-status-protected-bg',
+                    )}
+                  >
                     {r.live}
                   </td>
-                  <td className={cn('whitespace-pre-wrap break-words px-2 py-1 font-mono text-xs', differs && 'text-status-stale', chosen === 'backup' && 'bg-status-protected-bg')}>
+                  <td
+                    className={cn(
+                      'whitespace-pre-wrap break-words px-2 py-1 font-mono text-xs',
+                      differs && 'text-status-stale',
+                      chosen === 'backup' && 'bg-status-protected-bg',
+                    )}
+                  >
                     {r.backup}
                   </td>
                 </tr>
@@ -260,7 +296,12 @@ export function ConflictForm({
       onSubmit={(e) => {
         e.preventDefault();
         // Only the chosen side's data goes back; the server recomputes everything else from the live state.
-        const sent = Object.fromEntries(Object.entries(decisions).map(([id, d]) => [id, d.choice === 'value' ? { choice: 'value' as const, value: d.value ?? '' } : { choice: d.choice }]));
+        const sent = Object.fromEntries(
+          Object.entries(decisions).map(([id, d]) => [
+            id,
+            d.choice === 'value' ? { choice: 'value' as const, value: d.value ?? '' } : { choice: d.choice },
+          ]),
+        );
         setChanged(new Set());
         run(resolveConflictsAction, { uuid, iteration, decisions: sent }, onResolved);
       }}
@@ -273,14 +314,16 @@ export function ConflictForm({
         ) : (
           <>
             <strong>
-              {data.conflicts.length === 1 ? 'One difference' : `${data.conflicts.length} differences`} between the backup and the live machine.
+              {data.conflicts.length === 1 ? 'One difference' : `${data.conflicts.length} differences`} between the backup and the live
+              machine.
             </strong>{' '}
-            Decide each one: keep what is live, take what the backup has, or write another value. A setting kept in both the directory and the domain XML
-            is decided once and written to both.
+            Decide each one: keep what is live, take what the backup has, or write another value. A setting kept in both the directory and
+            the domain XML is decided once and written to both.
           </>
         )}{' '}
         <span className="text-muted">
-          ({data.unchanged.ldapEntries} directory entries and {data.unchanged.xmlSettings} XML settings are the same on both sides and stay as they are.)
+          ({data.unchanged.ldapEntries} directory entries and {data.unchanged.xmlSettings} XML settings are the same on both sides and stay
+          as they are.)
         </span>
       </p>
       {inconsistent.length > 0 && (
@@ -307,7 +350,14 @@ export function ConflictForm({
       )}
       <div className="space-y-3">
         {data.conflicts.map((c) => (
-          <ConflictCard key={c.id} conflict={c} machineUuid={uuid} decision={decisions[c.id]} error={byId[c.id]} onDecide={(d) => set(c.id, d)} />
+          <ConflictCard
+            key={c.id}
+            conflict={c}
+            machineUuid={uuid}
+            decision={decisions[c.id]}
+            error={byId[c.id]}
+            onDecide={(d) => set(c.id, d)}
+          />
         ))}
       </div>
       <p className="text-muted">
@@ -329,7 +379,11 @@ export function ConflictForm({
       )}
       <div className="flex flex-wrap items-start gap-3">
         <Button type="submit" disabled={pending || undecided > 0}>
-          {pending ? 'Writing the resolved files…' : undecided > 0 ? `Decide ${undecided === 1 ? 'one more difference' : `${undecided} more differences`}` : 'Review the plan'}
+          {pending
+            ? 'Writing the resolved files…'
+            : undecided > 0
+              ? `Decide ${undecided === 1 ? 'one more difference' : `${undecided} more differences`}`
+              : 'Review the plan'}
         </Button>
         {onCancel && (
           <Button type="button" tone="secondary" onClick={onCancel}>
@@ -339,8 +393,8 @@ export function ConflictForm({
         <AbortButton uuid={uuid} iteration={iteration} onAborted={onAborted} />
       </div>
       <p className="text-xs text-muted">
-        Reviewing the plan writes only the resolved LDIF and XML into the retain folder. Aborting removes the retain folder and puts the iteration back
-        to finished; nothing live has changed in either case.
+        Reviewing the plan writes only the resolved LDIF and XML into the retain folder. Aborting removes the retain folder and puts the
+        iteration back to finished; nothing live has changed in either case.
       </p>
     </form>
   );

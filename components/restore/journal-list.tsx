@@ -6,33 +6,62 @@ const base = (path: string) => path.slice(path.lastIndexOf('/') + 1);
 
 function describe(r: TimedRecord): string {
   switch (r.step) {
-    case 'started': return `Restore started by ${r.by} on node ${r.node}; ${r.executor === 'daemon' ? 'the node daemon executes the node steps' : 'this console executes the node steps over SSH'}.`;
-    case 'commanded': return `Asked the node daemon: ${r.mode} (state 0).`;
-    case 'daemon-answered': return `The node daemon answered ${r.mode}${r.returnValue !== 0 ? ` (return value ${r.returnValue})` : ''}.`;
-    case 'followed': return `The ${r.by} moved the iteration to ${r.mode} by itself; the console follows.`;
-    case 'waiting-for-broker': return `Leaving the broker up to ${r.seconds} s to stop the machine and ask for the restore itself.`;
-    case 'xml-installed': return 'The resolved XML replaced the unretained copy the node daemon restores from.';
-    case 'domain-defined': return 'The resolved XML became the domain definition.';
-    case 'small-files-copied': return 'Domain XML and LDIF copied into the retain folder.';
+    case 'started':
+      return `Restore started by ${r.by} on node ${r.node}; ${r.executor === 'daemon' ? 'the node daemon executes the node steps' : 'this console executes the node steps over SSH'}.`;
+    case 'commanded':
+      return `Asked the node daemon: ${r.mode} (state 0).`;
+    case 'daemon-answered':
+      return `The node daemon answered ${r.mode}${r.returnValue !== 0 ? ` (return value ${r.returnValue})` : ''}.`;
+    case 'followed':
+      return `The ${r.by} moved the iteration to ${r.mode} by itself; the console follows.`;
+    case 'waiting-for-broker':
+      return `Leaving the broker up to ${r.seconds} s to stop the machine and ask for the restore itself.`;
+    case 'xml-installed':
+      return 'The resolved XML replaced the unretained copy the node daemon restores from.';
+    case 'domain-defined':
+      return 'The resolved XML became the domain definition.';
+    case 'small-files-copied':
+      return 'Domain XML and LDIF copied into the retain folder.';
     case 'resolved': {
       const n = Object.keys(r.decisions).length;
       return `${n === 0 ? `Nothing to decide (checked by ${r.by})` : `${n === 1 ? 'One difference' : `${n} differences`} decided by ${r.by}`}; resolved LDIF and XML written.`;
     }
-    case 'confirmed': return `Plan confirmed by ${r.by}; phase 2 started.`;
-    case 'large-file-copied': return `${base(r.file)} copied (${formatBytes(r.bytes)}).`;
-    case 'large-files-verified': return 'Every copy checked (size, qemu-img check).';
+    case 'confirmed':
+      return `Plan confirmed by ${r.by}; phase 2 started.`;
+    case 'large-file-copied':
+      return `${base(r.file)} copied (${formatBytes(r.bytes)}).`;
+    case 'large-files-verified':
+      return 'Every copy checked (size, qemu-img check).';
     case 'machine-stopped':
-      return r.how === 'was-not-running' ? 'The machine was not running.' : r.how === 'destroy' ? 'The machine did not shut down in time and was destroyed.' : r.how === 'by-broker' ? 'The broker stopped the machine.' : 'The machine was shut down.';
-    case 'domain-undefined': return r.wasDefined ? 'The domain was undefined.' : 'The domain was not defined.';
-    case 'image-moved': return `Disk ${r.disk}: the backup's image moved over ${base(r.to)}.`;
-    case 'directory-restored': return `Directory entries written (${r.changes} ${r.changes === 1 ? 'change' : 'changes'}).`;
+      return r.how === 'was-not-running'
+        ? 'The machine was not running.'
+        : r.how === 'destroy'
+          ? 'The machine did not shut down in time and was destroyed.'
+          : r.how === 'by-broker'
+            ? 'The broker stopped the machine.'
+            : 'The machine was shut down.';
+    case 'domain-undefined':
+      return r.wasDefined ? 'The domain was undefined.' : 'The domain was not defined.';
+    case 'image-moved':
+      return `Disk ${r.disk}: the backup's image moved over ${base(r.to)}.`;
+    case 'directory-restored':
+      return `Directory entries written (${r.changes} ${r.changes === 1 ? 'change' : 'changes'}).`;
     case 'domain-started':
-      return r.how === 'restore-with-state' ? 'The machine was restored from its saved state.' : r.how === 'by-daemon' ? 'The node daemon restored the machine; the console checked it runs with the backup’s images.' : 'The domain was defined from the resolved XML and started.';
-    case 'failed': return `Failed while ${r.during} (return value ${r.returnValue}${r.exitCode !== undefined ? `, exit code ${r.exitCode}` : ''}${r.by === 'daemon' ? ', answered by the node daemon' : ''}).`;
-    case 'retried': return `Retried by ${r.by}${r.withoutState ? ', without the saved state' : ''}.`;
-    case 'resumed': return `Continued by console ${r.by} after a restart (last step: ${r.after}).`;
-    case 'aborted': return `Aborted by ${r.by}.`;
-    case 'finished': return r.by ? `Marked as finished by ${r.by}.` : 'Restore finished.';
+      return r.how === 'restore-with-state'
+        ? 'The machine was restored from its saved state.'
+        : r.how === 'by-daemon'
+          ? 'The node daemon restored the machine; the console checked it runs with the backup’s images.'
+          : 'The domain was defined from the resolved XML and started.';
+    case 'failed':
+      return `Failed while ${r.during} (return value ${r.returnValue}${r.exitCode !== undefined ? `, exit code ${r.exitCode}` : ''}${r.by === 'daemon' ? ', answered by the node daemon' : ''}).`;
+    case 'retried':
+      return `Retried by ${r.by}${r.withoutState ? ', without the saved state' : ''}.`;
+    case 'resumed':
+      return `Continued by console ${r.by} after a restart (last step: ${r.after}).`;
+    case 'aborted':
+      return `Aborted by ${r.by}.`;
+    case 'finished':
+      return r.by ? `Marked as finished by ${r.by}.` : 'Restore finished.';
   }
 }
 
@@ -40,7 +69,8 @@ function describe(r: TimedRecord): string {
 function title(r: TimedRecord): string | undefined {
   if (r.step === 'image-moved') return `${r.from} → ${r.to}`;
   if (r.step === 'large-file-copied') return `${r.file}: ${r.bytes} bytes`;
-  if (r.step === 'started') return `retain folder ${r.retainFolder}\nbackup folder ${r.backupFolder}${r.executorReason ? `\n${r.executorReason}` : ''}`;
+  if (r.step === 'started')
+    return `retain folder ${r.retainFolder}\nbackup folder ${r.backupFolder}${r.executorReason ? `\n${r.executorReason}` : ''}`;
   if (r.step === 'xml-installed') return r.path;
   if (r.step === 'failed') return r.reason;
   if (r.step === 'finished' && r.remains) return r.remains.join('\n');

@@ -50,8 +50,18 @@ export function PlanPanel({
   return (
     <div className="space-y-5" aria-label="Restore plan">
       <div className="grid gap-4 md:grid-cols-2">
-        <List testId="plan-overwritten" title="Taken from the backup" items={plan.overwritten} empty="Nothing: no difference was decided for the backup." />
-        <List testId="plan-kept" title="Kept as it is live" items={plan.kept} empty="Nothing: no difference was decided for the live machine." />
+        <List
+          testId="plan-overwritten"
+          title="Taken from the backup"
+          items={plan.overwritten}
+          empty="Nothing: no difference was decided for the backup."
+        />
+        <List
+          testId="plan-kept"
+          title="Kept as it is live"
+          items={plan.kept}
+          empty="Nothing: no difference was decided for the live machine."
+        />
         {(plan.entriesAdded.length > 0 || plan.entriesRemoved.length > 0) && (
           <>
             <List testId="plan-added" title="Directory entries added back" items={plan.entriesAdded} empty="None." />
@@ -62,9 +72,10 @@ export function PlanPanel({
       {risks.length > 0 && data.withState && (
         <Notice tone="warning" title="The saved state may be refused">
           <p>
-            These decisions change parts of the domain that libvirt compares when it restores a saved state. If <code>virsh restore</code> refuses,
-            the restore stops at its last step: images and directory entries restored, the domain defined but not running. To avoid that, take these
-            settings from the backup, or set &ldquo;Restore without state&rdquo; in the machine&apos;s backup configuration and decide again.
+            These decisions change parts of the domain that libvirt compares when it restores a saved state. If <code>virsh restore</code>{' '}
+            refuses, the restore stops at its last step: images and directory entries restored, the domain defined but not running. To avoid
+            that, take these settings from the backup, or set &ldquo;Restore without state&rdquo; in the machine&apos;s backup configuration
+            and decide again.
           </p>
           <ul className="mt-1 list-disc pl-5">
             {risks.map((r) => (
@@ -77,7 +88,8 @@ export function PlanPanel({
         <h3 className="font-semibold">What happens to {machineName} when you confirm</h3>
         <ol className="mt-1 list-decimal space-y-1 pl-5" data-testid="plan-steps">
           <li>
-            The saved state and the disk images{data.writes ? ` (${data.writes.copies.length} files)` : ''} are copied into the retain folder
+            The saved state and the disk images{data.writes ? ` (${data.writes.copies.length} files)` : ''} are copied into the retain
+            folder
             {data.writes ? <span className="break-all font-mono text-xs"> {data.writes.retainFolder}</span> : null} and checked (size,{' '}
             <code>qemu-img check</code>). Nothing live changes during the copy.
           </li>
@@ -94,8 +106,10 @@ export function PlanPanel({
               'No live disk image is replaced: the resolved domain has none of the backup’s disk images.'
             ) : (
               <>
-                {data.writes.moves.length === 1 ? 'This live disk image is replaced' : `These ${data.writes.moves.length} live disk images are replaced`} by the
-                backup&apos;s copy (one rename each), and no other file outside the retain folder is written:
+                {data.writes.moves.length === 1
+                  ? 'This live disk image is replaced'
+                  : `These ${data.writes.moves.length} live disk images are replaced`}{' '}
+                by the backup&apos;s copy (one rename each), and no other file outside the retain folder is written:
                 <ul className="list-disc pl-5">
                   {data.writes.moves.map((m) => (
                     <li key={m.target} data-testid="plan-image">
@@ -117,8 +131,8 @@ export function PlanPanel({
         </ol>
       </div>
       <p className="text-muted">
-        After you confirm, the restore runs on the server without further questions; you can reload or close this page and come back. It can no longer be
-        aborted once the machine has been stopped.
+        After you confirm, the restore runs on the server without further questions; you can reload or close this page and come back. It can
+        no longer be aborted once the machine has been stopped.
       </p>
       {confirm.error && (
         <p role="alert" className="text-status-failed">
@@ -126,7 +140,12 @@ export function PlanPanel({
         </p>
       )}
       <div className="flex flex-wrap items-start gap-3">
-        <Button type="button" tone="destructive" disabled={confirm.pending} onClick={() => confirm.run(confirmRestoreAction, { uuid, iteration })}>
+        <Button
+          type="button"
+          tone="destructive"
+          disabled={confirm.pending}
+          onClick={() => confirm.run(confirmRestoreAction, { uuid, iteration })}
+        >
           {confirm.pending ? 'Starting phase 2…' : `Confirm and restore ${machineName}`}
         </Button>
         <Button type="button" tone="secondary" onClick={onChange}>

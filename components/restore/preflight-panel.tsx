@@ -30,9 +30,13 @@ export function PreflightPanel({ uuid, iteration, preflight }: { uuid: string; i
         ))}
       </ul>
       {failed > 0 && (
-        <p role="alert" className="rounded-md border border-status-failed/30 bg-status-failed-bg px-3 py-2 text-status-failed" data-testid="preflight-blocked">
-          The restore cannot start: {failed === 1 ? 'one check fails' : `${failed} checks fail`}. Nothing was changed. Fix {failed === 1 ? 'it' : 'them'} and reload
-          this page.
+        <p
+          role="alert"
+          className="rounded-md border border-status-failed/30 bg-status-failed-bg px-3 py-2 text-status-failed"
+          data-testid="preflight-blocked"
+        >
+          The restore cannot start: {failed === 1 ? 'one check fails' : `${failed} checks fail`}. Nothing was changed. Fix{' '}
+          {failed === 1 ? 'it' : 'them'} and reload this page.
         </p>
       )}
       {preflight.largeFiles.length > 0 && (
@@ -68,9 +72,9 @@ export function PreflightPanel({ uuid, iteration, preflight }: { uuid: string; i
       <div className="rounded-md bg-canvas px-3 py-2">
         <p className="font-medium">What starting does</p>
         <p className="text-muted">
-          Phase 1 copies only the domain XML and the LDIF of this iteration into a fresh retain folder and shows every difference with the live
-          machine for you to decide. <strong className="text-ink">Nothing live changes until you confirm the plan</strong>, and until then you can
-          abort.
+          Phase 1 copies only the domain XML and the LDIF of this iteration into a fresh retain folder and shows every difference with the
+          live machine for you to decide. <strong className="text-ink">Nothing live changes until you confirm the plan</strong>, and until
+          then you can abort.
         </p>
       </div>
       {error && (

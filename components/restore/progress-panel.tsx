@@ -5,10 +5,22 @@ import { formatBytes, formatDuration } from '../ui/format';
 /** Phase 2, step 7: bytes copied of total (sizes in the retain folder against the backup's), with the time left at the rate so far. */
 export function ProgressPanel({ progress }: { progress: CopyProgress }) {
   const percent = progress.total === 0 ? 100 : Math.floor((progress.copied / progress.total) * 100);
-  const left = progress.etaSeconds !== null && progress.copied < progress.total ? `about ${formatDuration(progress.etaSeconds)} left` : progress.copied < progress.total ? 'time left not known yet' : 'checking the copies';
+  const left =
+    progress.etaSeconds !== null && progress.copied < progress.total
+      ? `about ${formatDuration(progress.etaSeconds)} left`
+      : progress.copied < progress.total
+        ? 'time left not known yet'
+        : 'checking the copies';
   return (
     <div className="space-y-3" aria-label="Copy progress">
-      <div className="h-3 w-full overflow-hidden rounded-full bg-canvas" role="progressbar" aria-label="Copied" aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent}>
+      <div
+        className="h-3 w-full overflow-hidden rounded-full bg-canvas"
+        role="progressbar"
+        aria-label="Copied"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={percent}
+      >
         <div className="h-full bg-status-running transition-all" style={{ width: `${percent}%` }} />
       </div>
       <p data-testid="copy-progress">
@@ -27,7 +39,12 @@ export function ProgressPanel({ progress }: { progress: CopyProgress }) {
                 <td className="whitespace-nowrap py-1 pr-3 text-right">
                   {formatBytes(f.copied)} / {formatBytes(f.total)}
                 </td>
-                <td className={cn('whitespace-nowrap py-1 text-xs', state === 'copied' ? 'text-status-protected' : state === 'copying' ? 'text-status-running' : 'text-muted')}>
+                <td
+                  className={cn(
+                    'whitespace-nowrap py-1 text-xs',
+                    state === 'copied' ? 'text-status-protected' : state === 'copying' ? 'text-status-running' : 'text-muted',
+                  )}
+                >
                   {state}
                 </td>
               </tr>

@@ -21,7 +21,12 @@ import { ProgressPanel } from './progress-panel';
 import { StepsList } from './steps-list';
 
 /** Stages in which the server works on its own; the page polls while it does. */
-const POLL_MS: Partial<Record<RestoreStage, number>> = { 'copying-small-files': 1500, 'copying-large-files': 1000, restoring: 1000, foreign: 5000 };
+const POLL_MS: Partial<Record<RestoreStage, number>> = {
+  'copying-small-files': 1500,
+  'copying-large-files': 1000,
+  restoring: 1000,
+  foreign: 5000,
+};
 
 async function fetchStatus(uuid: string, iteration: string): Promise<RestoreStatus> {
   const response = await fetch(`/api/restore/${encodeURIComponent(uuid)}/${encodeURIComponent(iteration)}`, { cache: 'no-store' });
@@ -34,7 +39,15 @@ function lastOf<S extends TimedRecord['step']>(records: TimedRecord[], step: S):
 }
 
 /** One sentence on where the restore stands and whether anything live has changed. */
-function StageBanner({ stage, children, tone = 'info' }: { stage: RestoreStage; children: ReactNode; tone?: 'info' | 'warning' | 'success' }) {
+function StageBanner({
+  stage,
+  children,
+  tone = 'info',
+}: {
+  stage: RestoreStage;
+  children: ReactNode;
+  tone?: 'info' | 'warning' | 'success';
+}) {
   return (
     <div
       data-testid="restore-stage"
@@ -137,7 +150,9 @@ export function RestoreWizard({
                 </>
               ) : null}
               {finished?.by ? <> (marked as finished by {finished.by})</> : null}. Every iteration is kept.{' '}
-              <Link className="text-brand underline" href={`/machines/${uuid}`}>Back to {name}</Link>
+              <Link className="text-brand underline" href={`/machines/${uuid}`}>
+                Back to {name}
+              </Link>
             </p>
             {finished?.remains && finished.remains.length > 0 && (
               <div className="mt-2 text-sm" data-testid="restore-remains">
@@ -179,23 +194,25 @@ export function RestoreWizard({
 
         {stage === 'copying-small-files' && (
           <StageBanner stage={stage}>
-            Phase 1: {daemon ? `the node daemon on ${node} copies` : 'copying'} the domain XML and the LDIF into the retain folder… Nothing live changes.
+            Phase 1: {daemon ? `the node daemon on ${node} copies` : 'copying'} the domain XML and the LDIF into the retain folder… Nothing
+            live changes.
           </StageBanner>
         )}
         {waitingForDaemon && (stage === 'copying-small-files' || stage === 'copying-large-files' || stage === 'restoring') && (
           <Notice title="Waiting for the node daemon">
             <p data-testid="waiting-for-daemon">
-              The node daemon on {node} was asked at <DateTime value={waitingForDaemon.since} timeZone={timeZone} /> to {waitingForDaemon.what} (command{' '}
-              <span className="font-mono">{waitingForDaemon.command}</span>);{' '}
-              {waitingForDaemon.taken ? 'it has taken the command and is working on it.' : 'it has not taken the command yet.'} If it shows no sign of work for{' '}
-              {status.daemonTimeoutSeconds} s, the console stops waiting and says so here.
+              The node daemon on {node} was asked at <DateTime value={waitingForDaemon.since} timeZone={timeZone} /> to{' '}
+              {waitingForDaemon.what} (command <span className="font-mono">{waitingForDaemon.command}</span>);{' '}
+              {waitingForDaemon.taken ? 'it has taken the command and is working on it.' : 'it has not taken the command yet.'} If it shows
+              no sign of work for {status.daemonTimeoutSeconds} s, the console stops waiting and says so here.
             </p>
           </Notice>
         )}
 
         {stage === 'deciding' && (
           <StageBanner stage={stage}>
-            <strong>Phase 1 · decide the differences.</strong> Nothing live has changed yet; you can abort at any time before you confirm the plan.
+            <strong>Phase 1 · decide the differences.</strong> Nothing live has changed yet; you can abort at any time before you confirm
+            the plan.
           </StageBanner>
         )}
         {stage === 'confirming' && (
@@ -218,12 +235,21 @@ export function RestoreWizard({
         )}
         {stage === 'confirming' && !editing && conflicts && (
           <Card title="The plan">
-            <PlanPanel uuid={uuid} iteration={iteration} machineName={name} data={conflicts} onChange={() => setEditing(true)} onAborted={onAborted} />
+            <PlanPanel
+              uuid={uuid}
+              iteration={iteration}
+              machineName={name}
+              data={conflicts}
+              onChange={() => setEditing(true)}
+              onAborted={onAborted}
+            />
           </Card>
         )}
         {(stage === 'deciding' || stage === 'confirming') && !conflicts && (
           <Card title="Differences between the backup and the live machine">
-            <p className="mb-3">The differences cannot be shown right now (see above). Reload to try again, or abort the restore: nothing live has changed.</p>
+            <p className="mb-3">
+              The differences cannot be shown right now (see above). Reload to try again, or abort the restore: nothing live has changed.
+            </p>
             <AbortButton uuid={uuid} iteration={iteration} onAborted={onAborted} />
           </Card>
         )}
@@ -231,8 +257,11 @@ export function RestoreWizard({
         {stage === 'copying-large-files' && (
           <>
             <StageBanner stage={stage}>
-              <strong>Phase 2 · {daemon ? `the node daemon on ${node} copies` : 'copying'} the saved state and the disk images into the retain folder.</strong> Nothing
-              live has changed yet. This runs on the server{daemon ? ' and the node' : ''}: you can reload or close this page.
+              <strong>
+                Phase 2 · {daemon ? `the node daemon on ${node} copies` : 'copying'} the saved state and the disk images into the retain
+                folder.
+              </strong>{' '}
+              Nothing live has changed yet. This runs on the server{daemon ? ' and the node' : ''}: you can reload or close this page.
             </StageBanner>
             <Card title="Copy progress">{status.progress ? <ProgressPanel progress={status.progress} /> : <p>Preparing the copy…</p>}</Card>
           </>
@@ -240,20 +269,25 @@ export function RestoreWizard({
         {status.view.waitingForBroker && stage === 'copying-large-files' && (
           <Notice title="Waiting for the broker">
             <p data-testid="waiting-for-broker">
-              The copies are checked, the directory entries restored and the resolved XML is the machine&apos;s definition. Where the FOSS-Cloud broker runs, it stops the
-              machine and asks the node daemon for the restore by itself; the console leaves it {status.view.waitingForBroker.seconds} s (since{' '}
-              <DateTime value={status.view.waitingForBroker.since} timeZone={timeZone} />) and then shuts the machine down and asks itself.
+              The copies are checked, the directory entries restored and the resolved XML is the machine&apos;s definition. Where the
+              FOSS-Cloud broker runs, it stops the machine and asks the node daemon for the restore by itself; the console leaves it{' '}
+              {status.view.waitingForBroker.seconds} s (since <DateTime value={status.view.waitingForBroker.since} timeZone={timeZone} />)
+              and then shuts the machine down and asks itself.
             </p>
           </Notice>
         )}
         {stage === 'restoring' && (
           <StageBanner stage={stage} tone="warning">
-            <strong>Phase 2 · restoring {name} on {node}</strong>
-            {running ? <>: {running.label.charAt(0).toLowerCase() + running.label.slice(1)}…</> : '…'} The live machine is being changed: do not start or
-            change it by hand meanwhile. This runs on the server: you can reload or close this page.
+            <strong>
+              Phase 2 · restoring {name} on {node}
+            </strong>
+            {running ? <>: {running.label.charAt(0).toLowerCase() + running.label.slice(1)}…</> : '…'} The live machine is being changed: do
+            not start or change it by hand meanwhile. This runs on the server: you can reload or close this page.
           </StageBanner>
         )}
-        {stage === 'foreign' && <ForeignPanel uuid={uuid} iteration={iteration} mode={status.view.mode} canAbort={status.view.canAbort} onAborted={onAborted} />}
+        {stage === 'foreign' && (
+          <ForeignPanel uuid={uuid} iteration={iteration} mode={status.view.mode} canAbort={status.view.canAbort} onAborted={onAborted} />
+        )}
         {stage === 'failed' && (
           <div data-testid="restore-stage" data-stage={stage}>
             <FailurePanel uuid={uuid} iteration={iteration} node={node} view={status.view} onAborted={onAborted} />
@@ -264,11 +298,12 @@ export function RestoreWizard({
         {status.onlyOnNode && (
           <Notice title="Only on the node">
             <p className="text-sm" data-testid="restore-only-on-node">
-              Iteration <span className="font-mono">{iteration}</span> has no leaf in the directory: it is restored from its folder on {node}.{' '}
+              Iteration <span className="font-mono">{iteration}</span> has no leaf in the directory: it is restored from its folder on{' '}
+              {node}.{' '}
               {status.onlyOnNode.leaf ? (
                 <>
-                  The machine&apos;s leaf <span className="font-mono">{status.onlyOnNode.leaf}</span> holds this restore&apos;s modes until it ends, so the stoney
-                  wrapper skips the machine meanwhile; then the leaf gets its own mode, state and return value back.
+                  The machine&apos;s leaf <span className="font-mono">{status.onlyOnNode.leaf}</span> holds this restore&apos;s modes until
+                  it ends, so the stoney wrapper skips the machine meanwhile; then the leaf gets its own mode, state and return value back.
                 </>
               ) : (
                 <>While it is restored, the machine&apos;s one leaf holds the restore&apos;s modes; nothing is added under ou=backup.</>
@@ -281,12 +316,13 @@ export function RestoreWizard({
             <p className="mb-3 text-sm" data-testid="restore-executor" data-executor={status.view.executor}>
               {daemon ? (
                 <>
-                  <strong>The node daemon on {node}</strong> executes the node steps; this console asks for each one in the directory, waits for the answer, and does
-                  the rest (directory entries, checks) itself.
+                  <strong>The node daemon on {node}</strong> executes the node steps; this console asks for each one in the directory, waits
+                  for the answer, and does the rest (directory entries, checks) itself.
                 </>
               ) : (
                 <>
-                  <strong>This console</strong> executes the node steps on {node} over SSH, writing nothing a node daemon or the broker would act on.
+                  <strong>This console</strong> executes the node steps on {node} over SSH, writing nothing a node daemon or the broker
+                  would act on.
                 </>
               )}
               {status.view.executorReason && <span className="block text-xs text-muted">{status.view.executorReason}</span>}

@@ -10,7 +10,14 @@ const tones = {
   yours: 'bg-status-stale text-white',
   skipped: 'border border-line bg-surface text-muted',
 } as const;
-const words = { done: 'done', running: 'running now', pending: 'not yet', failed: 'failed', yours: 'waiting for you', skipped: 'skipped: the broker did it its way' } as const;
+const words = {
+  done: 'done',
+  running: 'running now',
+  pending: 'not yet',
+  failed: 'failed',
+  yours: 'waiting for you',
+  skipped: 'skipped: the broker did it its way',
+} as const;
 
 /** The protocol's steps in two phases; while phase 1 waits for a decision, that step says so. */
 export function StepsList({ steps, stage }: { steps: RestoreStep[]; stage: RestoreStage }) {
@@ -29,12 +36,30 @@ export function StepsList({ steps, stage }: { steps: RestoreStep[]; stage: Resto
               const status = s.key === waitingForYou ? 'yours' : s.status;
               return (
                 <li key={s.key} className="flex items-start gap-2" data-status={status}>
-                  <span className={cn('mt-0.5 flex h-5 w-5 shrink-0 items-center justify-center rounded-full text-xs font-semibold', tones[status])} aria-hidden>
+                  <span
+                    className={cn(
+                      'mt-0.5 flex h-5 w-5 shrink-0 items-center justify-center rounded-full text-xs font-semibold',
+                      tones[status],
+                    )}
+                    aria-hidden
+                  >
                     {marks[status] || phase.offset + i + 1}
                   </span>
-                  <span className={cn((status === 'pending' || status === 'skipped') && 'text-muted', status === 'skipped' && 'line-through', status === 'failed' && 'font-semibold text-status-failed', (status === 'running' || status === 'yours') && 'font-semibold')}>
+                  <span
+                    className={cn(
+                      (status === 'pending' || status === 'skipped') && 'text-muted',
+                      status === 'skipped' && 'line-through',
+                      status === 'failed' && 'font-semibold text-status-failed',
+                      (status === 'running' || status === 'yours') && 'font-semibold',
+                    )}
+                  >
                     {s.label}
-                    {(status === 'running' || status === 'yours' || status === 'failed' || status === 'skipped') && <span aria-hidden className="font-normal text-muted"> · {words[status]}</span>}
+                    {(status === 'running' || status === 'yours' || status === 'failed' || status === 'skipped') && (
+                      <span aria-hidden className="font-normal text-muted">
+                        {' '}
+                        · {words[status]}
+                      </span>
+                    )}
                   </span>
                   <span className="sr-only">({words[status]})</span>
                 </li>

@@ -7,7 +7,19 @@ const control = 'rounded-md border bg-surface px-2.5 py-1.5 focus:outline-2 focu
 type Width = { width?: 'full' | 'auto' };
 
 /** A labelled form field with its hint and, when there is one, its error right below it. */
-export function Field({ id, label, hint, error, children }: { id: string; label: ReactNode; hint?: ReactNode; error?: string; children: ReactNode }) {
+export function Field({
+  id,
+  label,
+  hint,
+  error,
+  children,
+}: {
+  id: string;
+  label: ReactNode;
+  hint?: ReactNode;
+  error?: string;
+  children: ReactNode;
+}) {
   return (
     <div className="flex flex-col gap-1">
       <label htmlFor={id} className="font-medium">
@@ -24,18 +36,34 @@ export function Field({ id, label, hint, error, children }: { id: string; label:
   );
 }
 
-export function TextInput({ invalid, width = 'full', className, ...props }: InputHTMLAttributes<HTMLInputElement> & { invalid?: boolean } & Width) {
+export function TextInput({
+  invalid,
+  width = 'full',
+  className,
+  ...props
+}: InputHTMLAttributes<HTMLInputElement> & { invalid?: boolean } & Width) {
   return (
     <input
       aria-invalid={invalid || undefined}
       aria-describedby={invalid && props.id ? `${props.id}-error` : undefined}
-      className={cn(control, width === 'full' && 'w-full', invalid ? 'border-status-failed' : 'border-line', 'font-mono text-sm', className)}
+      className={cn(
+        control,
+        width === 'full' && 'w-full',
+        invalid ? 'border-status-failed' : 'border-line',
+        'font-mono text-sm',
+        className,
+      )}
       {...props}
     />
   );
 }
 
-export function Select({ invalid, width = 'full', className, ...props }: SelectHTMLAttributes<HTMLSelectElement> & { invalid?: boolean } & Width) {
+export function Select({
+  invalid,
+  width = 'full',
+  className,
+  ...props
+}: SelectHTMLAttributes<HTMLSelectElement> & { invalid?: boolean } & Width) {
   return (
     <select
       aria-invalid={invalid || undefined}
@@ -47,7 +75,11 @@ export function Select({ invalid, width = 'full', className, ...props }: SelectH
 }
 
 /** `destructive` is for the one button that changes a live machine (confirming a restore). */
-export function Button({ tone = 'primary', className, ...props }: React.ButtonHTMLAttributes<HTMLButtonElement> & { tone?: 'primary' | 'secondary' | 'danger' | 'destructive' }) {
+export function Button({
+  tone = 'primary',
+  className,
+  ...props
+}: React.ButtonHTMLAttributes<HTMLButtonElement> & { tone?: 'primary' | 'secondary' | 'danger' | 'destructive' }) {
   const tones = {
     primary: 'bg-brand text-brand-ink border-brand',
     secondary: 'bg-surface text-ink border-line hover:bg-canvas',

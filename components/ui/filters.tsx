@@ -6,7 +6,17 @@ import { TextLink } from './link';
  * A plain GET form of filters above a list: the filters live in the URL, so a filtered list can
  * be bookmarked and shared, and it works before any script has loaded.
  */
-export function FilterForm({ action, submitLabel, links, children }: { action: string; submitLabel: string; links: { href: string; label: string }[]; children: ReactNode }) {
+export function FilterForm({
+  action,
+  submitLabel,
+  links,
+  children,
+}: {
+  action: string;
+  submitLabel: string;
+  links: { href: string; label: string }[];
+  children: ReactNode;
+}) {
   return (
     <form method="get" action={action} role="search" className="mb-4 flex flex-wrap items-end gap-3">
       {children}

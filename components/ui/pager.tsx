@@ -1,6 +1,18 @@
 import Link from 'next/link';
 
-export function Pager({ page, pages, total, size, href }: { page: number; pages: number; total: number; size: number; href: (page: number) => string }) {
+export function Pager({
+  page,
+  pages,
+  total,
+  size,
+  href,
+}: {
+  page: number;
+  pages: number;
+  total: number;
+  size: number;
+  href: (page: number) => string;
+}) {
   const first = total === 0 ? 0 : (page - 1) * size + 1;
   const last = Math.min(total, page * size);
   const button = 'rounded-md border border-line bg-surface px-3 py-1';

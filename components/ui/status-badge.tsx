@@ -26,7 +26,10 @@ const dots: Record<Tone, string> = {
 
 export function StatusBadge({ tone, children, title }: { tone: Tone; children: React.ReactNode; title?: string }) {
   return (
-    <span title={title} className={cn('inline-flex items-center gap-1.5 whitespace-nowrap rounded-full border px-2 py-0.5 text-xs font-medium', tones[tone])}>
+    <span
+      title={title}
+      className={cn('inline-flex items-center gap-1.5 whitespace-nowrap rounded-full border px-2 py-0.5 text-xs font-medium', tones[tone])}
+    >
       <span aria-hidden className={cn('h-1.5 w-1.5 rounded-full', dots[tone])} />
       {children}
     </span>

@@ -12,7 +12,13 @@ export function Table({ children, label }: { children: ReactNode; label: string 
 }
 
 export function Th({ className, ...props }: ThHTMLAttributes<HTMLTableCellElement>) {
-  return <th scope="col" className={cn('border-b border-line bg-canvas px-3 py-2 text-xs font-semibold uppercase tracking-wide text-muted', className)} {...props} />;
+  return (
+    <th
+      scope="col"
+      className={cn('border-b border-line bg-canvas px-3 py-2 text-xs font-semibold uppercase tracking-wide text-muted', className)}
+      {...props}
+    />
+  );
 }
 
 export function Td({ className, ...props }: TdHTMLAttributes<HTMLTableCellElement>) {

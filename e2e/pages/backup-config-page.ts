@@ -74,7 +74,10 @@ export class BackupConfigPage extends ConsolePage {
   }
 
   async submit(): Promise<void> {
-    await this.page.getByRole('form', { name: 'Backup configuration' }).getByRole('button', { name: /Save configuration|Create the/ }).click();
+    await this.page
+      .getByRole('form', { name: 'Backup configuration' })
+      .getByRole('button', { name: /Save configuration|Create the/ })
+      .click();
   }
 
   /** Every button that saves (none where nothing may be written, e.g. under a dynamic clone). */

@@ -59,7 +59,9 @@ export class BackupChart {
 
   /** The heights of a bar's step segments, by step. */
   stepHeights(bar: Locator): Promise<Record<string, number>> {
-    return bar.locator('rect[data-step]').evaluateAll((els) => Object.fromEntries(els.map((e) => [e.getAttribute('data-step'), Number(e.getAttribute('height'))])));
+    return bar
+      .locator('rect[data-step]')
+      .evaluateAll((els) => Object.fromEntries(els.map((e) => [e.getAttribute('data-step'), Number(e.getAttribute('height'))])));
   }
 
   barSize(bar: Locator): Locator {

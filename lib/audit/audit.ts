@@ -38,10 +38,7 @@ export async function recordAudit(input: RecordAuditInput): Promise<AuditRecord>
     changes: input.changes,
     ...(input.note ? { note: input.note } : {}),
   };
-  const seeAlso = [
-    ...(record.machineUuid ? [machineDn(record.machineUuid)] : []),
-    ...(record.poolUuid ? [poolDn(record.poolUuid)] : []),
-  ];
+  const seeAlso = [...(record.machineUuid ? [machineDn(record.machineUuid)] : []), ...(record.poolUuid ? [poolDn(record.poolUuid)] : [])];
   await addAuditEntry(record.id, JSON.stringify(record), seeAlso.length > 0 ? seeAlso : [input.targetDn]);
   return record;
 }
@@ -50,7 +47,14 @@ export async function recordAudit(input: RecordAuditInput): Promise<AuditRecord>
  * At most one of machineUuid, poolUuid and cloud; none lists every record. `visible` leaves out
  * records the reader may not see, before paging, so every page is full.
  */
-export type ListAuditInput = { machineUuid?: string; poolUuid?: string; cloud?: boolean; limit?: number; cursor?: string; visible?: (record: AuditRecord) => boolean };
+export type ListAuditInput = {
+  machineUuid?: string;
+  poolUuid?: string;
+  cloud?: boolean;
+  limit?: number;
+  cursor?: string;
+  visible?: (record: AuditRecord) => boolean;
+};
 
 /** Newest first; `nextCursor` fetches the following page. Records that do not parse are skipped. */
 export async function listAudit(input: ListAuditInput = {}): Promise<{ records: AuditRecord[]; nextCursor: string | null }> {
@@ -68,8 +72,7 @@ export async function listAudit(input: ListAuditInput = {}): Promise<{ records: 
       const parsed = auditRecordSchema.safeParse(JSON.parse(entry.json));
       if (parsed.success) {
         if (!input.visible || input.visible(parsed.data)) records.push(parsed.data);
-      }
-      else console.warn(`[audit] skipping malformed record ${entry.id}`);
+      } else console.warn(`[audit] skipping malformed record ${entry.id}`);
     } catch {
       console.warn(`[audit] skipping record ${entry.id}: description is not JSON`);
     }

@@ -43,7 +43,11 @@ export function auditRecordId(at: Date, randomHex: string): string {
 export const AUDIT_ID = /^\d{8}T\d{6}\.\d{3}Z-[0-9a-f]{8,32}$/;
 
 /** Newest first, then the page after `cursor` (the id of the last record shown). */
-export function pageOfRecords(records: AuditRecord[], limit: number, cursor?: string): { records: AuditRecord[]; nextCursor: string | null } {
+export function pageOfRecords(
+  records: AuditRecord[],
+  limit: number,
+  cursor?: string,
+): { records: AuditRecord[]; nextCursor: string | null } {
   const sorted = [...records].sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
   const after = cursor ? sorted.filter((r) => r.id < cursor) : sorted;
   const page = after.slice(0, limit);

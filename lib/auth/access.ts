@@ -6,7 +6,17 @@ import { env } from '@/lib/env';
 import { AppError } from '@/lib/errors';
 import { findGroups, readPerson, readRoles, readStoneyRoles, type Person } from '@/lib/ldap/people';
 import { cachedAccess } from './access-cache';
-import { allGrants, can, CAPABILITIES, CAPABILITY_VERBS, grantsFrom, hasAnyGrant, type Capability, type GrantRule, type Grants } from './capabilities';
+import {
+  allGrants,
+  can,
+  CAPABILITIES,
+  CAPABILITY_VERBS,
+  grantsFrom,
+  hasAnyGrant,
+  type Capability,
+  type GrantRule,
+  type Grants,
+} from './capabilities';
 import { readSession, revokeSession, sessionKeyFromCookie } from './session';
 
 /** Who is asking and what the directory lets them do right now. */
@@ -37,7 +47,11 @@ export async function grantsOf(person: Person): Promise<{ grants: Grants; grante
   const { access, adminGroup } = env();
   const rules = CAPABILITIES.flatMap((c) => access.rules[c]);
   const groupNames = [...new Set([...rules.filter((r) => r.kind === 'group').map((r) => r.name), ...(adminGroup ? [adminGroup] : [])])];
-  const [stoneyRoles, fossRoles, groups] = await Promise.all([readStoneyRoles(person.dn), readRoles(person.roleUids), findGroups(groupNames)]);
+  const [stoneyRoles, fossRoles, groups] = await Promise.all([
+    readStoneyRoles(person.dn),
+    readRoles(person.roleUids),
+    findGroups(groupNames),
+  ]);
 
   const adminRole = stoneyRoles.find((r) => lower(r) !== 'user');
   if (adminRole) return { grants: allGrants(), grantedBy: [`role ${adminRole}`] };
@@ -51,7 +65,9 @@ export async function grantsOf(person: Person): Promise<{ grants: Grants; grante
   const roleNames = new Set([...stoneyRoles.map(lower), ...fossRoles.flatMap((r) => [lower(r.uid), ...r.names.map(lower)])]);
   const matches = (rule: GrantRule) => (rule.kind === 'role' ? roleNames.has(lower(rule.name)) : inGroup(rule.name));
   const grantedBy = CAPABILITIES.flatMap((c) =>
-    access.rules[c].filter(matches).map((r) => `${r.kind} ${r.name} (${c}${r.pools ? ` in ${r.pools.length} pool${r.pools.length === 1 ? '' : 's'}` : ''})`),
+    access.rules[c]
+      .filter(matches)
+      .map((r) => `${r.kind} ${r.name} (${c}${r.pools ? ` in ${r.pools.length} pool${r.pools.length === 1 ? '' : 's'}` : ''})`),
   );
   return { grants: grantsFrom(access.rules, matches), grantedBy };
 }
@@ -109,9 +125,7 @@ export async function requireAccess(capability?: Capability): Promise<Access> {
 
 /** What an action or page concerns, for the pool check. */
 export type AccessTarget =
-  | { kind: 'machine'; name: string; pool: string | null }
-  | { kind: 'pool'; name: string; uuid: string }
-  | { kind: 'cloud'; what: string };
+  { kind: 'machine'; name: string; pool: string | null } | { kind: 'pool'; name: string; uuid: string } | { kind: 'cloud'; what: string };
 
 const VERBS: Record<Capability, string> = { view: 'see', configure: 'change the backup configuration of', restore: 'restore' };
 
@@ -121,8 +135,10 @@ export function refusalOf(access: Pick<Access, 'grants'>, capability: Capability
   if (can(access.grants, capability, pool)) return null;
   if (!can(access.grants, capability)) return noCapability(capability);
   const only = `the directory gives you the "${capability}" right only for some pools`;
-  if (target.kind === 'cloud') return `Your account may not ${target.what}: that needs the "${capability}" right for every pool, and ${only}.`;
-  if (target.kind === 'pool') return `Your account may not ${VERBS[capability]} the machines of pool ${target.name}: ${only}, not this one.`;
+  if (target.kind === 'cloud')
+    return `Your account may not ${target.what}: that needs the "${capability}" right for every pool, and ${only}.`;
+  if (target.kind === 'pool')
+    return `Your account may not ${VERBS[capability]} the machines of pool ${target.name}: ${only}, not this one.`;
   if (target.pool === null) return `Your account may not ${VERBS[capability]} ${target.name}: it belongs to no pool, and ${only}.`;
   return `Your account may not ${VERBS[capability]} ${target.name}: ${only}, not the one it belongs to.`;
 }

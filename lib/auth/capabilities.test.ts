@@ -1,12 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { allGrants, can, canEverywhere, describeGrants, grantsFrom, hasAnyGrant, noGrants, parseGrantRules, type GrantRules } from './capabilities';
+import {
+  allGrants,
+  can,
+  canEverywhere,
+  describeGrants,
+  grantsFrom,
+  hasAnyGrant,
+  noGrants,
+  parseGrantRules,
+  type GrantRules,
+} from './capabilities';
 
 const P1 = '356a6a56-652e-401c-961e-d56aa7c2c4a7';
 const P2 = 'a83dfea2-d280-4969-a5d4-1f2760315e31';
 
 describe('grant rules from the configuration', () => {
   it('reads groups and roles, with and without pools, separated by ; or new lines', () => {
-    const { rules, problems } = parseGrantRules('CONSOLE_RESTORE_GRANTS', `group:backup-operators; role : VM-Admin @ ${P1.toUpperCase()},${P2}\ngroup:Production team@${P1}`);
+    const { rules, problems } = parseGrantRules(
+      'CONSOLE_RESTORE_GRANTS',
+      `group:backup-operators; role : VM-Admin @ ${P1.toUpperCase()},${P2}\ngroup:Production team@${P1}`,
+    );
     expect(problems).toEqual([]);
     expect(rules).toEqual([
       { kind: 'group', name: 'backup-operators', pools: null },
@@ -18,7 +31,10 @@ describe('grant rules from the configuration', () => {
   });
 
   it('names each mistake on its own line, with the variable and the item', () => {
-    const { rules, problems } = parseGrantRules('CONSOLE_VIEW_GRANTS', `viewers; user:x; group:; role:Admin@not-a-pool; group:a@; group:b@${P1},${'x'.repeat(90)}`);
+    const { rules, problems } = parseGrantRules(
+      'CONSOLE_VIEW_GRANTS',
+      `viewers; user:x; group:; role:Admin@not-a-pool; group:a@; group:b@${P1},${'x'.repeat(90)}`,
+    );
     expect(rules).toEqual([]);
     expect(problems).toEqual([
       'CONSOLE_VIEW_GRANTS item "viewers" must be group:<name> or role:<name>, optionally followed by @<pool UUID>,<pool UUID>…',
@@ -40,11 +56,18 @@ describe('a person’s grants', () => {
       { kind: 'role', name: 'VM-Admin', pools: [P2] },
     ],
   };
-  const matching = (...names: string[]) => (rule: { name: string }) => names.includes(rule.name);
+  const matching =
+    (...names: string[]) =>
+    (rule: { name: string }) =>
+      names.includes(rule.name);
 
   it('configure and restore bring view of the same pools; grants for several pools add up', () => {
     const team = grantsFrom(rules, matching('team', 'VM-Admin'));
-    expect(team).toEqual({ view: { all: false, pools: [P1, P2].sort() }, configure: { all: false, pools: [P1] }, restore: { all: false, pools: [P1, P2].sort() } });
+    expect(team).toEqual({
+      view: { all: false, pools: [P1, P2].sort() },
+      configure: { all: false, pools: [P1] },
+      restore: { all: false, pools: [P1, P2].sort() },
+    });
     expect(can(team, 'restore', P2)).toBe(true);
     expect(can(team, 'configure', P2)).toBe(false);
     expect(can(team, 'configure', P1.toUpperCase())).toBe(true);

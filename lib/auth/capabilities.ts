@@ -48,7 +48,9 @@ export function parseGrantRules(variable: string, text: string | undefined): { r
       const listed = match[3].split(',').map((p) => p.trim());
       const bad = listed.filter((p) => !uuid.test(p));
       if (listed.length === 0 || bad.length > 0) {
-        problems.push(`${variable} item ${shown}: ${bad.length > 0 ? `${bad.map((b) => JSON.stringify(b.slice(0, 40))).join(', ')} ${bad.length === 1 ? 'is not a pool UUID' : 'are not pool UUIDs'}` : 'names no pool after @'}`);
+        problems.push(
+          `${variable} item ${shown}: ${bad.length > 0 ? `${bad.map((b) => JSON.stringify(b.slice(0, 40))).join(', ')} ${bad.length === 1 ? 'is not a pool UUID' : 'are not pool UUIDs'}` : 'names no pool after @'}`,
+        );
         continue;
       }
       pools = [...new Set(listed.map((p) => p.toLowerCase()))];

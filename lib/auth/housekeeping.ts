@@ -10,7 +10,8 @@ async function sweep(): Promise<void> {
   try {
     const sessions = await sweepExpiredSessions();
     const counters = await sweepSignInFailures();
-    if (sessions + counters > 0) console.info(`[session] removed ${sessions} expired session(s) and ${counters} old sign-in failure counter(s)`);
+    if (sessions + counters > 0)
+      console.info(`[session] removed ${sessions} expired session(s) and ${counters} old sign-in failure counter(s)`);
   } catch (error) {
     // The directory may be down for a while; the next sweep tries again.
     const text = isAppError(error) ? (error.detail ?? error.message) : error instanceof Error ? error.message : String(error);

@@ -22,7 +22,8 @@ export const loginMessages: Record<LoginFailure, string> = {
   'unknown-user': WRONG,
   'wrong-password': WRONG,
   'ambiguous-user': 'Several people in the directory share this login name; ask a directory administrator to make it unique.',
-  'not-permitted': 'The password is correct, but the directory gives this person no right in the backup console (view, configure or restore). Ask a directory administrator.',
+  'not-permitted':
+    'The password is correct, but the directory gives this person no right in the backup console (view, configure or restore). Ask a directory administrator.',
   'directory-unavailable': 'The directory cannot be reached right now, so nobody can be signed in. Try again in a moment.',
 };
 

@@ -5,7 +5,9 @@ describe('where to go after signing in', () => {
   it('keeps paths on this console, with their query', () => {
     expect(safeNextPath('/machines')).toBe('/machines');
     expect(safeNextPath('/machines?status=failed&page=2')).toBe('/machines?status=failed&page=2');
-    expect(safeNextPath('/machines/0e5d1294-c2a4-466b-a261-eac930e38dd9/restore/20261120T030000Z')).toBe('/machines/0e5d1294-c2a4-466b-a261-eac930e38dd9/restore/20261120T030000Z');
+    expect(safeNextPath('/machines/0e5d1294-c2a4-466b-a261-eac930e38dd9/restore/20261120T030000Z')).toBe(
+      '/machines/0e5d1294-c2a4-466b-a261-eac930e38dd9/restore/20261120T030000Z',
+    );
     // Dot segments are resolved as a browser would, and must still stay on the console.
     expect(safeNextPath('/pools/../machines')).toBe('/machines');
     expect(safeNextPath('/machines#top')).toBe('/machines');

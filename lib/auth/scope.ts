@@ -28,12 +28,23 @@ export async function checkScope(access: Pick<Access, 'grants'>, capability: Cap
   const uuids = 'machine' in scope ? [scope.machine] : scope.machines;
   const machines = await readMachinePools(uuids);
   if (uuids.some((u) => !machines.has(u.toLowerCase()))) {
-    throw new AppError('not-found', uuids.length === 1 ? 'There is no machine with this UUID in the directory.' : 'Some of the selected machines are no longer in the directory; reload the list.');
+    throw new AppError(
+      'not-found',
+      uuids.length === 1
+        ? 'There is no machine with this UUID in the directory.'
+        : 'Some of the selected machines are no longer in the directory; reload the list.',
+    );
   }
-  const refused = [...machines.values()].filter((m) => refusalOf(access, capability, { kind: 'machine', name: m.name, pool: m.poolUuid }) !== null);
+  const refused = [...machines.values()].filter(
+    (m) => refusalOf(access, capability, { kind: 'machine', name: m.name, pool: m.poolUuid }) !== null,
+  );
   if (refused.length === 0) return;
   if (uuids.length === 1) assertAllowed(access, capability, { kind: 'machine', name: refused[0].name, pool: refused[0].poolUuid });
-  const names = refused.slice(0, 5).map((m) => m.name).join(', ') + (refused.length > 5 ? ` and ${refused.length - 5} more` : '');
+  const names =
+    refused
+      .slice(0, 5)
+      .map((m) => m.name)
+      .join(', ') + (refused.length > 5 ? ` and ${refused.length - 5} more` : '');
   throw new AppError(
     'forbidden',
     `Your account may not ${CAPABILITY_VERBS[capability]} for ${refused.length} of the selected machines (${names}): the directory gives you the "${capability}" right only for some pools. Nothing was changed.`,

@@ -42,7 +42,13 @@ export async function startSession(person: { dn: string; login: string; name: st
     address,
   };
   await addSessionEntry({ key, personDn: person.dn, json: JSON.stringify(record) });
-  (await cookies()).set(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: await isHttps(), path: '/', maxAge: maxAgeSeconds });
+  (await cookies()).set(SESSION_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: await isHttps(),
+    path: '/',
+    maxAge: maxAgeSeconds,
+  });
   return { ...record, key, dn: person.dn };
 }
 

@@ -28,7 +28,12 @@ function rules(): { name: ThrottleRule; address: ThrottleRule } {
 const shown = (loginName: string) => JSON.stringify(loginName.length > 64 ? `${loginName.slice(0, 64)}…` : loginName);
 
 function pauseSentence(until: number, by: 'name' | 'address', now: number): string {
-  const time = new Intl.DateTimeFormat('en-GB', { timeZone: env().consoleTimeZone, hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(until);
+  const time = new Intl.DateTimeFormat('en-GB', {
+    timeZone: env().consoleTimeZone,
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).format(until);
   const seconds = Math.max(1, Math.ceil((until - now) / 1000));
   const wait = seconds < 120 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`;
   return (
@@ -38,7 +43,12 @@ function pauseSentence(until: number, by: 'name' | 'address', now: number): stri
 }
 
 /** The audit trail keeps sign-ins next to changes; a failure to write it must not decide the sign-in. */
-async function auditSignIn(action: string, who: { dn: string; login: string; name: string }, targetDn: string, note: string): Promise<void> {
+async function auditSignIn(
+  action: string,
+  who: { dn: string; login: string; name: string },
+  targetDn: string,
+  note: string,
+): Promise<void> {
   try {
     await recordAudit({ session: who, action, targetDn, changes: [], note });
   } catch (error) {
@@ -54,7 +64,9 @@ function pauseOf(values: { name: string[]; address: string[] }, now: number): { 
   const byName = pausedUntil(values.name, nameRule, now);
   const byAddress = pausedUntil(values.address, addressRule, now);
   if (byName === null && byAddress === null) return null;
-  return byName !== null && (byAddress === null || byName >= byAddress) ? { by: 'name', until: byName } : { by: 'address', until: byAddress as number };
+  return byName !== null && (byAddress === null || byName >= byAddress)
+    ? { by: 'name', until: byName }
+    : { by: 'address', until: byAddress as number };
 }
 
 /**
@@ -74,7 +86,9 @@ export async function signIn(loginName: string, password: string, address: strin
     const earlier = { name: await readFailures(keys.name), address: await readFailures(keys.address) };
     const paused = pauseOf(earlier, now);
     if (paused) {
-      console.warn(`[login] refused sign-in of ${shown(loginName)} from ${address}: paused by failures of this ${paused.by} until ${new Date(paused.until).toISOString()}`);
+      console.warn(
+        `[login] refused sign-in of ${shown(loginName)} from ${address}: paused by failures of this ${paused.by} until ${new Date(paused.until).toISOString()}`,
+      );
       return { ok: false, error: pauseSentence(paused.until, paused.by, now) };
     }
     await Promise.all([addFailure(keys.name, attempt), addFailure(keys.address, attempt)]);
@@ -83,7 +97,9 @@ export async function signIn(loginName: string, password: string, address: strin
     const paused2 = pauseOf(before, now);
     if (paused2) {
       await Promise.all([removeFailures(keys.name, [attempt]), removeFailures(keys.address, [attempt])]);
-      console.warn(`[login] refused sign-in of ${shown(loginName)} from ${address}: the limit for this ${paused2.by} was reached by attempts at the same moment`);
+      console.warn(
+        `[login] refused sign-in of ${shown(loginName)} from ${address}: the limit for this ${paused2.by} was reached by attempts at the same moment`,
+      );
       return { ok: false, error: pauseSentence(paused2.until, paused2.by, now) };
     }
     // Failures that have left the window go now, so a counter holds only what it counts.
@@ -101,17 +117,28 @@ export async function signIn(loginName: string, password: string, address: strin
   const words = result.ok ? undefined : FAILURE_WORDS[result.reason];
   if (!words) {
     // Not a guess: signed in, the directory is down, or the password was right (no rights, shared name).
-    await Promise.all([result.ok ? deleteFailures(keys.name) : removeFailures(keys.name, [attempt]), removeFailures(keys.address, [attempt])]).catch(() => undefined);
+    await Promise.all([
+      result.ok ? deleteFailures(keys.name) : removeFailures(keys.name, [attempt]),
+      removeFailures(keys.address, [attempt]),
+    ]).catch(() => undefined);
   }
   if (result.ok) {
     const { person } = result;
     await startSession({ dn: person.dn, login: person.login, name: person.displayName }, address);
-    console.info(`[login] ${person.login} (${person.dn}) signed in from ${address}: ${describeGrants(result.grants)} by ${result.grantedBy.join(', ')}`);
-    await auditSignIn('sign-in', { dn: person.dn, login: person.login, name: person.displayName }, person.dn, `Signed in from ${address} (${describeGrants(result.grants)}).`);
+    console.info(
+      `[login] ${person.login} (${person.dn}) signed in from ${address}: ${describeGrants(result.grants)} by ${result.grantedBy.join(', ')}`,
+    );
+    await auditSignIn(
+      'sign-in',
+      { dn: person.dn, login: person.login, name: person.displayName },
+      person.dn,
+      `Signed in from ${address} (${describeGrants(result.grants)}).`,
+    );
     return { ok: true };
   }
   if (!words) {
-    if (result.reason !== 'directory-unavailable') console.warn(`[login] refused sign-in of ${shown(loginName)} from ${address}: ${result.reason}`);
+    if (result.reason !== 'directory-unavailable')
+      console.warn(`[login] refused sign-in of ${shown(loginName)} from ${address}: ${result.reason}`);
     return { ok: false, error: loginMessages[result.reason] };
   }
 
@@ -126,7 +153,12 @@ export async function signIn(loginName: string, password: string, address: strin
   if (!paused) return { ok: false, error: loginMessages[result.reason] };
   const what = paused.by === 'name' ? `login name ${shown(loginName)}` : `address ${address}`;
   console.warn(`[login] sign-in paused for ${what} until ${new Date(paused.until).toISOString()}`);
-  await auditSignIn('sign-in.paused', actor, peopleDn(), `Sign-in paused for the ${what} until ${new Date(paused.until).toISOString()} after repeated failures.`);
+  await auditSignIn(
+    'sign-in.paused',
+    actor,
+    peopleDn(),
+    `Sign-in paused for the ${what} until ${new Date(paused.until).toISOString()} after repeated failures.`,
+  );
   return { ok: false, error: `${loginMessages[result.reason]} ${pauseSentence(paused.until, paused.by, now)}` };
 }
 
@@ -135,7 +167,12 @@ export async function signOut(): Promise<void> {
   const ended = await endSession();
   if (!ended) return;
   console.info(`[login] ${ended.login} (${ended.dn}) signed out`);
-  await auditSignIn('sign-out', { dn: ended.dn, login: ended.login, name: ended.name }, ended.dn, 'Signed out; the session was ended on every console instance.');
+  await auditSignIn(
+    'sign-out',
+    { dn: ended.dn, login: ended.login, name: ended.name },
+    ended.dn,
+    'Signed out; the session was ended on every console instance.',
+  );
 }
 
 /** Removes counters whose failures have all left the window, so the container does not grow without end. */

@@ -89,9 +89,20 @@ export function hasConfigValues(values: BackupConfigValues): boolean {
 function canonical(config: CompleteBackupConfig): string {
   const c = config.cron;
   return JSON.stringify([
-    config.iterations, config.rootDirectory, config.retainDirectory, config.ramDiskLocation, config.restoreWithoutState,
-    config.forceStart, config.mergeBandwidth, config.diskImageFormat, config.diskImageOwner, config.diskImageGroup,
-    config.diskImagePermission, config.directoryOwner, config.directoryGroup, config.directoryPermission,
+    config.iterations,
+    config.rootDirectory,
+    config.retainDirectory,
+    config.ramDiskLocation,
+    config.restoreWithoutState,
+    config.forceStart,
+    config.mergeBandwidth,
+    config.diskImageFormat,
+    config.diskImageOwner,
+    config.diskImageGroup,
+    config.diskImagePermission,
+    config.directoryOwner,
+    config.directoryGroup,
+    config.directoryPermission,
     ...(c ? [c.minute, c.hour, c.day, c.month, c.dayOfWeek, c.active] : []),
   ]);
 }

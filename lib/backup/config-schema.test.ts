@@ -55,7 +55,9 @@ describe('backupConfigFormSchema', () => {
   });
 
   it('accepts a RAM disk location as a file URL', () => {
-    expect(backupConfigFormSchema.parse({ ...VALID, ramDiskLocation: ' file:///var/cache/kvmbackup ' }).ramDiskLocation).toBe('file:///var/cache/kvmbackup');
+    expect(backupConfigFormSchema.parse({ ...VALID, ramDiskLocation: ' file:///var/cache/kvmbackup ' }).ramDiskLocation).toBe(
+      'file:///var/cache/kvmbackup',
+    );
   });
 
   it.each([
@@ -125,7 +127,11 @@ describe('formValuesOf', () => {
       dn: 'ou=backup,cloud',
       level: 'cloud',
       hasConfigClass: true,
-      values: { iterations: 3, rootDirectory: 'file:///b', cron: { minute: '0', hour: '3', day: '*', month: '*', dayOfWeek: '*', active: false } },
+      values: {
+        iterations: 3,
+        rootDirectory: 'file:///b',
+        cron: { minute: '0', hour: '3', day: '*', month: '*', dayOfWeek: '*', active: false },
+      },
     };
     const values = formValuesOf(resolveEffectiveConfig({ cloud }));
     expect(values).toMatchObject({

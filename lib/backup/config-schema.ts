@@ -168,7 +168,8 @@ export function formToConfig(f: ParsedConfigForm): CompleteBackupConfig {
 /** The configuration form, text in, a complete configuration out. */
 export const backupConfigFormSchema = z.object(configFormShape).transform(formToConfig);
 
-const text = (v: string | number | boolean | null): string => (v === null ? '' : typeof v === 'boolean' ? (v ? 'TRUE' : 'FALSE') : String(v));
+const text = (v: string | number | boolean | null): string =>
+  v === null ? '' : typeof v === 'boolean' ? (v ? 'TRUE' : 'FALSE') : String(v);
 
 /**
  * The form's starting values: what is in effect now, with the documented default where the

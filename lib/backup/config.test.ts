@@ -30,7 +30,10 @@ describe('resolveEffectiveConfig: precedence', () => {
 
   it('never merges values across levels: what the applying entry lacks is a default, not the cloud value', () => {
     const pool = entry('pool', { iterations: 5, retainDirectory: 'file:///pool/retain', cron: COMPLETE.cron });
-    const r = resolveEffectiveConfig({ pool, cloud: entry('cloud', { ...COMPLETE, rootDirectory: 'file:///cloud/backup', mergeBandwidth: 50 }) });
+    const r = resolveEffectiveConfig({
+      pool,
+      cloud: entry('cloud', { ...COMPLETE, rootDirectory: 'file:///cloud/backup', mergeBandwidth: 50 }),
+    });
     expect(r.values.retainDirectory).toEqual({ value: 'file:///pool/retain', source: 'entry' });
     expect(r.values.rootDirectory).toEqual({ value: 'file:///var/backup/virtualization', source: 'default' });
     expect(r.values.mergeBandwidth).toEqual({ value: 0, source: 'default' });
@@ -42,11 +45,16 @@ describe('resolveEffectiveConfig: precedence', () => {
 
   it("reports fc-brokerd's schedule, or null when its level has none", () => {
     const r = resolveEffectiveConfig({ cloud });
-    expect(r.values.cron).toEqual({ value: { minute: '0', hour: '3', day: '*', month: '*', dayOfWeek: '*', active: true }, source: 'entry' });
+    expect(r.values.cron).toEqual({
+      value: { minute: '0', hour: '3', day: '*', month: '*', dayOfWeek: '*', active: true },
+      source: 'entry',
+    });
     const bare = resolveEffectiveConfig({ pool: entry('pool', { ...COMPLETE, cron: undefined }), cloud });
     expect(bare.broker?.level).toBe('pool');
     expect(bare.values.cron).toEqual({ value: null, source: 'default' });
-    expect(bare.warnings).toContain("The pool's configuration (as fc-brokerd reads it) has no schedule, so fc-brokerd never starts a backup.");
+    expect(bare.warnings).toContain(
+      "The pool's configuration (as fc-brokerd reads it) has no schedule, so fc-brokerd never starts a backup.",
+    );
   });
 
   it('flags an incomplete schedule', () => {
@@ -91,7 +99,10 @@ describe('fact 3: which level counts, for each program', () => {
   });
 
   it('fc-brokerd uses only the first value of a multi-valued cron attribute', () => {
-    const multi: BackupConfigEntry = { ...entry('machine', { ...COMPLETE, cron: { ...COMPLETE.cron, hour: '3,15' } }), cronLists: { hour: ['3', '15'] } };
+    const multi: BackupConfigEntry = {
+      ...entry('machine', { ...COMPLETE, cron: { ...COMPLETE.cron, hour: '3,15' } }),
+      cronLists: { hour: ['3', '15'] },
+    };
     const r = resolveEffectiveConfig({ machine: multi, cloud });
     expect(r.broker?.plan.hour).toBe('3');
     expect(r.broker?.multiValued).toEqual(['hour']);
@@ -144,9 +155,21 @@ describe('fact 4: exclusion, read where each program reads it', () => {
 describe('PARAMETERS', () => {
   it('lists every parameter once, with the documented defaults', () => {
     expect(PARAMETERS.map((p) => p.key)).toEqual([
-      'iterations', 'rootDirectory', 'retainDirectory', 'ramDiskLocation', 'excludeFromBackup', 'restoreWithoutState',
-      'forceStart', 'mergeBandwidth', 'diskImageFormat', 'diskImageOwner', 'diskImageGroup', 'diskImagePermission',
-      'directoryOwner', 'directoryGroup', 'directoryPermission',
+      'iterations',
+      'rootDirectory',
+      'retainDirectory',
+      'ramDiskLocation',
+      'excludeFromBackup',
+      'restoreWithoutState',
+      'forceStart',
+      'mergeBandwidth',
+      'diskImageFormat',
+      'diskImageOwner',
+      'diskImageGroup',
+      'diskImagePermission',
+      'directoryOwner',
+      'directoryGroup',
+      'directoryPermission',
     ]);
     const defaults = Object.fromEntries(PARAMETERS.map((p) => [p.key, p.default]));
     expect(defaults).toMatchObject({

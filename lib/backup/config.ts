@@ -174,7 +174,14 @@ export function brokerPlanOf(entry: BackupConfigEntry | null): { plan: CronPlan;
   const lists = entry?.cronLists ?? {};
   const first = (f: CronFieldName): string => lists[f]?.[0] ?? cron[f] ?? '';
   return {
-    plan: { minute: first('minute'), hour: first('hour'), day: first('day'), month: first('month'), dayOfWeek: first('dayOfWeek'), active: cron.active === true },
+    plan: {
+      minute: first('minute'),
+      hour: first('hour'),
+      day: first('day'),
+      month: first('month'),
+      dayOfWeek: first('dayOfWeek'),
+      active: cron.active === true,
+    },
     multiValued: CRON_FIELDS.filter((f) => (lists[f]?.length ?? 0) > 1),
   };
 }
@@ -226,7 +233,9 @@ function brokerWarnings(broker: BrokerReading): string[] {
   } else {
     const missingFields = CRON_FIELDS.filter((f) => broker.plan[f].trim() === '');
     if (missingFields.length > 0) {
-      warnings.push(`${who} has an incomplete schedule (no ${joinList(missingFields.map((f) => CRON_FIELD_LABELS[f]))}), so fc-brokerd never starts a backup.`);
+      warnings.push(
+        `${who} has an incomplete schedule (no ${joinList(missingFields.map((f) => CRON_FIELD_LABELS[f]))}), so fc-brokerd never starts a backup.`,
+      );
     }
   }
   return warnings;
@@ -294,7 +303,8 @@ export function resolveEffectiveConfig(input: BackupConfigInput, kind: Installat
   };
   if (kind === 'foss-cloud') {
     // What the broker counts and schedules, not what the node daemon's entry holds.
-    values.iterations = broker.entry?.values.iterations !== undefined ? { value: broker.iterations, source: 'entry' } : { value: 0, source: 'default' };
+    values.iterations =
+      broker.entry?.values.iterations !== undefined ? { value: broker.iterations, source: 'entry' } : { value: 0, source: 'default' };
     values.cron = effectiveCron(broker.entry?.values);
   }
 
@@ -312,7 +322,9 @@ export function resolveEffectiveConfig(input: BackupConfigInput, kind: Installat
       );
     }
     if (broker.multiValued.length > 0) {
-      warnings.push(`fc-brokerd uses only the first value of ${joinList(broker.multiValued.map((f) => `the ${CRON_FIELD_LABELS[f]}`))}, which hold several.`);
+      warnings.push(
+        `fc-brokerd uses only the first value of ${joinList(broker.multiValued.map((f) => `the ${CRON_FIELD_LABELS[f]}`))}, which hold several.`,
+      );
     }
   }
   const machine = slots.machine;

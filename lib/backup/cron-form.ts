@@ -19,13 +19,27 @@ export const CRON_FORM_FIELDS: readonly ConfigFormField[] = Object.values(CRON_P
  * place where texts become the CronPlan the previews and checks read.
  */
 export function cronPlanOfTexts(texts: Record<keyof CronPlan, string>): CronPlan {
-  return { minute: texts.minute, hour: texts.hour, day: texts.day, month: texts.month, dayOfWeek: texts.dayOfWeek, active: texts.active === 'TRUE' };
+  return {
+    minute: texts.minute,
+    hour: texts.hour,
+    day: texts.day,
+    month: texts.month,
+    dayOfWeek: texts.dayOfWeek,
+    active: texts.active === 'TRUE',
+  };
 }
 
 /** The schedule of the configuration form as a plan. */
 export function cronPlanOfForm(values: ConfigFormValues): CronPlan {
   const text = (part: keyof CronPlan) => values[CRON_PLAN_FIELD[part]];
-  return cronPlanOfTexts({ minute: text('minute'), hour: text('hour'), day: text('day'), month: text('month'), dayOfWeek: text('dayOfWeek'), active: text('active') });
+  return cronPlanOfTexts({
+    minute: text('minute'),
+    hour: text('hour'),
+    day: text('day'),
+    month: text('month'),
+    dayOfWeek: text('dayOfWeek'),
+    active: text('active'),
+  });
 }
 
 /** A plan as the form's six fields, the other way round. */

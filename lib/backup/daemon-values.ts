@@ -29,8 +29,14 @@ export function truncatedPathProblem(label: string, url: string): string | null 
  * Machines whose disks are in another format than the one the node daemon would give their new
  * live overlay at the next backup (fact 9): their disks would no longer match their definition.
  */
-export function formatMismatches(format: string, machines: { name: string; diskFormats: string[] }[]): { name: string; formats: string[] }[] {
+export function formatMismatches(
+  format: string,
+  machines: { name: string; diskFormats: string[] }[],
+): { name: string; formats: string[] }[] {
   return machines
-    .map((m) => ({ name: m.name, formats: [...new Set(m.diskFormats.map((f) => f.toLowerCase()))].filter((f) => f !== format.toLowerCase()) }))
+    .map((m) => ({
+      name: m.name,
+      formats: [...new Set(m.diskFormats.map((f) => f.toLowerCase()))].filter((f) => f !== format.toLowerCase()),
+    }))
     .filter((m) => m.formats.length > 0);
 }

@@ -20,7 +20,14 @@ import { env } from '@/lib/env';
 import { formatUtcCompact } from '@/lib/cron';
 import { CLONE_CONFIG_REFUSAL, isBackupCandidate, isDynamicClone } from './clones';
 import type { CompleteBackupConfig } from './complete-config';
-import { holdsBrokerValues, nodeDaemonTakes, resolveEffectiveConfig, type BackupConfigEntry, type BackupLevel, type EffectiveConfig } from './config';
+import {
+  holdsBrokerValues,
+  nodeDaemonTakes,
+  resolveEffectiveConfig,
+  type BackupConfigEntry,
+  type BackupLevel,
+  type EffectiveConfig,
+} from './config';
 import { formValuesOf } from './config-schema';
 import { installationKind } from './installation-reader';
 import type { InstallationKind } from './installation';
@@ -51,7 +58,8 @@ export type WriteOutcome = {
 };
 
 export function checkTarget(target: BackupTarget): BackupTarget {
-  if (target.level !== 'cloud' && !uuidPattern.test(target.uuid)) throw new AppError('not-found', `There is no ${target.level} with this UUID.`);
+  if (target.level !== 'cloud' && !uuidPattern.test(target.uuid))
+    throw new AppError('not-found', `There is no ${target.level} with this UUID.`);
   return target.level === 'cloud' ? target : { ...target, uuid: target.uuid.toLowerCase() };
 }
 
@@ -134,7 +142,9 @@ async function audit(target: BackupTarget, dn: string, actor: Actor, action: Act
  */
 function brokerCacheNote(kind: InstallationKind, level: BackupLevel, changes: AttributeChange[]): string | null {
   if (kind !== 'foss-cloud' || level === 'machine') return null;
-  const removed = changes.filter((c) => c.before.length > 0 && c.after.length === 0 && /^sst(BackupNumberOfIterations|BackupExcludeFromBackup|Cron)/i.test(c.attribute));
+  const removed = changes.filter(
+    (c) => c.before.length > 0 && c.after.length === 0 && /^sst(BackupNumberOfIterations|BackupExcludeFromBackup|Cron)/i.test(c.attribute),
+  );
   if (removed.length === 0) return null;
   return (
     `fc-brokerd keeps the ${level === 'pool' ? "pool's" : 'cloud-wide'} values it read earlier and does not notice removed ones ` +
@@ -155,15 +165,24 @@ async function apply(
   const changes = await writeStoredBackupEntry(stored, plan.next);
   invalidateFleetCache();
   const after = await readStoredBackupEntry(target);
-  if (changes.length === 0) return { outcome: 'unchanged', message: 'Nothing needed to change.', token: encodeStateToken(after.state), warnings: [] };
+  if (changes.length === 0)
+    return { outcome: 'unchanged', message: 'Nothing needed to change.', token: encodeStateToken(after.state), warnings: [] };
   const cache = brokerCacheNote(extra.kind, target.level, changes);
   const notes = [...(extra.notes ?? []), ...(cache ? [cache] : [])];
   const warnings = await audit(target, stored.dn, actor, action, changes, [plan.message, ...notes].join(' '));
   return { outcome: 'changed', message: plan.message, token: encodeStateToken(after.state), warnings: [...notes, ...warnings] };
 }
 
-const leafFacts = (iterations: { name: string; mode: string; state: string; returnValue: number | null; hasChildren?: boolean }[]): LeafFacts[] =>
-  iterations.map((i) => ({ name: i.name, mode: i.mode, state: i.state, returnValue: i.returnValue, ...(i.hasChildren !== undefined ? { hasChildren: i.hasChildren } : {}) }));
+const leafFacts = (
+  iterations: { name: string; mode: string; state: string; returnValue: number | null; hasChildren?: boolean }[],
+): LeafFacts[] =>
+  iterations.map((i) => ({
+    name: i.name,
+    mode: i.mode,
+    state: i.state,
+    returnValue: i.returnValue,
+    ...(i.hasChildren !== undefined ? { hasChildren: i.hasChildren } : {}),
+  }));
 
 /** The machines a save at `target` governs, with what the checks need to know about each. */
 async function saveScope(target: BackupTarget, kind: InstallationKind): Promise<ScopeMachine[]> {
@@ -238,7 +257,13 @@ export async function saveBackupConfig(
   const initial = formValuesOf(own ?? inherited);
   const patch = planConfigPatch({ stored: stored.state.values, submitted: config, initial, needsSchedule: kind === 'foss-cloud' });
 
-  if (kind === 'stoney-cloud' && target.level === 'machine' && !stored.state.hasConfigClass && stored.state.hasChildren !== true && stored.state.values.excludeFromBackup !== true) {
+  if (
+    kind === 'stoney-cloud' &&
+    target.level === 'machine' &&
+    !stored.state.hasConfigClass &&
+    stored.state.hasChildren !== true &&
+    stored.state.values.excludeFromBackup !== true
+  ) {
     throw new AppError(
       'invalid-input',
       'Nothing was saved. This machine has not been backed up yet, and on stoney cloud the wrapper skips every night a machine whose ou=backup has no iteration ' +
@@ -275,7 +300,11 @@ export async function saveBackupConfig(
 }
 
 /** Removes a pool's or machine's own configuration; its ou=backup and the iterations below stay. */
-export async function removeBackupOverride(rawTarget: Exclude<BackupTarget, { level: 'cloud' }>, token: string, actor: Actor): Promise<WriteOutcome> {
+export async function removeBackupOverride(
+  rawTarget: Exclude<BackupTarget, { level: 'cloud' }>,
+  token: string,
+  actor: Actor,
+): Promise<WriteOutcome> {
   const target = checkTarget(rawTarget) as Exclude<BackupTarget, { level: 'cloud' }>;
   const kind = await installationKind();
   const stored = await readStoredBackupEntry(target);
@@ -288,7 +317,13 @@ export async function removeBackupOverride(rawTarget: Exclude<BackupTarget, { le
  * so it is safe to repeat; when someone changes the entry between our read and our write the
  * directory refuses it and the whole decision is made once more.
  */
-async function setMachineExcluded(uuid: string, exclude: boolean, actor: Actor, kind: InstallationKind, withPool: string | null = null): Promise<WriteOutcome> {
+async function setMachineExcluded(
+  uuid: string,
+  exclude: boolean,
+  actor: Actor,
+  kind: InstallationKind,
+  withPool: string | null = null,
+): Promise<WriteOutcome> {
   const target = { level: 'machine' as const, uuid };
   await refuseClone(target, kind);
   for (let attempt = 1; ; attempt += 1) {
@@ -332,7 +367,9 @@ async function eachMachine(uuids: string[], run: (uuid: string) => Promise<Write
 /** The machines of a pool whose own configuration fc-brokerd reads instead of the pool's. */
 export async function poolMembersWithOwnLevel(poolUuid: string): Promise<{ uuid: string; name: string }[]> {
   const [machines, tree] = await Promise.all([searchMachineSummaries([], machinesInPoolFilter(poolUuid)), searchBackupTree([])]);
-  return machines.filter((m) => holdsBrokerValues(tree.configs.get(m.uuid.toLowerCase()))).map((m) => ({ uuid: m.uuid.toLowerCase(), name: m.name }));
+  return machines
+    .filter((m) => holdsBrokerValues(tree.configs.get(m.uuid.toLowerCase())))
+    .map((m) => ({ uuid: m.uuid.toLowerCase(), name: m.name }));
 }
 
 /**
@@ -342,9 +379,14 @@ export async function poolMembersWithOwnLevel(poolUuid: string): Promise<{ uuid:
 async function setPoolExcludedOnStoney(uuid: string, exclude: boolean, actor: Actor): Promise<WriteOutcome> {
   const target = { level: 'pool' as const, uuid };
   const machines = await searchMachineSummaries([], machinesInPoolFilter(uuid));
-  const members = await Promise.all(machines.map(async (m) => ({ m, stored: await readStoredBackupEntry({ level: 'machine', uuid: m.uuid.toLowerCase() }) })));
+  const members = await Promise.all(
+    machines.map(async (m) => ({ m, stored: await readStoredBackupEntry({ level: 'machine', uuid: m.uuid.toLowerCase() }) })),
+  );
   const chosen = exclude ? members : members.filter(({ stored }) => stored.state.excludedWithPool === uuid);
-  const results = await eachMachine(chosen.map(({ m }) => m.uuid), (machine) => setMachineExcluded(machine, exclude, actor, 'stoney-cloud', exclude ? uuid : null));
+  const results = await eachMachine(
+    chosen.map(({ m }) => m.uuid),
+    (machine) => setMachineExcluded(machine, exclude, actor, 'stoney-cloud', exclude ? uuid : null),
+  );
   const stored = await readStoredBackupEntry(target);
   const plan: EntryPlan = {
     kind: 'write',
@@ -357,10 +399,15 @@ async function setPoolExcludedOnStoney(uuid: string, exclude: boolean, actor: Ac
   const done = results.filter((r) => r.outcome === 'changed');
   const byName = new Map(machines.map((m) => [m.uuid.toLowerCase(), m.name]));
   const summary = [
-    done.length > 0 ? `${exclude ? 'Excluded' : 'Included'}: ${done.map((r) => byName.get(r.uuid) ?? r.uuid).join(', ')}.` : `No machine needed to change.`,
+    done.length > 0
+      ? `${exclude ? 'Excluded' : 'Included'}: ${done.map((r) => byName.get(r.uuid) ?? r.uuid).join(', ')}.`
+      : `No machine needed to change.`,
     ...refused.map((r) => `${byName.get(r.uuid) ?? r.uuid}: ${r.message}`),
   ];
-  const marker = stored.state.membersExcluded === exclude ? null : await apply(target, stored, plan, actor, exclude ? 'exclude' : 'include', { kind: 'stoney-cloud', notes: summary });
+  const marker =
+    stored.state.membersExcluded === exclude
+      ? null
+      : await apply(target, stored, plan, actor, exclude ? 'exclude' : 'include', { kind: 'stoney-cloud', notes: summary });
   const after = await readStoredBackupEntry(target);
   return {
     outcome: done.length > 0 || marker?.outcome === 'changed' ? 'changed' : 'unchanged',
@@ -371,7 +418,11 @@ async function setPoolExcludedOnStoney(uuid: string, exclude: boolean, actor: Ac
 }
 
 /** Excludes or includes a machine or pool under the rules of the installation's kind. */
-export async function setBackupExcluded(rawTarget: Exclude<BackupTarget, { level: 'cloud' }>, exclude: boolean, actor: Actor): Promise<WriteOutcome> {
+export async function setBackupExcluded(
+  rawTarget: Exclude<BackupTarget, { level: 'cloud' }>,
+  exclude: boolean,
+  actor: Actor,
+): Promise<WriteOutcome> {
   const target = checkTarget(rawTarget) as Exclude<BackupTarget, { level: 'cloud' }>;
   const kind = await installationKind();
   if (target.level === 'machine') return setMachineExcluded(target.uuid, exclude, actor, kind);
@@ -409,7 +460,11 @@ export async function excludePoolOverriders(poolUuid: string, actor: Actor): Pro
   const target = checkTarget({ level: 'pool', uuid: poolUuid });
   if (target.level !== 'pool') throw new AppError('invalid-input', 'A pool is needed.');
   const own = await poolMembersWithOwnLevel(target.uuid);
-  return setMachinesExcluded(own.map((m) => m.uuid), true, actor);
+  return setMachinesExcluded(
+    own.map((m) => m.uuid),
+    true,
+    actor,
+  );
 }
 
 /**
@@ -419,14 +474,28 @@ export async function excludePoolOverriders(poolUuid: string, actor: Actor): Pro
 export async function unblockMachine(rawUuid: string, actor: Actor): Promise<WriteOutcome> {
   const target = checkTarget({ level: 'machine', uuid: rawUuid }) as { level: 'machine'; uuid: string };
   const kind = await installationKind();
-  if (kind !== 'stoney-cloud') throw new AppError('invalid-input', 'Only stoney cloud has blocked machines; on FOSS-Cloud deal with the failed iteration itself.');
+  if (kind !== 'stoney-cloud')
+    throw new AppError('invalid-input', 'Only stoney cloud has blocked machines; on FOSS-Cloud deal with the failed iteration itself.');
   const subtree = await readBackupSubtree(target.uuid);
-  if (!subtree.backup) return { outcome: 'unchanged', message: 'The machine has no ou=backup; the stoney wrapper creates one at its next run.', token: '', warnings: [] };
+  if (!subtree.backup)
+    return {
+      outcome: 'unchanged',
+      message: 'The machine has no ou=backup; the stoney wrapper creates one at its next run.',
+      token: '',
+      warnings: [],
+    };
   const hasChildren = (dn: string) => subtree.below.some((b) => b.leafDn.toLowerCase() === dn.toLowerCase());
   const now = new Date();
   const plan = planUnblock({
     backup: { dn: subtree.backup.dn, excluded: subtree.backup.excluded, hasConfiguration: subtree.backup.hasConfiguration },
-    leaves: subtree.leaves.map((l) => ({ dn: l.dn, name: l.name, mode: l.mode, state: l.state, returnValue: l.returnValue, hasChildren: hasChildren(l.dn) })),
+    leaves: subtree.leaves.map((l) => ({
+      dn: l.dn,
+      name: l.name,
+      mode: l.mode,
+      state: l.state,
+      returnValue: l.returnValue,
+      hasChildren: hasChildren(l.dn),
+    })),
     below: subtree.below,
     now,
   });

@@ -11,12 +11,29 @@ const planned = brokerPlans(daily);
 
 const it_ = (name: string, mode = 'finished', returnValue = 0, state = '0'): HistoryIteration => ({ name, mode, returnValue, state });
 const cells = (over: Partial<NightCellsInput>) =>
-  nightCells({ nights, index: nightIndex(nights), iterations: [], excluded: false, createdAt: null, stuck: null, planned, now: now.getTime(), ...over });
+  nightCells({
+    nights,
+    index: nightIndex(nights),
+    iterations: [],
+    excluded: false,
+    createdAt: null,
+    stuck: null,
+    planned,
+    now: now.getTime(),
+    ...over,
+  });
 
 describe('the nights of the history grid', () => {
   it('are the last dates on the nodes, today last', () => {
     expect(nights.map((n) => n.date)).toEqual(['20260504', '20260505', '20260506', '20260507', '20260508', '20260509', '20260510']);
-    expect(nights[6]).toMatchObject({ label: 'Sun 10 May 2026', monthName: 'May', dayOfMonth: 10, weekend: true, endMs: Date.parse('2026-05-11T00:00:00Z'), endStamp: '20260511000000Z' });
+    expect(nights[6]).toMatchObject({
+      label: 'Sun 10 May 2026',
+      monthName: 'May',
+      dayOfMonth: 10,
+      weekend: true,
+      endMs: Date.parse('2026-05-11T00:00:00Z'),
+      endStamp: '20260511000000Z',
+    });
     expect(historyNights(now, 'Europe/Zurich', 1)[0].endMs).toBe(Date.parse('2026-05-10T22:00:00Z'));
     // Zurich is two hours ahead in May: 23:00 UTC is already the next day there.
     expect(historyNights(new Date('2026-05-10T23:00:00Z'), 'Europe/Zurich', 1)[0].date).toBe('20260511');
@@ -58,10 +75,21 @@ describe('the nights of the history grid', () => {
     const wrapper = wrapperPlannedNights([line], nights, 'Europe/Zurich');
     expect(wrapper.nights).toEqual([true, true, true, true, true, true, true]);
     expect(wrapper.firstRunTodayAt).toBe(Date.parse('2026-05-10T22:30:00Z'));
-    expect(wrapperPlannedNights([{ ...line, plan: { ...daily, dayOfWeek: '0' } }], nights, 'UTC').nights).toEqual([false, false, false, false, false, false, true]);
+    expect(wrapperPlannedNights([{ ...line, plan: { ...daily, dayOfWeek: '0' } }], nights, 'UTC').nights).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+      true,
+    ]);
     expect(wrapperPlannedNights([], nights, 'UTC').nights).toBe('never');
     // Not read: the nightly run the wrapper is installed with, today's still to come.
-    expect(wrapperPlannedNights(null, nights, 'UTC')).toEqual({ nights: [true, true, true, true, true, true, true], firstRunTodayAt: nights[6].endMs });
+    expect(wrapperPlannedNights(null, nights, 'UTC')).toEqual({
+      nights: [true, true, true, true, true, true, true],
+      firstRunTodayAt: nights[6].endMs,
+    });
   });
 
   it('add up per night', () => {
@@ -71,7 +99,11 @@ describe('the nights of the history grid', () => {
     const fleet = new NightTally(3);
     fleet.add('uuw');
     fleet.addTally(pool);
-    expect(fleet.totals().map((t) => [t.unplanned, t.waiting])).toEqual([[1, 0], [1, 0], [0, 1]]);
+    expect(fleet.totals().map((t) => [t.unplanned, t.waiting])).toEqual([
+      [1, 0],
+      [1, 0],
+      [0, 1],
+    ]);
     const totals = pool.totals();
     expect(totals.map((t) => [t.good, t.failed, t.stuck, t.missing, t.excluded])).toEqual([
       [2, 0, 0, 0, 0],

@@ -56,7 +56,10 @@ export function historyNights(now: Date, timeZone: string, count = HISTORY_NIGHT
     const endMs = wallEnd - offsetAt(wallEnd - offsetAt(wallEnd, timeZone), timeZone);
     return {
       endMs,
-      endStamp: new Date(endMs).toISOString().replace(/\.\d+Z$/, 'Z').replace(/[-:T]/g, ''),
+      endStamp: new Date(endMs)
+        .toISOString()
+        .replace(/\.\d+Z$/, 'Z')
+        .replace(/[-:T]/g, ''),
       date: `${d.getUTCFullYear()}${pad(month)}${pad(dayOfMonth)}`,
       dateNumber: d.getUTCFullYear() * 10_000 + month * 100 + dayOfMonth,
       label: `${WEEKDAYS[weekday]} ${dayOfMonth} ${MONTHS[month - 1]} ${d.getUTCFullYear()}`,
@@ -155,7 +158,10 @@ function dateNumber(name: string): number {
 /** Reused by every call: nightCells runs once per machine per fleet read. */
 const ran: (NightState | undefined)[] = [];
 const codes: number[] = [];
-const CHAR: Readonly<Record<NightState, number>> = Object.fromEntries(Object.entries(CODE).map(([s, c]) => [s, c.charCodeAt(0)])) as Record<NightState, number>;
+const CHAR: Readonly<Record<NightState, number>> = Object.fromEntries(Object.entries(CODE).map(([s, c]) => [s, c.charCodeAt(0)])) as Record<
+  NightState,
+  number
+>;
 
 /** One code per night (see nightStateOf), oldest first, as one flat string. */
 export function nightCells(input: NightCellsInput): string {
@@ -225,6 +231,9 @@ export class NightTally {
 
   totals(): NightTotals {
     const width = NIGHT_STATES.length;
-    return Array.from({ length: this.nights }, (_, i) => Object.fromEntries(NIGHT_STATES.map((s, k) => [s, this.counts[i * width + k]])) as Record<NightState, number>);
+    return Array.from(
+      { length: this.nights },
+      (_, i) => Object.fromEntries(NIGHT_STATES.map((s, k) => [s, this.counts[i * width + k]])) as Record<NightState, number>,
+    );
   }
 }

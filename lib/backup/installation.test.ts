@@ -21,13 +21,20 @@ describe('the kind of installation', () => {
   });
 
   it('falls back to a hint, then to stoney cloud, and says it cannot tell when strong signs disagree', () => {
-    expect(decideInstallationKind('detect', directoryEvidence([], '1.3.6.1.4.1.42378.1.1.62'))).toMatchObject({ kind: 'foss-cloud', by: 'evidence' });
+    expect(decideInstallationKind('detect', directoryEvidence([], '1.3.6.1.4.1.42378.1.1.62'))).toMatchObject({
+      kind: 'foss-cloud',
+      by: 'evidence',
+    });
     expect(decideInstallationKind('detect', [])).toMatchObject({ kind: 'stoney-cloud', by: 'default' });
     const both = [
       ...directoryEvidence([{ machine: 'a', name: '20260501T030000Z', mode: 'deleted' }], null),
       ...nodeEvidence([{ node: 'n', wrapperLines: [{ source: 'crontab -l', line: 'x LDAPKVMWrapper' }] }]),
     ];
-    expect(decideInstallationKind('detect', both)).toMatchObject({ kind: 'stoney-cloud', by: 'default', reason: expect.stringMatching(/signs of both kinds/) });
+    expect(decideInstallationKind('detect', both)).toMatchObject({
+      kind: 'stoney-cloud',
+      by: 'default',
+      reason: expect.stringMatching(/signs of both kinds/),
+    });
   });
 
   it('takes leaf names with seconds as a hint only', () => {
@@ -38,7 +45,8 @@ describe('the kind of installation', () => {
 
 describe("a node's cron tables and time zone", () => {
   it('finds the wrapper line in a user crontab and in system tables with a user column', () => {
-    const user = '# comment\nMAILTO=root\n30 2 * * * /usr/bin/perl /usr/libexec/prov-backup-kvm/LDAPKVMWrapper.pl -c /etc/x.conf\n0 4 * * * other\n';
+    const user =
+      '# comment\nMAILTO=root\n30 2 * * * /usr/bin/perl /usr/libexec/prov-backup-kvm/LDAPKVMWrapper.pl -c /etc/x.conf\n0 4 * * * other\n';
     const system = '15 1 * * 1-5 root /usr/sbin/LDAPKVMWrapper.pl\n@reboot root /usr/sbin/LDAPKVMWrapper.pl\n';
     const lines = wrapperLines([
       { source: 'crontab -l', text: user },

@@ -123,10 +123,10 @@ export const KIND_RULES: Readonly<Record<InstallationKind, { schedule: string; e
       "fc-brokerd reads the exclude flag only from the level it picks: a pool's flag excludes the pool's machines that have no configuration of their own; a machine with its own configuration is still backed up.",
     retention:
       'fc-brokerd starts a backup only while a machine has at most as many iteration leaves as it keeps, and removes one old leaf after each finished run.',
-    health: 'A failed iteration stays the machine\'s active one; fc-brokerd starts no new backup until someone deals with it.',
+    health: "A failed iteration stays the machine's active one; fc-brokerd starts no new backup until someone deals with it.",
   },
   'stoney-cloud': {
-    schedule: "A crontab line on each node runs LDAPKVMWrapper.pl; the sstCron* fields are read by nothing.",
+    schedule: 'A crontab line on each node runs LDAPKVMWrapper.pl; the sstCron* fields are read by nothing.',
     exclusion:
       "The wrapper reads the exclude flag only from the machine's own ou=backup; a pool's flag stops nothing, so the console excludes a pool by setting each member's own flag.",
     retention:
@@ -159,7 +159,12 @@ export function directoryEvidence(sample: { machine: string; name: string; mode:
   }
   const brokerMode = sample.find((l) => BROKER_MODES.has(l.mode));
   if (brokerMode) {
-    out.push({ kind: 'foss-cloud', strength: 'strong', source: 'directory', text: `Iteration ${brokerMode.name} of machine ${brokerMode.machine} is in mode ${brokerMode.mode}, which only fc-brokerd writes.` });
+    out.push({
+      kind: 'foss-cloud',
+      strength: 'strong',
+      source: 'directory',
+      text: `Iteration ${brokerMode.name} of machine ${brokerMode.machine} is in mode ${brokerMode.mode}, which only fc-brokerd writes.`,
+    });
   }
   const withSeconds = sample.find((l) => /T\d{4}(?!00)\d{2}Z$/.test(l.name));
   if (withSeconds) {
@@ -171,9 +176,19 @@ export function directoryEvidence(sample: { machine: string; name: string; mode:
     });
   }
   if (schemaArc?.startsWith(FOSS_ARC)) {
-    out.push({ kind: 'foss-cloud', strength: 'hint', source: 'directory', text: `The directory's sst schema is FOSS-Cloud's (numbered under ${FOSS_ARC.slice(0, -1)}).` });
+    out.push({
+      kind: 'foss-cloud',
+      strength: 'hint',
+      source: 'directory',
+      text: `The directory's sst schema is FOSS-Cloud's (numbered under ${FOSS_ARC.slice(0, -1)}).`,
+    });
   } else if (schemaArc?.startsWith(STONEY_ARC)) {
-    out.push({ kind: 'stoney-cloud', strength: 'hint', source: 'directory', text: `The directory's sst schema is stepping stone's (numbered under ${STONEY_ARC.slice(0, -1)}), as stoney cloud installs it.` });
+    out.push({
+      kind: 'stoney-cloud',
+      strength: 'hint',
+      source: 'directory',
+      text: `The directory's sst schema is stepping stone's (numbered under ${STONEY_ARC.slice(0, -1)}), as stoney cloud installs it.`,
+    });
   }
   return out;
 }

@@ -13,9 +13,7 @@ export interface IterationFile {
   disk?: string;
 }
 
-export type IterationFolder =
-  | { ok: true; folder: string; intermediate: string; files: IterationFile[] }
-  | { ok: false; reason: string };
+export type IterationFolder = { ok: true; folder: string; intermediate: string; files: IterationFile[] } | { ok: false; reason: string };
 
 export function fileUrlToPath(url: string): string | null {
   const match = /^file:\/\/(\/.*)$/i.exec(url.trim());
@@ -42,14 +40,22 @@ export function iterationFolder(input: {
 }): IterationFolder {
   if (!input.backupRoot) return { ok: false, reason: 'No backup root directory is configured for this machine.' };
   const root = fileUrlToPath(input.backupRoot);
-  if (!root) return { ok: false, reason: `The backup root ${input.backupRoot} is not a file:/// URL of an absolute path; the node daemon only supports file://.` };
+  if (!root)
+    return {
+      ok: false,
+      reason: `The backup root ${input.backupRoot} is not a file:/// URL of an absolute path; the node daemon only supports file://.`,
+    };
   const disks = input.disks.filter((d) => (d.device ?? 'disk').toLowerCase() === 'disk');
   const first = disks[0];
-  if (!first?.sourceFile) return { ok: false, reason: 'The machine has no disk image (a device of type disk with a source file) in the directory.' };
+  if (!first?.sourceFile)
+    return { ok: false, reason: 'The machine has no disk image (a device of type disk with a source file) in the directory.' };
   const prefix = `${input.virtualizationRoot.replace(/\/+$/, '')}/`;
   const folderOfFirst = posixDirname(first.sourceFile);
   if (!`${folderOfFirst}/`.startsWith(prefix) || folderOfFirst.split('/').includes('..')) {
-    return { ok: false, reason: `The first disk image ${first.sourceFile} is not below ${prefix}, so the backup folder cannot be derived.` };
+    return {
+      ok: false,
+      reason: `The first disk image ${first.sourceFile} is not below ${prefix}, so the backup folder cannot be derived.`,
+    };
   }
   const intermediate = `${folderOfFirst.slice(prefix.length)}/${input.machineUuid}/${input.iteration}`;
   const it = input.iteration;

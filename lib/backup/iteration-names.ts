@@ -23,7 +23,8 @@ function civilOf(name: string): (Civil & { second: number }) | null {
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
-const clock = (c: { hour: number; minute: number; second?: number }) => `${pad(c.hour)}:${pad(c.minute)}${c.second === undefined ? '' : `:${pad(c.second)}`}`;
+const clock = (c: { hour: number; minute: number; second?: number }) =>
+  `${pad(c.hour)}:${pad(c.minute)}${c.second === undefined ? '' : `:${pad(c.second)}`}`;
 
 /** Whether cron starts the plan at this local minute. */
 function cronStartsAt(plan: CronPlan, c: Civil): boolean {
@@ -48,9 +49,15 @@ export function namesAgainstPlan(kind: InstallationKind, names: string[], plan: 
     if (!c) continue;
     if (kind === 'foss-cloud') {
       if (c.second !== 0) {
-        out.push({ name, problem: `${name} has seconds (${pad(c.second)}); fc-brokerd names leaves with 00 seconds, so another program (the stoney wrapper writes UTC with seconds) made it.` });
+        out.push({
+          name,
+          problem: `${name} has seconds (${pad(c.second)}); fc-brokerd names leaves with 00 seconds, so another program (the stoney wrapper writes UTC with seconds) made it.`,
+        });
       } else if (!brokerStartsAt(plan, c)) {
-        out.push({ name, problem: `${name} reads as ${clock({ hour: c.hour, minute: c.minute })} local time, a time at which fc-brokerd would not start the current plan.` });
+        out.push({
+          name,
+          problem: `${name} reads as ${clock({ hour: c.hour, minute: c.minute })} local time, a time at which fc-brokerd would not start the current plan.`,
+        });
       }
       continue;
     }

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  finishTime,
-  formatIterationName,
-  iterationHealth,
-  parseExecutionTimes,
-  parseIterationName,
-} from './iteration';
+import { finishTime, formatIterationName, iterationHealth, parseExecutionTimes, parseIterationName } from './iteration';
 
 describe('iteration names', () => {
   it('parses UTC names', () => {
@@ -14,7 +8,18 @@ describe('iteration names', () => {
   });
 
   it('rejects malformed and impossible names', () => {
-    for (const bad of ['', '0', '20260329T0100Z', '20260329 010000Z', '20260329T010000', '20260431T010000Z', '20250229T000000Z', '20260329T240000Z', '20260329T016000Z', 'x20260329T010000Z']) {
+    for (const bad of [
+      '',
+      '0',
+      '20260329T0100Z',
+      '20260329 010000Z',
+      '20260329T010000',
+      '20260431T010000Z',
+      '20250229T000000Z',
+      '20260329T240000Z',
+      '20260329T016000Z',
+      'x20260329T010000Z',
+    ]) {
       expect(parseIterationName(bad), bad).toBeNull();
     }
   });
@@ -28,7 +33,16 @@ describe('iteration names', () => {
 describe('parseExecutionTimes', () => {
   it('reads steps and seconds, tolerating decimals and spaces, skipping garbage', () => {
     expect(
-      parseExecutionTimes(['snapshot: 12', 'downtime:3.250', '  merge :  140 ', 'retain: 7,5', 'garbage', 'merge: soon', ': 4', 'copy: -3']),
+      parseExecutionTimes([
+        'snapshot: 12',
+        'downtime:3.250',
+        '  merge :  140 ',
+        'retain: 7,5',
+        'garbage',
+        'merge: soon',
+        ': 4',
+        'copy: -3',
+      ]),
     ).toEqual([
       { step: 'snapshot', seconds: 12 },
       { step: 'downtime', seconds: 3.25 },

@@ -11,12 +11,38 @@ import {
 } from './modes';
 
 const SPEC_MODES = [
-  'initialized', 'snapshot', 'snapshotting', 'snapshotted', 'merge', 'merging', 'merged',
-  'retain', 'retaining', 'retained', 'finished', 'delete', 'deleting', 'deleted',
-  'export', 'exporting', 'exported', 'commit', 'committing', 'committed', 'comitted',
-  'unretainSmallFiles', 'unretainingSmallFiles', 'unretainedSmallFiles',
-  'unretainLargeFiles', 'unretainingLargeFiles', 'unretainedLargeFiles',
-  'restore', 'restoring', 'restored', 'cleanup', 'cleaningUp',
+  'initialized',
+  'snapshot',
+  'snapshotting',
+  'snapshotted',
+  'merge',
+  'merging',
+  'merged',
+  'retain',
+  'retaining',
+  'retained',
+  'finished',
+  'delete',
+  'deleting',
+  'deleted',
+  'export',
+  'exporting',
+  'exported',
+  'commit',
+  'committing',
+  'committed',
+  'comitted',
+  'unretainSmallFiles',
+  'unretainingSmallFiles',
+  'unretainedSmallFiles',
+  'unretainLargeFiles',
+  'unretainingLargeFiles',
+  'unretainedLargeFiles',
+  'restore',
+  'restoring',
+  'restored',
+  'cleanup',
+  'cleaningUp',
 ];
 
 describe('describeMode', () => {
@@ -74,9 +100,16 @@ describe('describeMode', () => {
 describe('mode sequences and predicates', () => {
   it('orders the restore modes as the protocol does', () => {
     expect(RESTORE_MODE_SEQUENCE).toEqual([
-      'unretainSmallFiles', 'unretainingSmallFiles', 'unretainedSmallFiles',
-      'unretainLargeFiles', 'unretainingLargeFiles', 'unretainedLargeFiles',
-      'restore', 'restoring', 'restored', 'finished',
+      'unretainSmallFiles',
+      'unretainingSmallFiles',
+      'unretainedSmallFiles',
+      'unretainLargeFiles',
+      'unretainingLargeFiles',
+      'unretainedLargeFiles',
+      'restore',
+      'restoring',
+      'restored',
+      'finished',
     ]);
     expect(BACKUP_MODE_SEQUENCE[BACKUP_MODE_SEQUENCE.length - 1]).toBe('finished');
   });

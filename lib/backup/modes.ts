@@ -266,21 +266,46 @@ const DEFINITIONS: Readonly<Record<string, Definition>> = {
 const ALIASES: Readonly<Record<string, string>> = { comitting: 'committing', comitted: 'committed' };
 
 export const BACKUP_MODE_SEQUENCE: readonly string[] = [
-  'initialized', 'snapshot', 'snapshotting', 'snapshotted', 'merge', 'merging', 'merged',
-  'retain', 'retaining', 'retained', 'finished',
+  'initialized',
+  'snapshot',
+  'snapshotting',
+  'snapshotted',
+  'merge',
+  'merging',
+  'merged',
+  'retain',
+  'retaining',
+  'retained',
+  'finished',
 ];
 
 export const EXPORT_MODE_SEQUENCE: readonly string[] = [
-  'initialized', 'snapshot', 'snapshotting', 'snapshotted', 'export', 'exporting', 'exported',
-  'commit', 'committing', 'committed', 'finished',
+  'initialized',
+  'snapshot',
+  'snapshotting',
+  'snapshotted',
+  'export',
+  'exporting',
+  'exported',
+  'commit',
+  'committing',
+  'committed',
+  'finished',
 ];
 
 export const PRUNE_MODE_SEQUENCE: readonly string[] = ['delete', 'deleting', 'deleted'];
 
 export const RESTORE_MODE_SEQUENCE: readonly string[] = [
-  'unretainSmallFiles', 'unretainingSmallFiles', 'unretainedSmallFiles',
-  'unretainLargeFiles', 'unretainingLargeFiles', 'unretainedLargeFiles',
-  'restore', 'restoring', 'restored', 'finished',
+  'unretainSmallFiles',
+  'unretainingSmallFiles',
+  'unretainedSmallFiles',
+  'unretainLargeFiles',
+  'unretainingLargeFiles',
+  'unretainedLargeFiles',
+  'restore',
+  'restoring',
+  'restored',
+  'finished',
 ];
 
 /** Every mode word the console recognises, misspellings included. */

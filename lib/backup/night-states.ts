@@ -5,7 +5,17 @@
  */
 export type NightState = 'good' | 'failed' | 'stuck' | 'running' | 'missing' | 'excluded' | 'unplanned' | 'waiting' | 'unrecorded';
 
-export const NIGHT_STATES: readonly NightState[] = ['good', 'failed', 'stuck', 'running', 'missing', 'excluded', 'unplanned', 'waiting', 'unrecorded'];
+export const NIGHT_STATES: readonly NightState[] = [
+  'good',
+  'failed',
+  'stuck',
+  'running',
+  'missing',
+  'excluded',
+  'unplanned',
+  'waiting',
+  'unrecorded',
+];
 
 export const NIGHT_CODE: Readonly<Record<NightState, string>> = {
   good: 'g',
@@ -19,7 +29,9 @@ export const NIGHT_CODE: Readonly<Record<NightState, string>> = {
   unrecorded: 'n',
 };
 
-const STATE_OF_CODE: Readonly<Record<string, NightState>> = Object.fromEntries(Object.entries(NIGHT_CODE).map(([s, c]) => [c, s as NightState]));
+const STATE_OF_CODE: Readonly<Record<string, NightState>> = Object.fromEntries(
+  Object.entries(NIGHT_CODE).map(([s, c]) => [c, s as NightState]),
+);
 
 export function nightStateOf(code: string): NightState {
   return STATE_OF_CODE[code] ?? 'unrecorded';

@@ -52,7 +52,9 @@ export function parseCronTable(source: string, text: string): CrontabLine[] {
     }
     const user = system ? (rest[0] ?? null) : null;
     const command = (system ? rest.slice(1) : rest).join(' ');
-    const plan = fields ? { minute: fields[0], hour: fields[1], day: fields[2], month: fields[3], dayOfWeek: fields[4], active: true } : null;
+    const plan = fields
+      ? { minute: fields[0], hour: fields[1], day: fields[2], month: fields[3], dayOfWeek: fields[4], active: true }
+      : null;
     out.push({ source, line, plan, user, command });
   }
   return out;

@@ -80,7 +80,15 @@ export function parseDaemonProbe(stdout: string): NodeDaemonProbe {
     const [kind, ...fields] = line.split('\t');
     const pid = Number(fields[0]);
     if (kind === 'process' && Number.isInteger(pid) && pid > 0) {
-      processes.set(pid, { pid, config: fields[1] || null, args: fields.slice(2).join(' ').trim(), configReadable: true, service: null, type: null, environment: null });
+      processes.set(pid, {
+        pid,
+        config: fields[1] || null,
+        args: fields.slice(2).join(' ').trim(),
+        configReadable: true,
+        service: null,
+        type: null,
+        environment: null,
+      });
     } else if (kind === 'config' && processes.has(pid)) {
       const p = processes.get(pid)!;
       const value = fields[2] ?? '';
@@ -123,16 +131,27 @@ export function judgeNodeDaemon(probe: NodeDaemonProbe, node: string): NodeDaemo
   for (const p of probe.processes) {
     if (!p.config) evidence.push(`${describe(p)} has no -c configuration file on its command line.`);
     else if (!p.configReadable) evidence.push(`${describe(p)} uses ${p.config}, which the console's node user cannot read.`);
-    else evidence.push(`${describe(p)} uses ${p.config}: SERVICE ${p.service ?? '(not set)'}, TYPE ${p.type ?? '(not set)'}, ENVIRONMENT ${p.environment ?? '(not set)'}.`);
+    else
+      evidence.push(
+        `${describe(p)} uses ${p.config}: SERVICE ${p.service ?? '(not set)'}, TYPE ${p.type ?? '(not set)'}, ENVIRONMENT ${p.environment ?? '(not set)'}.`,
+      );
   }
   for (const f of probe.files) {
-    evidence.push(f.pid === null ? `${f.path} exists but names no process.` : `${f.path} names process ${f.pid}, which ${f.alive ? 'runs' : 'no longer runs'}.`);
+    evidence.push(
+      f.pid === null
+        ? `${f.path} exists but names no process.`
+        : `${f.path} names process ${f.pid}, which ${f.alive ? 'runs' : 'no longer runs'}.`,
+    );
   }
   if (probe.initScript) evidence.push(`${probe.initScript} is installed.`);
 
   const mine = probe.processes.filter((p) => isBackupKvm(p) && p.environment?.toLowerCase() === node.toLowerCase());
   if (mine.length > 0) {
-    return { runs: true, summary: `The node daemon runs on ${node}: ${describe(mine[0])}, configured in ${mine[0].config} for this node.`, evidence };
+    return {
+      runs: true,
+      summary: `The node daemon runs on ${node}: ${describe(mine[0])}, configured in ${mine[0].config} for this node.`,
+      evidence,
+    };
   }
   const elsewhere = probe.processes.filter((p) => isBackupKvm(p));
   if (elsewhere.length > 0) {

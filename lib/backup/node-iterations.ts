@@ -66,7 +66,14 @@ export async function listMachineIterationFolders(input: MachineFolderInput): Pr
       const file = { name: entry.name, sizeBytes: entry.sizeBytes, type: entry.type, modifiedAt: entry.mtime };
       if (slash < 0) {
         if (entry.type === 'directory') {
-          folders.set(entry.name, { name: entry.name, path: joinPath(where.folder, entry.name), isIteration: ITERATION.test(entry.name), files: [], totalBytes: 0, modifiedAt: entry.mtime });
+          folders.set(entry.name, {
+            name: entry.name,
+            path: joinPath(where.folder, entry.name),
+            isIteration: ITERATION.test(entry.name),
+            files: [],
+            totalBytes: 0,
+            modifiedAt: entry.mtime,
+          });
         } else {
           others.push(file);
         }

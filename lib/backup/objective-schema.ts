@@ -24,4 +24,3 @@ export const objectiveHoursSchema = z
     }
     return ms;
   });
-

@@ -65,9 +65,14 @@ function makeDefaultObjective(periodMs: number | null): RecoveryPointObjective {
   return { ms, source: 'plan', text: `${formatObjective(ms)}: the plan runs ${formatPeriod(periodMs)}, plus ${margin}` };
 }
 
-export function recoveryPointObjective(settings: ObjectiveSettings, poolUuid: string | null, periodMs: number | null): RecoveryPointObjective {
+export function recoveryPointObjective(
+  settings: ObjectiveSettings,
+  poolUuid: string | null,
+  periodMs: number | null,
+): RecoveryPointObjective {
   const pool = poolUuid ? settings.poolMs.get(poolUuid.toLowerCase()) : undefined;
   if (pool !== undefined) return { ms: pool, source: 'pool', text: `${formatObjective(pool)}: the pool's recovery point objective` };
-  if (settings.cloudMs !== null) return { ms: settings.cloudMs, source: 'cloud', text: `${formatObjective(settings.cloudMs)}: the cloud-wide recovery point objective` };
+  if (settings.cloudMs !== null)
+    return { ms: settings.cloudMs, source: 'cloud', text: `${formatObjective(settings.cloudMs)}: the cloud-wide recovery point objective` };
   return defaultObjective(periodMs);
 }

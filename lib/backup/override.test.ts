@@ -95,16 +95,29 @@ describe('including again', () => {
 
   it('removes a hand-made exclude-only entry entirely (the old manual procedure)', () => {
     const flagOnly: BackupEntryState = { exists: true, hasConfigClass: true, values: { excludeFromBackup: true }, copyFingerprint: null };
-    expect(planInclude('machine', flagOnly, inheritedFromCloud, null)).toMatchObject({ kind: 'write', next: { config: null, exclude: null } });
+    expect(planInclude('machine', flagOnly, inheritedFromCloud, null)).toMatchObject({
+      kind: 'write',
+      next: { config: null, exclude: null },
+    });
   });
 
   it('clears only the flag on a complete own configuration', () => {
-    const own: BackupEntryState = { exists: true, hasConfigClass: true, values: { ...CLOUD_VALUES, iterations: 7, excludeFromBackup: true }, copyFingerprint: null };
+    const own: BackupEntryState = {
+      exists: true,
+      hasConfigClass: true,
+      values: { ...CLOUD_VALUES, iterations: 7, excludeFromBackup: true },
+      copyFingerprint: null,
+    };
     expect(planInclude('machine', own, inheritedFromCloud, null)).toMatchObject({ kind: 'write', next: { config: 'keep', exclude: null } });
   });
 
   it('refuses to leave a partial override behind', () => {
-    const partial: BackupEntryState = { exists: true, hasConfigClass: true, values: { iterations: 2, excludeFromBackup: true }, copyFingerprint: null };
+    const partial: BackupEntryState = {
+      exists: true,
+      hasConfigClass: true,
+      values: { iterations: 2, excludeFromBackup: true },
+      copyFingerprint: null,
+    };
     expect(planInclude('machine', partial, inheritedFromCloud, null)).toMatchObject({ kind: 'refuse' });
   });
 
@@ -125,9 +138,13 @@ describe('removing an override and saving', () => {
     expect(planRemoveOverride('pool', plain).kind).toBe('none');
   });
 
-  it('keeps the exclude flag as it is and makes the configuration the administrator\'s own', () => {
+  it("keeps the exclude flag as it is and makes the configuration the administrator's own", () => {
     const patch: ConfigPatch = { config: copy, keys: ['iterations'], added: [] };
-    expect(planSave(patch)).toEqual({ kind: 'write', next: { config: patch, exclude: 'keep', copyFingerprint: null }, message: expect.any(String) });
+    expect(planSave(patch)).toEqual({
+      kind: 'write',
+      next: { config: patch, exclude: 'keep', copyFingerprint: null },
+      message: expect.any(String),
+    });
   });
 });
 
@@ -142,7 +159,10 @@ describe('configFingerprint', () => {
   it('fills optional flags with the daemon defaults but never required values', () => {
     const { restoreWithoutState, forceStart, mergeBandwidth, ramDiskLocation, ...required } = CLOUD_VALUES;
     expect([restoreWithoutState, forceStart, mergeBandwidth, ramDiskLocation]).toHaveLength(4);
-    expect(completeConfigOf(required)).toMatchObject({ ok: true, config: { restoreWithoutState: false, forceStart: false, mergeBandwidth: 0, ramDiskLocation: null } });
+    expect(completeConfigOf(required)).toMatchObject({
+      ok: true,
+      config: { restoreWithoutState: false, forceStart: false, mergeBandwidth: 0, ramDiskLocation: null },
+    });
     expect(completeConfigOf({ ...required, cron: { minute: '0' } })).toEqual({ ok: false, missing: ['a complete schedule'] });
     // stoney cloud: nothing reads the schedule, so an entry without any cron field is complete; half a schedule is not.
     const { cron: _cron, ...withoutCron } = required;

@@ -36,9 +36,7 @@ export type NextBackupEntry = {
 };
 
 export type EntryPlan =
-  | { kind: 'write'; next: NextBackupEntry; message: string }
-  | { kind: 'none'; message: string }
-  | { kind: 'refuse'; message: string };
+  { kind: 'write'; next: NextBackupEntry; message: string } | { kind: 'none'; message: string } | { kind: 'refuse'; message: string };
 
 export type OverrideLevel = Exclude<BackupLevel, 'cloud'>;
 
@@ -113,7 +111,12 @@ export function planInclude(
   return { ...plan, message: `${plan.message} It stays excluded by ${THE[excludedAbove]} configuration, though.` };
 }
 
-function includePlan(level: OverrideLevel, state: BackupEntryState, inherited: EffectiveConfig, excludedAbove: BackupLevel | null): EntryPlan {
+function includePlan(
+  level: OverrideLevel,
+  state: BackupEntryState,
+  inherited: EffectiveConfig,
+  excludedAbove: BackupLevel | null,
+): EntryPlan {
   if (state.values.excludeFromBackup !== true) {
     if (excludedAbove) {
       return {

@@ -62,7 +62,8 @@ const TABLE: ParameterTable = {
   ramDiskLocation: {
     label: 'RAM disk',
     // The wiki names /mnt/ramdisk, but the daemon uses a RAM disk only when one is configured.
-    description: "Where the machine's state is saved first, if writable and large enough. Without one, the state goes straight to the retain directory.",
+    description:
+      "Where the machine's state is saved first, if writable and large enough. Without one, the state goes straight to the retain directory.",
     default: null,
     kind: 'path',
   },
@@ -74,7 +75,7 @@ const TABLE: ParameterTable = {
   },
   restoreWithoutState: {
     label: 'Restore without state',
-    description: "Restores the machine by booting it from its disks instead of resuming its saved memory state.",
+    description: 'Restores the machine by booting it from its disks instead of resuming its saved memory state.',
     default: false,
     kind: 'boolean',
   },

@@ -20,8 +20,12 @@ describe('programRows: the words fit the page', () => {
       expect(reasons.join(' ')).not.toMatch(/the machine\b|The machine\b/);
       expect(reasons.join(' ')).toContain("pool's");
     }
-    expect(nodeDaemonReason(followsCloud, 'pool')).toBe('The pool has no backup configuration of its own, so the cloud-wide configuration applies as a whole to its machines.');
-    expect(programRows(followsPool, null, 'pool')[0].reason).toMatch(/^fc-brokerd takes the pool's ou=backup for the pool's machines without their own/);
+    expect(nodeDaemonReason(followsCloud, 'pool')).toBe(
+      'The pool has no backup configuration of its own, so the cloud-wide configuration applies as a whole to its machines.',
+    );
+    expect(programRows(followsPool, null, 'pool')[0].reason).toMatch(
+      /^fc-brokerd takes the pool's ou=backup for the pool's machines without their own/,
+    );
   });
 
   it('on the cloud-wide page they speak of the machines that follow it', () => {

@@ -38,7 +38,8 @@ const NODE_DAEMON_REASONS: Readonly<Record<Exclude<ConfigSubject, 'machine'>, Re
   cloud: {
     machine: '',
     pool: '',
-    cloud: 'The cloud-wide ou=backup carries the backup configuration class; it applies as a whole to every machine whose pool and own ou=backup have none.',
+    cloud:
+      'The cloud-wide ou=backup carries the backup configuration class; it applies as a whole to every machine whose pool and own ou=backup have none.',
     none: 'The cloud-wide ou=backup does not carry the backup configuration class, so the node daemon has no configuration for the machines that would follow it.',
   },
 };
@@ -47,13 +48,15 @@ const BROKER_REASONS: Readonly<Record<Exclude<ConfigSubject, 'machine'>, Reasons
   pool: {
     machine: '',
     pool: "fc-brokerd takes the pool's ou=backup for the pool's machines without their own: it holds an iteration count, an exclude flag or a cron field.",
-    cloud: "fc-brokerd takes the cloud-wide entry for the pool's machines without their own: the pool's ou=backup holds no iteration count, exclude flag or cron field.",
+    cloud:
+      "fc-brokerd takes the cloud-wide entry for the pool's machines without their own: the pool's ou=backup holds no iteration count, exclude flag or cron field.",
     none: "fc-brokerd finds no iteration count, exclude flag or cron field for the pool's machines, so it never backs them up.",
   },
   cloud: {
     machine: '',
     pool: '',
-    cloud: 'fc-brokerd takes the cloud-wide entry for every machine whose pool and own ou=backup hold no iteration count, exclude flag or cron field.',
+    cloud:
+      'fc-brokerd takes the cloud-wide entry for every machine whose pool and own ou=backup hold no iteration count, exclude flag or cron field.',
     none: 'The cloud-wide entry holds no iteration count, exclude flag or cron field, so fc-brokerd never backs up a machine that would follow it.',
   },
 };

@@ -39,7 +39,10 @@ export function planUnblock(input: RepairInput): RepairPlan {
   if (!skip || !skip.blocked) return { kind: 'none', message: 'The stoney wrapper does not skip this machine; nothing needs repairing.' };
   const restoring = input.leaves.find((l) => describeMode(l.mode).workflow === 'restore' && l.mode !== 'finished');
   if (restoring) {
-    return { kind: 'refuse', message: `Iteration ${restoring.name} is being restored (${restoring.mode}); finish or abort the restore first.` };
+    return {
+      kind: 'refuse',
+      message: `Iteration ${restoring.name} is being restored (${restoring.mode}); finish or abort the restore first.`,
+    };
   }
   const belowAll = [...input.below].sort((a, b) => depth(b.dn) - depth(a.dn)).map((e) => e.dn);
   const files = 'The backup folders on the node stay as they are.';
@@ -51,7 +54,9 @@ export function planUnblock(input: RepairInput): RepairPlan {
       input.leaves.length === 0
         ? 'Its ou=backup held no iteration leaf'
         : `Its plain ou=backup and its ${input.leaves.length === 1 ? 'leaf' : `${input.leaves.length} leaves`} (${input.leaves.map((l) => l.name).join(', ')}) were removed from the directory`;
-    const own = input.backup.hasConfiguration ? ' Its own configuration went with it (the audit record keeps every value); set it again after the first backup.' : '';
+    const own = input.backup.hasConfiguration
+      ? ' Its own configuration went with it (the audit record keeps every value); set it again after the first backup.'
+      : '';
     return {
       kind: 'repair',
       deletions: [...belowAll, ...leaves, input.backup.dn],
@@ -62,13 +67,17 @@ export function planUnblock(input: RepairInput): RepairPlan {
   const keeper = good ?? sorted[0];
   const others = sorted.filter((l) => l !== keeper).map((l) => l.dn);
   const parts: string[] = [];
-  if (others.length > 0) parts.push(`removed ${others.length === 1 ? 'the older leaf' : `${others.length} other leaves`} from the directory`);
-  if (belowAll.length > 0) parts.push(`removed ${belowAll.length === 1 ? 'the entry' : `${belowAll.length} entries`} below the leaves (kept in the audit record)`);
+  if (others.length > 0)
+    parts.push(`removed ${others.length === 1 ? 'the older leaf' : `${others.length} other leaves`} from the directory`);
+  if (belowAll.length > 0)
+    parts.push(`removed ${belowAll.length === 1 ? 'the entry' : `${belowAll.length} entries`} below the leaves (kept in the audit record)`);
   const markFinished = good
     ? null
     : { dn: keeper.dn, name: keeper.name, previousMode: keeper.mode, previousReturnValue: keeper.returnValue };
   if (markFinished) {
-    parts.push(`marked ${keeper.name} finished with return value 0 (it had stopped in mode ${keeper.mode}${keeper.returnValue ? ` with code ${keeper.returnValue}` : ''}; it is not a usable backup, and the wrapper replaces it at its next run)`);
+    parts.push(
+      `marked ${keeper.name} finished with return value 0 (it had stopped in mode ${keeper.mode}${keeper.returnValue ? ` with code ${keeper.returnValue}` : ''}; it is not a usable backup, and the wrapper replaces it at its next run)`,
+    );
   }
   return {
     kind: 'repair',

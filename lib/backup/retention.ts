@@ -33,7 +33,11 @@ const newestFirst = (a: RetentionIteration, b: RetentionIteration) => (a.name < 
  * finished one, when there are more than `keep`. With more leaves than `keep` it never starts
  * again, so nothing is ever removed.
  */
-export function retentionPreview(iterations: RetentionIteration[], keep: number, kind: InstallationKind = 'stoney-cloud'): RetentionPreview {
+export function retentionPreview(
+  iterations: RetentionIteration[],
+  keep: number,
+  kind: InstallationKind = 'stoney-cloud',
+): RetentionPreview {
   const sorted = [...iterations].sort(newestFirst);
   const blocking = sorted.find((i) => i.health === 'failed' || i.health === 'pending');
   const waitsFor = sorted.filter((i) => i.health === 'running').map((i) => i.name);

@@ -66,7 +66,11 @@ const DAEMON_ENTRIES = [
   [46, 'NOT_ALL_FILES_DELETED_FROM_RETAIN_LOCATION', 'Some files could not be removed from the retain directory.'],
   [47, 'NOT_ENOUGH_DISK_SPACE', 'There is not enough disk space for the backup.'],
   [48, 'NO_DISK_SPACE_INFORMATION', 'The free disk space could not be determined.'],
-  [901, 'NODE_DAEMON_DID_NOT_ANSWER', 'Written by the backup console, not by a daemon: the node daemon did not take or finish a restore step in time (RESTORE_DAEMON_TIMEOUT_SECONDS), so the console withdrew the command.'],
+  [
+    901,
+    'NODE_DAEMON_DID_NOT_ANSWER',
+    'Written by the backup console, not by a daemon: the node daemon did not take or finish a restore step in time (RESTORE_DAEMON_TIMEOUT_SECONDS), so the console withdrew the command.',
+  ],
   [999, 'NO_BACKUP_NEEDED', 'No backup was needed.'],
 ] as const satisfies readonly Entry[];
 
@@ -94,7 +98,9 @@ type DaemonCodeName = (typeof DAEMON_ENTRIES)[number][1];
  * bare numbers (the table above says what each means). Made from the table, so a name and its
  * number cannot drift apart.
  */
-export const RETURN_CODE = Object.fromEntries(DAEMON_ENTRIES.map(([code, name]) => [name, code])) as Readonly<Record<DaemonCodeName, number>>;
+export const RETURN_CODE = Object.fromEntries(DAEMON_ENTRIES.map(([code, name]) => [name, code])) as Readonly<
+  Record<DaemonCodeName, number>
+>;
 
 export const RETURN_CODES: readonly ReturnCodeInfo[] = ENTRIES.map(([code, name, text]) => ({
   code,

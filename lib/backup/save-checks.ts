@@ -32,7 +32,6 @@ export type ScopeMachine = {
 export type SaveFinding = { field: ConfigFormField | null; text: string };
 export type SaveCheck = { refusals: SaveFinding[]; confirmations: SaveFinding[] };
 
-
 const fieldOf = (f: CronFieldName | 'plan'): ConfigFormField | null => (f === 'plan' ? null : CRON_FORM_FIELD[f]);
 
 function names(machines: { name: string }[], limit = 8): string {
@@ -85,7 +84,9 @@ export function checkSave(input: {
   if (writes('iterations')) {
     const keep = patch.config.iterations;
     if (kind === 'foss-cloud') {
-      const stuck = governed.filter((m) => keep < m.iterationsBefore && m.leaves.length > keep && m.leaves.every((l) => l.mode === 'finished'));
+      const stuck = governed.filter(
+        (m) => keep < m.iterationsBefore && m.leaves.length > keep && m.leaves.every((l) => l.mode === 'finished'),
+      );
       if (stuck.length > 0) {
         const most = Math.max(...stuck.map((m) => m.leaves.length));
         confirmations.push({

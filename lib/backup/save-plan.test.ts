@@ -25,7 +25,8 @@ const config = (values: BackupConfigValues): CompleteBackupConfig => {
   if (!r.ok) throw new Error(r.missing.join());
   return r.config;
 };
-const initialOf = (values: BackupConfigValues) => formValuesOf(resolveEffectiveConfig({ cloud: { dn: 'x', level: 'cloud', hasConfigClass: true, values } }));
+const initialOf = (values: BackupConfigValues) =>
+  formValuesOf(resolveEffectiveConfig({ cloud: { dn: 'x', level: 'cloud', hasConfigClass: true, values } }));
 
 describe('only what the administrator changed is written', () => {
   it('saving the cloud-wide plan writes the changed cron field and nothing nobody touched', () => {
@@ -46,16 +47,35 @@ describe('only what the administrator changed is written', () => {
 
   it('writes an optional value only when it differs from what its absence means', () => {
     const submitted = { ...config(INSTALLER), restoreWithoutState: true, mergeBandwidth: 0 };
-    expect(planConfigPatch({ stored: INSTALLER, submitted, initial: initialOf(INSTALLER), needsSchedule: true }).keys).toEqual(['restoreWithoutState']);
-    const cleared = planConfigPatch({ stored: { ...INSTALLER, ramDiskLocation: 'file:///ram' }, submitted: config(INSTALLER), initial: initialOf(INSTALLER), needsSchedule: true });
+    expect(planConfigPatch({ stored: INSTALLER, submitted, initial: initialOf(INSTALLER), needsSchedule: true }).keys).toEqual([
+      'restoreWithoutState',
+    ]);
+    const cleared = planConfigPatch({
+      stored: { ...INSTALLER, ramDiskLocation: 'file:///ram' },
+      submitted: config(INSTALLER),
+      initial: initialOf(INSTALLER),
+      needsSchedule: true,
+    });
     expect(cleared.keys).toEqual(['ramDiskLocation']);
   });
 
   it('on stoney cloud leaves an entry without a schedule without one unless the administrator enters one', () => {
     const { cron: _c, ...noCron } = INSTALLER;
     expect(_c).toBeDefined();
-    const initial = { ...initialOf(noCron), cronMinute: '', cronHour: '', cronDay: '', cronMonth: '', cronDayOfWeek: '', cronActive: 'FALSE' };
-    const submitted: CompleteBackupConfig = { ...config(INSTALLER), cron: { minute: '', hour: '', day: '', month: '', dayOfWeek: '', active: false }, iterations: 2 };
+    const initial = {
+      ...initialOf(noCron),
+      cronMinute: '',
+      cronHour: '',
+      cronDay: '',
+      cronMonth: '',
+      cronDayOfWeek: '',
+      cronActive: 'FALSE',
+    };
+    const submitted: CompleteBackupConfig = {
+      ...config(INSTALLER),
+      cron: { minute: '', hour: '', day: '', month: '', dayOfWeek: '', active: false },
+      iterations: 2,
+    };
     const patch = planConfigPatch({ stored: noCron, submitted, initial, needsSchedule: false });
     expect(patch.keys).toEqual(['iterations']);
     expect(patch.config.cron).toBeNull();

@@ -27,7 +27,8 @@ const text = (v: string | number | boolean | null | undefined): string | undefin
 
 /** A form field's value in a configuration, as form text. */
 export function configText(config: CompleteBackupConfig, key: ConfigFormField): string {
-  const cronField = (CRON_FIELDS as readonly string[]).find((f) => CRON_FORM_FIELD[f as CronFieldName] === key) as CronFieldName | undefined;
+  const cronField = (CRON_FIELDS as readonly string[]).find((f) => CRON_FORM_FIELD[f as CronFieldName] === key) as
+    CronFieldName | undefined;
   if (cronField) return config.cron?.[cronField] ?? '';
   if (key === 'cronActive') return text(config.cron?.active ?? false) ?? '';
   return text(config[key as Exclude<ParameterKey, 'excludeFromBackup'>]) ?? '';
@@ -35,7 +36,8 @@ export function configText(config: CompleteBackupConfig, key: ConfigFormField): 
 
 /** A form field's value as the entry stores it, or undefined when the entry lacks the attribute. */
 export function storedText(values: BackupConfigValues, key: ConfigFormField): string | undefined {
-  const cronField = (CRON_FIELDS as readonly string[]).find((f) => CRON_FORM_FIELD[f as CronFieldName] === key) as CronFieldName | undefined;
+  const cronField = (CRON_FIELDS as readonly string[]).find((f) => CRON_FORM_FIELD[f as CronFieldName] === key) as
+    CronFieldName | undefined;
   if (cronField) return values.cron?.[cronField];
   if (key === 'cronActive') return text(values.cron?.active);
   return text(values[key as Exclude<ParameterKey, 'excludeFromBackup'>]);

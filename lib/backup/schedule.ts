@@ -38,7 +38,11 @@ export function brokerScheduleFacts(plan: CronPlan, timeZone: string, now: Date)
   const warnings = schedule.refusal
     ? [schedule.refusal]
     : times.length === 0
-      ? [schedule.failures.length > 0 ? "fc-brokerd's date arithmetic fails for this plan, so it never starts it." : 'fc-brokerd would never start this plan in the coming years.']
+      ? [
+          schedule.failures.length > 0
+            ? "fc-brokerd's date arithmetic fails for this plan, so it never starts it."
+            : 'fc-brokerd would never start this plan in the coming years.',
+        ]
       : [];
   return { periodMs: largestGap(times, now.getTime()), warnings, next: schedule.runs[0]?.at ?? null, failures: schedule.failures.length };
 }
@@ -51,7 +55,12 @@ export function wrapperScheduleFacts(lines: CrontabLine[] | null, node: string |
   if (lines === null) return { periodMs: DAY_MS, warnings: [], next: null, failures: 0 };
   const planned = lines.filter((l): l is CrontabLine & { plan: CronPlan } => l.plan !== null);
   if (planned.length === 0) {
-    return { periodMs: null, warnings: [`No crontab line on node ${node ?? '(none)'} runs LDAPKVMWrapper.pl at a time of day.`], next: null, failures: 0 };
+    return {
+      periodMs: null,
+      warnings: [`No crontab line on node ${node ?? '(none)'} runs LDAPKVMWrapper.pl at a time of day.`],
+      next: null,
+      failures: 0,
+    };
   }
   const periods = planned.map((l) => typicalPeriodMs(l.plan, timeZone, now)).filter((p): p is number => p !== null);
   const nexts = planned.flatMap((l) => nextRuns(l.plan, now, 1, timeZone).map((r) => r.at.getTime()));
@@ -67,11 +76,19 @@ export function wrapperScheduleFacts(lines: CrontabLine[] | null, node: string |
  * The history grid's planned nights as fc-brokerd reads the plan: its nights are dates in its
  * zone (it names a leaf by its planned local time), so each is checked as that local day.
  */
-export function brokerPlannedNights(plan: CronPlan, facts: Pick<ScheduleFacts, 'warnings'>, nights: readonly Night[], timeZone: string): PlannedNights {
+export function brokerPlannedNights(
+  plan: CronPlan,
+  facts: Pick<ScheduleFacts, 'warnings'>,
+  nights: readonly Night[],
+  timeZone: string,
+): PlannedNights {
   if (facts.warnings.length > 0) return { nights: 'never', firstRunTodayAt: null };
   const runs = nights.flatMap((n) => {
     const year = Math.floor(n.dateNumber / 10_000);
-    return brokerRunsOnDay(plan, { year, month0: n.month - 1, day: n.dayOfMonth, hour: 0, minute: 0 }, timeZone).map((at) => ({ night: n.dateNumber, at }));
+    return brokerRunsOnDay(plan, { year, month0: n.month - 1, day: n.dayOfMonth, hour: 0, minute: 0 }, timeZone).map((at) => ({
+      night: n.dateNumber,
+      at,
+    }));
   });
   return plannedFromRuns(nights, runs);
 }

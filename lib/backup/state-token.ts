@@ -116,7 +116,8 @@ export function describeStateDifferences(read: BackupEntryState, now: BackupEntr
     const b = now.values.cron?.[f];
     if (a !== b) note(CRON_FORM_FIELD[f], `Schedule ${CRON_FIELD_LABELS[f]}`, a, b);
   }
-  if (read.values.cron?.active !== now.values.cron?.active) note('cronActive', 'Schedule active', read.values.cron?.active, now.values.cron?.active);
+  if (read.values.cron?.active !== now.values.cron?.active)
+    note('cronActive', 'Schedule active', read.values.cron?.active, now.values.cron?.active);
   if (lines.length === 0 && read.copyFingerprint !== now.copyFingerprint) lines.push('The note on who made its configuration changed.');
   return { lines, fields };
 }

@@ -182,7 +182,13 @@ export function failedNext(workflow: ActivityWorkflow, mode: string, kind: Insta
   }
 }
 
-function stuckNext(workflow: ActivityWorkflow, mode: string, step: ReturnType<typeof stepOf>['kind'], health: string, kind: InstallationKind): string {
+function stuckNext(
+  workflow: ActivityWorkflow,
+  mode: string,
+  step: ReturnType<typeof stepOf>['kind'],
+  health: string,
+  kind: InstallationKind,
+): string {
   const blocks = blocksWords(kind);
   if (workflow === 'restore') {
     if (step === 'decision') return `Open the restore and finish it or abort it. ${blocks}`;
@@ -210,7 +216,10 @@ function stuckNext(workflow: ActivityWorkflow, mode: string, step: ReturnType<ty
 }
 
 /** What one unfinished iteration is doing (null when it is finished), as the machine's status words it. */
-export function describeActivity(it: ClassifiableIteration, input: Pick<ClassifyInput, 'steps' | 'now' | 'timeZone' | 'kind' | 'heldRestores'>): Activity | null {
+export function describeActivity(
+  it: ClassifiableIteration,
+  input: Pick<ClassifyInput, 'steps' | 'now' | 'timeZone' | 'kind' | 'heldRestores'>,
+): Activity | null {
   const health = iterationHealth(it);
   if (health === 'finished') return null;
   const workflow = workflowOf(it.mode);
@@ -221,7 +230,15 @@ export function describeActivity(it: ClassifiableIteration, input: Pick<Classify
   const base = { workflow, iteration: it.name, mode: it.mode, step: step.step, since };
   const held = input.heldRestores?.[it.name];
   const subject =
-    workflow === 'restore' ? (held ? `The restore of ${held} (held by leaf ${it.name})` : `The restore from ${it.name}`) : workflow === 'prune' ? `The prune of the old iteration ${it.name}` : workflow === 'backup' ? `The backup ${it.name}` : `Iteration ${it.name}`;
+    workflow === 'restore'
+      ? held
+        ? `The restore of ${held} (held by leaf ${it.name})`
+        : `The restore from ${it.name}`
+      : workflow === 'prune'
+        ? `The prune of the old iteration ${it.name}`
+        : workflow === 'backup'
+          ? `The backup ${it.name}`
+          : `Iteration ${it.name}`;
 
   if (health === 'failed') {
     const code = describeReturnCode(it.returnValue ?? 0);
@@ -260,7 +277,11 @@ export function describeActivity(it: ClassifiableIteration, input: Pick<Classify
     };
   }
   const doing =
-    workflow === 'prune' ? `Pruning the old iteration ${it.name}` : workflow === 'restore' ? `${held ? `Restore of ${held}` : `Restore from ${it.name}`} in progress` : `Backup in progress`;
+    workflow === 'prune'
+      ? `Pruning the old iteration ${it.name}`
+      : workflow === 'restore'
+        ? `${held ? `Restore of ${held}` : `Restore from ${it.name}`} in progress`
+        : `Backup in progress`;
   return {
     ...base,
     kind: 'running',
@@ -284,7 +305,10 @@ function protectionOf(
   const good = lastGood ? `Last good backup ${formatDuration(input.now.getTime() - lastGood.getTime())} ago (${lastGoodName})` : null;
   if (!input.backupCandidate) return { protection: 'excluded', reason: CLONE_REASON };
   if (input.excluded) {
-    return { protection: 'excluded', reason: `Excluded from backup by its configuration. ${good ? `${good}.` : 'It has never been backed up.'}` };
+    return {
+      protection: 'excluded',
+      reason: `Excluded from backup by its configuration. ${good ? `${good}.` : 'It has never been backed up.'}`,
+    };
   }
   const noRun = lowerFirst(input.planWarnings[0] ?? 'the plan has no upcoming run.');
   const objective = `the recovery point objective (${input.objective.text})`;
@@ -296,7 +320,8 @@ function protectionOf(
   if (started && latest) {
     const bound = `The directory keeps only the last run, ${latest.name}, which has not finished well; the stoney wrapper starts a run only after a good one, so the last good backup is older than its start ${formatDuration(input.now.getTime() - started.getTime())} ago (its folder is on the node)`;
     if (input.periodMs === null) return { protection: 'stale', reason: `${bound}, and no backup will run again: ${noRun}` };
-    if (input.now.getTime() - started.getTime() > input.objective.ms) return { protection: 'stale', reason: `${bound}: older than ${objective}.` };
+    if (input.now.getTime() - started.getTime() > input.objective.ms)
+      return { protection: 'stale', reason: `${bound}: older than ${objective}.` };
     return { protection: 'protected', reason: `${bound}; that start is within ${objective}.` };
   }
   if (!lastGood) {
@@ -334,7 +359,9 @@ export function classifyMachine(input: ClassifyInput): Classification {
     }
   }
   // The most urgent activity is the one reported; among equals, the newest iteration.
-  activities.sort((a, b) => ACTIVITY_RANK[a.kind] - ACTIVITY_RANK[b.kind] || (a.iteration < b.iteration ? 1 : a.iteration > b.iteration ? -1 : 0));
+  activities.sort(
+    (a, b) => ACTIVITY_RANK[a.kind] - ACTIVITY_RANK[b.kind] || (a.iteration < b.iteration ? 1 : a.iteration > b.iteration ? -1 : 0),
+  );
   const activity = activities[0] ?? null;
   const { protection, reason: protectionReason } = protectionOf(input, lastGood, newestGood?.name ?? null, latest, input.iterations.length);
   const blocked = protection === 'excluded' ? null : (input.blocked ?? null);

@@ -20,10 +20,21 @@ describe('how long a step may take', () => {
   });
 
   it('allows three times that, never less than the floor, and says which limit it used', () => {
-    expect(stepLimit(stepOf('merging'), history)).toEqual({ ms: 3 * HOUR, basis: '3 hours: 3 times the longest merge recorded on this machine (60 minutes, iteration 20260501T030000Z)' });
-    expect(stepLimit(stepOf('retaining'), history)).toMatchObject({ ms: STEP_FLOOR_MS, basis: 'the floor of 2 hours: the longest retain recorded on this machine took 5 minutes' });
-    expect(stepLimit(stepOf('merge'), {})).toMatchObject({ ms: STEP_FLOOR_MS, basis: 'the floor of 2 hours: no finished iteration of this machine records how long a merge takes' });
-    expect(stepLimit(stepOf('snapshotted'), history).basis).toMatch(/^the floor of 2 hours: the scheduler moves an iteration on within a minute/);
+    expect(stepLimit(stepOf('merging'), history)).toEqual({
+      ms: 3 * HOUR,
+      basis: '3 hours: 3 times the longest merge recorded on this machine (60 minutes, iteration 20260501T030000Z)',
+    });
+    expect(stepLimit(stepOf('retaining'), history)).toMatchObject({
+      ms: STEP_FLOOR_MS,
+      basis: 'the floor of 2 hours: the longest retain recorded on this machine took 5 minutes',
+    });
+    expect(stepLimit(stepOf('merge'), {})).toMatchObject({
+      ms: STEP_FLOOR_MS,
+      basis: 'the floor of 2 hours: no finished iteration of this machine records how long a merge takes',
+    });
+    expect(stepLimit(stepOf('snapshotted'), history).basis).toMatch(
+      /^the floor of 2 hours: the scheduler moves an iteration on within a minute/,
+    );
     expect(stepLimit(stepOf('deleting'), history).ms).toBe(STEP_FLOOR_MS);
     expect(stepLimit(stepOf('unretainedSmallFiles'), history).ms).toBe(DECISION_WAIT_MS);
     expect(stepLimit(stepOf('cleaningUp'), history).ms).toBeNull();

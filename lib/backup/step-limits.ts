@@ -52,7 +52,11 @@ const STEPS: Readonly<Record<string, StepInfo>> = {
   unretainedSmallFiles: { step: 'restore phase 1 (waiting for a decision)', kind: 'decision', measuredBy: null },
   unretainLargeFiles: { step: 'restore phase 2 (copying the state file and disk images, requested)', kind: 'work', measuredBy: 'retain' },
   unretainingLargeFiles: { step: 'restore phase 2 (copying the state file and disk images)', kind: 'work', measuredBy: 'retain' },
-  unretainedLargeFiles: { step: 'restore phase 2 (waiting for the machine to be stopped and restored)', kind: 'scheduler', measuredBy: null },
+  unretainedLargeFiles: {
+    step: 'restore phase 2 (waiting for the machine to be stopped and restored)',
+    kind: 'scheduler',
+    measuredBy: null,
+  },
   restore: { step: 'restore phase 2 (restore requested)', kind: 'work', measuredBy: 'snapshot' },
   restoring: { step: 'restore phase 2 (restoring the machine)', kind: 'work', measuredBy: 'snapshot' },
   restored: { step: 'restore phase 2 (waiting to be marked finished)', kind: 'scheduler', measuredBy: null },
@@ -98,14 +102,24 @@ const WORDS: Readonly<Record<'snapshot' | 'merge' | 'retain', string>> = { snaps
 export function stepLimit(info: StepInfo, history: StepHistory): StepLimit {
   const floor = formatDuration(STEP_FLOOR_MS);
   if (info.kind === 'stalled') return { ms: null, basis: 'no daemon moves an iteration on from this mode' };
-  if (info.kind === 'decision') return { ms: DECISION_WAIT_MS, basis: `a restore waiting for a decision for more than ${formatDuration(DECISION_WAIT_MS)} counts as abandoned` };
-  if (info.kind === 'scheduler') return { ms: STEP_FLOOR_MS, basis: `the floor of ${floor}: the scheduler moves an iteration on within a minute` };
+  if (info.kind === 'decision')
+    return {
+      ms: DECISION_WAIT_MS,
+      basis: `a restore waiting for a decision for more than ${formatDuration(DECISION_WAIT_MS)} counts as abandoned`,
+    };
+  if (info.kind === 'scheduler')
+    return { ms: STEP_FLOOR_MS, basis: `the floor of ${floor}: the scheduler moves an iteration on within a minute` };
   if (!info.measuredBy) return { ms: STEP_FLOOR_MS, basis: `the floor of ${floor}: the node daemon records no time for this step` };
   const word = WORDS[info.measuredBy];
   const seen = history[info.measuredBy];
-  if (!seen) return { ms: STEP_FLOOR_MS, basis: `the floor of ${floor}: no finished iteration of this machine records how long a ${word} takes` };
+  if (!seen)
+    return { ms: STEP_FLOOR_MS, basis: `the floor of ${floor}: no finished iteration of this machine records how long a ${word} takes` };
   const scaled = STEP_FACTOR * seen.seconds * 1000;
   const longest = formatDuration(seen.seconds * 1000);
-  if (scaled <= STEP_FLOOR_MS) return { ms: STEP_FLOOR_MS, basis: `the floor of ${floor}: the longest ${word} recorded on this machine took ${longest}` };
-  return { ms: scaled, basis: `${formatDuration(scaled)}: ${STEP_FACTOR} times the longest ${word} recorded on this machine (${longest}, iteration ${seen.iteration})` };
+  if (scaled <= STEP_FLOOR_MS)
+    return { ms: STEP_FLOOR_MS, basis: `the floor of ${floor}: the longest ${word} recorded on this machine took ${longest}` };
+  return {
+    ms: scaled,
+    basis: `${formatDuration(scaled)}: ${STEP_FACTOR} times the longest ${word} recorded on this machine (${longest}, iteration ${seen.iteration})`,
+  };
 }

@@ -22,7 +22,6 @@ export type BackupVerdict = {
   reason: string;
 };
 
-
 export type BrokerScheduleFacts = {
   refusal: string | null;
   next: Date | null;
@@ -32,8 +31,7 @@ export type BrokerScheduleFacts = {
 
 export type WrapperScheduleFacts =
   /** The node's crontab was read: how many lines run the wrapper. */
-  | { read: true; lines: number; node: string }
-  | { read: false };
+  { read: true; lines: number; node: string } | { read: false };
 
 export type VerdictInput = {
   kind: InstallationKind;
@@ -51,7 +49,13 @@ export type VerdictInput = {
 const RUNNING_GRACE_MS = 24 * 3_600_000;
 
 const yes = (reason: string): BackupVerdict => ({ backedUp: true, blocked: false, excluded: false, reason });
-const no = (reason: string, more: Partial<BackupVerdict> = {}): BackupVerdict => ({ backedUp: false, blocked: false, excluded: false, reason, ...more });
+const no = (reason: string, more: Partial<BackupVerdict> = {}): BackupVerdict => ({
+  backedUp: false,
+  blocked: false,
+  excluded: false,
+  reason,
+  ...more,
+});
 
 function brokerVerdict(input: VerdictInput): BackupVerdict {
   const broker = input.effective.broker;
@@ -65,9 +69,14 @@ function brokerVerdict(input: VerdictInput): BackupVerdict {
     const health = iterationHealth(active);
     if (health === 'failed') {
       const code = describeReturnCode(active.returnValue ?? 0);
-      return no(`Iteration ${active.name} stopped in mode ${active.mode} with code ${code.code}; fc-brokerd advances only a step that returned 0, so it starts no new backup until someone deals with it.`);
+      return no(
+        `Iteration ${active.name} stopped in mode ${active.mode} with code ${code.code}; fc-brokerd advances only a step that returned 0, so it starts no new backup until someone deals with it.`,
+      );
     }
-    if (health === 'pending') return no(`Iteration ${active.name} is stuck in mode ${active.mode}; nothing advances it, and fc-brokerd starts no new backup meanwhile.`);
+    if (health === 'pending')
+      return no(
+        `Iteration ${active.name} is stuck in mode ${active.mode}; nothing advances it, and fc-brokerd starts no new backup meanwhile.`,
+      );
     return yes(`Iteration ${active.name} is in progress (${active.mode}); fc-brokerd carries it on.`);
   }
   if (input.leaves.length > broker.iterations) {
@@ -78,28 +87,56 @@ function brokerVerdict(input: VerdictInput): BackupVerdict {
   const schedule = input.broker;
   if (schedule?.refusal) return no(schedule.refusal);
   if (schedule && !schedule.next) {
-    return no(schedule.failures > 0 ? "fc-brokerd's date arithmetic fails for this plan, so it never starts it." : 'fc-brokerd would never start this plan in the coming years.');
+    return no(
+      schedule.failures > 0
+        ? "fc-brokerd's date arithmetic fails for this plan, so it never starts it."
+        : 'fc-brokerd would never start this plan in the coming years.',
+    );
   }
   const next = schedule?.next ? ` The next run starts at ${schedule.next.toISOString().slice(0, 16).replace('T', ' ')} UTC.` : '';
-  const failing = schedule && schedule.failures > 0 ? ` On ${schedule.failures} days of the coming years its date arithmetic fails and no machine's backup starts.` : '';
+  const failing =
+    schedule && schedule.failures > 0
+      ? ` On ${schedule.failures} days of the coming years its date arithmetic fails and no machine's backup starts.`
+      : '';
   return yes(`fc-brokerd backs it up by its plan.${next}${failing}`);
 }
 
 /** Why the stoney wrapper would skip a machine with this one ou=backup, or null when it backs it up (fact 7). */
-export function wrapperSkipReason(input: { excluded: boolean; leaves: LeafFacts[]; now: Date }): { reason: string; blocked: boolean; running: boolean } | null {
-  if (input.excluded) return { reason: "The stoney wrapper skips it: sstBackupExcludeFromBackup is TRUE on the machine's own ou=backup.", blocked: false, running: false };
+export function wrapperSkipReason(input: {
+  excluded: boolean;
+  leaves: LeafFacts[];
+  now: Date;
+}): { reason: string; blocked: boolean; running: boolean } | null {
+  if (input.excluded)
+    return {
+      reason: "The stoney wrapper skips it: sstBackupExcludeFromBackup is TRUE on the machine's own ou=backup.",
+      blocked: false,
+      running: false,
+    };
   if (input.leaves.length === 0) {
-    return { reason: 'The machine has an ou=backup without an iteration leaf; the stoney wrapper skips such a machine with a warning every night.', blocked: true, running: false };
+    return {
+      reason: 'The machine has an ou=backup without an iteration leaf; the stoney wrapper skips such a machine with a warning every night.',
+      blocked: true,
+      running: false,
+    };
   }
   if (input.leaves.length > 1) {
-    return { reason: `The machine has ${input.leaves.length} iteration leaves; the stoney wrapper expects exactly one and skips it with a warning every night.`, blocked: true, running: false };
+    return {
+      reason: `The machine has ${input.leaves.length} iteration leaves; the stoney wrapper expects exactly one and skips it with a warning every night.`,
+      blocked: true,
+      running: false,
+    };
   }
   const leaf = input.leaves[0];
   if (leaf.mode !== 'finished' || (leaf.returnValue ?? 0) !== 0) {
     const started = parseIterationName(leaf.name);
     const young = started !== null && input.now.getTime() - started.getTime() < RUNNING_GRACE_MS;
     if (leaf.mode !== 'finished' && iterationHealth(leaf) === 'running' && young) {
-      return { reason: `Iteration ${leaf.name} is in progress (${leaf.mode}); if it is not finished by the next run, the stoney wrapper skips the machine.`, blocked: false, running: true };
+      return {
+        reason: `Iteration ${leaf.name} is in progress (${leaf.mode}); if it is not finished by the next run, the stoney wrapper skips the machine.`,
+        blocked: false,
+        running: true,
+      };
     }
     const code = leaf.returnValue ? ` with code ${leaf.returnValue}` : '';
     return {

@@ -3,7 +3,14 @@ import { atoi, brokerFailures, brokerMisreadings, brokerPlannedTime, brokerSched
 import type { CronPlan } from './cron-plan';
 import { nextRuns } from './next-runs';
 
-const plan = (minute: string, hour: string, day = '*', month = '*', dayOfWeek = '*', active = true): CronPlan => ({ minute, hour, day, month, dayOfWeek, active });
+const plan = (minute: string, hour: string, day = '*', month = '*', dayOfWeek = '*', active = true): CronPlan => ({
+  minute,
+  hour,
+  day,
+  month,
+  dayOfWeek,
+  active,
+});
 const at = (iso: string): Civil => {
   const [date, time = '00:00'] = iso.split(' ');
   const [y, mo, d] = date.split('-').map(Number);
@@ -11,11 +18,14 @@ const at = (iso: string): Civil => {
   return { year: y, month0: mo - 1, day: d, hour: h, minute: mi };
 };
 const ZURICH = 'Europe/Zurich';
-const localDays = (p: CronPlan, from: string, count: number, tz = 'UTC') => brokerSchedule(p, new Date(from), count, tz).runs.map((r) => r.local);
+const localDays = (p: CronPlan, from: string, count: number, tz = 'UTC') =>
+  brokerSchedule(p, new Date(from), count, tz).runs.map((r) => r.local);
 
 describe('atoi, as the broker reads each cron field', () => {
   it('takes the leading number and nothing after it', () => {
-    expect([atoi('3'), atoi(' 3'), atoi('1-5'), atoi('0,30'), atoi('*/2'), atoi('mon'), atoi(''), atoi('07')]).toEqual([3, 3, 1, 0, 0, 0, 0, 7]);
+    expect([atoi('3'), atoi(' 3'), atoi('1-5'), atoi('0,30'), atoi('*/2'), atoi('mon'), atoi(''), atoi('07')]).toEqual([
+      3, 3, 1, 0, 0, 0, 0, 7,
+    ]);
   });
 });
 
@@ -50,13 +60,23 @@ describe('fact 8: the broker plans from the current minute and starts when the p
 
   it('never runs day of week 7', () => {
     expect(brokerSchedule(plan('0', '3', '*', '*', '7'), new Date('2026-05-01T00:00:00Z'), 3, 'UTC').runs).toEqual([]);
-    expect(brokerSchedule(plan('0', '3', '*', '*', '0'), new Date('2026-05-01T00:00:00Z'), 1, 'UTC').runs[0].local).toBe('2026-05-03 03:00');
+    expect(brokerSchedule(plan('0', '3', '*', '*', '0'), new Date('2026-05-01T00:00:00Z'), 1, 'UTC').runs[0].local).toBe(
+      '2026-05-03 03:00',
+    );
   });
 
   it('takes the first listed day of week that is not before today, so an unsorted list skips days', () => {
     // 2026-05-04 is a Monday. "5,1": on Monday the first listed day >= 1 is Friday, so Mondays never run.
-    expect(localDays(plan('0', '3', '*', '*', '5,1'), '2026-05-03T12:00:00Z', 3)).toEqual(['2026-05-08 03:00', '2026-05-15 03:00', '2026-05-22 03:00']);
-    expect(localDays(plan('0', '3', '*', '*', '1,5'), '2026-05-03T12:00:00Z', 3)).toEqual(['2026-05-04 03:00', '2026-05-08 03:00', '2026-05-11 03:00']);
+    expect(localDays(plan('0', '3', '*', '*', '5,1'), '2026-05-03T12:00:00Z', 3)).toEqual([
+      '2026-05-08 03:00',
+      '2026-05-15 03:00',
+      '2026-05-22 03:00',
+    ]);
+    expect(localDays(plan('0', '3', '*', '*', '1,5'), '2026-05-03T12:00:00Z', 3)).toEqual([
+      '2026-05-04 03:00',
+      '2026-05-08 03:00',
+      '2026-05-11 03:00',
+    ]);
     // No listed day is >= Saturday: it adds 7 - first listed day (to Friday), then a week for the hour already past.
     expect(brokerPlannedTime(plan('0', '3', '*', '*', '1,5'), at('2026-05-09 02:00'))).toEqual({ kind: 'at', at: at('2026-05-15 03:00') });
   });

@@ -75,9 +75,11 @@ function invalidDate(c: Civil, why: string): BrokerReading {
 export function brokerRefusal(plan: CronPlan): string | null {
   if (!plan.active) return 'sstCronActive is not TRUE, so the broker never starts the plan.';
   const missing = (['minute', 'hour', 'day', 'month', 'dayOfWeek'] as CronFieldName[]).filter((f) => plan[f] === '');
-  if (missing.length > 0) return `The broker needs all five cron fields; ${missing.map((f) => CRON_FIELD_LABELS[f]).join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing.`;
+  if (missing.length > 0)
+    return `The broker needs all five cron fields; ${missing.map((f) => CRON_FIELD_LABELS[f]).join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing.`;
   if (plan.minute === '*') return "Minute is '*': the broker only starts plans with a fixed minute.";
-  if (plan.day !== '*' && plan.dayOfWeek !== '*') return "Day of month and day of week are both restricted: the broker needs one of them to be '*'.";
+  if (plan.day !== '*' && plan.dayOfWeek !== '*')
+    return "Day of month and day of week are both restricted: the broker needs one of them to be '*'.";
   return null;
 }
 
@@ -244,7 +246,8 @@ export function brokerSchedule(plan: CronPlan, from: Date, count: number, timeZo
   const runs: BrokerRun[] = [];
   const skipped: string[] = [];
   const failures: BrokerFailure[] = [];
-  if (minute < 0 || minute > 59) return { refusal: `Minute ${plan.minute} is read as ${minute}, a minute that never comes.`, runs, skipped, failures };
+  if (minute < 0 || minute > 59)
+    return { refusal: `Minute ${plan.minute} is read as ${minute}, a minute that never comes.`, runs, skipped, failures };
   for (const day of civilDays(fromMs, timeZone, HORIZON_DAYS)) {
     const starts = brokerStartsOnDay(plan, day);
     if (!Array.isArray(starts)) {
@@ -256,15 +259,24 @@ export function brokerSchedule(plan: CronPlan, from: Date, count: number, timeZo
       const resolved = resolveWallTime(wall, timeZone);
       const name = brokerIterationName(candidate);
       if (resolved.kind === 'gap') {
-        if (wall > fromMs - DAY_MS) skipped.push(`${formatCivil(candidate)} does not exist (clocks jump forward); the broker skips that run.`);
+        if (wall > fromMs - DAY_MS)
+          skipped.push(`${formatCivil(candidate)} does not exist (clocks jump forward); the broker skips that run.`);
         continue;
       }
       const instants =
         resolved.kind === 'normal'
           ? [{ at: resolved.at }]
           : [
-              { at: resolved.first, dst: 'overlap' as const, note: `${formatCivil(candidate)} occurs twice (clocks go back); the broker runs it both times, first at ${formatOffset(resolved.offsetBefore)}, and both runs are named ${name}.` },
-              { at: resolved.second, dst: 'overlap' as const, note: `${formatCivil(candidate)} occurs twice (clocks go back); this is the second run, at ${formatOffset(resolved.offsetAfter)}, named ${name} like the first.` },
+              {
+                at: resolved.first,
+                dst: 'overlap' as const,
+                note: `${formatCivil(candidate)} occurs twice (clocks go back); the broker runs it both times, first at ${formatOffset(resolved.offsetBefore)}, and both runs are named ${name}.`,
+              },
+              {
+                at: resolved.second,
+                dst: 'overlap' as const,
+                note: `${formatCivil(candidate)} occurs twice (clocks go back); this is the second run, at ${formatOffset(resolved.offsetAfter)}, named ${name} like the first.`,
+              },
             ];
       for (const instant of instants) {
         if (instant.at <= fromMs) continue;
@@ -296,7 +308,10 @@ export function brokerStartsOnDay(plan: CronPlan, day: Civil): Civil[] | { throw
   const minute = atoi(plan.minute);
   if (minute < 0 || minute > 59) return [];
   const hours = plan.hour === '*' ? Array.from({ length: 24 }, (_, h) => h) : [atoi(plan.hour)];
-  return hours.filter((hour) => hour >= 0 && hour <= 23).map((hour) => ({ ...midnight, hour, minute })).filter((candidate) => brokerStartsAt(plan, candidate));
+  return hours
+    .filter((hour) => hour >= 0 && hour <= 23)
+    .map((hour) => ({ ...midnight, hour, minute }))
+    .filter((candidate) => brokerStartsAt(plan, candidate));
 }
 
 /** The instants on one local day at which the broker starts the plan (a repeated wall time twice, a missing one never). */
@@ -328,7 +343,11 @@ const plainNumber = /^\d+$/;
 export function brokerMisreadings(plan: CronPlan, multiValued: readonly CronFieldName[] = []): BrokerMisreading[] {
   const out: BrokerMisreading[] = [];
   for (const field of multiValued) {
-    out.push({ field, text: `The ${CRON_FIELD_LABELS[field]} attribute holds several values; the broker uses only the first.`, fails: false });
+    out.push({
+      field,
+      text: `The ${CRON_FIELD_LABELS[field]} attribute holds several values; the broker uses only the first.`,
+      fails: false,
+    });
   }
   const refusal = brokerRefusal(plan);
   if (refusal) out.push({ field: 'plan', text: refusal, fails: false });
@@ -336,18 +355,35 @@ export function brokerMisreadings(plan: CronPlan, multiValued: readonly CronFiel
     const text = plan[field];
     if (text === '' || text === '*' || plainNumber.test(text)) continue;
     if (field === 'minute' && text === '*') continue;
-    out.push({ field, text: `The broker reads ${CRON_FIELD_LABELS[field]} '${text}' as the single number ${atoi(text)}.`, fails: field === 'day' && (atoi(text) < 1 || atoi(text) > 28) });
+    out.push({
+      field,
+      text: `The broker reads ${CRON_FIELD_LABELS[field]} '${text}' as the single number ${atoi(text)}.`,
+      fails: field === 'day' && (atoi(text) < 1 || atoi(text) > 28),
+    });
   }
   if (plan.day !== '*' && plainNumber.test(plan.day) && atoi(plan.day) >= 29) {
-    out.push({ field: 'day', text: `Day of month ${plan.day}: in months without that day the broker's date arithmetic fails, which ends every machine's backups for those cycles.`, fails: true });
+    out.push({
+      field: 'day',
+      text: `Day of month ${plan.day}: in months without that day the broker's date arithmetic fails, which ends every machine's backups for those cycles.`,
+      fails: true,
+    });
   }
   if (plan.month !== '*' && plan.month !== '') {
     const m = atoi(plan.month);
-    if (!plainNumber.test(plan.month)) out.push({ field: 'month', text: `The broker reads month '${plan.month}' as the single number ${m}.`, fails: false });
+    if (!plainNumber.test(plan.month))
+      out.push({ field: 'month', text: `The broker reads month '${plan.month}' as the single number ${m}.`, fails: false });
     if (m === 12) {
-      out.push({ field: 'month', text: 'Month 12 is put into a 0-based month field (a thirteenth month): the broker\'s date arithmetic fails in every cycle, for every machine.', fails: true });
+      out.push({
+        field: 'month',
+        text: "Month 12 is put into a 0-based month field (a thirteenth month): the broker's date arithmetic fails in every cycle, for every machine.",
+        fails: true,
+      });
     } else if (m >= 0 && m <= 11) {
-      out.push({ field: 'month', text: `Month ${plan.month} is put into a 0-based month field, so the broker runs the plan in ${MONTHS[m]}, not in ${m >= 1 ? MONTHS[m - 1] : 'the month written'}.`, fails: false });
+      out.push({
+        field: 'month',
+        text: `Month ${plan.month} is put into a 0-based month field, so the broker runs the plan in ${MONTHS[m]}, not in ${m >= 1 ? MONTHS[m - 1] : 'the month written'}.`,
+        fails: false,
+      });
     }
   }
   const dow = plan.dayOfWeek;
@@ -357,11 +393,24 @@ export function brokerMisreadings(plan: CronPlan, multiValued: readonly CronFiel
     const literal = items.every((i) => plainNumber.test(i));
     if (!literal) {
       const days = [...new Set(read)].map((d) => DAY_NAMES[d] ?? `day ${d}`).join(', ');
-      out.push({ field: 'dayOfWeek', text: `The broker reads each comma-separated day of week with atoi: '${dow}' becomes ${read.join(',')} (${days}).`, fails: false });
+      out.push({
+        field: 'dayOfWeek',
+        text: `The broker reads each comma-separated day of week with atoi: '${dow}' becomes ${read.join(',')} (${days}).`,
+        fails: false,
+      });
     }
-    if (read.includes(7)) out.push({ field: 'dayOfWeek', text: 'Day of week 7 never comes for the broker (it counts Sunday as 0 only), so it never runs on that day.', fails: false });
+    if (read.includes(7))
+      out.push({
+        field: 'dayOfWeek',
+        text: 'Day of week 7 never comes for the broker (it counts Sunday as 0 only), so it never runs on that day.',
+        fails: false,
+      });
     if (read.some((d, i) => i > 0 && d < read[i - 1])) {
-      out.push({ field: 'dayOfWeek', text: `The days of week '${dow}' are not in ascending order; the broker takes the first listed day that is not before today, so it skips some of them.`, fails: false });
+      out.push({
+        field: 'dayOfWeek',
+        text: `The days of week '${dow}' are not in ascending order; the broker takes the first listed day that is not before today, so it skips some of them.`,
+        fails: false,
+      });
     }
   }
   return out;

@@ -17,9 +17,7 @@ export const CRON_FIELD_LABELS: Readonly<Record<CronFieldName, string>> = {
  * minute/hour to decide how a job behaves across daylight-saving changes.
  * `values` are sorted and unique; day of week 7 is folded onto 0 (Sunday).
  */
-export type CronFieldResult =
-  | { ok: true; values: number[]; any: boolean }
-  | { ok: false; error: string };
+export type CronFieldResult = { ok: true; values: number[]; any: boolean } | { ok: false; error: string };
 
 const BOUNDS: Readonly<Record<CronFieldName, readonly [number, number]>> = {
   minute: [0, 59],

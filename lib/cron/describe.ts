@@ -103,9 +103,7 @@ function dayPhrase(p: ParsedCronPlan): DayPhrase {
     const text = `${w.qualifier} that fall on ${dayNumbers} ${ofMonths}`;
     return { lead: text, qualifier: text, never: !dateExists(day.values, month.values) };
   }
-  const text = allMonths
-    ? `on ${dayNumbers} of every month and ${w.qualifier}`
-    : `on ${dayNumbers} and ${w.qualifier}${inMonths}`;
+  const text = allMonths ? `on ${dayNumbers} of every month and ${w.qualifier}` : `on ${dayNumbers} and ${w.qualifier}${inMonths}`;
   return { lead: text, qualifier: text, never: false };
 }
 

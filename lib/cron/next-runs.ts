@@ -80,10 +80,22 @@ function runsOfDay(parsed: ParsedCronPlan, dayWallMs: number, timeZone: string):
         const base = overlapNote(wall, r.transition, r.offsetBefore, r.offsetAfter);
         if (parsed.wildcard) {
           // During the repeated hour Vixie cron runs wildcard jobs again.
-          runs.push({ at: r.first, dst: 'overlap', note: `${base}; cron runs this job both times — this is the first, at ${formatOffset(r.offsetBefore)}.` });
-          runs.push({ at: r.second, dst: 'overlap', note: `${base}; cron runs this job both times — this is the second, at ${formatOffset(r.offsetAfter)}.` });
+          runs.push({
+            at: r.first,
+            dst: 'overlap',
+            note: `${base}; cron runs this job both times — this is the first, at ${formatOffset(r.offsetBefore)}.`,
+          });
+          runs.push({
+            at: r.second,
+            dst: 'overlap',
+            note: `${base}; cron runs this job both times — this is the second, at ${formatOffset(r.offsetAfter)}.`,
+          });
         } else {
-          runs.push({ at: r.first, dst: 'overlap', note: `${base}; cron runs it once, at the first ${formatWallClock(wall)} (${formatOffset(r.offsetBefore)}).` });
+          runs.push({
+            at: r.first,
+            dst: 'overlap',
+            note: `${base}; cron runs it once, at the first ${formatWallClock(wall)} (${formatOffset(r.offsetBefore)}).`,
+          });
         }
       }
     }

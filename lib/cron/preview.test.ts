@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { CronPlan } from './cron-plan';
 import { daylightSavingNotes, previewCronPlan } from './preview';
 
-const plan = (minute: string, hour: string, day = '*', month = '*', dayOfWeek = '*', active = true): CronPlan => ({ minute, hour, day, month, dayOfWeek, active });
+const plan = (minute: string, hour: string, day = '*', month = '*', dayOfWeek = '*', active = true): CronPlan => ({
+  minute,
+  hour,
+  day,
+  month,
+  dayOfWeek,
+  active,
+});
 const ZURICH = 'Europe/Zurich';
 
 describe('previewCronPlan', () => {
@@ -34,7 +41,11 @@ describe('previewCronPlan', () => {
     const notes = daylightSavingNotes(plan('15', '*'), new Date('2026-01-10T00:00:00Z'), ZURICH);
     expect(notes).toHaveLength(2);
     expect(notes[0]).toMatch(/On 2026-03-29 clocks jump from 02:00 to 03:00: 1 run in that hour does not happen/);
-    expect(notes.some((n) => /^02:15 occurs twice on 2026-10-25 \(clocks go back from 03:00 to 02:00\); cron runs this job both times\.$/.test(n))).toBe(true);
+    expect(
+      notes.some((n) =>
+        /^02:15 occurs twice on 2026-10-25 \(clocks go back from 03:00 to 02:00\); cron runs this job both times\.$/.test(n),
+      ),
+    ).toBe(true);
   });
 
   it('reports field errors and why the scheduler would never fire the plan', () => {

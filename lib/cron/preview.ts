@@ -135,12 +135,20 @@ export function daylightSavingNotes(plan: CronPlan, from: Date, timeZone: string
 function brokerPreview(plan: CronPlan, now: Date, timeZone: string, count: number, cronRuns: PreviewRun[]): BrokerPreview {
   const schedule = brokerSchedule(plan, now, count, timeZone);
   const failures = brokerFailures(plan, now, timeZone);
-  const runs = schedule.runs.map((r) => ({ local: r.local, utc: r.utc, iterationName: r.iterationName, ...(r.dst ? { dst: r.dst } : {}), ...(r.note ? { note: r.note } : {}) }));
+  const runs = schedule.runs.map((r) => ({
+    local: r.local,
+    utc: r.utc,
+    iterationName: r.iterationName,
+    ...(r.dst ? { dst: r.dst } : {}),
+    ...(r.note ? { note: r.note } : {}),
+  }));
   const differs = runs.length !== cronRuns.length || runs.some((r, i) => r.utc !== cronRuns[i]?.utc);
   return {
     refusal: schedule.refusal,
     runs,
-    misreadings: brokerMisreadings(plan).filter((m) => m.field !== 'plan').map((m) => m.text),
+    misreadings: brokerMisreadings(plan)
+      .filter((m) => m.field !== 'plan')
+      .map((m) => m.text),
     failures: { count: failures.length, first: failures[0]?.date ?? null, reason: failures[0]?.reason ?? null },
     skipped: schedule.skipped,
     differs,
@@ -152,7 +160,13 @@ function brokerPreview(plan: CronPlan, now: Date, timeZone: string, count: numbe
  * it adds fc-brokerd's own reading; on stoney cloud nothing reads sstCron*, and the preview says
  * only what the fields would mean.
  */
-export function previewCronPlan(plan: CronPlan, now: Date, timeZone: string, count = 5, kind: 'foss-cloud' | 'stoney-cloud' = 'foss-cloud'): CronPreview {
+export function previewCronPlan(
+  plan: CronPlan,
+  now: Date,
+  timeZone: string,
+  count = 5,
+  kind: 'foss-cloud' | 'stoney-cloud' = 'foss-cloud',
+): CronPreview {
   assertTimeZone(timeZone);
   const fieldErrors = validateCronPlan(plan);
   const valid = Object.keys(fieldErrors).length === 0;

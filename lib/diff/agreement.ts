@@ -40,21 +40,29 @@ export function sideAgreement(side: Side, domain: DomainSettings, machineUuid: s
   const problems: string[] = [];
   const vm = side.entries.get('')!.entry;
 
-  if (lower(domain.uuid ?? '') !== lower(machineUuid)) problems.push(`The domain XML has <uuid> ${domain.uuid ?? '(none)'}, not ${machineUuid}.`);
-  if (lower(domain.name ?? '') !== lower(machineUuid)) problems.push(`The domain XML has <name> ${domain.name ?? '(none)'}, not ${machineUuid}.`);
+  if (lower(domain.uuid ?? '') !== lower(machineUuid))
+    problems.push(`The domain XML has <uuid> ${domain.uuid ?? '(none)'}, not ${machineUuid}.`);
+  if (lower(domain.name ?? '') !== lower(machineUuid))
+    problems.push(`The domain XML has <name> ${domain.name ?? '(none)'}, not ${machineUuid}.`);
 
   const memory = firstValue(vm, ATTR.memory);
   if (memory === null || String(domain.memoryBytes) !== memory) {
-    problems.push(`Memory: the directory has ${memory === null ? '(none)' : `${memory} bytes`}, the domain XML has ${memoryText(domain.memoryBytes)}.`);
+    problems.push(
+      `Memory: the directory has ${memory === null ? '(none)' : `${memory} bytes`}, the domain XML has ${memoryText(domain.memoryBytes)}.`,
+    );
   }
   // Below <memory> is a balloon, which the directory does not record; above it libvirt would cut it down.
   if (domain.currentMemoryBytes !== null && domain.memoryBytes !== null && domain.currentMemoryBytes > domain.memoryBytes) {
-    problems.push(`Memory: the domain XML has <currentMemory> ${memoryText(domain.currentMemoryBytes)} above <memory> ${memoryText(domain.memoryBytes)}.`);
+    problems.push(
+      `Memory: the domain XML has <currentMemory> ${memoryText(domain.currentMemoryBytes)} above <memory> ${memoryText(domain.memoryBytes)}.`,
+    );
   }
   const vcpu = firstValue(vm, ATTR.vcpu);
-  if (vcpu === null || String(domain.vcpu) !== vcpu) problems.push(`vCPUs: the directory has ${vcpu ?? '(none)'}, the domain XML has ${domain.vcpu ?? '(none)'}.`);
+  if (vcpu === null || String(domain.vcpu) !== vcpu)
+    problems.push(`vCPUs: the directory has ${vcpu ?? '(none)'}, the domain XML has ${domain.vcpu ?? '(none)'}.`);
   const name = firstValue(vm, ATTR.displayName);
-  if (domain.title !== null && domain.title !== name) problems.push(`Name: the directory has ${name ?? '(none)'}, the domain XML <title> has ${domain.title}.`);
+  if (domain.title !== null && domain.title !== name)
+    problems.push(`Name: the directory has ${name ?? '(none)'}, the domain XML <title> has ${domain.title}.`);
 
   const disks = ldapDisks(side);
   for (const disk of disks) {
@@ -64,10 +72,14 @@ export function sideAgreement(side: Side, domain: DomainSettings, machineUuid: s
       continue;
     }
     const source = firstValue(disk.entry.entry, xmlDisk.sourceAttribute === 'name' ? ATTR.sourceName : ATTR.sourceFile);
-    if (source !== xmlDisk.source) problems.push(`Disk ${disk.target}: the directory has ${source ?? '(no image)'}, the domain XML has ${xmlDisk.source ?? '(no image)'}.`);
+    if (source !== xmlDisk.source)
+      problems.push(
+        `Disk ${disk.target}: the directory has ${source ?? '(no image)'}, the domain XML has ${xmlDisk.source ?? '(no image)'}.`,
+      );
   }
   for (const xmlDisk of domain.disks) {
-    if (!disks.some((d) => d.target === xmlDisk.target)) problems.push(`Disk ${xmlDisk.target} is in the domain XML but not in the directory.`);
+    if (!disks.some((d) => d.target === xmlDisk.target))
+      problems.push(`Disk ${xmlDisk.target} is in the domain XML but not in the directory.`);
   }
 
   const interfaces = ldapInterfaces(side);

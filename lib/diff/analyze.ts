@@ -43,8 +43,10 @@ function refusal(input: ConflictInput, reason: string): Analysis {
 }
 
 function xmlIdentity(which: string, domain: { name: string | null; uuid: string | null }, uuid: string): string | null {
-  if (lower(domain.uuid) !== lower(uuid)) return `${which} domain XML has <uuid> ${domain.uuid ?? '(none)'}, not the machine's UUID ${uuid}.`;
-  if (lower(domain.name) !== lower(uuid)) return `${which} domain XML has <name> ${domain.name ?? '(none)'}, not the machine's UUID ${uuid}.`;
+  if (lower(domain.uuid) !== lower(uuid))
+    return `${which} domain XML has <uuid> ${domain.uuid ?? '(none)'}, not the machine's UUID ${uuid}.`;
+  if (lower(domain.name) !== lower(uuid))
+    return `${which} domain XML has <name> ${domain.name ?? '(none)'}, not the machine's UUID ${uuid}.`;
   return null;
 }
 
@@ -55,7 +57,8 @@ export function analyze(input: ConflictInput): Analysis {
   if (typeof backup === 'string') return refusal(input, backup);
   const live = readSide(input.liveEntries, uuid, 'The live directory');
   if (typeof live === 'string') return refusal(input, live);
-  if (!sameDn(backup.vmDn, live.vmDn)) return refusal(input, `The backup was taken of ${backup.vmDn}, but the live machine is ${live.vmDn}.`);
+  if (!sameDn(backup.vmDn, live.vmDn))
+    return refusal(input, `The backup was taken of ${backup.vmDn}, but the live machine is ${live.vmDn}.`);
 
   const backupDoc = parseXml(input.backupXml);
   const backupDomain = readDomain(backupDoc);
@@ -81,7 +84,8 @@ export function analyze(input: ConflictInput): Analysis {
   const xml = sides.liveXml
     ? diffXml(backupDoc.root, sides.liveXml.doc.root, {
         ignored: settings.ignoredXml,
-        key: (element, side) => (element.name === 'interface' ? (side === 'backup' ? sides.backupXml : sides.liveXml)?.interfaceKeys.get(element) : undefined),
+        key: (element, side) =>
+          element.name === 'interface' ? (side === 'backup' ? sides.backupXml : sides.liveXml)?.interfaceKeys.get(element) : undefined,
       })
     : { differences: [], equalValues: 0 };
   const elements = new Map<string, XmlElementDifference>();

@@ -19,7 +19,17 @@ import { serializeXml, type XmlElement } from './xml';
 /** What a set says about the machine, independent of how the object was stored and read back. */
 function fingerprint(set: ConflictSet): string {
   return JSON.stringify(
-    set.conflicts.map((c) => [c.id, c.kind, c.live, c.backup, c.values.live, c.values.backup, c.collision ?? null, c.ldap.map((p) => [p.dn, p.attribute, p.live, p.backup]), c.xml.map((p) => [p.path, p.live, p.backup])]),
+    set.conflicts.map((c) => [
+      c.id,
+      c.kind,
+      c.live,
+      c.backup,
+      c.values.live,
+      c.values.backup,
+      c.collision ?? null,
+      c.ldap.map((p) => [p.dn, p.attribute, p.live, p.backup]),
+      c.xml.map((p) => [p.path, p.live, p.backup]),
+    ]),
   );
 }
 
@@ -40,13 +50,15 @@ function orderedEntries(ctx: ApplyContext): LdifEntry[] {
  */
 export function applyDecisions(input: ConflictInput, set: ConflictSet, decisions: Decisions): Resolution {
   const analysis = analyze(input);
-  if (analysis.set.identityMismatch !== null || !analysis.sides) throw new Error(analysis.set.identityMismatch ?? 'The identities do not match.');
+  if (analysis.set.identityMismatch !== null || !analysis.sides)
+    throw new Error(analysis.set.identityMismatch ?? 'The identities do not match.');
   if (fingerprint(analysis.set) !== fingerprint(set)) {
     throw new Error('The differences were computed from another state of the machine; compare again before restoring.');
   }
   const checked = checkDecisions(analysis.set, decisions);
   const problems = Object.entries(checked.errors);
-  if (problems.length > 0) throw new Error(`Not every decision can be applied: ${problems.map(([id, error]) => `${id}: ${error}`).join(' ')}`);
+  if (problems.length > 0)
+    throw new Error(`Not every decision can be applied: ${problems.map(([id, error]) => `${id}: ${error}`).join(' ')}`);
 
   const { sides } = analysis;
   const doc = sides.backupXml.doc;

@@ -27,9 +27,16 @@ function pairs(s: Sides): Pair[] {
   for (const b of s.backup.entries.values()) {
     const l = s.live.entries.get(b.key);
     if (!l) continue;
-    out.push({ key: b.key, name: b.key === '' ? 'vm' : b.relativeText, description: describeRelative(b.relative), backup: b.entry, live: l.entry });
+    out.push({
+      key: b.key,
+      name: b.key === '' ? 'vm' : b.relativeText,
+      description: describeRelative(b.relative),
+      backup: b.entry,
+      live: l.entry,
+    });
   }
-  if (s.backup.dhcp && s.live.dhcp) out.push({ key: DHCP_KEY, name: 'dhcp', description: DHCP_DESCRIPTION, backup: s.backup.dhcp, live: s.live.dhcp });
+  if (s.backup.dhcp && s.live.dhcp)
+    out.push({ key: DHCP_KEY, name: 'dhcp', description: DHCP_DESCRIPTION, backup: s.backup.dhcp, live: s.live.dhcp });
   return out;
 }
 
@@ -65,7 +72,12 @@ function operation(pair: Pair, attribute: string, partial: boolean, backupValues
     values: single ? { live: liveValues[0] ?? null, backup: backupValues[0] ?? null } : { live: null, backup: null },
     choices: {
       live: liveValues.length === 0 ? 'Leave it unset, as live' : single ? `Keep ${liveValues[0]}` : 'Keep the live values',
-      backup: backupValues.length === 0 ? 'Remove it, as in the backup' : single ? `Take ${backupValues[0]} from the backup` : "Take the backup's values",
+      backup:
+        backupValues.length === 0
+          ? 'Remove it, as in the backup'
+          : single
+            ? `Take ${backupValues[0]} from the backup`
+            : "Take the backup's values",
     },
     refused: {},
     ldap: [{ dn: pair.live.dn, attribute, live: liveValues, backup: backupValues }],
@@ -88,7 +100,11 @@ function operation(pair: Pair, attribute: string, partial: boolean, backupValues
   };
 }
 
-export function attributeOperations(s: Sides, claimed: ReadonlySet<string>, fixedAddressClaimed: boolean): { operations: Operation[]; unchangedEntries: number } {
+export function attributeOperations(
+  s: Sides,
+  claimed: ReadonlySet<string>,
+  fixedAddressClaimed: boolean,
+): { operations: Operation[]; unchangedEntries: number } {
   const operations: Operation[] = [];
   let unchangedEntries = 0;
   for (const pair of pairs(s)) {

@@ -20,7 +20,12 @@ export function holdersOf(kind: IdentityKind, value: string | null, others: Iden
 
 const NOUN: Readonly<Record<IdentityKind, string>> = { mac: 'MAC address', ip: 'fixed IP address' };
 
-export function collisionSentence(kind: IdentityKind, value: string, list: { machineName: string; machineUuid: string }[], whose: string): string {
+export function collisionSentence(
+  kind: IdentityKind,
+  value: string,
+  list: { machineName: string; machineUuid: string }[],
+  whose: string,
+): string {
   return `${whose} ${NOUN[kind]} ${value} is used by ${holders(list)} now.`;
 }
 
@@ -35,7 +40,8 @@ export function checkCollisions(kind: IdentityKind, backup: string | null, live:
   const sentences: string[] = [];
   const backupHolders = holdersOf(kind, backup, others);
   const liveHolders = holdersOf(kind, live, others);
-  const same = backup !== null && live !== null && (kind === 'mac' ? normalizeMac(backup) === normalizeMac(live) : backup.trim() === live.trim());
+  const same =
+    backup !== null && live !== null && (kind === 'mac' ? normalizeMac(backup) === normalizeMac(live) : backup.trim() === live.trim());
   let refuseBackup: string | undefined;
   if (backup !== null && backupHolders.length > 0) {
     const sentence = collisionSentence(kind, backup, backupHolders, same ? 'The' : "The backup's");

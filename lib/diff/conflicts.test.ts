@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { agreementProblems, applyDecisions, computeConflicts, ldapChanges, validateDecisions, type Choice, type ConflictInput, type ConflictSet, type Decisions } from './conflicts';
+import {
+  agreementProblems,
+  applyDecisions,
+  computeConflicts,
+  ldapChanges,
+  validateDecisions,
+  type Choice,
+  type ConflictInput,
+  type ConflictSet,
+  type Decisions,
+} from './conflicts';
 import { dnKey, firstValue, valuesOf } from './entries';
 import {
   conflictInput,
@@ -55,7 +65,10 @@ describe('computeConflicts: what is compared', () => {
   it('compares attribute names in any case, values as sets and objectClass values in any case', () => {
     const live = machineEntries(machine()).map((e) => ({
       dn: e.dn.replace('sstVirtualMachine=', 'SSTVIRTUALMACHINE=').replace('ou=devices', 'OU=Devices'),
-      attributes: [...e.attributes].reverse().map((a) => ({ name: a.name.toLowerCase(), values: a.name === 'objectClass' ? [...a.values].reverse().map((v) => v.toLowerCase()) : [...a.values].reverse() })),
+      attributes: [...e.attributes].reverse().map((a) => ({
+        name: a.name.toLowerCase(),
+        values: a.name === 'objectClass' ? [...a.values].reverse().map((v) => v.toLowerCase()) : [...a.values].reverse(),
+      })),
     }));
     const input = { ...conflictInput(machine(), machine()), liveEntries: live };
     expect(computeConflicts(input).conflicts).toEqual([]);
@@ -135,7 +148,9 @@ describe('grouped settings', () => {
     expect(firstValue(r.vm, 'sstDisplayName')).toBe('web-01');
     expect(r.domain.title).toBe('web-01');
     expect(r.domain.disks[0].source).toBe('/var/virtualization/vm-persistent/x/elsewhere.qcow2');
-    expect(firstValue(entry(r.ldif, `sstDisk=vda,ou=devices,${MACHINE_DN}`), 'sstSourceFile')).toBe('/var/virtualization/vm-persistent/x/elsewhere.qcow2');
+    expect(firstValue(entry(r.ldif, `sstDisk=vda,ou=devices,${MACHINE_DN}`), 'sstSourceFile')).toBe(
+      '/var/virtualization/vm-persistent/x/elsewhere.qcow2',
+    );
     expect(r.domain.interfaces[0].mac).toBe('52:54:00:ab:cd:ef');
     expect(firstValue(entry(r.ldif, `sstInterface=net0,ou=devices,${MACHINE_DN}`), 'sstMacAddress')).toBe('52:54:00:ab:cd:ef');
     expect(firstValue(entry(r.ldif, dhcpDnOf(machine())), 'dhcpHWAddress')).toBe('ethernet 52:54:00:ab:cd:ef');
@@ -220,7 +235,9 @@ describe('attribute, entry and XML conflicts', () => {
     ]);
     const r = resolve(i, () => ({ 'ldap:vm:description': { choice: 'backup' } }));
     expect(valuesOf(r.vm, 'description')).toEqual(['Shop front end']);
-    expect(ldapChanges(i.liveEntries, r.ldif)).toEqual([{ type: 'modify', dn: MACHINE_DN, modifications: [{ operation: 'add', attribute: 'description', values: ['Shop front end'] }] }]);
+    expect(ldapChanges(i.liveEntries, r.ldif)).toEqual([
+      { type: 'modify', dn: MACHINE_DN, modifications: [{ operation: 'add', attribute: 'description', values: ['Shop front end'] }] },
+    ]);
     const typed = resolve(i, () => ({ 'ldap:vm:description': { choice: 'value', value: 'Shop, front end' } }));
     expect(valuesOf(typed.vm, 'description')).toEqual(['Shop, front end']);
     const kept = resolve(i, () => ({ 'ldap:vm:description': { choice: 'live' } }));
@@ -232,7 +249,16 @@ describe('attribute, entry and XML conflicts', () => {
     const i = conflictInput(machine(), machine({ videoVram: 16384 }));
     const set = computeConflicts(i);
     expect(set.conflicts).toEqual([
-      expect.objectContaining({ id: 'xml:devices/video/model@vram', kind: 'xml', label: 'XML devices/video/model vram', live: '16384', backup: '65536', allowValue: true, ldap: [], xml: [{ path: 'devices/video/model@vram', live: '16384', backup: '65536' }] }),
+      expect.objectContaining({
+        id: 'xml:devices/video/model@vram',
+        kind: 'xml',
+        label: 'XML devices/video/model vram',
+        live: '16384',
+        backup: '65536',
+        allowValue: true,
+        ldap: [],
+        xml: [{ path: 'devices/video/model@vram', live: '16384', backup: '65536' }],
+      }),
     ]);
     const vram = (xml: string) => /vram='(\d+)'/.exec(xml)?.[1];
     expect(vram(resolve(i, (s) => decideAll(s, 'live')).xml)).toBe('16384');
@@ -245,7 +271,9 @@ describe('attribute, entry and XML conflicts', () => {
 
   it('offers XML elements present on one side, and reproduces the backup XML when it wins', () => {
     const backupXml = domainXml(machine());
-    const liveXml = backupXml.replace('    <memballoon', "    <sound model='ich6'/>\n    <memballoon").replace("<on_crash>destroy</on_crash>", '<on_crash>restart</on_crash>');
+    const liveXml = backupXml
+      .replace('    <memballoon', "    <sound model='ich6'/>\n    <memballoon")
+      .replace('<on_crash>destroy</on_crash>', '<on_crash>restart</on_crash>');
     const i = conflictInput(machine(), machine(), { liveXml });
     const set = computeConflicts(i);
     expect(set.conflicts.map((c) => [c.id, c.live, c.backup, c.allowValue])).toEqual([
@@ -264,8 +292,14 @@ describe('attribute, entry and XML conflicts', () => {
     const set = computeConflicts(i);
     expect(set.conflicts.map((c) => c.id)).toEqual(['xml:devices/sound[1]', 'xml:devices/watchdog', 'xml:devices/sound[2]']);
     expect(resolve(i, (s) => decideAll(s, 'live')).xml).toBe(liveXml);
-    const some = resolve(i, () => ({ 'xml:devices/sound[1]': { choice: 'backup' }, 'xml:devices/watchdog': { choice: 'live' }, 'xml:devices/sound[2]': { choice: 'live' } }));
-    expect(some.xml).toBe(backupXml.replace('    <memballoon', "    <watchdog model='i6300esb' action='reset'/>\n    <sound model='ac97'/>\n    <memballoon"));
+    const some = resolve(i, () => ({
+      'xml:devices/sound[1]': { choice: 'backup' },
+      'xml:devices/watchdog': { choice: 'live' },
+      'xml:devices/sound[2]': { choice: 'live' },
+    }));
+    expect(some.xml).toBe(
+      backupXml.replace('    <memballoon', "    <watchdog model='i6300esb' action='reset'/>\n    <sound model='ac97'/>\n    <memballoon"),
+    );
   });
 
   it('makes a disk added after the backup one entry-level conflict with its XML', () => {
@@ -283,7 +317,9 @@ describe('attribute, entry and XML conflicts', () => {
       allowValue: false,
       choices: { live: 'Keep it', backup: 'Delete it, as in the backup' },
     });
-    expect(c.ldap).toEqual([{ dn: `sstDisk=vdc,ou=devices,${MACHINE_DN}`, attribute: null, live: expect.arrayContaining(['sstDisk: vdc']), backup: null }]);
+    expect(c.ldap).toEqual([
+      { dn: `sstDisk=vdc,ou=devices,${MACHINE_DN}`, attribute: null, live: expect.arrayContaining(['sstDisk: vdc']), backup: null },
+    ]);
     expect(c.xml).toEqual([{ path: 'devices/disk[vdc]', live: expect.stringContaining("<target dev='vdc' bus='virtio'/>"), backup: null }]);
 
     const deleted = resolve(i, () => ({ [c.id]: { choice: 'backup' } }));
@@ -294,14 +330,18 @@ describe('attribute, entry and XML conflicts', () => {
     const kept = resolve(i, () => ({ [c.id]: { choice: 'live' } }));
     expect(kept.domain.disks.map((d) => d.target)).toEqual(['vda', 'vdb', 'vdc']);
     expect(kept.plan.savedStateRisks).toEqual(["Disk vdc differs from the backup's domain XML."]);
-    expect(kept.xml).toContain("      <alias name='virtio-disk1'/>\n      <address type='pci' domain='0x0000' bus='0x00' slot='0x06' function='0x0'/>\n    </disk>\n    <disk type='file' device='disk'>");
+    expect(kept.xml).toContain(
+      "      <alias name='virtio-disk1'/>\n      <address type='pci' domain='0x0000' bus='0x00' slot='0x06' function='0x0'/>\n    </disk>\n    <disk type='file' device='disk'>",
+    );
     expect(ldapChanges(i.liveEntries, kept.ldif)).toEqual([]);
   });
 
   it('restores a removed user assignment with its subtree as one decision', () => {
     const i = conflictInput(machine({ people: ['4000002', '4000005'] }), machine());
     const set = computeConflicts(i);
-    expect(set.conflicts.map((c) => [c.id, c.label, c.choices.backup])).toEqual([['ldap-entry:ou=4000005,ou=people', 'User assignment 4000005', 'Restore it from the backup']]);
+    expect(set.conflicts.map((c) => [c.id, c.label, c.choices.backup])).toEqual([
+      ['ldap-entry:ou=4000005,ou=people', 'User assignment 4000005', 'Restore it from the backup'],
+    ]);
     const r = resolve(i, (s) => decideAll(s, 'backup'));
     expect(ldapChanges(i.liveEntries, r.ldif)).toEqual([
       { type: 'add', dn: `ou=4000005,ou=people,${MACHINE_DN}`, attributes: expect.arrayContaining([{ name: 'ou', values: ['4000005'] }]) },
@@ -313,7 +353,9 @@ describe('attribute, entry and XML conflicts', () => {
     const second = { name: 'net1', mac: '52:54:00:44:55:66', bridge: 'vmbr1' };
     const i = conflictInput(machine(), machine({ interfaces: [...machine().interfaces, second] }));
     const set = computeConflicts(i);
-    expect(set.conflicts.map((c) => [c.id, c.xml.map((x) => x.path)])).toEqual([['ldap-entry:sstInterface=net1,ou=devices', ['devices/interface[net1]']]]);
+    expect(set.conflicts.map((c) => [c.id, c.xml.map((x) => x.path)])).toEqual([
+      ['ldap-entry:sstInterface=net1,ou=devices', ['devices/interface[net1]']],
+    ]);
     expect(resolve(i, (s) => decideAll(s, 'live')).domain.interfaces.map((x) => x.mac)).toEqual(['52:54:00:1a:2b:3c', '52:54:00:44:55:66']);
     expect(resolve(i, (s) => decideAll(s, 'backup')).domain.interfaces.map((x) => x.mac)).toEqual(['52:54:00:1a:2b:3c']);
   });
@@ -325,21 +367,37 @@ describe('attribute, entry and XML conflicts', () => {
       vda.attributes = vda.attributes.filter((a) => a.name !== 'sstSourceFile' && a.name !== 'sstVolumeName');
       vda.attributes.push({ name: 'sstSourceName', values: [name] }, { name: 'sstSourceProtocol', values: ['gluster'] });
       const xml = domainXml(m)
-        .replace(/<disk type='file' device='disk'>(\s*<driver[^>]*>\s*)<source file='[^']*'\/>/, `<disk type='network' device='disk'>$1<source protocol='gluster' name='${name}'><host name='gluster-01' port='24007'/></source>`)
+        .replace(
+          /<disk type='file' device='disk'>(\s*<driver[^>]*>\s*)<source file='[^']*'\/>/,
+          `<disk type='network' device='disk'>$1<source protocol='gluster' name='${name}'><host name='gluster-01' port='24007'/></source>`,
+        )
         .replace(/\s*<title>.*<\/title>/, '');
       return { entries, xml };
     };
     const b = network(machine(), 'virtualization/vm-persistent/p/a.qcow2');
     const l = network(machine({ displayName: 'renamed' }), 'virtualization/vm-persistent/p/b.qcow2');
-    const i: ConflictInput = { ...conflictInput(machine(), machine()), backupLdif: b.entries, liveEntries: l.entries, backupXml: b.xml, liveXml: l.xml };
+    const i: ConflictInput = {
+      ...conflictInput(machine(), machine()),
+      backupLdif: b.entries,
+      liveEntries: l.entries,
+      backupXml: b.xml,
+      liveXml: l.xml,
+    };
     const set = computeConflicts(i);
     expect(set.conflicts.map((c) => [c.id, c.valueKind, c.ldap.map((p) => p.attribute), c.xml.map((p) => p.path)])).toEqual([
       ['name', 'display-name', ['sstDisplayName'], ['title']],
       ['disk:vda', 'volume-name', ['sstSourceName'], ['devices/disk[vda]/source@name']],
     ]);
-    expect(validateDecisions(set, { name: { choice: 'live' }, 'disk:vda': { choice: 'value', value: '/abs/path.qcow2' } })).toMatchObject({ ok: false, errors: { 'disk:vda': expect.stringMatching(/leading \//) } });
+    expect(validateDecisions(set, { name: { choice: 'live' }, 'disk:vda': { choice: 'value', value: '/abs/path.qcow2' } })).toMatchObject({
+      ok: false,
+      errors: { 'disk:vda': expect.stringMatching(/leading \//) },
+    });
     const r = resolve(i, () => ({ name: { choice: 'live' }, 'disk:vda': { choice: 'backup' } }));
-    expect(r.domain.disks[0]).toMatchObject({ sourceAttribute: 'name', source: 'virtualization/vm-persistent/p/a.qcow2', sourceProtocol: 'gluster' });
+    expect(r.domain.disks[0]).toMatchObject({
+      sourceAttribute: 'name',
+      source: 'virtualization/vm-persistent/p/a.qcow2',
+      sourceProtocol: 'gluster',
+    });
     expect(r.domain.title).toBeNull();
     expect(firstValue(r.vm, 'sstDisplayName')).toBe('renamed');
   });
@@ -347,7 +405,9 @@ describe('attribute, entry and XML conflicts', () => {
   it('treats a DHCP reservation moved to another subnet as one entry', () => {
     const i = conflictInput(machine(), machine({ dhcp: { subnet: '10.2.0.0', ip: '10.1.0.21' } }));
     const set = computeConflicts(i);
-    expect(set.conflicts.map((c) => [c.id, c.live, c.backup])).toEqual([['ldap-entry:dhcp', dhcpDnOf(machine({ dhcp: { subnet: '10.2.0.0', ip: '' } })), dhcpDnOf(machine())]]);
+    expect(set.conflicts.map((c) => [c.id, c.live, c.backup])).toEqual([
+      ['ldap-entry:dhcp', dhcpDnOf(machine({ dhcp: { subnet: '10.2.0.0', ip: '' } })), dhcpDnOf(machine())],
+    ]);
     const r = resolve(i, (s) => decideAll(s, 'backup'));
     const changes = ldapChanges(i.liveEntries, r.ldif);
     expect(changes.map((c) => [c.type, c.dn])).toEqual([
@@ -373,7 +433,10 @@ describe('identity collisions', () => {
     expect(mac.collision).toBe(`The backup's MAC address 52:54:00:1a:2b:3c is used by db-02 (${OTHER_MACHINE.machineUuid}) now.`);
     expect(mac.refused.backup).toMatch(/Keep the live value or type another one/);
     expect(validateDecisions(set, { 'mac:net0': { choice: 'backup' } })).toEqual({ ok: false, errors: { 'mac:net0': mac.refused.backup } });
-    expect(validateDecisions(set, { 'mac:net0': { choice: 'value', value: '52:54:00:1a:2b:3c' } })).toMatchObject({ ok: false, errors: { 'mac:net0': expect.stringMatching(/used by db-02/) } });
+    expect(validateDecisions(set, { 'mac:net0': { choice: 'value', value: '52:54:00:1a:2b:3c' } })).toMatchObject({
+      ok: false,
+      errors: { 'mac:net0': expect.stringMatching(/used by db-02/) },
+    });
     expect(validateDecisions(set, { 'mac:net0': { choice: 'live' } })).toEqual({ ok: true });
     expect(() => applyDecisions(i, set, { 'mac:net0': { choice: 'backup' } })).toThrow(/used by db-02/);
     const r = resolve(i, () => ({ 'mac:net0': { choice: 'live' } }));
@@ -393,7 +456,9 @@ describe('identity collisions', () => {
         valueKind: 'ip',
         refused: {},
         collision: `The fixed IP address 10.1.0.21 is used by db-02 (${OTHER_MACHINE.machineUuid}) now.`,
-        ldap: [{ dn: dhcpDnOf(machine()), attribute: 'dhcpStatements', live: ['fixed-address 10.1.0.21'], backup: ['fixed-address 10.1.0.21'] }],
+        ldap: [
+          { dn: dhcpDnOf(machine()), attribute: 'dhcpStatements', live: ['fixed-address 10.1.0.21'], backup: ['fixed-address 10.1.0.21'] },
+        ],
       }),
     ]);
     expect(validateDecisions(set, { address: { choice: 'backup' } })).toEqual({ ok: true });
@@ -413,7 +478,9 @@ describe('identity collisions', () => {
   });
 
   it("ignores the machine's own entries in the identities", () => {
-    const i = conflictInput(machine(), machine(), { identities: { macs: [{ mac: '52:54:00:1a:2b:3c', machineUuid: MACHINE_UUID, machineName: 'web-01' }], addresses: [] } });
+    const i = conflictInput(machine(), machine(), {
+      identities: { macs: [{ mac: '52:54:00:1a:2b:3c', machineUuid: MACHINE_UUID, machineName: 'web-01' }], addresses: [] },
+    });
     expect(computeConflicts(i).conflicts).toEqual([]);
   });
 });
@@ -422,11 +489,22 @@ describe('identity mismatch', () => {
   const otherUuid = OTHER_MACHINE.machineUuid;
 
   it.each([
-    ['a backup of another machine', () => ({ ...conflictInput(machine({ uuid: otherUuid }), machine()), machineUuid: MACHINE_UUID }), /The backup is of machine 6b0f8f1e/],
-    ['a backup XML of another domain', () => ({ ...conflictInput(machine(), machine()), backupXml: domainXml(machine({ uuid: otherUuid })) }), /The backup's domain XML has <uuid> 6b0f8f1e/],
+    [
+      'a backup of another machine',
+      () => ({ ...conflictInput(machine({ uuid: otherUuid }), machine()), machineUuid: MACHINE_UUID }),
+      /The backup is of machine 6b0f8f1e/,
+    ],
+    [
+      'a backup XML of another domain',
+      () => ({ ...conflictInput(machine(), machine()), backupXml: domainXml(machine({ uuid: otherUuid })) }),
+      /The backup's domain XML has <uuid> 6b0f8f1e/,
+    ],
     [
       'a live XML of another domain',
-      () => ({ ...conflictInput(machine(), machine()), liveXml: domainXml(machine()).replace(`<name>${MACHINE_UUID}</name>`, '<name>web-01</name>') }),
+      () => ({
+        ...conflictInput(machine(), machine()),
+        liveXml: domainXml(machine()).replace(`<name>${MACHINE_UUID}</name>`, '<name>web-01</name>'),
+      }),
       /The live domain XML has <name> web-01/,
     ],
     [
@@ -440,7 +518,10 @@ describe('identity mismatch', () => {
     ],
     [
       'a live machine under another base',
-      () => ({ ...conflictInput(machine(), machine()), liveEntries: machineEntries(machine()).map((e) => ({ ...e, dn: e.dn.replace('dc=stoney-cloud', 'dc=foss-cloud') })) }),
+      () => ({
+        ...conflictInput(machine(), machine()),
+        liveEntries: machineEntries(machine()).map((e) => ({ ...e, dn: e.dn.replace('dc=stoney-cloud', 'dc=foss-cloud') })),
+      }),
       /taken of sstVirtualMachine=.*dc=stoney-cloud.*live machine is .*dc=foss-cloud/,
     ],
     [
@@ -452,7 +533,11 @@ describe('identity mismatch', () => {
       },
       /neither to machine/,
     ],
-    ['a missing live machine', () => ({ ...conflictInput(machine(), machine()), liveEntries: [] }), /live directory holds no machine entry/],
+    [
+      'a missing live machine',
+      () => ({ ...conflictInput(machine(), machine()), liveEntries: [] }),
+      /live directory holds no machine entry/,
+    ],
   ] as const)('refuses %s', (_name, build, message) => {
     const i = build();
     const set = computeConflicts(i);
@@ -464,13 +549,25 @@ describe('identity mismatch', () => {
 });
 
 describe('validateDecisions', () => {
-  const live = machine({ memoryBytes: 4 * GiB, vcpu: 4, displayName: 'renamed', disks: [{ ...machine().disks[0], volume: 'moved' }, machine().disks[1]], interfaces: [{ name: 'net0', mac: NEW_MAC, bridge: 'vmbr0' }], dhcp: { subnet: '10.1.0.0', ip: '10.1.0.99' }, people: [] });
+  const live = machine({
+    memoryBytes: 4 * GiB,
+    vcpu: 4,
+    displayName: 'renamed',
+    disks: [{ ...machine().disks[0], volume: 'moved' }, machine().disks[1]],
+    interfaces: [{ name: 'net0', mac: NEW_MAC, bridge: 'vmbr0' }],
+    dhcp: { subnet: '10.1.0.0', ip: '10.1.0.99' },
+    people: [],
+  });
   const set = computeConflicts(conflictInput(machine(), live));
 
   it('asks for every conflict and knows no others', () => {
     expect(validateDecisions(set, { stale: { choice: 'live' } })).toEqual({
       ok: false,
-      errors: expect.objectContaining({ stale: expect.stringMatching(/compare again/), memory: expect.stringMatching(/Decide/), 'ldap-entry:ou=4000002,ou=people': 'Decide: keep live, take the backup.' }),
+      errors: expect.objectContaining({
+        stale: expect.stringMatching(/compare again/),
+        memory: expect.stringMatching(/Decide/),
+        'ldap-entry:ou=4000002,ou=people': 'Decide: keep live, take the backup.',
+      }),
     });
     expect(validateDecisions(set, decideAll(set, 'live'))).toEqual({ ok: true });
   });
@@ -489,8 +586,16 @@ describe('validateDecisions', () => {
     };
     expect(typed(`${poolFolder}/elsewhere.qcow2`)).toBe('ok');
     expect(typed(`${poolFolder}//elsewhere.qcow2`)).toBe('ok');
-    for (const outside of ['/etc/shadow', '/var/virtualization/elsewhere.qcow2', '/var/virtualization/vm-templates/5b77d2f6-061f-410c-8ee7-9e61da6f1927/x.qcow2', `${poolFolder}/sub/x.qcow2`, '/var/virtualization/retain/x.qcow2']) {
-      expect(typed(outside), outside).toMatch(/is not a place for this machine's disk image: it must be a file directly in \/var\/virtualization\/vm-persistent\//);
+    for (const outside of [
+      '/etc/shadow',
+      '/var/virtualization/elsewhere.qcow2',
+      '/var/virtualization/vm-templates/5b77d2f6-061f-410c-8ee7-9e61da6f1927/x.qcow2',
+      `${poolFolder}/sub/x.qcow2`,
+      '/var/virtualization/retain/x.qcow2',
+    ]) {
+      expect(typed(outside), outside).toMatch(
+        /is not a place for this machine's disk image: it must be a file directly in \/var\/virtualization\/vm-persistent\//,
+      );
     }
     expect(typed(`${poolFolder}/../x.qcow2`)).toMatch(/\.\./);
     // The backup's image in a folder the machine may not use any more cannot be taken either.
@@ -524,7 +629,11 @@ describe('validateDecisions', () => {
 
   it('normalises typed values before writing them', () => {
     const i = conflictInput(machine(), live);
-    const r = resolve(i, (s) => ({ ...decideAll(s, 'live'), memory: { choice: 'value', value: '1536 MiB' }, 'mac:net0': { choice: 'value', value: '52:54:00:AA:00:01' } }));
+    const r = resolve(i, (s) => ({
+      ...decideAll(s, 'live'),
+      memory: { choice: 'value', value: '1536 MiB' },
+      'mac:net0': { choice: 'value', value: '52:54:00:AA:00:01' },
+    }));
     expect(firstValue(r.vm, 'sstMemory')).toBe(String(1536 * 1024 ** 2));
     expect(r.xml).toContain("<memory unit='KiB'>1572864</memory>");
     expect(r.domain.interfaces[0].mac).toBe('52:54:00:aa:00:01');
@@ -537,7 +646,13 @@ describe('applyDecisions', () => {
     const input = conflictInput(machine(), machine({ memoryBytes: 4 * GiB }));
     const set: ConflictSet = JSON.parse(JSON.stringify(computeConflicts(input)));
     const result = applyDecisions(input, set, { memory: { choice: 'value', value: '4096 MiB' } });
-    expect(result.plan).toEqual({ overwritten: [], kept: ['Memory: stays 4 GiB'], entriesAdded: [], entriesRemoved: [], savedStateRisks: ["Memory differs from the backup's domain XML."] });
+    expect(result.plan).toEqual({
+      overwritten: [],
+      kept: ['Memory: stays 4 GiB'],
+      entriesAdded: [],
+      entriesRemoved: [],
+      savedStateRisks: ["Memory differs from the backup's domain XML."],
+    });
   });
 
   it('refuses a conflict set computed from another state', () => {
@@ -552,7 +667,10 @@ describe('applyDecisions', () => {
     const live: MachineFixture = machine({
       memoryBytes: 4 * GiB,
       disks: [machine().disks[0], { ...machine().disks[1], volume: 'b0f3a5a2-0000-4000-8000-00000000000b' }, extra],
-      interfaces: [{ name: 'net0', mac: NEW_MAC, bridge: 'vmbr0' }, { name: 'net1', mac: '52:54:00:44:55:66', bridge: 'vmbr1' }],
+      interfaces: [
+        { name: 'net0', mac: NEW_MAC, bridge: 'vmbr0' },
+        { name: 'net1', mac: '52:54:00:44:55:66', bridge: 'vmbr1' },
+      ],
       dhcp: { subnet: '10.1.0.0', ip: '10.1.0.40' },
       videoVram: 16384,
     });
@@ -575,19 +693,30 @@ describe('applyDecisions', () => {
     it('produces agreeing LDIF and XML for every combination of live and backup', () => {
       const n = set.conflicts.length;
       for (let mask = 0; mask < 2 ** n; mask += 1) {
-        const decisions: Decisions = Object.fromEntries(set.conflicts.map((c, i) => [c.id, { choice: mask & (1 << i) ? 'backup' : 'live' }]));
+        const decisions: Decisions = Object.fromEntries(
+          set.conflicts.map((c, i) => [c.id, { choice: mask & (1 << i) ? 'backup' : 'live' }]),
+        );
         const result = applyDecisions(input, set, decisions);
         expect(result.agreement, `mask ${mask}`).toEqual([]);
         expect(agreementProblems(result.ldif, result.xml, MACHINE_UUID), `mask ${mask}`).toEqual([]);
         const changes = ldapChanges(input.liveEntries, result.ldif);
-        expect(changes.every((c) => !/ou=backup,sstVirtualMachine=/i.test(c.dn)), `mask ${mask}`).toBe(true);
+        expect(
+          changes.every((c) => !/ou=backup,sstVirtualMachine=/i.test(c.dn)),
+          `mask ${mask}`,
+        ).toBe(true);
         // Nothing live is lost that was not decided, nothing of the backup that was taken (for all
         // of one side and each decision flipped alone; lib/diff/round-trip.test.ts tries every mix).
         const flipped = Math.min(mask.toString(2).replace(/0/g, '').length, n - mask.toString(2).replace(/0/g, '').length);
         if (flipped > 1) continue;
         const chosen = (side: Choice) => set.conflicts.filter((c) => decisions[c.id].choice === side).map((c) => c.id);
-        expect(computeConflicts({ ...input, backupLdif: result.ldif, backupXml: result.xml }).conflicts.map((c) => c.id), `mask ${mask}`).toEqual(chosen('backup'));
-        expect(computeConflicts({ ...input, liveEntries: result.ldif, liveXml: result.xml }).conflicts.map((c) => c.id), `mask ${mask}`).toEqual(chosen('live'));
+        expect(
+          computeConflicts({ ...input, backupLdif: result.ldif, backupXml: result.xml }).conflicts.map((c) => c.id),
+          `mask ${mask}`,
+        ).toEqual(chosen('backup'));
+        expect(
+          computeConflicts({ ...input, liveEntries: result.ldif, liveXml: result.xml }).conflicts.map((c) => c.id),
+          `mask ${mask}`,
+        ).toEqual(chosen('live'));
       }
     });
 
@@ -601,7 +730,9 @@ describe('applyDecisions', () => {
         'xml:devices/video/model@vram': '8192',
       };
       for (const choice of ['live', 'backup'] as const) {
-        const decisions: Decisions = Object.fromEntries(set.conflicts.map((c) => [c.id, typed[c.id] === undefined ? { choice } : { choice: 'value', value: typed[c.id] }]));
+        const decisions: Decisions = Object.fromEntries(
+          set.conflicts.map((c) => [c.id, typed[c.id] === undefined ? { choice } : { choice: 'value', value: typed[c.id] }]),
+        );
         const r = resolve(input, () => decisions);
         expect(r.domain.memoryBytes).toBe(3 * GiB);
         expect(r.domain.disks.find((d) => d.target === 'vdb')?.source).toBe('/var/virtualization/vm-persistent/x/typed.qcow2');
@@ -633,13 +764,24 @@ describe('applyDecisions', () => {
 
 describe('ldapChanges', () => {
   const live = machineEntries(machine());
-  const target = () => machineEntries(machine(), { history: false }).map((e) => ({ dn: e.dn, attributes: e.attributes.map((a) => ({ ...a, values: [...a.values] })) }));
+  const target = () =>
+    machineEntries(machine(), { history: false }).map((e) => ({
+      dn: e.dn,
+      attributes: e.attributes.map((a) => ({ ...a, values: [...a.values] })),
+    }));
 
   it('writes the smallest modifications and leaves the history alone', () => {
     const t = target();
     const vm = t[0];
     vm.attributes.find((a) => a.name === 'sstFeature')!.values = ['acpi', 'apic', 'pae', 'hyperv'];
-    vm.attributes.find((a) => a.name === 'objectClass')!.values = ['top', 'sstVirtualizationVirtualMachine', 'sstRelationship', 'sstSpice', 'labeledURIObject', 'extensibleObject'];
+    vm.attributes.find((a) => a.name === 'objectClass')!.values = [
+      'top',
+      'sstVirtualizationVirtualMachine',
+      'sstRelationship',
+      'sstSpice',
+      'labeledURIObject',
+      'extensibleObject',
+    ];
     vm.attributes.find((a) => a.name === 'sstOSBootDevice')!.values = ['cdrom'];
     vm.attributes = vm.attributes.filter((a) => a.name !== 'labeledURI');
     const devices = t[1];

@@ -51,7 +51,8 @@ export function checkDecisions(set: ConflictSet, decisions: Decisions): CheckedD
     // stopped; where both sides are whole numbers, so must the typed value be.
     const numeric = (v: string | null) => v !== null && /^\d+$/.test(v);
     if (conflict.valueKind === 'xml-value' && numeric(conflict.values.live) && numeric(conflict.values.backup) && !numeric(checked.value)) {
-      errors[conflict.id] = `Type a whole number, as on both sides (${conflict.values.live} live, ${conflict.values.backup} in the backup).`;
+      errors[conflict.id] =
+        `Type a whole number, as on both sides (${conflict.values.live} live, ${conflict.values.backup} in the backup).`;
       continue;
     }
     const identity = conflict.valueKind === 'mac' ? 'mac' : conflict.valueKind === 'ip' ? 'ip' : null;

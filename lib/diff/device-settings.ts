@@ -43,7 +43,8 @@ export function diskSetting(s: Sides, target: string): SettingSpec {
   const device = entries.map((e) => (e ? firstValue(e, ATTR.device) : null)).find((d) => d !== null) ?? anyXml?.device ?? 'disk';
   const cdrom = device.toLowerCase() === 'cdrom';
   // sstVolumeName is derived from the image path; when it is on both sides, it moves with the image.
-  const followsVolume = entries.some((e) => e !== null && firstValue(e, ATTR.volumeName) !== null) && entries.every((e) => volumeFollowsSource(e, attribute));
+  const followsVolume =
+    entries.some((e) => e !== null && firstValue(e, ATTR.volumeName) !== null) && entries.every((e) => volumeFollowsSource(e, attribute));
   const source = (x: SideXml) => {
     const d = xmlDisk(x);
     return d ? d.source : null;
@@ -59,7 +60,12 @@ export function diskSetting(s: Sides, target: string): SettingSpec {
     required: !cdrom,
     stateSensitive: false,
     readings: [
-      { where: 'directory', xml: false, backup: ldapReading(s.backup, key, (e) => firstValue(e, attribute)), live: ldapReading(s.live, key, (e) => firstValue(e, attribute)) },
+      {
+        where: 'directory',
+        xml: false,
+        backup: ldapReading(s.backup, key, (e) => firstValue(e, attribute)),
+        live: ldapReading(s.live, key, (e) => firstValue(e, attribute)),
+      },
       { where: 'domain XML', xml: true, backup: xmlValue(s.backupXml), live: xmlValue(s.liveXml) },
     ],
     ldap: [ldapPlace(s, key, attribute), ...(followsVolume ? [ldapPlace(s, key, ATTR.volumeName)] : [])],
@@ -69,7 +75,8 @@ export function diskSetting(s: Sides, target: string): SettingSpec {
       const entry = ctx.entries.get(key);
       if (entry) {
         setValues(entry, attribute, value === null ? [] : [value]);
-        if (followsVolume && value !== null && firstValue(entry, ATTR.volumeName) !== null) setValues(entry, ATTR.volumeName, [volumeNameOf(value)]);
+        if (followsVolume && value !== null && firstValue(entry, ATTR.volumeName) !== null)
+          setValues(entry, ATTR.volumeName, [volumeNameOf(value)]);
       }
       const disk = targetDisk(ctx, target);
       if (!disk) return;
@@ -103,7 +110,12 @@ export function macSetting(s: Sides, key: string): SettingSpec {
   ];
   const ldap = [ldapPlace(s, key, ATTR.mac)];
   if (attached) {
-    readings.push({ where: 'DHCP reservation', xml: false, backup: ldapReading(s.backup, DHCP_KEY, dhcpMac), live: ldapReading(s.live, DHCP_KEY, dhcpMac) });
+    readings.push({
+      where: 'DHCP reservation',
+      xml: false,
+      backup: ldapReading(s.backup, DHCP_KEY, dhcpMac),
+      live: ldapReading(s.live, DHCP_KEY, dhcpMac),
+    });
     ldap.push(ldapPlace(s, DHCP_KEY, ATTR.dhcpMac));
   }
   const raw = (x: SideXml) => {
@@ -142,7 +154,9 @@ export function addressSetting(s: Sides): SettingSpec {
     required: false,
     stateSensitive: false,
     identity: 'ip',
-    readings: [{ where: 'DHCP reservation', xml: false, backup: ldapReading(s.backup, DHCP_KEY, read), live: ldapReading(s.live, DHCP_KEY, read) }],
+    readings: [
+      { where: 'DHCP reservation', xml: false, backup: ldapReading(s.backup, DHCP_KEY, read), live: ldapReading(s.live, DHCP_KEY, read) },
+    ],
     ldap: [ldapPlace(s, DHCP_KEY, ATTR.dhcpStatements, (values) => values.filter(isFixedAddress))],
     xml: [],
     format: (v) => v,

@@ -57,7 +57,12 @@ describe('readDomain', () => {
       <disk type='file' device='cdrom'><target dev='hdc' bus='ide'/><readonly/></disk>
     </devices></domain>`;
     const { disks } = readDomain(parseXml(xml));
-    expect(disks[0]).toMatchObject({ target: 'vda', sourceAttribute: 'name', source: 'virtualization/vm-persistent/p/v.qcow2', sourceProtocol: 'gluster' });
+    expect(disks[0]).toMatchObject({
+      target: 'vda',
+      sourceAttribute: 'name',
+      source: 'virtualization/vm-persistent/p/v.qcow2',
+      sourceProtocol: 'gluster',
+    });
     expect(disks[1]).toMatchObject({ target: 'hdc', device: 'cdrom', source: null });
   });
 

@@ -5,7 +5,16 @@
  */
 import { bytesInUnit, libvirtMemoryBytes } from './units';
 import { parseXml, type XmlDocument, type XmlElement } from './xml';
-import { cloneDocument, ensureElement, findElement, findElements, getAttribute, setAttribute, setTextContent, textContent } from './xml-nodes';
+import {
+  cloneDocument,
+  ensureElement,
+  findElement,
+  findElements,
+  getAttribute,
+  setAttribute,
+  setTextContent,
+  textContent,
+} from './xml-nodes';
 
 export interface DomainDisk {
   /** `<target dev>`: vda, vdb, hdc … */
@@ -65,7 +74,10 @@ function memory(root: XmlElement, name: 'memory' | 'currentMemory'): number | nu
   const element = findElement(root, name);
   if (!element) return null;
   const bytes = libvirtMemoryBytes(textContent(element), getAttribute(element, 'unit'));
-  if (bytes === null) throw new DomainXmlError(`<${name}> "${textContent(element).trim()}" in unit "${getAttribute(element, 'unit') ?? 'KiB'}" is not a size libvirt accepts.`);
+  if (bytes === null)
+    throw new DomainXmlError(
+      `<${name}> "${textContent(element).trim()}" in unit "${getAttribute(element, 'unit') ?? 'KiB'}" is not a size libvirt accepts.`,
+    );
   return bytes;
 }
 

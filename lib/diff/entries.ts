@@ -64,7 +64,9 @@ export function endsWithRdns(rdns: Rdn[], ancestor: Rdn[]): boolean {
   if (ancestor.length > rdns.length) return false;
   const offset = rdns.length - ancestor.length;
   return ancestor.every(
-    (r, i) => r.attribute.toLowerCase() === rdns[offset + i].attribute.toLowerCase() && r.value.toLowerCase() === rdns[offset + i].value.toLowerCase(),
+    (r, i) =>
+      r.attribute.toLowerCase() === rdns[offset + i].attribute.toLowerCase() &&
+      r.value.toLowerCase() === rdns[offset + i].value.toLowerCase(),
   );
 }
 
@@ -93,7 +95,12 @@ export function rawRdns(dn: string): string[] {
  */
 export function isBackupHistory(rdns: Rdn[]): boolean {
   for (let i = 1; i < rdns.length; i += 1) {
-    if (rdns[i].attribute.toLowerCase() === ATTR.machine.toLowerCase() && rdns[i - 1].attribute.toLowerCase() === 'ou' && rdns[i - 1].value.toLowerCase() === 'backup') return true;
+    if (
+      rdns[i].attribute.toLowerCase() === ATTR.machine.toLowerCase() &&
+      rdns[i - 1].attribute.toLowerCase() === 'ou' &&
+      rdns[i - 1].value.toLowerCase() === 'backup'
+    )
+      return true;
   }
   return false;
 }

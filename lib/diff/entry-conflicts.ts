@@ -44,7 +44,10 @@ function collisionFields(s: Sides, entries: LdifEntry[], side: 'backup' | 'live'
     if (check.text) texts.push(check.text);
     if (check.refuseBackup) refusals.push(check.refuseBackup);
   }
-  return { refused: refusals.length > 0 ? { backup: refusals.join(' ') } : {}, ...(texts.length > 0 ? { collision: texts.join(' ') } : {}) };
+  return {
+    refused: refusals.length > 0 ? { backup: refusals.join(' ') } : {},
+    ...(texts.length > 0 ? { collision: texts.join(' ') } : {}),
+  };
 }
 
 function presence(count: number): string {
@@ -52,22 +55,39 @@ function presence(count: number): string {
 }
 
 /** The XML element of a disk or interface entry, when it too exists on that side only. */
-function absorbXml(s: Sides, top: SubtreeEntry, side: 'backup' | 'live', diffs: Map<string, XmlElementDifference>): XmlElementDifference | null {
+function absorbXml(
+  s: Sides,
+  top: SubtreeEntry,
+  side: 'backup' | 'live',
+  diffs: Map<string, XmlElementDifference>,
+): XmlElementDifference | null {
   const [leaf, parent] = top.relative;
   if (top.relative.length !== 2 || lower(parent.attribute) !== 'ou' || lower(parent.value) !== 'devices') return null;
   let path: string | null = null;
   if (lower(leaf.attribute) === lower(ATTR.disk)) path = `devices/disk[${leaf.value}]`;
-  if (lower(leaf.attribute) === lower(ATTR.interface)) path = `devices/interface[${s.interfaceNames.get(interfaceKey(leaf.value)) ?? leaf.value}]`;
+  if (lower(leaf.attribute) === lower(ATTR.interface))
+    path = `devices/interface[${s.interfaceNames.get(interfaceKey(leaf.value)) ?? leaf.value}]`;
   const diff = path === null ? undefined : diffs.get(path);
   if (!diff || diff.side !== side) return null;
   diffs.delete(diff.path);
   return diff;
 }
 
-function subtreeOperation(s: Sides, top: SubtreeEntry, members: SubtreeEntry[], side: 'backup' | 'live', xml: XmlElementDifference | null): Operation {
+function subtreeOperation(
+  s: Sides,
+  top: SubtreeEntry,
+  members: SubtreeEntry[],
+  side: 'backup' | 'live',
+  xml: XmlElementDifference | null,
+): Operation {
   const description = describeRelative(top.relative);
   const onlyBackup = side === 'backup';
-  const ldap: LdapPlace[] = members.map((m) => ({ dn: m.entry.dn, attribute: null, live: onlyBackup ? null : lines(m.entry), backup: onlyBackup ? lines(m.entry) : null }));
+  const ldap: LdapPlace[] = members.map((m) => ({
+    dn: m.entry.dn,
+    attribute: null,
+    live: onlyBackup ? null : lines(m.entry),
+    backup: onlyBackup ? lines(m.entry) : null,
+  }));
   const shown = presence(members.length);
   const conflict: Conflict = {
     id: `ldap-entry:${top.relativeText}`,
@@ -79,10 +99,19 @@ function subtreeOperation(s: Sides, top: SubtreeEntry, members: SubtreeEntry[], 
     valueKind: null,
     valueHint: null,
     values: { live: null, backup: null },
-    choices: onlyBackup ? { live: 'Leave it out, as live', backup: 'Restore it from the backup' } : { live: 'Keep it', backup: 'Delete it, as in the backup' },
-    ...collisionFields(s, members.map((m) => m.entry), side, false),
+    choices: onlyBackup
+      ? { live: 'Leave it out, as live', backup: 'Restore it from the backup' }
+      : { live: 'Keep it', backup: 'Delete it, as in the backup' },
+    ...collisionFields(
+      s,
+      members.map((m) => m.entry),
+      side,
+      false,
+    ),
     ldap,
-    xml: xml ? [{ path: xml.path, live: onlyBackup ? null : compactElement(xml.element), backup: onlyBackup ? compactElement(xml.element) : null }] : [],
+    xml: xml
+      ? [{ path: xml.path, live: onlyBackup ? null : compactElement(xml.element), backup: onlyBackup ? compactElement(xml.element) : null }]
+      : [],
   };
   const named = members.map((m) => `${describeRelative(m.relative)} (${m.entry.dn})`);
   return {
@@ -146,7 +175,9 @@ function dhcpOperation(s: Sides): Operation | null {
       label: capitalize(DHCP_DESCRIPTION),
       live: onlyBackup ? '(absent)' : 'present',
       backup: onlyBackup ? 'present' : '(absent)',
-      choices: onlyBackup ? { live: 'Leave it out, as live', backup: 'Restore it from the backup' } : { live: 'Keep it', backup: 'Delete it, as in the backup' },
+      choices: onlyBackup
+        ? { live: 'Leave it out, as live', backup: 'Restore it from the backup' }
+        : { live: 'Keep it', backup: 'Delete it, as in the backup' },
       ...collisionFields(s, [entry], onlyBackup ? 'backup' : 'live', true),
       ldap: [place],
       xml: [],
@@ -158,7 +189,12 @@ function dhcpOperation(s: Sides): Operation | null {
       if (onlyBackup) ctx.entries.set(DHCP_KEY, cloneEntry(entry));
       else ctx.entries.delete(DHCP_KEY);
     },
-    entryEffects: (choice) => (choice !== 'backup' ? { added: [], removed: [] } : onlyBackup ? { added: [named(entry)], removed: [] } : { added: [], removed: [named(entry)] }),
+    entryEffects: (choice) =>
+      choice !== 'backup'
+        ? { added: [], removed: [] }
+        : onlyBackup
+          ? { added: [named(entry)], removed: [] }
+          : { added: [], removed: [named(entry)] },
   };
 }
 

@@ -30,7 +30,13 @@ function deviceEntries(side: Side, attribute: string): SubtreeEntry[] {
   const out: SubtreeEntry[] = [];
   for (const e of side.entries.values()) {
     const [leaf, parent] = e.relative;
-    if (e.relative.length === 2 && lower(leaf.attribute) === lower(attribute) && lower(parent.attribute) === 'ou' && lower(parent.value) === 'devices') out.push(e);
+    if (
+      e.relative.length === 2 &&
+      lower(leaf.attribute) === lower(attribute) &&
+      lower(parent.attribute) === 'ou' &&
+      lower(parent.value) === 'devices'
+    )
+      out.push(e);
   }
   return out;
 }
@@ -52,8 +58,16 @@ export function ldapInterfaces(side: Side): LdapInterface[] {
     .sort((a, b) => natural.compare(a.name, b.name));
 }
 
-export const diskKey = (target: string) => rdnKey([{ attribute: ATTR.disk, value: target }, { attribute: 'ou', value: 'devices' }]);
-export const interfaceKey = (name: string) => rdnKey([{ attribute: ATTR.interface, value: name }, { attribute: 'ou', value: 'devices' }]);
+export const diskKey = (target: string) =>
+  rdnKey([
+    { attribute: ATTR.disk, value: target },
+    { attribute: 'ou', value: 'devices' },
+  ]);
+export const interfaceKey = (name: string) =>
+  rdnKey([
+    { attribute: ATTR.interface, value: name },
+    { attribute: 'ou', value: 'devices' },
+  ]);
 
 /** Interface key → position of its `<interface>` in the XML. */
 export function pairInterfaces(ldap: LdapInterface[], xml: DomainInterface[]): Map<string, number> {

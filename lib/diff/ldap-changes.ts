@@ -28,7 +28,8 @@ function difference(attribute: string, a: string[], b: string[]): string[] {
 function modifications(live: LdifEntry, target: LdifEntry): LdapModification[] {
   const out: LdapModification[] = [];
   const names = new Map<string, string>();
-  for (const a of [...target.attributes, ...live.attributes]) if (!names.has(a.name.toLowerCase()) && !isOperational(a.name)) names.set(a.name.toLowerCase(), a.name);
+  for (const a of [...target.attributes, ...live.attributes])
+    if (!names.has(a.name.toLowerCase()) && !isOperational(a.name)) names.set(a.name.toLowerCase(), a.name);
   for (const name of names.values()) {
     const lv = valuesOf(live, name);
     const tv = valuesOf(target, name);
@@ -58,7 +59,8 @@ function checkRdnKept(target: LdifEntry): void {
   const [rdn] = rdnsOf(target.dn);
   if (!rdn) return;
   const values = valuesOf(target, rdn.attribute).map((v) => v.toLowerCase());
-  if (!values.includes(rdn.value.toLowerCase())) throw new Error(`The resolved ${target.dn} lacks its naming value ${rdn.attribute}: ${rdn.value}.`);
+  if (!values.includes(rdn.value.toLowerCase()))
+    throw new Error(`The resolved ${target.dn} lacks its naming value ${rdn.attribute}: ${rdn.value}.`);
 }
 
 /**
@@ -68,9 +70,13 @@ function checkRdnKept(target: LdifEntry): void {
  */
 export function ldapChanges(live: LdifEntry[], target: LdifEntry[]): LdapChange[] {
   for (const e of target) {
-    if (isBackupHistory(rdnsOf(e.dn))) throw new Error(`The resolved state contains ${e.dn}, which is backup history; a restore never writes ou=backup or its iterations.`);
+    if (isBackupHistory(rdnsOf(e.dn)))
+      throw new Error(`The resolved state contains ${e.dn}, which is backup history; a restore never writes ou=backup or its iterations.`);
   }
-  const liveByKey = byKey(live.filter((e) => !isBackupHistory(rdnsOf(e.dn))), 'live');
+  const liveByKey = byKey(
+    live.filter((e) => !isBackupHistory(rdnsOf(e.dn))),
+    'live',
+  );
   const targetByKey = byKey(target, 'resolved');
   const depth = (dn: string) => rdnsOf(dn).length;
 
@@ -80,7 +86,13 @@ export function ldapChanges(live: LdifEntry[], target: LdifEntry[]): LdapChange[
     checkRdnKept(t);
     const l = liveByKey.get(key);
     if (!l) {
-      adds.push({ type: 'add', dn: t.dn, attributes: t.attributes.filter((a) => !isOperational(a.name) && a.values.length > 0).map((a) => ({ name: a.name, values: [...a.values] })) });
+      adds.push({
+        type: 'add',
+        dn: t.dn,
+        attributes: t.attributes
+          .filter((a) => !isOperational(a.name) && a.values.length > 0)
+          .map((a) => ({ name: a.name, values: [...a.values] })),
+      });
       continue;
     }
     const mods = modifications(l, t);

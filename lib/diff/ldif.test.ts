@@ -30,7 +30,13 @@ describe('parseLdif', () => {
           { name: 'sstFeature', values: ['acpi'] },
         ],
       },
-      { dn: 'ou=devices,sstVirtualMachine=bdd640fb', attributes: [{ name: 'ou', values: ['devices'] }, { name: 'empty', values: [''] }] },
+      {
+        dn: 'ou=devices,sstVirtualMachine=bdd640fb',
+        attributes: [
+          { name: 'ou', values: ['devices'] },
+          { name: 'empty', values: [''] },
+        ],
+      },
     ]);
   });
 
@@ -85,11 +91,17 @@ describe('serializeLdif', () => {
       attributes: [
         { name: 'objectClass', values: ['top', 'organizationalUnit'] },
         { name: 'ou', values: ['Zürich, Nord'] },
-        { name: 'description', values: ['', ' leading space', 'trailing space ', ':colon', '<angle', 'tab\there', 'line\nbreak', 'plain, with commas'] },
+        {
+          name: 'description',
+          values: ['', ' leading space', 'trailing space ', ':colon', '<angle', 'tab\there', 'line\nbreak', 'plain, with commas'],
+        },
         { name: 'sstFeature', values: ['acpi', 'apic', 'pae'] },
       ],
     },
-    { dn: 'cn=bdd640fb,ou=virtual machines,cn=10.1.0.0,cn=config-01,ou=dhcp', attributes: [{ name: 'dhcpStatements', values: ['fixed-address 10.1.0.7'] }] },
+    {
+      dn: 'cn=bdd640fb,ou=virtual machines,cn=10.1.0.0,cn=config-01,ou=dhcp',
+      attributes: [{ name: 'dhcpStatements', values: ['fixed-address 10.1.0.7'] }],
+    },
   ];
 
   it('round-trips non-ASCII, commas, empty and multi-valued values', () => {
@@ -124,18 +136,38 @@ describe('parseLdif: byte-level details the node daemon’s LDIF reader keeps', 
   it('joins a line folded inside a UTF-8 character before decoding it', () => {
     // "Müller" with the fold between the two bytes of ü (C3 BC), as RFC 2849 folding at a
     // byte count produces it.
-    const bytes = Buffer.concat([Buffer.from('dn: cn=a\ndescription: M', 'utf8'), Buffer.from([0xc3]), Buffer.from('\n ', 'utf8'), Buffer.from([0xbc]), Buffer.from('ller\n', 'utf8')]);
+    const bytes = Buffer.concat([
+      Buffer.from('dn: cn=a\ndescription: M', 'utf8'),
+      Buffer.from([0xc3]),
+      Buffer.from('\n ', 'utf8'),
+      Buffer.from([0xbc]),
+      Buffer.from('ller\n', 'utf8'),
+    ]);
     expect(parseLdif(bytes)).toEqual([{ dn: 'cn=a', attributes: [{ name: 'description', values: ['Müller'] }] }]);
     const crlf = Buffer.from(bytes.toString('latin1').replace(/\n/g, '\r\n'), 'latin1');
     expect(parseLdif(crlf)).toEqual([{ dn: 'cn=a', attributes: [{ name: 'description', values: ['Müller'] }] }]);
     // A four-byte character folded twice, and a fold inside a DN.
     const clef = Buffer.from('𝄞', 'utf8');
-    const twice = Buffer.concat([Buffer.from('dn: cn=', 'utf8'), clef.subarray(0, 1), Buffer.from('\n ', 'utf8'), clef.subarray(1, 3), Buffer.from('\n ', 'utf8'), clef.subarray(3), Buffer.from('\ncn: x\n', 'utf8')]);
+    const twice = Buffer.concat([
+      Buffer.from('dn: cn=', 'utf8'),
+      clef.subarray(0, 1),
+      Buffer.from('\n ', 'utf8'),
+      clef.subarray(1, 3),
+      Buffer.from('\n ', 'utf8'),
+      clef.subarray(3),
+      Buffer.from('\ncn: x\n', 'utf8'),
+    ]);
     expect(parseLdif(twice)[0].dn).toBe('cn=𝄞');
   });
 
   it('names the line of bytes that are not UTF-8 even after joining, and leaves comments alone', () => {
-    const broken = Buffer.concat([Buffer.from('dn: cn=a\n# caf', 'utf8'), Buffer.from([0xe9]), Buffer.from('\ndescription: M', 'utf8'), Buffer.from([0xc3]), Buffer.from('\n x\n', 'utf8')]);
+    const broken = Buffer.concat([
+      Buffer.from('dn: cn=a\n# caf', 'utf8'),
+      Buffer.from([0xe9]),
+      Buffer.from('\ndescription: M', 'utf8'),
+      Buffer.from([0xc3]),
+      Buffer.from('\n x\n', 'utf8'),
+    ]);
     let caught: unknown;
     try {
       parseLdif(broken);

@@ -74,7 +74,8 @@ function logicalLines(bytes: Uint8Array): LogicalLine[] {
     if (end > start && bytes[end - 1] === CR) end -= 1;
     line += 1;
     if (bytes[start] === SPACE) {
-      if (!current || current.kind === 'blank') throw new LdifSyntaxError(line, 'a continuation line (starting with a space) follows no line it could continue');
+      if (!current || current.kind === 'blank')
+        throw new LdifSyntaxError(line, 'a continuation line (starting with a space) follows no line it could continue');
       pieces.push(bytes.subarray(start + 1, end));
     } else {
       flush();

@@ -32,11 +32,26 @@ export function memorySetting(s: Sides): SettingSpec {
     required: true,
     stateSensitive: true,
     readings: [
-      { where: 'directory', xml: false, backup: ldapReading(s.backup, '', (e) => digits(firstValue(e, ATTR.memory))), live: ldapReading(s.live, '', (e) => digits(firstValue(e, ATTR.memory))) },
-      { where: 'domain XML <memory>', xml: true, backup: xmlReading(s.backupXml, (x) => (x.domain.memoryBytes === null ? null : String(x.domain.memoryBytes))), live: xmlReading(s.liveXml, (x) => (x.domain.memoryBytes === null ? null : String(x.domain.memoryBytes))) },
+      {
+        where: 'directory',
+        xml: false,
+        backup: ldapReading(s.backup, '', (e) => digits(firstValue(e, ATTR.memory))),
+        live: ldapReading(s.live, '', (e) => digits(firstValue(e, ATTR.memory))),
+      },
+      {
+        where: 'domain XML <memory>',
+        xml: true,
+        backup: xmlReading(s.backupXml, (x) => (x.domain.memoryBytes === null ? null : String(x.domain.memoryBytes))),
+        live: xmlReading(s.liveXml, (x) => (x.domain.memoryBytes === null ? null : String(x.domain.memoryBytes))),
+      },
     ],
     // libvirt checks the maximum, not the balloon, when it restores a saved state.
-    companion: { backup: balloon(s.backupXml), live: balloon(s.liveXml), describe: (v) => `${formatBytes(Number(v))} in use`, stateSensitive: false },
+    companion: {
+      backup: balloon(s.backupXml),
+      live: balloon(s.liveXml),
+      describe: (v) => `${formatBytes(Number(v))} in use`,
+      stateSensitive: false,
+    },
     ldap: [ldapPlace(s, '', ATTR.memory)],
     xml: [xmlPlace(s, 'memory', (x) => rawXml(x, 'memory', null)), xmlPlace(s, 'currentMemory', (x) => rawXml(x, 'currentMemory', null))],
     format: (v) => (/^\d+$/.test(v) ? formatBytes(Number(v)) : v),
@@ -47,7 +62,10 @@ export function memorySetting(s: Sides): SettingSpec {
       // The chosen side's balloon stays; a typed size is given in full.
       const kept = balloonOf(xmlSide(from));
       const current = kept !== null && kept < n ? kept : n;
-      writeDomainSettings(ctx.doc, { memoryBytes: n, ...(kept !== null || findElement(ctx.doc.root, 'currentMemory') ? { currentMemoryBytes: current } : {}) });
+      writeDomainSettings(ctx.doc, {
+        memoryBytes: n,
+        ...(kept !== null || findElement(ctx.doc.root, 'currentMemory') ? { currentMemoryBytes: current } : {}),
+      });
     },
   };
 }
@@ -71,7 +89,12 @@ export function vcpuSetting(s: Sides): SettingSpec {
     required: true,
     stateSensitive: true,
     readings: [
-      { where: 'directory', xml: false, backup: ldapReading(s.backup, '', (e) => digits(firstValue(e, ATTR.vcpu))), live: ldapReading(s.live, '', (e) => digits(firstValue(e, ATTR.vcpu))) },
+      {
+        where: 'directory',
+        xml: false,
+        backup: ldapReading(s.backup, '', (e) => digits(firstValue(e, ATTR.vcpu))),
+        live: ldapReading(s.live, '', (e) => digits(firstValue(e, ATTR.vcpu))),
+      },
       { where: 'domain XML <vcpu>', xml: true, backup: xmlReading(s.backupXml, xml), live: xmlReading(s.liveXml, xml) },
     ],
     // libvirt compares the online count too when it restores a saved state.
@@ -100,7 +123,12 @@ export function nameSetting(s: Sides): SettingSpec {
     required: true,
     stateSensitive: false,
     readings: [
-      { where: 'directory', xml: false, backup: ldapReading(s.backup, '', (e) => firstValue(e, ATTR.displayName)), live: ldapReading(s.live, '', (e) => firstValue(e, ATTR.displayName)) },
+      {
+        where: 'directory',
+        xml: false,
+        backup: ldapReading(s.backup, '', (e) => firstValue(e, ATTR.displayName)),
+        live: ldapReading(s.live, '', (e) => firstValue(e, ATTR.displayName)),
+      },
       { where: 'domain XML <title>', xml: true, backup: xmlReading(s.backupXml, title), live: xmlReading(s.liveXml, title) },
     ],
     ldap: [ldapPlace(s, '', ATTR.displayName)],

@@ -27,8 +27,19 @@ export const ATTR = {
  */
 export const OPERATIONAL = new Set(
   [
-    'createTimestamp', 'modifyTimestamp', 'creatorsName', 'modifiersName', 'entryUUID', 'entryCSN', 'entryDN',
-    'structuralObjectClass', 'hasSubordinates', 'subschemaSubentry', 'contextCSN', 'numSubordinates', 'pwdChangedTime',
+    'createTimestamp',
+    'modifyTimestamp',
+    'creatorsName',
+    'modifiersName',
+    'entryUUID',
+    'entryCSN',
+    'entryDN',
+    'structuralObjectClass',
+    'hasSubordinates',
+    'subschemaSubentry',
+    'contextCSN',
+    'numSubordinates',
+    'pwdChangedTime',
   ].map((n) => n.toLowerCase()),
 );
 

@@ -4,7 +4,15 @@
  * live that was not decided is lost, and the resolved LDIF and XML agree with each other.
  */
 import { describe, expect, it } from 'vitest';
-import { agreementProblems, applyDecisions, computeConflicts, type Choice, type ConflictInput, type ConflictSet, type Decisions } from './conflicts';
+import {
+  agreementProblems,
+  applyDecisions,
+  computeConflicts,
+  type Choice,
+  type ConflictInput,
+  type ConflictSet,
+  type Decisions,
+} from './conflicts';
 import { readDomain } from './domain-xml';
 import { firstValue } from './entries';
 import { conflictInput, domainXml, machine, MACHINE_DN, MACHINE_UUID } from '../../tests/fixtures/diff-machine';
@@ -60,21 +68,38 @@ describe('graphics with autoport on one side and a fixed port on the other', () 
     const input = { ...conflictInput(machine(), machine()), backupXml: auto, liveXml: fixed };
     const { doc } = settle(input, 'live');
     const element = findElement(doc.root, 'devices/graphics')!;
-    expect([getAttribute(element, 'port'), getAttribute(element, 'tlsPort'), getAttribute(element, 'autoport')]).toEqual(['5901', '5902', 'no']);
+    expect([getAttribute(element, 'port'), getAttribute(element, 'tlsPort'), getAttribute(element, 'autoport')]).toEqual([
+      '5901',
+      '5902',
+      'no',
+    ]);
     expect(settle(input, 'backup').result.xml).toBe(auto);
   });
 
   it('gives a fixed backup port back to automatic when live is automatic', () => {
-    const input = { ...conflictInput(machine(), machine()), backupXml: fixed, liveXml: graphics("port='5907' tlsPort='5908' autoport='yes'") };
+    const input = {
+      ...conflictInput(machine(), machine()),
+      backupXml: fixed,
+      liveXml: graphics("port='5907' tlsPort='5908' autoport='yes'"),
+    };
     expect(getAttribute(findElement(settle(input, 'live').doc.root, 'devices/graphics')!, 'autoport')).toBe('yes');
     expect(settle(input, 'backup').result.xml).toBe(fixed);
   });
 
   it('keeps the live log file of a serial port that the backup had on a pty', () => {
     const serial = (type: string, path: string) =>
-      domainXml(machine()).replace("    <input type='tablet'", `    <serial type='${type}'>\n      <source path='${path}'/>\n      <target port='0'/>\n      <alias name='serial0'/>\n    </serial>\n    <input type='tablet'`);
-    const input = { ...conflictInput(machine(), machine()), backupXml: serial('pty', '/dev/pts/3'), liveXml: serial('file', '/var/log/vm/serial.log') };
-    expect(computeConflicts(input).conflicts.map((c) => [c.id, c.live, c.backup])).toEqual([['xml:devices/serial@type', 'file (path /var/log/vm/serial.log)', 'pty']]);
+      domainXml(machine()).replace(
+        "    <input type='tablet'",
+        `    <serial type='${type}'>\n      <source path='${path}'/>\n      <target port='0'/>\n      <alias name='serial0'/>\n    </serial>\n    <input type='tablet'`,
+      );
+    const input = {
+      ...conflictInput(machine(), machine()),
+      backupXml: serial('pty', '/dev/pts/3'),
+      liveXml: serial('file', '/var/log/vm/serial.log'),
+    };
+    expect(computeConflicts(input).conflicts.map((c) => [c.id, c.live, c.backup])).toEqual([
+      ['xml:devices/serial@type', 'file (path /var/log/vm/serial.log)', 'pty'],
+    ]);
     expect(getAttribute(findElement(settle(input, 'live').doc.root, 'devices/serial/source')!, 'path')).toBe('/var/log/vm/serial.log');
   });
 
@@ -88,24 +113,42 @@ describe('graphics with autoport on one side and a fixed port on the other', () 
           "    <input type='tablet'",
           `    <channel type='unix'>\n      <source mode='bind' path='/var/lib/libvirt/qemu/channel/target/domain-${id}-${MACHINE_UUID.slice(0, 20)}/org.qemu.guest_agent.0'/>\n      <target type='virtio' name='org.qemu.guest_agent.0'/>\n    </channel>\n    <input type='tablet'`,
         );
-    const input = { ...conflictInput(machine(), machine()), backupXml: running('8741442c-1a75-4ddf-930c-f94afd6aee4f', 'virbr0', '2', 7), liveXml: running('45d91da8-2851-4e74-a63f-80ff2037e649', 'virbr1', '5', 31) };
+    const input = {
+      ...conflictInput(machine(), machine()),
+      backupXml: running('8741442c-1a75-4ddf-930c-f94afd6aee4f', 'virbr0', '2', 7),
+      liveXml: running('45d91da8-2851-4e74-a63f-80ff2037e649', 'virbr1', '5', 31),
+    };
     expect(computeConflicts(input).conflicts).toEqual([]);
     const fixed = { ...input, liveXml: input.liveXml.replace(/path='[^']*guest_agent.0'/, "path='/run/web-01/agent.sock'") };
-    expect(computeConflicts(fixed).conflicts.map((c) => [c.id, c.live])).toEqual([['xml:devices/channel[org.qemu.guest_agent.0]/source@path', '/run/web-01/agent.sock']]);
+    expect(computeConflicts(fixed).conflicts.map((c) => [c.id, c.live])).toEqual([
+      ['xml:devices/channel[org.qemu.guest_agent.0]/source@path', '/run/web-01/agent.sock'],
+    ]);
   });
 });
 
 describe('a ballooned machine: <currentMemory> below <memory>', () => {
-  const ballooned = (memory: number, current: number) => domainXml(machine({ memoryBytes: memory })).replace(/<currentMemory unit='KiB'>\d+/, `<currentMemory unit='KiB'>${current / 1024}`);
+  const ballooned = (memory: number, current: number) =>
+    domainXml(machine({ memoryBytes: memory })).replace(/<currentMemory unit='KiB'>\d+/, `<currentMemory unit='KiB'>${current / 1024}`);
 
   it('keeps the chosen side’s balloon instead of overwriting it with the memory size', () => {
     const input = conflictInput(machine(), machine({ memoryBytes: 4 * GiB }), { liveXml: ballooned(4 * GiB, 2 * GiB) });
     const set = computeConflicts(input);
     expect(set.inconsistencies).toEqual({ backup: [], live: [] });
-    expect(set.conflicts).toEqual([expect.objectContaining({ id: 'memory', live: '4 GiB (2 GiB in use)', backup: '2 GiB', choices: { live: 'Keep 4 GiB (2 GiB in use)', backup: 'Take 2 GiB from the backup' } })]);
+    expect(set.conflicts).toEqual([
+      expect.objectContaining({
+        id: 'memory',
+        live: '4 GiB (2 GiB in use)',
+        backup: '2 GiB',
+        choices: { live: 'Keep 4 GiB (2 GiB in use)', backup: 'Take 2 GiB from the backup' },
+      }),
+    ]);
     expect(set.conflicts[0].note).toBeUndefined();
     const live = settle(input, 'live');
-    expect([firstValue(live.vm, 'sstMemory'), live.domain.memoryBytes, live.domain.currentMemoryBytes]).toEqual([String(4 * GiB), 4 * GiB, 2 * GiB]);
+    expect([firstValue(live.vm, 'sstMemory'), live.domain.memoryBytes, live.domain.currentMemoryBytes]).toEqual([
+      String(4 * GiB),
+      4 * GiB,
+      2 * GiB,
+    ]);
     const backup = settle(input, 'backup');
     expect([backup.domain.memoryBytes, backup.domain.currentMemoryBytes]).toEqual([2 * GiB, 2 * GiB]);
     const typed = applyDecisions(input, set, { memory: { choice: 'value', value: '8 GiB' } });
@@ -113,7 +156,9 @@ describe('a ballooned machine: <currentMemory> below <memory>', () => {
   });
 
   it('asks about a balloon that differs while the memory size is the same', () => {
-    const input = conflictInput(machine({ memoryBytes: 4 * GiB }), machine({ memoryBytes: 4 * GiB }), { liveXml: ballooned(4 * GiB, 3 * GiB) });
+    const input = conflictInput(machine({ memoryBytes: 4 * GiB }), machine({ memoryBytes: 4 * GiB }), {
+      liveXml: ballooned(4 * GiB, 3 * GiB),
+    });
     expect(computeConflicts(input).conflicts.map((c) => [c.id, c.live, c.backup])).toEqual([['memory', '4 GiB (3 GiB in use)', '4 GiB']]);
     expect(settle(input, 'live').domain.currentMemoryBytes).toBe(3 * GiB);
     expect(settle(input, 'backup').domain.currentMemoryBytes).toBe(4 * GiB);
@@ -129,11 +174,16 @@ describe('a ballooned machine: <currentMemory> below <memory>', () => {
 
   it('still reports a <currentMemory> above <memory>, which libvirt would cut down', () => {
     const xml = ballooned(2 * GiB, 3 * GiB);
-    expect(agreementProblems(conflictInput(machine(), machine()).backupLdif, xml, MACHINE_UUID)).toEqual(['Memory: the domain XML has <currentMemory> 3 GiB above <memory> 2 GiB.']);
+    expect(agreementProblems(conflictInput(machine(), machine()).backupLdif, xml, MACHINE_UUID)).toEqual([
+      'Memory: the domain XML has <currentMemory> 3 GiB above <memory> 2 GiB.',
+    ]);
   });
 
   it('keeps the live online vCPUs with the vCPU count, as one decision', () => {
-    const hotplug = domainXml(machine({ vcpu: 4 })).replace("<vcpu placement='static'>4</vcpu>", "<vcpu placement='static' current='2'>4</vcpu>");
+    const hotplug = domainXml(machine({ vcpu: 4 })).replace(
+      "<vcpu placement='static'>4</vcpu>",
+      "<vcpu placement='static' current='2'>4</vcpu>",
+    );
     const input = conflictInput(machine(), machine({ vcpu: 4 }), { liveXml: hotplug });
     const set = computeConflicts(input);
     expect(set.conflicts.map((c) => [c.id, c.live, c.backup])).toEqual([['vcpus', '4 (2 online)', '2']]);
@@ -185,7 +235,11 @@ describe('the order of sibling elements', () => {
   });
 
   it('does not ask about the order of timers, features or sysinfo entries, which libvirt does not depend on', () => {
-    const timers = (a: string, b: string) => domainXml(machine()).replace("<clock offset='utc'/>", `<clock offset='utc'>\n    <timer name='${a}'/>\n    <timer name='${b}'/>\n  </clock>`);
+    const timers = (a: string, b: string) =>
+      domainXml(machine()).replace(
+        "<clock offset='utc'/>",
+        `<clock offset='utc'>\n    <timer name='${a}'/>\n    <timer name='${b}'/>\n  </clock>`,
+      );
     const input = { ...conflictInput(machine(), machine()), backupXml: timers('rtc', 'pit'), liveXml: timers('pit', 'rtc') };
     expect(computeConflicts(input).conflicts).toEqual([]);
   });
@@ -196,7 +250,9 @@ describe('user aliases and mixed content', () => {
 
   it('compares a user alias (ua-…) that live added, and keeps it in place of libvirt’s own', () => {
     const input = { ...conflictInput(machine(), machine()), liveXml: alias('ua-data') };
-    expect(computeConflicts(input).conflicts.map((c) => [c.id, c.live, c.backup])).toEqual([['xml:devices/disk[vdb]/alias', "<alias name='ua-data'/>", '(absent)']]);
+    expect(computeConflicts(input).conflicts.map((c) => [c.id, c.live, c.backup])).toEqual([
+      ['xml:devices/disk[vdb]/alias', "<alias name='ua-data'/>", '(absent)'],
+    ]);
     const { doc } = settle(input, 'live');
     const vdb = findElements(doc.root, 'devices/disk')[1];
     expect(findElements(vdb, 'alias').map((a) => getAttribute(a, 'name'))).toEqual(['ua-data']);
@@ -204,7 +260,10 @@ describe('user aliases and mixed content', () => {
   });
 
   it('keeps a fixed tap device name in place of the automatic one', () => {
-    const input = { ...conflictInput(machine(), machine()), liveXml: domainXml(machine()).replace("<target dev='vnet7'/>", "<target dev='tap-web01'/>") };
+    const input = {
+      ...conflictInput(machine(), machine()),
+      liveXml: domainXml(machine()).replace("<target dev='vnet7'/>", "<target dev='tap-web01'/>"),
+    };
     expect(computeConflicts(input).conflicts.map((c) => c.id)).toEqual(['xml:devices/interface[net0]/target']);
     const { doc } = settle(input, 'live');
     expect(findElements(doc.root, 'devices/interface/target').map((t) => getAttribute(t, 'dev'))).toEqual(['tap-web01']);
@@ -220,8 +279,16 @@ describe('user aliases and mixed content', () => {
   });
 
   it('compares the text of an element that also holds elements, as one value', () => {
-    const note = (text: string) => domainXml(machine()).replace('  <memory', `  <metadata>\n    <app:note xmlns:app='urn:example:app'>${text}</app:note>\n  </metadata>\n  <memory`);
-    const input = { ...conflictInput(machine(), machine()), backupXml: note('Primary <b>database</b> node'), liveXml: note('Standby <b>database</b> node') };
+    const note = (text: string) =>
+      domainXml(machine()).replace(
+        '  <memory',
+        `  <metadata>\n    <app:note xmlns:app='urn:example:app'>${text}</app:note>\n  </metadata>\n  <memory`,
+      );
+    const input = {
+      ...conflictInput(machine(), machine()),
+      backupXml: note('Primary <b>database</b> node'),
+      liveXml: note('Standby <b>database</b> node'),
+    };
     const set = computeConflicts(input);
     expect(set.conflicts).toEqual([
       expect.objectContaining({
@@ -240,21 +307,49 @@ describe('user aliases and mixed content', () => {
 
 describe('every combination of decisions on a machine where all of the above differ', () => {
   const second = { name: 'net1', mac: '52:54:00:44:55:66', bridge: 'vmbr1' };
-  const shape = (m: ReturnType<typeof machine>, options: { graphics: string; alias: string; note: string; serial: string; current: number; online: number | null }) =>
+  const shape = (
+    m: ReturnType<typeof machine>,
+    options: { graphics: string; alias: string; note: string; serial: string; current: number; online: number | null },
+  ) =>
     domainXml(m)
       .replace(/\n\s*<address type='pci'[^>]*slot='0x0[34]'[^>]*\/>/g, '')
       .replace("port='5901' autoport='no'", options.graphics)
       .replace("<alias name='virtio-disk1'/>", `<alias name='${options.alias}'/>`)
       .replace('  <memory', `  <metadata>\n    <app:note xmlns:app='urn:example:app'>${options.note}</app:note>\n  </metadata>\n  <memory`)
       .replace(/<currentMemory unit='KiB'>\d+/, `<currentMemory unit='KiB'>${options.current / 1024}`)
-      .replace(/<vcpu placement='static'>/, options.online === null ? "<vcpu placement='static'>" : `<vcpu placement='static' current='${options.online}'>`)
-      .replace("    <input type='tablet'", `    <serial type='${options.serial}'>\n      <source path='${options.serial === 'pty' ? '/dev/pts/3' : '/var/log/vm/serial.log'}'/>\n      <target port='0'/>\n    </serial>\n    <input type='tablet'`);
+      .replace(
+        /<vcpu placement='static'>/,
+        options.online === null ? "<vcpu placement='static'>" : `<vcpu placement='static' current='${options.online}'>`,
+      )
+      .replace(
+        "    <input type='tablet'",
+        `    <serial type='${options.serial}'>\n      <source path='${options.serial === 'pty' ? '/dev/pts/3' : '/var/log/vm/serial.log'}'/>\n      <target port='0'/>\n    </serial>\n    <input type='tablet'`,
+      );
   const backupMachine = machine({ interfaces: [machine().interfaces[0], second] });
-  const liveMachine = machine({ memoryBytes: 4 * GiB, vcpu: 4, interfaces: [second, machine().interfaces[0]], dhcp: { subnet: '10.1.0.0', ip: '10.1.0.21', mac: machine().interfaces[0].mac } });
-  const input = conflictInput(backupMachine, liveMachine, {
-    liveXml: shape(liveMachine, { graphics: "port='5901' autoport='no'", alias: 'ua-data', note: 'Standby <b>database</b> node', serial: 'file', current: 2 * GiB, online: 2 }),
+  const liveMachine = machine({
+    memoryBytes: 4 * GiB,
+    vcpu: 4,
+    interfaces: [second, machine().interfaces[0]],
+    dhcp: { subnet: '10.1.0.0', ip: '10.1.0.21', mac: machine().interfaces[0].mac },
   });
-  input.backupXml = shape(backupMachine, { graphics: "port='5900' autoport='yes'", alias: 'virtio-disk1', note: 'Primary <b>database</b> node', serial: 'pty', current: 2 * GiB, online: null });
+  const input = conflictInput(backupMachine, liveMachine, {
+    liveXml: shape(liveMachine, {
+      graphics: "port='5901' autoport='no'",
+      alias: 'ua-data',
+      note: 'Standby <b>database</b> node',
+      serial: 'file',
+      current: 2 * GiB,
+      online: 2,
+    }),
+  });
+  input.backupXml = shape(backupMachine, {
+    graphics: "port='5900' autoport='yes'",
+    alias: 'virtio-disk1',
+    note: 'Primary <b>database</b> node',
+    serial: 'pty',
+    current: 2 * GiB,
+    online: null,
+  });
   const set = computeConflicts(input);
 
   it('has one conflict per difference', () => {
@@ -272,16 +367,19 @@ describe('every combination of decisions on a machine where all of the above dif
   // Every mix of live and backup, in groups of 16 so that each test stays short on a busy machine.
   const masks = Array.from({ length: 2 ** set.conflicts.length }, (_, mask) => mask);
   const groups = Array.from({ length: masks.length / 16 }, (_, g) => masks.slice(g * 16, g * 16 + 16));
-  it.each(groups.map((g) => [g[0], g[g.length - 1], g] as const))('leaves a difference to live only where the backup was chosen, and to the backup only where live was (choices %i to %i)', (_first, _last, group) => {
-    for (const mask of group) {
-      const choice = (i: number): 'live' | 'backup' => (mask & (1 << i) ? 'backup' : 'live');
-      const decisions: Decisions = Object.fromEntries(set.conflicts.map((c, i) => [c.id, { choice: choice(i) }]));
-      const result = applyDecisions(input, set, decisions);
-      expect(result.agreement, `mask ${mask}`).toEqual([]);
-      const toLive = computeConflicts({ ...input, backupLdif: result.ldif, backupXml: result.xml }).conflicts.map((c) => c.id);
-      const toBackup = computeConflicts({ ...input, liveEntries: result.ldif, liveXml: result.xml }).conflicts.map((c) => c.id);
-      expect(toLive, `mask ${mask}`).toEqual(set.conflicts.filter((_, i) => choice(i) === 'backup').map((c) => c.id));
-      expect(toBackup, `mask ${mask}`).toEqual(set.conflicts.filter((_, i) => choice(i) === 'live').map((c) => c.id));
-    }
-  });
+  it.each(groups.map((g) => [g[0], g[g.length - 1], g] as const))(
+    'leaves a difference to live only where the backup was chosen, and to the backup only where live was (choices %i to %i)',
+    (_first, _last, group) => {
+      for (const mask of group) {
+        const choice = (i: number): 'live' | 'backup' => (mask & (1 << i) ? 'backup' : 'live');
+        const decisions: Decisions = Object.fromEntries(set.conflicts.map((c, i) => [c.id, { choice: choice(i) }]));
+        const result = applyDecisions(input, set, decisions);
+        expect(result.agreement, `mask ${mask}`).toEqual([]);
+        const toLive = computeConflicts({ ...input, backupLdif: result.ldif, backupXml: result.xml }).conflicts.map((c) => c.id);
+        const toBackup = computeConflicts({ ...input, liveEntries: result.ldif, liveXml: result.xml }).conflicts.map((c) => c.id);
+        expect(toLive, `mask ${mask}`).toEqual(set.conflicts.filter((_, i) => choice(i) === 'backup').map((c) => c.id));
+        expect(toBackup, `mask ${mask}`).toEqual(set.conflicts.filter((_, i) => choice(i) === 'live').map((c) => c.id));
+      }
+    },
+  );
 });

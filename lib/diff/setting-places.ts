@@ -14,7 +14,7 @@ import { findElement, getAttribute, textContent } from './xml-nodes';
 export const claim = (key: string, attribute: string) => `${key}|${attribute.toLowerCase()}`;
 
 export function entryOf(side: Side, key: string): LdifEntry | null {
-  return key === DHCP_KEY ? side.dhcp : side.entries.get(key)?.entry ?? null;
+  return key === DHCP_KEY ? side.dhcp : (side.entries.get(key)?.entry ?? null);
 }
 
 export function ldapReading(side: Side, key: string, read: (entry: LdifEntry) => string | null): PlaceValue {
@@ -25,7 +25,12 @@ export function ldapReading(side: Side, key: string, read: (entry: LdifEntry) =>
 export function ldapPlace(s: Sides, key: string, attribute: string, filter: (values: string[]) => string[] = (v) => v): LdapPlace {
   const b = entryOf(s.backup, key);
   const l = entryOf(s.live, key);
-  return { dn: (l ?? b)?.dn ?? '', attribute, live: l ? filter(valuesOf(l, attribute)) : null, backup: b ? filter(valuesOf(b, attribute)) : null };
+  return {
+    dn: (l ?? b)?.dn ?? '',
+    attribute,
+    live: l ? filter(valuesOf(l, attribute)) : null,
+    backup: b ? filter(valuesOf(b, attribute)) : null,
+  };
 }
 
 export function xmlReading(x: SideXml | null, read: (x: SideXml) => string | null): PlaceValue {

@@ -82,7 +82,9 @@ export function settingOperation(spec: SettingSpec, others: Identities, context:
   const consistent = (side: Side) => new Set(values[side]).size <= 1;
   let equalXml = 0;
   let comparedDiffer = false;
-  for (const r of spec.companion ? [...spec.readings, { backup: spec.companion.backup, live: spec.companion.live, xml: true }] : spec.readings) {
+  for (const r of spec.companion
+    ? [...spec.readings, { backup: spec.companion.backup, live: spec.companion.live, xml: true }]
+    : spec.readings) {
     if (!r.backup.present || !r.live.present) continue;
     if (r.backup.value !== r.live.value) comparedDiffer = true;
     else if (r.xml) equalXml += 1;
@@ -126,13 +128,18 @@ export function settingOperation(spec: SettingSpec, others: Identities, context:
     valueKind: spec.valueKind,
     valueHint: valueHint(spec.valueKind, context),
     values: canonical,
-    choices: { live: `Keep ${consistent('live') ? display('live') : show(canonical.live)}`, backup: `Take ${consistent('backup') ? display('backup') : show(canonical.backup)} from the backup` },
+    choices: {
+      live: `Keep ${consistent('live') ? display('live') : show(canonical.live)}`,
+      backup: `Take ${consistent('backup') ? display('backup') : show(canonical.backup)} from the backup`,
+    },
     refused,
     ldap: spec.ldap,
     xml: spec.xml,
     ...(collisions.text ? { collision: collisions.text } : {}),
     ...(split.length > 0
-      ? { note: `The ${split.join(' and the ')} side${split.length > 1 ? 's disagree' : ' disagrees'} with itself here; the choice is written to every place, with the directory's value standing for its side.` }
+      ? {
+          note: `The ${split.join(' and the ')} side${split.length > 1 ? 's disagree' : ' disagrees'} with itself here; the choice is written to every place, with the directory's value standing for its side.`,
+        }
       : {}),
   };
   return {
@@ -149,7 +156,8 @@ export function settingOperation(spec: SettingSpec, others: Identities, context:
         const chosen = choice === 'value' ? value : written[choice];
         const changed = spec.readings.some((r) => r.xml && r.backup.present && r.backup.value !== chosen);
         const companion = spec.companion?.stateSensitive ? spec.companion : null;
-        const companionChanged = companion !== null && (choice === 'value' ? null : valueOf(companion[choice])) !== valueOf(companion.backup);
+        const companionChanged =
+          companion !== null && (choice === 'value' ? null : valueOf(companion[choice])) !== valueOf(companion.backup);
         return spec.stateSensitive && (changed || companionChanged) ? `${spec.label} differs from the backup's domain XML.` : null;
       },
     },

@@ -27,7 +27,17 @@ export interface SettingsResult {
 export function buildSettings(s: Sides): SettingsResult {
   const specs: SettingSpec[] = [nameSetting(s), memorySetting(s), vcpuSetting(s)];
   const claimed = new Set([claim('', ATTR.machine), claim('', ATTR.displayName), claim('', ATTR.memory), claim('', ATTR.vcpu)]);
-  const ignoredXml = new Set(['name#text', 'uuid#text', 'title#text', 'memory#text', 'memory@unit', 'currentMemory#text', 'currentMemory@unit', 'vcpu#text', 'vcpu@current']);
+  const ignoredXml = new Set([
+    'name#text',
+    'uuid#text',
+    'title#text',
+    'memory#text',
+    'memory@unit',
+    'currentMemory#text',
+    'currentMemory@unit',
+    'vcpu#text',
+    'vcpu@current',
+  ]);
 
   const liveDisks = new Set(ldapDisks(s.live).map((d) => d.key));
   for (const disk of ldapDisks(s.backup).filter((d) => liveDisks.has(d.key))) {

@@ -40,7 +40,9 @@ export function readSide(list: LdifEntry[], machineUuid: string, name: string): 
   const isMachine = (rdns: Rdn[]) => rdns.length > 0 && lower(rdns[0].attribute) === lower(ATTR.machine);
   const candidates = parsed.filter((p) => isMachine(p.rdns));
   // A profile or nested machine below another would be part of that machine's subtree.
-  const machines = candidates.filter((p) => !candidates.some((q) => q !== p && q.rdns.length < p.rdns.length && endsWithRdns(p.rdns, q.rdns)));
+  const machines = candidates.filter(
+    (p) => !candidates.some((q) => q !== p && q.rdns.length < p.rdns.length && endsWithRdns(p.rdns, q.rdns)),
+  );
   if (machines.length === 0) return `${name} holds no machine entry (sstVirtualMachine=${machineUuid}).`;
   if (machines.length > 1) return `${name} holds more than one machine: ${machines.map((m) => m.entry.dn).join('; ')}.`;
   const vm = machines[0];
@@ -57,7 +59,12 @@ export function readSide(list: LdifEntry[], machineUuid: string, name: string): 
       if (isBackupHistory(p.rdns)) continue;
       const depth = p.rdns.length - vm.rdns.length;
       const relative = p.rdns.slice(0, depth);
-      entries.set(rdnKey(relative), { key: rdnKey(relative), relative, relativeText: rawRdns(p.entry.dn).slice(0, depth).join(','), entry: p.entry });
+      entries.set(rdnKey(relative), {
+        key: rdnKey(relative),
+        relative,
+        relativeText: rawRdns(p.entry.dn).slice(0, depth).join(','),
+        entry: p.entry,
+      });
     } else if (p.rdns.length > 0 && lower(p.rdns[0].attribute) === 'cn' && lower(p.rdns[0].value) === lower(machineUuid)) {
       dhcp.push(p.entry);
     } else {

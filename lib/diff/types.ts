@@ -53,7 +53,8 @@ export type Choice = 'live' | 'backup' | 'value';
 export type ConflictKind = 'setting' | 'ldap-attribute' | 'ldap-entry' | 'xml';
 
 /** How a typed value is checked and normalised (see validateValue). */
-export type ValueKind = 'memory' | 'vcpus' | 'mac' | 'ip' | 'file-path' | 'disk-image' | 'volume-name' | 'display-name' | 'ldap-value' | 'xml-value';
+export type ValueKind =
+  'memory' | 'vcpus' | 'mac' | 'ip' | 'file-path' | 'disk-image' | 'volume-name' | 'display-name' | 'ldap-value' | 'xml-value';
 
 /**
  * One place a conflict changes in the directory. `attribute` is null for a whole entry; then

@@ -42,7 +42,14 @@ describe('checkValue', () => {
 
   it('takes unicast MAC addresses in colon form, in lower case', () => {
     expect(ok('mac', '52:54:00:AA:bb:cc')).toEqual({ ok: true, value: '52:54:00:aa:bb:cc' });
-    for (const bad of ['52-54-00-aa-bb-cc', '525400aabbcc', '52:54:00:aa:bb', '01:00:5e:00:00:01', '00:00:00:00:00:00', '52:54:00:aa:bb:cg']) {
+    for (const bad of [
+      '52-54-00-aa-bb-cc',
+      '525400aabbcc',
+      '52:54:00:aa:bb',
+      '01:00:5e:00:00:01',
+      '00:00:00:00:00:00',
+      '52:54:00:aa:bb:cg',
+    ]) {
       expect(ok('mac', bad).ok, bad).toBe(false);
     }
   });
@@ -53,8 +60,12 @@ describe('checkValue', () => {
   });
 
   it('takes absolute image paths without . or .. segments', () => {
-    expect(ok('file-path', '/var/virtualization//vm-persistent/p/v.qcow2')).toEqual({ ok: true, value: '/var/virtualization/vm-persistent/p/v.qcow2' });
-    for (const bad of ['relative/v.qcow2', '/var/../etc/shadow', '/var/./x', '/var/x/', '/var/x\n.qcow2']) expect(ok('file-path', bad).ok, bad).toBe(false);
+    expect(ok('file-path', '/var/virtualization//vm-persistent/p/v.qcow2')).toEqual({
+      ok: true,
+      value: '/var/virtualization/vm-persistent/p/v.qcow2',
+    });
+    for (const bad of ['relative/v.qcow2', '/var/../etc/shadow', '/var/./x', '/var/x/', '/var/x\n.qcow2'])
+      expect(ok('file-path', bad).ok, bad).toBe(false);
     expect(ok('volume-name', 'virtualization/vm-persistent/p/v.qcow2').ok).toBe(true);
     expect(ok('volume-name', '/virtualization/v.qcow2').ok).toBe(false);
     expect(ok('volume-name', 'a/../b').ok).toBe(false);
@@ -62,12 +73,26 @@ describe('checkValue', () => {
 
   it('takes a disk image path only directly in one of the given folders', () => {
     const folders = ['/var/virtualization/vm-persistent/sp', '/var/virtualization/vm-persistent/other/'];
-    expect(checkValue('disk-image', '/var/virtualization/vm-persistent/sp/v.qcow2', { imageFolders: folders })).toEqual({ ok: true, value: '/var/virtualization/vm-persistent/sp/v.qcow2' });
+    expect(checkValue('disk-image', '/var/virtualization/vm-persistent/sp/v.qcow2', { imageFolders: folders })).toEqual({
+      ok: true,
+      value: '/var/virtualization/vm-persistent/sp/v.qcow2',
+    });
     expect(checkImagePath('/var/virtualization/vm-persistent/other/v.qcow2', folders).ok).toBe(true);
-    for (const bad of ['/etc/passwd', '/var/virtualization/vm-persistent/sp/deeper/v.qcow2', '/var/virtualization/vm-persistent/v.qcow2', '/var/virtualization/vm-persistent/spx/v.qcow2']) {
-      expect(checkImagePath(bad, folders), bad).toMatchObject({ ok: false, error: expect.stringMatching(/one of \/var\/virtualization\/vm-persistent\/sp, /) });
+    for (const bad of [
+      '/etc/passwd',
+      '/var/virtualization/vm-persistent/sp/deeper/v.qcow2',
+      '/var/virtualization/vm-persistent/v.qcow2',
+      '/var/virtualization/vm-persistent/spx/v.qcow2',
+    ]) {
+      expect(checkImagePath(bad, folders), bad).toMatchObject({
+        ok: false,
+        error: expect.stringMatching(/one of \/var\/virtualization\/vm-persistent\/sp, /),
+      });
     }
-    expect(checkImagePath('/var/virtualization/vm-persistent/sp/../../x', folders)).toMatchObject({ ok: false, error: expect.stringMatching(/\.\./) });
+    expect(checkImagePath('/var/virtualization/vm-persistent/sp/../../x', folders)).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/\.\./),
+    });
     expect(checkImagePath('/x/v.qcow2', [])).toMatchObject({ ok: false, error: expect.stringMatching(/no folder is known/) });
     // Without folders, only the format.
     expect(checkValue('disk-image', '/anywhere/v.qcow2').ok).toBe(true);

@@ -14,7 +14,7 @@ export const VALUE_HINTS: Readonly<Record<ValueKind, string>> = {
   mac: 'a MAC address such as 52:54:00:aa:bb:cc',
   ip: 'an IPv4 address such as 10.1.0.7',
   'file-path': 'an absolute path such as /var/virtualization/iso/<image>.iso',
-  'disk-image': 'an image file in the machine\'s storage pool folder, such as /var/virtualization/vm-persistent/<pool>/<volume>.qcow2',
+  'disk-image': "an image file in the machine's storage pool folder, such as /var/virtualization/vm-persistent/<pool>/<volume>.qcow2",
   'volume-name': 'a volume name such as virtualization/vm-persistent/<pool>/<volume>.qcow2',
   'display-name': 'a name of up to 255 characters',
   'ldap-value': 'one value, on one line',
@@ -42,9 +42,11 @@ function vcpus(text: string): ValueCheck {
 
 export function checkMac(text: string): ValueCheck {
   const t = text.trim().toLowerCase();
-  if (!/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/.test(t)) return { ok: false, error: 'Enter a MAC address as six pairs of hex digits separated by colons, such as 52:54:00:aa:bb:cc.' };
+  if (!/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/.test(t))
+    return { ok: false, error: 'Enter a MAC address as six pairs of hex digits separated by colons, such as 52:54:00:aa:bb:cc.' };
   // libvirt refuses multicast addresses for a NIC (lowest bit of the first octet set).
-  if (parseInt(t.slice(0, 2), 16) & 1) return { ok: false, error: 'That is a multicast MAC address; a network interface needs a unicast one.' };
+  if (parseInt(t.slice(0, 2), 16) & 1)
+    return { ok: false, error: 'That is a multicast MAC address; a network interface needs a unicast one.' };
   if (t === '00:00:00:00:00:00') return { ok: false, error: 'The all-zero MAC address is not valid.' };
   return { ok: true, value: t };
 }
@@ -62,7 +64,8 @@ function filePath(text: string): ValueCheck {
   const t = text.trim();
   if (!t.startsWith('/')) return { ok: false, error: 'Enter an absolute path, starting with /.' };
   if (CONTROL.test(t)) return { ok: false, error: 'The path contains a control character.' };
-  if (t.split('/').some((segment) => segment === '..' || segment === '.')) return { ok: false, error: 'The path must not contain "." or ".." segments.' };
+  if (t.split('/').some((segment) => segment === '..' || segment === '.'))
+    return { ok: false, error: 'The path must not contain "." or ".." segments.' };
   if (t.endsWith('/')) return { ok: false, error: 'The path names a folder; enter the image file.' };
   return { ok: true, value: t.replace(/\/{2,}/g, '/') };
 }
@@ -88,22 +91,30 @@ export function checkImagePath(text: string, folders: readonly string[]): ValueC
   const folder = checked.value.slice(0, checked.value.lastIndexOf('/')) || '/';
   const allowed = folders.map((f) => f.replace(/\/{2,}/g, '/').replace(/(.)\/$/, '$1'));
   if (allowed.includes(folder)) return checked;
-  const where = allowed.length === 0 ? 'no folder is known for this machine\'s images' : allowed.length === 1 ? `it must be a file directly in ${allowed[0]}` : `it must be a file directly in one of ${allowed.join(', ')}`;
+  const where =
+    allowed.length === 0
+      ? "no folder is known for this machine's images"
+      : allowed.length === 1
+        ? `it must be a file directly in ${allowed[0]}`
+        : `it must be a file directly in one of ${allowed.join(', ')}`;
   return { ok: false, error: `${checked.value} is not a place for this machine's disk image: ${where} (its storage pool's folder).` };
 }
 
 /** The hint for a typed value, naming the folders where they are known. */
 export function valueHint(kind: ValueKind, context: ValueContext = {}): string {
   const folders = context.imageFolders ?? [];
-  if (kind === 'disk-image' && folders.length > 0) return `an image file directly in ${folders.length === 1 ? folders[0] : `one of ${folders.join(', ')}`}`;
+  if (kind === 'disk-image' && folders.length > 0)
+    return `an image file directly in ${folders.length === 1 ? folders[0] : `one of ${folders.join(', ')}`}`;
   return VALUE_HINTS[kind];
 }
 
 function volumeName(text: string): ValueCheck {
   const t = text.trim();
-  if (t === '' || t.startsWith('/')) return { ok: false, error: 'Enter the volume name relative to the storage volume, without a leading /.' };
+  if (t === '' || t.startsWith('/'))
+    return { ok: false, error: 'Enter the volume name relative to the storage volume, without a leading /.' };
   if (CONTROL.test(t)) return { ok: false, error: 'The name contains a control character.' };
-  if (t.split('/').some((segment) => segment === '..' || segment === '.' || segment === '')) return { ok: false, error: 'The name must not contain empty, "." or ".." segments.' };
+  if (t.split('/').some((segment) => segment === '..' || segment === '.' || segment === ''))
+    return { ok: false, error: 'The name must not contain empty, "." or ".." segments.' };
   return { ok: true, value: t };
 }
 

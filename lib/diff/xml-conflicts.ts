@@ -13,7 +13,14 @@ import type { XmlCompanion, XmlContentDifference, XmlElementDifference, XmlOrder
 import { cloneNode, insertElement, removeAttribute, removeElement, setAttribute, setTextContent } from './xml-nodes';
 
 /** Parts of the XML a saved state does not depend on: images may move, names and policies may change. */
-const STATE_SAFE = [/^devices\/disk\[[^\]]+\]\/source(@|$)/, /^title$/, /^description$/, /^metadata(\/|$)/, /^on_(poweroff|reboot|crash)$/, /^devices\/interface\[[^\]]+\]\/source@bridge$/];
+const STATE_SAFE = [
+  /^devices\/disk\[[^\]]+\]\/source(@|$)/,
+  /^title$/,
+  /^description$/,
+  /^metadata(\/|$)/,
+  /^on_(poweroff|reboot|crash)$/,
+  /^devices\/interface\[[^\]]+\]\/source@bridge$/,
+];
 
 export function stateRiskOf(path: string, label: string): string | null {
   return STATE_SAFE.some((re) => re.test(path)) ? null : `${label} differs from the backup's domain XML.`;
@@ -95,10 +102,16 @@ export function xmlValueOperation(diff: XmlValueDifference): Operation {
     valueKind: linked ? null : 'xml-value',
     valueHint: linked ? null : VALUE_HINTS['xml-value'],
     values: { live: diff.live, backup: diff.backup },
-    choices: { live: diff.live === null ? 'Leave it out, as live' : `Keep ${display('live')}`, backup: diff.backup === null ? 'Leave it out, as in the backup' : `Take ${display('backup')} from the backup` },
+    choices: {
+      live: diff.live === null ? 'Leave it out, as live' : `Keep ${display('live')}`,
+      backup: diff.backup === null ? 'Leave it out, as in the backup' : `Take ${display('backup')} from the backup`,
+    },
     refused: {},
     ldap: [],
-    xml: [{ path: diff.path, live: diff.live, backup: diff.backup }, ...diff.companions.map((c) => ({ path: c.path, live: companionText(c, 'live'), backup: companionText(c, 'backup') }))],
+    xml: [
+      { path: diff.path, live: diff.live, backup: diff.backup },
+      ...diff.companions.map((c) => ({ path: c.path, live: companionText(c, 'live'), backup: companionText(c, 'backup') })),
+    ],
   };
   const write = (value: string | null) => {
     const element = diff.backupElement;
@@ -137,7 +150,9 @@ export function xmlElementOperation(diff: XmlElementDifference): Operation {
     valueKind: null,
     valueHint: null,
     values: { live: null, backup: null },
-    choices: liveOnly ? { live: 'Keep the element', backup: 'Remove it, as in the backup' } : { live: 'Leave it out, as live', backup: 'Restore it from the backup' },
+    choices: liveOnly
+      ? { live: 'Keep the element', backup: 'Remove it, as in the backup' }
+      : { live: 'Leave it out, as live', backup: 'Restore it from the backup' },
     refused: {},
     ldap: [],
     xml: [{ path: diff.path, live: liveOnly ? text : null, backup: liveOnly ? null : text }],
@@ -180,7 +195,12 @@ export function xmlContentOperation(diff: XmlContentDifference): Operation {
       if (choice !== 'live') return;
       // In place, so later insertions can still anchor on this element.
       const copy = cloneNode(diff.liveElement);
-      Object.assign(diff.backupElement, { attributes: copy.attributes, children: copy.children, selfClosing: copy.selfClosing, spaceBeforeClose: copy.spaceBeforeClose });
+      Object.assign(diff.backupElement, {
+        attributes: copy.attributes,
+        children: copy.children,
+        selfClosing: copy.selfClosing,
+        spaceBeforeClose: copy.spaceBeforeClose,
+      });
     },
     stateRisk: (choice: Choice) => (choice === 'live' ? stateRiskOf(diff.path, conflict.label) : null),
   };

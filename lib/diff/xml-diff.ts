@@ -123,7 +123,8 @@ function isRuntimeElement(element: XmlElement, parent: XmlElement): boolean {
   }
   if ((element.name === 'backingStore' || element.name === 'mirror') && parent.name === 'disk') return true;
   if (element.name === 'target' && parent.name === 'interface') return AUTO_TAP.test(getAttribute(element, 'dev') ?? '');
-  if ((element.name === 'label' || element.name === 'imagelabel') && parent.name === 'seclabel') return getAttribute(parent, 'type') === 'dynamic';
+  if ((element.name === 'label' || element.name === 'imagelabel') && parent.name === 'seclabel')
+    return getAttribute(parent, 'type') === 'dynamic';
   return false;
 }
 
@@ -339,7 +340,17 @@ class Comparison {
   }
 
   /** `ignoring`: the element has ignored values; `ruled`: it can have runtime-only attributes. */
-  private attribute(b: XmlElement, l: XmlElement, path: string, parents: Parents | null, name: string, bv: string | null, lv: string | null, ignoring: boolean, ruled: boolean): void {
+  private attribute(
+    b: XmlElement,
+    l: XmlElement,
+    path: string,
+    parents: Parents | null,
+    name: string,
+    bv: string | null,
+    lv: string | null,
+    ignoring: boolean,
+    ruled: boolean,
+  ): void {
     if (ignoring && this.ignored.has(`${path}@${name}`)) return;
     const rule = ruled ? runtimeRule(b, name, path === '', parents ? parents.b.name : null) : null;
     if (rule) {
@@ -347,12 +358,33 @@ class Comparison {
       const runtimeL = isRuntimeUnder(rule, l, parents?.l ?? null, lv);
       if (runtimeB && runtimeL) return;
       if (runtimeB || runtimeL) {
-        this.pending.push({ rule, companion: { path: `${path}@${name}`, attribute: name, backupElement: b, backup: bv, live: lv, runtimeOn: runtimeB ? 'backup' : 'live' } });
+        this.pending.push({
+          rule,
+          companion: {
+            path: `${path}@${name}`,
+            attribute: name,
+            backupElement: b,
+            backup: bv,
+            live: lv,
+            runtimeOn: runtimeB ? 'backup' : 'live',
+          },
+        });
         return;
       }
     }
     if (bv === lv) this.equalValues += 1;
-    else this.value({ kind: 'value', path: `${path}@${name}`, elementPath: path, attribute: name, backup: bv, live: lv, backupElement: b, liveElement: l, companions: [] });
+    else
+      this.value({
+        kind: 'value',
+        path: `${path}@${name}`,
+        elementPath: path,
+        attribute: name,
+        backup: bv,
+        live: lv,
+        backupElement: b,
+        liveElement: l,
+        companions: [],
+      });
   }
 
   /** Reused by compareValues, which never runs inside itself. */
@@ -365,22 +397,47 @@ class Comparison {
     const ruled = parents === null || RULED.has(b.name);
     const pending = this.pending;
     if (pending.length > 0) pending.length = 0;
-    for (const a of b.attributes) this.attribute(b, l, path, parents, a.name, a.value, inL ? (inL.get(a.name) ?? null) : getAttribute(l, a.name), ignoring, ruled);
-    for (const a of l.attributes) if ((inB ? (inB.get(a.name) ?? null) : getAttribute(b, a.name)) === null) this.attribute(b, l, path, parents, a.name, null, a.value, ignoring, ruled);
+    for (const a of b.attributes)
+      this.attribute(b, l, path, parents, a.name, a.value, inL ? (inL.get(a.name) ?? null) : getAttribute(l, a.name), ignoring, ruled);
+    for (const a of l.attributes)
+      if ((inB ? (inB.get(a.name) ?? null) : getAttribute(b, a.name)) === null)
+        this.attribute(b, l, path, parents, a.name, null, a.value, ignoring, ruled);
     // After every attribute of the element, so a switch written after its ports (autoport) is known.
     for (const { rule, companion } of pending) {
       const switchPath = rule === 'always' ? null : `${rule.on === 'self' ? path : (parents?.path ?? '')}@${rule.attribute}`;
       const owner = switchPath === null ? undefined : this.values.get(switchPath);
       // Runtime on one side only, yet the switch does not differ: never drop it silently.
       if (owner) owner.companions.push(companion);
-      else this.value({ kind: 'value', path: companion.path, elementPath: path, attribute: companion.attribute, backup: companion.backup, live: companion.live, backupElement: b, liveElement: l, companions: [] });
+      else
+        this.value({
+          kind: 'value',
+          path: companion.path,
+          elementPath: path,
+          attribute: companion.attribute,
+          backup: companion.backup,
+          live: companion.live,
+          backupElement: b,
+          liveElement: l,
+          companions: [],
+        });
     }
     if (!isLeaf(b) || !isLeaf(l) || (ignoring && this.ignored.has(`${path}#text`))) return;
     const bt = textContent(b).trim();
     const lt = textContent(l).trim();
     if (bt === '' && lt === '') return;
     if (bt === lt) this.equalValues += 1;
-    else this.differences.push({ kind: 'value', path, elementPath: path, attribute: null, backup: bt === '' ? null : bt, live: lt === '' ? null : lt, backupElement: b, liveElement: l, companions: [] });
+    else
+      this.differences.push({
+        kind: 'value',
+        path,
+        elementPath: path,
+        attribute: null,
+        backup: bt === '' ? null : bt,
+        live: lt === '' ? null : lt,
+        backupElement: b,
+        liveElement: l,
+        companions: [],
+      });
   }
 
   /** An order difference among the elements of one name present on both sides, if there is one. */
@@ -445,7 +502,18 @@ class Comparison {
         } else {
           bPositions ??= positions(b);
           const indent = indentBefore(b, element, bPositions.get(element));
-          this.differences.push({ kind: 'element', path: join(path, key), side: 'backup', element, backupParent: b, liveParent: null, livePosition: -1, counterparts: liveToBackup, indent, replaces: [] });
+          this.differences.push({
+            kind: 'element',
+            path: join(path, key),
+            side: 'backup',
+            element,
+            backupParent: b,
+            liveParent: null,
+            livePosition: -1,
+            counterparts: liveToBackup,
+            indent,
+            replaces: [],
+          });
         }
       }
       let runtime: XmlElement[] | null = null;
@@ -462,7 +530,18 @@ class Comparison {
       liveOnly.sort((x, y) => lPositions.get(x.element)! - lPositions.get(y.element)!);
       for (const { key, element, replaces } of liveOnly) {
         const at = lPositions.get(element)!;
-        this.differences.push({ kind: 'element', path: join(path, key), side: 'live', element, backupParent: b, liveParent: l, livePosition: at, counterparts: liveToBackup, indent: indentBefore(l, element, at), replaces });
+        this.differences.push({
+          kind: 'element',
+          path: join(path, key),
+          side: 'live',
+          element,
+          backupParent: b,
+          liveParent: l,
+          livePosition: at,
+          counterparts: liveToBackup,
+          indent: indentBefore(l, element, at),
+          replaces,
+        });
       }
     }
     for (const [key, be, le] of matched) this.walk(be, le, join(path, key), { b, l, path });

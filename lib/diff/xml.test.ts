@@ -59,7 +59,9 @@ describe('parseXml / serializeXml', () => {
     expect(doc.declaration).toBeNull();
     expect(textContent(findElement(doc.root, 'title')!)).toBe('web-01 & friends');
     expect(textContent(findElement(doc.root, 'description')!)).toBe("Müller's <test> machine");
-    expect(getAttribute(findElement(doc.root, 'devices/disk/source')!, 'file')).toBe("/var/virtualization/vm-persistent/0f83f084/a b'c.qcow2");
+    expect(getAttribute(findElement(doc.root, 'devices/disk/source')!, 'file')).toBe(
+      "/var/virtualization/vm-persistent/0f83f084/a b'c.qcow2",
+    );
     expect(getAttribute(findElement(doc.root, 'devices/graphics')!, 'passwd')).toBe('p"w&d');
     expect(findElement(doc.root, 'devices/video/model')!.attributes.map((a) => a.name)).toEqual(['type', 'ram', 'vram', 'heads']);
     expect(doc.root.children.some((c) => c.type === 'comment' && c.value === ' keep the balloon at the full size ')).toBe(true);
@@ -164,7 +166,9 @@ describe('element helpers', () => {
     ensureElement(doc.root, 'on_crash');
     setTextContent(findElement(doc.root, 'on_crash')!, 'destroy');
     const out = serializeXml(doc);
-    expect(out).toContain("    </video>\n    <sound>\n      <model type='ich6'/>\n    </sound>\n  </devices>\n  <on_crash>destroy</on_crash>\n</domain>");
+    expect(out).toContain(
+      "    </video>\n    <sound>\n      <model type='ich6'/>\n    </sound>\n  </devices>\n  <on_crash>destroy</on_crash>\n</domain>",
+    );
     const devices = findElement(doc.root, 'devices')!;
     removeElement(devices, findElement(devices, 'sound')!);
     removeElement(doc.root, findElement(doc.root, 'on_crash')!);
@@ -176,7 +180,13 @@ describe('element helpers', () => {
     const copy = cloneDocument(doc);
     setAttribute(findElement(copy.root, 'devices/video/model')!, 'vram', '1');
     removeAttribute(findElement(copy.root, 'devices/video/model')!, 'heads');
-    appendElement(findElement(copy.root, 'os')!, { type: 'element', name: 'boot', attributes: [{ name: 'dev', value: 'cdrom' }], children: [], selfClosing: true });
+    appendElement(findElement(copy.root, 'os')!, {
+      type: 'element',
+      name: 'boot',
+      attributes: [{ name: 'dev', value: 'cdrom' }],
+      children: [],
+      selfClosing: true,
+    });
     expect(serializeXml(doc)).toBe(LIBVIRT);
     expect(childElements(findElement(copy.root, 'os')!, 'boot')).toHaveLength(2);
     expect(serializeElement(findElement(copy.root, 'devices/video/model')!)).toBe("<model type='qxl' ram='65536' vram='1'/>");

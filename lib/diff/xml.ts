@@ -156,7 +156,13 @@ function decode(r: Reader, raw: string, start: number): string {
     const numeric = /^#(?:x([0-9A-Fa-f]+)|([0-9]+))$/.exec(body);
     if (!numeric) r.fail(`unknown entity &${body};`, start + offset);
     const code = numeric[1] !== undefined ? parseInt(numeric[1], 16) : parseInt(numeric[2], 10);
-    const allowed = code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
+    const allowed =
+      code === 0x9 ||
+      code === 0xa ||
+      code === 0xd ||
+      (code >= 0x20 && code <= 0xd7ff) ||
+      (code >= 0xe000 && code <= 0xfffd) ||
+      (code >= 0x10000 && code <= 0x10ffff);
     if (!allowed) r.fail(`&${body}; is not a character XML allows`, start + offset);
     return String.fromCodePoint(code);
   });
@@ -195,7 +201,9 @@ function parseAttributes(r: Reader, element: XmlElement): void {
     // Most libvirt attributes are written exactly as serializeXml writes them; keeping the source
     // only for the others saves an object per attribute on a large domain.
     const canonical = quote === "'" && r.pos - start === name.length + raw.length + 3 && raw === value;
-    const attribute: XmlAttribute = canonical ? { name, value } : { name, value, source: { text: r.text.slice(start, r.pos), name, value } };
+    const attribute: XmlAttribute = canonical
+      ? { name, value }
+      : { name, value, source: { text: r.text.slice(start, r.pos), name, value } };
     if (space !== ' ') attribute.spaceBefore = space;
     element.attributes.push(attribute);
   }
@@ -310,7 +318,9 @@ function writeNode(node: XmlNode, out: string[]): void {
     for (const a of node.attributes) {
       out.push(a.spaceBefore ?? ' ');
       // New values are written the way libvirt writes them: single quotes.
-      out.push(a.source && a.source.name === a.name && a.source.value === a.value ? a.source.text : `${a.name}='${escapeAttribute(a.value)}'`);
+      out.push(
+        a.source && a.source.name === a.name && a.source.value === a.value ? a.source.text : `${a.name}='${escapeAttribute(a.value)}'`,
+      );
     }
     out.push(node.spaceBeforeClose ?? '');
     if (node.children.length === 0 && node.selfClosing) {

@@ -6,14 +6,24 @@ import { can, canEverywhere } from '@/lib/auth/capabilities';
 import { searchMachineSummaries, uuidPattern } from '@/lib/ldap/machines';
 import { searchPools } from '@/lib/ldap/pools';
 
-const uuid = z.string().trim().regex(uuidPattern).transform((v) => v.toLowerCase()).optional().catch(undefined);
+const uuid = z
+  .string()
+  .trim()
+  .regex(uuidPattern)
+  .transform((v) => v.toLowerCase())
+  .optional()
+  .catch(undefined);
 
 /** The audit page's query string; anything malformed is ignored rather than refused. */
 export const auditQuerySchema = z.object({
   machine: uuid,
   pool: uuid,
   scope: z.enum(['cloud']).optional().catch(undefined),
-  cursor: z.string().regex(/^\d{8}T\d{6}\.\d{3}Z-[0-9a-f]+$/).optional().catch(undefined),
+  cursor: z
+    .string()
+    .regex(/^\d{8}T\d{6}\.\d{3}Z-[0-9a-f]+$/)
+    .optional()
+    .catch(undefined),
 });
 export type AuditQuery = z.infer<typeof auditQuerySchema>;
 
@@ -39,7 +49,9 @@ export async function loadAuditPage(params: Record<string, string | string[] | u
   const pools = everything ? allPools : allPools.filter((p) => can(access.grants, 'view', p.uuid));
   const machineSet = new Set(machines.map((m) => m.uuid.toLowerCase()));
   const poolSet = new Set(pools.map((p) => p.uuid.toLowerCase()));
-  const visible = everything ? undefined : (r: AuditRecord) => (r.machineUuid ? machineSet.has(r.machineUuid) : r.poolUuid ? poolSet.has(r.poolUuid) : false);
+  const visible = everything
+    ? undefined
+    : (r: AuditRecord) => (r.machineUuid ? machineSet.has(r.machineUuid) : r.poolUuid ? poolSet.has(r.poolUuid) : false);
   const page = await listAudit({
     machineUuid: query.machine,
     poolUuid: query.machine ? undefined : query.pool,
@@ -48,7 +60,8 @@ export async function loadAuditPage(params: Record<string, string | string[] | u
     cursor: query.cursor,
     visible,
   });
-  const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name, undefined, { numeric: true, sensitivity: 'base' });
+  const byName = (a: { name: string }, b: { name: string }) =>
+    a.name.localeCompare(b.name, undefined, { numeric: true, sensitivity: 'base' });
   return {
     query,
     records: page.records,

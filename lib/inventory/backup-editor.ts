@@ -4,7 +4,13 @@ import { checkScope } from '@/lib/auth/scope';
 import { env } from '@/lib/env';
 import { AppError } from '@/lib/errors';
 import { completeConfigOf } from '@/lib/backup/complete-config';
-import { holdsBrokerValues, nodeDaemonTakes, resolveEffectiveConfig, type BackupConfigEntry, type EffectiveConfig } from '@/lib/backup/config';
+import {
+  holdsBrokerValues,
+  nodeDaemonTakes,
+  resolveEffectiveConfig,
+  type BackupConfigEntry,
+  type EffectiveConfig,
+} from '@/lib/backup/config';
 import { formValuesOf, type ConfigFormValues } from '@/lib/backup/config-schema';
 import { cronPlanOfForm } from '@/lib/backup/cron-form';
 import { checkTarget, inheritedConfig, type BackupTarget } from '@/lib/backup/editing';
@@ -84,7 +90,8 @@ export interface BackupEditorView {
 
 const RETENTION_LIMIT = 200;
 
-const retentionOf = (iterations: IterationSummary[]): RetentionIteration[] => iterations.map((i) => ({ name: i.name, health: iterationHealth(i) }));
+const retentionOf = (iterations: IterationSummary[]): RetentionIteration[] =>
+  iterations.map((i) => ({ name: i.name, health: iterationHealth(i) }));
 
 async function followersOf(target: BackupTarget): Promise<{
   followers: FleetMachine[];
@@ -123,7 +130,13 @@ function nodeSchedules(installation: InstallationView, nodes: string[]): NodeSch
       timeZone: zone.zone,
       fromNode: zone.fromNode,
       lines: facts?.read ? facts.wrapperLines : null,
-      reason: !installation.nodesConfigured ? 'Node access is not configured.' : facts && !facts.read ? facts.reason : facts ? null : 'Not looked at.',
+      reason: !installation.nodesConfigured
+        ? 'Node access is not configured.'
+        : facts && !facts.read
+          ? facts.reason
+          : facts
+            ? null
+            : 'Not looked at.',
     };
   });
 }
@@ -132,7 +145,11 @@ function nodeSchedules(installation: InstallationView, nodes: string[]): NodeSch
 export async function loadBackupEditor(target: BackupTarget): Promise<BackupEditorView> {
   const access = await requireAccess('configure');
   const checked = checkTarget(target);
-  await checkScope(access, 'configure', checked.level === 'cloud' ? 'cloud' : checked.level === 'pool' ? { pool: checked.uuid } : { machine: checked.uuid });
+  await checkScope(
+    access,
+    'configure',
+    checked.level === 'cloud' ? 'cloud' : checked.level === 'pool' ? { pool: checked.uuid } : { machine: checked.uuid },
+  );
   return readBackupEditor(checked);
 }
 
@@ -141,7 +158,11 @@ export async function readBackupEditor(rawTarget: BackupTarget): Promise<BackupE
   const target = checkTarget(rawTarget);
   const installation = await readInstallation();
   const kind = installation.kind;
-  const [stored, { inherited, above, poolUuid }, scope] = await Promise.all([readStoredBackupEntry(target), inheritedConfig(target, kind), followersOf(target)]);
+  const [stored, { inherited, above, poolUuid }, scope] = await Promise.all([
+    readStoredBackupEntry(target),
+    inheritedConfig(target, kind),
+    followersOf(target),
+  ]);
   let name = 'Cloud-wide';
   let machineIterations: Iteration[] = [];
   let clone = false;
@@ -150,7 +171,11 @@ export async function readBackupEditor(rawTarget: BackupTarget): Promise<BackupE
   let retentionProblem: string | null = null;
   let nodeRetention: RetentionIteration[] | null = null;
   if (target.level === 'machine') {
-    const [machine, iterations, devices] = await Promise.all([readMachine(target.uuid, []), readIterations(target.uuid, []), readDevices(target.uuid, [])]);
+    const [machine, iterations, devices] = await Promise.all([
+      readMachine(target.uuid, []),
+      readIterations(target.uuid, []),
+      readDevices(target.uuid, []),
+    ]);
     if (!machine) throw new AppError('not-found', 'There is no machine with this UUID in the directory.');
     name = machine.name;
     clone = kind === 'foss-cloud' && isDynamicClone(machine);
@@ -167,7 +192,8 @@ export async function readBackupEditor(rawTarget: BackupTarget): Promise<BackupE
         machineUuid: target.uuid,
       });
       retentionSource = 'node';
-      if (listing.ok) nodeRetention = listing.folders.filter((f) => f.isIteration).map((f) => ({ name: f.name, health: 'finished' as const }));
+      if (listing.ok)
+        nodeRetention = listing.folders.filter((f) => f.isIteration).map((f) => ({ name: f.name, health: 'finished' as const }));
       else retentionProblem = listing.reason;
     }
   } else if (target.level === 'pool') {
@@ -195,7 +221,11 @@ export async function readBackupEditor(rawTarget: BackupTarget): Promise<BackupE
       ? [{ uuid: target.uuid, name, iterations: nodeRetention ?? (retentionSource === 'node' ? [] : retentionOf(machineIterations)) }]
       : kind === 'stoney-cloud'
         ? []
-        : scope.followers.map((m) => ({ uuid: m.uuid, name: m.name, iterations: retentionOf(scope.iterations.get(m.uuid.toLowerCase()) ?? []) }));
+        : scope.followers.map((m) => ({
+            uuid: m.uuid,
+            name: m.name,
+            iterations: retentionOf(scope.iterations.get(m.uuid.toLowerCase()) ?? []),
+          }));
 
   const nodesInScope =
     target.level === 'machine'
@@ -207,7 +237,10 @@ export async function readBackupEditor(rawTarget: BackupTarget): Promise<BackupE
         : installation.nodes.map((n) => n.node);
   const stillBackedUp =
     kind === 'foss-cloud' && target.level === 'pool'
-      ? scope.overriding.filter((m) => holdsBrokerValues(scope.configs.get(m.uuid.toLowerCase()))).filter((m) => !m.excluded).map((m) => ({ uuid: m.uuid, name: m.name }))
+      ? scope.overriding
+          .filter((m) => holdsBrokerValues(scope.configs.get(m.uuid.toLowerCase())))
+          .filter((m) => !m.excluded)
+          .map((m) => ({ uuid: m.uuid, name: m.name }))
       : [];
 
   return {
@@ -218,7 +251,9 @@ export async function readBackupEditor(rawTarget: BackupTarget): Promise<BackupE
     exists: stored.state.exists,
     hasOwnConfig: stored.state.hasConfigClass,
     consoleCopy: stored.state.copyFingerprint !== null,
-    excludedHere: stored.state.values.excludeFromBackup === true || (kind === 'stoney-cloud' && target.level === 'pool' && stored.state.membersExcluded === true),
+    excludedHere:
+      stored.state.values.excludeFromBackup === true ||
+      (kind === 'stoney-cloud' && target.level === 'pool' && stored.state.membersExcluded === true),
     effective,
     inherited: target.level === 'cloud' ? null : inherited,
     missing: completeness && !completeness.ok ? completeness.missing : [],

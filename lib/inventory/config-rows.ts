@@ -18,11 +18,16 @@ export function configRows(effective: EffectiveConfig) {
 /** The schedule in words, as the program that decides reads it, with what stops it. */
 export function planSummary(effective: EffectiveConfig): { text: string; warnings: string[] } {
   if (effective.kind === 'stoney-cloud') {
-    return { text: "Each node's crontab line for the stoney wrapper (the sstCron* fields are unused on stoney cloud).", warnings: effective.warnings };
+    return {
+      text: "Each node's crontab line for the stoney wrapper (the sstCron* fields are unused on stoney cloud).",
+      warnings: effective.warnings,
+    };
   }
   const broker = effective.broker;
   if (!broker || broker.level === 'none') return { text: 'No backup plan applies.', warnings: effective.warnings };
   const plan = broker.plan;
-  const misread = brokerMisreadings(plan, broker.multiValued).filter((m) => m.field !== 'plan').map((m) => m.text);
+  const misread = brokerMisreadings(plan, broker.multiValued)
+    .filter((m) => m.field !== 'plan')
+    .map((m) => m.text);
   return { text: describeCronPlan(plan), warnings: [...effective.warnings, ...schedulerWarnings(plan), ...misread] };
 }

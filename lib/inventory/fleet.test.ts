@@ -32,7 +32,17 @@ describe('the iterations that decide a status', () => {
     for (const [i, iterations] of histories(500).entries()) {
       const { latest, decisive } = decisiveIterations(iterations);
       const kind = i % 2 === 0 ? ('foss-cloud' as const) : ('stoney-cloud' as const);
-      const input = { excluded: false, backupCandidate: true, periodMs: 86_400_000, planWarnings: [], objective: defaultObjective(86_400_000), steps: {}, now, timeZone: 'UTC', kind };
+      const input = {
+        excluded: false,
+        backupCandidate: true,
+        periodMs: 86_400_000,
+        planWarnings: [],
+        objective: defaultObjective(86_400_000),
+        steps: {},
+        now,
+        timeZone: 'UTC',
+        kind,
+      };
       expect(classifyMachine({ ...input, iterations: decisive })).toEqual(classifyMachine({ ...input, iterations }));
       expect(decisive.length).toBeLessThanOrEqual(2 + iterations.filter((it) => it.mode !== 'finished').length);
       expect(latest?.name ?? null).toBe([...iterations].sort((a, b) => (a.name < b.name ? 1 : -1))[0]?.name ?? null);
@@ -42,7 +52,15 @@ describe('the iterations that decide a status', () => {
 
 describe('which machines need their step times read', () => {
   const now = new Date('2024-03-29T12:00:00Z');
-  const leaf = (name: string, mode: string, state = '0', returnValue = 0, modifiedAt?: string): IterationSummary => ({ dn: name, machineUuid: 'm', name, mode, state, returnValue, modifiedAt });
+  const leaf = (name: string, mode: string, state = '0', returnValue = 0, modifiedAt?: string): IterationSummary => ({
+    dn: name,
+    machineUuid: 'm',
+    name,
+    mode,
+    state,
+    returnValue,
+    modifiedAt,
+  });
 
   it('reads them only for a timed step that has been in its mode for at least the floor', () => {
     expect(needsStepDetails([], now)).toBe(false);

@@ -9,13 +9,34 @@ import type { InstallationKind } from '@/lib/backup/installation';
 import { nodeFacts, nodeTimeZone, readInstallation, type InstallationView } from '@/lib/backup/installation-reader';
 import { iterationHealth } from '@/lib/backup/iteration';
 import { recoveryPointObjective, type ObjectiveSettings, type RecoveryPointObjective } from '@/lib/backup/objective';
-import { brokerPlannedNights, brokerScheduleFacts, wrapperPlannedNights, wrapperScheduleFacts, type ScheduleFacts } from '@/lib/backup/schedule';
-import { classifyMachine, stepSince, type Activity, type ClassifiableIteration, type Classification, type MachineStatus, type Protection } from '@/lib/backup/status';
+import {
+  brokerPlannedNights,
+  brokerScheduleFacts,
+  wrapperPlannedNights,
+  wrapperScheduleFacts,
+  type ScheduleFacts,
+} from '@/lib/backup/schedule';
+import {
+  classifyMachine,
+  stepSince,
+  type Activity,
+  type ClassifiableIteration,
+  type Classification,
+  type MachineStatus,
+  type Protection,
+} from '@/lib/backup/status';
 import { STEP_FLOOR_MS, stepHistory, stepOf, type StepHistory } from '@/lib/backup/step-limits';
 import { backupVerdict, type BackupVerdict } from '@/lib/backup/verdict';
 import type { CronPlan } from '@/lib/cron';
 import type { EntryProblem } from '@/lib/ldap/entry';
-import { readCloudBackupConfig, readIterations, searchBackupTree, searchPoolBackupConfigs, type Iteration, type IterationSummary } from '@/lib/ldap/backup';
+import {
+  readCloudBackupConfig,
+  readIterations,
+  searchBackupTree,
+  searchPoolBackupConfigs,
+  type Iteration,
+  type IterationSummary,
+} from '@/lib/ldap/backup';
 import { searchMachineSummaries, type MachineSummary } from '@/lib/ldap/machines';
 import { searchPools, type Pool } from '@/lib/ldap/pools';
 import { cachedFleet } from './cache';
@@ -204,7 +225,8 @@ export function assessMachine(input: AssessInput): Assessment {
     excluded: effective.excluded,
     backupCandidate: isBackupCandidate(input.machine, kind),
     periodMs,
-    planWarnings: effective.level === 'none' ? ['No backup configuration applies to this machine.'] : stopsForGood ? [verdict.reason] : facts.warnings,
+    planWarnings:
+      effective.level === 'none' ? ['No backup configuration applies to this machine.'] : stopsForGood ? [verdict.reason] : facts.warnings,
     objective: recoveryPointObjective(input.objectives, input.machine.poolUuid, periodMs),
     steps: input.steps,
     now: input.now,

@@ -39,7 +39,17 @@ export function machineRow(m: Pick<FleetMachine, 'uuid' | 'name' | 'history'>): 
  * The most telling state of a night across many machines: any failure first, then anything
  * missing; "excluded" only when every machine of the group was.
  */
-const WORST_FIRST: readonly NightState[] = ['stuck', 'failed', 'missing', 'running', 'good', 'waiting', 'unplanned', 'unrecorded', 'excluded'];
+const WORST_FIRST: readonly NightState[] = [
+  'stuck',
+  'failed',
+  'missing',
+  'running',
+  'good',
+  'waiting',
+  'unplanned',
+  'unrecorded',
+  'excluded',
+];
 
 /** "320 good, 2 failed or stuck, 12 missing": the counts a night has, zeros left out. */
 export function totalsText(t: Record<NightState, number>): string {

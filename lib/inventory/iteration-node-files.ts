@@ -28,7 +28,8 @@ export type IterationFilesOnNode =
  */
 export async function readIterationFilesOnNode(view: Pick<IterationView, 'machine' | 'files'>): Promise<IterationFilesOnNode> {
   const node = view.machine.node;
-  if (!node) return { ok: false, node: null, reason: 'The machine names no node (sstNode) in the directory, so its files cannot be looked up.' };
+  if (!node)
+    return { ok: false, node: null, reason: 'The machine names no node (sstNode) in the directory, so its files cannot be looked up.' };
   if (!view.files.ok) return { ok: false, node, reason: view.files.reason };
   const { folder, files } = view.files;
   try {
@@ -48,7 +49,9 @@ export async function readIterationFilesOnNode(view: Pick<IterationView, 'machin
           onNode: s.exists ? { exists: true, sizeBytes: s.sizeBytes, modifiedAt: s.mtime.toISOString(), type: s.type } : { exists: false },
         };
       }),
-      others: listing.exists ? listing.entries.filter((e) => !expected.has(e.name)).map((e) => ({ name: e.name, type: e.type, sizeBytes: e.sizeBytes })) : [],
+      others: listing.exists
+        ? listing.entries.filter((e) => !expected.has(e.name)).map((e) => ({ name: e.name, type: e.type, sizeBytes: e.sizeBytes }))
+        : [],
     };
   } catch (error) {
     if (!isAppError(error)) throw error;

@@ -46,7 +46,12 @@ export function toIterationRow(iteration: Iteration, kind: InstallationKind): It
     health === 'failed'
       ? `The ${step} failed (mode ${iteration.mode}, code ${code?.code ?? '?'} ${code?.name ?? ''}); nothing retries it, and it blocks further backups of the machine.`
       : mode.meaning;
-  const nextActor = health === 'failed' ? `An administrator. ${failedNext(workflowOf(iteration.mode), iteration.mode, kind)}` : health === 'pending' ? PENDING_NEXT[kind] : mode.nextActor;
+  const nextActor =
+    health === 'failed'
+      ? `An administrator. ${failedNext(workflowOf(iteration.mode), iteration.mode, kind)}`
+      : health === 'pending'
+        ? PENDING_NEXT[kind]
+        : mode.nextActor;
   return {
     name: iteration.name,
     mode: iteration.mode,

@@ -13,7 +13,8 @@ export type IterationSizes = { ok: true; node: string; folder: string; sizes: Re
  * part of the answer, never thrown.
  */
 export async function readIterationSizes(view: Pick<MachineView, 'machine' | 'disks' | 'effective'>): Promise<IterationSizes> {
-  if (!nodesConfigured()) return { ok: false, reason: 'Nodes are not configured (NODE_SSH_PRIVATE_KEY_FILE), so the console cannot ask for sizes.' };
+  if (!nodesConfigured())
+    return { ok: false, reason: 'Nodes are not configured (NODE_SSH_PRIVATE_KEY_FILE), so the console cannot ask for sizes.' };
   const root = view.effective.values.rootDirectory.value;
   const listing = await listMachineIterationFolders({
     node: view.machine.node,
@@ -26,5 +27,10 @@ export async function readIterationSizes(view: Pick<MachineView, 'machine' | 'di
     if (listing.node) console.error(`[iteration sizes] ${listing.node}: ${listing.reason}`);
     return { ok: false, reason: listing.reason };
   }
-  return { ok: true, node: listing.node, folder: listing.machineFolder, sizes: Object.fromEntries(listing.folders.map((f) => [f.name, f.totalBytes])) };
+  return {
+    ok: true,
+    node: listing.node,
+    folder: listing.machineFolder,
+    sizes: Object.fromEntries(listing.folders.map((f) => [f.name, f.totalBytes])),
+  };
 }

@@ -11,7 +11,14 @@ import { listMachineIterationFolders, type NodeIterationFolder } from '@/lib/bac
 import type { EntryProblem } from '@/lib/ldap/entry';
 import { describeActivity, type Activity } from '@/lib/backup/status';
 import { stepHistory } from '@/lib/backup/step-limits';
-import { readCloudBackupConfig, readIteration, readIterations, readMachineBackupConfig, readPoolBackupConfig, type Iteration } from '@/lib/ldap/backup';
+import {
+  readCloudBackupConfig,
+  readIteration,
+  readIterations,
+  readMachineBackupConfig,
+  readPoolBackupConfig,
+  type Iteration,
+} from '@/lib/ldap/backup';
 import { findOpenRestoresOf } from '@/lib/ldap/restore';
 import { readDevices, readMachine, type MachineDetail } from '@/lib/ldap/machines';
 import { assertMachineUuid } from './machine';
@@ -84,7 +91,9 @@ export async function readIterationView(rawUuid: string, name: string): Promise<
     iteration: name,
   });
   const heldRestores = Object.fromEntries(openRestores.filter((r) => r.leaf !== r.iteration).map((r) => [r.leaf, r.iteration]));
-  const activity = iteration ? describeActivity(iteration, { steps: stepHistory(iterations), now: new Date(), timeZone: env().consoleTimeZone, kind, heldRestores }) : null;
+  const activity = iteration
+    ? describeActivity(iteration, { steps: stepHistory(iterations), now: new Date(), timeZone: env().consoleTimeZone, kind, heldRestores })
+    : null;
   return { machine, name, iteration, folderOnNode, openRestore, effective, files, activity, problems, kind };
 }
 
@@ -99,8 +108,18 @@ async function findFolderOnNode(
   disks: { target: string; device: string | null; sourceFile: string | null }[],
 ): Promise<NodeIterationFolder | null> {
   if ((await readInstallation()).kind !== 'stoney-cloud') return null;
-  const listing = await listMachineIterationFolders({ node: machine.node, backupRoot, virtualizationRoot: env().virtualizationRoot, disks, machineUuid: machine.uuid });
-  if (!listing.ok) throw new AppError('command-failed', `Machine ${machine.name} has no leaf for iteration ${name}, and its folders on the node could not be listed: ${listing.reason}`);
+  const listing = await listMachineIterationFolders({
+    node: machine.node,
+    backupRoot,
+    virtualizationRoot: env().virtualizationRoot,
+    disks,
+    machineUuid: machine.uuid,
+  });
+  if (!listing.ok)
+    throw new AppError(
+      'command-failed',
+      `Machine ${machine.name} has no leaf for iteration ${name}, and its folders on the node could not be listed: ${listing.reason}`,
+    );
   return listing.folders.find((f) => f.isIteration && f.name === name) ?? null;
 }
 

@@ -41,7 +41,11 @@ const dateOf = (name: string): string => {
  * the last run, and older iterations are folders on the node; they get a bar too, with no
  * result and no step times (nothing recorded them), and their size.
  */
-export function chartBars(iterations: readonly Iteration[], activity: Activity | null, nodeFolders: readonly { name: string; isIteration: boolean }[] | null = null): ChartBar[] {
+export function chartBars(
+  iterations: readonly Iteration[],
+  activity: Activity | null,
+  nodeFolders: readonly { name: string; isIteration: boolean }[] | null = null,
+): ChartBar[] {
   const stuck = activity?.kind === 'stuck' ? activity.iteration : null;
   const known = new Set(iterations.map((it) => it.name));
   const nodeOnly: ChartBar[] = (nodeFolders ?? [])
@@ -51,23 +55,23 @@ export function chartBars(iterations: readonly Iteration[], activity: Activity |
       date: dateOf(f.name),
       result: 'unrecorded',
       inDirectory: false,
-      resultText: "a folder on the node; the directory keeps only the last run, so its result and step times were not recorded",
+      resultText: 'a folder on the node; the directory keeps only the last run, so its result and step times were not recorded',
       steps: { snapshot: null, merge: null, retain: null, downtime: null },
     }));
-  const recorded = [...iterations]
-    .map((it): ChartBar => {
-      const result = backupOutcome(it, stuck) as ChartBar['result'];
-      const mode = describeMode(it.mode);
-      let resultText: string;
-      if (result === 'failed') {
-        const code = describeReturnCode(it.returnValue ?? 0);
-        resultText = `failed in mode ${it.mode} with code ${code.code} ${code.name}`;
-      } else if (result === 'stuck') resultText = `stuck in mode ${it.mode}`;
-      else if (result === 'running') resultText = `running: ${mode.label.toLowerCase()}`;
-      else if (mode.workflow === 'restore') resultText = `good backup; a restore from it is in mode ${it.mode}${(it.returnValue ?? 0) !== 0 ? ` (code ${it.returnValue})` : ''}`;
-      else if (mode.workflow === 'prune') resultText = `good backup, being pruned (mode ${it.mode})`;
-      else resultText = 'good backup';
-      return { name: it.name, date: dateOf(it.name), result, inDirectory: true, resultText, steps: stepSeconds(it.executionTimes) };
-    });
+  const recorded = [...iterations].map((it): ChartBar => {
+    const result = backupOutcome(it, stuck) as ChartBar['result'];
+    const mode = describeMode(it.mode);
+    let resultText: string;
+    if (result === 'failed') {
+      const code = describeReturnCode(it.returnValue ?? 0);
+      resultText = `failed in mode ${it.mode} with code ${code.code} ${code.name}`;
+    } else if (result === 'stuck') resultText = `stuck in mode ${it.mode}`;
+    else if (result === 'running') resultText = `running: ${mode.label.toLowerCase()}`;
+    else if (mode.workflow === 'restore')
+      resultText = `good backup; a restore from it is in mode ${it.mode}${(it.returnValue ?? 0) !== 0 ? ` (code ${it.returnValue})` : ''}`;
+    else if (mode.workflow === 'prune') resultText = `good backup, being pruned (mode ${it.mode})`;
+    else resultText = 'good backup';
+    return { name: it.name, date: dateOf(it.name), result, inDirectory: true, resultText, steps: stepSeconds(it.executionTimes) };
+  });
   return [...nodeOnly, ...recorded].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

@@ -18,16 +18,19 @@ import { stepHistory } from '@/lib/backup/step-limits';
 import type { BackupVerdict } from '@/lib/backup/verdict';
 import { brokerMisreadings, brokerSchedule, describeCronPlan, nextRuns, type BrokerRun, type CronPlan, type CronRun } from '@/lib/cron';
 import type { EntryProblem } from '@/lib/ldap/entry';
-import {
-  readCloudBackupConfig,
-  readIterations,
-  readMachineBackupConfig,
-  readPoolBackupConfig,
-  type Iteration,
-} from '@/lib/ldap/backup';
+import { readCloudBackupConfig, readIterations, readMachineBackupConfig, readPoolBackupConfig, type Iteration } from '@/lib/ldap/backup';
 import { readBackupSubtree } from '@/lib/ldap/backup-config';
 import { findOpenRestoresOf } from '@/lib/ldap/restore';
-import { readDevices, readDhcpReservation, readMachine, uuidPattern, type DhcpReservation, type Disk, type MachineDetail, type NetworkInterface } from '@/lib/ldap/machines';
+import {
+  readDevices,
+  readDhcpReservation,
+  readMachine,
+  uuidPattern,
+  type DhcpReservation,
+  type Disk,
+  type MachineDetail,
+  type NetworkInterface,
+} from '@/lib/ldap/machines';
 import { readPool, type Pool } from '@/lib/ldap/pools';
 import { assessMachine, effectivePlan, fleetNights, machineHistory, planFactsCache } from './fleet';
 import { toIterationRow, type IterationRow } from './iteration-rows';
@@ -214,8 +217,16 @@ export async function readMachineView(rawUuid: string): Promise<MachineView> {
         machineUuid: uuid,
       })
     : null;
-  const names = [...iterations.map((i) => i.name), ...(nodeIterations?.ok ? nodeIterations.folders.filter((f) => f.isIteration).map((f) => f.name) : [])];
-  const mismatchPlan = schedule.by === 'broker' ? (effective.broker?.level === 'none' ? null : schedule.plan) : (schedule.lines?.find((l) => l.plan)?.plan ?? null);
+  const names = [
+    ...iterations.map((i) => i.name),
+    ...(nodeIterations?.ok ? nodeIterations.folders.filter((f) => f.isIteration).map((f) => f.name) : []),
+  ];
+  const mismatchPlan =
+    schedule.by === 'broker'
+      ? effective.broker?.level === 'none'
+        ? null
+        : schedule.plan
+      : (schedule.lines?.find((l) => l.plan)?.plan ?? null);
   const mismatchZone = schedule.by === 'broker' ? schedule.timeZone : schedule.timeZone.zone;
   return {
     machine,
@@ -226,7 +237,7 @@ export async function readMachineView(rawUuid: string): Promise<MachineView> {
     iterations,
     effective,
     plan,
-    planText: schedule.by === 'broker' ? schedule.text : 'The node\'s crontab decides (the sstCron* fields are unused on stoney cloud).',
+    planText: schedule.by === 'broker' ? schedule.text : "The node's crontab decides (the sstCron* fields are unused on stoney cloud).",
     planWarnings: warnings,
     nextRuns: schedule.by === 'broker' ? [] : schedule.runs,
     status: classification.status,
@@ -239,7 +250,14 @@ export async function readMachineView(rawUuid: string): Promise<MachineView> {
     objective: classification.objective,
     clone: kind === 'foss-cloud' && isDynamicClone(machine),
     nights,
-    history: machineHistory({ nights, index: nightIndex(nights), iterations, assessment, now: now.getTime(), createdAt: machine.createdAt }),
+    history: machineHistory({
+      nights,
+      index: nightIndex(nights),
+      iterations,
+      assessment,
+      now: now.getTime(),
+      createdAt: machine.createdAt,
+    }),
     problems,
     kind,
     kindLabel: KIND_LABEL[kind],

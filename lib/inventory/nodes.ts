@@ -66,7 +66,10 @@ export function watchedDirectories(entries: BackupConfigEntry[]): WatchedDirecto
   const found = new Map<string, { purpose: WatchedDirectory['purpose']; levels: Map<string, number> }>();
   for (const entry of entries) {
     if (!entry.hasConfigClass) continue;
-    for (const [purpose, url] of [['backup root', entry.values.rootDirectory], ['retain directory', entry.values.retainDirectory]] as const) {
+    for (const [purpose, url] of [
+      ['backup root', entry.values.rootDirectory],
+      ['retain directory', entry.values.retainDirectory],
+    ] as const) {
       const path = url ? fileUrlToPath(url) : null;
       if (!path) continue;
       const key = `${purpose}\n${path}`;
@@ -106,20 +109,39 @@ export async function loadNodes(): Promise<NodesView> {
   });
 }
 
-const within = <T>(entries: Map<string, T>, keys: Set<string> | undefined): T[] => [...entries].filter(([k]) => !keys || keys.has(k.toLowerCase())).map(([, v]) => v);
+const within = <T>(entries: Map<string, T>, keys: Set<string> | undefined): T[] =>
+  [...entries].filter(([k]) => !keys || keys.has(k.toLowerCase())).map(([, v]) => v);
 
 /** Every node (or those in `scope`) with the address used, whether the console can reach it, and how full its backup folders are. */
 export async function readNodes(scope?: NodeScope): Promise<NodesView> {
   const problems: EntryProblem[] = [];
-  const [allNodes, cloud, pools, machines] = await Promise.all([searchNodes(problems), readCloudBackupConfig(), searchPoolBackupConfigs(), searchMachineBackupConfigs()]);
+  const [allNodes, cloud, pools, machines] = await Promise.all([
+    searchNodes(problems),
+    readCloudBackupConfig(),
+    searchPoolBackupConfigs(),
+    searchMachineBackupConfigs(),
+  ]);
   const nodes = scope ? allNodes.filter((n) => scope.nodes.has(n.name.toLowerCase())) : allNodes;
   const directories = watchedDirectories([...(cloud ? [cloud] : []), ...within(pools, scope?.pools), ...within(machines, scope?.machines)]);
   const configured = nodesConfigured();
   const checks = await Promise.all(
     nodes.map(async (node): Promise<NodeCheck> => {
       const base = { name: node.name, description: node.description, state: node.state };
-      if (!configured) return { ...base, endpoint: null, reachable: false, error: null, latencyMs: null, commandRunner: null, disks: [], daemon: await nodeDaemonStatus(node.name, 'never') };
-      const status = await nodeStatus(node.name, directories.map((d) => d.path));
+      if (!configured)
+        return {
+          ...base,
+          endpoint: null,
+          reachable: false,
+          error: null,
+          latencyMs: null,
+          commandRunner: null,
+          disks: [],
+          daemon: await nodeDaemonStatus(node.name, 'never'),
+        };
+      const status = await nodeStatus(
+        node.name,
+        directories.map((d) => d.path),
+      );
       const endpoint = status.endpoint ? { host: status.endpoint.host, port: status.endpoint.port, source: status.endpoint.source } : null;
       if (!status.reachable) {
         const { code, message } = status.error;

@@ -25,7 +25,11 @@ export async function readObjectivesOrDefaults(problems: EntryProblem[]): Promis
 export type ObjectiveOutcome = { message: string; warnings: string[] };
 
 const describe = (ms: number | null, scope: ObjectiveScope) =>
-  ms === null ? (scope.level === 'pool' ? 'the default (cloud-wide objective, else each plan’s period plus 6 hours)' : 'the default (each plan’s period plus 6 hours)') : formatObjective(ms);
+  ms === null
+    ? scope.level === 'pool'
+      ? 'the default (cloud-wide objective, else each plan’s period plus 6 hours)'
+      : 'the default (each plan’s period plus 6 hours)'
+    : formatObjective(ms);
 
 /** Sets (or with null clears) the recovery point objective of the cloud or one pool, with an audit record. */
 export async function setRecoveryPointObjective(scope: ObjectiveScope, ms: number | null, actor: Actor): Promise<ObjectiveOutcome> {

@@ -54,7 +54,10 @@ function count(counts: StatusCounts, m: Countable): void {
   if (m.activity) counts[m.activity.kind] += 1;
 }
 
-const SEVERITY: Readonly<Record<MachineStatus, number>> = Object.fromEntries(STATUS_ORDER.map((s, i) => [s, i])) as Record<MachineStatus, number>;
+const SEVERITY: Readonly<Record<MachineStatus, number>> = Object.fromEntries(STATUS_ORDER.map((s, i) => [s, i])) as Record<
+  MachineStatus,
+  number
+>;
 
 /**
  * What an administrator must look at: no recent good backup (stale, never) unless the machine
@@ -63,7 +66,13 @@ const SEVERITY: Readonly<Record<MachineStatus, number>> = Object.fromEntries(STA
  * machine still blocks it once included).
  */
 export function needsAttention(m: Countable): boolean {
-  return m.protection === 'stale' || m.protection === 'never' || m.blocked !== null || m.activity?.kind === 'failed' || m.activity?.kind === 'stuck';
+  return (
+    m.protection === 'stale' ||
+    m.protection === 'never' ||
+    m.blocked !== null ||
+    m.activity?.kind === 'failed' ||
+    m.activity?.kind === 'stuck'
+  );
 }
 
 const names = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });

@@ -10,7 +10,14 @@ import { configText, type ConfigPatch } from '@/lib/backup/save-plan';
 import { CONFIG_ATTRIBUTES, CONFIG_CLASS, mapBackupConfig } from './backup';
 import { readEntry, searchAll, withDirectory } from './client';
 import { all, one, type RawEntry } from './entry';
-import { addIfAbsent, AssertionControl, attributeChanges, modifyIfUnchanged, type AttributeChange, type AttributeValues } from './guarded-write';
+import {
+  addIfAbsent,
+  AssertionControl,
+  attributeChanges,
+  modifyIfUnchanged,
+  type AttributeChange,
+  type AttributeValues,
+} from './guarded-write';
 import { cloudBackupDn, machineBackupDn, machinesDn, poolBackupDn } from './layout';
 
 /**
@@ -59,7 +66,9 @@ const MANAGED = ['objectClass', 'description', ...BACKUP_CLASS_ATTRIBUTES, ...CR
 
 /** spec/directory.md §3.3: these have no EQUALITY rule, so single values cannot be deleted. */
 const WITHOUT_EQUALITY: ReadonlySet<string> = new Set(
-  [EXCLUDE_ATTRIBUTE, 'sstRestoreVMWithoutState', 'sstVirtualizationVirtualMachineForceStart', ...CRON_CLASS_ATTRIBUTES].map((a) => a.toLowerCase()),
+  [EXCLUDE_ATTRIBUTE, 'sstRestoreVMWithoutState', 'sstVirtualizationVirtualMachineForceStart', ...CRON_CLASS_ATTRIBUTES].map((a) =>
+    a.toLowerCase(),
+  ),
 );
 
 /**
@@ -137,7 +146,14 @@ export async function readStoredBackupEntry(target: BackupTarget): Promise<Store
   const raw = await readEntry('Reading the backup configuration', dn, [...CONFIG_ATTRIBUTES, ...MANAGED, 'entryCSN', 'hasSubordinates']);
   const attrs = managedValues(raw);
   if (!raw) {
-    return { target, dn, csn: null, entry: null, attrs, state: { exists: false, hasConfigClass: false, values: {}, copyFingerprint: null, hasChildren: false } };
+    return {
+      target,
+      dn,
+      csn: null,
+      entry: null,
+      attrs,
+      state: { exists: false, hasConfigClass: false, values: {}, copyFingerprint: null, hasChildren: false },
+    };
   }
   const entry = mapBackupConfig(raw, target.level as BackupLevel);
   const marker = attrs.description.map((d) => MARKER.exec(d)?.[1]).find((f) => f !== undefined) ?? null;
@@ -193,7 +209,10 @@ function desiredAttributes(stored: StoredBackupEntry, next: NextBackupEntry): At
     ...(members ? [MEMBERS_EXCLUDED] : []),
   ];
   const needs = (names: string[]) => names.some((n) => desired[n].length > 0);
-  for (const [cls, names] of [[CONFIG_CLASS, BACKUP_CLASS_ATTRIBUTES], [CRON_CLASS, CRON_CLASS_ATTRIBUTES]] as const) {
+  for (const [cls, names] of [
+    [CONFIG_CLASS, BACKUP_CLASS_ATTRIBUTES],
+    [CRON_CLASS, CRON_CLASS_ATTRIBUTES],
+  ] as const) {
     if (needs([...names]) && !has(classes, cls)) classes.push(cls);
     if (!needs([...names])) classes = classes.filter((c) => c.toLowerCase() !== cls.toLowerCase());
   }
@@ -204,11 +223,18 @@ function desiredAttributes(stored: StoredBackupEntry, next: NextBackupEntry): At
 /** Last line of defence: whatever the caller asks, never turn an entry into a partial override. */
 function assertNotNewlyPartial(stored: StoredBackupEntry, desired: AttributeValues): void {
   if (!has(desired.objectClass, CONFIG_CLASS) || stored.state.hasConfigClass) return;
-  const mapped = mapBackupConfig({ dn: stored.dn, attrs: Object.fromEntries(Object.entries(desired).map(([k, v]) => [k.toLowerCase(), v])) }, 'machine');
+  const mapped = mapBackupConfig(
+    { dn: stored.dn, attrs: Object.fromEntries(Object.entries(desired).map(([k, v]) => [k.toLowerCase(), v])) },
+    'machine',
+  );
   // A schedule is needed only where fc-brokerd reads it; the planners in lib/backup require it on
   // FOSS-Cloud. Half a schedule is never acceptable (the cron class needs every field).
   if (!completeConfigOf(mapped.values, { needsSchedule: false }).ok) {
-    throw new AppError('invalid-input', 'Nothing was changed: the change would have left a partial backup configuration.', `refused partial override at ${stored.dn}`);
+    throw new AppError(
+      'invalid-input',
+      'Nothing was changed: the change would have left a partial backup configuration.',
+      `refused partial override at ${stored.dn}`,
+    );
   }
 }
 
@@ -221,7 +247,11 @@ const MISSING_PARENT: Readonly<Record<BackupLevel, string>> = {
 /** Nothing but the organizationalUnit itself: no configuration, no note. */
 function isPlain(desired: AttributeValues): boolean {
   const classes = desired.objectClass.map((c) => c.toLowerCase()).filter((c) => c !== 'top' && c !== 'organizationalunit');
-  return classes.length === 0 && desired.description.length === 0 && Object.entries(desired).every(([k, v]) => k === 'objectClass' || k === 'description' || v.length === 0);
+  return (
+    classes.length === 0 &&
+    desired.description.length === 0 &&
+    Object.entries(desired).every(([k, v]) => k === 'objectClass' || k === 'description' || v.length === 0)
+  );
 }
 
 /**
@@ -262,8 +292,16 @@ async function deleteIfUnchanged(stored: StoredBackupEntry): Promise<void> {
       const guard = stored.csn ? new AssertionControl(new EqualityFilter({ attribute: 'entryCSN', value: stored.csn })) : undefined;
       await client.del(stored.dn, guard);
     } catch (error) {
-      if (error instanceof NotAllowedOnNonLeafError || error instanceof NoSuchObjectError || (error instanceof Error && 'code' in error && (error as { code: number }).code === 122)) {
-        throw new AppError('conflict', 'Someone else changed this entry at the same moment, so nothing was saved. Reload the page and try again.', `${stored.dn}: ${error.message}`);
+      if (
+        error instanceof NotAllowedOnNonLeafError ||
+        error instanceof NoSuchObjectError ||
+        (error instanceof Error && 'code' in error && (error as { code: number }).code === 122)
+      ) {
+        throw new AppError(
+          'conflict',
+          'Someone else changed this entry at the same moment, so nothing was saved. Reload the page and try again.',
+          `${stored.dn}: ${error.message}`,
+        );
       }
       throw error;
     }
@@ -283,7 +321,12 @@ export async function readBackupSubtree(machineUuid: string): Promise<BackupSubt
   const base = machineBackupDn(machineUuid);
   let entries: RawEntry[];
   try {
-    entries = await searchAll('Reading the backup entries of the machine', { base, scope: 'sub', filter: '(objectClass=*)', attributes: ['*'] });
+    entries = await searchAll('Reading the backup entries of the machine', {
+      base,
+      scope: 'sub',
+      filter: '(objectClass=*)',
+      attributes: ['*'],
+    });
   } catch (error) {
     if (error instanceof AppError && error.code === 'not-found') return { backup: null, leaves: [], below: [] };
     throw error;
@@ -303,17 +346,26 @@ export async function readBackupSubtree(machineUuid: string): Promise<BackupSubt
     }));
   const below = entries
     .filter((e) => depthOf(e.dn) >= 2)
-    .map((e) => ({ dn: e.dn, leafDn: leafEntries.find((l) => e.dn.toLowerCase().endsWith(`,${l.dn.toLowerCase()}`))?.dn ?? '', attrs: e.attrs }));
+    .map((e) => ({
+      dn: e.dn,
+      leafDn: leafEntries.find((l) => e.dn.toLowerCase().endsWith(`,${l.dn.toLowerCase()}`))?.dn ?? '',
+      attrs: e.attrs,
+    }));
   const mapped = top ? mapBackupConfig(top, 'machine') : null;
   return {
-    backup: top && mapped
-      ? {
-          dn: top.dn,
-          attrs: top.attrs,
-          excluded: mapped.values.excludeFromBackup === true,
-          hasConfiguration: mapped.hasConfigClass || all(top, 'objectClass').some((c) => c.toLowerCase() === CRON_CLASS.toLowerCase()) || Object.keys(mapped.values).length > 0 || all(top, 'description').length > 0,
-        }
-      : null,
+    backup:
+      top && mapped
+        ? {
+            dn: top.dn,
+            attrs: top.attrs,
+            excluded: mapped.values.excludeFromBackup === true,
+            hasConfiguration:
+              mapped.hasConfigClass ||
+              all(top, 'objectClass').some((c) => c.toLowerCase() === CRON_CLASS.toLowerCase()) ||
+              Object.keys(mapped.values).length > 0 ||
+              all(top, 'description').length > 0,
+          }
+        : null,
     leaves,
     below,
   };
@@ -345,11 +397,19 @@ export async function applyUnblock(
       } catch (error) {
         if (error instanceof NoSuchObjectError) continue;
         if (error instanceof NotAllowedOnNonLeafError) {
-          throw new AppError('conflict', 'Something new appeared below the machine\'s backup entries meanwhile; reload the page and try again.', `${dn}: ${error.message}`);
+          throw new AppError(
+            'conflict',
+            "Something new appeared below the machine's backup entries meanwhile; reload the page and try again.",
+            `${dn}: ${error.message}`,
+          );
         }
         throw error;
       }
-      changes.push({ attribute: `entry ${dn}`, before: Object.entries(attrsOf(dn) ?? {}).map(([k, v]) => `${k}: ${v.join(' | ')}`), after: [] });
+      changes.push({
+        attribute: `entry ${dn}`,
+        before: Object.entries(attrsOf(dn) ?? {}).map(([k, v]) => `${k}: ${v.join(' | ')}`),
+        after: [],
+      });
     }
   });
   if (markFinished) {
@@ -365,7 +425,11 @@ export async function applyUnblock(
     await modifyIfUnchanged('Marking the leaf finished', markFinished.dn, null, leafChanges);
     changes.push(
       { attribute: `${LEAF_STATE.mode} of ${markFinished.dn}`, before: before[LEAF_STATE.mode.toLowerCase()] ?? [], after: ['finished'] },
-      { attribute: `${LEAF_STATE.returnValue} of ${markFinished.dn}`, before: before[LEAF_STATE.returnValue.toLowerCase()] ?? [], after: ['0'] },
+      {
+        attribute: `${LEAF_STATE.returnValue} of ${markFinished.dn}`,
+        before: before[LEAF_STATE.returnValue.toLowerCase()] ?? [],
+        after: ['0'],
+      },
     );
   }
   return changes;

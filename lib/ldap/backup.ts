@@ -68,7 +68,13 @@ export function mapBackupConfig(entry: RawEntry, level: BackupConfigEntry['level
   // Most machines' ou=backup is a plain organizationalUnit: nothing to map but the classes.
   const names = Object.keys(entry.attrs);
   if (names.length === 0 || (names.length === 1 && names[0] === 'objectclass')) {
-    return { dn: entry.dn, level, hasConfigClass: hasObjectClass(entry, CONFIG_CLASS), configClassExact: hasExactConfigClass(entry), values: {} };
+    return {
+      dn: entry.dn,
+      level,
+      hasConfigClass: hasObjectClass(entry, CONFIG_CLASS),
+      configClassExact: hasExactConfigClass(entry),
+      values: {},
+    };
   }
   const cron = withoutUndefined({
     minute: cronField(entry, 'sstCronMinute'),
@@ -134,7 +140,8 @@ export async function searchPoolBackupConfigs(): Promise<Map<string, BackupConfi
   for (const entry of entries) {
     const rdns = parseDn(entry.dn);
     // Only the pool's own ou=backup (ou=backup,sstVirtualMachinePool=…), not deeper ones.
-    if (rdns[1]?.attribute.toLowerCase() === 'sstvirtualmachinepool') byPool.set(rdns[1].value.toLowerCase(), mapBackupConfig(entry, 'pool'));
+    if (rdns[1]?.attribute.toLowerCase() === 'sstvirtualmachinepool')
+      byPool.set(rdns[1].value.toLowerCase(), mapBackupConfig(entry, 'pool'));
   }
   return byPool;
 }
@@ -153,7 +160,8 @@ export async function searchMachineBackupConfigs(): Promise<Map<string, BackupCo
   const byMachine = new Map<string, BackupConfigEntry>();
   for (const entry of entries) {
     const rdns = parseDn(entry.dn);
-    if (rdns[1]?.attribute.toLowerCase() === 'sstvirtualmachine') byMachine.set(rdns[1].value.toLowerCase(), mapBackupConfig(entry, 'machine'));
+    if (rdns[1]?.attribute.toLowerCase() === 'sstvirtualmachine')
+      byMachine.set(rdns[1].value.toLowerCase(), mapBackupConfig(entry, 'machine'));
   }
   return byMachine;
 }
@@ -226,7 +234,14 @@ export type IterationSummary = Pick<Iteration, 'dn' | 'machineUuid' | 'name' | '
   hasChildren?: boolean;
 };
 
-const iterationSummarySchema = iterationSchema.pick({ dn: true, machineUuid: true, name: true, mode: true, state: true, returnValue: true });
+const iterationSummarySchema = iterationSchema.pick({
+  dn: true,
+  machineUuid: true,
+  name: true,
+  mode: true,
+  state: true,
+  returnValue: true,
+});
 const ITERATION_NAME = /^\d{8}T\d{6}Z$/;
 
 const LEAF_MIDDLE = ',ou=backup,sstvirtualmachine=';
@@ -239,7 +254,13 @@ const LEAF_MIDDLE = ',ou=backup,sstvirtualmachine=';
 function iterationLeaf(dn: string): { name: string; machine: string } | null {
   const first = dn.indexOf(',');
   const end = dn.indexOf(',', first + LEAF_MIDDLE.length);
-  if (first > 3 && end > 0 && !dn.includes('\\') && dn.slice(0, 3).toLowerCase() === 'ou=' && dn.slice(first, first + LEAF_MIDDLE.length).toLowerCase() === LEAF_MIDDLE) {
+  if (
+    first > 3 &&
+    end > 0 &&
+    !dn.includes('\\') &&
+    dn.slice(0, 3).toLowerCase() === 'ou=' &&
+    dn.slice(first, first + LEAF_MIDDLE.length).toLowerCase() === LEAF_MIDDLE
+  ) {
     return { name: dn.slice(3, first), machine: dn.slice(first + LEAF_MIDDLE.length, end) };
   }
   const rdns = parseDn(dn, 3);

@@ -144,7 +144,13 @@ export const PAGE_SIZE = 400;
  */
 function trace(request: SearchRequest, paged: boolean, entries: number, started: number): void {
   if (!env().ldap.trace) return;
-  const line = { ...request, filter: request.filter ?? '(objectClass=*)', pageSize: paged ? PAGE_SIZE : null, entries, ms: Math.round(performance.now() - started) };
+  const line = {
+    ...request,
+    filter: request.filter ?? '(objectClass=*)',
+    pageSize: paged ? PAGE_SIZE : null,
+    entries,
+    ms: Math.round(performance.now() - started),
+  };
   console.log(`[ldap-trace] ${JSON.stringify(line)}`);
 }
 

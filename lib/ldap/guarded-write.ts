@@ -46,7 +46,8 @@ export type AttributeValues = Record<string, string[]>;
 /** One attribute's values before and after a write (the audit trail records these). */
 export type AttributeChange = { attribute: string; before: string[]; after: string[] };
 
-const sameValues = (a: string[], b: string[]): boolean => a.length === b.length && [...a].sort().join('\u0000') === [...b].sort().join('\u0000');
+const sameValues = (a: string[], b: string[]): boolean =>
+  a.length === b.length && [...a].sort().join('\u0000') === [...b].sort().join('\u0000');
 
 /**
  * The modifications turning `before` into `after`: per attribute, delete the exact

@@ -51,7 +51,7 @@ export async function readSchemaArc(): Promise<string | null> {
       const subschema = root.searchEntries[0] ? one(toRawEntry(root.searchEntries[0]), 'subschemaSubentry') : undefined;
       if (!subschema) return null;
       const result = await client.search(subschema, { scope: 'base', filter: '(objectClass=subschema)', attributes: ['attributeTypes'] });
-      const types = result.searchEntries[0] ? toRawEntry(result.searchEntries[0]).attrs.attributetypes ?? [] : [];
+      const types = result.searchEntries[0] ? (toRawEntry(result.searchEntries[0]).attrs.attributetypes ?? []) : [];
       const definition = types.find((t) => /NAME\s+(\(\s*)?'sstVirtualMachine'/.test(t));
       return definition ? (/^\(\s*([0-9.]+)/.exec(definition)?.[1] ?? null) : null;
     });

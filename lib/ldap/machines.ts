@@ -74,7 +74,8 @@ export async function readMachinePools(uuids: string[]): Promise<Map<string, { n
   for (let i = 0; i < wanted.length; i += 200) {
     const chunk = wanted.slice(i, i + 200);
     const filter = `(|${chunk.map((u) => eq('sstVirtualMachine', u)).join('')})`;
-    for (const m of await searchMachineSummaries([], filter)) found.set(m.uuid.toLowerCase(), { name: m.name, poolUuid: m.poolUuid?.toLowerCase() ?? null });
+    for (const m of await searchMachineSummaries([], filter))
+      found.set(m.uuid.toLowerCase(), { name: m.name, poolUuid: m.poolUuid?.toLowerCase() ?? null });
   }
   return found;
 }
@@ -136,10 +137,32 @@ export async function readMachine(uuid: string, problems: EntryProblem[]): Promi
 const KNOWN_SPELLING = new Map(
   [
     ...SUMMARY_ATTRIBUTES,
-    'objectClass', 'description', 'sstMemory', 'sstVCPU', 'sstOSArchitecture', 'sstOSMachine', 'sstOSType', 'sstOSBootDevice',
-    'sstFeature', 'sstClockOffset', 'sstOnPowerOff', 'sstOnReboot', 'sstOnCrash', 'sstSpicePort', 'sstType', 'labeledURI',
-    'sstBelongsToResellerUID', 'sstBelongsToCustomerUID', 'sstBelongsToPersonUID', 'sstMigrationNode', 'sstClockTimer',
-    'sstVirtualMachineMode', 'sstNetworkHostname', 'sstNetworkDomainName', 'sstThinProvisioningVirtualMachine', 'uid',
+    'objectClass',
+    'description',
+    'sstMemory',
+    'sstVCPU',
+    'sstOSArchitecture',
+    'sstOSMachine',
+    'sstOSType',
+    'sstOSBootDevice',
+    'sstFeature',
+    'sstClockOffset',
+    'sstOnPowerOff',
+    'sstOnReboot',
+    'sstOnCrash',
+    'sstSpicePort',
+    'sstType',
+    'labeledURI',
+    'sstBelongsToResellerUID',
+    'sstBelongsToCustomerUID',
+    'sstBelongsToPersonUID',
+    'sstMigrationNode',
+    'sstClockTimer',
+    'sstVirtualMachineMode',
+    'sstNetworkHostname',
+    'sstNetworkDomainName',
+    'sstThinProvisioningVirtualMachine',
+    'uid',
   ].map((n) => [n.toLowerCase(), n]),
 );
 function displayAttributeName(folded: string): string {
@@ -178,39 +201,62 @@ export async function readDevices(uuid: string, problems: EntryProblem[]): Promi
     scope: 'one',
     filter: '(|(objectClass=sstVirtualizationVirtualMachineDisk)(objectClass=sstVirtualizationVirtualMachineInterface))',
     attributes: [
-      'objectClass', 'sstDisk', 'sstDevice', 'sstType', 'sstTargetBus', 'sstSourceFile', 'sstSourceName', 'sstVolumeName',
-      'sstVolumeCapacity', 'sstDriverType', 'sstDriverCache', 'sstReadonly', 'sstInterface', 'sstSourceBridge',
-      'sstModelType', 'sstMacAddress',
+      'objectClass',
+      'sstDisk',
+      'sstDevice',
+      'sstType',
+      'sstTargetBus',
+      'sstSourceFile',
+      'sstSourceName',
+      'sstVolumeName',
+      'sstVolumeCapacity',
+      'sstDriverType',
+      'sstDriverCache',
+      'sstReadonly',
+      'sstInterface',
+      'sstSourceBridge',
+      'sstModelType',
+      'sstMacAddress',
     ],
   });
   const disks: Disk[] = [];
   const interfaces: NetworkInterface[] = [];
   for (const entry of entries) {
     if (one(entry, 'sstDisk') !== undefined) {
-      const disk = checked(diskSchema, entry, {
-        dn: entry.dn,
-        target: one(entry, 'sstDisk') ?? '',
-        device: one(entry, 'sstDevice') ?? null,
-        type: one(entry, 'sstType') ?? null,
-        bus: one(entry, 'sstTargetBus') ?? null,
-        sourceFile: one(entry, 'sstSourceFile') ?? null,
-        sourceName: one(entry, 'sstSourceName') ?? null,
-        volumeName: one(entry, 'sstVolumeName') ?? null,
-        capacityBytes: int(entry, 'sstVolumeCapacity') ?? null,
-        driverType: one(entry, 'sstDriverType') ?? null,
-        driverCache: one(entry, 'sstDriverCache') ?? null,
-        readonly: bool(entry, 'sstReadonly') ?? false,
-      }, problems);
+      const disk = checked(
+        diskSchema,
+        entry,
+        {
+          dn: entry.dn,
+          target: one(entry, 'sstDisk') ?? '',
+          device: one(entry, 'sstDevice') ?? null,
+          type: one(entry, 'sstType') ?? null,
+          bus: one(entry, 'sstTargetBus') ?? null,
+          sourceFile: one(entry, 'sstSourceFile') ?? null,
+          sourceName: one(entry, 'sstSourceName') ?? null,
+          volumeName: one(entry, 'sstVolumeName') ?? null,
+          capacityBytes: int(entry, 'sstVolumeCapacity') ?? null,
+          driverType: one(entry, 'sstDriverType') ?? null,
+          driverCache: one(entry, 'sstDriverCache') ?? null,
+          readonly: bool(entry, 'sstReadonly') ?? false,
+        },
+        problems,
+      );
       if (disk) disks.push(disk);
     } else {
-      const nic = checked(interfaceSchema, entry, {
-        dn: entry.dn,
-        name: one(entry, 'sstInterface') ?? '',
-        type: one(entry, 'sstType') ?? null,
-        bridge: one(entry, 'sstSourceBridge') ?? null,
-        model: one(entry, 'sstModelType') ?? null,
-        mac: one(entry, 'sstMacAddress') ?? null,
-      }, problems);
+      const nic = checked(
+        interfaceSchema,
+        entry,
+        {
+          dn: entry.dn,
+          name: one(entry, 'sstInterface') ?? '',
+          type: one(entry, 'sstType') ?? null,
+          bridge: one(entry, 'sstSourceBridge') ?? null,
+          model: one(entry, 'sstModelType') ?? null,
+          mac: one(entry, 'sstMacAddress') ?? null,
+        },
+        problems,
+      );
       if (nic) interfaces.push(nic);
     }
   }

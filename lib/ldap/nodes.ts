@@ -25,7 +25,10 @@ export async function searchNodes(problems: EntryProblem[]): Promise<VmNode[]> {
     filter: '(|(objectClass=sstVirtualizationNode)(objectClass=sstNetworkNode)(objectClass=sstTypeNode))',
     attributes: ['sstNode', 'description', 'sstNetworkIPAddress', 'sstNodeType', 'sstNodeState'],
   });
-  const nodes = new Map<string, { dn: string; name: string; description: string | null; addresses: Record<string, string>; state: string | null }>();
+  const nodes = new Map<
+    string,
+    { dn: string; name: string; description: string | null; addresses: Record<string, string>; state: string | null }
+  >();
   const nodeOf = (dn: string) => parseDn(dn).find((r) => r.attribute.toLowerCase() === 'sstnode')?.value ?? null;
   for (const entry of entries) {
     const name = nodeOf(entry.dn);
@@ -59,5 +62,5 @@ export type NodeNetwork = 'admin' | 'data' | 'int' | 'pub';
  */
 export async function readNodeAddress(fqdn: string, network: NodeNetwork = 'int'): Promise<string | null> {
   const entry = await readEntry('Reading the node address', `ou=${network},ou=networks,${nodeDn(fqdn)}`, ['sstNetworkIPAddress']);
-  return entry ? (all(entry, 'sstNetworkIPAddress')[0]?.trim() || null) : null;
+  return entry ? all(entry, 'sstNetworkIPAddress')[0]?.trim() || null : null;
 }

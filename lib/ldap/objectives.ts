@@ -19,7 +19,8 @@ export const objectivesDn = () => consoleContainerDn(CONTAINER);
 
 export type ObjectiveScope = { level: 'cloud' } | { level: 'pool'; uuid: string };
 
-export const objectiveDn = (scope: ObjectiveScope) => `${rdn('ou', scope.level === 'cloud' ? 'cloud' : scope.uuid.toLowerCase())},${objectivesDn()}`;
+export const objectiveDn = (scope: ObjectiveScope) =>
+  `${rdn('ou', scope.level === 'cloud' ? 'cloud' : scope.uuid.toLowerCase())},${objectivesDn()}`;
 
 const valueSchema = z.object({ recoveryPointObjectiveSeconds: z.number().int().positive() });
 
@@ -74,7 +75,9 @@ export async function writeObjective(scope: ObjectiveScope, ms: number | null): 
   const description = JSON.stringify({ recoveryPointObjectiveSeconds: Math.round(ms / 1000) });
   if (exists) {
     await withDirectory('Saving the recovery point objective', (client) =>
-      client.modify(dn, [new Change({ operation: 'replace', modification: new Attribute({ type: 'description', values: [description] }) })]),
+      client.modify(dn, [
+        new Change({ operation: 'replace', modification: new Attribute({ type: 'description', values: [description] }) }),
+      ]),
     );
     return;
   }

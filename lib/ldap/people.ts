@@ -85,4 +85,3 @@ export async function findGroups(names: string[]): Promise<{ uid: string; names:
     return uid ? [{ uid, names: [uid, ...all(e, 'sstGroupName'), ...all(e, 'sstDisplayName')] }] : [];
   });
 }
-

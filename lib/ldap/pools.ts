@@ -108,13 +108,18 @@ export async function searchStoragePools(problems: EntryProblem[]): Promise<Stor
   return entries
     .map((entry) => {
       const uuid = one(entry, 'sstStoragePool') ?? '';
-      return checked(storagePoolSchema, entry, {
-        dn: entry.dn,
-        uuid,
-        name: one(entry, 'sstDisplayName') ?? uuid,
-        type: one(entry, 'sstStoragePoolType') ?? null,
-        uri: one(entry, 'sstStoragePoolURI') ?? null,
-      }, problems);
+      return checked(
+        storagePoolSchema,
+        entry,
+        {
+          dn: entry.dn,
+          uuid,
+          name: one(entry, 'sstDisplayName') ?? uuid,
+          type: one(entry, 'sstStoragePoolType') ?? null,
+          uri: one(entry, 'sstStoragePoolURI') ?? null,
+        },
+        problems,
+      );
     })
     .filter((s): s is StoragePool => s !== null);
 }

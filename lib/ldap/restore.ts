@@ -42,17 +42,31 @@ export async function transitionIteration(machineUuid: string, iteration: string
     new Change({ operation: 'replace', modification: new Attribute({ type: 'sstProvisioningState', values: [t.state] }) }),
   ];
   if (t.returnValue !== undefined) {
-    changes.push(new Change({ operation: 'replace', modification: new Attribute({ type: 'sstProvisioningReturnValue', values: [String(t.returnValue)] }) }));
+    changes.push(
+      new Change({
+        operation: 'replace',
+        modification: new Attribute({ type: 'sstProvisioningReturnValue', values: [String(t.returnValue)] }),
+      }),
+    );
   }
   if (t.executionDate !== undefined) {
-    changes.push(new Change({ operation: 'replace', modification: new Attribute({ type: 'sstProvisioningExecutionDate', values: [t.executionDate] }) }));
+    changes.push(
+      new Change({
+        operation: 'replace',
+        modification: new Attribute({ type: 'sstProvisioningExecutionDate', values: [t.executionDate] }),
+      }),
+    );
   }
   await withDirectory('Changing the iteration mode', async (client) => {
     try {
       await client.modify(dn, changes);
     } catch (error) {
       if (error instanceof NoSuchAttributeError) {
-        throw new AppError('conflict', `The iteration is no longer in mode ${t.from}: someone else changed it. Reload to see where it stands.`, String(error));
+        throw new AppError(
+          'conflict',
+          `The iteration is no longer in mode ${t.from}: someone else changed it. Reload to see where it stands.`,
+          String(error),
+        );
       }
       throw error;
     }
@@ -64,25 +78,37 @@ export async function transitionIteration(machineUuid: string, iteration: string
  * mode). `state` is a timestamp, never `0`: a failure must not read as a command (and a command
  * the daemon never answered is withdrawn this way).
  */
-export async function markIterationFailed(machineUuid: string, iteration: string, mode: string, returnValue: number, state: string): Promise<void> {
+export async function markIterationFailed(
+  machineUuid: string,
+  iteration: string,
+  mode: string,
+  returnValue: number,
+  state: string,
+): Promise<void> {
   await withDirectory('Recording the failure', async (client) => {
     try {
       await client.modify(iterationDn(machineUuid, iteration), [
         // Asserting the mode keeps a late failure report from overwriting someone else's newer state.
         new Change({ operation: 'delete', modification: new Attribute({ type: 'sstProvisioningMode', values: [mode] }) }),
         new Change({ operation: 'add', modification: new Attribute({ type: 'sstProvisioningMode', values: [mode] }) }),
-        new Change({ operation: 'replace', modification: new Attribute({ type: 'sstProvisioningReturnValue', values: [String(returnValue)] }) }),
+        new Change({
+          operation: 'replace',
+          modification: new Attribute({ type: 'sstProvisioningReturnValue', values: [String(returnValue)] }),
+        }),
         new Change({ operation: 'replace', modification: new Attribute({ type: 'sstProvisioningState', values: [state] }) }),
       ]);
     } catch (error) {
-      if (error instanceof NoSuchAttributeError) throw new AppError('conflict', 'The iteration changed while the failure was being recorded.', String(error));
+      if (error instanceof NoSuchAttributeError)
+        throw new AppError('conflict', 'The iteration changed while the failure was being recorded.', String(error));
       throw error;
     }
   });
 }
 
 /** Every iteration of the machine with its mode, state and return value (for the one-at-a-time check). */
-export async function readIterationModes(machineUuid: string): Promise<{ name: string; mode: string; state: string; returnValue: number | null }[]> {
+export async function readIterationModes(
+  machineUuid: string,
+): Promise<{ name: string; mode: string; state: string; returnValue: number | null }[]> {
   const entries = await searchAll('Reading the machine iterations', {
     base: `ou=backup,${machineDn(machineUuid)}`,
     scope: 'one',
@@ -143,7 +169,8 @@ export async function readIterationStatus(machineUuid: string, iteration: string
  * is still read; the first write moves it here (see migrateLegacyJournal).
  */
 const RESTORES = 'restores';
-const journalDn = (machineUuid: string, iteration: string) => `${rdn('ou', `${machineUuid.toLowerCase()}_${iteration}`)},${consoleContainerDn(RESTORES)}`;
+const journalDn = (machineUuid: string, iteration: string) =>
+  `${rdn('ou', `${machineUuid.toLowerCase()}_${iteration}`)},${consoleContainerDn(RESTORES)}`;
 const legacyJournalDn = (machineUuid: string, iteration: string) => `ou=restore,${iterationDn(machineUuid, iteration)}`;
 
 export interface StoredJournal {
@@ -157,7 +184,9 @@ export async function readJournal(machineUuid: string, iteration: string): Promi
   const attributes = ['description', 'businessCategory'];
   const entry =
     (await readEntry('Reading the restore journal', journalDn(machineUuid, iteration), attributes)) ??
-    (await readEntry('Reading the restore journal', legacyJournalDn(machineUuid, iteration), attributes).then((e) => (e ? { ...e, legacy: true } : null)));
+    (await readEntry('Reading the restore journal', legacyJournalDn(machineUuid, iteration), attributes).then((e) =>
+      e ? { ...e, legacy: true } : null,
+    ));
   if (!entry) return null;
   return { records: all(entry, 'description'), lease: one(entry, 'businessCategory') ?? null, legacy: 'legacy' in entry };
 }
@@ -167,7 +196,13 @@ export async function readJournal(machineUuid: string, iteration: string): Promi
  * carries the restore: the iteration's own, or for an iteration that exists only on the node,
  * the machine's one leaf (see findOpenRestoresOf).
  */
-async function addJournalEntry(machineUuid: string, iteration: string, records: string[], lease: string | null, leaf = iteration): Promise<boolean> {
+async function addJournalEntry(
+  machineUuid: string,
+  iteration: string,
+  records: string[],
+  lease: string | null,
+  leaf = iteration,
+): Promise<boolean> {
   let added = true;
   await inConsoleContainer(RESTORES, () =>
     withDirectory('Creating the restore journal', async (client) => {
@@ -189,7 +224,13 @@ async function addJournalEntry(machineUuid: string, iteration: string, records: 
 }
 
 /** `leaf`: the machine's leaf that carries the restore of an iteration without a leaf of its own. */
-export async function createJournal(machineUuid: string, iteration: string, firstRecord: string, lease: string, leaf = iteration): Promise<void> {
+export async function createJournal(
+  machineUuid: string,
+  iteration: string,
+  firstRecord: string,
+  lease: string,
+  leaf = iteration,
+): Promise<void> {
   if (!(await addJournalEntry(machineUuid, iteration, [firstRecord], lease, leaf))) {
     throw new AppError('conflict', 'A restore journal for this iteration already exists: another restore of it was started.');
   }
@@ -202,7 +243,11 @@ export async function createJournal(machineUuid: string, iteration: string, firs
  * Returns false when there is no old journal. `dropLease` for a restore that has ended (its
  * journal is history, not an open restore).
  */
-export async function migrateLegacyJournal(machineUuid: string, iteration: string, options: { dropLease?: boolean } = {}): Promise<boolean> {
+export async function migrateLegacyJournal(
+  machineUuid: string,
+  iteration: string,
+  options: { dropLease?: boolean } = {},
+): Promise<boolean> {
   const old = await readEntry('Reading the restore journal', legacyJournalDn(machineUuid, iteration), ['description', 'businessCategory']);
   if (!old) return false;
   await addJournalEntry(machineUuid, iteration, all(old, 'description'), options.dropLease ? null : (one(old, 'businessCategory') ?? null));
@@ -211,7 +256,12 @@ export async function migrateLegacyJournal(machineUuid: string, iteration: strin
 }
 
 /** Runs a change on the journal; a journal still at the old place is moved first. */
-async function onJournal<T>(machineUuid: string, iteration: string, what: string, change: (client: Client, dn: string) => Promise<T>): Promise<T> {
+async function onJournal<T>(
+  machineUuid: string,
+  iteration: string,
+  what: string,
+  change: (client: Client, dn: string) => Promise<T>,
+): Promise<T> {
   const dn = journalDn(machineUuid, iteration);
   try {
     return await withDirectory(what, (client) => change(client, dn));
@@ -279,7 +329,14 @@ export async function findOpenRestoresOf(machineUuid: string): Promise<{ iterati
     if (!match || match[1].toLowerCase() !== uuid) return [];
     // The leaf is the first RDN of seeAlso when the rest is this machine's ou=backup; anything else is the iteration's own.
     const seeAlso = parseDn(one(e, 'seeAlso') ?? '');
-    const below = seeAlso.length === backup.length + 1 && seeAlso.slice(1).every((r, i) => r.attribute.toLowerCase() === backup[i].attribute.toLowerCase() && r.value.toLowerCase() === backup[i].value.toLowerCase());
+    const below =
+      seeAlso.length === backup.length + 1 &&
+      seeAlso
+        .slice(1)
+        .every(
+          (r, i) =>
+            r.attribute.toLowerCase() === backup[i].attribute.toLowerCase() && r.value.toLowerCase() === backup[i].value.toLowerCase(),
+        );
     return [{ iteration: match[2], leaf: below && seeAlso[0].attribute.toLowerCase() === 'ou' ? seeAlso[0].value : match[2] }];
   });
 }
@@ -287,7 +344,9 @@ export async function findOpenRestoresOf(machineUuid: string): Promise<{ iterati
 /** Takes or renews the lease only if it still holds `expected` (compare-and-set). */
 export async function swapLease(machineUuid: string, iteration: string, expected: string | null, next: string): Promise<boolean> {
   const changes = [
-    ...(expected === null ? [] : [new Change({ operation: 'delete', modification: new Attribute({ type: 'businessCategory', values: [expected] }) })]),
+    ...(expected === null
+      ? []
+      : [new Change({ operation: 'delete', modification: new Attribute({ type: 'businessCategory', values: [expected] }) })]),
     new Change({ operation: 'add', modification: new Attribute({ type: 'businessCategory', values: [next] }) }),
   ];
   return onJournal(machineUuid, iteration, 'Renewing the restore lease', async (client, dn) => {
@@ -327,7 +386,12 @@ export async function findLegacyJournals(): Promise<{ machineUuid: string; itera
   });
   return entries.flatMap((e) => {
     const rdns = parseDn(e.dn);
-    if (rdns[0]?.value.toLowerCase() !== 'restore' || rdns[2]?.value.toLowerCase() !== 'backup' || rdns[3]?.attribute.toLowerCase() !== 'sstvirtualmachine') return [];
+    if (
+      rdns[0]?.value.toLowerCase() !== 'restore' ||
+      rdns[2]?.value.toLowerCase() !== 'backup' ||
+      rdns[3]?.attribute.toLowerCase() !== 'sstvirtualmachine'
+    )
+      return [];
     return [{ machineUuid: rdns[3].value.toLowerCase(), iteration: rdns[1].value }];
   });
 }
@@ -354,11 +418,22 @@ const EVERY_ATTRIBUTE: string[] = new EveryAttribute();
 export async function readLiveMachineEntries(machineUuid: string): Promise<LdifEntry[]> {
   const [subtree, dhcp] = await Promise.all([
     withDirectory('Reading the live machine entries', (client) =>
-      client.search(machineDn(machineUuid), { scope: 'sub', filter: '(!(objectClass=sstProvisioning))', attributes: ['*'], paged: { pageSize: 400 }, explicitBufferAttributes: EVERY_ATTRIBUTE }),
+      client.search(machineDn(machineUuid), {
+        scope: 'sub',
+        filter: '(!(objectClass=sstProvisioning))',
+        attributes: ['*'],
+        paged: { pageSize: 400 },
+        explicitBufferAttributes: EVERY_ATTRIBUTE,
+      }),
     ),
     withDirectory('Reading the DHCP reservation', async (client) => {
       try {
-        return await client.search(dhcpDn(), { scope: 'sub', filter: `(&(objectClass=dhcpHost)${eq('cn', machineUuid)})`, attributes: ['*'], explicitBufferAttributes: EVERY_ATTRIBUTE });
+        return await client.search(dhcpDn(), {
+          scope: 'sub',
+          filter: `(&(objectClass=dhcpHost)${eq('cn', machineUuid)})`,
+          attributes: ['*'],
+          explicitBufferAttributes: EVERY_ATTRIBUTE,
+        });
       } catch (error) {
         if (error instanceof NoSuchObjectError) return { searchEntries: [], searchReferences: [] };
         throw error;
@@ -372,7 +447,10 @@ export async function readLiveMachineEntries(machineUuid: string): Promise<LdifE
     dn: e.dn,
     attributes: Object.entries(e)
       .filter(([name]) => name !== 'dn')
-      .map(([name, value]) => ({ name, values: (Array.isArray(value) ? value : [value]).map((v) => (Buffer.isBuffer(v) ? v.toString('utf8') : String(v))) })),
+      .map(([name, value]) => ({
+        name,
+        values: (Array.isArray(value) ? value : [value]).map((v) => (Buffer.isBuffer(v) ? v.toString('utf8') : String(v))),
+      })),
   }));
 }
 
@@ -382,9 +460,24 @@ export async function readIdentities(exceptMachineUuid: string): Promise<{
   addresses: { ip: string; machineUuid: string; machineName: string }[];
 }> {
   const [hosts, interfaces, machines] = await Promise.all([
-    searchAll('Reading DHCP reservations', { base: dhcpDn(), scope: 'sub', filter: '(objectClass=dhcpHost)', attributes: ['cn', 'dhcpHWAddress', 'dhcpStatements'] }),
-    searchAll('Reading network interfaces', { base: machinesDn(), scope: 'sub', filter: '(objectClass=sstVirtualizationVirtualMachineInterface)', attributes: ['sstMacAddress'] }),
-    searchAll('Reading machine names', { base: machinesDn(), scope: 'one', filter: '(objectClass=sstVirtualizationVirtualMachine)', attributes: ['sstVirtualMachine', 'sstDisplayName'] }),
+    searchAll('Reading DHCP reservations', {
+      base: dhcpDn(),
+      scope: 'sub',
+      filter: '(objectClass=dhcpHost)',
+      attributes: ['cn', 'dhcpHWAddress', 'dhcpStatements'],
+    }),
+    searchAll('Reading network interfaces', {
+      base: machinesDn(),
+      scope: 'sub',
+      filter: '(objectClass=sstVirtualizationVirtualMachineInterface)',
+      attributes: ['sstMacAddress'],
+    }),
+    searchAll('Reading machine names', {
+      base: machinesDn(),
+      scope: 'one',
+      filter: '(objectClass=sstVirtualizationVirtualMachine)',
+      attributes: ['sstVirtualMachine', 'sstDisplayName'],
+    }),
   ]);
   const names = new Map(machines.map((m) => [(one(m, 'sstVirtualMachine') ?? '').toLowerCase(), one(m, 'sstDisplayName') ?? '']));
   const except = exceptMachineUuid.toLowerCase();
@@ -395,14 +488,25 @@ export async function readIdentities(exceptMachineUuid: string): Promise<{
     if (uuid === except) continue;
     const name = names.get(uuid) ?? uuid;
     const hw = one(host, 'dhcpHWAddress');
-    if (hw) macs.push({ mac: hw.replace(/^ethernet\s+/i, '').trim().toLowerCase(), machineUuid: uuid, machineName: name });
+    if (hw)
+      macs.push({
+        mac: hw
+          .replace(/^ethernet\s+/i, '')
+          .trim()
+          .toLowerCase(),
+        machineUuid: uuid,
+        machineName: name,
+      });
     for (const s of all(host, 'dhcpStatements')) {
       const m = /^fixed-address\s+(\S+)/i.exec(s);
       if (m) addresses.push({ ip: m[1], machineUuid: uuid, machineName: name });
     }
   }
   for (const nic of interfaces) {
-    const uuid = parseDn(nic.dn).find((r) => r.attribute.toLowerCase() === 'sstvirtualmachine')?.value.toLowerCase() ?? '';
+    const uuid =
+      parseDn(nic.dn)
+        .find((r) => r.attribute.toLowerCase() === 'sstvirtualmachine')
+        ?.value.toLowerCase() ?? '';
     if (uuid === except || !uuid) continue;
     const mac = one(nic, 'sstMacAddress');
     if (mac) macs.push({ mac: mac.toLowerCase(), machineUuid: uuid, machineName: names.get(uuid) ?? uuid });
@@ -440,10 +544,11 @@ export async function applyLdapChanges(changes: LdapChange[], machineUuid: strin
       } else {
         await client.modify(
           change.dn,
-          change.modifications.map((m) => new Change({ operation: m.operation, modification: new Attribute({ type: m.attribute, values: m.values }) })),
+          change.modifications.map(
+            (m) => new Change({ operation: m.operation, modification: new Attribute({ type: m.attribute, values: m.values }) }),
+          ),
         );
       }
     }
   });
 }
-

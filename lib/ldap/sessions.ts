@@ -24,7 +24,9 @@ export interface SessionEntry {
 
 export async function addSessionEntry(entry: SessionEntry): Promise<void> {
   const attributes = { objectClass: ['top', 'organizationalUnit'], ou: entry.key, seeAlso: entry.personDn, description: entry.json };
-  await inConsoleContainer(SESSIONS, () => withDirectory('Recording the session', (client) => client.add(sessionDn(entry.key), attributes)));
+  await inConsoleContainer(SESSIONS, () =>
+    withDirectory('Recording the session', (client) => client.add(sessionDn(entry.key), attributes)),
+  );
 }
 
 export async function readSessionEntry(key: string): Promise<SessionEntry | null> {

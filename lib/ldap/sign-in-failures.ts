@@ -46,7 +46,10 @@ export async function removeFailures(key: string, values: string[]): Promise<voi
   await withDirectory('Removing old failed sign-ins', async (client) => {
     for (const value of values) {
       try {
-        await client.modify(entryDn(key), new Change({ operation: 'delete', modification: new Attribute({ type: 'description', values: [value] }) }));
+        await client.modify(
+          entryDn(key),
+          new Change({ operation: 'delete', modification: new Attribute({ type: 'description', values: [value] }) }),
+        );
       } catch (error) {
         if (!(error instanceof NoSuchAttributeError || error instanceof NoSuchObjectError)) throw error;
       }
@@ -65,6 +68,11 @@ export async function deleteFailures(key: string): Promise<void> {
 }
 
 export async function searchFailureEntries(): Promise<{ key: string; values: string[] }[]> {
-  const entries = await searchAll('Reading failed sign-ins', { base: failuresDn(), scope: 'one', filter: '(objectClass=organizationalUnit)', attributes: ['ou', 'description'] });
+  const entries = await searchAll('Reading failed sign-ins', {
+    base: failuresDn(),
+    scope: 'one',
+    filter: '(objectClass=organizationalUnit)',
+    attributes: ['ou', 'description'],
+  });
   return entries.map((e) => ({ key: one(e, 'ou') ?? '', values: all(e, 'description') }));
 }

@@ -62,21 +62,42 @@ function fleetMetrics(registry: Registry, fleet: Fleet): void {
     const labels = { uuid: m.uuid, machine: m.name, pool: m.poolName ?? '', node: m.node ?? '' };
     if (m.lastGood) lastGood.set(labels, seconds(m.lastGood));
     for (const s of facetsOf(m)) status.set({ ...labels, status: s }, 1);
-    if (m.activity?.kind === 'stuck') stuckSince.set({ ...labels, iteration: m.activity.iteration, mode: m.activity.mode }, m.activity.since ? seconds(m.activity.since) : 0);
+    if (m.activity?.kind === 'stuck')
+      stuckSince.set(
+        { ...labels, iteration: m.activity.iteration, mode: m.activity.mode },
+        m.activity.since ? seconds(m.activity.since) : 0,
+      );
     excluded.set(labels, m.protection === 'excluded' ? 1 : 0);
   }
 
-  const fleetCounts = new Gauge({ name: `${PREFIX}machines`, help: 'Machines with each status, over the whole fleet.', labelNames: ['status'], registers: [registry] });
+  const fleetCounts = new Gauge({
+    name: `${PREFIX}machines`,
+    help: 'Machines with each status, over the whole fleet.',
+    labelNames: ['status'],
+    registers: [registry],
+  });
   const counts = countStatuses(fleet.machines);
   for (const s of STATUS_ORDER) fleetCounts.set({ status: s }, counts[s]);
   new Gauge({ name: `${PREFIX}machine_count`, help: 'Machines in the directory.', registers: [registry] }).set(fleet.machines.length);
-  new Gauge({ name: `${PREFIX}installation_kind`, help: 'The kind of installation whose rules the console applies (1 for that kind).', labelNames: ['kind'], registers: [registry] }).set(
-    { kind: fleet.kind },
-    1,
-  );
+  new Gauge({
+    name: `${PREFIX}installation_kind`,
+    help: 'The kind of installation whose rules the console applies (1 for that kind).',
+    labelNames: ['kind'],
+    registers: [registry],
+  }).set({ kind: fleet.kind }, 1);
 
-  const poolCounts = new Gauge({ name: `${PREFIX}pool_machines`, help: 'Machines of the pool with each status.', labelNames: ['pool_uuid', 'pool', 'status'], registers: [registry] });
-  const poolSize = new Gauge({ name: `${PREFIX}pool_machine_count`, help: 'Machines in the pool.', labelNames: ['pool_uuid', 'pool'], registers: [registry] });
+  const poolCounts = new Gauge({
+    name: `${PREFIX}pool_machines`,
+    help: 'Machines of the pool with each status.',
+    labelNames: ['pool_uuid', 'pool', 'status'],
+    registers: [registry],
+  });
+  const poolSize = new Gauge({
+    name: `${PREFIX}pool_machine_count`,
+    help: 'Machines in the pool.',
+    labelNames: ['pool_uuid', 'pool'],
+    registers: [registry],
+  });
   for (const pool of fleet.pools) {
     const members = fleet.machines.filter((m) => m.poolUuid?.toLowerCase() === pool.uuid.toLowerCase());
     const c = countStatuses(members);
@@ -84,8 +105,18 @@ function fleetMetrics(registry: Registry, fleet: Fleet): void {
     poolSize.set({ pool_uuid: pool.uuid, pool: pool.name }, members.length);
   }
 
-  const nodeCounts = new Gauge({ name: `${PREFIX}node_machines`, help: 'Machines on the node (sstNode) with each status.', labelNames: ['node', 'status'], registers: [registry] });
-  const nodeSize = new Gauge({ name: `${PREFIX}node_machine_count`, help: 'Machines on the node (sstNode).', labelNames: ['node'], registers: [registry] });
+  const nodeCounts = new Gauge({
+    name: `${PREFIX}node_machines`,
+    help: 'Machines on the node (sstNode) with each status.',
+    labelNames: ['node', 'status'],
+    registers: [registry],
+  });
+  const nodeSize = new Gauge({
+    name: `${PREFIX}node_machine_count`,
+    help: 'Machines on the node (sstNode).',
+    labelNames: ['node'],
+    registers: [registry],
+  });
   const byNode = new Map<string, Fleet['machines']>();
   for (const m of fleet.machines) {
     const node = m.node ?? '';
@@ -99,18 +130,45 @@ function fleetMetrics(registry: Registry, fleet: Fleet): void {
     nodeSize.set({ node }, members.length);
   }
 
-  new Gauge({ name: `${PREFIX}fleet_read_timestamp_seconds`, help: 'When the numbers above were read from the directory.', registers: [registry] }).set(seconds(fleet.readAt));
-  new Gauge({ name: `${PREFIX}directory_problems`, help: 'Directory entries the console skipped as malformed in that read.', registers: [registry] }).set(fleet.problems.length);
+  new Gauge({
+    name: `${PREFIX}fleet_read_timestamp_seconds`,
+    help: 'When the numbers above were read from the directory.',
+    registers: [registry],
+  }).set(seconds(fleet.readAt));
+  new Gauge({
+    name: `${PREFIX}directory_problems`,
+    help: 'Directory entries the console skipped as malformed in that read.',
+    registers: [registry],
+  }).set(fleet.problems.length);
 }
 
 async function nodeMetrics(registry: Registry): Promise<void> {
   const configured = nodesConfigured();
-  new Gauge({ name: `${PREFIX}nodes_configured`, help: '1 when the console has SSH access to nodes configured (NODE_SSH_PRIVATE_KEY_FILE).', registers: [registry] }).set(configured ? 1 : 0);
+  new Gauge({
+    name: `${PREFIX}nodes_configured`,
+    help: '1 when the console has SSH access to nodes configured (NODE_SSH_PRIVATE_KEY_FILE).',
+    registers: [registry],
+  }).set(configured ? 1 : 0);
   if (!configured) return;
   const nodes = await searchNodes([]);
-  const up = new Gauge({ name: `${PREFIX}node_up`, help: '1 when the console reached the node over SSH in its last check (checked at most every 30 s, waiting at most 5 s).', labelNames: ['node'], registers: [registry] });
-  const problem = new Gauge({ name: `${PREFIX}node_unreachable_reason`, help: 'Why the node could not be reached (value 1, the reason in the label), present only while it cannot.', labelNames: ['node', 'reason'], registers: [registry] });
-  const latency = new Gauge({ name: `${PREFIX}node_check_duration_seconds`, help: 'How long the last reachability check of the node took.', labelNames: ['node'], registers: [registry] });
+  const up = new Gauge({
+    name: `${PREFIX}node_up`,
+    help: '1 when the console reached the node over SSH in its last check (checked at most every 30 s, waiting at most 5 s).',
+    labelNames: ['node'],
+    registers: [registry],
+  });
+  const problem = new Gauge({
+    name: `${PREFIX}node_unreachable_reason`,
+    help: 'Why the node could not be reached (value 1, the reason in the label), present only while it cannot.',
+    labelNames: ['node', 'reason'],
+    registers: [registry],
+  });
+  const latency = new Gauge({
+    name: `${PREFIX}node_check_duration_seconds`,
+    help: 'How long the last reachability check of the node took.',
+    labelNames: ['node'],
+    registers: [registry],
+  });
   for (const p of await probeNodes(nodes.map((n) => n.name))) {
     up.set({ node: p.node }, p.up ? 1 : 0);
     if (!p.up && p.code) problem.set({ node: p.node, reason: p.code }, 1);
@@ -120,17 +178,31 @@ async function nodeMetrics(registry: Registry): Promise<void> {
 
 function errorMetrics(registry: Registry): void {
   const { directory, ssh } = errorCounts();
-  const dir = new Counter({ name: `${PREFIX}directory_errors_total`, help: 'Directory (LDAP) operations of this console process that failed, by error code.', labelNames: ['code'], registers: [registry] });
+  const dir = new Counter({
+    name: `${PREFIX}directory_errors_total`,
+    help: 'Directory (LDAP) operations of this console process that failed, by error code.',
+    labelNames: ['code'],
+    registers: [registry],
+  });
   for (const code of ['directory-unavailable', 'directory-error']) dir.inc({ code }, 0);
   for (const d of directory) dir.inc({ code: d.code }, d.count);
-  const sshErrors = new Counter({ name: `${PREFIX}ssh_errors_total`, help: 'Commands on nodes of this console process that failed, by node and error code.', labelNames: ['node', 'code'], registers: [registry] });
+  const sshErrors = new Counter({
+    name: `${PREFIX}ssh_errors_total`,
+    help: 'Commands on nodes of this console process that failed, by node and error code.',
+    labelNames: ['node', 'code'],
+    registers: [registry],
+  });
   for (const s of ssh) sshErrors.inc({ node: s.node, code: s.code }, s.count);
 }
 
 /** The whole exposition. A directory outage is reported in it (directory_up 0), not as a failed scrape. */
 export async function renderMetrics(): Promise<{ body: string; contentType: string }> {
   const registry = new Registry();
-  const directoryUp = new Gauge({ name: `${PREFIX}directory_up`, help: '1 when this scrape could read the fleet from the directory.', registers: [registry] });
+  const directoryUp = new Gauge({
+    name: `${PREFIX}directory_up`,
+    help: '1 when this scrape could read the fleet from the directory.',
+    registers: [registry],
+  });
   try {
     fleetMetrics(registry, await loadFleetUnchecked());
     directoryUp.set(1);

@@ -44,13 +44,22 @@ export async function probeNodes(nodes: readonly string[]): Promise<NodeProbe[]>
         // looking up the address) still means the console cannot reach the node.
         slot = {
           at: now,
-          probe: probe(node).catch((error: unknown): NodeProbe => ({ node, up: false, code: isAppError(error) ? error.code : 'node-unreachable', latencyMs: null, checkedAt: Date.now() })),
+          probe: probe(node).catch((error: unknown): NodeProbe => ({
+            node,
+            up: false,
+            code: isAppError(error) ? error.code : 'node-unreachable',
+            latencyMs: null,
+            checkedAt: Date.now(),
+          })),
         };
         probes().set(key, slot);
       }
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<NodeProbe>((resolve) => {
-        timer = setTimeout(() => resolve({ node, up: false, code: 'probe-timeout', latencyMs: null, checkedAt: Date.now() }), PROBE_WAIT_MS);
+        timer = setTimeout(
+          () => resolve({ node, up: false, code: 'probe-timeout', latencyMs: null, checkedAt: Date.now() }),
+          PROBE_WAIT_MS,
+        );
       });
       try {
         return await Promise.race([slot.probe, timeout]);

@@ -4,7 +4,8 @@ import { recordAudit, type AuditChange } from '@/lib/audit';
 import { iterationDn } from '@/lib/ldap/layout';
 import type { IterationRef } from './steps';
 
-export type RestoreAuditAction = 'restore.start' | 'restore.resolve' | 'restore.confirm' | 'restore.abort' | 'restore.retry' | 'restore.finish';
+export type RestoreAuditAction =
+  'restore.start' | 'restore.resolve' | 'restore.confirm' | 'restore.abort' | 'restore.retry' | 'restore.finish';
 
 /**
  * Every administrator decision in a restore goes to the audit trail next to the configuration
@@ -19,7 +20,14 @@ export async function auditRestore(
   changes: AuditChange[] = [],
 ): Promise<void> {
   try {
-    await recordAudit({ session, action, targetDn: iterationDn(ref.machineUuid, ref.iteration), machineUuid: ref.machineUuid, changes, note });
+    await recordAudit({
+      session,
+      action,
+      targetDn: iterationDn(ref.machineUuid, ref.iteration),
+      machineUuid: ref.machineUuid,
+      changes,
+      note,
+    });
   } catch (error) {
     console.error(`[audit] could not record ${action} of ${ref.machineUuid}/${ref.iteration}`, error);
   }

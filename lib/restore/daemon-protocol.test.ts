@@ -9,7 +9,11 @@ describe("reading the node daemon's answer", () => {
     expect(readDaemonAnswer('unretainLargeFiles', at('unretainingLargeFiles', '0'))).toEqual({ kind: 'working' });
     // The "-ed" mode is written before the return value and the state: done only once the state timestamp is there.
     expect(readDaemonAnswer('unretainLargeFiles', at('unretainedLargeFiles', '0'))).toEqual({ kind: 'working' });
-    expect(readDaemonAnswer('unretainLargeFiles', at('unretainedLargeFiles', '20261122T101500Z'))).toEqual({ kind: 'done', returnValue: 0, note: null });
+    expect(readDaemonAnswer('unretainLargeFiles', at('unretainedLargeFiles', '20261122T101500Z'))).toEqual({
+      kind: 'done',
+      returnValue: 0,
+      note: null,
+    });
   });
 
   it('reads a failure from the return value the daemon leaves on its working mode', () => {
@@ -19,14 +23,23 @@ describe("reading the node daemon's answer", () => {
   });
 
   it('takes the stepping-stone daemon’s 18 after its "-ed" mode, and 46 after a restore, as success', () => {
-    expect(readDaemonAnswer('unretainSmallFiles', at('unretainedSmallFiles', '20261122T101500Z', 18))).toMatchObject({ kind: 'done', returnValue: 18 });
+    expect(readDaemonAnswer('unretainSmallFiles', at('unretainedSmallFiles', '20261122T101500Z', 18))).toMatchObject({
+      kind: 'done',
+      returnValue: 18,
+    });
     expect(readDaemonAnswer('restore', at('restored', '0', 46))).toMatchObject({ kind: 'done', returnValue: 46 });
     expect(readDaemonAnswer('unretainSmallFiles', at('unretainingSmallFiles', '0', 18))).toEqual({ kind: 'failed', returnValue: 18 });
   });
 
   it('tells a command that is not (or no longer) one, and a move by someone else', () => {
-    expect(readDaemonAnswer('unretainSmallFiles', at('unretainSmallFiles', '20261122T101500Z'))).toEqual({ kind: 'not-issued', returnValue: 0 });
-    expect(readDaemonAnswer('unretainSmallFiles', at('unretainSmallFiles', '20261122T101500Z', 901))).toEqual({ kind: 'not-issued', returnValue: 901 });
+    expect(readDaemonAnswer('unretainSmallFiles', at('unretainSmallFiles', '20261122T101500Z'))).toEqual({
+      kind: 'not-issued',
+      returnValue: 0,
+    });
+    expect(readDaemonAnswer('unretainSmallFiles', at('unretainSmallFiles', '20261122T101500Z', 901))).toEqual({
+      kind: 'not-issued',
+      returnValue: 901,
+    });
     expect(readDaemonAnswer('unretainLargeFiles', at('restore', '0'))).toEqual({ kind: 'moved', mode: 'restore' });
     expect(readDaemonAnswer('restore', at('finished', '20261122T101500Z'))).toEqual({ kind: 'moved', mode: 'finished' });
   });

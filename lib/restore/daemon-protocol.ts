@@ -11,9 +11,21 @@ export type Executor = 'daemon' | 'console';
 
 /** The node daemon's restore commands: the mode it writes when it takes one, and when it is done. */
 export const DAEMON_COMMANDS = {
-  unretainSmallFiles: { working: 'unretainingSmallFiles', done: 'unretainedSmallFiles', what: 'copy the domain XML and the LDIF into the retain folder' },
-  unretainLargeFiles: { working: 'unretainingLargeFiles', done: 'unretainedLargeFiles', what: 'copy the saved state and the disk images into the retain folder and check them' },
-  restore: { working: 'restoring', done: 'restored', what: 'move the images over the live ones, restore the machine and remove the retain folder' },
+  unretainSmallFiles: {
+    working: 'unretainingSmallFiles',
+    done: 'unretainedSmallFiles',
+    what: 'copy the domain XML and the LDIF into the retain folder',
+  },
+  unretainLargeFiles: {
+    working: 'unretainingLargeFiles',
+    done: 'unretainedLargeFiles',
+    what: 'copy the saved state and the disk images into the retain folder and check them',
+  },
+  restore: {
+    working: 'restoring',
+    done: 'restored',
+    what: 'move the images over the live ones, restore the machine and remove the retain folder',
+  },
 } as const;
 
 export type DaemonCommand = keyof typeof DAEMON_COMMANDS;
@@ -45,7 +57,10 @@ export function commandFor(mode: string): DaemonCommand | null {
   return null;
 }
 
-export function readDaemonAnswer(command: DaemonCommand, iteration: { mode: string; state: string; returnValue: number | null }): DaemonAnswer {
+export function readDaemonAnswer(
+  command: DaemonCommand,
+  iteration: { mode: string; state: string; returnValue: number | null },
+): DaemonAnswer {
   const { working, done } = DAEMON_COMMANDS[command];
   const rv = iteration.returnValue ?? RETURN_CODE.SUCCESS;
   if (same(iteration.mode, command)) {
@@ -55,13 +70,22 @@ export function readDaemonAnswer(command: DaemonCommand, iteration: { mode: stri
   if (same(iteration.mode, working)) return rv === RETURN_CODE.SUCCESS ? { kind: 'working' } : { kind: 'failed', returnValue: rv };
   if (same(iteration.mode, done)) {
     // The daemon's last write after a step that succeeded is the state timestamp; until then it is still at it.
-    if (rv === RETURN_CODE.SUCCESS) return iteration.state.trim() === '0' ? { kind: 'working' } : { kind: 'done', returnValue: RETURN_CODE.SUCCESS, note: null };
+    if (rv === RETURN_CODE.SUCCESS)
+      return iteration.state.trim() === '0' ? { kind: 'working' } : { kind: 'done', returnValue: RETURN_CODE.SUCCESS, note: null };
     // The daemon writes its "-ed" mode only after the step succeeded; a later 18 is its answer to a notification of its own progress mode.
     if (rv === WRONG_STATE_INFORMATION) {
-      return { kind: 'done', returnValue: rv, note: `The node daemon wrote ${done}, then return value 18, which the stepping-stone daemon writes when it sees its own progress mode; the step itself succeeded.` };
+      return {
+        kind: 'done',
+        returnValue: rv,
+        note: `The node daemon wrote ${done}, then return value 18, which the stepping-stone daemon writes when it sees its own progress mode; the step itself succeeded.`,
+      };
     }
     if (command === 'restore' && rv === NOT_ALL_FILES_DELETED) {
-      return { kind: 'done', returnValue: rv, note: 'The node daemon restored the machine but could not remove the whole retain folder (46); the console removes what is left.' };
+      return {
+        kind: 'done',
+        returnValue: rv,
+        note: 'The node daemon restored the machine but could not remove the whole retain folder (46); the console removes what is left.',
+      };
     }
     return { kind: 'failed', returnValue: rv };
   }

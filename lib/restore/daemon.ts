@@ -4,11 +4,29 @@ import { env } from '@/lib/env';
 import { AppError, isAppError } from '@/lib/errors';
 import { readIterationStatus, readJournal, transitionIteration, type IterationStatus } from '@/lib/ldap/restore';
 import { invalidateFleetCache } from '@/lib/inventory/cache';
-import { commandFor, DAEMON_COMMANDS, DAEMON_DID_NOT_ANSWER, describeDaemonFailure, readDaemonAnswer, type DaemonCommand } from './daemon-protocol';
+import {
+  commandFor,
+  DAEMON_COMMANDS,
+  DAEMON_DID_NOT_ANSWER,
+  describeDaemonFailure,
+  readDaemonAnswer,
+  type DaemonCommand,
+} from './daemon-protocol';
 import { decodeJournal, has, last, type TimedRecord } from './journal';
 import * as nodeOps from './node';
 import { installResolvedXml, openRestore, removeRetainFolder } from './phase1';
-import { checkPlan, checkStillDriving, loadContext, planned, restoreDirectory, settleFailure, stopMachine, verifyCopies, type Context, type Phase2Options } from './phase2';
+import {
+  checkPlan,
+  checkStillDriving,
+  loadContext,
+  planned,
+  restoreDirectory,
+  settleFailure,
+  stopMachine,
+  verifyCopies,
+  type Context,
+  type Phase2Options,
+} from './phase2';
 import { command, finishJournal, journal, recordFailure, step, StepFailure, type IterationRef } from './steps';
 import { CHECKING_RESTORED_IMAGES, CHECKING_RESTORED_MACHINE } from './view';
 import { RETURN_CODE } from '@/lib/backup/return-codes';
@@ -60,7 +78,8 @@ function sinceLastAttempt(list: TimedRecord[]): TimedRecord[] {
 const commanded = (list: TimedRecord[], mode: string) => list.some((r) => r.step === 'commanded' && lower(r.mode) === lower(mode));
 
 function machineStateWhile(command: DaemonCommand): string {
-  if (command === 'restore') return 'The node daemon may have moved disk images over the live ones or started the machine; check the machine and the retain folder on the node before retrying.';
+  if (command === 'restore')
+    return 'The node daemon may have moved disk images over the live ones or started the machine; check the machine and the retain folder on the node before retrying.';
   return 'Nothing live has changed: the node daemon only copies into the retain folder in this step.';
 }
 
@@ -76,7 +95,9 @@ export async function runDaemonDriven(ref: IterationRef, options: Phase2Options)
       const asked = commandFor(mode);
       if (asked) {
         // Until the daemon's answer to this attempt is journaled: wait for it (and a failure is a failure, whatever the mode).
-        const answered = sinceLastAttempt(list).some((r) => r.step === 'daemon-answered' && lower(r.mode) === lower(DAEMON_COMMANDS[asked].done));
+        const answered = sinceLastAttempt(list).some(
+          (r) => r.step === 'daemon-answered' && lower(r.mode) === lower(DAEMON_COMMANDS[asked].done),
+        );
         if (!(answered && readDaemonAnswer(asked, current).kind === 'done')) {
           if (asked === 'restore' && has(list, 'confirmed')) await applyDecisions(await loadContext(ref));
           await awaitDaemon(ref, asked, list, options, (m) => (mode = m));
@@ -114,7 +135,14 @@ export async function runDaemonDriven(ref: IterationRef, options: Phase2Options)
           } catch (error) {
             // No return value on a finished leaf: the stoney wrapper and the broker read it. The journal says what the check found.
             if (!(error instanceof StepFailure)) throw error;
-            await journal(ref, { step: 'failed', during: error.during, returnValue: error.returnValue, reason: error.reason, machineState: error.machineState, by: 'console' });
+            await journal(ref, {
+              step: 'failed',
+              during: error.during,
+              returnValue: error.returnValue,
+              reason: error.reason,
+              machineState: error.machineState,
+              by: 'console',
+            });
             await finishJournal(ref);
             return 'failed';
           }
@@ -145,7 +173,12 @@ export async function runDaemonDriven(ref: IterationRef, options: Phase2Options)
  */
 async function successAgain(ref: IterationRef, current: IterationStatus): Promise<void> {
   if ((current.returnValue ?? RETURN_CODE.SUCCESS) === RETURN_CODE.SUCCESS) return;
-  await transitionIteration(ref.machineUuid, ref.iteration, { from: current.mode, to: current.mode, state: formatIterationName(new Date()), returnValue: RETURN_CODE.SUCCESS });
+  await transitionIteration(ref.machineUuid, ref.iteration, {
+    from: current.mode,
+    to: current.mode,
+    state: formatIterationName(new Date()),
+    returnValue: RETURN_CODE.SUCCESS,
+  });
   invalidateFleetCache();
 }
 
@@ -155,7 +188,13 @@ async function successAgain(ref: IterationRef, current: IterationStatus): Promis
  * looks again). A daemon silent for RESTORE_DAEMON_TIMEOUT_SECONDS is a failure too: no change
  * of the iteration and, while it copies the large files, no growth of the copies.
  */
-async function awaitDaemon(ref: IterationRef, asked: DaemonCommand, list: TimedRecord[], options: Phase2Options, onMode: (mode: string) => void): Promise<void> {
+async function awaitDaemon(
+  ref: IterationRef,
+  asked: DaemonCommand,
+  list: TimedRecord[],
+  options: Phase2Options,
+  onMode: (mode: string) => void,
+): Promise<void> {
   const timeoutMs = options.daemonTimeoutMs ?? env().restore.daemonTimeoutMs;
   const pollMs = options.pollMs ?? 500;
   const { layout } = await openRestore(ref);
@@ -185,10 +224,17 @@ async function awaitDaemon(ref: IterationRef, asked: DaemonCommand, list: TimedR
       return;
     }
     if (answer.kind === 'failed') {
-      throw new StepFailure(`the node daemon's step ${asked}`, answer.returnValue, describeDaemonFailure(asked, answer.returnValue, layout.node), machineStateWhile(asked), undefined, {
-        by: 'daemon',
-        reissue: asked,
-      });
+      throw new StepFailure(
+        `the node daemon's step ${asked}`,
+        answer.returnValue,
+        describeDaemonFailure(asked, answer.returnValue, layout.node),
+        machineStateWhile(asked),
+        undefined,
+        {
+          by: 'daemon',
+          reissue: asked,
+        },
+      );
     }
     if (answer.kind === 'moved') return;
     const modified = current.modifiedAt?.getTime() ?? null;
@@ -196,7 +242,12 @@ async function awaitDaemon(ref: IterationRef, asked: DaemonCommand, list: TimedR
     lastModified = modified;
     if (progressFiles.length > 0 && answer.kind === 'working') {
       // The copies growing in the retain folder are the daemon's sign of life while it copies (the pages read the same sizes).
-      const sizes = await nodeOps.stat(layout.node, progressFiles.map((name) => `${layout.retainFolder}/${name}`)).catch(() => null);
+      const sizes = await nodeOps
+        .stat(
+          layout.node,
+          progressFiles.map((name) => `${layout.retainFolder}/${name}`),
+        )
+        .catch(() => null);
       const bytes = sizes ? [...sizes.values()].reduce<number>((sum, b) => sum + (b ?? 0), 0) : lastBytes;
       if (bytes !== lastBytes) {
         if (lastBytes >= 0) lastSign = Date.now();
@@ -238,12 +289,23 @@ async function issue(ref: IterationRef, to: DaemonCommand): Promise<void> {
 async function applyDecisions(ctx: Context): Promise<void> {
   const { ref, layout } = ctx;
   if (!has(ctx.records, 'directory-restored')) {
-    await restoreDirectory(ctx, 'The machine runs; its directory entries may be partly restored (retrying finishes them).', layout.resolvedFolder);
+    await restoreDirectory(
+      ctx,
+      'The machine runs; its directory entries may be partly restored (retrying finishes them).',
+      layout.resolvedFolder,
+    );
   }
   if (!has(ctx.records, 'domain-defined')) {
     const before = 'The machine runs with its old definition; its directory entries are restored.';
     // As on the console's path: the resolved XML still gives the plan's disk images before it becomes the definition.
-    await checkPlan(ctx, await planned(ctx, 'reading the plan', RETURN_CODE.CANNOT_DEFINE_MACHINE, before), 'checking the resolved XML before defining the domain', RETURN_CODE.CANNOT_DEFINE_MACHINE, before, true);
+    await checkPlan(
+      ctx,
+      await planned(ctx, 'reading the plan', RETURN_CODE.CANNOT_DEFINE_MACHINE, before),
+      'checking the resolved XML before defining the domain',
+      RETURN_CODE.CANNOT_DEFINE_MACHINE,
+      before,
+      true,
+    );
     await step('making the resolved XML the domain definition', RETURN_CODE.CANNOT_DEFINE_MACHINE, before, () =>
       nodeOps.define(layout.node, `${layout.resolvedFolder}/${layout.resolvedXml}`),
     );
@@ -277,12 +339,23 @@ async function prepareRestore(ctx: Context, options: Phase2Options): Promise<voi
     if (has(sinceLastAttempt(ctx.records), 'large-files-verified')) return true;
     return guarded(async () => {
       try {
-        await verifyCopies(ctx, await planned(ctx, 'reading the plan', RETURN_CODE.MISSING_NECESSARY_FILES, 'Nothing live has changed: only copies in the retain folder were made.'));
+        await verifyCopies(
+          ctx,
+          await planned(
+            ctx,
+            'reading the plan',
+            RETURN_CODE.MISSING_NECESSARY_FILES,
+            'Nothing live has changed: only copies in the retain folder were made.',
+          ),
+        );
         await journal(ref, { step: 'large-files-verified' });
       } catch (error) {
         // A bad copy is the daemon's to make again: a retry asks it for the large files once more.
         if (!(error instanceof StepFailure)) throw error;
-        throw new StepFailure(error.during, error.returnValue, error.reason, error.machineState, error.command, { by: 'console', reissue: 'unretainLargeFiles' });
+        throw new StepFailure(error.during, error.returnValue, error.reason, error.machineState, error.command, {
+          by: 'console',
+          reissue: 'unretainLargeFiles',
+        });
       }
     });
   };
@@ -309,7 +382,12 @@ async function prepareRestore(ctx: Context, options: Phase2Options): Promise<voi
       }
     }
     const stopped = await guarded(() =>
-      stopMachine(ctx, options, 'The machine runs with the resolved definition; its directory entries are restored.', 'The machine may still be running; its definition and directory entries are the resolved ones.'),
+      stopMachine(
+        ctx,
+        options,
+        'The machine runs with the resolved definition; its directory entries are restored.',
+        'The machine may still be running; its definition and directory entries are the resolved ones.',
+      ),
     );
     if (!stopped) return;
   }
@@ -332,14 +410,24 @@ async function finishRestore(ctx: Context, mode: string): Promise<void> {
   const { ref, layout } = ctx;
   const uuid = layout.machine.uuid;
   const restoredState = 'The node daemon reported the machine restored; see the journal for what the console checked.';
-  const state = await step(CHECKING_RESTORED_MACHINE, RETURN_CODE.CANNOT_RESTORE_MACHINE, restoredState, () => nodeOps.domState(layout.node, uuid));
+  const state = await step(CHECKING_RESTORED_MACHINE, RETURN_CODE.CANNOT_RESTORE_MACHINE, restoredState, () =>
+    nodeOps.domState(layout.node, uuid),
+  );
   if (state !== 'running') {
-    throw new StepFailure(CHECKING_RESTORED_MACHINE, RETURN_CODE.CANNOT_RESTORE_MACHINE, `The node daemon reported the machine restored, but on ${layout.node} it is ${state}.`, restoredState);
+    throw new StepFailure(
+      CHECKING_RESTORED_MACHINE,
+      RETURN_CODE.CANNOT_RESTORE_MACHINE,
+      `The node daemon reported the machine restored, but on ${layout.node} it is ${state}.`,
+      restoredState,
+    );
   }
   // The plan's image moves: each live image the daemon was to replace has the backup's size now.
   const writes = await planned(ctx, CHECKING_RESTORED_IMAGES, RETURN_CODE.CANNOT_MOVE_DISK_IMAGE_TO_ORIGINAL_LOCATION, restoredState);
   const pairs = writes.moves.map((m) => ({ backup: `${layout.backupFolder}/${m.file}`, live: m.destination }));
-  const sizes = await nodeOps.stat(layout.node, pairs.flatMap((p) => [p.backup, p.live]));
+  const sizes = await nodeOps.stat(
+    layout.node,
+    pairs.flatMap((p) => [p.backup, p.live]),
+  );
   const wrong = pairs.filter((p) => sizes.get(p.live) !== sizes.get(p.backup));
   if (wrong.length > 0) {
     throw new StepFailure(
@@ -349,13 +437,21 @@ async function finishRestore(ctx: Context, mode: string): Promise<void> {
       'The machine runs; at least one of its disk images is not the backup’s.',
     );
   }
-  await step('removing the retain folder', RETURN_CODE.NOT_ALL_FILES_DELETED_FROM_RETAIN_LOCATION, 'The machine is restored and running; only the retain folder is left.', () =>
-    removeRetainFolder(layout, last(ctx.records, 'started')?.createdFolders ?? []),
+  await step(
+    'removing the retain folder',
+    RETURN_CODE.NOT_ALL_FILES_DELETED_FROM_RETAIN_LOCATION,
+    'The machine is restored and running; only the retain folder is left.',
+    () => removeRetainFolder(layout, last(ctx.records, 'started')?.createdFolders ?? []),
   );
   if (!has(ctx.records, 'domain-started')) await journal(ref, { step: 'domain-started', how: 'by-daemon' });
   if (lower(mode) === 'restored') {
     try {
-      await transitionIteration(ref.machineUuid, ref.iteration, { from: mode, to: 'finished', state: formatIterationName(new Date()), returnValue: RETURN_CODE.SUCCESS });
+      await transitionIteration(ref.machineUuid, ref.iteration, {
+        from: mode,
+        to: 'finished',
+        state: formatIterationName(new Date()),
+        returnValue: RETURN_CODE.SUCCESS,
+      });
       invalidateFleetCache();
     } catch (error) {
       // The broker finished it first (fact 2).
@@ -371,7 +467,8 @@ async function finishRestore(ctx: Context, mode: string): Promise<void> {
  */
 export async function retryDaemonDriven(ref: IterationRef, by: string, options: Phase2Options): Promise<DaemonOutcome> {
   const current = await iterationNow(ref);
-  if ((current.returnValue ?? RETURN_CODE.SUCCESS) === RETURN_CODE.SUCCESS) throw new AppError('conflict', 'The restore has not failed; there is nothing to retry.');
+  if ((current.returnValue ?? RETURN_CODE.SUCCESS) === RETURN_CODE.SUCCESS)
+    throw new AppError('conflict', 'The restore has not failed; there is nothing to retry.');
   const failure = last(await records(ref), 'failed');
   await journal(ref, { step: 'retried', by });
   if (failure?.reissue && failure.reissue in DAEMON_COMMANDS) {
@@ -379,7 +476,12 @@ export async function retryDaemonDriven(ref: IterationRef, by: string, options: 
     await command(ref, current.mode, again, current.executionDate === '0' ? undefined : '0');
     await journal(ref, { step: 'commanded', mode: again });
   } else {
-    await transitionIteration(ref.machineUuid, ref.iteration, { from: current.mode, to: current.mode, state: formatIterationName(new Date()), returnValue: RETURN_CODE.SUCCESS });
+    await transitionIteration(ref.machineUuid, ref.iteration, {
+      from: current.mode,
+      to: current.mode,
+      state: formatIterationName(new Date()),
+      returnValue: RETURN_CODE.SUCCESS,
+    });
     invalidateFleetCache();
   }
   return runDaemonDriven(ref, options);

@@ -91,17 +91,15 @@ export function encodeRecord(record: JournalRecord, now: Date = new Date()): str
 }
 
 export function decodeJournal(values: string[]): TimedRecord[] {
-  return [...values]
-    .sort()
-    .flatMap((value) => {
-      const space = value.indexOf(' ');
-      try {
-        const parsed = JSON.parse(value.slice(space + 1)) as unknown;
-        return typeof parsed === 'object' && parsed !== null && 'step' in parsed ? [parsed as TimedRecord] : [];
-      } catch {
-        return [];
-      }
-    });
+  return [...values].sort().flatMap((value) => {
+    const space = value.indexOf(' ');
+    try {
+      const parsed = JSON.parse(value.slice(space + 1)) as unknown;
+      return typeof parsed === 'object' && parsed !== null && 'step' in parsed ? [parsed as TimedRecord] : [];
+    } catch {
+      return [];
+    }
+  });
 }
 
 export function last<S extends JournalRecord['step']>(records: TimedRecord[], step: S): Extract<TimedRecord, { step: S }> | undefined {

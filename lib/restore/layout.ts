@@ -69,7 +69,11 @@ function pathProblem(path: string): string | null {
 function directoryOf(value: unknown, what: string): string {
   if (typeof value !== 'string' || value.trim() === '') throw new AppError('invalid-input', `No ${what} is configured for this machine.`);
   const match = /^file:\/\/(\/.*)$/i.exec(value.trim());
-  if (!match) throw new AppError('invalid-input', `The ${what} ${JSON.stringify(value)} is not a file:/// URL of an absolute path; the node daemon only supports file://.`);
+  if (!match)
+    throw new AppError(
+      'invalid-input',
+      `The ${what} ${JSON.stringify(value)} is not a file:/// URL of an absolute path; the node daemon only supports file://.`,
+    );
   const problem = pathProblem(match[1]);
   if (problem) throw new AppError('unsafe-path', `The ${what} ${JSON.stringify(value)} ${problem}; the restore does not use it.`);
   return normalizePath(match[1]);
@@ -79,7 +83,8 @@ function directoryOf(value: unknown, what: string): string {
 function below(path: string, root: string, what: string): string {
   const problem = pathProblem(path);
   if (problem) throw new AppError('unsafe-path', `${what} ${JSON.stringify(path)} ${problem}; the restore does not use it.`);
-  if (!isStrictlyInside(path, root)) throw new AppError('unsafe-path', `${what} ${JSON.stringify(path)} is not below ${root}; the restore does not use it.`);
+  if (!isStrictlyInside(path, root))
+    throw new AppError('unsafe-path', `${what} ${JSON.stringify(path)} is not below ${root}; the restore does not use it.`);
   return normalizePath(path);
 }
 
@@ -90,7 +95,11 @@ async function storagePoolFolders(poolUuid: string | null, virtualizationRoot: s
   if (!pool || pool.storagePoolUuids.length === 0) return [];
   const linked = new Set(pool.storagePoolUuids.map((u) => u.toLowerCase()));
   const pools = (await searchStoragePools([])).filter((sp) => linked.has(sp.uuid.toLowerCase()));
-  return pools.flatMap((sp) => (sp.uri ? [below(directoryOf(sp.uri, `folder of storage pool ${sp.name}`), virtualizationRoot, `The folder of storage pool ${sp.name}`)] : []));
+  return pools.flatMap((sp) =>
+    sp.uri
+      ? [below(directoryOf(sp.uri, `folder of storage pool ${sp.name}`), virtualizationRoot, `The folder of storage pool ${sp.name}`)]
+      : [],
+  );
 }
 
 export async function readRestoreLayout(machineUuid: string, iteration: string): Promise<RestoreLayout> {
@@ -101,7 +110,11 @@ export async function readRestoreLayout(machineUuid: string, iteration: string):
     readCloudBackupConfig(),
   ]);
   if (!machine) throw new AppError('not-found', 'There is no machine with this UUID in the directory.');
-  if (!machine.node) throw new AppError('invalid-input', 'The machine has no node (sstNode) in the directory, so the console does not know where its files are.');
+  if (!machine.node)
+    throw new AppError(
+      'invalid-input',
+      'The machine has no node (sstNode) in the directory, so the console does not know where its files are.',
+    );
   const poolConfig = machine.poolUuid ? await readPoolBackupConfig(machine.poolUuid) : null;
   const effective = resolveEffectiveConfig({ machine: machineConfig, pool: poolConfig, cloud });
   const virtualizationRoot = normalizePath(env().virtualizationRoot);
@@ -143,7 +156,10 @@ export async function readRestoreLayout(machineUuid: string, iteration: string):
  * every step works on the folder that was created, and the recorded values are checked as
  * strictly as the directory's.
  */
-export function startedLayout(layout: RestoreLayout, started: Pick<StartedRecord, 'retainFolder' | 'backupFolder' | 'retainRoot' | 'backupRoot'> | undefined): RestoreLayout {
+export function startedLayout(
+  layout: RestoreLayout,
+  started: Pick<StartedRecord, 'retainFolder' | 'backupFolder' | 'retainRoot' | 'backupRoot'> | undefined,
+): RestoreLayout {
   if (!started) return layout;
   const retainRoot = started.retainRoot ? below(started.retainRoot, '/', 'The recorded retain directory') : layout.retainRoot;
   const backupRoot = started.backupRoot ? below(started.backupRoot, '/', 'The recorded backup root directory') : layout.backupRoot;

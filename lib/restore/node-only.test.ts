@@ -30,7 +30,10 @@ describe('leafToHold: which leaf holds the restore of an iteration without a lea
   });
 
   it('refuses several leaves (the wrapper skips such a machine; unblock first)', () => {
-    expect(leafToHold({ ...base, leaves: [finished('A'), finished('B')] })).toMatchObject({ ok: false, detail: expect.stringContaining('2 leaves (A, B)') });
+    expect(leafToHold({ ...base, leaves: [finished('A'), finished('B')] })).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining('2 leaves (A, B)'),
+    });
   });
 
   it('refuses a leaf that is not a finished, successful backup: running, failed, or holding a restore', () => {
@@ -49,7 +52,17 @@ describe('leafToHold: which leaf holds the restore of an iteration without a lea
 
 describe('the journal of a restore held by another leaf', () => {
   const started = (leaf?: string): TimedRecord =>
-    ({ step: 'started', by: 'admin', node: 'n', previousState: 's', previousReturnValue: 0, retainFolder: '/r', backupFolder: '/b', at: '2026-11-01T00:00:00.000Z', ...(leaf ? { leaf } : {}) }) as TimedRecord;
+    ({
+      step: 'started',
+      by: 'admin',
+      node: 'n',
+      previousState: 's',
+      previousReturnValue: 0,
+      retainFolder: '/r',
+      backupFolder: '/b',
+      at: '2026-11-01T00:00:00.000Z',
+      ...(leaf ? { leaf } : {}),
+    }) as TimedRecord;
 
   it('names the leaf when the iteration has none of its own', () => {
     expect(heldLeaf([started('L')])).toBe('L');
@@ -61,6 +74,8 @@ describe('the journal of a restore held by another leaf', () => {
     expect(restoreEnded(null, [])).toBe(true);
     expect(restoreEnded({ lease: null }, [started('L')])).toBe(true);
     expect(restoreEnded({ lease: 'c 2026-11-01T00:00:00.000Z' }, [started('L')])).toBe(false);
-    expect(restoreEnded({ lease: 'c 2026-11-01T00:00:00.000Z' }, [started('L'), { step: 'finished', at: '2026-11-01T00:01:00.000Z' }])).toBe(true);
+    expect(
+      restoreEnded({ lease: 'c 2026-11-01T00:00:00.000Z' }, [started('L'), { step: 'finished', at: '2026-11-01T00:01:00.000Z' }]),
+    ).toBe(true);
   });
 });

@@ -62,13 +62,16 @@ export async function fileSystems(node: string, paths: string[]): Promise<string
  * The first bytes of a file of any size below `root`, as text (enough to tell a saved state
  * from the daemon's note). A symbolic link is refused, not read.
  */
-export const readHead = (node: string, path: string, bytes: number, root: string) => readTextFile(node, path, Math.max(0, Math.floor(bytes)), { under: root, head: true });
+export const readHead = (node: string, path: string, bytes: number, root: string) =>
+  readTextFile(node, path, Math.max(0, Math.floor(bytes)), { under: root, head: true });
 
 /** A text file below `root` (a backup file, or one in the retain folder); a symbolic link is refused, not read. */
 export const readText = (node: string, path: string, maxBytes: number, root: string) => readTextFile(node, path, maxBytes, { under: root });
 /** A file's bytes below `root`, for a reader that decodes them itself (an LDIF); a symbolic link is refused, not read. */
-export const readBytes = (node: string, path: string, maxBytes: number, root: string) => readFileBytes(node, path, maxBytes, { under: root });
-export const writeText = (node: string, path: string, content: string | Buffer, root: string) => writeTextFile(node, path, content, { under: root });
+export const readBytes = (node: string, path: string, maxBytes: number, root: string) =>
+  readFileBytes(node, path, maxBytes, { under: root });
+export const writeText = (node: string, path: string, content: string | Buffer, root: string) =>
+  writeTextFile(node, path, content, { under: root });
 /** A folder strictly below `root`, made without following a link on the way. */
 export const makeFolder = (node: string, path: string, root: string) => makeDirectory(node, path, { under: root });
 
@@ -99,7 +102,11 @@ export async function copy(
   destination: { path: string; root: string },
   onProgress?: (copied: number, total: number) => void,
 ): Promise<number> {
-  const result = await copyFile(node, source.path, destination.path, { sourceRoot: source.root, destinationRoot: destination.root, onProgress });
+  const result = await copyFile(node, source.path, destination.path, {
+    sourceRoot: source.root,
+    destinationRoot: destination.root,
+    onProgress,
+  });
   return result.bytes;
 }
 
@@ -109,7 +116,11 @@ export const move = (node: string, source: { path: string; root: string }, desti
 
 /** Removes each folder strictly below the retain root that is empty, innermost first; folders that hold anything stay. */
 export async function removeEmptyRetainFolders(node: string, folders: string[], root: string): Promise<void> {
-  await removeEmptyFolders(node, folders.filter((f) => isStrictlyInside(f, root)), { under: root });
+  await removeEmptyFolders(
+    node,
+    folders.filter((f) => isStrictlyInside(f, root)),
+    { under: root },
+  );
 }
 
 export async function removeUnder(node: string, path: string, root: string): Promise<void> {
@@ -119,7 +130,13 @@ export async function removeUnder(node: string, path: string, root: string): Pro
 export async function imageCheck(node: string, path: string): Promise<void> {
   const check = await qemuImgCheck(node, path);
   if (!check.ok) {
-    throw new CommandFailedError({ node, what: `qemu-img check of ${path}`, exitCode: check.exitCode, stderr: check.message, argv: ['qemu-img', 'check', '-f', 'qcow2', '--output=json', '--', path] });
+    throw new CommandFailedError({
+      node,
+      what: `qemu-img check of ${path}`,
+      exitCode: check.exitCode,
+      stderr: check.message,
+      argv: ['qemu-img', 'check', '-f', 'qcow2', '--output=json', '--', path],
+    });
   }
 }
 

@@ -4,17 +4,42 @@ import { fileUrlToPath } from '@/lib/backup/iteration-files';
 import { readInstallation } from '@/lib/backup/installation-reader';
 import { daemonReadsDirectory } from '@/lib/backup/node-daemon';
 import { AppError, isAppError } from '@/lib/errors';
-import { computeConflicts, applyDecisions, validateDecisions, agreementProblems, type ConflictSet, type Decisions } from '@/lib/diff/conflicts';
+import {
+  computeConflicts,
+  applyDecisions,
+  validateDecisions,
+  agreementProblems,
+  type ConflictSet,
+  type Decisions,
+} from '@/lib/diff/conflicts';
 import { parseLdif, serializeLdif } from '@/lib/diff/ldif';
 import { readDomainSettings } from '@/lib/diff/domain-xml';
-import { createJournal, deleteJournal, findOpenRestoresOf, readIdentities, readIterationModes, readIterationStatus, readJournal, readLiveMachineEntries, transitionIteration } from '@/lib/ldap/restore';
+import {
+  createJournal,
+  deleteJournal,
+  findOpenRestoresOf,
+  readIdentities,
+  readIterationModes,
+  readIterationStatus,
+  readJournal,
+  readLiveMachineEntries,
+  transitionIteration,
+} from '@/lib/ldap/restore';
 import { invalidateFleetCache } from '@/lib/inventory/cache';
 import type { ConfinedCheck } from '@/lib/ssh';
 import { executorOf as journalExecutor, decodeJournal, encodeLease, encodeRecord, has, last, type TimedRecord } from './journal';
 import { executorOf, nodeDaemonStatus, type Executor, type NodeDaemonStatus } from './executor';
 import { isNotRunningMarker, readRestoreLayout, startedLayout, type RestoreLayout, imageDisks } from './layout';
 import * as nodeOps from './node';
-import { backupImageName, moveProblems, plannedWrites, sameWrites, writesDifference, type RestoreWrites, type WriteProblem } from './writes';
+import {
+  backupImageName,
+  moveProblems,
+  plannedWrites,
+  sameWrites,
+  writesDifference,
+  type RestoreWrites,
+  type WriteProblem,
+} from './writes';
 import { command, done, journal, leafOf, recordFailure, step, StepFailure, working, type IterationRef } from './steps';
 import { daemonCannotRestore, heldForAnother, leafToHold, NODE_ONLY_CHECK, type LeafToHold } from './node-only';
 import { restoreRef, restoreStatus } from './restore-ref';
@@ -48,13 +73,20 @@ export async function preflight(ref: IterationRef): Promise<{ layout: RestoreLay
   const chosen = iterations.find((i) => i.name === ref.iteration);
   const inRestore = (mode: string) => (ALL_RESTORE_MODES as readonly string[]).some((m) => m.toLowerCase() === mode.toLowerCase());
   // A leaf in a restore mode may hold the restore of an iteration without a leaf, not one of its own.
-  const holding = chosen && inRestore(chosen.mode) ? (await findOpenRestoresOf(ref.machineUuid)).find((r) => r.leaf === chosen.name && r.iteration !== chosen.name) : undefined;
+  const holding =
+    chosen && inRestore(chosen.mode)
+      ? (await findOpenRestoresOf(ref.machineUuid)).find((r) => r.leaf === chosen.name && r.iteration !== chosen.name)
+      : undefined;
   // Without a leaf: which of the machine's leaves would hold the restore, decided once the folder is known.
   let nodeOnly: ((folder: string) => LeafToHold) | null = null;
   if (chosen) {
     checks.push(
       chosen.mode.toLowerCase() === 'finished'
-        ? { label: 'The iteration is finished', ok: true, detail: `Mode finished${chosen.returnValue ? ` (stray return value ${chosen.returnValue} ignored)` : ''}.` }
+        ? {
+            label: 'The iteration is finished',
+            ok: true,
+            detail: `Mode finished${chosen.returnValue ? ` (stray return value ${chosen.returnValue} ignored)` : ''}.`,
+          }
         : {
             label: 'The iteration is finished',
             ok: false,
@@ -74,7 +106,11 @@ export async function preflight(ref: IterationRef): Promise<{ layout: RestoreLay
   checks.push(
     busy.length === 0
       ? { label: 'No backup or restore of this machine is running', ok: true, detail: 'No other iteration is in a running mode.' }
-      : { label: 'No backup or restore of this machine is running', ok: false, detail: `Iteration ${busy.map((b) => `${b.name} is in mode ${b.mode}${iterationHealth(b) === 'failed' ? ` and failed (return value ${b.returnValue})` : ''}`).join(', ')}: one backup or restore per machine at a time, and a failed one must be dealt with first.` },
+      : {
+          label: 'No backup or restore of this machine is running',
+          ok: false,
+          detail: `Iteration ${busy.map((b) => `${b.name} is in mode ${b.mode}${iterationHealth(b) === 'failed' ? ` and failed (return value ${b.returnValue})` : ''}`).join(', ')}: one backup or restore per machine at a time, and a failed one must be dealt with first.`,
+        },
   );
   let layout: RestoreLayout;
   try {
@@ -90,59 +126,99 @@ export async function preflight(ref: IterationRef): Promise<{ layout: RestoreLay
   if (held) checks[0] = { label: NODE_ONLY_CHECK, ...held };
   const daemon = await nodeDaemonStatus(layout.node);
   const executor = executorOf(daemon);
-  if (held && executor === 'daemon') checks.push({ label: 'The console executes the restore', ok: false, detail: daemonCannotRestore(layout.node, daemon.summary) });
+  if (held && executor === 'daemon')
+    checks.push({ label: 'The console executes the restore', ok: false, detail: daemonCannotRestore(layout.node, daemon.summary) });
   let largeFiles: { name: string; size: number }[] = [];
   try {
     const reachable = await nodeOps.reachable(layout.node);
     checks.push({ label: `Node ${layout.node} is reachable`, ok: true, detail: reachable });
     let xmlProblem = '';
-    const backupXml = await nodeOps.readText(layout.node, `${layout.backupFolder}/${layout.xmlName}`, MAX_SMALL_FILE, layout.backupRoot).catch((error: unknown) => {
-      xmlProblem = error instanceof Error ? error.message : String(error);
-      return null;
-    });
+    const backupXml = await nodeOps
+      .readText(layout.node, `${layout.backupFolder}/${layout.xmlName}`, MAX_SMALL_FILE, layout.backupRoot)
+      .catch((error: unknown) => {
+        xmlProblem = error instanceof Error ? error.message : String(error);
+        return null;
+      });
     const disks = backupXml ? imageDisks(readDomainSettings(backupXml).disks) : [];
     const imageNames = disks.map((d) => backupImageName(d.source ?? '', ref.iteration));
     const names = [layout.xmlName, layout.ldifName, layout.stateName, ...imageNames.filter((n): n is string => n !== null)];
-    const sizes = await nodeOps.stat(layout.node, names.map((n) => `${layout.backupFolder}/${n}`));
+    const sizes = await nodeOps.stat(
+      layout.node,
+      names.map((n) => `${layout.backupFolder}/${n}`),
+    );
     const missing = names.filter((n) => sizes.get(`${layout.backupFolder}/${n}`) === null);
     checks.push(
       missing.length === 0 && backupXml
         ? { label: "The iteration's files are all there", ok: true, detail: `${names.length} files in ${layout.backupFolder}.` }
-        : { label: "The iteration's files are all there", ok: false, detail: backupXml ? `Missing in ${layout.backupFolder}: ${missing.join(', ')}.` : `The domain XML ${layout.xmlName} cannot be read in ${layout.backupFolder}: ${xmlProblem}` },
+        : {
+            label: "The iteration's files are all there",
+            ok: false,
+            detail: backupXml
+              ? `Missing in ${layout.backupFolder}: ${missing.join(', ')}.`
+              : `The domain XML ${layout.xmlName} cannot be read in ${layout.backupFolder}: ${xmlProblem}`,
+          },
     );
     largeFiles = [layout.stateName, ...names.slice(3)].map((n) => ({ name: n, size: sizes.get(`${layout.backupFolder}/${n}`) ?? 0 }));
     // Every path the restore reads from, creates or replaces, checked on the node before anything is written.
     const refused = await pathProblems(
       layout,
       names,
-      disks.flatMap((d, i) => (imageNames[i] === null ? [`The backup's image of ${d.target}, ${JSON.stringify(d.source)}, names no file.`] : [])),
+      disks.flatMap((d, i) =>
+        imageNames[i] === null ? [`The backup's image of ${d.target}, ${JSON.stringify(d.source)}, names no file.`] : [],
+      ),
       executor,
       held !== null,
     );
     checks.push(
       refused.length === 0
-        ? { label: PATHS_CHECK, ok: true, detail: `Backup files below ${layout.backupRoot}, the retain folder below ${layout.retainRoot} and the live images below ${layout.virtualizationRoot}, none reached through a symbolic link.` }
+        ? {
+            label: PATHS_CHECK,
+            ok: true,
+            detail: `Backup files below ${layout.backupRoot}, the retain folder below ${layout.retainRoot} and the live images below ${layout.virtualizationRoot}, none reached through a symbolic link.`,
+          }
         : { label: PATHS_CHECK, ok: false, detail: refused.join(' ') },
     );
     // Images are moved over the live ones with a rename, which only exists within one file system.
-    const liveFolders = imageDisks(layout.disks).flatMap((d) => (d.sourceFile ? [d.sourceFile.slice(0, d.sourceFile.lastIndexOf('/')) || '/'] : []));
+    const liveFolders = imageDisks(layout.disks).flatMap((d) =>
+      d.sourceFile ? [d.sourceFile.slice(0, d.sourceFile.lastIndexOf('/')) || '/'] : [],
+    );
     const devices = await nodeOps.fileSystems(layout.node, [layout.retainRoot, ...liveFolders]).catch((error: unknown) => error);
     if (Array.isArray(devices)) {
       const apart = liveFolders.filter((_, i) => devices[i + 1] !== devices[0]);
       checks.push(
         apart.length === 0
-          ? { label: 'The retain directory and the live images share a file system', ok: true, detail: 'Each image can be moved over the live one in one atomic rename.' }
-          : { label: 'The retain directory and the live images share a file system', ok: false, detail: `${apart.join(', ')} is on another file system than ${layout.retainRoot}; a move would be a slow, non-atomic copy over the live image.` },
+          ? {
+              label: 'The retain directory and the live images share a file system',
+              ok: true,
+              detail: 'Each image can be moved over the live one in one atomic rename.',
+            }
+          : {
+              label: 'The retain directory and the live images share a file system',
+              ok: false,
+              detail: `${apart.join(', ')} is on another file system than ${layout.retainRoot}; a move would be a slow, non-atomic copy over the live image.`,
+            },
       );
     } else {
-      checks.push({ label: 'The retain directory and the live images share a file system', ok: false, detail: devices instanceof Error ? devices.message : String(devices) });
+      checks.push({
+        label: 'The retain directory and the live images share a file system',
+        ok: false,
+        detail: devices instanceof Error ? devices.message : String(devices),
+      });
     }
     const needed = largeFiles.reduce((sum, f) => sum + f.size, 0);
     const available = await nodeOps.available(layout.node, layout.retainRoot);
     checks.push(
       available >= needed
-        ? { label: 'The retain directory has room for the large files', ok: true, detail: `${approximateSize(needed)} needed, ${approximateSize(available)} available.` }
-        : { label: 'The retain directory has room for the large files', ok: false, detail: `${approximateSize(needed)} needed but only ${approximateSize(available)} available in ${layout.retainRoot}.` },
+        ? {
+            label: 'The retain directory has room for the large files',
+            ok: true,
+            detail: `${approximateSize(needed)} needed, ${approximateSize(available)} available.`,
+          }
+        : {
+            label: 'The retain directory has room for the large files',
+            ok: false,
+            detail: `${approximateSize(needed)} needed but only ${approximateSize(available)} available in ${layout.retainRoot}.`,
+          },
     );
   } catch (error) {
     checks.push({ label: `Node ${layout.node} is reachable`, ok: false, detail: error instanceof Error ? error.message : String(error) });
@@ -181,13 +257,25 @@ const PATHS_CHECK = 'Every path stays in its folder on the node';
  * leaf the folder itself too: its name came from the URL, so it must be a real folder below the
  * backup root, reached without a link.
  */
-async function pathProblems(layout: RestoreLayout, backupNames: string[], known: string[], executor: Executor, nodeOnly: boolean): Promise<string[]> {
+async function pathProblems(
+  layout: RestoreLayout,
+  backupNames: string[],
+  known: string[],
+  executor: Executor,
+  nodeOnly: boolean,
+): Promise<string[]> {
   const checks: ConfinedCheck[] = [
     ...(nodeOnly ? [{ path: layout.backupFolder, root: layout.backupRoot, kind: 'folder' } satisfies ConfinedCheck] : []),
     ...backupNames.map((n): ConfinedCheck => ({ path: `${layout.backupFolder}/${n}`, root: layout.backupRoot, kind: 'file-or-none' })),
     { path: layout.retainFolder, root: layout.retainRoot, kind: 'folder-or-none' },
-    ...(executor === 'daemon' ? [{ path: layout.resolvedFolder, root: layout.retainRoot, kind: 'folder-or-none' } satisfies ConfinedCheck] : []),
-    ...imageDisks(layout.disks).map((d): ConfinedCheck => ({ path: d.sourceFile ?? '', root: layout.virtualizationRoot, kind: 'file-or-none' })),
+    ...(executor === 'daemon'
+      ? [{ path: layout.resolvedFolder, root: layout.retainRoot, kind: 'folder-or-none' } satisfies ConfinedCheck]
+      : []),
+    ...imageDisks(layout.disks).map((d): ConfinedCheck => ({
+      path: d.sourceFile ?? '',
+      root: layout.virtualizationRoot,
+      kind: 'file-or-none',
+    })),
   ];
   const answers = await nodeOps.confined(layout.node, checks);
   return [...known, ...answers.flatMap((a, i) => (a === null ? [] : [`${checks[i].path}: ${a}`]))];
@@ -222,7 +310,14 @@ function approximateSize(bytes: number): string {
  */
 export async function startRestore(target: IterationRef, by: string, instance: string): Promise<Executor> {
   const { layout, result, leaf } = await preflight(target);
-  if (!result.ok || !layout || !result.executor) throw new AppError('conflict', `The restore cannot start: ${result.checks.filter((c) => !c.ok).map((c) => c.detail).join(' ')}`);
+  if (!result.ok || !layout || !result.executor)
+    throw new AppError(
+      'conflict',
+      `The restore cannot start: ${result.checks
+        .filter((c) => !c.ok)
+        .map((c) => c.detail)
+        .join(' ')}`,
+    );
   const executor = result.executor.executor;
   // Without a leaf of its own, the machine's one leaf holds the restore (node-only.ts); an earlier restore's leaf does not count.
   const ref: IterationRef = { machineUuid: target.machineUuid, iteration: target.iteration, ...(leaf ? { leaf } : {}) };
@@ -232,14 +327,20 @@ export async function startRestore(target: IterationRef, by: string, instance: s
   if (previous) {
     const records = decodeJournal(previous.records);
     // A finished restore's journal is history; anything else means a restore is still open.
-    if (records[records.length - 1]?.step !== 'finished') throw new AppError('conflict', 'An earlier restore of this iteration is still open.');
+    if (records[records.length - 1]?.step !== 'finished')
+      throw new AppError('conflict', 'An earlier restore of this iteration is still open.');
     await deleteJournal(ref.machineUuid, ref.iteration);
   }
   const createdFolders = await nodeOps.missingFolders(layout.node, layout.retainFolder, layout.retainRoot);
   const lockMode = executor === 'daemon' ? 'unretainSmallFiles' : 'unretainingSmallFiles';
   await working(ref, 'finished', lockMode);
   const backOff = async () => {
-    await transitionIteration(ref.machineUuid, leafOf(ref), { from: lockMode, to: 'finished', state: current.state, returnValue: current.returnValue ?? RETURN_CODE.SUCCESS });
+    await transitionIteration(ref.machineUuid, leafOf(ref), {
+      from: lockMode,
+      to: 'finished',
+      state: current.state,
+      returnValue: current.returnValue ?? RETURN_CODE.SUCCESS,
+    });
     invalidateFleetCache();
   };
   // The compare-and-set locks this iteration only. Two starts on different iterations of one
@@ -248,7 +349,10 @@ export async function startRestore(target: IterationRef, by: string, instance: s
   const others = (await readIterationModes(ref.machineUuid)).filter((i) => i.name !== leafOf(ref) && blocksTheMachine(i));
   if (others.length > 0) {
     await backOff();
-    throw new AppError('conflict', `The restore cannot start: iteration ${others.map((o) => `${o.name} is in mode ${o.mode}`).join(', ')}. One backup or restore per machine at a time.`);
+    throw new AppError(
+      'conflict',
+      `The restore cannot start: iteration ${others.map((o) => `${o.name} is in mode ${o.mode}`).join(', ')}. One backup or restore per machine at a time.`,
+    );
   }
   const executionDate = current.executionDate ?? '';
   try {
@@ -296,11 +400,20 @@ async function unretainSmallFiles(ref: IterationRef, layout: RestoreLayout): Pro
     const nothing = 'Nothing live has changed.';
     const mode = layout.effective.values.directoryPermission.value;
     await step('creating the retain folder', RETURN_CODE.CANNOT_CREATE_DIRECTORY, nothing, () =>
-      nodeOps.freshDirectory(layout.node, layout.retainFolder, layout.retainRoot, typeof mode === 'string' && /^[0-7]{3,4}$/.test(mode) ? mode : undefined),
+      nodeOps.freshDirectory(
+        layout.node,
+        layout.retainFolder,
+        layout.retainRoot,
+        typeof mode === 'string' && /^[0-7]{3,4}$/.test(mode) ? mode : undefined,
+      ),
     );
     for (const name of [layout.xmlName, layout.ldifName]) {
       await step(`copying ${name}`, name === layout.xmlName ? 9 : 10, nothing, () =>
-        nodeOps.copy(layout.node, { path: `${layout.backupFolder}/${name}`, root: layout.backupRoot }, { path: `${layout.retainFolder}/${name}`, root: layout.retainRoot }),
+        nodeOps.copy(
+          layout.node,
+          { path: `${layout.backupFolder}/${name}`, root: layout.backupRoot },
+          { path: `${layout.retainFolder}/${name}`, root: layout.retainRoot },
+        ),
       );
     }
     await done(ref, 'unretainingSmallFiles', 'unretainedSmallFiles');
@@ -319,7 +432,10 @@ async function unretainSmallFiles(ref: IterationRef, layout: RestoreLayout): Pro
  * what every step after the start works from.
  */
 export async function openRestore(ref: IterationRef): Promise<{ layout: RestoreLayout; records: TimedRecord[] }> {
-  const [layout, stored] = await Promise.all([readRestoreLayout(ref.machineUuid, ref.iteration), readJournal(ref.machineUuid, ref.iteration)]);
+  const [layout, stored] = await Promise.all([
+    readRestoreLayout(ref.machineUuid, ref.iteration),
+    readJournal(ref.machineUuid, ref.iteration),
+  ]);
   const records = stored ? decodeJournal(stored.records) : [];
   return { layout: startedLayout(layout, last(records, 'started')), records };
 }
@@ -354,7 +470,15 @@ export async function readConflicts(ref: IterationRef): Promise<ConflictView & {
     stateFileKind(layout.node, `${layout.backupFolder}/${layout.stateName}`, layout.backupRoot),
   ]);
   // A typed or chosen disk image path must be one this machine could use: in its storage pools' folders.
-  const input = { machineUuid: layout.machine.uuid, backupLdif: parseLdif(backupLdifBytes), liveEntries, backupXml, liveXml, identities, imageFolders: layout.imageFolders };
+  const input = {
+    machineUuid: layout.machine.uuid,
+    backupLdif: parseLdif(backupLdifBytes),
+    liveEntries,
+    backupXml,
+    liveXml,
+    identities,
+    imageFolders: layout.imageFolders,
+  };
   const set = computeConflicts(input);
   const restoreWithoutState = layout.effective.values.restoreWithoutState.value === true;
   return {
@@ -372,7 +496,10 @@ export async function readConflicts(ref: IterationRef): Promise<ConflictView & {
  * XML is the one in the backup folder, and the resolved XML is the console's copy beside the
  * retain folder (the daemon's restore removes the retain folder).
  */
-export function xmlFiles(layout: RestoreLayout, records: TimedRecord[]): { backup: { path: string; root: string }; resolved: { path: string; root: string } } {
+export function xmlFiles(
+  layout: RestoreLayout,
+  records: TimedRecord[],
+): { backup: { path: string; root: string }; resolved: { path: string; root: string } } {
   if (has(records, 'xml-installed')) {
     return {
       backup: { path: `${layout.backupFolder}/${layout.xmlName}`, root: layout.backupRoot },
@@ -402,7 +529,12 @@ export async function writeProblems(layout: RestoreLayout, writes: RestoreWrites
   if (lexical.length > 0) return lexical;
   // The copies go into the retain folder, whose way from the retain root was checked when it was
   // made; each copy is confined again when it is made.
-  const checks: (ConfinedCheck & { target: string })[] = writes.moves.map((m) => ({ path: m.destination, root: layout.virtualizationRoot, kind: 'file-or-none', target: m.target }));
+  const checks: (ConfinedCheck & { target: string })[] = writes.moves.map((m) => ({
+    path: m.destination,
+    root: layout.virtualizationRoot,
+    kind: 'file-or-none',
+    target: m.target,
+  }));
   const answers = await nodeOps.confined(layout.node, checks);
   return answers.flatMap((a, i) => (a === null ? [] : [{ target: checks[i].target, problem: `${checks[i].path}: ${a}` }]));
 }
@@ -423,7 +555,10 @@ export async function currentWrites(
   ]);
   const planned = plannedWrites({ backupXml, resolvedXml, iteration, stateName: layout.stateName });
   if (planned.problems.length > 0) return planned;
-  return { writes: planned.writes, problems: options.onlyTheFiles ? moveProblems(planned.writes.moves, layout) : await writeProblems(layout, planned.writes) };
+  return {
+    writes: planned.writes,
+    problems: options.onlyTheFiles ? moveProblems(planned.writes.moves, layout) : await writeProblems(layout, planned.writes),
+  };
 }
 
 /**
@@ -432,7 +567,11 @@ export async function currentWrites(
  * exactly those files). Conflicts are recomputed from the live state now, so a decision can
  * never apply to a difference that changed meanwhile.
  */
-export async function resolveConflicts(target: IterationRef, decisions: Decisions, by: string): Promise<{ ok: true } | { ok: false; errors: Record<string, string> }> {
+export async function resolveConflicts(
+  target: IterationRef,
+  decisions: Decisions,
+  by: string,
+): Promise<{ ok: true } | { ok: false; errors: Record<string, string> }> {
   const ref = await restoreRef(target);
   const stored = await readJournal(ref.machineUuid, ref.iteration);
   await requireMode(ref, 'unretainedSmallFiles', journalExecutor(stored ? decodeJournal(stored.records) : []));
@@ -443,7 +582,12 @@ export async function resolveConflicts(target: IterationRef, decisions: Decision
   const resolved = applyDecisions(view.input, view.set, decisions);
   const problems = agreementProblems(resolved.ldif, resolved.xml, view.layout.machine.uuid);
   if (problems.length > 0) throw new AppError('conflict', `The resolved LDIF and XML would not agree: ${problems.join(' ')}`);
-  const planned = plannedWrites({ backupXml: view.input.backupXml, resolvedXml: resolved.xml, iteration: ref.iteration, stateName: view.layout.stateName });
+  const planned = plannedWrites({
+    backupXml: view.input.backupXml,
+    resolvedXml: resolved.xml,
+    iteration: ref.iteration,
+    stateName: view.layout.stateName,
+  });
   const refused = planned.problems.length > 0 ? planned.problems : await writeProblems(view.layout, planned.writes);
   if (refused.length > 0) {
     // Next to the disk's difference where there is one; otherwise for the whole plan.
@@ -455,7 +599,8 @@ export async function resolveConflicts(target: IterationRef, decisions: Decision
       if (id && ids.has(id)) errors[id] = errors[id] ? `${errors[id]} ${r.problem}` : r.problem;
       else general.push(r.problem);
     }
-    if (general.length > 0) throw new AppError('unsafe-path', `Phase 2 could not write where this plan says, so nothing was written: ${general.join(' ')}`);
+    if (general.length > 0)
+      throw new AppError('unsafe-path', `Phase 2 could not write where this plan says, so nothing was written: ${general.join(' ')}`);
     return { ok: false, errors };
   }
   const { node, retainFolder, retainRoot, resolvedLdif, resolvedXml } = view.layout;
@@ -491,12 +636,22 @@ export async function confirmRestore(target: IterationRef, by: string): Promise<
   const view = await readConflicts(ref);
   const undecided = view.set.conflicts.filter((c) => !(c.id in resolved.decisions));
   if (undecided.length > 0) {
-    throw new AppError('conflict', `The live machine changed after the conflicts were resolved (${undecided.map((c) => c.label).join(', ')}). Review the conflicts again.`);
+    throw new AppError(
+      'conflict',
+      `The live machine changed after the conflicts were resolved (${undecided.map((c) => c.label).join(', ')}). Review the conflicts again.`,
+    );
   }
   const now = await currentWrites(view.layout, ref.iteration, { records });
-  if (now.problems.length > 0) throw new AppError('unsafe-path', `Phase 2 could not write where the plan says: ${now.problems.map((p) => p.problem).join(' ')} Nothing was changed.`);
+  if (now.problems.length > 0)
+    throw new AppError(
+      'unsafe-path',
+      `Phase 2 could not write where the plan says: ${now.problems.map((p) => p.problem).join(' ')} Nothing was changed.`,
+    );
   if (!resolved.writes || !sameWrites(resolved.writes, now.writes)) {
-    throw new AppError('conflict', `${resolved.writes ? writesDifference(resolved.writes, now.writes) : 'The plan does not list the files phase 2 writes.'} Review the conflicts again.`);
+    throw new AppError(
+      'conflict',
+      `${resolved.writes ? writesDifference(resolved.writes, now.writes) : 'The plan does not list the files phase 2 writes.'} Review the conflicts again.`,
+    );
   }
   if (executor === 'daemon') {
     await installResolvedXml(ref, view.layout);
@@ -564,17 +719,30 @@ export async function abortRestore(target: IterationRef, by: string): Promise<vo
  * them that this restore created when they are empty again; each removal confined below the
  * retain root.
  */
-export async function removeRetainFolder(layout: Pick<RestoreLayout, 'node' | 'retainFolder' | 'resolvedFolder' | 'retainRoot'>, createdFolders: string[]): Promise<void> {
+export async function removeRetainFolder(
+  layout: Pick<RestoreLayout, 'node' | 'retainFolder' | 'resolvedFolder' | 'retainRoot'>,
+  createdFolders: string[],
+): Promise<void> {
   await nodeOps.removeUnder(layout.node, layout.retainFolder, layout.retainRoot);
   await nodeOps.removeUnder(layout.node, layout.resolvedFolder, layout.retainRoot);
-  await nodeOps.removeEmptyRetainFolders(layout.node, createdFolders.filter((f) => f !== layout.retainFolder), layout.retainRoot);
+  await nodeOps.removeEmptyRetainFolders(
+    layout.node,
+    createdFolders.filter((f) => f !== layout.retainFolder),
+    layout.retainRoot,
+  );
 }
 
 /** The daemon's "-ed" modes may carry its 18 (see readDaemonAnswer); anything else non-zero is a failure to deal with first. */
 async function requireMode(ref: IterationRef, mode: string, executor: Executor = 'console'): Promise<void> {
   const current = await readIterationStatus(ref.machineUuid, leafOf(ref));
   const rv = current?.returnValue ?? RETURN_CODE.SUCCESS;
-  if (current?.mode.toLowerCase() !== mode.toLowerCase() || !(rv === RETURN_CODE.SUCCESS || (executor === 'daemon' && rv === RETURN_CODE.WRONG_STATE_INFORMATION))) {
-    throw new AppError('conflict', `The iteration is in mode ${current?.mode ?? 'unknown'}, not ${mode}. Reload to see where the restore stands.`);
+  if (
+    current?.mode.toLowerCase() !== mode.toLowerCase() ||
+    !(rv === RETURN_CODE.SUCCESS || (executor === 'daemon' && rv === RETURN_CODE.WRONG_STATE_INFORMATION))
+  ) {
+    throw new AppError(
+      'conflict',
+      `The iteration is in mode ${current?.mode ?? 'unknown'}, not ${mode}. Reload to see where the restore stands.`,
+    );
   }
 }

@@ -69,7 +69,11 @@ export interface Context {
 async function currentMode(ref: IterationRef): Promise<{ mode: string; returnValue: number | null }> {
   const modes = await readIterationModes(ref.machineUuid);
   const current = modes.find((m) => m.name === leafOf(ref));
-  if (!current) throw new AppError('not-found', ref.leaf ? `Leaf ${ref.leaf}, which holds this restore, is no longer in the directory.` : 'The iteration no longer exists.');
+  if (!current)
+    throw new AppError(
+      'not-found',
+      ref.leaf ? `Leaf ${ref.leaf}, which holds this restore, is no longer in the directory.` : 'The iteration no longer exists.',
+    );
   return current;
 }
 
@@ -84,7 +88,12 @@ async function markFinished(ref: IterationRef, from: string, records: TimedRecor
     await done(ref, from, 'finished');
     return;
   }
-  await transitionIteration(ref.machineUuid, ref.leaf, { from, to: 'finished', state: started.previousState, returnValue: started.previousReturnValue ?? 0 });
+  await transitionIteration(ref.machineUuid, ref.leaf, {
+    from,
+    to: 'finished',
+    state: started.previousState,
+    returnValue: started.previousReturnValue ?? 0,
+  });
   invalidateFleetCache();
 }
 
@@ -92,7 +101,8 @@ async function markFinished(ref: IterationRef, from: string, records: TimedRecor
 export async function loadContext(ref: IterationRef): Promise<Context> {
   const { layout, records } = await openRestore(ref);
   const resolved = last(records, 'resolved');
-  if (!resolved || !has(records, 'confirmed')) throw new AppError('conflict', 'This restore was never confirmed; phase 2 does not start without the administrator’s confirmation.');
+  if (!resolved || !has(records, 'confirmed'))
+    throw new AppError('conflict', 'This restore was never confirmed; phase 2 does not start without the administrator’s confirmation.');
   // A retry after libvirt refused the saved state may ask to define and start the machine instead.
   const withoutState = records.some((r) => r.step === 'retried' && r.withoutState === true);
   return { ref, layout, records, writes: resolved.writes ?? null, withState: resolved.withState && !withoutState };
@@ -114,11 +124,21 @@ export async function planned(ctx: Context, during: string, code: number, machin
  * The resolved XML (see xmlFiles) still gives the confirmed plan's writes and, unless
  * `onlyTheFiles`, every destination is still allowed on the node (each move checks its own again).
  */
-export async function checkPlan(ctx: Context, writes: RestoreWrites, during: string, code: number, machineState: string, onlyTheFiles = false): Promise<void> {
-  const now = await step(during, code, machineState, () => currentWrites(ctx.layout, ctx.ref.iteration, { onlyTheFiles, records: ctx.records }));
+export async function checkPlan(
+  ctx: Context,
+  writes: RestoreWrites,
+  during: string,
+  code: number,
+  machineState: string,
+  onlyTheFiles = false,
+): Promise<void> {
+  const now = await step(during, code, machineState, () =>
+    currentWrites(ctx.layout, ctx.ref.iteration, { onlyTheFiles, records: ctx.records }),
+  );
   const problems = now.problems.map((p) => p.problem);
   if (problems.length === 0 && !sameWrites(writes, now.writes)) problems.push(writesDifference(writes, now.writes));
-  if (problems.length > 0) throw new StepFailure(during, code, `${problems.join(' ')} Phase 2 writes only what the confirmed plan lists.`, machineState);
+  if (problems.length > 0)
+    throw new StepFailure(during, code, `${problems.join(' ')} Phase 2 writes only what the confirmed plan lists.`, machineState);
 }
 
 export type Phase2Outcome = 'finished' | 'failed' | 'handed-over';
@@ -152,8 +172,11 @@ export async function runPhase2(target: IterationRef, options: Phase2Options): P
           if (mode.toLowerCase() === 'restoring') await restore(ctx, options);
           // The retain folder goes before the iteration is finished, so a console that dies in
           // between removes it on resume instead of leaving it behind for good.
-          await step('removing the retain folder', RETURN_CODE.NOT_ALL_FILES_DELETED_FROM_RETAIN_LOCATION, `The machine is restored; only the retain folder ${ctx.layout.retainFolder} is left.`, () =>
-            removeRetainFolder(ctx.layout, last(ctx.records, 'started')?.createdFolders ?? []),
+          await step(
+            'removing the retain folder',
+            RETURN_CODE.NOT_ALL_FILES_DELETED_FROM_RETAIN_LOCATION,
+            `The machine is restored; only the retain folder ${ctx.layout.retainFolder} is left.`,
+            () => removeRetainFolder(ctx.layout, last(ctx.records, 'started')?.createdFolders ?? []),
           );
           await markFinished(ref, mode, ctx.records);
           // The journal stays as the record of this restore until the iteration is restored again.
@@ -173,13 +196,23 @@ export async function runPhase2(target: IterationRef, options: Phase2Options): P
  * that is not a failure of the restore, and the other instance's record must stand. Anything
  * else is recorded as the failure of the step at `mode`.
  */
-export async function settleFailure(ref: IterationRef, mode: string, error: unknown, options: Phase2Options): Promise<'failed' | 'handed-over'> {
+export async function settleFailure(
+  ref: IterationRef,
+  mode: string,
+  error: unknown,
+  options: Phase2Options,
+): Promise<'failed' | 'handed-over'> {
   if (error instanceof HandedOver || (await options.leaseLost?.().catch(() => false))) return 'handed-over';
   if (error instanceof StepFailure) {
     await recordFailure(ref, mode, error);
     return 'failed';
   }
-  const failure = new StepFailure(`phase 2 (${mode})`, RETURN_CODE.UNDEFINED_ERROR, error instanceof Error ? error.message : String(error), describeMachineState(mode));
+  const failure = new StepFailure(
+    `phase 2 (${mode})`,
+    RETURN_CODE.UNDEFINED_ERROR,
+    error instanceof Error ? error.message : String(error),
+    describeMachineState(mode),
+  );
   await recordFailure(ref, mode, failure).catch(() => undefined);
   return 'failed';
 }
@@ -195,11 +228,20 @@ async function unretainLargeFiles(ctx: Context, options: Phase2Options): Promise
   const { node, backupFolder, backupRoot, retainFolder, retainRoot, stateName } = ctx.layout;
   const nothing = 'Nothing live has changed: only copies in the retain folder were made.';
   const writes = await planned(ctx, 'reading the plan', RETURN_CODE.MISSING_NECESSARY_FILES, nothing);
-  const sizeOf = async () => nodeOps.stat(node, writes.copies.flatMap((name) => [`${backupFolder}/${name}`, `${retainFolder}/${name}`]));
+  const sizeOf = async () =>
+    nodeOps.stat(
+      node,
+      writes.copies.flatMap((name) => [`${backupFolder}/${name}`, `${retainFolder}/${name}`]),
+    );
   // A copy counts as made when the journal says so and it still has the backup's size; anything else
   // (a copy cut short, or one a failed size check found wrong) is copied again.
-  const journaled = ctx.records.filter((r): r is Extract<TimedRecord, { step: 'large-file-copied' }> => r.step === 'large-file-copied').map((r) => r.file);
-  const before = journaled.length > 0 ? await step('checking the copies', RETURN_CODE.MISSING_NECESSARY_FILES, nothing, sizeOf) : new Map<string, number | null>();
+  const journaled = ctx.records
+    .filter((r): r is Extract<TimedRecord, { step: 'large-file-copied' }> => r.step === 'large-file-copied')
+    .map((r) => r.file);
+  const before =
+    journaled.length > 0
+      ? await step('checking the copies', RETURN_CODE.MISSING_NECESSARY_FILES, nothing, sizeOf)
+      : new Map<string, number | null>();
   const copied = new Set(
     journaled.filter((name) => {
       const copy = before.get(`${retainFolder}/${name}`);
@@ -211,7 +253,12 @@ async function unretainLargeFiles(ctx: Context, options: Phase2Options): Promise
     checkStillDriving(options);
     const code = name === stateName ? 24 : 8;
     const bytes = await step(`copying ${name}`, code, nothing, () =>
-      nodeOps.copy(node, { path: `${backupFolder}/${name}`, root: backupRoot }, { path: `${retainFolder}/${name}`, root: retainRoot }, (c, t) => options.onProgress?.(name, c, t)),
+      nodeOps.copy(
+        node,
+        { path: `${backupFolder}/${name}`, root: backupRoot },
+        { path: `${retainFolder}/${name}`, root: retainRoot },
+        (c, t) => options.onProgress?.(name, c, t),
+      ),
     );
     await journal(ctx.ref, { step: 'large-file-copied', file: name, bytes });
   }
@@ -225,15 +272,27 @@ async function unretainLargeFiles(ctx: Context, options: Phase2Options): Promise
 export async function verifyCopies(ctx: Context, writes: RestoreWrites): Promise<void> {
   const { node, backupFolder, retainFolder, stateName } = ctx.layout;
   const nothing = 'Nothing live has changed: only copies in the retain folder were made.';
-  const sizes = await step('checking the copies', RETURN_CODE.MISSING_NECESSARY_FILES, nothing, () => nodeOps.stat(node, writes.copies.flatMap((name) => [`${backupFolder}/${name}`, `${retainFolder}/${name}`])));
+  const sizes = await step('checking the copies', RETURN_CODE.MISSING_NECESSARY_FILES, nothing, () =>
+    nodeOps.stat(
+      node,
+      writes.copies.flatMap((name) => [`${backupFolder}/${name}`, `${retainFolder}/${name}`]),
+    ),
+  );
   for (const name of writes.copies) {
     const original = sizes.get(`${backupFolder}/${name}`);
     const copy = sizes.get(`${retainFolder}/${name}`);
     if (copy === null || copy === undefined || copy !== original) {
-      throw new StepFailure(`verifying ${name}`, RETURN_CODE.MISSING_NECESSARY_FILES, `The copy of ${name} has ${copy ?? 'no'} bytes, the backup ${original ?? 'no'} bytes.`, nothing);
+      throw new StepFailure(
+        `verifying ${name}`,
+        RETURN_CODE.MISSING_NECESSARY_FILES,
+        `The copy of ${name} has ${copy ?? 'no'} bytes, the backup ${original ?? 'no'} bytes.`,
+        nothing,
+      );
     }
     if (name !== stateName) {
-      await step(`checking ${name} with qemu-img`, RETURN_CODE.CORRUPT_DISK_IMAGE_FOUND, nothing, () => nodeOps.imageCheck(node, `${retainFolder}/${name}`));
+      await step(`checking ${name} with qemu-img`, RETURN_CODE.CORRUPT_DISK_IMAGE_FOUND, nothing, () =>
+        nodeOps.imageCheck(node, `${retainFolder}/${name}`),
+      );
     }
   }
 }
@@ -245,17 +304,35 @@ async function restore(ctx: Context, options: Phase2Options): Promise<void> {
   const journaled = (s: TimedRecord['step']) => ctx.records.some((r) => r.step === s);
 
   checkStillDriving(options);
-  if (!journaled('machine-stopped')) await stopMachine(ctx, options, 'Nothing live has changed yet.', 'The machine may still be running; nothing else has changed.');
+  if (!journaled('machine-stopped'))
+    await stopMachine(ctx, options, 'Nothing live has changed yet.', 'The machine may still be running; nothing else has changed.');
   checkStillDriving(options);
   if (!journaled('domain-undefined')) {
-    const state = await step('reading the domain state', RETURN_CODE.CANNOT_RESTORE_MACHINE, 'The machine is stopped; its images and directory entries are unchanged.', () => nodeOps.domState(node, uuid));
+    const state = await step(
+      'reading the domain state',
+      RETURN_CODE.CANNOT_RESTORE_MACHINE,
+      'The machine is stopped; its images and directory entries are unchanged.',
+      () => nodeOps.domState(node, uuid),
+    );
     if (state !== 'undefined') {
-      await step('undefining the domain', RETURN_CODE.CANNOT_DEFINE_MACHINE, 'The machine is stopped; its images and directory entries are unchanged.', () => nodeOps.undefine(node, uuid));
+      await step(
+        'undefining the domain',
+        RETURN_CODE.CANNOT_DEFINE_MACHINE,
+        'The machine is stopped; its images and directory entries are unchanged.',
+        () => nodeOps.undefine(node, uuid),
+      );
     }
     await journal(ctx.ref, { step: 'domain-undefined', wasDefined: state !== 'undefined' });
   }
-  const writes = await planned(ctx, 'reading the plan', RETURN_CODE.CANNOT_MOVE_DISK_IMAGE_TO_ORIGINAL_LOCATION, 'The machine is stopped and undefined; its images and directory entries are unchanged.');
-  const moved = new Set(ctx.records.filter((r): r is Extract<TimedRecord, { step: 'image-moved' }> => r.step === 'image-moved').map((r) => r.disk));
+  const writes = await planned(
+    ctx,
+    'reading the plan',
+    RETURN_CODE.CANNOT_MOVE_DISK_IMAGE_TO_ORIGINAL_LOCATION,
+    'The machine is stopped and undefined; its images and directory entries are unchanged.',
+  );
+  const moved = new Set(
+    ctx.records.filter((r): r is Extract<TimedRecord, { step: 'image-moved' }> => r.step === 'image-moved').map((r) => r.disk),
+  );
   for (const move of writes.moves) {
     if (moved.has(move.target)) continue;
     checkStillDriving(options);
@@ -273,7 +350,10 @@ async function restore(ctx: Context, options: Phase2Options): Promise<void> {
   }
   checkStillDriving(options);
   if (!journaled('directory-restored')) {
-    await restoreDirectory(ctx, 'The machine is stopped and undefined; its disk images are the restored ones; the directory entries may be partly restored (retrying finishes them).');
+    await restoreDirectory(
+      ctx,
+      'The machine is stopped and undefined; its disk images are the restored ones; the directory entries may be partly restored (retrying finishes them).',
+    );
   }
   checkStillDriving(options);
   if (!journaled('domain-started')) {
@@ -285,13 +365,22 @@ async function restore(ctx: Context, options: Phase2Options): Promise<void> {
       const defined = 'The domain is defined from the resolved XML but not running.';
       if (state === 'undefined' || !journaled('domain-defined')) {
         // Defining first keeps the domain persistent (as it was before the restore) once restored.
-        await checkPlan(ctx, writes, 'checking the resolved XML before defining the domain', RETURN_CODE.CANNOT_DEFINE_MACHINE, stateNow, true);
+        await checkPlan(
+          ctx,
+          writes,
+          'checking the resolved XML before defining the domain',
+          RETURN_CODE.CANNOT_DEFINE_MACHINE,
+          stateNow,
+          true,
+        );
         await step('defining the domain', RETURN_CODE.CANNOT_DEFINE_MACHINE, stateNow, () => nodeOps.define(node, xmlPath));
         await journal(ctx.ref, { step: 'domain-defined' });
       }
       if (ctx.withState) {
         try {
-          await step(RESTORING_SAVED_STATE, RETURN_CODE.CANNOT_RESTORE_MACHINE, defined, () => nodeOps.restoreDomain(node, `${retainFolder}/${ctx.layout.stateName}`, xmlPath));
+          await step(RESTORING_SAVED_STATE, RETURN_CODE.CANNOT_RESTORE_MACHINE, defined, () =>
+            nodeOps.restoreDomain(node, `${retainFolder}/${ctx.layout.stateName}`, xmlPath),
+          );
         } catch (error) {
           // sstVirtualizationVirtualMachineForceStart: a machine that must run is started cold rather than left off.
           if (!(error instanceof StepFailure) || ctx.layout.effective.values.forceStart.value !== true) throw error;
@@ -314,7 +403,9 @@ export async function stopMachine(ctx: Context, options: Phase2Options, before: 
   const state = await step('reading the domain state', RETURN_CODE.CANNOT_RESTORE_MACHINE, before, () => nodeOps.domState(node, uuid));
   let how: 'shutdown' | 'destroy' | 'was-not-running' = 'was-not-running';
   if (state === 'running' || state === 'paused') {
-    how = await step('stopping the machine', RETURN_CODE.CANNOT_RESTORE_MACHINE, during, () => nodeOps.stopDomain(node, uuid, options.shutdownTimeoutMs));
+    how = await step('stopping the machine', RETURN_CODE.CANNOT_RESTORE_MACHINE, during, () =>
+      nodeOps.stopDomain(node, uuid, options.shutdownTimeoutMs),
+    );
   }
   await journal(ctx.ref, { step: 'machine-stopped', how });
 }
@@ -343,12 +434,23 @@ export async function restoreDirectory(ctx: Context, stateNow: string, folder = 
  * (and a timestamp as state, never 0), then the same loop.
  * `withoutState` (offered when libvirt refused the saved state) defines and starts the machine instead.
  */
-export async function retryPhase2(target: IterationRef, by: string, options: Phase2Options, retry: { withoutState?: boolean } = {}): Promise<Phase2Outcome> {
+export async function retryPhase2(
+  target: IterationRef,
+  by: string,
+  options: Phase2Options,
+  retry: { withoutState?: boolean } = {},
+): Promise<Phase2Outcome> {
   const ref = await restoreRef(target);
   const { mode, returnValue } = await currentMode(ref);
-  if ((returnValue ?? RETURN_CODE.SUCCESS) === RETURN_CODE.SUCCESS) throw new AppError('conflict', 'The restore has not failed; there is nothing to retry.');
+  if ((returnValue ?? RETURN_CODE.SUCCESS) === RETURN_CODE.SUCCESS)
+    throw new AppError('conflict', 'The restore has not failed; there is nothing to retry.');
   await journal(ref, { step: 'retried', by, ...(retry.withoutState ? { withoutState: true } : {}) });
-  await transitionIteration(ref.machineUuid, leafOf(ref), { from: mode, to: mode, state: formatIterationName(new Date()), returnValue: RETURN_CODE.SUCCESS });
+  await transitionIteration(ref.machineUuid, leafOf(ref), {
+    from: mode,
+    to: mode,
+    state: formatIterationName(new Date()),
+    returnValue: RETURN_CODE.SUCCESS,
+  });
   return runPhase2(ref, options);
 }
 
@@ -368,14 +470,16 @@ export async function finishByHand(target: IterationRef, by: string): Promise<{ 
     throw new AppError(
       'conflict',
       view.stage === 'failed'
-        ? (view.finishByHandBlocked ?? 'This restore cannot be marked as finished: the machine is not restored far enough (its images, directory entries and domain definition must be in place). Retry it instead.')
+        ? (view.finishByHandBlocked ??
+            'This restore cannot be marked as finished: the machine is not restored far enough (its images, directory entries and domain definition must be in place). Retry it instead.')
         : 'Only a failed restore can be marked as finished.',
     );
   }
   const started = last(records, 'started');
   if (offer.domainMustBeDefined && started) {
     const state = await nodeOps.domState(started.node, ref.machineUuid);
-    if (state === 'undefined') throw new AppError('conflict', 'The domain is not defined on the node any more, so the restore is not finished: retry it instead.');
+    if (state === 'undefined')
+      throw new AppError('conflict', 'The domain is not defined on the node any more, so the restore is not finished: retry it instead.');
   }
   await markFinished(ref, mode, records);
   await finishJournal(ref, { by, remains: offer.remains });

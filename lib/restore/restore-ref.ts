@@ -28,7 +28,13 @@ export async function refuseHeldLeaf(ref: IterationRef): Promise<void> {
 }
 
 /** An iteration without a leaf whose restore is not open: a completed backup folder, as far as the directory can tell. */
-export const AT_REST: IterationStatus = { mode: 'finished', state: '', returnValue: RETURN_CODE.SUCCESS, executionDate: null, modifiedAt: null };
+export const AT_REST: IterationStatus = {
+  mode: 'finished',
+  state: '',
+  returnValue: RETURN_CODE.SUCCESS,
+  executionDate: null,
+  modifiedAt: null,
+};
 
 /**
  * The mode, state and return value a restore of `ref` stands at: its own leaf's, or while a
@@ -43,6 +49,10 @@ export async function restoreStatus(ref: IterationRef, stored: StoredJournal | n
   if (!leaf) return readIterationStatus(ref.machineUuid, ref.iteration);
   if (restoreEnded(stored, records)) return AT_REST;
   const status = await readIterationStatus(ref.machineUuid, leaf);
-  if (!status) throw new AppError('not-found', `Leaf ${leaf}, which holds this restore of an iteration that exists only on the node, is no longer in the directory; someone removed it while the restore was open.`);
+  if (!status)
+    throw new AppError(
+      'not-found',
+      `Leaf ${leaf}, which holds this restore of an iteration that exists only on the node, is no longer in the directory; someone removed it while the restore was open.`,
+    );
   return status;
 }

@@ -36,7 +36,12 @@ type Registry = {
   migrated?: boolean;
 };
 const holder = globalThis as unknown as { __restoreRunner?: Registry };
-const registry: Registry = (holder.__restoreRunner ??= { instance: `${hostname()}-${randomUUID().slice(0, 8)}`, jobs: new Map(), progress: new Map(), handedOver: new Set() });
+const registry: Registry = (holder.__restoreRunner ??= {
+  instance: `${hostname()}-${randomUUID().slice(0, 8)}`,
+  jobs: new Map(),
+  progress: new Map(),
+  handedOver: new Set(),
+});
 
 export const consoleInstance = () => registry.instance;
 const key = (ref: IterationRef) => `${ref.machineUuid}/${ref.iteration}`;
@@ -77,7 +82,8 @@ async function renewLease(ref: IterationRef): Promise<boolean> {
   if (!stored || stored.lease === null) return false;
   const lease = decodeLease(stored.lease);
   if (lease && lease.instance !== registry.instance) return false;
-  if (await swapLease(ref.machineUuid, ref.iteration, stored.lease, encodeLease(registry.instance, new Date(Date.now() + leaseMs())))) return true;
+  if (await swapLease(ref.machineUuid, ref.iteration, stored.lease, encodeLease(registry.instance, new Date(Date.now() + leaseMs()))))
+    return true;
   // The value moved under us: only another instance's name there means the restore is theirs now.
   const now = decodeLease((await readJournal(ref.machineUuid, ref.iteration))?.lease ?? null);
   return now === null || now.instance === registry.instance;
@@ -87,7 +93,8 @@ async function renewLease(ref: IterationRef): Promise<boolean> {
 async function releaseLease(ref: IterationRef): Promise<void> {
   const stored = await readJournal(ref.machineUuid, ref.iteration);
   const lease = decodeLease(stored?.lease ?? null);
-  if (stored?.lease && lease?.instance === registry.instance) await swapLease(ref.machineUuid, ref.iteration, stored.lease, encodeLease(registry.instance, new Date()));
+  if (stored?.lease && lease?.instance === registry.instance)
+    await swapLease(ref.machineUuid, ref.iteration, stored.lease, encodeLease(registry.instance, new Date()));
 }
 
 function track(ref: IterationRef, work: () => Promise<unknown>): void {
@@ -141,7 +148,11 @@ export const launchPhase2 = launchDriver;
 export async function launchRetry(ref: IterationRef, by: string, retry: { withoutState?: boolean } = {}): Promise<boolean> {
   if (registry.jobs.has(key(ref))) return true;
   const daemon = (await executor(ref)) === 'daemon';
-  if (daemon && retry.withoutState) throw new AppError('conflict', 'The node daemon executes this restore and decides by itself whether it restores the saved state; retry it as it is.');
+  if (daemon && retry.withoutState)
+    throw new AppError(
+      'conflict',
+      'The node daemon executes this restore and decides by itself whether it restores the saved state; retry it as it is.',
+    );
   if (!(await takeLease(ref))) return false;
   track(ref, () => (daemon ? retryDaemonDriven(ref, by, options(ref)) : retryPhase2(ref, by, options(ref), retry)));
   return true;
@@ -152,7 +163,8 @@ export async function launchRetry(ref: IterationRef, by: string, retry: { withou
  * started meanwhile, here or on another instance, and this cannot both act on the restore.
  */
 export async function markFinishedByHand(ref: IterationRef, by: string): Promise<{ remains: string[] }> {
-  if (registry.jobs.has(key(ref)) || !(await takeLease(ref))) throw new AppError('conflict', 'A console instance is working on this restore right now; reload to see where it stands.');
+  if (registry.jobs.has(key(ref)) || !(await takeLease(ref)))
+    throw new AppError('conflict', 'A console instance is working on this restore right now; reload to see where it stands.');
   return finishByHand(ref, by);
 }
 
@@ -223,11 +235,15 @@ export function startResumeSweep(intervalMs = Math.min(15_000, Math.max(1_000, l
     if (!registry.migrated) {
       const moved = await moveLegacyJournals();
       registry.migrated = true;
-      if (moved > 0) console.info(`[restore] moved ${moved} restore journal(s) from below iteration leaves to ou=restores,ou=backup-console`);
+      if (moved > 0)
+        console.info(`[restore] moved ${moved} restore journal(s) from below iteration leaves to ou=restores,ou=backup-console`);
     }
     await resumeInterruptedRestores();
   };
-  const run = () => void sweep().catch((error: unknown) => console.error(`[restore] resume sweep: ${error instanceof Error ? error.message : String(error)}`));
+  const run = () =>
+    void sweep().catch((error: unknown) =>
+      console.error(`[restore] resume sweep: ${error instanceof Error ? error.message : String(error)}`),
+    );
   run();
   registry.sweep = setInterval(run, intervalMs);
   registry.sweep.unref();

@@ -71,7 +71,14 @@ export async function readRestoreStatus(ref: IterationRef): Promise<RestoreStatu
     await requireIterationFolder(ref, machine.name);
     current = AT_REST;
   }
-  const view = deriveRestoreView({ mode: current.mode, state: current.state, returnValue: current.returnValue, records, lease: stored?.lease ?? null, now: new Date() });
+  const view = deriveRestoreView({
+    mode: current.mode,
+    state: current.state,
+    returnValue: current.returnValue,
+    records,
+    lease: stored?.lease ?? null,
+    now: new Date(),
+  });
   let progress: CopyProgress | null = null;
   // While the copies are made, and (daemon-driven) while the console checks them and prepares the restore.
   if (['unretaininglargefiles', 'unretainedlargefiles'].includes(current.mode.toLowerCase())) {
@@ -102,7 +109,10 @@ async function requireIterationFolder(ref: IterationRef, machineName: string): P
   const [problem] = await nodeOps.confined(layout.node, [{ path: layout.backupFolder, root: layout.backupRoot, kind: 'folder' }]);
   if (problem === null) return;
   if (/does not exist/.test(problem)) {
-    throw new AppError('not-found', `Machine ${machineName} has no iteration ${ref.iteration}: no leaf in the directory and no folder ${layout.backupFolder} on node ${layout.node}.`);
+    throw new AppError(
+      'not-found',
+      `Machine ${machineName} has no iteration ${ref.iteration}: no leaf in the directory and no folder ${layout.backupFolder} on node ${layout.node}.`,
+    );
   }
   throw new AppError('unsafe-path', `The folder of iteration ${ref.iteration} is refused: ${layout.backupFolder}: ${problem}`);
 }
@@ -114,16 +124,21 @@ async function requireIterationFolder(ref: IterationRef, machineName: string): P
  */
 async function copyProgress(layout: RestoreLayout, ref: IterationRef, records: TimedRecord[]): Promise<CopyProgress> {
   const planned = last(records, 'resolved')?.writes?.copies;
-  const names =
-    planned ??
-    [
-      layout.stateName,
-      ...imageDisks(readDomainSettings(await nodeOps.readText(layout.node, `${layout.backupFolder}/${layout.xmlName}`, 16 * 1024 * 1024, layout.backupRoot)).disks).flatMap((d) => {
-        const name = backupImageName(d.source ?? '', ref.iteration);
-        return name ? [name] : [];
-      }),
-    ];
-  const sizes = await nodeOps.stat(layout.node, names.flatMap((n) => [`${layout.backupFolder}/${n}`, `${layout.retainFolder}/${n}`]));
+  const names = planned ?? [
+    layout.stateName,
+    ...imageDisks(
+      readDomainSettings(
+        await nodeOps.readText(layout.node, `${layout.backupFolder}/${layout.xmlName}`, 16 * 1024 * 1024, layout.backupRoot),
+      ).disks,
+    ).flatMap((d) => {
+      const name = backupImageName(d.source ?? '', ref.iteration);
+      return name ? [name] : [];
+    }),
+  ];
+  const sizes = await nodeOps.stat(
+    layout.node,
+    names.flatMap((n) => [`${layout.backupFolder}/${n}`, `${layout.retainFolder}/${n}`]),
+  );
   const files = names.map((name) => ({
     name,
     total: sizes.get(`${layout.backupFolder}/${name}`) ?? 0,

@@ -7,8 +7,22 @@ let tick = 0;
 function records(...steps: JournalRecord[]) {
   return decodeJournal(steps.map((s) => encodeRecord(s, new Date(now.getTime() + (tick += 1000)))).reverse());
 }
-const started: JournalRecord = { step: 'started', by: 'admin', node: 'node-01', previousState: '20261121T030500Z', previousReturnValue: 0, retainFolder: '/r', backupFolder: '/b' };
-const resolved: JournalRecord = { step: 'resolved', by: 'admin', decisions: {}, plan: { overwritten: [], kept: [], entriesAdded: [], entriesRemoved: [] }, withState: true };
+const started: JournalRecord = {
+  step: 'started',
+  by: 'admin',
+  node: 'node-01',
+  previousState: '20261121T030500Z',
+  previousReturnValue: 0,
+  retainFolder: '/r',
+  backupFolder: '/b',
+};
+const resolved: JournalRecord = {
+  step: 'resolved',
+  by: 'admin',
+  decisions: {},
+  plan: { overwritten: [], kept: [], entriesAdded: [], entriesRemoved: [] },
+  withState: true,
+};
 
 describe('the restore journal', () => {
   it('keeps records in the order they were written, whatever order the directory returns', () => {
@@ -25,13 +39,25 @@ describe('the restore journal', () => {
 
 describe('where a restore stands', () => {
   it('waits for decisions after the small files were copied', () => {
-    const view = deriveRestoreView({ mode: 'unretainedSmallFiles', returnValue: 0, records: records(started, { step: 'small-files-copied' }), lease: null, now });
+    const view = deriveRestoreView({
+      mode: 'unretainedSmallFiles',
+      returnValue: 0,
+      records: records(started, { step: 'small-files-copied' }),
+      lease: null,
+      now,
+    });
     expect(view).toMatchObject({ stage: 'deciding', phase: 1, canAbort: true, canDecide: true, canConfirm: false });
     expect(view.steps.find((s) => s.key === 'small-files')?.status).toBe('done');
   });
 
   it('asks for confirmation once resolved', () => {
-    const view = deriveRestoreView({ mode: 'unretainedSmallFiles', returnValue: 0, records: records(started, { step: 'small-files-copied' }, resolved), lease: null, now });
+    const view = deriveRestoreView({
+      mode: 'unretainedSmallFiles',
+      returnValue: 0,
+      records: records(started, { step: 'small-files-copied' }, resolved),
+      lease: null,
+      now,
+    });
     expect(view).toMatchObject({ stage: 'confirming', canConfirm: true, withState: true });
   });
 
@@ -39,7 +65,13 @@ describe('where a restore stands', () => {
     const view = deriveRestoreView({
       mode: 'unretainingLargeFiles',
       returnValue: 8,
-      records: records(started, { step: 'small-files-copied' }, resolved, { step: 'confirmed', by: 'admin' }, { step: 'failed', during: 'copying a.qcow2', returnValue: 8, reason: 'connection lost', machineState: 'Nothing live has changed.' }),
+      records: records(
+        started,
+        { step: 'small-files-copied' },
+        resolved,
+        { step: 'confirmed', by: 'admin' },
+        { step: 'failed', during: 'copying a.qcow2', returnValue: 8, reason: 'connection lost', machineState: 'Nothing live has changed.' },
+      ),
       lease: null,
       now,
     });
@@ -52,7 +84,14 @@ describe('where a restore stands', () => {
     const view = deriveRestoreView({
       mode: 'restoring',
       returnValue: 0,
-      records: records(started, { step: 'small-files-copied' }, resolved, { step: 'confirmed', by: 'a' }, { step: 'large-files-verified' }, { step: 'machine-stopped', how: 'shutdown' }),
+      records: records(
+        started,
+        { step: 'small-files-copied' },
+        resolved,
+        { step: 'confirmed', by: 'a' },
+        { step: 'large-files-verified' },
+        { step: 'machine-stopped', how: 'shutdown' },
+      ),
       lease: encodeLease('other', new Date(now.getTime() - 1000)),
       now,
     });
@@ -65,31 +104,87 @@ describe('where a restore stands', () => {
     const view = deriveRestoreView({
       mode: 'restored',
       returnValue: 46,
-      records: records(started, resolved, { step: 'confirmed', by: 'a' }, { step: 'large-files-verified' }, { step: 'machine-stopped', how: 'shutdown' }, { step: 'domain-undefined', wasDefined: true }, { step: 'directory-restored', changes: 2 }, { step: 'domain-defined' }, { step: 'domain-started', how: 'restore-with-state' }, { step: 'failed', during: 'removing the retain folder', returnValue: 46, reason: 'busy', machineState: 'restored' }),
+      records: records(
+        started,
+        resolved,
+        { step: 'confirmed', by: 'a' },
+        { step: 'large-files-verified' },
+        { step: 'machine-stopped', how: 'shutdown' },
+        { step: 'domain-undefined', wasDefined: true },
+        { step: 'directory-restored', changes: 2 },
+        { step: 'domain-defined' },
+        { step: 'domain-started', how: 'restore-with-state' },
+        { step: 'failed', during: 'removing the retain folder', returnValue: 46, reason: 'busy', machineState: 'restored' },
+      ),
       lease: null,
       now,
     });
     expect(view).toMatchObject({ stage: 'failed', canRetry: true, canAbort: false, canRetryWithoutState: false });
-    expect(view.finishByHand).toEqual({ remains: ['The retain folder /r stays on node node-01: remove it by hand once it is no longer needed.'], domainMustBeDefined: false });
+    expect(view.finishByHand).toEqual({
+      remains: ['The retain folder /r stays on node node-01: remove it by hand once it is no longer needed.'],
+      domainMustBeDefined: false,
+    });
   });
 
   it('offers a retry without the saved state and "mark as finished" when libvirt refused the state', () => {
-    const base = [started, resolved, { step: 'confirmed', by: 'a' }, { step: 'large-files-verified' }, { step: 'machine-stopped', how: 'shutdown' }, { step: 'domain-undefined', wasDefined: true }, { step: 'directory-restored', changes: 0 }] as JournalRecord[];
-    const refused: JournalRecord = { step: 'failed', during: 'restoring the saved state', returnValue: 21, reason: 'refused', machineState: 'defined' };
-    const view = deriveRestoreView({ mode: 'restoring', returnValue: 21, records: records(...base, { step: 'domain-defined' }, refused), lease: null, now });
+    const base = [
+      started,
+      resolved,
+      { step: 'confirmed', by: 'a' },
+      { step: 'large-files-verified' },
+      { step: 'machine-stopped', how: 'shutdown' },
+      { step: 'domain-undefined', wasDefined: true },
+      { step: 'directory-restored', changes: 0 },
+    ] as JournalRecord[];
+    const refused: JournalRecord = {
+      step: 'failed',
+      during: 'restoring the saved state',
+      returnValue: 21,
+      reason: 'refused',
+      machineState: 'defined',
+    };
+    const view = deriveRestoreView({
+      mode: 'restoring',
+      returnValue: 21,
+      records: records(...base, { step: 'domain-defined' }, refused),
+      lease: null,
+      now,
+    });
     expect(view).toMatchObject({ stage: 'failed', canRetry: true, canRetryWithoutState: true, canAbort: false });
     expect(view.finishByHand?.domainMustBeDefined).toBe(true);
     expect(view.finishByHand?.remains[0]).toMatch(/defined from the resolved XML but not running/);
     // Before the domain was defined there is nothing to finish: only a retry.
-    const undefinedYet = deriveRestoreView({ mode: 'restoring', returnValue: 41, records: records(...base, { step: 'failed', during: 'defining the domain', returnValue: 41, reason: 'x', machineState: 'y' }), lease: null, now });
+    const undefinedYet = deriveRestoreView({
+      mode: 'restoring',
+      returnValue: 41,
+      records: records(...base, { step: 'failed', during: 'defining the domain', returnValue: 41, reason: 'x', machineState: 'y' }),
+      lease: null,
+      now,
+    });
     expect(undefinedYet).toMatchObject({ canRetry: true, canRetryWithoutState: false, finishByHand: null });
     // Nor while images are being moved.
-    const moving = deriveRestoreView({ mode: 'restoring', returnValue: 40, records: records(...base.slice(0, 6), { step: 'failed', during: 'moving a over b', returnValue: 40, reason: 'x', machineState: 'y' }), lease: null, now });
+    const moving = deriveRestoreView({
+      mode: 'restoring',
+      returnValue: 40,
+      records: records(...base.slice(0, 6), { step: 'failed', during: 'moving a over b', returnValue: 40, reason: 'x', machineState: 'y' }),
+      lease: null,
+      now,
+    });
     expect(moving.finishByHand).toBeNull();
   });
 
   it('is finished when an administrator marked it so, naming what remains', () => {
-    const view = deriveRestoreView({ mode: 'finished', returnValue: 0, records: records(started, { step: 'directory-restored', changes: 0 }, { step: 'finished', by: 'admin', remains: ['the retain folder'] }), lease: null, now });
+    const view = deriveRestoreView({
+      mode: 'finished',
+      returnValue: 0,
+      records: records(
+        started,
+        { step: 'directory-restored', changes: 0 },
+        { step: 'finished', by: 'admin', remains: ['the retain folder'] },
+      ),
+      lease: null,
+      now,
+    });
     expect(view.stage).toBe('finished');
     expect(view.finishByHand).toBeNull();
     expect(view.steps.every((s) => s.status === 'done')).toBe(true);
@@ -99,7 +194,13 @@ describe('where a restore stands', () => {
     const view = deriveRestoreView({
       mode: 'unretainingLargeFiles',
       returnValue: 0,
-      records: records(started, resolved, { step: 'confirmed', by: 'a' }, { step: 'failed', during: 'x', returnValue: 8, reason: 'r', machineState: 's' }, { step: 'retried', by: 'a' }),
+      records: records(
+        started,
+        resolved,
+        { step: 'confirmed', by: 'a' },
+        { step: 'failed', during: 'x', returnValue: 8, reason: 'r', machineState: 's' },
+        { step: 'retried', by: 'a' },
+      ),
       lease: null,
       now,
     });
@@ -129,25 +230,57 @@ describe('where a restore stands', () => {
 });
 
 describe('a daemon-driven restore', () => {
-  const daemonStarted: JournalRecord = { ...(started as Extract<JournalRecord, { step: 'started' }>), executor: 'daemon', executorReason: 'The node daemon runs on node-01: …' };
+  const daemonStarted: JournalRecord = {
+    ...(started as Extract<JournalRecord, { step: 'started' }>),
+    executor: 'daemon',
+    executorReason: 'The node daemon runs on node-01: …',
+  };
 
   it('says the node daemon executes and what the console waits for', () => {
-    const view = deriveRestoreView({ mode: 'unretainSmallFiles', state: '0', returnValue: 0, records: records(daemonStarted, { step: 'commanded', mode: 'unretainSmallFiles' }), lease: null, now });
+    const view = deriveRestoreView({
+      mode: 'unretainSmallFiles',
+      state: '0',
+      returnValue: 0,
+      records: records(daemonStarted, { step: 'commanded', mode: 'unretainSmallFiles' }),
+      lease: null,
+      now,
+    });
     expect(view).toMatchObject({ stage: 'copying-small-files', executor: 'daemon', canAbort: false });
     expect(view.waitingForDaemon).toMatchObject({ command: 'unretainSmallFiles', taken: false });
     expect(view.abortBlocked).toMatch(/node daemon has been asked/);
     expect(view.steps[0]).toMatchObject({ key: 'small-files', status: 'running', label: expect.stringMatching(/^Node daemon: /) });
-    const taken = deriveRestoreView({ mode: 'unretainingSmallFiles', state: '0', returnValue: 0, records: records(daemonStarted, { step: 'commanded', mode: 'unretainSmallFiles' }), lease: null, now });
+    const taken = deriveRestoreView({
+      mode: 'unretainingSmallFiles',
+      state: '0',
+      returnValue: 0,
+      records: records(daemonStarted, { step: 'commanded', mode: 'unretainSmallFiles' }),
+      lease: null,
+      now,
+    });
     expect(taken.waitingForDaemon?.taken).toBe(true);
     expect(taken.abortBlocked).toMatch(/node daemon is working/);
   });
 
   it('can be aborted while the decisions are open, and after the daemon answered a failure, but not on unretainedLargeFiles (the broker moves that on)', () => {
-    const phase1 = records(daemonStarted, { step: 'commanded', mode: 'unretainSmallFiles' }, { step: 'daemon-answered', mode: 'unretainedSmallFiles', returnValue: 0 });
-    expect(deriveRestoreView({ mode: 'unretainedSmallFiles', state: '20261122T101500Z', returnValue: 0, records: phase1, lease: null, now })).toMatchObject({ stage: 'deciding', canAbort: true });
-    const failed = records(daemonStarted, resolved, { step: 'confirmed', by: 'a' }, { step: 'failed', during: 'x', returnValue: 38, reason: 'r', machineState: 's', by: 'daemon', reissue: 'unretainLargeFiles' });
+    const phase1 = records(
+      daemonStarted,
+      { step: 'commanded', mode: 'unretainSmallFiles' },
+      { step: 'daemon-answered', mode: 'unretainedSmallFiles', returnValue: 0 },
+    );
+    expect(
+      deriveRestoreView({ mode: 'unretainedSmallFiles', state: '20261122T101500Z', returnValue: 0, records: phase1, lease: null, now }),
+    ).toMatchObject({ stage: 'deciding', canAbort: true });
+    const failed = records(
+      daemonStarted,
+      resolved,
+      { step: 'confirmed', by: 'a' },
+      { step: 'failed', during: 'x', returnValue: 38, reason: 'r', machineState: 's', by: 'daemon', reissue: 'unretainLargeFiles' },
+    );
     expect(abortRule({ mode: 'unretainingLargeFiles', state: '20261122T101500Z', returnValue: 38, records: failed })).toEqual({ ok: true });
-    expect(abortRule({ mode: 'unretainedLargeFiles', state: '20261122T101500Z', returnValue: 0, records: failed })).toMatchObject({ ok: false, reason: expect.stringMatching(/broker/) });
+    expect(abortRule({ mode: 'unretainedLargeFiles', state: '20261122T101500Z', returnValue: 0, records: failed })).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/broker/),
+    });
     expect(abortRule({ mode: 'unretainLargeFiles', state: '0', returnValue: 7, records: failed })).toMatchObject({ ok: false });
   });
 
@@ -163,32 +296,94 @@ describe('a daemon-driven restore', () => {
     );
     const view = deriveRestoreView({ mode: 'restoring', state: '0', returnValue: 0, records: list, lease: null, now });
     expect(view).toMatchObject({ stage: 'restoring', followedBroker: true, canAbort: false });
-    expect(Object.fromEntries(view.steps.map((s) => [s.key, s.status]))).toMatchObject({ verify: 'done', directory: 'running', define: 'pending', stop: 'skipped' });
+    expect(Object.fromEntries(view.steps.map((s) => [s.key, s.status]))).toMatchObject({
+      verify: 'done',
+      directory: 'running',
+      define: 'pending',
+      stop: 'skipped',
+    });
   });
 
   it('offers "mark as finished" only after the node daemon answered restored, and not when a live image is not the backup’s', () => {
-    const before = [daemonStarted, resolved, { step: 'confirmed', by: 'a' }, { step: 'large-files-verified' }, { step: 'directory-restored', changes: 1 }, { step: 'domain-defined' }, { step: 'machine-stopped', how: 'shutdown' }, { step: 'commanded', mode: 'restore' }] as JournalRecord[];
-    const failure = (during: string, returnValue: number, by: 'daemon' | 'console' = 'console'): JournalRecord => ({ step: 'failed', during, returnValue, reason: 'r', machineState: 's', by });
+    const before = [
+      daemonStarted,
+      resolved,
+      { step: 'confirmed', by: 'a' },
+      { step: 'large-files-verified' },
+      { step: 'directory-restored', changes: 1 },
+      { step: 'domain-defined' },
+      { step: 'machine-stopped', how: 'shutdown' },
+      { step: 'commanded', mode: 'restore' },
+    ] as JournalRecord[];
+    const failure = (during: string, returnValue: number, by: 'daemon' | 'console' = 'console'): JournalRecord => ({
+      step: 'failed',
+      during,
+      returnValue,
+      reason: 'r',
+      machineState: 's',
+      by,
+    });
     // The daemon's own restore failed: nobody can tell which images it moved.
-    const daemonFailed = deriveRestoreView({ mode: 'restoring', state: '20261122T101500Z', returnValue: 40, records: records(...before, failure('the node daemon’s step restore', 40, 'daemon')), lease: null, now });
-    expect(daemonFailed).toMatchObject({ stage: 'failed', canRetry: true, canRetryWithoutState: false, finishByHand: null, canAbort: false });
+    const daemonFailed = deriveRestoreView({
+      mode: 'restoring',
+      state: '20261122T101500Z',
+      returnValue: 40,
+      records: records(...before, failure('the node daemon’s step restore', 40, 'daemon')),
+      lease: null,
+      now,
+    });
+    expect(daemonFailed).toMatchObject({
+      stage: 'failed',
+      canRetry: true,
+      canRetryWithoutState: false,
+      finishByHand: null,
+      canAbort: false,
+    });
     expect(daemonFailed.finishByHandBlocked).toMatch(/cannot see how far its restore step got/);
     const answered = [...before, { step: 'daemon-answered', mode: 'restored', returnValue: 0 }] as JournalRecord[];
     // Restored, but the console found the machine not running: finished by hand once it is started.
-    const notRunning = deriveRestoreView({ mode: 'restored', state: '20261122T101500Z', returnValue: 21, records: records(...answered, failure(CHECKING_RESTORED_MACHINE, 21)), lease: null, now });
+    const notRunning = deriveRestoreView({
+      mode: 'restored',
+      state: '20261122T101500Z',
+      returnValue: 21,
+      records: records(...answered, failure(CHECKING_RESTORED_MACHINE, 21)),
+      lease: null,
+      now,
+    });
     expect(notRunning.finishByHand).toMatchObject({ domainMustBeDefined: true });
     expect(notRunning.finishByHand?.remains[1]).toMatch(/\/r\.resolved/);
     // Restored, but a live image has not the backup's size: not finished.
-    const wrongImage = deriveRestoreView({ mode: 'restored', state: '20261122T101500Z', returnValue: 40, records: records(...answered, failure(CHECKING_RESTORED_IMAGES, 40)), lease: null, now });
+    const wrongImage = deriveRestoreView({
+      mode: 'restored',
+      state: '20261122T101500Z',
+      returnValue: 40,
+      records: records(...answered, failure(CHECKING_RESTORED_IMAGES, 40)),
+      lease: null,
+      now,
+    });
     expect(wrongImage).toMatchObject({ finishByHand: null, finishByHandBlocked: expect.stringMatching(/not the backup/) });
     // Only the retain folder is left.
-    const leftOver = deriveRestoreView({ mode: 'restored', state: '20261122T101500Z', returnValue: 46, records: records(...answered, failure('removing the retain folder', 46)), lease: null, now });
+    const leftOver = deriveRestoreView({
+      mode: 'restored',
+      state: '20261122T101500Z',
+      returnValue: 46,
+      records: records(...answered, failure('removing the retain folder', 46)),
+      lease: null,
+      now,
+    });
     expect(leftOver).toMatchObject({ finishByHand: { domainMustBeDefined: false }, finishByHandBlocked: null });
   });
 
   it('is finished when the broker finished the daemon’s restore', () => {
-    const list = records(daemonStarted, resolved, { step: 'confirmed', by: 'a' }, { step: 'daemon-answered', mode: 'restored', returnValue: 0 });
-    expect(deriveRestoreView({ mode: 'finished', state: '20261122T1015000Z', returnValue: 0, records: list, lease: null, now }).stage).toBe('finished');
+    const list = records(
+      daemonStarted,
+      resolved,
+      { step: 'confirmed', by: 'a' },
+      { step: 'daemon-answered', mode: 'restored', returnValue: 0 },
+    );
+    expect(deriveRestoreView({ mode: 'finished', state: '20261122T1015000Z', returnValue: 0, records: list, lease: null, now }).stage).toBe(
+      'finished',
+    );
   });
 });
 

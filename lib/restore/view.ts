@@ -102,7 +102,8 @@ const DAEMON_STEPS: { key: string; label: string }[] = [
 
 const isOneOf = (modes: readonly string[], mode: string) => modes.some((m) => m.toLowerCase() === mode.toLowerCase());
 
-const answered = (records: TimedRecord[], mode: string) => records.some((r) => r.step === 'daemon-answered' && r.mode.toLowerCase() === mode.toLowerCase());
+const answered = (records: TimedRecord[], mode: string) =>
+  records.some((r) => r.step === 'daemon-answered' && r.mode.toLowerCase() === mode.toLowerCase());
 
 function doneSteps(records: TimedRecord[], mode: string, executor: Executor): { done: Set<string>; skipped: Set<string> } {
   const done = new Set<string>();
@@ -111,7 +112,8 @@ function doneSteps(records: TimedRecord[], mode: string, executor: Executor): { 
   const phase2 = isOneOf(PHASE2_MODES, lower);
   // The mode tells it too: a restore started elsewhere (VM-Manager, by hand) has no journal, yet
   // once it is past copying the small files, that step is done.
-  if (has(records, 'small-files-copied') || answered(records, 'unretainedSmallFiles') || lower === 'unretainedsmallfiles') done.add('small-files');
+  if (has(records, 'small-files-copied') || answered(records, 'unretainedSmallFiles') || lower === 'unretainedsmallfiles')
+    done.add('small-files');
   if (has(records, 'resolved')) done.add('decide');
   if (has(records, 'confirmed')) done.add('confirm');
   // Phase 2 comes only after phase 1, whatever of it the journal holds (older consoles, a daemon's answer no console saw).
@@ -147,18 +149,31 @@ function doneSteps(records: TimedRecord[], mode: string, executor: Executor): { 
  * `unretainedLargeFiles` with return value 0 in a daemon-driven restore (the broker moves that
  * on by itself and stops the machine, fact 2).
  */
-export function abortRule(input: { mode: string; state: string; returnValue: number | null; records: TimedRecord[] }): { ok: true } | { ok: false; reason: string } {
+export function abortRule(input: {
+  mode: string;
+  state: string;
+  returnValue: number | null;
+  records: TimedRecord[];
+}): { ok: true } | { ok: false; reason: string } {
   const { mode, records } = input;
   const rv = input.returnValue ?? RETURN_CODE.SUCCESS;
   const started = has(records, 'started');
-  if (records.some((r) => ['machine-stopped', 'domain-undefined', 'image-moved', 'directory-restored', 'domain-defined', 'followed'].includes(r.step)) || answered(records, 'restored')) {
+  if (
+    records.some((r) =>
+      ['machine-stopped', 'domain-undefined', 'image-moved', 'directory-restored', 'domain-defined', 'followed'].includes(r.step),
+    ) ||
+    answered(records, 'restored')
+  ) {
     return { ok: false, reason: 'The restore has already changed the live machine; it can only be continued, not aborted.' };
   }
   if (!started) {
     // A restore this console did not start: only where nothing live can have changed yet.
     return isOneOf([...PHASE1_MODES, 'unretainLargeFiles', 'unretainedLargeFiles'], mode)
       ? { ok: true }
-      : { ok: false, reason: `A restore started outside this console is in mode ${mode}; the console does not know enough about it to abort it safely.` };
+      : {
+          ok: false,
+          reason: `A restore started outside this console is in mode ${mode}; the console does not know enough about it to abort it safely.`,
+        };
   }
   if (executorOf(records) === 'console') {
     if (isOneOf([...PHASE1_MODES, ...COPY_MODES, 'restore'], mode)) return { ok: true };
@@ -169,13 +184,20 @@ export function abortRule(input: { mode: string; state: string; returnValue: num
   const inScope = isOneOf([...PHASE1_MODES, ...COPY_MODES], mode);
   if (!inScope) return { ok: false, reason: `The iteration is in mode ${mode}; it can no longer be aborted.` };
   if (command && mode.toLowerCase() === command.toLowerCase() && input.state.trim() === '0') {
-    return { ok: false, reason: `The node daemon has been asked to ${DAEMON_COMMANDS[command].what} and may be doing it now. Wait for its answer (or for the console to give up on it), then abort.` };
+    return {
+      ok: false,
+      reason: `The node daemon has been asked to ${DAEMON_COMMANDS[command].what} and may be doing it now. Wait for its answer (or for the console to give up on it), then abort.`,
+    };
   }
   if (rv === RETURN_CODE.SUCCESS && command && mode.toLowerCase() === DAEMON_COMMANDS[command].working.toLowerCase()) {
     return { ok: false, reason: `The node daemon is working on this restore (mode ${mode}); abort once it has answered.` };
   }
   if ((rv === RETURN_CODE.SUCCESS || rv === RETURN_CODE.WRONG_STATE_INFORMATION) && mode.toLowerCase() === 'unretainedlargefiles') {
-    return { ok: false, reason: 'The large files are unretained: the broker moves such a restore on by itself and stops the machine, so it can no longer be called off safely.' };
+    return {
+      ok: false,
+      reason:
+        'The large files are unretained: the broker moves such a restore on by itself and stops the machine, so it can no longer be called off safely.',
+    };
   }
   return { ok: true };
 }
@@ -196,7 +218,11 @@ export const CHECKING_RESTORED_IMAGES = 'checking the restored disk images';
  * (images moved, machine restored) is the machine restored as far as it matters, and not when the
  * console's check found a live image that is not the backup's.
  */
-function finishByHandOffer(records: TimedRecord[], mode: string, executor: Executor): { offer: RestoreView['finishByHand']; blocked: string | null } {
+function finishByHandOffer(
+  records: TimedRecord[],
+  mode: string,
+  executor: Executor,
+): { offer: RestoreView['finishByHand']; blocked: string | null } {
   const started = last(records, 'started');
   if (!started) return { offer: null, blocked: null };
   const lower = mode.toLowerCase();
@@ -212,14 +238,28 @@ function finishByHandOffer(records: TimedRecord[], mode: string, executor: Execu
     }
     if (lower !== 'restored') return none;
     if (failure?.during === CHECKING_RESTORED_IMAGES) {
-      return { offer: null, blocked: 'A live disk image is not the backup’s after the node daemon’s restore, so the restore cannot be marked as finished: check the images on the node, then retry the check.' };
+      return {
+        offer: null,
+        blocked:
+          'A live disk image is not the backup’s after the node daemon’s restore, so the restore cannot be marked as finished: check the images on the node, then retry the check.',
+      };
     }
     if (!has(records, 'directory-restored') || !has(records, 'domain-defined')) {
-      return { offer: null, blocked: 'The directory entries or the domain definition are not the resolved ones yet, so the restore cannot be marked as finished: retry (the console applies them).' };
+      return {
+        offer: null,
+        blocked:
+          'The directory entries or the domain definition are not the resolved ones yet, so the restore cannot be marked as finished: retry (the console applies them).',
+      };
     }
     const left = `Whatever is left of the retain folder ${started.retainFolder} and the console’s copy of the resolved files ${resolvedFolderOf(started.retainFolder)} stays on node ${started.node}: remove it by hand once it is no longer needed.`;
     if (failure?.during === CHECKING_RESTORED_MACHINE) {
-      return { offer: { remains: ['The domain is defined from the resolved XML but not running: start it (virsh start) when you are ready.', left], domainMustBeDefined: true }, blocked: null };
+      return {
+        offer: {
+          remains: ['The domain is defined from the resolved XML but not running: start it (virsh start) when you are ready.', left],
+          domainMustBeDefined: true,
+        },
+        blocked: null,
+      };
     }
     return { offer: { remains: [left], domainMustBeDefined: false }, blocked: null };
   }
@@ -229,7 +269,10 @@ function finishByHandOffer(records: TimedRecord[], mode: string, executor: Execu
   if (has(records, 'domain-started')) return { offer: { remains: [retain], domainMustBeDefined: false }, blocked: null };
   if (!has(records, 'domain-defined')) return none;
   return {
-    offer: { remains: ['The domain is defined from the resolved XML but not running: start it (virsh start) when you are ready.', retain], domainMustBeDefined: true },
+    offer: {
+      remains: ['The domain is defined from the resolved XML but not running: start it (virsh start) when you are ready.', retain],
+      domainMustBeDefined: true,
+    },
     blocked: null,
   };
 }
@@ -254,11 +297,15 @@ export function deriveRestoreView(input: {
     records.lastIndexOf(last(records, 'retried') as TimedRecord),
     records.lastIndexOf(last(records, 'resumed') as TimedRecord),
   );
-  const failed = (input.returnValue ?? RETURN_CODE.SUCCESS) !== RETURN_CODE.SUCCESS && failedRecord !== undefined && records.lastIndexOf(failedRecord) > lastRetry;
+  const failed =
+    (input.returnValue ?? RETURN_CODE.SUCCESS) !== RETURN_CODE.SUCCESS &&
+    failedRecord !== undefined &&
+    records.lastIndexOf(failedRecord) > lastRetry;
   const resolved = has(records, 'resolved');
   let stage: RestoreStage = 'not-a-restore';
   // A console that died between writing `finished` and its journal record still finished the restore (and the broker finishes a daemon's `restored` by itself).
-  if (lower === 'finished' && (has(records, 'finished') || has(records, 'domain-started') || answered(records, 'restored'))) stage = 'finished';
+  if (lower === 'finished' && (has(records, 'finished') || has(records, 'domain-started') || answered(records, 'restored')))
+    stage = 'finished';
   else if (inPhase1) stage = lower === 'unretainedsmallfiles' ? (resolved ? 'confirming' : 'deciding') : 'copying-small-files';
   else if (inCopy) stage = 'copying-large-files';
   else if (inRestore) stage = 'restoring';
@@ -279,15 +326,38 @@ export function deriveRestoreView(input: {
 
   let waitingForDaemon: RestoreView['waitingForDaemon'] = null;
   const daemonCommand = commandFor(mode);
-  if (executor === 'daemon' && daemonCommand && !failed && stage !== 'foreign' && lower !== DAEMON_COMMANDS[daemonCommand].done.toLowerCase()) {
-    const asked = [...records].reverse().find((r): r is Extract<TimedRecord, { step: 'commanded' }> => r.step === 'commanded' && r.mode.toLowerCase() === daemonCommand.toLowerCase());
+  if (
+    executor === 'daemon' &&
+    daemonCommand &&
+    !failed &&
+    stage !== 'foreign' &&
+    lower !== DAEMON_COMMANDS[daemonCommand].done.toLowerCase()
+  ) {
+    const asked = [...records]
+      .reverse()
+      .find(
+        (r): r is Extract<TimedRecord, { step: 'commanded' }> =>
+          r.step === 'commanded' && r.mode.toLowerCase() === daemonCommand.toLowerCase(),
+      );
     const since = asked?.at ?? last(records, 'followed')?.at ?? null;
-    if (since) waitingForDaemon = { command: daemonCommand, what: DAEMON_COMMANDS[daemonCommand].what, since, taken: lower !== daemonCommand.toLowerCase() };
+    if (since)
+      waitingForDaemon = {
+        command: daemonCommand,
+        what: DAEMON_COMMANDS[daemonCommand].what,
+        since,
+        taken: lower !== daemonCommand.toLowerCase(),
+      };
   }
 
   let waitingForBroker: RestoreView['waitingForBroker'] = null;
   const brokerWait = last(records, 'waiting-for-broker');
-  if (executor === 'daemon' && lower === 'unretainedlargefiles' && !failed && brokerWait && records.lastIndexOf(brokerWait) > records.lastIndexOf(last(records, 'machine-stopped') as TimedRecord)) {
+  if (
+    executor === 'daemon' &&
+    lower === 'unretainedlargefiles' &&
+    !failed &&
+    brokerWait &&
+    records.lastIndexOf(brokerWait) > records.lastIndexOf(last(records, 'machine-stopped') as TimedRecord)
+  ) {
     waitingForBroker = { since: brokerWait.at, seconds: brokerWait.seconds };
   }
 
@@ -315,7 +385,9 @@ export function deriveRestoreView(input: {
     finishByHandBlocked: byHand?.blocked ?? null,
     canDecide: stage === 'deciding' || stage === 'confirming',
     canConfirm: stage === 'confirming',
-    driver: lease ? { instance: lease.instance, expires: lease.expires.toISOString(), stale: lease.expires.getTime() < input.now.getTime() } : null,
+    driver: lease
+      ? { instance: lease.instance, expires: lease.expires.toISOString(), stale: lease.expires.getTime() < input.now.getTime() }
+      : null,
     startedBy: last(records, 'started')?.by ?? null,
     withState: last(records, 'resolved')?.withState ?? null,
   };

@@ -43,8 +43,12 @@ export const resolvedFolderOf = (retainFolder: string): string => `${retainFolde
  * The disks whose image files a backup holds and a restore moves back: file-backed disks of
  * device "disk", as the daemon picks them (CD-ROM ISOs and network disks are not backed up).
  */
-export function imageDisks<T extends { device: string | null; type: string | null; source?: string | null; sourceFile?: string | null }>(disks: T[]): T[] {
-  return disks.filter((d) => (d.device ?? 'disk') === 'disk' && (d.type === null || d.type === 'file') && Boolean(d.source ?? d.sourceFile));
+export function imageDisks<T extends { device: string | null; type: string | null; source?: string | null; sourceFile?: string | null }>(
+  disks: T[],
+): T[] {
+  return disks.filter(
+    (d) => (d.device ?? 'disk') === 'disk' && (d.type === null || d.type === 'file') && Boolean(d.source ?? d.sourceFile),
+  );
 }
 
 /** `<volume>.qcow2.<iteration>` for an image path, or null when the path names no file. */
@@ -58,7 +62,10 @@ export function backupImageName(source: string, iteration: string): string | nul
  * and for each of those images whose disk the resolved XML still has, the move over the path the
  * resolved XML gives it (the path the restored domain will use).
  */
-export function plannedWrites(input: { backupXml: string; resolvedXml: string; iteration: string; stateName: string }): { writes: RestoreWrites; problems: WriteProblem[] } {
+export function plannedWrites(input: { backupXml: string; resolvedXml: string; iteration: string; stateName: string }): {
+  writes: RestoreWrites;
+  problems: WriteProblem[];
+} {
   const problems: WriteProblem[] = [];
   const resolved = readDomainSettings(input.resolvedXml).disks;
   const copies = [input.stateName];
@@ -66,14 +73,20 @@ export function plannedWrites(input: { backupXml: string; resolvedXml: string; i
   for (const disk of imageDisks(readDomainSettings(input.backupXml).disks)) {
     const file = backupImageName(disk.source ?? '', input.iteration);
     if (!file) {
-      problems.push({ target: disk.target, problem: `The backup's image of ${disk.target}, ${JSON.stringify(disk.source)}, names no file.` });
+      problems.push({
+        target: disk.target,
+        problem: `The backup's image of ${disk.target}, ${JSON.stringify(disk.source)}, names no file.`,
+      });
       continue;
     }
     copies.push(file);
     const into = resolved.find((d) => d.target === disk.target);
     if (!into) continue;
     if (into.sourceAttribute !== 'file' || !into.source) {
-      problems.push({ target: disk.target, problem: `The resolved domain XML gives ${disk.target} no image file, so the backup's image has nowhere to go.` });
+      problems.push({
+        target: disk.target,
+        problem: `The resolved domain XML gives ${disk.target} no image file, so the backup's image has nowhere to go.`,
+      });
       continue;
     }
     moves.push({ target: disk.target, file, destination: into.source });
@@ -92,12 +105,19 @@ export function plannedWrites(input: { backupXml: string; resolvedXml: string; i
  * (its storage pools' folders and where its images are now), all strictly below the
  * virtualization root. The same rule as a typed disk image path in the conflict view.
  */
-export function moveProblems(moves: readonly ImageMove[], where: { virtualizationRoot: string; imageFolders: readonly string[] }): WriteProblem[] {
+export function moveProblems(
+  moves: readonly ImageMove[],
+  where: { virtualizationRoot: string; imageFolders: readonly string[] },
+): WriteProblem[] {
   const problems: WriteProblem[] = [];
   for (const move of moves) {
     const checked = checkImagePath(move.destination, where.imageFolders);
     if (!checked.ok) problems.push({ target: move.target, problem: checked.error });
-    else if (!isStrictlyInside(checked.value, where.virtualizationRoot)) problems.push({ target: move.target, problem: `${move.destination} is not below the virtualization root ${where.virtualizationRoot}.` });
+    else if (!isStrictlyInside(checked.value, where.virtualizationRoot))
+      problems.push({
+        target: move.target,
+        problem: `${move.destination} is not below the virtualization root ${where.virtualizationRoot}.`,
+      });
   }
   return problems;
 }
@@ -109,6 +129,7 @@ export function sameWrites(a: RestoreWrites, b: RestoreWrites): boolean {
 /** What differs between the confirmed plan and what the files give now, in words. */
 export function writesDifference(planned: RestoreWrites, now: RestoreWrites): string {
   const show = (w: RestoreWrites) => (w.moves.length === 0 ? 'no image' : w.moves.map((m) => `${m.target} → ${m.destination}`).join(', '));
-  if (show(planned) !== show(now)) return `The plan replaces ${show(planned)}, but the resolved XML in the retain folder now says ${show(now)}.`;
+  if (show(planned) !== show(now))
+    return `The plan replaces ${show(planned)}, but the resolved XML in the retain folder now says ${show(now)}.`;
   return `The plan copies ${planned.copies.join(', ')}, but the backup XML in the retain folder now names ${now.copies.join(', ')}.`;
 }

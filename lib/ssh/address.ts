@@ -40,7 +40,10 @@ export async function resolveNodeEndpoint(node: string): Promise<NodeEndpoint> {
     );
   }
   if (!isIP(address) && !nodeName.test(address)) {
-    throw new AppError('node-address-unknown', `The internal network address of node ${node} in the directory, ${JSON.stringify(address)}, is not an IP address or host name.`);
+    throw new AppError(
+      'node-address-unknown',
+      `The internal network address of node ${node} in the directory, ${JSON.stringify(address)}, is not an IP address or host name.`,
+    );
   }
   return { node, host: address, port, source: 'directory' };
 }

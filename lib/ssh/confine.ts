@@ -69,7 +69,13 @@ export function confinedPaths(path: string, root: string): { path: string; root:
  * reason, any other non-zero exit a CommandFailedError naming `what`. Errors show `shownAs`,
  * the command the script stands for (`mv -T -- a b`), which an administrator can read and run.
  */
-export async function runConfined(node: string, argv: readonly string[], what: string, shownAs: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+export async function runConfined(
+  node: string,
+  argv: readonly string[],
+  what: string,
+  shownAs: readonly string[],
+  options: RunOptions = {},
+): Promise<RunResult> {
   const result = await runOnNode(node, argv, options);
   if (result.code === REFUSED) throw refusal(node, what, result.stderr, shownAs);
   if (result.code !== 0) throw new CommandFailedError({ node, what, exitCode: result.code, stderr: result.stderr, argv: shownAs });
@@ -132,7 +138,12 @@ export async function checkConfined(node: string, checks: readonly ConfinedCheck
     const lines = stdout.split('\n');
     asked.forEach((index, n) => {
       const line = lines[n] ?? '';
-      answers[index] = line === 'ok' ? null : line.startsWith('refused ') ? `${line.slice('refused '.length).trim()}.` : 'the node gave no answer for this path.';
+      answers[index] =
+        line === 'ok'
+          ? null
+          : line.startsWith('refused ')
+            ? `${line.slice('refused '.length).trim()}.`
+            : 'the node gave no answer for this path.';
     });
   }
   return answers.map((a) => a ?? null);

@@ -116,31 +116,50 @@ export async function copyFile(node: string, src: string, dst: string, options: 
       }
     }
   };
-  const watchdog = setInterval(() => {
-    if (Date.now() - lastGrowth > stallMs) {
-      stalled = true;
-      controller.abort();
-    }
-  }, Math.min(pollMs, 1000));
+  const watchdog = setInterval(
+    () => {
+      if (Date.now() - lastGrowth > stallMs) {
+        stalled = true;
+        controller.abort();
+      }
+    },
+    Math.min(pollMs, 1000),
+  );
 
   const pollSeconds = String(pollMs / 1000);
   try {
-    const result = await runOnNode(node, ['sh', '-c', COPY_SCRIPT, 'sh', source.path, destination.path, pollSeconds, source.root, destination.root], {
-      timeoutMs: 0,
-      signal: controller.signal,
-      onStdout: (chunk) => {
-        pending += chunk.toString('latin1');
-        const lines = pending.split('\n');
-        pending = lines.pop() ?? '';
-        for (const line of lines) onLine(line);
+    const result = await runOnNode(
+      node,
+      ['sh', '-c', COPY_SCRIPT, 'sh', source.path, destination.path, pollSeconds, source.root, destination.root],
+      {
+        timeoutMs: 0,
+        signal: controller.signal,
+        onStdout: (chunk) => {
+          pending += chunk.toString('latin1');
+          const lines = pending.split('\n');
+          pending = lines.pop() ?? '';
+          for (const line of lines) onLine(line);
+        },
       },
-    });
+    );
     if (result.code === NOT_FOUND) throw new AppError('not-found', `${src} does not exist on node ${node}; nothing was copied.`);
-    if (result.code === NOT_A_FILE) throw new AppError('invalid-input', `${src} on node ${node} is not a regular file; nothing was copied.`);
+    if (result.code === NOT_A_FILE)
+      throw new AppError('invalid-input', `${src} on node ${node} is not a regular file; nothing was copied.`);
     if (result.code === REFUSED) throw refusal(node, `Copying ${src} to ${dst}`, result.stderr, ['cp', '-p', '-T', '--', src, dst]);
-    if (result.code !== 0) throw new CommandFailedError({ node, what: `Copying ${src} to ${dst}`, exitCode: result.code, stderr: result.stderr, argv: ['cp', '-p', '-T', '--', src, dst] });
+    if (result.code !== 0)
+      throw new CommandFailedError({
+        node,
+        what: `Copying ${src} to ${dst}`,
+        exitCode: result.code,
+        stderr: result.stderr,
+        argv: ['cp', '-p', '-T', '--', src, dst],
+      });
   } catch (error) {
-    if (stalled) throw new AppError('node-timeout', `Copying ${src} on node ${node} made no progress for ${Math.round(stallMs / 1000)} s and was stopped.`);
+    if (stalled)
+      throw new AppError(
+        'node-timeout',
+        `Copying ${src} on node ${node} made no progress for ${Math.round(stallMs / 1000)} s and was stopped.`,
+      );
     throw error;
   } finally {
     clearInterval(watchdog);
@@ -150,7 +169,10 @@ export async function copyFile(node: string, src: string, dst: string, options: 
   const expected = total as number | null;
   const size = copied as number | null;
   if (expected === null || size === null || size !== expected) {
-    throw new AppError('command-failed', `The copy ${dst} on node ${node} has ${size ?? 0} bytes instead of ${expected ?? 'the source size'}.`);
+    throw new AppError(
+      'command-failed',
+      `The copy ${dst} on node ${node} has ${size ?? 0} bytes instead of ${expected ?? 'the source size'}.`,
+    );
   }
   options.onProgress?.(expected, expected);
   return { bytes: expected, durationMs: Date.now() - started };

@@ -46,7 +46,10 @@ export function hostKeyError(facts: ConnectionFacts): AppError | null {
     );
   }
   if (verdict.verdict === 'revoked') {
-    return new AppError('host-key-changed', `${capitalize(at)} presented the ${shown}, which ${file} marks as revoked (line ${verdict.line}); the console refused to connect.`);
+    return new AppError(
+      'host-key-changed',
+      `${capitalize(at)} presented the ${shown}, which ${file} marks as revoked (line ${verdict.line}); the console refused to connect.`,
+    );
   }
   const pinned = verdict.pinned.map((p) => `${p.type} ${p.fingerprint} (line ${p.line})`).join(', ');
   return new AppError(
@@ -81,7 +84,8 @@ export function connectionError(error: unknown, facts: ConnectionFacts): AppErro
       detail,
     );
   }
-  if (code === 'ECONNREFUSED') return new AppError('node-unreachable', `${capitalize(at)} refused the connection: no SSH server is listening there.`, detail);
+  if (code === 'ECONNREFUSED')
+    return new AppError('node-unreachable', `${capitalize(at)} refused the connection: no SSH server is listening there.`, detail);
   if (level === 'client-timeout' || code === 'ETIMEDOUT') {
     return new AppError('node-timeout', `${capitalize(at)} did not answer within ${Math.round(facts.timeoutMs / 1000)} s.`, detail);
   }
@@ -98,11 +102,18 @@ export function connectionError(error: unknown, facts: ConnectionFacts): AppErro
 }
 
 export function connectionLost(endpoint: NodeEndpoint, detail: string): AppError {
-  return new AppError('node-connection-lost', `The connection to ${where(endpoint)} was lost while a command ran; it will be re-opened for the next command.`, detail);
+  return new AppError(
+    'node-connection-lost',
+    `The connection to ${where(endpoint)} was lost while a command ran; it will be re-opened for the next command.`,
+    detail,
+  );
 }
 
 export function commandTimeout(endpoint: NodeEndpoint, program: string, timeoutMs: number): AppError {
-  return new AppError('node-timeout', `${program} on ${where(endpoint)} did not finish within ${Math.round(timeoutMs / 1000)} s and was stopped.`);
+  return new AppError(
+    'node-timeout',
+    `${program} on ${where(endpoint)} did not finish within ${Math.round(timeoutMs / 1000)} s and was stopped.`,
+  );
 }
 
 export function commandAborted(endpoint: NodeEndpoint, program: string): AppError {
@@ -119,7 +130,11 @@ export class CommandFailedError extends AppError {
 
   constructor(input: { node: string; what: string; exitCode: number; stderr: string; argv: readonly string[] }) {
     const reason = summary(input.stderr) || `exit code ${input.exitCode}`;
-    super('command-failed', `${input.what} failed on node ${input.node}: ${reason}`, `${JSON.stringify(input.argv)} exited ${input.exitCode}: ${input.stderr.trim()}`);
+    super(
+      'command-failed',
+      `${input.what} failed on node ${input.node}: ${reason}`,
+      `${JSON.stringify(input.argv)} exited ${input.exitCode}: ${input.stderr.trim()}`,
+    );
     this.name = 'CommandFailedError';
     this.node = input.node;
     this.exitCode = input.exitCode;

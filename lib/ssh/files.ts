@@ -43,7 +43,8 @@ export async function statPaths(node: string, paths: readonly string[]): Promise
     const line = lines[i] ?? '';
     if (line === 'missing') return { path, exists: false };
     const match = /^ok (\d+) (\d+) (.+)$/.exec(line);
-    if (!match) throw new AppError('command-failed', `Checking ${path} on node ${node} failed: ${line.replace(/^error /, '') || 'no answer'}`);
+    if (!match)
+      throw new AppError('command-failed', `Checking ${path} on node ${node} failed: ${line.replace(/^error /, '') || 'no answer'}`);
     return { path, exists: true, type: fileType(match[3]), sizeBytes: Number(match[1]), mtime: new Date(Number(match[2]) * 1000) };
   });
 }
@@ -64,7 +65,8 @@ export async function listDirectory(node: string, path: string): Promise<{ exist
   assertSafePath(path);
   const result = await runOnNode(node, ['sh', '-c', LIST_SCRIPT, 'sh', path]);
   if (result.code === 66) return { exists: false };
-  if (result.code !== 0) throw new CommandFailedError({ node, what: `Listing ${path}`, exitCode: result.code, stderr: result.stderr, argv: ['find', path] });
+  if (result.code !== 0)
+    throw new CommandFailedError({ node, what: `Listing ${path}`, exitCode: result.code, stderr: result.stderr, argv: ['find', path] });
   const types: Record<string, DirectoryEntry['type']> = { f: 'file', d: 'directory', l: 'symlink' };
   const entries = result.stdout
     .split('\0')
@@ -72,7 +74,12 @@ export async function listDirectory(node: string, path: string): Promise<{ exist
     .map((record) => {
       const match = /^(\S) (\d+) ([\d.]+) ([\s\S]*)$/.exec(record);
       if (!match) throw new AppError('command-failed', `Listing ${path} on node ${node} gave an unreadable answer.`);
-      return { name: match[4], type: types[match[1]] ?? 'other', sizeBytes: Number(match[2]), mtime: new Date(Math.floor(Number(match[3]) * 1000)) };
+      return {
+        name: match[4],
+        type: types[match[1]] ?? 'other',
+        sizeBytes: Number(match[2]),
+        mtime: new Date(Math.floor(Number(match[3]) * 1000)),
+      };
     });
   return { exists: true, entries: entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) };
 }
@@ -89,8 +96,15 @@ exec mkdir -p -- "$1"`;
 export async function makeDirectory(node: string, path: string, options: { under: string; mode?: string }): Promise<void> {
   const confined = confinedPaths(path, options.under);
   const { mode } = options;
-  if (mode !== undefined && !/^[0-7]{3,4}$/.test(mode)) throw new AppError('invalid-input', `${JSON.stringify(mode)} is not an octal file mode such as 770.`);
-  await runConfined(node, ['sh', '-c', MKDIR_SCRIPT, 'sh', confined.path, confined.root, mode ?? ''], `Creating the folder ${path}`, ['mkdir', '-p', ...(mode ? ['-m', mode] : []), '--', confined.path]);
+  if (mode !== undefined && !/^[0-7]{3,4}$/.test(mode))
+    throw new AppError('invalid-input', `${JSON.stringify(mode)} is not an octal file mode such as 770.`);
+  await runConfined(node, ['sh', '-c', MKDIR_SCRIPT, 'sh', confined.path, confined.root, mode ?? ''], `Creating the folder ${path}`, [
+    'mkdir',
+    '-p',
+    ...(mode ? ['-m', mode] : []),
+    '--',
+    confined.path,
+  ]);
 }
 
 // A move across file systems would silently become a slow, non-atomic copy of a whole image.
@@ -139,7 +153,12 @@ exec rm -rf -- "$1"`;
  */
 export async function removeTree(node: string, path: string, options: { under: string }): Promise<{ removed: boolean }> {
   const confined = confinedPaths(path, options.under);
-  const { stdout } = await runConfined(node, ['sh', '-c', REMOVE_SCRIPT, 'sh', confined.path, confined.root], `Removing ${path}`, ['rm', '-rf', '--', confined.path]);
+  const { stdout } = await runConfined(node, ['sh', '-c', REMOVE_SCRIPT, 'sh', confined.path, confined.root], `Removing ${path}`, [
+    'rm',
+    '-rf',
+    '--',
+    confined.path,
+  ]);
   return { removed: stdout.startsWith('removing') };
 }
 
@@ -158,7 +177,11 @@ export async function removeEmptyFolders(node: string, folders: readonly string[
   const confined = folders.map((f) => confinedPaths(f, options.under));
   if (confined.length === 0) return;
   const innermostFirst = confined.map((c) => c.path).sort((a, b) => b.length - a.length);
-  await runConfined(node, ['sh', '-c', RMDIR_SCRIPT, 'sh', confined[0].root, ...innermostFirst], 'Removing empty folders', ['rmdir', '--', ...innermostFirst]);
+  await runConfined(node, ['sh', '-c', RMDIR_SCRIPT, 'sh', confined[0].root, ...innermostFirst], 'Removing empty folders', [
+    'rmdir',
+    '--',
+    ...innermostFirst,
+  ]);
 }
 
 const READ_SCRIPT = `${CONFINE_FUNCTION}
@@ -173,27 +196,42 @@ exec head -c "$2" -- "$1"`;
  * that folder, reached without a link. A missing file is `not-found`. For files whose encoding the
  * reader handles itself (an LDIF may fold a line inside a UTF-8 character).
  */
-export async function readFileBytes(node: string, path: string, maxBytes: number, options: { under?: string; head?: boolean } = {}): Promise<Buffer> {
+export async function readFileBytes(
+  node: string,
+  path: string,
+  maxBytes: number,
+  options: { under?: string; head?: boolean } = {},
+): Promise<Buffer> {
   const confined = options.under === undefined ? { path: assertSafePath(path), root: '' } : confinedPaths(path, options.under);
   if (!Number.isInteger(maxBytes) || maxBytes < 0) throw new AppError('invalid-input', 'maxBytes must be a whole number of bytes.');
   const chunks: Buffer[] = [];
   let bytes = 0;
-  const result = await runOnNode(node, ['sh', '-c', READ_SCRIPT, 'sh', confined.path, String(options.head ? maxBytes : maxBytes + 1), confined.root], {
-    onStdout: (chunk) => {
-      bytes += chunk.length;
-      chunks.push(chunk);
+  const result = await runOnNode(
+    node,
+    ['sh', '-c', READ_SCRIPT, 'sh', confined.path, String(options.head ? maxBytes : maxBytes + 1), confined.root],
+    {
+      onStdout: (chunk) => {
+        bytes += chunk.length;
+        chunks.push(chunk);
+      },
+      maxOutputBytes: Math.max(maxBytes + 1, 1024 * 1024),
     },
-    maxOutputBytes: Math.max(maxBytes + 1, 1024 * 1024),
-  });
+  );
   if (result.code === 66) throw new AppError('not-found', `${path} does not exist on node ${node}.`);
   if (result.code === REFUSED) throw refusal(node, `Reading ${path}`, result.stderr, ['head', '-c', String(maxBytes), '--', confined.path]);
-  if (result.code !== 0) throw new CommandFailedError({ node, what: `Reading ${path}`, exitCode: result.code, stderr: result.stderr, argv: ['head', path] });
+  if (result.code !== 0)
+    throw new CommandFailedError({ node, what: `Reading ${path}`, exitCode: result.code, stderr: result.stderr, argv: ['head', path] });
   if (bytes > maxBytes) throw new AppError('command-failed', `${path} on node ${node} is larger than ${maxBytes} bytes; it was not read.`);
   return Buffer.concat(chunks, bytes);
 }
 
 /** A text file's content, decoded as UTF-8; otherwise as readFileBytes. */
-export async function readTextFile(node: string, path: string, maxBytes: number, options: { under?: string; head?: boolean } = {}): Promise<string> {
+export async function readTextFile(
+  node: string,
+  path: string,
+  maxBytes: number,
+  options: { under?: string; head?: boolean } = {},
+): Promise<string> {
   return (await readFileBytes(node, path, maxBytes, options)).toString('utf8');
 }
 
@@ -214,5 +252,7 @@ exit 1`;
  */
 export async function writeTextFile(node: string, path: string, content: string | Buffer, options: { under: string }): Promise<void> {
   const confined = confinedPaths(path, options.under);
-  await runConfined(node, ['sh', '-c', WRITE_SCRIPT, 'sh', confined.path, confined.root], `Writing ${path}`, ['tee', '--', confined.path], { stdin: content });
+  await runConfined(node, ['sh', '-c', WRITE_SCRIPT, 'sh', confined.path, confined.root], `Writing ${path}`, ['tee', '--', confined.path], {
+    stdin: content,
+  });
 }

@@ -9,7 +9,20 @@ export { resolveNodeEndpoint, type NodeEndpoint } from './address';
 export { checkConfined, type ConfinedCheck, type ConfinedKind } from './confine';
 export { copyFile, type CopyOptions, type CopyResult } from './copy';
 export { CommandFailedError, isCommandFailed } from './errors';
-export { listDirectory, makeDirectory, moveFile, readFileBytes, readTextFile, removeEmptyFolders, removeTree, statPaths, writeTextFile, type DirectoryEntry, type MoveRoots, type PathStat } from './files';
+export {
+  listDirectory,
+  makeDirectory,
+  moveFile,
+  readFileBytes,
+  readTextFile,
+  removeEmptyFolders,
+  removeTree,
+  statPaths,
+  writeTextFile,
+  type DirectoryEntry,
+  type MoveRoots,
+  type PathStat,
+} from './files';
 export { assertSafePath, isStrictlyInside, joinPath, normalizePath, parentDirectory, type SafePathOptions } from './paths';
 export { probeNodeDaemon } from './node-daemon';
 export { closeNodeConnections } from './pool';

@@ -7,13 +7,19 @@ import { fingerprint, hostKeyAlgorithms, knownHostName, parseKnownHosts, pinnedE
 
 let dir: string;
 const key = (name: string) => {
-  const [type, base64] = readFileSync(join(dir, `${name}.pub`), 'utf8').trim().split(/\s+/);
+  const [type, base64] = readFileSync(join(dir, `${name}.pub`), 'utf8')
+    .trim()
+    .split(/\s+/);
   return { type, base64, blob: Buffer.from(base64, 'base64') };
 };
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'known-hosts-'));
-  for (const [name, type] of [['a', 'ed25519'], ['b', 'ed25519'], ['r', 'rsa']] as const) {
+  for (const [name, type] of [
+    ['a', 'ed25519'],
+    ['b', 'ed25519'],
+    ['r', 'rsa'],
+  ] as const) {
     execFileSync('ssh-keygen', ['-q', '-t', type, ...(type === 'rsa' ? ['-b', '2048'] : []), '-N', '', '-C', name, '-f', join(dir, name)]);
   }
 });
@@ -28,7 +34,9 @@ describe('known_hosts', () => {
   it('trusts a pinned key, calls another key for the same host changed and an unlisted host unknown', () => {
     const a = key('a');
     const b = key('b');
-    const known = parseKnownHosts(`# pinned after checking on the console of the node\n[127.0.0.1]:2222,node-01.example.org ${a.type} ${a.base64} root@node-01\n`);
+    const known = parseKnownHosts(
+      `# pinned after checking on the console of the node\n[127.0.0.1]:2222,node-01.example.org ${a.type} ${a.base64} root@node-01\n`,
+    );
     expect(known.problems).toEqual([]);
     expect(verifyHostKey(known, ['[127.0.0.1]:2222'], a.blob)).toEqual({ verdict: 'trusted', line: 2 });
     expect(verifyHostKey(known, ['node-01.example.org'], a.blob)).toMatchObject({ verdict: 'trusted' });

@@ -65,7 +65,13 @@ export function knownHostName(host: string, port: number): string {
 }
 
 function wildcardMatch(pattern: string, name: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    'i',
+  );
   return re.test(name);
 }
 
@@ -124,7 +130,11 @@ export function verifyHostKey(known: ParsedKnownHosts, names: string[], presente
   const match = pinned.find((e) => e.blob.equals(presented));
   if (match) return { verdict: 'trusted', line: match.line };
   if (pinned.length === 0) return { verdict: 'unknown', presented: shown };
-  return { verdict: 'changed', presented: shown, pinned: pinned.map((e) => ({ type: e.type, fingerprint: fingerprint(e.blob), line: e.line })) };
+  return {
+    verdict: 'changed',
+    presented: shown,
+    pinned: pinned.map((e) => ({ type: e.type, fingerprint: fingerprint(e.blob), line: e.line })),
+  };
 }
 
 /**
@@ -136,7 +146,8 @@ export function verifyHostKey(known: ParsedKnownHosts, names: string[], presente
 export function hostKeyAlgorithms(entries: KnownHostEntry[]): string[] {
   const out: string[] = [];
   for (const entry of entries) {
-    const algorithms = entry.type === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : SUPPORTED.has(entry.type) ? [entry.type] : [];
+    const algorithms =
+      entry.type === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : SUPPORTED.has(entry.type) ? [entry.type] : [];
     for (const a of algorithms) if (!out.includes(a)) out.push(a);
   }
   return out;

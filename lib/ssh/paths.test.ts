@@ -15,7 +15,7 @@ describe('assertSafePath', () => {
     for (const path of [
       '/',
       '/var/virtualization/vm-persistent/0f83f084-8080-413e-b558-b678e504836e/e929.qcow2',
-      '/tmp/with space/it\'s/$(touch x)/`id`/a;b/new\nline',
+      "/tmp/with space/it's/$(touch x)/`id`/a;b/new\nline",
       '/a/.../b', // three dots is a name, not a parent reference
       '/a/..b/c..',
       '/a//b/./c/',

@@ -69,7 +69,14 @@ export async function nodeConnection(node: string): Promise<NodeConnection> {
 export async function closeNodeConnections(): Promise<void> {
   const all = [...slots().values()];
   slots().clear();
-  await Promise.all(all.map((s) => s.connection.then((c) => c.client.end(), () => undefined)));
+  await Promise.all(
+    all.map((s) =>
+      s.connection.then(
+        (c) => c.client.end(),
+        () => undefined,
+      ),
+    ),
+  );
 }
 
 function readOrFail(path: string, what: string): string | Buffer {
@@ -90,7 +97,13 @@ async function open(node: string): Promise<NodeConnection> {
   const algorithms = hostKeyAlgorithms(pinnedEntries(known, names));
   const privateKey = readOrFail(settings.privateKeyFile, 'private key file (NODE_SSH_PRIVATE_KEY_FILE)');
 
-  const facts: ConnectionFacts = { endpoint, user: settings.user, knownHostsFile: settings.knownHostsFile, timeoutMs: settings.timeoutMs, hostKey: null };
+  const facts: ConnectionFacts = {
+    endpoint,
+    user: settings.user,
+    knownHostsFile: settings.knownHostsFile,
+    timeoutMs: settings.timeoutMs,
+    hostKey: null,
+  };
   const client = new Client();
   const config: ConnectConfig = {
     host: endpoint.host,
@@ -106,13 +119,20 @@ async function open(node: string): Promise<NodeConnection> {
       facts.hostKey = verdict;
       return verdict.verdict === 'trusted';
     },
-    ...(algorithms.length > 0 ? { algorithms: { serverHostKey: algorithms as NonNullable<ConnectConfig['algorithms']>['serverHostKey'] } } : {}),
+    ...(algorithms.length > 0
+      ? { algorithms: { serverHostKey: algorithms as NonNullable<ConnectConfig['algorithms']>['serverHostKey'] } }
+      : {}),
   };
 
   const base = { endpoint, client, closed: false, withChannel: limiter(CHANNELS_PER_CONNECTION) };
   // The runners see `closed` of this very object (Object.assign returns it).
   const connection: NodeConnection = Object.assign(base, {
-    runners: new RunnerPool(base, CHANNELS_PER_CONNECTION, settings.timeoutMs, settings.commandRunner ? null : 'is turned off (NODE_SSH_COMMAND_RUNNER=off)'),
+    runners: new RunnerPool(
+      base,
+      CHANNELS_PER_CONNECTION,
+      settings.timeoutMs,
+      settings.commandRunner ? null : 'is turned off (NODE_SSH_COMMAND_RUNNER=off)',
+    ),
   });
   let established = false;
   // ssh2 emits 'error' on a live connection too (keepalive timeout, reset); without a

@@ -33,7 +33,10 @@ function assertFormat(format: string): string {
 export async function qemuImgCheck(node: string, path: string, options: Options = {}): Promise<ImageCheck> {
   assertSafePath(path);
   const format = assertFormat(options.format ?? 'qcow2');
-  const result = await runOnNode(node, ['qemu-img', 'check', '-f', format, '--output=json', '--', path], { timeoutMs: options.timeoutMs ?? HOUR, signal: options.signal });
+  const result = await runOnNode(node, ['qemu-img', 'check', '-f', format, '--output=json', '--', path], {
+    timeoutMs: options.timeoutMs ?? HOUR,
+    signal: options.signal,
+  });
   let report: Record<string, unknown> = {};
   try {
     report = JSON.parse(result.stdout) as Record<string, unknown>;
@@ -45,7 +48,10 @@ export async function qemuImgCheck(node: string, path: string, options: Options 
   const leaks = count('leaks');
   const checkErrors = count('check-errors');
   const ok = (result.code === 0 || result.code === 3) && corruptions === 0 && checkErrors === 0;
-  const reason = result.stderr.trim().split('\n')[0]?.replace(/^qemu-img: /, '');
+  const reason = result.stderr
+    .trim()
+    .split('\n')[0]
+    ?.replace(/^qemu-img: /, '');
   const message = ok
     ? leaks > 0
       ? `${path} is usable (${leaks} leaked clusters waste space).`
@@ -53,7 +59,15 @@ export async function qemuImgCheck(node: string, path: string, options: Options 
     : result.code === 1 || checkErrors > 0
       ? `${path} could not be checked: ${reason || 'qemu-img reported check errors'}.`
       : `${path} is corrupt (${corruptions} corruptions).`;
-  return { ok, exitCode: result.code, format: typeof report.format === 'string' ? report.format : null, corruptions, leaks, checkErrors, message };
+  return {
+    ok,
+    exitCode: result.code,
+    format: typeof report.format === 'string' ? report.format : null,
+    corruptions,
+    leaks,
+    checkErrors,
+    message,
+  };
 }
 
 export interface ImageInfo {
@@ -69,7 +83,8 @@ export async function qemuImgInfo(node: string, path: string, options: Options =
   const format = assertFormat(options.format ?? 'qcow2');
   const argv = ['qemu-img', 'info', '-U', '-f', format, '--output=json', '--', path];
   const result = await runOnNode(node, argv, { timeoutMs: options.timeoutMs, signal: options.signal });
-  if (result.code !== 0) throw new CommandFailedError({ node, what: `Reading the image ${path}`, exitCode: result.code, stderr: result.stderr, argv });
+  if (result.code !== 0)
+    throw new CommandFailedError({ node, what: `Reading the image ${path}`, exitCode: result.code, stderr: result.stderr, argv });
   const info = JSON.parse(result.stdout) as Record<string, unknown>;
   return {
     format: String(info.format),

@@ -32,7 +32,7 @@ const HOSTILE = [
   '!event',
   '#comment',
   'ünïcödé ✓ 名前',
-  "mixed '\"$(`;\n",
+  'mixed \'"$(`;\n',
 ];
 
 /** Runs the built command line in a real shell and returns the arguments the program received. */

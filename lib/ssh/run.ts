@@ -96,7 +96,14 @@ export async function runOnNode(node: string, argv: readonly string[], options: 
     notify({ node, argv, startedAt, endedAt: performance.now(), code: result.code });
     return result;
   } catch (error) {
-    notify({ node, argv, startedAt, endedAt: performance.now(), code: null, error: error instanceof Error ? error.message : String(error) });
+    notify({
+      node,
+      argv,
+      startedAt,
+      endedAt: performance.now(),
+      code: null,
+      error: error instanceof Error ? error.message : String(error),
+    });
     throw error;
   }
 }
@@ -181,7 +188,9 @@ function execute(connection: NodeConnection, command: string, program: string, t
     const collect = (stream: 'stdout' | 'stderr', chunk: Buffer): void => {
       sizes = { ...sizes, [stream]: sizes[stream] + chunk.length };
       if (sizes[stream] > limit) {
-        stop(new AppError('command-failed', `${program} on node ${connection.endpoint.node} wrote more than ${limit} bytes and was stopped.`));
+        stop(
+          new AppError('command-failed', `${program} on node ${connection.endpoint.node} wrote more than ${limit} bytes and was stopped.`),
+        );
         return;
       }
       (stream === 'stdout' ? stdout : stderr).push(chunk);
@@ -193,7 +202,9 @@ function execute(connection: NodeConnection, command: string, program: string, t
       settled = true;
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
-      const reason = connection.closed ? connectionLost(connection.endpoint, error.message) : new AppError('command-failed', `${program} could not be started on node ${connection.endpoint.node}.`, error.message);
+      const reason = connection.closed
+        ? connectionLost(connection.endpoint, error.message)
+        : new AppError('command-failed', `${program} could not be started on node ${connection.endpoint.node}.`, error.message);
       reject(unsent ? new CommandNotStarted(reason) : reason);
     };
     let unsent = false;

@@ -15,7 +15,10 @@ function scan(marker: string, chunks: string[]): { passed: string[]; rest: strin
 
 describe('finding the end marker in a command output', () => {
   it('passes on output at once and stops at the marker', () => {
-    expect(scan('abc123 exit ', ['size 10\n', 'size 20\n', 'last lineabc123 exit 0\n'])).toEqual({ passed: ['size 10\n', 'size 20\n', 'last line'], rest: '0\n' });
+    expect(scan('abc123 exit ', ['size 10\n', 'size 20\n', 'last lineabc123 exit 0\n'])).toEqual({
+      passed: ['size 10\n', 'size 20\n', 'last line'],
+      rest: '0\n',
+    });
   });
 
   it('holds back only what could be the start of the marker, also across chunks', () => {

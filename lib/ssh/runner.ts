@@ -220,7 +220,10 @@ export class RunnerPool {
             if (error instanceof RunnerUnavailable) {
               const first = this.unavailable === null;
               this.unavailable = { reason: error.message, until: Date.now() + RETRY_AFTER_MS };
-              if (first) console.error(`[ssh] ${this.host.endpoint.node}: commands go through one login shell each: the command runner ${error.message}`);
+              if (first)
+                console.error(
+                  `[ssh] ${this.host.endpoint.node}: commands go through one login shell each: the command runner ${error.message}`,
+                );
             }
             // A refused channel: plain exec reports it to the caller in the usual words.
             this.wakeAll();
@@ -454,7 +457,8 @@ export class NodeRunner {
         reject(new CommandNotStarted(connectionLost(this.host.endpoint, 'the command runner had ended')));
         return;
       }
-      const input = options.stdin === undefined ? null : typeof options.stdin === 'string' ? Buffer.from(options.stdin, 'utf8') : options.stdin;
+      const input =
+        options.stdin === undefined ? null : typeof options.stdin === 'string' ? Buffer.from(options.stdin, 'utf8') : options.stdin;
       const parts: Buffer[] = [Buffer.from(`${token} ${command.split('\n').length} ${input?.length ?? 0}\n${command}\n`)];
       if (input && input.length > 0) parts.push(input, Buffer.from(`${token}\n`));
       this.current = request;
@@ -467,7 +471,8 @@ export class NodeRunner {
         this.broken(`sending a command failed: ${why}`);
         return;
       }
-      if (timeoutMs > 0) request.timer = setTimeout(() => this.stop(request, commandTimeout(this.host.endpoint, program, timeoutMs)), timeoutMs);
+      if (timeoutMs > 0)
+        request.timer = setTimeout(() => this.stop(request, commandTimeout(this.host.endpoint, program, timeoutMs)), timeoutMs);
       options.signal?.addEventListener('abort', request.onAbort, { once: true });
       if (options.signal?.aborted) request.onAbort();
     });
@@ -491,7 +496,9 @@ export class NodeRunner {
       if (line.startsWith(`${request.token} refused `)) {
         // The runner did not start the command and ends; a new runner can run it. Its idle
         // siblings most likely lost their folders the same way (a /tmp cleaner), so they go too.
-        this.finishRequest(request, { error: new CommandNotStarted(connectionLost(this.host.endpoint, `the command runner ${line.slice(request.token.length + 9)}`)) });
+        this.finishRequest(request, {
+          error: new CommandNotStarted(connectionLost(this.host.endpoint, `the command runner ${line.slice(request.token.length + 9)}`)),
+        });
         this.events.onRefused(this);
         this.channel.close();
         return;
@@ -515,7 +522,8 @@ export class NodeRunner {
       const newline = request.line.indexOf(10);
       if (newline < 0) return;
       const code = Number(request.line.subarray(0, newline).toString('latin1'));
-      if (!Number.isInteger(code) || code < 0 || newline + 1 < request.line.length) return this.broken('its exit status line was not understood');
+      if (!Number.isInteger(code) || code < 0 || newline + 1 < request.line.length)
+        return this.broken('its exit status line was not understood');
       request.code = code;
       request.phase = 'done';
       return this.maybeDone(request);
@@ -568,7 +576,13 @@ export class NodeRunner {
     if (request.settled) return;
     request.sizes[stream] += data.length;
     if (request.sizes[stream] > request.limit) {
-      this.stop(request, new AppError('command-failed', `${request.program} on node ${this.host.endpoint.node} wrote more than ${request.limit} bytes and was stopped.`));
+      this.stop(
+        request,
+        new AppError(
+          'command-failed',
+          `${request.program} on node ${this.host.endpoint.node} wrote more than ${request.limit} bytes and was stopped.`,
+        ),
+      );
       return;
     }
     request[stream].push(data);
@@ -580,7 +594,12 @@ export class NodeRunner {
     const code = request.code ?? 0;
     const signal = code > 128 ? SIGNAL_NAMES.get(code - 128) : undefined;
     this.finishRequest(request, {
-      result: { code, ...(signal ? { signal } : {}), stdout: Buffer.concat(request.stdout).toString('utf8'), stderr: Buffer.concat(request.stderr).toString('utf8') },
+      result: {
+        code,
+        ...(signal ? { signal } : {}),
+        stdout: Buffer.concat(request.stdout).toString('utf8'),
+        stderr: Buffer.concat(request.stderr).toString('utf8'),
+      },
     });
     this.events.onIdle(this);
   }
@@ -606,7 +625,10 @@ export class NodeRunner {
     request.reject(error);
     if (request.pid !== null) killProcessGroup(this.host, request.pid);
     else request.killWanted = true;
-    request.drainTimer = setTimeout(() => this.broken(`${request.program} did not end within ${DRAIN_MS / 1000} s of being stopped`), DRAIN_MS);
+    request.drainTimer = setTimeout(
+      () => this.broken(`${request.program} did not end within ${DRAIN_MS / 1000} s of being stopped`),
+      DRAIN_MS,
+    );
   }
 
   /** The runner is out of step or stuck: it is closed, and a command in progress fails as on a lost channel. */
@@ -629,7 +651,9 @@ export class NodeRunner {
     const request = this.current;
     if (request) {
       clearTimeout(request.drainTimer);
-      this.finishRequest(request, { error: connectionLost(this.host.endpoint, `the command runner for ${request.program} ended without an exit status: ${why}`) });
+      this.finishRequest(request, {
+        error: connectionLost(this.host.endpoint, `the command runner for ${request.program} ended without an exit status: ${why}`),
+      });
     }
     this.events.onClosed(this);
   }

@@ -26,7 +26,15 @@ export async function diskUsage(node: string, paths: readonly string[]): Promise
     const line = lines[i] ?? '';
     const match = /^ok (.+?)\s+(\d+)\s+(\d+)\s+(\d+)\s+\d+%\s+(.+)$/.exec(line);
     if (match) {
-      return { path, ok: true, filesystem: match[1], sizeBytes: Number(match[2]), usedBytes: Number(match[3]), availableBytes: Number(match[4]), mountPoint: match[5] };
+      return {
+        path,
+        ok: true,
+        filesystem: match[1],
+        sizeBytes: Number(match[2]),
+        usedBytes: Number(match[3]),
+        availableBytes: Number(match[4]),
+        mountPoint: match[5],
+      };
     }
     if (/No such file or directory/.test(line)) return { path, ok: false, reason: 'does not exist on this node' };
     return { path, ok: false, reason: line.replace(/^error (df: )?/, '').trim() || 'no answer' };
@@ -64,7 +72,8 @@ export async function nodeStatus(node: string, paths: readonly string[] = []): P
     const commandRunner = (await nodeConnection(node)).runners.state() ?? { active: false, reason: 'has not been started yet' };
     return { node, endpoint, reachable: true, checkedAt, latencyMs, filesystems, commandRunner };
   } catch (error) {
-    if (!isAppError(error) || error.code === 'unsafe-path' || error.code === 'directory-unavailable' || error.code === 'directory-error') throw error;
+    if (!isAppError(error) || error.code === 'unsafe-path' || error.code === 'directory-unavailable' || error.code === 'directory-error')
+      throw error;
     return { node, endpoint, reachable: false, checkedAt, error: { code: error.code, message: error.message } };
   }
 }

@@ -19,12 +19,17 @@ cd -- "$1" && LC_ALL=C exec find . -mindepth 1 -maxdepth "$2" -printf '%y %s %T@
  * sorted by path; `exists: false` when there is no such folder. Symbolic links are listed, not
  * followed.
  */
-export async function listFolderTree(node: string, path: string, depth: number): Promise<{ exists: false } | { exists: true; entries: TreeEntry[] }> {
+export async function listFolderTree(
+  node: string,
+  path: string,
+  depth: number,
+): Promise<{ exists: false } | { exists: true; entries: TreeEntry[] }> {
   assertSafePath(path);
   if (!Number.isInteger(depth) || depth < 1 || depth > 6) throw new AppError('invalid-input', 'A folder listing goes 1 to 6 levels deep.');
   const result = await runOnNode(node, ['sh', '-c', TREE_SCRIPT, 'sh', path, String(depth)]);
   if (result.code === 66) return { exists: false };
-  if (result.code !== 0) throw new CommandFailedError({ node, what: `Listing ${path}`, exitCode: result.code, stderr: result.stderr, argv: ['find', path] });
+  if (result.code !== 0)
+    throw new CommandFailedError({ node, what: `Listing ${path}`, exitCode: result.code, stderr: result.stderr, argv: ['find', path] });
   const types: Record<string, DirectoryEntry['type']> = { f: 'file', d: 'directory', l: 'symlink' };
   const entries = result.stdout
     .split('\0')

@@ -19,7 +19,8 @@ export type DomainState = 'running' | 'shut off' | 'paused' | 'undefined' | (str
 type Options = Pick<RunOptions, 'signal' | 'timeoutMs'>;
 
 function assertDomain(domain: string): string {
-  if (typeof domain !== 'string' || !uuid.test(domain)) throw new AppError('invalid-input', `${JSON.stringify(domain)} is not a machine UUID.`);
+  if (typeof domain !== 'string' || !uuid.test(domain))
+    throw new AppError('invalid-input', `${JSON.stringify(domain)} is not a machine UUID.`);
   return domain;
 }
 
@@ -52,7 +53,12 @@ export async function domainState(node: string, domain: string, options: Options
 
 /** The live domain XML (`virsh dumpxml`); `inactive` gives the persistent definition instead. */
 export async function dumpXml(node: string, domain: string, options: Options & { inactive?: boolean } = {}): Promise<string> {
-  return virsh(node, ['dumpxml', ...(options.inactive ? ['--inactive'] : []), assertDomain(domain)], `Reading the domain XML of ${domain}`, options);
+  return virsh(
+    node,
+    ['dumpxml', ...(options.inactive ? ['--inactive'] : []), assertDomain(domain)],
+    `Reading the domain XML of ${domain}`,
+    options,
+  );
 }
 
 /** Asks the guest to shut down (ACPI) and returns at once; see `waitForDomainState`. */
@@ -81,10 +87,15 @@ export async function start(node: string, domain: string, options: Options = {})
 
 /** `virsh restore <state> --xml <xml>`: resumes the saved machine state with the given domain XML. */
 export async function restore(node: string, statePath: string, xmlPath: string, options: Options = {}): Promise<void> {
-  await virsh(node, ['restore', assertSafePath(statePath), '--xml', assertSafePath(xmlPath)], `Restoring the machine state from ${statePath}`, {
-    ...options,
-    timeoutMs: options.timeoutMs ?? Math.max(defaultTimeout(), 600_000),
-  });
+  await virsh(
+    node,
+    ['restore', assertSafePath(statePath), '--xml', assertSafePath(xmlPath)],
+    `Restoring the machine state from ${statePath}`,
+    {
+      ...options,
+      timeoutMs: options.timeoutMs ?? Math.max(defaultTimeout(), 600_000),
+    },
+  );
 }
 
 export interface DomainListing {

@@ -319,7 +319,10 @@ export function rdnValue(value: string): string {
 
 /** The iteration / provisioning-state format: UTC `YYYYMMDDThhmmssZ`. */
 export function compactUtc(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  return date
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
 }
 
 /** LDAP GeneralizedTime as slapd writes modifyTimestamp and createTimestamp: `YYYYMMDDhhmmssZ`. */
@@ -403,9 +406,15 @@ export function stepSecondsOf(it: IterationSpec): { snapshot: number; downtime: 
 
 function completedStepsFor(mode: string): Array<'snapshot' | 'merge' | 'retain'> {
   const order: Record<string, number> = {
-    initialized: 0, snapshot: 0, snapshotting: 0,
-    snapshotted: 1, merge: 1, merging: 1,
-    merged: 2, retain: 2, retaining: 2,
+    initialized: 0,
+    snapshot: 0,
+    snapshotting: 0,
+    snapshotted: 1,
+    merge: 1,
+    merging: 1,
+    merged: 2,
+    retain: 2,
+    retaining: 2,
   };
   const done = order[mode] ?? 3; // finished, restores, deletes: the backup itself completed
   return (['snapshot', 'merge', 'retain'] as const).slice(0, done);
@@ -527,7 +536,9 @@ export function buildCloudLdif(spec: CloudSpec, now: Date, header: string): stri
   }
 
   ou(`ou=administration,${base}`, 'administration');
-  ou(`ou=people,ou=administration,${base}`, 'people', { labeledURI: `ldap:///${dns.people}??one?(sstBelongsToUID=1)` }, ['labeledURIObject']);
+  ou(`ou=people,ou=administration,${base}`, 'people', { labeledURI: `ldap:///${dns.people}??one?(sstBelongsToUID=1)` }, [
+    'labeledURIObject',
+  ]);
   ou(`ou=services,ou=administration,${base}`, 'services');
   for (const account of spec.serviceAccounts) {
     w.add(`cn=${rdnValue(account.cn)},ou=services,ou=administration,${base}`, ['top', 'organizationalPerson', 'inetOrgPerson'], {
@@ -536,13 +547,23 @@ export function buildCloudLdif(spec: CloudSpec, now: Date, header: string): stri
       userPassword: sshaHash(account.password, fixedSalt(`service:${account.cn}`)),
     });
   }
-  ou(`ou=group mapping,ou=administration,${base}`, 'group mapping', {
-    sstDisplayName: 'Group Mapping',
-    sstLDAPBaseDn: dns.groups,
-    sstLDAPFilter: '(&(objectClass=sstGroupObjectClass)(sstGroupName=%s)(sstBelongsToResellerUID=%sstBelongsToResellerUID)(sstBelongsToCustomerUID=%sstBelongsToCustomerUID))',
-    sstLDAPStaticAttribute: 'uid',
-  }, ['labeledURIObject', 'sstLDAPMappingObjectClass']);
-  w.add(`cn=nextfreeuid,ou=administration,${base}`, ['top', 'inetOrgPerson'], { cn: 'nextFreeUID', sn: 'nextFreeUID', uid: spec.nextFreeUid });
+  ou(
+    `ou=group mapping,ou=administration,${base}`,
+    'group mapping',
+    {
+      sstDisplayName: 'Group Mapping',
+      sstLDAPBaseDn: dns.groups,
+      sstLDAPFilter:
+        '(&(objectClass=sstGroupObjectClass)(sstGroupName=%s)(sstBelongsToResellerUID=%sstBelongsToResellerUID)(sstBelongsToCustomerUID=%sstBelongsToCustomerUID))',
+      sstLDAPStaticAttribute: 'uid',
+    },
+    ['labeledURIObject', 'sstLDAPMappingObjectClass'],
+  );
+  w.add(`cn=nextfreeuid,ou=administration,${base}`, ['top', 'inetOrgPerson'], {
+    cn: 'nextFreeUID',
+    sn: 'nextFreeUID',
+    uid: spec.nextFreeUid,
+  });
 
   // --- reseller and customer ----------------------------------------------------------------
   ou(`ou=reseller,${base}`, 'reseller');
@@ -556,23 +577,35 @@ export function buildCloudLdif(spec: CloudSpec, now: Date, header: string): stri
   });
   const admin = spec.people[0];
   const address = (dn: string, org: string): void =>
-    ou(dn, 'address', {
-      organizationName: org,
-      givenName: admin.givenName,
-      surname: admin.surname,
-      sstGender: admin.gender,
-      mail: admin.mail,
-      preferredLanguage: admin.preferredLanguage,
-      postalAddress: 'Neufeldstrasse 9',
-      postalCode: '3012',
-      localityName: 'Bern',
-      countryName: 'CH',
-      telephoneNumber: '+41 31 000 00 00',
-    }, ['sstAddressCompany']);
+    ou(
+      dn,
+      'address',
+      {
+        organizationName: org,
+        givenName: admin.givenName,
+        surname: admin.surname,
+        sstGender: admin.gender,
+        mail: admin.mail,
+        preferredLanguage: admin.preferredLanguage,
+        postalAddress: 'Neufeldstrasse 9',
+        postalCode: '3012',
+        localityName: 'Bern',
+        countryName: 'CH',
+        telephoneNumber: '+41 31 000 00 00',
+      },
+      ['sstAddressCompany'],
+    );
   address(`ou=address,${resellerDn}`, spec.reseller.name);
   ou(`ou=billing,${resellerDn}`, 'billing', { sstResellerBill: false }, ['sstBillingReseller']);
-  ou(`ou=customers,${resellerDn}`, 'customers', { labeledURI: `ldap:///ou=customers,${base}??one?(sstBelongsToResellerUID=${spec.reseller.uid})` }, ['labeledURIObject']);
-  ou(`ou=people,${resellerDn}`, 'people', { labeledURI: `ldap:///${dns.people}??one?(sstBelongsToResellerUID=${spec.reseller.uid})` }, ['labeledURIObject']);
+  ou(
+    `ou=customers,${resellerDn}`,
+    'customers',
+    { labeledURI: `ldap:///ou=customers,${base}??one?(sstBelongsToResellerUID=${spec.reseller.uid})` },
+    ['labeledURIObject'],
+  );
+  ou(`ou=people,${resellerDn}`, 'people', { labeledURI: `ldap:///${dns.people}??one?(sstBelongsToResellerUID=${spec.reseller.uid})` }, [
+    'labeledURIObject',
+  ]);
 
   ou(`ou=customers,${base}`, 'customers');
   const customerDn = `uid=${rdnValue(spec.customer.uid)},ou=customers,${base}`;
@@ -583,8 +616,15 @@ export function buildCloudLdif(spec: CloudSpec, now: Date, header: string): stri
     sstIsActive: true,
   });
   address(`ou=address,${customerDn}`, spec.customer.name);
-  ou(`ou=billing,${customerDn}`, 'billing', { sstBillingCycle: 1, sstBillingCycleFix: true, sstCurrency: 'CHF', sstPaymentMethod: 'invoice' }, ['sstBillingCustomer']);
-  ou(`ou=people,${customerDn}`, 'people', { labeledURI: `ldap:///${dns.people}??one?(sstBelongsToCustomerUID=${spec.customer.uid})` }, ['labeledURIObject']);
+  ou(
+    `ou=billing,${customerDn}`,
+    'billing',
+    { sstBillingCycle: 1, sstBillingCycleFix: true, sstCurrency: 'CHF', sstPaymentMethod: 'invoice' },
+    ['sstBillingCustomer'],
+  );
+  ou(`ou=people,${customerDn}`, 'people', { labeledURI: `ldap:///${dns.people}??one?(sstBelongsToCustomerUID=${spec.customer.uid})` }, [
+    'labeledURIObject',
+  ]);
 
   // --- people and groups --------------------------------------------------------------------
   ou(dns.people, 'people');
@@ -647,17 +687,30 @@ export function buildCloudLdif(spec: CloudSpec, now: Date, header: string): stri
   const segmentServices: Record<string, Array<[string, string]>> = {
     admin: [['sshd', 'OpenSSH daemon']],
     data: [['glusterd', 'GlusterFS file service']],
-    int: [['libvirtd', 'libvirt daemon'], ['slapd', 'OpenLDAP directory']],
-    pub: [['qemu-system-x86_64', 'QEMU (SPICE)'], ['dhcpd', 'DHCP service']],
+    int: [
+      ['libvirtd', 'libvirt daemon'],
+      ['slapd', 'OpenLDAP directory'],
+    ],
+    pub: [
+      ['qemu-system-x86_64', 'QEMU (SPICE)'],
+      ['dhcpd', 'DHCP service'],
+    ],
   };
   for (const [name, seg] of Object.entries(spec.network.segments)) {
     const segDn = `ou=${name},ou=networks,${C}`;
-    ou(segDn, name, {
-      sstNetworkPrefix: seg.prefix,
-      sstNetworkVLANId: seg.vlan,
-      sstNetworkDomainName: seg.domain,
-      ...(name === 'pub' ? { sstNetworkDefaultGateway: spec.network.router, sstNetworkDNSHost: spec.network.dns, sstNetworkNTPHost: spec.network.ntp } : {}),
-    }, ['sstNetwork']);
+    ou(
+      segDn,
+      name,
+      {
+        sstNetworkPrefix: seg.prefix,
+        sstNetworkVLANId: seg.vlan,
+        sstNetworkDomainName: seg.domain,
+        ...(name === 'pub'
+          ? { sstNetworkDefaultGateway: spec.network.router, sstNetworkDNSHost: spec.network.dns, sstNetworkNTPHost: spec.network.ntp }
+          : {}),
+      },
+      ['sstNetwork'],
+    );
     for (const [service, label] of segmentServices[name] ?? []) {
       w.add(`sstService=${rdnValue(service)},${segDn}`, ['top', 'sstServices'], { sstService: service, sstDisplayName: label });
     }
@@ -669,13 +722,29 @@ export function buildCloudLdif(spec: CloudSpec, now: Date, header: string): stri
     ['VM-Node', 'KVM', ['sshd', 'libvirtd', 'qemu-system-x86_64']],
     ['Storage-Node', 'GlusterFS', ['sshd', 'glusterd']],
   ] as const) {
-    w.add(`sstNodeType=${type},ou=node-types,${C}`, ['top', 'sstTypeNode'], { sstNodeType: type, sstNodeSubType: subType, sstDisplayName: type, sstService: services });
+    w.add(`sstNodeType=${type},ou=node-types,${C}`, ['top', 'sstTypeNode'], {
+      sstNodeType: type,
+      sstNodeSubType: subType,
+      sstDisplayName: type,
+      sstService: services,
+    });
   }
   ou(`ou=settings,${C}`, 'settings');
-  ou(`ou=hostname,ou=settings,${C}`, 'hostname', { sstNetworkDomainName: spec.network.domain, sstNetworkHostnameFormat: 'kvm-%04d', sstNetworkHostnameNextFreeNumber: spec.machines.length + 1 }, ['sstHostnameDefinitionObjectClass']);
+  ou(
+    `ou=hostname,ou=settings,${C}`,
+    'hostname',
+    {
+      sstNetworkDomainName: spec.network.domain,
+      sstNetworkHostnameFormat: 'kvm-%04d',
+      sstNetworkHostnameNextFreeNumber: spec.machines.length + 1,
+    },
+    ['sstHostnameDefinitionObjectClass'],
+  );
   ou(`ou=rdp,ou=settings,${C}`, 'rdp', { sstAllowRDP: false }, ['sstVirtualizationSettingsObjectClass']);
   ou(`ou=sound,ou=settings,${C}`, 'sound', { sstAllowSound: true }, ['sstVirtualizationSettingsObjectClass']);
-  ou(`ou=spice,ou=settings,${C}`, 'spice', { sstAllowSpice: true, sstSpicePortMin: 5900, sstSpicePortMax: 5999 }, ['sstVirtualizationSettingsObjectClass']);
+  ou(`ou=spice,ou=settings,${C}`, 'spice', { sstAllowSpice: true, sstSpicePortMin: 5900, sstSpicePortMax: 5999 }, [
+    'sstVirtualizationSettingsObjectClass',
+  ]);
   ou(`ou=usb,ou=settings,${C}`, 'usb', { sstAllowUSB: false }, ['sstVirtualizationSettingsObjectClass']);
   ou(`ou=vnc,ou=settings,${C}`, 'vnc', { sstAllowVNC: false }, ['sstVirtualizationSettingsObjectClass']);
   ou(`ou=storage pools,${C}`, 'storage pools');
@@ -689,15 +758,24 @@ export function buildCloudLdif(spec: CloudSpec, now: Date, header: string): stri
     ['vm-templates', 'template', true],
   ] as const) {
     const uri = name === 'basedir' ? `file://${virtualizationRootOf(spec)}/` : `file://${virtualizationRootOf(spec)}/${name}/`;
-    ou(`ou=${name},ou=storage pools,${C}`, name, { sstStoragePoolURI: uri, sstStoragePoolType: type, sstSelfService: selfService }, ['sstStoragePoolConfigurationObjectClass']);
+    ou(`ou=${name},ou=storage pools,${C}`, name, { sstStoragePoolURI: uri, sstStoragePoolType: type, sstSelfService: selfService }, [
+      'sstStoragePoolConfigurationObjectClass',
+    ]);
   }
   ou(`ou=version,${C}`, 'version', { sstFOSSCloudID: spec.cloudId }, ['sstFOSSCloudVersionObjectClass']);
-  ou(`ou=virtual machine pools,${C}`, 'virtual machine pools', { sstBrokerAlgorithm: 'quantity' }, ['sstVirtualMachinePoolBrokerConfigurationObjectClass']);
-  ou(`ou=dynamic,ou=virtual machine pools,${C}`, 'dynamic', {
-    sstBrokerMinimalNumberOfVirtualMachines: 3,
-    sstBrokerMaximalNumberOfVirtualMachines: 14,
-    sstBrokerPreStartNumberOfVirtualMachines: 2,
-  }, ['sstVirtualMachinePoolConfigurationObjectClass']);
+  ou(`ou=virtual machine pools,${C}`, 'virtual machine pools', { sstBrokerAlgorithm: 'quantity' }, [
+    'sstVirtualMachinePoolBrokerConfigurationObjectClass',
+  ]);
+  ou(
+    `ou=dynamic,ou=virtual machine pools,${C}`,
+    'dynamic',
+    {
+      sstBrokerMinimalNumberOfVirtualMachines: 3,
+      sstBrokerMaximalNumberOfVirtualMachines: 14,
+      sstBrokerPreStartNumberOfVirtualMachines: 2,
+    },
+    ['sstVirtualMachinePoolConfigurationObjectClass'],
+  );
   ou(`ou=persistent,ou=virtual machine pools,${C}`, 'persistent');
   ou(`ou=template,ou=virtual machine pools,${C}`, 'template');
 
@@ -822,7 +900,13 @@ export function buildCloudLdif(spec: CloudSpec, now: Date, header: string): stri
 }
 
 function writeSearches(w: LdifWriter, parentDn: string, dns: CloudDns, owner: Attrs): void {
-  const classes = (main: string): string[] => ['top', 'organizationalUnit', 'labeledURIObject', main, ...(Object.keys(owner).length > 0 ? ['sstRelationship'] : [])];
+  const classes = (main: string): string[] => [
+    'top',
+    'organizationalUnit',
+    'labeledURIObject',
+    main,
+    ...(Object.keys(owner).length > 0 ? ['sstRelationship'] : []),
+  ];
   w.add(`ou=User Search,${parentDn}`, classes('sstLDAPSearchObjectClass'), {
     ou: 'User Search',
     sstDisplayName: 'User search',
@@ -922,16 +1006,37 @@ function writeDefaultProfile(w: LdifWriter, family: 'linux' | 'windows', profile
     sstMemBalloon: 'virtio',
   });
   w.add(`sstDisk=hdb,ou=devices,${vmDn}`, ['top', 'sstVirtualizationVirtualMachineDisk'], {
-    sstDisk: 'hdb', sstDevice: 'cdrom', sstType: 'file', sstTargetBus: 'ide', sstReadonly: true, sstSourceFile: todo,
+    sstDisk: 'hdb',
+    sstDevice: 'cdrom',
+    sstType: 'file',
+    sstTargetBus: 'ide',
+    sstReadonly: true,
+    sstSourceFile: todo,
   });
   w.add(`sstDisk=vda,ou=devices,${vmDn}`, ['top', 'sstVirtualizationVirtualMachineDisk', 'sstVirtualizationVirtualMachineDiskDefaults'], {
-    sstDisk: 'vda', sstDevice: 'disk', sstType: 'file', sstTargetBus: 'virtio', sstReadonly: false,
-    sstSourceFile: 'TBD_SYSTEM', sstVolumeName: 'TBD_SYSTEM', sstVolumeCapacity: -1, sstVolumeAllocation: 0,
-    sstDriverName: 'qemu', sstDriverType: 'qcow2', sstDriverCache: 'writeback',
-    sstVolumeCapacityDefault: 10 * GiB, sstVolumeCapacityMin: 10 * GiB, sstVolumeCapacityMax: 2048 * GiB, sstVolumeCapacityStep: GiB,
+    sstDisk: 'vda',
+    sstDevice: 'disk',
+    sstType: 'file',
+    sstTargetBus: 'virtio',
+    sstReadonly: false,
+    sstSourceFile: 'TBD_SYSTEM',
+    sstVolumeName: 'TBD_SYSTEM',
+    sstVolumeCapacity: -1,
+    sstVolumeAllocation: 0,
+    sstDriverName: 'qemu',
+    sstDriverType: 'qcow2',
+    sstDriverCache: 'writeback',
+    sstVolumeCapacityDefault: 10 * GiB,
+    sstVolumeCapacityMin: 10 * GiB,
+    sstVolumeCapacityMax: 2048 * GiB,
+    sstVolumeCapacityStep: GiB,
   });
   w.add(`sstInterface=net0,ou=devices,${vmDn}`, ['top', 'sstVirtualizationVirtualMachineInterface'], {
-    sstInterface: 'net0', sstType: 'bridge', sstSourceBridge: 'vmbr0', sstModelType: 'virtio', sstMacAddress: 'TBD_SYSTEM',
+    sstInterface: 'net0',
+    sstType: 'bridge',
+    sstSourceBridge: 'vmbr0',
+    sstModelType: 'virtio',
+    sstMacAddress: 'TBD_SYSTEM',
   });
 }
 
@@ -954,7 +1059,15 @@ export function ownerAttrs(spec: CloudSpec): Attrs {
  * `operational`: also write createTimestamp and modifyTimestamp, as a directory holds them
  * (slapadd keeps given values). The node daemon's export has user attributes only.
  */
-export function writeMachine(w: LdifWriter, spec: CloudSpec, dns: CloudDns, m: MachineSpec, now: Date, owner: Attrs, operational = true): void {
+export function writeMachine(
+  w: LdifWriter,
+  spec: CloudSpec,
+  dns: CloudDns,
+  m: MachineSpec,
+  now: Date,
+  owner: Attrs,
+  operational = true,
+): void {
   const pool = spec.pools.find((p) => p.uuid === m.poolUuid);
   if (!pool) throw new Error(`machine ${m.name}: unknown pool ${m.poolUuid}`);
   const dn = dns.machine(m.uuid);
@@ -978,7 +1091,9 @@ export function writeMachine(w: LdifWriter, spec: CloudSpec, dns: CloudDns, m: M
     sstOSMachine: 'pc',
     sstOSType: 'hvm',
     sstOSBootDevice: 'hd',
-    sstFeature: windows ? ['acpi', 'apic', 'pae', 'hyperv:relaxed+state=on,vapic+state=on,spinlocks+state=on+retries=8191'] : ['acpi', 'apic', 'pae'],
+    sstFeature: windows
+      ? ['acpi', 'apic', 'pae', 'hyperv:relaxed+state=on,vapic+state=on,spinlocks+state=on+retries=8191']
+      : ['acpi', 'apic', 'pae'],
     sstClockOffset: windows ? 'localtime' : 'utc',
     sstOnPowerOff: 'destroy',
     sstOnReboot: 'restart',
@@ -992,10 +1107,15 @@ export function writeMachine(w: LdifWriter, spec: CloudSpec, dns: CloudDns, m: M
   });
 
   const devices = `ou=devices,${dn}`;
-  w.add(devices, ['top', 'organizationalUnit', 'sstVirtualizationVirtualMachineDevices'], { ou: 'devices', sstEmulator: '/usr/bin/qemu-kvm', sstMemBalloon: 'virtio' });
+  w.add(devices, ['top', 'organizationalUnit', 'sstVirtualizationVirtualMachineDevices'], {
+    ou: 'devices',
+    sstEmulator: '/usr/bin/qemu-kvm',
+    sstMemBalloon: 'virtio',
+  });
   for (const d of m.disks) {
     if (d.device === 'disk') {
-      if (!d.volumeUuid || d.capacityBytes === undefined) throw new Error(`machine ${m.name}: disk ${d.target} needs volumeUuid and capacityBytes`);
+      if (!d.volumeUuid || d.capacityBytes === undefined)
+        throw new Error(`machine ${m.name}: disk ${d.target} needs volumeUuid and capacityBytes`);
       w.add(`sstDisk=${rdnValue(d.target)},${devices}`, ['top', 'sstVirtualizationVirtualMachineDisk'], {
         sstDisk: d.target,
         sstDevice: 'disk',
@@ -1034,11 +1154,19 @@ export function writeMachine(w: LdifWriter, spec: CloudSpec, dns: CloudDns, m: M
   w.add(`ou=settings,${dn}`, ['top', 'organizationalUnit'], { ou: 'settings' });
   w.add(`ou=people,${dn}`, ['top', 'organizationalUnit', 'sstRelationship'], { ou: 'people', ...owner });
   for (const p of m.people ?? []) {
-    w.add(`ou=${rdnValue(p)},ou=people,${dn}`, ['top', 'organizationalUnit', 'labeledURIObject', 'sstRelationship'], { ou: p, labeledURI: `ldap:///${dns.person(p)}`, ...owner });
+    w.add(`ou=${rdnValue(p)},ou=people,${dn}`, ['top', 'organizationalUnit', 'labeledURIObject', 'sstRelationship'], {
+      ou: p,
+      labeledURI: `ldap:///${dns.person(p)}`,
+      ...owner,
+    });
   }
   w.add(`ou=groups,${dn}`, ['top', 'organizationalUnit', 'sstRelationship'], { ou: 'groups', ...owner });
   for (const g of m.groups ?? []) {
-    w.add(`ou=${rdnValue(g)},ou=groups,${dn}`, ['top', 'organizationalUnit', 'labeledURIObject', 'sstRelationship'], { ou: g, labeledURI: `ldap:///${dns.group(g)}`, ...owner });
+    w.add(`ou=${rdnValue(g)},ou=groups,${dn}`, ['top', 'organizationalUnit', 'labeledURIObject', 'sstRelationship'], {
+      ou: g,
+      labeledURI: `ldap:///${dns.group(g)}`,
+      ...owner,
+    });
   }
 
   if (m.backup === 'absent') {
@@ -1099,15 +1227,30 @@ function checkConsistency(spec: CloudSpec): void {
   ];
   for (const id of ids) if (!uuid.test(id)) throw new Error(`not a lower-case UUID: ${id}`);
   unique('UUID', ids);
-  unique('MAC address', spec.machines.map((m) => m.mac.toLowerCase()));
-  unique('IP address', spec.machines.map((m) => m.ip));
-  unique('SPICE port', spec.machines.map((m) => m.spicePort));
-  unique('login', spec.people.map((p) => p.login.toLowerCase()));
+  unique(
+    'MAC address',
+    spec.machines.map((m) => m.mac.toLowerCase()),
+  );
+  unique(
+    'IP address',
+    spec.machines.map((m) => m.ip),
+  );
+  unique(
+    'SPICE port',
+    spec.machines.map((m) => m.spicePort),
+  );
+  unique(
+    'login',
+    spec.people.map((p) => p.login.toLowerCase()),
+  );
   for (const m of spec.machines) {
     if (!/^52:54:00(:[0-9a-f]{2}){3}$/.test(m.mac)) throw new Error(`machine ${m.name}: MAC ${m.mac} is not a lower-case 52:54:00 address`);
     if (!spec.nodes.some((n) => n.fqdn === m.node)) throw new Error(`machine ${m.name}: unknown node ${m.node}`);
     const pool = spec.pools.find((p) => p.uuid === m.poolUuid);
     if (pool && !pool.nodes.includes(m.node)) throw new Error(`machine ${m.name}: node ${m.node} is not linked to pool ${pool.name}`);
-    unique(`iteration of ${m.name}`, m.iterations.map((i) => Math.floor(i.agoMs / 1000)));
+    unique(
+      `iteration of ${m.name}`,
+      m.iterations.map((i) => Math.floor(i.agoMs / 1000)),
+    );
   }
 }

@@ -2,7 +2,11 @@
 import { Client, type Entry, type Filter } from 'ldapts';
 import type { RunningSlapd } from './slapd';
 
-export async function withClient<T>(slapd: RunningSlapd, bind: { dn: string; password: string } | 'root' | 'anonymous', work: (client: Client) => Promise<T>): Promise<T> {
+export async function withClient<T>(
+  slapd: RunningSlapd,
+  bind: { dn: string; password: string } | 'root' | 'anonymous',
+  work: (client: Client) => Promise<T>,
+): Promise<T> {
   const client = new Client({ url: slapd.url, timeout: 5_000, connectTimeout: 5_000 });
   try {
     if (bind === 'root') await client.bind(slapd.rootDn, slapd.rootPassword);

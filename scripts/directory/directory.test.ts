@@ -33,7 +33,10 @@ describe('the demo LDIF generator', () => {
 describe('the demo directory in slapd', () => {
   it('holds the eleven machines with their display names', async () => {
     const machines = await withClient(slapd, 'root', (c) =>
-      search(c, dns.machines, '(objectClass=sstVirtualizationVirtualMachine)', { scope: 'one', attributes: ['sstVirtualMachine', 'sstDisplayName'] }),
+      search(c, dns.machines, '(objectClass=sstVirtualizationVirtualMachine)', {
+        scope: 'one',
+        attributes: ['sstVirtualMachine', 'sstDisplayName'],
+      }),
     );
     expect(machines).toHaveLength(11);
     const byUuid = new Map(machines.map((m) => [value(m, 'sstVirtualMachine'), value(m, 'sstDisplayName')]));
@@ -55,17 +58,24 @@ describe('the demo directory in slapd', () => {
         expect(seen.has(ip ?? ''), `${m.name} ${ip}`).toBe(false);
         seen.add(ip ?? '');
         // The daemon finds the reservation by cn under config-01; it must be unique.
-        expect(await search(c, dns.dhcpConfig, new EqualityFilter({ attribute: 'cn', value: m.uuid }), { attributes: ['1.1'] })).toHaveLength(1);
+        expect(
+          await search(c, dns.dhcpConfig, new EqualityFilter({ attribute: 'cn', value: m.uuid }), { attributes: ['1.1'] }),
+        ).toHaveLength(1);
       }
     });
   });
 
-  it('points every disk at the storage pool of the machine\'s pool', async () => {
+  it("points every disk at the storage pool of the machine's pool", async () => {
     await withClient(slapd, 'root', async (c) => {
       for (const m of DEMO.machines) {
         const pool = DEMO.pools.find((p) => p.uuid === m.poolUuid);
         const sp = DEMO.storagePools.find((s) => s.uuid === pool?.storagePoolUuid);
-        const disks = await search(c, `ou=devices,${dns.machine(m.uuid)}`, '(&(objectClass=sstVirtualizationVirtualMachineDisk)(sstDevice=disk))', { scope: 'one' });
+        const disks = await search(
+          c,
+          `ou=devices,${dns.machine(m.uuid)}`,
+          '(&(objectClass=sstVirtualizationVirtualMachineDisk)(sstDevice=disk))',
+          { scope: 'one' },
+        );
         expect(disks.length, m.name).toBeGreaterThan(0);
         for (const d of disks) {
           expect(value(d, 'sstSourceFile')).toBe(`/var/virtualization/${sp?.directory}/${sp?.uuid}/${value(d, 'sstVolumeName')}.qcow2`);
@@ -81,7 +91,9 @@ describe('the demo directory in slapd', () => {
       );
       expect(person?.dn).toBe(login.dn);
       await expect(withClient(slapd, { dn: login.dn, password: login.password }, async () => true)).resolves.toBe(true);
-      await expect(withClient(slapd, { dn: login.dn, password: `${login.password}x` }, async () => true)).rejects.toBeInstanceOf(InvalidCredentialsError);
+      await expect(withClient(slapd, { dn: login.dn, password: `${login.password}x` }, async () => true)).rejects.toBeInstanceOf(
+        InvalidCredentialsError,
+      );
     }
   });
 
@@ -101,13 +113,15 @@ describe('the demo directory in slapd', () => {
 
   it('hides passwords and everything else from anonymous and other users', async () => {
     const asUser = { dn: DEMO.logins.user.dn, password: DEMO.logins.user.password };
-    const [admin] = await withClient(slapd, asUser, (c) => search(c, DEMO.logins.admin.dn, '(objectClass=*)', { scope: 'base', attributes: ['*'] }));
+    const [admin] = await withClient(slapd, asUser, (c) =>
+      search(c, DEMO.logins.admin.dn, '(objectClass=*)', { scope: 'base', attributes: ['*'] }),
+    );
     expect(value(admin, 'cn')).toBe('admin');
     expect(values(admin, 'userPassword')).toEqual([]);
     // Without read access slapd does not even disclose that the base exists.
-    await expect(withClient(slapd, 'anonymous', (c) => search(c, DEMO.baseDn, '(objectClass=*)', { attributes: ['1.1'] }))).rejects.toBeInstanceOf(
-      NoSuchObjectError,
-    );
+    await expect(
+      withClient(slapd, 'anonymous', (c) => search(c, DEMO.baseDn, '(objectClass=*)', { attributes: ['1.1'] })),
+    ).rejects.toBeInstanceOf(NoSuchObjectError);
   });
 
   it('has no equality rule on the backup booleans and cron fields: filters never match, reads work', async () => {
@@ -125,7 +139,12 @@ describe('the demo directory in slapd', () => {
 
   it('carries a complete, active cloud-wide backup plan', async () => {
     const [plan] = await withClient(slapd, 'root', (c) => search(c, dns.globalBackup, '(objectClass=*)', { scope: 'base' }));
-    expect(values(plan, 'objectClass').sort()).toEqual(['organizationalUnit', 'sstCronObjectClass', 'sstVirtualizationBackupObjectClass', 'top']);
+    expect(values(plan, 'objectClass').sort()).toEqual([
+      'organizationalUnit',
+      'sstCronObjectClass',
+      'sstVirtualizationBackupObjectClass',
+      'top',
+    ]);
     expect({
       minute: value(plan, 'sstCronMinute'),
       hour: value(plan, 'sstCronHour'),
@@ -138,8 +157,16 @@ describe('the demo directory in slapd', () => {
       retain: value(plan, 'sstBackupRetainDirectory'),
       ramDisk: value(plan, 'sstBackupRamDiskLocation'),
     }).toEqual({
-      minute: '0', hour: '3', day: '*', month: '*', dayOfWeek: '*', active: 'TRUE', iterations: '3',
-      root: 'file:///var/backup/virtualization', retain: 'file:///var/virtualization/retain', ramDisk: 'file:///var/cache/kvmbackup',
+      minute: '0',
+      hour: '3',
+      day: '*',
+      month: '*',
+      dayOfWeek: '*',
+      active: 'TRUE',
+      iterations: '3',
+      root: 'file:///var/backup/virtualization',
+      retain: 'file:///var/virtualization/retain',
+      ramDisk: 'file:///var/cache/kvmbackup',
     });
   });
 
@@ -148,9 +175,7 @@ describe('the demo directory in slapd', () => {
     const mail = DEMO.machines.find((m) => m.name === 'mail-01');
     await withClient(slapd, 'root', async (c) => {
       const leaves = await search(c, `ou=backup,${dns.machine(web?.uuid ?? '')}`, '(objectClass=sstProvisioning)', { scope: 'one' });
-      expect(leaves.map((l) => value(l, 'ou')).sort()).toEqual(
-        [68, 44, 20].map((h) => compactUtc(new Date(NOW.getTime() - h * HOUR))),
-      );
+      expect(leaves.map((l) => value(l, 'ou')).sort()).toEqual([68, 44, 20].map((h) => compactUtc(new Date(NOW.getTime() - h * HOUR))));
       expect(new Set(leaves.map((l) => value(l, 'sstProvisioningMode')))).toEqual(new Set(['finished']));
       const stuck = await search(c, `ou=backup,${dns.machine(mail?.uuid ?? '')}`, '(sstProvisioningMode=merging)', { scope: 'one' });
       expect(stuck.map((l) => [value(l, 'ou'), value(l, 'sstProvisioningReturnValue'), value(l, 'sstProvisioningState')])).toEqual([
@@ -161,9 +186,11 @@ describe('the demo directory in slapd', () => {
 });
 
 describe('startSlapd', () => {
-  it('reports slapadd\'s reason when the LDIF does not fit the schema', async () => {
+  it("reports slapadd's reason when the LDIF does not fit the schema", async () => {
     const bad = `dn: ${DEMO.baseDn}\nobjectClass: top\nobjectClass: organization\no: demo\nsstNoSuchAttribute: x\n`;
-    await expect(startSlapd({ baseDn: DEMO.baseDn, rootDn: DEMO.rootDn, rootPassword: 'x', ldif: [bad] })).rejects.toThrow(/slapadd[\s\S]*sstNoSuchAttribute/);
+    await expect(startSlapd({ baseDn: DEMO.baseDn, rootDn: DEMO.rootDn, rootPassword: 'x', ldif: [bad] })).rejects.toThrow(
+      /slapadd[\s\S]*sstNoSuchAttribute/,
+    );
   });
 
   it('keeps a folder it was given and removes the ones it made', async () => {

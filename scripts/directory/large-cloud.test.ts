@@ -34,10 +34,15 @@ describe('the large directory generator', () => {
     expect(valuesOf(cloud.ldif, 'objectClass').filter((c) => c === 'sstVirtualizationVirtualMachine')).toHaveLength(SMALL.machines + 2); // + 2 default profiles
     expect(valuesOf(cloud.ldif, 'sstDevice').filter((d) => d === 'disk')).toHaveLength(SMALL.machines * SMALL.disksPerMachine + 2);
     for (const m of spec.machines) {
-      expect(m.disks.filter((d) => d.device === 'disk'), m.name).toHaveLength(SMALL.disksPerMachine);
+      expect(
+        m.disks.filter((d) => d.device === 'disk'),
+        m.name,
+      ).toHaveLength(SMALL.disksPerMachine);
       // Machines without ou=backup (new ones, dynamic clones) have none; every other one keeps the asked number.
       // (and a machine whose very first backup failed has that one).
-      expect(m.iterations.length, m.name).toBe(m.backup === 'absent' ? 0 : m.story.startsWith('its first backup failed') ? 1 : SMALL.iterationsPerMachine);
+      expect(m.iterations.length, m.name).toBe(
+        m.backup === 'absent' ? 0 : m.story.startsWith('its first backup failed') ? 1 : SMALL.iterationsPerMachine,
+      );
     }
     expect(Object.values(cloud.expected).reduce((a, b) => a + b, 0)).toBe(SMALL.machines);
   });
@@ -83,7 +88,13 @@ describe('an old directory (dataAgeYears)', () => {
     const newest = Math.min(...old.spec.machines.flatMap((m) => m.iterations.map((i) => i.agoMs)));
     expect(newest).toBeGreaterThan(2.4 * 365 * 86_400_000);
     const stories = old.spec.machines.map((m) => m.story);
-    for (const story of ['a merge stuck since then', 'a prune left half-way', 'a restore abandoned in phase 1', 'dynamic clone without ou=backup', 'created then, never got an ou=backup']) {
+    for (const story of [
+      'a merge stuck since then',
+      'a prune left half-way',
+      'a restore abandoned in phase 1',
+      'dynamic clone without ou=backup',
+      'created then, never got an ou=backup',
+    ]) {
       expect(stories.filter((s) => s === story).length, story).toBeGreaterThan(0);
     }
     expect(old.facets.running).toBe(0);
@@ -131,8 +142,15 @@ describe('the large directory in slapd, read by the console', () => {
     // also checks that concurrent paged searches do not trip over each other.
     const fleet = await readFleet();
     expect(fleet.problems).toEqual([]);
-    const intended = new Map(live.spec.machines.map((m) => [m.uuid, `${m.expectedProtection} ${m.expectedActivity ?? '-'} (${m.expected}): ${m.story}`]));
-    const got = new Map(fleet.machines.map((m) => [m.uuid, `${m.protection} ${m.activity?.kind ?? '-'} (${m.status}): ${intended.get(m.uuid)?.split(': ')[1]}`]));
+    const intended = new Map(
+      live.spec.machines.map((m) => [m.uuid, `${m.expectedProtection} ${m.expectedActivity ?? '-'} (${m.expected}): ${m.story}`]),
+    );
+    const got = new Map(
+      fleet.machines.map((m) => [
+        m.uuid,
+        `${m.protection} ${m.activity?.kind ?? '-'} (${m.status}): ${intended.get(m.uuid)?.split(': ')[1]}`,
+      ]),
+    );
     expect(got).toEqual(intended);
   });
 });

@@ -88,7 +88,10 @@ export function seededRandom(seed: string): () => number {
   let c = h.readUInt32LE(8);
   let d = h.readUInt32LE(12);
   return () => {
-    a >>>= 0; b >>>= 0; c >>>= 0; d >>>= 0;
+    a >>>= 0;
+    b >>>= 0;
+    c >>>= 0;
+    d >>>= 0;
     const t = (((a + b) | 0) + d) | 0;
     d = (d + 1) | 0;
     a = b ^ (b >>> 9);
@@ -149,7 +152,14 @@ const FILES: BackupPlanSpec = {
   directoryPermission: 770,
 };
 
-const daily = (hour: number, minute: number): CronSpec => ({ minute: String(minute), hour: String(hour), day: '*', month: '*', dayOfWeek: '*', active: true });
+const daily = (hour: number, minute: number): CronSpec => ({
+  minute: String(minute),
+  hour: String(hour),
+  day: '*',
+  month: '*',
+  dayOfWeek: '*',
+  active: true,
+});
 
 /** Cloud-wide: every night at 03:00 (node time = UTC in the benchmark). */
 const GLOBAL_CRON = daily(3, 0);
@@ -215,7 +225,7 @@ export function buildLargeCloud(options: LargeCloudOptions): LargeCloud {
   const dice = new Dice(seededRandom(`${o.seed}/${o.machines}/${o.pools}/${o.nodes}${years > 0 ? `/${years}y` : ''}`));
   const now = new Date(Math.floor(o.now.getTime() / 1000) * 1000);
   // The histories are drawn up to `dataNow` and then aged to `now`.
-  const offset = Math.round(years * 365.25 * DAY / 1000) * 1000;
+  const offset = Math.round((years * 365.25 * DAY) / 1000) * 1000;
   const dataNow = new Date(now.getTime() - offset);
 
   // --- nodes: one of them was in maintenance for a few days, so its machines' backups are stale.
@@ -235,7 +245,13 @@ export function buildLargeCloud(options: LargeCloudOptions): LargeCloud {
   const totalWeight = weights.reduce((a, b) => a + b, 0);
   const sizes = weights.map((w) => Math.max(1, Math.floor((w / totalWeight) * o.machines)));
   for (let i = 0, rest = o.machines - sizes.reduce((a, b) => a + b, 0); rest !== 0; i = (i + 1) % o.pools) {
-    if (rest > 0) { sizes[i] += 1; rest -= 1; } else if (sizes[i] > 1) { sizes[i] -= 1; rest += 1; }
+    if (rest > 0) {
+      sizes[i] += 1;
+      rest -= 1;
+    } else if (sizes[i] > 1) {
+      sizes[i] -= 1;
+      rest += 1;
+    }
   }
 
   // --- address plan: each pool a power-of-two DHCP range inside one subnet.
@@ -258,9 +274,20 @@ export function buildLargeCloud(options: LargeCloudOptions): LargeCloud {
     const poolNodes = Array.from({ length: linked }, (_, k) => nodes[(first + k) % o.nodes].fqdn);
     if (downNode && i === 0 && !poolNodes.includes(downNode)) poolNodes[poolNodes.length - 1] = downNode;
     const range = `${ipv4(subnetBase + i * block)}/${32 - blockBits}`;
-    const name = type === 'template' ? `Templates ${pad(i + 1, 2)}` : type === 'dynamic' ? `Desktops ${pad(i + 1, 2)}` : `Customer ${pad(i + 1, 2)} servers`;
+    const name =
+      type === 'template'
+        ? `Templates ${pad(i + 1, 2)}`
+        : type === 'dynamic'
+          ? `Desktops ${pad(i + 1, 2)}`
+          : `Customer ${pad(i + 1, 2)} servers`;
     const spec: VmPoolSpec = {
-      uuid, name, type, description: `${type} pool ${i + 1}`, storagePoolUuid: STORAGE[type], nodes: poolNodes, range,
+      uuid,
+      name,
+      type,
+      description: `${type} pool ${i + 1}`,
+      storagePoolUuid: STORAGE[type],
+      nodes: poolNodes,
+      range,
     };
     // Some pools carry their own plan: templates weekly, a few customers at other hours, one with
     // its plan switched off (its machines go stale), one excluded as a whole.
@@ -325,8 +352,15 @@ export function buildLargeCloud(options: LargeCloudOptions): LargeCloud {
     serviceAccounts: [{ cn: 'prov-backup-kvm', password: 'prov-backup-kvm-bench' }],
     people: [
       {
-        uid: LARGE.admin.uid, login: LARGE.admin.login, password: LARGE.admin.password, givenName: 'Ada', surname: 'Admin',
-        mail: 'ada.admin@stoney-cloud.org', gender: 'f', preferredLanguage: 'en-GB', timeZoneOffset: '+00:00',
+        uid: LARGE.admin.uid,
+        login: LARGE.admin.login,
+        password: LARGE.admin.password,
+        givenName: 'Ada',
+        surname: 'Admin',
+        mail: 'ada.admin@stoney-cloud.org',
+        gender: 'f',
+        preferredLanguage: 'en-GB',
+        timeZoneOffset: '+00:00',
         roles: ['Admin Virtualization'],
       },
     ],
@@ -406,7 +440,12 @@ function aged(d: Draft, offset: number): Draft {
   return {
     ...d,
     createdAgoMs: shift(d.createdAgoMs),
-    iterations: d.iterations.map((it) => ({ ...it, agoMs: it.agoMs + offset, stateAgoMs: shift(it.stateAgoMs), modifiedAgoMs: shift(it.modifiedAgoMs) })),
+    iterations: d.iterations.map((it) => ({
+      ...it,
+      agoMs: it.agoMs + offset,
+      stateAgoMs: shift(it.stateAgoMs),
+      modifiedAgoMs: shift(it.modifiedAgoMs),
+    })),
   };
 }
 
@@ -424,26 +463,52 @@ function buildMachine(dice: Dice, o: LargeCloudOptions, now: Date, plan: PoolPla
     capacityBytes: (d === 0 ? dice.pick([10, 20, 40]) : dice.pick([50, 100, 200, 500])) * GiB,
   }));
   const base = {
-    uuid, poolUuid: pool.uuid, node, status: dice.chance(0.9) ? 'running' as const : 'shutdown' as const,
-    memoryBytes: dice.pick([1, 2, 4, 8, 16]) * GiB, vcpu: dice.pick([1, 2, 4, 8]), os: dice.chance(0.15) ? 'windows' as const : 'linux' as const,
-    disks, mac, ip: place.ip, spicePort: 5900 + index,
+    uuid,
+    poolUuid: pool.uuid,
+    node,
+    status: dice.chance(0.9) ? ('running' as const) : ('shutdown' as const),
+    memoryBytes: dice.pick([1, 2, 4, 8, 16]) * GiB,
+    vcpu: dice.pick([1, 2, 4, 8]),
+    os: dice.chance(0.15) ? ('windows' as const) : ('linux' as const),
+    disks,
+    mac,
+    ip: place.ip,
+    spicePort: 5900 + index,
   };
   // Unfinished steps are under way at `now`, or, in an old directory, were abandoned then.
   const underWay: ExpectedActivity = place.old ? 'stuck' : 'running';
 
   if (pool.type === 'dynamic' && k > 0) {
     // Clones are rebuilt from the golden image; the scheduler never backs them up.
-    return { ...base, name: `desktop-${pad(n, 5)}`, subType: 'Desktop', backup: 'absent', iterations: [], activity: null, periodMs: DAY, notBackedUp: true, story: 'dynamic clone without ou=backup' };
+    return {
+      ...base,
+      name: `desktop-${pad(n, 5)}`,
+      subType: 'Desktop',
+      backup: 'absent',
+      iterations: [],
+      activity: null,
+      periodMs: DAY,
+      notBackedUp: true,
+      story: 'dynamic clone without ou=backup',
+    };
   }
-  const subType = pool.type === 'template' ? 'VM-Template' : pool.type === 'dynamic' ? 'Golden-Image' : dice.chance(0.9) ? 'Server' : 'Desktop';
-  const name = pool.type === 'template' ? `tpl-${role}-${pad(n, 5)}` : pool.type === 'dynamic' ? `golden-${pad(n, 5)}` : `${role}-${pad(n, 5)}`;
+  const subType =
+    pool.type === 'template' ? 'VM-Template' : pool.type === 'dynamic' ? 'Golden-Image' : dice.chance(0.9) ? 'Server' : 'Desktop';
+  const name =
+    pool.type === 'template' ? `tpl-${role}-${pad(n, 5)}` : pool.type === 'dynamic' ? `golden-${pad(n, 5)}` : `${role}-${pad(n, 5)}`;
   const templateMode = pool.type === 'template' ? 'ready for use' : undefined;
   const common = { ...base, name, subType, templateMode };
 
   // Machines created in the last day have no ou=backup yet (more of them where nobody looked for years).
   if (dice.chance(place.old ? 0.03 : 0.01)) {
     return {
-      ...common, backup: 'absent', iterations: [], createdAgoMs: dice.int(1, 20) * HOUR, activity: null, periodMs: DAY, notBackedUp: false,
+      ...common,
+      backup: 'absent',
+      iterations: [],
+      createdAgoMs: dice.int(1, 20) * HOUR,
+      activity: null,
+      periodMs: DAY,
+      notBackedUp: false,
       story: place.old ? 'created then, never got an ou=backup' : 'created today, no ou=backup yet',
     };
   }
@@ -467,12 +532,19 @@ function buildMachine(dice: Dice, o: LargeCloudOptions, now: Date, plan: PoolPla
   const periodMs = cron ? everyDays * DAY : null;
   const draft = { ...common, backup, periodMs, notBackedUp: excluded };
 
-  const runs = cron ? lastDailyRuns(now, cron, o.iterationsPerMachine + 4, everyDays) : lastDailyRuns(now, daily(4, 0), o.iterationsPerMachine + 4, 1).map((t) => t - 20 * DAY);
+  const runs = cron
+    ? lastDailyRuns(now, cron, o.iterationsPerMachine + 4, everyDays)
+    : lastDailyRuns(now, daily(4, 0), o.iterationsPerMachine + 4, 1).map((t) => t - 20 * DAY);
   // Seconds the stoney wrapper adds to the name (it writes %S from gmtime when it starts).
   const started = (t: number) => t + dice.int(0, 59) * 1000;
   // Step times vary per machine and night: merges with the disks' churn, retains with their size.
   const stepSeconds = () => ({ snapshot: dice.int(5, 40), downtime: dice.int(1, 6), merge: dice.int(60, 1500), retain: dice.int(30, 900) });
-  const finished = (t: number): IterationSpec => ({ agoMs: now.getTime() - t, mode: 'finished', stateAgoMs: now.getTime() - t - dice.int(300, 3600) * 1000, stepSeconds: stepSeconds() });
+  const finished = (t: number): IterationSpec => ({
+    agoMs: now.getTime() - t,
+    mode: 'finished',
+    stateAgoMs: now.getTime() - t - dice.int(300, 3600) * 1000,
+    stepSeconds: stepSeconds(),
+  });
   const history = (from: number, count: number) => runs.slice(from, from + count).map((t) => finished(started(t)));
   const count = o.iterationsPerMachine;
 
@@ -482,7 +554,12 @@ function buildMachine(dice: Dice, o: LargeCloudOptions, now: Date, plan: PoolPla
     return { ...draft, iterations: its, activity: null, story: 'excluded from backup' };
   }
   if (!cron) {
-    return { ...draft, iterations: runs.slice(0, count).map((t) => finished(started(t))), activity: null, story: "the pool's plan is switched off" };
+    return {
+      ...draft,
+      iterations: runs.slice(0, count).map((t) => finished(started(t))),
+      activity: null,
+      story: "the pool's plan is switched off",
+    };
   }
   if (count === 0) return { ...draft, iterations: [], activity: null, story: 'no iteration kept' };
 
@@ -496,7 +573,12 @@ function buildMachine(dice: Dice, o: LargeCloudOptions, now: Date, plan: PoolPla
   if (roll < 0.005) {
     // ou=backup exists, yet the very first backup failed: never backed up, and failed.
     const failure = dice.pick(FAILURES);
-    return { ...draft, iterations: [{ agoMs: now.getTime() - started(runs[0]), mode: failure.mode, returnValue: failure.code }], activity: 'failed', story: `its first backup failed (${failure.mode}, ${failure.code})` };
+    return {
+      ...draft,
+      iterations: [{ agoMs: now.getTime() - started(runs[0]), mode: failure.mode, returnValue: failure.code }],
+      activity: 'failed',
+      story: `its first backup failed (${failure.mode}, ${failure.code})`,
+    };
   }
   if (roll < 0.03) {
     // A failed step blocks the machine: no iteration after it. Failed one to three runs ago.
@@ -511,7 +593,10 @@ function buildMachine(dice: Dice, o: LargeCloudOptions, now: Date, plan: PoolPla
   if (place.old && roll < 0.07) {
     // A merge the node daemon took and never finished, left so ever since.
     const start = now.getTime() - started(runs[0]);
-    const its = [{ agoMs: start, mode: dice.pick(['merging', 'merge']), modifiedAgoMs: start - dice.int(20, 90) * 1000 }, ...history(1, count - 1)];
+    const its = [
+      { agoMs: start, mode: dice.pick(['merging', 'merge']), modifiedAgoMs: start - dice.int(20, 90) * 1000 },
+      ...history(1, count - 1),
+    ];
     return { ...draft, iterations: its, activity: 'stuck', story: 'a merge stuck since then' };
   }
   if (roll < 0.045 && (place.old || (newestAge < 2 * HOUR && everyDays === 1))) {
@@ -527,7 +612,12 @@ function buildMachine(dice: Dice, o: LargeCloudOptions, now: Date, plan: PoolPla
     const target = its[Math.min(its.length - 1, dice.int(2, 5))];
     target.mode = 'unretainedSmallFiles';
     target.stateAgoMs = dice.int(2, 30) * MINUTE;
-    return { ...draft, iterations: its, activity: underWay, story: place.old ? 'a restore abandoned in phase 1' : 'a restore waits in phase 1' };
+    return {
+      ...draft,
+      iterations: its,
+      activity: underWay,
+      story: place.old ? 'a restore abandoned in phase 1' : 'a restore waits in phase 1',
+    };
   }
   if ((roll < 0.055 || (place.old && roll < 0.1)) && count >= 2) {
     // FOSS-Cloud pruning: the oldest finished iteration is being deleted.
@@ -536,7 +626,12 @@ function buildMachine(dice: Dice, o: LargeCloudOptions, now: Date, plan: PoolPla
     oldest.mode = 'deleting';
     delete oldest.stateAgoMs;
     oldest.modifiedAgoMs = dice.int(1, 30) * MINUTE;
-    return { ...draft, iterations: its, activity: underWay, story: place.old ? 'a prune left half-way' : 'the oldest iteration is being pruned' };
+    return {
+      ...draft,
+      iterations: its,
+      activity: underWay,
+      story: place.old ? 'a prune left half-way' : 'the oldest iteration is being pruned',
+    };
   }
   if (roll < 0.07) {
     // A cancelled restore leaves a stray 18 on a finished iteration; still protected.

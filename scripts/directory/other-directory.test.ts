@@ -23,18 +23,23 @@ describe('the second test directory in slapd', () => {
   it('lives under a base DN with a space and keeps awkward names intact', async () => {
     expect(slapd.baseDn).toBe('o=Stepping Stone GmbH,c=ch');
     await withClient(slapd, 'root', async (c) => {
-      const machines = await search(c, dns.machines, '(objectClass=sstVirtualizationVirtualMachine)', { scope: 'one', attributes: ['sstDisplayName'] });
+      const machines = await search(c, dns.machines, '(objectClass=sstVirtualizationVirtualMachine)', {
+        scope: 'one',
+        attributes: ['sstDisplayName'],
+      });
       expect(machines.map((m) => value(m, 'sstDisplayName')).sort()).toEqual(OTHER.machines.map((m) => m.name).sort());
       expect(OTHER.machines.map((m) => m.name)).toEqual(expect.arrayContaining(['Café "Zürich", Web', 'Ærø; backup $(test)']));
       const pools = await search(c, dns.pools, '(objectClass=sstVirtualMachines)', { scope: 'one', attributes: ['sstDisplayName'] });
       expect(pools.map((p) => value(p, 'sstDisplayName')).sort()).toEqual(OTHER.pools.map((p) => p.name).sort());
       // Display names are found by an escaped equality filter, as a console would search them.
-      const cafe = await search(c, dns.machines, new EqualityFilter({ attribute: 'sstDisplayName', value: 'Café "Zürich", Web' }), { scope: 'one' });
+      const cafe = await search(c, dns.machines, new EqualityFilter({ attribute: 'sstDisplayName', value: 'Café "Zürich", Web' }), {
+        scope: 'one',
+      });
       expect(cafe).toHaveLength(1);
     });
   });
 
-  it('matches each machine\'s interface MAC with its DHCP reservation', async () => {
+  it("matches each machine's interface MAC with its DHCP reservation", async () => {
     await withClient(slapd, 'root', async (c) => {
       for (const m of OTHER.machines) {
         const [nic] = await search(c, `sstInterface=net0,ou=devices,${dns.machine(m.uuid)}`, '(objectClass=*)', { scope: 'base' });
@@ -55,6 +60,8 @@ describe('the second test directory in slapd', () => {
       search(c, anna.dn, '(objectClass=sstRoles)', { scope: 'one', attributes: ['sstRole'] }),
     );
     expect(roles.flatMap((r) => values(r, 'sstRole'))).toEqual(['Admin Virtualization']);
-    await expect(withClient(slapd, { dn: anna.dn, password: 'anna-wrong' }, async () => true)).rejects.toBeInstanceOf(InvalidCredentialsError);
+    await expect(withClient(slapd, { dn: anna.dn, password: 'anna-wrong' }, async () => true)).rejects.toBeInstanceOf(
+      InvalidCredentialsError,
+    );
   });
 });

@@ -47,7 +47,8 @@ async function main(): Promise<void> {
   }
 
   const port = values.port === undefined ? undefined : Number(values.port);
-  if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) throw new Error(`--port ${values.port} is not a TCP port`);
+  if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536))
+    throw new Error(`--port ${values.port} is not a TCP port`);
   const now = values.now ? new Date(values.now) : new Date();
   if (Number.isNaN(now.getTime())) throw new Error(`--now ${values.now} is not an ISO date/time`);
 

@@ -27,13 +27,24 @@ export type DemoImages = Pick<NodeTreeOptions, 'imageBytes' | 'imageBytesFor'>;
  * tree holds the folders of every iteration (the directory keeps only the last, see
  * buildDemoDirectory); FOSS-Cloud nodes have no such line.
  */
-export async function startDemoNode(now: Date, options: TestNodeOptions = {}, images: DemoImages = {}, kind: DemoKind = 'foss-cloud'): Promise<DemoNode> {
+export async function startDemoNode(
+  now: Date,
+  options: TestNodeOptions = {},
+  images: DemoImages = {},
+  kind: DemoKind = 'foss-cloud',
+): Promise<DemoNode> {
   const node = await startTestNode(options);
   try {
     const paths = nodeTreePaths(node.root);
     await setNodeTimeZone(node.systemDir, DEMO_NODE_TIME_ZONE);
     await setNodeCrontab(node.systemDir, kind === 'stoney-cloud' ? STONEY_WRAPPER_CRONTAB : null);
-    const tree = await buildNodeTree({ root: node.root, spec: demoSpec(paths, { kind, now }), now, virshStateDir: node.virshStateDir, ...images });
+    const tree = await buildNodeTree({
+      root: node.root,
+      spec: demoSpec(paths, { kind, now }),
+      now,
+      virshStateDir: node.virshStateDir,
+      ...images,
+    });
     const env = {
       NODE_SSH_USER: node.user,
       NODE_SSH_PRIVATE_KEY_FILE: node.privateKeyPath,

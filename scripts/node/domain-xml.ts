@@ -30,7 +30,15 @@ export function domainXml(spec: CloudSpec, machine: MachineSpec, options: { atBa
     '    <acpi/>',
     '    <apic/>',
     '    <pae/>',
-    ...(windows ? ['    <hyperv>', "      <relaxed state='on'/>", "      <vapic state='on'/>", "      <spinlocks state='on' retries='8191'/>", '    </hyperv>'] : []),
+    ...(windows
+      ? [
+          '    <hyperv>',
+          "      <relaxed state='on'/>",
+          "      <vapic state='on'/>",
+          "      <spinlocks state='on' retries='8191'/>",
+          '    </hyperv>',
+        ]
+      : []),
     '  </features>',
     `  <clock offset='${windows ? 'localtime' : 'utc'}'/>`,
     '  <on_poweroff>destroy</on_poweroff>',

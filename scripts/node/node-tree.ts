@@ -41,7 +41,11 @@ const MiB = 1024 * 1024;
 /** The paths a node tree under `root` gives the directory (for buildDemoDirectory and VIRTUALIZATION_ROOT). */
 export function nodeTreePaths(root: string): DemoPaths {
   const r = resolve(root);
-  return { virtualizationRoot: join(r, 'virtualization'), backupRoot: `file://${join(r, 'backup')}`, retainRoot: `file://${join(r, 'virtualization', 'retain')}` };
+  return {
+    virtualizationRoot: join(r, 'virtualization'),
+    backupRoot: `file://${join(r, 'backup')}`,
+    retainRoot: `file://${join(r, 'virtualization', 'retain')}`,
+  };
 }
 
 export interface NodeTreeOptions {
@@ -147,7 +151,8 @@ export async function buildNodeTree(options: NodeTreeOptions): Promise<NodeTree>
   const virtualizationRoot = virtualizationRootOf(spec);
   const inside = (path: string): string => {
     const rel = relative(root, resolve(path));
-    if (rel === '' || rel.startsWith('..') || resolve(path) !== path) throw new Error(`refusing to write ${path}: it is not inside the node tree ${root}`);
+    if (rel === '' || rel.startsWith('..') || resolve(path) !== path)
+      throw new Error(`refusing to write ${path}: it is not inside the node tree ${root}`);
     return path;
   };
   inside(virtualizationRoot);
@@ -157,7 +162,8 @@ export async function buildNodeTree(options: NodeTreeOptions): Promise<NodeTree>
   await mkdir(backupRoot, { recursive: true });
 
   const images: Array<() => Promise<void>> = [];
-  const bytesOf = (machineUuid: string, disk: string, iteration: string | null): number => options.imageBytesFor?.({ machineUuid, disk, iteration }) ?? imageBytes;
+  const bytesOf = (machineUuid: string, disk: string, iteration: string | null): number =>
+    options.imageBytesFor?.({ machineUuid, disk, iteration }) ?? imageBytes;
   const image = (path: string, label: string, bytes: number, capacityBytes: number, mtime: Date): void => {
     images.push(async () => {
       await mkdir(dirname(path), { recursive: true });
@@ -182,7 +188,9 @@ export async function buildNodeTree(options: NodeTreeOptions): Promise<NodeTree>
 
     const plan = planFor(spec, m);
     const machineBackupRoot = inside(urlPath(plan.rootDirectory, `the backup root of ${m.name}`));
-    const machineRetainRoot = inside(urlPath(plan.retainDirectory ?? spec.globalBackup.retainDirectory, `the retain directory of ${m.name}`));
+    const machineRetainRoot = inside(
+      urlPath(plan.retainDirectory ?? spec.globalBackup.retainDirectory, `the retain directory of ${m.name}`),
+    );
     const firstFolder = dirname(liveImages[0]?.path ?? '');
     const spPart = relative(virtualizationRoot, firstFolder);
     const iterations: NodeTreeIteration[] = [];
@@ -210,7 +218,10 @@ export async function buildNodeTree(options: NodeTreeOptions): Promise<NodeTree>
       await text(`${m.uuid}.xml.${name}`, 'xml', backupXml);
       await text(`${m.uuid}.ldif.${name}`, 'ldif', machineExportLdif(spec, m, it, options.now));
       // A running machine was saved (libvirt's header, the domain XML, then memory); a stopped one gets the daemon's note.
-      const state = m.status === 'running' ? Buffer.concat([Buffer.from(`LibvirtQemudSave\n${backupXml}\n`), content(`state:${m.uuid}:${name}`, 256 * 1024)]) : NOT_RUNNING_TEXT;
+      const state =
+        m.status === 'running'
+          ? Buffer.concat([Buffer.from(`LibvirtQemudSave\n${backupXml}\n`), content(`state:${m.uuid}:${name}`, 256 * 1024)])
+          : NOT_RUNNING_TEXT;
       await text(`${m.uuid}.state.${name}`, 'state', state);
       for (const [i, d] of disks.entries()) {
         const fileName = `${liveImages[i].path.slice(liveImages[i].path.lastIndexOf('/') + 1)}.${name}`;
@@ -219,11 +230,23 @@ export async function buildNodeTree(options: NodeTreeOptions): Promise<NodeTree>
         image(path, `backup:${m.uuid}:${d.target}:${name}`, bytes, Math.max(d.capacityBytes ?? bytes, bytes), written);
         files.push({ name: fileName, path, kind: 'disk', disk: d.target, sizeBytes: -1 });
       }
-      iterations.push({ name, mode: it.mode, folder, files, retain: await retainFolder(it, join(machineRetainRoot, intermediate), files, inside) });
+      iterations.push({
+        name,
+        mode: it.mode,
+        folder,
+        files,
+        retain: await retainFolder(it, join(machineRetainRoot, intermediate), files, inside),
+      });
     }
     machines.push({ uuid: m.uuid, name: m.name, node: m.node, running: m.status === 'running', liveImages, iterations });
     if (options.virshStateDir) {
-      writeDomain(options.virshStateDir, { uuid: m.uuid, name: m.uuid, xml: domainXml(spec, m), state: m.status === 'running' ? 'running' : 'shut off', persistent: true });
+      writeDomain(options.virshStateDir, {
+        uuid: m.uuid,
+        name: m.uuid,
+        xml: domainXml(spec, m),
+        state: m.status === 'running' ? 'running' : 'shut off',
+        persistent: true,
+      });
     }
   }
 
@@ -243,7 +266,12 @@ const LARGE_FILES_STAGE = new Set(['unretainedLargeFiles', 'restore', 'restoring
  * A restore under way has a retain folder: after step 2 it holds the small files (XML and
  * LDIF), after step 7 also the state file and the images. Copied after the images exist.
  */
-async function retainFolder(it: IterationSpec, folder: string, files: NodeTreeFile[], inside: (p: string) => string): Promise<NodeTreeIteration['retain']> {
+async function retainFolder(
+  it: IterationSpec,
+  folder: string,
+  files: NodeTreeFile[],
+  inside: (p: string) => string,
+): Promise<NodeTreeIteration['retain']> {
   const small = SMALL_FILES_STAGE.has(it.mode);
   const large = LARGE_FILES_STAGE.has(it.mode);
   if (!small && !large) return null;

@@ -114,7 +114,10 @@ export async function startTestNode(options: TestNodeOptions = {}): Promise<Test
       await copyFile(join(standIns, name), join(paths.bin, name));
       await chmod(join(paths.bin, name), 0o755);
     }
-    for (const [file, comment] of [[paths.hostKey, 'stoney test node host key'], [paths.clientKey, 'backup console (test)']] as const) {
+    for (const [file, comment] of [
+      [paths.hostKey, 'stoney test node host key'],
+      [paths.clientKey, 'backup console (test)'],
+    ] as const) {
       if (!existsSync(file)) await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', file]);
     }
     await writeFile(paths.authorizedKeys, await readFile(`${paths.clientKey}.pub`, 'utf8'));
@@ -180,9 +183,20 @@ export async function startTestNode(options: TestNodeOptions = {}): Promise<Test
   }
 }
 
-function sshdConfig(p: { port: number; hostKey: string; authorizedKeys: string; pidFile: string; bin: string; virsh: string; system: string; loginShellRc: boolean; env: Record<string, string> }): string {
+function sshdConfig(p: {
+  port: number;
+  hostKey: string;
+  authorizedKeys: string;
+  pidFile: string;
+  bin: string;
+  virsh: string;
+  system: string;
+  loginShellRc: boolean;
+  env: Record<string, string>;
+}): string {
   const extra = Object.entries(p.env).map(([name, value]) => {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || /[\s"'\\]/.test(value)) throw new Error(`cannot pass ${name}=${value} through sshd's SetEnv`);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || /[\s"'\\]/.test(value))
+      throw new Error(`cannot pass ${name}=${value} through sshd's SetEnv`);
     return ` ${name}=${value}`;
   });
   return [

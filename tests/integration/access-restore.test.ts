@@ -20,7 +20,11 @@ const actions = () => import('@/app/(console)/machines/[uuid]/restore/[iteration
 async function finishedIteration(name: string): Promise<{ uuid: string; iteration: string }> {
   const { readMachineView } = await import('@/lib/inventory/machine');
   const uuid = demoMachine(name).uuid;
-  const iteration = (await readMachineView(uuid)).iterations.filter((i) => i.mode === 'finished').map((i) => i.name).sort().at(-1) as string;
+  const iteration = (await readMachineView(uuid)).iterations
+    .filter((i) => i.mode === 'finished')
+    .map((i) => i.name)
+    .sort()
+    .at(-1) as string;
   return { uuid, iteration };
 }
 
@@ -47,7 +51,10 @@ describe('the restore right', () => {
     const other = await finishedIteration('tpl-windows-2022');
     expect((await loadPreflight(iterationRef(own.uuid, own.iteration))).checks.length).toBeGreaterThan(0);
     await expect(loadPreflight(iterationRef(other.uuid, other.iteration))).rejects.toMatchObject({ code: 'forbidden' });
-    expect(await startRestoreAction(other)).toMatchObject({ ok: false, error: expect.stringMatching(/^Your account may not restore tpl-windows-2022:/) });
+    expect(await startRestoreAction(other)).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/^Your account may not restore tpl-windows-2022:/),
+    });
     expect(await startRestoreAction(own)).toEqual({ ok: true, data: null });
     expect(await abortRestoreAction(own)).toEqual({ ok: true, data: null });
   });

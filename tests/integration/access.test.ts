@@ -7,7 +7,13 @@ import { rawAdd, rawDelete, rawEntry, rawReplace, withRawDirectory } from './raw
 import { removeBackupOverrideAction, saveBackupConfigAction, setBackupExcludedAction } from '@/app/(console)/_backup/actions';
 import { setMachinesExcludedAction } from '@/app/(console)/machines/actions';
 import { setObjectiveAction } from '@/app/(console)/actions';
-import { abortRestoreAction, confirmRestoreAction, resolveConflictsAction, retryRestoreAction, startRestoreAction } from '@/app/(console)/machines/[uuid]/restore/[iteration]/actions';
+import {
+  abortRestoreAction,
+  confirmRestoreAction,
+  resolveConflictsAction,
+  retryRestoreAction,
+  startRestoreAction,
+} from '@/app/(console)/machines/[uuid]/restore/[iteration]/actions';
 import { GET as iterationsRoute } from '@/app/api/machines/[uuid]/iterations/route';
 import { GET as restoreRoute } from '@/app/api/restore/[uuid]/[iteration]/route';
 import { SESSION_ENDED } from '@/lib/actions';
@@ -29,7 +35,11 @@ vi.mock('next/cache', () => ({ revalidatePath: () => undefined }));
 
 /** Rights are re-read from the directory after at most this long (CONSOLE_AUTH_CACHE_SECONDS). */
 const CACHE_SECONDS = 1;
-withDirectory('demoDirectory', { CONSOLE_ADMIN_GROUP: DEMO.adminGroupUid, ...DEMO.grants, CONSOLE_AUTH_CACHE_SECONDS: String(CACHE_SECONDS) });
+withDirectory('demoDirectory', {
+  CONSOLE_ADMIN_GROUP: DEMO.adminGroupUid,
+  ...DEMO.grants,
+  CONSOLE_AUTH_CACHE_SECONDS: String(CACHE_SECONDS),
+});
 
 const SECRET = 'integration-test-secret-integration-test-secret';
 const base = () => inject('demoDirectory').baseDn;
@@ -48,7 +58,8 @@ const pool = (name: string) => {
 };
 const keyOf = (cookie: string) => sessionKeyOfToken(SECRET, cookie) as string;
 const routeContext = (params: Record<string, string>) => ({ params: Promise.resolve(params) });
-const iterationsOf = (uuid: string) => iterationsRoute(new Request(`http://console.test/api/machines/${uuid}/iterations`), routeContext({ uuid }));
+const iterationsOf = (uuid: string) =>
+  iterationsRoute(new Request(`http://console.test/api/machines/${uuid}/iterations`), routeContext({ uuid }));
 
 /** A person who exists only for one test: in the backup viewers group, optionally with a stoney role. */
 async function temporaryPerson(uid: string, login: string, roles: string[] = []): Promise<{ login: string; password: string; dn: string }> {
@@ -85,7 +96,10 @@ afterEach(() => {
 describe('sessions live in the directory', () => {
   it('a signed-out cookie replayed is refused: at once on this instance, within the cache time on the others', async () => {
     const cookie = await signInAs(DEMO.logins.viewer);
-    expect(await currentAccess()).toMatchObject({ person: { login: 'viewer', dn: DEMO.logins.viewer.dn }, grants: { view: { all: true } } });
+    expect(await currentAccess()).toMatchObject({
+      person: { login: 'viewer', dn: DEMO.logins.viewer.dn },
+      grants: { view: { all: true } },
+    });
     const stored = await rawEntry(sessionDn(keyOf(cookie)));
     expect(stored?.seeAlso).toEqual([DEMO.logins.viewer.dn]);
     // The directory holds only a hash of the cookie's id.
@@ -96,7 +110,10 @@ describe('sessions live in the directory', () => {
     expect(await rawEntry(sessionDn(keyOf(cookie)))).toBeNull();
     browser.setCookie(cookie);
     expect(await currentAccess()).toBeNull();
-    expect(await setBackupExcludedAction({ level: 'machine', uuid: machine('web-01').uuid, intent: 'include' })).toEqual({ ok: false, error: SESSION_ENDED });
+    expect(await setBackupExcludedAction({ level: 'machine', uuid: machine('web-01').uuid, intent: 'include' })).toEqual({
+      ok: false,
+      error: SESSION_ENDED,
+    });
     expect((await iterationsOf(machine('web-01').uuid)).status).toBe(401);
 
     // Signed out on another console instance: the entry goes, this instance notices after its cache time.
@@ -114,14 +131,28 @@ describe('sessions live in the directory', () => {
 
     // A session entry for a person the directory gives no right (written as if by a console that let them in).
     const forUser = newSessionToken(SECRET);
-    const record = { version: 1, login: 'user', name: 'Udo User', createdAt: new Date().toISOString(), expiresAt: new Date(Date.now() + 3600_000).toISOString(), address: null };
-    await rawAdd(sessionDn(forUser.key), { objectClass: ['top', 'organizationalUnit'], ou: [forUser.key], seeAlso: [DEMO.logins.user.dn], description: [JSON.stringify(record)] });
+    const record = {
+      version: 1,
+      login: 'user',
+      name: 'Udo User',
+      createdAt: new Date().toISOString(),
+      expiresAt: new Date(Date.now() + 3600_000).toISOString(),
+      address: null,
+    };
+    await rawAdd(sessionDn(forUser.key), {
+      objectClass: ['top', 'organizationalUnit'],
+      ou: [forUser.key],
+      seeAlso: [DEMO.logins.user.dn],
+      description: [JSON.stringify(record)],
+    });
     browser.setCookie(forUser.token);
     expect(await currentAccess()).toBeNull();
     expect(await rawEntry(sessionDn(forUser.key))).toBeNull();
 
     // The signed JSON cookie the console used to accept, made with the right secret.
-    const payload = Buffer.from(JSON.stringify({ dn: DEMO.logins.admin.dn, uid: '4000002', login: 'admin', name: 'Ada Admin', iat: 0, exp: 4_000_000_000 })).toString('base64url');
+    const payload = Buffer.from(
+      JSON.stringify({ dn: DEMO.logins.admin.dn, uid: '4000002', login: 'admin', name: 'Ada Admin', iat: 0, exp: 4_000_000_000 }),
+    ).toString('base64url');
     browser.setCookie(signedToken(SECRET, payload));
     expect(await currentAccess()).toBeNull();
     // Anything can be posted to an action: the session is checked before the input is.
@@ -143,11 +174,24 @@ describe('sessions live in the directory', () => {
   });
 
   it('removes expired sessions: when they are used and in the periodic sweep', async () => {
-    const old = (login: string) => JSON.stringify({ version: 1, login, name: login, createdAt: '2020-01-01T00:00:00.000Z', expiresAt: '2020-01-01T08:00:00.000Z', address: null });
+    const old = (login: string) =>
+      JSON.stringify({
+        version: 1,
+        login,
+        name: login,
+        createdAt: '2020-01-01T00:00:00.000Z',
+        expiresAt: '2020-01-01T08:00:00.000Z',
+        address: null,
+      });
     const used = newSessionToken(SECRET);
     const forgotten = newSessionToken(SECRET);
     for (const { key } of [used, forgotten]) {
-      await rawAdd(sessionDn(key), { objectClass: ['top', 'organizationalUnit'], ou: [key], seeAlso: [DEMO.logins.admin.dn], description: [old('admin')] });
+      await rawAdd(sessionDn(key), {
+        objectClass: ['top', 'organizationalUnit'],
+        ou: [key],
+        seeAlso: [DEMO.logins.admin.dn],
+        description: [old('admin')],
+      });
     }
     expect(await readSession(used.key)).toBeNull();
     expect(await rawEntry(sessionDn(used.key))).toBeNull();
@@ -164,12 +208,16 @@ describe('rights are re-read from the directory', () => {
     const web = machine('web-01').uuid;
     await signInAs(DEMO.logins.configurer);
     try {
-      expect(await setBackupExcludedAction({ level: 'machine', uuid: web, intent: 'include' })).toMatchObject({ ok: true, data: { outcome: 'unchanged' } });
+      expect(await setBackupExcludedAction({ level: 'machine', uuid: web, intent: 'include' })).toMatchObject({
+        ok: true,
+        data: { outcome: 'unchanged' },
+      });
       await rawReplace(configurer, { sstGroupUID: ['4000025'] });
       await pastTheCache();
       expect(await setBackupExcludedAction({ level: 'machine', uuid: web, intent: 'include' })).toEqual({
         ok: false,
-        error: 'Your account may not change backup configuration or exclude machines: the directory gives it no "configure" right in the backup console.',
+        error:
+          'Your account may not change backup configuration or exclude machines: the directory gives it no "configure" right in the backup console.',
       });
       await expect(loadBackupEditor({ level: 'machine', uuid: web })).rejects.toMatchObject({ code: 'forbidden' });
       // Seeing is still granted (by the viewers group now).
@@ -178,7 +226,10 @@ describe('rights are re-read from the directory', () => {
       await rawReplace(configurer, { sstGroupUID: ['4000015'] });
       await pastTheCache();
       expect(await currentAccess()).toBeNull();
-      expect(await setBackupExcludedAction({ level: 'machine', uuid: web, intent: 'include' })).toEqual({ ok: false, error: SESSION_ENDED });
+      expect(await setBackupExcludedAction({ level: 'machine', uuid: web, intent: 'include' })).toEqual({
+        ok: false,
+        error: SESSION_ENDED,
+      });
     } finally {
       await rawReplace(configurer, { sstGroupUID: ['4000026'] });
     }
@@ -205,7 +256,8 @@ describe('rights are re-read from the directory', () => {
 });
 
 type Outcome = 'allowed' | 'refused';
-const refusedForRights = (result: { ok: boolean; error?: string }): Outcome => (!result.ok && /^Your account may not/.test(result.error ?? '') ? 'refused' : 'allowed');
+const refusedForRights = (result: { ok: boolean; error?: string }): Outcome =>
+  !result.ok && /^Your account may not/.test(result.error ?? '') ? 'refused' : 'allowed';
 
 /**
  * Every action, with input that gets past validation but changes nothing (stale forms, including
@@ -243,10 +295,23 @@ async function everyAction(): Promise<Record<string, Outcome>> {
   };
 }
 
-const configureActions = ['saveCloud', 'savePool', 'removePool', 'excludePool', 'saveMachine', 'removeMachine', 'excludeMachine', 'excludeSelection', 'cloudObjective', 'poolObjective'];
+const configureActions = [
+  'saveCloud',
+  'savePool',
+  'removePool',
+  'excludePool',
+  'saveMachine',
+  'removeMachine',
+  'excludeMachine',
+  'excludeSelection',
+  'cloudObjective',
+  'poolObjective',
+];
 const restoreActions = ['startRestore', 'resolve', 'confirm', 'abort', 'retry'];
 const expectOutcomes = (outcomes: Record<string, Outcome>, allowed: string[]) =>
-  expect(outcomes).toEqual(Object.fromEntries([...configureActions, ...restoreActions].map((a) => [a, allowed.includes(a) ? 'allowed' : 'refused'])));
+  expect(outcomes).toEqual(
+    Object.fromEntries([...configureActions, ...restoreActions].map((a) => [a, allowed.includes(a) ? 'allowed' : 'refused'])),
+  );
 
 describe('each right allows exactly its actions', () => {
   it('view alone: no change and no restore', async () => {
@@ -272,8 +337,14 @@ describe('each right allows exactly its actions', () => {
   it('the audit record names the right that was used', async () => {
     await signInAs(DEMO.logins.configurer);
     const uuid = machine('db-01').uuid;
-    expect(await setBackupExcludedAction({ level: 'machine', uuid, intent: 'exclude' })).toMatchObject({ ok: true, data: { outcome: 'changed' } });
-    expect(await setBackupExcludedAction({ level: 'machine', uuid, intent: 'include' })).toMatchObject({ ok: true, data: { outcome: 'changed' } });
+    expect(await setBackupExcludedAction({ level: 'machine', uuid, intent: 'exclude' })).toMatchObject({
+      ok: true,
+      data: { outcome: 'changed' },
+    });
+    expect(await setBackupExcludedAction({ level: 'machine', uuid, intent: 'include' })).toMatchObject({
+      ok: true,
+      data: { outcome: 'changed' },
+    });
     const { records } = await listAudit({ machineUuid: uuid, limit: 2 });
     expect(records.map((r) => [r.action, r.actor.login, r.capability])).toEqual([
       ['backup.include', 'configurer', 'configure'],
@@ -300,12 +371,19 @@ describe('a person limited to one pool', () => {
     expect((await loadMachine(machine('web-01').uuid)).machine.name).toBe('web-01');
     await expect(loadMachine(machine('tpl-debian-12').uuid)).rejects.toMatchObject({
       code: 'forbidden',
-      message: 'Your account may not see tpl-debian-12: the directory gives you the "view" right only for some pools, not the one it belongs to.',
+      message:
+        'Your account may not see tpl-debian-12: the directory gives you the "view" right only for some pools, not the one it belongs to.',
     });
-    await expect(loadPoolView(templates.uuid)).rejects.toMatchObject({ code: 'forbidden', message: expect.stringContaining('pool Templates') });
+    await expect(loadPoolView(templates.uuid)).rejects.toMatchObject({
+      code: 'forbidden',
+      message: expect.stringContaining('pool Templates'),
+    });
     expect((await loadPoolView(production.uuid)).machines).toHaveLength(inProduction.length);
     await expect(loadBackupEditor({ level: 'machine', uuid: machine('tpl-debian-12').uuid })).rejects.toMatchObject({ code: 'forbidden' });
-    await expect(loadBackupEditor({ level: 'cloud' })).rejects.toMatchObject({ code: 'forbidden', message: expect.stringContaining('for every pool') });
+    await expect(loadBackupEditor({ level: 'cloud' })).rejects.toMatchObject({
+      code: 'forbidden',
+      message: expect.stringContaining('for every pool'),
+    });
     expect((await loadBackupEditor({ level: 'pool', uuid: production.uuid })).name).toBe('Production servers');
   });
 
@@ -316,7 +394,8 @@ describe('a person limited to one pool', () => {
     expect(await setBackupExcludedAction({ level: 'machine', uuid: web.uuid, intent: 'include' })).toMatchObject({ ok: true });
     expect(await setBackupExcludedAction({ level: 'machine', uuid: tpl.uuid, intent: 'exclude' })).toEqual({
       ok: false,
-      error: 'Your account may not change the backup configuration of tpl-windows-2022: the directory gives you the "configure" right only for some pools, not the one it belongs to.',
+      error:
+        'Your account may not change the backup configuration of tpl-windows-2022: the directory gives you the "configure" right only for some pools, not the one it belongs to.',
     });
     const before = await rawEntry(`ou=backup,sstVirtualMachine=${web.uuid},ou=virtual machines,ou=virtualization,ou=services,${base()}`);
     const selection = new FormData();
@@ -328,20 +407,39 @@ describe('a person limited to one pool', () => {
       error:
         'Your account may not change backup configuration or exclude machines for 1 of the selected machines (tpl-windows-2022): the directory gives you the "configure" right only for some pools. Nothing was changed.',
     });
-    expect(await rawEntry(`ou=backup,sstVirtualMachine=${web.uuid},ou=virtual machines,ou=virtualization,ou=services,${base()}`)).toEqual(before);
-    expect(await setBackupExcludedAction({ level: 'pool', uuid: templates.uuid, intent: 'exclude' })).toMatchObject({ ok: false, error: expect.stringContaining('machines of pool Templates') });
+    expect(await rawEntry(`ou=backup,sstVirtualMachine=${web.uuid},ou=virtual machines,ou=virtualization,ou=services,${base()}`)).toEqual(
+      before,
+    );
+    expect(await setBackupExcludedAction({ level: 'pool', uuid: templates.uuid, intent: 'exclude' })).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('machines of pool Templates'),
+    });
     expect(await setBackupExcludedAction({ level: 'pool', uuid: production.uuid, intent: 'include' })).toMatchObject({ ok: true });
     const iteration = (await readMachineView(tpl.uuid)).iterations[0].name;
-    expect(await startRestoreAction({ uuid: tpl.uuid, iteration })).toMatchObject({ ok: false, error: expect.stringMatching(/^Your account may not restore tpl-windows-2022/) });
-    expect(await saveBackupConfigAction({ level: 'cloud', token: 'stale', ...(await readBackupEditor({ level: 'cloud' })).form })).toMatchObject({
+    expect(await startRestoreAction({ uuid: tpl.uuid, iteration })).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/^Your account may not restore tpl-windows-2022/),
+    });
+    expect(
+      await saveBackupConfigAction({ level: 'cloud', token: 'stale', ...(await readBackupEditor({ level: 'cloud' })).form }),
+    ).toMatchObject({
       ok: false,
       error: expect.stringContaining('that needs the "configure" right for every pool'),
     });
     // Recovery point objectives: its own pool's, not another pool's, not the cloud's.
-    expect(await setObjectiveAction({ uuid: production.uuid, hours: '' })).toMatchObject({ ok: true, data: { message: expect.stringMatching(/already the default/) } });
-    expect(await setObjectiveAction({ uuid: templates.uuid, hours: '48' })).toMatchObject({ ok: false, error: expect.stringContaining('Templates') });
+    expect(await setObjectiveAction({ uuid: production.uuid, hours: '' })).toMatchObject({
+      ok: true,
+      data: { message: expect.stringMatching(/already the default/) },
+    });
+    expect(await setObjectiveAction({ uuid: templates.uuid, hours: '48' })).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('Templates'),
+    });
     expect(await setObjectiveAction({ hours: '48' })).toMatchObject({ ok: false, error: expect.stringContaining('for every pool') });
-    expect(await setObjectiveAction({ uuid: production.uuid, hours: 'soon' })).toMatchObject({ ok: false, fieldErrors: { hours: expect.stringMatching(/number of hours/) } });
+    expect(await setObjectiveAction({ uuid: production.uuid, hours: 'soon' })).toMatchObject({
+      ok: false,
+      fieldErrors: { hours: expect.stringMatching(/number of hours/) },
+    });
   });
 
   it('gets 403 from the routes for other pools, 200 for its own, 400 for bad parameters and 404 for what does not exist', async () => {
@@ -353,9 +451,14 @@ describe('a person limited to one pool', () => {
     expect((await iterationsOf('x'.repeat(100))).status).toBe(400);
     expect((await iterationsOf('00000000-0000-4000-8000-000000000000')).status).toBe(404);
     const web = machine('web-01').uuid;
-    const restore = await restoreRoute(new Request(`http://console.test/api/restore/${web}/x`), routeContext({ uuid: web, iteration: 'x' }));
+    const restore = await restoreRoute(
+      new Request(`http://console.test/api/restore/${web}/x`),
+      routeContext({ uuid: web, iteration: 'x' }),
+    );
     expect(restore.status).toBe(404);
     await signInAs(DEMO.logins.viewer);
-    expect((await restoreRoute(new Request(`http://console.test/api/restore/${web}/x`), routeContext({ uuid: web, iteration: 'x' }))).status).toBe(403);
+    expect(
+      (await restoreRoute(new Request(`http://console.test/api/restore/${web}/x`), routeContext({ uuid: web, iteration: 'x' }))).status,
+    ).toBe(403);
   });
 });

@@ -35,11 +35,26 @@ const pool = (name: string) => {
 const status = async (name: string) => (await readFleet()).machines.find((m) => m.name === name)?.status;
 
 const CONFIG_ATTRIBUTES = [
-  'sstBackupNumberOfIterations', 'sstBackupRootDirectory', 'sstBackupRetainDirectory', 'sstBackupRamDiskLocation',
-  'sstRestoreVMWithoutState', 'sstVirtualizationVirtualMachineForceStart', 'sstVirtualizationBandwidthMerge',
-  'sstVirtualizationDiskImageFormat', 'sstVirtualizationDiskImageOwner', 'sstVirtualizationDiskImageGroup',
-  'sstVirtualizationDiskImagePermission', 'sstVirtualizationDiskImageDirectoryOwner', 'sstVirtualizationDiskImageDirectoryGroup',
-  'sstVirtualizationDiskImageDirectoryPermission', 'sstCronMinute', 'sstCronHour', 'sstCronDay', 'sstCronMonth', 'sstCronDayOfWeek', 'sstCronActive',
+  'sstBackupNumberOfIterations',
+  'sstBackupRootDirectory',
+  'sstBackupRetainDirectory',
+  'sstBackupRamDiskLocation',
+  'sstRestoreVMWithoutState',
+  'sstVirtualizationVirtualMachineForceStart',
+  'sstVirtualizationBandwidthMerge',
+  'sstVirtualizationDiskImageFormat',
+  'sstVirtualizationDiskImageOwner',
+  'sstVirtualizationDiskImageGroup',
+  'sstVirtualizationDiskImagePermission',
+  'sstVirtualizationDiskImageDirectoryOwner',
+  'sstVirtualizationDiskImageDirectoryGroup',
+  'sstVirtualizationDiskImageDirectoryPermission',
+  'sstCronMinute',
+  'sstCronHour',
+  'sstCronDay',
+  'sstCronMonth',
+  'sstCronDayOfWeek',
+  'sstCronActive',
 ];
 const configOf = (attrs: Record<string, string[]> | null) => Object.fromEntries(CONFIG_ATTRIBUTES.map((a) => [a, attrs?.[a] ?? []]));
 const PLAIN = { objectClass: ['top', 'organizationalUnit'], ou: ['backup'] };
@@ -65,7 +80,15 @@ describe('pool and machine overrides', () => {
     expect(editor.overriding.map((m) => m.name).sort()).toEqual(['Legacy ERP, Müller & Söhne', 'db-01']);
 
     // Creating starts from what is in effect and writes every value.
-    const created = await saveBackupConfigAction({ level: 'pool', uuid: production.uuid, token: editor.token, ...editor.form, iterations: '5', cronMinute: '15', cronHour: '4' });
+    const created = await saveBackupConfigAction({
+      level: 'pool',
+      uuid: production.uuid,
+      token: editor.token,
+      ...editor.form,
+      iterations: '5',
+      cronMinute: '15',
+      cronHour: '4',
+    });
     expect(created).toMatchObject({ ok: true, data: { outcome: 'changed' } });
     const written = expectDaemonReadable(await rawEntry(dn));
     expect(written).toMatchObject({
@@ -91,25 +114,47 @@ describe('pool and machine overrides', () => {
     const changing = await readBackupEditor({ level: 'pool', uuid: production.uuid });
     expect(changing.hasOwnConfig).toBe(true);
     expect(changing.form.iterations).toBe('5');
-    const changing2 = { uuid: production.uuid, token: changing.token, ...changing.form, iterations: '2', ramDiskLocation: '', forceStart: 'TRUE' };
+    const changing2 = {
+      uuid: production.uuid,
+      token: changing.token,
+      ...changing.form,
+      iterations: '2',
+      ramDiskLocation: '',
+      forceStart: 'TRUE',
+    };
     // web-01 has three leaves: with two kept, fc-brokerd would never back it up again (fact 5).
     const asked = await saveBackupConfigAction({ level: 'pool', ...changing2 });
-    expect(asked).toMatchObject({ ok: true, data: { outcome: 'confirm', confirmations: [{ field: 'iterations', text: expect.stringMatching(/web-01 \(3 leaves\)/) }] } });
+    expect(asked).toMatchObject({
+      ok: true,
+      data: { outcome: 'confirm', confirmations: [{ field: 'iterations', text: expect.stringMatching(/web-01 \(3 leaves\)/) }] },
+    });
     const changed = await saveBackupConfigAction({ level: 'pool', ...changing2, confirm: asked.ok ? asked.data.confirm : '' });
     expect(changed).toMatchObject({ ok: true, data: { outcome: 'changed' } });
     const rewritten = expectDaemonReadable(await rawEntry(dn));
-    expect(rewritten).toMatchObject({ sstBackupNumberOfIterations: '2', sstVirtualizationVirtualMachineForceStart: 'TRUE', sstCronHour: '4' });
+    expect(rewritten).toMatchObject({
+      sstBackupNumberOfIterations: '2',
+      sstVirtualizationVirtualMachineForceStart: 'TRUE',
+      sstCronHour: '4',
+    });
     expect(rewritten.sstBackupRamDiskLocation).toBeUndefined();
 
     const removing = await readBackupEditor({ level: 'pool', uuid: production.uuid });
-    expect(await removeBackupOverrideAction({ level: 'pool', uuid: production.uuid, token: removing.token })).toMatchObject({ ok: true, data: { outcome: 'changed' } });
+    expect(await removeBackupOverrideAction({ level: 'pool', uuid: production.uuid, token: removing.token })).toMatchObject({
+      ok: true,
+      data: { outcome: 'changed' },
+    });
     expect(await rawEntry(dn)).toEqual(PLAIN);
     expect((await readMachineView(web.uuid)).effective.level).toBe('cloud');
     expect(await rawChildren(dnOf.machineBackup(base(), web.uuid))).toHaveLength(3);
 
     const { records } = await listAudit({ poolUuid: production.uuid, limit: 10 });
     expect(records.map((r) => r.action).slice(0, 3)).toEqual(['backup-config.remove-override', 'backup-config.save', 'backup-config.save']);
-    expect(records[2]).toMatchObject({ actor: { login: 'admin', dn: DEMO.logins.admin.dn }, capability: 'configure', targetDn: dn, poolUuid: production.uuid });
+    expect(records[2]).toMatchObject({
+      actor: { login: 'admin', dn: DEMO.logins.admin.dn },
+      capability: 'configure',
+      targetDn: dn,
+      poolUuid: production.uuid,
+    });
     expect(records[2].changes).toContainEqual({ attribute: 'sstBackupNumberOfIterations', before: [], after: ['5'] });
     expect(records[1].changes).toContainEqual({ attribute: 'sstBackupNumberOfIterations', before: ['5'], after: ['2'] });
     expect(records[0].changes).toContainEqual({ attribute: 'sstCronHour', before: ['4'], after: [] });
@@ -124,7 +169,14 @@ describe('pool and machine overrides', () => {
 
     const editor = await readBackupEditor({ level: 'machine', uuid: web.uuid });
     expect(editor.retention[0].iterations).toHaveLength(3);
-    const form = { uuid: web.uuid, token: editor.token, ...editor.form, cronDayOfWeek: '1-5', diskImageFormat: 'qed', directoryPermission: '0750' };
+    const form = {
+      uuid: web.uuid,
+      token: editor.token,
+      ...editor.form,
+      cronDayOfWeek: '1-5',
+      diskImageFormat: 'qed',
+      directoryPermission: '0750',
+    };
     // fc-brokerd reads "1-5" as Monday only, and qed overlays do not match the qcow2 disks: both need a confirmation.
     const first = await saveBackupConfigAction({ level: 'machine', ...form });
     expect(first).toMatchObject({ ok: true, data: { outcome: 'confirm' } });
@@ -133,7 +185,11 @@ describe('pool and machine overrides', () => {
     expect(await rawEntry(dn)).toEqual(PLAIN);
     const saved = await saveBackupConfigAction({ level: 'machine', ...form, confirm: first.data.confirm });
     expect(saved).toMatchObject({ ok: true, data: { outcome: 'changed' } });
-    expect(expectDaemonReadable(await rawEntry(dn))).toMatchObject({ sstCronDayOfWeek: '1-5', sstVirtualizationDiskImageFormat: 'qed', sstVirtualizationDiskImageDirectoryPermission: '750' });
+    expect(expectDaemonReadable(await rawEntry(dn))).toMatchObject({
+      sstCronDayOfWeek: '1-5',
+      sstVirtualizationDiskImageFormat: 'qed',
+      sstVirtualizationDiskImageDirectoryPermission: '750',
+    });
     expect((await readMachineView(web.uuid)).effective.level).toBe('machine');
 
     const next = await readBackupEditor({ level: 'machine', uuid: web.uuid });
@@ -150,7 +206,11 @@ describe('pool and machine overrides', () => {
     expect(await status('web-01')).toBe('protected');
 
     const history = await listAudit({ machineUuid: web.uuid });
-    expect(history.records.slice(0, 3).map((r) => r.action)).toEqual(['backup-config.remove-override', 'backup-config.save', 'backup-config.save']);
+    expect(history.records.slice(0, 3).map((r) => r.action)).toEqual([
+      'backup-config.remove-override',
+      'backup-config.save',
+      'backup-config.save',
+    ]);
     expect(history.records.every((r) => r.machineUuid === web.uuid)).toBe(true);
   });
 });
@@ -209,14 +269,20 @@ describe('excluding and including', () => {
     const row = new FormData();
     row.append('toggle', `include:${web.uuid}`);
     row.append('uuid', files.uuid);
-    expect(await setMachinesExcludedAction(null, row)).toMatchObject({ ok: true, data: { results: [{ uuid: web.uuid, outcome: 'changed' }] } });
+    expect(await setMachinesExcludedAction(null, row)).toMatchObject({
+      ok: true,
+      data: { results: [{ uuid: web.uuid, outcome: 'changed' }] },
+    });
     expect([await status('web-01'), await status('files-01')]).toEqual(['protected', 'excluded']);
 
     const rest = new FormData();
     rest.append('intent', 'include');
     rest.append('uuid', files.uuid);
     rest.append('uuid', web.uuid);
-    expect(await setMachinesExcludedAction(null, rest)).toMatchObject({ ok: true, data: { results: [{ outcome: 'changed' }, { outcome: 'unchanged' }] } });
+    expect(await setMachinesExcludedAction(null, rest)).toMatchObject({
+      ok: true,
+      data: { results: [{ outcome: 'changed' }, { outcome: 'unchanged' }] },
+    });
     for (const dn of dns) expect(await rawEntry(dn)).toEqual(PLAIN);
     expect(await Promise.all(dns.map(rawChildren))).toEqual(iterations);
     expect([await status('web-01'), await status('files-01')]).toEqual(['protected', 'stale']);
@@ -231,7 +297,10 @@ describe('excluding and including', () => {
     cleanups.push(() => rawReplace(dn, { objectClass: original?.objectClass ?? [], sstBackupExcludeFromBackup: ['TRUE'] }));
     const children = await rawChildren(dn);
 
-    expect(await setBackupExcludedAction({ level: 'machine', uuid: legacy.uuid, intent: 'include' })).toMatchObject({ ok: true, data: { outcome: 'changed' } });
+    expect(await setBackupExcludedAction({ level: 'machine', uuid: legacy.uuid, intent: 'include' })).toMatchObject({
+      ok: true,
+      data: { outcome: 'changed' },
+    });
     expect(await rawEntry(dn)).toEqual(PLAIN);
     expect(await rawChildren(dn)).toEqual(children);
     expect((await readMachineView(legacy.uuid)).effective.level).toBe('cloud');
@@ -267,11 +336,18 @@ describe('no lost updates, no invalid values', () => {
   it('refuses the second of two concurrent edits and says what changed', async () => {
     const dn = dnOf.cloudBackup(base());
     const original = await rawEntry(dn);
-    cleanups.push(() => rawReplace(dn, { sstBackupNumberOfIterations: original?.sstBackupNumberOfIterations ?? [], sstCronHour: original?.sstCronHour ?? [] }));
+    cleanups.push(() =>
+      rawReplace(dn, {
+        sstBackupNumberOfIterations: original?.sstBackupNumberOfIterations ?? [],
+        sstCronHour: original?.sstCronHour ?? [],
+      }),
+    );
 
     const first = await readBackupEditor({ level: 'cloud' });
     const second = await readBackupEditor({ level: 'cloud' });
-    expect(await saveBackupConfigAction({ level: 'cloud', token: first.token, ...first.form, iterations: '4' })).toMatchObject({ ok: true });
+    expect(await saveBackupConfigAction({ level: 'cloud', token: first.token, ...first.form, iterations: '4' })).toMatchObject({
+      ok: true,
+    });
     const refused = await saveBackupConfigAction({ level: 'cloud', token: second.token, ...second.form, cronHour: '5' });
     expect(refused).toMatchObject({ ok: false });
     if (refused.ok) return;
@@ -316,7 +392,14 @@ describe('no lost updates, no invalid values', () => {
     });
     expect(result).toMatchObject({ ok: false, error: 'Some values are not valid; nothing was changed.' });
     if (result.ok) return;
-    expect(Object.keys(result.fieldErrors ?? {}).sort()).toEqual(['cronHour', 'diskImageFormat', 'diskImagePermission', 'iterations', 'retainDirectory', 'rootDirectory']);
+    expect(Object.keys(result.fieldErrors ?? {}).sort()).toEqual([
+      'cronHour',
+      'diskImageFormat',
+      'diskImagePermission',
+      'iterations',
+      'retainDirectory',
+      'rootDirectory',
+    ]);
     expect(result.fieldErrors?.diskImagePermission).toMatch(/octal/);
     expect(await rawEntry(editor.dn)).toEqual(before);
     expect((await listAudit({ machineUuid: db.uuid })).records).toHaveLength(auditBefore);
@@ -333,7 +416,9 @@ describe('no lost updates, no invalid values', () => {
     cleanups.push(() => rawDelete(dn).catch(() => undefined));
     await rawAdd(dn, PLAIN);
     const stored = await readStoredBackupEntry({ level: 'machine', uuid: fresh.uuid });
-    await expect(writeStoredBackupEntry(stored, { config: 'keep', exclude: true, copyFingerprint: null })).rejects.toMatchObject({ code: 'invalid-input' });
+    await expect(writeStoredBackupEntry(stored, { config: 'keep', exclude: true, copyFingerprint: null })).rejects.toMatchObject({
+      code: 'invalid-input',
+    });
     expect(await rawEntry(dn)).toEqual(PLAIN);
   });
 });

@@ -62,9 +62,12 @@ export async function putBack(world: World, saved: { roots: string[]; entries: S
       } catch (error) {
         if (!(error instanceof NoSuchObjectError)) throw error;
       }
-      const before = saved.entries.filter((e) => e.dn.toLowerCase() === root.toLowerCase() || e.dn.toLowerCase().endsWith(`,${root.toLowerCase()}`));
+      const before = saved.entries.filter(
+        (e) => e.dn.toLowerCase() === root.toLowerCase() || e.dn.toLowerCase().endsWith(`,${root.toLowerCase()}`),
+      );
       const known = new Set(before.map((e) => e.dn.toLowerCase()));
-      for (const extra of now.filter((e) => !known.has(e.dn.toLowerCase())).sort((a, b) => depth(b.dn) - depth(a.dn))) await client.del(extra.dn);
+      for (const extra of now.filter((e) => !known.has(e.dn.toLowerCase())).sort((a, b) => depth(b.dn) - depth(a.dn)))
+        await client.del(extra.dn);
       for (const entry of before.sort((a, b) => depth(a.dn) - depth(b.dn))) {
         const current = now.find((e) => e.dn.toLowerCase() === entry.dn.toLowerCase());
         if (!current) {
@@ -85,8 +88,10 @@ export async function putBack(world: World, saved: { roots: string[]; entries: S
   });
 }
 
-export const machineDn = (baseDn: string, uuid: string) => `sstVirtualMachine=${uuid},ou=virtual machines,ou=virtualization,ou=services,${baseDn}`;
-export const poolBackupDn = (baseDn: string, uuid: string) => `ou=backup,sstVirtualMachinePool=${uuid},ou=virtual machine pools,ou=virtualization,ou=services,${baseDn}`;
+export const machineDn = (baseDn: string, uuid: string) =>
+  `sstVirtualMachine=${uuid},ou=virtual machines,ou=virtualization,ou=services,${baseDn}`;
+export const poolBackupDn = (baseDn: string, uuid: string) =>
+  `ou=backup,sstVirtualMachinePool=${uuid},ou=virtual machine pools,ou=virtualization,ou=services,${baseDn}`;
 export const cloudBackupDn = (baseDn: string) => `ou=backup,ou=configuration,ou=virtualization,ou=services,${baseDn}`;
 
 export const CLONE_UUID = '7d1c9a55-3c41-4b7e-9d2a-5b8e0f6a4c21';
@@ -100,12 +105,21 @@ export async function addDynamicClone(world: World): Promise<string> {
   if (!golden) throw new Error('demo golden image missing');
   await withClient(world, async (client, baseDn) => {
     const source = machineDn(baseDn, golden.uuid);
-    const { searchEntries } = await client.search(source, { scope: 'sub', filter: '(|(objectClass=sstVirtualizationVirtualMachine)(ou=devices)(objectClass=sstVirtualizationVirtualMachineDisk))', attributes: ['*'] });
+    const { searchEntries } = await client.search(source, {
+      scope: 'sub',
+      filter: '(|(objectClass=sstVirtualizationVirtualMachine)(ou=devices)(objectClass=sstVirtualizationVirtualMachineDisk))',
+      attributes: ['*'],
+    });
     for (const e of searchEntries.sort((a, b) => depth(a.dn) - depth(b.dn))) {
       const attrs = attrsOf(e);
       const dn = e.dn.replace(new RegExp(golden.uuid, 'i'), CLONE_UUID);
       if (attrs.sstVirtualMachine) {
-        Object.assign(attrs, { sstVirtualMachine: [CLONE_UUID], sstDisplayName: ['desktop-clone-01'], sstVirtualMachineSubType: ['Desktop'], sstSpicePort: ['5999'] });
+        Object.assign(attrs, {
+          sstVirtualMachine: [CLONE_UUID],
+          sstDisplayName: ['desktop-clone-01'],
+          sstVirtualMachineSubType: ['Desktop'],
+          sstSpicePort: ['5999'],
+        });
       }
       await client.add(dn, attrs);
     }
@@ -127,7 +141,14 @@ export async function removeDynamicClone(world: World): Promise<void> {
 }
 
 /** The signed-in administrator the actions run as (the session itself is a stand-in in these tests). */
-export const ADMIN = { dn: 'uid=4000002,ou=people,dc=stoney-cloud,dc=org', uid: '4000002', login: 'admin', name: 'Ada Admin', iat: 0, exp: 4_000_000_000 };
+export const ADMIN = {
+  dn: 'uid=4000002,ou=people,dc=stoney-cloud,dc=org',
+  uid: '4000002',
+  login: 'admin',
+  name: 'Ada Admin',
+  iat: 0,
+  exp: 4_000_000_000,
+};
 
 export function demoMachine(name: string) {
   const m = DEMO.machines.find((x) => x.name === name);
@@ -140,4 +161,3 @@ export function demoPool(name: string) {
   if (!p) throw new Error(`demo pool ${name} missing`);
   return p;
 }
-

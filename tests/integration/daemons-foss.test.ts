@@ -1,17 +1,41 @@
 import { Attribute, Change } from 'ldapts';
 import { DEMO } from '../../scripts/directory/demo-directory';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { excludePoolOverridersAction, removeBackupOverrideAction, saveBackupConfigAction, setBackupExcludedAction } from '@/app/(console)/_backup/actions';
+import {
+  excludePoolOverridersAction,
+  removeBackupOverrideAction,
+  saveBackupConfigAction,
+  setBackupExcludedAction,
+} from '@/app/(console)/_backup/actions';
 import { PARAMETERS } from '@/lib/backup/config';
 import { readInstallation } from '@/lib/backup/installation-reader';
 import { readBackupEditor } from '@/lib/inventory/backup-editor';
 import { readMachineView } from '@/lib/inventory/machine';
-import { brokerDecision, brokerStarts, createRunningBroker, decideFromLevels, leafToPrune, runBrokerCycle } from '../fixtures/daemons/broker';
+import {
+  brokerDecision,
+  brokerStarts,
+  createRunningBroker,
+  decideFromLevels,
+  leafToPrune,
+  runBrokerCycle,
+} from '../fixtures/daemons/broker';
 import { retentionPreview } from '@/lib/backup/retention';
 import { readMachineLevels } from '../fixtures/daemons/read-levels';
 import { nodeDaemonReadsPath } from '../fixtures/daemons/stoney-wrapper';
 import { signInAs } from '../support/sign-in';
-import { addDynamicClone, CLONE_UUID, cloudBackupDn, demoMachine, demoPool, machineDn, poolBackupDn, putBack, removeDynamicClone, snapshot, withClient } from './daemon-world';
+import {
+  addDynamicClone,
+  CLONE_UUID,
+  cloudBackupDn,
+  demoMachine,
+  demoPool,
+  machineDn,
+  poolBackupDn,
+  putBack,
+  removeDynamicClone,
+  snapshot,
+  withClient,
+} from './daemon-world';
 
 // The actions run exactly as in the console, signed in as the demo administrator; only the browser and Next's cache are stand-ins.
 vi.mock('next/headers', () => import('../support/next-headers'));
@@ -83,7 +107,9 @@ describe('FOSS-Cloud: each configuration action, checked with the fc-brokerd sta
   it('saving the cloud-wide plan: the broker runs it when the page says and names the leaf as the page predicts', async () => {
     await keep((base) => [cloudBackupDn(base)]);
     const editor = await readBackupEditor({ level: 'cloud' });
-    const result = await confirmed((extra) => saveBackupConfigAction({ level: 'cloud', token: editor.token, ...editor.form, cronMinute: '45', cronHour: '1', ...extra }));
+    const result = await confirmed((extra) =>
+      saveBackupConfigAction({ level: 'cloud', token: editor.token, ...editor.form, cronMinute: '45', cronHour: '1', ...extra }),
+    );
     expect(result).toMatchObject({ ok: true, data: { outcome: 'changed' } });
     const { view } = await expectBrokerDoesWhatThePageSays(web.uuid);
     expect(view.schedule.by === 'broker' && view.schedule.runs[0].iterationName).toMatch(/T014500Z$/);
@@ -92,7 +118,9 @@ describe('FOSS-Cloud: each configuration action, checked with the fc-brokerd sta
   it('saving a pool configuration: its followers follow it, a machine with its own stays on its own', async () => {
     await keep((base) => [poolBackupDn(base, production.uuid)]);
     const editor = await readBackupEditor({ level: 'pool', uuid: production.uuid });
-    const result = await confirmed((extra) => saveBackupConfigAction({ level: 'pool', uuid: production.uuid, token: editor.token, ...editor.form, cronHour: '5', ...extra }));
+    const result = await confirmed((extra) =>
+      saveBackupConfigAction({ level: 'pool', uuid: production.uuid, token: editor.token, ...editor.form, cronHour: '5', ...extra }),
+    );
     expect(result).toMatchObject({ ok: true, data: { outcome: 'changed' } });
     expect((await expectBrokerDoesWhatThePageSays(web.uuid)).broker.level).toBe('pool');
     expect((await expectBrokerDoesWhatThePageSays(db.uuid)).broker.level).toBe('machine');
@@ -101,18 +129,25 @@ describe('FOSS-Cloud: each configuration action, checked with the fc-brokerd sta
   it('saving and removing a machine configuration', async () => {
     await keep((base) => [`ou=backup,${machineDn(base, web.uuid)}`]);
     const editor = await readBackupEditor({ level: 'machine', uuid: web.uuid });
-    const saved = await confirmed((extra) => saveBackupConfigAction({ level: 'machine', uuid: web.uuid, token: editor.token, ...editor.form, cronMinute: '10', ...extra }));
+    const saved = await confirmed((extra) =>
+      saveBackupConfigAction({ level: 'machine', uuid: web.uuid, token: editor.token, ...editor.form, cronMinute: '10', ...extra }),
+    );
     expect(saved).toMatchObject({ ok: true, data: { outcome: 'changed' } });
     expect((await expectBrokerDoesWhatThePageSays(web.uuid)).broker.level).toBe('machine');
     const again = await readBackupEditor({ level: 'machine', uuid: web.uuid });
-    expect(await removeBackupOverrideAction({ level: 'machine', uuid: web.uuid, token: again.token })).toMatchObject({ ok: true, data: { outcome: 'changed' } });
+    expect(await removeBackupOverrideAction({ level: 'machine', uuid: web.uuid, token: again.token })).toMatchObject({
+      ok: true,
+      data: { outcome: 'changed' },
+    });
     expect((await expectBrokerDoesWhatThePageSays(web.uuid)).broker.level).toBe('cloud');
   });
 
   it('removing a pool configuration', async () => {
     await keep((base) => [poolBackupDn(base, production.uuid)]);
     const editor = await readBackupEditor({ level: 'pool', uuid: production.uuid });
-    await confirmed((extra) => saveBackupConfigAction({ level: 'pool', uuid: production.uuid, token: editor.token, ...editor.form, cronHour: '5', ...extra }));
+    await confirmed((extra) =>
+      saveBackupConfigAction({ level: 'pool', uuid: production.uuid, token: editor.token, ...editor.form, cronHour: '5', ...extra }),
+    );
     const again = await readBackupEditor({ level: 'pool', uuid: production.uuid });
     const removed = await removeBackupOverrideAction({ level: 'pool', uuid: production.uuid, token: again.token });
     expect(removed).toMatchObject({ ok: true, data: { outcome: 'changed' } });
@@ -121,10 +156,16 @@ describe('FOSS-Cloud: each configuration action, checked with the fc-brokerd sta
 
   it('excluding and including a machine', async () => {
     await keep((base) => [`ou=backup,${machineDn(base, web.uuid)}`]);
-    expect(await setBackupExcludedAction({ level: 'machine', uuid: web.uuid, intent: 'exclude' })).toMatchObject({ ok: true, data: { outcome: 'changed' } });
+    expect(await setBackupExcludedAction({ level: 'machine', uuid: web.uuid, intent: 'exclude' })).toMatchObject({
+      ok: true,
+      data: { outcome: 'changed' },
+    });
     const excluded = await expectBrokerDoesWhatThePageSays(web.uuid);
     expect(excluded.broker).toMatchObject({ excluded: true, backsUp: false });
-    expect(await setBackupExcludedAction({ level: 'machine', uuid: web.uuid, intent: 'include' })).toMatchObject({ ok: true, data: { outcome: 'changed' } });
+    expect(await setBackupExcludedAction({ level: 'machine', uuid: web.uuid, intent: 'include' })).toMatchObject({
+      ok: true,
+      data: { outcome: 'changed' },
+    });
     expect((await expectBrokerDoesWhatThePageSays(web.uuid)).broker).toMatchObject({ excluded: false, backsUp: true });
   });
 
@@ -132,7 +173,8 @@ describe('FOSS-Cloud: each configuration action, checked with the fc-brokerd sta
     await keep((base) => [poolBackupDn(base, production.uuid), `ou=backup,${machineDn(base, db.uuid)}`]);
     const result = await setBackupExcludedAction({ level: 'pool', uuid: production.uuid, intent: 'exclude' });
     expect(result).toMatchObject({ ok: true, data: { outcome: 'changed' } });
-    if (result.ok) expect(result.data.warnings.join(' ')).toMatch(/Still backed up, because fc-brokerd reads their own configuration.*db-01/);
+    if (result.ok)
+      expect(result.data.warnings.join(' ')).toMatch(/Still backed up, because fc-brokerd reads their own configuration.*db-01/);
     expect((await expectBrokerDoesWhatThePageSays(web.uuid)).broker).toMatchObject({ level: 'pool', excluded: true });
     expect((await expectBrokerDoesWhatThePageSays(db.uuid)).broker).toMatchObject({ level: 'machine', excluded: false, backsUp: true });
     const editor = await readBackupEditor({ level: 'pool', uuid: production.uuid });
@@ -141,7 +183,10 @@ describe('FOSS-Cloud: each configuration action, checked with the fc-brokerd sta
     expect(await excludePoolOverridersAction({ uuid: production.uuid })).toMatchObject({ ok: true });
     expect((await expectBrokerDoesWhatThePageSays(db.uuid)).broker).toMatchObject({ excluded: true });
 
-    expect(await setBackupExcludedAction({ level: 'pool', uuid: production.uuid, intent: 'include' })).toMatchObject({ ok: true, data: { outcome: 'changed' } });
+    expect(await setBackupExcludedAction({ level: 'pool', uuid: production.uuid, intent: 'include' })).toMatchObject({
+      ok: true,
+      data: { outcome: 'changed' },
+    });
     expect((await expectBrokerDoesWhatThePageSays(web.uuid)).broker).toMatchObject({ excluded: false, backsUp: true });
   });
 
@@ -155,7 +200,10 @@ describe('FOSS-Cloud: each configuration action, checked with the fc-brokerd sta
     expect(cycle.aborted).toBe(false);
     expect(cycle.started).toContainEqual({ uuid: fresh.uuid, leaf: planned.iterationName });
 
-    await putBack(WORLD, await withClient(WORLD, async (_c, base) => ({ roots: [`ou=backup,${machineDn(base, fresh.uuid)}`], entries: [] })));
+    await putBack(
+      WORLD,
+      await withClient(WORLD, async (_c, base) => ({ roots: [`ou=backup,${machineDn(base, fresh.uuid)}`], entries: [] })),
+    );
     expect(await setBackupExcludedAction({ level: 'machine', uuid: fresh.uuid, intent: 'exclude' })).toMatchObject({ ok: true });
     expect((await expectBrokerDoesWhatThePageSays(fresh.uuid)).broker.excluded).toBe(true);
     expect(await setBackupExcludedAction({ level: 'machine', uuid: fresh.uuid, intent: 'include' })).toMatchObject({ ok: true });
@@ -171,20 +219,32 @@ describe('FOSS-Cloud: each configuration action, checked with the fc-brokerd sta
     expect(clone.view).toMatchObject({ clone: true, protection: 'excluded' });
     expect(clone.broker.considered).toBe(false);
     for (const intent of ['exclude', 'include'] as const) {
-      expect(await setBackupExcludedAction({ level: 'machine', uuid: clone.view.machine.uuid, intent })).toMatchObject({ ok: false, error: expect.stringMatching(/dynamic clone.*writes no backup configuration/) });
+      expect(await setBackupExcludedAction({ level: 'machine', uuid: clone.view.machine.uuid, intent })).toMatchObject({
+        ok: false,
+        error: expect.stringMatching(/dynamic clone.*writes no backup configuration/),
+      });
       expect((await expectBrokerDoesWhatThePageSays(clone.view.machine.uuid)).broker.backsUp).toBe(false);
     }
   });
 });
 
 describe('the facts, each with the stand-in', () => {
-  it('fact 3: an entry with cron attributes and an iteration count but no configuration class is the broker\'s level, not the node daemon\'s', async () => {
+  it("fact 3: an entry with cron attributes and an iteration count but no configuration class is the broker's level, not the node daemon's", async () => {
     await keep((base) => [`ou=backup,${machineDn(base, web.uuid)}`]);
     await withClient(WORLD, async (client, base) => {
-      const cron = { sstCronMinute: '20', sstCronHour: '4', sstCronDay: '*', sstCronMonth: '*', sstCronDayOfWeek: '*', sstCronActive: 'TRUE' };
+      const cron = {
+        sstCronMinute: '20',
+        sstCronHour: '4',
+        sstCronDay: '*',
+        sstCronMonth: '*',
+        sstCronDayOfWeek: '*',
+        sstCronActive: 'TRUE',
+      };
       await client.modify(`ou=backup,${machineDn(base, web.uuid)}`, [
         new Change({ operation: 'add', modification: new Attribute({ type: 'objectClass', values: ['sstCronObjectClass'] }) }),
-        ...Object.entries(cron).map(([type, value]) => new Change({ operation: 'replace', modification: new Attribute({ type, values: [value] }) })),
+        ...Object.entries(cron).map(
+          ([type, value]) => new Change({ operation: 'replace', modification: new Attribute({ type, values: [value] }) }),
+        ),
       ]);
     });
     const { view, broker } = await expectBrokerDoesWhatThePageSays(web.uuid);
@@ -200,7 +260,10 @@ describe('the facts, each with the stand-in', () => {
     expect(editor.retention[0].iterations).toHaveLength(3);
     const form = { uuid: web.uuid, token: editor.token, ...editor.form, iterations: '2' };
     const asked = await saveBackupConfigAction({ level: 'machine', ...form });
-    expect(asked).toMatchObject({ ok: true, data: { outcome: 'confirm', confirmations: [{ field: 'iterations', text: expect.stringMatching(/web-01 \(3 leaves\)/) }] } });
+    expect(asked).toMatchObject({
+      ok: true,
+      data: { outcome: 'confirm', confirmations: [{ field: 'iterations', text: expect.stringMatching(/web-01 \(3 leaves\)/) }] },
+    });
     expect((await withClient(WORLD, (c, b) => brokerDecision(c, b, web.uuid))).level).toBe('cloud');
     await saveBackupConfigAction({ level: 'machine', ...form, confirm: asked.ok ? (asked.data.confirm ?? '') : '' });
     const { view, broker } = await expectBrokerDoesWhatThePageSays(web.uuid);
@@ -223,17 +286,23 @@ describe('the facts, each with the stand-in', () => {
   it('fact 6: a directory the node daemon would truncate is refused', async () => {
     const editor = await readBackupEditor({ level: 'cloud' });
     const r = await saveBackupConfigAction({ level: 'cloud', token: editor.token, ...editor.form, rootDirectory: 'file:///srv/vm-backup' });
-    expect(r).toMatchObject({ ok: false, fieldErrors: { rootDirectory: expect.stringMatching(/reads file:\/\/\/srv\/vm-backup as \/srv\/vm/) } });
+    expect(r).toMatchObject({
+      ok: false,
+      fieldErrors: { rootDirectory: expect.stringMatching(/reads file:\/\/\/srv\/vm-backup as \/srv\/vm/) },
+    });
     expect(nodeDaemonReadsPath('file:///srv/vm-backup')).toBe('/srv/vm');
   });
 
-  it('fact 8: the broker\'s next runs and leaf names are what the page shows; a plan its arithmetic fails on is refused', async () => {
+  it("fact 8: the broker's next runs and leaf names are what the page shows; a plan its arithmetic fails on is refused", async () => {
     await keep((base) => [`ou=backup,${machineDn(base, web.uuid)}`]);
     const editor = await readBackupEditor({ level: 'machine', uuid: web.uuid });
     // Day of week "1-5" is Monday only for the broker: the page asks first, then shows the broker's runs.
     const form = { uuid: web.uuid, token: editor.token, ...editor.form, cronDayOfWeek: '1-5' };
     const asked = await saveBackupConfigAction({ level: 'machine', ...form });
-    expect(asked).toMatchObject({ ok: true, data: { outcome: 'confirm', confirmations: [{ field: 'cronDayOfWeek', text: expect.stringMatching(/becomes 1 \(Monday\)/) }] } });
+    expect(asked).toMatchObject({
+      ok: true,
+      data: { outcome: 'confirm', confirmations: [{ field: 'cronDayOfWeek', text: expect.stringMatching(/becomes 1 \(Monday\)/) }] },
+    });
     await saveBackupConfigAction({ level: 'machine', ...form, confirm: asked.ok ? (asked.data.confirm ?? '') : '' });
     const { view } = await expectBrokerDoesWhatThePageSays(web.uuid);
     if (view.schedule.by !== 'broker') throw new Error('broker schedule expected');
@@ -241,16 +310,40 @@ describe('the facts, each with the stand-in', () => {
     expect(view.schedule.runs.every((r) => new Date(r.at).getUTCDay() === 1)).toBe(true);
 
     const again = await readBackupEditor({ level: 'machine', uuid: web.uuid });
-    for (const [field, value] of [['cronMonth', '12'], ['cronDay', '31'], ['cronDay', '*/2']] as const) {
-      const refused = await saveBackupConfigAction({ level: 'machine', uuid: web.uuid, token: again.token, ...again.form, cronDayOfWeek: '*', [field]: value, confirm: 'anything' });
+    for (const [field, value] of [
+      ['cronMonth', '12'],
+      ['cronDay', '31'],
+      ['cronDay', '*/2'],
+    ] as const) {
+      const refused = await saveBackupConfigAction({
+        level: 'machine',
+        uuid: web.uuid,
+        token: again.token,
+        ...again.form,
+        cronDayOfWeek: '*',
+        [field]: value,
+        confirm: 'anything',
+      });
       expect(refused, `${field} ${value}`).toMatchObject({ ok: false, error: expect.stringMatching(/date arithmetic fails/) });
     }
   });
 
-  it('fact 9: a disk image format other than the disks\' needs a confirmation; force start is described as read only during a restore', async () => {
+  it("fact 9: a disk image format other than the disks' needs a confirmation; force start is described as read only during a restore", async () => {
     const editor = await readBackupEditor({ level: 'machine', uuid: web.uuid });
-    const asked = await saveBackupConfigAction({ level: 'machine', uuid: web.uuid, token: editor.token, ...editor.form, diskImageFormat: 'vmdk' });
-    expect(asked).toMatchObject({ ok: true, data: { outcome: 'confirm', confirmations: [{ field: 'diskImageFormat', text: expect.stringMatching(/as vmdk, but these machines' disks are qcow2: web-01/) }] } });
+    const asked = await saveBackupConfigAction({
+      level: 'machine',
+      uuid: web.uuid,
+      token: editor.token,
+      ...editor.form,
+      diskImageFormat: 'vmdk',
+    });
+    expect(asked).toMatchObject({
+      ok: true,
+      data: {
+        outcome: 'confirm',
+        confirmations: [{ field: 'diskImageFormat', text: expect.stringMatching(/as vmdk, but these machines' disks are qcow2: web-01/) }],
+      },
+    });
     expect(PARAMETERS.find((p) => p.key === 'forceStart')?.description).toMatch(/only during a restore/);
   });
 
@@ -267,4 +360,3 @@ describe('the facts, each with the stand-in', () => {
     expect(restarted.excluded).toBe(false);
   });
 });
-

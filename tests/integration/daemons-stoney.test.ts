@@ -2,7 +2,12 @@ import { rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { withDirectory } from './env-setup';
-import { removeBackupOverrideAction, saveBackupConfigAction, setBackupExcludedAction, unblockMachineAction } from '@/app/(console)/_backup/actions';
+import {
+  removeBackupOverrideAction,
+  saveBackupConfigAction,
+  setBackupExcludedAction,
+  unblockMachineAction,
+} from '@/app/(console)/_backup/actions';
 import { readInstallation } from '@/lib/backup/installation-reader';
 import { readBackupEditor } from '@/lib/inventory/backup-editor';
 import { readFleet } from '@/lib/inventory/fleet';
@@ -10,7 +15,19 @@ import { readMachineView } from '@/lib/inventory/machine';
 import { DEMO, STONEY_EXPECTED } from '../../scripts/directory/demo-directory';
 import { runStoneyWrapperNight, type WrapperNight } from '../fixtures/daemons/stoney-wrapper';
 import { signInAs } from '../support/sign-in';
-import { addDynamicClone, CLONE_UUID, cloudBackupDn, demoMachine, demoPool, machineDn, poolBackupDn, putBack, removeDynamicClone, snapshot, withClient } from './daemon-world';
+import {
+  addDynamicClone,
+  CLONE_UUID,
+  cloudBackupDn,
+  demoMachine,
+  demoPool,
+  machineDn,
+  poolBackupDn,
+  putBack,
+  removeDynamicClone,
+  snapshot,
+  withClient,
+} from './daemon-world';
 
 withDirectory('stoneyDirectory', { CONSOLE_ADMIN_GROUP: '4000014' });
 
@@ -49,7 +66,9 @@ async function keep(dns: (base: string) => string[]) {
 }
 
 async function night(node: string, options: { dryRun?: boolean; only?: string[] } = { dryRun: true }): Promise<WrapperNight> {
-  return withClient(WORLD, (client, baseDn) => runStoneyWrapperNight({ client, baseDn, node, at: new Date(), virtualizationRoot: virtualizationRoot(), ...options }));
+  return withClient(WORLD, (client, baseDn) =>
+    runStoneyWrapperNight({ client, baseDn, node, at: new Date(), virtualizationRoot: virtualizationRoot(), ...options }),
+  );
 }
 
 /** On stoney cloud, after any console action, the wrapper backs the machine up next night unless it is excluded — and the page says so. */
@@ -75,14 +94,18 @@ describe('the kind of installation', () => {
   it("is told from the node: its crontab starts the stoney wrapper; the node's time zone is read from the node", async () => {
     const installation = await readInstallation({ refresh: true });
     expect(installation).toMatchObject({ kind: 'stoney-cloud', by: 'evidence' });
-    expect(installation.evidence.find((e) => e.strength === 'strong')?.text).toMatch(/starts LDAPKVMWrapper.pl from cron \(crontab -l: 30 2 \* \* \*/);
+    expect(installation.evidence.find((e) => e.strength === 'strong')?.text).toMatch(
+      /starts LDAPKVMWrapper.pl from cron \(crontab -l: 30 2 \* \* \*/,
+    );
     expect(installation.nodes.every((n) => n.read && n.timeZone === 'Europe/Zurich')).toBe(true);
   });
 
-  it('classifies every machine by the wrapper\'s rules', async () => {
+  it("classifies every machine by the wrapper's rules", async () => {
     const fleet = await readFleet();
     expect(fleet.kind).toBe('stoney-cloud');
-    expect(Object.fromEntries(fleet.machines.map((m) => [m.name, m.status]))).toEqual(Object.fromEntries(Object.entries(STONEY_EXPECTED).map(([name, e]) => [name, e.status])));
+    expect(Object.fromEntries(fleet.machines.map((m) => [m.name, m.status]))).toEqual(
+      Object.fromEntries(Object.entries(STONEY_EXPECTED).map(([name, e]) => [name, e.status])),
+    );
   });
 });
 
@@ -113,8 +136,15 @@ describe('health on stoney cloud (issue #11 beside the wrapper)', () => {
     const m = fleet.machines.find((x) => x.uuid === mail.uuid);
     // Its one leaf is a failed merge: the wrapper skips it every night (blocked), and the merge failed;
     // the good run before it is a folder on the node, older than the leaf.
-    expect(m).toMatchObject({ status: 'blocked', blocked: expect.stringMatching(/not a finished, successful backup/), activity: { kind: 'failed' }, lastGood: null });
-    expect(m?.protectionReason).toMatch(/keeps only the last run, \d{8}T\d{6}Z, which has not finished well; the stoney wrapper starts a run only after a good one/);
+    expect(m).toMatchObject({
+      status: 'blocked',
+      blocked: expect.stringMatching(/not a finished, successful backup/),
+      activity: { kind: 'failed' },
+      lastGood: null,
+    });
+    expect(m?.protectionReason).toMatch(
+      /keeps only the last run, \d{8}T\d{6}Z, which has not finished well; the stoney wrapper starts a run only after a good one/,
+    );
     expect(m?.activity?.next).toMatch(/stoney wrapper's log/);
     const { summarizeFleet } = await import('@/lib/inventory/overview');
     const overview = summarizeFleet(fleet);
@@ -152,7 +182,9 @@ describe('stoney cloud: each configuration action, checked with the wrapper stan
     await keep((base) => [cloudBackupDn(base)]);
     const editor = await readBackupEditor({ level: 'cloud' });
     expect(editor.nodeSchedules.map((n) => n.lines?.length)).toEqual([1, 1]);
-    const result = await confirmed((extra) => saveBackupConfigAction({ level: 'cloud', token: editor.token, ...editor.form, cronHour: '5', ...extra }));
+    const result = await confirmed((extra) =>
+      saveBackupConfigAction({ level: 'cloud', token: editor.token, ...editor.form, cronHour: '5', ...extra }),
+    );
     expect(result).toMatchObject({ ok: true, data: { outcome: 'changed' } });
     const view = await expectBackedUpUnlessExcluded(web.uuid);
     expect(view.schedule.by === 'node-crontab' && view.schedule.lines?.[0].line).toMatch(/^30 2 /);
@@ -161,7 +193,9 @@ describe('stoney cloud: each configuration action, checked with the wrapper stan
   it('saving and removing a pool configuration: the node daemon reads the pool, the wrapper still backs its machines up', async () => {
     await keep((base) => [poolBackupDn(base, production.uuid)]);
     const editor = await readBackupEditor({ level: 'pool', uuid: production.uuid });
-    const saved = await confirmed((extra) => saveBackupConfigAction({ level: 'pool', uuid: production.uuid, token: editor.token, ...editor.form, iterations: '4', ...extra }));
+    const saved = await confirmed((extra) =>
+      saveBackupConfigAction({ level: 'pool', uuid: production.uuid, token: editor.token, ...editor.form, iterations: '4', ...extra }),
+    );
     expect(saved).toMatchObject({ ok: true, data: { outcome: 'changed' } });
     expect((await expectBackedUpUnlessExcluded(web.uuid)).effective.level).toBe('pool');
     const again = await readBackupEditor({ level: 'pool', uuid: production.uuid });
@@ -174,7 +208,9 @@ describe('stoney cloud: each configuration action, checked with the wrapper stan
     const editor = await readBackupEditor({ level: 'machine', uuid: web.uuid });
     expect(editor.retentionSource).toBe('node');
     expect(editor.retention[0].iterations).toHaveLength(3);
-    const saved = await confirmed((extra) => saveBackupConfigAction({ level: 'machine', uuid: web.uuid, token: editor.token, ...editor.form, mergeBandwidth: '50', ...extra }));
+    const saved = await confirmed((extra) =>
+      saveBackupConfigAction({ level: 'machine', uuid: web.uuid, token: editor.token, ...editor.form, mergeBandwidth: '50', ...extra }),
+    );
     expect(saved).toMatchObject({ ok: true, data: { outcome: 'changed' } });
     expect((await expectBackedUpUnlessExcluded(web.uuid)).effective.level).toBe('machine');
     const again = await readBackupEditor({ level: 'machine', uuid: web.uuid });
@@ -184,9 +220,15 @@ describe('stoney cloud: each configuration action, checked with the wrapper stan
 
   it('excluding and including a machine: backed up again the next night', async () => {
     await keep((base) => [`ou=backup,${machineDn(base, web.uuid)}`]);
-    expect(await setBackupExcludedAction({ level: 'machine', uuid: web.uuid, intent: 'exclude' })).toMatchObject({ ok: true, data: { outcome: 'changed' } });
+    expect(await setBackupExcludedAction({ level: 'machine', uuid: web.uuid, intent: 'exclude' })).toMatchObject({
+      ok: true,
+      data: { outcome: 'changed' },
+    });
     expect((await expectBackedUpUnlessExcluded(web.uuid)).effective.excluded).toBe(true);
-    expect(await setBackupExcludedAction({ level: 'machine', uuid: web.uuid, intent: 'include' })).toMatchObject({ ok: true, data: { outcome: 'changed' } });
+    expect(await setBackupExcludedAction({ level: 'machine', uuid: web.uuid, intent: 'include' })).toMatchObject({
+      ok: true,
+      data: { outcome: 'changed' },
+    });
     expect((await expectBackedUpUnlessExcluded(web.uuid)).effective.excluded).toBe(false);
   });
 
@@ -197,10 +239,18 @@ describe('stoney cloud: each configuration action, checked with the wrapper stan
     expect(excluded).toMatchObject({ ok: true, data: { outcome: 'changed', message: expect.stringMatching(/one by one/) } });
     for (const m of [web, db, fresh, legacy]) expect((await expectBackedUpUnlessExcluded(m.uuid)).effective.excluded).toBe(true);
     const nightResult = await night('node-01.stoney-cloud.org');
-    expect(nightResult.skipped.filter((s) => s.reason === 'excluded').map((s) => s.name).sort()).toEqual(['Legacy ERP, Müller & Söhne', 'files-01', 'mail-01', 'web-01']);
+    expect(
+      nightResult.skipped
+        .filter((s) => s.reason === 'excluded')
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(['Legacy ERP, Müller & Söhne', 'files-01', 'mail-01', 'web-01']);
     expect((await readBackupEditor({ level: 'pool', uuid: production.uuid })).excludedHere).toBe(true);
 
-    expect(await setBackupExcludedAction({ level: 'pool', uuid: production.uuid, intent: 'include' })).toMatchObject({ ok: true, data: { outcome: 'changed' } });
+    expect(await setBackupExcludedAction({ level: 'pool', uuid: production.uuid, intent: 'include' })).toMatchObject({
+      ok: true,
+      data: { outcome: 'changed' },
+    });
     for (const m of [web, db, fresh]) expect((await expectBackedUpUnlessExcluded(m.uuid)).effective.excluded).toBe(false);
     // Excluded on its own before the pool was: stays excluded.
     expect((await expectBackedUpUnlessExcluded(legacy.uuid)).effective.excluded).toBe(true);
@@ -211,7 +261,9 @@ describe('stoney cloud: each configuration action, checked with the wrapper stan
     await keep((base) => [poolBackupDn(base, templates.uuid)]);
     await withClient(WORLD, async (client, base) => {
       const { Attribute, Change } = await import('ldapts');
-      await client.modify(poolBackupDn(base, templates.uuid), [new Change({ operation: 'replace', modification: new Attribute({ type: 'sstBackupExcludeFromBackup', values: ['TRUE'] }) })]);
+      await client.modify(poolBackupDn(base, templates.uuid), [
+        new Change({ operation: 'replace', modification: new Attribute({ type: 'sstBackupExcludeFromBackup', values: ['TRUE'] }) }),
+      ]);
     });
     const view = await expectBackedUpUnlessExcluded(tplWindows.uuid);
     expect(view.effective.excluded).toBe(false);
@@ -239,7 +291,10 @@ describe('stoney cloud: each configuration action, checked with the wrapper stan
   it('fact 7: giving a machine without a leaf its own configuration is refused (the wrapper would skip it every night)', async () => {
     const editor = await readBackupEditor({ level: 'machine', uuid: fresh.uuid });
     const refused = await saveBackupConfigAction({ level: 'machine', uuid: fresh.uuid, token: editor.token, ...editor.form });
-    expect(refused).toMatchObject({ ok: false, error: expect.stringMatching(/skips every night a machine whose ou=backup has no iteration/) });
+    expect(refused).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/skips every night a machine whose ou=backup has no iteration/),
+    });
     await expectBackedUpUnlessExcluded(fresh.uuid);
   });
 
@@ -260,10 +315,15 @@ describe('fact 7: blocked machines, and the one action that unblocks them', () =
     const blocked = await readMachineView(mail.uuid);
     expect(blocked).toMatchObject({ status: 'blocked', verdict: { blocked: true, backedUp: false } });
     const folders = blocked.nodeIterations?.ok ? blocked.nodeIterations.folders.map((f) => f.name) : null;
-    expect((await night('node-01.stoney-cloud.org', { dryRun: true, only: [mail.uuid] })).skipped).toMatchObject([{ reason: 'last-backup-not-successful' }]);
+    expect((await night('node-01.stoney-cloud.org', { dryRun: true, only: [mail.uuid] })).skipped).toMatchObject([
+      { reason: 'last-backup-not-successful' },
+    ]);
 
     const unblocked = await unblockMachineAction({ uuid: mail.uuid });
-    expect(unblocked).toMatchObject({ ok: true, data: { outcome: 'changed', message: expect.stringMatching(/creates a new ou=backup with a leaf/) } });
+    expect(unblocked).toMatchObject({
+      ok: true,
+      data: { outcome: 'changed', message: expect.stringMatching(/creates a new ou=backup with a leaf/) },
+    });
     const view = await expectBackedUpUnlessExcluded(mail.uuid);
     expect(view.status).not.toBe('blocked');
     expect(view.nodeIterations?.ok && view.nodeIterations.folders.map((f) => f.name)).toEqual(folders);
@@ -272,10 +332,18 @@ describe('fact 7: blocked machines, and the one action that unblocks them', () =
   it('a finished leaf with an entry below it (a restore journal): blocked, and unblocking removes only that entry', async () => {
     await keep((base) => [`ou=backup,${machineDn(base, web.uuid)}`]);
     const leaf = (await readMachineView(web.uuid)).iterations[0];
-    await withClient(WORLD, (client) => client.add(`ou=restore,${leaf.dn}`, { objectClass: ['top', 'organizationalUnit'], ou: 'restore', description: 'a journal left behind' }));
+    await withClient(WORLD, (client) =>
+      client.add(`ou=restore,${leaf.dn}`, {
+        objectClass: ['top', 'organizationalUnit'],
+        ou: 'restore',
+        description: 'a journal left behind',
+      }),
+    );
     const blocked = await readMachineView(web.uuid);
     expect(blocked).toMatchObject({ status: 'blocked', verdict: { reason: expect.stringMatching(/plain delete/) } });
-    expect((await night('node-01.stoney-cloud.org', { dryRun: true, only: [web.uuid] })).skipped).toMatchObject([{ reason: 'leaf-not-deletable' }]);
+    expect((await night('node-01.stoney-cloud.org', { dryRun: true, only: [web.uuid] })).skipped).toMatchObject([
+      { reason: 'leaf-not-deletable' },
+    ]);
     expect(await unblockMachineAction({ uuid: web.uuid })).toMatchObject({ ok: true, data: { outcome: 'changed' } });
     const view = await expectBackedUpUnlessExcluded(web.uuid);
     expect(view.iterations.map((i) => i.name)).toEqual([leaf.name]);

@@ -22,7 +22,12 @@ describe('the demo directory, read through lib/', () => {
     for (const expected of DEMO.machines) {
       const machine = fleet.machines.find((m) => m.uuid === expected.uuid);
       expect(machine, expected.name).toBeDefined();
-      expect({ name: expected.name, status: machine?.status, protection: machine?.protection, activity: machine?.activity?.kind ?? null }).toEqual({
+      expect({
+        name: expected.name,
+        status: machine?.status,
+        protection: machine?.protection,
+        activity: machine?.activity?.kind ?? null,
+      }).toEqual({
         name: expected.name,
         status: expected.status,
         protection: expected.protection,
@@ -47,7 +52,10 @@ describe('the demo directory, read through lib/', () => {
     });
     expect(overview.counts.protected + overview.counts.stale + overview.counts.never + overview.counts.excluded).toBe(DEMO.machines.length);
     expect(overview.attention.map((m) => m.name).sort()).toEqual(
-      DEMO.machines.filter((m) => ['stale', 'never'].includes(m.protection) || ['failed', 'stuck'].includes(m.activity ?? '')).map((m) => m.name).sort(),
+      DEMO.machines
+        .filter((m) => ['stale', 'never'].includes(m.protection) || ['failed', 'stuck'].includes(m.activity ?? ''))
+        .map((m) => m.name)
+        .sort(),
     );
     expect(overview.clones).toBe(1);
     expect(overview.pools.map((p) => p.machines).reduce((a, b) => a + b, 0)).toBe(DEMO.machines.length);
@@ -55,7 +63,8 @@ describe('the demo directory, read through lib/', () => {
 
   it('searches and filters the machine list', async () => {
     const fleet = await readFleet();
-    const query = (q: Record<string, unknown>) => filterMachines(fleet.machines, machineQuerySchema.parse({ q: '', ...q })).map((m) => m.name);
+    const query = (q: Record<string, unknown>) =>
+      filterMachines(fleet.machines, machineQuerySchema.parse({ q: '', ...q })).map((m) => m.name);
     expect(query({ q: 'WEB-0' })).toEqual(['web-01']);
     expect(query({ q: byName('db-01').uuid.slice(0, 13) })).toEqual(['db-01']);
     expect(query({ status: 'failed' })).toEqual(['mail-01']);
@@ -91,7 +100,9 @@ describe('the demo directory, read through lib/', () => {
     expect(view.files.ok).toBe(true);
     if (view.files.ok) {
       const backupRoot = inject('nodeTree').backupRoot;
-      expect(view.files.folder).toMatch(new RegExp(`^${backupRoot}/vm-persistent/[0-9a-f-]{36}/${web.machine.uuid}/${web.iterations[0].name}$`));
+      expect(view.files.folder).toMatch(
+        new RegExp(`^${backupRoot}/vm-persistent/[0-9a-f-]{36}/${web.machine.uuid}/${web.iterations[0].name}$`),
+      );
       expect(view.files.files.filter((f) => f.kind === 'disk')).toHaveLength(2);
     }
   });

@@ -67,11 +67,15 @@ describe('the demo node tree', () => {
         }
         expect(onNode.folder).toBe(it.folder);
         expect(onNode.others).toEqual([]);
-        expect(onNode.files.map((f) => [f.name, f.onNode.exists && f.onNode.sizeBytes])).toEqual(it.files.map((f) => [f.name, f.sizeBytes]));
+        expect(onNode.files.map((f) => [f.name, f.onNode.exists && f.onNode.sizeBytes])).toEqual(
+          it.files.map((f) => [f.name, f.sizeBytes]),
+        );
         checked += 1;
       }
     }
-    const completed = tree.machines.filter((m) => m.name !== 'Legacy ERP, Müller & Söhne').flatMap((m) => m.iterations.filter((i) => i.folder !== null));
+    const completed = tree.machines
+      .filter((m) => m.name !== 'Legacy ERP, Müller & Söhne')
+      .flatMap((m) => m.iterations.filter((i) => i.folder !== null));
     expect(checked).toBe(completed.length);
     expect(checked).toBeGreaterThan(10);
   });
@@ -83,7 +87,9 @@ describe('the demo node tree', () => {
     const sizes = await readIterationSizes(await readMachineView(web.uuid));
     expect(sizes.ok).toBe(true);
     if (!sizes.ok) return;
-    const expected = Object.fromEntries(web.iterations.filter((i) => i.folder !== null).map((i) => [i.name, i.files.reduce((a, f) => a + f.sizeBytes, 0)]));
+    const expected = Object.fromEntries(
+      web.iterations.filter((i) => i.folder !== null).map((i) => [i.name, i.files.reduce((a, f) => a + f.sizeBytes, 0)]),
+    );
     expect(sizes.sizes).toEqual(expected);
     // A machine whose backups never reached the backup root has no folder yet: no sizes, no error.
     expect(await readIterationSizes(await readMachineView(machine('new-01').uuid))).toMatchObject({ ok: true, sizes: {} });
@@ -97,7 +103,10 @@ describe('the demo node tree', () => {
     if (!backupVda || !liveVda) throw new Error('web-01 vda missing');
     expect(await qemuImgCheck(DEMO.machines[0].node, backupVda.path)).toMatchObject({ ok: true, format: 'qcow2' });
     expect((await qemuImgInfo(DEMO.machines[0].node, liveVda.path)).virtualSizeBytes).toBe(20 * 1024 ** 3);
-    const allImages = tree.machines.flatMap((m) => [...m.liveImages.map((i) => i.path), ...m.iterations.flatMap((i) => i.files.filter((f) => f.kind === 'disk').map((f) => f.path))]);
+    const allImages = tree.machines.flatMap((m) => [
+      ...m.liveImages.map((i) => i.path),
+      ...m.iterations.flatMap((i) => i.files.filter((f) => f.kind === 'disk').map((f) => f.path)),
+    ]);
     expect(new Set(allImages.map(sha)).size).toBe(allImages.length);
   });
 
@@ -123,7 +132,7 @@ describe('the demo node tree', () => {
 
     // Nothing else differs between the backup XML and the live domain.
     const differing = backupXml.split('\n').filter((line, i) => line !== liveXml.split('\n')[i]);
-    expect(differing.map((l) => l.trim().slice(0, 18))).toEqual(["<memory unit='KiB'", "<currentMemory uni", "<model type='qxl' "]);
+    expect(differing.map((l) => l.trim().slice(0, 18))).toEqual(["<memory unit='KiB'", '<currentMemory uni', "<model type='qxl' "]);
     expect(readFileSync(file('state')).subarray(0, 16).toString()).toBe('LibvirtQemudSave');
   });
 
@@ -138,13 +147,16 @@ describe('the demo node tree', () => {
         for (const [dn, lines] of exported) {
           if (/^ou=\d{8}T\d{6}Z,ou=backup,/.test(dn)) continue; // iteration leaves are history
           const differs = lines.filter((l) => !(live.get(dn) ?? []).includes(l));
-          if (m.name === 'web-01' && dn.startsWith('sstVirtualMachine=')) expect(differs).toEqual(['description: Public web server', 'sstMemory: 2147483648']);
+          if (m.name === 'web-01' && dn.startsWith('sstVirtualMachine='))
+            expect(differs).toEqual(['description: Public web server', 'sstMemory: 2147483648']);
           else expect(differs, `${m.name} ${dn}`).toEqual([]);
         }
         // The iteration being backed up is in the export, in snapshotting.
-        expect(exported.get(`ou=${it.name},ou=backup,sstVirtualMachine=${m.uuid},ou=virtual machines,ou=virtualization,ou=services,${DEMO.baseDn}`)).toContain(
-          'sstProvisioningMode: snapshotting',
-        );
+        expect(
+          exported.get(
+            `ou=${it.name},ou=backup,sstVirtualMachine=${m.uuid},ou=virtual machines,ou=virtualization,ou=services,${DEMO.baseDn}`,
+          ),
+        ).toContain('sstProvisioningMode: snapshotting');
       }
     }
   });
@@ -155,7 +167,11 @@ describe('the demo node tree', () => {
     expect(NOT_RUNNING_TEXT).toHaveLength(37);
     expect(await virsh.domainState(tpl.node, tpl.uuid)).toBe('shut off');
     expect(await virsh.domainState(machine('web-01').node, machine('web-01').uuid)).toBe('running');
-    for (const m of tree.machines) expect(readDomain(testNode.virshStateDir, m.uuid), m.name).toMatchObject({ persistent: true, state: m.running ? 'running' : 'shut off' });
+    for (const m of tree.machines)
+      expect(readDomain(testNode.virshStateDir, m.uuid), m.name).toMatchObject({
+        persistent: true,
+        state: m.running ? 'running' : 'shut off',
+      });
   });
 
   it('leaves the restore that waits in phase 1 with its small files in the retain folder', () => {
@@ -185,7 +201,8 @@ describe('the demo node tree', () => {
     const liveWeb = readDomain(testNode.virshStateDir, web.uuid);
     const liveTpl = readDomain(testNode.virshStateDir, tpl.uuid);
     if (!liveWeb || !liveTpl) throw new Error('live domains missing');
-    const fileOf = (m: typeof web, kind: string) => [...m.iterations].sort((a, b) => b.name.localeCompare(a.name))[0].files.find((f) => f.kind === kind)?.path ?? '';
+    const fileOf = (m: typeof web, kind: string) =>
+      [...m.iterations].sort((a, b) => b.name.localeCompare(a.name))[0].files.find((f) => f.kind === kind)?.path ?? '';
     const liveXmlFile = (m: typeof web) => `${testNode.root}/live-${m.uuid}.xml`;
     try {
       await virsh.destroy(web.node, web.uuid);
@@ -201,7 +218,10 @@ describe('the demo node tree', () => {
       expect(await virsh.domainState(tpl.node, tpl.uuid)).toBe('running');
     } finally {
       // Put the live domains back as they were, for the tests that run after this one.
-      for (const [m, live] of [[web, liveWeb], [tpl, liveTpl]] as const) {
+      for (const [m, live] of [
+        [web, liveWeb],
+        [tpl, liveTpl],
+      ] as const) {
         writeFileSync(liveXmlFile(m), live.xml);
         if ((await virsh.domainState(m.node, m.uuid)) === 'running') await virsh.destroy(m.node, m.uuid);
         await virsh.define(m.node, liveXmlFile(m));

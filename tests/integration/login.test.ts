@@ -5,7 +5,12 @@ import { login, loginMessages } from '@/lib/auth/login';
 describe('login against the demo directory', () => {
   it('lets administrators in, by role or by the configured group, with every right', async () => {
     const admin = await login(DEMO.logins.admin.login, DEMO.logins.admin.password);
-    expect(admin).toMatchObject({ ok: true, person: { uid: '4000002' }, grantedBy: ['role Admin Virtualization'], grants: { view: { all: true }, restore: { all: true } } });
+    expect(admin).toMatchObject({
+      ok: true,
+      person: { uid: '4000002' },
+      grantedBy: ['role Admin Virtualization'],
+      grants: { view: { all: true }, restore: { all: true } },
+    });
     const operator = await login(DEMO.logins.operator.login, DEMO.logins.operator.password);
     expect(operator).toMatchObject({ ok: true, grantedBy: ['group 4000014'], grants: { configure: { all: true } } });
   });
@@ -18,7 +23,11 @@ describe('login against the demo directory', () => {
     const production = DEMO.pools.find((p) => p.name === 'Production servers')?.uuid;
     expect(await login(DEMO.logins.production.login, DEMO.logins.production.password)).toMatchObject({
       ok: true,
-      grants: { view: { all: false, pools: [production] }, configure: { all: false, pools: [production] }, restore: { all: false, pools: [production] } },
+      grants: {
+        view: { all: false, pools: [production] },
+        configure: { all: false, pools: [production] },
+        restore: { all: false, pools: [production] },
+      },
     });
   });
 

@@ -24,7 +24,16 @@ const pick = (story: string): MachineSpec => {
 const minute = (agoMs: number) => new Date(Math.floor((now.getTime() - agoMs) / 1000) * 1000).toISOString().slice(0, 16).replace('T', ' ');
 
 beforeAll(async () => {
-  cloud = buildLargeCloud({ seed: 'old-directory', machines: 300, pools: 6, nodes: 4, disksPerMachine: 1, iterationsPerMachine: 6, now, dataAgeYears: 2.5 });
+  cloud = buildLargeCloud({
+    seed: 'old-directory',
+    machines: 300,
+    pools: 6,
+    nodes: 4,
+    disksPerMachine: 1,
+    iterationsPerMachine: 6,
+    now,
+    dataAgeYears: 2.5,
+  });
   slapd = await startSlapd({ baseDn: cloud.baseDn, rootDn: LARGE.rootDn, rootPassword: LARGE.rootPassword, ldif: [cloud.ldif] });
   await closeDirectory();
   Object.assign(process.env, {
@@ -53,7 +62,9 @@ describe('a directory whose newest backups are two and a half years old', () => 
     const fleet = await readFleet();
     expect(fleet.problems).toEqual([]);
     const intended = new Map(cloud.spec.machines.map((m) => [m.uuid, `${m.expectedProtection} ${m.expectedActivity ?? '-'}: ${m.story}`]));
-    const got = new Map(fleet.machines.map((m) => [m.uuid, `${m.protection} ${m.activity?.kind ?? '-'}: ${intended.get(m.uuid)?.split(': ')[1]}`]));
+    const got = new Map(
+      fleet.machines.map((m) => [m.uuid, `${m.protection} ${m.activity?.kind ?? '-'}: ${intended.get(m.uuid)?.split(': ')[1]}`]),
+    );
     expect(got).toEqual(intended);
   });
 
@@ -71,7 +82,9 @@ describe('a directory whose newest backups are two and a half years old', () => 
     expect(overview.counts.never).toBeGreaterThan(0);
     expect(overview.clones).toBe(cloud.spec.machines.filter((m) => m.story === 'dynamic clone without ou=backup').length);
     // Everything stale, never backed up, failed or stuck needs attention: nothing hides.
-    const attention = cloud.spec.machines.filter((m) => ['stale', 'never'].includes(m.expectedProtection ?? '') || ['failed', 'stuck'].includes(m.expectedActivity ?? ''));
+    const attention = cloud.spec.machines.filter(
+      (m) => ['stale', 'never'].includes(m.expectedProtection ?? '') || ['failed', 'stuck'].includes(m.expectedActivity ?? ''),
+    );
     expect(overview.attention.map((m) => m.uuid).sort()).toEqual(attention.map((m) => m.uuid).sort());
     for (const pool of overview.pools) {
       const members = cloud.spec.machines.filter((m) => m.poolUuid === pool.uuid);
@@ -96,7 +109,9 @@ describe('a directory whose newest backups are two and a half years old', () => 
     const listed = fleet.machines.find((m) => m.uuid === spec.uuid);
     const view = await readMachineView(spec.uuid);
     expect(view.activity?.text).toMatch(
-      new RegExp(`^Stuck since ${minute(stuck.modifiedAgoMs)} in merge(?: \\(requested, not yet picked up by the node daemon\\))?: the backup ${compactUtc(new Date(now.getTime() - stuck.agoMs))} has been in mode ${stuck.mode} for [23] years; limit the floor of 2 hours`),
+      new RegExp(
+        `^Stuck since ${minute(stuck.modifiedAgoMs)} in merge(?: \\(requested, not yet picked up by the node daemon\\))?: the backup ${compactUtc(new Date(now.getTime() - stuck.agoMs))} has been in mode ${stuck.mode} for [23] years; limit the floor of 2 hours`,
+      ),
     );
     expect(view.activity?.next).toMatch(/leave that folder alone/);
     expect(view.protectionReason).toMatch(/^Last good backup [23] years ago \(\d{8}T\d{6}Z\), older than the recovery point objective/);
@@ -134,7 +149,11 @@ describe('a directory whose newest backups are two and a half years old', () => 
     const firstFailed = cloud.spec.machines.find((m) => m.story.startsWith('its first backup failed'));
     if (firstFailed) {
       const view = await readMachineView(firstFailed.uuid);
-      expect(view).toMatchObject({ protection: 'never', status: 'failed', protectionReason: 'Never backed up: none of its 1 iteration finished.' });
+      expect(view).toMatchObject({
+        protection: 'never',
+        status: 'failed',
+        protectionReason: 'Never backed up: none of its 1 iteration finished.',
+      });
     }
     const clone = await readMachineView(pick('dynamic clone without ou=backup').uuid);
     expect(clone).toMatchObject({ protection: 'excluded', clone: true, activity: null });
@@ -152,7 +171,10 @@ describe('a directory whose newest backups are two and a half years old', () => 
   it('exposes the same values at /api/metrics, only with the token', async () => {
     const { GET } = await import('@/app/api/metrics/route');
     expect((await GET(new Request('http://console/api/metrics'))).status).toBe(401);
-    expect((await GET(new Request('http://console/api/metrics', { headers: { authorization: 'Bearer wrong-token-wrong-token-wrong-token' } }))).status).toBe(401);
+    expect(
+      (await GET(new Request('http://console/api/metrics', { headers: { authorization: 'Bearer wrong-token-wrong-token-wrong-token' } })))
+        .status,
+    ).toBe(401);
     // It takes no parameters: anything in the query string is refused with a sentence, token or not.
     const odd = await GET(new Request('http://console/api/metrics?name[]=x', { headers: { authorization: `Bearer ${TOKEN}` } }));
     expect(odd.status).toBe(400);
@@ -165,25 +187,34 @@ describe('a directory whose newest backups are two and a half years old', () => 
       const match = text.split('\n').find((l) => line.test(l));
       return match === undefined ? undefined : Number(match.slice(match.lastIndexOf(' ') + 1));
     };
-    for (const [status, count] of Object.entries({ ...cloud.facets, blocked: 0 })) expect(value(new RegExp(`^backup_console_machines\\{status="${status}"\\} `)), status).toBe(count);
+    for (const [status, count] of Object.entries({ ...cloud.facets, blocked: 0 }))
+      expect(value(new RegExp(`^backup_console_machines\\{status="${status}"\\} `)), status).toBe(count);
     expect(value(/^backup_console_installation_kind\{kind="foss-cloud"\} /)).toBe(1);
     const merge = pick('a merge stuck since then');
     const it = merge.iterations.find((i) => i.mode === 'merging' || i.mode === 'merge');
-    expect(value(new RegExp(`^backup_console_machine_stuck_since_timestamp_seconds\\{uuid="${merge.uuid}",`))).toBe(Math.floor((now.getTime() - (it?.modifiedAgoMs ?? 0)) / 1000));
+    expect(value(new RegExp(`^backup_console_machine_stuck_since_timestamp_seconds\\{uuid="${merge.uuid}",`))).toBe(
+      Math.floor((now.getTime() - (it?.modifiedAgoMs ?? 0)) / 1000),
+    );
     expect(value(new RegExp(`^backup_console_machine_status\\{uuid="${merge.uuid}",.*status="stale"\\} `))).toBe(1);
     expect(value(new RegExp(`^backup_console_machine_status\\{uuid="${merge.uuid}",.*status="stuck"\\} `))).toBe(1);
     const newestGood = Math.min(...merge.iterations.filter((i) => i.mode === 'finished').map((i) => i.stateAgoMs ?? i.agoMs));
-    expect(value(new RegExp(`^backup_console_machine_last_good_backup_timestamp_seconds\\{uuid="${merge.uuid}",`))).toBe(Math.floor((now.getTime() - newestGood) / 1000));
+    expect(value(new RegExp(`^backup_console_machine_last_good_backup_timestamp_seconds\\{uuid="${merge.uuid}",`))).toBe(
+      Math.floor((now.getTime() - newestGood) / 1000),
+    );
     const clone = pick('dynamic clone without ou=backup');
     expect(value(new RegExp(`^backup_console_machine_excluded\\{uuid="${clone.uuid}",`))).toBe(1);
     expect(value(new RegExp(`^backup_console_machine_last_good_backup_timestamp_seconds\\{uuid="${clone.uuid}",`))).toBeUndefined();
     for (const pool of cloud.spec.pools) {
       const members = cloud.spec.machines.filter((m) => m.poolUuid === pool.uuid);
       expect(value(new RegExp(`^backup_console_pool_machine_count\\{pool_uuid="${pool.uuid}",`)), pool.name).toBe(members.length);
-      expect(value(new RegExp(`^backup_console_pool_machines\\{pool_uuid="${pool.uuid}",.*status="stuck"\\} `)), pool.name).toBe(members.filter((m) => m.expectedActivity === 'stuck').length);
+      expect(value(new RegExp(`^backup_console_pool_machines\\{pool_uuid="${pool.uuid}",.*status="stuck"\\} `)), pool.name).toBe(
+        members.filter((m) => m.expectedActivity === 'stuck').length,
+      );
     }
     for (const node of cloud.spec.nodes) {
-      expect(value(new RegExp(`^backup_console_node_machine_count\\{node="${node.fqdn}"\\} `)), node.fqdn).toBe(cloud.spec.machines.filter((m) => m.node === node.fqdn).length);
+      expect(value(new RegExp(`^backup_console_node_machine_count\\{node="${node.fqdn}"\\} `)), node.fqdn).toBe(
+        cloud.spec.machines.filter((m) => m.node === node.fqdn).length,
+      );
     }
     expect(value(/^backup_console_directory_up /)).toBe(1);
     expect(value(/^backup_console_nodes_configured /)).toBe(0);

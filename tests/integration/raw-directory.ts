@@ -50,7 +50,9 @@ export async function rawReplace(dn: string, attributes: RawAttributes): Promise
   await withRawDirectory((client) =>
     client.modify(
       dn,
-      Object.entries(attributes).map(([type, values]) => new Change({ operation: 'replace', modification: new Attribute({ type, values }) })),
+      Object.entries(attributes).map(
+        ([type, values]) => new Change({ operation: 'replace', modification: new Attribute({ type, values }) }),
+      ),
     ),
   );
 }
@@ -64,8 +66,10 @@ export async function rawAdd(dn: string, attributes: RawAttributes): Promise<voi
 }
 
 export const dnOf = {
-  machineBackup: (baseDn: string, uuid: string) => `ou=backup,sstVirtualMachine=${uuid},ou=virtual machines,ou=virtualization,ou=services,${baseDn}`,
-  poolBackup: (baseDn: string, uuid: string) => `ou=backup,sstVirtualMachinePool=${uuid},ou=virtual machine pools,ou=virtualization,ou=services,${baseDn}`,
+  machineBackup: (baseDn: string, uuid: string) =>
+    `ou=backup,sstVirtualMachine=${uuid},ou=virtual machines,ou=virtualization,ou=services,${baseDn}`,
+  poolBackup: (baseDn: string, uuid: string) =>
+    `ou=backup,sstVirtualMachinePool=${uuid},ou=virtual machine pools,ou=virtualization,ou=services,${baseDn}`,
   cloudBackup: (baseDn: string) => `ou=backup,ou=configuration,ou=virtualization,ou=services,${baseDn}`,
 };
 

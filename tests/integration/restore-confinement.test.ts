@@ -1,10 +1,30 @@
-import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { Attribute, Change } from 'ldapts';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEMO } from '../../scripts/directory/demo-directory';
 import { signInAs } from '../support/sign-in';
-import { demoMachine, directoryEntry, domainOf, fileSnapshot, sha256, startRestoreWorld, withDirectoryClient, type RestoreWorld } from './restore-world';
+import {
+  demoMachine,
+  directoryEntry,
+  domainOf,
+  fileSnapshot,
+  sha256,
+  startRestoreWorld,
+  withDirectoryClient,
+  type RestoreWorld,
+} from './restore-world';
 
 // The actions run exactly as in the console, signed in as the demo administrator; only the browser and Next's cache are stand-ins.
 vi.mock('next/headers', () => import('../support/next-headers'));
@@ -84,7 +104,9 @@ async function value(dn: string, type: string): Promise<string> {
 }
 
 async function replace(dn: string, type: string, values: string): Promise<void> {
-  await withDirectoryClient(world, (client) => client.modify(dn, [new Change({ operation: 'replace', modification: new Attribute({ type, values: [values] }) })]));
+  await withDirectoryClient(world, (client) =>
+    client.modify(dn, [new Change({ operation: 'replace', modification: new Attribute({ type, values: [values] }) })]),
+  );
 }
 
 /** Runs `work` with a directory value changed, and puts it back afterwards. */
@@ -106,7 +128,12 @@ async function expectRefusedStart(uuid: string, iteration: string, reason: RegEx
   const entryBefore = await directoryEntry(world, iterationDn(uuid, iteration));
   const preflight = await loadPreflight(iterationRef(uuid, iteration));
   expect(preflight.ok).toBe(false);
-  expect(preflight.checks.filter((c) => !c.ok).map((c) => c.detail).join(' ')).toMatch(reason);
+  expect(
+    preflight.checks
+      .filter((c) => !c.ok)
+      .map((c) => c.detail)
+      .join(' '),
+  ).toMatch(reason);
   const result = await startRestoreAction({ uuid, iteration });
   expect(result).toMatchObject({ ok: false, error: expect.stringMatching(reason) });
   expect(await directoryEntry(world, iterationDn(uuid, iteration))).toEqual(entryBefore);
@@ -122,12 +149,48 @@ describe('a ".." in a directory value', () => {
     const { virtualizationRoot, backupRoot, retainRoot } = world.node.tree;
     const escape = (root: string) => `${root}/../${relative(dirname(root), sentinel)}`;
     const cases: { what: string; machine: ReturnType<typeof treeMachine>; dn: string; type: string; to: string }[] = [
-      { what: 'backup root', machine: db, dn: `ou=backup,${machineDn(db.uuid)}`, type: 'sstBackupRootDirectory', to: `file://${escape(backupRoot)}` },
-      { what: 'retain directory', machine: db, dn: `ou=backup,${machineDn(db.uuid)}`, type: 'sstBackupRetainDirectory', to: `file://${escape(retainRoot)}` },
-      { what: 'cloud-wide retain directory', machine: web, dn: `ou=backup,ou=configuration,ou=virtualization,ou=services,${world.slapd.baseDn}`, type: 'sstBackupRetainDirectory', to: `file://${retainRoot}/../../../sentinel/folder` },
-      { what: 'first disk image', machine: db, dn: `sstDisk=vda,ou=devices,${machineDn(db.uuid)}`, type: 'sstSourceFile', to: `${dirname(db.liveImages[0].path)}/../../../sentinel/precious.qcow2` },
-      { what: 'second disk image', machine: web, dn: `sstDisk=vdb,ou=devices,${machineDn(web.uuid)}`, type: 'sstSourceFile', to: `${dirname(web.liveImages[0].path)}/../../../sentinel/precious.qcow2` },
-      { what: 'storage pool folder', machine: db, dn: storagePoolDn(DEMO.storagePools[0].uuid), type: 'sstStoragePoolURI', to: `file://${virtualizationRoot}/vm-persistent/../../sentinel` },
+      {
+        what: 'backup root',
+        machine: db,
+        dn: `ou=backup,${machineDn(db.uuid)}`,
+        type: 'sstBackupRootDirectory',
+        to: `file://${escape(backupRoot)}`,
+      },
+      {
+        what: 'retain directory',
+        machine: db,
+        dn: `ou=backup,${machineDn(db.uuid)}`,
+        type: 'sstBackupRetainDirectory',
+        to: `file://${escape(retainRoot)}`,
+      },
+      {
+        what: 'cloud-wide retain directory',
+        machine: web,
+        dn: `ou=backup,ou=configuration,ou=virtualization,ou=services,${world.slapd.baseDn}`,
+        type: 'sstBackupRetainDirectory',
+        to: `file://${retainRoot}/../../../sentinel/folder`,
+      },
+      {
+        what: 'first disk image',
+        machine: db,
+        dn: `sstDisk=vda,ou=devices,${machineDn(db.uuid)}`,
+        type: 'sstSourceFile',
+        to: `${dirname(db.liveImages[0].path)}/../../../sentinel/precious.qcow2`,
+      },
+      {
+        what: 'second disk image',
+        machine: web,
+        dn: `sstDisk=vdb,ou=devices,${machineDn(web.uuid)}`,
+        type: 'sstSourceFile',
+        to: `${dirname(web.liveImages[0].path)}/../../../sentinel/precious.qcow2`,
+      },
+      {
+        what: 'storage pool folder',
+        machine: db,
+        dn: storagePoolDn(DEMO.storagePools[0].uuid),
+        type: 'sstStoragePoolURI',
+        to: `file://${virtualizationRoot}/vm-persistent/../../sentinel`,
+      },
     ];
     for (const c of cases) {
       await withValue(c.dn, c.type, c.to, async () => {
@@ -171,13 +234,21 @@ describe('a symbolic link on the way', () => {
   it('refuses a backup file that is a symbolic link instead of reading it', async () => {
     const web = treeMachine('web-01');
     const iteration = web.iterations[0];
-    const targets: Record<string, string> = { xml: join(sentinel, 'domain.xml'), state: join(sentinel, 'folder', 'keep'), disk: join(sentinel, 'precious.qcow2') };
+    const targets: Record<string, string> = {
+      xml: join(sentinel, 'domain.xml'),
+      state: join(sentinel, 'folder', 'keep'),
+      disk: join(sentinel, 'precious.qcow2'),
+    };
     for (const kind of ['xml', 'state', 'disk'] as const) {
       const file = iteration.files.find((f) => f.kind === kind)!;
       renameSync(file.path, `${file.path}.away`);
       symlinkSync(targets[kind], file.path);
       try {
-        const preflight = await expectRefusedStart(web.uuid, iteration.name, new RegExp(`${file.name.replace(/\./g, '\\.')}[^.]* is a symbolic link`));
+        const preflight = await expectRefusedStart(
+          web.uuid,
+          iteration.name,
+          new RegExp(`${file.name.replace(/\./g, '\\.')}[^.]* is a symbolic link`),
+        );
         expect(preflight.checks.find((c) => c.label === 'Every path stays in its folder on the node')?.ok).toBe(false);
       } finally {
         rmSync(file.path);
@@ -206,8 +277,15 @@ describe('the disk image paths a restore writes', () => {
       const conflicts = await loadConflicts(ref);
       const disk = conflicts.conflicts.find((c) => c.id === 'disk:vdb');
       expect(disk).toMatchObject({ valueKind: 'disk-image', valueHint: `an image file directly in ${poolFolder}` });
-      const others = Object.fromEntries(conflicts.conflicts.filter((c) => c.id !== 'disk:vdb').map((c) => [c.id, { choice: 'live' as const }]));
-      const typed = (path: string) => resolveConflictsAction({ uuid: web.uuid, iteration: iteration.name, decisions: { ...others, 'disk:vdb': { choice: 'value', value: path } } });
+      const others = Object.fromEntries(
+        conflicts.conflicts.filter((c) => c.id !== 'disk:vdb').map((c) => [c.id, { choice: 'live' as const }]),
+      );
+      const typed = (path: string) =>
+        resolveConflictsAction({
+          uuid: web.uuid,
+          iteration: iteration.name,
+          decisions: { ...others, 'disk:vdb': { choice: 'value', value: path } },
+        });
       const retainFolder = retainFolderOf(web, iteration.name);
       const templateFolder = join(world.node.tree.virtualizationRoot, 'vm-templates', DEMO.storagePools[1].uuid);
       for (const [path, reason] of [
@@ -240,7 +318,10 @@ describe('the disk image paths a restore writes', () => {
       const resolvedXml = join(retainFolder, `${web.uuid}.xml`);
       const original = readFileSync(resolvedXml, 'utf8');
       writeFileSync(resolvedXml, original.split(chosen).join(join(poolFolder, 'somewhere-else.qcow2')));
-      expect(await confirmRestoreAction({ uuid: web.uuid, iteration: iteration.name })).toMatchObject({ ok: false, error: expect.stringMatching(/The plan replaces .*vdb-restored\.qcow2.* but the resolved XML .* now says .*somewhere-else/) });
+      expect(await confirmRestoreAction({ uuid: web.uuid, iteration: iteration.name })).toMatchObject({
+        ok: false,
+        error: expect.stringMatching(/The plan replaces .*vdb-restored\.qcow2.* but the resolved XML .* now says .*somewhere-else/),
+      });
       writeFileSync(resolvedXml, original);
 
       const imagesBefore = fileSnapshot(world.node.tree.virtualizationRoot);
@@ -252,8 +333,12 @@ describe('the disk image paths a restore writes', () => {
       // Outside the retain directory, exactly the plan's destinations changed.
       const after = fileSnapshot(world.node.tree.virtualizationRoot);
       const retainPrefix = `${relative(world.node.tree.virtualizationRoot, world.node.tree.retainRoot)}/`;
-      const changed = [...new Set([...Object.keys(imagesBefore), ...Object.keys(after)])].filter((k) => !k.startsWith(retainPrefix) && imagesBefore[k] !== after[k]);
-      expect(changed.sort()).toEqual([relative(world.node.tree.virtualizationRoot, chosen), relative(world.node.tree.virtualizationRoot, vda)].sort());
+      const changed = [...new Set([...Object.keys(imagesBefore), ...Object.keys(after)])].filter(
+        (k) => !k.startsWith(retainPrefix) && imagesBefore[k] !== after[k],
+      );
+      expect(changed.sort()).toEqual(
+        [relative(world.node.tree.virtualizationRoot, chosen), relative(world.node.tree.virtualizationRoot, vda)].sort(),
+      );
       expect(sha256(chosen)).toBe(sha256(iteration.files.find((f) => f.kind === 'disk' && f.disk === 'vdb')!.path));
       expect(domainOf(world, web.uuid)?.xml).toContain(chosen);
     } finally {
@@ -272,16 +357,26 @@ describe('the disk image paths a restore writes', () => {
     const domainBefore = domainOf(world, db.uuid);
     await startRestore(ref, 'admin', consoleInstance());
     const conflicts = await loadConflicts(ref);
-    expect(await resolveConflicts(ref, Object.fromEntries(conflicts.conflicts.map((c) => [c.id, { choice: 'live' as const }])), 'admin')).toEqual({ ok: true });
+    expect(
+      await resolveConflicts(ref, Object.fromEntries(conflicts.conflicts.map((c) => [c.id, { choice: 'live' as const }])), 'admin'),
+    ).toEqual({ ok: true });
     await confirmRestore(ref, 'admin');
     // After the confirmation, someone points the resolved XML's disk somewhere else in the folder.
     const resolvedXml = join(retainFolderOf(db, iteration.name), `${db.uuid}.xml`);
-    writeFileSync(resolvedXml, readFileSync(resolvedXml, 'utf8').split(db.liveImages[0].path).join(join(dirname(db.liveImages[0].path), 'not-in-the-plan.qcow2')));
+    writeFileSync(
+      resolvedXml,
+      readFileSync(resolvedXml, 'utf8')
+        .split(db.liveImages[0].path)
+        .join(join(dirname(db.liveImages[0].path), 'not-in-the-plan.qcow2')),
+    );
     expect(await launchPhase2(ref)).toBe(true);
     await settle();
     const status = await readRestoreStatus(ref);
     expect(status.view.stage).toBe('failed');
-    expect(status.view.failure).toMatchObject({ during: 'checking the plan against the resolved XML', machineState: expect.stringMatching(/Nothing live has changed/) });
+    expect(status.view.failure).toMatchObject({
+      during: 'checking the plan against the resolved XML',
+      machineState: expect.stringMatching(/Nothing live has changed/),
+    });
     expect(status.view.failure?.reason).toMatch(/not-in-the-plan\.qcow2.*Phase 2 writes only what the confirmed plan lists/);
     expect(db.liveImages.map((i) => sha256(i.path))).toEqual(liveBefore);
     expect(domainOf(world, db.uuid)).toEqual(domainBefore);
@@ -308,9 +403,15 @@ describe('a restore that fails after the live machine changed', () => {
     await settle();
     const status = await readRestoreStatus(ref);
     expect(status.view.stage).toBe('failed');
-    expect(status.view.failure).toMatchObject({ during: 'removing the retain folder', returnValue: 46, stderr: expect.stringMatching(/Device or resource busy/) });
+    expect(status.view.failure).toMatchObject({
+      during: 'removing the retain folder',
+      returnValue: 46,
+      stderr: expect.stringMatching(/Device or resource busy/),
+    });
     expect(status.view).toMatchObject({ canRetry: true, canAbort: false, canRetryWithoutState: false });
-    expect(status.view.finishByHand?.remains).toEqual([`The retain folder ${retainFolder} stays on node ${DEMO.machines.find((m) => m.uuid === db.uuid)?.node}: remove it by hand once it is no longer needed.`]);
+    expect(status.view.finishByHand?.remains).toEqual([
+      `The retain folder ${retainFolder} stays on node ${DEMO.machines.find((m) => m.uuid === db.uuid)?.node}: remove it by hand once it is no longer needed.`,
+    ]);
     // Console-driven, the restore goes from restoring straight to finished (the broker moves `restored` on by itself).
     expect((await directoryEntry(world, iterationDn(db.uuid, iteration.name)))?.sstProvisioningMode).toEqual(['restoring']);
     expect(existsSync(retainFolder)).toBe(true);
@@ -336,8 +437,17 @@ describe('a restore that fails after the live machine changed', () => {
     expect(status.view.stage).toBe('finished');
     expect(existsSync(retainFolder)).toBe(false);
     expect(fileSnapshot(world.node.tree.retainRoot)).toEqual(retainBefore);
-    expect(await directoryEntry(world, iterationDn(db.uuid, iteration.name))).toMatchObject({ sstProvisioningMode: ['finished'], sstProvisioningReturnValue: ['0'] });
-    expect(status.journal.map((r) => r.step).filter((s) => s === 'retried' || s === 'failed' || s === 'finished')).toEqual(['failed', 'retried', 'failed', 'retried', 'finished']);
+    expect(await directoryEntry(world, iterationDn(db.uuid, iteration.name))).toMatchObject({
+      sstProvisioningMode: ['finished'],
+      sstProvisioningReturnValue: ['0'],
+    });
+    expect(status.journal.map((r) => r.step).filter((s) => s === 'retried' || s === 'failed' || s === 'finished')).toEqual([
+      'failed',
+      'retried',
+      'failed',
+      'retried',
+      'finished',
+    ]);
   }, 120_000);
 
   it('is marked as finished by hand, naming the retain folder it leaves, and no longer blocks the machine', async () => {
@@ -348,13 +458,26 @@ describe('a restore that fails after the live machine changed', () => {
     expect(await finishRestoreAction({ uuid: db.uuid, iteration: iteration.name })).toEqual({ ok: true, data: null });
     const status = await readRestoreStatus(ref);
     expect(status.view.stage).toBe('finished');
-    expect(status.journal[status.journal.length - 1]).toMatchObject({ step: 'finished', by: 'admin', remains: [expect.stringContaining(retainFolder)] });
-    expect(await directoryEntry(world, iterationDn(db.uuid, iteration.name))).toMatchObject({ sstProvisioningMode: ['finished'], sstProvisioningReturnValue: ['0'] });
+    expect(status.journal[status.journal.length - 1]).toMatchObject({
+      step: 'finished',
+      by: 'admin',
+      remains: [expect.stringContaining(retainFolder)],
+    });
+    expect(await directoryEntry(world, iterationDn(db.uuid, iteration.name))).toMatchObject({
+      sstProvisioningMode: ['finished'],
+      sstProvisioningReturnValue: ['0'],
+    });
     // Nothing on the node was touched: the retain folder is still there, for the administrator to remove.
     expect(existsSync(retainFolder)).toBe(true);
-    expect((await listAudit({ machineUuid: db.uuid })).records[0]).toMatchObject({ action: 'restore.finish', note: expect.stringContaining(retainFolder) });
+    expect((await listAudit({ machineUuid: db.uuid })).records[0]).toMatchObject({
+      action: 'restore.finish',
+      note: expect.stringContaining(retainFolder),
+    });
     // A finished restore cannot be marked again, and the machine can be restored again (the old retain folder is replaced).
-    expect(await finishRestoreAction({ uuid: db.uuid, iteration: iteration.name })).toMatchObject({ ok: false, error: expect.stringMatching(/Only a failed restore/) });
+    expect(await finishRestoreAction({ uuid: db.uuid, iteration: iteration.name })).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/Only a failed restore/),
+    });
     expect((await loadPreflight(iterationRef(db.uuid, db.iterations[1].name))).checks.filter((c) => !c.ok)).toEqual([]);
     rmSync(retainFolder, { recursive: true });
   }, 120_000);
@@ -375,14 +498,19 @@ describe('a restore that fails after the live machine changed', () => {
       await startRestore(ref, 'admin', consoleInstance());
       const conflicts = await loadConflicts(ref);
       expect(conflicts.stateFile).toBe('saved-state');
-      expect(await resolveConflicts(ref, Object.fromEntries(conflicts.conflicts.map((c) => [c.id, { choice: 'live' as const }])), 'admin')).toEqual({ ok: true });
+      expect(
+        await resolveConflicts(ref, Object.fromEntries(conflicts.conflicts.map((c) => [c.id, { choice: 'live' as const }])), 'admin'),
+      ).toEqual({ ok: true });
       await confirmRestore(ref, 'admin');
       await launchPhase2(ref);
       await settle();
       const failed = await readRestoreStatus(ref);
       expect(failed.view).toMatchObject({ stage: 'failed', canRetry: true, canRetryWithoutState: true, canAbort: false });
       expect(failed.view.failure).toMatchObject({ during: 'restoring the saved state', returnValue: 21 });
-      expect(failed.view.finishByHand).toMatchObject({ domainMustBeDefined: true, remains: [expect.stringMatching(/defined from the resolved XML but not running/), expect.stringMatching(/retain folder/)] });
+      expect(failed.view.finishByHand).toMatchObject({
+        domainMustBeDefined: true,
+        remains: [expect.stringMatching(/defined from the resolved XML but not running/), expect.stringMatching(/retain folder/)],
+      });
       expect(domainOf(world, db.uuid)?.state).toBe('shut off');
       // A plain retry meets the same refusal.
       expect(await retryRestoreAction({ uuid: db.uuid, iteration: iteration.name })).toEqual({ ok: true, data: null });

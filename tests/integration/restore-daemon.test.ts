@@ -99,7 +99,11 @@ function treeMachine(name: string) {
 const machineDnOf = (uuid: string) => `sstVirtualMachine=${uuid},ou=virtual machines,ou=virtualization,ou=services,${world.slapd.baseDn}`;
 const iterationDnOf = (uuid: string, iteration: string) => `ou=${iteration},ou=backup,${machineDnOf(uuid)}`;
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 90_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false> | T | null | undefined | false,
+  timeoutMs = 90_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -129,7 +133,11 @@ async function observeCommands() {
 
 /** The commands the daemon executed for one iteration, once it has logged `count` of them (it logs after its last write). */
 async function executedFor(dn: string, count: number): Promise<[string | undefined, number | undefined][]> {
-  await waitFor(`the daemon to log ${count} executed command(s)`, () => (daemon?.logFor(dn).filter((l) => l.event === 'executed').length ?? 0) >= count, 30_000);
+  await waitFor(
+    `the daemon to log ${count} executed command(s)`,
+    () => (daemon?.logFor(dn).filter((l) => l.event === 'executed').length ?? 0) >= count,
+    30_000,
+  );
   return (daemon?.logFor(dn) ?? []).filter((l) => l.event === 'executed').map((l) => [l.command, l.returnValue]);
 }
 
@@ -223,7 +231,11 @@ describe('a daemon-driven restore', () => {
         await resolveConflictsAction({
           uuid: web.uuid,
           iteration: chosen.name,
-          decisions: { memory: { choice: 'backup' }, 'ldap:vm:description': { choice: 'live' }, 'xml:devices/video/model@vram': { choice: 'backup' } },
+          decisions: {
+            memory: { choice: 'backup' },
+            'ldap:vm:description': { choice: 'live' },
+            'xml:devices/video/model@vram': { choice: 'backup' },
+          },
         }),
       ).toEqual({ ok: true, data: null });
       expect(domainOf(world, web.uuid)?.state).toBe('running');
@@ -267,11 +279,25 @@ describe('a daemon-driven restore', () => {
     expect(fileSnapshot(world.node.tree.retainRoot)).toEqual(retainBefore);
     // Nothing below the iteration leaf; the journal is in the console's own subtree, and closed.
     expect(await journalChildren(web.uuid, chosen.name)).toEqual([]);
-    const journalEntry = await directoryEntry(world, `ou=${web.uuid}_${chosen.name},ou=restores,ou=backup-console,ou=services,${world.slapd.baseDn}`);
+    const journalEntry = await directoryEntry(
+      world,
+      `ou=${web.uuid}_${chosen.name},ou=restores,ou=backup-console,ou=services,${world.slapd.baseDn}`,
+    );
     expect(journalEntry?.seeAlso?.[0]?.toLowerCase()).toBe(dn.toLowerCase());
     expect(journalEntry?.businessCategory).toBeUndefined();
     expect(status.journal.map((r) => r.step)).toEqual(
-      expect.arrayContaining(['started', 'commanded', 'daemon-answered', 'xml-installed', 'large-files-verified', 'directory-restored', 'domain-defined', 'machine-stopped', 'domain-started', 'finished']),
+      expect.arrayContaining([
+        'started',
+        'commanded',
+        'daemon-answered',
+        'xml-installed',
+        'large-files-verified',
+        'directory-restored',
+        'domain-defined',
+        'machine-stopped',
+        'domain-started',
+        'finished',
+      ]),
     );
   }, 120_000);
 
@@ -323,10 +349,18 @@ describe('a daemon-driven restore', () => {
       ['restore', 0],
     ]);
     // The broker did what fact 2 says, once: it stopped the machine and asked for the restore; the console asked for neither.
-    expect(broker.logFor(dn).map((l) => l.event).slice(0, 2)).toEqual(['machine-stopped', 'restore-asked']);
+    expect(
+      broker
+        .logFor(dn)
+        .map((l) => l.event)
+        .slice(0, 2),
+    ).toEqual(['machine-stopped', 'restore-asked']);
     expect(broker.logFor(dn).filter((l) => l.event === 'restore-asked')).toHaveLength(1);
     expect(status.view.followedBroker).toBe(true);
-    expect(status.journal.filter((r) => r.step === 'commanded').map((r) => (r as { mode: string }).mode)).toEqual(['unretainSmallFiles', 'unretainLargeFiles']);
+    expect(status.journal.filter((r) => r.step === 'commanded').map((r) => (r as { mode: string }).mode)).toEqual([
+      'unretainSmallFiles',
+      'unretainLargeFiles',
+    ]);
     // The decisions are the console's whoever asked for the restore: the directory entries and the definition.
     expect(status.journal.map((r) => r.step)).toEqual(expect.arrayContaining(['directory-restored', 'domain-defined', 'followed']));
     expect([...virshVerbs(since, files.uuid)].sort()).toEqual(['define', 'destroy', 'restore']);
@@ -342,7 +376,11 @@ describe('a daemon-driven restore', () => {
     const { startRestoreAction, abortRestoreAction } = await actions();
     const web = treeMachine('web-01');
     const chosen = web.iterations[1];
-    const before = { files: fileSnapshot(world.node.tree.virtualizationRoot), directory: await directorySnapshot(world, web.uuid), domain: domainOf(world, web.uuid) };
+    const before = {
+      files: fileSnapshot(world.node.tree.virtualizationRoot),
+      directory: await directorySnapshot(world, web.uuid),
+      domain: domainOf(world, web.uuid),
+    };
     expect(await startRestoreAction({ uuid: web.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
     await waitFor('the daemon to unretain the small files', async () => (await stageOf(web.uuid, chosen.name)) === 'deciding');
     await decideEverything(web.uuid, chosen.name);
@@ -379,8 +417,15 @@ describe('a daemon-driven restore', () => {
         return (await stageOf(files.uuid, chosen.name)) === 'failed';
       });
       const status = await readRestoreStatus(iterationRef(files.uuid, chosen.name));
-      expect(status.view.failure).toMatchObject({ returnValue: 38, returnName: 'CORRUPT_DISK_IMAGE_FOUND', by: 'daemon', reissue: 'unretainLargeFiles' });
-      expect(status.view.failure?.reason).toMatch(/node daemon on node-01\.stoney-cloud\.org was asked to copy the saved state and the disk images .* answered 38 \(CORRUPT_DISK_IMAGE_FOUND\): A disk image failed qemu-img check\./);
+      expect(status.view.failure).toMatchObject({
+        returnValue: 38,
+        returnName: 'CORRUPT_DISK_IMAGE_FOUND',
+        by: 'daemon',
+        reissue: 'unretainLargeFiles',
+      });
+      expect(status.view.failure?.reason).toMatch(
+        /node daemon on node-01\.stoney-cloud\.org was asked to copy the saved state and the disk images .* answered 38 \(CORRUPT_DISK_IMAGE_FOUND\): A disk image failed qemu-img check\./,
+      );
       expect(status.view.failure?.machineState).toMatch(/Nothing live has changed/);
       // The daemon's failure keeps its code; the state is no longer 0, so it does not read as a command.
       const entry = await iterationEntry(files.uuid, chosen.name);
@@ -416,8 +461,14 @@ describe('a daemon-driven restore', () => {
       return (await stageOf(web.uuid, chosen.name)) === 'failed';
     });
     const status = await readRestoreStatus(ref);
-    expect(status.view.failure).toMatchObject({ returnValue: 901, returnName: 'NODE_DAEMON_DID_NOT_ANSWER', during: 'waiting for the node daemon to take unretainSmallFiles' });
-    expect(status.view.failure?.reason).toContain(`did not take the command unretainSmallFiles within ${DAEMON_TIMEOUT_SECONDS} s (RESTORE_DAEMON_TIMEOUT_SECONDS)`);
+    expect(status.view.failure).toMatchObject({
+      returnValue: 901,
+      returnName: 'NODE_DAEMON_DID_NOT_ANSWER',
+      during: 'waiting for the node daemon to take unretainSmallFiles',
+    });
+    expect(status.view.failure?.reason).toContain(
+      `did not take the command unretainSmallFiles within ${DAEMON_TIMEOUT_SECONDS} s (RESTORE_DAEMON_TIMEOUT_SECONDS)`,
+    );
     const withdrawn = await iterationEntry(web.uuid, chosen.name);
     expect(withdrawn).toMatchObject({ mode: 'unretainSmallFiles', returnValue: 901 });
     expect(withdrawn?.state).toMatch(/^\d{8}T\d{6}Z$/);
@@ -443,7 +494,11 @@ function consoleProcess(args: string[], env: Record<string, string> = {}) {
   let text = '';
   child.stdout?.on('data', (c: Buffer) => (text += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (text += c.toString()));
-  return { child, said: (what: string) => waitFor(`the console to say ${what} (it said: ${text})`, () => text.includes(what), 30_000).then(() => undefined) };
+  return {
+    child,
+    said: (what: string) =>
+      waitFor(`the console to say ${what} (it said: ${text})`, () => text.includes(what), 30_000).then(() => undefined),
+  };
 }
 
 describe('a daemon-driven restore whose last step fails', () => {
@@ -481,7 +536,11 @@ describe('a daemon-driven restore whose last step fails', () => {
     const again = await readRestoreStatus(ref);
     expect(again.view.failure).toMatchObject({ during: 'removing the retain folder', returnValue: 46 });
     expect(again.journal.filter((r) => r.step === 'followed')).toEqual([]);
-    expect(again.journal.filter((r) => r.step === 'commanded').map((r) => (r as { mode: string }).mode)).toEqual(['unretainSmallFiles', 'unretainLargeFiles', 'restore']);
+    expect(again.journal.filter((r) => r.step === 'commanded').map((r) => (r as { mode: string }).mode)).toEqual([
+      'unretainSmallFiles',
+      'unretainLargeFiles',
+      'restore',
+    ]);
     expect(await executedFor(iterationDnOf(files.uuid, chosen.name), 3)).toEqual([
       ['unretainSmallFiles', 0],
       ['unretainLargeFiles', 0],
@@ -491,12 +550,22 @@ describe('a daemon-driven restore whose last step fails', () => {
     expect(await finishRestoreAction({ uuid: files.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
     const status = await readRestoreStatus(ref);
     expect(status.view.stage).toBe('finished');
-    expect(status.journal[status.journal.length - 1]).toMatchObject({ step: 'finished', by: 'admin', remains: [expect.stringContaining(resolvedCopy)] });
+    expect(status.journal[status.journal.length - 1]).toMatchObject({
+      step: 'finished',
+      by: 'admin',
+      remains: [expect.stringContaining(resolvedCopy)],
+    });
     expect(await iterationEntry(files.uuid, chosen.name)).toMatchObject({ mode: 'finished', returnValue: 0 });
     // The journal is closed (no lease): no console takes it for an open restore.
-    const journalEntry = await directoryEntry(world, `ou=${files.uuid}_${chosen.name},ou=restores,ou=backup-console,ou=services,${world.slapd.baseDn}`);
+    const journalEntry = await directoryEntry(
+      world,
+      `ou=${files.uuid}_${chosen.name},ou=restores,ou=backup-console,ou=services,${world.slapd.baseDn}`,
+    );
     expect(journalEntry?.businessCategory).toBeUndefined();
-    expect((await listAudit({ machineUuid: files.uuid })).records[0]).toMatchObject({ action: 'restore.finish', note: expect.stringContaining(resolvedCopy) });
+    expect((await listAudit({ machineUuid: files.uuid })).records[0]).toMatchObject({
+      action: 'restore.finish',
+      note: expect.stringContaining(resolvedCopy),
+    });
     // Nothing on the node was touched by marking it finished.
     expect(existsSync(resolvedCopy)).toBe(true);
     rmSync(resolvedCopy, { recursive: true });
@@ -514,9 +583,14 @@ describe('a console killed in phase 2 of a daemon-driven restore and started aga
     const ref = iterationRef(web.uuid, chosen.name);
     const dn = iterationDnOf(web.uuid, chosen.name);
     expect(await startRestore(ref, 'admin', consoleInstance())).toBe('daemon');
-    await waitFor('the daemon to unretain the small files', async () => (await iterationEntry(web.uuid, chosen.name))?.mode === 'unretainedSmallFiles');
+    await waitFor(
+      'the daemon to unretain the small files',
+      async () => (await iterationEntry(web.uuid, chosen.name))?.mode === 'unretainedSmallFiles',
+    );
     const conflicts = await loadConflicts(ref);
-    expect(await resolveConflicts(ref, Object.fromEntries(conflicts.conflicts.map((c) => [c.id, { choice: 'backup' as const }])), 'admin')).toEqual({ ok: true });
+    expect(
+      await resolveConflicts(ref, Object.fromEntries(conflicts.conflicts.map((c) => [c.id, { choice: 'backup' as const }])), 'admin'),
+    ).toEqual({ ok: true });
     slowCopies(6);
     await confirmRestore(ref, 'admin');
     // A console drives (waits for the daemon's copies); the daemon copies slowly; the console dies.
@@ -524,12 +598,17 @@ describe('a console killed in phase 2 of a daemon-driven restore and started aga
     await first.said('driving');
     const retainFolder = join(world.node.tree.retainRoot, chosen.folder!.slice(world.node.tree.backupRoot.length + 1));
     await waitFor('a copy under way', () =>
-      chosen.files.some((f) => f.kind === 'disk' && existsSync(join(retainFolder, f.name)) && statSync(join(retainFolder, f.name)).size < f.sizeBytes),
+      chosen.files.some(
+        (f) => f.kind === 'disk' && existsSync(join(retainFolder, f.name)) && statSync(join(retainFolder, f.name)).size < f.sizeBytes,
+      ),
     );
     first.child.kill('SIGKILL');
     slowCopies(null);
     // Nobody watches: the daemon finishes its step regardless, and the restore waits there, nothing live changed.
-    await waitFor('the daemon to finish the copies', async () => (await iterationEntry(web.uuid, chosen.name))?.mode === 'unretainedLargeFiles');
+    await waitFor(
+      'the daemon to finish the copies',
+      async () => (await iterationEntry(web.uuid, chosen.name))?.mode === 'unretainedLargeFiles',
+    );
     await new Promise((r) => setTimeout(r, LEASE_SECONDS * 1000 + 200));
     const meanwhile = await readRestoreStatus(ref);
     expect(meanwhile.view).toMatchObject({ stage: 'copying-large-files', executor: 'daemon' });

@@ -55,7 +55,11 @@ function treeMachine(name: string) {
   return { ...m, iterations: [...m.iterations].filter((i) => i.folder).sort((a, b) => b.name.localeCompare(a.name)) };
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 30_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false> | T | null | undefined | false,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -75,7 +79,9 @@ async function confirmedRestore(name: string, iterationIndex: number) {
   const ref = iterationRef(machine.uuid, iteration.name);
   await startRestore(ref, 'admin', consoleInstance());
   const conflicts = await loadConflicts(ref);
-  expect(await resolveConflicts(ref, Object.fromEntries(conflicts.conflicts.map((c) => [c.id, { choice: 'backup' as const }])), 'admin')).toEqual({ ok: true });
+  expect(
+    await resolveConflicts(ref, Object.fromEntries(conflicts.conflicts.map((c) => [c.id, { choice: 'backup' as const }])), 'admin'),
+  ).toEqual({ ok: true });
   await confirmRestore(ref, 'admin');
   return { machine, iteration, ref };
 }
@@ -98,14 +104,20 @@ function retainFolderOf(machine: ReturnType<typeof treeMachine>, iteration: stri
 /** Copies still running on the node from the slow cp fixture. */
 function fixtureCopiesRunning(): number {
   try {
-    return execFileSync('pgrep', ['-f', join(world.node.node.dir, 'bin', 'cp')], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).length;
+    return execFileSync('pgrep', ['-f', join(world.node.node.dir, 'bin', 'cp')], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .filter(Boolean).length;
   } catch {
     return 0;
   }
 }
 
 /** A console process (tests/fixtures/restore-console.ts) the test can kill with SIGKILL. */
-function consoleProcess(args: string[], env: Record<string, string> = {}): { child: ChildProcess; output: () => string; said: (text: string) => Promise<void> } {
+function consoleProcess(
+  args: string[],
+  env: Record<string, string> = {},
+): { child: ChildProcess; output: () => string; said: (text: string) => Promise<void> } {
   const child = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', 'tests/fixtures/restore-console.ts', ...args], {
     cwd: process.cwd(),
     env: { ...process.env, ...env },
@@ -115,7 +127,11 @@ function consoleProcess(args: string[], env: Record<string, string> = {}): { chi
   let text = '';
   child.stdout?.on('data', (c: Buffer) => (text += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (text += c.toString()));
-  return { child, output: () => text, said: (what) => waitFor(`the console to say ${what} (it said: ${text})`, () => text.includes(what), 30_000).then(() => undefined) };
+  return {
+    child,
+    output: () => text,
+    said: (what) => waitFor(`the console to say ${what} (it said: ${text})`, () => text.includes(what), 30_000).then(() => undefined),
+  };
 }
 
 async function iterationEntry(ref: { machineUuid: string; iteration: string }) {
@@ -279,7 +295,8 @@ describe('a second restore of the same machine', () => {
       if (r.ok) expect(await abortRestoreAction({ uuid: web.uuid, iteration: [newest, older][i].name })).toEqual({ ok: true, data: null });
     }
     // Both back in their previous state, nothing left in the retain directory.
-    for (const it of [newest, older]) expect(await iterationEntry({ machineUuid: web.uuid, iteration: it.name })).toMatchObject({ mode: 'finished' });
+    for (const it of [newest, older])
+      expect(await iterationEntry({ machineUuid: web.uuid, iteration: it.name })).toMatchObject({ mode: 'finished' });
     expect(fileSnapshot(world.node.tree.retainRoot)).toEqual(retainBefore);
   });
 });

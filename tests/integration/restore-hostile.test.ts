@@ -25,7 +25,8 @@ const hostileName = () => `web-01 "prod"; $(touch ${markers}/display) \`touch ${
 const token = `pwned-${process.pid}`;
 const hostileFile = (volume: string) => `${volume} it's "odd"; $(cd;touch ${token}-disk) \`cd;touch ${token}-disk2\` | x & y *.qcow2`;
 
-const xmlAttribute = (v: string) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/'/g, '&apos;').replace(/"/g, '&quot;');
+const xmlAttribute = (v: string) =>
+  v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/'/g, '&apos;').replace(/"/g, '&quot;');
 
 beforeAll(async () => {
   markers = mkdtempSync(join(tmpdir(), 'restore-markers-'));
@@ -42,13 +43,19 @@ const machineDnOf = (uuid: string) => `sstVirtualMachine=${uuid},ou=virtual mach
 
 async function diskEntries(uuid: string): Promise<{ dn: string; source: string }[]> {
   return withDirectoryClient(world, async (client) => {
-    const { searchEntries } = await client.search(machineDnOf(uuid), { scope: 'sub', filter: '(objectClass=sstVirtualizationVirtualMachineDisk)', attributes: ['sstSourceFile'] });
+    const { searchEntries } = await client.search(machineDnOf(uuid), {
+      scope: 'sub',
+      filter: '(objectClass=sstVirtualizationVirtualMachineDisk)',
+      attributes: ['sstSourceFile'],
+    });
     return searchEntries.filter((e) => e.sstSourceFile).map((e) => ({ dn: e.dn, source: String(e.sstSourceFile) }));
   });
 }
 
 async function replaceAttribute(dn: string, type: string, value: string): Promise<void> {
-  await withDirectoryClient(world, (client) => client.modify(dn, [new Change({ operation: 'replace', modification: new Attribute({ type, values: [value] }) })]));
+  await withDirectoryClient(world, (client) =>
+    client.modify(dn, [new Change({ operation: 'replace', modification: new Attribute({ type, values: [value] }) })]),
+  );
 }
 
 /** Moves web-01's images to hostile names everywhere the machine's files and entries name them, as if it had always lived there. */
@@ -90,7 +97,8 @@ async function makeWebHostile() {
 
 describe('hostile values from the directory in a whole restore', () => {
   it('are literal file names and values all the way, and nothing a shell would run ever runs', async () => {
-    const { startRestoreAction, resolveConflictsAction, confirmRestoreAction } = await import('@/app/(console)/machines/[uuid]/restore/[iteration]/actions');
+    const { startRestoreAction, resolveConflictsAction, confirmRestoreAction } =
+      await import('@/app/(console)/machines/[uuid]/restore/[iteration]/actions');
     const { loadPreflight, loadConflicts, readRestoreStatus, iterationRef } = await import('@/lib/restore/service');
     const { settle } = await import('@/lib/restore/runner');
     const web = await makeWebHostile();
@@ -102,7 +110,9 @@ describe('hostile values from the directory in a whole restore', () => {
     const conflicts = await loadConflicts(ref);
     const displayName = conflicts.conflicts.find((c) => c.label.toLowerCase().includes('name'));
     expect(displayName?.live).toContain('$(touch');
-    const decisions = Object.fromEntries(conflicts.conflicts.map((c) => [c.id, { choice: c === displayName ? ('live' as const) : ('backup' as const) }]));
+    const decisions = Object.fromEntries(
+      conflicts.conflicts.map((c) => [c.id, { choice: c === displayName ? ('live' as const) : ('backup' as const) }]),
+    );
     // A typed value with a newline cannot be written to the directory or the XML: refused, in words.
     const typed = await resolveConflictsAction({
       uuid: web.uuid,

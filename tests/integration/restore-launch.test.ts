@@ -35,7 +35,8 @@ afterAll(async () => {
 });
 
 it('a confirmed restore whose start on the server fails says it is confirmed, not that nothing was changed, and is taken up by the sweep', async () => {
-  const { startRestoreAction, resolveConflictsAction, confirmRestoreAction } = await import('@/app/(console)/machines/[uuid]/restore/[iteration]/actions');
+  const { startRestoreAction, resolveConflictsAction, confirmRestoreAction } =
+    await import('@/app/(console)/machines/[uuid]/restore/[iteration]/actions');
   const { readRestoreStatus, iterationRef } = await import('@/lib/restore/service');
   const { resumeInterruptedRestores, settle } = await import('@/lib/restore/runner');
   const { AppError } = await import('@/lib/errors');
@@ -54,7 +55,9 @@ it('a confirmed restore whose start on the server fails says it is confirmed, no
 
   expect(confirmed.ok).toBe(false);
   const error = confirmed.ok ? '' : confirmed.error;
-  expect(error).toMatch(/^The restore is confirmed, but this console could not go on with it: The directory does not answer\. A console instance takes the restore up by itself within about \d+ seconds; reload the page to see where it stands\.$/);
+  expect(error).toMatch(
+    /^The restore is confirmed, but this console could not go on with it: The directory does not answer\. A console instance takes the restore up by itself within about \d+ seconds; reload the page to see where it stands\.$/,
+  );
   expect(error).not.toMatch(/nothing was changed/i);
   // It is confirmed indeed: the journal says so, and the iteration is in phase 2.
   const status = await readRestoreStatus(ref);

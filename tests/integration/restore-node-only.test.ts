@@ -6,7 +6,17 @@ import { readVirshCalls } from '../../scripts/node/virsh-state';
 import { DEMO } from '../../scripts/directory/demo-directory';
 import { runStoneyWrapperNight, type WrapperNight } from '../fixtures/daemons/stoney-wrapper';
 import { signInAs } from '../support/sign-in';
-import { demoMachine, directoryEntry, directorySnapshot, domainOf, fileSnapshot, sha256, startRestoreWorld, withDirectoryClient, type RestoreWorld } from './restore-world';
+import {
+  demoMachine,
+  directoryEntry,
+  directorySnapshot,
+  domainOf,
+  fileSnapshot,
+  sha256,
+  startRestoreWorld,
+  withDirectoryClient,
+  type RestoreWorld,
+} from './restore-world';
 
 // The actions run exactly as in the console, signed in as the demo administrator; only the browser and Next's cache are stand-ins.
 vi.mock('next/headers', () => import('../support/next-headers'));
@@ -52,7 +62,8 @@ function slowCopies(seconds: number | null): void {
 }
 
 const machineDnOf = (uuid: string) => `sstVirtualMachine=${uuid},ou=virtual machines,ou=virtualization,ou=services,${world.slapd.baseDn}`;
-const journalDnOf = (uuid: string, iteration: string) => `ou=${uuid}_${iteration},ou=restores,ou=backup-console,ou=services,${world.slapd.baseDn}`;
+const journalDnOf = (uuid: string, iteration: string) =>
+  `ou=${uuid}_${iteration},ou=restores,ou=backup-console,ou=services,${world.slapd.baseDn}`;
 
 /** The machine's folders on the node, newest first: [0] is its leaf's, the rest exist only on the node. */
 function treeMachine(name: string) {
@@ -77,7 +88,14 @@ async function leavesOf(uuid: string) {
 async function wrapperNight(uuid: string): Promise<WrapperNight> {
   const node = DEMO.machines.find((m) => m.uuid === uuid)?.node ?? '';
   return withDirectoryClient(world, (client) =>
-    runStoneyWrapperNight({ client, baseDn: world.slapd.baseDn, node, at: new Date(), virtualizationRoot: world.node.paths.virtualizationRoot, only: [uuid] }),
+    runStoneyWrapperNight({
+      client,
+      baseDn: world.slapd.baseDn,
+      node,
+      at: new Date(),
+      virtualizationRoot: world.node.paths.virtualizationRoot,
+      only: [uuid],
+    }),
   );
 }
 
@@ -102,7 +120,11 @@ async function storedValues(dn: string, attribute: string): Promise<string[]> {
   });
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 30_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false> | T | null | undefined | false,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -129,7 +151,16 @@ function rewriteBackupDescription(ldifPath: string, machineDn: string): void {
   const [before, after] = blocks.join('\n\n').split('DESCRIPTION_FOLDED');
   const u = Buffer.from('ü', 'utf8');
   const cut = 'description: Öffentlicher Webserver (M';
-  writeFileSync(ldifPath, Buffer.concat([Buffer.from(before + cut, 'utf8'), u.subarray(0, 1), Buffer.from('\n ', 'utf8'), u.subarray(1), Buffer.from('ller)' + after, 'utf8')]));
+  writeFileSync(
+    ldifPath,
+    Buffer.concat([
+      Buffer.from(before + cut, 'utf8'),
+      u.subarray(0, 1),
+      Buffer.from('\n ', 'utf8'),
+      u.subarray(1),
+      Buffer.from('ller)' + after, 'utf8'),
+    ]),
+  );
 }
 
 describe('an iteration that exists only on the node (stoney cloud)', () => {
@@ -141,11 +172,17 @@ describe('an iteration that exists only on the node (stoney cloud)', () => {
     try {
       await signInAs(DEMO.logins.viewer);
       await expect(readRestoreStatus(iterationRef(web.uuid, web.iterations[1].name))).rejects.toMatchObject({ code: 'forbidden' });
-      expect(await startRestoreAction({ uuid: web.uuid, iteration: web.iterations[1].name })).toMatchObject({ ok: false, error: expect.stringMatching(/^Your account may not restore machines/) });
+      expect(await startRestoreAction({ uuid: web.uuid, iteration: web.iterations[1].name })).toMatchObject({
+        ok: false,
+        error: expect.stringMatching(/^Your account may not restore machines/),
+      });
       await signInAs(DEMO.logins.production);
       expect((await loadPreflight(iterationRef(web.uuid, web.iterations[1].name))).ok).toBe(true);
       await expect(loadPreflight(iterationRef(tpl.uuid, tpl.iterations[1].name))).rejects.toMatchObject({ code: 'forbidden' });
-      expect(await startRestoreAction({ uuid: tpl.uuid, iteration: tpl.iterations[1].name })).toMatchObject({ ok: false, error: expect.stringMatching(/^Your account may not restore tpl-debian-12/) });
+      expect(await startRestoreAction({ uuid: tpl.uuid, iteration: tpl.iterations[1].name })).toMatchObject({
+        ok: false,
+        error: expect.stringMatching(/^Your account may not restore tpl-debian-12/),
+      });
       expect((await leavesOf(web.uuid)).map((l) => l.mode)).toEqual(['finished']);
       expect((await leavesOf(tpl.uuid)).map((l) => l.mode)).toEqual(['finished']);
     } finally {
@@ -161,18 +198,30 @@ describe('an iteration that exists only on the node (stoney cloud)', () => {
     const web = treeMachine('web-01');
     expect(await startRestoreAction({ uuid: web.uuid, iteration: '../../etc' })).toMatchObject({ ok: false });
     expect(() => iterationRef(web.uuid, '20261101T010000Z/../x')).toThrow();
-    await expect(readRestoreStatus(iterationRef(web.uuid, '20000101T000000Z'))).rejects.toMatchObject({ code: 'not-found', message: expect.stringContaining('no folder') });
+    await expect(readRestoreStatus(iterationRef(web.uuid, '20000101T000000Z'))).rejects.toMatchObject({
+      code: 'not-found',
+      message: expect.stringContaining('no folder'),
+    });
     // A folder name that is a link to another machine's folder: refused, never followed.
     const db = treeMachine('db-01');
     const linked = join(dirname(web.iterations[1].folder!), '20000102T000000Z');
     mkdirSync(dirname(linked), { recursive: true });
     symlinkSync(db.iterations[1].folder!, linked);
     try {
-      await expect(readRestoreStatus(iterationRef(web.uuid, '20000102T000000Z'))).rejects.toMatchObject({ code: 'unsafe-path', message: expect.stringContaining('symbolic link') });
+      await expect(readRestoreStatus(iterationRef(web.uuid, '20000102T000000Z'))).rejects.toMatchObject({
+        code: 'unsafe-path',
+        message: expect.stringContaining('symbolic link'),
+      });
       const preflight = await loadPreflight(iterationRef(web.uuid, '20000102T000000Z'));
       expect(preflight.ok).toBe(false);
-      expect(preflight.checks.find((c) => c.label === 'Every path stays in its folder on the node')).toMatchObject({ ok: false, detail: expect.stringContaining('symbolic link') });
-      expect(await startRestoreAction({ uuid: web.uuid, iteration: '20000102T000000Z' })).toMatchObject({ ok: false, error: expect.stringContaining('symbolic link') });
+      expect(preflight.checks.find((c) => c.label === 'Every path stays in its folder on the node')).toMatchObject({
+        ok: false,
+        detail: expect.stringContaining('symbolic link'),
+      });
+      expect(await startRestoreAction({ uuid: web.uuid, iteration: '20000102T000000Z' })).toMatchObject({
+        ok: false,
+        error: expect.stringContaining('symbolic link'),
+      });
       expect((await leavesOf(web.uuid)).map((l) => l.mode)).toEqual(['finished']);
     } finally {
       rmSync(linked);
@@ -203,12 +252,17 @@ describe('an iteration that exists only on the node (stoney cloud)', () => {
 
     const preflight = await loadPreflight(ref);
     expect(preflight.checks.filter((c) => !c.ok)).toEqual([]);
-    expect(preflight.checks[0]).toMatchObject({ label: "The machine's leaf can hold the restore", detail: expect.stringContaining(`leaf ${leafIteration.name} holds the restore's modes`) });
+    expect(preflight.checks[0]).toMatchObject({
+      label: "The machine's leaf can hold the restore",
+      detail: expect.stringContaining(`leaf ${leafIteration.name} holds the restore's modes`),
+    });
     expect(preflight.executor?.executor).toBe('console');
     expect(await startRestoreAction({ uuid: web.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
 
     // The leaf holds the restore: nothing is added under ou=backup, the journal is in the console's subtree and points at the leaf.
-    expect(await leavesOf(web.uuid)).toEqual([expect.objectContaining({ name: leafIteration.name, mode: 'unretainedSmallFiles', returnValue: 0 })]);
+    expect(await leavesOf(web.uuid)).toEqual([
+      expect.objectContaining({ name: leafIteration.name, mode: 'unretainedSmallFiles', returnValue: 0 }),
+    ]);
     expect(Object.keys(await backupSubtree(web.uuid)).sort()).toEqual(Object.keys(backupBefore).sort());
     const journal = await directoryEntry(world, journalDnOf(web.uuid, chosen.name));
     expect(journal?.seeAlso).toEqual([`ou=${leafIteration.name},ou=backup,${machineDnOf(web.uuid)}`]);
@@ -219,12 +273,24 @@ describe('an iteration that exists only on the node (stoney cloud)', () => {
     expect((await readMachineView(web.uuid)).openRestores).toEqual([{ iteration: chosen.name, leaf: leafIteration.name }]);
 
     // The leaf is not a restore of its own meanwhile: nothing that would end the hold is possible on it.
-    await expect(readRestoreStatus(iterationRef(web.uuid, leafIteration.name))).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining(`restore of iteration ${chosen.name}`) });
-    expect(await abortRestoreAction({ uuid: web.uuid, iteration: leafIteration.name })).toMatchObject({ ok: false, error: expect.stringContaining('exists only on the node') });
-    expect((await loadPreflight(iterationRef(web.uuid, leafIteration.name))).checks[0]).toMatchObject({ ok: false, detail: expect.stringContaining(chosen.name) });
+    await expect(readRestoreStatus(iterationRef(web.uuid, leafIteration.name))).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringContaining(`restore of iteration ${chosen.name}`),
+    });
+    expect(await abortRestoreAction({ uuid: web.uuid, iteration: leafIteration.name })).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('exists only on the node'),
+    });
+    expect((await loadPreflight(iterationRef(web.uuid, leafIteration.name))).checks[0]).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining(chosen.name),
+    });
     // Another folder of the machine cannot start beside it.
     const other = web.iterations[2];
-    expect(await startRestoreAction({ uuid: web.uuid, iteration: other.name })).toMatchObject({ ok: false, error: expect.stringContaining(`leaf ${leafIteration.name} is in mode unretainedSmallFiles`) });
+    expect(await startRestoreAction({ uuid: web.uuid, iteration: other.name })).toMatchObject({
+      ok: false,
+      error: expect.stringContaining(`leaf ${leafIteration.name} is in mode unretainedSmallFiles`),
+    });
 
     // A night in the middle of the restore: the wrapper skips the machine, backs nothing up and prunes nothing.
     const midNight = await wrapperNight(web.uuid);
@@ -242,7 +308,11 @@ describe('an iteration that exists only on the node (stoney cloud)', () => {
     expect(JSON.stringify(description)).toContain(JSON.stringify(WITH_BOM).slice(1, -1));
     expect(JSON.stringify(description)).not.toContain('\ufffd');
 
-    const decisions = { memory: { choice: 'backup' as const }, 'ldap:vm:description': { choice: 'backup' as const }, 'xml:devices/video/model@vram': { choice: 'backup' as const } };
+    const decisions = {
+      memory: { choice: 'backup' as const },
+      'ldap:vm:description': { choice: 'backup' as const },
+      'xml:devices/video/model@vram': { choice: 'backup' as const },
+    };
     expect(await resolveConflictsAction({ uuid: web.uuid, iteration: chosen.name, decisions })).toEqual({ ok: true, data: null });
     expect((await readRestoreStatus(ref)).view.stage).toBe('confirming');
     expect(domainOf(world, web.uuid)?.state).toBe('running');
@@ -281,7 +351,9 @@ describe('an iteration that exists only on the node (stoney cloud)', () => {
     const foldersAfter = fileSnapshot(world.node.tree.backupRoot);
     const ldif = Object.keys(foldersAfter).find((p) => p.endsWith(`${web.uuid}.ldif.${chosen.name}`)) ?? '';
     expect({ ...foldersAfter, [ldif]: '' }).toEqual({ ...foldersBefore, [ldif]: '' });
-    expect(await directoryEntry(world, journalDnOf(web.uuid, chosen.name))).toMatchObject({ seeAlso: [`ou=${leafIteration.name},ou=backup,${machineDnOf(web.uuid)}`] });
+    expect(await directoryEntry(world, journalDnOf(web.uuid, chosen.name))).toMatchObject({
+      seeAlso: [`ou=${leafIteration.name},ou=backup,${machineDnOf(web.uuid)}`],
+    });
     expect((await directoryEntry(world, journalDnOf(web.uuid, chosen.name)))?.businessCategory).toBeUndefined();
 
     // The next night the wrapper replaces the leaf as always; the finished restore's page still reads.
@@ -294,7 +366,11 @@ describe('an iteration that exists only on the node (stoney cloud)', () => {
     const { loadConflicts, readRestoreStatus, iterationRef } = await service();
     const db = treeMachine('db-01');
     const [leafIteration, chosen] = db.iterations;
-    const before = { files: fileSnapshot(world.node.tree.virtualizationRoot), directory: await directorySnapshot(world, db.uuid), domain: domainOf(world, db.uuid) };
+    const before = {
+      files: fileSnapshot(world.node.tree.virtualizationRoot),
+      directory: await directorySnapshot(world, db.uuid),
+      domain: domainOf(world, db.uuid),
+    };
     expect(await startRestoreAction({ uuid: db.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
     const ref = iterationRef(db.uuid, chosen.name);
     const conflicts = await loadConflicts(ref);
@@ -432,7 +508,9 @@ async function confirmedRestore(ref: { machineUuid: string; iteration: string })
   const { consoleInstance } = await import('@/lib/restore/runner');
   await startRestore(ref, 'admin', consoleInstance());
   const conflicts = await loadConflicts(ref);
-  expect(await resolveConflicts(ref, Object.fromEntries(conflicts.conflicts.map((c) => [c.id, { choice: 'backup' as const }])), 'admin')).toEqual({ ok: true });
+  expect(
+    await resolveConflicts(ref, Object.fromEntries(conflicts.conflicts.map((c) => [c.id, { choice: 'backup' as const }])), 'admin'),
+  ).toEqual({ ok: true });
   await confirmRestore(ref, 'admin');
 }
 
@@ -457,5 +535,8 @@ function consoleProcess(args: string[]): { child: ChildProcess; said: (text: str
   let text = '';
   child.stdout?.on('data', (c: Buffer) => (text += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (text += c.toString()));
-  return { child, said: (what) => waitFor(`the console to say ${what} (it said: ${text})`, () => text.includes(what), 30_000).then(() => undefined) };
+  return {
+    child,
+    said: (what) => waitFor(`the console to say ${what} (it said: ${text})`, () => text.includes(what), 30_000).then(() => undefined),
+  };
 }

@@ -138,7 +138,6 @@ export async function directoryEntry(world: RestoreWorld, dn: string): Promise<R
   });
 }
 
-
 export function domainOf(world: RestoreWorld, uuid: string): StandInDomain | null {
   return readDomain(world.node.node.virshStateDir, uuid);
 }

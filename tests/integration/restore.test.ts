@@ -1,7 +1,16 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readVirshCalls } from '../../scripts/node/virsh-state';
-import { demoMachine, directoryEntry, directorySnapshot, domainOf, fileSnapshot, sha256, startRestoreWorld, type RestoreWorld } from './restore-world';
+import {
+  demoMachine,
+  directoryEntry,
+  directorySnapshot,
+  domainOf,
+  fileSnapshot,
+  sha256,
+  startRestoreWorld,
+  type RestoreWorld,
+} from './restore-world';
 import { DEMO } from '../../scripts/directory/demo-directory';
 import { signInAs } from '../support/sign-in';
 
@@ -35,7 +44,12 @@ async function iterationModes(uuid: string) {
   const snapshot = await directorySnapshot(world, uuid);
   return Object.entries(snapshot)
     .filter(([, attrs]) => attrs.objectClass?.includes('sstProvisioning'))
-    .map(([dn, attrs]) => ({ dn, mode: attrs.sstProvisioningMode?.[0], state: attrs.sstProvisioningState?.[0], returnValue: attrs.sstProvisioningReturnValue?.[0] }))
+    .map(([dn, attrs]) => ({
+      dn,
+      mode: attrs.sstProvisioningMode?.[0],
+      state: attrs.sstProvisioningState?.[0],
+      returnValue: attrs.sstProvisioningReturnValue?.[0],
+    }))
     .sort((a, b) => a.dn.localeCompare(b.dn));
 }
 
@@ -202,7 +216,11 @@ describe('identity collisions', () => {
     const db = treeMachine('db-01');
     const dhcpOf = (uuid: string) =>
       withDirectoryClient(world, async (client) => {
-        const { searchEntries } = await client.search(`ou=dhcp,ou=networks,ou=virtualization,ou=services,${world.slapd.baseDn}`, { scope: 'sub', filter: `(cn=${uuid})`, attributes: ['dhcpStatements'] });
+        const { searchEntries } = await client.search(`ou=dhcp,ou=networks,ou=virtualization,ou=services,${world.slapd.baseDn}`, {
+          scope: 'sub',
+          filter: `(cn=${uuid})`,
+          attributes: ['dhcpStatements'],
+        });
         return { dn: searchEntries[0].dn, statements: ([] as string[]).concat(searchEntries[0].dhcpStatements as string | string[]) };
       });
     const setStatements = (dn: string, values: string[]) =>
@@ -214,8 +232,14 @@ describe('identity collisions', () => {
     const dbDhcp = await dhcpOf(db.uuid);
     const webIp = webDhcp.statements.find((s) => s.startsWith('fixed-address'))!;
     // web-01 moved to another address since its backup, and db-01 got web-01's old one.
-    await setStatements(webDhcp.dn, webDhcp.statements.map((s) => (s === webIp ? 'fixed-address 10.1.130.99' : s)));
-    await setStatements(dbDhcp.dn, dbDhcp.statements.map((s) => (s.startsWith('fixed-address') ? webIp : s)));
+    await setStatements(
+      webDhcp.dn,
+      webDhcp.statements.map((s) => (s === webIp ? 'fixed-address 10.1.130.99' : s)),
+    );
+    await setStatements(
+      dbDhcp.dn,
+      dbDhcp.statements.map((s) => (s.startsWith('fixed-address') ? webIp : s)),
+    );
     const chosen = web.iterations[1];
     try {
       expect(await startRestoreAction({ uuid: web.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
@@ -225,7 +249,10 @@ describe('identity collisions', () => {
       expect(address?.refused.backup).toMatch(/db-01/);
       // Taking the backup's address anyway is refused with the same reason.
       const decisions = Object.fromEntries(conflicts.conflicts.map((c) => [c.id, { choice: 'backup' as const }]));
-      expect(await resolveConflictsAction({ uuid: web.uuid, iteration: chosen.name, decisions })).toMatchObject({ ok: false, fieldErrors: { address: expect.stringMatching(/db-01/) } });
+      expect(await resolveConflictsAction({ uuid: web.uuid, iteration: chosen.name, decisions })).toMatchObject({
+        ok: false,
+        fieldErrors: { address: expect.stringMatching(/db-01/) },
+      });
       expect(await abortRestoreAction({ uuid: web.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
     } finally {
       await setStatements(webDhcp.dn, webDhcp.statements);
@@ -295,25 +322,44 @@ describe('a restore journal where older consoles kept it (ou=restore below the i
     );
   }
   const started = (db: ReturnType<typeof treeMachine>, iteration: string) =>
-    ({ step: 'started', by: 'admin', node: 'node-02.stoney-cloud.org', previousState: '20261101T010000Z', previousReturnValue: 0, retainFolder: `${world.node.tree.retainRoot}/x/${db.uuid}/${iteration}`, backupFolder: `${world.node.tree.backupRoot}/x/${db.uuid}/${iteration}` }) as const;
+    ({
+      step: 'started',
+      by: 'admin',
+      node: 'node-02.stoney-cloud.org',
+      previousState: '20261101T010000Z',
+      previousReturnValue: 0,
+      retainFolder: `${world.node.tree.retainRoot}/x/${db.uuid}/${iteration}`,
+      backupFolder: `${world.node.tree.backupRoot}/x/${db.uuid}/${iteration}`,
+    }) as const;
 
   it('is still read, and moved to the console subtree at start-up so that no leaf keeps a child', async () => {
     const { readRestoreStatus, iterationRef } = await service();
     const { moveLegacyJournals } = await import('@/lib/restore/runner');
     const db = treeMachine('db-01');
     const chosen = db.iterations[1];
-    await writeLegacyJournal(db.uuid, chosen.name, [started(db, chosen.name), { step: 'small-files-copied' }, { step: 'confirmed', by: 'admin' }, { step: 'domain-started', how: 'restore-with-state' }, { step: 'finished' }]);
+    await writeLegacyJournal(db.uuid, chosen.name, [
+      started(db, chosen.name),
+      { step: 'small-files-copied' },
+      { step: 'confirmed', by: 'admin' },
+      { step: 'domain-started', how: 'restore-with-state' },
+      { step: 'finished' },
+    ]);
     const before = await readRestoreStatus(iterationRef(db.uuid, chosen.name));
     expect(before.view.stage).toBe('finished');
     expect(before.journal.map((r) => r.step)).toEqual(['started', 'small-files-copied', 'confirmed', 'domain-started', 'finished']);
 
     expect(await moveLegacyJournals()).toBe(1);
     expect(await directoryEntry(world, legacyDn(db.uuid, chosen.name))).toBeNull();
-    const moved = await directoryEntry(world, `ou=${db.uuid}_${chosen.name},ou=restores,ou=backup-console,ou=services,${world.slapd.baseDn}`);
+    const moved = await directoryEntry(
+      world,
+      `ou=${db.uuid}_${chosen.name},ou=restores,ou=backup-console,ou=services,${world.slapd.baseDn}`,
+    );
     expect(moved?.description).toHaveLength(5);
     // An ended restore is history: no lease, so no console takes it for an open one.
     expect(moved?.businessCategory).toBeUndefined();
-    expect((await readRestoreStatus(iterationRef(db.uuid, chosen.name))).journal.map((r) => r.step)).toEqual(before.journal.map((r) => r.step));
+    expect((await readRestoreStatus(iterationRef(db.uuid, chosen.name))).journal.map((r) => r.step)).toEqual(
+      before.journal.map((r) => r.step),
+    );
   });
 
   it('of an open restore is read as console-driven and can still be aborted, leaving nothing in either place', async () => {
@@ -325,15 +371,24 @@ describe('a restore journal where older consoles kept it (ou=restore below the i
     const chosen = db.iterations[1];
     const iterationDn = `ou=${chosen.name},ou=backup,${machineDnOf(db.uuid)}`;
     await withDirectoryClient(world, (client) =>
-      client.modify(iterationDn, [new Change({ operation: 'replace', modification: new Attribute({ type: 'sstProvisioningMode', values: ['unretainedSmallFiles'] }) })]),
+      client.modify(iterationDn, [
+        new Change({
+          operation: 'replace',
+          modification: new Attribute({ type: 'sstProvisioningMode', values: ['unretainedSmallFiles'] }),
+        }),
+      ]),
     );
-    await withDirectoryClient(world, (client) => client.del(`ou=${db.uuid}_${chosen.name},ou=restores,ou=backup-console,ou=services,${world.slapd.baseDn}`).catch(() => undefined));
+    await withDirectoryClient(world, (client) =>
+      client.del(`ou=${db.uuid}_${chosen.name},ou=restores,ou=backup-console,ou=services,${world.slapd.baseDn}`).catch(() => undefined),
+    );
     await writeLegacyJournal(db.uuid, chosen.name, [started(db, chosen.name), { step: 'small-files-copied' }]);
     const status = await readRestoreStatus(iterationRef(db.uuid, chosen.name));
     expect(status.view).toMatchObject({ stage: 'deciding', executor: 'console', canAbort: true });
     expect(await abortRestoreAction({ uuid: db.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
     expect(await directoryEntry(world, legacyDn(db.uuid, chosen.name))).toBeNull();
-    expect(await directoryEntry(world, `ou=${db.uuid}_${chosen.name},ou=restores,ou=backup-console,ou=services,${world.slapd.baseDn}`)).toBeNull();
+    expect(
+      await directoryEntry(world, `ou=${db.uuid}_${chosen.name},ou=restores,ou=backup-console,ou=services,${world.slapd.baseDn}`),
+    ).toBeNull();
     expect((await directoryEntry(world, iterationDn))?.sstProvisioningMode).toEqual(['finished']);
   });
 });

@@ -43,18 +43,31 @@ describe('signing in', () => {
       answers.push(result.ok ? 'signed in' : result.error);
     }
     expect(answers.slice(0, 9)).toEqual(Array(9).fill(WRONG));
-    expect(answers[9]).toMatch(/^The login name or the password is not correct\. Too many failed sign-ins for this login name: signing in is paused until \d\d:\d\d:\d\d \(in 30 seconds\)\./);
+    expect(answers[9]).toMatch(
+      /^The login name or the password is not correct\. Too many failed sign-ins for this login name: signing in is paused until \d\d:\d\d:\d\d \(in 30 seconds\)\./,
+    );
     // The eleventh, even with the right password, is not even checked.
     const eleventh = await signIn(login, password, '198.51.100.8');
-    expect(eleventh).toMatchObject({ ok: false, error: expect.stringMatching(/^Too many failed sign-ins for this login name: signing in is paused until .* \(in (29|30) seconds\)/) });
+    expect(eleventh).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/^Too many failed sign-ins for this login name: signing in is paused until .* \(in (29|30) seconds\)/),
+    });
     expect(browser.cookie()).toBeUndefined();
 
     const records = await signInRecords(login);
     expect(records.filter((r) => r.action === 'sign-in.failed')).toHaveLength(10);
-    expect(records.find((r) => r.action === 'sign-in.failed')?.note).toMatch(/^Sign-in failed from 198\.51\.100\.7: wrong password \(failure 10 of 10 allowed/);
+    expect(records.find((r) => r.action === 'sign-in.failed')?.note).toMatch(
+      /^Sign-in failed from 198\.51\.100\.7: wrong password \(failure 10 of 10 allowed/,
+    );
     expect(records.filter((r) => r.action === 'sign-in.paused')).toHaveLength(1);
-    expect(warnings.mock.calls.map((c) => String(c[0]))).toContain(`[login] failed sign-in of "${login}" from ${address}: wrong password (10 within the window)`);
-    expect(warnings.mock.calls.map((c) => String(c[0])).some((l) => l.startsWith(`[login] refused sign-in of "${login}" from 198.51.100.8: paused`))).toBe(true);
+    expect(warnings.mock.calls.map((c) => String(c[0]))).toContain(
+      `[login] failed sign-in of "${login}" from ${address}: wrong password (10 within the window)`,
+    );
+    expect(
+      warnings.mock.calls
+        .map((c) => String(c[0]))
+        .some((l) => l.startsWith(`[login] refused sign-in of "${login}" from 198.51.100.8: paused`)),
+    ).toBe(true);
   });
 
   it('pauses an address after its failures, whatever names it tries', async () => {
@@ -83,16 +96,27 @@ describe('signing in', () => {
     // The address keeps its count: a person with one valid password cannot wipe it for others.
     expect((await rawEntry(counterDn('address 192.0.2.60')))?.description).toHaveLength(1);
 
-    await rawAdd(counterDn('login long-ago'), { objectClass: ['top', 'organizationalUnit'], ou: ['login long-ago'], description: ['1600000000000-aa', '1600000000001-bb'] });
+    await rawAdd(counterDn('login long-ago'), {
+      objectClass: ['top', 'organizationalUnit'],
+      ou: ['login long-ago'],
+      description: ['1600000000000-aa', '1600000000001-bb'],
+    });
     expect(await sweepSignInFailures()).toBeGreaterThanOrEqual(1);
     expect(await rawEntry(counterDn('login long-ago'))).toBeNull();
   });
 
   it('records sign-ins in the audit trail, and one refused for lack of rights is not counted as a guess', async () => {
-    expect(await signIn(DEMO.logins.user.login, DEMO.logins.user.password, '192.0.2.61')).toEqual({ ok: false, error: loginMessages['not-permitted'] });
+    expect(await signIn(DEMO.logins.user.login, DEMO.logins.user.password, '192.0.2.61')).toEqual({
+      ok: false,
+      error: loginMessages['not-permitted'],
+    });
     expect((await rawEntry(counterDn('login user')))?.description ?? []).toEqual([]);
     expect(await signIn(DEMO.logins.operator.login, DEMO.logins.operator.password, '192.0.2.61')).toEqual({ ok: true });
     const [latest] = await signInRecords(DEMO.logins.operator.login);
-    expect(latest).toMatchObject({ action: 'sign-in', actor: { dn: DEMO.logins.operator.dn }, note: 'Signed in from 192.0.2.61 (view, configure, restore).' });
+    expect(latest).toMatchObject({
+      action: 'sign-in',
+      actor: { dn: DEMO.logins.operator.dn },
+      note: 'Signed in from 192.0.2.61 (view, configure, restore).',
+    });
   });
 });

@@ -28,16 +28,25 @@ let broken: TestNode;
 let noisy: TestNode;
 let home: string;
 
-const both = async (argv: string[], options: RunOptions = {}) => [await runOnNode(RUNNER, argv, options), await runOnNode(RUNNER, argv, { ...options, plainExec: true })];
+const both = async (argv: string[], options: RunOptions = {}) => [
+  await runOnNode(RUNNER, argv, options),
+  await runOnNode(RUNNER, argv, { ...options, plainExec: true }),
+];
 const runnerDirs = () => readdirSync(runnerTmp).filter((name) => name.startsWith('console-node-runner.'));
-const running = (pattern: string) => execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((line) => line.startsWith(pattern));
+const running = (pattern: string) =>
+  execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((line) => line.startsWith(pattern));
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'ssh-runner-'));
   runnerTmp = join(work, 'tmp');
   mkdirSync(runnerTmp);
   // Bash reads $BASH_ENV when sshd starts it for a command: a login shell that talks.
-  writeFileSync(join(work, 'noise.sh'), 'echo "Welcome to noisy-01 (console-node-runner)"\necho "a warning on stderr" >&2\nprintf "no newline"\n');
+  writeFileSync(
+    join(work, 'noise.sh'),
+    'echo "Welcome to noisy-01 (console-node-runner)"\necho "a warning on stderr" >&2\nprintf "no newline"\n',
+  );
   [node, broken, noisy] = await Promise.all([
     startTestNode({ env: { TMPDIR: runnerTmp } }),
     startTestNode({ env: { TMPDIR: join(work, 'does-not-exist') } }),
@@ -46,7 +55,8 @@ beforeAll(async () => {
   const knownHosts = join(work, 'known_hosts');
   writeFileSync(knownHosts, [node, broken, noisy].map((n) => `[${n.host}]:${n.port} ${n.hostPublicKey}\n`).join(''));
   // One console key for all three nodes.
-  for (const other of [broken, noisy]) writeFileSync(join(other.dir, 'authorized_keys'), execFileSync('ssh-keygen', ['-y', '-f', node.privateKeyPath]));
+  for (const other of [broken, noisy])
+    writeFileSync(join(other.dir, 'authorized_keys'), execFileSync('ssh-keygen', ['-y', '-f', node.privateKeyPath]));
   withDirectory('demoDirectory', {
     NODE_SSH_PRIVATE_KEY_FILE: node.privateKeyPath,
     NODE_SSH_KNOWN_HOSTS_FILE: knownHosts,
@@ -89,7 +99,19 @@ describe('commands through the runner', () => {
   });
 
   it('give the same output, status and signal as a channel of their own', async () => {
-    const hostile = [`$(touch ${join(home, 'pwned-runner')})`, '`id`;x', "it's", 'line1\nline2', '', '\n\n', 'trailing\n', ' spaced ', '-rf', '\\', '%s'];
+    const hostile = [
+      `$(touch ${join(home, 'pwned-runner')})`,
+      '`id`;x',
+      "it's",
+      'line1\nline2',
+      '',
+      '\n\n',
+      'trailing\n',
+      ' spaced ',
+      '-rf',
+      '\\',
+      '%s',
+    ];
     const cases: string[][] = [
       ['printf', '%s\\0', ...hostile],
       ['sh', '-c', 'echo out; echo err >&2; exit 3'],
@@ -123,12 +145,14 @@ describe('commands through the runner', () => {
     const [viaRunner, viaExec] = await both(['sha256sum'], { stdin: binary });
     expect(viaRunner.stdout.split(' ')[0]).toBe(sha(binary));
     expect(viaExec.stdout).toBe(viaRunner.stdout);
-    const tricky = '0123abcd 1 0\n\'echo\' \'x\'\nconsole-node-runner 1 ready 1\n\0\n';
+    const tricky = "0123abcd 1 0\n'echo' 'x'\nconsole-node-runner 1 ready 1\n\0\n";
     expect((await runOnNode(RUNNER, ['cat'], { stdin: tricky })).stdout).toBe(tricky);
     expect((await runOnNode(RUNNER, ['cat'], { stdin: '' })).stdout).toBe('');
     expect((await runOnNode(RUNNER, ['cat'])).stdout).toBe('');
     // The runner keeps nothing of it once the command has ended.
-    const kept = runnerDirs().map((d) => join(runnerTmp, d, 'i')).filter((file) => existsSync(file) && statSync(file).size > 0);
+    const kept = runnerDirs()
+      .map((d) => join(runnerTmp, d, 'i'))
+      .filter((file) => existsSync(file) && statSync(file).size > 0);
     expect(kept).toEqual([]);
   });
 
@@ -138,7 +162,9 @@ describe('commands through the runner', () => {
     expect(running('sleep 30.77')).toHaveLength(1);
     execFileSync('pkill', ['-f', 'sleep 30.77']);
     // Holding stdout: the command's output is not complete until the sleep ends, as on a channel.
-    await expect(runOnNode(RUNNER, ['sh', '-c', 'sleep 32.5 & echo started'], { timeoutMs: 1000 })).rejects.toMatchObject({ code: 'node-timeout' });
+    await expect(runOnNode(RUNNER, ['sh', '-c', 'sleep 32.5 & echo started'], { timeoutMs: 1000 })).rejects.toMatchObject({
+      code: 'node-timeout',
+    });
     await waitFor(async () => running('sleep 32.5').length === 0);
   });
 
@@ -210,7 +236,10 @@ describe('nodes where the runner cannot work as usual', () => {
   it('fall back to a login shell per command, with the reason on the node status, and still stop commands', async () => {
     expect(await runOnNode(BROKEN, ['echo', 'ok'])).toEqual({ code: 0, stdout: 'ok\n', stderr: '' });
     const status = await nodeStatus(BROKEN);
-    expect(status).toMatchObject({ reachable: true, commandRunner: { active: false, reason: expect.stringMatching(/^ended before it was ready \(exit status 70\): mktemp: /) } });
+    expect(status).toMatchObject({
+      reachable: true,
+      commandRunner: { active: false, reason: expect.stringMatching(/^ended before it was ready \(exit status 70\): mktemp: /) },
+    });
     await expect(runOnNode(BROKEN, ['sleep', '31.11'], { timeoutMs: 500 })).rejects.toMatchObject({ code: 'node-timeout' });
     await waitFor(async () => running('sleep 31.11').length === 0);
     const controller = new AbortController();

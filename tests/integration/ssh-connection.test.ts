@@ -137,19 +137,28 @@ describe('connecting to a node', () => {
 
   it('reports a key the node does not accept', async () => {
     copyFileSync(freshKey('stranger').path, consoleKey);
-    await expect(runOnNode(NODE, ['true'])).rejects.toMatchObject({ code: 'node-auth-failed', message: expect.stringMatching(/refused the console's key for user/) });
+    await expect(runOnNode(NODE, ['true'])).rejects.toMatchObject({
+      code: 'node-auth-failed',
+      message: expect.stringMatching(/refused the console's key for user/),
+    });
   });
 
   it('reports a refused connection, and connects again once sshd is back', async () => {
     await node.stopListener();
-    await expect(runOnNode(NODE, ['true'])).rejects.toMatchObject({ code: 'node-unreachable', message: expect.stringMatching(/refused the connection/) });
+    await expect(runOnNode(NODE, ['true'])).rejects.toMatchObject({
+      code: 'node-unreachable',
+      message: expect.stringMatching(/refused the connection/),
+    });
     await node.startListener();
     expect((await runOnNode(NODE, ['echo', 'back'])).stdout).toBe('back\n');
   });
 
   it('reports a node that accepts TCP but never answers as a timeout', async () => {
     const started = Date.now();
-    await expect(runOnNode(SILENT, ['true'])).rejects.toMatchObject({ code: 'node-timeout', message: expect.stringMatching(/did not answer within 5 s/) });
+    await expect(runOnNode(SILENT, ['true'])).rejects.toMatchObject({
+      code: 'node-timeout',
+      message: expect.stringMatching(/did not answer within 5 s/),
+    });
     expect(Date.now() - started).toBeLessThan(9_000);
   });
 
@@ -191,7 +200,12 @@ describe('connecting to a node', () => {
   });
 
   it('takes a node address from the directory unless NODE_ADDRESSES maps the node', async () => {
-    expect(await resolveNodeEndpoint('node-02.stoney-cloud.org')).toEqual({ node: 'node-02.stoney-cloud.org', host: '10.1.120.12', port: 22, source: 'directory' });
+    expect(await resolveNodeEndpoint('node-02.stoney-cloud.org')).toEqual({
+      node: 'node-02.stoney-cloud.org',
+      host: '10.1.120.12',
+      port: 22,
+      source: 'directory',
+    });
     expect(await resolveNodeEndpoint(NODE)).toEqual({ node: NODE, host: '127.0.0.1', port: node.port, source: 'NODE_ADDRESSES' });
     await expect(resolveNodeEndpoint('node-99.stoney-cloud.org')).rejects.toMatchObject({ code: 'node-address-unknown' });
     await expect(resolveNodeEndpoint('node-01;id')).rejects.toMatchObject({ code: 'invalid-input' });

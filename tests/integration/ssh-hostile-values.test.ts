@@ -3,7 +3,19 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { iterationFolder } from '@/lib/backup/iteration-files';
-import { copyFile, listDirectory, makeDirectory, moveFile, qemuImgCheck, readTextFile, removeTree, runOnNode, statPaths, virsh, writeTextFile } from '@/lib/ssh';
+import {
+  copyFile,
+  listDirectory,
+  makeDirectory,
+  moveFile,
+  qemuImgCheck,
+  readTextFile,
+  removeTree,
+  runOnNode,
+  statPaths,
+  virsh,
+  writeTextFile,
+} from '@/lib/ssh';
 
 /**
  * Values from the directory or a form that are hostile to a shell never reach it unquoted.
@@ -79,7 +91,9 @@ describe('hostile values', () => {
       expect(readFileSync(`${file}.moved`, 'utf8')).toBe(readFileSync(file, 'utf8'));
     }
     const listing = await listDirectory(NODE, folder);
-    expect(listing.exists && listing.entries.map((e) => e.name).sort()).toEqual([...HOSTILE, ...HOSTILE.slice(0, 3).map((n) => `${n}.moved`)].sort());
+    expect(listing.exists && listing.entries.map((e) => e.name).sort()).toEqual(
+      [...HOSTILE, ...HOSTILE.slice(0, 3).map((n) => `${n}.moved`)].sort(),
+    );
     expect((await qemuImgCheck(NODE, files[0])).ok).toBe(false);
     expect(await removeTree(NODE, join(sandbox, HOSTILE[0]), { under: sandbox })).toEqual({ removed: true });
     expect(readdirSync(sandbox)).toEqual([]);
@@ -110,11 +124,17 @@ describe('hostile values', () => {
 
   it('reach virsh as single arguments', async () => {
     const xml = join(sandbox, `domain ${HOSTILE[0]} ${HOSTILE[1]}.xml`);
-    writeFileSync(xml, "<domain type='kvm'>\n  <name>hostile-test</name>\n  <uuid>7d1f0c2e-0000-4000-8000-00000000beef</uuid>\n</domain>\n");
+    writeFileSync(
+      xml,
+      "<domain type='kvm'>\n  <name>hostile-test</name>\n  <uuid>7d1f0c2e-0000-4000-8000-00000000beef</uuid>\n</domain>\n",
+    );
     await virsh.define(NODE, xml);
     expect(await virsh.domainState(NODE, '7d1f0c2e-0000-4000-8000-00000000beef')).toBe('shut off');
     await virsh.undefine(NODE, '7d1f0c2e-0000-4000-8000-00000000beef');
-    const calls = readFileSync(join(testNode.virshStateDir, 'calls.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { args: string[] });
+    const calls = readFileSync(join(testNode.virshStateDir, 'calls.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { args: string[] });
     expect(calls.some((c) => c.args.includes(xml))).toBe(true);
     await expect(virsh.start(NODE, '7d1f0c2e-0000-4000-8000-00000000beef; id')).rejects.toMatchObject({ code: 'invalid-input' });
     noSideEffects();
@@ -126,8 +146,12 @@ describe('hostile values', () => {
     const escape = `${sandbox}/../../etc/passwd`;
     await expect(statPaths(NODE, [escape])).rejects.toMatchObject({ code: 'unsafe-path' });
     await expect(readTextFile(NODE, escape, 100)).rejects.toMatchObject({ code: 'unsafe-path' });
-    await expect(copyFile(NODE, canary, `${sandbox}/../canary-copy`, { sourceRoot: home, destinationRoot: sandbox })).rejects.toMatchObject({ code: 'unsafe-path' });
-    await expect(moveFile(NODE, canary, `${sandbox}/x/../../moved`, { sourceRoot: home, destinationRoot: sandbox })).rejects.toMatchObject({ code: 'unsafe-path' });
+    await expect(copyFile(NODE, canary, `${sandbox}/../canary-copy`, { sourceRoot: home, destinationRoot: sandbox })).rejects.toMatchObject(
+      { code: 'unsafe-path' },
+    );
+    await expect(moveFile(NODE, canary, `${sandbox}/x/../../moved`, { sourceRoot: home, destinationRoot: sandbox })).rejects.toMatchObject({
+      code: 'unsafe-path',
+    });
     await expect(writeTextFile(NODE, `${sandbox}/../written`, 'x', { under: sandbox })).rejects.toMatchObject({ code: 'unsafe-path' });
     await expect(makeDirectory(NODE, 'relative/folder', { under: sandbox })).rejects.toMatchObject({ code: 'unsafe-path' });
     await expect(removeTree(NODE, `${sandbox}/../..`, { under: sandbox })).rejects.toMatchObject({ code: 'unsafe-path' });

@@ -1,9 +1,35 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { checkConfined, copyFile, diskUsage, listDirectory, makeDirectory, moveFile, nodeStatus, observeNodeCommands, qemuImgCheck, qemuImgInfo, readTextFile, removeTree, statPaths, writeTextFile } from '@/lib/ssh';
+import {
+  checkConfined,
+  copyFile,
+  diskUsage,
+  listDirectory,
+  makeDirectory,
+  moveFile,
+  nodeStatus,
+  observeNodeCommands,
+  qemuImgCheck,
+  qemuImgInfo,
+  readTextFile,
+  removeTree,
+  statPaths,
+  writeTextFile,
+} from '@/lib/ssh';
 
 /**
  * The node operations the restore needs, for real: a real sshd, real coreutils and qemu-img on
@@ -70,16 +96,27 @@ describe('reading what is on a node', () => {
     expect(missing).toEqual({ path: join(sandbox, 'nowhere'), ok: false, reason: 'does not exist on this node' });
 
     const status = await nodeStatus(NODE, [sandbox]);
-    expect(status).toMatchObject({ reachable: true, endpoint: { host: '127.0.0.1', port: testNode.port, source: 'NODE_ADDRESSES' }, filesystems: [{ ok: true }] });
+    expect(status).toMatchObject({
+      reachable: true,
+      endpoint: { host: '127.0.0.1', port: testNode.port, source: 'NODE_ADDRESSES' },
+      filesystems: [{ ok: true }],
+    });
     // A node the console cannot reach is an answer, not an exception.
-    expect(await nodeStatus('node-99.stoney-cloud.org')).toMatchObject({ reachable: false, endpoint: null, error: { code: 'node-address-unknown' } });
+    expect(await nodeStatus('node-99.stoney-cloud.org')).toMatchObject({
+      reachable: false,
+      endpoint: null,
+      error: { code: 'node-address-unknown' },
+    });
   });
 
   it('reads text files up to a limit', async () => {
     const file = join(sandbox, 'vm.xml.20240312T030000Z');
     writeFileSync(file, "<domain type='kvm'>\n  <name>ü</name>\n</domain>\n");
     expect(await readTextFile(NODE, file, 1000)).toBe("<domain type='kvm'>\n  <name>ü</name>\n</domain>\n");
-    await expect(readTextFile(NODE, file, 10)).rejects.toMatchObject({ code: 'command-failed', message: expect.stringMatching(/larger than 10 bytes/) });
+    await expect(readTextFile(NODE, file, 10)).rejects.toMatchObject({
+      code: 'command-failed',
+      message: expect.stringMatching(/larger than 10 bytes/),
+    });
     await expect(readTextFile(NODE, join(sandbox, 'nope.xml'), 10)).rejects.toMatchObject({ code: 'not-found' });
     await expect(readTextFile(NODE, sandbox, 10)).rejects.toMatchObject({ code: 'not-found' });
   });
@@ -88,13 +125,16 @@ describe('reading what is on a node', () => {
 describe('changing files on a node', () => {
   it('writes files through standard input, whole or not at all', async () => {
     const file = join(sandbox, 'resolved.ldif');
-    const content = "dn: sstVirtualMachine=x\ndescription: it's \"quoted\" $(touch nope) `id`; rm -rf /\n";
+    const content = 'dn: sstVirtualMachine=x\ndescription: it\'s "quoted" $(touch nope) `id`; rm -rf /\n';
     await writeTextFile(NODE, file, content, { under: sandbox });
     expect(readFileSync(file, 'utf8')).toBe(content);
     await writeTextFile(NODE, file, Buffer.from([0, 1, 2, 255]), { under: sandbox });
     expect([...readFileSync(file)]).toEqual([0, 1, 2, 255]);
     expect(readdirSync(sandbox).filter((n) => n.includes('partial'))).toEqual([]);
-    await expect(writeTextFile(NODE, join(sandbox, 'no-such-folder', 'f'), 'x', { under: sandbox })).rejects.toMatchObject({ code: 'unsafe-path', message: expect.stringMatching(/no-such-folder does not exist/) });
+    await expect(writeTextFile(NODE, join(sandbox, 'no-such-folder', 'f'), 'x', { under: sandbox })).rejects.toMatchObject({
+      code: 'unsafe-path',
+      message: expect.stringMatching(/no-such-folder does not exist/),
+    });
   });
 
   it('creates folders with a mode', async () => {
@@ -128,11 +168,16 @@ describe('changing files on a node', () => {
     await expect(copyFile(NODE, join(sandbox, 'missing'), join(sandbox, 'x'), roots)).rejects.toMatchObject({ code: 'not-found' });
     writeFileSync(join(sandbox, 'small'), 'small');
     mkdirSync(join(sandbox, 'a-folder'), { recursive: true });
-    await expect(copyFile(NODE, join(sandbox, 'small'), join(sandbox, 'a-folder'), roots)).rejects.toMatchObject({ code: 'command-failed', message: expect.stringMatching(/cannot overwrite directory/) });
+    await expect(copyFile(NODE, join(sandbox, 'small'), join(sandbox, 'a-folder'), roots)).rejects.toMatchObject({
+      code: 'command-failed',
+      message: expect.stringMatching(/cannot overwrite directory/),
+    });
     expect(existsSync(join(sandbox, 'a-folder', 'small'))).toBe(false);
     const aborted = new AbortController();
     aborted.abort();
-    await expect(copyFile(NODE, join(sandbox, 'small'), join(sandbox, 'small-copy'), { ...roots, signal: aborted.signal })).rejects.toMatchObject({ code: 'command-aborted' });
+    await expect(
+      copyFile(NODE, join(sandbox, 'small'), join(sandbox, 'small-copy'), { ...roots, signal: aborted.signal }),
+    ).rejects.toMatchObject({ code: 'command-aborted' });
   });
 
   it('copies in one SSH command and refuses a link or a folder as the source', async () => {
@@ -148,9 +193,14 @@ describe('changing files on a node', () => {
     expect(argvs).toHaveLength(1);
     expect(sha(join(sandbox, 'one-command.dst'))).toBe(sha(src));
     symlinkSync(src, join(sandbox, 'a-link'));
-    await expect(copyFile(NODE, join(sandbox, 'a-link'), join(sandbox, 'from-link'), roots)).rejects.toMatchObject({ code: 'unsafe-path', message: expect.stringMatching(/symbolic link; it was not read/) });
+    await expect(copyFile(NODE, join(sandbox, 'a-link'), join(sandbox, 'from-link'), roots)).rejects.toMatchObject({
+      code: 'unsafe-path',
+      message: expect.stringMatching(/symbolic link; it was not read/),
+    });
     mkdirSync(join(sandbox, 'source-folder'), { recursive: true });
-    await expect(copyFile(NODE, join(sandbox, 'source-folder'), join(sandbox, 'from-folder'), roots)).rejects.toMatchObject({ code: 'invalid-input' });
+    await expect(copyFile(NODE, join(sandbox, 'source-folder'), join(sandbox, 'from-folder'), roots)).rejects.toMatchObject({
+      code: 'invalid-input',
+    });
     expect(existsSync(join(sandbox, 'from-link'))).toBe(false);
     expect(existsSync(join(sandbox, 'from-folder'))).toBe(false);
   });
@@ -164,7 +214,10 @@ describe('changing files on a node', () => {
       copyFile(NODE, src, dst, { ...roots, pollMs: 10, signal: controller.signal, onProgress: () => controller.abort() }),
     ).rejects.toMatchObject({ code: 'command-aborted' });
     // Nothing on the node still runs for this copy (cp, the script, its progress loop).
-    const running = () => execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((line) => line.includes('abort.dst-a7f3'));
+    const running = () =>
+      execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+        .split('\n')
+        .filter((line) => line.includes('abort.dst-a7f3'));
     for (let i = 0; i < 100 && running().length > 0; i++) await new Promise((r) => setTimeout(r, 100));
     expect(running()).toEqual([]);
     rmSync(src);
@@ -180,10 +233,15 @@ describe('changing files on a node', () => {
     expect(readFileSync(dst, 'utf8')).toBe('backup image');
     expect(existsSync(src)).toBe(false);
     mkdirSync(join(sandbox, 'a-move-folder'), { recursive: true });
-    await expect(moveFile(NODE, dst, join(sandbox, 'a-move-folder'), { sourceRoot: sandbox, destinationRoot: sandbox })).rejects.toMatchObject({ code: 'unsafe-path', message: expect.stringMatching(/is not a regular file/) });
+    await expect(
+      moveFile(NODE, dst, join(sandbox, 'a-move-folder'), { sourceRoot: sandbox, destinationRoot: sandbox }),
+    ).rejects.toMatchObject({ code: 'unsafe-path', message: expect.stringMatching(/is not a regular file/) });
     if (existsSync('/dev/shm') && statSync('/dev/shm').dev !== statSync(sandbox).dev) {
       const shm = `/dev/shm/console-move-test-${process.pid}`;
-      await expect(moveFile(NODE, dst, shm, { sourceRoot: sandbox, destinationRoot: '/dev/shm' })).rejects.toMatchObject({ code: 'command-failed', message: expect.stringMatching(/different file systems/) });
+      await expect(moveFile(NODE, dst, shm, { sourceRoot: sandbox, destinationRoot: '/dev/shm' })).rejects.toMatchObject({
+        code: 'command-failed',
+        message: expect.stringMatching(/different file systems/),
+      });
       expect(existsSync(shm)).toBe(false);
       expect(existsSync(dst)).toBe(true);
     }
@@ -206,7 +264,10 @@ describe('changing files on a node', () => {
     await expect(removeTree(NODE, `${retain}/../must-survive`, { under: retain })).rejects.toMatchObject({ code: 'unsafe-path' });
     // Lexically inside, but the link leads out: the node-side walk refuses it, as it refuses the link itself.
     for (const path of [join(retain, 'sneaky', 'precious'), join(retain, 'sneaky')]) {
-      await expect(removeTree(NODE, path, { under: retain })).rejects.toMatchObject({ code: 'unsafe-path', message: expect.stringMatching(/sneaky is a symbolic link/) });
+      await expect(removeTree(NODE, path, { under: retain })).rejects.toMatchObject({
+        code: 'unsafe-path',
+        message: expect.stringMatching(/sneaky is a symbolic link/),
+      });
     }
     expect(readFileSync(join(victim, 'precious'), 'utf8')).toBe('keep me');
     expect(existsSync(join(retain, 'sneaky'))).toBe(true);
@@ -226,17 +287,39 @@ describe('confinement on a node', () => {
     const outsideBefore = readdirSync(outside).map((n) => [n, readFileSync(join(outside, n), 'utf8')]);
     const refusedAt = (where: string) => ({ code: 'unsafe-path', message: expect.stringContaining(`${where} is a symbolic link`) });
 
-    await expect(writeTextFile(NODE, join(root, 'linked-folder', 'precious'), 'x', { under: root })).rejects.toMatchObject(refusedAt(join(root, 'linked-folder')));
-    await expect(writeTextFile(NODE, join(root, 'real', 'linked-file'), 'x', { under: root })).rejects.toMatchObject(refusedAt(join(root, 'real', 'linked-file')));
-    await expect(makeDirectory(NODE, join(root, 'linked-folder', 'a', 'b'), { under: root })).rejects.toMatchObject(refusedAt(join(root, 'linked-folder')));
-    await expect(copyFile(NODE, join(root, 'real', 'image'), join(root, 'linked-folder', 'copy'), { sourceRoot: root, destinationRoot: root })).rejects.toMatchObject(refusedAt(join(root, 'linked-folder')));
-    await expect(copyFile(NODE, join(root, 'real', 'image'), join(root, 'real', 'linked-file'), { sourceRoot: root, destinationRoot: root })).rejects.toMatchObject(refusedAt(join(root, 'real', 'linked-file')));
-    await expect(copyFile(NODE, join(root, 'linked-folder', 'precious'), join(root, 'real', 'read'), { sourceRoot: root, destinationRoot: root })).rejects.toMatchObject(refusedAt(join(root, 'linked-folder')));
-    await expect(moveFile(NODE, join(root, 'real', 'image'), join(root, 'linked-folder', 'precious'), { sourceRoot: root, destinationRoot: root })).rejects.toMatchObject(refusedAt(join(root, 'linked-folder')));
-    await expect(readTextFile(NODE, join(root, 'linked-folder', 'precious'), 100, { under: root })).rejects.toMatchObject(refusedAt(join(root, 'linked-folder')));
-    await expect(readTextFile(NODE, join(root, 'real', 'linked-file'), 100)).rejects.toMatchObject({ code: 'unsafe-path', message: expect.stringMatching(/symbolic link; it was not read/) });
+    await expect(writeTextFile(NODE, join(root, 'linked-folder', 'precious'), 'x', { under: root })).rejects.toMatchObject(
+      refusedAt(join(root, 'linked-folder')),
+    );
+    await expect(writeTextFile(NODE, join(root, 'real', 'linked-file'), 'x', { under: root })).rejects.toMatchObject(
+      refusedAt(join(root, 'real', 'linked-file')),
+    );
+    await expect(makeDirectory(NODE, join(root, 'linked-folder', 'a', 'b'), { under: root })).rejects.toMatchObject(
+      refusedAt(join(root, 'linked-folder')),
+    );
+    await expect(
+      copyFile(NODE, join(root, 'real', 'image'), join(root, 'linked-folder', 'copy'), { sourceRoot: root, destinationRoot: root }),
+    ).rejects.toMatchObject(refusedAt(join(root, 'linked-folder')));
+    await expect(
+      copyFile(NODE, join(root, 'real', 'image'), join(root, 'real', 'linked-file'), { sourceRoot: root, destinationRoot: root }),
+    ).rejects.toMatchObject(refusedAt(join(root, 'real', 'linked-file')));
+    await expect(
+      copyFile(NODE, join(root, 'linked-folder', 'precious'), join(root, 'real', 'read'), { sourceRoot: root, destinationRoot: root }),
+    ).rejects.toMatchObject(refusedAt(join(root, 'linked-folder')));
+    await expect(
+      moveFile(NODE, join(root, 'real', 'image'), join(root, 'linked-folder', 'precious'), { sourceRoot: root, destinationRoot: root }),
+    ).rejects.toMatchObject(refusedAt(join(root, 'linked-folder')));
+    await expect(readTextFile(NODE, join(root, 'linked-folder', 'precious'), 100, { under: root })).rejects.toMatchObject(
+      refusedAt(join(root, 'linked-folder')),
+    );
+    await expect(readTextFile(NODE, join(root, 'real', 'linked-file'), 100)).rejects.toMatchObject({
+      code: 'unsafe-path',
+      message: expect.stringMatching(/symbolic link; it was not read/),
+    });
     // Outside its root, lexically: refused before anything runs.
-    await expect(writeTextFile(NODE, join(outside, 'precious'), 'x', { under: root })).rejects.toMatchObject({ code: 'unsafe-path', message: expect.stringMatching(/not inside/) });
+    await expect(writeTextFile(NODE, join(outside, 'precious'), 'x', { under: root })).rejects.toMatchObject({
+      code: 'unsafe-path',
+      message: expect.stringMatching(/not inside/),
+    });
 
     expect(readdirSync(outside).map((n) => [n, readFileSync(join(outside, n), 'utf8')])).toEqual(outsideBefore);
     expect(readFileSync(join(root, 'real', 'image'), 'utf8')).toBe('image');
@@ -282,7 +365,11 @@ describe('qemu-img on a node', () => {
     expect(bad.ok).toBe(false);
 
     const notQcow2 = await qemuImgCheck(NODE, raw);
-    expect(notQcow2).toMatchObject({ ok: false, exitCode: 1, message: expect.stringMatching(/could not be checked: .*not in qcow2 format/) });
+    expect(notQcow2).toMatchObject({
+      ok: false,
+      exitCode: 1,
+      message: expect.stringMatching(/could not be checked: .*not in qcow2 format/),
+    });
     await expect(qemuImgCheck(NODE, good, { format: 'qcow2 -o x' })).rejects.toMatchObject({ code: 'invalid-input' });
   });
 });

@@ -56,7 +56,10 @@ describe('the virsh stand-in, driven through lib/ssh', () => {
     await virsh.start(NODE, uuid);
     expect(await virsh.domainState(NODE, uuid)).toBe('running');
     expect(await virsh.listDomains(NODE)).toContainEqual({ id: expect.any(Number), name: uuid, state: 'running' });
-    await expect(virsh.start(NODE, uuid)).rejects.toMatchObject({ code: 'command-failed', message: expect.stringMatching(/domain is already running/) });
+    await expect(virsh.start(NODE, uuid)).rejects.toMatchObject({
+      code: 'command-failed',
+      message: expect.stringMatching(/domain is already running/),
+    });
     await virsh.shutdown(NODE, uuid);
     expect(await virsh.waitForDomainState(NODE, uuid, ['shut off'], { timeoutMs: 2000, pollMs: 100 })).toBe('shut off');
     await expect(virsh.destroy(NODE, uuid)).rejects.toMatchObject({ message: expect.stringMatching(/domain is not running/) });
@@ -65,7 +68,18 @@ describe('the virsh stand-in, driven through lib/ssh', () => {
 
     const calls = readVirshCalls(testNode.virshStateDir, since).filter((c) => c.args.includes(uuid) || c.args.includes(xmlPath));
     expect(calls.map((c) => c.args.filter((a) => a !== '-c' && a !== 'qemu:///system')[0])).toEqual([
-      'domstate', 'define', 'domstate', 'dumpxml', 'start', 'domstate', 'start', 'shutdown', 'domstate', 'destroy', 'undefine', 'domstate',
+      'domstate',
+      'define',
+      'domstate',
+      'dumpxml',
+      'start',
+      'domstate',
+      'start',
+      'shutdown',
+      'domstate',
+      'destroy',
+      'undefine',
+      'domstate',
     ]);
     expect(calls[1].args).toEqual(['-c', 'qemu:///system', 'define', xmlPath]);
   });
@@ -85,7 +99,9 @@ describe('the virsh stand-in, driven through lib/ssh', () => {
 
   it('refuses to start or restore without the disk images', async () => {
     rmSync(image);
-    await expect(virsh.start(NODE, uuid)).rejects.toMatchObject({ message: expect.stringMatching(/Cannot access storage file '.*disk\.qcow2'/) });
+    await expect(virsh.start(NODE, uuid)).rejects.toMatchObject({
+      message: expect.stringMatching(/Cannot access storage file '.*disk\.qcow2'/),
+    });
     writeFileSync(image, 'image');
   });
 
@@ -93,8 +109,13 @@ describe('the virsh stand-in, driven through lib/ssh', () => {
     await virsh.undefine(NODE, uuid);
     const notRunning = join(sandbox, 'vm.state.not-running');
     writeFileSync(notRunning, 'Machine is not runnung, no state file');
-    await expect(virsh.restore(NODE, notRunning, xmlPath)).rejects.toMatchObject({ code: 'command-failed', message: expect.stringMatching(/failed to read qemu header/) });
-    await expect(virsh.restore(NODE, join(sandbox, 'missing.state'), xmlPath)).rejects.toMatchObject({ message: expect.stringMatching(/No such file/) });
+    await expect(virsh.restore(NODE, notRunning, xmlPath)).rejects.toMatchObject({
+      code: 'command-failed',
+      message: expect.stringMatching(/failed to read qemu header/),
+    });
+    await expect(virsh.restore(NODE, join(sandbox, 'missing.state'), xmlPath)).rejects.toMatchObject({
+      message: expect.stringMatching(/No such file/),
+    });
 
     const state = join(sandbox, 'vm.state');
     writeFileSync(state, Buffer.concat([Buffer.from(`LibvirtQemudSave\n${domainXml(1048576)}`), Buffer.alloc(64, 7)]));

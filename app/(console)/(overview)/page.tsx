@@ -46,7 +46,8 @@ export default async function OverviewPage() {
         title="Overview"
         subtitle={
           <>
-            {plural(overview.total, 'machine')} · read from the directory at <DateTime value={overview.readAt} timeZone={timeZone} /> ({timeZone})
+            {plural(overview.total, 'machine')} · read from the directory at <DateTime value={overview.readAt} timeZone={timeZone} /> (
+            {timeZone})
           </>
         }
       />
@@ -55,7 +56,9 @@ export default async function OverviewPage() {
         counts={overview.counts}
         total={overview.total}
         kind={overview.kind}
-        notes={overview.clones > 0 ? { excluded: `not backed up on purpose, ${plural(overview.clones, 'dynamic clone')} among them` } : undefined}
+        notes={
+          overview.clones > 0 ? { excluded: `not backed up on purpose, ${plural(overview.clones, 'dynamic clone')} among them` } : undefined
+        }
       />
       <div className="mt-6 space-y-6">
         <Card title={`Needs attention (${overview.attention.length})`}>
@@ -76,12 +79,16 @@ export default async function OverviewPage() {
           {overview.attention.length > ATTENTION_ROWS && (
             <p className="mt-3 text-muted" data-testid="attention-more">
               The {ATTENTION_ROWS} most urgent of {overview.attention.length} are shown. All of them in the machine list:{' '}
-              {(['blocked', 'failed', 'stuck', 'never', 'stale'] as const).filter((status) => overview.counts[status] > 0).map((status, i) => (
-                <span key={status}>
-                  {i > 0 && ', '}
-                  <TextLink href={`/machines?status=${status}`}>{`${statusLabel(status).toLowerCase()} (${overview.counts[status]})`}</TextLink>
-                </span>
-              ))}
+              {(['blocked', 'failed', 'stuck', 'never', 'stale'] as const)
+                .filter((status) => overview.counts[status] > 0)
+                .map((status, i) => (
+                  <span key={status}>
+                    {i > 0 && ', '}
+                    <TextLink
+                      href={`/machines?status=${status}`}
+                    >{`${statusLabel(status).toLowerCase()} (${overview.counts[status]})`}</TextLink>
+                  </span>
+                ))}
               .
             </p>
           )}
@@ -103,7 +110,12 @@ export default async function OverviewPage() {
               <h3 className="mb-1 font-semibold">
                 {overview.attention.length > GRID_MACHINES ? `The ${GRID_MACHINES} most urgent machines` : 'Machines needing attention'}
               </h3>
-              <HistoryGrid id="attention-nights" title="Machines needing attention, night by night" nights={nights} rows={overview.attention.slice(0, GRID_MACHINES).map(machineRow)} />
+              <HistoryGrid
+                id="attention-nights"
+                title="Machines needing attention, night by night"
+                nights={nights}
+                rows={overview.attention.slice(0, GRID_MACHINES).map(machineRow)}
+              />
             </div>
           )}
         </Card>

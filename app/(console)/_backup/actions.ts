@@ -4,7 +4,14 @@ import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { consoleAction } from '@/lib/actions';
 import type { ActionScope } from '@/lib/auth/scope';
-import { backupTargetSchema, confirmSchema, excludeIntentSchema, ownTargetSchema, tokenSchema, uuidOnlySchema } from '@/lib/backup/action-schemas';
+import {
+  backupTargetSchema,
+  confirmSchema,
+  excludeIntentSchema,
+  ownTargetSchema,
+  tokenSchema,
+  uuidOnlySchema,
+} from '@/lib/backup/action-schemas';
 import { configFormShape, formToConfig } from '@/lib/backup/config-schema';
 import { excludePoolOverriders, removeBackupOverride, saveBackupConfig, setBackupExcluded, unblockMachine } from '@/lib/backup/editing';
 import { readInstallation } from '@/lib/backup/installation-reader';
@@ -38,10 +45,13 @@ function refreshed<T>(result: T): T {
 const saveSchema = z.intersection(backupTargetSchema, z.object({ token: tokenSchema, confirm: confirmSchema, ...configFormShape }));
 
 /** Creates or changes the configuration of the level: refused, asked to confirm, or written. */
-export const saveBackupConfigAction = consoleAction({ capability: 'configure', schema: saveSchema, scope: scopeOf }, async (input, actor) => {
-  const { level: _level, token, confirm, ...form } = input;
-  return refreshed(await saveBackupConfig(targetOf(input), token, formToConfig(form), actor, confirm));
-});
+export const saveBackupConfigAction = consoleAction(
+  { capability: 'configure', schema: saveSchema, scope: scopeOf },
+  async (input, actor) => {
+    const { level: _level, token, confirm, ...form } = input;
+    return refreshed(await saveBackupConfig(targetOf(input), token, formToConfig(form), actor, confirm));
+  },
+);
 
 /** Removes a pool's or machine's own configuration; the iterations below it stay. */
 export const removeBackupOverrideAction = consoleAction(
@@ -56,13 +66,15 @@ export const setBackupExcludedAction = consoleAction(
 );
 
 /** FOSS-Cloud: excludes the machines of an excluded pool that have a configuration of their own. */
-export const excludePoolOverridersAction = consoleAction({ capability: 'configure', schema: uuidOnlySchema, scope: ({ uuid }) => ({ pool: uuid }) }, async ({ uuid }, actor) =>
-  refreshed({ results: await excludePoolOverriders(uuid, actor) }),
+export const excludePoolOverridersAction = consoleAction(
+  { capability: 'configure', schema: uuidOnlySchema, scope: ({ uuid }) => ({ pool: uuid }) },
+  async ({ uuid }, actor) => refreshed({ results: await excludePoolOverriders(uuid, actor) }),
 );
 
 /** stoney cloud: puts a blocked machine back into a state the wrapper accepts. */
-export const unblockMachineAction = consoleAction({ capability: 'configure', schema: uuidOnlySchema, scope: ({ uuid }) => ({ machine: uuid }) }, async ({ uuid }, actor) =>
-  refreshed(await unblockMachine(uuid, actor)),
+export const unblockMachineAction = consoleAction(
+  { capability: 'configure', schema: uuidOnlySchema, scope: ({ uuid }) => ({ machine: uuid }) },
+  async ({ uuid }, actor) => refreshed(await unblockMachine(uuid, actor)),
 );
 
 /**

@@ -39,7 +39,8 @@ export async function BackupTargetPage({ target }: { target: BackupTarget }) {
         title={`Backup configuration of ${view.name}`}
         subtitle={
           <>
-            <TextLink href={list.href}>{list.label}</TextLink> / <TextLink href={`${list.href}/${target.uuid}`}>{view.name}</TextLink> / backup configuration
+            <TextLink href={list.href}>{list.label}</TextLink> / <TextLink href={`${list.href}/${target.uuid}`}>{view.name}</TextLink> /
+            backup configuration
           </>
         }
       />

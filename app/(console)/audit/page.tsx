@@ -28,7 +28,10 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const names = Object.fromEntries([...machines, ...pools].map((x) => [x.uuid, x.name]));
   return (
     <>
-      <PageHeader title="Audit trail" subtitle="Every change made from the console, every restore decision and every sign-in, newest first. Kept in the directory (ou=audit,ou=backup-console,ou=services)." />
+      <PageHeader
+        title="Audit trail"
+        subtitle="Every change made from the console, every restore decision and every sign-in, newest first. Kept in the directory (ou=audit,ou=backup-console,ou=services)."
+      />
       <FilterForm
         action="/audit"
         submitLabel="Show"
@@ -42,7 +45,13 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       </FilterForm>
       <AuditTable records={records} timeZone={env().consoleTimeZone} names={names} />
       <nav aria-label="Pages" className="mt-3 flex justify-between">
-        {query.cursor ? <Link href={hrefFor(query)} className="text-brand hover:underline">← Newest</Link> : <span />}
+        {query.cursor ? (
+          <Link href={hrefFor(query)} className="text-brand hover:underline">
+            ← Newest
+          </Link>
+        ) : (
+          <span />
+        )}
         {nextCursor && (
           <Link href={hrefFor(query, nextCursor)} className="text-brand hover:underline" rel="next">
             Older →

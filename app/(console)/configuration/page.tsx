@@ -28,7 +28,13 @@ export default async function ConfigurationPage() {
           rules={KIND_RULES[kind.kind]}
           nodes={kind.nodes.map((n) =>
             n.read
-              ? { node: n.node, read: true as const, timeZone: n.timeZone, timeZoneRaw: n.timeZoneRaw?.raw ?? null, wrapperLines: n.wrapperLines.map((l) => `${l.line} (${l.source})`) }
+              ? {
+                  node: n.node,
+                  read: true as const,
+                  timeZone: n.timeZone,
+                  timeZoneRaw: n.timeZoneRaw?.raw ?? null,
+                  wrapperLines: n.wrapperLines.map((l) => `${l.line} (${l.source})`),
+                }
               : n,
           )}
           nodesConfigured={kind.nodesConfigured}

@@ -37,7 +37,13 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
           totalsLabel={view.total === 1 ? 'The matching machine' : `All ${view.total} matching machines`}
         />
       </Card>
-      <Pager page={view.page} pages={view.pages} total={view.total} size={HISTORY_PAGE_SIZE} href={(p) => machineQueryHref('/history', query, { page: p })} />
+      <Pager
+        page={view.page}
+        pages={view.pages}
+        total={view.total}
+        size={HISTORY_PAGE_SIZE}
+        href={(p) => machineQueryHref('/history', query, { page: p })}
+      />
     </>
   );
 }

@@ -27,11 +27,14 @@ const setMachinesExcludedSchema = z
   .refine((v) => v.intent !== undefined, { message: 'Say whether to exclude or include.', path: ['intent'] })
   .refine((v) => v.uuids.length > 0, { message: 'Select at least one machine.', path: ['uuids'] });
 
-const run = consoleAction({ capability: 'configure', schema: setMachinesExcludedSchema, scope: ({ uuids }) => ({ machines: uuids }) }, async ({ intent, uuids }, actor) => {
-  const results = await setMachinesExcluded(uuids, intent === 'exclude', actor);
-  revalidatePath('/', 'layout');
-  return { intent: intent as 'exclude' | 'include', results };
-});
+const run = consoleAction(
+  { capability: 'configure', schema: setMachinesExcludedSchema, scope: ({ uuids }) => ({ machines: uuids }) },
+  async ({ intent, uuids }, actor) => {
+    const results = await setMachinesExcluded(uuids, intent === 'exclude', actor);
+    revalidatePath('/', 'layout');
+    return { intent: intent as 'exclude' | 'include', results };
+  },
+);
 
 export async function setMachinesExcludedAction(
   _previous: ActionResult<{ intent: 'exclude' | 'include'; results: BulkOutcome[] }> | null,

@@ -29,9 +29,7 @@ export default async function MachinesPage({ searchParams }: { searchParams: Pro
     <>
       <PageHeader title="Machines" subtitle={`${page.total} ${page.total === 1 ? 'machine matches' : 'machines match'}`} />
       <MachineFilters query={page.query} pools={page.pools} nodes={page.nodes} />
-      {mayConfigure && (
-        <ExcludeSelection formId="exclude-form" names={Object.fromEntries(page.rows.map((r) => [r.uuid, r.name]))} />
-      )}
+      {mayConfigure && <ExcludeSelection formId="exclude-form" names={Object.fromEntries(page.rows.map((r) => [r.uuid, r.name]))} />}
       <MachineTable
         selectFormId={mayConfigure ? 'exclude-form' : undefined}
         rows={page.rows.map((r) => ({ ...toMachineRow(r), selectable: can(grants, 'configure', r.poolUuid ?? null) }))}

@@ -52,7 +52,11 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
   const nodeFolders = view.nodeIterations?.ok ? view.nodeIterations.folders : null;
   const bars = chartBars(view.iterations, activity, nodeFolders);
   const tone =
-    view.blocked || activity?.kind === 'failed' || activity?.kind === 'stuck' ? 'error' : view.protection === 'stale' || view.protection === 'never' ? 'warning' : 'info';
+    view.blocked || activity?.kind === 'failed' || activity?.kind === 'stuck'
+      ? 'error'
+      : view.protection === 'stale' || view.protection === 'never'
+        ? 'warning'
+        : 'info';
   // Leaves that hold the restore of an iteration without a leaf (stoney cloud), by leaf.
   const held = view.openRestores.filter((r) => r.leaf !== r.iteration);
   const heldRestores = Object.fromEntries(held.map((r) => [r.leaf, r.iteration]));
@@ -61,7 +65,8 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
       <PageHeader
         title={
           <span className="flex flex-wrap items-center gap-3">
-            {machine.name} <MachineStatusBadges protection={view.protection} activity={activity} blocked={view.blocked} clone={view.clone} />
+            {machine.name}{' '}
+            <MachineStatusBadges protection={view.protection} activity={activity} blocked={view.blocked} clone={view.clone} />
           </span>
         }
         subtitle={
@@ -92,7 +97,9 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
                 In mode <span className="font-mono">{activity.mode}</span> since <DateTime value={activity.since} timeZone={timeZone} />.
               </p>
             )}
-            {activity.limit && activity.kind !== 'stuck' && <p className="text-sm text-muted">It counts as stuck after {activity.limit.basis}.</p>}
+            {activity.limit && activity.kind !== 'stuck' && (
+              <p className="text-sm text-muted">It counts as stuck after {activity.limit.basis}.</p>
+            )}
             {activity.next && (
               <p className="text-sm" data-testid="status-next">
                 <span className="font-semibold">What to do: </span>
@@ -127,9 +134,9 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
       {held.map((r) => (
         <Notice key={r.iteration} title="A restore from the node is open">
           <p data-testid="restore-from-node">
-            {machine.name} is being restored from iteration <span className="font-mono">{r.iteration}</span>, which exists only on the node. Its leaf{' '}
-            <span className="font-mono">{r.leaf}</span> holds the restore&apos;s modes until it ends, so the stoney wrapper skips the machine meanwhile; then the leaf
-            gets its own mode, state and return value back.{' '}
+            {machine.name} is being restored from iteration <span className="font-mono">{r.iteration}</span>, which exists only on the node.
+            Its leaf <span className="font-mono">{r.leaf}</span> holds the restore&apos;s modes until it ends, so the stoney wrapper skips
+            the machine meanwhile; then the leaf gets its own mode, state and return value back.{' '}
             {mayRestore && <TextLink href={`/machines/${machine.uuid}/restore/${r.iteration}`}>Open the restore</TextLink>}
           </p>
         </Notice>
@@ -139,13 +146,19 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
         <Card title="Machine">
           <Facts
             items={[
-              { label: 'Pool', value: view.pool ? <TextLink href={`/pools/${view.pool.uuid}`}>{view.pool.name}</TextLink> : (machine.poolUuid ?? '—') },
+              {
+                label: 'Pool',
+                value: view.pool ? <TextLink href={`/pools/${view.pool.uuid}`}>{view.pool.name}</TextLink> : (machine.poolUuid ?? '—'),
+              },
               { label: 'Node', value: machine.node ?? '—' },
               { label: 'Type', value: [machine.type, machine.subType].filter(Boolean).join(' · ') || '—' },
               { label: 'State (directory)', value: machine.runState ?? '—' },
               { label: 'Memory', value: formatBytes(machine.memoryBytes) },
               { label: 'vCPUs', value: machine.vcpus ?? '—' },
-              { label: 'MAC / fixed IP', value: view.dhcp ? `${view.dhcp.mac ?? '—'} / ${view.dhcp.fixedAddress ?? '—'}` : 'no DHCP reservation' },
+              {
+                label: 'MAC / fixed IP',
+                value: view.dhcp ? `${view.dhcp.mac ?? '—'} / ${view.dhcp.fixedAddress ?? '—'}` : 'no DHCP reservation',
+              },
               { label: 'Last good backup', value: <DateTime value={view.lastGood} timeZone={timeZone} /> },
               { label: 'DN', value: <span className="break-all font-mono text-xs">{machine.dn}</span> },
             ]}
@@ -163,7 +176,11 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
           <p className="mt-3">
             <span className="text-muted">Excluded from backup: </span>
             <span data-testid="excluded">
-              {view.clone ? 'yes: it is a dynamic clone, which fc-brokerd never backs up' : view.effective.excluded ? `yes (flag set on the ${view.effective.excludedBy} level)` : 'no'}
+              {view.clone
+                ? 'yes: it is a dynamic clone, which fc-brokerd never backs up'
+                : view.effective.excluded
+                  ? `yes (flag set on the ${view.effective.excludedBy} level)`
+                  : 'no'}
             </span>
           </p>
           <p className="text-xs text-muted" data-testid="exclusion-reason">
@@ -182,10 +199,10 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
                 <TextLink href={`/audit?machine=${machine.uuid}`}>Change history</TextLink>
               </p>
             ) : (
-            <p className="flex flex-wrap gap-4">
-              {mayConfigure && <TextLink href={`/machines/${machine.uuid}/backup`}>Edit backup configuration</TextLink>}
-              <TextLink href={`/audit?machine=${machine.uuid}`}>Change history</TextLink>
-            </p>
+              <p className="flex flex-wrap gap-4">
+                {mayConfigure && <TextLink href={`/machines/${machine.uuid}/backup`}>Edit backup configuration</TextLink>}
+                <TextLink href={`/audit?machine=${machine.uuid}`}>Change history</TextLink>
+              </p>
             )}
             {view.clone || !mayConfigure ? null : view.effective.excluded && view.effective.excludedBy !== 'machine' ? (
               <p className="text-muted">Excluded by the {view.effective.excludedBy} configuration; include it there.</p>
@@ -210,8 +227,8 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
                 />
               ) : (
                 <p className="text-muted">
-                  Node {view.nodeIterations.node} has no folder <span className="font-mono text-xs">{view.nodeIterations.machineFolder}</span>: no backup of this machine is
-                  there.
+                  Node {view.nodeIterations.node} has no folder{' '}
+                  <span className="font-mono text-xs">{view.nodeIterations.machineFolder}</span>: no backup of this machine is there.
                 </p>
               )
             ) : (
@@ -225,7 +242,12 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
       <div className="mt-6">
         <Card title="Backups over time">
           {nodeFolders ? (
-            <BackupChart id="backup-chart" machineUuid={machine.uuid} bars={bars} sizes={{ state: 'ok', sizes: Object.fromEntries(nodeFolders.map((f) => [f.name, f.totalBytes])) }} />
+            <BackupChart
+              id="backup-chart"
+              machineUuid={machine.uuid}
+              bars={bars}
+              sizes={{ state: 'ok', sizes: Object.fromEntries(nodeFolders.map((f) => [f.name, f.totalBytes])) }}
+            />
           ) : (
             <Suspense fallback={<BackupChart id="backup-chart" machineUuid={machine.uuid} bars={bars} sizes={{ state: 'loading' }} />}>
               <BackupChartWithSizes view={view} bars={bars} />

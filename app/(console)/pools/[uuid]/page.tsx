@@ -44,7 +44,8 @@ export default async function PoolPage({
   const { pool, effective, machines, counts, overriding, clones, objective, excludedHere } = result.data;
   const followers = machines.length - overriding - clones;
   const margin = formatObjective(OBJECTIVE_MARGIN_MS);
-  const inherited = objective.cloudMs === null ? `each machine's plan period plus ${margin}` : `the cloud-wide ${formatObjective(objective.cloudMs)}`;
+  const inherited =
+    objective.cloudMs === null ? `each machine's plan period plus ${margin}` : `the cloud-wide ${formatObjective(objective.cloudMs)}`;
   const plan = planSummary(effective);
   const { grants } = await requireAccess();
   const mayConfigure = can(grants, 'configure', pool.uuid);
@@ -57,7 +58,8 @@ export default async function PoolPage({
         title={pool.name}
         subtitle={
           <>
-            <TextLink href="/pools">Pools</TextLink> / {pool.type ?? 'pool'} pool · {machines.length} {machines.length === 1 ? 'machine' : 'machines'}
+            <TextLink href="/pools">Pools</TextLink> / {pool.type ?? 'pool'} pool · {machines.length}{' '}
+            {machines.length === 1 ? 'machine' : 'machines'}
           </>
         }
       />
@@ -66,7 +68,11 @@ export default async function PoolPage({
         total={machines.length}
         kind={result.data.kind}
         href={(status) => `/machines?pool=${pool.uuid}&status=${status}`}
-        notes={clones > 0 ? { excluded: `not backed up on purpose, ${clones} dynamic ${clones === 1 ? 'clone' : 'clones'} among them` } : undefined}
+        notes={
+          clones > 0
+            ? { excluded: `not backed up on purpose, ${clones} dynamic ${clones === 1 ? 'clone' : 'clones'} among them` }
+            : undefined
+        }
       />
       <div className="mt-6 grid gap-6 lg:grid-cols-[1fr_1.4fr]">
         <Card title="Pool">
@@ -91,12 +97,12 @@ export default async function PoolPage({
             planText={plan.text}
           />
           <p className="mt-3 text-muted" data-testid="pool-followers">
-            {followers} of {machines.length} {machines.length === 1 ? 'machine follows' : 'machines follow'} it; {overriding} {overriding === 1 ? 'has its' : 'have their'} own
-            configuration
+            {followers} of {machines.length} {machines.length === 1 ? 'machine follows' : 'machines follow'} it; {overriding}{' '}
+            {overriding === 1 ? 'has its' : 'have their'} own configuration
             {clones > 0 && (
               <>
-                ; {clones} {clones === 1 ? 'is a dynamic clone' : 'are dynamic clones'}, which fc-brokerd never backs up, so no configuration applies to{' '}
-                {clones === 1 ? 'it' : 'them'}
+                ; {clones} {clones === 1 ? 'is a dynamic clone' : 'are dynamic clones'}, which fc-brokerd never backs up, so no
+                configuration applies to {clones === 1 ? 'it' : 'them'}
               </>
             )}
             .
@@ -127,7 +133,10 @@ export default async function PoolPage({
         </Card>
       </div>
       <div className="mt-6">
-        <Card title={`The last ${result.data.nights.length} nights`} actions={<TextLink href={`/history?pool=${pool.uuid}`}>All of this pool&rsquo;s machines</TextLink>}>
+        <Card
+          title={`The last ${result.data.nights.length} nights`}
+          actions={<TextLink href={`/history?pool=${pool.uuid}`}>All of this pool&rsquo;s machines</TextLink>}
+        >
           <p className="mb-2 text-muted">{nightsNote(result.data.kind, env().nodeTimeZone)}</p>
           <HistoryGrid
             id="pool-machine-nights"
@@ -137,12 +146,18 @@ export default async function PoolPage({
             totals={compactTotals(result.data.nightTotals)}
             totalsLabel="All machines of the pool"
           />
-          {pages > 1 && <p className="mt-2 text-xs text-muted">The grid shows the machines of the table&rsquo;s page below; the totals count the whole pool.</p>}
+          {pages > 1 && (
+            <p className="mt-2 text-xs text-muted">
+              The grid shows the machines of the table&rsquo;s page below; the totals count the whole pool.
+            </p>
+          )}
         </Card>
       </div>
       <div className="mt-6">
         <MachineTable rows={rows.map(toMachineRow)} timeZone={env().consoleTimeZone} emptyText="This pool has no machines." />
-        {pages > 1 && <Pager page={page} pages={pages} total={machines.length} size={PAGE_SIZE} href={(p) => `/pools/${pool.uuid}?page=${p}`} />}
+        {pages > 1 && (
+          <Pager page={page} pages={pages} total={machines.length} size={PAGE_SIZE} href={(p) => `/pools/${pool.uuid}?page=${p}`} />
+        )}
       </div>
     </>
   );

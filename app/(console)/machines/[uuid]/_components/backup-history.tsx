@@ -7,7 +7,13 @@ import type { MachineView } from '@/lib/inventory/machine';
  * The chart with each iteration's size, asked from the node. Rendered inside <Suspense> with
  * the chart without sizes as fallback, so a slow or unreachable node never holds up the page.
  */
-export async function BackupChartWithSizes({ view, bars }: { view: Pick<MachineView, 'machine' | 'disks' | 'effective'>; bars: ChartBar[] }) {
+export async function BackupChartWithSizes({
+  view,
+  bars,
+}: {
+  view: Pick<MachineView, 'machine' | 'disks' | 'effective'>;
+  bars: ChartBar[];
+}) {
   const sizes = await readIterationSizes(view);
   return (
     <BackupChart

@@ -35,11 +35,17 @@ export default async function IterationPage({ params }: { params: Promise<{ uuid
   const restoreLink = !mayRestore
     ? null
     : openRestore
-      ? { href: `/machines/${machine.uuid}/restore/${openRestore}`, label: openRestore === iterationName ? 'Open the restore' : `Open the restore of ${openRestore}` }
+      ? {
+          href: `/machines/${machine.uuid}/restore/${openRestore}`,
+          label: openRestore === iterationName ? 'Open the restore' : `Open the restore of ${openRestore}`,
+        }
       : !iteration
         ? { href: `/machines/${machine.uuid}/restore/${iterationName}`, label: 'Restore this iteration…' }
         : iteration.mode.toLowerCase() === 'finished' || isRestoreMode(iteration.mode)
-          ? { href: `/machines/${machine.uuid}/restore/${iteration.name}`, label: iteration.mode.toLowerCase() === 'finished' ? 'Restore this iteration…' : 'Open the restore' }
+          ? {
+              href: `/machines/${machine.uuid}/restore/${iteration.name}`,
+              label: iteration.mode.toLowerCase() === 'finished' ? 'Restore this iteration…' : 'Open the restore',
+            }
           : null;
   return (
     <>
@@ -58,7 +64,8 @@ export default async function IterationPage({ params }: { params: Promise<{ uuid
         }
         subtitle={
           <>
-            <TextLink href="/machines">Machines</TextLink> / <TextLink href={`/machines/${machine.uuid}`}>{machine.name}</TextLink> / {iterationName}
+            <TextLink href="/machines">Machines</TextLink> / <TextLink href={`/machines/${machine.uuid}`}>{machine.name}</TextLink> /{' '}
+            {iterationName}
           </>
         }
       />
@@ -77,23 +84,28 @@ export default async function IterationPage({ params }: { params: Promise<{ uuid
       {iteration && openRestore && (
         <Notice title="This leaf holds another iteration's restore">
           <p data-testid="leaf-holds-restore">
-            Iteration <span className="font-mono">{openRestore}</span> exists only on the node, and its restore is open: this leaf holds the restore&apos;s modes
-            until it ends (the stoney wrapper skips the machine meanwhile), then it gets its own mode, state and return value back.
+            Iteration <span className="font-mono">{openRestore}</span> exists only on the node, and its restore is open: this leaf holds the
+            restore&apos;s modes until it ends (the stoney wrapper skips the machine meanwhile), then it gets its own mode, state and return
+            value back.
           </p>
         </Notice>
       )}
       {!iteration ? (
         <Card title="Where this iteration stands">
           <p data-testid="only-on-node">
-            <strong>Only on the node.</strong> The directory has no leaf for this iteration: the stoney wrapper keeps one leaf per machine (its last run) and
-            replaces it every night, so older iterations are their folders on node {machine.node ?? 'unknown'}
+            <strong>Only on the node.</strong> The directory has no leaf for this iteration: the stoney wrapper keeps one leaf per machine
+            (its last run) and replaces it every night, so older iterations are their folders on node {machine.node ?? 'unknown'}
             {folderOnNode ? (
               <>
                 {' '}
-                (<span className="font-mono text-xs">{folderOnNode.path}</span>, {folderOnNode.files.length} files, {formatBytes(folderOnNode.totalBytes)})
+                (<span className="font-mono text-xs">{folderOnNode.path}</span>, {folderOnNode.files.length} files,{' '}
+                {formatBytes(folderOnNode.totalBytes)})
               </>
             ) : null}
-            . {openRestore ? 'Its restore is open.' : 'It can be restored like an iteration with a leaf; the machine’s one leaf holds the restore meanwhile.'}
+            .{' '}
+            {openRestore
+              ? 'Its restore is open.'
+              : 'It can be restored like an iteration with a leaf; the machine’s one leaf holds the restore meanwhile.'}
           </p>
         </Card>
       ) : (
@@ -129,8 +141,8 @@ export default async function IterationPage({ params }: { params: Promise<{ uuid
           {files.ok ? (
             <>
               <p className="mb-1 text-muted">
-                On node <strong className="text-ink">{machine.node ?? 'unknown'}</strong>, from the {effective.level === 'none' ? 'default' : effective.level} backup
-                root, the iteration folder should be:
+                On node <strong className="text-ink">{machine.node ?? 'unknown'}</strong>, from the{' '}
+                {effective.level === 'none' ? 'default' : effective.level} backup root, the iteration folder should be:
               </p>
               <p className="mb-3 break-all font-mono text-xs" data-testid="iteration-folder">
                 {files.folder}/

@@ -29,7 +29,8 @@ export default async function RestorePage({ params }: { params: Promise<{ uuid: 
       <PageHeader
         title={
           <>
-            Restore {machine.name} <span className="font-normal text-muted">from iteration</span> <span className="font-mono">{iteration}</span>
+            Restore {machine.name} <span className="font-normal text-muted">from iteration</span>{' '}
+            <span className="font-mono">{iteration}</span>
           </>
         }
         subtitle={
