@@ -58,14 +58,6 @@ export function HistoryGrid({
   const x = (i: number) => LABEL_W + i * COL;
   const sum = (counts: readonly number[], states: readonly NightState[]) => states.reduce((a, s) => a + (counts[STATE_INDEX[s]] ?? 0), 0);
   const maxTotal = totals ? Math.max(1, ...totals.map((t) => sum(t, BAR_STATES))) : 1;
-  // Only the first cell is in the tab order; ChartFrame's arrow keys hand the stop on (setting
-  // tabindex as they go), so the other cells need no attribute of their own.
-  let tabbed = false;
-  const tabIndex = () => {
-    if (tabbed) return undefined;
-    tabbed = true;
-    return 0;
-  };
   return (
     <ChartFrame label={title} className="overflow-x-auto">
       <svg id={id} width={width} height={height} viewBox={`0 0 ${width} ${height}`} className="block font-sans" data-testid={`${id}-svg`}>
@@ -106,7 +98,9 @@ export function HistoryGrid({
                     data-state={state}
                     role="img"
                     aria-label={`${row.label}, ${n.label}: ${counts ? totalsText(expandCounts(counts)) : NIGHT_LABELS[state]}`}
-                    tabIndex={tabIndex()}
+                    // Only the first cell is in the tab order; ChartFrame's arrow keys hand the stop on
+                    // (setting tabindex as they go), so the other cells need no attribute of their own.
+                    tabIndex={r === 0 && i === 0 ? 0 : undefined}
                     x={x(i)}
                   />
                 );
@@ -131,7 +125,8 @@ export function HistoryGrid({
                   data-cell=""
                   role="img"
                   aria-label={`${totalsLabel}, ${n.label}: ${totalsText(expandCounts(t))}`}
-                  tabIndex={tabIndex()}
+                  // The totals hold the tab stop only when there are no rows above them.
+                  tabIndex={rows.length === 0 && i === 0 ? 0 : undefined}
                   className="outline-none focus:[&>rect:first-child]:stroke-ink"
                 >
                   <rect x={x(i)} y={totalsTop} width={CELL - 1} height={BAR} fill="transparent" />
