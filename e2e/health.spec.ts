@@ -155,7 +155,8 @@ test("the machine chart shows each iteration's steps, result and size as the dir
   }
   // mail-01: a failed merge is a failed bar, without step times.
   await machinePage.open(spec('mail-01').uuid);
-  expect(await chart.barsAttribute('data-result')).toEqual(['good', 'failed']);
+  // Polled: right after the navigation the previous machine's bars may still be on the page.
+  await expect.poll(() => chart.barsAttribute('data-result')).toEqual(['good', 'failed']);
   await expect(bars.last()).toHaveAttribute('aria-label', /failed in mode merging with code 11 CANNOT_MERGE_DISK_IMAGES/);
   await machinePage.open(web.uuid);
   await chart.svg().scrollIntoViewIfNeeded();

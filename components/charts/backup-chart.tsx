@@ -59,7 +59,14 @@ export function BackupChart({ id, machineUuid, bars, sizes }: { id: string; mach
   const y = (seconds: number) => TOP + PLOT_H - (seconds / max) * PLOT_H;
   return (
     <ChartFrame label="Backups over time" className="overflow-x-auto">
-      <svg width={width} height={height} viewBox={`0 0 ${width} ${height}`} className="block font-sans" data-testid={`${id}-svg`}>
+      <svg
+        width={width}
+        height={height}
+        viewBox={`0 0 ${width} ${height}`}
+        className="block font-sans"
+        data-testid={`${id}-svg`}
+        data-sizes={sizes.state}
+      >
         <defs>
           <pattern id={`${id}-merge`} width="5" height="5" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
             <rect width="5" height="5" fill="#8fb1d0" />

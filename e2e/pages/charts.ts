@@ -44,8 +44,12 @@ export class NightsGrid {
 export class BackupChart {
   constructor(readonly page: Page) {}
 
+  /**
+   * The chart once the node has answered for the sizes: until then the page shows the same chart
+   * without sizes in its place, and for a moment both are on the page.
+   */
   svg(): Locator {
-    return this.page.getByTestId('backup-chart-svg');
+    return this.page.locator('[data-testid="backup-chart-svg"]:not([data-sizes="loading"])');
   }
 
   bars(): Locator {
@@ -69,7 +73,7 @@ export class BackupChart {
   }
 
   sizesNote(): Locator {
-    return this.page.getByTestId('backup-chart-sizes');
+    return this.page.getByTestId('backup-chart-sizes').filter({ hasNotText: 'asking the node' });
   }
 }
 
