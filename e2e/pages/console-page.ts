@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import type { Locator, Page, Response } from '@playwright/test';
+import { expect, type Locator, type Page, type Response } from '@playwright/test';
 import { NightsGrid } from './charts';
 
 /**
@@ -80,6 +80,18 @@ export class ConsolePage {
   /** The tooltip of a chart's focused or hovered cell. */
   chartTooltip(): Locator {
     return this.page.getByTestId('chart-tooltip');
+  }
+
+  /**
+   * Focuses a chart's cell and waits for its tooltip. Focus that comes before the chart has
+   * hydrated shows nothing, so the cell is focused again until the tooltip appears.
+   */
+  async focusChartCell(cell: Locator): Promise<void> {
+    await expect(async () => {
+      await cell.blur();
+      await cell.focus();
+      await expect(this.chartTooltip()).toBeVisible({ timeout: 1_000 });
+    }).toPass();
   }
 
   /** Why a dynamic clone has no backup configuration (machine, backup and Configuration pages). */
