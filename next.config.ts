@@ -3,7 +3,8 @@ import { REQUEST_BODY_LIMIT, SECURITY_HEADERS } from './lib/security';
 
 const nextConfig: NextConfig = {
   // ssh2 and ldapts use Node sockets and optional native crypto; keep them out of the bundle.
-  serverExternalPackages: ['ssh2', 'ldapts'],
+  // prom-client keeps its default metrics' state per module instance: one copy, not one per route.
+  serverExternalPackages: ['ssh2', 'ldapts', 'prom-client'],
   poweredByHeader: false,
   experimental: {
     serverActions: { bodySizeLimit: REQUEST_BODY_LIMIT },

@@ -9,7 +9,10 @@
  * which is what the ldapsearch column is compared with; console requests and ldapsearch replays
  * take turns) and with the default cache.
  *
- *   npx tsx bench/browse.ts [--machines 5000] [--pools 20] [--nodes 8] [--seed s] [--repeats 15] [--warmups 5] [--port 3147]
+ *   npx tsx bench/browse.ts [--machines 5000] [--pools 20] [--nodes 8] [--seed s] [--repeats 15] [--warmups 5] [--port 3147] [--years 0]
+ *
+ * --years N generates a directory whose histories ended N years ago (stuck merges, prunes and
+ * restores left half-way: every unfinished iteration needs its step times read).
  */
 import { cpus, totalmem } from 'node:os';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -24,6 +27,8 @@ import { getPage, median, ms, parseTrace, peakMemory, replay, createSession, tab
 interface Page {
   name: string;
   path: string;
+  /** Sent besides the session cookie (the metrics endpoint's bearer token). */
+  headers?: Record<string, string>;
 }
 
 interface ConsoleRun {
@@ -45,6 +50,7 @@ function options() {
       repeats: { type: 'string', default: '15' },
       warmups: { type: 'string', default: '5' },
       port: { type: 'string', default: '3147' },
+      years: { type: 'string', default: '0' },
     },
     strict: true,
   });
@@ -53,7 +59,9 @@ function options() {
     if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a whole number, not ${values[name]}`);
     return n;
   };
-  return { machines: int('machines'), pools: int('pools'), nodes: int('nodes'), seed: String(values.seed), repeats: Math.max(1, int('repeats')), warmups: int('warmups'), port: int('port') };
+  const years = Number(values.years);
+  if (!Number.isFinite(years) || years < 0) throw new Error(`--years must be a number of years, not ${values.years}`);
+  return { machines: int('machines'), pools: int('pools'), nodes: int('nodes'), seed: String(values.seed), repeats: Math.max(1, int('repeats')), warmups: int('warmups'), port: int('port'), years };
 }
 
 /** Other work on the machine skews every figure; the load average says how much there was. */
@@ -106,15 +114,15 @@ async function measureConsole(
   try {
     // A fresh server compiles its code on first use; every page once, so that the page measured
     // first does not pay for warming up the code all pages share.
-    for (const page of pages) await getPage(`${app.url}${page.path}`, cookie);
+    for (const page of pages) await getPage(`${app.url}${page.path}`, cookie, page.headers);
     for (const page of pages) {
       // The first request is traced: it tells which searches this page makes.
       collector.clear();
-      run.bytes.set(page.name, await getPage(`${app.url}${page.path}`, cookie));
+      run.bytes.set(page.name, await getPage(`${app.url}${page.path}`, cookie, page.headers));
       const searches = await collector.take();
       run.traces.set(page.name, searches);
       const request = async () => {
-        await getPage(`${app.url}${page.path}`, cookie);
+        await getPage(`${app.url}${page.path}`, cookie, page.headers);
       };
       // Console request and ldapsearch replay take turns, so a burst of other work on the
       // machine hits both columns alike instead of skewing the ratio.
@@ -143,11 +151,11 @@ async function main(): Promise<void> {
   console.log(`Browse benchmark on ${machineDescription()}; load average ${loadBefore}`);
 
   let t = performance.now();
-  const cloud = buildLargeCloud({ seed: o.seed, machines: o.machines, pools: o.pools, nodes: o.nodes, disksPerMachine: 2, iterationsPerMachine: 10, now: new Date() });
+  const cloud = buildLargeCloud({ seed: o.seed, machines: o.machines, pools: o.pools, nodes: o.nodes, disksPerMachine: 2, iterationsPerMachine: 10, now: new Date(), dataAgeYears: o.years });
   const generateMs = performance.now() - t;
   writeFileSync(join(out, 'large.ldif'), cloud.ldif);
   console.log(`Generated ${cloud.entries} entries (${(cloud.ldif.length / 1024 ** 2).toFixed(1)} MiB LDIF, bench/out/large.ldif) in ${ms(generateMs)} ms`);
-  console.log(`  intended statuses: ${Object.entries(cloud.expected).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  console.log(`  intended statuses (either side): ${Object.entries(cloud.facets).map(([k, v]) => `${k} ${v}`).join(', ')}`);
 
   t = performance.now();
   const slapd = await startSlapd({ baseDn: cloud.baseDn, rootDn: LARGE.rootDn, rootPassword: LARGE.rootPassword, ldif: [cloud.ldif] });
@@ -161,13 +169,16 @@ async function main(): Promise<void> {
     const persistent = cloud.spec.pools.filter((p) => p.type === 'persistent');
     const sizeOf = (uuid: string) => cloud.spec.machines.filter((m) => m.poolUuid === uuid).length;
     const pool = persistent.reduce((a, b) => (sizeOf(b.uuid) > sizeOf(a.uuid) ? b : a));
-    const machine = cloud.spec.machines.find((m) => m.poolUuid === pool.uuid && m.expected === 'failed') ?? cloud.spec.machines[0];
+    const machine = cloud.spec.machines.find((m) => m.poolUuid === pool.uuid && m.expectedActivity === 'failed' && m.iterations.length > 1) ?? cloud.spec.machines[0];
+    const metricsToken = randomBytes(24).toString('hex');
     const pages: Page[] = [
       { name: 'overview', path: '/' },
       { name: 'machine list, first page', path: '/machines' },
       { name: 'machine list, filtered', path: `/machines?pool=${pool.uuid}&status=protected&page=2` },
       { name: 'machine list, search', path: '/machines?q=db-0' },
       { name: `pool page (${sizeOf(pool.uuid)} machines)`, path: `/pools/${pool.uuid}` },
+      { name: 'history grid, first page', path: '/history' },
+      { name: 'metrics (Prometheus)', path: '/api/metrics', headers: { authorization: `Bearer ${metricsToken}` } },
       { name: 'machine page', path: `/machines/${machine.uuid}` },
     ];
 
@@ -181,6 +192,7 @@ async function main(): Promise<void> {
       SESSION_SECRET: secret,
       CONSOLE_TIME_ZONE: 'UTC',
       NODE_TIME_ZONE: 'UTC',
+      METRICS_TOKEN: metricsToken,
     };
 
     console.log(

@@ -83,8 +83,8 @@ export async function createSession(
 }
 
 /** One GET, read to the end; anything but 200 (a redirect to /login, an error page) is a failure. */
-export async function getPage(url: string, cookie: string): Promise<number> {
-  const response = await fetch(url, { headers: { cookie }, redirect: 'manual' });
+export async function getPage(url: string, cookie: string, headers: Record<string, string> = {}): Promise<number> {
+  const response = await fetch(url, { headers: { cookie, ...headers }, redirect: 'manual' });
   const body = await response.text();
   if (response.status !== 200) throw new Error(`GET ${url} answered ${response.status}: ${body.slice(0, 300)}`);
   if (body.includes('This page cannot be shown right now')) throw new Error(`GET ${url} shows a load error`);

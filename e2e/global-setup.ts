@@ -5,6 +5,7 @@ import { startSlapd } from '../scripts/directory/slapd';
 import { startDemoNode } from '../scripts/node/demo-node';
 import { startConsole } from '../scripts/console-server';
 import { E2E_PORT, E2E_STONEY_PORT } from '../playwright.config';
+import { E2E_METRICS_TOKEN } from './history-expectation';
 
 /**
  * A real slapd with the demo directory, the demo node (a real sshd with the demo's files, see
@@ -27,6 +28,7 @@ export default async function globalSetup(config: FullConfig) {
     SESSION_SECRET: 'e2e-session-secret-e2e-session-secret-0123',
     CONSOLE_TIME_ZONE: 'Europe/Zurich',
     NODE_TIME_ZONE: 'Europe/Zurich',
+    METRICS_TOKEN: E2E_METRICS_TOKEN,
     ...nodeEnv,
   });
   const consoleServer = await startConsole({
@@ -69,7 +71,7 @@ export default async function globalSetup(config: FullConfig) {
     await page.context().close();
   }
   await browser.close();
-  writeFileSync('test-results/e2e-state/directory.json', JSON.stringify({ url: slapd.url, baseDn: demo.baseDn }));
+  writeFileSync('test-results/e2e-state/directory.json', JSON.stringify({ url: slapd.url, baseDn: demo.baseDn, builtAt: now.toISOString() }));
   writeFileSync(
     'test-results/e2e-state/node.json',
     JSON.stringify({ host: node.node.host, port: node.node.port, tree: node.tree, dir: node.node.dir, virshStateDir: node.node.virshStateDir }),

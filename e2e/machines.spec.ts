@@ -33,12 +33,17 @@ test('filter by pool, node and status, and sort', async ({ page }) => {
 test('a failed iteration shows its reason in words', async ({ page }) => {
   const mail = DEMO.machines.find((m) => m.name === 'mail-01');
   await page.goto(`/machines/${mail?.uuid}`);
-  await expect(page.getByTestId('status-reason')).toContainText(/merg/i);
+  await expect(page.getByTestId('status-activity')).toContainText('The backup');
+  await expect(page.getByTestId('status-activity')).toContainText('failed in merge (mode merging) with code 11');
+  await expect(page.getByTestId('status-next')).toContainText("node daemon's log");
+  await expect(page.getByTestId('status-reason')).toContainText('older than the recovery point objective');
   const failedRow = page.getByRole('table', { name: 'Backup iterations' }).locator('tbody tr').first();
   await expect(failedRow).toContainText('11 CANNOT_MERGE_DISK_IMAGES');
   await failedRow.getByRole('link').click();
   await expect(page.getByTestId('return-text')).toContainText('CANNOT_MERGE_DISK_IMAGES');
-  await expect(page.getByTestId('next-actor')).not.toBeEmpty();
+  // A failed step is over: said in the past, with what an administrator does next.
+  await expect(page.getByTestId('mode-meaning')).toContainText('The merge failed (mode merging, code 11 CANNOT_MERGE_DISK_IMAGES)');
+  await expect(page.getByTestId('next-actor')).toContainText("Read the node daemon's log");
   await screenshot(page, 'failed-iteration');
 });
 

@@ -54,6 +54,7 @@ test('every page carries the security headers and renders without a CSP violatio
     `/pools/${production.uuid}/backup`,
     '/machines',
     '/machines?status=failed',
+    '/history',
     `/machines/${web.uuid}`,
     `/machines/${web.uuid}/backup`,
     iteration,

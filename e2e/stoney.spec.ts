@@ -37,6 +37,12 @@ test('on stoney cloud a machine page lists the iterations on the node beside the
   await expect(page.getByTestId('machine-schedule')).toContainText('Europe/Zurich (read from the node)');
   await expect(page.getByTestId('plan-text')).toContainText('sstCron* fields are unused');
   await expect(page.getByRole('table', { name: 'Next runs of the wrapper' }).locator('tbody tr')).toHaveCount(3);
+  // Backups over time: the leaf, and the older folders on the node with their sizes but no recorded result.
+  const chart = page.getByTestId('backup-chart-svg');
+  await expect(chart.locator('[data-iteration]')).toHaveCount(3);
+  await expect(chart.locator('[data-result="unrecorded"]')).toHaveCount(2);
+  await expect(chart.locator('[data-size]')).toHaveCount(3);
+  await expect(page.getByTestId('machine-nights-svg').locator('[data-cell][data-state="good"]')).toHaveCount(1);
   await screenshot(page, 'stoney-machine');
 });
 
@@ -56,7 +62,10 @@ test('on stoney cloud a blocked machine is unblocked with one action, and its fi
   const saved = await saveSubtree(stoneyMachineBackupDn(mail.uuid));
   try {
     await page.goto(`${url}/machines/${mail.uuid}`);
-    await expect(page.getByTestId('status-reason')).toContainText('Blocked:');
+    // Blocked is shown beside the last good backup, never instead of it.
+    await expect(page.getByTestId('status-blocked')).toContainText('Blocked:');
+    await expect(page.getByTestId('status-badges')).toContainText('Blocked');
+    await expect(page.getByTestId('status-reason')).toContainText('the stoney wrapper starts a run only after a good one');
     await expect(page.getByTestId('backup-verdict')).toContainText('last backup not successful');
     const folderRows = await page.getByRole('table', { name: 'Iterations on the node' }).locator('tbody tr').count();
     await page.getByRole('button', { name: 'Unblock backups of this machine' }).click();

@@ -3,6 +3,7 @@ import { NextResponse } from 'next/server';
 import { z } from 'zod';
 import { currentAccess, isSignInRedirect, missingCapability, type Access } from '@/lib/auth/access';
 import type { Capability } from '@/lib/auth/capabilities';
+import { bearerMatches } from '@/lib/auth/bearer';
 import { checkScope, type ActionScope } from '@/lib/auth/scope';
 import { isAppError } from '@/lib/errors';
 import { firstIssue, readJsonBody, statusOf } from '@/lib/http';
@@ -55,13 +56,54 @@ export function apiRoute<S extends z.ZodType, T, B extends z.ZodType = z.ZodUnde
       return NextResponse.json(await run(input.data, access, body), { headers: { 'cache-control': 'no-store' } });
     } catch (error) {
       if (isSignInRedirect(error)) return json(401, 'Your session has ended; sign in again.');
-      if (isAppError(error)) {
-        const status = statusOf(error.code);
-        if (status >= 500) console.error(`[api] ${new URL(request.url).pathname}: ${error.code}: ${error.detail ?? error.message}`);
-        return json(status, error.message);
+      return errorResponse(request, error);
+    }
+  };
+}
+
+/** A known error as its status and sentence; anything else as a 500 whose details go to the log. */
+function errorResponse(request: Request, error: unknown): Response {
+  if (isAppError(error)) {
+    const status = statusOf(error.code);
+    if (status >= 500) console.error(`[api] ${new URL(request.url).pathname}: ${error.code}: ${error.detail ?? error.message}`);
+    return json(status, error.message);
+  }
+  console.error(`[api] ${new URL(request.url).pathname}: unexpected error`, error);
+  return json(500, 'The console failed to answer this request; the details are in its log.');
+}
+
+export interface BearerRouteOptions<S extends z.ZodType> {
+  /** The token requests must bear, from configuration; null switches the route off (404). */
+  token: () => string | null;
+  /** Said with the 404 while the route is off: which setting switches it on. */
+  off: string;
+  /** Said with the 401, and the realm of the WWW-Authenticate challenge. */
+  realm: string;
+  /** The query string, as one object. */
+  input: S;
+}
+
+/**
+ * The wrapper for route handlers that machines call with a bearer token from configuration
+ * instead of a session (the metrics endpoint): the token compared in constant time, zod
+ * validation of the query string, and the same mapping of errors to statuses as apiRoute. The
+ * handler makes its own response (it need not be JSON).
+ */
+export function bearerRoute<S extends z.ZodType>(options: BearerRouteOptions<S>, run: (input: z.infer<S>) => Promise<Response>): (request: Request) => Promise<Response> {
+  return async (request) => {
+    try {
+      const token = options.token();
+      if (!token) return json(404, options.off);
+      if (!bearerMatches(request.headers.get('authorization'), token)) {
+        const refused = json(401, `This endpoint needs the bearer token of ${options.realm}.`);
+        refused.headers.set('WWW-Authenticate', `Bearer realm="${options.realm}"`);
+        return refused;
       }
-      console.error(`[api] ${new URL(request.url).pathname}: unexpected error`, error);
-      return json(500, 'The console failed to answer this request; the details are in its log.');
+      const input = options.input.safeParse(Object.fromEntries(new URL(request.url).searchParams.entries()));
+      if (!input.success) return json(400, `The request is not valid (${firstIssue(input.error)}).`);
+      return await run(input.data);
+    } catch (error) {
+      return errorResponse(request, error);
     }
   };
 }

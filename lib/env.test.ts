@@ -45,6 +45,20 @@ describe('configuration', () => {
     expect(problems({ ...good, VIRTUALIZATION_ROOT: '/var/../etc' })).toEqual(['VIRTUALIZATION_ROOT must be an absolute path without ..']);
   });
 
+  it('takes the metrics token inline or from a file, and refuses a short one', () => {
+    expect(parseEnv(good).metrics.token).toBeNull();
+    const token = 'm'.repeat(40);
+    expect(parseEnv({ ...good, METRICS_TOKEN: token }).metrics.token).toBe(token);
+    const dir = mkdtempSync(join(tmpdir(), 'env-'));
+    writeFileSync(join(dir, 'token'), `${token}\n`);
+    expect(parseEnv({ ...good, METRICS_TOKEN_FILE: join(dir, 'token') }).metrics.token).toBe(token);
+    expect(problems({ ...good, METRICS_TOKEN: 'short' })).toEqual([
+      'METRICS_TOKEN must hold at least 32 characters and no white space (use at least 32 random characters without spaces, e.g. `openssl rand -hex 32`)',
+    ]);
+    expect(problems({ ...good, METRICS_TOKEN: token, METRICS_TOKEN_FILE: join(dir, 'token') })).toEqual(['METRICS_TOKEN and METRICS_TOKEN_FILE are both set; set only one']);
+    expect(problems({ ...good, METRICS_TOKEN_FILE: join(dir, 'missing') })).toEqual([`METRICS_TOKEN_FILE ${join(dir, 'missing')} cannot be read (ENOENT)`]);
+  });
+
   it('reads the bind password from a file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'env-'));
     writeFileSync(join(dir, 'pw'), 'from-file\n');

@@ -83,6 +83,8 @@ const schema = z
     NODE_SSH_COMMAND_RUNNER: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
     RESTORE_SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int().min(1).max(3600).default(120),
     RESTORE_LEASE_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int().min(2).max(600).default(30),
+    METRICS_TOKEN: z.string().optional(),
+    METRICS_TOKEN_FILE: z.string().trim().optional(),
     RESTORE_BROKER_WAIT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int('must be a whole number of seconds').min(0, 'must be 0 or more seconds').max(3600, 'must be at most 3600 seconds').default(60),
     RESTORE_DAEMON_TIMEOUT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int('must be a whole number of seconds').min(2, 'must be at least 2 seconds').max(86_400, 'must be at most 86400 seconds (a day)').default(300),
     INSTALLATION_KIND: z
@@ -136,6 +138,8 @@ export interface ConsoleEnv {
   restore: { shutdownTimeoutMs: number; leaseMs: number; daemonTimeoutMs: number; brokerWaitMs: number };
   /** The kind of installation (lib/backup/installation.ts), or 'detect'. */
   installationKind: 'foss-cloud' | 'stoney-cloud' | 'detect';
+  /** The bearer token GET /api/metrics requires; null: the endpoint is switched off. */
+  metrics: { token: string | null };
 }
 
 export class ConfigurationError extends Error {
@@ -248,6 +252,29 @@ function nodeProblems(source: Record<string, string | undefined>): string[] {
   return problems;
 }
 
+const TOKEN_HINT = 'use at least 32 random characters without spaces, e.g. `openssl rand -hex 32`';
+
+/**
+ * The metrics endpoint's bearer token, inline or in a file (first line). It guards data about
+ * every machine without a session, so it must be long and random like SESSION_SECRET.
+ */
+function metricsToken(source: Record<string, string | undefined>): { token: string | null; problems: string[] } {
+  const inline = source.METRICS_TOKEN;
+  const file = source.METRICS_TOKEN_FILE?.trim();
+  if (inline && file) return { token: null, problems: ['METRICS_TOKEN and METRICS_TOKEN_FILE are both set; set only one'] };
+  let token: string | null = inline ?? null;
+  let variable = 'METRICS_TOKEN';
+  if (file) {
+    variable = 'METRICS_TOKEN_FILE';
+    const read = readableFile('METRICS_TOKEN_FILE', file);
+    if ('problem' in read) return { token: null, problems: [read.problem] };
+    token = read.text.split(/\r?\n/)[0] ?? '';
+  }
+  if (token === null) return { token: null, problems: [] };
+  if (token.length < 32 || /\s/.test(token)) return { token: null, problems: [`${variable} must hold at least 32 characters and no white space (${TOKEN_HINT})`] };
+  return { token, problems: [] };
+}
+
 export function parseEnv(source: Record<string, string | undefined>): ConsoleEnv {
   const parsed = schema.safeParse(source);
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${String(i.path[0] ?? 'configuration')} ${i.message}`);
@@ -256,6 +283,8 @@ export function parseEnv(source: Record<string, string | undefined>): ConsoleEnv
   problems.push(...nodeProblems(source));
   const nodeAddresses = parseNodeAddresses(source.NODE_ADDRESSES);
   problems.push(...nodeAddresses.problems);
+  const metrics = metricsToken(source);
+  problems.push(...metrics.problems);
   const nodeDaemon = parseNodeDaemonOverrides(source.NODE_DAEMON);
   problems.push(...nodeDaemon.problems);
   const rules = {} as GrantRules;
@@ -311,6 +340,7 @@ export function parseEnv(source: Record<string, string | undefined>): ConsoleEnv
     },
     nodeCommandRunner: v.NODE_SSH_COMMAND_RUNNER === 'on',
     installationKind: v.INSTALLATION_KIND,
+    metrics: { token: metrics.token },
   };
 }
 

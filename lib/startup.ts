@@ -17,6 +17,7 @@ try {
           (overrides > 0 ? `; ${overrides} node address(es) from NODE_ADDRESSES` : '')
       : '[console] nodes are not configured (NODE_SSH_PRIVATE_KEY_FILE is not set): node pages show no live data and restores cannot run',
   );
+  console.info(config.metrics.token ? '[console] GET /api/metrics is on (bearer token from METRICS_TOKEN)' : '[console] GET /api/metrics is off (METRICS_TOKEN is not set)');
   console.info(
     `[console] rights re-read from the directory at least every ${config.access.cacheMs / 1000} s; sign-in paused after ${config.signIn.maxFailures} failures per name or ${config.signIn.maxFailuresPerAddress} per address within ${config.signIn.windowMs / 60_000} min`,
   );

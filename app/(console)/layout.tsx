@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { NightPatternDefs } from '@/components/charts/night-patterns';
 import { LoadError } from '@/components/load-error';
 import { NavLink } from '@/components/nav-link';
 import { attempt } from '@/lib/actions';
@@ -12,6 +13,8 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
   const access = result.ok ? result.data : null;
   return (
     <div className="min-h-screen">
+      {/* The patterns of the history grids and backup charts, once per page (components/charts/night-patterns.tsx). */}
+      <NightPatternDefs />
       <header className="bg-brand text-brand-ink">
         <div className="mx-auto flex max-w-7xl flex-wrap items-center gap-4 px-6 py-2.5">
           <span className="mr-4 font-semibold tracking-tight">Backup console</span>
@@ -20,6 +23,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
               <NavLink href="/">Overview</NavLink>
               <NavLink href="/pools">Pools</NavLink>
               <NavLink href="/machines">Machines</NavLink>
+              <NavLink href="/history">History</NavLink>
               <NavLink href="/nodes">Nodes</NavLink>
               {canEverywhere(access.grants, 'configure') && <NavLink href="/configuration">Configuration</NavLink>}
               <NavLink href="/audit">Audit</NavLink>

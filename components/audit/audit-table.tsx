@@ -19,6 +19,7 @@ const ACTIONS: Record<string, string> = {
   'sign-in.paused': 'Sign-in paused',
   'sign-out': 'Signed out',
   'backup.unblock': 'Unblocked backups (stoney cloud)',
+  'objective.set': 'Set the recovery point objective',
 };
 
 const values = (v: string[]) => (v.length === 0 ? <span className="text-muted">(none)</span> : <span className="font-mono">{v.join(', ')}</span>);

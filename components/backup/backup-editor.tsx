@@ -35,6 +35,8 @@ export interface BackupEditorProps {
   retentionOmitted: number;
   followers: { uuid: string; name: string }[];
   overriding: { uuid: string; name: string }[];
+  /** Dynamic clones in scope, never backed up (FOSS-Cloud) and so not among the followers. */
+  clones: number;
   kind: 'foss-cloud' | 'stoney-cloud';
   kindLabel: string;
   kindReason: string;
@@ -66,6 +68,14 @@ function MachineList({ machines, empty }: { machines: { uuid: string; name: stri
       ))}
       {machines.length > 100 && <li className="text-muted">… and {machines.length - 100} more</li>}
     </ul>
+  );
+}
+
+function CloneNote({ count }: { count: number }) {
+  return (
+    <p className="mt-2 text-muted" data-testid="clone-note">
+      {count} dynamic {count === 1 ? 'clone is' : 'clones are'} not listed: fc-brokerd never backs clones up, so no configuration applies to them.
+    </p>
   );
 }
 
@@ -140,6 +150,7 @@ export function BackupEditor(p: BackupEditorProps) {
                     <div>
                       <p className="font-medium">Machines that follow the pool&apos;s level ({p.followers.length})</p>
                       <MachineList machines={p.followers} empty="None." />
+                      {p.clones > 0 && <CloneNote count={p.clones} />}
                     </div>
                     <div>
                       <p className="font-medium">Machines with their own configuration ({p.overriding.length})</p>
@@ -157,6 +168,7 @@ export function BackupEditor(p: BackupEditorProps) {
                 of its own).
               </p>
               <MachineList machines={p.followers} empty="No machine follows it." />
+              {p.clones > 0 && <CloneNote count={p.clones} />}
             </Card>
           )}
           {p.setExcluded && p.uuid && (

@@ -50,7 +50,8 @@ export function IterationState({ uuid, initial, timeZone }: { uuid: string; init
               ),
           },
           { label: 'Planned', value: <DateTime value={it.plannedAt} timeZone={timeZone} /> },
-          { label: 'Finished', value: <DateTime value={it.finishedAt} timeZone={timeZone} /> },
+          { label: 'Finished', value: it.finishedAt ? <DateTime value={it.finishedAt} timeZone={timeZone} /> : <span className="text-muted">not finished</span> },
+          { label: 'Last step ended', value: <DateTime value={it.lastStepAt} timeZone={timeZone} /> },
           { label: 'State attribute', value: <span className="font-mono text-xs">{it.state === '0' ? '0 (a step is asked for)' : it.state}</span> },
           {
             label: 'Step durations',

@@ -8,7 +8,8 @@ import { formatDuration } from '../ui/format';
 import { StatusBadge, healthTone } from '../ui/status-badge';
 import { EmptyRow, Table, Td, Th } from '../ui/table';
 
-const isActive = (rows: IterationRow[]) => rows.some((r) => r.health === 'running' || r.health === 'pending');
+/** Something may still move: a running or pending iteration that is not known to be stuck. */
+const isActive = (rows: IterationRow[], stuck: string | null) => rows.some((r) => (r.health === 'running' || r.health === 'pending') && r.name !== stuck);
 
 async function fetchIterations(uuid: string): Promise<IterationRow[]> {
   const response = await fetch(`/api/machines/${encodeURIComponent(uuid)}/iterations`, { cache: 'no-store' });
@@ -16,13 +17,17 @@ async function fetchIterations(uuid: string): Promise<IterationRow[]> {
   return ((await response.json()) as { iterations: IterationRow[] }).iterations;
 }
 
-/** Iterations newest first; polls only while one of them is running. */
+/**
+ * Iterations newest first; polls only while one of them is running. `stuck` names the iteration
+ * the machine's status calls stuck: it is shown as such, and it alone does not keep the table polling.
+ */
 export function IterationTable({
   uuid,
   initial,
   timeZone,
   mayRestore,
   heldRestores = {},
+  stuck = null,
 }: {
   uuid: string;
   initial: IterationRow[];
@@ -30,12 +35,13 @@ export function IterationTable({
   mayRestore: boolean;
   /** Leaves that hold the restore of an iteration without a leaf (stoney cloud): leaf name → that iteration. */
   heldRestores?: Record<string, string>;
+  stuck?: string | null;
 }) {
   const query = useQuery({
     queryKey: ['iterations', uuid],
     queryFn: () => fetchIterations(uuid),
     initialData: initial,
-    refetchInterval: (q) => (isActive(q.state.data ?? []) ? 3000 : false),
+    refetchInterval: (q) => (isActive(q.state.data ?? [], stuck) ? 3000 : false),
   });
   const rows = query.data;
   return (
@@ -45,7 +51,7 @@ export function IterationTable({
           Refreshing failed: {query.error.message}
         </p>
       )}
-      {isActive(rows) && (
+      {isActive(rows, stuck) && (
         <p className="mb-2 text-xs text-status-running" data-testid="live-refresh">
           Something is running: this table refreshes every few seconds.
         </p>
@@ -74,8 +80,8 @@ export function IterationTable({
                 </Link>
               </Td>
               <Td>
-                <StatusBadge tone={healthTone(row.health)} title={row.modeMeaning}>
-                  {row.modeLabel}
+                <StatusBadge tone={row.name === stuck && row.health !== 'failed' ? 'stuck' : healthTone(row.health)} title={row.modeMeaning}>
+                  {row.name === stuck && row.health !== 'failed' ? `${row.modeLabel} — stuck` : row.modeLabel}
                 </StatusBadge>
                 <div className="mt-1 font-mono text-xs text-muted">{row.mode}</div>
               </Td>
@@ -97,8 +103,19 @@ export function IterationTable({
               <Td>
                 <DateTime value={row.plannedAt} timeZone={timeZone} />
               </Td>
-              <Td>
-                <DateTime value={row.finishedAt} timeZone={timeZone} />
+              <Td data-testid="finished-cell">
+                {row.finishedAt ? (
+                  <DateTime value={row.finishedAt} timeZone={timeZone} />
+                ) : (
+                  <span className="text-muted">
+                    not finished
+                    {row.lastStepAt && (
+                      <span className="block text-xs">
+                        last step ended <DateTime value={row.lastStepAt} timeZone={timeZone} />
+                      </span>
+                    )}
+                  </span>
+                )}
               </Td>
               <Td className="text-xs">
                 {row.executionTimes.length === 0

@@ -8,13 +8,16 @@ export function MachineFilters({
   query,
   pools,
   nodes,
+  action = '/machines',
 }: {
   query: { q: string; pool?: string; node?: string; status?: string; sort: string; dir: string };
   pools: { uuid: string; name: string }[];
   nodes: string[];
+  /** The page the filters apply to (the machine list, or the history grid). */
+  action?: string;
 }) {
   return (
-    <form method="get" action="/machines" role="search" className="mb-4 flex flex-wrap items-end gap-3">
+    <form method="get" action={action} role="search" className="mb-4 flex flex-wrap items-end gap-3">
       <div className="flex flex-col gap-1">
         <label htmlFor="filter-q" className="text-xs font-medium text-muted">
           Search name or UUID
@@ -65,7 +68,7 @@ export function MachineFilters({
       <button type="submit" className="rounded-md bg-brand px-4 py-1.5 font-semibold text-brand-ink">
         Apply
       </button>
-      <Link href="/machines" className="px-2 py-1.5 text-brand hover:underline">
+      <Link href={action} className="px-2 py-1.5 text-brand hover:underline">
         Clear
       </Link>
     </form>

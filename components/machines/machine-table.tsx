@@ -1,8 +1,8 @@
 import Link from 'next/link';
-import type { MachineStatus } from '@/lib/backup/status';
+import type { ActivityKind, MachineStatus, Protection } from '@/lib/backup/status';
 import { DateTime } from '../ui/date-time';
 import { EmptyRow, Table, Td, Th } from '../ui/table';
-import { MachineStatusBadge } from './machine-status';
+import { MachineStatusBadges } from './machine-status';
 
 export interface MachineRow {
   uuid: string;
@@ -11,11 +11,17 @@ export interface MachineRow {
   node: string | null;
   type: string | null;
   status: MachineStatus;
+  protection: Protection;
+  activity: { kind: ActivityKind; text: string } | null;
+  /** stoney cloud: why the wrapper skips it every night, or null. */
+  blocked: string | null;
   reason: string;
   latestMode: string | null;
-  lastFinished: string | null;
+  lastGood: string | null;
   configLevel: string;
   excluded?: boolean;
+  /** false: a dynamic clone on FOSS-Cloud, which fc-brokerd never backs up. */
+  backupCandidate?: boolean;
   /** false: the person may not exclude or include this machine, so the row has no checkbox or button. */
   selectable?: boolean;
 }
@@ -63,7 +69,7 @@ export function MachineTable({
           <SortHeader label="Pool" column="pool" sort={sort} sortHref={sortHref} />
           <SortHeader label="Node" column="node" sort={sort} sortHref={sortHref} />
           <Th>Latest iteration</Th>
-          <SortHeader label="Last finished" column="last" sort={sort} sortHref={sortHref} />
+          <SortHeader label="Last good backup" column="last" sort={sort} sortHref={sortHref} />
           <Th>Plan</Th>
           {selectFormId && <Th>Backup</Th>}
         </tr>
@@ -73,7 +79,7 @@ export function MachineTable({
         {rows.map((row) => (
           <tr key={row.uuid} className="hover:bg-canvas/60">
             <Td>
-              {selectFormId && row.selectable !== false && (
+              {selectFormId && row.selectable !== false && row.backupCandidate !== false && (
                 <input type="checkbox" name="uuid" value={row.uuid} form={selectFormId} aria-label={`Select ${row.name}`} className="mr-2 align-middle" />
               )}
               <Link href={`/machines/${row.uuid}`} className="font-medium text-brand hover:underline">
@@ -82,16 +88,16 @@ export function MachineTable({
               <div className="font-mono text-xs text-muted">{row.uuid}</div>
             </Td>
             <Td>
-              <MachineStatusBadge status={row.status} reason={row.reason} />
-              <div className="mt-1 max-w-xs text-xs text-muted">{row.reason}</div>
+              <MachineStatusBadges protection={row.protection} activity={row.activity} blocked={row.blocked} clone={row.backupCandidate === false} />
+              <div className="mt-1 max-w-sm text-xs text-muted" data-testid="row-reason">{row.reason}</div>
             </Td>
             <Td>{row.poolName ?? '—'}</Td>
             <Td className="whitespace-nowrap">{row.node ?? '—'}</Td>
             <Td>{row.latestMode ?? <span className="text-muted">—</span>}</Td>
             <Td>
-              <DateTime value={row.lastFinished} timeZone={timeZone} />
+              <DateTime value={row.lastGood} timeZone={timeZone} />
             </Td>
-            <Td>{levelLabel[row.configLevel] ?? row.configLevel}</Td>
+            <Td>{row.backupCandidate === false ? 'none (clone)' : (levelLabel[row.configLevel] ?? row.configLevel)}</Td>
             {selectFormId && row.selectable === false && (
               <Td>
                 <span className="text-muted">—</span>
@@ -99,6 +105,11 @@ export function MachineTable({
             )}
             {selectFormId && row.selectable !== false && (
               <Td>
+                {row.backupCandidate === false ? (
+                  <span className="text-xs text-muted" title="A dynamic clone is never backed up; the console writes no configuration under it.">
+                    never backed up
+                  </span>
+                ) : (
                 <button
                   type="submit"
                   form={selectFormId}
@@ -109,6 +120,7 @@ export function MachineTable({
                 >
                   {row.excluded ? 'Include' : 'Exclude'}
                 </button>
+                )}
               </Td>
             )}
           </tr>

@@ -1,5 +1,6 @@
 import Link from 'next/link';
-import { STATUS_ORDER, statusLabel, type MachineStatus } from '@/lib/backup/status';
+import { PROTECTION_STATES, RIGHT_NOW_STATES, statusLabel, type MachineStatus } from '@/lib/backup/status';
+import { formatObjective } from '@/lib/backup/objective';
 import { StatusBadge } from '../ui/status-badge';
 import { EmptyRow, Table, Td, Th } from '../ui/table';
 
@@ -9,16 +10,29 @@ export interface PoolRow {
   type: string | null;
   machines: number;
   counts: Record<MachineStatus, number>;
+  objectiveMs: number | null;
 }
 
-/** Health as the share of protected machines among those that should be backed up. */
-function health(row: PoolRow): string {
+/**
+ * The share of machines with a good backup within their recovery point objective, among those
+ * that are meant to be backed up. A running backup does not count: until it finishes, the
+ * machine is exactly as protected as its last good backup.
+ */
+export function withinObjective(row: Pick<PoolRow, 'machines' | 'counts'>): string {
   const relevant = row.machines - row.counts.excluded;
   if (relevant === 0) return '—';
-  return `${Math.round(((row.counts.protected + row.counts.running) / relevant) * 100)}%`;
+  return `${Math.floor((row.counts.protected / relevant) * 100)}%`;
 }
 
-export function PoolTable({ rows }: { rows: PoolRow[] }) {
+export function PoolTable({ rows, cloudObjectiveMs }: { rows: PoolRow[]; cloudObjectiveMs: number | null }) {
+  const badges = (row: PoolRow, states: readonly MachineStatus[]) =>
+    states
+      .filter((s) => row.counts[s] > 0)
+      .map((s) => (
+        <StatusBadge key={s} tone={s}>
+          {row.counts[s]} {statusLabel(s).toLowerCase()}
+        </StatusBadge>
+      ));
   return (
     <Table label="VM pools">
       <thead>
@@ -26,14 +40,16 @@ export function PoolTable({ rows }: { rows: PoolRow[] }) {
           <Th>Pool</Th>
           <Th>Type</Th>
           <Th className="text-right">Machines</Th>
-          <Th>Backup health</Th>
-          <Th className="text-right">Protected or running</Th>
+          <Th>Last good backup</Th>
+          <Th>Right now</Th>
+          <Th className="text-right">Within objective</Th>
+          <Th>Recovery point objective</Th>
         </tr>
       </thead>
       <tbody>
-        {rows.length === 0 && <EmptyRow colSpan={5}>The directory has no VM pools.</EmptyRow>}
+        {rows.length === 0 && <EmptyRow colSpan={7}>The directory has no VM pools.</EmptyRow>}
         {rows.map((row) => (
-          <tr key={row.uuid}>
+          <tr key={row.uuid} data-testid={`pool-row-${row.uuid}`}>
             <Td>
               <Link href={`/pools/${row.uuid}`} className="font-medium text-brand hover:underline">
                 {row.name}
@@ -43,15 +59,23 @@ export function PoolTable({ rows }: { rows: PoolRow[] }) {
             <Td className="text-right tabular-nums">{row.machines}</Td>
             <Td>
               <div className="flex flex-wrap gap-1">
-                {STATUS_ORDER.filter((s) => row.counts[s] > 0).map((s) => (
-                  <StatusBadge key={s} tone={s}>
-                    {row.counts[s]} {statusLabel(s).toLowerCase()}
-                  </StatusBadge>
-                ))}
+                {badges(row, PROTECTION_STATES)}
                 {row.machines === 0 && <span className="text-muted">no machines</span>}
               </div>
             </Td>
-            <Td className="text-right tabular-nums">{health(row)}</Td>
+            <Td>
+              <div className="flex flex-wrap gap-1">{badges(row, RIGHT_NOW_STATES)}</div>
+            </Td>
+            <Td className="text-right tabular-nums" data-testid="within-objective">
+              {withinObjective(row)}
+            </Td>
+            <Td className="text-xs">
+              {row.objectiveMs !== null
+                ? `${formatObjective(row.objectiveMs)} (the pool's)`
+                : cloudObjectiveMs !== null
+                  ? `${formatObjective(cloudObjectiveMs)} (cloud-wide)`
+                  : 'each plan’s period + 6 hours'}
+            </Td>
           </tr>
         ))}
       </tbody>

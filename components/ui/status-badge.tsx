@@ -1,10 +1,11 @@
 import { cn } from './cn';
 
-export type Tone = 'protected' | 'failed' | 'blocked' | 'running' | 'stale' | 'never' | 'excluded';
+export type Tone = 'protected' | 'failed' | 'stuck' | 'blocked' | 'running' | 'stale' | 'never' | 'excluded';
 
 const tones: Record<Tone, string> = {
   protected: 'bg-status-protected-bg text-status-protected border-status-protected/30',
   failed: 'bg-status-failed-bg text-status-failed border-status-failed/30',
+  stuck: 'bg-status-stuck-bg text-status-stuck border-status-stuck/30',
   blocked: 'bg-status-failed-bg text-status-failed border-status-failed/30',
   running: 'bg-status-running-bg text-status-running border-status-running/30',
   stale: 'bg-status-stale-bg text-status-stale border-status-stale/30',
@@ -15,6 +16,7 @@ const tones: Record<Tone, string> = {
 const dots: Record<Tone, string> = {
   protected: 'bg-status-protected',
   failed: 'bg-status-failed',
+  stuck: 'bg-status-stuck',
   blocked: 'bg-status-failed',
   running: 'bg-status-running animate-pulse',
   stale: 'bg-status-stale',

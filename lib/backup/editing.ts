@@ -18,6 +18,7 @@ import type { AttributeChange } from '@/lib/ldap/guarded-write';
 import { machinesInPoolFilter, readMachine, searchMachineSummaries, uuidPattern } from '@/lib/ldap/machines';
 import { env } from '@/lib/env';
 import { formatUtcCompact } from '@/lib/cron';
+import { CLONE_CONFIG_REFUSAL, isBackupCandidate, isDynamicClone } from './clones';
 import type { CompleteBackupConfig } from './complete-config';
 import { holdsBrokerValues, nodeDaemonTakes, resolveEffectiveConfig, type BackupConfigEntry, type BackupLevel, type EffectiveConfig } from './config';
 import { formValuesOf } from './config-schema';
@@ -28,7 +29,7 @@ import { planUnblock } from './repair';
 import { checkSave, confirmationToken, type SaveFinding, type ScopeMachine } from './save-checks';
 import { planConfigPatch } from './save-plan';
 import { decodeStateToken, describeStateDifferences, encodeStateToken, sameState } from './state-token';
-import { isBackupCandidate, type LeafFacts } from './verdict';
+import type { LeafFacts } from './verdict';
 
 export type { Actor };
 export type { BackupTarget } from '@/lib/ldap/backup-config';
@@ -52,6 +53,17 @@ export type WriteOutcome = {
 export function checkTarget(target: BackupTarget): BackupTarget {
   if (target.level !== 'cloud' && !uuidPattern.test(target.uuid)) throw new AppError('not-found', `There is no ${target.level} with this UUID.`);
   return target.level === 'cloud' ? target : { ...target, uuid: target.uuid.toLowerCase() };
+}
+
+/**
+ * Nothing is written under a dynamic clone where the scheduler never backs it up (FOSS-Cloud),
+ * whatever it says. The stoney wrapper backs up every machine of its node, clones too, so there
+ * a clone is configured like any machine.
+ */
+async function refuseClone(target: BackupTarget, kind: InstallationKind): Promise<void> {
+  if (target.level !== 'machine' || kind === 'stoney-cloud') return;
+  const machine = await readMachine(target.uuid, []);
+  if (machine && isDynamicClone(machine)) throw new AppError('invalid-input', CLONE_CONFIG_REFUSAL);
 }
 
 /** The entries above the target, and what it would follow without a configuration of its own. */
@@ -174,7 +186,7 @@ async function saveScope(target: BackupTarget, kind: InstallationKind): Promise<
         brokerTakes: true,
         nodeDaemonTakes: true,
         iterationsBefore: now.broker?.iterations ?? 0,
-        candidate: isBackupCandidate(machine),
+        candidate: isBackupCandidate(machine, kind),
       },
     ];
   }
@@ -198,7 +210,7 @@ async function saveScope(target: BackupTarget, kind: InstallationKind): Promise<
       brokerTakes: !above.some(holdsBrokerValues),
       nodeDaemonTakes: !above.some(nodeDaemonTakes),
       iterationsBefore: resolveEffectiveConfig({ machine: own, pool, cloud }, kind).broker?.iterations ?? 0,
-      candidate: isBackupCandidate(m),
+      candidate: isBackupCandidate(m, kind),
     };
   });
 }
@@ -219,6 +231,7 @@ export async function saveBackupConfig(
 ): Promise<WriteOutcome> {
   const target = checkTarget(rawTarget);
   const kind = await installationKind();
+  await refuseClone(target, kind);
   const [stored, { inherited }] = await Promise.all([readStoredBackupEntry(target), inheritedConfig(target, kind)]);
   assertUnchanged(stored, token);
   const own = stored.entry?.hasConfigClass ? resolveEffectiveConfig({ [target.level]: stored.entry }, kind) : null;
@@ -277,6 +290,7 @@ export async function removeBackupOverride(rawTarget: Exclude<BackupTarget, { le
  */
 async function setMachineExcluded(uuid: string, exclude: boolean, actor: Actor, kind: InstallationKind, withPool: string | null = null): Promise<WriteOutcome> {
   const target = { level: 'machine' as const, uuid };
+  await refuseClone(target, kind);
   for (let attempt = 1; ; attempt += 1) {
     const [{ inherited }, stored] = await Promise.all([inheritedConfig(target, kind), readStoredBackupEntry(target)]);
     const excludedAbove: BackupLevel | null = kind === 'foss-cloud' && inherited.excluded ? inherited.excludedBy : null;

@@ -1,6 +1,7 @@
-import { brokerSchedule } from '../cron/broker';
+import { brokerRunsOnDay, brokerSchedule } from '../cron/broker';
 import type { CronPlan } from '../cron/cron-plan';
 import { nextRuns, typicalPeriodMs } from '../cron/next-runs';
+import { plannedFromRuns, type Night, type PlannedNights } from './history';
 import type { CrontabLine } from './node-crontab';
 
 /**
@@ -60,4 +61,47 @@ export function wrapperScheduleFacts(lines: CrontabLine[] | null, node: string |
     next: nexts.length > 0 ? new Date(Math.min(...nexts)) : null,
     failures: 0,
   };
+}
+
+/**
+ * The history grid's planned nights as fc-brokerd reads the plan: its nights are dates in its
+ * zone (it names a leaf by its planned local time), so each is checked as that local day.
+ */
+export function brokerPlannedNights(plan: CronPlan, facts: Pick<ScheduleFacts, 'warnings'>, nights: readonly Night[], timeZone: string): PlannedNights {
+  if (facts.warnings.length > 0) return { nights: 'never', firstRunTodayAt: null };
+  const runs = nights.flatMap((n) => {
+    const year = Math.floor(n.dateNumber / 10_000);
+    return brokerRunsOnDay(plan, { year, month0: n.month - 1, day: n.dayOfMonth, hour: 0, minute: 0 }, timeZone).map((at) => ({ night: n.dateNumber, at }));
+  });
+  return plannedFromRuns(nights, runs);
+}
+
+/** More runs than this in 30 nights: the wrapper runs many times a night, so every night is planned. */
+const WRAPPER_RUN_CAP = 2_000;
+
+/**
+ * The history grid's planned nights from the node's crontab lines: the stoney wrapper names an
+ * iteration by its UTC start (fact 8), so each run counts for its UTC date, whatever the node's
+ * zone. Lines not read: the nightly run the wrapper is installed with is assumed, today's still
+ * to come until the day ends (the grid says "planned later today" rather than "missing").
+ */
+export function wrapperPlannedNights(lines: CrontabLine[] | null, nights: readonly Night[], timeZone: string): PlannedNights {
+  const last = nights[nights.length - 1];
+  if (!last) return { nights: [], firstRunTodayAt: null };
+  if (lines === null) return { nights: nights.map(() => true), firstRunTodayAt: last.endMs };
+  const start = (nights[0]?.endMs ?? last.endMs) - DAY_MS;
+  const runs: { night: number; at: number }[] = [];
+  let capped = false;
+  for (const line of lines) {
+    if (!line.plan) continue;
+    const found = nextRuns(line.plan, new Date(start - 60_000), WRAPPER_RUN_CAP, timeZone).filter((r) => r.at.getTime() < last.endMs);
+    if (found.length >= WRAPPER_RUN_CAP) capped = true;
+    for (const run of found) {
+      const d = run.at;
+      runs.push({ night: d.getUTCFullYear() * 10_000 + (d.getUTCMonth() + 1) * 100 + d.getUTCDate(), at: d.getTime() });
+    }
+  }
+  if (runs.length === 0) return { nights: 'never', firstRunTodayAt: null };
+  const planned = plannedFromRuns(nights, runs);
+  return capped ? { nights: nights.map(() => true), firstRunTodayAt: planned.firstRunTodayAt } : planned;
 }

@@ -1,3 +1,4 @@
+import { isBackupCandidate } from './clones';
 import type { EffectiveConfig } from './config';
 import type { InstallationKind } from './installation';
 import { iterationHealth, parseIterationName } from './iteration';
@@ -21,10 +22,6 @@ export type BackupVerdict = {
   reason: string;
 };
 
-/** fc-brokerd backs up persistent and template machines and golden images, never ordinary dynamic clones. */
-export function isBackupCandidate(machine: { type: string | null; subType: string | null }): boolean {
-  return machine.type?.toLowerCase() !== 'dynamic' || machine.subType?.toLowerCase() === 'golden-image';
-}
 
 export type BrokerScheduleFacts = {
   refusal: string | null;
@@ -58,7 +55,7 @@ const no = (reason: string, more: Partial<BackupVerdict> = {}): BackupVerdict =>
 
 function brokerVerdict(input: VerdictInput): BackupVerdict {
   const broker = input.effective.broker;
-  if (!isBackupCandidate(input.machine)) {
+  if (!isBackupCandidate(input.machine, 'foss-cloud')) {
     return no('fc-brokerd never backs up an ordinary dynamic clone: it is rebuilt from its golden image.', { excluded: true });
   }
   if (!broker || broker.level === 'none') return no(`${broker?.reason ?? 'fc-brokerd finds no configuration.'}`);

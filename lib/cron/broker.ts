@@ -241,21 +241,17 @@ export function brokerSchedule(plan: CronPlan, from: Date, count: number, timeZo
   if (refusal) return { refusal, runs: [], skipped: [], failures: [] };
   const fromMs = from.getTime();
   const minute = atoi(plan.minute);
-  const hours = plan.hour === '*' ? Array.from({ length: 24 }, (_, h) => h) : [atoi(plan.hour)];
   const runs: BrokerRun[] = [];
   const skipped: string[] = [];
   const failures: BrokerFailure[] = [];
   if (minute < 0 || minute > 59) return { refusal: `Minute ${plan.minute} is read as ${minute}, a minute that never comes.`, runs, skipped, failures };
   for (const day of civilDays(fromMs, timeZone, HORIZON_DAYS)) {
-    const atMidnight = brokerPlannedTime(plan, day);
-    if (atMidnight.kind === 'throws') {
-      failures.push({ date: formatCivil(day).slice(0, 10), reason: atMidnight.reason });
+    const starts = brokerStartsOnDay(plan, day);
+    if (!Array.isArray(starts)) {
+      failures.push({ date: formatCivil(day).slice(0, 10), reason: starts.throws });
       continue;
     }
-    for (const hour of hours) {
-      if (hour < 0 || hour > 23) continue;
-      const candidate: Civil = { ...day, hour, minute };
-      if (!brokerStartsAt(plan, candidate)) continue;
+    for (const candidate of starts) {
       const wall = toMs(candidate);
       const resolved = resolveWallTime(wall, timeZone);
       const name = brokerIterationName(candidate);
@@ -284,6 +280,33 @@ export function brokerSchedule(plan: CronPlan, from: Date, count: number, timeZo
     }
   }
   return { refusal: null, runs, skipped, failures };
+}
+
+/**
+ * The local minutes of one day (`day`'s hour and minute are ignored) at which the broker starts
+ * the plan, as local wall times, or why its arithmetic fails that day. The candidates are its
+ * minute and hour read with atoi; a candidate counts where the planned time computed at that
+ * minute is that minute.
+ */
+export function brokerStartsOnDay(plan: CronPlan, day: Civil): Civil[] | { throws: string } {
+  if (brokerRefusal(plan)) return [];
+  const midnight: Civil = { ...day, hour: 0, minute: 0 };
+  const atMidnight = brokerPlannedTime(plan, midnight);
+  if (atMidnight.kind === 'throws') return { throws: atMidnight.reason };
+  const minute = atoi(plan.minute);
+  if (minute < 0 || minute > 59) return [];
+  const hours = plan.hour === '*' ? Array.from({ length: 24 }, (_, h) => h) : [atoi(plan.hour)];
+  return hours.filter((hour) => hour >= 0 && hour <= 23).map((hour) => ({ ...midnight, hour, minute })).filter((candidate) => brokerStartsAt(plan, candidate));
+}
+
+/** The instants on one local day at which the broker starts the plan (a repeated wall time twice, a missing one never). */
+export function brokerRunsOnDay(plan: CronPlan, day: Civil, timeZone: string): number[] {
+  const starts = brokerStartsOnDay(plan, day);
+  if (!Array.isArray(starts)) return [];
+  return starts.flatMap((candidate) => {
+    const resolved = resolveWallTime(toMs(candidate), timeZone);
+    return resolved.kind === 'normal' ? [resolved.at] : resolved.kind === 'overlap' ? [resolved.first, resolved.second] : [];
+  });
 }
 
 export type BrokerMisreading = {

@@ -9,6 +9,6 @@ export type { CronRun } from './next-runs';
 export { formatUtcCompact, isValidTimeZone } from './time-zone';
 export { daylightSavingNotes, previewCronPlan } from './preview';
 export type { CronPreview, PreviewRun } from './preview';
-export { atoi, brokerFailures, brokerIterationName, brokerMisreadings, brokerPlannedTime, brokerRefusal, brokerSchedule, brokerStartsAt } from './broker';
+export { atoi, brokerFailures, brokerIterationName, brokerMisreadings, brokerPlannedTime, brokerRefusal, brokerRunsOnDay, brokerSchedule, brokerStartsAt, brokerStartsOnDay } from './broker';
 export type { BrokerMisreading, BrokerReading, BrokerRun, BrokerSchedule, Civil } from './broker';
 export type { BrokerPreview } from './preview';

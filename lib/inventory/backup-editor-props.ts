@@ -40,6 +40,7 @@ export function toEditorProps(view: BackupEditorView) {
     retentionOmitted: view.retentionOmitted,
     followers: view.followers,
     overriding: view.overriding,
+    clones: view.clones,
     kind: view.kind,
     kindLabel: view.kindLabel,
     kindReason: view.kindReason,

@@ -7,6 +7,7 @@ import { completeConfigOf } from '@/lib/backup/complete-config';
 import { holdsBrokerValues, nodeDaemonTakes, resolveEffectiveConfig, type BackupConfigEntry, type EffectiveConfig } from '@/lib/backup/config';
 import { formValuesOf, type ConfigFormValues } from '@/lib/backup/config-schema';
 import { checkTarget, inheritedConfig, type BackupTarget } from '@/lib/backup/editing';
+import { isDynamicClone } from '@/lib/backup/clones';
 import { KIND_LABEL, KIND_RULES, type InstallationKind } from '@/lib/backup/installation';
 import { nodeFacts, nodeTimeZone, readInstallation, type InstallationView } from '@/lib/backup/installation-reader';
 import { iterationHealth } from '@/lib/backup/iteration';
@@ -51,6 +52,10 @@ export interface BackupEditorView {
   followers: { uuid: string; name: string }[];
   /** Machines in the pool with their own configuration. */
   overriding: { uuid: string; name: string }[];
+  /** Dynamic clones in scope: never backed up, so they follow nothing (not among the followers). */
+  clones: number;
+  /** The target machine is a dynamic clone: nothing is written under it. */
+  clone: boolean;
   retention: RetentionMachine[];
   /** Followers beyond the retention preview's limit. */
   retentionOmitted: number;
@@ -87,13 +92,16 @@ const retentionOf = (iterations: IterationSummary[]): RetentionIteration[] => it
 async function followersOf(target: BackupTarget): Promise<{
   followers: FleetMachine[];
   overriding: FleetMachine[];
+  clones: number;
   iterations: Map<string, IterationSummary[]>;
   configs: Map<string, BackupConfigEntry>;
   pools: { uuid: string; name: string; nodes: string[] }[];
 }> {
-  if (target.level === 'machine') return { followers: [], overriding: [], iterations: new Map(), configs: new Map(), pools: [] };
+  if (target.level === 'machine') return { followers: [], overriding: [], clones: 0, iterations: new Map(), configs: new Map(), pools: [] };
   const [fleet, tree] = await Promise.all([readFleet(), searchBackupTree([])]);
-  const inScope = target.level === 'pool' ? fleet.machines.filter((m) => m.poolUuid?.toLowerCase() === target.uuid) : fleet.machines;
+  // Dynamic clones follow no configuration where the scheduler never backs them up (lib/backup/clones).
+  const all = target.level === 'pool' ? fleet.machines.filter((m) => m.poolUuid?.toLowerCase() === target.uuid) : fleet.machines;
+  const inScope = all.filter((m) => m.backupCandidate);
   const own = (m: FleetMachine) => {
     const entry = tree.configs.get(m.uuid.toLowerCase());
     return holdsBrokerValues(entry) || nodeDaemonTakes(entry);
@@ -101,6 +109,7 @@ async function followersOf(target: BackupTarget): Promise<{
   return {
     followers: inScope.filter((m) => (target.level === 'pool' ? !own(m) : m.configLevel === 'cloud' && !own(m))),
     overriding: target.level === 'pool' ? inScope.filter(own) : [],
+    clones: all.length - inScope.length,
     iterations: tree.iterations,
     configs: tree.configs,
     pools: fleet.pools,
@@ -138,6 +147,7 @@ export async function readBackupEditor(rawTarget: BackupTarget): Promise<BackupE
   const [stored, { inherited, above, poolUuid }, scope] = await Promise.all([readStoredBackupEntry(target), inheritedConfig(target, kind), followersOf(target)]);
   let name = 'Cloud-wide';
   let machineIterations: Iteration[] = [];
+  let clone = false;
   let machineNode: string | null = null;
   let retentionSource: BackupEditorView['retentionSource'] = target.level === 'machine' || kind === 'foss-cloud' ? 'directory' : 'none';
   let retentionProblem: string | null = null;
@@ -146,6 +156,7 @@ export async function readBackupEditor(rawTarget: BackupTarget): Promise<BackupE
     const [machine, iterations, devices] = await Promise.all([readMachine(target.uuid, []), readIterations(target.uuid, []), readDevices(target.uuid, [])]);
     if (!machine) throw new AppError('not-found', 'There is no machine with this UUID in the directory.');
     name = machine.name;
+    clone = kind === 'foss-cloud' && isDynamicClone(machine);
     machineIterations = iterations;
     machineNode = machine.node;
     if (kind === 'stoney-cloud') {
@@ -218,6 +229,8 @@ export async function readBackupEditor(rawTarget: BackupTarget): Promise<BackupE
     preview: previewCronPlan(planOf(form), now, zone, 5, kind),
     followers: scope.followers.map((m) => ({ uuid: m.uuid, name: m.name })),
     overriding: scope.overriding.map((m) => ({ uuid: m.uuid, name: m.name })),
+    clones: scope.clones,
+    clone,
     retention: retentionSourceRows.slice(0, RETENTION_LIMIT),
     retentionOmitted: Math.max(0, retentionSourceRows.length - RETENTION_LIMIT),
     poolUuid,

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cachedFleet, fleetCacheGeneration, invalidateFleetCache } from './cache';
 import type { Fleet } from './fleet';
 
-const fleet = (n: number): Fleet => ({ kind: 'foss-cloud', machines: [], pools: [], problems: [], readAt: new Date(n) });
+const fleet = (n: number): Fleet => ({ kind: 'foss-cloud', machines: [], pools: [], problems: [], readAt: new Date(n), objectives: { cloudMs: null, poolMs: new Map() }, nights: [] });
 
 function reader() {
   let reads = 0;

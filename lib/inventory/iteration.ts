@@ -5,10 +5,13 @@ import { env } from '@/lib/env';
 import { AppError } from '@/lib/errors';
 import { resolveEffectiveConfig, type EffectiveConfig } from '@/lib/backup/config';
 import { iterationFolder, type IterationFolder } from '@/lib/backup/iteration-files';
-import { readInstallation } from '@/lib/backup/installation-reader';
+import type { InstallationKind } from '@/lib/backup/installation';
+import { installationKind, readInstallation } from '@/lib/backup/installation-reader';
 import { listMachineIterationFolders, type NodeIterationFolder } from '@/lib/backup/node-iterations';
 import type { EntryProblem } from '@/lib/ldap/entry';
-import { readCloudBackupConfig, readIteration, readMachineBackupConfig, readPoolBackupConfig, type Iteration } from '@/lib/ldap/backup';
+import { describeActivity, type Activity } from '@/lib/backup/status';
+import { stepHistory } from '@/lib/backup/step-limits';
+import { readCloudBackupConfig, readIteration, readIterations, readMachineBackupConfig, readPoolBackupConfig, type Iteration } from '@/lib/ldap/backup';
 import { findOpenRestoresOf } from '@/lib/ldap/restore';
 import { readDevices, readMachine, type MachineDetail } from '@/lib/ldap/machines';
 import { assertMachineUuid } from './machine';
@@ -31,7 +34,10 @@ export interface IterationView {
   openRestore: string | null;
   effective: EffectiveConfig;
   files: IterationFolder;
+  /** What the leaf is doing, in the machine status's words (null when finished or without a leaf). */
+  activity: Activity | null;
   problems: EntryProblem[];
+  kind: InstallationKind;
 }
 
 export async function loadIteration(rawUuid: string, name: string): Promise<IterationView> {
@@ -45,16 +51,20 @@ export async function readIterationView(rawUuid: string, name: string): Promise<
   const uuid = assertMachineUuid(rawUuid);
   if (!iterationNamePattern.test(name)) throw new AppError('not-found', 'There is no iteration with this name.');
   const problems: EntryProblem[] = [];
-  const [machine, iteration, devices, machineConfig, cloud] = await Promise.all([
+  // All of the machine's iterations: how long a step may take comes from the finished ones.
+  const [machine, iterations, devices, machineConfig, cloud, installation] = await Promise.all([
     readMachine(uuid, problems),
-    readIteration(uuid, name, problems),
+    readIterations(uuid, problems),
     readDevices(uuid, problems),
     readMachineBackupConfig(uuid),
     readCloudBackupConfig(),
+    readInstallation(),
   ]);
   if (!machine) throw new AppError('not-found', 'There is no machine with this UUID in the directory.');
+  const iteration = iterations.find((i) => i.name === name) ?? null;
+  const kind = installation.kind;
   const poolConfig = machine.poolUuid ? await readPoolBackupConfig(machine.poolUuid) : null;
-  const effective = resolveEffectiveConfig({ machine: machineConfig, pool: poolConfig, cloud });
+  const effective = resolveEffectiveConfig({ machine: machineConfig, pool: poolConfig, cloud }, kind);
   const backupRoot = effective.values.rootDirectory?.value;
   const [folderOnNode, openRestores] = await Promise.all([
     iteration ? null : findFolderOnNode(machine, name, typeof backupRoot === 'string' ? backupRoot : null, devices.disks),
@@ -73,7 +83,9 @@ export async function readIterationView(rawUuid: string, name: string): Promise<
     machineUuid: uuid,
     iteration: name,
   });
-  return { machine, name, iteration, folderOnNode, openRestore, effective, files, problems };
+  const heldRestores = Object.fromEntries(openRestores.filter((r) => r.leaf !== r.iteration).map((r) => [r.leaf, r.iteration]));
+  const activity = iteration ? describeActivity(iteration, { steps: stepHistory(iterations), now: new Date(), timeZone: env().consoleTimeZone, kind, heldRestores }) : null;
+  return { machine, name, iteration, folderOnNode, openRestore, effective, files, activity, problems, kind };
 }
 
 /**
@@ -98,5 +110,5 @@ export async function loadIterationRow(rawUuid: string, name: string): Promise<I
   if (!iterationNamePattern.test(name)) throw new AppError('not-found', 'There is no iteration with this name.');
   const iteration = await readIteration(uuid, name, []);
   if (!iteration) throw new AppError('not-found', 'This iteration no longer exists.');
-  return toIterationRow(iteration);
+  return toIterationRow(iteration, await installationKind());
 }

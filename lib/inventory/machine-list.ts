@@ -1,6 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
-import { STATUS_ORDER, type MachineStatus } from '@/lib/backup/status';
+import { STATUS_ORDER, facetsOf, type MachineStatus } from '@/lib/backup/status';
 import { loadFleet, type FleetMachine } from './fleet';
 
 const statuses = STATUS_ORDER as readonly [MachineStatus, ...MachineStatus[]];
@@ -24,7 +24,7 @@ export function parseMachineQuery(params: Record<string, string | string[] | und
 }
 
 /** Severity order used when sorting by status: what needs attention first. */
-const severity: Record<MachineStatus, number> = { failed: 0, blocked: 1, stale: 2, never: 3, running: 4, excluded: 5, protected: 6 };
+const severity = Object.fromEntries(STATUS_ORDER.map((s, i) => [s, i])) as Record<MachineStatus, number>;
 
 /**
  * One collator for every comparison: localeCompare with options builds a new one per call, which
@@ -46,7 +46,7 @@ function compare(a: FleetMachine, b: FleetMachine, sort: MachineQuery['sort']): 
     case 'status':
       return severity[a.status] - severity[b.status] || byName;
     case 'last':
-      return (a.lastFinished?.getTime() ?? 0) - (b.lastFinished?.getTime() ?? 0) || byName;
+      return (a.lastGood?.getTime() ?? 0) - (b.lastGood?.getTime() ?? 0) || byName;
     default:
       return byName;
   }
@@ -59,7 +59,8 @@ export function filterMachines(machines: FleetMachine[], query: MachineQuery): F
       (needle === '' || m.name.toLowerCase().includes(needle) || m.uuid.toLowerCase().includes(needle)) &&
       (!query.pool || m.poolUuid?.toLowerCase() === query.pool.toLowerCase()) &&
       (!query.node || m.node?.toLowerCase() === query.node.toLowerCase()) &&
-      (!query.status || m.status === query.status),
+      // A status filter matches either side: "stale" finds stale machines whether or not a backup runs.
+      (!query.status || facetsOf(m).includes(query.status)),
   );
 }
 

@@ -4,13 +4,17 @@ import { requireMachineAccess } from '@/lib/auth/scope';
 import { env } from '@/lib/env';
 import { AppError } from '@/lib/errors';
 import type { EffectiveConfig } from '@/lib/backup/config';
+import { isDynamicClone } from '@/lib/backup/clones';
+import { nightIndex, type Night } from '@/lib/backup/history';
 import { KIND_LABEL, type InstallationKind } from '@/lib/backup/installation';
-import { nodeFacts, nodeTimeZone, readInstallation, type InstallationView } from '@/lib/backup/installation-reader';
+import { installationKind, nodeFacts, nodeTimeZone, readInstallation, type InstallationView } from '@/lib/backup/installation-reader';
 import { namesAgainstPlan, type NameMismatch } from '@/lib/backup/iteration-names';
 import type { CrontabLine } from '@/lib/backup/node-crontab';
 import { listMachineIterationFolders, type NodeIterationListing } from '@/lib/backup/node-iterations';
 import { programRows, type ProgramRow } from '@/lib/backup/programs';
-import type { MachineStatus } from '@/lib/backup/status';
+import type { RecoveryPointObjective } from '@/lib/backup/objective';
+import type { Activity, MachineStatus, Protection } from '@/lib/backup/status';
+import { stepHistory } from '@/lib/backup/step-limits';
 import type { BackupVerdict } from '@/lib/backup/verdict';
 import { brokerMisreadings, brokerSchedule, describeCronPlan, nextRuns, type BrokerRun, type CronPlan, type CronRun } from '@/lib/cron';
 import type { EntryProblem } from '@/lib/ldap/entry';
@@ -25,8 +29,9 @@ import { readBackupSubtree } from '@/lib/ldap/backup-config';
 import { findOpenRestoresOf } from '@/lib/ldap/restore';
 import { readDevices, readDhcpReservation, readMachine, uuidPattern, type DhcpReservation, type Disk, type MachineDetail, type NetworkInterface } from '@/lib/ldap/machines';
 import { readPool, type Pool } from '@/lib/ldap/pools';
-import { assessMachine, effectivePlan, planFactsCache } from './fleet';
+import { assessMachine, effectivePlan, fleetNights, machineHistory, planFactsCache } from './fleet';
 import { toIterationRow, type IterationRow } from './iteration-rows';
+import { readObjectivesOrDefaults } from './objectives';
 
 export interface MachineView {
   machine: MachineDetail;
@@ -41,8 +46,19 @@ export interface MachineView {
   planWarnings: string[];
   nextRuns: CronRun[];
   status: MachineStatus;
+  protection: Protection;
+  protectionReason: string;
+  activity: Activity | null;
+  /** stoney cloud: why the wrapper skips the machine every night, or null. */
+  blocked: string | null;
   reason: string;
-  lastFinished: Date | null;
+  lastGood: Date | null;
+  objective: RecoveryPointObjective;
+  /** A dynamic clone on FOSS-Cloud: never backed up, no configuration of its own is written under it. */
+  clone: boolean;
+  /** The history grid's nights and this machine's cells (lib/backup/history). */
+  nights: Night[];
+  history: string;
   problems: EntryProblem[];
   kind: InstallationKind;
   kindLabel: string;
@@ -145,13 +161,14 @@ export async function loadMachine(rawUuid: string): Promise<MachineView> {
 export async function readMachineView(rawUuid: string): Promise<MachineView> {
   const uuid = assertMachineUuid(rawUuid);
   const problems: EntryProblem[] = [];
-  const [machine, devices, dhcp, iterations, machineConfig, cloud] = await Promise.all([
+  const [machine, devices, dhcp, iterations, machineConfig, cloud, objectives] = await Promise.all([
     readMachine(uuid, problems),
     readDevices(uuid, problems),
     readDhcpReservation(uuid),
     readIterations(uuid, problems),
     readMachineBackupConfig(uuid),
     readCloudBackupConfig(),
+    readObjectivesOrDefaults(problems),
   ]);
   if (!machine) throw new AppError('not-found', 'There is no machine with this UUID in the directory.');
   const [pool, poolConfig] = machine.poolUuid
@@ -161,23 +178,31 @@ export async function readMachineView(rawUuid: string): Promise<MachineView> {
   const installation = await readInstallation();
   const kind = installation.kind;
   const stoney = kind === 'stoney-cloud';
-  const subtree = stoney ? await readBackupSubtree(uuid) : null;
+  const [subtree, openRestores] = await Promise.all([stoney ? readBackupSubtree(uuid) : null, findOpenRestoresOf(uuid)]);
   const leaves = iterations.map((i) => ({
     ...i,
     ...(subtree ? { hasChildren: subtree.below.some((b) => b.leafDn.toLowerCase() === i.dn.toLowerCase()) } : {}),
   }));
-  const facts = planFactsCache(installation, now);
+  const nights = fleetNights(installation, now);
+  const facts = planFactsCache(installation, now, nights);
   const hasBackupEntry = subtree ? subtree.backup !== null : iterations.length > 0 || machineConfig !== null;
-  const { effective, classification, verdict } = assessMachine(
+  const assessment = assessMachine({
     machine,
-    { machine: machineConfig, pool: poolConfig, cloud },
-    leaves,
+    configs: { machine: machineConfig, pool: poolConfig, cloud },
+    iterations: leaves,
+    steps: stepHistory(iterations),
     now,
     facts,
-    { installation, hasBackupEntry, leaves },
-  );
+    objectives,
+    timeZone: env().consoleTimeZone,
+    installation,
+    hasBackupEntry,
+    leaves,
+    heldRestores: Object.fromEntries(openRestores.filter((r) => r.leaf !== r.iteration).map((r) => [r.leaf, r.iteration])),
+  });
+  const { effective, classification, verdict } = assessment;
   const plan = effectivePlan(effective);
-  const warnings = facts(effective, machine.node).warnings;
+  const warnings = assessment.facts.warnings;
   const schedule = scheduleOf(installation, effective, machine.node, now);
   const backupRoot = effective.values.rootDirectory.value;
   const nodeIterations = stoney
@@ -189,7 +214,6 @@ export async function readMachineView(rawUuid: string): Promise<MachineView> {
         machineUuid: uuid,
       })
     : null;
-  const openRestores = await findOpenRestoresOf(uuid);
   const names = [...iterations.map((i) => i.name), ...(nodeIterations?.ok ? nodeIterations.folders.filter((f) => f.isIteration).map((f) => f.name) : [])];
   const mismatchPlan = schedule.by === 'broker' ? (effective.broker?.level === 'none' ? null : schedule.plan) : (schedule.lines?.find((l) => l.plan)?.plan ?? null);
   const mismatchZone = schedule.by === 'broker' ? schedule.timeZone : schedule.timeZone.zone;
@@ -206,8 +230,16 @@ export async function readMachineView(rawUuid: string): Promise<MachineView> {
     planWarnings: warnings,
     nextRuns: schedule.by === 'broker' ? [] : schedule.runs,
     status: classification.status,
+    protection: classification.protection,
+    protectionReason: classification.protectionReason,
+    activity: classification.activity,
+    blocked: classification.blocked,
     reason: classification.reason,
-    lastFinished: classification.lastFinished,
+    lastGood: classification.lastGood,
+    objective: classification.objective,
+    clone: kind === 'foss-cloud' && isDynamicClone(machine),
+    nights,
+    history: machineHistory({ nights, index: nightIndex(nights), iterations, assessment, now: now.getTime(), createdAt: machine.createdAt }),
     problems,
     kind,
     kindLabel: KIND_LABEL[kind],
@@ -224,5 +256,6 @@ export async function loadIterationRows(rawUuid: string): Promise<IterationRow[]
   const uuid = assertMachineUuid(rawUuid);
   await requireMachineAccess('view', uuid);
   const problems: EntryProblem[] = [];
-  return (await readIterations(uuid, problems)).map(toIterationRow);
+  const [iterations, kind] = await Promise.all([readIterations(uuid, problems), installationKind()]);
+  return iterations.map((i) => toIterationRow(i, kind));
 }

@@ -3,20 +3,28 @@ import { assertAllowed, requireAccess } from '@/lib/auth/access';
 import { readPool } from '@/lib/ldap/pools';
 import { AppError } from '@/lib/errors';
 import { resolveEffectiveConfig, type EffectiveConfig } from '@/lib/backup/config';
+import { NightTally, type Night, type NightTotals } from '@/lib/backup/history';
+import type { InstallationKind } from '@/lib/backup/installation';
 import { readCloudBackupConfig, readPoolBackupConfig } from '@/lib/ldap/backup';
 import { readStoredBackupEntry } from '@/lib/ldap/backup-config';
 import type { Pool } from '@/lib/ldap/pools';
 import { loadFleet, type FleetMachine } from './fleet';
-import { emptyCounts } from './overview';
-import type { MachineStatus } from '@/lib/backup/status';
+import { countStatuses, type StatusCounts } from './overview';
 
 export interface PoolView {
+  kind: InstallationKind;
   pool: Pool;
   effective: EffectiveConfig;
   machines: FleetMachine[];
-  counts: Record<MachineStatus, number>;
+  counts: StatusCounts;
   /** Machines whose own configuration overrides the pool's. */
   overriding: number;
+  /** Dynamic clones on FOSS-Cloud: never backed up, so they follow no configuration. */
+  clones: number;
+  nights: Night[];
+  nightTotals: NightTotals;
+  objective: { poolMs: number | null; cloudMs: number | null };
+  readAt: Date;
   /**
    * Whether the pool is excluded as the console excludes pools in this kind: its own flag on
    * FOSS-Cloud, its machines one by one on stoney cloud (where nothing reads a pool's flag).
@@ -45,14 +53,21 @@ export async function loadPoolView(uuid: string): Promise<PoolView> {
     fleet.kind === 'stoney-cloud' ? readStoredBackupEntry({ level: 'pool', uuid: pool.uuid.toLowerCase() }) : Promise.resolve(null),
   ]);
   const machines = fleet.machines.filter((m) => m.poolUuid?.toLowerCase() === pool.uuid.toLowerCase());
-  const counts = emptyCounts();
-  for (const m of machines) counts[m.status] += 1;
+  const tally = new NightTally(fleet.nights.length);
+  for (const m of machines) tally.add(m.history);
+  const nightTotals = tally.totals();
   return {
+    kind: fleet.kind,
     pool,
     effective: resolveEffectiveConfig({ machine: null, pool: poolConfig, cloud }, fleet.kind),
     machines,
-    counts,
-    overriding: machines.filter((m) => m.configLevel === 'machine').length,
+    counts: countStatuses(machines),
+    overriding: machines.filter((m) => m.backupCandidate && m.configLevel === 'machine').length,
+    clones: machines.filter((m) => !m.backupCandidate).length,
+    nights: fleet.nights,
+    nightTotals,
+    objective: { poolMs: fleet.objectives.poolMs.get(pool.uuid.toLowerCase()) ?? null, cloudMs: fleet.objectives.cloudMs },
+    readAt: fleet.readAt,
     excludedHere: fleet.kind === 'stoney-cloud' ? stored?.state.membersExcluded === true : poolConfig?.values.excludeFromBackup === true,
   };
 }

@@ -9,10 +9,14 @@ export function toMachineRow(m: FleetMachine) {
     node: m.node,
     type: m.type,
     status: m.status,
+    protection: m.protection,
+    activity: m.activity ? { kind: m.activity.kind, text: m.activity.text } : null,
+    blocked: m.blocked,
     reason: m.reason,
     latestMode: m.latest?.mode ?? null,
-    lastFinished: m.lastFinished?.toISOString() ?? null,
+    lastGood: m.lastGood?.toISOString() ?? null,
     configLevel: m.configLevel,
     excluded: m.excluded,
+    backupCandidate: m.backupCandidate,
   };
 }

@@ -2,7 +2,7 @@ import 'server-only';
 import { z } from 'zod';
 import type { BackupConfigEntry, BackupConfigValues } from '@/lib/backup/config';
 import { CRON_FIELDS, type CronFieldName } from '@/lib/cron/cron-field';
-import { all, bool, checked, hasObjectClass, int, one, type EntryProblem, type RawEntry } from './entry';
+import { all, bool, checked, generalizedTime, hasObjectClass, int, one, type EntryProblem, type RawEntry } from './entry';
 import { parseDn } from './dn';
 import { cloudBackupDn, iterationDn, machineBackupDn, machinesDn, poolBackupDn, poolsDn } from './layout';
 import { readEntry, searchAll } from './client';
@@ -167,6 +167,8 @@ const iterationSchema = z.object({
   returnValue: z.number().int().nullable(),
   executionDate: z.string().nullable(),
   executionTimes: z.array(z.string()),
+  /** modifyTimestamp (ISO): when the mode last changed. */
+  modifiedAt: z.string().nullable(),
 });
 export type Iteration = z.infer<typeof iterationSchema>;
 
@@ -177,6 +179,8 @@ const ITERATION_ATTRIBUTES = [
   'sstProvisioningReturnValue',
   'sstProvisioningExecutionDate',
   'sstProvisioningExecutionTime',
+  // Operational: since when the iteration has been in its mode (the stuck check needs it).
+  'modifyTimestamp',
 ] as const;
 
 export function mapIteration(entry: RawEntry, machineUuid: string, problems: EntryProblem[]): Iteration | null {
@@ -193,6 +197,7 @@ export function mapIteration(entry: RawEntry, machineUuid: string, problems: Ent
       returnValue: int(entry, 'sstProvisioningReturnValue') ?? null,
       executionDate: one(entry, 'sstProvisioningExecutionDate') ?? null,
       executionTimes: all(entry, 'sstProvisioningExecutionTime'),
+      modifiedAt: generalizedTime(entry, 'modifyTimestamp') ?? null,
     },
     problems,
   );
@@ -211,8 +216,12 @@ export async function readIterations(machineUuid: string, problems: EntryProblem
     .sort((a, b) => b.name.localeCompare(a.name));
 }
 
-/** What the fleet needs of an iteration: name and state, not the step times. */
+/**
+ * What the fleet needs of an iteration: name and state, not the step times. `modifiedAt` is
+ * read for unfinished iterations only (since when their step has not moved).
+ */
 export type IterationSummary = Pick<Iteration, 'dn' | 'machineUuid' | 'name' | 'mode' | 'state' | 'returnValue'> & {
+  modifiedAt?: string | null;
   /** Whether entries lie below the leaf (read only when asked: the stoney wrapper cannot replace such a leaf). */
   hasChildren?: boolean;
 };
@@ -258,7 +267,7 @@ export async function searchBackupTree(
   /** With `everyBackupEntry`: the machines that have an ou=backup at all (plain or not). */
   withBackupEntry: Set<string>;
 }> {
-  const [backupEntries, leaves] = await Promise.all([
+  const [backupEntries, leaves, unfinished] = await Promise.all([
     searchAll('Reading the backup configuration of all machines', {
       base: machinesDn(),
       scope: 'sub',
@@ -274,7 +283,20 @@ export async function searchBackupTree(
       filter: '(objectClass=sstProvisioning)',
       attributes: options.leafChildren ? [...ITERATION_STATE_ATTRIBUTES, 'hasSubordinates'] : ITERATION_STATE_ATTRIBUTES,
     }),
+    // Since when each unfinished iteration has been in its mode: a few hundred leaves at most,
+    // so modifyTimestamp costs nothing here, while on all leaves it would.
+    searchAll('Reading since when unfinished iterations have been in their mode', {
+      base: machinesDn(),
+      scope: 'sub',
+      filter: '(&(objectClass=sstProvisioning)(!(sstProvisioningMode=finished)))',
+      attributes: ['modifyTimestamp'],
+    }),
   ]);
+  const modified = new Map<string, string>();
+  for (const entry of unfinished) {
+    const at = generalizedTime(entry, 'modifyTimestamp');
+    if (at) modified.set(entry.dn.toLowerCase(), at);
+  }
   const configs = new Map<string, BackupConfigEntry>();
   const withBackupEntry = new Set<string>();
   for (const entry of backupEntries) {
@@ -302,8 +324,12 @@ export async function searchBackupTree(
     if (options.leafChildren) candidate.hasChildren = one(entry, 'hasSubordinates')?.toUpperCase() === 'TRUE';
     // The schema check costs more than the rest of the mapping; run it only to word a problem.
     const valid = ITERATION_NAME.test(candidate.name) && candidate.mode !== '';
-    const iteration = valid ? candidate : checked(iterationSummarySchema, entry, candidate, problems);
+    const iteration: IterationSummary | null = valid ? candidate : checked(iterationSummarySchema, entry, candidate, problems);
     if (!iteration) continue;
+    if (modified.size > 0 && iteration.mode !== 'finished') {
+      const at = modified.get(entry.dn.toLowerCase());
+      if (at) iteration.modifiedAt = at;
+    }
     const list = iterations.get(uuid);
     if (list) list.push(iteration);
     else iterations.set(uuid, [iteration]);

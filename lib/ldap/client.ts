@@ -2,6 +2,7 @@ import 'server-only';
 import { Client, InvalidCredentialsError, NoSuchObjectError, ResultCodeError, type SearchOptions } from 'ldapts';
 import { env } from '@/lib/env';
 import { AppError } from '@/lib/errors';
+import { countDirectoryError } from '@/lib/metrics/counters';
 import { toRawEntry, type RawEntry } from './entry';
 
 /**
@@ -120,6 +121,7 @@ export async function withDirectory<T>(what: string, work: (client: Client) => P
     const appError = toAppError(error, what);
     if (appError.code === 'directory-unavailable' || appError.code === 'directory-error') {
       console.error(`[ldap] ${what}: ${appError.detail ?? appError.message}`);
+      countDirectoryError(appError.code);
     }
     throw appError;
   } finally {
@@ -211,7 +213,9 @@ export async function verifyPassword(dn: string, password: string): Promise<bool
     return true;
   } catch (error) {
     if (error instanceof InvalidCredentialsError) return false;
-    throw toAppError(error, 'Checking the password');
+    const appError = toAppError(error, 'Checking the password');
+    countDirectoryError(appError.code);
+    throw appError;
   } finally {
     await client.unbind().catch(() => undefined);
   }

@@ -57,6 +57,16 @@ export function int(entry: RawEntry, name: string): number | undefined {
   return Number(value.trim());
 }
 
+const GENERALIZED_TIME = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:[.,]\d+)?Z$/;
+
+/** A GeneralizedTime in UTC, as slapd writes its operational timestamps ("20240312030512Z"), as ISO text. */
+export function generalizedTime(entry: RawEntry, name: string): string | undefined {
+  const m = GENERALIZED_TIME.exec(one(entry, name)?.trim() ?? '');
+  if (!m) return undefined;
+  const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+}
+
 export interface EntryProblem {
   dn: string;
   problem: string;

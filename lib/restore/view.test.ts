@@ -117,6 +117,15 @@ describe('where a restore stands', () => {
     expect(view.stage).toBe('finished');
     expect(view.steps.every((s) => s.status === 'done')).toBe(true);
   });
+
+  it('shows the first step done for a half-way restore started elsewhere (no journal)', () => {
+    const view = deriveRestoreView({ mode: 'unretainedSmallFiles', returnValue: 0, records: [], lease: null, now });
+    expect(view.stage).toBe('foreign');
+    expect(view.steps.find((s) => s.key === 'small-files')?.status).toBe('done');
+    expect(view.steps.filter((s) => s.status === 'done')).toHaveLength(1);
+    const copying = deriveRestoreView({ mode: 'unretainingLargeFiles', returnValue: 0, records: [], lease: null, now });
+    expect(copying.steps.find((s) => s.key === 'small-files')?.status).toBe('done');
+  });
 });
 
 describe('a daemon-driven restore', () => {

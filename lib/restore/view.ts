@@ -108,7 +108,9 @@ function doneSteps(records: TimedRecord[], mode: string, executor: Executor): { 
   const skipped = new Set<string>();
   const lower = mode.toLowerCase();
   const phase2 = isOneOf(PHASE2_MODES, lower);
-  if (has(records, 'small-files-copied') || answered(records, 'unretainedSmallFiles')) done.add('small-files');
+  // The mode tells it too: a restore started elsewhere (VM-Manager, by hand) has no journal, yet
+  // once it is past copying the small files, that step is done.
+  if (has(records, 'small-files-copied') || answered(records, 'unretainedSmallFiles') || lower === 'unretainedsmallfiles') done.add('small-files');
   if (has(records, 'resolved')) done.add('decide');
   if (has(records, 'confirmed')) done.add('confirm');
   // Phase 2 comes only after phase 1, whatever of it the journal holds (older consoles, a daemon's answer no console saw).

@@ -1,7 +1,8 @@
 import 'server-only';
 import { constants } from 'node:os';
 import type { ClientChannel } from 'ssh2';
-import { AppError } from '@/lib/errors';
+import { AppError, isAppError } from '@/lib/errors';
+import { countSshError } from '@/lib/metrics/counters';
 import { CommandFailedError, commandAborted, commandTimeout, connectionLost } from './errors';
 import { nodeConnection, type NodeConnection } from './pool';
 import { buildCommand } from './quote';
@@ -88,14 +89,24 @@ function notify(command: ObservedCommand): void {
  * leave a `cp` of a 100 GiB image running on the node.
  */
 export async function runOnNode(node: string, argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-  if (observers.size === 0) return runUnobserved(node, argv, options);
+  if (observers.size === 0) return runCounted(node, argv, options);
   const startedAt = performance.now();
   try {
-    const result = await runUnobserved(node, argv, options);
+    const result = await runCounted(node, argv, options);
     notify({ node, argv, startedAt, endedAt: performance.now(), code: result.code });
     return result;
   } catch (error) {
     notify({ node, argv, startedAt, endedAt: performance.now(), code: null, error: error instanceof Error ? error.message : String(error) });
+    throw error;
+  }
+}
+
+/** Every failure to run a command on a node is counted for the metrics, except a deliberate stop. */
+async function runCounted(node: string, argv: readonly string[], options: RunOptions): Promise<RunResult> {
+  try {
+    return await runUnobserved(node, argv, options);
+  } catch (error) {
+    if (!isAppError(error) || error.code !== 'command-aborted') countSshError(node, isAppError(error) ? error.code : 'unexpected');
     throw error;
   }
 }
@@ -130,7 +141,10 @@ async function runUnobserved(node: string, argv: readonly string[], options: Run
 /** Like runOnNode, but a non-zero exit becomes a CommandFailedError naming `what`. */
 export async function runChecked(node: string, argv: readonly string[], what: string, options: RunOptions = {}): Promise<RunResult> {
   const result = await runOnNode(node, argv, options);
-  if (result.code !== 0) throw new CommandFailedError({ node, what, exitCode: result.code, stderr: result.stderr, argv });
+  if (result.code !== 0) {
+    countSshError(node, 'command-failed');
+    throw new CommandFailedError({ node, what, exitCode: result.code, stderr: result.stderr, argv });
+  }
   return result;
 }
 

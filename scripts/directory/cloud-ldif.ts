@@ -16,8 +16,19 @@ import { sshaHash } from './slapd';
 
 export type PoolType = 'persistent' | 'template' | 'dynamic';
 
-/** What a console should conclude about a machine's backups at `now`. */
-export type ExpectedStatus = 'protected' | 'running' | 'failed' | 'stale' | 'never' | 'excluded';
+/** What a console should conclude about a machine's backups at `now` (the headline status). */
+export type ExpectedStatus = 'protected' | 'running' | 'failed' | 'stuck' | 'stale' | 'never' | 'excluded';
+/** The side of the status about the last good backup. */
+export type ExpectedProtection = 'protected' | 'stale' | 'never' | 'excluded';
+/** The side about what is happening now. */
+export type ExpectedActivity = 'running' | 'stuck' | 'failed';
+
+/** Most urgent first, as the console picks the headline. */
+const HEADLINE_ORDER: readonly ExpectedStatus[] = ['failed', 'stuck', 'never', 'stale', 'running', 'excluded', 'protected'];
+
+export function headlineOf(protection: ExpectedProtection, activity: ExpectedActivity | null): ExpectedStatus {
+  return HEADLINE_ORDER.find((s) => s === protection || s === activity) ?? protection;
+}
 
 export interface CronSpec {
   minute: string;
@@ -119,6 +130,10 @@ export interface IterationSpec {
   stateAgoMs?: number;
   /** Backup steps already done; default: derived from the mode. */
   completedSteps?: Array<'snapshot' | 'merge' | 'retain'>;
+  /** When the entry last changed (its modifyTimestamp), this long before `now`; default: the state time, else the start. */
+  modifiedAgoMs?: number;
+  /** Seconds the node daemon recorded per completed step; default: fixed values varied by the start time. */
+  stepSeconds?: { snapshot: number; downtime: number; merge: number; retain: number };
 }
 
 export interface MachineSpec {
@@ -153,6 +168,12 @@ export interface MachineSpec {
    */
   atBackup?: { memoryBytes?: number; description?: string; videoVramKiB?: number };
   expected: ExpectedStatus;
+  /** The protection side; default: `expected` when that is a protection status. */
+  expectedProtection?: ExpectedProtection;
+  /** The activity side; default: `expected` when that is an activity, else none. */
+  expectedActivity?: ExpectedActivity | null;
+  /** When the machine entry was created (createTimestamp), this long before `now`; default: before its oldest iteration. */
+  createdAgoMs?: number;
   /** One line for humans: why `expected` is what it is. */
   story: string;
 }
@@ -163,13 +184,37 @@ export interface MachineSummary {
   uuid: string;
   poolUuid: string;
   node: string;
-  /** The backup status a console should show at the `now` the directory was built for. */
+  /** The headline status a console should show at the `now` the directory was built for. */
   status: ExpectedStatus;
+  protection: ExpectedProtection;
+  activity: ExpectedActivity | null;
   story: string;
 }
 
+const PROTECTIONS: readonly string[] = ['protected', 'stale', 'never', 'excluded'];
+
+export function expectedProtectionOf(m: Pick<MachineSpec, 'expected' | 'expectedProtection' | 'name'>): ExpectedProtection {
+  if (m.expectedProtection) return m.expectedProtection;
+  if (PROTECTIONS.includes(m.expected)) return m.expected as ExpectedProtection;
+  throw new Error(`machine ${m.name}: expected ${m.expected} needs expectedProtection`);
+}
+
+export function expectedActivityOf(m: Pick<MachineSpec, 'expected' | 'expectedActivity'>): ExpectedActivity | null {
+  if (m.expectedActivity !== undefined) return m.expectedActivity;
+  return PROTECTIONS.includes(m.expected) ? null : (m.expected as ExpectedActivity);
+}
+
 export function summarizeMachine(m: MachineSpec): MachineSummary {
-  return { name: m.name, uuid: m.uuid, poolUuid: m.poolUuid, node: m.node, status: m.expected, story: m.story };
+  return {
+    name: m.name,
+    uuid: m.uuid,
+    poolUuid: m.poolUuid,
+    node: m.node,
+    status: m.expected,
+    protection: expectedProtectionOf(m),
+    activity: expectedActivityOf(m),
+    story: m.story,
+  };
 }
 
 export interface NetworkSpec {
@@ -277,6 +322,11 @@ export function compactUtc(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
 }
 
+/** LDAP GeneralizedTime as slapd writes modifyTimestamp and createTimestamp: `YYYYMMDDhhmmssZ`. */
+export function generalizedTime(date: Date): string {
+  return compactUtc(date).replace('T', '');
+}
+
 export const GiB = 1024 ** 3;
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
@@ -338,6 +388,18 @@ export function spicePassword(uuid: string): string {
 
 /** The backup step times the node daemon records for a successful iteration (seconds). */
 const STEP_SECONDS = { snapshot: 12, downtime: 3, merge: 340, retain: 95 } as const;
+
+/** The step times of an iteration: the given ones, or the fixed ones varied by up to +60 % with its start. */
+export function stepSecondsOf(it: IterationSpec): { snapshot: number; downtime: number; merge: number; retain: number } {
+  if (it.stepSeconds) return it.stepSeconds;
+  const spread = 1 + (Math.floor(it.agoMs / 3_600_000) % 7) / 10;
+  return {
+    snapshot: Math.round(STEP_SECONDS.snapshot * spread),
+    downtime: STEP_SECONDS.downtime,
+    merge: Math.round(STEP_SECONDS.merge * spread),
+    retain: Math.round(STEP_SECONDS.retain * spread),
+  };
+}
 
 function completedStepsFor(mode: string): Array<'snapshot' | 'merge' | 'retain'> {
   const order: Record<string, number> = {
@@ -888,7 +950,11 @@ export function ownerAttrs(spec: CloudSpec): Attrs {
 }
 
 /** A machine's whole subtree: the entry, ou=devices with disks and interface, people, groups, settings, ou=backup with its iterations. */
-export function writeMachine(w: LdifWriter, spec: CloudSpec, dns: CloudDns, m: MachineSpec, now: Date, owner: Attrs): void {
+/**
+ * `operational`: also write createTimestamp and modifyTimestamp, as a directory holds them
+ * (slapadd keeps given values). The node daemon's export has user attributes only.
+ */
+export function writeMachine(w: LdifWriter, spec: CloudSpec, dns: CloudDns, m: MachineSpec, now: Date, owner: Attrs, operational = true): void {
   const pool = spec.pools.find((p) => p.uuid === m.poolUuid);
   if (!pool) throw new Error(`machine ${m.name}: unknown pool ${m.poolUuid}`);
   const dn = dns.machine(m.uuid);
@@ -922,6 +988,7 @@ export function writeMachine(w: LdifWriter, spec: CloudSpec, dns: CloudDns, m: M
     labeledURI: `ldap:///${defaultProfileDn(m.os, dns.virtualization)}`,
     ...owner,
     sstBelongsToPersonUID: m.ownerUid,
+    ...(operational ? { createTimestamp: generalizedTime(new Date(now.getTime() - createdAgo(m))) } : {}),
   });
 
   const devices = `ou=devices,${dn}`;
@@ -988,11 +1055,13 @@ export function writeMachine(w: LdifWriter, spec: CloudSpec, dns: CloudDns, m: M
   for (const it of [...m.iterations].sort((a, b) => b.agoMs - a.agoMs)) {
     const name = iterationName(it, now);
     const steps = it.completedSteps ?? completedStepsFor(it.mode);
+    const seconds = stepSecondsOf(it);
     const times: string[] = [];
-    if (steps.includes('snapshot')) times.push(`snapshot: ${STEP_SECONDS.snapshot}`, `downtime: ${STEP_SECONDS.downtime}`);
+    if (steps.includes('snapshot')) times.push(`snapshot: ${seconds.snapshot}`, `downtime: ${seconds.downtime}`);
     else times.push('snapshot: 0');
-    times.push(`merge: ${steps.includes('merge') ? STEP_SECONDS.merge : 0}`);
-    times.push(`retain: ${steps.includes('retain') ? STEP_SECONDS.retain : 0}`);
+    times.push(`merge: ${steps.includes('merge') ? seconds.merge : 0}`);
+    times.push(`retain: ${steps.includes('retain') ? seconds.retain : 0}`);
+    const modifiedAgo = it.modifiedAgoMs ?? it.stateAgoMs ?? it.agoMs;
     w.add(`ou=${name},${backupDn}`, ['top', 'organizationalUnit', 'sstProvisioning'], {
       ou: name,
       sstProvisioningMode: it.mode,
@@ -1000,8 +1069,16 @@ export function writeMachine(w: LdifWriter, spec: CloudSpec, dns: CloudDns, m: M
       sstProvisioningExecutionDate: 0,
       sstProvisioningReturnValue: it.returnValue ?? 0,
       sstProvisioningExecutionTime: times,
+      ...(operational ? { modifyTimestamp: generalizedTime(new Date(now.getTime() - modifiedAgo)) } : {}),
     });
   }
+}
+
+/** Machines exist before their first iteration; without one, a year before `now`. */
+function createdAgo(m: MachineSpec): number {
+  if (m.createdAgoMs !== undefined) return m.createdAgoMs;
+  const oldest = Math.max(0, ...m.iterations.map((i) => i.agoMs));
+  return oldest > 0 ? oldest + DAY : 365 * DAY;
 }
 
 /** Catches mistakes in a hand-written spec before slapadd does, with a clearer message. */

@@ -1,6 +1,6 @@
 /**
  * The demo stoney cloud: two nodes, the installer's three storage pools, three machine pools and
- * ten machines whose backup histories cover every situation the console must show (protected,
+ * eleven machines whose backup histories cover every situation the console must show (protected,
  * running, failed, stale, never backed up, excluded, a restore waiting half-way).
  *
  * Iteration names are computed from `now`, so the situations hold whenever the demo is built;
@@ -231,7 +231,7 @@ const spec: CloudSpec = {
       mac: '52:54:00:1a:00:03', ip: '10.1.130.67', spicePort: 5902,
       backup: 'plain',
       iterations: [finished(44 * HOUR), { agoMs: 20 * HOUR, mode: 'merging', returnValue: 11 }],
-      expected: 'failed', story: 'last night\'s backup stuck in merging with 11 (CANNOT_MERGE_DISK_IMAGES)',
+      expected: 'failed', expectedProtection: 'stale', story: 'last night\'s backup stuck in merging with 11 (CANNOT_MERGE_DISK_IMAGES); the last good one is 44 hours old',
     },
     {
       uuid: '0b00508d-8b78-4d88-8fc5-1d9e3098556e', name: 'app-01', poolUuid: POOL.production, node: NODE_2,
@@ -240,7 +240,7 @@ const spec: CloudSpec = {
       mac: '52:54:00:1a:00:04', ip: '10.1.130.68', spicePort: 5903,
       backup: 'plain',
       iterations: [finished(21 * HOUR), { agoMs: 10 * MINUTE, mode: 'snapshotting' }],
-      expected: 'running', story: 'a backup started ten minutes ago is snapshotting',
+      expected: 'running', expectedProtection: 'protected', story: 'a backup started ten minutes ago is snapshotting',
     },
     {
       uuid: '71fc1649-bb98-4e41-8731-cd91287b5e3a', name: 'Legacy ERP, Müller & Söhne', poolUuid: POOL.production, node: NODE_1,
@@ -255,7 +255,7 @@ const spec: CloudSpec = {
       subType: 'Server', status: 'running', memoryBytes: 2 * GiB, vcpu: 1, os: 'linux',
       disks: [{ target: 'vda', device: 'disk', volumeUuid: '47959dc6-4646-484b-aa9d-2805b75d6417', capacityBytes: 20 * GiB }],
       mac: '52:54:00:1a:00:06', ip: '10.1.130.70', spicePort: 5905,
-      backup: 'absent', iterations: [],
+      backup: 'absent', iterations: [], createdAgoMs: 5 * HOUR,
       expected: 'never', story: 'created today, no ou=backup yet',
     },
     {
@@ -277,7 +277,7 @@ const spec: CloudSpec = {
       mac: '52:54:00:1a:00:08', ip: '10.1.130.129', spicePort: 5907,
       backup: 'plain',
       iterations: [finished(5 * DAY), { agoMs: 12 * DAY, mode: 'unretainedSmallFiles', stateAgoMs: 3 * MINUTE }],
-      expected: 'running', story: 'a restore of the 12-day-old backup waits in phase 1 (small files unretained)',
+      expected: 'running', expectedProtection: 'protected', story: 'a restore of the 12-day-old backup waits in phase 1 (small files unretained)',
     },
     {
       uuid: '2c54c138-1d6b-47eb-a334-62266e39bd46', name: 'tpl-windows-2022', poolUuid: POOL.templates, node: NODE_2,
@@ -294,6 +294,14 @@ const spec: CloudSpec = {
       mac: '52:54:00:1a:00:0a', ip: '10.1.130.193', spicePort: 5909,
       backup: 'plain', iterations: [finished(22 * HOUR)],
       expected: 'protected', story: 'golden image of the dynamic pool, backed up last night',
+    },
+    {
+      uuid: '5c3f9e21-8a7d-4b6e-9f10-2d4c6a8e0b13', name: 'golden-desktop clone', poolUuid: POOL.classroom, node: NODE_2,
+      subType: 'Desktop', status: 'running', memoryBytes: 4 * GiB, vcpu: 2, os: 'linux',
+      disks: [{ target: 'vda', device: 'disk', volumeUuid: '8e1d7c42-5b9a-4f3e-a6d0-71c2e5b8f904', capacityBytes: 30 * GiB }],
+      mac: '52:54:00:1a:00:0b', ip: '10.1.130.194', spicePort: 5910,
+      backup: 'absent', iterations: [],
+      expected: 'excluded', story: 'a dynamic clone of the golden image, without ou=backup: rebuilt from it, never backed up',
     },
   ],
 };
@@ -395,7 +403,10 @@ function alignedToNightlyRuns(iterations: IterationSpec[], now: Date, salt: numb
       previous = night;
       const startedAt = nightlyRun(now, night) + (3 + ((salt + i * 7) % 40)) * 1000;
       const agoMs = now.getTime() - startedAt;
-      return { ...it, agoMs, ...(it.stateAgoMs !== undefined ? { stateAgoMs: agoMs - (it.agoMs - it.stateAgoMs) } : {}) };
+      // A step under way keeps the recent change it had (its modifyTimestamp): moved to the night's
+      // start, it would otherwise look stuck for as long as the night is past.
+      const moving = it.mode !== 'finished' && it.stateAgoMs === undefined && (it.returnValue ?? 0) === 0 ? { modifiedAgoMs: it.modifiedAgoMs ?? it.agoMs } : {};
+      return { ...it, agoMs, ...moving, ...(it.stateAgoMs !== undefined ? { stateAgoMs: agoMs - (it.agoMs - it.stateAgoMs) } : {}) };
     });
 }
 
@@ -434,11 +445,12 @@ export const STONEY_EXPECTED: Readonly<Record<string, { status: string; story: s
   'web-01': { status: 'protected', story: "last night's run; two older iterations are folders on the node only" },
   'db-01': { status: 'protected', story: "last night's run" },
   'mail-01': { status: 'blocked', story: 'its one leaf is a failed merge: the wrapper skips it every night' },
-  'app-01': { status: 'running', story: 'the run that started at the last nightly run is snapshotting' },
+  'app-01': { status: 'running', story: 'the run that started at the last nightly run is snapshotting (its step changed ten minutes ago); the good run before it is a folder on the node' },
   'Legacy ERP, Müller & Söhne': { status: 'excluded', story: "its own flag; the wrapper reads only that" },
   'new-01': { status: 'never', story: 'no ou=backup yet: the wrapper creates one at its next run' },
   'files-01': { status: 'stale', story: 'newest backup six nights old' },
   'tpl-debian-12': { status: 'stale', story: 'five nights old, and on stoney cloud the nightly crontab decides, not the pool plan' },
   'tpl-windows-2022': { status: 'stale', story: 'five nights old under the nightly crontab' },
   'golden-desktop': { status: 'protected', story: "last night's run" },
+  'golden-desktop clone': { status: 'never', story: 'a dynamic clone without ou=backup: the wrapper backs up every machine of its node, clones too, and creates one at its next run' },
 };

@@ -31,11 +31,11 @@ describe('the demo LDIF generator', () => {
 });
 
 describe('the demo directory in slapd', () => {
-  it('holds the ten machines with their display names', async () => {
+  it('holds the eleven machines with their display names', async () => {
     const machines = await withClient(slapd, 'root', (c) =>
       search(c, dns.machines, '(objectClass=sstVirtualizationVirtualMachine)', { scope: 'one', attributes: ['sstVirtualMachine', 'sstDisplayName'] }),
     );
-    expect(machines).toHaveLength(10);
+    expect(machines).toHaveLength(11);
     const byUuid = new Map(machines.map((m) => [value(m, 'sstVirtualMachine'), value(m, 'sstDisplayName')]));
     for (const m of DEMO.machines) expect(byUuid.get(m.uuid), m.name).toBe(m.name);
     expect(byUuid.get(DEMO.machines.find((m) => m.status === 'excluded')?.uuid ?? '')).toBe('Legacy ERP, Müller & Söhne');

@@ -36,7 +36,8 @@ describe('the large directory generator', () => {
     for (const m of spec.machines) {
       expect(m.disks.filter((d) => d.device === 'disk'), m.name).toHaveLength(SMALL.disksPerMachine);
       // Machines without ou=backup (new ones, dynamic clones) have none; every other one keeps the asked number.
-      expect(m.iterations.length, m.name).toBe(m.backup === 'absent' ? 0 : SMALL.iterationsPerMachine);
+      // (and a machine whose very first backup failed has that one).
+      expect(m.iterations.length, m.name).toBe(m.backup === 'absent' ? 0 : m.story.startsWith('its first backup failed') ? 1 : SMALL.iterationsPerMachine);
     }
     expect(Object.values(cloud.expected).reduce((a, b) => a + b, 0)).toBe(SMALL.machines);
   });
@@ -62,14 +63,41 @@ describe('the large directory generator', () => {
   });
 
   it('mixes the situations a real cloud has', () => {
-    const e = cloud.expected;
+    const e = cloud.facets;
     expect(e.protected).toBeGreaterThan(SMALL.machines / 2);
     for (const status of ['failed', 'stale', 'never', 'excluded', 'running'] as const) expect(e[status], status).toBeGreaterThan(0);
+    expect(e.stuck).toBe(0);
     expect(cloud.spec.pools.filter((p) => p.backup).length).toBeGreaterThan(0);
     expect(cloud.spec.machines.filter((m) => typeof m.backup === 'object' && m.backup.cron).length).toBeGreaterThan(0);
     const modes = new Set(valuesOf(cloud.ldif, 'sstProvisioningMode'));
     expect(modes).toContain('finished');
     expect(modes.size).toBeGreaterThan(3);
+  });
+});
+
+describe('an old directory (dataAgeYears)', () => {
+  const now = new Date('2026-03-12T14:00:00Z');
+  const old = buildLargeCloud({ ...SMALL, now, dataAgeYears: 2.5 });
+
+  it('ends every history years before now, and leaves its unfinished steps since then', () => {
+    const newest = Math.min(...old.spec.machines.flatMap((m) => m.iterations.map((i) => i.agoMs)));
+    expect(newest).toBeGreaterThan(2.4 * 365 * 86_400_000);
+    const stories = old.spec.machines.map((m) => m.story);
+    for (const story of ['a merge stuck since then', 'a prune left half-way', 'a restore abandoned in phase 1', 'dynamic clone without ou=backup', 'created then, never got an ou=backup']) {
+      expect(stories.filter((s) => s === story).length, story).toBeGreaterThan(0);
+    }
+    expect(old.facets.running).toBe(0);
+    expect(old.facets.protected).toBe(0);
+    expect(old.facets.stuck).toBeGreaterThan(5);
+    expect(old.facets.stale + old.facets.never + old.facets.excluded).toBe(SMALL.machines);
+    // The stuck leaves say since when in their modifyTimestamp, years ago.
+    expect(old.ldif).toMatch(/^modifyTimestamp: 2023\d{10}Z$/m);
+    expect(old.ldif).not.toMatch(/^modifyTimestamp: 2026/m);
+  });
+
+  it('is the same for the same seed and age, and differs from the recent one', () => {
+    expect(buildLargeCloud({ ...SMALL, now, dataAgeYears: 2.5 }).ldif).toBe(old.ldif);
+    expect(old.ldif).not.toBe(buildLargeCloud({ ...SMALL, now }).ldif);
   });
 });
 
@@ -103,8 +131,8 @@ describe('the large directory in slapd, read by the console', () => {
     // also checks that concurrent paged searches do not trip over each other.
     const fleet = await readFleet();
     expect(fleet.problems).toEqual([]);
-    const intended = new Map(live.spec.machines.map((m) => [m.uuid, `${m.expected}: ${m.story}`]));
-    const got = new Map(fleet.machines.map((m) => [m.uuid, `${m.status}: ${intended.get(m.uuid)?.split(': ')[1]}`]));
+    const intended = new Map(live.spec.machines.map((m) => [m.uuid, `${m.expectedProtection} ${m.expectedActivity ?? '-'} (${m.expected}): ${m.story}`]));
+    const got = new Map(fleet.machines.map((m) => [m.uuid, `${m.protection} ${m.activity?.kind ?? '-'} (${m.status}): ${intended.get(m.uuid)?.split(': ')[1]}`]));
     expect(got).toEqual(intended);
   });
 });

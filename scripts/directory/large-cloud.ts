@@ -21,6 +21,9 @@ import {
   type CloudSpec,
   type CronSpec,
   type DiskSpec,
+  headlineOf,
+  type ExpectedActivity,
+  type ExpectedProtection,
   type ExpectedStatus,
   type IterationSpec,
   type MachineSpec,
@@ -36,8 +39,13 @@ export interface LargeCloudOptions {
   nodes: number;
   disksPerMachine: number;
   iterationsPerMachine: number;
-  /** The moment the backup histories lead up to. */
+  /** The moment the console looks at the directory. */
   now: Date;
+  /**
+   * How many years before `now` the histories end (default 0): an installation nobody looked
+   * after since. Every unfinished step (merges, prunes, restores in phase 1) has been left since.
+   */
+  dataAgeYears?: number;
 }
 
 export const LARGE_DEFAULTS: Omit<LargeCloudOptions, 'now'> = {
@@ -60,8 +68,10 @@ export interface LargeCloud {
   baseDn: string;
   spec: CloudSpec;
   ldif: string;
-  /** How many machines the generator meant to be in each status at `now`. */
+  /** How many machines the generator meant to have each headline status at `now`. */
   expected: Record<ExpectedStatus, number>;
+  /** How many machines have each status on either side (protection and activity), as the overview counts. */
+  facets: Record<ExpectedStatus, number>;
   /** Entries in the LDIF (for load-time figures). */
   entries: number;
 }
@@ -200,8 +210,13 @@ export function buildLargeCloud(options: LargeCloudOptions): LargeCloud {
   if (!Number.isInteger(o.pools) || o.pools < 1) throw new Error(`pools must be a positive integer, not ${o.pools}`);
   if (!Number.isInteger(o.nodes) || o.nodes < 1) throw new Error(`nodes must be a positive integer, not ${o.nodes}`);
   if (o.machines > 1_000_000) throw new Error('more than a million machines do not fit the address plan');
-  const dice = new Dice(seededRandom(`${o.seed}/${o.machines}/${o.pools}/${o.nodes}`));
+  const years = o.dataAgeYears ?? 0;
+  if (!Number.isFinite(years) || years < 0 || years > 30) throw new Error(`dataAgeYears must be between 0 and 30, not ${years}`);
+  const dice = new Dice(seededRandom(`${o.seed}/${o.machines}/${o.pools}/${o.nodes}${years > 0 ? `/${years}y` : ''}`));
   const now = new Date(Math.floor(o.now.getTime() / 1000) * 1000);
+  // The histories are drawn up to `dataNow` and then aged to `now`.
+  const offset = Math.round(years * 365.25 * DAY / 1000) * 1000;
+  const dataNow = new Date(now.getTime() - offset);
 
   // --- nodes: one of them was in maintenance for a few days, so its machines' backups are stale.
   const nodes: NodeSpec[] = Array.from({ length: o.nodes }, (_, i) => {
@@ -273,19 +288,28 @@ export function buildLargeCloud(options: LargeCloudOptions): LargeCloud {
     return { spec, cron, everyDays, excluded };
   });
 
-  const expected: Record<ExpectedStatus, number> = { protected: 0, running: 0, failed: 0, stale: 0, never: 0, excluded: 0 };
+  const expected: Record<ExpectedStatus, number> = { protected: 0, running: 0, failed: 0, stuck: 0, stale: 0, never: 0, excluded: 0 };
+  const facets: Record<ExpectedStatus, number> = { ...expected };
   const machines: MachineSpec[] = [];
   const macScramble = dice.int(0, 0xffffff);
   let index = 0;
   for (const [p, plan] of poolPlans.entries()) {
     for (let k = 0; k < sizes[p]; k++, index++) {
-      const machine = buildMachine(dice, o, now, plan, k, index, {
-        mac: macScramble ^ (index + 1),
-        ip: ipv4(subnetBase + p * block + 10 + k),
-        downNode,
-      });
+      const machine = finalize(
+        aged(
+          buildMachine(dice, o, dataNow, plan, k, index, {
+            mac: macScramble ^ (index + 1),
+            ip: ipv4(subnetBase + p * block + 10 + k),
+            downNode,
+            old: years > 0,
+          }),
+          offset,
+        ),
+      );
       if (plan.spec.dynamic && k === 0) plan.spec.dynamic.goldenImageUuid = machine.uuid;
       expected[machine.expected] += 1;
+      facets[machine.expectedProtection ?? machine.expected] += 1;
+      if (machine.expectedActivity) facets[machine.expectedActivity] += 1;
       machines.push(machine);
     }
   }
@@ -333,10 +357,11 @@ export function buildLargeCloud(options: LargeCloudOptions): LargeCloud {
       },
     },
   };
-  const header = `large benchmark stoney cloud: seed ${o.seed}, ${o.machines} machines, ${o.pools} pools, ${o.nodes} nodes, generated for ${now.toISOString()} by scripts/directory/large-cloud.ts`;
+  const age = years > 0 ? `, histories ending ${years} years earlier (${dataNow.toISOString()})` : '';
+  const header = `large benchmark stoney cloud: seed ${o.seed}, ${o.machines} machines, ${o.pools} pools, ${o.nodes} nodes, generated for ${now.toISOString()}${age} by scripts/directory/large-cloud.ts`;
   const ldif = buildCloudLdif(spec, now, header);
   const entries = ldif.split('\ndn: ').length - 1 + (ldif.startsWith('dn: ') ? 1 : 0);
-  return { baseDn: LARGE.baseDn, spec, ldif, expected, entries };
+  return { baseDn: LARGE.baseDn, spec, ldif, expected, facets, entries };
 }
 
 interface Placement {
@@ -344,9 +369,48 @@ interface Placement {
   mac: number;
   ip: string;
   downNode: string | null;
+  /** The histories are this old: every unfinished step has been left since then. */
+  old: boolean;
 }
 
-function buildMachine(dice: Dice, o: LargeCloudOptions, now: Date, plan: PoolPlan, k: number, index: number, place: Placement): MachineSpec {
+/** A machine as drawn, before its expected status is worked out from its history. */
+type Draft = Omit<MachineSpec, 'expected' | 'expectedProtection' | 'expectedActivity'> & {
+  activity: ExpectedActivity | null;
+  /** The plan's period (null: it never fires); the objective is that plus six hours. */
+  periodMs: number | null;
+  /** Excluded by configuration or a dynamic clone. */
+  notBackedUp: boolean;
+};
+
+const OBJECTIVE_MARGIN_MS = 6 * HOUR;
+
+/**
+ * What a console must conclude, from the history as written: protection from the newest
+ * finished iteration against the plan's period plus the margin (a day when the plan never
+ * fires), the activity as the scenario set it up.
+ */
+function finalize(d: Draft): MachineSpec {
+  const { activity, periodMs, notBackedUp, ...spec } = d;
+  let protection: ExpectedProtection;
+  const good = spec.iterations.filter((i) => i.mode === 'finished').map((i) => i.stateAgoMs ?? i.agoMs);
+  if (notBackedUp) protection = 'excluded';
+  else if (good.length === 0) protection = 'never';
+  else protection = Math.min(...good) > (periodMs ?? DAY) + OBJECTIVE_MARGIN_MS ? 'stale' : 'protected';
+  return { ...spec, expected: headlineOf(protection, activity), expectedProtection: protection, expectedActivity: activity };
+}
+
+/** Moves a history back in time: the directory was left alone for `offset` since. */
+function aged(d: Draft, offset: number): Draft {
+  if (offset === 0) return d;
+  const shift = (ms: number | undefined) => (ms === undefined ? undefined : ms + offset);
+  return {
+    ...d,
+    createdAgoMs: shift(d.createdAgoMs),
+    iterations: d.iterations.map((it) => ({ ...it, agoMs: it.agoMs + offset, stateAgoMs: shift(it.stateAgoMs), modifiedAgoMs: shift(it.modifiedAgoMs) })),
+  };
+}
+
+function buildMachine(dice: Dice, o: LargeCloudOptions, now: Date, plan: PoolPlan, k: number, index: number, place: Placement): Draft {
   const pool = plan.spec;
   const uuid = dice.uuid();
   const role = dice.pick(ROLES);
@@ -364,18 +428,25 @@ function buildMachine(dice: Dice, o: LargeCloudOptions, now: Date, plan: PoolPla
     memoryBytes: dice.pick([1, 2, 4, 8, 16]) * GiB, vcpu: dice.pick([1, 2, 4, 8]), os: dice.chance(0.15) ? 'windows' as const : 'linux' as const,
     disks, mac, ip: place.ip, spicePort: 5900 + index,
   };
+  // Unfinished steps are under way at `now`, or, in an old directory, were abandoned then.
+  const underWay: ExpectedActivity = place.old ? 'stuck' : 'running';
 
   if (pool.type === 'dynamic' && k > 0) {
     // Clones are rebuilt from the golden image; the scheduler never backs them up.
-    return { ...base, name: `desktop-${pad(n, 5)}`, subType: 'Desktop', backup: 'absent', iterations: [], expected: 'excluded', story: 'dynamic clone' };
+    return { ...base, name: `desktop-${pad(n, 5)}`, subType: 'Desktop', backup: 'absent', iterations: [], activity: null, periodMs: DAY, notBackedUp: true, story: 'dynamic clone without ou=backup' };
   }
   const subType = pool.type === 'template' ? 'VM-Template' : pool.type === 'dynamic' ? 'Golden-Image' : dice.chance(0.9) ? 'Server' : 'Desktop';
   const name = pool.type === 'template' ? `tpl-${role}-${pad(n, 5)}` : pool.type === 'dynamic' ? `golden-${pad(n, 5)}` : `${role}-${pad(n, 5)}`;
   const templateMode = pool.type === 'template' ? 'ready for use' : undefined;
   const common = { ...base, name, subType, templateMode };
 
-  // Machines created in the last day have no ou=backup yet.
-  if (dice.chance(0.01)) return { ...common, backup: 'absent', iterations: [], expected: 'never', story: 'created today, no ou=backup yet' };
+  // Machines created in the last day have no ou=backup yet (more of them where nobody looked for years).
+  if (dice.chance(place.old ? 0.03 : 0.01)) {
+    return {
+      ...common, backup: 'absent', iterations: [], createdAgoMs: dice.int(1, 20) * HOUR, activity: null, periodMs: DAY, notBackedUp: false,
+      story: place.old ? 'created then, never got an ou=backup' : 'created today, no ou=backup yet',
+    };
+  }
 
   // Their own configuration: a few excluded, a few with a plan of their own.
   let backup: MachineSpec['backup'] = 'plain';
@@ -393,30 +464,39 @@ function buildMachine(dice: Dice, o: LargeCloudOptions, now: Date, plan: PoolPla
     // fc-brokerd reads the exclude flag only from the level it takes, here the machine's own (daemons.md, fact 4).
     excluded = false;
   }
+  const periodMs = cron ? everyDays * DAY : null;
+  const draft = { ...common, backup, periodMs, notBackedUp: excluded };
 
   const runs = cron ? lastDailyRuns(now, cron, o.iterationsPerMachine + 4, everyDays) : lastDailyRuns(now, daily(4, 0), o.iterationsPerMachine + 4, 1).map((t) => t - 20 * DAY);
   // Seconds the stoney wrapper adds to the name (it writes %S from gmtime when it starts).
   const started = (t: number) => t + dice.int(0, 59) * 1000;
-  const finished = (t: number): IterationSpec => ({ agoMs: now.getTime() - t, mode: 'finished', stateAgoMs: now.getTime() - t - dice.int(300, 3600) * 1000 });
+  // Step times vary per machine and night: merges with the disks' churn, retains with their size.
+  const stepSeconds = () => ({ snapshot: dice.int(5, 40), downtime: dice.int(1, 6), merge: dice.int(60, 1500), retain: dice.int(30, 900) });
+  const finished = (t: number): IterationSpec => ({ agoMs: now.getTime() - t, mode: 'finished', stateAgoMs: now.getTime() - t - dice.int(300, 3600) * 1000, stepSeconds: stepSeconds() });
   const history = (from: number, count: number) => runs.slice(from, from + count).map((t) => finished(started(t)));
   const count = o.iterationsPerMachine;
 
   if (excluded) {
     // Excluded a while ago: an old history remains.
     const its = count > 0 ? runs.slice(0, count).map((t) => finished(started(t - 30 * DAY))) : [];
-    return { ...common, backup, iterations: its, expected: 'excluded', story: 'excluded from backup' };
+    return { ...draft, iterations: its, activity: null, story: 'excluded from backup' };
   }
   if (!cron) {
-    return { ...common, backup, iterations: runs.slice(0, count).map((t) => finished(started(t))), expected: 'stale', story: "the pool's plan is switched off" };
+    return { ...draft, iterations: runs.slice(0, count).map((t) => finished(started(t))), activity: null, story: "the pool's plan is switched off" };
   }
-  if (count === 0) return { ...common, backup, iterations: [], expected: 'never', story: 'no iteration kept' };
+  if (count === 0) return { ...draft, iterations: [], activity: null, story: 'no iteration kept' };
 
   const roll = dice.float();
   const newestAge = now.getTime() - runs[0];
   if (node === place.downNode && everyDays === 1 && dice.chance(0.4)) {
     // The node was in maintenance for three nights; the machines that ran on it then (the others
     // were migrated there since) have nothing newer than three days.
-    return { ...common, backup, iterations: history(3, count), expected: 'stale', story: 'its node was down for three nights' };
+    return { ...draft, iterations: history(3, count), activity: null, story: 'its node was down for three nights' };
+  }
+  if (roll < 0.005) {
+    // ou=backup exists, yet the very first backup failed: never backed up, and failed.
+    const failure = dice.pick(FAILURES);
+    return { ...draft, iterations: [{ agoMs: now.getTime() - started(runs[0]), mode: failure.mode, returnValue: failure.code }], activity: 'failed', story: `its first backup failed (${failure.mode}, ${failure.code})` };
   }
   if (roll < 0.03) {
     // A failed step blocks the machine: no iteration after it. Failed one to three runs ago.
@@ -426,35 +506,43 @@ function buildMachine(dice: Dice, o: LargeCloudOptions, now: Date, plan: PoolPla
       { agoMs: now.getTime() - started(runs[back]), mode: failure.mode, returnValue: failure.code },
       ...history(back + 1, count - 1),
     ];
-    return { ...common, backup, iterations: its, expected: 'failed', story: `${failure.mode} failed with ${failure.code}` };
+    return { ...draft, iterations: its, activity: 'failed', story: `${failure.mode} failed with ${failure.code}` };
   }
-  if (roll < 0.045 && newestAge < 2 * HOUR && everyDays === 1) {
+  if (place.old && roll < 0.07) {
+    // A merge the node daemon took and never finished, left so ever since.
+    const start = now.getTime() - started(runs[0]);
+    const its = [{ agoMs: start, mode: dice.pick(['merging', 'merge']), modifiedAgoMs: start - dice.int(20, 90) * 1000 }, ...history(1, count - 1)];
+    return { ...draft, iterations: its, activity: 'stuck', story: 'a merge stuck since then' };
+  }
+  if (roll < 0.045 && (place.old || (newestAge < 2 * HOUR && everyDays === 1))) {
     // Tonight's backup is still running (only plausible right after the plan's time).
     const mode = dice.pick(['snapshotting', 'merging', 'merge', 'retaining']);
-    const its = [{ agoMs: Math.max(MINUTE, now.getTime() - started(runs[0])), mode }, ...history(1, count - 1)];
-    return { ...common, backup, iterations: its, expected: 'running', story: `tonight's backup is ${mode}` };
+    const start = Math.max(MINUTE, now.getTime() - started(runs[0]));
+    const its = [{ agoMs: start, mode, modifiedAgoMs: Math.max(1000, start - dice.int(5, 60) * 1000) }, ...history(1, count - 1)];
+    return { ...draft, iterations: its, activity: underWay, story: place.old ? `a backup left in ${mode}` : `tonight's backup is ${mode}` };
   }
-  if (roll < 0.05) {
+  if (roll < 0.05 || (place.old && roll < 0.085)) {
     // An administrator restores an older iteration: phase 1 done, waiting for the confirmation.
     const its = history(0, count);
     const target = its[Math.min(its.length - 1, dice.int(2, 5))];
     target.mode = 'unretainedSmallFiles';
     target.stateAgoMs = dice.int(2, 30) * MINUTE;
-    return { ...common, backup, iterations: its, expected: 'running', story: 'a restore waits in phase 1' };
+    return { ...draft, iterations: its, activity: underWay, story: place.old ? 'a restore abandoned in phase 1' : 'a restore waits in phase 1' };
   }
-  if (roll < 0.055 && count >= 2) {
+  if ((roll < 0.055 || (place.old && roll < 0.1)) && count >= 2) {
     // FOSS-Cloud pruning: the oldest finished iteration is being deleted.
     const its = history(0, count);
     const oldest = its[its.length - 1];
     oldest.mode = 'deleting';
     delete oldest.stateAgoMs;
-    return { ...common, backup, iterations: its, expected: 'running', story: 'the oldest iteration is being pruned' };
+    oldest.modifiedAgoMs = dice.int(1, 30) * MINUTE;
+    return { ...draft, iterations: its, activity: underWay, story: place.old ? 'a prune left half-way' : 'the oldest iteration is being pruned' };
   }
   if (roll < 0.07) {
     // A cancelled restore leaves a stray 18 on a finished iteration; still protected.
     const its = history(0, count);
     its[Math.min(its.length - 1, 1)].returnValue = 18;
-    return { ...common, backup, iterations: its, expected: 'protected', story: 'a cancelled restore left return value 18' };
+    return { ...draft, iterations: its, activity: null, story: 'a cancelled restore left return value 18' };
   }
-  return { ...common, backup, iterations: history(0, count), expected: 'protected', story: 'nightly backups' };
+  return { ...draft, iterations: history(0, count), activity: null, story: 'nightly backups' };
 }

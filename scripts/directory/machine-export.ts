@@ -25,7 +25,7 @@ export function machineExportLdif(spec: CloudSpec, machine: MachineSpec, iterati
   const dns = cloudDns(spec.baseDn, spec.network.subnet);
   const w = new LdifWriter();
   const atBackup: MachineSpec = { ...machineAtBackup(machine), iterations: iterationsAt(machine, iteration) };
-  writeMachine(w, spec, dns, atBackup, now, ownerAttrs(spec));
+  writeMachine(w, spec, dns, atBackup, now, ownerAttrs(spec), false);
   writeDhcpHost(w, dns, machine, ownerAttrs(spec));
   return w.body();
 }

@@ -127,7 +127,7 @@ const spec: CloudSpec = {
       mac: '52:54:00:be:01:02', ip: '192.168.78.131', spicePort: 5921,
       backup: 'plain',
       iterations: [finished(47 * HOUR), { agoMs: 23 * HOUR, mode: 'snapshotting', returnValue: 6 }],
-      expected: 'failed', story: 'snapshot failed with 6 (CANNOT_WRITE_TO_BACKUP_LOCATION)',
+      expected: 'failed', expectedProtection: 'protected', story: 'snapshot failed with 6 (CANNOT_WRITE_TO_BACKUP_LOCATION); the last good one is within the weekday plan\'s longest gap',
     },
     {
       uuid: '7a8b9c0d-1e2f-4a3b-9c4d-5e6f7a8b9c0d', name: "Buchhaltung `Jahresabschluss` 'alt'", poolUuid: POOL.customers, node: NODE,

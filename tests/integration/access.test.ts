@@ -8,6 +8,8 @@ import { removeMachineOverrideAction, saveMachineConfigAction, setMachineExclude
 import { setMachinesExcludedAction } from '@/app/(console)/machines/actions';
 import { removePoolOverrideAction, savePoolConfigAction, setPoolExcludedAction } from '@/app/(console)/pools/[uuid]/backup/actions';
 import { saveCloudConfigAction } from '@/app/(console)/configuration/actions';
+import { setCloudObjectiveAction } from '@/app/(console)/actions';
+import { setPoolObjectiveAction } from '@/app/(console)/pools/[uuid]/actions';
 import { abortRestoreAction, confirmRestoreAction, resolveConflictsAction, retryRestoreAction, startRestoreAction } from '@/app/(console)/machines/[uuid]/restore/[iteration]/actions';
 import { GET as iterationsRoute } from '@/app/api/machines/[uuid]/iterations/route';
 import { GET as restoreRoute } from '@/app/api/restore/[uuid]/[iteration]/route';
@@ -233,6 +235,9 @@ async function everyAction(): Promise<Record<string, Outcome>> {
     removeMachine: refusedForRights(await removeMachineOverrideAction({ uuid: web.uuid, token: 'stale' })),
     excludeMachine: refusedForRights(await setMachineExcludedAction({ uuid: web.uuid, intent: 'include' })),
     excludeSelection: refusedForRights(await setMachinesExcludedAction(null, selection)),
+    // Empty hours: the default, which is what is set, so nothing is written.
+    cloudObjective: refusedForRights(await setCloudObjectiveAction({ hours: '' })),
+    poolObjective: refusedForRights(await setPoolObjectiveAction({ uuid: production.uuid, hours: '' })),
     startRestore: refusedForRights(await startRestoreAction({ uuid: mail.uuid, iteration: mailFinished })),
     resolve: refusedForRights(await resolveConflictsAction({ ...target, decisions: {} })),
     confirm: refusedForRights(await confirmRestoreAction(target)),
@@ -241,7 +246,7 @@ async function everyAction(): Promise<Record<string, Outcome>> {
   };
 }
 
-const configureActions = ['saveCloud', 'savePool', 'removePool', 'excludePool', 'saveMachine', 'removeMachine', 'excludeMachine', 'excludeSelection'];
+const configureActions = ['saveCloud', 'savePool', 'removePool', 'excludePool', 'saveMachine', 'removeMachine', 'excludeMachine', 'excludeSelection', 'cloudObjective', 'poolObjective'];
 const restoreActions = ['startRestore', 'resolve', 'confirm', 'abort', 'retry'];
 const expectOutcomes = (outcomes: Record<string, Outcome>, allowed: string[]) =>
   expect(outcomes).toEqual(Object.fromEntries([...configureActions, ...restoreActions].map((a) => [a, allowed.includes(a) ? 'allowed' : 'refused'])));
@@ -335,6 +340,11 @@ describe('a person limited to one pool', () => {
       ok: false,
       error: expect.stringContaining('that needs the "configure" right for every pool'),
     });
+    // Recovery point objectives: its own pool's, not another pool's, not the cloud's.
+    expect(await setPoolObjectiveAction({ uuid: production.uuid, hours: '' })).toMatchObject({ ok: true, data: { message: expect.stringMatching(/already the default/) } });
+    expect(await setPoolObjectiveAction({ uuid: templates.uuid, hours: '48' })).toMatchObject({ ok: false, error: expect.stringContaining('Templates') });
+    expect(await setCloudObjectiveAction({ hours: '48' })).toMatchObject({ ok: false, error: expect.stringContaining('for every pool') });
+    expect(await setPoolObjectiveAction({ uuid: production.uuid, hours: 'soon' })).toMatchObject({ ok: false, fieldErrors: { hours: expect.stringMatching(/number of hours/) } });
   });
 
   it('gets 403 from the routes for other pools, 200 for its own, 400 for bad parameters and 404 for what does not exist', async () => {

@@ -165,16 +165,17 @@ describe('FOSS-Cloud: each configuration action, checked with the fc-brokerd sta
     expect(after.broker).toMatchObject({ level: 'cloud', excluded: false, backsUp: true, leaves: [] });
   });
 
-  it('a dynamic clone: never backed up by the broker, whatever is excluded or included', async () => {
+  it('a dynamic clone: never backed up by the broker, and no action writes a configuration under it (issue #11)', async () => {
     await addDynamicClone(WORLD);
     restores.push(() => removeDynamicClone(WORLD));
     const clone = await expectBrokerDoesWhatThePageSays(CLONE_UUID);
     expect(clone.view.verdict).toMatchObject({ backedUp: false, excluded: true });
+    expect(clone.view).toMatchObject({ clone: true, protection: 'excluded' });
     expect(clone.broker.considered).toBe(false);
-    expect(await setMachineExcludedAction({ uuid: clone.view.machine.uuid, intent: 'exclude' })).toMatchObject({ ok: true });
-    expect((await expectBrokerDoesWhatThePageSays(clone.view.machine.uuid)).broker.backsUp).toBe(false);
-    expect(await setMachineExcludedAction({ uuid: clone.view.machine.uuid, intent: 'include' })).toMatchObject({ ok: true });
-    expect((await expectBrokerDoesWhatThePageSays(clone.view.machine.uuid)).broker.backsUp).toBe(false);
+    for (const intent of ['exclude', 'include'] as const) {
+      expect(await setMachineExcludedAction({ uuid: clone.view.machine.uuid, intent })).toMatchObject({ ok: false, error: expect.stringMatching(/dynamic clone.*writes no backup configuration/) });
+      expect((await expectBrokerDoesWhatThePageSays(clone.view.machine.uuid)).broker.backsUp).toBe(false);
+    }
   });
 });
 

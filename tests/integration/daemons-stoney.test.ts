@@ -109,6 +109,46 @@ describe('a machine page on stoney cloud', () => {
   });
 });
 
+describe('health on stoney cloud (issue #11 beside the wrapper)', () => {
+  it('shows blocked beside the protection, and bounds the last good backup by the one leaf', async () => {
+    const fleet = await readFleet();
+    const m = fleet.machines.find((x) => x.uuid === mail.uuid);
+    // Its one leaf is a failed merge: the wrapper skips it every night (blocked), and the merge failed;
+    // the good run before it is a folder on the node, older than the leaf.
+    expect(m).toMatchObject({ status: 'blocked', blocked: expect.stringMatching(/not a finished, successful backup/), activity: { kind: 'failed' }, lastGood: null });
+    expect(m?.protectionReason).toMatch(/keeps only the last run, \d{8}T\d{6}Z, which has not finished well; the stoney wrapper starts a run only after a good one/);
+    expect(m?.activity?.next).toMatch(/stoney wrapper's log/);
+    const { summarizeFleet } = await import('@/lib/inventory/overview');
+    const overview = summarizeFleet(fleet);
+    expect(overview.counts.blocked).toBe(Object.values(STONEY_EXPECTED).filter((e) => e.status === 'blocked').length);
+    expect(overview.attention.map((x) => x.name)).toContain('mail-01');
+  });
+
+  it("draws the nights as the wrapper names its runs (UTC dates), planned by the node's crontab, and charts the node's folders", async () => {
+    const fleet = await readFleet();
+    const today = new Date().toISOString().slice(0, 10).replace(/-/g, '');
+    expect(fleet.nights.at(-1)?.date).toBe(today);
+    const w = fleet.machines.find((x) => x.uuid === web.uuid);
+    const view = await readMachineView(web.uuid);
+    const leaf = view.iterations[0].name;
+    const at = fleet.nights.findIndex((n) => n.date === leaf.slice(0, 8));
+    expect(at).toBeGreaterThanOrEqual(0);
+    // The directory keeps only the last run: the nights before it have no record; its own was good.
+    expect(w?.history.slice(0, at)).toBe('n'.repeat(at));
+    expect(w?.history[at]).toBe('g');
+    expect(view.history).toBe(w?.history);
+    const { chartBars } = await import('@/lib/inventory/machine-chart');
+    if (!view.nodeIterations?.ok) throw new Error('no listing');
+    const bars = chartBars(view.iterations, view.activity, view.nodeIterations.folders);
+    expect(bars.map((b) => [b.name, b.result, b.inDirectory])).toEqual(
+      view.nodeIterations.folders
+        .map((f) => f.name)
+        .sort()
+        .map((name) => [name, name === leaf ? 'good' : 'unrecorded', name === leaf]),
+    );
+  });
+});
+
 describe('stoney cloud: each configuration action, checked with the wrapper stand-in', () => {
   it('saving the cloud-wide configuration writes only what changed; the sstCron* fields change nothing for the wrapper', async () => {
     await keep((base) => [cloudBackupDn(base)]);

@@ -22,25 +22,34 @@ describe('the demo directory, read through lib/', () => {
     for (const expected of DEMO.machines) {
       const machine = fleet.machines.find((m) => m.uuid === expected.uuid);
       expect(machine, expected.name).toBeDefined();
-      expect({ name: expected.name, status: machine?.status }).toEqual({ name: expected.name, status: expected.status });
+      expect({ name: expected.name, status: machine?.status, protection: machine?.protection, activity: machine?.activity?.kind ?? null }).toEqual({
+        name: expected.name,
+        status: expected.status,
+        protection: expected.protection,
+        activity: expected.activity,
+      });
     }
   });
 
   it('counts the overview and lists what needs attention', async () => {
     const overview = summarizeFleet(await readFleet());
-    const expected = (status: string) => DEMO.machines.filter((m) => m.status === status).length;
+    // Each status counts the machines having it on either side: a failed machine can be stale too.
+    const expected = (status: string) => DEMO.machines.filter((m) => m.protection === status || m.activity === status).length;
     expect(overview.counts).toEqual({
       protected: expected('protected'),
       running: expected('running'),
       failed: expected('failed'),
+      stuck: expected('stuck'),
       blocked: expected('blocked'),
       stale: expected('stale'),
       never: expected('never'),
       excluded: expected('excluded'),
     });
+    expect(overview.counts.protected + overview.counts.stale + overview.counts.never + overview.counts.excluded).toBe(DEMO.machines.length);
     expect(overview.attention.map((m) => m.name).sort()).toEqual(
-      DEMO.machines.filter((m) => ['failed', 'stale', 'never'].includes(m.status)).map((m) => m.name).sort(),
+      DEMO.machines.filter((m) => ['stale', 'never'].includes(m.protection) || ['failed', 'stuck'].includes(m.activity ?? '')).map((m) => m.name).sort(),
     );
+    expect(overview.clones).toBe(1);
     expect(overview.pools.map((p) => p.machines).reduce((a, b) => a + b, 0)).toBe(DEMO.machines.length);
   });
 

@@ -76,6 +76,19 @@ describe('the demo node tree', () => {
     expect(checked).toBeGreaterThan(10);
   });
 
+  it('tells the machine chart how large each iteration folder is, in one command', async () => {
+    const { readMachineView } = await import('@/lib/inventory/machine');
+    const { readIterationSizes } = await import('@/lib/inventory/iteration-sizes');
+    const web = machine('web-01');
+    const sizes = await readIterationSizes(await readMachineView(web.uuid));
+    expect(sizes.ok).toBe(true);
+    if (!sizes.ok) return;
+    const expected = Object.fromEntries(web.iterations.filter((i) => i.folder !== null).map((i) => [i.name, i.files.reduce((a, f) => a + f.sizeBytes, 0)]));
+    expect(sizes.sizes).toEqual(expected);
+    // A machine whose backups never reached the backup root has no folder yet: no sizes, no error.
+    expect(await readIterationSizes(await readMachineView(machine('new-01').uuid))).toMatchObject({ ok: true, sizes: {} });
+  });
+
   it('makes real qcow2 images the size of the disks, with backups unlike the live image', async () => {
     const web = machine('web-01');
     const [newest] = [...web.iterations].sort((a, b) => b.name.localeCompare(a.name));

@@ -41,7 +41,7 @@ export default async function MachinesPage({ searchParams }: { searchParams: Pro
   const mayConfigure = can(grants, 'configure');
   return (
     <>
-      <PageHeader title="Machines" subtitle={`${page.total} machines match`} />
+      <PageHeader title="Machines" subtitle={`${page.total} ${page.total === 1 ? 'machine matches' : 'machines match'}`} />
       <MachineFilters query={page.query} pools={page.pools} nodes={page.nodes} />
       {mayConfigure && (
         <ExcludeSelection formId="exclude-form" names={Object.fromEntries(page.rows.map((r) => [r.uuid, r.name]))} action={setMachinesExcludedAction} />

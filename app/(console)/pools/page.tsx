@@ -13,8 +13,8 @@ export default async function PoolsPage() {
   if (!result.ok) return <LoadError message={result.error} code={result.code} />;
   return (
     <>
-      <PageHeader title="VM pools" subtitle={`${result.data.length} pools`} />
-      <PoolTable rows={result.data} />
+      <PageHeader title="VM pools" subtitle={`${result.data.pools.length} ${result.data.pools.length === 1 ? 'pool' : 'pools'}`} />
+      <PoolTable rows={result.data.pools} cloudObjectiveMs={result.data.cloudObjectiveMs} />
     </>
   );
 }

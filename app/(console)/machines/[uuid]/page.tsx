@@ -1,5 +1,8 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
+import { Suspense } from 'react';
+import { BackupChart } from '@/components/charts/backup-chart';
+import { HistoryGrid } from '@/components/charts/history-grid';
 import { ConfigSummary } from '@/components/backup/config-summary';
 import { ExcludeToggle } from '@/components/backup/exclude-toggle';
 import { MachineScheduleView } from '@/components/backup/machine-schedule';
@@ -7,7 +10,7 @@ import { NodeIterations } from '@/components/backup/node-iterations';
 import { ProgramTable } from '@/components/backup/program-table';
 import { UnblockButton } from '@/components/backup/unblock-button';
 import { IterationTable } from '@/components/iterations/iteration-table';
-import { MachineStatusBadge } from '@/components/machines/machine-status';
+import { MachineStatusBadges } from '@/components/machines/machine-status';
 import { DeviceTables } from '@/components/machines/device-tables';
 import { Card, Facts, Notice, PageHeader } from '@/components/ui/card';
 import { DateTime } from '@/components/ui/date-time';
@@ -18,11 +21,15 @@ import { attempt } from '@/lib/actions';
 import { requireAccess } from '@/lib/auth/access';
 import { can } from '@/lib/auth/capabilities';
 import { env } from '@/lib/env';
+import { CLONE_REASON } from '@/lib/backup/status';
 import { configRows } from '@/lib/inventory/config-rows';
+import { gridNights, nightsNote } from '@/lib/inventory/history-view';
+import { chartBars } from '@/lib/inventory/machine-chart';
 import { toIterationRow } from '@/lib/inventory/iteration-rows';
 import { loadMachine } from '@/lib/inventory/machine';
 import { nodeIterationRows } from '@/lib/inventory/node-iteration-rows';
 import { setMachineExcludedAction, unblockMachineAction } from './backup/actions';
+import { BackupChartWithSizes } from './_components/backup-history';
 
 export const metadata: Metadata = { title: 'Machine' };
 export const dynamic = 'force-dynamic';
@@ -41,7 +48,12 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
   const mayConfigure = can(grants, 'configure', pool);
   const mayRestore = can(grants, 'restore', pool);
   const timeZone = env().consoleTimeZone;
+  const activity = view.activity;
   const nodeRows = view.nodeIterations?.ok ? nodeIterationRows(view.iterations, view.nodeIterations.folders) : [];
+  const nodeFolders = view.nodeIterations?.ok ? view.nodeIterations.folders : null;
+  const bars = chartBars(view.iterations, activity, nodeFolders);
+  const tone =
+    view.blocked || activity?.kind === 'failed' || activity?.kind === 'stuck' ? 'error' : view.protection === 'stale' || view.protection === 'never' ? 'warning' : 'info';
   // Leaves that hold the restore of an iteration without a leaf (stoney cloud), by leaf.
   const held = view.openRestores.filter((r) => r.leaf !== r.iteration);
   const heldRestores = Object.fromEntries(held.map((r) => [r.leaf, r.iteration]));
@@ -50,7 +62,7 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
       <PageHeader
         title={
           <span className="flex flex-wrap items-center gap-3">
-            {machine.name} <MachineStatusBadge status={view.status} />
+            {machine.name} <MachineStatusBadges protection={view.protection} activity={activity} blocked={view.blocked} clone={view.clone} />
           </span>
         }
         subtitle={
@@ -66,9 +78,39 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
           </>
         }
       />
-      <Notice tone={view.status === 'failed' || view.status === 'blocked' ? 'error' : view.status === 'protected' ? 'info' : 'warning'} title="Backup status">
-        <p data-testid="status-reason">{view.reason}</p>
-        <p className="mt-1" data-testid="backup-verdict">
+      <Notice tone={tone} title="Backup status">
+        <p data-testid="status-reason">{view.protectionReason}</p>
+        {view.blocked && (
+          <p className="mt-2 font-medium" data-testid="status-blocked">
+            Blocked: {view.blocked}
+          </p>
+        )}
+        {activity && (
+          <div className="mt-2 space-y-1" data-testid="status-activity">
+            <p className="font-medium">{activity.text}</p>
+            {activity.since && (
+              <p className="text-sm">
+                In mode <span className="font-mono">{activity.mode}</span> since <DateTime value={activity.since} timeZone={timeZone} />.
+              </p>
+            )}
+            {activity.limit && activity.kind !== 'stuck' && <p className="text-sm text-muted">It counts as stuck after {activity.limit.basis}.</p>}
+            {activity.next && (
+              <p className="text-sm" data-testid="status-next">
+                <span className="font-semibold">What to do: </span>
+                {activity.next}
+              </p>
+            )}
+            <p className="text-sm">
+              <TextLink href={`/machines/${machine.uuid}/iterations/${activity.iteration}`}>Iteration {activity.iteration}</TextLink>
+            </p>
+          </div>
+        )}
+        {view.protection === 'never' && (
+          <p className="mt-2 text-sm text-muted" data-testid="status-objective">
+            Recovery point objective: {view.objective.text}.
+          </p>
+        )}
+        <p className="mt-2" data-testid="backup-verdict">
           <span className="font-medium">{view.verdict.backedUp ? 'Backed up by its scheduler: ' : 'Not backed up: '}</span>
           {view.verdict.reason} <span className="text-muted">({view.kindLabel} rules)</span>
         </p>
@@ -105,7 +147,7 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
               { label: 'Memory', value: formatBytes(machine.memoryBytes) },
               { label: 'vCPUs', value: machine.vcpus ?? '—' },
               { label: 'MAC / fixed IP', value: view.dhcp ? `${view.dhcp.mac ?? '—'} / ${view.dhcp.fixedAddress ?? '—'}` : 'no DHCP reservation' },
-              { label: 'Last finished backup', value: <DateTime value={view.lastFinished} timeZone={timeZone} /> },
+              { label: 'Last good backup', value: <DateTime value={view.lastGood} timeZone={timeZone} /> },
               { label: 'DN', value: <span className="break-all font-mono text-xs">{machine.dn}</span> },
             ]}
           />
@@ -121,7 +163,9 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
           />
           <p className="mt-3">
             <span className="text-muted">Excluded from backup: </span>
-            <span data-testid="excluded">{view.effective.excluded ? `yes (flag set on the ${view.effective.excludedBy} level)` : 'no'}</span>
+            <span data-testid="excluded">
+              {view.clone ? 'yes: it is a dynamic clone, which fc-brokerd never backs up' : view.effective.excluded ? `yes (flag set on the ${view.effective.excludedBy} level)` : 'no'}
+            </span>
           </p>
           <p className="text-xs text-muted" data-testid="exclusion-reason">
             {view.effective.exclusionReason}
@@ -133,11 +177,18 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
             <MachineScheduleView schedule={view.schedule} />
           </div>
           <div className="mt-4 space-y-3 border-t border-line pt-3">
+            {view.clone ? (
+              <p className="text-muted" data-testid="clone-note">
+                {CLONE_REASON} The console writes no backup configuration under it; configure the golden image or the pool instead.{' '}
+                <TextLink href={`/audit?machine=${machine.uuid}`}>Change history</TextLink>
+              </p>
+            ) : (
             <p className="flex flex-wrap gap-4">
               {mayConfigure && <TextLink href={`/machines/${machine.uuid}/backup`}>Edit backup configuration</TextLink>}
               <TextLink href={`/audit?machine=${machine.uuid}`}>Change history</TextLink>
             </p>
-            {!mayConfigure ? null : view.effective.excluded && view.effective.excludedBy !== 'machine' ? (
+            )}
+            {view.clone || !mayConfigure ? null : view.effective.excluded && view.effective.excludedBy !== 'machine' ? (
               <p className="text-muted">Excluded by the {view.effective.excludedBy} configuration; include it there.</p>
             ) : (
               <ExcludeToggle uuid={machine.uuid} excluded={view.effective.excluded} what="machine" setExcluded={setMachineExcludedAction} />
@@ -173,8 +224,36 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
         </div>
       )}
       <div className="mt-6">
+        <Card title="Backups over time">
+          {nodeFolders ? (
+            <BackupChart id="backup-chart" machineUuid={machine.uuid} bars={bars} sizes={{ state: 'ok', sizes: Object.fromEntries(nodeFolders.map((f) => [f.name, f.totalBytes])) }} />
+          ) : (
+            <Suspense fallback={<BackupChart id="backup-chart" machineUuid={machine.uuid} bars={bars} sizes={{ state: 'loading' }} />}>
+              <BackupChartWithSizes view={view} bars={bars} />
+            </Suspense>
+          )}
+          <div className="mt-4">
+            <h3 className="mb-1 font-semibold">The last {view.nights.length} nights</h3>
+            <p className="mb-2 text-muted">{nightsNote(view.kind, env().nodeTimeZone)}</p>
+            <HistoryGrid
+              id="machine-nights"
+              title={`${machine.name}, night by night`}
+              nights={gridNights(view.nights)}
+              rows={[{ key: machine.uuid, label: machine.name, cells: view.history }]}
+            />
+          </div>
+        </Card>
+      </div>
+      <div className="mt-6">
         <Card title={`Backup iterations in the directory (${view.iterations.length})`}>
-          <IterationTable uuid={machine.uuid} initial={view.iterations.map(toIterationRow)} timeZone={timeZone} mayRestore={mayRestore} heldRestores={heldRestores} />
+          <IterationTable
+            uuid={machine.uuid}
+            initial={view.iterations.map((i) => toIterationRow(i, view.kind))}
+            timeZone={timeZone}
+            mayRestore={mayRestore}
+            heldRestores={heldRestores}
+            stuck={activity?.kind === 'stuck' ? activity.iteration : null}
+          />
         </Card>
       </div>
       <div className="mt-6">

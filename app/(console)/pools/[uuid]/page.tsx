@@ -2,6 +2,8 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { ConfigSummary } from '@/components/backup/config-summary';
 import { ExcludeToggle } from '@/components/backup/exclude-toggle';
+import { HistoryGrid } from '@/components/charts/history-grid';
+import { ObjectiveForm } from '@/components/health/objective-form';
 import { StatusCounts } from '@/components/machines/status-counts';
 import { MachineTable } from '@/components/machines/machine-table';
 import { Card, Facts, PageHeader } from '@/components/ui/card';
@@ -12,11 +14,14 @@ import { attempt } from '@/lib/actions';
 import { requireAccess } from '@/lib/auth/access';
 import { can } from '@/lib/auth/capabilities';
 import { env } from '@/lib/env';
+import { OBJECTIVE_MARGIN_MS, formatObjective } from '@/lib/backup/objective';
 import { configRows, planSummary } from '@/lib/inventory/config-rows';
+import { compactTotals, gridNights, machineRow, nightsNote } from '@/lib/inventory/history-view';
 import { sortByName } from '@/lib/inventory/machine-list';
 import { loadPoolView } from '@/lib/inventory/pool';
 import { toMachineRow } from '@/lib/inventory/rows';
 import { setPoolExcludedAction } from './backup/actions';
+import { setPoolObjectiveAction } from './actions';
 
 export const metadata: Metadata = { title: 'Pool' };
 export const dynamic = 'force-dynamic';
@@ -38,7 +43,10 @@ export default async function PoolPage({
     if (result.code === 'not-found') notFound();
     return <LoadError message={result.error} code={result.code} />;
   }
-  const { pool, effective, machines, counts, overriding, excludedHere } = result.data;
+  const { pool, effective, machines, counts, overriding, clones, objective, excludedHere } = result.data;
+  const followers = machines.length - overriding - clones;
+  const margin = formatObjective(OBJECTIVE_MARGIN_MS);
+  const inherited = objective.cloudMs === null ? `each machine's plan period plus ${margin}` : `the cloud-wide ${formatObjective(objective.cloudMs)}`;
   const plan = planSummary(effective);
   const { grants } = await requireAccess();
   const mayConfigure = can(grants, 'configure', pool.uuid);
@@ -51,11 +59,17 @@ export default async function PoolPage({
         title={pool.name}
         subtitle={
           <>
-            <TextLink href="/pools">Pools</TextLink> / {pool.type ?? 'pool'} pool · {machines.length} machines
+            <TextLink href="/pools">Pools</TextLink> / {pool.type ?? 'pool'} pool · {machines.length} {machines.length === 1 ? 'machine' : 'machines'}
           </>
         }
       />
-      <StatusCounts counts={counts} total={machines.length} />
+      <StatusCounts
+        counts={counts}
+        total={machines.length}
+        kind={result.data.kind}
+        href={(status) => `/machines?pool=${pool.uuid}&status=${status}`}
+        notes={clones > 0 ? { excluded: `not backed up on purpose, ${clones} dynamic ${clones === 1 ? 'clone' : 'clones'} among them` } : undefined}
+      />
       <div className="mt-6 grid gap-6 lg:grid-cols-[1fr_1.4fr]">
         <Card title="Pool">
           <Facts
@@ -78,9 +92,16 @@ export default async function PoolPage({
             warnings={plan.warnings}
             planText={plan.text}
           />
-          <p className="mt-3 text-muted">
-            {machines.length - overriding} of {machines.length} machines follow it; {overriding} {overriding === 1 ? 'has' : 'have'} their own
-            configuration.
+          <p className="mt-3 text-muted" data-testid="pool-followers">
+            {followers} of {machines.length} {machines.length === 1 ? 'machine follows' : 'machines follow'} it; {overriding} {overriding === 1 ? 'has its' : 'have their'} own
+            configuration
+            {clones > 0 && (
+              <>
+                ; {clones} {clones === 1 ? 'is a dynamic clone' : 'are dynamic clones'}, which fc-brokerd never backs up, so no configuration applies to{' '}
+                {clones === 1 ? 'it' : 'them'}
+              </>
+            )}
+            .
           </p>
           <div className="mt-4 space-y-3 border-t border-line pt-3">
             <p className="flex flex-wrap gap-4">
@@ -89,6 +110,37 @@ export default async function PoolPage({
             </p>
             {mayConfigure && <ExcludeToggle uuid={pool.uuid} excluded={excludedHere} what="pool" setExcluded={setPoolExcludedAction} />}
           </div>
+        </Card>
+      </div>
+      <div className="mt-6">
+        <Card title="Recovery point objective">
+          <ObjectiveForm
+            id="pool-objective"
+            uuid={pool.uuid}
+            currentHours={objective.poolMs === null ? null : objective.poolMs / 3_600_000}
+            effectiveText={
+              objective.poolMs === null
+                ? `Not set for this pool: its machines count as stale when their last good backup is older than ${inherited}.`
+                : `This pool's machines count as stale when their last good backup is older than ${formatObjective(objective.poolMs)}.`
+            }
+            defaultText={inherited}
+            save={setPoolObjectiveAction}
+            editable={mayConfigure}
+          />
+        </Card>
+      </div>
+      <div className="mt-6">
+        <Card title={`The last ${result.data.nights.length} nights`} actions={<TextLink href={`/history?pool=${pool.uuid}`}>All of this pool&rsquo;s machines</TextLink>}>
+          <p className="mb-2 text-muted">{nightsNote(result.data.kind, env().nodeTimeZone)}</p>
+          <HistoryGrid
+            id="pool-machine-nights"
+            title={`${pool.name}, night by night`}
+            nights={gridNights(result.data.nights)}
+            rows={rows.map(machineRow)}
+            totals={compactTotals(result.data.nightTotals)}
+            totalsLabel="All machines of the pool"
+          />
+          {pages > 1 && <p className="mt-2 text-xs text-muted">The grid shows the machines of the table&rsquo;s page below; the totals count the whole pool.</p>}
         </Card>
       </div>
       <div className="mt-6">

@@ -1,7 +1,8 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { BackupEditor } from '@/components/backup/backup-editor';
-import { PageHeader } from '@/components/ui/card';
+import { Notice, PageHeader } from '@/components/ui/card';
+import { CLONE_CONFIG_REFUSAL } from '@/lib/backup/clones';
 import { TextLink } from '@/components/ui/link';
 import { LoadError } from '@/components/load-error';
 import { attempt } from '@/lib/actions';
@@ -30,7 +31,13 @@ export default async function MachineBackupPage({ params }: { params: Promise<{ 
           </>
         }
       />
-      <BackupEditor {...toEditorProps(view)} save={saveMachineConfigAction} remove={removeMachineOverrideAction} setExcluded={setMachineExcludedAction} />
+      {view.clone ? (
+        <Notice tone="info" title="A dynamic clone">
+          <p data-testid="clone-note">{CLONE_CONFIG_REFUSAL}</p>
+        </Notice>
+      ) : (
+        <BackupEditor {...toEditorProps(view)} save={saveMachineConfigAction} remove={removeMachineOverrideAction} setExcluded={setMachineExcludedAction} />
+      )}
     </>
   );
 }

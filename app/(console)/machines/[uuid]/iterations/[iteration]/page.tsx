@@ -27,7 +27,7 @@ export default async function IterationPage({ params }: { params: Promise<{ uuid
     if (result.code === 'not-found') notFound();
     return <LoadError message={result.error} code={result.code} />;
   }
-  const { machine, iteration, name: iterationName, folderOnNode, openRestore, files, effective } = result.data;
+  const { machine, iteration, name: iterationName, folderOnNode, openRestore, files, effective, activity, kind } = result.data;
   const timeZone = env().consoleTimeZone;
   const { grants } = await requireAccess();
   const mayRestore = can(grants, 'restore', machine.poolUuid?.toLowerCase() ?? null);
@@ -63,6 +63,17 @@ export default async function IterationPage({ params }: { params: Promise<{ uuid
         }
       />
       <EntryProblems problems={result.data.problems} />
+      {activity && activity.kind !== 'running' && (
+        <Notice tone="error" title={activity.kind === 'stuck' ? 'Stuck' : 'Failed'}>
+          <p data-testid="iteration-activity">{activity.text}</p>
+          {activity.next && (
+            <p className="mt-1 text-sm">
+              <span className="font-semibold">What to do: </span>
+              {activity.next}
+            </p>
+          )}
+        </Notice>
+      )}
       {iteration && openRestore && (
         <Notice title="This leaf holds another iteration's restore">
           <p data-testid="leaf-holds-restore">
@@ -88,7 +99,7 @@ export default async function IterationPage({ params }: { params: Promise<{ uuid
       ) : (
         <div className="grid gap-6 lg:grid-cols-2">
           <Card title="Where this iteration stands">
-            <IterationState uuid={machine.uuid} initial={toIterationRow(iteration)} timeZone={timeZone} />
+            <IterationState uuid={machine.uuid} initial={toIterationRow(iteration, kind)} timeZone={timeZone} />
           </Card>
           <Card title="Directory entry">
             <p className="mb-3 break-all font-mono text-xs text-muted">{iteration.dn}</p>
