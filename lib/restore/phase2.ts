@@ -6,7 +6,7 @@ import { ldapChanges } from '@/lib/diff/conflicts';
 import { parseLdif } from '@/lib/diff/ldif';
 import { invalidateFleetCache } from '@/lib/inventory/cache';
 import { readIterationModes, readJournal, readLiveMachineEntries, applyLdapChanges, transitionIteration } from '@/lib/ldap/restore';
-import { decodeJournal, has, last, type TimedRecord } from './journal';
+import { decodeJournal, has, last, type JournalRecord, type TimedRecord } from './journal';
 import type { RestoreLayout } from './layout';
 import * as nodeOps from './node';
 import { currentWrites, openRestore, removeRetainFolder } from './phase1';
@@ -217,7 +217,7 @@ async function unretainLargeFiles(ctx: Context, options: Phase2Options): Promise
   if (writes.staging) {
     const checked = await sealStagedCopies(ctx, writes, jobs);
     await checkPlan(ctx, writes, 'checking the plan against the resolved XML', 33, nothing);
-    await journal(ctx.ref, { step: 'large-files-verified', ...checked });
+    await remember(ctx, { step: 'large-files-verified', ...checked });
     return;
   }
   await verifyCopies(ctx, writes);
@@ -420,6 +420,13 @@ async function discardUnlessKept(ctx: Context): Promise<void> {
   );
 }
 
+/** Journals a record and adds it to the context, for the steps of this run that read it. */
+async function remember(ctx: Context, record: JournalRecord): Promise<void> {
+  const now = new Date();
+  await journal(ctx.ref, record, now);
+  ctx.records = [...ctx.records, { ...record, at: now.toISOString() } as TimedRecord];
+}
+
 /** Shuts the machine down (destroy after the bounded wait) unless it is not running; journaled. */
 export async function stopMachine(ctx: Context, options: Phase2Options, before: string, during: string): Promise<void> {
   const { node } = ctx.layout;
@@ -430,11 +437,8 @@ export async function stopMachine(ctx: Context, options: Phase2Options, before: 
   if (state === 'running' || state === 'paused') {
     how = await step('stopping the machine', 21, during, () => nodeOps.stopDomain(node, uuid, options.shutdownTimeoutMs));
   }
-  const record = { step: 'machine-stopped' as const, how, ...(how === 'was-not-running' ? {} : { requestedAt }) };
-  const now = new Date();
-  await journal(ctx.ref, record, now);
   // Kept in the context too: the downtime the journal records starts here.
-  ctx.records = [...ctx.records, { ...record, at: now.toISOString() }];
+  await remember(ctx, { step: 'machine-stopped', how, ...(how === 'was-not-running' ? {} : { requestedAt }) });
 }
 
 /**
