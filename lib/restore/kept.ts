@@ -131,11 +131,11 @@ export async function readKeptView(id: string): Promise<KeptView | null> {
   return stored ? viewOf(stored) : null;
 }
 
-/** The space kept images hold per node (lower-case node name), from the records. */
-export async function keptSpaceByNode(): Promise<Map<string, { bytes: number; restores: number }>> {
+/** The space kept images hold per node (lower-case node name), from the records; `machines`: only these machines' (lower-case UUIDs). */
+export async function keptSpaceByNode(machines?: Set<string>): Promise<Map<string, { bytes: number; restores: number }>> {
   const out = new Map<string, { bytes: number; restores: number }>();
   for (const view of await listKept()) {
-    if (view.heldBytes === 0) continue;
+    if (view.heldBytes === 0 || (machines && !machines.has(view.machineUuid))) continue;
     const key = view.node.toLowerCase();
     const sum = out.get(key) ?? { bytes: 0, restores: 0 };
     out.set(key, { bytes: sum.bytes + view.heldBytes, restores: sum.restores + 1 });

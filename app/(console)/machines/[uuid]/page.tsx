@@ -8,6 +8,7 @@ import { ProgramTable } from '@/components/backup/program-table';
 import { UnblockButton } from '@/components/backup/unblock-button';
 import { IterationTable } from '@/components/iterations/iteration-table';
 import { MachineStatusBadge } from '@/components/machines/machine-status';
+import { KeptDisks } from '@/components/restore/kept-disks';
 import { DeviceTables } from '@/components/machines/device-tables';
 import { Card, Facts, Notice, PageHeader } from '@/components/ui/card';
 import { DateTime } from '@/components/ui/date-time';
@@ -22,6 +23,7 @@ import { configRows } from '@/lib/inventory/config-rows';
 import { toIterationRow } from '@/lib/inventory/iteration-rows';
 import { loadMachine } from '@/lib/inventory/machine';
 import { nodeIterationRows } from '@/lib/inventory/node-iteration-rows';
+import { loadKeptDisks } from '@/lib/restore/undo-service';
 import { setMachineExcludedAction, unblockMachineAction } from './backup/actions';
 
 export const metadata: Metadata = { title: 'Machine' };
@@ -42,6 +44,7 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
   const mayRestore = can(grants, 'restore', pool);
   const timeZone = env().consoleTimeZone;
   const nodeRows = view.nodeIterations?.ok ? nodeIterationRows(view.iterations, view.nodeIterations.folders) : [];
+  const kept = await attempt(() => loadKeptDisks(machine.uuid));
   return (
     <>
       <PageHeader
@@ -149,6 +152,13 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
                 The folders on the node could not be listed: {view.nodeIterations.reason}
               </p>
             )}
+          </Card>
+        </div>
+      )}
+      {(!kept.ok || kept.data.length > 0) && (
+        <div className="mt-6">
+          <Card title="Kept disks (to undo a restore)">
+            {kept.ok ? <KeptDisks uuid={machine.uuid} views={kept.data} mayRestore={mayRestore} timeZone={timeZone} /> : <p className="text-status-failed">The kept disks could not be read: {kept.error}</p>}
           </Card>
         </div>
       )}

@@ -14,6 +14,8 @@ import { isRestoreMode } from '@/lib/backup/modes';
 import { env } from '@/lib/env';
 import { toIterationRow } from '@/lib/inventory/iteration-rows';
 import { loadIteration } from '@/lib/inventory/iteration';
+import { iterationRef } from '@/lib/restore/service';
+import { keptForIteration } from '@/lib/restore/undo-service';
 import { NodeFiles } from './_components/node-files';
 
 export const metadata: Metadata = { title: 'Iteration' };
@@ -30,6 +32,9 @@ export default async function IterationPage({ params }: { params: Promise<{ uuid
   const timeZone = env().consoleTimeZone;
   const { grants } = await requireAccess();
   const mayRestore = can(grants, 'restore', machine.poolUuid?.toLowerCase() ?? null);
+  // A restore of this iteration that kept what it replaced can be undone from here (its page checks whether it still can).
+  const kept = mayRestore ? await attempt(() => keptForIteration(iterationRef(machine.uuid, iteration.name))) : null;
+  const undo = kept?.ok && kept.data && kept.data.status !== 'undone' && kept.data.status !== 'restore-open' ? kept.data : null;
   return (
     <>
       <PageHeader
@@ -39,11 +44,18 @@ export default async function IterationPage({ params }: { params: Promise<{ uuid
           </>
         }
         actions={
-          mayRestore && (iteration.mode.toLowerCase() === 'finished' || isRestoreMode(iteration.mode)) ? (
-            <Link href={`/machines/${machine.uuid}/restore/${iteration.name}`} className="rounded-md bg-brand px-4 py-2 font-semibold text-brand-ink">
-              {iteration.mode.toLowerCase() === 'finished' ? 'Restore this iteration…' : 'Open the restore'}
-            </Link>
-          ) : null
+          <div className="flex flex-wrap gap-3">
+            {undo && (
+              <Link href={`/machines/${machine.uuid}/restore/${iteration.name}/undo`} className="rounded-md border border-brand bg-surface px-4 py-2 font-semibold text-brand">
+                {undo.status === 'kept' ? 'Undo this restore…' : 'Open the undo'}
+              </Link>
+            )}
+            {mayRestore && (iteration.mode.toLowerCase() === 'finished' || (isRestoreMode(iteration.mode) && !undo)) ? (
+              <Link href={`/machines/${machine.uuid}/restore/${iteration.name}`} className="rounded-md bg-brand px-4 py-2 font-semibold text-brand-ink">
+                {iteration.mode.toLowerCase() === 'finished' ? 'Restore this iteration…' : 'Open the restore'}
+              </Link>
+            ) : null}
+          </div>
         }
         subtitle={
           <>
