@@ -497,7 +497,16 @@ export async function finishByHand(ref: IterationRef, by: string): Promise<{ rem
     const state = await nodeOps.domState(started.node, ref.machineUuid);
     if (state === 'undefined') throw new AppError('conflict', 'The domain is not defined on the node any more, so the restore is not finished: retry it instead.');
   }
-  await transitionIteration(ref.machineUuid, ref.iteration, { from: mode, to: 'finished', state: formatIterationName(new Date()), returnValue: 0 });
+  const finishedAt = new Date();
+  // Staged: what the restore left is recorded as at the end of any restore, so that it can still be undone.
+  const keptId = last(records, 'before-kept')?.record;
+  if (keptId) {
+    // Marking finished does not depend on the node: without this record the kept disks can only be discarded, not used for an undo.
+    await loadContext(ref)
+      .then((ctx) => (ctx.writes?.staging ? recordRestored({ keptId, layout: ctx.layout, writes: ctx.writes, finishedState: formatIterationName(finishedAt) }) : undefined))
+      .catch((error: unknown) => console.error(`[restore] ${ref.machineUuid}/${ref.iteration}: what the restore left could not be recorded, so it cannot be undone: ${error instanceof Error ? error.message : String(error)}`));
+  }
+  await transitionIteration(ref.machineUuid, ref.iteration, { from: mode, to: 'finished', state: formatIterationName(finishedAt), returnValue: 0 });
   await finishJournal(ref, { by, remains: offer.remains });
   invalidateFleetCache();
   return { remains: offer.remains };
