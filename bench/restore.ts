@@ -122,7 +122,7 @@ function copyPaths(c: ObservedCommand): { src: string; dst: string } | null {
 const copies = (large: Set<string>) => (c: ObservedCommand) => large.has(copyPaths(c)?.src ?? '');
 const isImageCheck = (c: ObservedCommand) => c.argv[0] === 'qemu-img' && c.argv[1] === 'check';
 const isMove = (c: ObservedCommand) => c.argv[0] === 'sh' && /\bmv -T\b/.test(c.argv[2] ?? '');
-/** Writing the copies out (sync) after the copy, with any checksums still to do, one command (lib/ssh/images.ts, sealCopies). */
+/** Checking the copies against the backup (cksum of both) while writing them out (sync), one command (lib/ssh/images.ts, sealCopies). */
 const isSeal = (c: ObservedCommand) => c.argv[0] === 'sh' && /console-seal/.test(c.argv[2] ?? '');
 const isVirsh = (c: ObservedCommand) => c.argv[0] === 'virsh';
 
@@ -559,7 +559,7 @@ async function main(): Promise<void> {
         const u = o.executor === 'console' ? await undo(target, liveBefore) : null;
         const p = await plainCopy(target);
         console.log(
-          `  ${label}, ${target.gib}: restore ${seconds(c.total)} (phase 1 ${seconds(c.phase1)}, phase 2 ${seconds(c.phase2)}; copy and its checksums ${seconds(c.copy)}; write-out ${seconds(c.seal)}; qemu-img check ${seconds(c.imageCheck)};` +
+          `  ${label}, ${target.gib}: restore ${seconds(c.total)} (phase 1 ${seconds(c.phase1)}, phase 2 ${seconds(c.phase2)}; copy ${seconds(c.copy)}; checksums and write-out ${seconds(c.seal)}; qemu-img check ${seconds(c.imageCheck)};` +
             ` downtime ${c.downtime === null ? '—' : seconds(c.downtime)} of it virsh ${seconds(c.virshInDowntime)}, renames ${seconds(c.move)}; ${c.sshCommands} SSH commands; no SSH command running ${seconds(c.noSsh)})` +
             `${u ? `; undo ${seconds(u.total)}, downtime ${u.downtime === null ? '—' : seconds(u.downtime)} of it virsh ${seconds(u.virshInDowntime)}` : ''}; cp -p ${seconds(p.copy)}, with sync ${seconds(p.written)}`,
         );
@@ -625,8 +625,8 @@ async function main(): Promise<void> {
       ...(daemon
         ? []
         : [
-            ['  copy (copyFile of the state file, and of each image beside the live image, checked part by part meanwhile)', ...col((x) => sec(x.copy)), ''],
-            ['  after the copy: writing the copies out to disk, with their folders (fsync; one command)', ...col((x) => sec(x.seal)), ''],
+            ['  copy (copyFile of the state file, and of each image beside its live image)', ...col((x) => sec(x.copy)), ''],
+            ['  checksums of each copy and its backup, while the copies are written out to disk (fsync; one command)', ...col((x) => sec(x.seal)), ''],
             ['  qemu-img check of the copies', ...col((x) => sec(x.imageCheck)), ''],
             ['**downtime** (machine found stopped → running again, from the journal)', ...col((x) => sec(x.downtime)), `the same within 0.5 s (spread ${sec(downtimeSpread)}); < 2 s + virsh`],
             ["  of it the virsh stand-in's own work (undefine, define, restore)", ...col((x) => sec(x.virsh)), ''],

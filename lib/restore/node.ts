@@ -4,6 +4,7 @@ import {
   CommandFailedError,
   assertSafePath,
   checkConfined,
+  checksumFiles,
   copyFile,
   diskUsage,
   identifyFiles,
@@ -55,6 +56,9 @@ export const usage = (node: string, paths: string[]): Promise<FilesystemUsage[]>
 
 /** Identity (device:inode), size, space and modification time of each path; only regular files exist here. */
 export const identify = (node: string, paths: string[]) => identifyFiles(node, paths);
+
+/** `cksum` of files below their roots (lib/ssh/images.ts); beside a copy, it reads the source as the copy does. */
+export const checksum = (node: string, files: { path: string; root: string }[], signal?: AbortSignal) => checksumFiles(node, files, { signal });
 
 /** Checksums of each copy and its source, with the copies written out to disk where asked (lib/ssh/images.ts). */
 export const seal = (node: string, items: SealItem[]) => sealCopies(node, items);

@@ -13,6 +13,7 @@ import { currentWrites, openRestore, removeRetainFolder } from './phase1';
 import { done, finishJournal, journal, recordFailure, step, StepFailure, working, type IterationRef } from './steps';
 import { deriveRestoreView, RESTORING_SAVED_STATE } from './view';
 import { captureBefore, discardKept, readKeptView, recordRestored } from './kept';
+import type { Checksum } from '@/lib/ssh';
 import { copyJobs, sameWrites, writesDifference, type RestoreWrites } from './writes';
 
 /**
@@ -205,17 +206,35 @@ async function unretainLargeFiles(ctx: Context, options: Phase2Options): Promise
       })
       .map((j) => j.name),
   );
+  // Staged: the backup's checksum is taken beside each copy, reading the file as the copy does, so it is read from disk once.
+  const sourceSums = new Map<string, Checksum>();
   for (const job of jobs) {
     if (copied.has(job.name)) continue;
     checkStillDriving(options);
     const code = job.name === stateName ? 24 : 8;
-    const bytes = await step(`copying ${job.name}`, code, nothing, () =>
-      nodeOps.copy(node, { path: `${backupFolder}/${job.name}`, root: backupRoot }, { path: job.to, root: job.root }, (c, t) => options.onProgress?.(job.name, c, t)),
-    );
+    const source = { path: `${backupFolder}/${job.name}`, root: backupRoot };
+    const copy = () => nodeOps.copy(node, source, { path: job.to, root: job.root }, (c, t) => options.onProgress?.(job.name, c, t));
+    if (!writes.staging) {
+      const bytes = await step(`copying ${job.name}`, code, nothing, copy);
+      await journal(ctx.ref, { step: 'large-file-copied', file: job.name, bytes });
+      continue;
+    }
+    const summing = new AbortController();
+    const sum = nodeOps.checksum(node, [source], summing.signal);
+    sum.catch(() => undefined);
+    let bytes: number;
+    try {
+      bytes = await step(`copying ${job.name}`, code, nothing, copy);
+    } catch (error) {
+      summing.abort();
+      throw error;
+    }
+    const [taken] = await step(`checksumming ${job.name} in the backup folder`, 37, nothing, () => sum);
+    sourceSums.set(job.name, taken);
     await journal(ctx.ref, { step: 'large-file-copied', file: job.name, bytes });
   }
   if (writes.staging) {
-    const checked = await sealStagedCopies(ctx, writes, jobs);
+    const checked = await sealStagedCopies(ctx, writes, jobs, sourceSums);
     await checkPlan(ctx, writes, 'checking the plan against the resolved XML', 33, nothing);
     await remember(ctx, { step: 'large-files-verified', ...checked });
     return;
@@ -236,22 +255,25 @@ async function sealStagedCopies(
   ctx: Context,
   writes: RestoreWrites,
   jobs: { name: string; staged: string | null; to: string; root: string }[],
+  sourceSums: Map<string, Checksum>,
 ): Promise<{ checked: { file: string; checksum: string; bytes: number }[]; staged: { disk: string; id: string }[] }> {
   const { node, backupFolder, backupRoot } = ctx.layout;
   const nothing = 'Nothing live has changed: only copies in the retain folder and beside the live images were made.';
   const sealed = await step('checking the copies against the backup (checksums) and writing them out to disk', 37, nothing, () =>
     nodeOps.seal(
       node,
-      jobs.map((j) => ({ source: `${backupFolder}/${j.name}`, sourceRoot: backupRoot, copy: j.to, copyRoot: j.root, durable: j.staged !== null })),
+      jobs.map((j) => ({ source: `${backupFolder}/${j.name}`, sourceRoot: backupRoot, copy: j.to, copyRoot: j.root, durable: j.staged !== null, checksums: sourceSums.has(j.name) ? 'copy' : 'both' })),
     ),
   );
   sealed.forEach((r, i) => {
     const { name } = jobs[i];
-    if (r.copy.sizeBytes !== r.source.sizeBytes || r.copy.checksum !== r.source.checksum) {
+    // A copy an earlier run made had its backup checksummed in the seal; the others while they were copied.
+    const source = r.source ?? sourceSums.get(name);
+    if (!source || r.copy.sizeBytes !== source.sizeBytes || r.copy.checksum !== source.checksum) {
       throw new StepFailure(
         `verifying ${name}`,
         37,
-        `The copy of ${name} (${r.copy.sizeBytes} bytes, checksum ${r.copy.checksum}) differs from the backup (${r.source.sizeBytes} bytes, checksum ${r.source.checksum}).`,
+        `The copy of ${name} (${r.copy.sizeBytes} bytes, checksum ${r.copy.checksum}) differs from the backup (${source?.sizeBytes ?? 'no'} bytes, checksum ${source?.checksum ?? 'none'}).`,
         nothing,
       );
     }

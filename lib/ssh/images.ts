@@ -53,6 +53,39 @@ export async function identifyFiles(node: string, paths: readonly string[]): Pro
   });
 }
 
+const CHECKSUM_SCRIPT = `${CONFINE_FUNCTION}
+export LC_ALL=C
+while [ $# -ge 2 ]; do
+  confine "$1" "$2" file || exit 77
+  sum=$(cksum < "$1") || { printf 'cksum could not read %s\\n' "$1" >&2; exit 1; }
+  printf 'sum %s\\n' "$sum"
+  shift 2
+done`;
+
+export interface Checksum {
+  checksum: string;
+  sizeBytes: number;
+}
+
+/**
+ * `cksum` of each file (below its root, reached without a link), in one command. Run beside the
+ * copy of a file, it reads the source as the copy does, so the source is read from disk once.
+ */
+export async function checksumFiles(node: string, files: readonly { path: string; root: string }[], options: { signal?: AbortSignal } = {}): Promise<Checksum[]> {
+  if (files.length === 0) return [];
+  const args = files.flatMap((f) => {
+    const c = confinedPaths(f.path, f.root);
+    return [c.path, c.root];
+  });
+  const { stdout } = await runConfined(node, ['sh', '-c', CHECKSUM_SCRIPT, 'sh', ...args], 'Checksumming files', ['cksum', ...files.map((f) => f.path)], { timeoutMs: 0, signal: options.signal });
+  const sums = stdout
+    .split('\n')
+    .map((l) => /^sum (\d+) (\d+)$/.exec(l))
+    .filter((m): m is RegExpExecArray => m !== null);
+  if (sums.length !== files.length) throw new AppError('command-failed', `Checksumming files on node ${node} gave ${sums.length} of ${files.length} answers.`);
+  return sums.map((m) => ({ checksum: m[1], sizeBytes: Number(m[2]) }));
+}
+
 export interface SealItem {
   /** What was copied (read only), below `sourceRoot`. */
   source: string;
@@ -62,15 +95,18 @@ export interface SealItem {
   copyRoot: string;
   /** Write the copy and its folder out to disk (fsync) before answering. */
   durable: boolean;
+  /** `copy`: only the copy is checksummed here (the source's sum was taken while it was copied). */
+  checksums: 'both' | 'copy';
 }
 
 export interface SealResult {
-  source: { checksum: string; sizeBytes: number };
-  copy: { checksum: string; sizeBytes: number; id: FileId };
+  /** null where only the copy was checksummed. */
+  source: Checksum | null;
+  copy: Checksum & { id: FileId };
 }
 
-// Quintuples: source, its root, copy, its root, and the copy's folder when it must be made
-// durable (empty otherwise). The checksums of the sources and of the copies are computed side by
+// Sextuples: source, its root, copy, its root, the copy's folder when it must be made durable
+// (empty otherwise), and `both` or `copy`: which of the two are checksummed here. The checksums of the sources and of the copies are computed side by
 // side while the copies are written out (sync FILE fsyncs a file, sync FOLDER its entries):
 // reading is CPU and page cache, writing out is the disk, so the three overlap. cksum is POSIX's
 // CRC: what it looks for is a copy that differs by accident, and it reads as fast as the page
@@ -78,26 +114,30 @@ export interface SealResult {
 const SEAL_SCRIPT = `${CONFINE_FUNCTION}
 export LC_ALL=C
 check() {
-  while [ $# -ge 5 ]; do
+  while [ $# -ge 6 ]; do
     confine "$1" "$2" file || return 77
     confine "$3" "$4" file || return 77
-    shift 5
+    shift 6
   done
 }
 check "$@" || exit 77
 sums() {
   side=$1; shift
-  while [ $# -ge 5 ]; do
+  while [ $# -ge 6 ]; do
     if [ "$side" = source ]; then f=$1; else f=$3; fi
-    sum=$(cksum < "$f") || { printf 'cksum could not read %s\\n' "$f" >&2; return 1; }
-    printf '%s\\n' "$sum"
-    shift 5
+    if [ "$side" = source ] && [ "$6" != both ]; then
+      echo '- -'
+    else
+      sum=$(cksum < "$f") || { printf 'cksum could not read %s\\n' "$f" >&2; return 1; }
+      printf '%s\\n' "$sum"
+    fi
+    shift 6
   done
 }
 durable() {
-  while [ $# -ge 5 ]; do
+  while [ $# -ge 6 ]; do
     if [ -n "$5" ]; then sync -- "$3" "$5" || { printf 'sync of %s failed\\n' "$3" >&2; return 1; }; fi
-    shift 5
+    shift 6
   done
 }
 tmp=$(mktemp -d "\${TMPDIR:-/tmp}/console-seal.XXXXXX") || exit 1
@@ -113,9 +153,9 @@ wait "$b"; sb=$?
 [ "$d" -eq 0 ] && [ "$sa" -eq 0 ] && [ "$sb" -eq 0 ] || exit 1
 sed 's/^/source /' "$tmp/source"
 sed 's/^/copy /' "$tmp/copy"
-while [ $# -ge 5 ]; do
+while [ $# -ge 6 ]; do
   printf 'id %s\\n' "$(stat -c %d:%i -- "$3")" || exit 1
-  shift 5
+  shift 6
 done`;
 
 /**
@@ -129,7 +169,7 @@ export async function sealCopies(node: string, items: readonly SealItem[]): Prom
   for (const item of items) {
     const source = confinedPaths(item.source, item.sourceRoot);
     const copy = confinedPaths(item.copy, item.copyRoot);
-    args.push(source.path, source.root, copy.path, copy.root, item.durable ? parentDirectory(copy.path) : '');
+    args.push(source.path, source.root, copy.path, copy.root, item.durable ? parentDirectory(copy.path) : '', item.checksums);
   }
   // Reading both sides of a large image takes a while on a slow disk; a hung disk is still caught.
   const { stdout } = await runConfined(node, ['sh', '-c', SEAL_SCRIPT, 'sh', ...args], 'Checking and writing out the copies', ['cksum', ...items.flatMap((i) => [i.source, i.copy])], { timeoutMs: 6 * 3600_000 });
@@ -141,8 +181,8 @@ export async function sealCopies(node: string, items: readonly SealItem[]): Prom
   return items.map((item, i) => {
     const s = /^(\d+) (\d+)$/.exec(sources[i] ?? '');
     const c = /^(\d+) (\d+)$/.exec(copies[i] ?? '');
-    if (!s || !c || !/^\d+:\d+$/.test(ids[i] ?? '')) throw new AppError('command-failed', `Checking the copy ${item.copy} on node ${node} gave no readable answer.`);
-    return { source: { checksum: s[1], sizeBytes: Number(s[2]) }, copy: { checksum: c[1], sizeBytes: Number(c[2]), id: ids[i] } };
+    if ((item.checksums === 'both' && !s) || !c || !/^\d+:\d+$/.test(ids[i] ?? '')) throw new AppError('command-failed', `Checking the copy ${item.copy} on node ${node} gave no readable answer.`);
+    return { source: s && item.checksums === 'both' ? { checksum: s[1], sizeBytes: Number(s[2]) } : null, copy: { checksum: c[1], sizeBytes: Number(c[2]), id: ids[i] } };
   });
 }
 

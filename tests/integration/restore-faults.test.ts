@@ -1,6 +1,6 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, chmodSync, existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ignoreShutdown, readVirshCalls } from '../../scripts/node/virsh-state';
 import { demoMachine, domainOf, fileSnapshot, sha256, startRestoreWorld, type RestoreWorld } from './restore-world';
@@ -310,6 +310,39 @@ async function keptRecordOf(uuid: string, iteration: string) {
   if (!kept) throw new Error(`nothing kept for ${uuid} ${iteration}`);
   return kept;
 }
+
+describe('a copy that differs from the backup', () => {
+  it('is caught by the checksums before the machine is touched, and an abort removes the copies beside the live images', async () => {
+    const { launchPhase2, settle } = await import('@/lib/restore/runner');
+    const { readRestoreStatus } = await import('@/lib/restore/service');
+    const { abortRestoreAction } = await import('@/app/(console)/machines/[uuid]/restore/[iteration]/actions');
+    const web = treeMachine('web-01');
+    const before = await machineState(web);
+    const folders = [...new Set(web.liveImages.map((i) => dirname(i.path)))];
+    const filesBefore = folders.map((f) => fileSnapshot(f));
+    const corrupt = join(world.node.node.virshStateDir, 'corrupt-cp');
+    const { ref } = await confirmedRestore('web-01', 0);
+    writeFileSync(corrupt, '');
+    try {
+      expect(await launchPhase2(ref)).toBe(true);
+      await settle();
+    } finally {
+      rmSync(corrupt, { force: true });
+    }
+    const status = await readRestoreStatus(ref);
+    expect(status.view.stage).toBe('failed');
+    expect(status.view.failure).toMatchObject({ returnValue: 37, during: expect.stringMatching(/^verifying /), machineState: expect.stringMatching(/Nothing live has changed/) });
+    expect(status.view.failure?.reason).toMatch(/differs from the backup/);
+    const failed = await machineState(web);
+    expect({ images: failed.images, domain: failed.domain }).toEqual({ images: before.images, domain: before.domain });
+    // The copies wait beside the live images; the abort takes them away again, and puts the iteration back.
+    expect(folders.map((f) => fileSnapshot(f))).not.toEqual(filesBefore);
+    expect(status.view.canAbort).toBe(true);
+    expect(await abortRestoreAction({ uuid: ref.machineUuid, iteration: ref.iteration })).toEqual({ ok: true, data: null });
+    expect(folders.map((f) => fileSnapshot(f))).toEqual(filesBefore);
+    expect(await machineState(web)).toEqual(before);
+  });
+});
 
 describe('renames interrupted half-way', () => {
   it('in a restore (a live image already renamed to its kept name, its copy not yet in place): the journal says so, a retry finishes from what it finds', async () => {
