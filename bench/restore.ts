@@ -598,6 +598,8 @@ async function main(): Promise<void> {
         undoVirsh: medOf(r.undos.map((x) => x.virshInDowntime)),
         cp: medOf(r.copies),
         written: medOf(r.written),
+        // Each restore against the cp -p + sync right after it: turns next to each other share the machine's load.
+        pairedRatio: medOf(r.restores.map((x, i) => x.total / r.written[i])),
         renamed: r.restores.every((x) => x.renamedNotCopied === true),
         sameFile: r.undos.length > 0 && r.undos.every((x) => x.sameFileAgain),
         byProgram: r.restores[r.restores.length - 1]?.byProgram,
@@ -619,6 +621,7 @@ async function main(): Promise<void> {
       ['whole restore (phase 1 start → phase 2 finished)', ...col((x) => sec(x.total)), ''],
       ['cp -p of the same files, then sync', ...col((x) => sec(x.written)), ''],
       ['**ratio: whole restore / (cp -p + sync)**', ...col((x) => `${(x.total / x.written).toFixed(2)}x`), '≤ 1.5x at 2 GiB, ≤ 1.10x at 8 GiB'],
+      ['ratio per round (each restore against the cp -p + sync after it), median', ...col((x) => `${x.pairedRatio.toFixed(2)}x`), ''],
       ['cp -p alone (no sync)', ...col((x) => sec(x.cp)), ''],
       ['  phase 1 (pre-flight, small files, conflicts read 3 times, resolve, confirm)', ...col((x) => sec(x.phase1)), ''],
       ['  phase 2', ...col((x) => sec(x.phase2)), ''],
@@ -639,7 +642,9 @@ async function main(): Promise<void> {
           ]),
     ];
     console.log(table(['measurement', ...summary.map((x) => x.target.gib), 'target'], rows));
-    const verdicts = summary.map((x) => `${x.target.gib}: ${(x.total / x.written).toFixed(2)}x against ≤ ${ratioTarget(x).toFixed(2)}x, ${x.total / x.written <= ratioTarget(x) ? 'met' : 'not met'}`);
+    const verdicts = summary.map(
+      (x) => `${x.target.gib}: ${(x.total / x.written).toFixed(2)}x (per round ${x.pairedRatio.toFixed(2)}x) against ≤ ${ratioTarget(x).toFixed(2)}x, ${x.total / x.written <= ratioTarget(x) ? 'met' : 'not met'}`,
+    );
     console.log(`\nWhole restore against cp -p + sync: ${verdicts.join('; ')}.`);
     if (!daemon) {
       const under = (x: (typeof summary)[number], d: number, v: number) => d <= 2000 + v;

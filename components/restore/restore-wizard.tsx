@@ -288,6 +288,12 @@ export function RestoreWizard({
             <strong>Phase 2 · restoring {name} on {node}</strong>
             {running ? <>: {running.label.charAt(0).toLowerCase() + running.label.slice(1)}…</> : '…'} The live machine is being changed: do not start or
             change it by hand meanwhile. This runs on the server: you can reload or close this page.
+            {daemon && (
+              <span className="mt-1 block text-sm" data-testid="restore-downtime-plan">
+                The node daemon moves the copied images over the live ones while {name} is stopped; on ext4 that writes each copy out first, so the machine stays
+                stopped longer the larger its disks are.
+              </span>
+            )}
             {staged && (
               <span className="mt-1 block text-sm" data-testid="restore-downtime-plan">
                 While {name} is stopped only renames and steps that do not depend on the size of its disks run (undefine, rename each image into place, directory
