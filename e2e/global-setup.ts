@@ -47,7 +47,11 @@ export default async function globalSetup(config: FullConfig) {
   const stoneyConsole = await startConsole({
     port: E2E_STONEY_PORT,
     quiet: !process.env.E2E_VERBOSE,
-    env: consoleEnv({ url: stoneySlapd.url, baseDn: stoney.baseDn }, stoneyNode.env),
+    env: {
+      ...consoleEnv({ url: stoneySlapd.url, baseDn: stoney.baseDn }, stoneyNode.env),
+      // No node daemon runs on a stoney cloud node; a stand-in of another run on this machine would otherwise be found on the shared /proc.
+      NODE_DAEMON: '*=absent',
+    },
   });
   const project = config.projects[0];
   const baseURL = project.use.baseURL ?? consoleServer.url;
@@ -72,7 +76,7 @@ export default async function globalSetup(config: FullConfig) {
   );
   writeFileSync(
     'test-results/e2e-state/stoney.json',
-    JSON.stringify({ url: stoneyConsole.url, directory: { url: stoneySlapd.url, baseDn: stoney.baseDn }, tree: stoneyNode.tree }),
+    JSON.stringify({ url: stoneyConsole.url, directory: { url: stoneySlapd.url, baseDn: stoney.baseDn }, tree: stoneyNode.tree, virshStateDir: stoneyNode.node.virshStateDir }),
   );
   return async () => {
     await Promise.all([consoleServer.stop(), stoneyConsole.stop()]);

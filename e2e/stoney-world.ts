@@ -4,7 +4,7 @@ import { DEMO } from '../scripts/directory/demo-directory';
 import type { NodeTree } from '../scripts/node/node-tree';
 
 /** What e2e/global-setup.ts started for the stoney cloud kind: a console of its own, its directory and node. */
-export function stoneyWorld(): { url: string; directory: { url: string; baseDn: string }; tree: NodeTree } {
+export function stoneyWorld(): { url: string; directory: { url: string; baseDn: string }; tree: NodeTree; virshStateDir: string } {
   return JSON.parse(readFileSync('test-results/e2e-state/stoney.json', 'utf8'));
 }
 

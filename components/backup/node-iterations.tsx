@@ -1,3 +1,4 @@
+import Link from 'next/link';
 import { formatBytes } from '../ui/format';
 import { TextLink } from '../ui/link';
 import { Table, Td, Th } from '../ui/table';
@@ -7,15 +8,33 @@ export type NodeIterationRow = {
   /** In the directory as the machine's leaf. */
   inDirectory: boolean;
   leafMode: string | null;
+  /** Only on the node, under an iteration's name (restorable from its folder). */
+  onlyOnNode: boolean;
   /** The folder on the node, or null when there is none. */
   folder: { path: string; files: { name: string; sizeBytes: number; type: string }[]; totalBytes: number } | null;
 };
 
 /**
  * stoney cloud: the directory keeps only the last run; every older iteration is a folder on the
- * node. Both are listed together, marking which is which.
+ * node. Both are listed together, marking which is which; an iteration only on the node is
+ * restored from here (its open restore, if any, is linked instead).
  */
-export function NodeIterations({ uuid, node, folder, rows }: { uuid: string; node: string; folder: string; rows: NodeIterationRow[] }) {
+export function NodeIterations({
+  uuid,
+  node,
+  folder,
+  rows,
+  mayRestore,
+  openRestores,
+}: {
+  uuid: string;
+  node: string;
+  folder: string;
+  rows: NodeIterationRow[];
+  mayRestore: boolean;
+  /** Iterations whose restore is open. */
+  openRestores: string[];
+}) {
   return (
     <div className="space-y-2">
       <p className="text-muted">
@@ -28,13 +47,16 @@ export function NodeIterations({ uuid, node, folder, rows }: { uuid: string; nod
             <Th>Where</Th>
             <Th>Files</Th>
             <Th className="text-right">Size</Th>
+            <Th>
+              <span className="sr-only">Restore</span>
+            </Th>
           </tr>
         </thead>
         <tbody>
           {rows.map((row) => (
             <tr key={row.name} data-testid="node-iteration">
               <Td className="whitespace-nowrap font-mono text-xs">
-                {row.inDirectory ? <TextLink href={`/machines/${uuid}/iterations/${row.name}`}>{row.name}</TextLink> : row.name}
+                {row.inDirectory || row.onlyOnNode ? <TextLink href={`/machines/${uuid}/iterations/${row.name}`}>{row.name}</TextLink> : row.name}
               </Td>
               <Td className="text-xs" data-testid="node-iteration-where">
                 {row.inDirectory && row.folder
@@ -61,6 +83,17 @@ export function NodeIterations({ uuid, node, folder, rows }: { uuid: string; nod
               </Td>
               <Td className="whitespace-nowrap text-right text-xs" title={row.folder ? `${row.folder.totalBytes} bytes` : undefined}>
                 {row.folder ? formatBytes(row.folder.totalBytes) : '—'}
+              </Td>
+              <Td className="whitespace-nowrap text-right text-xs">
+                {!mayRestore || !row.onlyOnNode ? null : openRestores.includes(row.name) ? (
+                  <Link href={`/machines/${uuid}/restore/${row.name}`} className="font-medium text-status-running hover:underline">
+                    Open restore
+                  </Link>
+                ) : (
+                  <Link href={`/machines/${uuid}/restore/${row.name}`} className="text-brand hover:underline" aria-label={`Restore ${row.name} from the node`}>
+                    Restore…
+                  </Link>
+                )}
               </Td>
             </tr>
           ))}

@@ -17,7 +17,20 @@ async function fetchIterations(uuid: string): Promise<IterationRow[]> {
 }
 
 /** Iterations newest first; polls only while one of them is running. */
-export function IterationTable({ uuid, initial, timeZone, mayRestore }: { uuid: string; initial: IterationRow[]; timeZone: string; mayRestore: boolean }) {
+export function IterationTable({
+  uuid,
+  initial,
+  timeZone,
+  mayRestore,
+  heldRestores = {},
+}: {
+  uuid: string;
+  initial: IterationRow[];
+  timeZone: string;
+  mayRestore: boolean;
+  /** Leaves that hold the restore of an iteration without a leaf (stoney cloud): leaf name → that iteration. */
+  heldRestores?: Record<string, string>;
+}) {
   const query = useQuery({
     queryKey: ['iterations', uuid],
     queryFn: () => fetchIterations(uuid),
@@ -97,7 +110,11 @@ export function IterationTable({ uuid, initial, timeZone, mayRestore }: { uuid: 
                     ))}
               </Td>
               <Td className="whitespace-nowrap">
-                {!mayRestore ? null : row.workflow === 'restore' ? (
+                {!mayRestore ? null : row.workflow === 'restore' && heldRestores[row.name] ? (
+                  <Link href={`/machines/${uuid}/restore/${heldRestores[row.name]}`} className="font-medium text-status-running hover:underline">
+                    Open restore of {heldRestores[row.name]}
+                  </Link>
+                ) : row.workflow === 'restore' ? (
                   <Link href={`/machines/${uuid}/restore/${row.name}`} className="font-medium text-status-running hover:underline">
                     Open restore
                   </Link>

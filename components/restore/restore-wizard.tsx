@@ -114,7 +114,9 @@ export function RestoreWizard({
         {aborted && stage === 'not-a-restore' && (
           <Notice title="The restore was aborted">
             <p data-testid="restore-aborted">
-              The retain folder was removed and iteration {iteration} is finished again, as before. Nothing live was changed.
+              {status.onlyOnNode
+                ? "The retain folder was removed and the machine's leaf that held the restore is back as it was. Nothing live was changed."
+                : `The retain folder was removed and iteration ${iteration} is finished again, as before. Nothing live was changed.`}
             </p>
           </Notice>
         )}
@@ -319,6 +321,21 @@ export function RestoreWizard({
         )}
       </div>
       <aside className="min-w-0 space-y-6">
+        {status.onlyOnNode && (
+          <Notice title="Only on the node">
+            <p className="text-sm" data-testid="restore-only-on-node">
+              Iteration <span className="font-mono">{iteration}</span> has no leaf in the directory: it is restored from its folder on {node}.{' '}
+              {status.onlyOnNode.leaf ? (
+                <>
+                  The machine&apos;s leaf <span className="font-mono">{status.onlyOnNode.leaf}</span> holds this restore&apos;s modes until it ends, so the stoney
+                  wrapper skips the machine meanwhile; then the leaf gets its own mode, state and return value back.
+                </>
+              ) : (
+                <>While it is restored, the machine&apos;s one leaf holds the restore&apos;s modes; nothing is added under ou=backup.</>
+              )}
+            </p>
+          </Notice>
+        )}
         <Card title="Steps">
           {stage !== 'not-a-restore' && stage !== 'foreign' && (
             <p className="mb-3 text-sm" data-testid="restore-executor" data-executor={status.view.executor}>

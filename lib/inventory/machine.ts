@@ -22,6 +22,7 @@ import {
   type Iteration,
 } from '@/lib/ldap/backup';
 import { readBackupSubtree } from '@/lib/ldap/backup-config';
+import { findOpenRestoresOf } from '@/lib/ldap/restore';
 import { readDevices, readDhcpReservation, readMachine, uuidPattern, type DhcpReservation, type Disk, type MachineDetail, type NetworkInterface } from '@/lib/ldap/machines';
 import { readPool, type Pool } from '@/lib/ldap/pools';
 import { assessMachine, effectivePlan, planFactsCache } from './fleet';
@@ -51,6 +52,8 @@ export interface MachineView {
   schedule: MachineSchedule;
   /** stoney cloud: the iteration folders on the machine's node (older iterations exist only there). */
   nodeIterations: NodeIterationListing | null;
+  /** Open restores, each with the leaf that holds its modes (another leaf than its own for an iteration that exists only on the node). */
+  openRestores: { iteration: string; leaf: string }[];
   /** Existing iteration names that do not fit the plan as their program names them. */
   nameMismatches: NameMismatch[];
 }
@@ -186,6 +189,7 @@ export async function readMachineView(rawUuid: string): Promise<MachineView> {
         machineUuid: uuid,
       })
     : null;
+  const openRestores = await findOpenRestoresOf(uuid);
   const names = [...iterations.map((i) => i.name), ...(nodeIterations?.ok ? nodeIterations.folders.filter((f) => f.isIteration).map((f) => f.name) : [])];
   const mismatchPlan = schedule.by === 'broker' ? (effective.broker?.level === 'none' ? null : schedule.plan) : (schedule.lines?.find((l) => l.plan)?.plan ?? null);
   const mismatchZone = schedule.by === 'broker' ? schedule.timeZone : schedule.timeZone.zone;
@@ -211,6 +215,7 @@ export async function readMachineView(rawUuid: string): Promise<MachineView> {
     programs: programRows(effective, machine.node),
     schedule,
     nodeIterations,
+    openRestores,
     nameMismatches: namesAgainstPlan(kind, [...new Set(names)].sort().reverse().slice(0, 20), mismatchPlan, mismatchZone),
   };
 }

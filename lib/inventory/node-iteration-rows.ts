@@ -10,6 +10,8 @@ export function nodeIterationRows(leaves: { name: string; mode: string }[], fold
       name,
       inDirectory: leaf !== null,
       leafMode: leaf?.mode ?? null,
+      /** Only on the node, under an iteration's name: restored from its folder, the machine's leaf holding the restore. */
+      onlyOnNode: leaf === null && (folder?.isIteration ?? false),
       folder: folder ? { path: folder.path, files: folder.files.map((f) => ({ name: f.name, sizeBytes: f.sizeBytes, type: f.type })), totalBytes: folder.totalBytes } : null,
     };
   });

@@ -4,11 +4,10 @@ import type { LdifEntry } from '@/lib/diff/ldif';
 import type { LdapChange } from '@/lib/diff/conflicts';
 import { AppError } from '@/lib/errors';
 import { all, one } from './entry';
-import { eq } from './escape';
+import { eq, escapeFilterValue, rdn } from './escape';
 import { dhcpDn, iterationDn, machineDn, machinesDn } from './layout';
 import { readEntry, searchAll, withDirectory } from './client';
 import { parseDn } from './dn';
-import { rdn } from './escape';
 import { consoleContainerDn, inConsoleContainer } from './console-container';
 
 /**
@@ -163,8 +162,12 @@ export async function readJournal(machineUuid: string, iteration: string): Promi
   return { records: all(entry, 'description'), lease: one(entry, 'businessCategory') ?? null, legacy: 'legacy' in entry };
 }
 
-/** Adds the journal entry; false when one is there already. */
-async function addJournalEntry(machineUuid: string, iteration: string, records: string[], lease: string | null): Promise<boolean> {
+/**
+ * Adds the journal entry; false when one is there already. `seeAlso` names the leaf whose mode
+ * carries the restore: the iteration's own, or for an iteration that exists only on the node,
+ * the machine's one leaf (see findOpenRestoresOf).
+ */
+async function addJournalEntry(machineUuid: string, iteration: string, records: string[], lease: string | null, leaf = iteration): Promise<boolean> {
   let added = true;
   await inConsoleContainer(RESTORES, () =>
     withDirectory('Creating the restore journal', async (client) => {
@@ -172,7 +175,7 @@ async function addJournalEntry(machineUuid: string, iteration: string, records: 
         await client.add(journalDn(machineUuid, iteration), {
           objectClass: ['top', 'organizationalUnit'],
           ou: `${machineUuid.toLowerCase()}_${iteration}`,
-          seeAlso: [iterationDn(machineUuid, iteration)],
+          seeAlso: [iterationDn(machineUuid, leaf)],
           ...(records.length > 0 ? { description: records } : {}),
           ...(lease ? { businessCategory: [lease] } : {}),
         });
@@ -185,8 +188,9 @@ async function addJournalEntry(machineUuid: string, iteration: string, records: 
   return added;
 }
 
-export async function createJournal(machineUuid: string, iteration: string, firstRecord: string, lease: string): Promise<void> {
-  if (!(await addJournalEntry(machineUuid, iteration, [firstRecord], lease))) {
+/** `leaf`: the machine's leaf that carries the restore of an iteration without a leaf of its own. */
+export async function createJournal(machineUuid: string, iteration: string, firstRecord: string, lease: string, leaf = iteration): Promise<void> {
+  if (!(await addJournalEntry(machineUuid, iteration, [firstRecord], lease, leaf))) {
     throw new AppError('conflict', 'A restore journal for this iteration already exists: another restore of it was started.');
   }
 }
@@ -253,6 +257,33 @@ export async function findOpenRestores(): Promise<{ machineUuid: string; iterati
   });
 }
 
+/**
+ * The machine's open restores (their journal still holds a lease) with the leaf whose mode
+ * carries each: its own, or, for an iteration that exists only on the node, the machine's one
+ * leaf. One search in the console's subtree, whatever the machine's history.
+ */
+export async function findOpenRestoresOf(machineUuid: string): Promise<{ iteration: string; leaf: string }[]> {
+  const uuid = machineUuid.toLowerCase();
+  const entries = await searchAll('Looking for open restores of the machine', {
+    base: consoleContainerDn(RESTORES),
+    scope: 'one',
+    filter: `(&(objectClass=organizationalUnit)(ou=${escapeFilterValue(`${uuid}_`)}*)(businessCategory=*))`,
+    attributes: ['ou', 'seeAlso'],
+  }).catch((error: unknown) => {
+    if (error instanceof AppError && error.code === 'not-found') return [];
+    throw error;
+  });
+  const backup = parseDn(iterationDn(uuid, 'x')).slice(1);
+  return entries.flatMap((e) => {
+    const match = /^([0-9a-f-]{36})_(\d{8}T\d{6}Z)$/i.exec(one(e, 'ou') ?? '');
+    if (!match || match[1].toLowerCase() !== uuid) return [];
+    // The leaf is the first RDN of seeAlso when the rest is this machine's ou=backup; anything else is the iteration's own.
+    const seeAlso = parseDn(one(e, 'seeAlso') ?? '');
+    const below = seeAlso.length === backup.length + 1 && seeAlso.slice(1).every((r, i) => r.attribute.toLowerCase() === backup[i].attribute.toLowerCase() && r.value.toLowerCase() === backup[i].value.toLowerCase());
+    return [{ iteration: match[2], leaf: below && seeAlso[0].attribute.toLowerCase() === 'ou' ? seeAlso[0].value : match[2] }];
+  });
+}
+
 /** Takes or renews the lease only if it still holds `expected` (compare-and-set). */
 export async function swapLease(machineUuid: string, iteration: string, expected: string | null, next: string): Promise<boolean> {
   const changes = [
@@ -304,17 +335,30 @@ export async function findLegacyJournals(): Promise<{ machineUuid: string; itera
 // --- Live entries ----------------------------------------------------------------------------
 
 /**
+ * ldapts decodes values with a TextDecoder that drops a leading byte-order mark, so a value
+ * "\uFEFF…" would read as another value than the backup's LDIF holds (and the restore writes).
+ * The live side of the comparison asks for every value as bytes (ldapts only asks whether an
+ * attribute is in this list) and decodes them itself, keeping every character.
+ */
+class EveryAttribute extends Array<string> {
+  override includes(): boolean {
+    return true;
+  }
+}
+const EVERY_ATTRIBUTE: string[] = new EveryAttribute();
+
+/**
  * The machine's live subtree with every user attribute, except iteration leaves (history, and
  * possibly thousands of them), plus its DHCP reservation: the "live" side of the comparison.
  */
 export async function readLiveMachineEntries(machineUuid: string): Promise<LdifEntry[]> {
   const [subtree, dhcp] = await Promise.all([
     withDirectory('Reading the live machine entries', (client) =>
-      client.search(machineDn(machineUuid), { scope: 'sub', filter: '(!(objectClass=sstProvisioning))', attributes: ['*'], paged: { pageSize: 400 } }),
+      client.search(machineDn(machineUuid), { scope: 'sub', filter: '(!(objectClass=sstProvisioning))', attributes: ['*'], paged: { pageSize: 400 }, explicitBufferAttributes: EVERY_ATTRIBUTE }),
     ),
     withDirectory('Reading the DHCP reservation', async (client) => {
       try {
-        return await client.search(dhcpDn(), { scope: 'sub', filter: `(&(objectClass=dhcpHost)${eq('cn', machineUuid)})`, attributes: ['*'] });
+        return await client.search(dhcpDn(), { scope: 'sub', filter: `(&(objectClass=dhcpHost)${eq('cn', machineUuid)})`, attributes: ['*'], explicitBufferAttributes: EVERY_ATTRIBUTE });
       } catch (error) {
         if (error instanceof NoSuchObjectError) return { searchEntries: [], searchReferences: [] };
         throw error;

@@ -26,6 +26,11 @@ export type JournalRecord =
       executorReason?: string;
       /** sstProvisioningExecutionDate before a daemon-driven restore set it to 0, when it was something else. */
       previousExecutionDate?: string;
+      /**
+       * The iteration exists only on the node: the machine's one leaf that holds the restore's
+       * modes (previousState and previousReturnValue are that leaf's, given back when it ends).
+       */
+      leaf?: string;
     }
   | { step: 'small-files-copied' }
   | {

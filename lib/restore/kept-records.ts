@@ -43,6 +43,8 @@ export type KeptRecord =
       machineName: string;
       node: string;
       iteration: string;
+      /** The leaf that held the restore of an iteration that exists only on the node (node-only.ts); an undo takes and gives back this leaf. */
+      leaf?: string;
       restoreId: string;
       /** Who started the restore. */
       restoredBy: string;
@@ -92,6 +94,9 @@ export type KeptStatus =
   | 'undo-failed'
   /** Nothing is held any more: the images are live again. */
   | 'undone';
+
+/** The leaf whose mode an undo takes: the iteration's own, or the one that held its restore. */
+export const leafOfKept = (kept: { iteration: string; leaf?: string }) => kept.leaf ?? kept.iteration;
 
 /** A restored image moved aside by an undo, removed once the machine runs again. */
 export const asideName = (live: string, restoreId: string) => `${live}.undone-${restoreId}`;

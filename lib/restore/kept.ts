@@ -9,7 +9,7 @@ import { parseLdif, serializeLdif, type LdifEntry } from '@/lib/diff/ldif';
 import { appendKept, createKept, deleteKept, findKept, readKept, readKeptText, swapKeptLease, writeKeptTexts } from '@/lib/ldap/kept';
 import { readIterationModes, readIterationStatus, readJournal, readLiveMachineEntries } from '@/lib/ldap/restore';
 import { decodeJournal, decodeLease, decodeRecords, encodeLease, encodeRecord, journalEnded, last, type TimedRecord } from './journal';
-import { asideName, deriveKeptView, keptRecordId, retentionEnded, type KeptImage, type KeptRecord, type KeptView, type RestoredImage, type TimedKeptRecord } from './kept-records';
+import { asideName, deriveKeptView, keptRecordId, leafOfKept, retentionEnded, type KeptImage, type KeptRecord, type KeptView, type RestoredImage, type TimedKeptRecord } from './kept-records';
 import type { RestoreLayout } from './layout';
 import * as nodeOps from './node';
 import type { IterationRef } from './steps';
@@ -65,6 +65,7 @@ export async function captureBefore(input: { ref: IterationRef; layout: RestoreL
     machineName: layout.machine.name,
     node: layout.node,
     iteration: ref.iteration,
+    ...(ref.leaf && ref.leaf !== ref.iteration ? { leaf: ref.leaf } : {}),
     restoreId,
     restoredBy: started.by,
     previousState: started.previousState,
@@ -226,22 +227,24 @@ export async function checkUndo(id: string): Promise<UndoCheck> {
   if (!kept) throw new AppError('not-found', 'The kept record is incomplete.');
   if (view.status === 'undone') return { view, problems: ['This restore has been undone already.'], notes };
   if (!restored || view.status === 'restore-open') return { view, problems: ['The restore has not finished, so there is nothing to undo yet: finish (or retry) the restore first.'], notes };
+  const leaf = leafOfKept(kept);
   const [status, iterations, others, stepsNow] = await Promise.all([
-    readIterationStatus(kept.machineUuid, kept.iteration),
+    readIterationStatus(kept.machineUuid, leaf),
     readIterationModes(kept.machineUuid),
     findKept(kept.machineUuid),
     readJournal(kept.machineUuid, kept.iteration),
   ]);
   const undoing = view.status === 'undoing' || view.status === 'undo-failed';
-  if (!status) problems.push(`Iteration ${kept.iteration} no longer exists.`);
+  const named = leaf === kept.iteration ? `Iteration ${kept.iteration}` : `Leaf ${leaf}, which held the restore of ${kept.iteration},`;
+  if (!status) problems.push(`${named} no longer exists${leaf === kept.iteration ? '' : ' (the stoney wrapper replaced it: the machine was backed up since)'}.`);
   else if (!undoing && (status.mode.toLowerCase() !== 'finished' || status.state !== restored.finishedState)) {
-    problems.push(`Iteration ${kept.iteration} changed since the restore (now mode ${status.mode}, state ${status.state}; the restore left it finished at ${restored.finishedState}): it was restored again or changed by hand.`);
+    problems.push(`${named} changed since the restore (now mode ${status.mode}, state ${status.state}; the restore left it finished at ${restored.finishedState}): it was restored again or changed by hand.`);
   }
   if (stepsNow && !undoing && !journalEnded(decodeJournal(stepsNow.records))) problems.push(`A restore of iteration ${kept.iteration} is open.`);
   const before = new Set(restored.iterations);
   const newer = iterations.filter((i) => !before.has(i.name)).map((i) => i.name);
   if (newer.length > 0) problems.push(`The machine was backed up since the restore (iteration ${newer.join(', ')}): that backup holds the restored disks, and undoing would leave it describing a machine that no longer exists.`);
-  const busy = iterations.filter((i) => i.name !== kept.iteration && !['finished'].includes(i.mode.toLowerCase()));
+  const busy = iterations.filter((i) => i.name !== leaf && i.mode.toLowerCase() !== 'finished');
   if (busy.length > 0) problems.push(`Iteration ${busy.map((b) => `${b.name} is in mode ${b.mode}`).join(', ')}: one backup or restore per machine at a time.`);
   const later = others.map((o) => o.id).filter((o) => o !== id && (o.split('_')[2] ?? '') > kept.restoreId);
   if (later.length > 0) problems.push('The machine was restored again after this restore: undo that restore first, or discard this one.');

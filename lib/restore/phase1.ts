@@ -1,12 +1,13 @@
 import 'server-only';
 import { formatIterationName, iterationHealth } from '@/lib/backup/iteration';
 import { fileUrlToPath } from '@/lib/backup/iteration-files';
+import { readInstallation } from '@/lib/backup/installation-reader';
 import { daemonReadsDirectory } from '@/lib/backup/node-daemon';
 import { AppError, isAppError } from '@/lib/errors';
 import { computeConflicts, applyDecisions, validateDecisions, agreementProblems, type ConflictSet, type Decisions } from '@/lib/diff/conflicts';
 import { parseLdif, serializeLdif } from '@/lib/diff/ldif';
 import { readDomainSettings, type DomainDisk } from '@/lib/diff/domain-xml';
-import { createJournal, deleteJournal, readIdentities, readIterationModes, readIterationStatus, readJournal, readLiveMachineEntries, transitionIteration } from '@/lib/ldap/restore';
+import { createJournal, deleteJournal, findOpenRestoresOf, readIdentities, readIterationModes, readIterationStatus, readJournal, readLiveMachineEntries, transitionIteration } from '@/lib/ldap/restore';
 import { invalidateFleetCache } from '@/lib/inventory/cache';
 import type { ConfinedCheck } from '@/lib/ssh';
 import { executorOf as journalExecutor, decodeJournal, encodeLease, encodeRecord, has, journalEnded, last, type TimedRecord } from './journal';
@@ -14,7 +15,9 @@ import { executorOf, nodeDaemonStatus, type Executor, type NodeDaemonStatus } fr
 import { isNotRunningMarker, readRestoreLayout, startedLayout, type RestoreLayout, imageDisks } from './layout';
 import * as nodeOps from './node';
 import { backupImageName, moveProblems, plannedWrites, restoreIdOf, sameWrites, writesDifference, type RestoreWrites, type WriteProblem } from './writes';
-import { command, done, journal, recordFailure, step, StepFailure, working, type IterationRef } from './steps';
+import { command, done, journal, leafOf, recordFailure, step, StepFailure, working, type IterationRef } from './steps';
+import { daemonCannotRestore, heldForAnother, leafToHold, NODE_ONLY_CHECK, type LeafToHold } from './node-only';
+import { restoreRef, restoreStatus } from './restore-ref';
 import { ALL_RESTORE_MODES, abortRule } from './view';
 import { listKept } from './kept';
 
@@ -36,24 +39,39 @@ export interface Preflight {
 
 const MAX_SMALL_FILE = 16 * 1024 * 1024;
 
-/** Phase 1, step 1: nothing is written; every reason not to start is listed at once. */
-export async function preflight(ref: IterationRef): Promise<{ layout: RestoreLayout | null; result: Preflight }> {
+/**
+ * Phase 1, step 1: nothing is written; every reason not to start is listed at once. An
+ * iteration without a leaf (a folder on the node, stoney cloud) is checked for the leaf that
+ * would hold its restore (node-only.ts); `leaf` names it when every check passes.
+ */
+export async function preflight(ref: IterationRef): Promise<{ layout: RestoreLayout | null; result: Preflight; leaf: string | null }> {
   const checks: PreflightCheck[] = [];
   const iterations = await readIterationModes(ref.machineUuid);
   const chosen = iterations.find((i) => i.name === ref.iteration);
-  checks.push(
-    chosen && chosen.mode.toLowerCase() === 'finished'
-      ? { label: 'The iteration is finished', ok: true, detail: `Mode finished${chosen.returnValue ? ` (stray return value ${chosen.returnValue} ignored)` : ''}.` }
-      : {
-          label: 'The iteration is finished',
-          ok: false,
-          detail: !chosen
-            ? 'The iteration no longer exists.'
-            : (ALL_RESTORE_MODES as readonly string[]).some((m) => m.toLowerCase() === chosen.mode.toLowerCase())
-              ? `A restore of this iteration is already open (mode ${chosen.mode}): open it to continue or abort it.`
-              : `It is in mode ${chosen.mode}; only a finished iteration can be restored.`,
-        },
-  );
+  const inRestore = (mode: string) => (ALL_RESTORE_MODES as readonly string[]).some((m) => m.toLowerCase() === mode.toLowerCase());
+  // A leaf in a restore mode may hold the restore of an iteration without a leaf, not one of its own.
+  const holding = chosen && inRestore(chosen.mode) ? (await findOpenRestoresOf(ref.machineUuid)).find((r) => r.leaf === chosen.name && r.iteration !== chosen.name) : undefined;
+  // Without a leaf: which of the machine's leaves would hold the restore, decided once the folder is known.
+  let nodeOnly: ((folder: string) => LeafToHold) | null = null;
+  if (chosen) {
+    checks.push(
+      chosen.mode.toLowerCase() === 'finished'
+        ? { label: 'The iteration is finished', ok: true, detail: `Mode finished${chosen.returnValue ? ` (stray return value ${chosen.returnValue} ignored)` : ''}.` }
+        : {
+            label: 'The iteration is finished',
+            ok: false,
+            detail: holding
+              ? heldForAnother(chosen.name, holding.iteration)
+              : inRestore(chosen.mode)
+                ? `A restore of this iteration is already open (mode ${chosen.mode}): open it to continue or abort it.`
+                : `It is in mode ${chosen.mode}; only a finished iteration can be restored.`,
+          },
+    );
+  } else {
+    const { kind } = await readInstallation();
+    nodeOnly = (folder) => leafToHold({ iteration: ref.iteration, kind, leaves: iterations, folder });
+    checks.push({ label: NODE_ONLY_CHECK, ...nodeOnly('below the backup root') });
+  }
   const busy = iterations.filter((i) => i.name !== ref.iteration && blocksTheMachine(i));
   checks.push(
     busy.length === 0
@@ -68,10 +86,13 @@ export async function preflight(ref: IterationRef): Promise<{ layout: RestoreLay
     // virtualization root) is a reason not to start, shown with the others.
     if (!isAppError(error) || (error.code !== 'invalid-input' && error.code !== 'unsafe-path')) throw error;
     checks.push({ label: PATHS_CHECK, ok: false, detail: error.message });
-    return { layout: null, result: { ok: false, checks, largeFiles: [], executor: null } };
+    return { layout: null, result: { ok: false, checks, largeFiles: [], executor: null }, leaf: null };
   }
+  const held = nodeOnly?.(layout.backupFolder) ?? null;
+  if (held) checks[0] = { label: NODE_ONLY_CHECK, ...held };
   const daemon = await nodeDaemonStatus(layout.node);
   const executor = executorOf(daemon);
+  if (held && executor === 'daemon') checks.push({ label: 'The console executes the restore', ok: false, detail: daemonCannotRestore(layout.node, daemon.summary) });
   let largeFiles: { name: string; size: number }[] = [];
   const kept = await keptOnNode(layout.node, ref.machineUuid).catch(() => null);
   try {
@@ -99,6 +120,7 @@ export async function preflight(ref: IterationRef): Promise<{ layout: RestoreLay
       names,
       disks.flatMap((d, i) => (imageNames[i] === null ? [`The backup's image of ${d.target}, ${JSON.stringify(d.source)}, names no file.`] : [])),
       executor,
+      held !== null,
     );
     checks.push(
       refused.length === 0
@@ -120,9 +142,11 @@ export async function preflight(ref: IterationRef): Promise<{ layout: RestoreLay
     checks.push({ label: `Node ${layout.node} is reachable`, ok: false, detail: error instanceof Error ? error.message : String(error) });
   }
   if (executor === 'daemon') checks.push(daemonReadsBackupRoot(layout));
+  const ok = checks.every((c) => c.ok);
   return {
     layout,
-    result: { ok: checks.every((c) => c.ok), checks, largeFiles, executor: { executor, source: daemon.source, summary: daemon.summary }, kept },
+    result: { ok, checks, largeFiles, executor: { executor, source: daemon.source, summary: daemon.summary }, kept },
+    leaf: ok && held?.ok ? held.leaf : null,
   };
 }
 
@@ -223,10 +247,13 @@ const PATHS_CHECK = 'Every path stays in its folder on the node';
 /**
  * Why any path of the restore is refused on the node: backup files (read; a symbolic link is
  * refused, not followed), the retain folder (created), daemon-driven the console's copy of the
- * resolved files beside it (created), the live images (replaced).
+ * resolved files beside it (created), the live images (replaced). For an iteration without a
+ * leaf the folder itself too: its name came from the URL, so it must be a real folder below the
+ * backup root, reached without a link.
  */
-async function pathProblems(layout: RestoreLayout, backupNames: string[], known: string[], executor: Executor): Promise<string[]> {
+async function pathProblems(layout: RestoreLayout, backupNames: string[], known: string[], executor: Executor, nodeOnly: boolean): Promise<string[]> {
   const checks: ConfinedCheck[] = [
+    ...(nodeOnly ? [{ path: layout.backupFolder, root: layout.backupRoot, kind: 'folder' } satisfies ConfinedCheck] : []),
     ...backupNames.map((n): ConfinedCheck => ({ path: `${layout.backupFolder}/${n}`, root: layout.backupRoot, kind: 'file-or-none' })),
     { path: layout.retainFolder, root: layout.retainRoot, kind: 'folder-or-none' },
     ...(executor === 'daemon' ? [{ path: layout.resolvedFolder, root: layout.retainRoot, kind: 'folder-or-none' } satisfies ConfinedCheck] : []),
@@ -263,11 +290,13 @@ function approximateSize(bytes: number): string {
  * that an abort restores it, the folders and roots the restore works in, and who executes the
  * node steps.
  */
-export async function startRestore(ref: IterationRef, by: string, instance: string): Promise<Executor> {
-  const { layout, result } = await preflight(ref);
+export async function startRestore(target: IterationRef, by: string, instance: string): Promise<Executor> {
+  const { layout, result, leaf } = await preflight(target);
   if (!result.ok || !layout || !result.executor) throw new AppError('conflict', `The restore cannot start: ${result.checks.filter((c) => !c.ok).map((c) => c.detail).join(' ')}`);
   const executor = result.executor.executor;
-  const current = await readIterationStatus(ref.machineUuid, ref.iteration);
+  // Without a leaf of its own, the machine's one leaf holds the restore (node-only.ts); an earlier restore's leaf does not count.
+  const ref: IterationRef = { machineUuid: target.machineUuid, iteration: target.iteration, ...(leaf ? { leaf } : {}) };
+  const current = await readIterationStatus(ref.machineUuid, leafOf(ref));
   if (!current) throw new AppError('not-found', 'The iteration no longer exists.');
   const previous = await readJournal(ref.machineUuid, ref.iteration);
   if (previous) {
@@ -280,13 +309,13 @@ export async function startRestore(ref: IterationRef, by: string, instance: stri
   const lockMode = executor === 'daemon' ? 'unretainSmallFiles' : 'unretainingSmallFiles';
   await working(ref, 'finished', lockMode);
   const backOff = async () => {
-    await transitionIteration(ref.machineUuid, ref.iteration, { from: lockMode, to: 'finished', state: current.state, returnValue: current.returnValue ?? 0 });
+    await transitionIteration(ref.machineUuid, leafOf(ref), { from: lockMode, to: 'finished', state: current.state, returnValue: current.returnValue ?? 0 });
     invalidateFleetCache();
   };
   // The compare-and-set locks this iteration only. Two starts on different iterations of one
   // machine (or a backup starting meanwhile) would both succeed, so look again: whoever sees
   // another iteration of the machine at work backs off. Both may back off; never both proceed.
-  const others = (await readIterationModes(ref.machineUuid)).filter((i) => i.name !== ref.iteration && blocksTheMachine(i));
+  const others = (await readIterationModes(ref.machineUuid)).filter((i) => i.name !== leafOf(ref) && blocksTheMachine(i));
   if (others.length > 0) {
     await backOff();
     throw new AppError('conflict', `The restore cannot start: iteration ${others.map((o) => `${o.name} is in mode ${o.mode}`).join(', ')}. One backup or restore per machine at a time.`);
@@ -310,10 +339,12 @@ export async function startRestore(ref: IterationRef, by: string, instance: stri
         executor,
         executorReason: result.executor.summary,
         ...(executor === 'daemon' && executionDate !== '0' ? { previousExecutionDate: executionDate } : {}),
+        ...(leaf ? { leaf } : {}),
       }),
       // Phase 1 waits for a person and needs no driver: the lease starts out expired, so any
       // console instance that receives the confirmation can take it and drive phase 2.
       encodeLease(instance, new Date()),
+      leafOf(ref),
     );
   } catch (error) {
     await backOff();
@@ -364,7 +395,8 @@ export async function openRestore(ref: IterationRef): Promise<{ layout: RestoreL
 }
 
 /** Retrying phase 1 after the small files failed (console-driven: the console copies again). */
-export async function retrySmallFiles(ref: IterationRef, by: string): Promise<void> {
+export async function retrySmallFiles(target: IterationRef, by: string): Promise<void> {
+  const ref = await restoreRef(target);
   const { layout } = await openRestore(ref);
   await journal(ref, { step: 'retried', by });
   await working(ref, 'unretainingSmallFiles', 'unretainingSmallFiles');
@@ -491,7 +523,8 @@ export async function currentWrites(
  * exactly those files). Conflicts are recomputed from the live state now, so a decision can
  * never apply to a difference that changed meanwhile.
  */
-export async function resolveConflicts(ref: IterationRef, decisions: Decisions, by: string): Promise<{ ok: true } | { ok: false; errors: Record<string, string> }> {
+export async function resolveConflicts(target: IterationRef, decisions: Decisions, by: string): Promise<{ ok: true } | { ok: false; errors: Record<string, string> }> {
+  const ref = await restoreRef(target);
   const stored = await readJournal(ref.machineUuid, ref.iteration);
   const records = stored ? decodeJournal(stored.records) : [];
   await requireMode(ref, 'unretainedSmallFiles', journalExecutor(records));
@@ -539,7 +572,8 @@ export async function resolveConflicts(ref: IterationRef, decisions: Decisions, 
  * `<retain folder>/<vm>.xml.<iteration>` (daemons.md fact 1): the daemon restores the machine
  * with that file, so that is the only way the decisions reach the domain. Then the command.
  */
-export async function confirmRestore(ref: IterationRef, by: string): Promise<void> {
+export async function confirmRestore(target: IterationRef, by: string): Promise<void> {
+  const ref = await restoreRef(target);
   const stored = await readJournal(ref.machineUuid, ref.iteration);
   const records = stored ? decodeJournal(stored.records) : [];
   const executor = journalExecutor(records);
@@ -560,7 +594,7 @@ export async function confirmRestore(ref: IterationRef, by: string): Promise<voi
   if (executor === 'daemon') {
     await installResolvedXml(ref, view.layout);
     await journal(ref, { step: 'confirmed', by });
-    const current = await readIterationStatus(ref.machineUuid, ref.iteration);
+    const current = await readIterationStatus(ref.machineUuid, leafOf(ref));
     await command(ref, current?.mode ?? 'unretainedSmallFiles', 'unretainLargeFiles');
     await journal(ref, { step: 'commanded', mode: 'unretainLargeFiles' });
   } else {
@@ -592,11 +626,12 @@ export async function installResolvedXml(ref: IterationRef, layout: RestoreLayou
  * iteration (see abortRule). Removes the retain folder (and the console's copy of the resolved
  * files) and puts the iteration back as it was.
  */
-export async function abortRestore(ref: IterationRef, by: string): Promise<void> {
+export async function abortRestore(target: IterationRef, by: string): Promise<void> {
+  const ref = await restoreRef(target);
   const stored = await readJournal(ref.machineUuid, ref.iteration);
   const records = stored ? decodeJournal(stored.records) : [];
   const started = last(records, 'started');
-  const current = await readIterationStatus(ref.machineUuid, ref.iteration);
+  const current = await restoreStatus(ref, stored);
   if (!current) throw new AppError('not-found', 'The iteration no longer exists.');
   const rule = abortRule({ mode: current.mode, state: current.state, returnValue: current.returnValue, records });
   if (!rule.ok) throw new AppError('conflict', rule.reason);
@@ -605,8 +640,9 @@ export async function abortRestore(ref: IterationRef, by: string): Promise<void>
   await removeStagedCopies(layout, last(records, 'resolved')?.writes ?? null);
   await removeRetainFolder(layout, started?.createdFolders ?? []);
   // A restore started elsewhere left no record of the previous state: like the VM-Manager's
-  // cancel, the iteration goes back to finished, stamped now.
-  await transitionIteration(ref.machineUuid, ref.iteration, {
+  // cancel, the iteration goes back to finished, stamped now. A leaf that held the restore of an
+  // iteration without a leaf gets its own values back, so the wrapper replaces it as always.
+  await transitionIteration(ref.machineUuid, leafOf(ref), {
     from: current.mode,
     to: 'finished',
     state: started ? started.previousState : formatIterationName(new Date()),
@@ -641,7 +677,7 @@ export async function removeRetainFolder(layout: Pick<RestoreLayout, 'node' | 'r
 
 /** The daemon's "-ed" modes may carry its 18 (see readDaemonAnswer); anything else non-zero is a failure to deal with first. */
 async function requireMode(ref: IterationRef, mode: string, executor: Executor = 'console'): Promise<void> {
-  const current = await readIterationStatus(ref.machineUuid, ref.iteration);
+  const current = await readIterationStatus(ref.machineUuid, leafOf(ref));
   const rv = current?.returnValue ?? 0;
   if (current?.mode.toLowerCase() !== mode.toLowerCase() || !(rv === 0 || (executor === 'daemon' && rv === 18))) {
     throw new AppError('conflict', `The iteration is in mode ${current?.mode ?? 'unknown'}, not ${mode}. Reload to see where the restore stands.`);

@@ -10,7 +10,8 @@ import { decodeJournal, has, last, type JournalRecord, type TimedRecord } from '
 import type { RestoreLayout } from './layout';
 import * as nodeOps from './node';
 import { currentWrites, openRestore, removeRetainFolder } from './phase1';
-import { done, finishJournal, journal, recordFailure, step, StepFailure, working, type IterationRef } from './steps';
+import { done, finishJournal, journal, leafOf, recordFailure, step, StepFailure, working, type IterationRef } from './steps';
+import { restoreRef } from './restore-ref';
 import { deriveRestoreView, RESTORING_SAVED_STATE } from './view';
 import { captureBefore, discardKept, readKeptView, recordRestored } from './kept';
 import type { Checksum } from '@/lib/ssh';
@@ -71,9 +72,30 @@ export interface Context {
 
 async function currentMode(ref: IterationRef): Promise<{ mode: string; returnValue: number | null }> {
   const modes = await readIterationModes(ref.machineUuid);
-  const current = modes.find((m) => m.name === ref.iteration);
-  if (!current) throw new AppError('not-found', 'The iteration no longer exists.');
+  const current = modes.find((m) => m.name === leafOf(ref));
+  if (!current) throw new AppError('not-found', ref.leaf ? `Leaf ${ref.leaf}, which holds this restore, is no longer in the directory.` : 'The iteration no longer exists.');
   return current;
+}
+
+/**
+ * The restore has ended: the iteration is finished, stamped now. A leaf that held the restore of
+ * an iteration without a leaf gets its own state and return value back instead (node-only.ts):
+ * it is the machine's last backup again, and the stoney wrapper replaces it at its next run.
+ */
+async function markFinished(ref: IterationRef, from: string, records: TimedRecord[], now = new Date()): Promise<void> {
+  const started = last(records, 'started');
+  if (!ref.leaf || !started?.leaf) {
+    await done(ref, from, 'finished', now);
+    return;
+  }
+  await transitionIteration(ref.machineUuid, ref.leaf, { from, to: 'finished', state: started.previousState, returnValue: started.previousReturnValue ?? 0 });
+  invalidateFleetCache();
+}
+
+/** The state markFinished writes at `now` (what an undo finds on the leaf when nothing happened since). */
+function finishedStateOf(ref: IterationRef, records: TimedRecord[], now: Date): string {
+  const started = last(records, 'started');
+  return ref.leaf && started?.leaf ? started.previousState : formatIterationName(now);
 }
 
 /** Only what the journal and the directory say: no file is read here, so a restore whose files are gone can still be finished. */
@@ -112,7 +134,8 @@ export async function checkPlan(ctx: Context, writes: RestoreWrites, during: str
 export type Phase2Outcome = 'finished' | 'failed' | 'handed-over';
 
 /** Runs a console-driven phase 2 to the end, or until a step fails (recorded as a non-zero return value and a reason). */
-export async function runPhase2(ref: IterationRef, options: Phase2Options): Promise<Phase2Outcome> {
+export async function runPhase2(target: IterationRef, options: Phase2Options): Promise<Phase2Outcome> {
+  const ref = await restoreRef(target);
   let mode = (await currentMode(ref)).mode;
   try {
     const ctx = await loadContext(ref);
@@ -139,13 +162,13 @@ export async function runPhase2(ref: IterationRef, options: Phase2Options): Prom
           if (mode.toLowerCase() === 'restoring') await restore(ctx, options);
           const finishedAt = new Date();
           // What the restore left, for an undo to compare with: before the iteration is finished, so a console that dies in between records it on resume.
-          await recordTheResult(ctx, finishedAt);
+          await recordTheResult(ctx, finishedStateOf(ref, ctx.records, finishedAt));
           // The retain folder goes before the iteration is finished, so a console that dies in
           // between removes it on resume instead of leaving it behind for good.
           await step('removing the retain folder', 46, `The machine is restored; only the retain folder ${ctx.layout.retainFolder} is left.`, () =>
             removeRetainFolder(ctx.layout, last(ctx.records, 'started')?.createdFolders ?? []),
           );
-          await done(ref, mode, 'finished', finishedAt);
+          await markFinished(ref, mode, ctx.records, finishedAt);
           // The journal stays as the record of this restore until the iteration is restored again.
           await finishJournal(ref);
           await discardUnlessKept(ctx);
@@ -426,11 +449,11 @@ async function placeStagedImages(ctx: Context, writes: RestoreWrites, moved: Set
 }
 
 /** Staged: what the restore left, in its kept record (an undo compares it with what it finds). */
-async function recordTheResult(ctx: Context, finishedAt: Date): Promise<void> {
+async function recordTheResult(ctx: Context, finishedState: string): Promise<void> {
   if (!ctx.keptId || !ctx.writes?.staging) return;
   const { keptId, writes } = ctx;
   await step('recording what the restore left (for an undo)', 29, 'The machine is restored and runs; only the retain folder is left.', () =>
-    recordRestored({ keptId, layout: ctx.layout, writes, finishedState: formatIterationName(finishedAt) }),
+    recordRestored({ keptId, layout: ctx.layout, writes, finishedState }),
   );
 }
 
@@ -487,11 +510,12 @@ export async function restoreDirectory(ctx: Context, stateNow: string, folder = 
  * (and a timestamp as state, never 0), then the same loop.
  * `withoutState` (offered when libvirt refused the saved state) defines and starts the machine instead.
  */
-export async function retryPhase2(ref: IterationRef, by: string, options: Phase2Options, retry: { withoutState?: boolean } = {}): Promise<Phase2Outcome> {
+export async function retryPhase2(target: IterationRef, by: string, options: Phase2Options, retry: { withoutState?: boolean } = {}): Promise<Phase2Outcome> {
+  const ref = await restoreRef(target);
   const { mode, returnValue } = await currentMode(ref);
   if ((returnValue ?? 0) === 0) throw new AppError('conflict', 'The restore has not failed; there is nothing to retry.');
   await journal(ref, { step: 'retried', by, ...(retry.withoutState ? { withoutState: true } : {}) });
-  await transitionIteration(ref.machineUuid, ref.iteration, { from: mode, to: mode, state: formatIterationName(new Date()), returnValue: 0 });
+  await transitionIteration(ref.machineUuid, leafOf(ref), { from: mode, to: mode, state: formatIterationName(new Date()), returnValue: 0 });
   return runPhase2(ref, options);
 }
 
@@ -501,7 +525,8 @@ export async function retryPhase2(ref: IterationRef, by: string, options: Phase2
  * daemon's `restored`): the iteration becomes finished, and the journal, closed, names what was
  * left for them to deal with. Nothing on the node is changed.
  */
-export async function finishByHand(ref: IterationRef, by: string): Promise<{ remains: string[] }> {
+export async function finishByHand(target: IterationRef, by: string): Promise<{ remains: string[] }> {
+  const ref = await restoreRef(target);
   const [{ mode, returnValue }, stored] = await Promise.all([currentMode(ref), readJournal(ref.machineUuid, ref.iteration)]);
   const records = stored ? decodeJournal(stored.records) : [];
   const view = deriveRestoreView({ mode, returnValue, records, lease: stored?.lease ?? null, now: new Date() });
@@ -525,10 +550,10 @@ export async function finishByHand(ref: IterationRef, by: string): Promise<{ rem
   if (keptId) {
     // Marking finished does not depend on the node: without this record the kept disks can only be discarded, not used for an undo.
     await loadContext(ref)
-      .then((ctx) => (ctx.writes?.staging ? recordRestored({ keptId, layout: ctx.layout, writes: ctx.writes, finishedState: formatIterationName(finishedAt) }) : undefined))
+      .then((ctx) => (ctx.writes?.staging ? recordRestored({ keptId, layout: ctx.layout, writes: ctx.writes, finishedState: finishedStateOf(ref, records, finishedAt) }) : undefined))
       .catch((error: unknown) => console.error(`[restore] ${ref.machineUuid}/${ref.iteration}: what the restore left could not be recorded, so it cannot be undone: ${error instanceof Error ? error.message : String(error)}`));
   }
-  await transitionIteration(ref.machineUuid, ref.iteration, { from: mode, to: 'finished', state: formatIterationName(finishedAt), returnValue: 0 });
+  await markFinished(ref, mode, records, finishedAt);
   await finishJournal(ref, { by, remains: offer.remains });
   invalidateFleetCache();
   return { remains: offer.remains };

@@ -3,11 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { env } from '@/lib/env';
 import { AppError } from '@/lib/errors';
-import { findOpenRestores, migrateLegacyJournal, findLegacyJournals, readIterationStatus, readJournal, swapLease } from '@/lib/ldap/restore';
+import { findOpenRestores, migrateLegacyJournal, findLegacyJournals, readJournal, swapLease } from '@/lib/ldap/restore';
 import { commandFor } from './daemon-protocol';
 import { runDaemonDriven, retryDaemonDriven } from './daemon';
 import { decodeJournal, decodeLease, encodeLease, executorOf, has, type TimedRecord } from './journal';
 import { finishByHand, runPhase2, retryPhase2, type Phase2Options } from './phase2';
+import { restoreStatus } from './restore-ref';
 import { journal, type IterationRef } from './steps';
 import { readKept, swapKeptLease } from '@/lib/ldap/kept';
 import { discardExpired, discardKept, listKept, takeKeptLease } from './kept';
@@ -195,7 +196,8 @@ export async function resumeInterruptedRestores(): Promise<string[]> {
   const resumed: string[] = [];
   for (const ref of await findOpenRestores()) {
     if (registry.jobs.has(key(ref))) continue;
-    const [stored, status] = await Promise.all([readJournal(ref.machineUuid, ref.iteration), readIterationStatus(ref.machineUuid, ref.iteration)]);
+    const stored = await readJournal(ref.machineUuid, ref.iteration);
+    const status = stored ? await restoreStatus(ref, stored).catch(() => null) : null;
     if (!stored || !status) continue;
     const records = decodeJournal(stored.records);
     if (!needsDriver(records, status.mode, status.returnValue)) continue;

@@ -2,12 +2,14 @@ import 'server-only';
 import { requireMachineAccess } from '@/lib/auth/scope';
 import { env } from '@/lib/env';
 import { AppError } from '@/lib/errors';
-import { readIterationStatus, readJournal } from '@/lib/ldap/restore';
+import { readJournal } from '@/lib/ldap/restore';
 import { readMachine } from '@/lib/ldap/machines';
 import { assertMachineUuid } from '@/lib/inventory/machine';
 import { iterationNamePattern } from '@/lib/inventory/iteration';
 import { decodeJournal, last, type TimedRecord } from './journal';
-import { imageDisks, type RestoreLayout } from './layout';
+import { imageDisks, readRestoreLayout, type RestoreLayout } from './layout';
+import { heldLeaf } from './node-only';
+import { AT_REST, refuseHeldLeaf, restoreStatus } from './restore-ref';
 import * as nodeOps from './node';
 import { openRestore, preflight, readConflicts, type Preflight } from './phase1';
 import { liveProgress } from './runner';
@@ -44,6 +46,12 @@ export interface RestoreStatus {
   daemonTimeoutSeconds: number;
   /** What a finished restore of this iteration keeps for an undo (its newest kept record), or null. */
   kept: { status: KeptView['status']; heldBytes: number; keptUntil: string | null; newest: boolean } | null;
+  /**
+   * The iteration exists only on the node (no leaf of its own, stoney cloud): `leaf` is the
+   * machine's leaf that holds its open restore (null when none is open). Null for an iteration
+   * with a leaf.
+   */
+  onlyOnNode: { leaf: string | null } | null;
 }
 
 /**
@@ -54,10 +62,19 @@ export interface RestoreStatus {
  */
 export async function readRestoreStatus(ref: IterationRef): Promise<RestoreStatus> {
   await requireMachineAccess('restore', ref.machineUuid);
-  const [machine, current, stored] = await Promise.all([readMachine(ref.machineUuid, []), readIterationStatus(ref.machineUuid, ref.iteration), readJournal(ref.machineUuid, ref.iteration)]);
+  const [machine, stored] = await Promise.all([readMachine(ref.machineUuid, []), readJournal(ref.machineUuid, ref.iteration)]);
   if (!machine) throw new AppError('not-found', 'There is no machine with this UUID in the directory.');
-  if (!current) throw new AppError('not-found', 'The iteration no longer exists.');
   const records = stored ? decodeJournal(stored.records) : [];
+  const held = heldLeaf(records);
+  // A leaf that holds another iteration's restore is not shown as a restore of its own.
+  if (!held) await refuseHeldLeaf(ref);
+  let current = await restoreStatus(ref, stored);
+  const onlyOnNode = held !== null || current === null;
+  if (!current) {
+    // Neither a leaf nor a restore: an iteration that exists only as its folder on the node, or none.
+    await requireIterationFolder(ref, machine.name);
+    current = AT_REST;
+  }
   const view = deriveRestoreView({ mode: current.mode, state: current.state, returnValue: current.returnValue, records, lease: stored?.lease ?? null, now: new Date() });
   let progress: CopyProgress | null = null;
   // While the copies are made, and (daemon-driven) while the console checks them and prepares the restore.
@@ -75,6 +92,8 @@ export async function readRestoreStatus(ref: IterationRef): Promise<RestoreStatu
     previousState: last(records, 'started')?.previousState ?? null,
     daemonTimeoutSeconds: Math.round(env().restore.daemonTimeoutMs / 1000),
     kept: await keptSummary(ref),
+    // The leaf holds the restore until it is finished again (its journal is closed a moment later).
+    onlyOnNode: onlyOnNode ? { leaf: held !== null && current.mode.toLowerCase() !== 'finished' ? held : null } : null,
   };
 }
 
@@ -82,6 +101,21 @@ async function keptSummary(ref: IterationRef): Promise<RestoreStatus['kept']> {
   const all = await listKept(ref.machineUuid).catch(() => []);
   const mine = all.find((k) => k.iteration === ref.iteration);
   return mine ? { status: mine.status, heldBytes: mine.heldBytes, keptUntil: mine.keptUntil, newest: all[0] === mine } : null;
+}
+
+/**
+ * An iteration without a leaf is there when its folder is: a real folder below the backup root,
+ * reached without a link (its name came from the URL). Anything else is not an iteration of
+ * this machine.
+ */
+async function requireIterationFolder(ref: IterationRef, machineName: string): Promise<void> {
+  const layout = await readRestoreLayout(ref.machineUuid, ref.iteration);
+  const [problem] = await nodeOps.confined(layout.node, [{ path: layout.backupFolder, root: layout.backupRoot, kind: 'folder' }]);
+  if (problem === null) return;
+  if (/does not exist/.test(problem)) {
+    throw new AppError('not-found', `Machine ${machineName} has no iteration ${ref.iteration}: no leaf in the directory and no folder ${layout.backupFolder} on node ${layout.node}.`);
+  }
+  throw new AppError('unsafe-path', `The folder of iteration ${ref.iteration} is refused: ${layout.backupFolder}: ${problem}`);
 }
 
 /**

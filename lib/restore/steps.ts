@@ -16,22 +16,31 @@ import { encodeRecord, type JournalRecord } from './journal';
 export interface IterationRef {
   machineUuid: string;
   iteration: string;
+  /**
+   * The leaf whose mode carries the restore when it is not the iteration's own: an iteration
+   * that exists only on the node (stoney cloud) has no leaf, and the machine's one leaf holds
+   * the restore's modes meanwhile (see node-only.ts). Set by restoreRef from the journal.
+   */
+  leaf?: string;
 }
+
+/** The leaf whose mode, state and return value this restore writes. */
+export const leafOf = (ref: IterationRef): string => ref.leaf ?? ref.iteration;
 
 /** Control role: asks the node daemon for a step. `executionDate` is set when the iteration's is not 0 (the daemon then ignores commands). */
 export async function command(ref: IterationRef, from: string, to: string, executionDate?: string): Promise<void> {
-  await transitionIteration(ref.machineUuid, ref.iteration, { from, to, state: '0', returnValue: 0, executionDate });
+  await transitionIteration(ref.machineUuid, leafOf(ref), { from, to, state: '0', returnValue: 0, executionDate });
   invalidateFleetCache();
 }
 
 /** Executor role: the console takes a step itself; the state says since when. */
 export async function working(ref: IterationRef, from: string, to: string, now = new Date()): Promise<void> {
-  await transitionIteration(ref.machineUuid, ref.iteration, { from, to, state: formatIterationName(now), returnValue: 0 });
+  await transitionIteration(ref.machineUuid, leafOf(ref), { from, to, state: formatIterationName(now), returnValue: 0 });
   invalidateFleetCache();
 }
 
 export async function done(ref: IterationRef, from: string, to: string, now = new Date()): Promise<void> {
-  await transitionIteration(ref.machineUuid, ref.iteration, { from, to, state: formatIterationName(now), returnValue: 0 });
+  await transitionIteration(ref.machineUuid, leafOf(ref), { from, to, state: formatIterationName(now), returnValue: 0 });
   invalidateFleetCache();
 }
 
@@ -105,6 +114,6 @@ export async function recordFailure(ref: IterationRef, mode: string, failure: St
     by: failure.origin.by,
     reissue: failure.origin.reissue,
   });
-  await markIterationFailed(ref.machineUuid, ref.iteration, mode, failure.returnValue, formatIterationName(new Date()));
+  await markIterationFailed(ref.machineUuid, leafOf(ref), mode, failure.returnValue, formatIterationName(new Date()));
   invalidateFleetCache();
 }

@@ -8,7 +8,7 @@ import { appendKept, closeKept, readKept, readKeptText } from '@/lib/ldap/kept';
 import { applyLdapChanges, appendJournal, markIterationFailed, readIterationStatus, readJournal, readLiveMachineEntries, transitionIteration } from '@/lib/ldap/restore';
 import { encodeRecord, last } from './journal';
 import { checkUndo, decodeKept, keptRecord } from './kept';
-import { asideName, currentUndo, keptStatus, undoTouchedMachine, type KeptRecord, type TimedKeptRecord } from './kept-records';
+import { asideName, currentUndo, keptStatus, leafOfKept, undoTouchedMachine, type KeptRecord, type TimedKeptRecord } from './kept-records';
 import * as nodeOps from './node';
 import { StepFailure, step } from './steps';
 
@@ -101,7 +101,7 @@ export async function runUndo(id: string, options: UndoOptions): Promise<'undone
       stderr: failure.command?.stderr,
     }).catch(() => undefined);
     if (ctx && currentUndo(ctx.records).some((r) => r.step === 'iteration-taken')) {
-      await markIterationFailed(ctx.kept.machineUuid, ctx.kept.iteration, 'restoring', failure.returnValue, formatIterationName(new Date())).catch(() => undefined);
+      await markIterationFailed(ctx.kept.machineUuid, leafOfKept(ctx.kept), 'restoring', failure.returnValue, formatIterationName(new Date())).catch(() => undefined);
       invalidateFleetCache();
     }
     return 'failed';
@@ -230,19 +230,25 @@ async function undoSteps(ctx: UndoContext, options: UndoOptions): Promise<void> 
  * died after the write and before its journal record finds the iteration already taken.
  */
 async function takeIteration(kept: Kept, restored: Restored): Promise<void> {
-  const status = await readIterationStatus(kept.machineUuid, kept.iteration);
+  const leaf = leafOfKept(kept);
+  const status = await readIterationStatus(kept.machineUuid, leaf);
   if (status?.mode.toLowerCase() === 'restoring') return;
   if (status?.mode.toLowerCase() !== 'finished' || status.state !== restored.finishedState) {
-    throw new AppError('conflict', `Iteration ${kept.iteration} changed since the restore (mode ${status?.mode ?? 'gone'}): nothing was changed.`);
+    throw new AppError('conflict', `Leaf ${leaf} changed since the restore (mode ${status?.mode ?? 'gone'}): nothing was changed.`);
   }
-  await transitionIteration(kept.machineUuid, kept.iteration, { from: 'finished', to: 'restoring', state: formatIterationName(new Date()), returnValue: 0 });
+  await transitionIteration(kept.machineUuid, leaf, { from: 'finished', to: 'restoring', state: formatIterationName(new Date()), returnValue: 0 });
 }
 
-/** Back to the state and return value the iteration had before the restore; done already when it is finished with them. */
+/**
+ * Back to the state and return value the leaf had before the restore (for a leaf that held the
+ * restore of an iteration without a leaf, its own, as the restore gave it back); done already
+ * when it is finished with them.
+ */
 async function releaseIteration(kept: Kept): Promise<void> {
-  const status = await readIterationStatus(kept.machineUuid, kept.iteration);
+  const leaf = leafOfKept(kept);
+  const status = await readIterationStatus(kept.machineUuid, leaf);
   if (status?.mode.toLowerCase() === 'finished' && status.state === kept.previousState) return;
-  await transitionIteration(kept.machineUuid, kept.iteration, { from: status?.mode ?? 'restoring', to: 'finished', state: kept.previousState, returnValue: kept.previousReturnValue ?? 0 });
+  await transitionIteration(kept.machineUuid, leaf, { from: status?.mode ?? 'restoring', to: 'finished', state: kept.previousState, returnValue: kept.previousReturnValue ?? 0 });
 }
 
 /** Continuing a failed undo: the iteration's return value back to 0 (still restoring), then the same steps. */
@@ -250,9 +256,9 @@ export async function retryUndo(id: string, by: string): Promise<void> {
   const { kept, records } = await loadUndo(id);
   if (keptStatus(records) !== 'undo-failed') throw new AppError('conflict', 'This undo has not failed; there is nothing to retry.');
   await note(id, { step: 'retried', by });
-  const status = await readIterationStatus(kept.machineUuid, kept.iteration);
+  const status = await readIterationStatus(kept.machineUuid, leafOfKept(kept));
   if (status && status.mode.toLowerCase() === 'restoring' && (status.returnValue ?? 0) !== 0) {
-    await transitionIteration(kept.machineUuid, kept.iteration, { from: 'restoring', to: 'restoring', state: formatIterationName(new Date()), returnValue: 0 });
+    await transitionIteration(kept.machineUuid, leafOfKept(kept), { from: 'restoring', to: 'restoring', state: formatIterationName(new Date()), returnValue: 0 });
     invalidateFleetCache();
   }
 }
@@ -266,9 +272,9 @@ export async function cancelUndo(id: string, by: string): Promise<void> {
   const status = keptStatus(records);
   if (status !== 'undo-failed' && status !== 'undoing') throw new AppError('conflict', 'No undo of this restore is under way.');
   if (undoTouchedMachine(records)) throw new AppError('conflict', 'The undo has already changed the machine; it can only be retried and finished, not called off.');
-  const iteration = await readIterationStatus(kept.machineUuid, kept.iteration);
+  const iteration = await readIterationStatus(kept.machineUuid, leafOfKept(kept));
   if (iteration?.mode.toLowerCase() === 'restoring') {
-    await transitionIteration(kept.machineUuid, kept.iteration, { from: 'restoring', to: 'finished', state: restored.finishedState, returnValue: 0 });
+    await transitionIteration(kept.machineUuid, leafOfKept(kept), { from: 'restoring', to: 'finished', state: restored.finishedState, returnValue: 0 });
     invalidateFleetCache();
   }
   await closeKept(id, keptRecord({ step: 'undo-cancelled', by }));

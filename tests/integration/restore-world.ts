@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, readlinkSync, lstatSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Client } from 'ldapts';
-import { buildDemoDirectory, DEMO } from '../../scripts/directory/demo-directory';
+import { buildDemoDirectory, DEMO, type DemoKind } from '../../scripts/directory/demo-directory';
 import { startSlapd, type RunningSlapd } from '../../scripts/directory/slapd';
 import { startDemoNode, type DemoNode } from '../../scripts/node/demo-node';
 import { readDomain, type StandInDomain } from '../../scripts/node/virsh-state';
@@ -21,10 +21,11 @@ export interface RestoreWorld {
   stop(): Promise<void>;
 }
 
-export async function startRestoreWorld(extraEnv: Record<string, string> = {}): Promise<RestoreWorld> {
+/** `kind` stoney-cloud: one leaf per machine, the older iterations only as folders on the node, and the console told so. */
+export async function startRestoreWorld(extraEnv: Record<string, string> = {}, kind: DemoKind = 'foss-cloud'): Promise<RestoreWorld> {
   const now = new Date();
-  const node = await startDemoNode(now);
-  const demo = buildDemoDirectory(now, node.paths);
+  const node = await startDemoNode(now, {}, {}, kind);
+  const demo = buildDemoDirectory(now, node.paths, { kind });
   const slapd = await startSlapd({ baseDn: demo.baseDn, rootDn: DEMO.rootDn, rootPassword: DEMO.rootPassword, ldif: [demo.ldif] });
   const env = {
     LDAP_URL: slapd.url,
@@ -39,6 +40,7 @@ export async function startRestoreWorld(extraEnv: Record<string, string> = {}): 
     // Deterministic unless a test says otherwise: the console executes. A daemon stand-in of
     // another test run on this machine would otherwise be found on the shared /proc.
     NODE_DAEMON: '*=absent',
+    INSTALLATION_KIND: kind,
     ...node.env,
     ...extraEnv,
   };

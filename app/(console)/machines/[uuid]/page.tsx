@@ -45,6 +45,9 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
   const timeZone = env().consoleTimeZone;
   const nodeRows = view.nodeIterations?.ok ? nodeIterationRows(view.iterations, view.nodeIterations.folders) : [];
   const kept = await attempt(() => loadKeptDisks(machine.uuid));
+  // Leaves that hold the restore of an iteration without a leaf (stoney cloud), by leaf.
+  const held = view.openRestores.filter((r) => r.leaf !== r.iteration);
+  const heldRestores = Object.fromEntries(held.map((r) => [r.leaf, r.iteration]));
   return (
     <>
       <PageHeader
@@ -83,6 +86,16 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
           </ul>
         </Notice>
       )}
+      {held.map((r) => (
+        <Notice key={r.iteration} title="A restore from the node is open">
+          <p data-testid="restore-from-node">
+            {machine.name} is being restored from iteration <span className="font-mono">{r.iteration}</span>, which exists only on the node. Its leaf{' '}
+            <span className="font-mono">{r.leaf}</span> holds the restore&apos;s modes until it ends, so the stoney wrapper skips the machine meanwhile; then the leaf
+            gets its own mode, state and return value back.{' '}
+            {mayRestore && <TextLink href={`/machines/${machine.uuid}/restore/${r.iteration}`}>Open the restore</TextLink>}
+          </p>
+        </Notice>
+      ))}
       <EntryProblems problems={view.problems} />
       <div className="grid gap-6 lg:grid-cols-2">
         <Card title="Machine">
@@ -140,7 +153,14 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
           <Card title={`Iterations on the node (${nodeRows.filter((r) => r.folder).length} folders)`}>
             {view.nodeIterations.ok ? (
               view.nodeIterations.exists ? (
-                <NodeIterations uuid={machine.uuid} node={view.nodeIterations.node} folder={view.nodeIterations.machineFolder} rows={nodeRows} />
+                <NodeIterations
+                  uuid={machine.uuid}
+                  node={view.nodeIterations.node}
+                  folder={view.nodeIterations.machineFolder}
+                  rows={nodeRows}
+                  mayRestore={mayRestore}
+                  openRestores={view.openRestores.map((r) => r.iteration)}
+                />
               ) : (
                 <p className="text-muted">
                   Node {view.nodeIterations.node} has no folder <span className="font-mono text-xs">{view.nodeIterations.machineFolder}</span>: no backup of this machine is
@@ -164,7 +184,7 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
       )}
       <div className="mt-6">
         <Card title={`Backup iterations in the directory (${view.iterations.length})`}>
-          <IterationTable uuid={machine.uuid} initial={view.iterations.map(toIterationRow)} timeZone={timeZone} mayRestore={mayRestore} />
+          <IterationTable uuid={machine.uuid} initial={view.iterations.map(toIterationRow)} timeZone={timeZone} mayRestore={mayRestore} heldRestores={heldRestores} />
         </Card>
       </div>
       <div className="mt-6">

@@ -1,0 +1,461 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { readVirshCalls } from '../../scripts/node/virsh-state';
+import { DEMO } from '../../scripts/directory/demo-directory';
+import { runStoneyWrapperNight, type WrapperNight } from '../fixtures/daemons/stoney-wrapper';
+import { signInAs } from '../support/sign-in';
+import { demoMachine, directoryEntry, directorySnapshot, domainOf, fileSnapshot, sha256, startRestoreWorld, withDirectoryClient, type RestoreWorld } from './restore-world';
+
+// The actions run exactly as in the console, signed in as the demo administrator; only the browser and Next's cache are stand-ins.
+vi.mock('next/headers', () => import('../support/next-headers'));
+vi.mock('next/cache', () => ({ revalidatePath: () => undefined }));
+// A restore runs dozens of commands on the node, each a round trip that a busy machine makes slow.
+vi.setConfig({ testTimeout: 120_000 });
+
+/**
+ * Issue #10, point 5, and "Done when" item 4, on a stoney cloud installation (the demo built as
+ * one: one leaf per machine, the older iterations only as folders on the node, the node's
+ * crontab starts the wrapper): an iteration that exists only on the node is restored end to
+ * end; the machine's one leaf holds the restore meanwhile and is exactly as before afterwards;
+ * and after every finished or aborted restore, of a leaf or of a folder, the stoney wrapper's
+ * stand-in replaces the machine's leaf the next night.
+ */
+let world: RestoreWorld;
+const children: ChildProcess[] = [];
+const LEASE_SECONDS = 2;
+
+beforeAll(async () => {
+  world = await startRestoreWorld({ RESTORE_LEASE_SECONDS: String(LEASE_SECONDS) }, 'stoney-cloud');
+  await signInAs(DEMO.logins.admin);
+  // The slow cp fixture goes first on the node's PATH; it is the real cp unless slowCopies() is on.
+  const cp = join(world.node.node.dir, 'bin', 'cp');
+  copyFileSync(join(process.cwd(), 'tests', 'fixtures', 'node-bin', 'cp'), cp);
+  chmodSync(cp, 0o755);
+}, 60_000);
+afterEach(() => {
+  slowCopies(null);
+  for (const child of children.splice(0)) child.kill('SIGKILL');
+});
+afterAll(async () => {
+  await world?.stop();
+});
+
+const actions = () => import('@/app/(console)/machines/[uuid]/restore/[iteration]/actions');
+const service = () => import('@/lib/restore/service');
+
+function slowCopies(seconds: number | null): void {
+  const flag = join(world.node.node.virshStateDir, 'slow-cp');
+  if (seconds === null) rmSync(flag, { force: true });
+  else writeFileSync(flag, String(seconds));
+}
+
+const machineDnOf = (uuid: string) => `sstVirtualMachine=${uuid},ou=virtual machines,ou=virtualization,ou=services,${world.slapd.baseDn}`;
+const journalDnOf = (uuid: string, iteration: string) => `ou=${uuid}_${iteration},ou=restores,ou=backup-console,ou=services,${world.slapd.baseDn}`;
+
+/** The machine's folders on the node, newest first: [0] is its leaf's, the rest exist only on the node. */
+function treeMachine(name: string) {
+  const uuid = demoMachine(name).uuid;
+  const m = world.node.tree.machines.find((x) => x.uuid === uuid);
+  if (!m) throw new Error(`${name} is not in the node tree`);
+  return { ...m, iterations: [...m.iterations].filter((i) => i.folder).sort((a, b) => b.name.localeCompare(a.name)) };
+}
+
+/** The machine's ou=backup and everything below it, as stored (user attributes). */
+async function backupSubtree(uuid: string) {
+  const suffix = `ou=backup,${machineDnOf(uuid)}`.toLowerCase();
+  return Object.fromEntries(Object.entries(await directorySnapshot(world, uuid)).filter(([dn]) => dn.endsWith(suffix)));
+}
+
+async function leavesOf(uuid: string) {
+  const { readIterationModes } = await import('@/lib/ldap/restore');
+  return readIterationModes(uuid);
+}
+
+/** One night of the node's crontab for this machine only, for real (the leaf is replaced, folders written and pruned). */
+async function wrapperNight(uuid: string): Promise<WrapperNight> {
+  const node = DEMO.machines.find((m) => m.uuid === uuid)?.node ?? '';
+  return withDirectoryClient(world, (client) =>
+    runStoneyWrapperNight({ client, baseDn: world.slapd.baseDn, node, at: new Date(), virtualizationRoot: world.node.paths.virtualizationRoot, only: [uuid] }),
+  );
+}
+
+/** The wrapper replaced the machine's one leaf with a new finished one, without an error. */
+async function expectLeafReplaced(uuid: string, oldLeaf: string) {
+  const night = await wrapperNight(uuid);
+  expect(night.skipped).toEqual([]);
+  expect(night.backedUp.map((b) => b.uuid)).toEqual([uuid]);
+  const leaves = await leavesOf(uuid);
+  expect(leaves).toHaveLength(1);
+  expect(leaves[0]).toMatchObject({ name: night.backedUp[0].iteration, mode: 'finished', returnValue: 0 });
+  expect(leaves[0].name).not.toBe(oldLeaf);
+  return night;
+}
+
+/** An attribute's values as the directory stores them, decoded here (a reader's text decoder would drop a leading byte-order mark). */
+async function storedValues(dn: string, attribute: string): Promise<string[]> {
+  return withDirectoryClient(world, async (client) => {
+    const { searchEntries } = await client.search(dn, { scope: 'base', attributes: [attribute], explicitBufferAttributes: [attribute] });
+    const values = searchEntries[0]?.[attribute] ?? [];
+    return (Array.isArray(values) ? values : [values]).map((v) => (Buffer.isBuffer(v) ? v.toString('utf8') : String(v)));
+  });
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * The backup's LDIF, as bytes: the machine entry's description becomes two values the node
+ * daemon's LDIF reader keeps byte for byte and a reader of decoded text loses: one folded
+ * inside the two bytes of "ü", one in base64 starting with a byte-order mark.
+ */
+const FOLDED = 'Öffentlicher Webserver (Müller)';
+const WITH_BOM = '\ufeffNotizen aus Windows: Grüße';
+function rewriteBackupDescription(ldifPath: string, machineDn: string): void {
+  const text = readFileSync(ldifPath, 'utf8');
+  const blocks = text.split('\n\n');
+  const i = blocks.findIndex((b) => b.toLowerCase().startsWith(`dn: ${machineDn.toLowerCase()}\n`));
+  if (i < 0) throw new Error(`no machine entry in ${ldifPath}`);
+  const lines = blocks[i].split('\n').filter((l) => !/^description::? /i.test(l));
+  blocks[i] = [...lines, 'DESCRIPTION_FOLDED', `description:: ${Buffer.from(WITH_BOM, 'utf8').toString('base64')}`].join('\n');
+  const [before, after] = blocks.join('\n\n').split('DESCRIPTION_FOLDED');
+  const u = Buffer.from('ü', 'utf8');
+  const cut = 'description: Öffentlicher Webserver (M';
+  writeFileSync(ldifPath, Buffer.concat([Buffer.from(before + cut, 'utf8'), u.subarray(0, 1), Buffer.from('\n ', 'utf8'), u.subarray(1), Buffer.from('ller)' + after, 'utf8')]));
+}
+
+describe('an iteration that exists only on the node (stoney cloud)', () => {
+  it('needs the restore right for its machine’s pool, as any restore', async () => {
+    const { startRestoreAction } = await actions();
+    const { loadPreflight, readRestoreStatus, iterationRef } = await service();
+    const web = treeMachine('web-01');
+    const tpl = treeMachine('tpl-debian-12');
+    try {
+      await signInAs(DEMO.logins.viewer);
+      await expect(readRestoreStatus(iterationRef(web.uuid, web.iterations[1].name))).rejects.toMatchObject({ code: 'forbidden' });
+      expect(await startRestoreAction({ uuid: web.uuid, iteration: web.iterations[1].name })).toMatchObject({ ok: false, error: expect.stringMatching(/^Your account may not restore machines/) });
+      await signInAs(DEMO.logins.production);
+      expect((await loadPreflight(iterationRef(web.uuid, web.iterations[1].name))).ok).toBe(true);
+      await expect(loadPreflight(iterationRef(tpl.uuid, tpl.iterations[1].name))).rejects.toMatchObject({ code: 'forbidden' });
+      expect(await startRestoreAction({ uuid: tpl.uuid, iteration: tpl.iterations[1].name })).toMatchObject({ ok: false, error: expect.stringMatching(/^Your account may not restore tpl-debian-12/) });
+      expect((await leavesOf(web.uuid)).map((l) => l.mode)).toEqual(['finished']);
+      expect((await leavesOf(tpl.uuid)).map((l) => l.mode)).toEqual(['finished']);
+    } finally {
+      await signInAs(DEMO.logins.admin);
+    }
+  });
+
+  it('is refused with a sentence for a name that is not an iteration or has no folder, and for a folder reached through a link', async () => {
+    const { startRestoreAction } = await actions();
+    const { readRestoreStatus, loadPreflight, iterationRef } = await service();
+    const { symlinkSync, mkdirSync } = await import('node:fs');
+    const { dirname } = await import('node:path');
+    const web = treeMachine('web-01');
+    expect(await startRestoreAction({ uuid: web.uuid, iteration: '../../etc' })).toMatchObject({ ok: false });
+    expect(() => iterationRef(web.uuid, '20261101T010000Z/../x')).toThrow();
+    await expect(readRestoreStatus(iterationRef(web.uuid, '20000101T000000Z'))).rejects.toMatchObject({ code: 'not-found', message: expect.stringContaining('no folder') });
+    // A folder name that is a link to another machine's folder: refused, never followed.
+    const db = treeMachine('db-01');
+    const linked = join(dirname(web.iterations[1].folder!), '20000102T000000Z');
+    mkdirSync(dirname(linked), { recursive: true });
+    symlinkSync(db.iterations[1].folder!, linked);
+    try {
+      await expect(readRestoreStatus(iterationRef(web.uuid, '20000102T000000Z'))).rejects.toMatchObject({ code: 'unsafe-path', message: expect.stringContaining('symbolic link') });
+      const preflight = await loadPreflight(iterationRef(web.uuid, '20000102T000000Z'));
+      expect(preflight.ok).toBe(false);
+      expect(preflight.checks.find((c) => c.label === 'Every path stays in its folder on the node')).toMatchObject({ ok: false, detail: expect.stringContaining('symbolic link') });
+      expect(await startRestoreAction({ uuid: web.uuid, iteration: '20000102T000000Z' })).toMatchObject({ ok: false, error: expect.stringContaining('symbolic link') });
+      expect((await leavesOf(web.uuid)).map((l) => l.mode)).toEqual(['finished']);
+    } finally {
+      rmSync(linked);
+    }
+  });
+
+  it('is restored end to end: byte-identical images, the directory and domain as decided, and the machine’s one leaf exactly as before', async () => {
+    const { startRestoreAction, resolveConflictsAction, confirmRestoreAction, abortRestoreAction } = await actions();
+    const { loadPreflight, loadConflicts, readRestoreStatus, iterationRef } = await service();
+    const { settle } = await import('@/lib/restore/runner');
+    const { readIterationView } = await import('@/lib/inventory/iteration');
+    const { readMachineView } = await import('@/lib/inventory/machine');
+    const web = treeMachine('web-01');
+    const [leafIteration, chosen] = web.iterations;
+    const ref = iterationRef(web.uuid, chosen.name);
+    const backupBefore = await backupSubtree(web.uuid);
+    expect((await leavesOf(web.uuid)).map((l) => l.name)).toEqual([leafIteration.name]);
+    const retainBefore = fileSnapshot(world.node.tree.retainRoot);
+    const foldersBefore = fileSnapshot(world.node.tree.backupRoot);
+    rewriteBackupDescription(join(chosen.folder!, `${web.uuid}.ldif.${chosen.name}`), machineDnOf(web.uuid));
+    const since = new Date();
+
+    // The machine and iteration pages offer it: a folder without a leaf.
+    const machineView = await readMachineView(web.uuid);
+    expect(machineView.nodeIterations?.ok && machineView.nodeIterations.folders.map((f) => f.name)).toContain(chosen.name);
+    const page = await readIterationView(web.uuid, chosen.name);
+    expect(page).toMatchObject({ iteration: null, folderOnNode: { name: chosen.name, path: chosen.folder }, openRestore: null });
+
+    const preflight = await loadPreflight(ref);
+    expect(preflight.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(preflight.checks[0]).toMatchObject({ label: "The machine's leaf can hold the restore", detail: expect.stringContaining(`leaf ${leafIteration.name} holds the restore's modes`) });
+    expect(preflight.executor?.executor).toBe('console');
+    expect(await startRestoreAction({ uuid: web.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
+
+    // The leaf holds the restore: nothing is added under ou=backup, the journal is in the console's subtree and points at the leaf.
+    expect(await leavesOf(web.uuid)).toEqual([expect.objectContaining({ name: leafIteration.name, mode: 'unretainedSmallFiles', returnValue: 0 })]);
+    expect(Object.keys(await backupSubtree(web.uuid)).sort()).toEqual(Object.keys(backupBefore).sort());
+    const journal = await directoryEntry(world, journalDnOf(web.uuid, chosen.name));
+    expect(journal?.seeAlso).toEqual([`ou=${leafIteration.name},ou=backup,${machineDnOf(web.uuid)}`]);
+    const status = await readRestoreStatus(ref);
+    expect(status.view.stage).toBe('deciding');
+    expect(status.onlyOnNode).toEqual({ leaf: leafIteration.name });
+    expect((await readIterationView(web.uuid, leafIteration.name)).openRestore).toBe(chosen.name);
+    expect((await readMachineView(web.uuid)).openRestores).toEqual([{ iteration: chosen.name, leaf: leafIteration.name }]);
+
+    // The leaf is not a restore of its own meanwhile: nothing that would end the hold is possible on it.
+    await expect(readRestoreStatus(iterationRef(web.uuid, leafIteration.name))).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining(`restore of iteration ${chosen.name}`) });
+    expect(await abortRestoreAction({ uuid: web.uuid, iteration: leafIteration.name })).toMatchObject({ ok: false, error: expect.stringContaining('exists only on the node') });
+    expect((await loadPreflight(iterationRef(web.uuid, leafIteration.name))).checks[0]).toMatchObject({ ok: false, detail: expect.stringContaining(chosen.name) });
+    // Another folder of the machine cannot start beside it.
+    const other = web.iterations[2];
+    expect(await startRestoreAction({ uuid: web.uuid, iteration: other.name })).toMatchObject({ ok: false, error: expect.stringContaining(`leaf ${leafIteration.name} is in mode unretainedSmallFiles`) });
+
+    // A night in the middle of the restore: the wrapper skips the machine, backs nothing up and prunes nothing.
+    const midNight = await wrapperNight(web.uuid);
+    expect(midNight.backedUp).toEqual([]);
+    expect(midNight.skipped).toEqual([expect.objectContaining({ uuid: web.uuid, reason: 'last-backup-not-successful' })]);
+    expect(midNight.pruned).toEqual([]);
+    expect(existsSync(chosen.folder!)).toBe(true);
+
+    // The LDIF was read as bytes: the fold inside "ü" is joined, the byte-order mark kept.
+    const conflicts = await loadConflicts(ref);
+    expect(conflicts.stateFile).toBe('saved-state');
+    expect(conflicts.conflicts.map((c) => c.id).sort()).toEqual(['ldap:vm:description', 'memory', 'xml:devices/video/model@vram']);
+    const description = conflicts.conflicts.find((c) => c.id === 'ldap:vm:description');
+    expect(JSON.stringify(description)).toContain(JSON.stringify(FOLDED).slice(1, -1));
+    expect(JSON.stringify(description)).toContain(JSON.stringify(WITH_BOM).slice(1, -1));
+    expect(JSON.stringify(description)).not.toContain('\ufffd');
+
+    const decisions = { memory: { choice: 'backup' as const }, 'ldap:vm:description': { choice: 'backup' as const }, 'xml:devices/video/model@vram': { choice: 'backup' as const } };
+    expect(await resolveConflictsAction({ uuid: web.uuid, iteration: chosen.name, decisions })).toEqual({ ok: true, data: null });
+    expect((await readRestoreStatus(ref)).view.stage).toBe('confirming');
+    expect(domainOf(world, web.uuid)?.state).toBe('running');
+    expect(await confirmRestoreAction({ uuid: web.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
+    await settle();
+
+    const after = await readRestoreStatus(ref);
+    expect(after.view.failure).toBeNull();
+    expect(after.view.stage).toBe('finished');
+    expect(after.onlyOnNode).toEqual({ leaf: null });
+    // Live images are byte-identical to the folder's.
+    for (const live of web.liveImages) {
+      const backup = chosen.files.find((f) => f.kind === 'disk' && f.disk === live.disk);
+      expect(backup, live.disk).toBeDefined();
+      expect(sha256(live.path), live.disk).toBe(sha256(backup!.path));
+    }
+    // Directory and domain as decided; the description with every byte.
+    const vm = await directoryEntry(world, machineDnOf(web.uuid));
+    expect(vm?.sstMemory).toEqual(['2147483648']);
+    expect((await storedValues(machineDnOf(web.uuid), 'description')).sort()).toEqual([FOLDED, WITH_BOM].sort());
+    // The console reads them back with every character (the byte-order mark too).
+    const { readLiveMachineEntries } = await import('@/lib/ldap/restore');
+    const live = (await readLiveMachineEntries(web.uuid)).find((e) => e.dn.toLowerCase() === machineDnOf(web.uuid).toLowerCase());
+    expect(live?.attributes.find((a) => a.name.toLowerCase() === 'description')?.values.sort()).toEqual([FOLDED, WITH_BOM].sort());
+    const domain = domainOf(world, web.uuid);
+    expect(domain).toMatchObject({ state: 'running', persistent: true });
+    expect(domain?.xml).toContain("<memory unit='KiB'>2097152</memory>");
+    const calls = readVirshCalls(world.node.node.virshStateDir, since)
+      .map((c) => c.args.find((a) => ['shutdown', 'destroy', 'undefine', 'define', 'restore', 'start'].includes(a)))
+      .filter(Boolean);
+    expect(calls).toEqual(['shutdown', 'undefine', 'define', 'restore']);
+    // ou=backup is exactly as before: its one leaf with its own mode, state and return value, nothing added.
+    expect(await backupSubtree(web.uuid)).toEqual(backupBefore);
+    expect(fileSnapshot(world.node.tree.retainRoot)).toEqual(retainBefore);
+    // The backup folders are untouched (the description rewritten above aside).
+    const foldersAfter = fileSnapshot(world.node.tree.backupRoot);
+    const ldif = Object.keys(foldersAfter).find((p) => p.endsWith(`${web.uuid}.ldif.${chosen.name}`)) ?? '';
+    expect({ ...foldersAfter, [ldif]: '' }).toEqual({ ...foldersBefore, [ldif]: '' });
+    expect(await directoryEntry(world, journalDnOf(web.uuid, chosen.name))).toMatchObject({ seeAlso: [`ou=${leafIteration.name},ou=backup,${machineDnOf(web.uuid)}`] });
+    expect((await directoryEntry(world, journalDnOf(web.uuid, chosen.name)))?.businessCategory).toBeUndefined();
+
+    // The next night the wrapper replaces the leaf as always; the finished restore's page still reads.
+    await expectLeafReplaced(web.uuid, leafIteration.name);
+    expect((await readRestoreStatus(ref)).view.stage).toBe('finished');
+  });
+
+  it('aborted in phase 1 leaves ou=backup, images, domain, directory and retain directory as before, and the wrapper replaces the leaf the next night', async () => {
+    const { startRestoreAction, resolveConflictsAction, abortRestoreAction } = await actions();
+    const { loadConflicts, readRestoreStatus, iterationRef } = await service();
+    const db = treeMachine('db-01');
+    const [leafIteration, chosen] = db.iterations;
+    const before = { files: fileSnapshot(world.node.tree.virtualizationRoot), directory: await directorySnapshot(world, db.uuid), domain: domainOf(world, db.uuid) };
+    expect(await startRestoreAction({ uuid: db.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
+    const ref = iterationRef(db.uuid, chosen.name);
+    const conflicts = await loadConflicts(ref);
+    const decisions = Object.fromEntries(conflicts.conflicts.map((c) => [c.id, { choice: 'backup' as const }]));
+    expect(await resolveConflictsAction({ uuid: db.uuid, iteration: chosen.name, decisions })).toEqual({ ok: true, data: null });
+    expect(fileSnapshot(world.node.tree.virtualizationRoot)).not.toEqual(before.files);
+
+    expect(await abortRestoreAction({ uuid: db.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
+    expect(fileSnapshot(world.node.tree.virtualizationRoot)).toEqual(before.files);
+    expect(await directorySnapshot(world, db.uuid)).toEqual(before.directory);
+    expect(domainOf(world, db.uuid)).toEqual(before.domain);
+    expect(await directoryEntry(world, journalDnOf(db.uuid, chosen.name))).toBeNull();
+    const status = await readRestoreStatus(ref);
+    expect(status.view.stage).toBe('not-a-restore');
+    expect(status.onlyOnNode).toEqual({ leaf: null });
+
+    await expectLeafReplaced(db.uuid, leafIteration.name);
+  });
+
+  it('a failed step is explained, keeps the machine held (the wrapper skips it), and a retry finishes it with the leaf back as it was', async () => {
+    const { readRestoreStatus, iterationRef } = await service();
+    const { launchPhase2, launchRetry, settle } = await import('@/lib/restore/runner');
+    const files = treeMachine('files-01');
+    const [leafIteration, chosen] = files.iterations;
+    const backupBefore = await backupSubtree(files.uuid);
+    const liveBefore = files.liveImages.map((i) => sha256(i.path));
+    const ref = iterationRef(files.uuid, chosen.name);
+    await confirmedRestore(ref);
+    // One of the folder's images goes missing before phase 2 copies it.
+    const image = chosen.files.find((f) => f.kind === 'disk')!;
+    renameSync(image.path, `${image.path}.away`);
+    try {
+      expect(await launchPhase2(ref)).toBe(true);
+      await settle();
+      const failed = await readRestoreStatus(ref);
+      expect(failed.view.stage).toBe('failed');
+      expect(failed.view.failure?.during).toBe(`copying ${image.name}`);
+      expect(failed.view.failure?.machineState).toMatch(/Nothing live has changed/);
+      expect(failed.view.canRetry).toBe(true);
+      expect(failed.onlyOnNode).toEqual({ leaf: leafIteration.name });
+      const [leaf] = await leavesOf(files.uuid);
+      expect(leaf).toMatchObject({ name: leafIteration.name, mode: 'unretainingLargeFiles' });
+      expect(leaf.returnValue).not.toBe(0);
+      expect(files.liveImages.map((i) => sha256(i.path))).toEqual(liveBefore);
+      // Held while it waits for an administrator: the wrapper neither backs the machine up nor prunes the folder.
+      const night = await wrapperNight(files.uuid);
+      expect(night.skipped).toEqual([expect.objectContaining({ reason: 'last-backup-not-successful' })]);
+      expect(night.pruned).toEqual([]);
+    } finally {
+      renameSync(`${image.path}.away`, image.path);
+    }
+    expect(await launchRetry(ref, 'admin')).toBe(true);
+    await settle();
+    const after = await readRestoreStatus(ref);
+    expect(after.view.failure).toBeNull();
+    expect(after.view.stage).toBe('finished');
+    for (const live of files.liveImages) {
+      expect(sha256(live.path)).toBe(sha256(chosen.files.find((f) => f.kind === 'disk' && f.disk === live.disk)!.path));
+    }
+    expect(await backupSubtree(files.uuid)).toEqual(backupBefore);
+    await expectLeafReplaced(files.uuid, leafIteration.name);
+  });
+
+  it('a console killed during the copy: the next console takes it over, finishes it and gives the leaf back', async () => {
+    const { readRestoreStatus, iterationRef } = await service();
+    const tpl = treeMachine('tpl-debian-12');
+    const [leafIteration, chosen] = tpl.iterations;
+    const backupBefore = await backupSubtree(tpl.uuid);
+    const ref = iterationRef(tpl.uuid, chosen.name);
+    slowCopies(30);
+    await confirmedRestore(ref);
+    const first = consoleProcess(['drive', ref.machineUuid, ref.iteration]);
+    await first.said('driving');
+    const retainFolder = join(world.node.tree.retainRoot, chosen.folder!.slice(world.node.tree.backupRoot.length + 1));
+    await waitFor('a copy under way', () => partialCopy(retainFolder, chosen));
+    first.child.kill('SIGKILL');
+    slowCopies(null);
+    await new Promise((r) => setTimeout(r, LEASE_SECONDS * 1000 + 200));
+    const meanwhile = await readRestoreStatus(ref);
+    expect(meanwhile.view.stage).toBe('copying-large-files');
+    expect(meanwhile.view.driver?.stale).toBe(true);
+    // The copy's progress, read from the node as for any restore.
+    expect(meanwhile.progress?.total).toBeGreaterThan(0);
+    expect(meanwhile.progress?.copied).toBeGreaterThan(0);
+    expect(meanwhile.onlyOnNode).toEqual({ leaf: leafIteration.name });
+
+    const second = consoleProcess(['start']);
+    await waitFor('the restore to finish', async () => (await leavesOf(tpl.uuid))[0]?.mode === 'finished', 60_000);
+    const after = await readRestoreStatus(ref);
+    expect(after.view.stage).toBe('finished');
+    expect(after.journal.find((r) => r.step === 'resumed')).toBeDefined();
+    for (const live of tpl.liveImages) {
+      expect(sha256(live.path)).toBe(sha256(chosen.files.find((f) => f.kind === 'disk' && f.disk === live.disk)!.path));
+    }
+    expect(await backupSubtree(tpl.uuid)).toEqual(backupBefore);
+    second.child.kill('SIGKILL');
+    await expectLeafReplaced(tpl.uuid, leafIteration.name);
+  });
+});
+
+describe('the wrapper the next night after a restore of the machine’s own leaf', () => {
+  it('replaces the leaf after a finished restore and after an aborted one', async () => {
+    const { startRestoreAction, resolveConflictsAction, confirmRestoreAction, abortRestoreAction } = await actions();
+    const { loadConflicts, readRestoreStatus, iterationRef } = await service();
+    const { settle } = await import('@/lib/restore/runner');
+    // Finished: the leaf is finished again (with a fresh state), nothing below it.
+    const windows = treeMachine('tpl-windows-2022');
+    const leaf = windows.iterations[0];
+    expect((await leavesOf(windows.uuid)).map((l) => l.name)).toEqual([leaf.name]);
+    expect(await startRestoreAction({ uuid: windows.uuid, iteration: leaf.name })).toEqual({ ok: true, data: null });
+    const ref = iterationRef(windows.uuid, leaf.name);
+    const decisions = Object.fromEntries((await loadConflicts(ref)).conflicts.map((c) => [c.id, { choice: 'live' as const }]));
+    expect(await resolveConflictsAction({ uuid: windows.uuid, iteration: leaf.name, decisions })).toEqual({ ok: true, data: null });
+    expect(await confirmRestoreAction({ uuid: windows.uuid, iteration: leaf.name })).toEqual({ ok: true, data: null });
+    await settle();
+    expect((await readRestoreStatus(ref)).view.stage).toBe('finished');
+    expect(Object.keys(await backupSubtree(windows.uuid))).toHaveLength(2);
+    await expectLeafReplaced(windows.uuid, leaf.name);
+
+    // Aborted: the leaf is back as it was.
+    const golden = treeMachine('golden-desktop');
+    const goldenLeaf = golden.iterations[0];
+    const before = await backupSubtree(golden.uuid);
+    expect(await startRestoreAction({ uuid: golden.uuid, iteration: goldenLeaf.name })).toEqual({ ok: true, data: null });
+    expect(await abortRestoreAction({ uuid: golden.uuid, iteration: goldenLeaf.name })).toEqual({ ok: true, data: null });
+    expect(await backupSubtree(golden.uuid)).toEqual(before);
+    await expectLeafReplaced(golden.uuid, goldenLeaf.name);
+  });
+});
+
+/** Phase 1 as the administrator does it (every conflict taken from the backup), up to the confirmation. */
+async function confirmedRestore(ref: { machineUuid: string; iteration: string }) {
+  const { startRestore, resolveConflicts, confirmRestore } = await import('@/lib/restore/phase1');
+  const { loadConflicts } = await import('@/lib/restore/service');
+  const { consoleInstance } = await import('@/lib/restore/runner');
+  await startRestore(ref, 'admin', consoleInstance());
+  const conflicts = await loadConflicts(ref);
+  expect(await resolveConflicts(ref, Object.fromEntries(conflicts.conflicts.map((c) => [c.id, { choice: 'backup' as const }])), 'admin')).toEqual({ ok: true });
+  await confirmRestore(ref, 'admin');
+}
+
+/** A retain copy that has started but not finished: the copy is under way. */
+function partialCopy(folder: string, iteration: { files: { name: string; kind: string; sizeBytes: number }[] }): string | null {
+  if (!existsSync(folder)) return null;
+  for (const f of iteration.files.filter((x) => x.kind === 'disk' || x.kind === 'state')) {
+    const path = join(folder, f.name);
+    if (existsSync(path) && statSync(path).size > 0 && statSync(path).size < f.sizeBytes) return path;
+  }
+  return null;
+}
+
+/** A console process (tests/fixtures/restore-console.ts) the test can kill with SIGKILL. */
+function consoleProcess(args: string[]): { child: ChildProcess; said: (text: string) => Promise<void> } {
+  const child = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', 'tests/fixtures/restore-console.ts', ...args], {
+    cwd: process.cwd(),
+    env: { ...process.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let text = '';
+  child.stdout?.on('data', (c: Buffer) => (text += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (text += c.toString()));
+  return { child, said: (what) => waitFor(`the console to say ${what} (it said: ${text})`, () => text.includes(what), 30_000).then(() => undefined) };
+}
