@@ -123,7 +123,7 @@ const copies = (large: Set<string>) => (c: ObservedCommand) => large.has(copyPat
 const isImageCheck = (c: ObservedCommand) => c.argv[0] === 'qemu-img' && c.argv[1] === 'check';
 const isMove = (c: ObservedCommand) => c.argv[0] === 'sh' && /\bmv -T\b/.test(c.argv[2] ?? '');
 /** Checking the copies against the backup (cksum of both) while writing them out (sync), one command (lib/ssh/images.ts, sealCopies). */
-const isSeal = (c: ObservedCommand) => c.argv[0] === 'sh' && /console-seal/.test(c.argv[2] ?? '');
+const isSeal = (c: ObservedCommand) => c.argv[0] === 'sh' && /\bdurable\(\)/.test(c.argv[2] ?? '');
 const isVirsh = (c: ObservedCommand) => c.argv[0] === 'virsh';
 
 interface ConsoleRound {

@@ -140,7 +140,7 @@ durable() {
     shift 6
   done
 }
-tmp=$(mktemp -d "\${TMPDIR:-/tmp}/console-seal.XXXXXX") || exit 1
+tmp=$(mktemp -d) || exit 1
 trap 'rm -rf -- "$tmp"' EXIT
 sums source "$@" > "$tmp/source" &
 a=$!
