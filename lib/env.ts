@@ -86,6 +86,7 @@ const schema = z
     METRICS_TOKEN: z.string().optional(),
     METRICS_TOKEN_FILE: z.string().trim().optional(),
     RESTORE_BROKER_WAIT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int('must be a whole number of seconds').min(0, 'must be 0 or more seconds').max(3600, 'must be at most 3600 seconds').default(60),
+    RESTORE_KEEP_HOURS: z.coerce.number({ error: 'must be a number of hours' }).min(0, 'must be 0 or more hours').max(8760, 'must be at most 8760 hours (a year)').default(72),
     RESTORE_DAEMON_TIMEOUT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int('must be a whole number of seconds').min(2, 'must be at least 2 seconds').max(86_400, 'must be at most 86400 seconds (a day)').default(300),
     INSTALLATION_KIND: z
       .enum(['foss-cloud', 'stoney-cloud', 'detect'], { error: 'must be foss-cloud, stoney-cloud or detect' })
@@ -135,7 +136,11 @@ export interface ConsoleEnv {
    * broker to stop the machine and ask for the restore itself (daemons.md fact 2) before the
    * console does (0: no broker runs).
    */
-  restore: { shutdownTimeoutMs: number; leaseMs: number; daemonTimeoutMs: number; brokerWaitMs: number };
+  /**
+   * keepHours: how long what a restore replaced (live images, domain XML, directory entries) is
+   * kept for an undo; 0: the replaced images are removed as soon as the restore has finished.
+   */
+  restore: { shutdownTimeoutMs: number; leaseMs: number; daemonTimeoutMs: number; brokerWaitMs: number; keepHours: number };
   /** The kind of installation (lib/backup/installation.ts), or 'detect'. */
   installationKind: 'foss-cloud' | 'stoney-cloud' | 'detect';
   /** The bearer token GET /api/metrics requires; null: the endpoint is switched off. */
@@ -337,6 +342,7 @@ export function parseEnv(source: Record<string, string | undefined>): ConsoleEnv
       leaseMs: v.RESTORE_LEASE_SECONDS * 1000,
       daemonTimeoutMs: v.RESTORE_DAEMON_TIMEOUT_SECONDS * 1000,
       brokerWaitMs: v.RESTORE_BROKER_WAIT_SECONDS * 1000,
+      keepHours: v.RESTORE_KEEP_HOURS,
     },
     nodeCommandRunner: v.NODE_SSH_COMMAND_RUNNER === 'on',
     installationKind: v.INSTALLATION_KIND,

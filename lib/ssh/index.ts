@@ -9,6 +9,7 @@ export { resolveNodeEndpoint, type NodeEndpoint } from './address';
 export { checkConfined, type ConfinedCheck, type ConfinedKind } from './confine';
 export { copyFile, type CopyOptions, type CopyResult } from './copy';
 export { CommandFailedError, isCommandFailed } from './errors';
+export { checksumFiles, identifyFiles, placeByRename, removeFiles, sealCopies, type Checksum, type FileId, type FileIdentity, type PlaceByRename, type PlacedAs, type SealItem, type SealResult } from './images';
 export { listDirectory, makeDirectory, moveFile, readFileBytes, readTextFile, removeEmptyFolders, removeTree, statPaths, writeTextFile, type DirectoryEntry, type MoveRoots, type PathStat } from './files';
 export { assertSafePath, isStrictlyInside, joinPath, normalizePath, parentDirectory, type SafePathOptions } from './paths';
 export { probeNodeDaemon } from './node-daemon';

@@ -4,6 +4,7 @@ import { Attribute, Change } from 'ldapts';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEMO } from '../../scripts/directory/demo-directory';
 import { signInAs } from '../support/sign-in';
+import { restoreIdOf } from '@/lib/restore/writes';
 import { demoMachine, directoryEntry, domainOf, fileSnapshot, sha256, startRestoreWorld, withDirectoryClient, type RestoreWorld } from './restore-world';
 
 // The actions run exactly as in the console, signed in as the demo administrator; only the browser and Next's cache are stand-ins.
@@ -230,11 +231,15 @@ describe('the disk image paths a restore writes', () => {
       expect(await typed(chosen)).toEqual({ ok: true, data: null });
       const plan = await loadConflicts(ref);
       const vda = web.liveImages.find((i) => i.disk === 'vda')!.path;
+      // Each image is copied beside where it goes and renamed into place; what is there now is kept beside it.
+      const id = restoreIdOf((await readRestoreStatus(ref)).journal[0].at);
+      const beside = (path: string) => ({ staged: `${path}.restoring-${id}`, kept: `${path}.before-restore-${id}` });
       expect(plan.writes?.moves).toEqual([
-        { target: 'vda', file: `${vda.slice(vda.lastIndexOf('/') + 1)}.${iteration.name}`, destination: vda },
-        { target: 'vdb', file: `${vdbLive.slice(vdbLive.lastIndexOf('/') + 1)}.${iteration.name}`, destination: chosen },
+        { target: 'vda', file: `${vda.slice(vda.lastIndexOf('/') + 1)}.${iteration.name}`, destination: vda, ...beside(vda) },
+        { target: 'vdb', file: `${vdbLive.slice(vdbLive.lastIndexOf('/') + 1)}.${iteration.name}`, destination: chosen, ...beside(chosen) },
       ]);
-      expect(plan.writes?.copies).toEqual([`${web.uuid}.state.${iteration.name}`, ...plan.writes!.moves.map((m) => m.file)]);
+      expect(plan.writes?.copies).toEqual([`${web.uuid}.state.${iteration.name}`]);
+      expect(plan.writes?.staging).toBe(true);
 
       // The resolved XML changed behind the plan's back: confirming is refused.
       const resolvedXml = join(retainFolder, `${web.uuid}.xml`);
@@ -253,7 +258,8 @@ describe('the disk image paths a restore writes', () => {
       const after = fileSnapshot(world.node.tree.virtualizationRoot);
       const retainPrefix = `${relative(world.node.tree.virtualizationRoot, world.node.tree.retainRoot)}/`;
       const changed = [...new Set([...Object.keys(imagesBefore), ...Object.keys(after)])].filter((k) => !k.startsWith(retainPrefix) && imagesBefore[k] !== after[k]);
-      expect(changed.sort()).toEqual([relative(world.node.tree.virtualizationRoot, chosen), relative(world.node.tree.virtualizationRoot, vda)].sort());
+      // The new vdb image, vda replaced, and the vda that was live, kept beside it (nothing was at the new vdb path to keep).
+      expect(changed.sort()).toEqual([chosen, vda, `${vda}.before-restore-${id}`].map((p) => relative(world.node.tree.virtualizationRoot, p)).sort());
       expect(sha256(chosen)).toBe(sha256(iteration.files.find((f) => f.kind === 'disk' && f.disk === 'vdb')!.path));
       expect(domainOf(world, web.uuid)?.xml).toContain(chosen);
     } finally {
