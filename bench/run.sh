@@ -6,9 +6,10 @@
 #    ldapsearch fetching the same data (bench/browse.ts).
 # 2. Conflicts: the conflict computation for a machine with about 200 directory attributes and
 #    a 100 KB domain XML (bench/conflicts.ts).
-# 3. Restore: a whole restore of a machine with a 2 GiB image through the console's restore
-#    engine against a test node over real sshd, taking turns with plain cp -p of the same files
-#    (bench/restore.ts; needs about 8.5 GiB free in the temporary folder).
+# 3. Restore: whole restores of a machine with a 2 GiB and an 8 GiB image through the console's
+#    restore engine against a test node over real sshd, each followed by its undo, taking turns
+#    with plain cp -p of the same files and sync; the downtime of each restore and undo
+#    (bench/restore.ts; needs about 35 GiB free in the temporary folder).
 # 4. Node commands: what an SSH command costs beyond its own work, on a channel of its own (as
 #    before the command runner) and through lib/ssh's command runner (bench/ssh-command.ts).
 #

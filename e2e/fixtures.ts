@@ -10,6 +10,7 @@ import { NodesPage } from './pages/nodes-page';
 import { OverviewPage } from './pages/overview-page';
 import { PoolsPage } from './pages/pools-page';
 import { RestoreWizard } from './pages/restore-wizard';
+import { UndoPage } from './pages/undo-page';
 import { stoneyWorld } from './stoney-world';
 
 /** Every page object, on one browser page. Specs locate nothing themselves; they use these. */
@@ -25,6 +26,7 @@ export type Pages = {
   historyPage: HistoryPage;
   auditPage: AuditPage;
   restoreWizard: RestoreWizard;
+  undoPage: UndoPage;
 };
 
 /** The page objects of one browser page; `base` for a console other than the configured one. */
@@ -41,6 +43,7 @@ export function pagesOf(page: Page, base = ''): Pages {
     historyPage: new HistoryPage(page, base),
     auditPage: new AuditPage(page, base),
     restoreWizard: new RestoreWizard(page, base),
+    undoPage: new UndoPage(page, base),
   };
 }
 
@@ -70,6 +73,7 @@ export const test = base.extend<Fixtures>({
   historyPage: pageObject('historyPage'),
   auditPage: pageObject('auditPage'),
   restoreWizard: pageObject('restoreWizard'),
+  undoPage: pageObject('undoPage'),
   signedInAs: async ({ browser }, provide) => {
     const contexts: Awaited<ReturnType<typeof browser.newContext>>[] = [];
     await provide(async (person) => {

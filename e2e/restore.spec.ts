@@ -1,7 +1,7 @@
 import { demoNode, failRemoval, fileSnapshot, liveDomain, sha256, slowCopies } from './demo-node';
 import { iterationsOf, machineEntry, machineSubtree } from './directory';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
 import { expect, test } from './fixtures';
 
 /**
@@ -23,6 +23,13 @@ function treeMachine(name: string) {
 /** A step that runs commands on the node (the pre-flight again, copies, path checks) may take longer than an expectation's default on a busy machine. */
 const NODE_WORK = { timeout: 30_000 };
 
+/** web-01 as it was before the restore test, for the undo test after it (tests in a file run in order, in one worker). */
+let webBeforeRestore: {
+  directory: Awaited<ReturnType<typeof machineSubtree>>;
+  images: string[];
+  domain: ReturnType<typeof liveDomain>;
+} | null = null;
+
 test('a restore of web-01 (two disks, saved state) resolves conflicts both ways and leaves images, directory and XML as decided', async ({
   machinePage,
   restoreWizard: wizard,
@@ -31,6 +38,7 @@ test('a restore of web-01 (two disks, saved state) resolves conflicts both ways 
   const { machine: web, newest } = treeMachine('web-01');
   const { tree } = demoNode();
   const before = await machineSubtree(web.uuid);
+  webBeforeRestore = { directory: before, images: web.liveImages.map((i) => sha256(i.path)), domain: liveDomain(web.uuid) };
   const descriptionBefore = machineEntry(before, web.uuid)?.description;
   expect(descriptionBefore).toEqual(['Public web server, memory raised to 4 GiB for the spring sale']);
   const retainBefore = fileSnapshot(tree.retainRoot);
@@ -152,6 +160,73 @@ test('a restore of web-01 (two disks, saved state) resolves conflicts both ways 
   await expect(machinePage.setting('Memory')).toHaveText('2 GiB');
 });
 
+test('the restore of web-01 is undone through the UI: from the machine page, with its own confirmation and progress, back to exactly as before', async ({
+  machinePage,
+  undoPage,
+  restoreWizard: wizard,
+}) => {
+  test.setTimeout(180_000);
+  const { machine: web, newest } = treeMachine('web-01');
+  const directory = await machineSubtree(web.uuid);
+  const restored = Object.entries(iterationsOf(directory)).find(([dn]) => dn.startsWith(`ou=${newest.name.toLowerCase()},`))?.[1];
+  // The previous test restored the newest iteration: its images and domain are the backup's now.
+  expect(machineEntry(directory, web.uuid)?.sstMemory).toEqual(['2147483648']);
+  expect(restored).toMatchObject({ mode: 'finished' });
+
+  // The machine page lists what the restore kept, with Undo and Discard.
+  await machinePage.open(web.uuid);
+  const kept = machinePage.keptRestores().first();
+  await expect(kept).toHaveAttribute('data-status', 'kept');
+  await expect(kept).toContainText(newest.name);
+  await expect(machinePage.keptImages(kept, newest.name)).toHaveCount(web.liveImages.length);
+  await expect(machinePage.discardButton(kept)).toBeVisible();
+  await machinePage.screenshot('machine-kept-disks');
+  // The kept images beside the live ones: the undo renames exactly these back.
+  const keptInodes = new Map(
+    web.liveImages.map((image) => {
+      const name = readdirSync(dirname(image.path)).find((n) => n.startsWith(`${basename(image.path)}.before-restore-`));
+      if (!name) throw new Error(`no kept image beside ${image.path}`);
+      return [image.path, statSync(join(dirname(image.path), name)).ino];
+    }),
+  );
+  await machinePage.openUndo(kept);
+  await expect(undoPage.page).toHaveURL(new RegExp(`/machines/${web.uuid}/restore/${newest.name}/undo$`));
+
+  // Its own plan: which steps run while the machine is stopped, each disk renamed back; no refusal.
+  await expect(undoPage.heading(/Undo the restore of web-01/)).toBeVisible();
+  await expect(undoPage.downtime()).toContainText('the directory entries are put back');
+  await expect(undoPage.images()).toHaveCount(web.liveImages.length);
+  for (const image of web.liveImages) await expect(undoPage.steps()).toContainText(image.path);
+  await expect(undoPage.refused()).toHaveCount(0);
+  // Its own confirmation: nothing happens until the administrator says they understand.
+  const button = undoPage.undoButton('web-01');
+  await expect(button).toBeDisabled();
+  await undoPage.screenshot('undo-plan');
+  await undoPage.understand('web-01');
+  await button.click();
+
+  await expect(undoPage.done()).toBeVisible({ timeout: 90_000 });
+  await expect(undoPage.done()).toContainText('it was stopped for');
+  await expect(undoPage.stepsInState('done')).toHaveCount(9);
+  await expect(undoPage.journalSteps('undone')).toHaveCount(1);
+  await undoPage.screenshot('undo-done');
+
+  // Exactly as before the restore: the images (the kept files themselves, renamed back), the domain XML, the machine's subtree.
+  const after = await machineSubtree(web.uuid);
+  expect(machineEntry(after, web.uuid)?.sstMemory).toEqual(['4294967296']);
+  expect(after).toEqual(webBeforeRestore?.directory);
+  expect(liveDomain(web.uuid)).toEqual(webBeforeRestore?.domain);
+  expect(liveDomain(web.uuid)).toMatchObject({ state: 'running', persistent: true });
+  expect(web.liveImages.map((i) => sha256(i.path))).toEqual(webBeforeRestore?.images);
+  for (const image of web.liveImages) expect(statSync(image.path).ino, image.disk).toBe(keptInodes.get(image.path));
+
+  // The restore page and the machine page say so.
+  await wizard.open(web.uuid, newest.name);
+  await expect(wizard.undone()).toContainText('This restore was undone by admin');
+  await machinePage.open(web.uuid);
+  await expect(machinePage.keptRestores().first()).toHaveAttribute('data-status', 'undone');
+});
+
 test('a restore of db-01 started from the iteration page and aborted in phase 1 leaves the directory and the retain directory as they were', async ({
   iterationPage,
   restoreWizard: wizard,
@@ -198,14 +273,15 @@ test('a copy that fails in phase 2 shows the command, its exit code and stderr, 
   const retainBefore = fileSnapshot(tree.retainRoot);
   const imagesBefore = fileSnapshot(tree.virtualizationRoot);
   const domainBefore = liveDomain(db.uuid);
-  const image = newest.files.find((f) => f.kind === 'disk');
-  if (!image) throw new Error('db-01 has no disk image in its newest iteration');
+  // The saved state is the one large file copied into the retain folder (the images go beside the live ones).
+  const image = newest.files.find((f) => f.kind === 'state');
+  if (!image) throw new Error('db-01 has no saved state in its newest iteration');
 
   await wizard.open(db.uuid, newest.name);
   await wizard.start();
   await wizard.reviewPlan();
   await expect(wizard.stage('confirming')).toBeVisible(NODE_WORK);
-  // A folder where the copy of the disk image has to go: cp -T refuses to overwrite it, as a real node refuses a full or broken target.
+  // A folder where the copy of the saved state has to go: cp -T refuses to overwrite it, as a real node refuses a full or broken target.
   const retainFolder = Object.keys(fileSnapshot(tree.retainRoot)).find((path) => path.endsWith(`${db.uuid}/${newest.name}`));
   expect(retainFolder).toBeDefined();
   const blocker = `${tree.retainRoot}/${retainFolder}/${image.name}`;

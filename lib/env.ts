@@ -123,6 +123,11 @@ const schema = z.object({
     .min(0, 'must be 0 or more seconds')
     .max(3600, 'must be at most 3600 seconds')
     .default(60),
+  RESTORE_KEEP_HOURS: z.coerce
+    .number({ error: 'must be a number of hours' })
+    .min(0, 'must be 0 or more hours')
+    .max(8760, 'must be at most 8760 hours (a year)')
+    .default(72),
   RESTORE_DAEMON_TIMEOUT_SECONDS: z.coerce
     .number({ error: 'must be a number of seconds' })
     .int('must be a whole number of seconds')
@@ -177,7 +182,11 @@ export interface ConsoleEnv {
    * broker to stop the machine and ask for the restore itself (daemons.md fact 2) before the
    * console does (0: no broker runs).
    */
-  restore: { shutdownTimeoutMs: number; leaseMs: number; daemonTimeoutMs: number; brokerWaitMs: number };
+  /**
+   * keepHours: how long what a restore replaced (live images, domain XML, directory entries) is
+   * kept for an undo; 0: the replaced images are removed as soon as the restore has finished.
+   */
+  restore: { shutdownTimeoutMs: number; leaseMs: number; daemonTimeoutMs: number; brokerWaitMs: number; keepHours: number };
   /** The kind of installation (lib/backup/installation.ts), or 'detect'. */
   installationKind: 'foss-cloud' | 'stoney-cloud' | 'detect';
   /** The bearer token GET /api/metrics requires; null: the endpoint is switched off. */
@@ -397,6 +406,7 @@ export function parseEnv(source: Record<string, string | undefined>): ConsoleEnv
       leaseMs: v.RESTORE_LEASE_SECONDS * 1000,
       daemonTimeoutMs: v.RESTORE_DAEMON_TIMEOUT_SECONDS * 1000,
       brokerWaitMs: v.RESTORE_BROKER_WAIT_SECONDS * 1000,
+      keepHours: v.RESTORE_KEEP_HOURS,
     },
     nodeCommandRunner: v.NODE_SSH_COMMAND_RUNNER === 'on',
     installationKind: v.INSTALLATION_KIND,

@@ -80,6 +80,18 @@ function NodeCard({ node, configured }: { node: NodeCheck; configured: boolean }
             ...(node.latencyMs !== null ? [{ label: 'Answered in', value: `${node.latencyMs} ms` }] : []),
             ...(node.commandRunner ? [{ label: 'Commands', value: <CommandRunner state={node.commandRunner} /> }] : []),
             { label: 'Node daemon', value: <DaemonFact node={node} /> },
+            {
+              label: 'Kept disks',
+              value: (
+                <span data-testid="node-kept">
+                  {node.kept === null
+                    ? 'could not be read'
+                    : node.kept.bytes === 0
+                      ? 'none'
+                      : `${formatBytes(node.kept.bytes)} kept by ${node.kept.restores} ${node.kept.restores === 1 ? 'restore' : 'restores'} for an undo (discard them on the machine pages to free the space)`}
+                </span>
+              ),
+            },
           ]}
         />
         {node.error && (

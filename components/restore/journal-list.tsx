@@ -31,7 +31,9 @@ function describe(r: TimedRecord): string {
     case 'large-file-copied':
       return `${base(r.file)} copied (${formatBytes(r.bytes)}).`;
     case 'large-files-verified':
-      return 'Every copy checked (size, qemu-img check).';
+      return r.checked
+        ? `Every copy checked against the backup (size and checksum${r.staged?.length ? ', qemu-img check' : ''}) and written out to disk.`
+        : 'Every copy checked (size, qemu-img check).';
     case 'machine-stopped':
       return r.how === 'was-not-running'
         ? 'The machine was not running.'
@@ -40,18 +42,33 @@ function describe(r: TimedRecord): string {
           : r.how === 'by-broker'
             ? 'The broker stopped the machine.'
             : 'The machine was shut down.';
+    case 'before-kept':
+      return 'The domain XML, directory entries and live images the restore replaces were recorded; they are kept for an undo.';
     case 'domain-undefined':
       return r.wasDefined ? 'The domain was undefined.' : 'The domain was not defined.';
     case 'image-moved':
-      return `Disk ${r.disk}: the backup's image moved over ${base(r.to)}.`;
+      return r.kept
+        ? `Disk ${r.disk}: ${base(r.to)} renamed to ${base(r.kept)} (kept), the checked copy renamed into its place.`
+        : r.kept === null
+          ? `Disk ${r.disk}: the checked copy renamed to ${base(r.to)}.`
+          : `Disk ${r.disk}: the backup's image moved over ${base(r.to)}.`;
     case 'directory-restored':
       return `Directory entries written (${r.changes} ${r.changes === 1 ? 'change' : 'changes'}).`;
-    case 'domain-started':
-      return r.how === 'restore-with-state'
-        ? 'The machine was restored from its saved state.'
-        : r.how === 'by-daemon'
-          ? 'The node daemon restored the machine; the console checked it runs with the backup’s images.'
-          : 'The domain was defined from the resolved XML and started.';
+    case 'domain-started': {
+      const how =
+        r.how === 'restore-with-state'
+          ? 'The machine was restored from its saved state'
+          : r.how === 'by-daemon'
+            ? 'The node daemon restored the machine; the console checked it runs with the backup’s images'
+            : 'The domain was defined from the resolved XML and started';
+      return r.downtime ? `${how}; it was stopped for ${r.downtime.seconds.toFixed(2)} s.` : `${how}.`;
+    }
+    case 'undo-started':
+      return `${r.by} started to undo this restore.`;
+    case 'undone':
+      return `The restore was undone (started by ${r.by}): the machine is back as it was before.`;
+    case 'undo-cancelled':
+      return `${r.by} called the undo off before it changed the machine.`;
     case 'failed':
       return `Failed while ${r.during} (return value ${r.returnValue}${r.exitCode !== undefined ? `, exit code ${r.exitCode}` : ''}${r.by === 'daemon' ? ', answered by the node daemon' : ''}).`;
     case 'retried':
@@ -67,7 +84,12 @@ function describe(r: TimedRecord): string {
 
 /** Full paths on hover, so the list stays readable. */
 function title(r: TimedRecord): string | undefined {
-  if (r.step === 'image-moved') return `${r.from} → ${r.to}`;
+  if (r.step === 'image-moved') return `${r.from} → ${r.to}${r.kept ? `; ${r.to} → ${r.kept}` : ''}`;
+  if (r.step === 'before-kept' || r.step === 'undo-started' || r.step === 'undone' || r.step === 'undo-cancelled')
+    return `kept record ${r.record}`;
+  if (r.step === 'large-files-verified' && r.checked)
+    return r.checked.map((c) => `${c.file}: ${c.bytes} bytes, cksum ${c.checksum}`).join('\n');
+  if (r.step === 'machine-stopped' && r.requestedAt) return `asked to stop at ${r.requestedAt}`;
   if (r.step === 'large-file-copied') return `${r.file}: ${r.bytes} bytes`;
   if (r.step === 'started')
     return `retain folder ${r.retainFolder}\nbackup folder ${r.backupFolder}${r.executorReason ? `\n${r.executorReason}` : ''}`;

@@ -69,6 +69,22 @@ export function PreflightPanel({ uuid, iteration, preflight }: { uuid: string; i
           </p>
         </div>
       )}
+      {preflight.kept && (
+        <div className="rounded-md bg-canvas px-3 py-2" data-testid="preflight-kept">
+          <p className="font-medium">Kept disks</p>
+          <p className="text-muted">
+            {preflight.kept.bytes > 0
+              ? `Disk images kept by earlier restores (for an undo) hold ${formatBytes(preflight.kept.bytes)} on ${preflight.kept.node} (${preflight.kept.restores} ${preflight.kept.restores === 1 ? 'restore' : 'restores'}${preflight.kept.machineBytes > 0 ? `, ${formatBytes(preflight.kept.machineBytes)} of it this machine’s` : ''}); discarding them on the machine pages frees that space.`
+              : `No disk images are kept by earlier restores on ${preflight.kept.node}.`}{' '}
+            {executor?.executor === 'daemon'
+              ? 'The node daemon does not keep the images it replaces: this restore cannot be undone.'
+              : 'This restore keeps the live images it replaces (renamed beside them, not copied) until you discard them or their retention ends, so that it can be undone.'}
+            {preflight.kept.machineRestores.length > 0 && executor?.executor !== 'daemon'
+              ? ' After it, the earlier restore of this machine can no longer be undone, only discarded.'
+              : ''}
+          </p>
+        </div>
+      )}
       <div className="rounded-md bg-canvas px-3 py-2">
         <p className="font-medium">What starting does</p>
         <p className="text-muted">

@@ -11,6 +11,7 @@ import type { RestoreStage } from '@/lib/restore/view';
 import { Card, Notice } from '../ui/card';
 import { cn } from '../ui/cn';
 import { DateTime } from '../ui/date-time';
+import { formatBytes } from '../ui/format';
 import { AbortButton } from './abort-button';
 import { ConflictForm } from './conflict-form';
 import { FailurePanel, ForeignPanel } from './failure-panel';
@@ -25,6 +26,7 @@ const POLL_MS: Partial<Record<RestoreStage, number>> = {
   'copying-small-files': 1500,
   'copying-large-files': 1000,
   restoring: 1000,
+  undoing: 2000,
   foreign: 5000,
 };
 
@@ -111,6 +113,8 @@ export function RestoreWizard({
   const decided = lastOf(status.journal, 'resolved');
   const running = status.view.steps.find((s) => s.status === 'running');
   const daemon = status.view.executor === 'daemon';
+  // Console-driven restores of this version copy the images beside the live ones and stop the machine only for renames.
+  const staged = decided?.writes?.staging === 'beside-live-image';
   const waitingForDaemon = status.view.waitingForDaemon;
 
   return (
@@ -154,6 +158,42 @@ export function RestoreWizard({
                 Back to {name}
               </Link>
             </p>
+            {status.view.downtime && (
+              <p className="mt-1 text-sm" data-testid="restore-downtime">
+                {name} was stopped for {status.view.downtime.seconds.toFixed(2)} s (from{' '}
+                <DateTime value={status.view.downtime.stoppedAt} timeZone={timeZone} /> until it ran again).
+              </p>
+            )}
+            {status.view.undo?.state === 'undone' ? (
+              <p className="mt-1 text-sm" data-testid="restore-undone">
+                This restore was undone by {status.view.undo.by} at <DateTime value={status.view.undo.at} timeZone={timeZone} />: {name} is
+                back as it was before it.{' '}
+                <Link className="text-brand underline" href={`/machines/${uuid}/restore/${iteration}/undo`}>
+                  The undo’s journal
+                </Link>
+              </p>
+            ) : status.kept?.status === 'kept' ? (
+              <p className="mt-1 text-sm" data-testid="restore-kept">
+                The disk images, domain XML and directory entries it replaced are kept ({formatBytes(status.kept.heldBytes)} on {node}
+                {status.kept.keptUntil ? (
+                  <>
+                    , until <DateTime value={status.kept.keptUntil} timeZone={timeZone} />
+                  </>
+                ) : null}
+                ).{' '}
+                {status.kept.newest ? (
+                  <Link className="text-brand underline" href={`/machines/${uuid}/restore/${iteration}/undo`}>
+                    Undo this restore…
+                  </Link>
+                ) : (
+                  'A later restore of the machine replaced them again: this one can only be discarded (on the machine page).'
+                )}
+              </p>
+            ) : daemon ? (
+              <p className="mt-1 text-sm text-muted" data-testid="restore-not-undoable">
+                The node daemon replaced the images and keeps nothing of the previous ones, so this restore cannot be undone.
+              </p>
+            ) : null}
             {finished?.remains && finished.remains.length > 0 && (
               <div className="mt-2 text-sm" data-testid="restore-remains">
                 <p className="font-medium">Left as it was, to deal with by hand:</p>
@@ -242,6 +282,7 @@ export function RestoreWizard({
               data={conflicts}
               onChange={() => setEditing(true)}
               onAborted={onAborted}
+              executor={status.view.executor}
             />
           </Card>
         )}
@@ -258,10 +299,12 @@ export function RestoreWizard({
           <>
             <StageBanner stage={stage}>
               <strong>
-                Phase 2 · {daemon ? `the node daemon on ${node} copies` : 'copying'} the saved state and the disk images into the retain
-                folder.
+                Phase 2 · {daemon ? `the node daemon on ${node} copies` : 'copying'} the saved state{' '}
+                {staged ? 'into the retain folder and the disk images beside the live ones' : 'and the disk images into the retain folder'}.
               </strong>{' '}
-              Nothing live has changed yet. This runs on the server{daemon ? ' and the node' : ''}: you can reload or close this page.
+              Nothing live has changed yet{staged ? `, and ${name} keeps running until the copies are checked and written out to disk` : ''}
+              . This runs on the server
+              {daemon ? ' and the node' : ''}: you can reload or close this page.
             </StageBanner>
             <Card title="Copy progress">{status.progress ? <ProgressPanel progress={status.progress} /> : <p>Preparing the copy…</p>}</Card>
           </>
@@ -283,6 +326,29 @@ export function RestoreWizard({
             </strong>
             {running ? <>: {running.label.charAt(0).toLowerCase() + running.label.slice(1)}…</> : '…'} The live machine is being changed: do
             not start or change it by hand meanwhile. This runs on the server: you can reload or close this page.
+            {daemon && (
+              <span className="mt-1 block text-sm" data-testid="restore-downtime-plan">
+                The node daemon moves the copied images over the live ones while {name} is stopped; on ext4 that writes each copy out first,
+                so the machine stays stopped longer the larger its disks are.
+              </span>
+            )}
+            {staged && (
+              <span className="mt-1 block text-sm" data-testid="restore-downtime-plan">
+                While {name} is stopped only renames and steps that do not depend on the size of its disks run (undefine, rename each image
+                into place, directory entries, define and {status.view.withState ? 'restore the saved state' : 'start'}): the downtime is
+                seconds, whatever the size of the disks.
+              </span>
+            )}
+          </StageBanner>
+        )}
+        {stage === 'undoing' && (
+          <StageBanner stage={stage} tone="warning">
+            <strong>This restore is being undone</strong>
+            {status.view.undo ? ` (started by ${status.view.undo.by})` : ''}: {name} goes back to its disks, definition and directory
+            entries from before it.{' '}
+            <Link className="text-brand underline" href={`/machines/${uuid}/restore/${iteration}/undo`}>
+              Follow the undo
+            </Link>
           </StageBanner>
         )}
         {stage === 'foreign' && (

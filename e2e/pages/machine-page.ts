@@ -127,6 +127,25 @@ export class MachinePage extends ConsolePage {
     return this.page.getByTestId('unblock-result');
   }
 
+  // What earlier restores kept for an undo.
+
+  /** The kept record of a restore, newest first; its data-status is kept, undone, … */
+  keptRestores(): Locator {
+    return this.page.getByTestId('kept-restore');
+  }
+
+  keptImages(kept: Locator, iteration: string): Locator {
+    return kept.getByRole('table', { name: `Kept images of the restore of ${iteration}` }).locator('tr');
+  }
+
+  discardButton(kept: Locator): Locator {
+    return kept.getByRole('button', { name: 'Discard…' });
+  }
+
+  async openUndo(kept: Locator): Promise<void> {
+    await kept.getByRole('link', { name: 'Undo this restore…' }).click();
+  }
+
   // stoney cloud: the folders on the node and the node's crontab.
 
   nodeIterationRows(): Locator {

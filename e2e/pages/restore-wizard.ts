@@ -158,6 +158,11 @@ export class RestoreWizard extends ConsolePage {
     return this.page.getByTestId('restore-aborted');
   }
 
+  /** A finished restore that was undone since, and by whom. */
+  undone(): Locator {
+    return this.page.getByTestId('restore-undone');
+  }
+
   restoreAgain(): Locator {
     return this.page.getByText('Restore this iteration again…');
   }

@@ -9,6 +9,7 @@ import type { EntryProblem } from '@/lib/ldap/entry';
 import { searchNodes } from '@/lib/ldap/nodes';
 import { nodesConfigured, nodeStatus, type CommandRunnerState } from '@/lib/ssh';
 import { nodeDaemonStatus, type NodeDaemonStatus } from '@/lib/restore/executor';
+import { keptSpaceByNode } from '@/lib/restore/kept';
 import { loadFleet } from './fleet';
 
 /** A folder the console watches on every node: where backups and restores put their files. */
@@ -39,6 +40,8 @@ export interface NodeCheck {
   disks: NodeDiskUsage[];
   /** Whether the node daemon runs there (so it executes restores), how the console knows, and what it found. */
   daemon: NodeDaemonStatus;
+  /** The space disk images kept by restores (for an undo) hold there, from the directory's kept records; null when they could not be read. */
+  kept: { bytes: number; restores: number } | null;
 }
 
 export interface NodesView {
@@ -124,9 +127,15 @@ export async function readNodes(scope?: NodeScope): Promise<NodesView> {
   const nodes = scope ? allNodes.filter((n) => scope.nodes.has(n.name.toLowerCase())) : allNodes;
   const directories = watchedDirectories([...(cloud ? [cloud] : []), ...within(pools, scope?.pools), ...within(machines, scope?.machines)]);
   const configured = nodesConfigured();
+  const kept = await keptSpaceByNode(scope?.machines).catch(() => null);
   const checks = await Promise.all(
     nodes.map(async (node): Promise<NodeCheck> => {
-      const base = { name: node.name, description: node.description, state: node.state };
+      const base = {
+        name: node.name,
+        description: node.description,
+        state: node.state,
+        kept: kept ? (kept.get(node.name.toLowerCase()) ?? { bytes: 0, restores: 0 }) : null,
+      };
       if (!configured)
         return {
           ...base,

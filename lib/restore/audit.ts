@@ -5,7 +5,16 @@ import { iterationDn } from '@/lib/ldap/layout';
 import type { IterationRef } from './steps';
 
 export type RestoreAuditAction =
-  'restore.start' | 'restore.resolve' | 'restore.confirm' | 'restore.abort' | 'restore.retry' | 'restore.finish';
+  | 'restore.start'
+  | 'restore.resolve'
+  | 'restore.confirm'
+  | 'restore.abort'
+  | 'restore.retry'
+  | 'restore.finish'
+  | 'restore.undo'
+  | 'restore.undo-retry'
+  | 'restore.undo-cancel'
+  | 'restore.discard';
 
 /**
  * Every administrator decision in a restore goes to the audit trail next to the configuration

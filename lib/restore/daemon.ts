@@ -432,7 +432,7 @@ async function finishRestore(ctx: Context, mode: string): Promise<void> {
   if (wrong.length > 0) {
     throw new StepFailure(
       CHECKING_RESTORED_IMAGES,
-      40,
+      RETURN_CODE.CANNOT_MOVE_DISK_IMAGE_TO_ORIGINAL_LOCATION,
       `After the node daemon's restore, ${wrong.map((p) => `${p.live} has ${sizes.get(p.live) ?? 'no'} bytes, the backup ${sizes.get(p.backup) ?? 'no'}`).join('; ')}.`,
       'The machine runs; at least one of its disk images is not the backup’s.',
     );

@@ -54,14 +54,33 @@ export type JournalRecord =
   /** Daemon-driven: the console leaves the broker this long to stop the machine and ask for the restore itself (fact 2) before it does. */
   | { step: 'waiting-for-broker'; seconds: number }
   | { step: 'large-file-copied'; file: string; bytes: number }
-  | { step: 'large-files-verified' }
-  | { step: 'machine-stopped'; how: 'shutdown' | 'destroy' | 'was-not-running' | 'by-broker' }
+  | {
+      step: 'large-files-verified';
+      /** Staged beside the live images: each copy's checksum (cksum) matched the backup's, and each image copy was written out to disk. */
+      checked?: { file: string; checksum: string; bytes: number }[];
+      /** The identity (device:inode) of each disk's copy, which phase 2 renames into place. */
+      staged?: { disk: string; id: string }[];
+    }
+  /** `at` is when the machine was found stopped; `requestedAt` when the console asked it to stop. */
+  | { step: 'machine-stopped'; how: 'shutdown' | 'destroy' | 'was-not-running' | 'by-broker'; requestedAt?: string }
+  /** What the restore replaces was recorded in the console's kept record `record` (kept.ts) before anything live changed. */
+  | { step: 'before-kept'; record: string }
   | { step: 'domain-undefined'; wasDefined: boolean }
   /** The resolved XML became the domain's persistent definition (console-driven: before its saved state is restored; daemon-driven: before the daemon restores it). */
   | { step: 'domain-defined' }
-  | { step: 'image-moved'; disk: string; from: string; to: string }
+  /** `kept`: staged beside the live image, the live image was renamed to this name (absent: there was none, or the image was moved from the retain folder). */
+  | { step: 'image-moved'; disk: string; from: string; to: string; kept?: string | null }
   | { step: 'directory-restored'; changes: number }
-  | { step: 'domain-started'; how: 'restore-with-state' | 'define-and-start' | 'by-daemon' }
+  /** `downtime`: from the machine found stopped to running again (absent where the console did not stop it). */
+  | {
+      step: 'domain-started';
+      how: 'restore-with-state' | 'define-and-start' | 'by-daemon';
+      downtime?: { stoppedAt: string; seconds: number };
+    }
+  /** An administrator started to undo this finished restore (its own journal is the kept record `record`). */
+  | { step: 'undo-started'; by: string; record: string }
+  | { step: 'undone'; by: string; record: string }
+  | { step: 'undo-cancelled'; by: string; record: string }
   | {
       step: 'failed';
       during: string;
@@ -85,32 +104,47 @@ export type JournalRecord =
 export type TimedRecord = JournalRecord & { at: string };
 
 /** A sortable prefix: directory values of a multi-valued attribute come back in no fixed order. */
-export function encodeRecord(record: JournalRecord, now: Date = new Date()): string {
+export function encodeRecord<R extends { step: string }>(record: R, now: Date = new Date()): string {
   const key = `${now.getTime().toString().padStart(15, '0')}-${Math.random().toString(36).slice(2, 8)}`;
   return `${key} ${JSON.stringify({ ...record, at: now.toISOString() })}`;
 }
 
-export function decodeJournal(values: string[]): TimedRecord[] {
+/** The records of a journal (the restore's, or a kept record's, see kept.ts), in order; values that do not parse are left out. */
+export function decodeRecords<R extends { step: string; at: string }>(values: string[]): R[] {
   return [...values].sort().flatMap((value) => {
     const space = value.indexOf(' ');
     try {
       const parsed = JSON.parse(value.slice(space + 1)) as unknown;
-      return typeof parsed === 'object' && parsed !== null && 'step' in parsed ? [parsed as TimedRecord] : [];
+      return typeof parsed === 'object' && parsed !== null && 'step' in parsed ? [parsed as R] : [];
     } catch {
       return [];
     }
   });
 }
 
-export function last<S extends JournalRecord['step']>(records: TimedRecord[], step: S): Extract<TimedRecord, { step: S }> | undefined {
+export const decodeJournal = (values: string[]): TimedRecord[] => decodeRecords<TimedRecord>(values);
+
+export function last<R extends { step: string }, S extends R['step']>(records: R[], step: S): Extract<R, { step: S }> | undefined {
   for (let i = records.length - 1; i >= 0; i -= 1) {
-    if (records[i].step === step) return records[i] as Extract<TimedRecord, { step: S }>;
+    if (records[i].step === step) return records[i] as Extract<R, { step: S }>;
   }
   return undefined;
 }
 
-export function has(records: TimedRecord[], step: JournalRecord['step']): boolean {
+export function has<R extends { step: string }>(records: R[], step: R['step']): boolean {
   return records.some((r) => r.step === step);
+}
+
+/** A restore's journal that ended: finished (and perhaps undone since). Anything else is an open restore. */
+export function journalEnded(records: TimedRecord[]): boolean {
+  const end = records.findLast((r) => !['undo-started', 'undone', 'undo-cancelled'].includes(r.step));
+  return end?.step === 'finished' && !isUndoing(records);
+}
+
+/** An undo of this restore has started and not ended (see undo.ts). */
+export function isUndoing(records: TimedRecord[]): boolean {
+  const start = records.findLastIndex((r) => r.step === 'undo-started');
+  return start >= 0 && !records.slice(start).some((r) => r.step === 'undone' || r.step === 'undo-cancelled');
 }
 
 /** Who executes this restore's node steps; journals of older consoles have no executor and were console-driven. */

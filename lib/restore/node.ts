@@ -4,22 +4,31 @@ import {
   CommandFailedError,
   assertSafePath,
   checkConfined,
+  checksumFiles,
   copyFile,
+  diskUsage,
+  identifyFiles,
   isStrictlyInside,
   makeDirectory,
   moveFile,
   nodeStatus,
   parentDirectory,
+  placeByRename,
   qemuImgCheck,
   readFileBytes,
   readTextFile,
   removeEmptyFolders,
+  removeFiles,
   removeTree,
   runChecked,
+  sealCopies,
   statPaths,
   virsh,
   writeTextFile,
   type ConfinedCheck,
+  type FilesystemUsage,
+  type PlaceByRename,
+  type SealItem,
 } from '@/lib/ssh';
 
 /**
@@ -41,6 +50,30 @@ export async function available(node: string, path: string): Promise<number> {
   if (!fs?.ok) throw new AppError('not-found', `${path} on node ${node}: ${fs?.reason ?? 'no answer'}.`);
   return fs.availableBytes;
 }
+
+/** `df` of each folder, in order (for the space the copies beside the live images need). */
+export const usage = (node: string, paths: string[]): Promise<FilesystemUsage[]> => diskUsage(node, paths);
+
+/** Identity (device:inode), size, space and modification time of each path; only regular files exist here. */
+export const identify = (node: string, paths: string[]) => identifyFiles(node, paths);
+
+/** `cksum` of files below their roots (lib/ssh/images.ts); beside a copy, it reads the source as the copy does. */
+export const checksum = (node: string, files: { path: string; root: string }[], signal?: AbortSignal) =>
+  checksumFiles(node, files, { signal });
+
+/** Checksums of each copy and its source, with the copies written out to disk where asked (lib/ssh/images.ts). */
+export const seal = (node: string, items: SealItem[]) => sealCopies(node, items);
+
+/** Live images replaced by rename within their folder, below the virtualization root (lib/ssh/images.ts). */
+export const place = (node: string, root: string, items: PlaceByRename[]) => placeByRename(node, root, items);
+
+/** Single files below `root`, each only when it is the file expected (its identity), never a link or folder. */
+export const removeExactFiles = (
+  node: string,
+  root: string,
+  files: { path: string; id: string | null }[],
+  options: { stopWriters?: boolean } = {},
+) => removeFiles(node, root, files, options);
 
 /** Size of each path, null where nothing is there. */
 export async function stat(node: string, paths: string[]): Promise<Map<string, number | null>> {

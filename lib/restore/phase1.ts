@@ -13,7 +13,7 @@ import {
   type Decisions,
 } from '@/lib/diff/conflicts';
 import { parseLdif, serializeLdif } from '@/lib/diff/ldif';
-import { readDomainSettings } from '@/lib/diff/domain-xml';
+import { readDomainSettings, type DomainDisk } from '@/lib/diff/domain-xml';
 import {
   createJournal,
   deleteJournal,
@@ -27,7 +27,16 @@ import {
 } from '@/lib/ldap/restore';
 import { invalidateFleetCache } from '@/lib/inventory/cache';
 import type { ConfinedCheck } from '@/lib/ssh';
-import { executorOf as journalExecutor, decodeJournal, encodeLease, encodeRecord, has, last, type TimedRecord } from './journal';
+import {
+  executorOf as journalExecutor,
+  decodeJournal,
+  encodeLease,
+  encodeRecord,
+  has,
+  journalEnded,
+  last,
+  type TimedRecord,
+} from './journal';
 import { executorOf, nodeDaemonStatus, type Executor, type NodeDaemonStatus } from './executor';
 import { isNotRunningMarker, readRestoreLayout, startedLayout, type RestoreLayout, imageDisks } from './layout';
 import * as nodeOps from './node';
@@ -35,6 +44,7 @@ import {
   backupImageName,
   moveProblems,
   plannedWrites,
+  restoreIdOf,
   sameWrites,
   writesDifference,
   type RestoreWrites,
@@ -45,6 +55,7 @@ import { daemonCannotRestore, heldForAnother, leafToHold, NODE_ONLY_CHECK, type 
 import { restoreRef, restoreStatus } from './restore-ref';
 import { ALL_RESTORE_MODES, abortRule } from './view';
 import { RETURN_CODE } from '@/lib/backup/return-codes';
+import { listKept } from './kept';
 
 export interface PreflightCheck {
   label: string;
@@ -58,6 +69,8 @@ export interface Preflight {
   largeFiles: { name: string; size: number }[];
   /** Who would execute the node steps, and why (null when the machine's folders cannot be used, so there is no node to ask). */
   executor: { executor: Executor; source: NodeDaemonStatus['source']; summary: string } | null;
+  /** The space kept images of earlier restores hold on the node (null when it could not be read or there is no node). */
+  kept?: { node: string; bytes: number; restores: number; machineBytes: number; machineRestores: string[] } | null;
 }
 
 const MAX_SMALL_FILE = 16 * 1024 * 1024;
@@ -129,6 +142,7 @@ export async function preflight(ref: IterationRef): Promise<{ layout: RestoreLay
   if (held && executor === 'daemon')
     checks.push({ label: 'The console executes the restore', ok: false, detail: daemonCannotRestore(layout.node, daemon.summary) });
   let largeFiles: { name: string; size: number }[] = [];
+  const kept = await keptOnNode(layout.node, ref.machineUuid).catch(() => null);
   try {
     const reachable = await nodeOps.reachable(layout.node);
     checks.push({ label: `Node ${layout.node} is reachable`, ok: true, detail: reachable });
@@ -178,48 +192,17 @@ export async function preflight(ref: IterationRef): Promise<{ layout: RestoreLay
           }
         : { label: PATHS_CHECK, ok: false, detail: refused.join(' ') },
     );
-    // Images are moved over the live ones with a rename, which only exists within one file system.
-    const liveFolders = imageDisks(layout.disks).flatMap((d) =>
-      d.sourceFile ? [d.sourceFile.slice(0, d.sourceFile.lastIndexOf('/')) || '/'] : [],
-    );
-    const devices = await nodeOps.fileSystems(layout.node, [layout.retainRoot, ...liveFolders]).catch((error: unknown) => error);
-    if (Array.isArray(devices)) {
-      const apart = liveFolders.filter((_, i) => devices[i + 1] !== devices[0]);
-      checks.push(
-        apart.length === 0
-          ? {
-              label: 'The retain directory and the live images share a file system',
-              ok: true,
-              detail: 'Each image can be moved over the live one in one atomic rename.',
-            }
-          : {
-              label: 'The retain directory and the live images share a file system',
-              ok: false,
-              detail: `${apart.join(', ')} is on another file system than ${layout.retainRoot}; a move would be a slow, non-atomic copy over the live image.`,
-            },
-      );
+    if (executor === 'daemon') {
+      // The node daemon moves the images from the retain folder over the live ones, with a rename only within one file system.
+      checks.push(await sharedFileSystem(layout));
+      const needed = largeFiles.reduce((sum, f) => sum + f.size, 0);
+      checks.push(await roomIn(layout, layout.retainRoot, needed, 'The retain directory has room for the large files', kept));
     } else {
-      checks.push({
-        label: 'The retain directory and the live images share a file system',
-        ok: false,
-        detail: devices instanceof Error ? devices.message : String(devices),
-      });
+      // Staged: the saved state goes into the retain folder, each image beside the live one it replaces (which is kept).
+      const stateSize = largeFiles.find((f) => f.name === layout.stateName)?.size ?? 0;
+      checks.push(await roomIn(layout, layout.retainRoot, stateSize, 'The retain directory has room for the saved state', null));
+      checks.push(await roomBesideLiveImages(layout, disks, imageNames, sizes, kept));
     }
-    const needed = largeFiles.reduce((sum, f) => sum + f.size, 0);
-    const available = await nodeOps.available(layout.node, layout.retainRoot);
-    checks.push(
-      available >= needed
-        ? {
-            label: 'The retain directory has room for the large files',
-            ok: true,
-            detail: `${approximateSize(needed)} needed, ${approximateSize(available)} available.`,
-          }
-        : {
-            label: 'The retain directory has room for the large files',
-            ok: false,
-            detail: `${approximateSize(needed)} needed but only ${approximateSize(available)} available in ${layout.retainRoot}.`,
-          },
-    );
   } catch (error) {
     checks.push({ label: `Node ${layout.node} is reachable`, ok: false, detail: error instanceof Error ? error.message : String(error) });
   }
@@ -227,9 +210,113 @@ export async function preflight(ref: IterationRef): Promise<{ layout: RestoreLay
   const ok = checks.every((c) => c.ok);
   return {
     layout,
-    result: { ok, checks, largeFiles, executor: { executor, source: daemon.source, summary: daemon.summary } },
+    result: { ok, checks, largeFiles, executor: { executor, source: daemon.source, summary: daemon.summary }, kept },
     leaf: ok && held?.ok ? held.leaf : null,
   };
+}
+
+/** What kept images of earlier restores hold on the node (all machines), and of this machine. */
+async function keptOnNode(node: string, machineUuid: string): Promise<Preflight['kept']> {
+  const views = await listKept();
+  const onNode = views.filter((v) => v.node.toLowerCase() === node.toLowerCase() && v.heldBytes > 0);
+  const mine = onNode.filter((v) => v.machineUuid === machineUuid);
+  return {
+    node,
+    bytes: onNode.reduce((sum, v) => sum + v.heldBytes, 0),
+    restores: onNode.length,
+    machineBytes: mine.reduce((sum, v) => sum + v.heldBytes, 0),
+    machineRestores: mine.map((v) => v.iteration),
+  };
+}
+
+const keptNote = (kept: Preflight['kept']) =>
+  kept && kept.bytes > 0
+    ? ` Kept disks of earlier restores hold ${approximateSize(kept.bytes)} on node ${kept.node} (${kept.restores} ${kept.restores === 1 ? 'restore' : 'restores'}); discarding them frees that space.`
+    : '';
+
+async function roomIn(
+  layout: RestoreLayout,
+  folder: string,
+  needed: number,
+  label: string,
+  kept: Preflight['kept'],
+): Promise<PreflightCheck> {
+  const available = await nodeOps.available(layout.node, folder);
+  return available >= needed
+    ? { label, ok: true, detail: `${approximateSize(needed)} needed, ${approximateSize(available)} available.${keptNote(kept)}` }
+    : {
+        label,
+        ok: false,
+        detail: `${approximateSize(needed)} needed but only ${approximateSize(available)} available in ${folder}.${keptNote(kept)}`,
+      };
+}
+
+/** Daemon-driven: the retain directory and the live images' folders are one file system, so the daemon's moves are renames. */
+async function sharedFileSystem(layout: RestoreLayout): Promise<PreflightCheck> {
+  const label = 'The retain directory and the live images share a file system';
+  const liveFolders = imageDisks(layout.disks).flatMap((d) =>
+    d.sourceFile ? [d.sourceFile.slice(0, d.sourceFile.lastIndexOf('/')) || '/'] : [],
+  );
+  const devices = await nodeOps.fileSystems(layout.node, [layout.retainRoot, ...liveFolders]).catch((error: unknown) => error);
+  if (!Array.isArray(devices)) return { label, ok: false, detail: devices instanceof Error ? devices.message : String(devices) };
+  const apart = liveFolders.filter((_, i) => devices[i + 1] !== devices[0]);
+  return apart.length === 0
+    ? { label, ok: true, detail: 'Each image can be moved over the live one in one atomic rename.' }
+    : {
+        label,
+        ok: false,
+        detail: `${apart.join(', ')} is on another file system than ${layout.retainRoot}; a move would be a slow, non-atomic copy over the live image.`,
+      };
+}
+
+/**
+ * Console-driven: each backup image is copied beside the live image of its disk (where the
+ * resolved XML will most likely put it; the plan checks the real place) while the live image
+ * stays and is kept after the restore, so each file system needs room for the whole copies.
+ */
+async function roomBesideLiveImages(
+  layout: RestoreLayout,
+  disks: ReturnType<typeof imageDisks<DomainDisk>>,
+  imageNames: (string | null)[],
+  sizes: Map<string, number | null>,
+  kept: Preflight['kept'],
+): Promise<PreflightCheck> {
+  const label = 'The image folders have room for the copies';
+  const live = new Map(imageDisks(layout.disks).map((d) => [d.target, d.sourceFile ?? '']));
+  const fallback = [...live.values()][0] ?? '';
+  const byFolder = new Map<string, number>();
+  disks.forEach((d, i) => {
+    const name = imageNames[i];
+    const path = live.get(d.target) ?? fallback;
+    if (!name || !path) return;
+    const folder = path.slice(0, path.lastIndexOf('/')) || '/';
+    byFolder.set(folder, (byFolder.get(folder) ?? 0) + (sizes.get(`${layout.backupFolder}/${name}`) ?? 0));
+  });
+  if (byFolder.size === 0) return { label, ok: true, detail: `No disk image is copied.${keptNote(kept)}` };
+  const folders = [...byFolder.keys()];
+  const usage = await nodeOps.usage(layout.node, folders);
+  // Folders on one file system share its free space.
+  const perFs = new Map<string, { needed: number; available: number; folders: string[] }>();
+  usage.forEach((u, i) => {
+    const key = u.ok ? u.mountPoint : folders[i];
+    const entry = perFs.get(key) ?? { needed: 0, available: u.ok ? u.availableBytes : 0, folders: [] };
+    entry.needed += byFolder.get(folders[i]) ?? 0;
+    entry.folders.push(folders[i]);
+    perFs.set(key, entry);
+  });
+  const short = [...perFs.values()].filter((f) => f.needed > f.available);
+  const needed = [...perFs.values()].reduce((sum, f) => sum + f.needed, 0);
+  return short.length === 0
+    ? {
+        label,
+        ok: true,
+        detail: `${approximateSize(needed)} needed beside the live images, ${[...perFs.values()].map((f) => `${approximateSize(f.available)} available in ${f.folders.join(', ')}`).join('; ')}. The live images they replace are kept after the restore (for an undo) until discarded.${keptNote(kept)}`,
+      }
+    : {
+        label,
+        ok: false,
+        detail: `${short.map((f) => `${approximateSize(f.needed)} needed but only ${approximateSize(f.available)} available in ${f.folders.join(', ')}`).join('; ')}.${keptNote(kept)}`,
+      };
 }
 
 /** The node daemon mangles the backup root URL (daemons.md fact 6); a daemon-driven restore only works where it reads the same folder. */
@@ -327,8 +414,7 @@ export async function startRestore(target: IterationRef, by: string, instance: s
   if (previous) {
     const records = decodeJournal(previous.records);
     // A finished restore's journal is history; anything else means a restore is still open.
-    if (records[records.length - 1]?.step !== 'finished')
-      throw new AppError('conflict', 'An earlier restore of this iteration is still open.');
+    if (!journalEnded(records)) throw new AppError('conflict', 'An earlier restore of this iteration is still open (or being undone).');
     await deleteJournal(ref.machineUuid, ref.iteration);
   }
   const createdFolders = await nodeOps.missingFolders(layout.node, layout.retainFolder, layout.retainRoot);
@@ -524,19 +610,48 @@ async function stateFileKind(node: string, path: string, root: string): Promise<
  * machine's image folders below the virtualization root, and the node must reach every
  * destination without a symbolic link.
  */
-export async function writeProblems(layout: RestoreLayout, writes: RestoreWrites): Promise<WriteProblem[]> {
+export async function writeProblems(
+  layout: RestoreLayout,
+  writes: RestoreWrites,
+  options: { fresh?: boolean } = {},
+): Promise<WriteProblem[]> {
   const lexical = moveProblems(writes.moves, layout);
   if (lexical.length > 0) return lexical;
   // The copies go into the retain folder, whose way from the retain root was checked when it was
-  // made; each copy is confined again when it is made.
-  const checks: (ConfinedCheck & { target: string })[] = writes.moves.map((m) => ({
-    path: m.destination,
-    root: layout.virtualizationRoot,
-    kind: 'file-or-none',
-    target: m.target,
-  }));
+  // made; each copy is confined again when it is made. Staged copies and kept images are checked
+  // like the live image beside them.
+  const checks: (ConfinedCheck & { target: string })[] = writes.moves.flatMap((m) =>
+    [m.destination, m.staged, m.kept].flatMap((path) =>
+      path ? [{ path, root: layout.virtualizationRoot, kind: 'file-or-none' as const, target: m.target }] : [],
+    ),
+  );
   const answers = await nodeOps.confined(layout.node, checks);
-  return answers.flatMap((a, i) => (a === null ? [] : [{ target: checks[i].target, problem: `${checks[i].path}: ${a}` }]));
+  const problems = answers.flatMap((a, i) => (a === null ? [] : [{ target: checks[i].target, problem: `${checks[i].path}: ${a}` }]));
+  if (problems.length > 0 || !options.fresh) return problems;
+  // Before phase 2 nothing may be at the names it creates: it never overwrites a file it did not make.
+  const names = writes.moves.flatMap((m) => [m.staged, m.kept].flatMap((path) => (path ? [{ path, target: m.target }] : [])));
+  const found = await nodeOps.stat(
+    layout.node,
+    names.map((n) => n.path),
+  );
+  return names.flatMap((n) =>
+    found.get(n.path) === null
+      ? []
+      : [{ target: n.target, problem: `${n.path} exists already; the restore does not overwrite a file it did not make.` }],
+  );
+}
+
+/**
+ * Console-driven restores stage their images beside the live ones and keep what they replace
+ * (writes.ts); a plan once recorded decides, so a restore never changes method half-way (and a
+ * restore an older console planned goes on as it was planned).
+ */
+export function stagingFor(records: TimedRecord[]): { restoreId: string } | undefined {
+  const started = last(records, 'started');
+  if (!started) return undefined;
+  const resolved = last(records, 'resolved');
+  const staged = resolved ? resolved.writes?.staging === 'beside-live-image' : journalExecutor(records) === 'console';
+  return staged ? { restoreId: restoreIdOf(started.at) } : undefined;
 }
 
 /**
@@ -553,7 +668,13 @@ export async function currentWrites(
     nodeOps.readText(layout.node, files.backup.path, MAX_SMALL_FILE, files.backup.root),
     nodeOps.readText(layout.node, files.resolved.path, MAX_SMALL_FILE, files.resolved.root),
   ]);
-  const planned = plannedWrites({ backupXml, resolvedXml, iteration, stateName: layout.stateName });
+  const planned = plannedWrites({
+    backupXml,
+    resolvedXml,
+    iteration,
+    stateName: layout.stateName,
+    staging: stagingFor(options.records ?? []),
+  });
   if (planned.problems.length > 0) return planned;
   return {
     writes: planned.writes,
@@ -574,7 +695,8 @@ export async function resolveConflicts(
 ): Promise<{ ok: true } | { ok: false; errors: Record<string, string> }> {
   const ref = await restoreRef(target);
   const stored = await readJournal(ref.machineUuid, ref.iteration);
-  await requireMode(ref, 'unretainedSmallFiles', journalExecutor(stored ? decodeJournal(stored.records) : []));
+  const records = stored ? decodeJournal(stored.records) : [];
+  await requireMode(ref, 'unretainedSmallFiles', journalExecutor(records));
   const view = await readConflicts(ref);
   if (view.set.identityMismatch) throw new AppError('conflict', view.set.identityMismatch);
   const valid = validateDecisions(view.set, decisions);
@@ -587,8 +709,9 @@ export async function resolveConflicts(
     resolvedXml: resolved.xml,
     iteration: ref.iteration,
     stateName: view.layout.stateName,
+    staging: stagingFor(records),
   });
-  const refused = planned.problems.length > 0 ? planned.problems : await writeProblems(view.layout, planned.writes);
+  const refused = planned.problems.length > 0 ? planned.problems : await writeProblems(view.layout, planned.writes, { fresh: true });
   if (refused.length > 0) {
     // Next to the disk's difference where there is one; otherwise for the whole plan.
     const ids = new Set(view.set.conflicts.map((c) => c.id));
@@ -642,6 +765,7 @@ export async function confirmRestore(target: IterationRef, by: string): Promise<
     );
   }
   const now = await currentWrites(view.layout, ref.iteration, { records });
+  if (now.problems.length === 0) now.problems.push(...(await writeProblems(view.layout, now.writes, { fresh: true })));
   if (now.problems.length > 0)
     throw new AppError(
       'unsafe-path',
@@ -699,6 +823,7 @@ export async function abortRestore(target: IterationRef, by: string): Promise<vo
   if (!rule.ok) throw new AppError('conflict', rule.reason);
   const layout = startedLayout(await readRestoreLayout(ref.machineUuid, ref.iteration), started);
   if (started) await journal(ref, { step: 'aborted', by });
+  await removeStagedCopies(layout, last(records, 'resolved')?.writes ?? null);
   await removeRetainFolder(layout, started?.createdFolders ?? []);
   // A restore started elsewhere left no record of the previous state: like the VM-Manager's
   // cancel, the iteration goes back to finished, stamped now. A leaf that held the restore of an
@@ -712,6 +837,20 @@ export async function abortRestore(target: IterationRef, by: string): Promise<vo
   });
   await deleteJournal(ref.machineUuid, ref.iteration);
   invalidateFleetCache();
+}
+
+/**
+ * The copies a staged plan made beside the live images (only the names the plan lists, each a
+ * regular file below the virtualization root); whatever still writes one (a copy a cut
+ * connection left running) is stopped first. Nothing live was renamed yet when a restore can be
+ * aborted, so these are only copies.
+ */
+export async function removeStagedCopies(
+  layout: Pick<RestoreLayout, 'node' | 'virtualizationRoot'>,
+  writes: RestoreWrites | null,
+): Promise<void> {
+  const staged = (writes?.moves ?? []).flatMap((m) => (m.staged ? [{ path: m.staged, id: null }] : []));
+  await nodeOps.removeExactFiles(layout.node, layout.virtualizationRoot, staged, { stopWriters: true });
 }
 
 /**

@@ -1,19 +1,22 @@
 import 'server-only';
 import { formatIterationName } from '@/lib/backup/iteration';
+import { env } from '@/lib/env';
 import { AppError } from '@/lib/errors';
 import { ldapChanges } from '@/lib/diff/conflicts';
 import { parseLdif } from '@/lib/diff/ldif';
 import { invalidateFleetCache } from '@/lib/inventory/cache';
 import { readIterationModes, readJournal, readLiveMachineEntries, applyLdapChanges, transitionIteration } from '@/lib/ldap/restore';
-import { decodeJournal, has, last, type TimedRecord } from './journal';
+import { decodeJournal, has, last, type JournalRecord, type TimedRecord } from './journal';
 import type { RestoreLayout } from './layout';
 import * as nodeOps from './node';
 import { currentWrites, openRestore, removeRetainFolder } from './phase1';
 import { done, finishJournal, journal, leafOf, recordFailure, step, StepFailure, working, type IterationRef } from './steps';
 import { restoreRef } from './restore-ref';
 import { deriveRestoreView, RESTORING_SAVED_STATE } from './view';
-import { sameWrites, writesDifference, type RestoreWrites } from './writes';
 import { RETURN_CODE } from '@/lib/backup/return-codes';
+import { captureBefore, discardKept, readKeptView, recordRestored } from './kept';
+import type { Checksum } from '@/lib/ssh';
+import { copyJobs, sameWrites, writesDifference, type RestoreWrites } from './writes';
 
 /**
  * Phase 2: no further interaction. Each step reads where the iteration stands (mode and
@@ -64,6 +67,8 @@ export interface Context {
   /** The confirmed plan's files; null in a journal written by an older console version. */
   writes: RestoreWrites | null;
   withState: boolean;
+  /** The kept record (kept.ts) of what this restore replaces, once written. */
+  keptId: string | null;
 }
 
 async function currentMode(ref: IterationRef): Promise<{ mode: string; returnValue: number | null }> {
@@ -82,10 +87,10 @@ async function currentMode(ref: IterationRef): Promise<{ mode: string; returnVal
  * an iteration without a leaf gets its own state and return value back instead (node-only.ts):
  * it is the machine's last backup again, and the stoney wrapper replaces it at its next run.
  */
-async function markFinished(ref: IterationRef, from: string, records: TimedRecord[]): Promise<void> {
+async function markFinished(ref: IterationRef, from: string, records: TimedRecord[], now = new Date()): Promise<void> {
   const started = last(records, 'started');
   if (!ref.leaf || !started?.leaf) {
-    await done(ref, from, 'finished');
+    await done(ref, from, 'finished', now);
     return;
   }
   await transitionIteration(ref.machineUuid, ref.leaf, {
@@ -97,6 +102,12 @@ async function markFinished(ref: IterationRef, from: string, records: TimedRecor
   invalidateFleetCache();
 }
 
+/** The state markFinished writes at `now` (what an undo finds on the leaf when nothing happened since). */
+function finishedStateOf(ref: IterationRef, records: TimedRecord[], now: Date): string {
+  const started = last(records, 'started');
+  return ref.leaf && started?.leaf ? started.previousState : formatIterationName(now);
+}
+
 /** Only what the journal and the directory say: no file is read here, so a restore whose files are gone can still be finished. */
 export async function loadContext(ref: IterationRef): Promise<Context> {
   const { layout, records } = await openRestore(ref);
@@ -105,7 +116,14 @@ export async function loadContext(ref: IterationRef): Promise<Context> {
     throw new AppError('conflict', 'This restore was never confirmed; phase 2 does not start without the administrator’s confirmation.');
   // A retry after libvirt refused the saved state may ask to define and start the machine instead.
   const withoutState = records.some((r) => r.step === 'retried' && r.withoutState === true);
-  return { ref, layout, records, writes: resolved.writes ?? null, withState: resolved.withState && !withoutState };
+  return {
+    ref,
+    layout,
+    records,
+    writes: resolved.writes ?? null,
+    withState: resolved.withState && !withoutState,
+    keptId: last(records, 'before-kept')?.record ?? null,
+  };
 }
 
 /**
@@ -168,8 +186,11 @@ export async function runPhase2(target: IterationRef, options: Phase2Options): P
           mode = 'restoring';
           break;
         case 'restoring':
-        case 'restored':
+        case 'restored': {
           if (mode.toLowerCase() === 'restoring') await restore(ctx, options);
+          const finishedAt = new Date();
+          // What the restore left, for an undo to compare with: before the iteration is finished, so a console that dies in between records it on resume.
+          await recordTheResult(ctx, finishedStateOf(ref, ctx.records, finishedAt));
           // The retain folder goes before the iteration is finished, so a console that dies in
           // between removes it on resume instead of leaving it behind for good.
           await step(
@@ -178,10 +199,12 @@ export async function runPhase2(target: IterationRef, options: Phase2Options): P
             `The machine is restored; only the retain folder ${ctx.layout.retainFolder} is left.`,
             () => removeRetainFolder(ctx.layout, last(ctx.records, 'started')?.createdFolders ?? []),
           );
-          await markFinished(ref, mode, ctx.records);
+          await markFinished(ref, mode, ctx.records, finishedAt);
           // The journal stays as the record of this restore until the iteration is restored again.
           await finishJournal(ref);
+          await discardUnlessKept(ctx);
           return 'finished';
+        }
         default:
           throw new AppError('conflict', `The iteration is in mode ${mode}; phase 2 has nothing to do.`);
       }
@@ -223,15 +246,24 @@ function describeMachineState(mode: string): string {
   return 'See the journal for which restore steps completed; the steps not listed there did not run.';
 }
 
-/** Step 7: copy the state file and every image into the retain folder, then check each copy and the plan. */
+/**
+ * Step 7: copy the state file into the retain folder and every image into the retain folder or,
+ * staged, beside its live image; then check each copy and the plan. All of it while the machine
+ * runs: whatever grows with the images happens here, so the machine is stopped only for renames.
+ */
 async function unretainLargeFiles(ctx: Context, options: Phase2Options): Promise<void> {
-  const { node, backupFolder, backupRoot, retainFolder, retainRoot, stateName } = ctx.layout;
+  const { node, backupFolder, backupRoot, retainFolder, retainRoot, stateName, virtualizationRoot } = ctx.layout;
   const nothing = 'Nothing live has changed: only copies in the retain folder were made.';
   const writes = await planned(ctx, 'reading the plan', RETURN_CODE.MISSING_NECESSARY_FILES, nothing);
+  const jobs = copyJobs(writes).map((j) => ({
+    ...j,
+    to: j.staged ?? `${retainFolder}/${j.name}`,
+    root: j.staged ? virtualizationRoot : retainRoot,
+  }));
   const sizeOf = async () =>
     nodeOps.stat(
       node,
-      writes.copies.flatMap((name) => [`${backupFolder}/${name}`, `${retainFolder}/${name}`]),
+      jobs.flatMap((j) => [`${backupFolder}/${j.name}`, j.to]),
     );
   // A copy counts as made when the journal says so and it still has the backup's size; anything else
   // (a copy cut short, or one a failed size check found wrong) is copied again.
@@ -243,29 +275,111 @@ async function unretainLargeFiles(ctx: Context, options: Phase2Options): Promise
       ? await step('checking the copies', RETURN_CODE.MISSING_NECESSARY_FILES, nothing, sizeOf)
       : new Map<string, number | null>();
   const copied = new Set(
-    journaled.filter((name) => {
-      const copy = before.get(`${retainFolder}/${name}`);
-      return copy !== null && copy !== undefined && copy === before.get(`${backupFolder}/${name}`);
-    }),
+    jobs
+      .filter((j) => journaled.includes(j.name))
+      .filter((j) => {
+        const copy = before.get(j.to);
+        return copy !== null && copy !== undefined && copy === before.get(`${backupFolder}/${j.name}`);
+      })
+      .map((j) => j.name),
   );
-  for (const name of writes.copies) {
-    if (copied.has(name)) continue;
+  // Staged: the backup's checksum is taken beside each copy, reading the file as the copy does, so it is read from disk once.
+  const sourceSums = new Map<string, Checksum>();
+  for (const job of jobs) {
+    if (copied.has(job.name)) continue;
     checkStillDriving(options);
-    const code = name === stateName ? 24 : 8;
-    const bytes = await step(`copying ${name}`, code, nothing, () =>
-      nodeOps.copy(
-        node,
-        { path: `${backupFolder}/${name}`, root: backupRoot },
-        { path: `${retainFolder}/${name}`, root: retainRoot },
-        (c, t) => options.onProgress?.(name, c, t),
-      ),
-    );
-    await journal(ctx.ref, { step: 'large-file-copied', file: name, bytes });
+    const code = job.name === stateName ? 24 : 8;
+    const source = { path: `${backupFolder}/${job.name}`, root: backupRoot };
+    const copy = () => nodeOps.copy(node, source, { path: job.to, root: job.root }, (c, t) => options.onProgress?.(job.name, c, t));
+    if (!writes.staging) {
+      const bytes = await step(`copying ${job.name}`, code, nothing, copy);
+      await journal(ctx.ref, { step: 'large-file-copied', file: job.name, bytes });
+      continue;
+    }
+    const summing = new AbortController();
+    const sum = nodeOps.checksum(node, [source], summing.signal);
+    sum.catch(() => undefined);
+    let bytes: number;
+    try {
+      bytes = await step(`copying ${job.name}`, code, nothing, copy);
+    } catch (error) {
+      summing.abort();
+      throw error;
+    }
+    const [taken] = await step(`checksumming ${job.name} in the backup folder`, RETURN_CODE.MISSING_NECESSARY_FILES, nothing, () => sum);
+    sourceSums.set(job.name, taken);
+    await journal(ctx.ref, { step: 'large-file-copied', file: job.name, bytes });
+  }
+  if (writes.staging) {
+    const checked = await sealStagedCopies(ctx, writes, jobs, sourceSums);
+    await checkPlan(ctx, writes, 'checking the plan against the resolved XML', 33, nothing);
+    await remember(ctx, { step: 'large-files-verified', ...checked });
+    return;
   }
   await verifyCopies(ctx, writes);
   // The last moment before anything live changes: the plan still stands.
   await checkPlan(ctx, writes, 'checking the plan against the resolved XML', RETURN_CODE.BACKEND_XML_UNCONSISTENCY, nothing);
   await journal(ctx.ref, { step: 'large-files-verified' });
+}
+
+/**
+ * Staged: every copy must have the backup's size and checksum, read back on the node, and every
+ * image copy passes `qemu-img check` and is written out to disk (with its folder) before the
+ * machine is stopped: the renames while it is stopped then write no data, and a node that
+ * crashes after them finds complete images under the live names.
+ */
+async function sealStagedCopies(
+  ctx: Context,
+  writes: RestoreWrites,
+  jobs: { name: string; staged: string | null; to: string; root: string }[],
+  sourceSums: Map<string, Checksum>,
+): Promise<{ checked: { file: string; checksum: string; bytes: number }[]; staged: { disk: string; id: string }[] }> {
+  const { node, backupFolder, backupRoot } = ctx.layout;
+  const nothing = 'Nothing live has changed: only copies in the retain folder and beside the live images were made.';
+  const sealed = await step(
+    'checking the copies against the backup (checksums) and writing them out to disk',
+    RETURN_CODE.MISSING_NECESSARY_FILES,
+    nothing,
+    () =>
+      nodeOps.seal(
+        node,
+        jobs.map((j) => ({
+          source: `${backupFolder}/${j.name}`,
+          sourceRoot: backupRoot,
+          copy: j.to,
+          copyRoot: j.root,
+          durable: j.staged !== null,
+          checksums: sourceSums.has(j.name) ? 'copy' : 'both',
+        })),
+      ),
+  );
+  sealed.forEach((r, i) => {
+    const { name } = jobs[i];
+    // A copy an earlier run made had its backup checksummed in the seal; the others while they were copied.
+    const source = r.source ?? sourceSums.get(name);
+    if (!source || r.copy.sizeBytes !== source.sizeBytes || r.copy.checksum !== source.checksum) {
+      throw new StepFailure(
+        `verifying ${name}`,
+        RETURN_CODE.MISSING_NECESSARY_FILES,
+        `The copy of ${name} (${r.copy.sizeBytes} bytes, checksum ${r.copy.checksum}) differs from the backup (${source?.sizeBytes ?? 'no'} bytes, checksum ${source?.checksum ?? 'none'}).`,
+        nothing,
+      );
+    }
+  });
+  for (const job of jobs) {
+    if (job.staged)
+      await step(`checking ${job.name} with qemu-img`, RETURN_CODE.CORRUPT_DISK_IMAGE_FOUND, nothing, () =>
+        nodeOps.imageCheck(node, job.to),
+      );
+  }
+  const byFile = new Map(jobs.map((j, i) => [j.name, sealed[i]]));
+  return {
+    checked: jobs.map((j, i) => ({ file: j.name, checksum: sealed[i].copy.checksum, bytes: sealed[i].copy.sizeBytes })),
+    staged: writes.moves.flatMap((m) => {
+      const r = byFile.get(m.file);
+      return r ? [{ disk: m.target, id: r.copy.id }] : [];
+    }),
+  };
 }
 
 /** Each copy the plan lists has the backup's size in the retain folder, and every image passes `qemu-img check`. */
@@ -306,6 +420,31 @@ async function restore(ctx: Context, options: Phase2Options): Promise<void> {
   checkStillDriving(options);
   if (!journaled('machine-stopped'))
     await stopMachine(ctx, options, 'Nothing live has changed yet.', 'The machine may still be running; nothing else has changed.');
+  const writesNow = await planned(
+    ctx,
+    'reading the plan',
+    RETURN_CODE.CANNOT_MOVE_DISK_IMAGE_TO_ORIGINAL_LOCATION,
+    'The machine is stopped; its images, definition and directory entries are unchanged.',
+  );
+  if (writesNow.staging && !ctx.keptId) {
+    checkStillDriving(options);
+    // Recorded with the machine stopped and before anything else changes, so it is exactly what an undo must put back.
+    const stopped = last(ctx.records, 'machine-stopped');
+    ctx.keptId = await step(
+      'recording the domain XML, directory entries and images the restore replaces',
+      RETURN_CODE.CANNOT_SAVE_BACKEND_ENTRY,
+      'The machine is stopped; its images, definition and directory entries are unchanged.',
+      () =>
+        captureBefore({
+          ref: ctx.ref,
+          layout: ctx.layout,
+          records: ctx.records,
+          writes: writesNow,
+          wasRunning: stopped?.how !== 'was-not-running',
+        }),
+    );
+    await journal(ctx.ref, { step: 'before-kept', record: ctx.keptId });
+  }
   checkStillDriving(options);
   if (!journaled('domain-undefined')) {
     const state = await step(
@@ -324,16 +463,12 @@ async function restore(ctx: Context, options: Phase2Options): Promise<void> {
     }
     await journal(ctx.ref, { step: 'domain-undefined', wasDefined: state !== 'undefined' });
   }
-  const writes = await planned(
-    ctx,
-    'reading the plan',
-    RETURN_CODE.CANNOT_MOVE_DISK_IMAGE_TO_ORIGINAL_LOCATION,
-    'The machine is stopped and undefined; its images and directory entries are unchanged.',
-  );
+  const writes = writesNow;
   const moved = new Set(
     ctx.records.filter((r): r is Extract<TimedRecord, { step: 'image-moved' }> => r.step === 'image-moved').map((r) => r.disk),
   );
-  for (const move of writes.moves) {
+  if (writes.staging) await placeStagedImages(ctx, writes, moved, options);
+  for (const move of writes.staging ? [] : writes.moves) {
     if (moved.has(move.target)) continue;
     checkStillDriving(options);
     const source = `${retainFolder}/${move.file}`;
@@ -392,8 +527,92 @@ async function restore(ctx: Context, options: Phase2Options): Promise<void> {
         await step('starting the machine', RETURN_CODE.CANNOT_START_MACHINE, defined, () => nodeOps.start(node, uuid));
       }
     }
-    await journal(ctx.ref, { step: 'domain-started', how });
+    await journal(ctx.ref, { step: 'domain-started', how, ...downtimeOf(ctx) });
   }
+}
+
+/** From the machine found stopped to running again, for the journal (only where this restore stopped a running machine). */
+function downtimeOf(ctx: Context): { downtime?: { stoppedAt: string; seconds: number } } {
+  const stopped = last(ctx.records, 'machine-stopped');
+  if (!stopped || stopped.how === 'was-not-running' || stopped.how === 'by-broker') return {};
+  return { downtime: { stoppedAt: stopped.at, seconds: Math.round((Date.now() - new Date(stopped.at).getTime()) / 10) / 100 } };
+}
+
+/**
+ * Staged: every image the plan replaces is put in place with renames within its folder (the live
+ * image to its kept name, the checked copy to the live name), in one command, each disk only when
+ * its files are the ones recorded (identities). Safe to repeat after a crash at any point: a disk
+ * already done is reported as such; one whose files are not what the journal and the kept record
+ * say is refused with what was found, and nothing of it is renamed.
+ */
+async function placeStagedImages(ctx: Context, writes: RestoreWrites, moved: Set<string>, options: Phase2Options): Promise<void> {
+  const { node, virtualizationRoot } = ctx.layout;
+  const todo = writes.moves.filter((m) => !moved.has(m.target));
+  if (todo.length === 0) return;
+  checkStillDriving(options);
+  const stateNow = `The machine is stopped and undefined; disks already replaced: ${[...moved].join(', ') || 'none'}; directory entries unchanged.`;
+  const staged = new Map((last(ctx.records, 'large-files-verified')?.staged ?? []).map((s) => [s.disk, s.id]));
+  const kept = ctx.keptId ? await readKeptView(ctx.keptId) : null;
+  if (!kept)
+    throw new StepFailure(
+      'renaming the images into place',
+      RETURN_CODE.CANNOT_MOVE_DISK_IMAGE_TO_ORIGINAL_LOCATION,
+      'The record of the images this restore keeps is missing, so no live image is renamed.',
+      stateNow,
+    );
+  const keptBy = new Map(kept.images.map((i) => [i.target, i]));
+  const items = todo.map((m) => {
+    const incomingId = staged.get(m.target);
+    const image = keptBy.get(m.target);
+    if (!incomingId || !image || !m.staged || !m.kept)
+      throw new StepFailure(
+        'renaming the images into place',
+        RETURN_CODE.CANNOT_MOVE_DISK_IMAGE_TO_ORIGINAL_LOCATION,
+        `The checked copy or the kept image of ${m.target} is not recorded, so it is not renamed.`,
+        stateNow,
+      );
+    return { live: m.destination, outgoing: m.kept, currentId: image.id, incoming: m.staged, incomingId };
+  });
+  await step('renaming the images into place', RETURN_CODE.CANNOT_MOVE_DISK_IMAGE_TO_ORIGINAL_LOCATION, stateNow, () =>
+    nodeOps.place(node, virtualizationRoot, items),
+  );
+  for (const m of todo) {
+    await journal(ctx.ref, {
+      step: 'image-moved',
+      disk: m.target,
+      from: m.staged ?? '',
+      to: m.destination,
+      kept: keptBy.get(m.target)?.id ? (m.kept ?? null) : null,
+    });
+    moved.add(m.target);
+  }
+}
+
+/** Staged: what the restore left, in its kept record (an undo compares it with what it finds). */
+async function recordTheResult(ctx: Context, finishedState: string): Promise<void> {
+  if (!ctx.keptId || !ctx.writes?.staging) return;
+  const { keptId, writes } = ctx;
+  await step(
+    'recording what the restore left (for an undo)',
+    RETURN_CODE.CANNOT_SAVE_BACKEND_ENTRY,
+    'The machine is restored and runs; only the retain folder is left.',
+    () => recordRestored({ keptId, layout: ctx.layout, writes, finishedState }),
+  );
+}
+
+/** RESTORE_KEEP_HOURS=0: the replaced images go as soon as the restore has finished (nothing to undo with). */
+async function discardUnlessKept(ctx: Context): Promise<void> {
+  if (!ctx.keptId || env().restore.keepHours > 0) return;
+  await discardKept(ctx.keptId, `restore-${ctx.ref.iteration}`, env().restore.leaseMs).catch((error: unknown) =>
+    console.error(`[restore] could not remove the images kept by ${ctx.keptId}: ${error instanceof Error ? error.message : String(error)}`),
+  );
+}
+
+/** Journals a record and adds it to the context, for the steps of this run that read it. */
+async function remember(ctx: Context, record: JournalRecord): Promise<void> {
+  const now = new Date();
+  await journal(ctx.ref, record, now);
+  ctx.records = [...ctx.records, { ...record, at: now.toISOString() } as TimedRecord];
 }
 
 /** Shuts the machine down (destroy after the bounded wait) unless it is not running; journaled. */
@@ -402,12 +621,14 @@ export async function stopMachine(ctx: Context, options: Phase2Options, before: 
   const uuid = ctx.layout.machine.uuid;
   const state = await step('reading the domain state', RETURN_CODE.CANNOT_RESTORE_MACHINE, before, () => nodeOps.domState(node, uuid));
   let how: 'shutdown' | 'destroy' | 'was-not-running' = 'was-not-running';
+  const requestedAt = new Date().toISOString();
   if (state === 'running' || state === 'paused') {
     how = await step('stopping the machine', RETURN_CODE.CANNOT_RESTORE_MACHINE, during, () =>
       nodeOps.stopDomain(node, uuid, options.shutdownTimeoutMs),
     );
   }
-  await journal(ctx.ref, { step: 'machine-stopped', how });
+  // Kept in the context too: the downtime the journal records starts here.
+  await remember(ctx, { step: 'machine-stopped', how, ...(how === 'was-not-running' ? {} : { requestedAt }) });
 }
 
 /**
@@ -481,7 +702,24 @@ export async function finishByHand(target: IterationRef, by: string): Promise<{ 
     if (state === 'undefined')
       throw new AppError('conflict', 'The domain is not defined on the node any more, so the restore is not finished: retry it instead.');
   }
-  await markFinished(ref, mode, records);
+  const finishedAt = new Date();
+  // Staged: what the restore left is recorded as at the end of any restore, so that it can still be undone.
+  const keptId = last(records, 'before-kept')?.record;
+  if (keptId) {
+    // Marking finished does not depend on the node: without this record the kept disks can only be discarded, not used for an undo.
+    await loadContext(ref)
+      .then((ctx) =>
+        ctx.writes?.staging
+          ? recordRestored({ keptId, layout: ctx.layout, writes: ctx.writes, finishedState: finishedStateOf(ref, records, finishedAt) })
+          : undefined,
+      )
+      .catch((error: unknown) =>
+        console.error(
+          `[restore] ${ref.machineUuid}/${ref.iteration}: what the restore left could not be recorded, so it cannot be undone: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+      );
+  }
+  await markFinished(ref, mode, records, finishedAt);
   await finishJournal(ref, { by, remains: offer.remains });
   invalidateFleetCache();
   return { remains: offer.remains };

@@ -10,6 +10,9 @@ import { decodeJournal, decodeLease, encodeLease, executorOf, has, type TimedRec
 import { finishByHand, runPhase2, retryPhase2, type Phase2Options } from './phase2';
 import { restoreStatus } from './restore-ref';
 import { journal, type IterationRef } from './steps';
+import { readKept, swapKeptLease } from '@/lib/ldap/kept';
+import { discardExpired, discardKept, listKept, takeKeptLease } from './kept';
+import { beginUndo, cancelUndo, noteResumed, retryUndo, runUndo, type UndoOptions } from './undo';
 import { PHASE2_MODES } from './view';
 import { RETURN_CODE } from '@/lib/backup/return-codes';
 
@@ -34,6 +37,8 @@ type Registry = {
   handedOver: Set<string>;
   sweep?: NodeJS.Timeout;
   migrated?: boolean;
+  /** When this instance last discarded kept disks whose retention ended. */
+  retentionAt?: number;
 };
 const holder = globalThis as unknown as { __restoreRunner?: Registry };
 const registry: Registry = (holder.__restoreRunner ??= {
@@ -98,11 +103,27 @@ async function releaseLease(ref: IterationRef): Promise<void> {
 }
 
 function track(ref: IterationRef, work: () => Promise<unknown>): void {
-  const k = key(ref);
+  trackJob(
+    key(ref),
+    () => renewLease(ref),
+    work,
+    async (outcome) => {
+      if (outcome === 'waiting') await releaseLease(ref);
+    },
+  );
+}
+
+/** Runs `work` on this instance, renewing its lease with `renew` while it runs (false: another instance has it now). */
+function trackJob(
+  k: string,
+  renew: () => Promise<boolean>,
+  work: () => Promise<unknown>,
+  after?: (outcome: unknown) => Promise<void>,
+): void {
   if (registry.jobs.has(k)) return;
   const timer = setInterval(
     () =>
-      void renewLease(ref)
+      void renew()
         .then((ours) => {
           if (!ours) registry.handedOver.add(k);
         })
@@ -112,7 +133,7 @@ function track(ref: IterationRef, work: () => Promise<unknown>): void {
   const job = work()
     .then(async (outcome) => {
       clearInterval(timer);
-      if (outcome === 'waiting') await releaseLease(ref);
+      await after?.(outcome);
     })
     .catch((error: unknown) => console.error(`[restore] ${k}: ${error instanceof Error ? error.message : String(error)}`))
     .finally(() => {
@@ -228,6 +249,122 @@ export async function moveLegacyJournals(): Promise<number> {
   return moved;
 }
 
+// --- Undo and kept disks -------------------------------------------------------------------
+
+const undoKey = (id: string) => `undo:${id}`;
+
+export const undoRunning = (id: string) => registry.jobs.has(undoKey(id));
+
+function undoOptions(id: string): UndoOptions {
+  return {
+    shutdownTimeoutMs: env().restore.shutdownTimeoutMs,
+    instance: registry.instance,
+    handedOver: () => registry.handedOver.has(undoKey(id)),
+    leaseLost: async () => {
+      const lease = decodeLease((await readKept(id))?.lease ?? null);
+      return lease === null || lease.instance !== registry.instance;
+    },
+  };
+}
+
+async function renewKeptLease(id: string): Promise<boolean> {
+  const stored = await readKept(id);
+  if (!stored || stored.lease === null) return false;
+  const lease = decodeLease(stored.lease);
+  if (lease && lease.instance !== registry.instance) return false;
+  if (await swapKeptLease(id, stored.lease, encodeLease(registry.instance, new Date(Date.now() + leaseMs())))) return true;
+  const now = decodeLease((await readKept(id))?.lease ?? null);
+  return now === null || now.instance === registry.instance;
+}
+
+/** Lets go of a kept record's lease this instance took for nothing (the undo was refused before it started). */
+async function releaseKeptLease(id: string): Promise<void> {
+  const stored = await readKept(id);
+  const lease = decodeLease(stored?.lease ?? null);
+  if (stored?.lease && lease?.instance === registry.instance)
+    await swapKeptLease(id, stored.lease, encodeLease(registry.instance, new Date()));
+}
+
+async function withKeptLease(id: string): Promise<void> {
+  if (registry.jobs.has(undoKey(id)) || !(await takeKeptLease(id, registry.instance, leaseMs()))) {
+    throw new AppError('conflict', 'A console instance is working on this restore’s kept disks right now; reload to see where it stands.');
+  }
+}
+
+/** Undoes a finished restore on this instance, after the checks (undo.ts); returns once it runs. */
+export async function launchUndo(id: string, by: string): Promise<void> {
+  await withKeptLease(id);
+  try {
+    await beginUndo(id, by);
+  } catch (error) {
+    await releaseKeptLease(id).catch(() => undefined);
+    throw error;
+  }
+  trackJob(
+    undoKey(id),
+    () => renewKeptLease(id),
+    () => runUndo(id, undoOptions(id)),
+  );
+}
+
+/** Continues a failed undo from where it stopped. */
+export async function launchUndoRetry(id: string, by: string): Promise<void> {
+  await withKeptLease(id);
+  try {
+    await retryUndo(id, by);
+  } catch (error) {
+    await releaseKeptLease(id).catch(() => undefined);
+    throw error;
+  }
+  trackJob(
+    undoKey(id),
+    () => renewKeptLease(id),
+    () => runUndo(id, undoOptions(id)),
+  );
+}
+
+/** Calls off an undo that has not touched the machine. */
+export async function callOffUndo(id: string, by: string): Promise<void> {
+  await withKeptLease(id);
+  try {
+    await cancelUndo(id, by);
+  } catch (error) {
+    await releaseKeptLease(id).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Removes a restore's kept disks and its record (see discardKept). */
+export async function discardKeptDisks(id: string): Promise<Awaited<ReturnType<typeof discardKept>>> {
+  if (registry.jobs.has(undoKey(id))) throw new AppError('conflict', 'An undo of this restore runs right now.');
+  return discardKept(id, registry.instance, leaseMs());
+}
+
+/** Undos nobody drives any more (their console stopped): taken over and continued, unless they failed (an administrator retries those). */
+export async function resumeInterruptedUndos(): Promise<string[]> {
+  const resumed: string[] = [];
+  for (const view of await listKept()) {
+    if (view.status !== 'undoing' || registry.jobs.has(undoKey(view.id))) continue;
+    if (view.driver && view.driver.instance !== registry.instance && !view.driver.stale) continue;
+    if (!(await takeKeptLease(view.id, registry.instance, leaseMs()))) continue;
+    await noteResumed(view.id, registry.instance);
+    trackJob(
+      undoKey(view.id),
+      () => renewKeptLease(view.id),
+      () => runUndo(view.id, undoOptions(view.id)),
+    );
+    resumed.push(view.id);
+  }
+  return resumed;
+}
+
+/** The retention of kept disks, at most every 10 minutes per instance (RESTORE_KEEP_HOURS). */
+export async function enforceKeptRetention(now = Date.now()): Promise<string[]> {
+  if (registry.retentionAt !== undefined && now - registry.retentionAt < 600_000) return [];
+  registry.retentionAt = now;
+  return discardExpired(registry.instance, leaseMs());
+}
+
 /** Looks for restores to take over about twice per lease, so one that lost its console waits at most ~1.5 leases. */
 export function startResumeSweep(intervalMs = Math.min(15_000, Math.max(1_000, leaseMs() / 2))): void {
   if (registry.sweep) return;
@@ -239,6 +376,10 @@ export function startResumeSweep(intervalMs = Math.min(15_000, Math.max(1_000, l
         console.info(`[restore] moved ${moved} restore journal(s) from below iteration leaves to ou=restores,ou=backup-console`);
     }
     await resumeInterruptedRestores();
+    await resumeInterruptedUndos();
+    const discarded = await enforceKeptRetention();
+    if (discarded.length > 0)
+      console.info(`[restore] discarded the kept disks of ${discarded.length} restore(s) whose retention (RESTORE_KEEP_HOURS) ended`);
   };
   const run = () =>
     void sweep().catch((error: unknown) =>

@@ -17,7 +17,9 @@ import { deriveRestoreView, type RestoreView } from './view';
 import type { IterationRef } from './steps';
 import type { Conflict } from '@/lib/diff/conflicts';
 import { readDomainSettings } from '@/lib/diff/domain-xml';
-import { backupImageName } from './writes';
+import { backupImageName, copyJobs } from './writes';
+import { listKept } from './kept';
+import type { KeptView } from './kept-records';
 
 export function iterationRef(machineUuid: string, iteration: string): IterationRef {
   const uuid = assertMachineUuid(machineUuid);
@@ -42,6 +44,8 @@ export interface RestoreStatus {
   previousState: string | null;
   /** How long the console waits for a silent node daemon (RESTORE_DAEMON_TIMEOUT_SECONDS). */
   daemonTimeoutSeconds: number;
+  /** What a finished restore of this iteration keeps for an undo (its newest kept record), or null. */
+  kept: { status: KeptView['status']; heldBytes: number; keptUntil: string | null; newest: boolean } | null;
   /**
    * The iteration exists only on the node (no leaf of its own, stoney cloud): `leaf` is the
    * machine's leaf that holds its open restore (null when none is open). Null for an iteration
@@ -94,9 +98,16 @@ export async function readRestoreStatus(ref: IterationRef): Promise<RestoreStatu
     progress,
     previousState: last(records, 'started')?.previousState ?? null,
     daemonTimeoutSeconds: Math.round(env().restore.daemonTimeoutMs / 1000),
+    kept: await keptSummary(ref),
     // The leaf holds the restore until it is finished again (its journal is closed a moment later).
     onlyOnNode: onlyOnNode ? { leaf: held !== null && current.mode.toLowerCase() !== 'finished' ? held : null } : null,
   };
+}
+
+async function keptSummary(ref: IterationRef): Promise<RestoreStatus['kept']> {
+  const all = await listKept(ref.machineUuid).catch(() => []);
+  const mine = all.find((k) => k.iteration === ref.iteration);
+  return mine ? { status: mine.status, heldBytes: mine.heldBytes, keptUntil: mine.keptUntil, newest: all[0] === mine } : null;
 }
 
 /**
@@ -123,26 +134,30 @@ async function requireIterationFolder(ref: IterationRef, machineName: string): P
  * images the backup's own XML in the backup folder names.
  */
 async function copyProgress(layout: RestoreLayout, ref: IterationRef, records: TimedRecord[]): Promise<CopyProgress> {
-  const planned = last(records, 'resolved')?.writes?.copies;
-  const names = planned ?? [
-    layout.stateName,
-    ...imageDisks(
-      readDomainSettings(
-        await nodeOps.readText(layout.node, `${layout.backupFolder}/${layout.xmlName}`, 16 * 1024 * 1024, layout.backupRoot),
-      ).disks,
-    ).flatMap((d) => {
-      const name = backupImageName(d.source ?? '', ref.iteration);
-      return name ? [name] : [];
-    }),
-  ];
+  const planned = last(records, 'resolved')?.writes;
+  const jobs = planned
+    ? copyJobs(planned)
+    : [
+        layout.stateName,
+        ...imageDisks(
+          readDomainSettings(
+            await nodeOps.readText(layout.node, `${layout.backupFolder}/${layout.xmlName}`, 16 * 1024 * 1024, layout.backupRoot),
+          ).disks,
+        ).flatMap((d) => {
+          const name = backupImageName(d.source ?? '', ref.iteration);
+          return name ? [name] : [];
+        }),
+      ].map((name) => ({ name, staged: null }));
+  // Into the retain folder, or (staged) beside the live image.
+  const copyOf = (job: { name: string; staged: string | null }) => job.staged ?? `${layout.retainFolder}/${job.name}`;
   const sizes = await nodeOps.stat(
     layout.node,
-    names.flatMap((n) => [`${layout.backupFolder}/${n}`, `${layout.retainFolder}/${n}`]),
+    jobs.flatMap((j) => [`${layout.backupFolder}/${j.name}`, copyOf(j)]),
   );
-  const files = names.map((name) => ({
-    name,
-    total: sizes.get(`${layout.backupFolder}/${name}`) ?? 0,
-    copied: Math.min(sizes.get(`${layout.retainFolder}/${name}`) ?? 0, sizes.get(`${layout.backupFolder}/${name}`) ?? 0),
+  const files = jobs.map((job) => ({
+    name: job.name,
+    total: sizes.get(`${layout.backupFolder}/${job.name}`) ?? 0,
+    copied: Math.min(sizes.get(copyOf(job)) ?? 0, sizes.get(`${layout.backupFolder}/${job.name}`) ?? 0),
   }));
   const local = liveProgress(ref);
   if (local) {
@@ -177,7 +192,12 @@ export interface ConflictDto {
    * For the plan: exactly the files phase 2 writes (recorded with the decisions; null before
    * they are made), the domain's state now, and how long a shutdown may take.
    */
-  writes: { retainFolder: string; copies: string[]; moves: { target: string; file: string; destination: string }[] } | null;
+  writes: {
+    retainFolder: string;
+    copies: string[];
+    moves: { target: string; file: string; destination: string; staged?: string; kept?: string }[];
+    staging: boolean;
+  } | null;
   domainState: string;
   shutdownTimeoutSeconds: number;
 }
@@ -198,7 +218,14 @@ export async function loadConflicts(ref: IterationRef): Promise<ConflictDto> {
     decisions: resolved?.decisions ?? null,
     plan: resolved?.plan ?? null,
     withState: resolved?.withState ?? null,
-    writes: writes ? { retainFolder: view.layout.retainFolder, copies: writes.copies, moves: writes.moves } : null,
+    writes: writes
+      ? {
+          retainFolder: view.layout.retainFolder,
+          copies: writes.copies,
+          moves: writes.moves,
+          staging: writes.staging === 'beside-live-image',
+        }
+      : null,
     domainState,
     shutdownTimeoutSeconds: Math.round(env().restore.shutdownTimeoutMs / 1000),
   };

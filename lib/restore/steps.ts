@@ -45,8 +45,8 @@ export async function done(ref: IterationRef, from: string, to: string, now = ne
   invalidateFleetCache();
 }
 
-export async function journal(ref: IterationRef, record: JournalRecord): Promise<void> {
-  await appendJournal(ref.machineUuid, ref.iteration, encodeRecord(record));
+export async function journal(ref: IterationRef, record: JournalRecord, now = new Date()): Promise<void> {
+  await appendJournal(ref.machineUuid, ref.iteration, encodeRecord(record, now));
 }
 
 /**

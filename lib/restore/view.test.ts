@@ -394,3 +394,39 @@ describe('a console-driven restore', () => {
     expect(abortRule({ mode: 'restoring', state: '20261122T101500Z', returnValue: 21, records: list })).toEqual({ ok: true });
   });
 });
+
+describe('a finished restore that is undone', () => {
+  const ended: JournalRecord[] = [
+    started,
+    { step: 'small-files-copied' },
+    resolved,
+    { step: 'confirmed', by: 'admin' },
+    { step: 'domain-started', how: 'restore-with-state', downtime: { stoppedAt: now.toISOString(), seconds: 1.25 } },
+    { step: 'finished' },
+  ];
+  it('is being undone while its undo runs (the iteration is taken in restoring), with nothing to abort or retry', () => {
+    const view = deriveRestoreView({
+      mode: 'restoring',
+      returnValue: 40,
+      records: records(...ended, { step: 'undo-started', by: 'admin', record: 'k' }),
+      lease: null,
+      now,
+    });
+    expect(view).toMatchObject({
+      stage: 'undoing',
+      canAbort: false,
+      canRetry: false,
+      undo: { state: 'undoing', by: 'admin', record: 'k' },
+    });
+  });
+  it('is finished again once undone, and says so, with the downtime the restore had', () => {
+    const view = deriveRestoreView({
+      mode: 'finished',
+      returnValue: 0,
+      records: records(...ended, { step: 'undo-started', by: 'admin', record: 'k' }, { step: 'undone', by: 'admin', record: 'k' }),
+      lease: null,
+      now,
+    });
+    expect(view).toMatchObject({ stage: 'finished', undo: { state: 'undone' }, downtime: { seconds: 1.25 } });
+  });
+});

@@ -1,6 +1,6 @@
 import { describeReturnCode } from '@/lib/backup/return-codes';
 import { commandFor, DAEMON_COMMANDS, type Executor } from './daemon-protocol';
-import { decodeLease, executorOf, has, last, type TimedRecord } from './journal';
+import { decodeLease, executorOf, has, isUndoing, last, type TimedRecord } from './journal';
 import { resolvedFolderOf } from './writes';
 import { RETURN_CODE } from '@/lib/backup/return-codes';
 
@@ -17,6 +17,8 @@ export type RestoreStage =
   | 'restoring'
   | 'finished'
   | 'failed'
+  /** The finished restore is being undone (undo.ts); its own page shows how far. */
+  | 'undoing'
   /** In a restore mode but without a journal: started outside this console (VM-Manager, by hand). */
   | 'foreign'
   | 'not-a-restore';
@@ -64,6 +66,10 @@ export interface RestoreView {
   driver: { instance: string; expires: string; stale: boolean } | null;
   startedBy: string | null;
   withState: boolean | null;
+  /** The last undo of this restore (started, done or called off), with its kept record, when there was one. */
+  undo: { record: string; state: 'undoing' | 'undone' | 'undo-cancelled'; by: string; at: string } | null;
+  /** Downtime of the restore (machine found stopped → running again), when it stopped a running machine. */
+  downtime: { stoppedAt: string; seconds: number } | null;
 }
 
 export const PHASE1_MODES = ['unretainSmallFiles', 'unretainingSmallFiles', 'unretainedSmallFiles'] as const;
@@ -83,6 +89,23 @@ const CONSOLE_STEPS: { key: string; label: string }[] = [
   { key: 'move', label: 'Move the disk images over the live ones' },
   { key: 'directory', label: 'Bring the directory entries to the resolved state' },
   { key: 'start', label: 'Start the machine from the resolved XML' },
+  { key: 'finish', label: 'Mark the iteration finished and remove the retain folder' },
+];
+
+/**
+ * Console-driven with the images staged beside the live ones (writes.ts): everything that grows
+ * with the images before the machine is stopped; while it is stopped, only renames and steps
+ * whose cost does not depend on the images' size.
+ */
+const STAGED_STEPS: { key: string; label: string }[] = [
+  ...CONSOLE_STEPS.slice(0, 3),
+  { key: 'large-files', label: 'Copy the saved state into the retain folder and each disk image beside its live image (the machine runs)' },
+  { key: 'verify', label: 'Check the copies against the backup (size, checksum, qemu-img check) and write them out to disk' },
+  { key: 'stop', label: 'Stop the machine (the downtime starts)' },
+  { key: 'undefine', label: 'Record what the restore replaces (kept for an undo) and undefine the domain' },
+  { key: 'move', label: 'Rename each live image to its kept name and the checked copy into its place (no data is written)' },
+  { key: 'directory', label: 'Bring the directory entries to the resolved state' },
+  { key: 'start', label: 'Start the machine from the resolved XML (the downtime ends)' },
   { key: 'finish', label: 'Mark the iteration finished and remove the retain folder' },
 ];
 
@@ -297,7 +320,9 @@ export function deriveRestoreView(input: {
     records.lastIndexOf(last(records, 'retried') as TimedRecord),
     records.lastIndexOf(last(records, 'resumed') as TimedRecord),
   );
+  const undoing = isUndoing(records);
   const failed =
+    !undoing &&
     (input.returnValue ?? RETURN_CODE.SUCCESS) !== RETURN_CODE.SUCCESS &&
     failedRecord !== undefined &&
     records.lastIndexOf(failedRecord) > lastRetry;
@@ -311,9 +336,15 @@ export function deriveRestoreView(input: {
   else if (inRestore) stage = 'restoring';
   if (failed) stage = 'failed';
   if ((inPhase1 || inCopy || inRestore) && !has(records, 'started')) stage = 'foreign';
+  if (undoing) stage = 'undoing';
 
   const { done, skipped } = doneSteps(records, mode, executor);
-  const definitions = executor === 'daemon' ? DAEMON_STEPS : CONSOLE_STEPS;
+  const definitions =
+    executor === 'daemon'
+      ? DAEMON_STEPS
+      : last(records, 'resolved')?.writes?.staging || (!has(records, 'resolved') && has(records, 'started'))
+        ? STAGED_STEPS
+        : CONSOLE_STEPS;
   const current = definitions.find((s) => !done.has(s.key) && !skipped.has(s.key));
   // Only a step someone is carrying out is running; the others wait for the administrator (or, when foreign, for whoever started it).
   const waiting = stage === 'deciding' || stage === 'confirming' || stage === 'not-a-restore' || stage === 'foreign';
@@ -365,7 +396,12 @@ export function deriveRestoreView(input: {
   const code = failedRecord ? describeReturnCode(failedRecord.returnValue) : null;
   const inRestoreOrFinished = stage !== 'not-a-restore' && stage !== 'finished';
   const byHand = failed && stage !== 'foreign' ? finishByHandOffer(records, mode, executor) : null;
-  const rule = inRestoreOrFinished ? abortRule({ mode, state: input.state ?? '', returnValue: input.returnValue, records }) : null;
+  const rule =
+    inRestoreOrFinished && !undoing ? abortRule({ mode, state: input.state ?? '', returnValue: input.returnValue, records }) : null;
+  const lastUndo = records.findLast(
+    (r): r is Extract<TimedRecord, { step: 'undo-started' | 'undone' | 'undo-cancelled' }> =>
+      r.step === 'undo-started' || r.step === 'undone' || r.step === 'undo-cancelled',
+  );
   return {
     stage,
     phase: inPhase1 ? 1 : inCopy || inRestore ? 2 : null,
@@ -390,5 +426,9 @@ export function deriveRestoreView(input: {
       : null,
     startedBy: last(records, 'started')?.by ?? null,
     withState: last(records, 'resolved')?.withState ?? null,
+    undo: lastUndo
+      ? { record: lastUndo.record, state: lastUndo.step === 'undo-started' ? 'undoing' : lastUndo.step, by: lastUndo.by, at: lastUndo.at }
+      : null,
+    downtime: last(records, 'domain-started')?.downtime ?? null,
   };
 }

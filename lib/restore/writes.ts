@@ -10,7 +10,13 @@ import { isStrictlyInside } from '@/lib/ssh/paths';
  * Pure: no I/O.
  */
 
-/** One live image phase 2 replaces: `<retain folder>/<file>` is moved over `destination`. */
+/**
+ * One live image phase 2 replaces. Staged beside the live image (console-driven restores of this
+ * version): the backup's image is copied to `staged`, in the live image's folder, while the
+ * machine runs; while it is stopped the live image is renamed to `kept` and `staged` to
+ * `destination`. Otherwise (daemon-driven, older consoles): `<retain folder>/<file>` is moved over
+ * `destination`.
+ */
 export interface ImageMove {
   /** The disk's `<target dev>`: vda, vdb … */
   target: string;
@@ -18,13 +24,46 @@ export interface ImageMove {
   file: string;
   /** The live image path, from the resolved XML (what the domain will use). */
   destination: string;
+  /** The copy beside the live image, renamed to `destination` while the machine is stopped. */
+  staged?: string;
+  /** The name the replaced live image is kept under (for an undo), beside it. */
+  kept?: string;
 }
 
 export interface RestoreWrites {
-  /** Names copied from the backup folder into the retain folder: the state file, then every image. */
+  /** Names copied from the backup folder into the retain folder: the state file, then (not staged) every image. */
   copies: string[];
   /** Live images replaced by the backup's copies, in the backup XML's order. */
   moves: ImageMove[];
+  /**
+   * `beside-live-image`: every image is copied beside the live one (`staged`) and renamed into
+   * place, and the live image is kept (`kept`), so the machine is stopped only for renames.
+   * Absent: the images are copied into the retain folder and moved over the live ones.
+   */
+  staging?: 'beside-live-image';
+}
+
+/** How a console-driven restore names its copies and the images it keeps: `<restore id>` is the restore's start, `YYYYMMDDThhmmssZ`. */
+export const stagedName = (destination: string, restoreId: string) => `${destination}.restoring-${restoreId}`;
+export const keptName = (destination: string, restoreId: string) => `${destination}.before-restore-${restoreId}`;
+
+/** A restore's id: the time it started (its journal's first record), to the second, in UTC. */
+export function restoreIdOf(startedAt: string): string {
+  return startedAt.replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '');
+}
+
+/** Every file the restore copies, and where to: into the retain folder, or beside the live image. */
+export interface CopyJob {
+  name: string;
+  /** null: `<retain folder>/<name>`; otherwise the staged path beside the live image. */
+  staged: string | null;
+}
+
+export function copyJobs(writes: RestoreWrites): CopyJob[] {
+  return [
+    ...writes.copies.map((name) => ({ name, staged: null })),
+    ...writes.moves.flatMap((m) => (m.staged ? [{ name: m.file, staged: m.staged }] : [])),
+  ];
 }
 
 export interface WriteProblem {
@@ -62,10 +101,14 @@ export function backupImageName(source: string, iteration: string): string | nul
  * and for each of those images whose disk the resolved XML still has, the move over the path the
  * resolved XML gives it (the path the restored domain will use).
  */
-export function plannedWrites(input: { backupXml: string; resolvedXml: string; iteration: string; stateName: string }): {
-  writes: RestoreWrites;
-  problems: WriteProblem[];
-} {
+export function plannedWrites(input: {
+  backupXml: string;
+  resolvedXml: string;
+  iteration: string;
+  stateName: string;
+  /** Console-driven: stage every image beside its live image under this restore id (see RestoreWrites.staging). */
+  staging?: { restoreId: string };
+}): { writes: RestoreWrites; problems: WriteProblem[] } {
   const problems: WriteProblem[] = [];
   const resolved = readDomainSettings(input.resolvedXml).disks;
   const copies = [input.stateName];
@@ -79,7 +122,8 @@ export function plannedWrites(input: { backupXml: string; resolvedXml: string; i
       });
       continue;
     }
-    copies.push(file);
+    // Staged, only images that go somewhere are copied (beside where they go).
+    if (!input.staging) copies.push(file);
     const into = resolved.find((d) => d.target === disk.target);
     if (!into) continue;
     if (into.sourceAttribute !== 'file' || !into.source) {
@@ -89,7 +133,17 @@ export function plannedWrites(input: { backupXml: string; resolvedXml: string; i
       });
       continue;
     }
-    moves.push({ target: disk.target, file, destination: into.source });
+    moves.push(
+      input.staging
+        ? {
+            target: disk.target,
+            file,
+            destination: into.source,
+            staged: stagedName(into.source, input.staging.restoreId),
+            kept: keptName(into.source, input.staging.restoreId),
+          }
+        : { target: disk.target, file, destination: into.source },
+    );
   }
   const seen = new Map<string, string>();
   for (const move of moves) {
@@ -97,7 +151,7 @@ export function plannedWrites(input: { backupXml: string; resolvedXml: string; i
     if (other) problems.push({ target: move.target, problem: `${move.target} and ${other} would both be moved to ${move.destination}.` });
     seen.set(move.destination, move.target);
   }
-  return { writes: { copies, moves }, problems };
+  return { writes: { copies, moves, ...(input.staging ? { staging: 'beside-live-image' as const } : {}) }, problems };
 }
 
 /**
@@ -118,6 +172,24 @@ export function moveProblems(
         target: move.target,
         problem: `${move.destination} is not below the virtualization root ${where.virtualizationRoot}.`,
       });
+    // The copy and the kept image must be renames within the live image's folder, with names a file system takes.
+    for (const [what, path] of [
+      ['copy', move.staged],
+      ['kept image', move.kept],
+    ] as const) {
+      if (path === undefined) continue;
+      if (path.slice(0, path.lastIndexOf('/')) !== move.destination.slice(0, move.destination.lastIndexOf('/'))) {
+        problems.push({
+          target: move.target,
+          problem: `The ${what} of ${move.target}, ${path}, is not in the folder of ${move.destination}.`,
+        });
+      } else if (Buffer.byteLength(path.slice(path.lastIndexOf('/') + 1)) > 255) {
+        problems.push({
+          target: move.target,
+          problem: `The name of the ${what} of ${move.target} would be longer than a file name may be (255 bytes): ${move.destination} has too long a name to be replaced by rename.`,
+        });
+      }
+    }
   }
   return problems;
 }
@@ -131,5 +203,11 @@ export function writesDifference(planned: RestoreWrites, now: RestoreWrites): st
   const show = (w: RestoreWrites) => (w.moves.length === 0 ? 'no image' : w.moves.map((m) => `${m.target} → ${m.destination}`).join(', '));
   if (show(planned) !== show(now))
     return `The plan replaces ${show(planned)}, but the resolved XML in the retain folder now says ${show(now)}.`;
-  return `The plan copies ${planned.copies.join(', ')}, but the backup XML in the retain folder now names ${now.copies.join(', ')}.`;
+  const copied = (w: RestoreWrites) =>
+    copyJobs(w)
+      .map((j) => j.name)
+      .join(', ');
+  if (copied(planned) !== copied(now))
+    return `The plan copies ${copied(planned)}, but the backup XML in the retain folder now names ${copied(now)}.`;
+  return 'The plan names other copies or kept images than the files give now.';
 }

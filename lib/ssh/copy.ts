@@ -2,6 +2,7 @@ import 'server-only';
 import { AppError } from '@/lib/errors';
 import { CONFINE_FUNCTION, REFUSED, confinedPaths, refusal } from './confine';
 import { CommandFailedError } from './errors';
+import { STOP_WRITERS_FUNCTION } from './writers';
 import { runOnNode } from './run';
 import { nodeSshSettings } from './settings';
 
@@ -32,6 +33,7 @@ export interface CopyResult {
 // when the loop is stopped a sleep still running cannot hold the channel open. A timeout or
 // abort kills the whole process group (see run.ts), the loop and cp included.
 const COPY_SCRIPT = `${CONFINE_FUNCTION}
+${STOP_WRITERS_FUNCTION}
 export LC_ALL=C
 if [ -L "$1" ]; then echo "$1 is a symbolic link; it was not read" >&2; exit 77; fi
 [ -e "$1" ] || exit 66
@@ -43,19 +45,7 @@ echo "total $total"
 # A copy whose connection was cut, or whose console was killed, can still be writing the
 # destination (sshd does not hang up commands without a terminal): stop it first, so two
 # copies never write one file.
-if [ -e "$2" ]; then
-  target=$(readlink -f -- "$2") || exit 1
-  found=
-  for fd in /proc/[0-9]*/fd/*; do
-    [ "$(readlink "$fd" 2>/dev/null)" = "$target" ] || continue
-    pid=$(printf '%s' "$fd" | cut -d/ -f3)
-    [ "$pid" = "$$" ] && continue
-    kill -KILL "$pid" 2>/dev/null && found="$found $pid"
-  done
-  for pid in $found; do
-    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
-  done
-fi
+stop_writers "$2" || exit 1
 ( while sleep "$3" </dev/null >/dev/null 2>&1; do
     size=$(stat -c %s -- "$2" 2>/dev/null) && echo "size $size"
   done ) &

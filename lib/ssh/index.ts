@@ -10,6 +10,20 @@ export { checkConfined, type ConfinedCheck, type ConfinedKind } from './confine'
 export { copyFile, type CopyOptions, type CopyResult } from './copy';
 export { CommandFailedError, isCommandFailed } from './errors';
 export {
+  checksumFiles,
+  identifyFiles,
+  placeByRename,
+  removeFiles,
+  sealCopies,
+  type Checksum,
+  type FileId,
+  type FileIdentity,
+  type PlaceByRename,
+  type PlacedAs,
+  type SealItem,
+  type SealResult,
+} from './images';
+export {
   listDirectory,
   makeDirectory,
   moveFile,

@@ -15,6 +15,7 @@ import { Attribute, Change } from 'ldapts';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEMO } from '../../scripts/directory/demo-directory';
 import { signInAs } from '../support/sign-in';
+import { restoreIdOf } from '@/lib/restore/writes';
 import {
   demoMachine,
   directoryEntry,
@@ -308,11 +309,15 @@ describe('the disk image paths a restore writes', () => {
       expect(await typed(chosen)).toEqual({ ok: true, data: null });
       const plan = await loadConflicts(ref);
       const vda = web.liveImages.find((i) => i.disk === 'vda')!.path;
+      // Each image is copied beside where it goes and renamed into place; what is there now is kept beside it.
+      const id = restoreIdOf((await readRestoreStatus(ref)).journal[0].at);
+      const beside = (path: string) => ({ staged: `${path}.restoring-${id}`, kept: `${path}.before-restore-${id}` });
       expect(plan.writes?.moves).toEqual([
-        { target: 'vda', file: `${vda.slice(vda.lastIndexOf('/') + 1)}.${iteration.name}`, destination: vda },
-        { target: 'vdb', file: `${vdbLive.slice(vdbLive.lastIndexOf('/') + 1)}.${iteration.name}`, destination: chosen },
+        { target: 'vda', file: `${vda.slice(vda.lastIndexOf('/') + 1)}.${iteration.name}`, destination: vda, ...beside(vda) },
+        { target: 'vdb', file: `${vdbLive.slice(vdbLive.lastIndexOf('/') + 1)}.${iteration.name}`, destination: chosen, ...beside(chosen) },
       ]);
-      expect(plan.writes?.copies).toEqual([`${web.uuid}.state.${iteration.name}`, ...plan.writes!.moves.map((m) => m.file)]);
+      expect(plan.writes?.copies).toEqual([`${web.uuid}.state.${iteration.name}`]);
+      expect(plan.writes?.staging).toBe(true);
 
       // The resolved XML changed behind the plan's back: confirming is refused.
       const resolvedXml = join(retainFolder, `${web.uuid}.xml`);
@@ -336,8 +341,9 @@ describe('the disk image paths a restore writes', () => {
       const changed = [...new Set([...Object.keys(imagesBefore), ...Object.keys(after)])].filter(
         (k) => !k.startsWith(retainPrefix) && imagesBefore[k] !== after[k],
       );
+      // The new vdb image, vda replaced, and the vda that was live, kept beside it (nothing was at the new vdb path to keep).
       expect(changed.sort()).toEqual(
-        [relative(world.node.tree.virtualizationRoot, chosen), relative(world.node.tree.virtualizationRoot, vda)].sort(),
+        [chosen, vda, `${vda}.before-restore-${id}`].map((p) => relative(world.node.tree.virtualizationRoot, p)).sort(),
       );
       expect(sha256(chosen)).toBe(sha256(iteration.files.find((f) => f.kind === 'disk' && f.disk === 'vdb')!.path));
       expect(domainOf(world, web.uuid)?.xml).toContain(chosen);

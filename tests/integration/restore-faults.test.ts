@@ -1,6 +1,6 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, chmodSync, existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ignoreShutdown, readVirshCalls } from '../../scripts/node/virsh-state';
 import { demoMachine, domainOf, fileSnapshot, sha256, startRestoreWorld, type RestoreWorld } from './restore-world';
@@ -27,14 +27,17 @@ const LEASE_SECONDS = 2;
 beforeAll(async () => {
   world = await startRestoreWorld({ RESTORE_LEASE_SECONDS: String(LEASE_SECONDS) });
   await signInAs(DEMO.logins.admin);
-  // The slow cp fixture goes first on the node's PATH; it is the real cp unless slowCopies() is on.
-  const cp = join(world.node.node.dir, 'bin', 'cp');
-  copyFileSync(join(process.cwd(), 'tests', 'fixtures', 'node-bin', 'cp'), cp);
-  chmodSync(cp, 0o755);
+  // The slow cp and failing mv fixtures go first on the node's PATH; they are the real ones unless slowCopies() or failRenames() is on.
+  for (const tool of ['cp', 'mv']) {
+    const path = join(world.node.node.dir, 'bin', tool);
+    copyFileSync(join(process.cwd(), 'tests', 'fixtures', 'node-bin', tool), path);
+    chmodSync(path, 0o755);
+  }
 }, 60_000);
 
 afterEach(() => {
   slowCopies(null);
+  failRenames(null);
   for (const child of children.splice(0)) child.kill('SIGKILL');
 });
 
@@ -46,6 +49,13 @@ function slowCopies(seconds: number | null): void {
   const flag = join(world.node.node.virshStateDir, 'slow-cp');
   if (seconds === null) rmSync(flag, { force: true });
   else writeFileSync(flag, String(seconds));
+}
+
+/** While set, `mv -T -- src dst` of a source whose path contains `pattern` fails on the node. */
+function failRenames(pattern: string | null): void {
+  const flag = join(world.node.node.virshStateDir, 'fail-mv');
+  if (pattern === null) rmSync(flag, { force: true });
+  else writeFileSync(flag, pattern);
 }
 
 function treeMachine(name: string) {
@@ -298,5 +308,171 @@ describe('a second restore of the same machine', () => {
     for (const it of [newest, older])
       expect(await iterationEntry({ machineUuid: web.uuid, iteration: it.name })).toMatchObject({ mode: 'finished' });
     expect(fileSnapshot(world.node.tree.retainRoot)).toEqual(retainBefore);
+  });
+});
+
+/** Each live image's bytes and inode, the domain and the machine's subtree: what "exactly as before" compares. */
+async function machineState(machine: ReturnType<typeof treeMachine>) {
+  const { directorySnapshot } = await import('./restore-world');
+  return {
+    images: machine.liveImages.map((i) => ({ disk: i.disk, sha256: sha256(i.path), inode: statSync(i.path).ino })),
+    domain: domainOf(world, machine.uuid),
+    directory: await directorySnapshot(world, machine.uuid),
+  };
+}
+
+async function keptRecordOf(uuid: string, iteration: string) {
+  const { listKept } = await import('@/lib/restore/kept');
+  const kept = (await listKept(uuid)).find((k) => k.iteration === iteration);
+  if (!kept) throw new Error(`nothing kept for ${uuid} ${iteration}`);
+  return kept;
+}
+
+describe('a copy that differs from the backup', () => {
+  it('is caught by the checksums before the machine is touched, and an abort removes the copies beside the live images', async () => {
+    const { launchPhase2, settle } = await import('@/lib/restore/runner');
+    const { readRestoreStatus } = await import('@/lib/restore/service');
+    const { abortRestoreAction } = await import('@/app/(console)/machines/[uuid]/restore/[iteration]/actions');
+    const web = treeMachine('web-01');
+    const before = await machineState(web);
+    const folders = [...new Set(web.liveImages.map((i) => dirname(i.path)))];
+    const filesBefore = folders.map((f) => fileSnapshot(f));
+    const corrupt = join(world.node.node.virshStateDir, 'corrupt-cp');
+    const { ref } = await confirmedRestore('web-01', 0);
+    writeFileSync(corrupt, '');
+    try {
+      expect(await launchPhase2(ref)).toBe(true);
+      await settle();
+    } finally {
+      rmSync(corrupt, { force: true });
+    }
+    const status = await readRestoreStatus(ref);
+    expect(status.view.stage).toBe('failed');
+    expect(status.view.failure).toMatchObject({
+      returnValue: 37,
+      during: expect.stringMatching(/^verifying /),
+      machineState: expect.stringMatching(/Nothing live has changed/),
+    });
+    expect(status.view.failure?.reason).toMatch(/differs from the backup/);
+    const failed = await machineState(web);
+    expect({ images: failed.images, domain: failed.domain }).toEqual({ images: before.images, domain: before.domain });
+    // The copies wait beside the live images; the abort takes them away again, and puts the iteration back.
+    expect(folders.map((f) => fileSnapshot(f))).not.toEqual(filesBefore);
+    expect(status.view.canAbort).toBe(true);
+    expect(await abortRestoreAction({ uuid: ref.machineUuid, iteration: ref.iteration })).toEqual({ ok: true, data: null });
+    expect(folders.map((f) => fileSnapshot(f))).toEqual(filesBefore);
+    expect(await machineState(web)).toEqual(before);
+  });
+});
+
+describe('renames interrupted half-way', () => {
+  it('in a restore (a live image already renamed to its kept name, its copy not yet in place): the journal says so, a retry finishes from what it finds', async () => {
+    const { launchPhase2, launchRetry, settle } = await import('@/lib/restore/runner');
+    const { readRestoreStatus } = await import('@/lib/restore/service');
+    const { ref, iteration, machine: web } = await confirmedRestore('web-01', 0);
+    failRenames('.restoring-');
+    expect(await launchPhase2(ref)).toBe(true);
+    await settle();
+    const failed = await readRestoreStatus(ref);
+    expect(failed.view.stage).toBe('failed');
+    expect(failed.view.failure).toMatchObject({
+      during: 'renaming the images into place',
+      returnValue: 40,
+      machineState: expect.stringMatching(/stopped and undefined/),
+    });
+    expect(failed.view.failure?.reason).toMatch(/Input\/output error/);
+    // On the node: the first disk's live image is under its kept name, its checked copy still beside it.
+    const kept = await keptRecordOf(web.uuid, iteration.name);
+    const first = kept.images[0];
+    expect(existsSync(first.live)).toBe(false);
+    expect(existsSync(first.kept)).toBe(true);
+    expect(failed.view.canAbort).toBe(false);
+
+    failRenames(null);
+    expect(await launchRetry(ref, 'admin')).toBe(true);
+    await settle();
+    const after = await readRestoreStatus(ref);
+    expect(after.view.failure).toBeNull();
+    expect(after.view.stage).toBe('finished');
+    for (const live of web.liveImages) {
+      expect(sha256(live.path)).toBe(sha256(iteration.files.find((f) => f.kind === 'disk' && f.disk === live.disk)!.path));
+    }
+    expect((await keptRecordOf(web.uuid, iteration.name)).status).toBe('kept');
+    // The kept images are the ones that were live: undoing brings them back (used by the next test).
+  });
+
+  it('in an undo (a restored image moved aside, the kept one not yet back): a retry finishes, and the machine is exactly as before the restore', async () => {
+    const web = treeMachine('web-01');
+    const before = await machineState(web);
+    const { ref, iteration } = await confirmedRestore('web-01', 1);
+    const { launchPhase2, launchUndo, launchUndoRetry, settle } = await import('@/lib/restore/runner');
+    await launchPhase2(ref);
+    await settle();
+    const kept = await keptRecordOf(web.uuid, iteration.name);
+    failRenames('.before-restore-');
+    await launchUndo(kept.id, 'admin');
+    await settle();
+    const failed = await keptRecordOf(web.uuid, iteration.name);
+    expect(failed.status).toBe('undo-failed');
+    expect(failed.undo.failure).toMatchObject({ during: expect.stringMatching(/renaming the restored images aside/), returnValue: 40 });
+    expect(failed.undo.canCancel).toBe(false);
+    // The iteration stays taken (and failed), so no backup or restore starts on a half-undone machine.
+    expect(await iterationEntry(ref)).toMatchObject({ mode: 'restoring' });
+    expect((await iterationEntry(ref))?.returnValue).toBe(40);
+
+    failRenames(null);
+    await launchUndoRetry(kept.id, 'admin');
+    await settle();
+    expect((await keptRecordOf(web.uuid, iteration.name)).status).toBe('undone');
+    expect(await machineState(web)).toEqual(before);
+  });
+});
+
+describe('the console process is killed during an undo and started again', () => {
+  it('the next console takes the undo over once the lease runs out and finishes it; meanwhile the pages say where it stands', async () => {
+    const { readRestoreStatus } = await import('@/lib/restore/service');
+    const web = treeMachine('web-01');
+    const before = await machineState(web);
+    // The restore runs in a console process of its own, which ends: the kept disks are in the directory, not in any console.
+    const { ref, iteration } = await confirmedRestore('web-01', 0);
+    const restorer = consoleProcess(['drive', ref.machineUuid, ref.iteration]);
+    await restorer.said('settled');
+    const { loadKeptDisks } = await import('@/lib/restore/undo-service');
+    const listed = (await loadKeptDisks(web.uuid)).find((k) => k.iteration === iteration.name);
+    expect(listed).toMatchObject({ status: 'kept', node: web.node });
+    expect(
+      listed?.images
+        .filter((i) => i.held)
+        .map((i) => i.live)
+        .sort(),
+    ).toEqual(web.liveImages.map((i) => i.path).sort());
+
+    ignoreShutdown(world.node.node.virshStateDir, web.uuid);
+    try {
+      const since = new Date();
+      const first = consoleProcess(['undo', listed!.id], { RESTORE_SHUTDOWN_TIMEOUT_SECONDS: '60' });
+      await first.said('undoing');
+      await waitFor('virsh shutdown', () => readVirshCalls(world.node.node.virshStateDir, since).some((c) => c.args.includes('shutdown')));
+      first.child.kill('SIGKILL');
+
+      await new Promise((r) => setTimeout(r, LEASE_SECONDS * 1000 + 200));
+      const meanwhile = await keptRecordOf(web.uuid, iteration.name);
+      expect(meanwhile.status).toBe('undoing');
+      expect(meanwhile.driver?.stale).toBe(true);
+      expect(meanwhile.undo.steps.find((s) => s.key === 'stop')?.status).toBe('running');
+      expect((await readRestoreStatus(ref)).view.stage).toBe('undoing');
+      expect(await iterationEntry(ref)).toMatchObject({ mode: 'restoring', returnValue: 0 });
+      expect(domainOf(world, web.uuid)?.state).toBe('running');
+
+      const second = consoleProcess(['start'], { RESTORE_SHUTDOWN_TIMEOUT_SECONDS: '1' });
+      await waitFor('the undo to finish', async () => (await keptRecordOf(web.uuid, iteration.name)).status === 'undone', 60_000);
+      const done = await keptRecordOf(web.uuid, iteration.name);
+      expect(done.journal.map((r) => r.step)).toContain('resumed');
+      expect(await machineState(web)).toEqual(before);
+      expect((await readRestoreStatus(ref)).view).toMatchObject({ stage: 'finished', undo: { state: 'undone' } });
+      second.child.kill('SIGKILL');
+    } finally {
+      ignoreShutdown(world.node.node.virshStateDir, web.uuid, false);
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, copyFileSync, existsSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readVirshCalls } from '../../scripts/node/virsh-state';
 import { DEMO } from '../../scripts/directory/demo-directory';
@@ -445,7 +445,8 @@ describe('an iteration that exists only on the node (stoney cloud)', () => {
     const first = consoleProcess(['drive', ref.machineUuid, ref.iteration]);
     await first.said('driving');
     const retainFolder = join(world.node.tree.retainRoot, chosen.folder!.slice(world.node.tree.backupRoot.length + 1));
-    await waitFor('a copy under way', () => partialCopy(retainFolder, chosen));
+    // The saved state goes into the retain folder, the images beside the live ones (see docs/undo.md).
+    await waitFor('a copy under way', () => partialCopy(retainFolder, chosen) ?? partialStagedCopy(tpl.liveImages));
     first.child.kill('SIGKILL');
     slowCopies(null);
     await new Promise((r) => setTimeout(r, LEASE_SECONDS * 1000 + 200));
@@ -468,6 +469,40 @@ describe('an iteration that exists only on the node (stoney cloud)', () => {
     expect(await backupSubtree(tpl.uuid)).toEqual(backupBefore);
     second.child.kill('SIGKILL');
     await expectLeafReplaced(tpl.uuid, leafIteration.name);
+  });
+});
+
+describe('undoing the restore of an iteration that exists only on the node', () => {
+  it('takes and gives back the leaf that held the restore, and leaves images, domain and the machine subtree exactly as before', async () => {
+    const { readRestoreStatus, iterationRef } = await service();
+    const { launchPhase2, launchUndo, settle } = await import('@/lib/restore/runner');
+    const { listKept, checkUndo } = await import('@/lib/restore/kept');
+    const db = treeMachine('db-01');
+    const chosen = db.iterations[1];
+    const ref = iterationRef(db.uuid, chosen.name);
+    // The machine's one leaf now (earlier tests' wrapper nights may have replaced the tree's).
+    const leaves = await leavesOf(db.uuid);
+    expect(leaves.map((l) => l.name)).not.toContain(chosen.name);
+    const before = {
+      images: db.liveImages.map((i) => ({ sha256: sha256(i.path), inode: statSync(i.path).ino })),
+      directory: await directorySnapshot(world, db.uuid),
+      domain: domainOf(world, db.uuid),
+    };
+    await confirmedRestore(ref);
+    await launchPhase2(ref);
+    await settle();
+    expect((await readRestoreStatus(ref)).view.stage).toBe('finished');
+    const kept = (await listKept(db.uuid)).find((k) => k.iteration === chosen.name);
+    expect(kept).toMatchObject({ status: 'kept' });
+    expect((await checkUndo(kept!.id)).problems).toEqual([]);
+    await launchUndo(kept!.id, 'admin');
+    await settle();
+    expect((await listKept(db.uuid)).find((k) => k.id === kept!.id)?.status).toBe('undone');
+    expect(db.liveImages.map((i) => ({ sha256: sha256(i.path), inode: statSync(i.path).ino }))).toEqual(before.images);
+    expect(domainOf(world, db.uuid)).toEqual(before.domain);
+    // The leaf that held the restore and then the undo is exactly as before: mode, state and return value.
+    expect(await directorySnapshot(world, db.uuid)).toEqual(before.directory);
+    expect(await leavesOf(db.uuid)).toEqual(leaves);
   });
 });
 
@@ -520,6 +555,16 @@ function partialCopy(folder: string, iteration: { files: { name: string; kind: s
   for (const f of iteration.files.filter((x) => x.kind === 'disk' || x.kind === 'state')) {
     const path = join(folder, f.name);
     if (existsSync(path) && statSync(path).size > 0 && statSync(path).size < f.sizeBytes) return path;
+  }
+  return null;
+}
+
+/** A copy of a backup image being made beside a live image (`<live>.restoring-<restore id>`), not yet complete. */
+function partialStagedCopy(liveImages: { path: string }[]): string | null {
+  for (const live of liveImages) {
+    const folder = dirname(live.path);
+    const name = readdirSync(folder).find((n) => n.startsWith(`${basename(live.path)}.restoring-`));
+    if (name && statSync(join(folder, name)).size > 0) return join(folder, name);
   }
   return null;
 }

@@ -11,6 +11,7 @@ import { ProgramTable } from '@/components/backup/program-table';
 import { UnblockButton } from '@/components/backup/unblock-button';
 import { IterationTable } from '@/components/iterations/iteration-table';
 import { MachineStatusBadges } from '@/components/machines/machine-status';
+import { KeptDisks } from '@/components/restore/kept-disks';
 import { DeviceTables } from '@/components/machines/device-tables';
 import { Card, Facts, Notice, PageHeader } from '@/components/ui/card';
 import { DateTime } from '@/components/ui/date-time';
@@ -28,6 +29,7 @@ import { chartBars } from '@/lib/inventory/machine-chart';
 import { toIterationRow } from '@/lib/inventory/iteration-rows';
 import { loadMachine } from '@/lib/inventory/machine';
 import { nodeIterationRows } from '@/lib/inventory/node-iteration-rows';
+import { loadKeptDisks } from '@/lib/restore/undo-service';
 import { BackupChartWithSizes } from './_components/backup-history';
 
 export const metadata: Metadata = { title: 'Machine' };
@@ -57,6 +59,7 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
       : view.protection === 'stale' || view.protection === 'never'
         ? 'warning'
         : 'info';
+  const kept = await attempt(() => loadKeptDisks(machine.uuid));
   // Leaves that hold the restore of an iteration without a leaf (stoney cloud), by leaf.
   const held = view.openRestores.filter((r) => r.leaf !== r.iteration);
   const heldRestores = Object.fromEntries(held.map((r) => [r.leaf, r.iteration]));
@@ -235,6 +238,17 @@ export default async function MachinePage({ params }: { params: Promise<{ uuid: 
               <p className="text-status-failed" data-testid="node-iterations-error">
                 The folders on the node could not be listed: {view.nodeIterations.reason}
               </p>
+            )}
+          </Card>
+        </div>
+      )}
+      {(!kept.ok || kept.data.length > 0) && (
+        <div className="mt-6">
+          <Card title="Kept disks (to undo a restore)">
+            {kept.ok ? (
+              <KeptDisks uuid={machine.uuid} views={kept.data} mayRestore={mayRestore} timeZone={timeZone} />
+            ) : (
+              <p className="text-status-failed">The kept disks could not be read: {kept.error}</p>
             )}
           </Card>
         </div>

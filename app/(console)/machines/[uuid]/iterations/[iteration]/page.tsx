@@ -15,6 +15,8 @@ import { isRestoreMode } from '@/lib/backup/modes';
 import { env } from '@/lib/env';
 import { toIterationRow } from '@/lib/inventory/iteration-rows';
 import { loadIteration } from '@/lib/inventory/iteration';
+import { iterationRef } from '@/lib/restore/service';
+import { keptForIteration } from '@/lib/restore/undo-service';
 import { NodeFiles } from './_components/node-files';
 
 export const metadata: Metadata = { title: 'Iteration' };
@@ -31,6 +33,9 @@ export default async function IterationPage({ params }: { params: Promise<{ uuid
   const timeZone = env().consoleTimeZone;
   const { grants } = await requireAccess();
   const mayRestore = can(grants, 'restore', machine.poolUuid?.toLowerCase() ?? null);
+  // A restore of this iteration that kept what it replaced can be undone from here (its page checks whether it still can).
+  const kept = mayRestore ? await attempt(() => keptForIteration(iterationRef(machine.uuid, iterationName))) : null;
+  const undo = kept?.ok && kept.data && kept.data.status !== 'undone' && kept.data.status !== 'restore-open' ? kept.data : null;
   // A leaf that holds the restore of an iteration without a leaf leads to that restore, not one of its own.
   const restoreLink = !mayRestore
     ? null
@@ -56,10 +61,22 @@ export default async function IterationPage({ params }: { params: Promise<{ uuid
           </>
         }
         actions={
-          restoreLink ? (
-            <Link href={restoreLink.href} className="rounded-md bg-brand px-4 py-2 font-semibold text-brand-ink">
-              {restoreLink.label}
-            </Link>
+          restoreLink || undo ? (
+            <div className="flex flex-wrap gap-3">
+              {undo && (
+                <Link
+                  href={`/machines/${machine.uuid}/restore/${iterationName}/undo`}
+                  className="rounded-md border border-brand bg-surface px-4 py-2 font-semibold text-brand"
+                >
+                  {undo.status === 'kept' ? 'Undo this restore…' : 'Open the undo'}
+                </Link>
+              )}
+              {restoreLink && (
+                <Link href={restoreLink.href} className="rounded-md bg-brand px-4 py-2 font-semibold text-brand-ink">
+                  {restoreLink.label}
+                </Link>
+              )}
+            </div>
           ) : null
         }
         subtitle={
