@@ -19,6 +19,9 @@ export function withDirectory(which: 'demoDirectory' | 'otherDirectory' | 'stone
     NODE_TIME_ZONE: 'Europe/Zurich',
     // The console tells the kind from the directory and the nodes unless a test says otherwise.
     INSTALLATION_KIND: 'detect',
+    // The test machine runs several suites at once: a node command that would take 15 s (the
+    // default) only under that load is not what these tests are about; timeout tests set their own.
+    NODE_SSH_TIMEOUT_MS: '60000',
     // Both demo nodes are the one test node (a real sshd on a loopback port); disk images
     // and backups are in its folder tree.
     ...(which === 'stoneyDirectory' ? inject('stoneyNodeEnv') : inject('nodeEnv')),
