@@ -547,8 +547,8 @@ function downtimeOf(ctx: Context): { downtime?: { stoppedAt: string; seconds: nu
  */
 async function placeStagedImages(ctx: Context, writes: RestoreWrites, moved: Set<string>, options: Phase2Options): Promise<void> {
   const { node, virtualizationRoot } = ctx.layout;
-  const todo = writes.moves.filter((m) => !moved.has(m.target));
-  if (todo.length === 0) return;
+  const notYetMoved = writes.moves.filter((m) => !moved.has(m.target));
+  if (notYetMoved.length === 0) return;
   checkStillDriving(options);
   const stateNow = `The machine is stopped and undefined; disks already replaced: ${[...moved].join(', ') || 'none'}; directory entries unchanged.`;
   const staged = new Map((last(ctx.records, 'large-files-verified')?.staged ?? []).map((s) => [s.disk, s.id]));
@@ -561,7 +561,7 @@ async function placeStagedImages(ctx: Context, writes: RestoreWrites, moved: Set
       stateNow,
     );
   const keptBy = new Map(kept.images.map((i) => [i.target, i]));
-  const items = todo.map((m) => {
+  const items = notYetMoved.map((m) => {
     const incomingId = staged.get(m.target);
     const image = keptBy.get(m.target);
     if (!incomingId || !image || !m.staged || !m.kept)
@@ -576,7 +576,7 @@ async function placeStagedImages(ctx: Context, writes: RestoreWrites, moved: Set
   await step('renaming the images into place', RETURN_CODE.CANNOT_MOVE_DISK_IMAGE_TO_ORIGINAL_LOCATION, stateNow, () =>
     nodeOps.place(node, virtualizationRoot, items),
   );
-  for (const m of todo) {
+  for (const m of notYetMoved) {
     await journal(ctx.ref, {
       step: 'image-moved',
       disk: m.target,
