@@ -291,47 +291,40 @@ async function withKeptLease(id: string): Promise<void> {
   }
 }
 
-/** Undoes a finished restore on this instance, after the checks (undo.ts); returns once it runs. */
-export async function launchUndo(id: string, by: string): Promise<void> {
+/** Takes the kept record's lease for one step of an undo, and gives it back if the step fails. */
+async function underKeptLease(id: string, step: () => Promise<void>): Promise<void> {
   await withKeptLease(id);
   try {
-    await beginUndo(id, by);
+    await step();
   } catch (error) {
     await releaseKeptLease(id).catch(() => undefined);
     throw error;
   }
+}
+
+function trackUndo(id: string): void {
   trackJob(
     undoKey(id),
     () => renewKeptLease(id),
     () => runUndo(id, undoOptions(id)),
   );
+}
+
+/** Undoes a finished restore on this instance, after the checks (undo.ts); returns once it runs. */
+export async function launchUndo(id: string, by: string): Promise<void> {
+  await underKeptLease(id, () => beginUndo(id, by));
+  trackUndo(id);
 }
 
 /** Continues a failed undo from where it stopped. */
 export async function launchUndoRetry(id: string, by: string): Promise<void> {
-  await withKeptLease(id);
-  try {
-    await retryUndo(id, by);
-  } catch (error) {
-    await releaseKeptLease(id).catch(() => undefined);
-    throw error;
-  }
-  trackJob(
-    undoKey(id),
-    () => renewKeptLease(id),
-    () => runUndo(id, undoOptions(id)),
-  );
+  await underKeptLease(id, () => retryUndo(id, by));
+  trackUndo(id);
 }
 
 /** Calls off an undo that has not touched the machine. */
 export async function callOffUndo(id: string, by: string): Promise<void> {
-  await withKeptLease(id);
-  try {
-    await cancelUndo(id, by);
-  } catch (error) {
-    await releaseKeptLease(id).catch(() => undefined);
-    throw error;
-  }
+  await underKeptLease(id, () => cancelUndo(id, by));
 }
 
 /** Removes a restore's kept disks and its record (see discardKept). */
