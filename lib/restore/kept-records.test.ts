@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeRecords, encodeRecord } from './journal';
 import {
+  compareRestoreIds,
   deriveKeptView,
   keptRecordId,
   keptStatus,
@@ -112,8 +113,21 @@ describe('a kept record', () => {
   });
 
   it('is named after the machine, the iteration and the restore', () => {
-    const id = keptRecordId(uuid.toUpperCase(), '20261120T010000Z', '20261129T100000Z');
-    expect(parseKeptRecordId(id)).toEqual({ machineUuid: uuid, iteration: '20261120T010000Z', restoreId: '20261129T100000Z' });
+    const id = keptRecordId(uuid.toUpperCase(), '20261120T010000Z', '20261129T100000.250Z');
+    expect(parseKeptRecordId(id)).toEqual({ machineUuid: uuid, iteration: '20261120T010000Z', restoreId: '20261129T100000.250Z' });
     expect(parseKeptRecordId('x_y_z')).toBeNull();
+    expect(parseKeptRecordId(`${uuid}_20261120T010000.250Z_20261129T100000Z`)).toBeNull();
+  });
+
+  it('written before restore ids had milliseconds is still read, and ordered among the newer ones', () => {
+    const old = keptRecordId(uuid, '20261120T010000Z', '20261129T100000Z');
+    expect(parseKeptRecordId(old)?.restoreId).toBe('20261129T100000Z');
+    const ids = ['20261129T100000.250Z', '20261129T100000Z', '20261129T095959.999Z', '20261129T100001Z'];
+    expect([...ids].sort(compareRestoreIds)).toEqual([
+      '20261129T095959.999Z',
+      '20261129T100000Z',
+      '20261129T100000.250Z',
+      '20261129T100001Z',
+    ]);
   });
 });

@@ -10,6 +10,7 @@
  * retention (RESTORE_KEEP_HOURS) ends.
  */
 import type { FileId } from '@/lib/ssh/images';
+import { RESTORE_ID } from './writes';
 
 export interface KeptImage {
   /** The disk's `<target dev>`. */
@@ -114,8 +115,16 @@ export const asideName = (live: string, restoreId: string) => `${live}.undone-${
 export const keptRecordId = (machineUuid: string, iteration: string, restoreId: string) =>
   `${machineUuid.toLowerCase()}_${iteration}_${restoreId}`;
 
+const KEPT_RECORD_ID = new RegExp(`^([0-9a-f-]{36})_(\\d{8}T\\d{6}Z)_(${RESTORE_ID.source})$`, 'i');
+
+/** Newer restores sort later; an id written before milliseconds counts as `.000` of its second. */
+export const compareRestoreIds = (a: string, b: string): number => {
+  const key = (id: string) => (id.includes('.') ? id : id.replace(/Z$/, '.000Z'));
+  return key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
+};
+
 export function parseKeptRecordId(id: string): { machineUuid: string; iteration: string; restoreId: string } | null {
-  const m = /^([0-9a-f-]{36})_(\d{8}T\d{6}Z)_(\d{8}T\d{6}Z)$/i.exec(id);
+  const m = KEPT_RECORD_ID.exec(id);
   return m ? { machineUuid: m[1].toLowerCase(), iteration: m[2], restoreId: m[3] } : null;
 }
 

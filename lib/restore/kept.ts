@@ -11,9 +11,11 @@ import { readIterationModes, readIterationStatus, readJournal, readLiveMachineEn
 import { decodeJournal, decodeLease, decodeRecords, encodeLease, encodeRecord, journalEnded, last, type TimedRecord } from './journal';
 import {
   asideName,
+  compareRestoreIds,
   deriveKeptView,
   keptRecordId,
   leafOfKept,
+  parseKeptRecordId,
   retentionEnded,
   type KeptImage,
   type KeptRecord,
@@ -165,7 +167,7 @@ export async function listKept(machineUuid?: string): Promise<KeptView[]> {
   return (await findKept(machineUuid))
     .map((k) => viewOf(k, now))
     .filter((v): v is KeptView => v !== null)
-    .sort((a, b) => (a.restoreId < b.restoreId ? 1 : a.restoreId > b.restoreId ? -1 : 0));
+    .sort((a, b) => compareRestoreIds(b.restoreId, a.restoreId));
 }
 
 export async function readKeptView(id: string): Promise<KeptView | null> {
@@ -314,7 +316,9 @@ export async function checkUndo(id: string): Promise<UndoCheck> {
     problems.push(
       `Iteration ${busy.map((b) => `${b.name} is in mode ${b.mode}`).join(', ')}: one backup or restore per machine at a time.`,
     );
-  const later = others.map((o) => o.id).filter((o) => o !== id && (o.split('_')[2] ?? '') > kept.restoreId);
+  const later = others
+    .map((o) => o.id)
+    .filter((o) => o !== id && compareRestoreIds(parseKeptRecordId(o)?.restoreId ?? '', kept.restoreId) > 0);
   if (later.length > 0) problems.push('The machine was restored again after this restore: undo that restore first, or discard this one.');
   try {
     await checkNode(kept, restored, undoing, problems, notes);

@@ -3,7 +3,7 @@ import { requireMachineAccess } from '@/lib/auth/scope';
 import { env } from '@/lib/env';
 import { AppError } from '@/lib/errors';
 import { checkUndo, listKept, readKeptView, type UndoCheck } from './kept';
-import { parseKeptRecordId, type KeptView } from './kept-records';
+import { compareRestoreIds, parseKeptRecordId, type KeptView } from './kept-records';
 import type { IterationRef } from './steps';
 
 /**
@@ -44,7 +44,7 @@ export async function loadUndoPage(ref: IterationRef): Promise<UndoPageData> {
       'No restore of this iteration kept anything to undo with: it was discarded, its retention ended, or the restore was not made by this console.',
     );
   const check = view.status === 'kept' ? await checkUndo(view.id) : null;
-  const newerRestore = all.find((k) => k.restoreId > view.restoreId) ?? null;
+  const newerRestore = all.find((k) => compareRestoreIds(k.restoreId, view.restoreId) > 0) ?? null;
   return {
     view,
     check,

@@ -14,15 +14,15 @@ describe('what phase 2 writes', () => {
       resolvedXml: xml,
       iteration,
       stateName,
-      staging: { restoreId: '20261129T153412Z' },
+      staging: { restoreId: '20261129T153412.345Z' },
     });
     expect(problems).toEqual([]);
     expect(writes.staging).toBe('beside-live-image');
     expect(writes.copies).toEqual([stateName]);
     expect(writes.moves.map((m) => m.target)).toEqual(['vda', 'vdb']);
     for (const m of writes.moves) {
-      expect(m.staged).toBe(`${m.destination}.restoring-20261129T153412Z`);
-      expect(m.kept).toBe(`${m.destination}.before-restore-20261129T153412Z`);
+      expect(m.staged).toBe(`${m.destination}.restoring-20261129T153412.345Z`);
+      expect(m.kept).toBe(`${m.destination}.before-restore-20261129T153412.345Z`);
     }
     expect(copyJobs(writes).map((j) => [j.name, j.staged])).toEqual([[stateName, null], ...writes.moves.map((m) => [m.file, m.staged])]);
     expect(moveProblems(writes.moves, { virtualizationRoot: '/var/virtualization', imageFolders: [folder] })).toEqual([]);
@@ -42,7 +42,7 @@ describe('what phase 2 writes', () => {
       resolvedXml: xml,
       iteration,
       stateName,
-      staging: { restoreId: '20261129T153412Z' },
+      staging: { restoreId: '20261129T153412.345Z' },
     });
     const elsewhere = writes.moves.map((m, i) => (i === 0 ? { ...m, kept: '/var/virtualization/other/x.qcow2' } : m));
     expect(moveProblems(elsewhere, { virtualizationRoot: '/var/virtualization', imageFolders: [folder] }).map((p) => p.target)).toEqual([
@@ -54,14 +54,14 @@ describe('what phase 2 writes', () => {
         target: 'vda',
         file: 'x',
         destination: long,
-        staged: stagedName(long, '20261129T153412Z'),
-        kept: keptName(long, '20261129T153412Z'),
+        staged: stagedName(long, '20261129T153412.345Z'),
+        kept: keptName(long, '20261129T153412.345Z'),
       },
     ];
     expect(moveProblems(tooLong, { virtualizationRoot: '/var/virtualization', imageFolders: [folder] })[0]?.problem).toMatch(/255 bytes/);
   });
 
-  it('names a restore by its start, to the second, in UTC', () => {
-    expect(restoreIdOf('2026-11-29T15:34:12.345Z')).toBe('20261129T153412Z');
+  it('names a restore by its start, to the millisecond, in UTC, so that a restore started again within a second gets names of its own', () => {
+    expect(restoreIdOf('2026-11-29T15:34:12.345Z')).toBe('20261129T153412.345Z');
   });
 });

@@ -43,14 +43,21 @@ export interface RestoreWrites {
   staging?: 'beside-live-image';
 }
 
-/** How a console-driven restore names its copies and the images it keeps: `<restore id>` is the restore's start, `YYYYMMDDThhmmssZ`. */
+/** How a console-driven restore names its copies and the images it keeps: `<restore id>` is the restore's start, `YYYYMMDDThhmmss.mmmZ`. */
 export const stagedName = (destination: string, restoreId: string) => `${destination}.restoring-${restoreId}`;
 export const keptName = (destination: string, restoreId: string) => `${destination}.before-restore-${restoreId}`;
 
-/** A restore's id: the time it started (its journal's first record), to the second, in UTC. */
+/**
+ * A restore's id: the time it started (its journal's first record), to the millisecond, in UTC.
+ * To the second was not enough: a restore aborted and started again within one second would
+ * find the first one's kept names taken and be refused.
+ */
 export function restoreIdOf(startedAt: string): string {
-  return startedAt.replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '');
+  return startedAt.replace(/[-:]/g, '');
 }
+
+/** A restore id as written now, or as written before milliseconds were added (kept records live on). */
+export const RESTORE_ID = /\d{8}T\d{6}(?:\.\d{3})?Z/;
 
 /** Every file the restore copies, and where to: into the retain folder, or beside the live image. */
 export interface CopyJob {

@@ -79,15 +79,6 @@ async function waitFor<T>(
   }
 }
 
-// A restore's kept and staged names carry its start to the second, and the plan refuses names that
-// exist already: two restores of one machine started within the same second are refused, which is
-// safe but not what these tests are about, so each restore here starts in a second of its own.
-let lastStartSecond = 0;
-async function inASecondOfItsOwn() {
-  while (Math.floor(Date.now() / 1000) === lastStartSecond) await new Promise((r) => setTimeout(r, 50));
-  lastStartSecond = Math.floor(Date.now() / 1000);
-}
-
 /** Phase 1 as the administrator does it (every conflict taken from the backup), up to the confirmation. */
 async function confirmedRestore(name: string, iterationIndex: number) {
   const { startRestore, resolveConflicts, confirmRestore } = await import('@/lib/restore/phase1');
@@ -96,7 +87,6 @@ async function confirmedRestore(name: string, iterationIndex: number) {
   const machine = treeMachine(name);
   const iteration = machine.iterations[iterationIndex];
   const ref = iterationRef(machine.uuid, iteration.name);
-  await inASecondOfItsOwn();
   await startRestore(ref, 'admin', consoleInstance());
   const conflicts = await loadConflicts(ref);
   expect(

@@ -7,6 +7,7 @@ import { formatBytes } from '@/lib/diff/units';
 import { auditRestore } from '@/lib/restore/audit';
 import { callOffUndo, discardKeptDisks, launchUndo, launchUndoRetry } from '@/lib/restore/runner';
 import { iterationRef } from '@/lib/restore/service';
+import { parseKeptRecordId } from '@/lib/restore/kept-records';
 import { keptRecordOf } from '@/lib/restore/undo-service';
 
 const keptSchema = z.object({
@@ -14,7 +15,7 @@ const keptSchema = z.object({
   record: z
     .string()
     .trim()
-    .regex(/^[0-9a-f-]{36}_\d{8}T\d{6}Z_\d{8}T\d{6}Z$/i, 'not a kept record'),
+    .refine((record) => parseKeptRecordId(record) !== null, 'not a kept record'),
 });
 
 const machineOf = ({ uuid }: { uuid: string }) => ({ machine: uuid });
