@@ -256,8 +256,8 @@ export function BackupConfigForm({
       </Section>
 
       <div className="flex items-center gap-3">
-        <Button type="submit" disabled={pending}>
-          {pending ? 'Saving…' : submitLabel}
+        <Button type="submit" pending={pending} pendingLabel="Saving…">
+          {submitLabel}
         </Button>
         <p className="text-xs text-muted">
           Only the values you change are written, plus any a complete entry lacks (named after saving): the daemons never fill gaps from

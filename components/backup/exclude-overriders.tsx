@@ -20,10 +20,11 @@ export function ExcludeOverriders({ uuid, machines }: { uuid: string; machines: 
       <Button
         type="button"
         tone="danger"
-        disabled={pending}
+        pending={pending}
+        pendingLabel="Working…"
         onClick={() => startTransition(async () => setResult(await excludePoolOverridersAction({ uuid })))}
       >
-        {pending ? 'Working…' : `Exclude ${machines.length === 1 ? 'it' : `these ${machines.length} machines`} too`}
+        Exclude {machines.length === 1 ? 'it' : `these ${machines.length} machines`} too
       </Button>
       <ActionMessage
         result={result}

@@ -17,10 +17,11 @@ export function ExcludeToggle({ target, excluded }: { target: { level: 'machine'
       <Button
         type="button"
         tone={excluded ? 'primary' : 'danger'}
-        disabled={pending}
+        pending={pending}
+        pendingLabel="Working…"
         onClick={() => startTransition(async () => setResult(await setBackupExcludedAction({ ...target, intent })))}
       >
-        {pending ? 'Working…' : excluded ? `Include this ${target.level} in backups again` : `Exclude this ${target.level} from backup`}
+        {excluded ? `Include this ${target.level} in backups again` : `Exclude this ${target.level} from backup`}
       </Button>
       <ActionMessage result={result} testId="exclude-result" text={(d) => [d.message, ...d.warnings].join(' ')} />
     </div>

@@ -15,10 +15,11 @@ export function LookAgainButton() {
       <Button
         type="button"
         tone="secondary"
-        disabled={pending}
+        pending={pending}
+        pendingLabel="Looking…"
         onClick={() => startTransition(async () => setResult(await refreshInstallationAction({})))}
       >
-        {pending ? 'Looking…' : 'Look again'}
+        Look again
       </Button>
     </span>
   );

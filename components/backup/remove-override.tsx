@@ -34,10 +34,11 @@ export function RemoveOverride({
           <Button
             type="button"
             tone="danger"
-            disabled={pending}
+            pending={pending}
+            pendingLabel="Removing…"
             onClick={() => startTransition(async () => setResult(await removeBackupOverrideAction({ ...target, token })))}
           >
-            {pending ? 'Removing…' : 'Yes, remove it'}
+            Yes, remove it
           </Button>
           <Button type="button" tone="secondary" onClick={() => setConfirming(false)}>
             Cancel

@@ -28,10 +28,11 @@ export function UnblockButton({ uuid, blocked }: { uuid: string; blocked: boolea
           <span>Only directory entries change; every file on the node stays, and what is removed is kept in the audit record.</span>
           <Button
             type="button"
-            disabled={pending}
+            pending={pending}
+            pendingLabel="Unblocking…"
             onClick={() => startTransition(async () => setResult(await unblockMachineAction({ uuid })))}
           >
-            {pending ? 'Unblocking…' : 'Yes, unblock'}
+            Yes, unblock
           </Button>
           <Button type="button" tone="secondary" onClick={() => setConfirming(false)}>
             Cancel

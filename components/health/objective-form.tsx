@@ -73,8 +73,8 @@ export function ObjectiveForm({
           />
         </Field>
         <div className="flex gap-2 pt-6">
-          <Button type="submit" disabled={pending}>
-            {pending ? 'Saving…' : 'Save'}
+          <Button type="submit" pending={pending} pendingLabel="Saving…">
+            Save
           </Button>
           {currentHours !== null && (
             <Button type="button" tone="secondary" disabled={pending} onClick={() => submit('')}>

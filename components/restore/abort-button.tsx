@@ -22,10 +22,11 @@ export function AbortButton({
       <Button
         type="button"
         tone="danger"
-        disabled={abort.pending}
+        pending={abort.pending}
+        pendingLabel="Aborting…"
         onClick={() => abort.run(abortRestoreAction, { uuid, iteration }, onAborted)}
       >
-        {abort.pending ? 'Aborting…' : label}
+        {label}
       </Button>
       {abort.error && (
         <span role="alert" className="text-sm text-status-failed">

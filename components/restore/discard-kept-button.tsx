@@ -5,6 +5,7 @@ import { discardKeptAction } from '@/app/(console)/machines/[uuid]/restore/[iter
 import type { KeptView } from '@/lib/restore/kept-records';
 import { formatBytes } from '../ui/format';
 import { useRestoreAction } from './use-restore-action';
+import { ActionError } from '../ui/action-message';
 import { Button } from '../ui/field';
 
 /** Discard with its own confirmation: says what goes (which files, how much space) and that the restore can no longer be undone. */
@@ -40,19 +41,16 @@ export function DiscardKeptButton({ uuid, view }: { uuid: string; view: KeptView
         </ul>
       )}
       <p>The restore of {view.iteration} can then no longer be undone. The live machine is not touched.</p>
-      {discard.error && (
-        <p role="alert" className="text-status-failed">
-          {discard.error}
-        </p>
-      )}
+      <ActionError error={discard.error} />
       <div className="flex flex-wrap gap-2">
         <Button
           type="button"
-          disabled={discard.pending}
-          onClick={() => discard.run(discardKeptAction, { uuid, record: view.id }, () => setAsking(false))}
           tone="destructive"
+          pending={discard.pending}
+          pendingLabel="Discarding…"
+          onClick={() => discard.run(discardKeptAction, { uuid, record: view.id }, () => setAsking(false))}
         >
-          {discard.pending ? 'Discarding…' : 'Discard the kept disks'}
+          Discard the kept disks
         </Button>
         <Button type="button" onClick={() => setAsking(false)} tone="secondary">
           Keep them

@@ -4,6 +4,7 @@ import type { RestoreView } from '@/lib/restore/view';
 import { finishRestoreAction, retryRestoreAction } from '@/app/(console)/machines/[uuid]/restore/[iteration]/actions';
 import { AbortButton } from './abort-button';
 import { useRestoreAction } from './use-restore-action';
+import { ActionError } from '../ui/action-message';
 import { Button } from '../ui/field';
 
 /** A failed step: what failed, the command with its exit code and stderr, the state the machine is in, and what can be done. */
@@ -98,11 +99,17 @@ export function FailurePanel({
           </div>
         )}
       </div>
-      {retry.error && <p className="font-medium text-status-failed">{retry.error}</p>}
-      {finish.error && <p className="font-medium text-status-failed">{finish.error}</p>}
+      <ActionError error={retry.error} />
+      <ActionError error={finish.error} />
       <div className="flex flex-wrap items-start gap-3">
-        <Button type="button" disabled={busy} onClick={() => retry.run(retryRestoreAction, { uuid, iteration })}>
-          {retry.pending ? 'Retrying…' : 'Retry from the failed step'}
+        <Button
+          type="button"
+          disabled={busy}
+          pending={retry.pending}
+          pendingLabel="Retrying…"
+          onClick={() => retry.run(retryRestoreAction, { uuid, iteration })}
+        >
+          Retry from the failed step
         </Button>
         {view.canRetryWithoutState && (
           <Button
@@ -115,8 +122,15 @@ export function FailurePanel({
           </Button>
         )}
         {offer && (
-          <Button type="button" tone="secondary" disabled={busy} onClick={() => finish.run(finishRestoreAction, { uuid, iteration })}>
-            {finish.pending ? 'Marking as finished…' : 'Mark as finished'}
+          <Button
+            type="button"
+            tone="secondary"
+            disabled={busy}
+            pending={finish.pending}
+            pendingLabel="Marking as finished…"
+            onClick={() => finish.run(finishRestoreAction, { uuid, iteration })}
+          >
+            Mark as finished
           </Button>
         )}
         {view.canAbort && (

@@ -5,6 +5,7 @@ import { confirmRestoreAction } from '@/app/(console)/machines/[uuid]/restore/[i
 import { Notice } from '../ui/card';
 import { AbortButton } from './abort-button';
 import { useRestoreAction } from './use-restore-action';
+import { ActionError } from '../ui/action-message';
 import { Button } from '../ui/field';
 
 const base = (path: string) => path.slice(path.lastIndexOf('/') + 1);
@@ -182,19 +183,16 @@ export function PlanPanel({
         After you confirm, the restore runs on the server without further questions; you can reload or close this page and come back. It can
         no longer be aborted once the machine has been stopped.
       </p>
-      {confirm.error && (
-        <p role="alert" className="text-status-failed">
-          {confirm.error}
-        </p>
-      )}
+      <ActionError error={confirm.error} />
       <div className="flex flex-wrap items-start gap-3">
         <Button
           type="button"
           tone="destructive"
-          disabled={confirm.pending}
+          pending={confirm.pending}
+          pendingLabel="Starting phase 2…"
           onClick={() => confirm.run(confirmRestoreAction, { uuid, iteration })}
         >
-          {confirm.pending ? 'Starting phase 2…' : `Confirm and restore ${machineName}`}
+          Confirm and restore {machineName}
         </Button>
         <Button type="button" tone="secondary" onClick={onChange}>
           Change decisions

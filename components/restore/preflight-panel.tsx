@@ -4,6 +4,7 @@ import type { Preflight } from '@/lib/restore/phase1';
 import { startRestoreAction } from '@/app/(console)/machines/[uuid]/restore/[iteration]/actions';
 import { formatBytes } from '../ui/format';
 import { useRestoreAction } from './use-restore-action';
+import { ActionError } from '../ui/action-message';
 import { Button } from '../ui/field';
 
 /** Step 1: every reason not to start, at once; nothing is written until the administrator starts. */
@@ -93,13 +94,15 @@ export function PreflightPanel({ uuid, iteration, preflight }: { uuid: string; i
           then you can abort.
         </p>
       </div>
-      {error && (
-        <p role="alert" className="text-status-failed">
-          {error}
-        </p>
-      )}
-      <Button type="button" disabled={!preflight.ok || pending} onClick={() => run(startRestoreAction, { uuid, iteration })}>
-        {pending ? (executor?.executor === 'daemon' ? 'Asking the node daemon…' : 'Copying the XML and LDIF…') : 'Start the restore'}
+      <ActionError error={error} />
+      <Button
+        type="button"
+        disabled={!preflight.ok}
+        pending={pending}
+        pendingLabel={executor?.executor === 'daemon' ? 'Asking the node daemon…' : 'Copying the XML and LDIF…'}
+        onClick={() => run(startRestoreAction, { uuid, iteration })}
+      >
+        Start the restore
       </Button>
     </div>
   );

@@ -13,6 +13,7 @@ import { DateTime } from '../ui/date-time';
 import { formatBytes } from '../ui/format';
 import { DiscardKeptButton } from './discard-kept-button';
 import { useRestoreAction } from './use-restore-action';
+import { ActionError } from '../ui/action-message';
 import { Button } from '../ui/field';
 
 const base = (path: string) => path.slice(path.lastIndexOf('/') + 1);
@@ -146,30 +147,27 @@ export function UndoPanel({ data, timeZone }: { data: UndoPageData; timeZone: st
               the undo is finished
               {view.undo.canCancel ? ' or called off' : ''}.
             </p>
-            {(retry.error || cancel.error) && (
-              <p role="alert" className="text-status-failed">
-                {retry.error ?? cancel.error}
-              </p>
-            )}
+            <ActionError error={retry.error ?? cancel.error} />
             <div className="flex flex-wrap gap-3">
               <Button
                 type="button"
-                disabled={retry.pending}
+                pending={retry.pending}
+                pendingLabel="Retrying…"
                 onClick={() => retry.run(retryUndoAction, { uuid, record: view.id })}
-                tone="primary"
                 className="px-4 py-2"
               >
-                {retry.pending ? 'Retrying…' : 'Retry the undo'}
+                Retry the undo
               </Button>
               {view.undo.canCancel && (
                 <Button
                   type="button"
-                  disabled={cancel.pending}
-                  onClick={() => cancel.run(cancelUndoAction, { uuid, record: view.id })}
                   tone="secondary"
+                  pending={cancel.pending}
+                  pendingLabel="Calling off…"
+                  onClick={() => cancel.run(cancelUndoAction, { uuid, record: view.id })}
                   className="px-4 py-2"
                 >
-                  {cancel.pending ? 'Calling off…' : 'Call the undo off (nothing has changed yet)'}
+                  Call the undo off (nothing has changed yet)
                 </Button>
               )}
             </div>
@@ -268,19 +266,17 @@ export function UndoPanel({ data, timeZone }: { data: UndoPageData; timeZone: st
                     <input type="checkbox" className="mt-1" checked={understood} onChange={(e) => setUnderstood(e.target.checked)} />
                     <span>I understand that {name} is stopped, and that what it wrote since the restore is discarded.</span>
                   </label>
-                  {undo.error && (
-                    <p role="alert" className="text-status-failed">
-                      {undo.error}
-                    </p>
-                  )}
+                  <ActionError error={undo.error} />
                   <Button
                     type="button"
-                    disabled={!understood || undo.pending}
-                    onClick={() => undo.run(undoRestoreAction, { uuid, record: view.id })}
                     tone="destructive"
+                    disabled={!understood}
+                    pending={undo.pending}
+                    pendingLabel="Starting the undo…"
+                    onClick={() => undo.run(undoRestoreAction, { uuid, record: view.id })}
                     className="px-4 py-2"
                   >
-                    {undo.pending ? 'Starting the undo…' : `Undo the restore of ${name}`}
+                    Undo the restore of {name}
                   </Button>
                 </div>
               )}

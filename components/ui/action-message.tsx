@@ -9,3 +9,13 @@ export function ActionMessage<T>({ result, text, testId }: { result: ActionResul
     </p>
   );
 }
+
+/** Why an action was refused, where the action's own result is not kept (the restore hooks keep only the sentence). */
+export function ActionError({ error }: { error: string | null }) {
+  if (!error) return null;
+  return (
+    <p role="alert" className="text-status-failed">
+      {error}
+    </p>
+  );
+}

@@ -74,17 +74,37 @@ export function Select({
   );
 }
 
-/** `destructive` is for the one button that changes a live machine (confirming a restore). */
+/**
+ * `destructive` is for the one button that changes a live machine (confirming a restore).
+ * `pending`: the action it started is running; the button is disabled and says `pendingLabel`
+ * instead of its label, so a second click cannot send the action twice.
+ */
 export function Button({
   tone = 'primary',
   className,
+  pending = false,
+  pendingLabel,
+  disabled,
+  children,
   ...props
-}: React.ButtonHTMLAttributes<HTMLButtonElement> & { tone?: 'primary' | 'secondary' | 'danger' | 'destructive' }) {
+}: React.ButtonHTMLAttributes<HTMLButtonElement> & {
+  tone?: 'primary' | 'secondary' | 'danger' | 'destructive';
+  pending?: boolean;
+  pendingLabel?: string;
+}) {
   const tones = {
     primary: 'bg-brand text-brand-ink border-brand',
     secondary: 'bg-surface text-ink border-line hover:bg-canvas',
     danger: 'bg-surface text-status-failed border-status-failed/40 hover:bg-status-failed-bg',
     destructive: 'bg-status-failed text-white border-status-failed',
   };
-  return <button className={cn('rounded-md border px-3 py-1.5 font-semibold disabled:opacity-60', tones[tone], className)} {...props} />;
+  return (
+    <button
+      className={cn('rounded-md border px-3 py-1.5 font-semibold disabled:opacity-60', tones[tone], className)}
+      disabled={disabled || pending}
+      {...props}
+    >
+      {pending && pendingLabel ? pendingLabel : children}
+    </button>
+  );
 }

@@ -116,43 +116,40 @@ export default async function PoolPage({
           </div>
         </Card>
       </div>
-      <div className="mt-6">
-        <Card title="Recovery point objective">
-          <ObjectiveForm
-            id="pool-objective"
-            uuid={pool.uuid}
-            currentHours={objective.poolMs === null ? null : objective.poolMs / 3_600_000}
-            effectiveText={
-              objective.poolMs === null
-                ? `Not set for this pool: its machines count as stale when their last good backup is older than ${inherited}.`
-                : `This pool's machines count as stale when their last good backup is older than ${formatObjective(objective.poolMs)}.`
-            }
-            defaultText={inherited}
-            editable={mayConfigure}
-          />
-        </Card>
-      </div>
-      <div className="mt-6">
-        <Card
-          title={`The last ${result.data.nights.length} nights`}
-          actions={<TextLink href={`/history?pool=${pool.uuid}`}>All of this pool&rsquo;s machines</TextLink>}
-        >
-          <p className="mb-2 text-muted">{nightsNote(result.data.kind, env().nodeTimeZone)}</p>
-          <HistoryGrid
-            id="pool-machine-nights"
-            title={`${pool.name}, night by night`}
-            nights={gridNights(result.data.nights)}
-            rows={rows.map(machineRow)}
-            totals={compactTotals(result.data.nightTotals)}
-            totalsLabel="All machines of the pool"
-          />
-          {pages > 1 && (
-            <p className="mt-2 text-xs text-muted">
-              The grid shows the machines of the table&rsquo;s page below; the totals count the whole pool.
-            </p>
-          )}
-        </Card>
-      </div>
+      <Card title="Recovery point objective" className="mt-6">
+        <ObjectiveForm
+          id="pool-objective"
+          uuid={pool.uuid}
+          currentHours={objective.poolMs === null ? null : objective.poolMs / 3_600_000}
+          effectiveText={
+            objective.poolMs === null
+              ? `Not set for this pool: its machines count as stale when their last good backup is older than ${inherited}.`
+              : `This pool's machines count as stale when their last good backup is older than ${formatObjective(objective.poolMs)}.`
+          }
+          defaultText={inherited}
+          editable={mayConfigure}
+        />
+      </Card>
+      <Card
+        className="mt-6"
+        title={`The last ${result.data.nights.length} nights`}
+        actions={<TextLink href={`/history?pool=${pool.uuid}`}>All of this pool&rsquo;s machines</TextLink>}
+      >
+        <p className="mb-2 text-muted">{nightsNote(result.data.kind, env().nodeTimeZone)}</p>
+        <HistoryGrid
+          id="pool-machine-nights"
+          title={`${pool.name}, night by night`}
+          nights={gridNights(result.data.nights)}
+          rows={rows.map(machineRow)}
+          totals={compactTotals(result.data.nightTotals)}
+          totalsLabel="All machines of the pool"
+        />
+        {pages > 1 && (
+          <p className="mt-2 text-xs text-muted">
+            The grid shows the machines of the table&rsquo;s page below; the totals count the whole pool.
+          </p>
+        )}
+      </Card>
       <div className="mt-6">
         <MachineTable rows={rows.map(toMachineRow)} timeZone={env().consoleTimeZone} emptyText="This pool has no machines." />
         {pages > 1 && (
