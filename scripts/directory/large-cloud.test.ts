@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildLargeCloud, LARGE, type LargeCloud, type LargeCloudOptions } from './large-cloud';
-import { startSlapd, type RunningSlapd } from './slapd';
+import { directoryEnv, startSlapd, type RunningSlapd } from './slapd';
 import { closeDirectory } from '@/lib/ldap/client';
 
 const SMALL: LargeCloudOptions = {
@@ -122,10 +122,7 @@ describe('the large directory in slapd, read by the console', () => {
     slapd = await startSlapd({ baseDn: live.baseDn, rootDn: LARGE.rootDn, rootPassword: LARGE.rootPassword, ldif: [live.ldif] });
     await closeDirectory();
     Object.assign(process.env, {
-      LDAP_URL: slapd.url,
-      LDAP_BASE_DN: live.baseDn,
-      LDAP_BIND_DN: LARGE.rootDn,
-      LDAP_BIND_PASSWORD: LARGE.rootPassword,
+      ...directoryEnv(slapd),
       NODE_TIME_ZONE: 'UTC',
       CONSOLE_TIME_ZONE: 'UTC',
     });

@@ -38,6 +38,16 @@ export interface RunningSlapd {
   stop(): Promise<void>;
 }
 
+/** The console's settings (LDAP_*) for a directory in this slapd, bound as its root. */
+export function directoryEnv(slapd: Pick<RunningSlapd, 'url' | 'baseDn' | 'rootDn' | 'rootPassword'>): Record<string, string> {
+  return {
+    LDAP_URL: slapd.url,
+    LDAP_BASE_DN: slapd.baseDn,
+    LDAP_BIND_DN: slapd.rootDn,
+    LDAP_BIND_PASSWORD: slapd.rootPassword,
+  };
+}
+
 const SCHEMA_IN_REPO = join('scripts', 'directory', 'schema', 'stoney-cloud.schema');
 
 /**

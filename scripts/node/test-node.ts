@@ -34,7 +34,8 @@ export interface TestNodeOptions {
   env?: Record<string, string>;
 }
 
-export interface TestNode {
+/** How to reach a test node and where its files are: what another process (a test file) needs, as plain data. */
+export interface TestNodeInfo {
   host: string;
   port: number;
   user: string;
@@ -50,6 +51,15 @@ export interface TestNode {
   virshStateDir: string;
   /** NODE_SYSTEM_DIR of the crontab and timedatectl stand-ins (see node-system.ts). */
   systemDir: string;
+}
+
+/** A running node's data alone (for Vitest's provide, which passes only plain values between processes). */
+export function testNodeInfo(node: TestNodeInfo): TestNodeInfo {
+  const { host, port, user, privateKeyPath, knownHostsPath, hostPublicKey, root, virshStateDir, systemDir } = node;
+  return { host, port, user, privateKeyPath, knownHostsPath, hostPublicKey, root, virshStateDir, systemDir };
+}
+
+export interface TestNode extends TestNodeInfo {
   dir: string;
   /** PID of the listening sshd. */
   pid(): number;

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, inject, it, vi } from 'vitest';
 import { DEMO } from '../../scripts/directory/demo-directory';
 import { browser } from '../support/next-headers';
+import { demoMachine, demoPool } from '../support/demo';
 import { signInAs } from '../support/sign-in';
-import { withDirectory } from './env-setup';
+import { TEST_SESSION_SECRET, withDirectory } from './env-setup';
 import { rawAdd, rawDelete, rawEntry, rawReplace, withRawDirectory } from './raw-directory';
 import { removeBackupOverrideAction, saveBackupConfigAction, setBackupExcludedAction } from '@/app/(console)/_backup/actions';
 import { setMachinesExcludedAction } from '@/app/(console)/machines/actions';
@@ -41,22 +42,11 @@ withDirectory('demoDirectory', {
   CONSOLE_AUTH_CACHE_SECONDS: String(CACHE_SECONDS),
 });
 
-const SECRET = 'integration-test-secret-integration-test-secret';
 const base = () => inject('demoDirectory').baseDn;
 const personDn = (uid: string) => `uid=${uid},ou=people,${base()}`;
 const sessionDn = (key: string) => `ou=${key},ou=sessions,ou=backup-console,ou=services,${base()}`;
 const pastTheCache = () => new Promise((resolve) => setTimeout(resolve, CACHE_SECONDS * 1000 + 200));
-const machine = (name: string) => {
-  const m = DEMO.machines.find((x) => x.name === name);
-  if (!m) throw new Error(`demo machine ${name} missing`);
-  return m;
-};
-const pool = (name: string) => {
-  const p = DEMO.pools.find((x) => x.name === name);
-  if (!p) throw new Error(`demo pool ${name} missing`);
-  return p;
-};
-const keyOf = (cookie: string) => sessionKeyOfToken(SECRET, cookie) as string;
+const keyOf = (cookie: string) => sessionKeyOfToken(TEST_SESSION_SECRET, cookie) as string;
 const routeContext = (params: Record<string, string>) => ({ params: Promise.resolve(params) });
 const iterationsOf = (uuid: string) =>
   iterationsRoute(new Request(`http://console.test/api/machines/${uuid}/iterations`), routeContext({ uuid }));
@@ -110,11 +100,11 @@ describe('sessions live in the directory', () => {
     expect(await rawEntry(sessionDn(keyOf(cookie)))).toBeNull();
     browser.setCookie(cookie);
     expect(await currentAccess()).toBeNull();
-    expect(await setBackupExcludedAction({ level: 'machine', uuid: machine('web-01').uuid, intent: 'include' })).toEqual({
+    expect(await setBackupExcludedAction({ level: 'machine', uuid: demoMachine('web-01').uuid, intent: 'include' })).toEqual({
       ok: false,
       error: SESSION_ENDED,
     });
-    expect((await iterationsOf(machine('web-01').uuid)).status).toBe(401);
+    expect((await iterationsOf(demoMachine('web-01').uuid)).status).toBe(401);
 
     // Signed out on another console instance: the entry goes, this instance notices after its cache time.
     const second = await signInAs(DEMO.logins.viewer);
@@ -125,12 +115,12 @@ describe('sessions live in the directory', () => {
   });
 
   it('refuses a validly signed cookie the console did not start, one for a person without rights, and one in the old format', async () => {
-    const forged = newSessionToken(SECRET);
+    const forged = newSessionToken(TEST_SESSION_SECRET);
     browser.setCookie(forged.token);
     expect(await currentAccess()).toBeNull();
 
     // A session entry for a person the directory gives no right (written as if by a console that let them in).
-    const forUser = newSessionToken(SECRET);
+    const forUser = newSessionToken(TEST_SESSION_SECRET);
     const record = {
       version: 1,
       login: 'user',
@@ -153,7 +143,7 @@ describe('sessions live in the directory', () => {
     const payload = Buffer.from(
       JSON.stringify({ dn: DEMO.logins.admin.dn, uid: '4000002', login: 'admin', name: 'Ada Admin', iat: 0, exp: 4_000_000_000 }),
     ).toString('base64url');
-    browser.setCookie(signedToken(SECRET, payload));
+    browser.setCookie(signedToken(TEST_SESSION_SECRET, payload));
     expect(await currentAccess()).toBeNull();
     // Anything can be posted to an action: the session is checked before the input is.
     expect(await saveBackupConfigAction({} as Parameters<typeof saveBackupConfigAction>[0])).toEqual({ ok: false, error: SESSION_ENDED });
@@ -183,8 +173,8 @@ describe('sessions live in the directory', () => {
         expiresAt: '2020-01-01T08:00:00.000Z',
         address: null,
       });
-    const used = newSessionToken(SECRET);
-    const forgotten = newSessionToken(SECRET);
+    const used = newSessionToken(TEST_SESSION_SECRET);
+    const forgotten = newSessionToken(TEST_SESSION_SECRET);
     for (const { key } of [used, forgotten]) {
       await rawAdd(sessionDn(key), {
         objectClass: ['top', 'organizationalUnit'],
@@ -205,7 +195,7 @@ describe('sessions live in the directory', () => {
 describe('rights are re-read from the directory', () => {
   it('a group removed mid-session stops its right within the cache time; with no right left, the session ends', async () => {
     const configurer = personDn(DEMO.logins.configurer.uid);
-    const web = machine('web-01').uuid;
+    const web = demoMachine('web-01').uuid;
     await signInAs(DEMO.logins.configurer);
     try {
       expect(await setBackupExcludedAction({ level: 'machine', uuid: web, intent: 'include' })).toMatchObject({
@@ -237,7 +227,7 @@ describe('rights are re-read from the directory', () => {
 
   it('an administrator role removed mid-session leaves only what the groups give', async () => {
     const temp = await temporaryPerson('4000029', 'demoted', ['Admin Virtualization']);
-    const templates = machine('tpl-windows-2022');
+    const templates = demoMachine('tpl-windows-2022');
     try {
       await signInAs(temp);
       expect(await currentAccess()).toMatchObject({ grants: { restore: { all: true } }, grantedBy: ['role Admin Virtualization'] });
@@ -265,9 +255,9 @@ const refusedForRights = (result: { ok: boolean; error?: string }): Outcome =>
  * check let the person through.
  */
 async function everyAction(): Promise<Record<string, Outcome>> {
-  const web = machine('web-01');
-  const mail = machine('mail-01');
-  const production = pool('Production servers');
+  const web = demoMachine('web-01');
+  const mail = demoMachine('mail-01');
+  const production = demoPool('Production servers');
   const form = (await readBackupEditor({ level: 'machine', uuid: web.uuid })).form;
   const finished = (await readMachineView(web.uuid)).iterations.find((i) => i.mode === 'finished')?.name as string;
   const mailFinished = (await readMachineView(mail.uuid)).iterations.find((i) => i.mode === 'finished')?.name as string;
@@ -336,7 +326,7 @@ describe('each right allows exactly its actions', () => {
 
   it('the audit record names the right that was used', async () => {
     await signInAs(DEMO.logins.configurer);
-    const uuid = machine('db-01').uuid;
+    const uuid = demoMachine('db-01').uuid;
     expect(await setBackupExcludedAction({ level: 'machine', uuid, intent: 'exclude' })).toMatchObject({
       ok: true,
       data: { outcome: 'changed' },
@@ -354,8 +344,8 @@ describe('each right allows exactly its actions', () => {
 });
 
 describe('a person limited to one pool', () => {
-  const production = pool('Production servers');
-  const templates = pool('Templates');
+  const production = demoPool('Production servers');
+  const templates = demoPool('Templates');
   const inProduction = DEMO.machines.filter((m) => m.poolUuid === production.uuid);
 
   it('sees only that pool and its machines on every fleet page', async () => {
@@ -368,8 +358,8 @@ describe('a person limited to one pool', () => {
     expect(list.total).toBe(0);
     expect(list.pools.map((p) => p.name)).toEqual(['Production servers']);
     expect((await loadAuditPage({})).pools.map((p) => p.name)).toEqual(['Production servers']);
-    expect((await loadMachine(machine('web-01').uuid)).machine.name).toBe('web-01');
-    await expect(loadMachine(machine('tpl-debian-12').uuid)).rejects.toMatchObject({
+    expect((await loadMachine(demoMachine('web-01').uuid)).machine.name).toBe('web-01');
+    await expect(loadMachine(demoMachine('tpl-debian-12').uuid)).rejects.toMatchObject({
       code: 'forbidden',
       message:
         'Your account may not see tpl-debian-12: the directory gives you the "view" right only for some pools, not the one it belongs to.',
@@ -379,7 +369,9 @@ describe('a person limited to one pool', () => {
       message: expect.stringContaining('pool Templates'),
     });
     expect((await loadPoolView(production.uuid)).machines).toHaveLength(inProduction.length);
-    await expect(loadBackupEditor({ level: 'machine', uuid: machine('tpl-debian-12').uuid })).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(loadBackupEditor({ level: 'machine', uuid: demoMachine('tpl-debian-12').uuid })).rejects.toMatchObject({
+      code: 'forbidden',
+    });
     await expect(loadBackupEditor({ level: 'cloud' })).rejects.toMatchObject({
       code: 'forbidden',
       message: expect.stringContaining('for every pool'),
@@ -389,8 +381,8 @@ describe('a person limited to one pool', () => {
 
   it('acts only on that pool, and a mixed selection changes nothing', async () => {
     await signInAs(DEMO.logins.production);
-    const web = machine('web-01');
-    const tpl = machine('tpl-windows-2022');
+    const web = demoMachine('web-01');
+    const tpl = demoMachine('tpl-windows-2022');
     expect(await setBackupExcludedAction({ level: 'machine', uuid: web.uuid, intent: 'include' })).toMatchObject({ ok: true });
     expect(await setBackupExcludedAction({ level: 'machine', uuid: tpl.uuid, intent: 'exclude' })).toEqual({
       ok: false,
@@ -444,13 +436,13 @@ describe('a person limited to one pool', () => {
 
   it('gets 403 from the routes for other pools, 200 for its own, 400 for bad parameters and 404 for what does not exist', async () => {
     await signInAs(DEMO.logins.production);
-    const forbidden = await iterationsOf(machine('tpl-debian-12').uuid);
+    const forbidden = await iterationsOf(demoMachine('tpl-debian-12').uuid);
     expect(forbidden.status).toBe(403);
     expect(await forbidden.json()).toEqual({ error: expect.stringMatching(/^Your account may not see tpl-debian-12/) });
-    expect((await iterationsOf(machine('web-01').uuid)).status).toBe(200);
+    expect((await iterationsOf(demoMachine('web-01').uuid)).status).toBe(200);
     expect((await iterationsOf('x'.repeat(100))).status).toBe(400);
     expect((await iterationsOf('00000000-0000-4000-8000-000000000000')).status).toBe(404);
-    const web = machine('web-01').uuid;
+    const web = demoMachine('web-01').uuid;
     const restore = await restoreRoute(
       new Request(`http://console.test/api/restore/${web}/x`),
       routeContext({ uuid: web, iteration: 'x' }),

@@ -1,6 +1,6 @@
-import { afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { DEMO } from '../../scripts/directory/demo-directory';
-import { dnOf, expectDaemonReadable, rawAdd, rawChildren, rawDelete, rawEntry, rawReplace } from './raw-directory';
+import { expectDaemonReadable, rawAdd, rawChildren, rawDelete, rawEntry, rawReplace } from './raw-directory';
 import { removeBackupOverrideAction, saveBackupConfigAction, setBackupExcludedAction } from '@/app/(console)/_backup/actions';
 import { setMachinesExcludedAction } from '@/app/(console)/machines/actions';
 import { listAudit } from '@/lib/audit';
@@ -11,7 +11,10 @@ import { readFleet } from '@/lib/inventory/fleet';
 import { readMachineView } from '@/lib/inventory/machine';
 import { summarizeFleet } from '@/lib/inventory/overview';
 import { readStoredBackupEntry, writeStoredBackupEntry } from '@/lib/ldap/backup-config';
+import { cleanUpAfterEach } from '../support/clean-up';
+import { demoMachine, demoPool } from '../support/demo';
 import { signInAs } from '../support/sign-in';
+import { directoryDns } from '../support/directory-dns';
 
 // The actions run exactly as in the console, signed in as the demo administrator; only the browser and Next's cache are stand-ins.
 vi.mock('next/headers', () => import('../support/next-headers'));
@@ -21,17 +24,7 @@ beforeAll(async () => {
   await signInAs(DEMO.logins.admin);
 });
 
-const base = () => inject('demoDirectory').baseDn;
-const machine = (name: string) => {
-  const m = DEMO.machines.find((x) => x.name === name);
-  if (!m) throw new Error(`demo machine ${name} missing`);
-  return m;
-};
-const pool = (name: string) => {
-  const p = DEMO.pools.find((x) => x.name === name);
-  if (!p) throw new Error(`demo pool ${name} missing`);
-  return p;
-};
+const demoDns = () => directoryDns(inject('demoDirectory').baseDn);
 const status = async (name: string) => (await readFleet()).machines.find((m) => m.name === name)?.status;
 
 const CONFIG_ATTRIBUTES = [
@@ -60,16 +53,13 @@ const configOf = (attrs: Record<string, string[]> | null) => Object.fromEntries(
 const PLAIN = { objectClass: ['top', 'organizationalUnit'], ou: ['backup'] };
 
 // Each test puts back what it changed, so the other test files see the demo directory as built.
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()?.();
-});
+const cleanups = cleanUpAfterEach();
 
 describe('pool and machine overrides', () => {
   it('creates, changes and removes a pool override; its machines follow it and keep their iterations', async () => {
-    const production = pool('Production servers');
-    const web = machine('web-01');
-    const dn = dnOf.poolBackup(base(), production.uuid);
+    const production = demoPool('Production servers');
+    const web = demoMachine('web-01');
+    const dn = demoDns().poolBackup(production.uuid);
     const before = await rawEntry(dn);
     expect(before).toEqual(PLAIN);
     cleanups.push(() => rawReplace(dn, { objectClass: PLAIN.objectClass }).catch(() => undefined));
@@ -145,7 +135,7 @@ describe('pool and machine overrides', () => {
     });
     expect(await rawEntry(dn)).toEqual(PLAIN);
     expect((await readMachineView(web.uuid)).effective.level).toBe('cloud');
-    expect(await rawChildren(dnOf.machineBackup(base(), web.uuid))).toHaveLength(3);
+    expect(await rawChildren(demoDns().machineBackup(web.uuid))).toHaveLength(3);
 
     const { records } = await listAudit({ poolUuid: production.uuid, limit: 10 });
     expect(records.map((r) => r.action).slice(0, 3)).toEqual(['backup-config.remove-override', 'backup-config.save', 'backup-config.save']);
@@ -161,8 +151,8 @@ describe('pool and machine overrides', () => {
   });
 
   it('creates, changes and removes a machine override without touching its iterations', async () => {
-    const web = machine('web-01');
-    const dn = dnOf.machineBackup(base(), web.uuid);
+    const web = demoMachine('web-01');
+    const dn = demoDns().machineBackup(web.uuid);
     const iterations = await rawChildren(dn);
     expect(iterations).toHaveLength(3);
     cleanups.push(() => rawReplace(dn, { objectClass: PLAIN.objectClass }).catch(() => undefined));
@@ -217,8 +207,8 @@ describe('pool and machine overrides', () => {
 
 describe('excluding and including', () => {
   it('excludes a machine without ou=backup with a complete copy, and includes it again', async () => {
-    const fresh = machine('new-01');
-    const dn = dnOf.machineBackup(base(), fresh.uuid);
+    const fresh = demoMachine('new-01');
+    const dn = demoDns().machineBackup(fresh.uuid);
     expect(await rawEntry(dn)).toBeNull();
     cleanups.push(() => rawDelete(dn).catch(() => undefined));
     const counts = summarizeFleet(await readFleet()).counts;
@@ -228,7 +218,7 @@ describe('excluding and including', () => {
     if (excluded.ok) expect(excluded.data.message).toMatch(/exact copy of the cloud-wide configuration/);
     const written = await rawEntry(dn);
     expect(expectDaemonReadable(written).sstBackupExcludeFromBackup).toBe('TRUE');
-    expect(configOf(written)).toEqual(configOf(await rawEntry(dnOf.cloudBackup(base()))));
+    expect(configOf(written)).toEqual(configOf(await rawEntry(demoDns().cloudBackup)));
     expect(written?.description?.[0]).toMatch(/^backup-console: copy of the inherited backup configuration/);
 
     const overview = summarizeFleet(await readFleet());
@@ -251,9 +241,9 @@ describe('excluding and including', () => {
   });
 
   it('excludes machines with iterations from the list selection and includes them again, keeping every iteration', async () => {
-    const web = machine('web-01');
-    const files = machine('files-01');
-    const dns = [web, files].map((m) => dnOf.machineBackup(base(), m.uuid));
+    const web = demoMachine('web-01');
+    const files = demoMachine('files-01');
+    const dns = [web, files].map((m) => demoDns().machineBackup(m.uuid));
     const iterations = await Promise.all(dns.map(rawChildren));
     for (const dn of dns) cleanups.push(() => rawReplace(dn, { objectClass: PLAIN.objectClass }).catch(() => undefined));
 
@@ -289,7 +279,7 @@ describe('excluding and including', () => {
   });
 
   it('includes a machine excluded by hand with the flag alone (the old manual way)', async () => {
-    const legacy = machine('Legacy ERP, Müller & Söhne');
+    const legacy = demoMachine('Legacy ERP, Müller & Söhne');
     const editor = await readBackupEditor({ level: 'machine', uuid: legacy.uuid });
     const dn = editor.dn;
     const original = await rawEntry(dn);
@@ -307,10 +297,10 @@ describe('excluding and including', () => {
   });
 
   it('excludes and includes a pool, with and without its own configuration', async () => {
-    const production = pool('Production servers');
-    const templates = pool('Templates');
-    const productionDn = dnOf.poolBackup(base(), production.uuid);
-    const templatesDn = dnOf.poolBackup(base(), templates.uuid);
+    const production = demoPool('Production servers');
+    const templates = demoPool('Templates');
+    const productionDn = demoDns().poolBackup(production.uuid);
+    const templatesDn = demoDns().poolBackup(templates.uuid);
     const templatesBefore = await rawEntry(templatesDn);
     cleanups.push(() => rawReplace(productionDn, { objectClass: PLAIN.objectClass }).catch(() => undefined));
 
@@ -324,7 +314,7 @@ describe('excluding and including', () => {
     expect(expectDaemonReadable(await rawEntry(productionDn)).sstBackupExcludeFromBackup).toBe('TRUE');
     expect(await status('web-01')).toBe('excluded');
     // The flag is the pool's: the machine cannot be included on its own.
-    const refused = await setBackupExcludedAction({ level: 'machine', uuid: machine('web-01').uuid, intent: 'include' });
+    const refused = await setBackupExcludedAction({ level: 'machine', uuid: demoMachine('web-01').uuid, intent: 'include' });
     expect(refused).toMatchObject({ ok: false, error: expect.stringMatching(/include the pool instead/) });
     expect((await setBackupExcludedAction({ level: 'pool', uuid: production.uuid, intent: 'include' })).ok).toBe(true);
     expect(await rawEntry(productionDn)).toEqual(PLAIN);
@@ -334,7 +324,7 @@ describe('excluding and including', () => {
 
 describe('no lost updates, no invalid values', () => {
   it('refuses the second of two concurrent edits and says what changed', async () => {
-    const dn = dnOf.cloudBackup(base());
+    const dn = demoDns().cloudBackup;
     const original = await rawEntry(dn);
     cleanups.push(() =>
       rawReplace(dn, {
@@ -357,7 +347,7 @@ describe('no lost updates, no invalid values', () => {
   });
 
   it('lets the directory refuse a change made between reading and writing', async () => {
-    const dn = dnOf.cloudBackup(base());
+    const dn = demoDns().cloudBackup;
     const original = await rawEntry(dn);
     cleanups.push(() => rawReplace(dn, { sstCronHour: original?.sstCronHour ?? [] }));
     const stored = await readStoredBackupEntry({ level: 'cloud' });
@@ -373,7 +363,7 @@ describe('no lost updates, no invalid values', () => {
   });
 
   it('rejects invalid values next to their fields and writes nothing', async () => {
-    const db = machine('db-01');
+    const db = demoMachine('db-01');
     const editor = await readBackupEditor({ level: 'machine', uuid: db.uuid });
     const before = await rawEntry(editor.dn);
     const auditBefore = (await listAudit({ machineUuid: db.uuid })).records.length;
@@ -411,8 +401,8 @@ describe('no lost updates, no invalid values', () => {
   });
 
   it('never leaves a partial override behind, even when asked to', async () => {
-    const fresh = machine('new-01');
-    const dn = dnOf.machineBackup(base(), fresh.uuid);
+    const fresh = demoMachine('new-01');
+    const dn = demoDns().machineBackup(fresh.uuid);
     cleanups.push(() => rawDelete(dn).catch(() => undefined));
     await rawAdd(dn, PLAIN);
     const stored = await readStoredBackupEntry({ level: 'machine', uuid: fresh.uuid });

@@ -1,6 +1,9 @@
 import { Attribute, Change, Client, NoSuchObjectError } from 'ldapts';
 import { inject } from 'vitest';
-import { DEMO } from '../../scripts/directory/demo-directory';
+import { cleanUpAfterEach } from '../support/clean-up';
+import { demoMachine } from '../support/demo';
+import { directoryDns, type DirectoryDns } from '../support/directory-dns';
+import { storedStrings, withRootConnection } from './raw-directory';
 
 /**
  * Helpers for the tests that check the console against the daemons' stand-ins
@@ -10,15 +13,8 @@ import { DEMO } from '../../scripts/directory/demo-directory';
 
 export type World = 'demoDirectory' | 'stoneyDirectory';
 
-export async function withClient<T>(world: World, work: (client: Client, baseDn: string) => Promise<T>): Promise<T> {
-  const dir = inject(world);
-  const client = new Client({ url: dir.url });
-  await client.bind(dir.rootDn, dir.rootPassword);
-  try {
-    return await work(client, dir.baseDn);
-  } finally {
-    await client.unbind();
-  }
+export function withClient<T>(world: World, work: (client: Client, baseDn: string) => Promise<T>): Promise<T> {
+  return withRootConnection(inject(world), work);
 }
 
 type Stored = { dn: string; attrs: Record<string, string[]> };
@@ -27,7 +23,7 @@ function attrsOf(entry: Record<string, unknown>): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const [name, value] of Object.entries(entry)) {
     if (name === 'dn') continue;
-    const values = (Array.isArray(value) ? value : [value]).map((v) => (Buffer.isBuffer(v) ? v.toString('utf8') : String(v)));
+    const values = storedStrings(value);
     if (values.length > 0) out[name] = values;
   }
   return out;
@@ -88,11 +84,28 @@ export async function putBack(world: World, saved: { roots: string[]; entries: S
   });
 }
 
-export const machineDn = (baseDn: string, uuid: string) =>
-  `sstVirtualMachine=${uuid},ou=virtual machines,ou=virtualization,ou=services,${baseDn}`;
-export const poolBackupDn = (baseDn: string, uuid: string) =>
-  `ou=backup,sstVirtualMachinePool=${uuid},ou=virtual machine pools,ou=virtualization,ou=services,${baseDn}`;
-export const cloudBackupDn = (baseDn: string) => `ou=backup,ou=configuration,ou=virtualization,ou=services,${baseDn}`;
+/**
+ * For a file's tests: `keep` saves the subtrees it names now, and `restores` puts them back
+ * exactly after the test (with whatever else a test pushes there, last pushed first).
+ */
+export function keptForEachTest(world: World) {
+  const restores = cleanUpAfterEach();
+  const keep = async (dns: (dn: DirectoryDns) => string[]): Promise<void> => {
+    const saved = await snapshot(world, dns(directoryDns(inject(world).baseDn)));
+    restores.push(() => putBack(world, saved));
+  };
+  return { keep, restores };
+}
+
+/** Sends a configuration action, and again with the confirmation it asks for, if it asks for one (as the page does). */
+export async function confirmed<T extends { ok: boolean; data?: unknown }>(
+  send: (extra: Record<string, string>) => Promise<T>,
+): Promise<T> {
+  const first = await send({});
+  const data = first.ok ? (first.data as { outcome?: string; confirm?: string }) : null;
+  if (data?.outcome !== 'confirm') return first;
+  return send({ confirm: data.confirm ?? '' });
+}
 
 export const CLONE_UUID = '7d1c9a55-3c41-4b7e-9d2a-5b8e0f6a4c21';
 
@@ -101,10 +114,9 @@ export const CLONE_UUID = '7d1c9a55-3c41-4b7e-9d2a-5b8e0f6a4c21';
  * golden image's entries; its disk is the golden image's, so a backup stand-in can copy it.
  */
 export async function addDynamicClone(world: World): Promise<string> {
-  const golden = DEMO.machines.find((m) => m.name === 'golden-desktop');
-  if (!golden) throw new Error('demo golden image missing');
+  const golden = demoMachine('golden-desktop');
   await withClient(world, async (client, baseDn) => {
-    const source = machineDn(baseDn, golden.uuid);
+    const source = directoryDns(baseDn).machine(golden.uuid);
     const { searchEntries } = await client.search(source, {
       scope: 'sub',
       filter: '(|(objectClass=sstVirtualizationVirtualMachine)(ou=devices)(objectClass=sstVirtualizationVirtualMachineDisk))',
@@ -129,7 +141,7 @@ export async function addDynamicClone(world: World): Promise<string> {
 
 export async function removeDynamicClone(world: World): Promise<void> {
   await withClient(world, async (client, baseDn) => {
-    const dn = machineDn(baseDn, CLONE_UUID);
+    const dn = directoryDns(baseDn).machine(CLONE_UUID);
     let entries: string[] = [];
     try {
       entries = (await client.search(dn, { scope: 'sub', attributes: ['1.1'] })).searchEntries.map((e) => e.dn);
@@ -149,15 +161,3 @@ export const ADMIN = {
   iat: 0,
   exp: 4_000_000_000,
 };
-
-export function demoMachine(name: string) {
-  const m = DEMO.machines.find((x) => x.name === name);
-  if (!m) throw new Error(`demo machine ${name} missing`);
-  return m;
-}
-
-export function demoPool(name: string) {
-  const p = DEMO.pools.find((x) => x.name === name);
-  if (!p) throw new Error(`demo pool ${name} missing`);
-  return p;
-}

@@ -1,6 +1,6 @@
 import { Attribute, Change } from 'ldapts';
 import { DEMO } from '../../scripts/directory/demo-directory';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   excludePoolOverridersAction,
   removeBackupOverrideAction,
@@ -23,19 +23,9 @@ import { retentionPreview } from '@/lib/backup/retention';
 import { readMachineLevels } from '../fixtures/daemons/read-levels';
 import { nodeDaemonReadsPath } from '../fixtures/daemons/stoney-wrapper';
 import { signInAs } from '../support/sign-in';
-import {
-  addDynamicClone,
-  CLONE_UUID,
-  cloudBackupDn,
-  demoMachine,
-  demoPool,
-  machineDn,
-  poolBackupDn,
-  putBack,
-  removeDynamicClone,
-  snapshot,
-  withClient,
-} from './daemon-world';
+import { demoMachine, demoPool } from '../support/demo';
+import { directoryDns } from '../support/directory-dns';
+import { addDynamicClone, CLONE_UUID, confirmed, keptForEachTest, putBack, removeDynamicClone, withClient } from './daemon-world';
 
 // The actions run exactly as in the console, signed in as the demo administrator; only the browser and Next's cache are stand-ins.
 vi.mock('next/headers', () => import('../support/next-headers'));
@@ -56,14 +46,7 @@ const db = demoMachine('db-01');
 const fresh = demoMachine('new-01');
 const production = demoPool('Production servers');
 
-const restores: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (restores.length > 0) await restores.pop()?.();
-});
-async function keep(dns: (base: string) => string[]) {
-  const saved = await withClient(WORLD, async (_c, base) => snapshot(WORLD, dns(base)));
-  restores.push(() => putBack(WORLD, saved));
-}
+const { keep, restores } = keptForEachTest(WORLD);
 
 /** What the machine page says, and what fc-brokerd's stand-in does, side by side. */
 async function pageAndBroker(uuid: string) {
@@ -88,13 +71,6 @@ async function expectBrokerDoesWhatThePageSays(uuid: string) {
   return { view, broker };
 }
 
-async function confirmed<T extends { ok: boolean; data?: unknown }>(send: (extra: Record<string, string>) => Promise<T>): Promise<T> {
-  const first = await send({});
-  const data = first.ok ? (first.data as { outcome?: string; confirm?: string }) : null;
-  if (data?.outcome !== 'confirm') return first;
-  return send({ confirm: data.confirm ?? '' });
-}
-
 describe('the kind of installation', () => {
   it('is told from the directory: several leaves per machine is FOSS-Cloud', async () => {
     const installation = await readInstallation({ refresh: true });
@@ -105,7 +81,7 @@ describe('the kind of installation', () => {
 
 describe('FOSS-Cloud: each configuration action, checked with the fc-brokerd stand-in', () => {
   it('saving the cloud-wide plan: the broker runs it when the page says and names the leaf as the page predicts', async () => {
-    await keep((base) => [cloudBackupDn(base)]);
+    await keep((dn) => [dn.cloudBackup]);
     const editor = await readBackupEditor({ level: 'cloud' });
     const result = await confirmed((extra) =>
       saveBackupConfigAction({ level: 'cloud', token: editor.token, ...editor.form, cronMinute: '45', cronHour: '1', ...extra }),
@@ -116,7 +92,7 @@ describe('FOSS-Cloud: each configuration action, checked with the fc-brokerd sta
   });
 
   it('saving a pool configuration: its followers follow it, a machine with its own stays on its own', async () => {
-    await keep((base) => [poolBackupDn(base, production.uuid)]);
+    await keep((dn) => [dn.poolBackup(production.uuid)]);
     const editor = await readBackupEditor({ level: 'pool', uuid: production.uuid });
     const result = await confirmed((extra) =>
       saveBackupConfigAction({ level: 'pool', uuid: production.uuid, token: editor.token, ...editor.form, cronHour: '5', ...extra }),
@@ -127,7 +103,7 @@ describe('FOSS-Cloud: each configuration action, checked with the fc-brokerd sta
   });
 
   it('saving and removing a machine configuration', async () => {
-    await keep((base) => [`ou=backup,${machineDn(base, web.uuid)}`]);
+    await keep((dn) => [dn.machineBackup(web.uuid)]);
     const editor = await readBackupEditor({ level: 'machine', uuid: web.uuid });
     const saved = await confirmed((extra) =>
       saveBackupConfigAction({ level: 'machine', uuid: web.uuid, token: editor.token, ...editor.form, cronMinute: '10', ...extra }),
@@ -143,7 +119,7 @@ describe('FOSS-Cloud: each configuration action, checked with the fc-brokerd sta
   });
 
   it('removing a pool configuration', async () => {
-    await keep((base) => [poolBackupDn(base, production.uuid)]);
+    await keep((dn) => [dn.poolBackup(production.uuid)]);
     const editor = await readBackupEditor({ level: 'pool', uuid: production.uuid });
     await confirmed((extra) =>
       saveBackupConfigAction({ level: 'pool', uuid: production.uuid, token: editor.token, ...editor.form, cronHour: '5', ...extra }),
@@ -155,7 +131,7 @@ describe('FOSS-Cloud: each configuration action, checked with the fc-brokerd sta
   });
 
   it('excluding and including a machine', async () => {
-    await keep((base) => [`ou=backup,${machineDn(base, web.uuid)}`]);
+    await keep((dn) => [dn.machineBackup(web.uuid)]);
     expect(await setBackupExcludedAction({ level: 'machine', uuid: web.uuid, intent: 'exclude' })).toMatchObject({
       ok: true,
       data: { outcome: 'changed' },
@@ -170,7 +146,7 @@ describe('FOSS-Cloud: each configuration action, checked with the fc-brokerd sta
   });
 
   it('fact 4: excluding a pool excludes its followers; a machine with its own configuration is still backed up until it is excluded too', async () => {
-    await keep((base) => [poolBackupDn(base, production.uuid), `ou=backup,${machineDn(base, db.uuid)}`]);
+    await keep((dn) => [dn.poolBackup(production.uuid), dn.machineBackup(db.uuid)]);
     const result = await setBackupExcludedAction({ level: 'pool', uuid: production.uuid, intent: 'exclude' });
     expect(result).toMatchObject({ ok: true, data: { outcome: 'changed' } });
     if (result.ok)
@@ -191,7 +167,7 @@ describe('FOSS-Cloud: each configuration action, checked with the fc-brokerd sta
   });
 
   it('a machine that never had ou=backup: the broker creates it and the leaf at the planned minute; excluding and including leave no empty ou=backup', async () => {
-    await keep((base) => [`ou=backup,${machineDn(base, fresh.uuid)}`]);
+    await keep((dn) => [dn.machineBackup(fresh.uuid)]);
     const before = await expectBrokerDoesWhatThePageSays(fresh.uuid);
     expect(before.view.verdict.backedUp).toBe(true);
     if (before.view.schedule.by !== 'broker') throw new Error('broker schedule expected');
@@ -202,7 +178,7 @@ describe('FOSS-Cloud: each configuration action, checked with the fc-brokerd sta
 
     await putBack(
       WORLD,
-      await withClient(WORLD, async (_c, base) => ({ roots: [`ou=backup,${machineDn(base, fresh.uuid)}`], entries: [] })),
+      await withClient(WORLD, async (_c, base) => ({ roots: [directoryDns(base).machineBackup(fresh.uuid)], entries: [] })),
     );
     expect(await setBackupExcludedAction({ level: 'machine', uuid: fresh.uuid, intent: 'exclude' })).toMatchObject({ ok: true });
     expect((await expectBrokerDoesWhatThePageSays(fresh.uuid)).broker.excluded).toBe(true);
@@ -230,7 +206,7 @@ describe('FOSS-Cloud: each configuration action, checked with the fc-brokerd sta
 
 describe('the facts, each with the stand-in', () => {
   it("fact 3: an entry with cron attributes and an iteration count but no configuration class is the broker's level, not the node daemon's", async () => {
-    await keep((base) => [`ou=backup,${machineDn(base, web.uuid)}`]);
+    await keep((dn) => [dn.machineBackup(web.uuid)]);
     await withClient(WORLD, async (client, base) => {
       const cron = {
         sstCronMinute: '20',
@@ -240,7 +216,7 @@ describe('the facts, each with the stand-in', () => {
         sstCronDayOfWeek: '*',
         sstCronActive: 'TRUE',
       };
-      await client.modify(`ou=backup,${machineDn(base, web.uuid)}`, [
+      await client.modify(directoryDns(base).machineBackup(web.uuid), [
         new Change({ operation: 'add', modification: new Attribute({ type: 'objectClass', values: ['sstCronObjectClass'] }) }),
         ...Object.entries(cron).map(
           ([type, value]) => new Change({ operation: 'replace', modification: new Attribute({ type, values: [value] }) }),
@@ -255,7 +231,7 @@ describe('the facts, each with the stand-in', () => {
   });
 
   it('fact 5: lowering the iterations kept below the leaves needs a confirmation; confirmed, the broker never starts another backup', async () => {
-    await keep((base) => [`ou=backup,${machineDn(base, web.uuid)}`]);
+    await keep((dn) => [dn.machineBackup(web.uuid)]);
     const editor = await readBackupEditor({ level: 'machine', uuid: web.uuid });
     expect(editor.retention[0].iterations).toHaveLength(3);
     const form = { uuid: web.uuid, token: editor.token, ...editor.form, iterations: '2' };
@@ -294,7 +270,7 @@ describe('the facts, each with the stand-in', () => {
   });
 
   it("fact 8: the broker's next runs and leaf names are what the page shows; a plan its arithmetic fails on is refused", async () => {
-    await keep((base) => [`ou=backup,${machineDn(base, web.uuid)}`]);
+    await keep((dn) => [dn.machineBackup(web.uuid)]);
     const editor = await readBackupEditor({ level: 'machine', uuid: web.uuid });
     // Day of week "1-5" is Monday only for the broker: the page asks first, then shows the broker's runs.
     const form = { uuid: web.uuid, token: editor.token, ...editor.form, cronDayOfWeek: '1-5' };
@@ -348,7 +324,7 @@ describe('the facts, each with the stand-in', () => {
   });
 
   it('fact 10: a running broker keeps a removed pool value until it restarts, and the console says so', async () => {
-    await keep((base) => [poolBackupDn(base, production.uuid)]);
+    await keep((dn) => [dn.poolBackup(production.uuid)]);
     const running = createRunningBroker();
     await setBackupExcludedAction({ level: 'pool', uuid: production.uuid, intent: 'exclude' });
     expect((await withClient(WORLD, (c, b) => running.decide(c, b, web.uuid))).excluded).toBe(true);

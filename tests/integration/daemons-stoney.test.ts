@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { withDirectory } from './env-setup';
 import {
   removeBackupOverrideAction,
@@ -15,19 +15,9 @@ import { readMachineView } from '@/lib/inventory/machine';
 import { DEMO, STONEY_EXPECTED } from '../../scripts/directory/demo-directory';
 import { runStoneyWrapperNight, type WrapperNight } from '../fixtures/daemons/stoney-wrapper';
 import { signInAs } from '../support/sign-in';
-import {
-  addDynamicClone,
-  CLONE_UUID,
-  cloudBackupDn,
-  demoMachine,
-  demoPool,
-  machineDn,
-  poolBackupDn,
-  putBack,
-  removeDynamicClone,
-  snapshot,
-  withClient,
-} from './daemon-world';
+import { demoMachine, demoPool } from '../support/demo';
+import { directoryDns } from '../support/directory-dns';
+import { addDynamicClone, CLONE_UUID, confirmed, keptForEachTest, removeDynamicClone, withClient } from './daemon-world';
 
 withDirectory('stoneyDirectory', { CONSOLE_ADMIN_GROUP: '4000014' });
 
@@ -56,14 +46,7 @@ const production = demoPool('Production servers');
 const templates = demoPool('Templates');
 const virtualizationRoot = () => inject('stoneyNodeEnv').VIRTUALIZATION_ROOT;
 
-const restores: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (restores.length > 0) await restores.pop()?.();
-});
-async function keep(dns: (base: string) => string[]) {
-  const saved = await withClient(WORLD, async (_c, base) => snapshot(WORLD, dns(base)));
-  restores.push(() => putBack(WORLD, saved));
-}
+const { keep, restores } = keptForEachTest(WORLD);
 
 async function night(node: string, options: { dryRun?: boolean; only?: string[] } = { dryRun: true }): Promise<WrapperNight> {
   return withClient(WORLD, (client, baseDn) =>
@@ -81,13 +64,6 @@ async function expectBackedUpUnlessExcluded(uuid: string) {
   if (!backedUp) expect(skipped?.reason).toBe('excluded');
   expect(view.verdict.backedUp).toBe(backedUp);
   return view;
-}
-
-async function confirmed<T extends { ok: boolean; data?: unknown }>(send: (extra: Record<string, string>) => Promise<T>): Promise<T> {
-  const first = await send({});
-  const data = first.ok ? (first.data as { outcome?: string; confirm?: string }) : null;
-  if (data?.outcome !== 'confirm') return first;
-  return send({ confirm: data.confirm ?? '' });
 }
 
 describe('the kind of installation', () => {
@@ -179,7 +155,7 @@ describe('health on stoney cloud (issue #11 beside the wrapper)', () => {
 
 describe('stoney cloud: each configuration action, checked with the wrapper stand-in', () => {
   it('saving the cloud-wide configuration writes only what changed; the sstCron* fields change nothing for the wrapper', async () => {
-    await keep((base) => [cloudBackupDn(base)]);
+    await keep((dn) => [dn.cloudBackup]);
     const editor = await readBackupEditor({ level: 'cloud' });
     expect(editor.nodeSchedules.map((n) => n.lines?.length)).toEqual([1, 1]);
     const result = await confirmed((extra) =>
@@ -191,7 +167,7 @@ describe('stoney cloud: each configuration action, checked with the wrapper stan
   });
 
   it('saving and removing a pool configuration: the node daemon reads the pool, the wrapper still backs its machines up', async () => {
-    await keep((base) => [poolBackupDn(base, production.uuid)]);
+    await keep((dn) => [dn.poolBackup(production.uuid)]);
     const editor = await readBackupEditor({ level: 'pool', uuid: production.uuid });
     const saved = await confirmed((extra) =>
       saveBackupConfigAction({ level: 'pool', uuid: production.uuid, token: editor.token, ...editor.form, iterations: '4', ...extra }),
@@ -204,7 +180,7 @@ describe('stoney cloud: each configuration action, checked with the wrapper stan
   });
 
   it('saving and removing a machine configuration on a machine with its leaf', async () => {
-    await keep((base) => [`ou=backup,${machineDn(base, web.uuid)}`]);
+    await keep((dn) => [dn.machineBackup(web.uuid)]);
     const editor = await readBackupEditor({ level: 'machine', uuid: web.uuid });
     expect(editor.retentionSource).toBe('node');
     expect(editor.retention[0].iterations).toHaveLength(3);
@@ -219,7 +195,7 @@ describe('stoney cloud: each configuration action, checked with the wrapper stan
   });
 
   it('excluding and including a machine: backed up again the next night', async () => {
-    await keep((base) => [`ou=backup,${machineDn(base, web.uuid)}`]);
+    await keep((dn) => [dn.machineBackup(web.uuid)]);
     expect(await setBackupExcludedAction({ level: 'machine', uuid: web.uuid, intent: 'exclude' })).toMatchObject({
       ok: true,
       data: { outcome: 'changed' },
@@ -234,7 +210,7 @@ describe('stoney cloud: each configuration action, checked with the wrapper stan
 
   it("fact 4: excluding a pool sets each machine's own flag (a pool flag stops nothing); including it undoes exactly that", async () => {
     const members = DEMO.machines.filter((m) => m.poolUuid === production.uuid);
-    await keep((base) => [poolBackupDn(base, production.uuid), ...members.map((m) => `ou=backup,${machineDn(base, m.uuid)}`)]);
+    await keep((dn) => [dn.poolBackup(production.uuid), ...members.map((m) => dn.machineBackup(m.uuid))]);
     const excluded = await setBackupExcludedAction({ level: 'pool', uuid: production.uuid, intent: 'exclude' });
     expect(excluded).toMatchObject({ ok: true, data: { outcome: 'changed', message: expect.stringMatching(/one by one/) } });
     for (const m of [web, db, fresh, legacy]) expect((await expectBackedUpUnlessExcluded(m.uuid)).effective.excluded).toBe(true);
@@ -258,10 +234,10 @@ describe('stoney cloud: each configuration action, checked with the wrapper stan
   });
 
   it("fact 4: a pool's own exclude flag, set by hand, excludes nothing, and the page says so", async () => {
-    await keep((base) => [poolBackupDn(base, templates.uuid)]);
+    await keep((dn) => [dn.poolBackup(templates.uuid)]);
     await withClient(WORLD, async (client, base) => {
       const { Attribute, Change } = await import('ldapts');
-      await client.modify(poolBackupDn(base, templates.uuid), [
+      await client.modify(directoryDns(base).poolBackup(templates.uuid), [
         new Change({ operation: 'replace', modification: new Attribute({ type: 'sstBackupExcludeFromBackup', values: ['TRUE'] }) }),
       ]);
     });
@@ -271,7 +247,7 @@ describe('stoney cloud: each configuration action, checked with the wrapper stan
   });
 
   it('a machine that never had ou=backup: backed up; excluded and included again it is backed up the next night (no leafless ou=backup is left)', async () => {
-    await keep((base) => [`ou=backup,${machineDn(base, fresh.uuid)}`]);
+    await keep((dn) => [dn.machineBackup(fresh.uuid)]);
     expect((await expectBackedUpUnlessExcluded(fresh.uuid)).verdict.reason).toMatch(/creates one with a leaf/);
     expect(await setBackupExcludedAction({ level: 'machine', uuid: fresh.uuid, intent: 'exclude' })).toMatchObject({ ok: true });
     await expectBackedUpUnlessExcluded(fresh.uuid);
@@ -311,7 +287,7 @@ describe('stoney cloud: each configuration action, checked with the wrapper stan
 
 describe('fact 7: blocked machines, and the one action that unblocks them', () => {
   it('a failed leaf: the page says blocked, the wrapper skips it; unblocked, it backs it up and the node keeps its files', async () => {
-    await keep((base) => [`ou=backup,${machineDn(base, mail.uuid)}`]);
+    await keep((dn) => [dn.machineBackup(mail.uuid)]);
     const blocked = await readMachineView(mail.uuid);
     expect(blocked).toMatchObject({ status: 'blocked', verdict: { blocked: true, backedUp: false } });
     const folders = blocked.nodeIterations?.ok ? blocked.nodeIterations.folders.map((f) => f.name) : null;
@@ -330,7 +306,7 @@ describe('fact 7: blocked machines, and the one action that unblocks them', () =
   });
 
   it('a finished leaf with an entry below it (a restore journal): blocked, and unblocking removes only that entry', async () => {
-    await keep((base) => [`ou=backup,${machineDn(base, web.uuid)}`]);
+    await keep((dn) => [dn.machineBackup(web.uuid)]);
     const leaf = (await readMachineView(web.uuid)).iterations[0];
     await withClient(WORLD, (client) =>
       client.add(`ou=restore,${leaf.dn}`, {

@@ -1,22 +1,30 @@
 import { afterAll, inject } from 'vitest';
 import { DEMO } from '../../scripts/directory/demo-directory';
+import { directoryEnv } from '../../scripts/directory/slapd';
+import type { DirectoryInfo } from './global-setup';
 import { closeDirectory } from '@/lib/ldap/client';
 import { closeNodeConnections } from '@/lib/ssh/pool';
+
+/** The secret the test consoles sign their session cookies with. */
+export const TEST_SESSION_SECRET = 'integration-test-secret-integration-test-secret';
+
+/** What every test console is told: its directory (bound as the root), the session secret and the demo's time zone. */
+export function testConsoleEnv(dir: DirectoryInfo): Record<string, string> {
+  return {
+    ...directoryEnv(dir),
+    SESSION_SECRET: TEST_SESSION_SECRET,
+    CONSOLE_TIME_ZONE: 'Europe/Zurich',
+    NODE_TIME_ZONE: 'Europe/Zurich',
+  };
+}
 
 /**
  * Points lib/env at the demo directory unless a test file chose another one first
  * (see `withDirectory`). The console reads its configuration lazily, so this runs in time.
  */
 export function withDirectory(which: 'demoDirectory' | 'otherDirectory' | 'stoneyDirectory', extra: Record<string, string> = {}) {
-  const dir = inject(which);
   Object.assign(process.env, {
-    LDAP_URL: dir.url,
-    LDAP_BASE_DN: dir.baseDn,
-    LDAP_BIND_DN: dir.rootDn,
-    LDAP_BIND_PASSWORD: dir.rootPassword,
-    SESSION_SECRET: 'integration-test-secret-integration-test-secret',
-    CONSOLE_TIME_ZONE: 'Europe/Zurich',
-    NODE_TIME_ZONE: 'Europe/Zurich',
+    ...testConsoleEnv(inject(which)),
     // The console tells the kind from the directory and the nodes unless a test says otherwise.
     INSTALLATION_KIND: 'detect',
     // The test machine runs several suites at once: a node command that would take 15 s (the

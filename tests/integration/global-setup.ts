@@ -4,6 +4,7 @@ import { buildOtherDirectory, OTHER } from '../../scripts/directory/other-direct
 import { startSlapd } from '../../scripts/directory/slapd';
 import { startDemoNode } from '../../scripts/node/demo-node';
 import type { NodeTree } from '../../scripts/node/node-tree';
+import { testNodeInfo, type TestNodeInfo } from '../../scripts/node/test-node';
 
 export interface DirectoryInfo {
   url: string;
@@ -12,25 +13,12 @@ export interface DirectoryInfo {
   rootPassword: string;
 }
 
-/** The test node (a real sshd with the virsh stand-in); both demo nodes resolve to it. */
-export interface TestNodeInfo {
-  host: string;
-  port: number;
-  user: string;
-  privateKeyPath: string;
-  knownHostsPath: string;
-  hostPublicKey: string;
-  root: string;
-  virshStateDir: string;
-  /** NODE_SYSTEM_DIR of the node's crontab and timedatectl stand-ins. */
-  systemDir: string;
-}
-
 declare module 'vitest' {
   export interface ProvidedContext {
     demoDirectory: DirectoryInfo;
     otherDirectory: DirectoryInfo;
     directoryBuiltAt: string;
+    /** The test node (a real sshd with the virsh stand-in); both demo nodes resolve to it. */
     testNode: TestNodeInfo;
     /** What the demo node's tree holds (paths, iterations, files with sizes). */
     nodeTree: NodeTree;
@@ -67,22 +55,11 @@ export default async function setup(project: TestProject) {
   project.provide('demoDirectory', info(demoSlapd));
   project.provide('otherDirectory', info(otherSlapd));
   project.provide('directoryBuiltAt', now.toISOString());
-  const nodeInfo = (n: typeof node): TestNodeInfo => ({
-    host: n.host,
-    port: n.port,
-    user: n.user,
-    privateKeyPath: n.privateKeyPath,
-    knownHostsPath: n.knownHostsPath,
-    hostPublicKey: n.hostPublicKey,
-    root: n.root,
-    virshStateDir: n.virshStateDir,
-    systemDir: n.systemDir,
-  });
-  project.provide('testNode', nodeInfo(node));
+  project.provide('testNode', testNodeInfo(node));
   project.provide('nodeTree', demoNode.tree);
   project.provide('nodeEnv', demoNode.env);
   project.provide('stoneyDirectory', info(stoneySlapd));
-  project.provide('stoneyNode', nodeInfo(stoneyNode.node));
+  project.provide('stoneyNode', testNodeInfo(stoneyNode.node));
   project.provide('stoneyNodeTree', stoneyNode.tree);
   project.provide('stoneyNodeEnv', stoneyNode.env);
   return async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildLargeCloud, LARGE, type LargeCloud } from '../../scripts/directory/large-cloud';
 import { compactUtc, type MachineSpec } from '../../scripts/directory/cloud-ldif';
-import { startSlapd, type RunningSlapd } from '../../scripts/directory/slapd';
+import { directoryEnv, startSlapd, type RunningSlapd } from '../../scripts/directory/slapd';
 import { closeDirectory } from '@/lib/ldap/client';
 
 /**
@@ -37,10 +37,7 @@ beforeAll(async () => {
   slapd = await startSlapd({ baseDn: cloud.baseDn, rootDn: LARGE.rootDn, rootPassword: LARGE.rootPassword, ldif: [cloud.ldif] });
   await closeDirectory();
   Object.assign(process.env, {
-    LDAP_URL: slapd.url,
-    LDAP_BASE_DN: cloud.baseDn,
-    LDAP_BIND_DN: LARGE.rootDn,
-    LDAP_BIND_PASSWORD: LARGE.rootPassword,
+    ...directoryEnv(slapd),
     NODE_TIME_ZONE: 'UTC',
     CONSOLE_TIME_ZONE: 'UTC',
     CONSOLE_CACHE_SECONDS: '0',

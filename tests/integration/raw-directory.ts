@@ -6,8 +6,15 @@ import { inject } from 'vitest';
  * node daemon does (Net::LDAP: attribute values as the directory returns them), so tests
  * check what was really stored rather than what the console's mappers make of it.
  */
-export async function withRawDirectory<T>(work: (client: Client, baseDn: string) => Promise<T>): Promise<T> {
-  const dir = inject('demoDirectory');
+export function withRawDirectory<T>(work: (client: Client, baseDn: string) => Promise<T>): Promise<T> {
+  return withRootConnection(inject('demoDirectory'), work);
+}
+
+/** A connection of its own to a test slapd (one of global-setup's, or a world's own), bound as its root. */
+export async function withRootConnection<T>(
+  dir: { url: string; baseDn: string; rootDn: string; rootPassword: string },
+  work: (client: Client, baseDn: string) => Promise<T>,
+): Promise<T> {
   const client = new Client({ url: dir.url });
   await client.bind(dir.rootDn, dir.rootPassword);
   try {
@@ -15,6 +22,11 @@ export async function withRawDirectory<T>(work: (client: Client, baseDn: string)
   } finally {
     await client.unbind();
   }
+}
+
+/** An attribute's values as ldapts returns them (one or several, text or bytes), as text. */
+export function storedStrings(value: unknown): string[] {
+  return (Array.isArray(value) ? value : [value]).map((v) => (Buffer.isBuffer(v) ? v.toString('utf8') : String(v)));
 }
 
 export type RawAttributes = Record<string, string[]>;
@@ -29,7 +41,7 @@ export async function rawEntry(dn: string): Promise<RawAttributes | null> {
       const out: RawAttributes = {};
       for (const [name, value] of Object.entries(entry)) {
         if (name === 'dn' || name === '*') continue;
-        out[name] = (Array.isArray(value) ? value : [value]).map((v) => (Buffer.isBuffer(v) ? v.toString('utf8') : String(v)));
+        out[name] = storedStrings(value);
       }
       return out;
     } catch (error) {
@@ -64,14 +76,6 @@ export async function rawDelete(dn: string): Promise<void> {
 export async function rawAdd(dn: string, attributes: RawAttributes): Promise<void> {
   await withRawDirectory((client) => client.add(dn, attributes));
 }
-
-export const dnOf = {
-  machineBackup: (baseDn: string, uuid: string) =>
-    `ou=backup,sstVirtualMachine=${uuid},ou=virtual machines,ou=virtualization,ou=services,${baseDn}`,
-  poolBackup: (baseDn: string, uuid: string) =>
-    `ou=backup,sstVirtualMachinePool=${uuid},ou=virtual machine pools,ou=virtualization,ou=services,${baseDn}`,
-  cloudBackup: (baseDn: string) => `ou=backup,ou=configuration,ou=virtualization,ou=services,${baseDn}`,
-};
 
 /**
  * What prov-backup-kvm needs from the configuration entry it picks (spec/directory.md §4.3,
