@@ -1,19 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DEMO } from '../../scripts/directory/demo-directory';
+import { demoMachine } from '../support/demo';
 import { signInAs } from '../support/sign-in';
-import { demoMachine, startRestoreWorld, type RestoreWorld } from './restore-world';
+import { restoreWorldForFile } from './restore-world';
 
 vi.mock('next/headers', () => import('../support/next-headers'));
 vi.mock('next/cache', () => ({ revalidatePath: () => undefined }));
 
 /** A directory and node of its own: the restore really starts and is aborted. */
-let world: RestoreWorld;
-beforeAll(async () => {
-  world = await startRestoreWorld();
-}, 60_000);
-afterAll(async () => {
-  await world?.stop();
-});
+restoreWorldForFile();
 
 const actions = () => import('@/app/(console)/machines/[uuid]/restore/[iteration]/actions');
 

@@ -1,30 +1,20 @@
-import {
-  chmodSync,
-  copyFileSync,
-  existsSync,
-  lstatSync,
-  mkdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { Attribute, Change } from 'ldapts';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEMO } from '../../scripts/directory/demo-directory';
-import { signInAs } from '../support/sign-in';
 import { restoreIdOf } from '@/lib/restore/writes';
 import {
-  demoMachine,
+  confirmRestoreAsAdmin,
   directoryEntry,
   domainOf,
   fileSnapshot,
+  replaceAttribute,
+  restoreWorldForFile,
+  retainFolderOf,
   sha256,
-  startRestoreWorld,
+  treeMachine,
   withDirectoryClient,
-  type RestoreWorld,
+  type TreeMachine,
 } from './restore-world';
 
 // The actions run exactly as in the console, signed in as the demo administrator; only the browser and Next's cache are stand-ins.
@@ -40,62 +30,28 @@ vi.mock('next/cache', () => ({ revalidatePath: () => undefined }));
  * A sentinel tree lies outside every root (virtualization root, retain directory, backup root);
  * links and hostile values point into it, and its hashes must never change.
  */
-let world: RestoreWorld;
+const world = restoreWorldForFile({ signedInAs: DEMO.logins.admin, nodeTools: ['cp', 'rm'] });
 let sentinel: string;
 let sentinelBefore: Record<string, string>;
 
-beforeAll(async () => {
-  world = await startRestoreWorld();
-  await signInAs(DEMO.logins.admin);
-  for (const fixture of ['cp', 'rm']) {
-    const target = join(world.node.node.dir, 'bin', fixture);
-    copyFileSync(join(process.cwd(), 'tests', 'fixtures', 'node-bin', fixture), target);
-    chmodSync(target, 0o755);
-  }
+beforeAll(() => {
   sentinel = join(world.node.tree.root, 'sentinel');
   mkdirSync(join(sentinel, 'folder'), { recursive: true });
-  const web = treeMachine('web-01');
+  const web = treeMachine(world, 'web-01');
   copyFileSync(web.liveImages[0].path, join(sentinel, 'precious.qcow2'));
   copyFileSync(web.iterations[0].files.find((f) => f.kind === 'xml')!.path, join(sentinel, 'domain.xml'));
   writeFileSync(join(sentinel, 'folder', 'keep'), 'keep me');
   sentinelBefore = fileSnapshot(sentinel);
-}, 60_000);
+});
 
 afterEach(() => {
-  failRemoval(null);
+  world.faults.failRemoval(null);
   // Nothing outside the roots changed, whatever the test did.
   expect(fileSnapshot(sentinel)).toEqual(sentinelBefore);
 });
 
-afterAll(async () => {
-  await world?.stop();
-});
-
 const actions = () => import('@/app/(console)/machines/[uuid]/restore/[iteration]/actions');
 const service = () => import('@/lib/restore/service');
-
-function treeMachine(name: string) {
-  const uuid = demoMachine(name).uuid;
-  const m = world.node.tree.machines.find((x) => x.uuid === uuid);
-  if (!m) throw new Error(`${name} is not in the node tree`);
-  return { ...m, iterations: [...m.iterations].filter((i) => i.folder).sort((a, b) => b.name.localeCompare(a.name)) };
-}
-
-const machineDn = (uuid: string) => `sstVirtualMachine=${uuid},ou=virtual machines,ou=virtualization,ou=services,${world.slapd.baseDn}`;
-const iterationDn = (uuid: string, it: string) => `ou=${it},ou=backup,${machineDn(uuid)}`;
-const storagePoolDn = (uuid: string) => `sstStoragePool=${uuid},ou=storage pools,ou=virtualization,ou=services,${world.slapd.baseDn}`;
-
-function retainFolderOf(machine: ReturnType<typeof treeMachine>, iteration: string): string {
-  const folder = machine.iterations.find((i) => i.name === iteration)?.folder ?? '';
-  return join(world.node.tree.retainRoot, relative(world.node.tree.backupRoot, folder));
-}
-
-/** While set, `rm -rf -- <path>` fails on the node (tests/fixtures/node-bin/rm). */
-function failRemoval(path: string | null): void {
-  const flag = join(world.node.node.virshStateDir, 'fail-rm');
-  if (path === null) rmSync(flag, { force: true });
-  else writeFileSync(flag, path);
-}
 
 async function value(dn: string, type: string): Promise<string> {
   return withDirectoryClient(world, async (client) => {
@@ -104,20 +60,14 @@ async function value(dn: string, type: string): Promise<string> {
   });
 }
 
-async function replace(dn: string, type: string, values: string): Promise<void> {
-  await withDirectoryClient(world, (client) =>
-    client.modify(dn, [new Change({ operation: 'replace', modification: new Attribute({ type, values: [values] }) })]),
-  );
-}
-
 /** Runs `work` with a directory value changed, and puts it back afterwards. */
 async function withValue(dn: string, type: string, changed: string, work: () => Promise<void>): Promise<void> {
   const original = await value(dn, type);
-  await replace(dn, type, changed);
+  await replaceAttribute(world, dn, type, [changed]);
   try {
     await work();
   } finally {
-    await replace(dn, type, original);
+    await replaceAttribute(world, dn, type, [original]);
   }
 }
 
@@ -126,7 +76,7 @@ async function expectRefusedStart(uuid: string, iteration: string, reason: RegEx
   const { startRestoreAction } = await actions();
   const { loadPreflight, iterationRef } = await service();
   const retainBefore = fileSnapshot(world.node.tree.retainRoot);
-  const entryBefore = await directoryEntry(world, iterationDn(uuid, iteration));
+  const entryBefore = await directoryEntry(world, world.dn.iteration(uuid, iteration));
   const preflight = await loadPreflight(iterationRef(uuid, iteration));
   expect(preflight.ok).toBe(false);
   expect(
@@ -137,58 +87,58 @@ async function expectRefusedStart(uuid: string, iteration: string, reason: RegEx
   ).toMatch(reason);
   const result = await startRestoreAction({ uuid, iteration });
   expect(result).toMatchObject({ ok: false, error: expect.stringMatching(reason) });
-  expect(await directoryEntry(world, iterationDn(uuid, iteration))).toEqual(entryBefore);
-  expect(await directoryEntry(world, `ou=restore,${iterationDn(uuid, iteration)}`)).toBeNull();
+  expect(await directoryEntry(world, world.dn.iteration(uuid, iteration))).toEqual(entryBefore);
+  expect(await directoryEntry(world, `ou=restore,${world.dn.iteration(uuid, iteration)}`)).toBeNull();
   expect(fileSnapshot(world.node.tree.retainRoot)).toEqual(retainBefore);
   return preflight;
 }
 
 describe('a ".." in a directory value', () => {
   it('is refused before anything is written, for every value a restore builds a path from', async () => {
-    const db = treeMachine('db-01');
-    const web = treeMachine('web-01');
+    const db = treeMachine(world, 'db-01');
+    const web = treeMachine(world, 'web-01');
     const { virtualizationRoot, backupRoot, retainRoot } = world.node.tree;
     const escape = (root: string) => `${root}/../${relative(dirname(root), sentinel)}`;
-    const cases: { what: string; machine: ReturnType<typeof treeMachine>; dn: string; type: string; to: string }[] = [
+    const cases: { what: string; machine: TreeMachine; dn: string; type: string; to: string }[] = [
       {
         what: 'backup root',
         machine: db,
-        dn: `ou=backup,${machineDn(db.uuid)}`,
+        dn: world.dn.machineBackup(db.uuid),
         type: 'sstBackupRootDirectory',
         to: `file://${escape(backupRoot)}`,
       },
       {
         what: 'retain directory',
         machine: db,
-        dn: `ou=backup,${machineDn(db.uuid)}`,
+        dn: world.dn.machineBackup(db.uuid),
         type: 'sstBackupRetainDirectory',
         to: `file://${escape(retainRoot)}`,
       },
       {
         what: 'cloud-wide retain directory',
         machine: web,
-        dn: `ou=backup,ou=configuration,ou=virtualization,ou=services,${world.slapd.baseDn}`,
+        dn: world.dn.cloudBackup,
         type: 'sstBackupRetainDirectory',
         to: `file://${retainRoot}/../../../sentinel/folder`,
       },
       {
         what: 'first disk image',
         machine: db,
-        dn: `sstDisk=vda,ou=devices,${machineDn(db.uuid)}`,
+        dn: `sstDisk=vda,ou=devices,${world.dn.machine(db.uuid)}`,
         type: 'sstSourceFile',
         to: `${dirname(db.liveImages[0].path)}/../../../sentinel/precious.qcow2`,
       },
       {
         what: 'second disk image',
         machine: web,
-        dn: `sstDisk=vdb,ou=devices,${machineDn(web.uuid)}`,
+        dn: `sstDisk=vdb,ou=devices,${world.dn.machine(web.uuid)}`,
         type: 'sstSourceFile',
         to: `${dirname(web.liveImages[0].path)}/../../../sentinel/precious.qcow2`,
       },
       {
         what: 'storage pool folder',
         machine: db,
-        dn: storagePoolDn(DEMO.storagePools[0].uuid),
+        dn: world.dn.storagePool(DEMO.storagePools[0].uuid),
         type: 'sstStoragePoolURI',
         to: `file://${virtualizationRoot}/vm-persistent/../../sentinel`,
       },
@@ -199,10 +149,10 @@ describe('a ".." in a directory value', () => {
       });
     }
     // A value that is no file:// URL, or leaves the virtualization root without "..", is refused too.
-    await withValue(`sstDisk=vda,ou=devices,${machineDn(db.uuid)}`, 'sstSourceFile', join(sentinel, 'precious.qcow2'), () =>
+    await withValue(`sstDisk=vda,ou=devices,${world.dn.machine(db.uuid)}`, 'sstSourceFile', join(sentinel, 'precious.qcow2'), () =>
       expectRefusedStart(db.uuid, db.iterations[0].name, /is not below/).then(() => undefined),
     );
-    await withValue(storagePoolDn(DEMO.storagePools[0].uuid), 'sstStoragePoolURI', `file://${sentinel}`, () =>
+    await withValue(world.dn.storagePool(DEMO.storagePools[0].uuid), 'sstStoragePoolURI', `file://${sentinel}`, () =>
       expectRefusedStart(db.uuid, db.iterations[0].name, /folder of storage pool .* is not below/).then(() => undefined),
     );
   }, 120_000);
@@ -210,9 +160,9 @@ describe('a ".." in a directory value', () => {
 
 describe('a symbolic link on the way', () => {
   it('refuses a symlinked retain folder, or a link anywhere above it in the retain tree, before anything is written', async () => {
-    const web = treeMachine('web-01');
+    const web = treeMachine(world, 'web-01');
     const iteration = web.iterations[0].name;
-    const retainFolder = retainFolderOf(web, iteration);
+    const retainFolder = retainFolderOf(world, web.iterations[0]);
     const steps = relative(world.node.tree.retainRoot, retainFolder).split('/');
     // The retain folder itself, then each folder above it, replaced by a link into the sentinel tree.
     for (let depth = steps.length; depth >= 1; depth -= 1) {
@@ -233,7 +183,7 @@ describe('a symbolic link on the way', () => {
   }, 120_000);
 
   it('refuses a backup file that is a symbolic link instead of reading it', async () => {
-    const web = treeMachine('web-01');
+    const web = treeMachine(world, 'web-01');
     const iteration = web.iterations[0];
     const targets: Record<string, string> = {
       xml: join(sentinel, 'domain.xml'),
@@ -264,14 +214,14 @@ describe('the disk image paths a restore writes', () => {
     const { startRestoreAction, resolveConflictsAction, confirmRestoreAction } = await actions();
     const { loadConflicts, readRestoreStatus, iterationRef } = await service();
     const { settle } = await import('@/lib/restore/runner');
-    const web = treeMachine('web-01');
+    const web = treeMachine(world, 'web-01');
     const iteration = web.iterations[0];
     const ref = iterationRef(web.uuid, iteration.name);
     const vdbLive = web.liveImages.find((i) => i.disk === 'vdb')!.path;
     const poolFolder = dirname(vdbLive);
-    const vdbDn = `sstDisk=vdb,ou=devices,${machineDn(web.uuid)}`;
+    const vdbDn = `sstDisk=vdb,ou=devices,${world.dn.machine(web.uuid)}`;
     // The directory says vdb moved within its folder since the backup: a disk image conflict to type a path into.
-    await replace(vdbDn, 'sstSourceFile', join(poolFolder, 'vdb-renamed.qcow2'));
+    await replaceAttribute(world, vdbDn, 'sstSourceFile', [join(poolFolder, 'vdb-renamed.qcow2')]);
     symlinkSync(join(sentinel, 'precious.qcow2'), join(poolFolder, 'a-link.qcow2'));
     try {
       expect(await startRestoreAction({ uuid: web.uuid, iteration: iteration.name })).toEqual({ ok: true, data: null });
@@ -287,7 +237,7 @@ describe('the disk image paths a restore writes', () => {
           iteration: iteration.name,
           decisions: { ...others, 'disk:vdb': { choice: 'value', value: path } },
         });
-      const retainFolder = retainFolderOf(web, iteration.name);
+      const retainFolder = retainFolderOf(world, iteration);
       const templateFolder = join(world.node.tree.virtualizationRoot, 'vm-templates', DEMO.storagePools[1].uuid);
       for (const [path, reason] of [
         ['/etc/evil.qcow2', /not a place for this machine's disk image/],
@@ -353,22 +303,17 @@ describe('the disk image paths a restore writes', () => {
   }, 180_000);
 
   it('stops phase 2 before anything live changes when the resolved XML no longer gives the confirmed plan', async () => {
-    const { startRestore, resolveConflicts, confirmRestore, abortRestore } = await import('@/lib/restore/phase1');
-    const { loadConflicts, readRestoreStatus, iterationRef } = await service();
-    const { consoleInstance, launchPhase2, settle } = await import('@/lib/restore/runner');
-    const db = treeMachine('db-01');
+    const { abortRestore } = await import('@/lib/restore/phase1');
+    const { readRestoreStatus, iterationRef } = await service();
+    const { launchPhase2, settle } = await import('@/lib/restore/runner');
+    const db = treeMachine(world, 'db-01');
     const iteration = db.iterations[1];
     const ref = iterationRef(db.uuid, iteration.name);
     const liveBefore = db.liveImages.map((i) => sha256(i.path));
     const domainBefore = domainOf(world, db.uuid);
-    await startRestore(ref, 'admin', consoleInstance());
-    const conflicts = await loadConflicts(ref);
-    expect(
-      await resolveConflicts(ref, Object.fromEntries(conflicts.conflicts.map((c) => [c.id, { choice: 'live' as const }])), 'admin'),
-    ).toEqual({ ok: true });
-    await confirmRestore(ref, 'admin');
+    await confirmRestoreAsAdmin(ref, 'live');
     // After the confirmation, someone points the resolved XML's disk somewhere else in the folder.
-    const resolvedXml = join(retainFolderOf(db, iteration.name), `${db.uuid}.xml`);
+    const resolvedXml = join(retainFolderOf(world, iteration), `${db.uuid}.xml`);
     writeFileSync(
       resolvedXml,
       readFileSync(resolvedXml, 'utf8')
@@ -398,13 +343,13 @@ describe('a restore that fails after the live machine changed', () => {
     const { startRestoreAction, resolveConflictsAction, confirmRestoreAction } = await actions();
     const { readRestoreStatus, iterationRef } = await service();
     const { settle } = await import('@/lib/restore/runner');
-    const db = treeMachine('db-01');
+    const db = treeMachine(world, 'db-01');
     const iteration = db.iterations[iterationIndex];
     const ref = iterationRef(db.uuid, iteration.name);
-    const retainFolder = retainFolderOf(db, iteration.name);
+    const retainFolder = retainFolderOf(world, iteration);
     expect(await startRestoreAction({ uuid: db.uuid, iteration: iteration.name })).toEqual({ ok: true, data: null });
     expect(await resolveConflictsAction({ uuid: db.uuid, iteration: iteration.name, decisions: {} })).toEqual({ ok: true, data: null });
-    failRemoval(retainFolder);
+    world.faults.failRemoval(retainFolder);
     expect(await confirmRestoreAction({ uuid: db.uuid, iteration: iteration.name })).toEqual({ ok: true, data: null });
     await settle();
     const status = await readRestoreStatus(ref);
@@ -419,7 +364,7 @@ describe('a restore that fails after the live machine changed', () => {
       `The retain folder ${retainFolder} stays on node ${DEMO.machines.find((m) => m.uuid === db.uuid)?.node}: remove it by hand once it is no longer needed.`,
     ]);
     // Console-driven, the restore goes from restoring straight to finished (the broker moves `restored` on by itself).
-    expect((await directoryEntry(world, iterationDn(db.uuid, iteration.name)))?.sstProvisioningMode).toEqual(['restoring']);
+    expect((await directoryEntry(world, world.dn.iteration(db.uuid, iteration.name)))?.sstProvisioningMode).toEqual(['restoring']);
     expect(existsSync(retainFolder)).toBe(true);
     expect(domainOf(world, db.uuid)?.state).toBe('running');
     return { db, iteration, ref, retainFolder };
@@ -435,7 +380,7 @@ describe('a restore that fails after the live machine changed', () => {
     expect(await retryRestoreAction({ uuid: db.uuid, iteration: iteration.name })).toEqual({ ok: true, data: null });
     await settle();
     expect((await readRestoreStatus(ref)).view).toMatchObject({ stage: 'failed', canRetry: true });
-    failRemoval(null);
+    world.faults.failRemoval(null);
     expect(await retryRestoreAction({ uuid: db.uuid, iteration: iteration.name })).toEqual({ ok: true, data: null });
     await settle();
     const status = await readRestoreStatus(ref);
@@ -443,7 +388,7 @@ describe('a restore that fails after the live machine changed', () => {
     expect(status.view.stage).toBe('finished');
     expect(existsSync(retainFolder)).toBe(false);
     expect(fileSnapshot(world.node.tree.retainRoot)).toEqual(retainBefore);
-    expect(await directoryEntry(world, iterationDn(db.uuid, iteration.name))).toMatchObject({
+    expect(await directoryEntry(world, world.dn.iteration(db.uuid, iteration.name))).toMatchObject({
       sstProvisioningMode: ['finished'],
       sstProvisioningReturnValue: ['0'],
     });
@@ -469,7 +414,7 @@ describe('a restore that fails after the live machine changed', () => {
       by: 'admin',
       remains: [expect.stringContaining(retainFolder)],
     });
-    expect(await directoryEntry(world, iterationDn(db.uuid, iteration.name))).toMatchObject({
+    expect(await directoryEntry(world, world.dn.iteration(db.uuid, iteration.name))).toMatchObject({
       sstProvisioningMode: ['finished'],
       sstProvisioningReturnValue: ['0'],
     });
@@ -493,7 +438,7 @@ describe('a restore that fails after the live machine changed', () => {
     const { startRestore, resolveConflicts, confirmRestore } = await import('@/lib/restore/phase1');
     const { loadConflicts, readRestoreStatus, iterationRef } = await service();
     const { consoleInstance, launchPhase2, settle } = await import('@/lib/restore/runner');
-    const db = treeMachine('db-01');
+    const db = treeMachine(world, 'db-01');
     const iteration = db.iterations[1];
     const ref = iterationRef(db.uuid, iteration.name);
     const state = iteration.files.find((f) => f.kind === 'state')!;

@@ -1,25 +1,26 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { readVirshCalls } from '../../scripts/node/virsh-state';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RunningNodeDaemon } from '../fixtures/daemons/node-daemon';
 import type { RunningBrokerTransitions } from '../fixtures/daemons/broker-transitions';
 import {
-  demoMachine,
   directoryEntry,
   directorySnapshot,
   domainOf,
+  expectImagesFrom,
   fileSnapshot,
+  restoreWorldForFile,
   sha256,
-  startRestoreWorld,
+  retainFolderOf,
   startWorldBroker,
   startWorldNodeDaemon,
+  treeMachine,
+  virshVerbs,
   withDirectoryClient,
-  type RestoreWorld,
 } from './restore-world';
+import { consoleProcess, killConsoleProcesses } from './console-process';
 import { DEMO } from '../../scripts/directory/demo-directory';
-import { signInAs } from '../support/sign-in';
+import { sleep, waitFor } from '../support/wait-for';
 
 // The actions run exactly as in the console, signed in as the demo administrator; only the browser and Next's cache are stand-ins.
 vi.mock('next/headers', () => import('../support/next-headers'));
@@ -37,81 +38,37 @@ const NODE_2 = 'node-02.stoney-cloud.org';
 const DAEMON_TIMEOUT_SECONDS = 4;
 const LEASE_SECONDS = 2;
 
-let world: RestoreWorld;
+/** How long a test waits for the daemon stand-in or a console to get somewhere, unless it says otherwise. */
+const DAEMON_WAIT_MS = 90_000;
+
 let daemon: RunningNodeDaemon | null = null;
 let broker: RunningBrokerTransitions | null = null;
-const children: ChildProcess[] = [];
 
-beforeAll(async () => {
-  world = await startRestoreWorld({
+// The cp and rm fixtures first on the node's PATH: the real ones unless slowCopies or failRemoval is on.
+const world = restoreWorldForFile({
+  env: {
     NODE_DAEMON: `${NODE_2}=absent`,
     RESTORE_DAEMON_TIMEOUT_SECONDS: String(DAEMON_TIMEOUT_SECONDS),
     RESTORE_LEASE_SECONDS: String(LEASE_SECONDS),
     // The broker's transitions run every 300 ms where a test starts them; the console leaves it 2 s.
     RESTORE_BROKER_WAIT_SECONDS: '2',
-  });
-  await signInAs(DEMO.logins.admin);
-  // The cp and rm fixtures first on the node's PATH: the real ones unless slowCopies() or failRemoval() is on.
-  for (const fixture of ['cp', 'rm']) {
-    const target = join(world.node.node.dir, 'bin', fixture);
-    copyFileSync(join(process.cwd(), 'tests', 'fixtures', 'node-bin', fixture), target);
-    chmodSync(target, 0o755);
-  }
-}, 60_000);
+  },
+  signedInAs: DEMO.logins.admin,
+  nodeTools: ['cp', 'rm'],
+});
 
 afterEach(async () => {
-  slowCopies(null);
-  failRemoval(null);
-  for (const child of children.splice(0)) child.kill('SIGKILL');
+  world.faults.slowCopies(null);
+  world.faults.failRemoval(null);
+  killConsoleProcesses();
   await broker?.stop();
   broker = null;
   await daemon?.stop();
   daemon = null;
 });
 
-afterAll(async () => {
-  await world?.stop();
-});
-
-function slowCopies(seconds: number | null): void {
-  const flag = join(world.node.node.virshStateDir, 'slow-cp');
-  if (seconds === null) rmSync(flag, { force: true });
-  else writeFileSync(flag, String(seconds));
-}
-
-/** While set, `rm -rf -- <path>` fails on the node (tests/fixtures/node-bin/rm), as for a busy folder. */
-function failRemoval(path: string | null): void {
-  const flag = join(world.node.node.virshStateDir, 'fail-rm');
-  if (path === null) rmSync(flag, { force: true });
-  else writeFileSync(flag, path);
-}
-
 const actions = () => import('@/app/(console)/machines/[uuid]/restore/[iteration]/actions');
 const service = () => import('@/lib/restore/service');
-
-function treeMachine(name: string) {
-  const uuid = demoMachine(name).uuid;
-  const m = world.node.tree.machines.find((x) => x.uuid === uuid);
-  if (!m) throw new Error(`${name} is not in the node tree`);
-  return { ...m, iterations: [...m.iterations].filter((i) => i.folder).sort((a, b) => b.name.localeCompare(a.name)) };
-}
-
-const machineDnOf = (uuid: string) => `sstVirtualMachine=${uuid},ou=virtual machines,ou=virtualization,ou=services,${world.slapd.baseDn}`;
-const iterationDnOf = (uuid: string, iteration: string) => `ou=${iteration},ou=backup,${machineDnOf(uuid)}`;
-
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | null | undefined | false> | T | null | undefined | false,
-  timeoutMs = 90_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function iterationEntry(uuid: string, iteration: string) {
   const { readIterationStatus } = await import('@/lib/ldap/restore');
@@ -152,16 +109,9 @@ function nodeStepsIn(commands: string[][]): string[] {
   });
 }
 
-/** What virsh was asked to do to one machine (by anyone: the console, the daemon, the broker). */
-const virshVerbs = (since: Date, uuid: string) =>
-  readVirshCalls(world.node.node.virshStateDir, since)
-    .filter((c) => c.args.some((a) => a.toLowerCase() === uuid || a.includes(`/${uuid}/`) || a.includes(`${uuid}.`)))
-    .map((c) => c.args.find((a) => ['shutdown', 'destroy', 'undefine', 'define', 'restore', 'start'].includes(a)))
-    .filter(Boolean);
-
 async function journalChildren(uuid: string, iteration: string): Promise<string[]> {
   return withDirectoryClient(world, async (client) => {
-    const { searchEntries } = await client.search(iterationDnOf(uuid, iteration), { scope: 'one', attributes: ['ou'] });
+    const { searchEntries } = await client.search(world.dn.iteration(uuid, iteration), { scope: 'one', attributes: ['ou'] });
     return searchEntries.map((e) => e.dn);
   });
 }
@@ -207,10 +157,10 @@ describe('a daemon-driven restore', () => {
     const { startRestoreAction, confirmRestoreAction } = await actions();
     const { loadPreflight, loadConflicts, readRestoreStatus, iterationRef } = await service();
     const { settle } = await import('@/lib/restore/runner');
-    const web = treeMachine('web-01');
+    const web = treeMachine(world, 'web-01');
     const chosen = web.iterations[0];
     const ref = iterationRef(web.uuid, chosen.name);
-    const dn = iterationDnOf(web.uuid, chosen.name);
+    const dn = world.dn.iteration(web.uuid, chosen.name);
     const retainBefore = fileSnapshot(world.node.tree.retainRoot);
     const since = new Date();
 
@@ -223,7 +173,11 @@ describe('a daemon-driven restore', () => {
     try {
       expect(await startRestoreAction({ uuid: web.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
       // The lock is a command with state 0 only for the daemon; the page follows its answer.
-      await waitFor('the daemon to unretain the small files', async () => (await stageOf(web.uuid, chosen.name)) === 'deciding');
+      await waitFor(
+        'the daemon to unretain the small files',
+        async () => (await stageOf(web.uuid, chosen.name)) === 'deciding',
+        DAEMON_WAIT_MS,
+      );
       const conflicts = await loadConflicts(ref);
       expect(conflicts.conflicts.map((c) => c.id).sort()).toEqual(['ldap:vm:description', 'memory', 'xml:devices/video/model@vram']);
       const { resolveConflictsAction } = await actions();
@@ -240,10 +194,14 @@ describe('a daemon-driven restore', () => {
       ).toEqual({ ok: true, data: null });
       expect(domainOf(world, web.uuid)?.state).toBe('running');
       expect(await confirmRestoreAction({ uuid: web.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
-      await waitFor('the restore to finish', async () => {
-        await settle();
-        return (await iterationEntry(web.uuid, chosen.name))?.mode === 'finished';
-      });
+      await waitFor(
+        'the restore to finish',
+        async () => {
+          await settle();
+          return (await iterationEntry(web.uuid, chosen.name))?.mode === 'finished';
+        },
+        DAEMON_WAIT_MS,
+      );
       await settle();
     } finally {
       commands.stop();
@@ -262,13 +220,10 @@ describe('a daemon-driven restore', () => {
     expect(daemon.logFor(dn).filter((l) => l.event === 'answered-18')).toEqual([]);
     // The console copied, moved and restored nothing itself; it stopped the machine and defined the resolved XML, the daemon restored it.
     expect(nodeStepsIn(commands.seen)).toEqual([]);
-    expect(virshVerbs(since, web.uuid)).toEqual(['define', 'shutdown', 'restore']);
+    expect(virshVerbs(world, since, web.uuid)).toEqual(['define', 'shutdown', 'restore']);
     // Byte-identical live images, the directory and domain as decided, every iteration kept.
-    for (const live of web.liveImages) {
-      const backup = chosen.files.find((f) => f.kind === 'disk' && f.disk === live.disk);
-      expect(sha256(live.path), live.disk).toBe(sha256(backup!.path));
-    }
-    const vm = await directoryEntry(world, machineDnOf(web.uuid));
+    expectImagesFrom(web, chosen);
+    const vm = await directoryEntry(world, world.dn.machine(web.uuid));
     expect(vm?.sstMemory).toEqual(['2147483648']);
     expect(vm?.description).toEqual(['Public web server, memory raised to 4 GiB for the spring sale']);
     const domain = domainOf(world, web.uuid);
@@ -279,10 +234,7 @@ describe('a daemon-driven restore', () => {
     expect(fileSnapshot(world.node.tree.retainRoot)).toEqual(retainBefore);
     // Nothing below the iteration leaf; the journal is in the console's own subtree, and closed.
     expect(await journalChildren(web.uuid, chosen.name)).toEqual([]);
-    const journalEntry = await directoryEntry(
-      world,
-      `ou=${web.uuid}_${chosen.name},ou=restores,ou=backup-console,ou=services,${world.slapd.baseDn}`,
-    );
+    const journalEntry = await directoryEntry(world, world.dn.restoreJournal(web.uuid, chosen.name));
     expect(journalEntry?.seeAlso?.[0]?.toLowerCase()).toBe(dn.toLowerCase());
     expect(journalEntry?.businessCategory).toBeUndefined();
     expect(status.journal.map((r) => r.step)).toEqual(
@@ -304,9 +256,9 @@ describe('a daemon-driven restore', () => {
   it('is refused by the pre-flight when the console’s copy of the resolved files would be reached through a link', async () => {
     daemon = await startWorldNodeDaemon(world, NODE_1);
     const { loadPreflight, iterationRef } = await service();
-    const web = treeMachine('web-01');
+    const web = treeMachine(world, 'web-01');
     const chosen = web.iterations[1];
-    const retainFolder = join(world.node.tree.retainRoot, chosen.folder!.slice(world.node.tree.backupRoot.length + 1));
+    const retainFolder = retainFolderOf(world, chosen);
     const elsewhere = join(world.node.tree.root, 'elsewhere');
     const created = mkdirSync(dirname(retainFolder), { recursive: true });
     mkdirSync(elsewhere, { recursive: true });
@@ -329,18 +281,26 @@ describe('a daemon-driven restore', () => {
     const { startRestoreAction, confirmRestoreAction } = await actions();
     const { readRestoreStatus, iterationRef } = await service();
     const { settle } = await import('@/lib/restore/runner');
-    const files = treeMachine('files-01');
+    const files = treeMachine(world, 'files-01');
     const chosen = files.iterations[0];
-    const dn = iterationDnOf(files.uuid, chosen.name);
+    const dn = world.dn.iteration(files.uuid, chosen.name);
     const since = new Date();
     expect(await startRestoreAction({ uuid: files.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
-    await waitFor('the daemon to unretain the small files', async () => (await stageOf(files.uuid, chosen.name)) === 'deciding');
+    await waitFor(
+      'the daemon to unretain the small files',
+      async () => (await stageOf(files.uuid, chosen.name)) === 'deciding',
+      DAEMON_WAIT_MS,
+    );
     await decideEverything(files.uuid, chosen.name, 'live');
     expect(await confirmRestoreAction({ uuid: files.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
-    await waitFor('the restore to finish', async () => {
-      await settle();
-      return (await stageOf(files.uuid, chosen.name)) === 'finished';
-    });
+    await waitFor(
+      'the restore to finish',
+      async () => {
+        await settle();
+        return (await stageOf(files.uuid, chosen.name)) === 'finished';
+      },
+      DAEMON_WAIT_MS,
+    );
     const status = await readRestoreStatus(iterationRef(files.uuid, chosen.name));
     expect(status.view.failure).toBeNull();
     expect(await executedFor(dn, 3)).toEqual([
@@ -363,18 +323,16 @@ describe('a daemon-driven restore', () => {
     ]);
     // The decisions are the console's whoever asked for the restore: the directory entries and the definition.
     expect(status.journal.map((r) => r.step)).toEqual(expect.arrayContaining(['directory-restored', 'domain-defined', 'followed']));
-    expect([...virshVerbs(since, files.uuid)].sort()).toEqual(['define', 'destroy', 'restore']);
+    expect([...virshVerbs(world, since, files.uuid)].sort()).toEqual(['define', 'destroy', 'restore']);
     expect(await iterationEntry(files.uuid, chosen.name)).toMatchObject({ mode: 'finished', returnValue: 0 });
     expect(domainOf(world, files.uuid)).toMatchObject({ state: 'running', persistent: true });
-    for (const live of files.liveImages) {
-      expect(sha256(live.path)).toBe(sha256(chosen.files.find((f) => f.kind === 'disk' && f.disk === live.disk)!.path));
-    }
+    expectImagesFrom(files, chosen);
   }, 120_000);
 
   it('aborted in phase 1 leaves images, domain, directory and retain directory as they were', async () => {
     daemon = await startWorldNodeDaemon(world, NODE_1);
     const { startRestoreAction, abortRestoreAction } = await actions();
-    const web = treeMachine('web-01');
+    const web = treeMachine(world, 'web-01');
     const chosen = web.iterations[1];
     const before = {
       files: fileSnapshot(world.node.tree.virtualizationRoot),
@@ -382,14 +340,18 @@ describe('a daemon-driven restore', () => {
       domain: domainOf(world, web.uuid),
     };
     expect(await startRestoreAction({ uuid: web.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
-    await waitFor('the daemon to unretain the small files', async () => (await stageOf(web.uuid, chosen.name)) === 'deciding');
+    await waitFor(
+      'the daemon to unretain the small files',
+      async () => (await stageOf(web.uuid, chosen.name)) === 'deciding',
+      DAEMON_WAIT_MS,
+    );
     await decideEverything(web.uuid, chosen.name);
     expect(await abortRestoreAction({ uuid: web.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
     expect(await stageOf(web.uuid, chosen.name)).toBe('not-a-restore');
     expect(fileSnapshot(world.node.tree.virtualizationRoot)).toEqual(before.files);
     expect(await directorySnapshot(world, web.uuid)).toEqual(before.directory);
     expect(domainOf(world, web.uuid)).toEqual(before.domain);
-    const dn = iterationDnOf(web.uuid, chosen.name);
+    const dn = world.dn.iteration(web.uuid, chosen.name);
     expect(await executedFor(dn, 1)).toEqual([['unretainSmallFiles', 0]]);
   }, 120_000);
 
@@ -398,7 +360,7 @@ describe('a daemon-driven restore', () => {
     const { startRestoreAction, confirmRestoreAction, abortRestoreAction } = await actions();
     const { readRestoreStatus, iterationRef } = await service();
     const { settle } = await import('@/lib/restore/runner');
-    const files = treeMachine('files-01');
+    const files = treeMachine(world, 'files-01');
     const chosen = files.iterations[1] ?? files.iterations[0];
     const image = chosen.files.find((f) => f.kind === 'disk')!;
     const original = readFileSync(image.path);
@@ -409,13 +371,21 @@ describe('a daemon-driven restore', () => {
     const domainBefore = domainOf(world, files.uuid);
     try {
       expect(await startRestoreAction({ uuid: files.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
-      await waitFor('the daemon to unretain the small files', async () => (await stageOf(files.uuid, chosen.name)) === 'deciding');
+      await waitFor(
+        'the daemon to unretain the small files',
+        async () => (await stageOf(files.uuid, chosen.name)) === 'deciding',
+        DAEMON_WAIT_MS,
+      );
       await decideEverything(files.uuid, chosen.name, 'live');
       expect(await confirmRestoreAction({ uuid: files.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
-      await waitFor('the failure', async () => {
-        await settle();
-        return (await stageOf(files.uuid, chosen.name)) === 'failed';
-      });
+      await waitFor(
+        'the failure',
+        async () => {
+          await settle();
+          return (await stageOf(files.uuid, chosen.name)) === 'failed';
+        },
+        DAEMON_WAIT_MS,
+      );
       const status = await readRestoreStatus(iterationRef(files.uuid, chosen.name));
       expect(status.view.failure).toMatchObject({
         returnValue: 38,
@@ -447,7 +417,7 @@ describe('a daemon-driven restore', () => {
     const { startRestoreAction, retryRestoreAction, abortRestoreAction } = await actions();
     const { readRestoreStatus, iterationRef } = await service();
     const { settle } = await import('@/lib/restore/runner');
-    const web = treeMachine('web-01');
+    const web = treeMachine(world, 'web-01');
     const chosen = web.iterations[1];
     const ref = iterationRef(web.uuid, chosen.name);
     expect(await startRestoreAction({ uuid: web.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
@@ -456,10 +426,14 @@ describe('a daemon-driven restore', () => {
     expect(waiting.view.waitingForDaemon).toMatchObject({ command: 'unretainSmallFiles', taken: false });
     expect(waiting.view.canAbort).toBe(false);
     expect(waiting.view.abortBlocked).toMatch(/node daemon has been asked/);
-    await waitFor('the console to give up', async () => {
-      await settle();
-      return (await stageOf(web.uuid, chosen.name)) === 'failed';
-    });
+    await waitFor(
+      'the console to give up',
+      async () => {
+        await settle();
+        return (await stageOf(web.uuid, chosen.name)) === 'failed';
+      },
+      DAEMON_WAIT_MS,
+    );
     const status = await readRestoreStatus(ref);
     expect(status.view.failure).toMatchObject({
       returnValue: 901,
@@ -477,29 +451,15 @@ describe('a daemon-driven restore', () => {
     // The daemon comes back: a retry asks it again, and it answers.
     daemon.resume();
     expect(await retryRestoreAction({ uuid: web.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
-    await waitFor('the daemon to unretain the small files', async () => (await stageOf(web.uuid, chosen.name)) === 'deciding');
-    expect(await executedFor(iterationDnOf(web.uuid, chosen.name), 1)).toEqual([['unretainSmallFiles', 0]]);
+    await waitFor(
+      'the daemon to unretain the small files',
+      async () => (await stageOf(web.uuid, chosen.name)) === 'deciding',
+      DAEMON_WAIT_MS,
+    );
+    expect(await executedFor(world.dn.iteration(web.uuid, chosen.name), 1)).toEqual([['unretainSmallFiles', 0]]);
     expect(await abortRestoreAction({ uuid: web.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
   }, 120_000);
 });
-
-/** A console process (tests/fixtures/restore-console.ts) the test can kill with SIGKILL. */
-function consoleProcess(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', 'tests/fixtures/restore-console.ts', ...args], {
-    cwd: process.cwd(),
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let text = '';
-  child.stdout?.on('data', (c: Buffer) => (text += c.toString()));
-  child.stderr?.on('data', (c: Buffer) => (text += c.toString()));
-  return {
-    child,
-    said: (what: string) =>
-      waitFor(`the console to say ${what} (it said: ${text})`, () => text.includes(what), 30_000).then(() => undefined),
-  };
-}
 
 describe('a daemon-driven restore whose last step fails', () => {
   it('after the daemon restored the machine: the console’s removal is retried, then marked as finished naming what it leaves', async () => {
@@ -508,22 +468,26 @@ describe('a daemon-driven restore whose last step fails', () => {
     const { readRestoreStatus, iterationRef } = await service();
     const { settle } = await import('@/lib/restore/runner');
     const { listAudit } = await import('@/lib/audit');
-    const files = treeMachine('files-01');
+    const files = treeMachine(world, 'files-01');
     const chosen = files.iterations[1] ?? files.iterations[0];
     const ref = iterationRef(files.uuid, chosen.name);
-    const retainFolder = join(world.node.tree.retainRoot, chosen.folder!.slice(world.node.tree.backupRoot.length + 1));
+    const retainFolder = retainFolderOf(world, chosen);
     // The daemon removes the retain folder itself; the console's copy of the resolved files beside it cannot be removed.
     const resolvedCopy = `${retainFolder}.resolved`;
-    failRemoval(resolvedCopy);
+    world.faults.failRemoval(resolvedCopy);
     expect(await startRestoreAction({ uuid: files.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
-    await waitFor('the daemon to unretain the small files', async () => (await stageOf(files.uuid, chosen.name)) === 'deciding');
+    await waitFor(
+      'the daemon to unretain the small files',
+      async () => (await stageOf(files.uuid, chosen.name)) === 'deciding',
+      DAEMON_WAIT_MS,
+    );
     await decideEverything(files.uuid, chosen.name, 'live');
     expect(await confirmRestoreAction({ uuid: files.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
     const failedNow = async () => {
       await settle();
       return (await stageOf(files.uuid, chosen.name)) === 'failed';
     };
-    await waitFor('the failure', failedNow);
+    await waitFor('the failure', failedNow, DAEMON_WAIT_MS);
     const failed = await readRestoreStatus(ref);
     expect(failed.view.failure).toMatchObject({ during: 'removing the retain folder', returnValue: 46, by: 'console' });
     expect(failed.view).toMatchObject({ canRetry: true, canRetryWithoutState: false, canAbort: false, finishByHandBlocked: null });
@@ -532,7 +496,7 @@ describe('a daemon-driven restore whose last step fails', () => {
     expect(domainOf(world, files.uuid)?.state).toBe('running');
     // A retry of the console's own step does not ask the daemon again; with the cause still there it fails the same way.
     expect(await retryRestoreAction({ uuid: files.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
-    await waitFor('the failure again', failedNow);
+    await waitFor('the failure again', failedNow, DAEMON_WAIT_MS);
     const again = await readRestoreStatus(ref);
     expect(again.view.failure).toMatchObject({ during: 'removing the retain folder', returnValue: 46 });
     expect(again.journal.filter((r) => r.step === 'followed')).toEqual([]);
@@ -541,7 +505,7 @@ describe('a daemon-driven restore whose last step fails', () => {
       'unretainLargeFiles',
       'restore',
     ]);
-    expect(await executedFor(iterationDnOf(files.uuid, chosen.name), 3)).toEqual([
+    expect(await executedFor(world.dn.iteration(files.uuid, chosen.name), 3)).toEqual([
       ['unretainSmallFiles', 0],
       ['unretainLargeFiles', 0],
       ['restore', 0],
@@ -557,10 +521,7 @@ describe('a daemon-driven restore whose last step fails', () => {
     });
     expect(await iterationEntry(files.uuid, chosen.name)).toMatchObject({ mode: 'finished', returnValue: 0 });
     // The journal is closed (no lease): no console takes it for an open restore.
-    const journalEntry = await directoryEntry(
-      world,
-      `ou=${files.uuid}_${chosen.name},ou=restores,ou=backup-console,ou=services,${world.slapd.baseDn}`,
-    );
+    const journalEntry = await directoryEntry(world, world.dn.restoreJournal(files.uuid, chosen.name));
     expect(journalEntry?.businessCategory).toBeUndefined();
     expect((await listAudit({ machineUuid: files.uuid })).records[0]).toMatchObject({
       action: 'restore.finish',
@@ -578,38 +539,43 @@ describe('a console killed in phase 2 of a daemon-driven restore and started aga
     const { startRestore, resolveConflicts, confirmRestore } = await import('@/lib/restore/phase1');
     const { loadConflicts, readRestoreStatus, iterationRef } = await service();
     const { consoleInstance } = await import('@/lib/restore/runner');
-    const web = treeMachine('web-01');
+    const web = treeMachine(world, 'web-01');
     const chosen = web.iterations[2] ?? web.iterations[1];
     const ref = iterationRef(web.uuid, chosen.name);
-    const dn = iterationDnOf(web.uuid, chosen.name);
+    const dn = world.dn.iteration(web.uuid, chosen.name);
     expect(await startRestore(ref, 'admin', consoleInstance())).toBe('daemon');
     await waitFor(
       'the daemon to unretain the small files',
       async () => (await iterationEntry(web.uuid, chosen.name))?.mode === 'unretainedSmallFiles',
+      DAEMON_WAIT_MS,
     );
     const conflicts = await loadConflicts(ref);
     expect(
       await resolveConflicts(ref, Object.fromEntries(conflicts.conflicts.map((c) => [c.id, { choice: 'backup' as const }])), 'admin'),
     ).toEqual({ ok: true });
-    slowCopies(6);
+    world.faults.slowCopies(6);
     await confirmRestore(ref, 'admin');
     // A console drives (waits for the daemon's copies); the daemon copies slowly; the console dies.
     const first = consoleProcess(['drive', ref.machineUuid, ref.iteration], { RESTORE_DAEMON_TIMEOUT_SECONDS: '60' });
     await first.said('driving');
-    const retainFolder = join(world.node.tree.retainRoot, chosen.folder!.slice(world.node.tree.backupRoot.length + 1));
-    await waitFor('a copy under way', () =>
-      chosen.files.some(
-        (f) => f.kind === 'disk' && existsSync(join(retainFolder, f.name)) && statSync(join(retainFolder, f.name)).size < f.sizeBytes,
-      ),
+    const retainFolder = retainFolderOf(world, chosen);
+    await waitFor(
+      'a copy under way',
+      () =>
+        chosen.files.some(
+          (f) => f.kind === 'disk' && existsSync(join(retainFolder, f.name)) && statSync(join(retainFolder, f.name)).size < f.sizeBytes,
+        ),
+      DAEMON_WAIT_MS,
     );
     first.child.kill('SIGKILL');
-    slowCopies(null);
+    world.faults.slowCopies(null);
     // Nobody watches: the daemon finishes its step regardless, and the restore waits there, nothing live changed.
     await waitFor(
       'the daemon to finish the copies',
       async () => (await iterationEntry(web.uuid, chosen.name))?.mode === 'unretainedLargeFiles',
+      DAEMON_WAIT_MS,
     );
-    await new Promise((r) => setTimeout(r, LEASE_SECONDS * 1000 + 200));
+    await sleep(LEASE_SECONDS * 1000 + 200);
     const meanwhile = await readRestoreStatus(ref);
     expect(meanwhile.view).toMatchObject({ stage: 'copying-large-files', executor: 'daemon' });
     expect(meanwhile.view.driver?.stale).toBe(true);
@@ -625,9 +591,7 @@ describe('a console killed in phase 2 of a daemon-driven restore and started aga
       ['unretainLargeFiles', 0],
       ['restore', 0],
     ]);
-    for (const live of web.liveImages) {
-      expect(sha256(live.path)).toBe(sha256(chosen.files.find((f) => f.kind === 'disk' && f.disk === live.disk)!.path));
-    }
+    expectImagesFrom(web, chosen);
     expect(domainOf(world, web.uuid)).toMatchObject({ state: 'running', persistent: true });
     second.child.kill('SIGKILL');
   }, 180_000);
@@ -641,9 +605,9 @@ describe('a console-driven restore beside a daemon and the broker', () => {
     const { startRestoreAction, confirmRestoreAction } = await actions();
     const { readRestoreStatus, iterationRef } = await service();
     const { settle } = await import('@/lib/restore/runner');
-    const db = treeMachine('db-01');
+    const db = treeMachine(world, 'db-01');
     const chosen = db.iterations[0];
-    const dn = iterationDnOf(db.uuid, chosen.name);
+    const dn = world.dn.iteration(db.uuid, chosen.name);
     const since = new Date();
     expect(await startRestoreAction({ uuid: db.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
     expect(await stageOf(db.uuid, chosen.name)).toBe('deciding');
@@ -651,15 +615,13 @@ describe('a console-driven restore beside a daemon and the broker', () => {
     expect(await confirmRestoreAction({ uuid: db.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
     await settle();
     // Give both a few more rounds to act, if they were going to.
-    await new Promise((r) => setTimeout(r, 1500));
+    await sleep(1500);
     const status = await readRestoreStatus(iterationRef(db.uuid, chosen.name));
     expect(status.view.failure).toBeNull();
     expect(status.view).toMatchObject({ stage: 'finished', executor: 'console' });
     expect(await iterationEntry(db.uuid, chosen.name)).toMatchObject({ mode: 'finished', returnValue: 0 });
-    for (const live of db.liveImages) {
-      expect(sha256(live.path)).toBe(sha256(chosen.files.find((f) => f.kind === 'disk' && f.disk === live.disk)!.path));
-    }
-    expect(virshVerbs(since, db.uuid)).toEqual(['shutdown', 'undefine', 'define', 'restore']);
+    expectImagesFrom(db, chosen);
+    expect(virshVerbs(world, since, db.uuid)).toEqual(['shutdown', 'undefine', 'define', 'restore']);
     // The daemon saw the iteration change several times and never acted: no state 0 ever.
     const seen = daemon.logFor(dn);
     expect(seen.length).toBeGreaterThan(3);

@@ -1,11 +1,9 @@
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { Attribute, Change } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { demoMachine, directoryEntry, domainOf, sha256, startRestoreWorld, withDirectoryClient, type RestoreWorld } from './restore-world';
+import { directoryEntry, domainOf, replaceAttribute, restoreWorldForFile, sha256, treeMachine, withDirectoryClient } from './restore-world';
 import { DEMO } from '../../scripts/directory/demo-directory';
-import { signInAs } from '../support/sign-in';
 
 // The actions run exactly as in the console, signed in as the demo administrator; only the browser and Next's cache are stand-ins.
 vi.mock('next/headers', () => import('../support/next-headers'));
@@ -18,7 +16,7 @@ vi.setConfig({ testTimeout: 120_000 });
  * name is hostile, as the directory and the domain XML hold them, against the real sshd: a
  * shell that interpreted any of them would create a marker file.
  */
-let world: RestoreWorld;
+const world = restoreWorldForFile({ signedInAs: DEMO.logins.admin });
 let markers: string;
 const hostileName = () => `web-01 "prod"; $(touch ${markers}/display) \`touch ${markers}/display2\` | x & y *`;
 // A file name cannot hold "/", so these markers would land in the node user's home folder.
@@ -28,22 +26,17 @@ const hostileFile = (volume: string) => `${volume} it's "odd"; $(cd;touch ${toke
 const xmlAttribute = (v: string) =>
   v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/'/g, '&apos;').replace(/"/g, '&quot;');
 
-beforeAll(async () => {
+beforeAll(() => {
   markers = mkdtempSync(join(tmpdir(), 'restore-markers-'));
-  world = await startRestoreWorld();
-  await signInAs(DEMO.logins.admin);
-}, 60_000);
+});
 
-afterAll(async () => {
-  await world?.stop();
+afterAll(() => {
   rmSync(markers, { recursive: true, force: true });
 });
 
-const machineDnOf = (uuid: string) => `sstVirtualMachine=${uuid},ou=virtual machines,ou=virtualization,ou=services,${world.slapd.baseDn}`;
-
 async function diskEntries(uuid: string): Promise<{ dn: string; source: string }[]> {
   return withDirectoryClient(world, async (client) => {
-    const { searchEntries } = await client.search(machineDnOf(uuid), {
+    const { searchEntries } = await client.search(world.dn.machine(uuid), {
       scope: 'sub',
       filter: '(objectClass=sstVirtualizationVirtualMachineDisk)',
       attributes: ['sstSourceFile'],
@@ -52,17 +45,10 @@ async function diskEntries(uuid: string): Promise<{ dn: string; source: string }
   });
 }
 
-async function replaceAttribute(dn: string, type: string, value: string): Promise<void> {
-  await withDirectoryClient(world, (client) =>
-    client.modify(dn, [new Change({ operation: 'replace', modification: new Attribute({ type, values: [value] }) })]),
-  );
-}
-
 /** Moves web-01's images to hostile names everywhere the machine's files and entries name them, as if it had always lived there. */
 async function makeWebHostile() {
-  const uuid = demoMachine('web-01').uuid;
-  const machine = world.node.tree.machines.find((m) => m.uuid === uuid);
-  if (!machine) throw new Error('web-01 missing');
+  const machine = treeMachine(world, 'web-01');
+  const uuid = machine.uuid;
   const moves = (await diskEntries(uuid)).map((d) => {
     const volume = d.source.slice(d.source.lastIndexOf('/') + 1).replace(/\.qcow2$/, '');
     return { ...d, to: join(dirname(d.source), hostileFile(volume)) };
@@ -74,10 +60,10 @@ async function makeWebHostile() {
   };
   for (const m of moves) {
     if (existsSync(m.source)) renameSync(m.source, m.to);
-    await replaceAttribute(m.dn, 'sstSourceFile', m.to);
+    await replaceAttribute(world, m.dn, 'sstSourceFile', [m.to]);
   }
   rewrite(join(world.node.node.virshStateDir, 'domains', uuid, 'domain.xml'), xmlAttribute);
-  const iterations = machine.iterations.filter((i) => i.folder);
+  const iterations = machine.iterations;
   for (const iteration of iterations) {
     for (const file of iteration.files) {
       if (file.kind === 'xml') rewrite(file.path, xmlAttribute);
@@ -91,8 +77,8 @@ async function makeWebHostile() {
       }
     }
   }
-  await replaceAttribute(machineDnOf(uuid), 'sstDisplayName', hostileName());
-  return { uuid, moves, iterations: [...iterations].sort((a, b) => b.name.localeCompare(a.name)) };
+  await replaceAttribute(world, world.dn.machine(uuid), 'sstDisplayName', [hostileName()]);
+  return { uuid, moves, iterations };
 }
 
 describe('hostile values from the directory in a whole restore', () => {
@@ -133,7 +119,7 @@ describe('hostile values from the directory in a whole restore', () => {
       expect(sha256(move.to)).toBe(sha256(backup!.path));
     }
     expect((await diskEntries(web.uuid)).map((d) => d.source).sort()).toEqual(web.moves.map((m) => m.to).sort());
-    expect((await directoryEntry(world, machineDnOf(web.uuid)))?.sstDisplayName).toEqual([hostileName()]);
+    expect((await directoryEntry(world, world.dn.machine(web.uuid)))?.sstDisplayName).toEqual([hostileName()]);
     expect(domainOf(world, web.uuid)).toMatchObject({ state: 'running' });
     expect(domainOf(world, web.uuid)?.xml).toContain(xmlAttribute(web.moves[0].to));
     for (const marker of ['display', 'display2']) expect(existsSync(join(markers, marker)), marker).toBe(false);
@@ -142,18 +128,18 @@ describe('hostile values from the directory in a whole restore', () => {
 
   it('refuses a disk path with .. before anything runs on the node', async () => {
     const { startRestoreAction } = await import('@/app/(console)/machines/[uuid]/restore/[iteration]/actions');
-    const db = world.node.tree.machines.find((m) => m.uuid === demoMachine('db-01').uuid)!;
-    const iteration = [...db.iterations].filter((i) => i.folder).sort((a, b) => b.name.localeCompare(a.name))[0];
+    const db = treeMachine(world, 'db-01');
+    const iteration = db.iterations[0];
     const [disk] = await diskEntries(db.uuid);
     const sneaky = `${dirname(disk.source)}/../../../../etc/${disk.source.slice(disk.source.lastIndexOf('/') + 1)}`;
-    await replaceAttribute(disk.dn, 'sstSourceFile', sneaky);
+    await replaceAttribute(world, disk.dn, 'sstSourceFile', [sneaky]);
     try {
       const result = await startRestoreAction({ uuid: db.uuid, iteration: iteration.name });
       expect(result).toMatchObject({ ok: false, error: expect.stringMatching(/\.\./) });
-      const entry = await directoryEntry(world, `ou=${iteration.name},ou=backup,${machineDnOf(db.uuid)}`);
+      const entry = await directoryEntry(world, world.dn.iteration(db.uuid, iteration.name));
       expect(entry?.sstProvisioningMode).toEqual(['finished']);
     } finally {
-      await replaceAttribute(disk.dn, 'sstSourceFile', disk.source);
+      await replaceAttribute(world, disk.dn, 'sstSourceFile', [disk.source]);
     }
   });
 });

@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import { DEMO } from '../../scripts/directory/demo-directory';
-import { signInAs } from '../support/sign-in';
-import { demoMachine, domainOf, startRestoreWorld, type RestoreWorld } from './restore-world';
+import { domainOf, restoreWorldForFile, treeMachine } from './restore-world';
 
 vi.mock('next/headers', () => import('../support/next-headers'));
 vi.mock('next/cache', () => ({ revalidatePath: () => undefined }));
@@ -23,16 +22,7 @@ vi.mock('@/lib/restore/runner', async (importActual) => {
   };
 });
 
-let world: RestoreWorld;
-
-beforeAll(async () => {
-  world = await startRestoreWorld();
-  await signInAs(DEMO.logins.admin);
-}, 60_000);
-
-afterAll(async () => {
-  await world?.stop();
-});
+const world = restoreWorldForFile({ signedInAs: DEMO.logins.admin });
 
 it('a confirmed restore whose start on the server fails says it is confirmed, not that nothing was changed, and is taken up by the sweep', async () => {
   const { startRestoreAction, resolveConflictsAction, confirmRestoreAction } =
@@ -40,11 +30,8 @@ it('a confirmed restore whose start on the server fails says it is confirmed, no
   const { readRestoreStatus, iterationRef } = await import('@/lib/restore/service');
   const { resumeInterruptedRestores, settle } = await import('@/lib/restore/runner');
   const { AppError } = await import('@/lib/errors');
-  const db = demoMachine('db-01');
-  const iteration = world.node.tree.machines
-    .find((m) => m.uuid === db.uuid)
-    ?.iterations.filter((i) => i.folder)
-    .sort((a, b) => b.name.localeCompare(a.name))[0];
+  const db = treeMachine(world, 'db-01');
+  const iteration = db.iterations[0];
   if (!iteration) throw new Error('db-01 has no iteration with files');
   const ref = iterationRef(db.uuid, iteration.name);
 

@@ -1,21 +1,26 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { readVirshCalls } from '../../scripts/node/virsh-state';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEMO } from '../../scripts/directory/demo-directory';
 import { runStoneyWrapperNight, type WrapperNight } from '../fixtures/daemons/stoney-wrapper';
 import { signInAs } from '../support/sign-in';
+import { sleep, waitFor } from '../support/wait-for';
+import { consoleProcess, killConsoleProcesses } from './console-process';
+import { storedStrings } from './raw-directory';
 import {
-  demoMachine,
+  confirmRestoreAsAdmin,
   directoryEntry,
   directorySnapshot,
   domainOf,
+  expectImagesFrom,
   fileSnapshot,
+  partialCopy,
+  restoreWorldForFile,
+  retainFolderOf,
   sha256,
-  startRestoreWorld,
+  treeMachine,
+  virshVerbs,
   withDirectoryClient,
-  type RestoreWorld,
 } from './restore-world';
 
 // The actions run exactly as in the console, signed in as the demo administrator; only the browser and Next's cache are stand-ins.
@@ -32,50 +37,26 @@ vi.setConfig({ testTimeout: 120_000 });
  * and after every finished or aborted restore, of a leaf or of a folder, the stoney wrapper's
  * stand-in replaces the machine's leaf the next night.
  */
-let world: RestoreWorld;
-const children: ChildProcess[] = [];
 const LEASE_SECONDS = 2;
-
-beforeAll(async () => {
-  world = await startRestoreWorld({ RESTORE_LEASE_SECONDS: String(LEASE_SECONDS) }, 'stoney-cloud');
-  await signInAs(DEMO.logins.admin);
-  // The slow cp fixture goes first on the node's PATH; it is the real cp unless slowCopies() is on.
-  const cp = join(world.node.node.dir, 'bin', 'cp');
-  copyFileSync(join(process.cwd(), 'tests', 'fixtures', 'node-bin', 'cp'), cp);
-  chmodSync(cp, 0o755);
-}, 60_000);
+// The slow cp fixture goes first on the node's PATH; it is the real cp unless slowCopies is on.
+const world = restoreWorldForFile({
+  env: { RESTORE_LEASE_SECONDS: String(LEASE_SECONDS) },
+  kind: 'stoney-cloud',
+  signedInAs: DEMO.logins.admin,
+  nodeTools: ['cp'],
+});
 afterEach(() => {
-  slowCopies(null);
-  for (const child of children.splice(0)) child.kill('SIGKILL');
+  world.faults.slowCopies(null);
+  killConsoleProcesses();
 });
-afterAll(async () => {
-  await world?.stop();
-});
+// treeMachine(world, name).iterations are the machine's folders on the node, newest first: [0] is its leaf's, the rest exist only on the node.
 
 const actions = () => import('@/app/(console)/machines/[uuid]/restore/[iteration]/actions');
 const service = () => import('@/lib/restore/service');
 
-function slowCopies(seconds: number | null): void {
-  const flag = join(world.node.node.virshStateDir, 'slow-cp');
-  if (seconds === null) rmSync(flag, { force: true });
-  else writeFileSync(flag, String(seconds));
-}
-
-const machineDnOf = (uuid: string) => `sstVirtualMachine=${uuid},ou=virtual machines,ou=virtualization,ou=services,${world.slapd.baseDn}`;
-const journalDnOf = (uuid: string, iteration: string) =>
-  `ou=${uuid}_${iteration},ou=restores,ou=backup-console,ou=services,${world.slapd.baseDn}`;
-
-/** The machine's folders on the node, newest first: [0] is its leaf's, the rest exist only on the node. */
-function treeMachine(name: string) {
-  const uuid = demoMachine(name).uuid;
-  const m = world.node.tree.machines.find((x) => x.uuid === uuid);
-  if (!m) throw new Error(`${name} is not in the node tree`);
-  return { ...m, iterations: [...m.iterations].filter((i) => i.folder).sort((a, b) => b.name.localeCompare(a.name)) };
-}
-
 /** The machine's ou=backup and everything below it, as stored (user attributes). */
 async function backupSubtree(uuid: string) {
-  const suffix = `ou=backup,${machineDnOf(uuid)}`.toLowerCase();
+  const suffix = world.dn.machineBackup(uuid).toLowerCase();
   return Object.fromEntries(Object.entries(await directorySnapshot(world, uuid)).filter(([dn]) => dn.endsWith(suffix)));
 }
 
@@ -115,23 +96,8 @@ async function expectLeafReplaced(uuid: string, oldLeaf: string) {
 async function storedValues(dn: string, attribute: string): Promise<string[]> {
   return withDirectoryClient(world, async (client) => {
     const { searchEntries } = await client.search(dn, { scope: 'base', attributes: [attribute], explicitBufferAttributes: [attribute] });
-    const values = searchEntries[0]?.[attribute] ?? [];
-    return (Array.isArray(values) ? values : [values]).map((v) => (Buffer.isBuffer(v) ? v.toString('utf8') : String(v)));
+    return storedStrings(searchEntries[0]?.[attribute] ?? []);
   });
-}
-
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | null | undefined | false> | T | null | undefined | false,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /**
@@ -167,8 +133,8 @@ describe('an iteration that exists only on the node (stoney cloud)', () => {
   it('needs the restore right for its machine’s pool, as any restore', async () => {
     const { startRestoreAction } = await actions();
     const { loadPreflight, readRestoreStatus, iterationRef } = await service();
-    const web = treeMachine('web-01');
-    const tpl = treeMachine('tpl-debian-12');
+    const web = treeMachine(world, 'web-01');
+    const tpl = treeMachine(world, 'tpl-debian-12');
     try {
       await signInAs(DEMO.logins.viewer);
       await expect(readRestoreStatus(iterationRef(web.uuid, web.iterations[1].name))).rejects.toMatchObject({ code: 'forbidden' });
@@ -195,7 +161,7 @@ describe('an iteration that exists only on the node (stoney cloud)', () => {
     const { readRestoreStatus, loadPreflight, iterationRef } = await service();
     const { symlinkSync, mkdirSync } = await import('node:fs');
     const { dirname } = await import('node:path');
-    const web = treeMachine('web-01');
+    const web = treeMachine(world, 'web-01');
     expect(await startRestoreAction({ uuid: web.uuid, iteration: '../../etc' })).toMatchObject({ ok: false });
     expect(() => iterationRef(web.uuid, '20261101T010000Z/../x')).toThrow();
     await expect(readRestoreStatus(iterationRef(web.uuid, '20000101T000000Z'))).rejects.toMatchObject({
@@ -203,7 +169,7 @@ describe('an iteration that exists only on the node (stoney cloud)', () => {
       message: expect.stringContaining('no folder'),
     });
     // A folder name that is a link to another machine's folder: refused, never followed.
-    const db = treeMachine('db-01');
+    const db = treeMachine(world, 'db-01');
     const linked = join(dirname(web.iterations[1].folder!), '20000102T000000Z');
     mkdirSync(dirname(linked), { recursive: true });
     symlinkSync(db.iterations[1].folder!, linked);
@@ -234,14 +200,14 @@ describe('an iteration that exists only on the node (stoney cloud)', () => {
     const { settle } = await import('@/lib/restore/runner');
     const { readIterationView } = await import('@/lib/inventory/iteration');
     const { readMachineView } = await import('@/lib/inventory/machine');
-    const web = treeMachine('web-01');
+    const web = treeMachine(world, 'web-01');
     const [leafIteration, chosen] = web.iterations;
     const ref = iterationRef(web.uuid, chosen.name);
     const backupBefore = await backupSubtree(web.uuid);
     expect((await leavesOf(web.uuid)).map((l) => l.name)).toEqual([leafIteration.name]);
     const retainBefore = fileSnapshot(world.node.tree.retainRoot);
     const foldersBefore = fileSnapshot(world.node.tree.backupRoot);
-    rewriteBackupDescription(join(chosen.folder!, `${web.uuid}.ldif.${chosen.name}`), machineDnOf(web.uuid));
+    rewriteBackupDescription(join(chosen.folder!, `${web.uuid}.ldif.${chosen.name}`), world.dn.machine(web.uuid));
     const since = new Date();
 
     // The machine and iteration pages offer it: a folder without a leaf.
@@ -264,8 +230,8 @@ describe('an iteration that exists only on the node (stoney cloud)', () => {
       expect.objectContaining({ name: leafIteration.name, mode: 'unretainedSmallFiles', returnValue: 0 }),
     ]);
     expect(Object.keys(await backupSubtree(web.uuid)).sort()).toEqual(Object.keys(backupBefore).sort());
-    const journal = await directoryEntry(world, journalDnOf(web.uuid, chosen.name));
-    expect(journal?.seeAlso).toEqual([`ou=${leafIteration.name},ou=backup,${machineDnOf(web.uuid)}`]);
+    const journal = await directoryEntry(world, world.dn.restoreJournal(web.uuid, chosen.name));
+    expect(journal?.seeAlso).toEqual([world.dn.iteration(web.uuid, leafIteration.name)]);
     const status = await readRestoreStatus(ref);
     expect(status.view.stage).toBe('deciding');
     expect(status.onlyOnNode).toEqual({ leaf: leafIteration.name });
@@ -324,26 +290,19 @@ describe('an iteration that exists only on the node (stoney cloud)', () => {
     expect(after.view.stage).toBe('finished');
     expect(after.onlyOnNode).toEqual({ leaf: null });
     // Live images are byte-identical to the folder's.
-    for (const live of web.liveImages) {
-      const backup = chosen.files.find((f) => f.kind === 'disk' && f.disk === live.disk);
-      expect(backup, live.disk).toBeDefined();
-      expect(sha256(live.path), live.disk).toBe(sha256(backup!.path));
-    }
+    expectImagesFrom(web, chosen);
     // Directory and domain as decided; the description with every byte.
-    const vm = await directoryEntry(world, machineDnOf(web.uuid));
+    const vm = await directoryEntry(world, world.dn.machine(web.uuid));
     expect(vm?.sstMemory).toEqual(['2147483648']);
-    expect((await storedValues(machineDnOf(web.uuid), 'description')).sort()).toEqual([FOLDED, WITH_BOM].sort());
+    expect((await storedValues(world.dn.machine(web.uuid), 'description')).sort()).toEqual([FOLDED, WITH_BOM].sort());
     // The console reads them back with every character (the byte-order mark too).
     const { readLiveMachineEntries } = await import('@/lib/ldap/restore');
-    const live = (await readLiveMachineEntries(web.uuid)).find((e) => e.dn.toLowerCase() === machineDnOf(web.uuid).toLowerCase());
+    const live = (await readLiveMachineEntries(web.uuid)).find((e) => e.dn.toLowerCase() === world.dn.machine(web.uuid).toLowerCase());
     expect(live?.attributes.find((a) => a.name.toLowerCase() === 'description')?.values.sort()).toEqual([FOLDED, WITH_BOM].sort());
     const domain = domainOf(world, web.uuid);
     expect(domain).toMatchObject({ state: 'running', persistent: true });
     expect(domain?.xml).toContain("<memory unit='KiB'>2097152</memory>");
-    const calls = readVirshCalls(world.node.node.virshStateDir, since)
-      .map((c) => c.args.find((a) => ['shutdown', 'destroy', 'undefine', 'define', 'restore', 'start'].includes(a)))
-      .filter(Boolean);
-    expect(calls).toEqual(['shutdown', 'undefine', 'define', 'restore']);
+    expect(virshVerbs(world, since)).toEqual(['shutdown', 'undefine', 'define', 'restore']);
     // ou=backup is exactly as before: its one leaf with its own mode, state and return value, nothing added.
     expect(await backupSubtree(web.uuid)).toEqual(backupBefore);
     expect(fileSnapshot(world.node.tree.retainRoot)).toEqual(retainBefore);
@@ -351,10 +310,10 @@ describe('an iteration that exists only on the node (stoney cloud)', () => {
     const foldersAfter = fileSnapshot(world.node.tree.backupRoot);
     const ldif = Object.keys(foldersAfter).find((p) => p.endsWith(`${web.uuid}.ldif.${chosen.name}`)) ?? '';
     expect({ ...foldersAfter, [ldif]: '' }).toEqual({ ...foldersBefore, [ldif]: '' });
-    expect(await directoryEntry(world, journalDnOf(web.uuid, chosen.name))).toMatchObject({
-      seeAlso: [`ou=${leafIteration.name},ou=backup,${machineDnOf(web.uuid)}`],
+    expect(await directoryEntry(world, world.dn.restoreJournal(web.uuid, chosen.name))).toMatchObject({
+      seeAlso: [world.dn.iteration(web.uuid, leafIteration.name)],
     });
-    expect((await directoryEntry(world, journalDnOf(web.uuid, chosen.name)))?.businessCategory).toBeUndefined();
+    expect((await directoryEntry(world, world.dn.restoreJournal(web.uuid, chosen.name)))?.businessCategory).toBeUndefined();
 
     // The next night the wrapper replaces the leaf as always; the finished restore's page still reads.
     await expectLeafReplaced(web.uuid, leafIteration.name);
@@ -364,7 +323,7 @@ describe('an iteration that exists only on the node (stoney cloud)', () => {
   it('aborted in phase 1 leaves ou=backup, images, domain, directory and retain directory as before, and the wrapper replaces the leaf the next night', async () => {
     const { startRestoreAction, resolveConflictsAction, abortRestoreAction } = await actions();
     const { loadConflicts, readRestoreStatus, iterationRef } = await service();
-    const db = treeMachine('db-01');
+    const db = treeMachine(world, 'db-01');
     const [leafIteration, chosen] = db.iterations;
     const before = {
       files: fileSnapshot(world.node.tree.virtualizationRoot),
@@ -382,7 +341,7 @@ describe('an iteration that exists only on the node (stoney cloud)', () => {
     expect(fileSnapshot(world.node.tree.virtualizationRoot)).toEqual(before.files);
     expect(await directorySnapshot(world, db.uuid)).toEqual(before.directory);
     expect(domainOf(world, db.uuid)).toEqual(before.domain);
-    expect(await directoryEntry(world, journalDnOf(db.uuid, chosen.name))).toBeNull();
+    expect(await directoryEntry(world, world.dn.restoreJournal(db.uuid, chosen.name))).toBeNull();
     const status = await readRestoreStatus(ref);
     expect(status.view.stage).toBe('not-a-restore');
     expect(status.onlyOnNode).toEqual({ leaf: null });
@@ -393,12 +352,12 @@ describe('an iteration that exists only on the node (stoney cloud)', () => {
   it('a failed step is explained, keeps the machine held (the wrapper skips it), and a retry finishes it with the leaf back as it was', async () => {
     const { readRestoreStatus, iterationRef } = await service();
     const { launchPhase2, launchRetry, settle } = await import('@/lib/restore/runner');
-    const files = treeMachine('files-01');
+    const files = treeMachine(world, 'files-01');
     const [leafIteration, chosen] = files.iterations;
     const backupBefore = await backupSubtree(files.uuid);
     const liveBefore = files.liveImages.map((i) => sha256(i.path));
     const ref = iterationRef(files.uuid, chosen.name);
-    await confirmedRestore(ref);
+    await confirmRestoreAsAdmin(ref);
     // One of the folder's images goes missing before phase 2 copies it.
     const image = chosen.files.find((f) => f.kind === 'disk')!;
     renameSync(image.path, `${image.path}.away`);
@@ -427,29 +386,27 @@ describe('an iteration that exists only on the node (stoney cloud)', () => {
     const after = await readRestoreStatus(ref);
     expect(after.view.failure).toBeNull();
     expect(after.view.stage).toBe('finished');
-    for (const live of files.liveImages) {
-      expect(sha256(live.path)).toBe(sha256(chosen.files.find((f) => f.kind === 'disk' && f.disk === live.disk)!.path));
-    }
+    expectImagesFrom(files, chosen);
     expect(await backupSubtree(files.uuid)).toEqual(backupBefore);
     await expectLeafReplaced(files.uuid, leafIteration.name);
   });
 
   it('a console killed during the copy: the next console takes it over, finishes it and gives the leaf back', async () => {
     const { readRestoreStatus, iterationRef } = await service();
-    const tpl = treeMachine('tpl-debian-12');
+    const tpl = treeMachine(world, 'tpl-debian-12');
     const [leafIteration, chosen] = tpl.iterations;
     const backupBefore = await backupSubtree(tpl.uuid);
     const ref = iterationRef(tpl.uuid, chosen.name);
-    slowCopies(30);
-    await confirmedRestore(ref);
+    world.faults.slowCopies(30);
+    await confirmRestoreAsAdmin(ref);
     const first = consoleProcess(['drive', ref.machineUuid, ref.iteration]);
     await first.said('driving');
-    const retainFolder = join(world.node.tree.retainRoot, chosen.folder!.slice(world.node.tree.backupRoot.length + 1));
+    const retainFolder = retainFolderOf(world, chosen);
     // The saved state goes into the retain folder, the images beside the live ones (see docs/undo.md).
     await waitFor('a copy under way', () => partialCopy(retainFolder, chosen) ?? partialStagedCopy(tpl.liveImages));
     first.child.kill('SIGKILL');
-    slowCopies(null);
-    await new Promise((r) => setTimeout(r, LEASE_SECONDS * 1000 + 200));
+    world.faults.slowCopies(null);
+    await sleep(LEASE_SECONDS * 1000 + 200);
     const meanwhile = await readRestoreStatus(ref);
     expect(meanwhile.view.stage).toBe('copying-large-files');
     expect(meanwhile.view.driver?.stale).toBe(true);
@@ -463,9 +420,7 @@ describe('an iteration that exists only on the node (stoney cloud)', () => {
     const after = await readRestoreStatus(ref);
     expect(after.view.stage).toBe('finished');
     expect(after.journal.find((r) => r.step === 'resumed')).toBeDefined();
-    for (const live of tpl.liveImages) {
-      expect(sha256(live.path)).toBe(sha256(chosen.files.find((f) => f.kind === 'disk' && f.disk === live.disk)!.path));
-    }
+    expectImagesFrom(tpl, chosen);
     expect(await backupSubtree(tpl.uuid)).toEqual(backupBefore);
     second.child.kill('SIGKILL');
     await expectLeafReplaced(tpl.uuid, leafIteration.name);
@@ -477,7 +432,7 @@ describe('undoing the restore of an iteration that exists only on the node', () 
     const { readRestoreStatus, iterationRef } = await service();
     const { launchPhase2, launchUndo, settle } = await import('@/lib/restore/runner');
     const { listKept, checkUndo } = await import('@/lib/restore/kept');
-    const db = treeMachine('db-01');
+    const db = treeMachine(world, 'db-01');
     const chosen = db.iterations[1];
     const ref = iterationRef(db.uuid, chosen.name);
     // The machine's one leaf now (earlier tests' wrapper nights may have replaced the tree's).
@@ -488,7 +443,7 @@ describe('undoing the restore of an iteration that exists only on the node', () 
       directory: await directorySnapshot(world, db.uuid),
       domain: domainOf(world, db.uuid),
     };
-    await confirmedRestore(ref);
+    await confirmRestoreAsAdmin(ref);
     await launchPhase2(ref);
     await settle();
     expect((await readRestoreStatus(ref)).view.stage).toBe('finished');
@@ -512,7 +467,7 @@ describe('the wrapper the next night after a restore of the machine’s own leaf
     const { loadConflicts, readRestoreStatus, iterationRef } = await service();
     const { settle } = await import('@/lib/restore/runner');
     // Finished: the leaf is finished again (with a fresh state), nothing below it.
-    const windows = treeMachine('tpl-windows-2022');
+    const windows = treeMachine(world, 'tpl-windows-2022');
     const leaf = windows.iterations[0];
     expect((await leavesOf(windows.uuid)).map((l) => l.name)).toEqual([leaf.name]);
     expect(await startRestoreAction({ uuid: windows.uuid, iteration: leaf.name })).toEqual({ ok: true, data: null });
@@ -526,7 +481,7 @@ describe('the wrapper the next night after a restore of the machine’s own leaf
     await expectLeafReplaced(windows.uuid, leaf.name);
 
     // Aborted: the leaf is back as it was.
-    const golden = treeMachine('golden-desktop');
+    const golden = treeMachine(world, 'golden-desktop');
     const goldenLeaf = golden.iterations[0];
     const before = await backupSubtree(golden.uuid);
     expect(await startRestoreAction({ uuid: golden.uuid, iteration: goldenLeaf.name })).toEqual({ ok: true, data: null });
@@ -536,29 +491,6 @@ describe('the wrapper the next night after a restore of the machine’s own leaf
   });
 });
 
-/** Phase 1 as the administrator does it (every conflict taken from the backup), up to the confirmation. */
-async function confirmedRestore(ref: { machineUuid: string; iteration: string }) {
-  const { startRestore, resolveConflicts, confirmRestore } = await import('@/lib/restore/phase1');
-  const { loadConflicts } = await import('@/lib/restore/service');
-  const { consoleInstance } = await import('@/lib/restore/runner');
-  await startRestore(ref, 'admin', consoleInstance());
-  const conflicts = await loadConflicts(ref);
-  expect(
-    await resolveConflicts(ref, Object.fromEntries(conflicts.conflicts.map((c) => [c.id, { choice: 'backup' as const }])), 'admin'),
-  ).toEqual({ ok: true });
-  await confirmRestore(ref, 'admin');
-}
-
-/** A retain copy that has started but not finished: the copy is under way. */
-function partialCopy(folder: string, iteration: { files: { name: string; kind: string; sizeBytes: number }[] }): string | null {
-  if (!existsSync(folder)) return null;
-  for (const f of iteration.files.filter((x) => x.kind === 'disk' || x.kind === 'state')) {
-    const path = join(folder, f.name);
-    if (existsSync(path) && statSync(path).size > 0 && statSync(path).size < f.sizeBytes) return path;
-  }
-  return null;
-}
-
 /** A copy of a backup image being made beside a live image (`<live>.restoring-<restore id>`), not yet complete. */
 function partialStagedCopy(liveImages: { path: string }[]): string | null {
   for (const live of liveImages) {
@@ -567,21 +499,4 @@ function partialStagedCopy(liveImages: { path: string }[]): string | null {
     if (name && statSync(join(folder, name)).size > 0) return join(folder, name);
   }
   return null;
-}
-
-/** A console process (tests/fixtures/restore-console.ts) the test can kill with SIGKILL. */
-function consoleProcess(args: string[]): { child: ChildProcess; said: (text: string) => Promise<void> } {
-  const child = spawn(process.execPath, ['--conditions=react-server', '--import', 'tsx', 'tests/fixtures/restore-console.ts', ...args], {
-    cwd: process.cwd(),
-    env: { ...process.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let text = '';
-  child.stdout?.on('data', (c: Buffer) => (text += c.toString()));
-  child.stderr?.on('data', (c: Buffer) => (text += c.toString()));
-  return {
-    child,
-    said: (what) => waitFor(`the console to say ${what} (it said: ${text})`, () => text.includes(what), 30_000).then(() => undefined),
-  };
 }

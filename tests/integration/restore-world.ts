@@ -1,11 +1,20 @@
-import { join } from 'node:path';
-import { Client } from 'ldapts';
+import { existsSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { Attribute, Change, type Client } from 'ldapts';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { buildDemoDirectory, DEMO, type DemoKind } from '../../scripts/directory/demo-directory';
 import { startSlapd, type RunningSlapd } from '../../scripts/directory/slapd';
 import { startDemoNode, type DemoNode } from '../../scripts/node/demo-node';
-import { readDomain, type StandInDomain } from '../../scripts/node/virsh-state';
+import type { NodeTreeIteration, NodeTreeMachine } from '../../scripts/node/node-tree';
+import { readDomain, readVirshCalls, type StandInDomain } from '../../scripts/node/virsh-state';
 import { startNodeDaemon, type RunningNodeDaemon } from '../fixtures/daemons/node-daemon';
 import { startBrokerTransitions, testNodeVirsh, type RunningBrokerTransitions } from '../fixtures/daemons/broker-transitions';
+import { demoMachine } from '../support/demo';
+import { directoryDns, type DirectoryDns } from '../support/directory-dns';
+import { sha256 } from '../support/file-snapshot';
+import { nodeFaults, type NodeFaults, type NodeTool } from '../support/node-faults';
+import { testConsoleEnv } from './env-setup';
+import { storedStrings, withRootConnection } from './raw-directory';
 
 /** The one file snapshot helper, where the restore tests look for it. */
 export { fileSnapshot, sha256 } from '../support/file-snapshot';
@@ -19,23 +28,51 @@ export interface RestoreWorld {
   slapd: RunningSlapd;
   node: DemoNode;
   env: Record<string, string>;
+  /** The DNs of the world's directory. */
+  dn: DirectoryDns;
+  /** Faults switched on and off on the world's node (tests/fixtures/node-bin). */
+  faults: NodeFaults;
   stop(): Promise<void>;
 }
 
-/** `kind` stoney-cloud: one leaf per machine, the older iterations only as folders on the node, and the console told so. */
-export async function startRestoreWorld(extraEnv: Record<string, string> = {}, kind: DemoKind = 'foss-cloud'): Promise<RestoreWorld> {
+export interface RestoreWorldOptions {
+  /** Console settings over the world's own (RESTORE_LEASE_SECONDS …). */
+  env?: Record<string, string>;
+  /** stoney-cloud: one leaf per machine, the older iterations only as folders on the node, and the console told so. */
+  kind?: DemoKind;
+  /** Signed in before the tests (the file mocks next/headers with tests/support/next-headers). */
+  signedInAs?: { login: string; password: string };
+  /** The tools of tests/fixtures/node-bin put first on the node's PATH before the tests, for `world.faults`. */
+  nodeTools?: NodeTool[];
+}
+
+/**
+ * The test file's own restore world, started before its tests and stopped after them. The object
+ * is filled in when the world has started: use it in hooks and tests, not while the file loads.
+ */
+export function restoreWorldForFile(options: RestoreWorldOptions = {}): RestoreWorld {
+  const world = {} as RestoreWorld;
+  beforeAll(async () => {
+    Object.assign(world, await startRestoreWorld(options.env, options.kind));
+    if (options.signedInAs) {
+      const { signInAs } = await import('../support/sign-in');
+      await signInAs(options.signedInAs);
+    }
+    world.faults.install(options.nodeTools ?? []);
+  }, 60_000);
+  afterAll(async () => {
+    await world.stop?.();
+  });
+  return world;
+}
+
+async function startRestoreWorld(extraEnv: Record<string, string> = {}, kind: DemoKind = 'foss-cloud'): Promise<RestoreWorld> {
   const now = new Date();
   const node = await startDemoNode(now, {}, {}, kind);
   const demo = buildDemoDirectory(now, node.paths, { kind });
   const slapd = await startSlapd({ baseDn: demo.baseDn, rootDn: DEMO.rootDn, rootPassword: DEMO.rootPassword, ldif: [demo.ldif] });
   const env = {
-    LDAP_URL: slapd.url,
-    LDAP_BASE_DN: slapd.baseDn,
-    LDAP_BIND_DN: slapd.rootDn,
-    LDAP_BIND_PASSWORD: slapd.rootPassword,
-    SESSION_SECRET: 'integration-test-secret-integration-test-secret',
-    CONSOLE_TIME_ZONE: 'Europe/Zurich',
-    NODE_TIME_ZONE: 'Europe/Zurich',
+    ...testConsoleEnv(slapd),
     CONSOLE_CACHE_SECONDS: '0',
     RESTORE_SHUTDOWN_TIMEOUT_SECONDS: '3',
     // Deterministic unless a test says otherwise: the console executes. A daemon stand-in of
@@ -50,6 +87,8 @@ export async function startRestoreWorld(extraEnv: Record<string, string> = {}, k
     slapd,
     node,
     env,
+    dn: directoryDns(slapd.baseDn),
+    faults: nodeFaults(node.node),
     // The console's own connections go first, so nothing reconnects to what is stopping.
     stop: async () => {
       const [{ closeNodeConnections }, { closeDirectory }] = await Promise.all([import('@/lib/ssh'), import('@/lib/ldap/client')]);
@@ -59,13 +98,20 @@ export async function startRestoreWorld(extraEnv: Record<string, string> = {}, k
   };
 }
 
+const rootBindOf = (world: RestoreWorld) => ({
+  url: world.slapd.url,
+  bindDn: world.slapd.rootDn,
+  password: world.slapd.rootPassword,
+  baseDn: world.slapd.baseDn,
+});
+
 /** The node daemon stand-in on the world's test node, serving `environment` (a demo node's name). */
 export function startWorldNodeDaemon(world: RestoreWorld, environment: string, pollMs = 100): Promise<RunningNodeDaemon> {
   return startNodeDaemon({
     nodeDir: world.node.node.dir,
     virshStateDir: world.node.node.virshStateDir,
     environment,
-    ldap: { url: world.slapd.url, bindDn: world.slapd.rootDn, password: world.slapd.rootPassword, baseDn: world.slapd.baseDn },
+    ldap: rootBindOf(world),
     virtualizationRoot: world.node.paths.virtualizationRoot,
     pollMs,
   });
@@ -74,27 +120,87 @@ export function startWorldNodeDaemon(world: RestoreWorld, environment: string, p
 /** The broker's transitions (fact 2) against the world's directory, every `periodMs` instead of ~30 s. */
 export function startWorldBroker(world: RestoreWorld, periodMs = 500): Promise<RunningBrokerTransitions> {
   return startBrokerTransitions({
-    ldap: { url: world.slapd.url, bindDn: world.slapd.rootDn, password: world.slapd.rootPassword, baseDn: world.slapd.baseDn },
+    ldap: rootBindOf(world),
     periodMs,
     logPath: join(world.node.node.dir, `broker-${Date.now()}.log`),
     virsh: testNodeVirsh(world.node.node.dir, world.node.node.virshStateDir),
   });
 }
 
-export function demoMachine(name: string) {
-  const m = DEMO.machines.find((x) => x.name === name);
-  if (!m) throw new Error(`demo machine ${name} missing`);
-  return m;
+export type TreeMachine = NodeTreeMachine;
+
+/** A demo machine as the world's node tree holds it, with only the iterations that have a folder, newest first. */
+export function treeMachine(world: RestoreWorld, name: string): TreeMachine {
+  const uuid = demoMachine(name).uuid;
+  const m = world.node.tree.machines.find((x) => x.uuid === uuid);
+  if (!m) throw new Error(`${name} is not in the node tree`);
+  return { ...m, iterations: [...m.iterations].filter((i) => i.folder).sort((a, b) => b.name.localeCompare(a.name)) };
 }
 
-export async function withDirectoryClient<T>(world: RestoreWorld, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ url: world.slapd.url });
-  await client.bind(world.slapd.rootDn, world.slapd.rootPassword);
-  try {
-    return await work(client);
-  } finally {
-    await client.unbind();
+/** Where the restore of an iteration copies its files to: its folder's place in the retain directory. */
+export function retainFolderOf(world: RestoreWorld, iteration: NodeTreeIteration): string {
+  if (!iteration.folder) throw new Error(`iteration ${iteration.name} has no folder`);
+  return join(world.node.tree.retainRoot, relative(world.node.tree.backupRoot, iteration.folder));
+}
+
+/** A copy into `folder` that has started but not finished: the copy is under way. */
+export function partialCopy(folder: string, iteration: Pick<NodeTreeIteration, 'files'>): string | null {
+  if (!existsSync(folder)) return null;
+  for (const f of iteration.files.filter((x) => x.kind === 'disk' || x.kind === 'state')) {
+    const path = join(folder, f.name);
+    if (existsSync(path) && statSync(path).size > 0 && statSync(path).size < f.sizeBytes) return path;
   }
+  return null;
+}
+
+/** Each live image's bytes and inode, the domain and the machine's subtree: what "exactly as before" compares. */
+export async function machineState(world: RestoreWorld, machine: TreeMachine) {
+  return {
+    images: machine.liveImages.map((i) => ({ disk: i.disk, sha256: sha256(i.path), inode: statSync(i.path).ino })),
+    domain: domainOf(world, machine.uuid),
+    directory: await directorySnapshot(world, machine.uuid),
+  };
+}
+
+/** Each live image of the machine is byte for byte its disk's image in the iteration. */
+export function expectImagesFrom(machine: TreeMachine, iteration: Pick<NodeTreeIteration, 'files'>): void {
+  for (const live of machine.liveImages) {
+    const backup = iteration.files.find((f) => f.kind === 'disk' && f.disk === live.disk);
+    expect(backup, live.disk).toBeDefined();
+    expect(sha256(live.path), live.disk).toBe(sha256(backup!.path));
+  }
+}
+
+/** What virsh was asked to do to domains since `since` (to one machine's only, given its uuid), by anyone: the console, a daemon, the broker. */
+export function virshVerbs(world: RestoreWorld, since: Date, uuid?: string): string[] {
+  return readVirshCalls(world.node.node.virshStateDir, since)
+    .filter((c) => !uuid || c.args.some((a) => a.toLowerCase() === uuid || a.includes(`/${uuid}/`) || a.includes(`${uuid}.`)))
+    .map((c) => c.args.find((a) => ['shutdown', 'destroy', 'undefine', 'define', 'restore', 'start'].includes(a)))
+    .filter((verb): verb is string => Boolean(verb));
+}
+
+/** Phase 1 as the administrator does it, every conflict decided `choice`, up to the confirmation (through lib/restore/phase1). */
+export async function confirmRestoreAsAdmin(ref: { machineUuid: string; iteration: string }, choice: 'backup' | 'live' = 'backup') {
+  const { startRestore, resolveConflicts, confirmRestore } = await import('@/lib/restore/phase1');
+  const { loadConflicts } = await import('@/lib/restore/service');
+  const { consoleInstance } = await import('@/lib/restore/runner');
+  await startRestore(ref, 'admin', consoleInstance());
+  const conflicts = await loadConflicts(ref);
+  expect(await resolveConflicts(ref, Object.fromEntries(conflicts.conflicts.map((c) => [c.id, { choice }])), 'admin')).toEqual({
+    ok: true,
+  });
+  await confirmRestore(ref, 'admin');
+}
+
+export function withDirectoryClient<T>(world: RestoreWorld, work: (client: Client) => Promise<T>): Promise<T> {
+  return withRootConnection(world.slapd, (client) => work(client));
+}
+
+/** Replaces an attribute's values in the world's directory, behind the console's back. */
+export async function replaceAttribute(world: RestoreWorld, dn: string, type: string, values: string[]): Promise<void> {
+  await withDirectoryClient(world, (client) =>
+    client.modify(dn, [new Change({ operation: 'replace', modification: new Attribute({ type, values }) })]),
+  );
 }
 
 type Entries = Record<string, Record<string, string[]>>;
@@ -105,7 +211,7 @@ function toEntries(found: { dn: string; [k: string]: unknown }[]): Entries {
     const attrs: Record<string, string[]> = {};
     for (const [name, value] of Object.entries(e)) {
       if (name === 'dn') continue;
-      attrs[name] = (Array.isArray(value) ? value : [value]).map((v) => (Buffer.isBuffer(v) ? v.toString('utf8') : String(v))).sort();
+      attrs[name] = storedStrings(value).sort();
     }
     out[e.dn.toLowerCase()] = attrs;
   }
@@ -115,9 +221,8 @@ function toEntries(found: { dn: string; [k: string]: unknown }[]): Entries {
 /** The machine's whole subtree (iterations and journals included) and its DHCP reservation, as stored. */
 export async function directorySnapshot(world: RestoreWorld, machineUuid: string): Promise<Entries> {
   return withDirectoryClient(world, async (client) => {
-    const base = `sstVirtualMachine=${machineUuid},ou=virtual machines,ou=virtualization,ou=services,${world.slapd.baseDn}`;
-    const subtree = await client.search(base, { scope: 'sub', attributes: ['*'] });
-    const dhcp = await client.search(`ou=dhcp,ou=networks,ou=virtualization,ou=services,${world.slapd.baseDn}`, {
+    const subtree = await client.search(world.dn.machine(machineUuid), { scope: 'sub', attributes: ['*'] });
+    const dhcp = await client.search(world.dn.dhcp, {
       scope: 'sub',
       filter: `(cn=${machineUuid})`,
       attributes: ['*'],

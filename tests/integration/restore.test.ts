@@ -1,18 +1,20 @@
 import { existsSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { readVirshCalls } from '../../scripts/node/virsh-state';
+import { describe, expect, it, vi } from 'vitest';
 import {
-  demoMachine,
   directoryEntry,
   directorySnapshot,
   domainOf,
+  expectImagesFrom,
   fileSnapshot,
+  replaceAttribute,
+  restoreWorldForFile,
   sha256,
-  startRestoreWorld,
-  type RestoreWorld,
+  treeMachine,
+  virshVerbs,
+  withDirectoryClient,
+  type TreeMachine,
 } from './restore-world';
 import { DEMO } from '../../scripts/directory/demo-directory';
-import { signInAs } from '../support/sign-in';
 
 // The actions run exactly as in the console, signed in as the demo administrator; only the browser and Next's cache are stand-ins.
 vi.mock('next/headers', () => import('../support/next-headers'));
@@ -20,25 +22,10 @@ vi.mock('next/cache', () => ({ revalidatePath: () => undefined }));
 // A restore runs dozens of commands on the node, each a round trip that a busy machine makes slow.
 vi.setConfig({ testTimeout: 120_000 });
 
-let world: RestoreWorld;
-beforeAll(async () => {
-  world = await startRestoreWorld();
-  await signInAs(DEMO.logins.admin);
-});
-afterAll(async () => {
-  await world?.stop();
-});
+const world = restoreWorldForFile({ signedInAs: DEMO.logins.admin });
 
 const actions = () => import('@/app/(console)/machines/[uuid]/restore/[iteration]/actions');
 const service = () => import('@/lib/restore/service');
-
-function treeMachine(name: string) {
-  const uuid = demoMachine(name).uuid;
-  const m = world.node.tree.machines.find((x) => x.uuid === uuid);
-  if (!m) throw new Error(`${name} is not in the node tree`);
-  const iterations = [...m.iterations].filter((i) => i.folder).sort((a, b) => b.name.localeCompare(a.name));
-  return { ...m, iterations };
-}
 
 async function iterationModes(uuid: string) {
   const snapshot = await directorySnapshot(world, uuid);
@@ -53,14 +40,12 @@ async function iterationModes(uuid: string) {
     .sort((a, b) => a.dn.localeCompare(b.dn));
 }
 
-const machineDnOf = (uuid: string) => `sstVirtualMachine=${uuid},ou=virtual machines,ou=virtualization,ou=services,${world.slapd.baseDn}`;
-
 describe('a whole restore of web-01 (two disks and a saved state)', () => {
   it('restores images, directory and domain as decided, keeps every iteration, and ends finished', async () => {
     const { startRestoreAction, resolveConflictsAction, confirmRestoreAction } = await actions();
     const { loadPreflight, loadConflicts, readRestoreStatus, iterationRef } = await service();
     const { settle } = await import('@/lib/restore/runner');
-    const web = treeMachine('web-01');
+    const web = treeMachine(world, 'web-01');
     const chosen = web.iterations[0];
     const ref = iterationRef(web.uuid, chosen.name);
     const retainBefore = fileSnapshot(world.node.tree.retainRoot);
@@ -114,13 +99,9 @@ describe('a whole restore of web-01 (two disks and a saved state)', () => {
     expect(status.view.steps.every((s) => s.status === 'done')).toBe(true);
 
     // Live images are byte-identical to the backup's.
-    for (const live of web.liveImages) {
-      const backup = chosen.files.find((f) => f.kind === 'disk' && f.disk === live.disk);
-      expect(backup, live.disk).toBeDefined();
-      expect(sha256(live.path), live.disk).toBe(sha256(backup!.path));
-    }
+    expectImagesFrom(web, chosen);
     // Directory as decided: memory from the backup, description kept.
-    const vm = await directoryEntry(world, machineDnOf(web.uuid));
+    const vm = await directoryEntry(world, world.dn.machine(web.uuid));
     expect(vm?.sstMemory).toEqual(['2147483648']);
     expect(vm?.description).toEqual(['Public web server, memory raised to 4 GiB for the spring sale']);
     // Domain as decided: memory and video from the backup, running from the saved state, still defined.
@@ -136,10 +117,7 @@ describe('a whole restore of web-01 (two disks and a saved state)', () => {
     expect(restored?.state).toMatch(/^\d{8}T\d{6}Z$/);
     // The retain directory is as it was; the node saw the protocol's order of operations.
     expect(fileSnapshot(world.node.tree.retainRoot)).toEqual(retainBefore);
-    const calls = readVirshCalls(world.node.node.virshStateDir, since)
-      .map((c) => c.args.find((a) => ['shutdown', 'destroy', 'undefine', 'define', 'restore', 'start'].includes(a)))
-      .filter(Boolean);
-    expect(calls).toEqual(['shutdown', 'undefine', 'define', 'restore']);
+    expect(virshVerbs(world, since)).toEqual(['shutdown', 'undefine', 'define', 'restore']);
     // The administrator's decisions are in the audit trail.
     const { listAudit } = await import('@/lib/audit');
     const audit = await listAudit({ machineUuid: web.uuid });
@@ -151,7 +129,7 @@ describe('abort in phase 1', () => {
   it('leaves images, domain, directory and retain directory exactly as before', async () => {
     const { startRestoreAction, resolveConflictsAction, abortRestoreAction } = await actions();
     const { loadConflicts, iterationRef } = await service();
-    const db = treeMachine('db-01');
+    const db = treeMachine(world, 'db-01');
     const chosen = db.iterations[0];
     const nodeRoot = world.node.tree.virtualizationRoot;
     const before = {
@@ -179,7 +157,7 @@ describe('a machine without a saved state', () => {
     const { startRestoreAction, resolveConflictsAction, confirmRestoreAction } = await actions();
     const { loadConflicts, readRestoreStatus, iterationRef } = await service();
     const { settle } = await import('@/lib/restore/runner');
-    const tpl = treeMachine('tpl-windows-2022');
+    const tpl = treeMachine(world, 'tpl-windows-2022');
     const chosen = tpl.iterations[0];
     const ref = iterationRef(tpl.uuid, chosen.name);
     const since = new Date();
@@ -196,14 +174,8 @@ describe('a machine without a saved state', () => {
     expect(status.view.failure).toBeNull();
     expect(status.view.stage).toBe('finished');
     expect(domainOf(world, tpl.uuid)).toMatchObject({ state: 'running', persistent: true });
-    for (const live of tpl.liveImages) {
-      const backup = chosen.files.find((f) => f.kind === 'disk' && f.disk === live.disk);
-      expect(sha256(live.path)).toBe(sha256(backup!.path));
-    }
-    const calls = readVirshCalls(world.node.node.virshStateDir, since)
-      .map((c) => c.args.find((a) => ['shutdown', 'destroy', 'undefine', 'define', 'restore', 'start'].includes(a)))
-      .filter(Boolean);
-    expect(calls).toEqual(['undefine', 'define', 'start']);
+    expectImagesFrom(tpl, chosen);
+    expect(virshVerbs(world, since)).toEqual(['undefine', 'define', 'start']);
   });
 });
 
@@ -211,23 +183,18 @@ describe('identity collisions', () => {
   it('flags a fixed IP of the backup that another live machine uses now, before anything is decided', async () => {
     const { startRestoreAction, resolveConflictsAction, abortRestoreAction } = await actions();
     const { loadConflicts, iterationRef } = await service();
-    const { withDirectoryClient } = await import('./restore-world');
-    const web = treeMachine('web-01');
-    const db = treeMachine('db-01');
+    const web = treeMachine(world, 'web-01');
+    const db = treeMachine(world, 'db-01');
     const dhcpOf = (uuid: string) =>
       withDirectoryClient(world, async (client) => {
-        const { searchEntries } = await client.search(`ou=dhcp,ou=networks,ou=virtualization,ou=services,${world.slapd.baseDn}`, {
+        const { searchEntries } = await client.search(world.dn.dhcp, {
           scope: 'sub',
           filter: `(cn=${uuid})`,
           attributes: ['dhcpStatements'],
         });
         return { dn: searchEntries[0].dn, statements: ([] as string[]).concat(searchEntries[0].dhcpStatements as string | string[]) };
       });
-    const setStatements = (dn: string, values: string[]) =>
-      withDirectoryClient(world, async (client) => {
-        const { Attribute, Change } = await import('ldapts');
-        await client.modify(dn, [new Change({ operation: 'replace', modification: new Attribute({ type: 'dhcpStatements', values }) })]);
-      });
+    const setStatements = (dn: string, values: string[]) => replaceAttribute(world, dn, 'dhcpStatements', values);
     const webDhcp = await dhcpOf(web.uuid);
     const dbDhcp = await dhcpOf(db.uuid);
     const webIp = webDhcp.statements.find((s) => s.startsWith('fixed-address'))!;
@@ -267,7 +234,7 @@ describe('a step that fails', () => {
     const { loadConflicts, readRestoreStatus, iterationRef } = await service();
     const { settle } = await import('@/lib/restore/runner');
     const { readFileSync, writeFileSync } = await import('node:fs');
-    const files = treeMachine('files-01');
+    const files = treeMachine(world, 'files-01');
     const chosen = files.iterations[0];
     const image = chosen.files.find((f) => f.kind === 'disk')!;
     const original = readFileSync(image.path);
@@ -307,10 +274,9 @@ describe('a step that fails', () => {
 });
 
 describe('a restore journal where older consoles kept it (ou=restore below the iteration leaf)', () => {
-  const legacyDn = (uuid: string, iteration: string) => `ou=restore,ou=${iteration},ou=backup,${machineDnOf(uuid)}`;
+  const legacyDn = (uuid: string, iteration: string) => `ou=restore,${world.dn.iteration(uuid, iteration)}`;
   async function writeLegacyJournal(uuid: string, iteration: string, steps: import('@/lib/restore/journal').JournalRecord[]) {
     const { encodeRecord, encodeLease } = await import('@/lib/restore/journal');
-    const { withDirectoryClient } = await import('./restore-world');
     const base = Date.now() - 60_000;
     await withDirectoryClient(world, (client) =>
       client.add(legacyDn(uuid, iteration), {
@@ -321,7 +287,7 @@ describe('a restore journal where older consoles kept it (ou=restore below the i
       }),
     );
   }
-  const started = (db: ReturnType<typeof treeMachine>, iteration: string) =>
+  const started = (db: TreeMachine, iteration: string) =>
     ({
       step: 'started',
       by: 'admin',
@@ -335,7 +301,7 @@ describe('a restore journal where older consoles kept it (ou=restore below the i
   it('is still read, and moved to the console subtree at start-up so that no leaf keeps a child', async () => {
     const { readRestoreStatus, iterationRef } = await service();
     const { moveLegacyJournals } = await import('@/lib/restore/runner');
-    const db = treeMachine('db-01');
+    const db = treeMachine(world, 'db-01');
     const chosen = db.iterations[1];
     await writeLegacyJournal(db.uuid, chosen.name, [
       started(db, chosen.name),
@@ -350,10 +316,7 @@ describe('a restore journal where older consoles kept it (ou=restore below the i
 
     expect(await moveLegacyJournals()).toBe(1);
     expect(await directoryEntry(world, legacyDn(db.uuid, chosen.name))).toBeNull();
-    const moved = await directoryEntry(
-      world,
-      `ou=${db.uuid}_${chosen.name},ou=restores,ou=backup-console,ou=services,${world.slapd.baseDn}`,
-    );
+    const moved = await directoryEntry(world, world.dn.restoreJournal(db.uuid, chosen.name));
     expect(moved?.description).toHaveLength(5);
     // An ended restore is history: no lease, so no console takes it for an open one.
     expect(moved?.businessCategory).toBeUndefined();
@@ -365,30 +328,17 @@ describe('a restore journal where older consoles kept it (ou=restore below the i
   it('of an open restore is read as console-driven and can still be aborted, leaving nothing in either place', async () => {
     const { abortRestoreAction } = await actions();
     const { readRestoreStatus, iterationRef } = await service();
-    const { withDirectoryClient } = await import('./restore-world');
-    const { Attribute, Change } = await import('ldapts');
-    const db = treeMachine('db-01');
+    const db = treeMachine(world, 'db-01');
     const chosen = db.iterations[1];
-    const iterationDn = `ou=${chosen.name},ou=backup,${machineDnOf(db.uuid)}`;
-    await withDirectoryClient(world, (client) =>
-      client.modify(iterationDn, [
-        new Change({
-          operation: 'replace',
-          modification: new Attribute({ type: 'sstProvisioningMode', values: ['unretainedSmallFiles'] }),
-        }),
-      ]),
-    );
-    await withDirectoryClient(world, (client) =>
-      client.del(`ou=${db.uuid}_${chosen.name},ou=restores,ou=backup-console,ou=services,${world.slapd.baseDn}`).catch(() => undefined),
-    );
+    const iterationDn = world.dn.iteration(db.uuid, chosen.name);
+    await replaceAttribute(world, iterationDn, 'sstProvisioningMode', ['unretainedSmallFiles']);
+    await withDirectoryClient(world, (client) => client.del(world.dn.restoreJournal(db.uuid, chosen.name)).catch(() => undefined));
     await writeLegacyJournal(db.uuid, chosen.name, [started(db, chosen.name), { step: 'small-files-copied' }]);
     const status = await readRestoreStatus(iterationRef(db.uuid, chosen.name));
     expect(status.view).toMatchObject({ stage: 'deciding', executor: 'console', canAbort: true });
     expect(await abortRestoreAction({ uuid: db.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
     expect(await directoryEntry(world, legacyDn(db.uuid, chosen.name))).toBeNull();
-    expect(
-      await directoryEntry(world, `ou=${db.uuid}_${chosen.name},ou=restores,ou=backup-console,ou=services,${world.slapd.baseDn}`),
-    ).toBeNull();
+    expect(await directoryEntry(world, world.dn.restoreJournal(db.uuid, chosen.name))).toBeNull();
     expect((await directoryEntry(world, iterationDn))?.sstProvisioningMode).toEqual(['finished']);
   });
 });
