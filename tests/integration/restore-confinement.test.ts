@@ -7,15 +7,14 @@ import {
   confirmRestoreAsAdmin,
   directoryEntry,
   domainOf,
-  fileSnapshot,
   replaceAttribute,
   restoreWorldForFile,
   retainFolderOf,
-  sha256,
   treeMachine,
   withDirectoryClient,
   type TreeMachine,
 } from './restore-world';
+import { fileSnapshot, sha256 } from '../support/file-snapshot';
 
 // The actions run exactly as in the console, signed in as the demo administrator; only the browser and Next's cache are stand-ins.
 vi.mock('next/headers', () => import('../support/next-headers'));

@@ -8,9 +8,7 @@ import {
   directorySnapshot,
   domainOf,
   expectImagesFrom,
-  fileSnapshot,
   restoreWorldForFile,
-  sha256,
   retainFolderOf,
   startWorldBroker,
   startWorldNodeDaemon,
@@ -18,6 +16,7 @@ import {
   virshVerbs,
   withDirectoryClient,
 } from './restore-world';
+import { fileSnapshot, sha256 } from '../support/file-snapshot';
 import { consoleProcess, killConsoleProcesses } from './console-process';
 import { DEMO } from '../../scripts/directory/demo-directory';
 import { sleep, waitFor } from '../support/wait-for';
@@ -44,7 +43,7 @@ const DAEMON_WAIT_MS = 90_000;
 let daemon: RunningNodeDaemon | null = null;
 let broker: RunningBrokerTransitions | null = null;
 
-// The cp and rm fixtures first on the node's PATH: the real ones unless slowCopies or failRemoval is on.
+// The cp and rm fixtures first on the node's PATH: the real ones unless a fault of world.faults is on.
 const world = restoreWorldForFile({
   env: {
     NODE_DAEMON: `${NODE_2}=absent`,
@@ -78,6 +77,22 @@ async function iterationEntry(uuid: string, iteration: string) {
 async function stageOf(uuid: string, iteration: string) {
   const { readRestoreStatus, iterationRef } = await service();
   return (await readRestoreStatus(iterationRef(uuid, iteration))).view.stage;
+}
+
+/**
+ * Waits until the restore's page shows `stage`; `settling`: what this console drives in the
+ * background is let finish between two looks.
+ */
+async function untilStage(what: string, uuid: string, iteration: string, stage: string, { settling = false } = {}): Promise<void> {
+  const { settle } = await import('@/lib/restore/runner');
+  await waitFor(
+    what,
+    async () => {
+      if (settling) await settle();
+      return (await stageOf(uuid, iteration)) === stage;
+    },
+    DAEMON_WAIT_MS,
+  );
 }
 
 /** Every SSH command the console runs meanwhile (lib/ssh's observer). */
@@ -173,11 +188,7 @@ describe('a daemon-driven restore', () => {
     try {
       expect(await startRestoreAction({ uuid: web.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
       // The lock is a command with state 0 only for the daemon; the page follows its answer.
-      await waitFor(
-        'the daemon to unretain the small files',
-        async () => (await stageOf(web.uuid, chosen.name)) === 'deciding',
-        DAEMON_WAIT_MS,
-      );
+      await untilStage('the daemon to unretain the small files', web.uuid, chosen.name, 'deciding');
       const conflicts = await loadConflicts(ref);
       expect(conflicts.conflicts.map((c) => c.id).sort()).toEqual(['ldap:vm:description', 'memory', 'xml:devices/video/model@vram']);
       const { resolveConflictsAction } = await actions();
@@ -280,27 +291,15 @@ describe('a daemon-driven restore', () => {
     broker = await startWorldBroker(world, 300);
     const { startRestoreAction, confirmRestoreAction } = await actions();
     const { readRestoreStatus, iterationRef } = await service();
-    const { settle } = await import('@/lib/restore/runner');
     const files = treeMachine(world, 'files-01');
     const chosen = files.iterations[0];
     const dn = world.dn.iteration(files.uuid, chosen.name);
     const since = new Date();
     expect(await startRestoreAction({ uuid: files.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
-    await waitFor(
-      'the daemon to unretain the small files',
-      async () => (await stageOf(files.uuid, chosen.name)) === 'deciding',
-      DAEMON_WAIT_MS,
-    );
+    await untilStage('the daemon to unretain the small files', files.uuid, chosen.name, 'deciding');
     await decideEverything(files.uuid, chosen.name, 'live');
     expect(await confirmRestoreAction({ uuid: files.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
-    await waitFor(
-      'the restore to finish',
-      async () => {
-        await settle();
-        return (await stageOf(files.uuid, chosen.name)) === 'finished';
-      },
-      DAEMON_WAIT_MS,
-    );
+    await untilStage('the restore to finish', files.uuid, chosen.name, 'finished', { settling: true });
     const status = await readRestoreStatus(iterationRef(files.uuid, chosen.name));
     expect(status.view.failure).toBeNull();
     expect(await executedFor(dn, 3)).toEqual([
@@ -340,11 +339,7 @@ describe('a daemon-driven restore', () => {
       domain: domainOf(world, web.uuid),
     };
     expect(await startRestoreAction({ uuid: web.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
-    await waitFor(
-      'the daemon to unretain the small files',
-      async () => (await stageOf(web.uuid, chosen.name)) === 'deciding',
-      DAEMON_WAIT_MS,
-    );
+    await untilStage('the daemon to unretain the small files', web.uuid, chosen.name, 'deciding');
     await decideEverything(web.uuid, chosen.name);
     expect(await abortRestoreAction({ uuid: web.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
     expect(await stageOf(web.uuid, chosen.name)).toBe('not-a-restore');
@@ -359,7 +354,6 @@ describe('a daemon-driven restore', () => {
     daemon = await startWorldNodeDaemon(world, NODE_1);
     const { startRestoreAction, confirmRestoreAction, abortRestoreAction } = await actions();
     const { readRestoreStatus, iterationRef } = await service();
-    const { settle } = await import('@/lib/restore/runner');
     const files = treeMachine(world, 'files-01');
     const chosen = files.iterations[1] ?? files.iterations[0];
     const image = chosen.files.find((f) => f.kind === 'disk')!;
@@ -371,21 +365,10 @@ describe('a daemon-driven restore', () => {
     const domainBefore = domainOf(world, files.uuid);
     try {
       expect(await startRestoreAction({ uuid: files.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
-      await waitFor(
-        'the daemon to unretain the small files',
-        async () => (await stageOf(files.uuid, chosen.name)) === 'deciding',
-        DAEMON_WAIT_MS,
-      );
+      await untilStage('the daemon to unretain the small files', files.uuid, chosen.name, 'deciding');
       await decideEverything(files.uuid, chosen.name, 'live');
       expect(await confirmRestoreAction({ uuid: files.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
-      await waitFor(
-        'the failure',
-        async () => {
-          await settle();
-          return (await stageOf(files.uuid, chosen.name)) === 'failed';
-        },
-        DAEMON_WAIT_MS,
-      );
+      await untilStage('the failure', files.uuid, chosen.name, 'failed', { settling: true });
       const status = await readRestoreStatus(iterationRef(files.uuid, chosen.name));
       expect(status.view.failure).toMatchObject({
         returnValue: 38,
@@ -416,7 +399,6 @@ describe('a daemon-driven restore', () => {
     daemon.pause();
     const { startRestoreAction, retryRestoreAction, abortRestoreAction } = await actions();
     const { readRestoreStatus, iterationRef } = await service();
-    const { settle } = await import('@/lib/restore/runner');
     const web = treeMachine(world, 'web-01');
     const chosen = web.iterations[1];
     const ref = iterationRef(web.uuid, chosen.name);
@@ -426,14 +408,7 @@ describe('a daemon-driven restore', () => {
     expect(waiting.view.waitingForDaemon).toMatchObject({ command: 'unretainSmallFiles', taken: false });
     expect(waiting.view.canAbort).toBe(false);
     expect(waiting.view.abortBlocked).toMatch(/node daemon has been asked/);
-    await waitFor(
-      'the console to give up',
-      async () => {
-        await settle();
-        return (await stageOf(web.uuid, chosen.name)) === 'failed';
-      },
-      DAEMON_WAIT_MS,
-    );
+    await untilStage('the console to give up', web.uuid, chosen.name, 'failed', { settling: true });
     const status = await readRestoreStatus(ref);
     expect(status.view.failure).toMatchObject({
       returnValue: 901,
@@ -451,11 +426,7 @@ describe('a daemon-driven restore', () => {
     // The daemon comes back: a retry asks it again, and it answers.
     daemon.resume();
     expect(await retryRestoreAction({ uuid: web.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
-    await waitFor(
-      'the daemon to unretain the small files',
-      async () => (await stageOf(web.uuid, chosen.name)) === 'deciding',
-      DAEMON_WAIT_MS,
-    );
+    await untilStage('the daemon to unretain the small files', web.uuid, chosen.name, 'deciding');
     expect(await executedFor(world.dn.iteration(web.uuid, chosen.name), 1)).toEqual([['unretainSmallFiles', 0]]);
     expect(await abortRestoreAction({ uuid: web.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
   }, 120_000);
@@ -466,7 +437,6 @@ describe('a daemon-driven restore whose last step fails', () => {
     daemon = await startWorldNodeDaemon(world, NODE_1);
     const { startRestoreAction, confirmRestoreAction, retryRestoreAction, finishRestoreAction } = await actions();
     const { readRestoreStatus, iterationRef } = await service();
-    const { settle } = await import('@/lib/restore/runner');
     const { listAudit } = await import('@/lib/audit');
     const files = treeMachine(world, 'files-01');
     const chosen = files.iterations[1] ?? files.iterations[0];
@@ -476,18 +446,10 @@ describe('a daemon-driven restore whose last step fails', () => {
     const resolvedCopy = `${retainFolder}.resolved`;
     world.faults.failRemoval(resolvedCopy);
     expect(await startRestoreAction({ uuid: files.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
-    await waitFor(
-      'the daemon to unretain the small files',
-      async () => (await stageOf(files.uuid, chosen.name)) === 'deciding',
-      DAEMON_WAIT_MS,
-    );
+    await untilStage('the daemon to unretain the small files', files.uuid, chosen.name, 'deciding');
     await decideEverything(files.uuid, chosen.name, 'live');
     expect(await confirmRestoreAction({ uuid: files.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
-    const failedNow = async () => {
-      await settle();
-      return (await stageOf(files.uuid, chosen.name)) === 'failed';
-    };
-    await waitFor('the failure', failedNow, DAEMON_WAIT_MS);
+    await untilStage('the failure', files.uuid, chosen.name, 'failed', { settling: true });
     const failed = await readRestoreStatus(ref);
     expect(failed.view.failure).toMatchObject({ during: 'removing the retain folder', returnValue: 46, by: 'console' });
     expect(failed.view).toMatchObject({ canRetry: true, canRetryWithoutState: false, canAbort: false, finishByHandBlocked: null });
@@ -496,7 +458,7 @@ describe('a daemon-driven restore whose last step fails', () => {
     expect(domainOf(world, files.uuid)?.state).toBe('running');
     // A retry of the console's own step does not ask the daemon again; with the cause still there it fails the same way.
     expect(await retryRestoreAction({ uuid: files.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
-    await waitFor('the failure again', failedNow, DAEMON_WAIT_MS);
+    await untilStage('the failure again', files.uuid, chosen.name, 'failed', { settling: true });
     const again = await readRestoreStatus(ref);
     expect(again.view.failure).toMatchObject({ during: 'removing the retain folder', returnValue: 46 });
     expect(again.journal.filter((r) => r.step === 'followed')).toEqual([]);

@@ -5,17 +5,15 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ignoreShutdown, readVirshCalls } from '../../scripts/node/virsh-state';
 import {
   confirmRestoreAsAdmin,
+  copyUnderWay,
   domainOf,
   expectImagesFrom,
-  fileSnapshot,
   machineState,
-  partialCopy,
   restoreWorldForFile,
-  retainFolderOf,
-  sha256,
   treeMachine,
   virshVerbs,
 } from './restore-world';
+import { fileSnapshot, sha256 } from '../support/file-snapshot';
 import { consoleProcess, killConsoleProcesses } from './console-process';
 import { DEMO } from '../../scripts/directory/demo-directory';
 import { sleep, waitFor } from '../support/wait-for';
@@ -84,7 +82,7 @@ describe('the SSH connection is cut while the large files are copied', () => {
     world.faults.slowCopies(20);
     const { ref, iteration } = await confirmedRestore('web-01', 0);
     expect(await launchPhase2(ref)).toBe(true);
-    await waitFor('a copy under way', () => partialCopy(retainFolderOf(world, iteration), iteration));
+    await waitFor('a copy under way', () => copyUnderWay(world, iteration));
     expect(await world.node.node.dropConnections({ keepCommands: true })).toBeGreaterThan(0);
     await settle();
 
@@ -122,7 +120,7 @@ describe('the console process is killed in phase 2 and started again', () => {
     const { ref, iteration } = await confirmedRestore('web-01', 1);
     const first = consoleProcess(['drive', ref.machineUuid, ref.iteration]);
     await first.said('driving');
-    await waitFor('a copy under way', () => partialCopy(retainFolderOf(world, iteration), iteration));
+    await waitFor('a copy under way', () => copyUnderWay(world, iteration));
     first.child.kill('SIGKILL');
     world.faults.slowCopies(null);
 
@@ -149,7 +147,7 @@ describe('the console process is killed in phase 2 and started again', () => {
     const { ref, iteration } = await confirmedRestore('web-01', 1);
     const frozen = consoleProcess(['drive', ref.machineUuid, ref.iteration]);
     await frozen.said('driving');
-    await waitFor('a copy under way', () => partialCopy(retainFolderOf(world, iteration), iteration));
+    await waitFor('a copy under way', () => copyUnderWay(world, iteration));
     frozen.child.kill('SIGSTOP');
     world.faults.slowCopies(null);
     await sleep(LEASE_SECONDS * 1000 + 200);

@@ -2,7 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSyn
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { directoryEntry, domainOf, replaceAttribute, restoreWorldForFile, sha256, treeMachine, withDirectoryClient } from './restore-world';
+import { directoryEntry, domainOf, replaceAttribute, restoreWorldForFile, treeMachine, withDirectoryClient } from './restore-world';
+import { sha256 } from '../support/file-snapshot';
 import { DEMO } from '../../scripts/directory/demo-directory';
 
 // The actions run exactly as in the console, signed in as the demo administrator; only the browser and Next's cache are stand-ins.

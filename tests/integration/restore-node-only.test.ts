@@ -9,19 +9,17 @@ import { consoleProcess, killConsoleProcesses } from './console-process';
 import { storedStrings } from './raw-directory';
 import {
   confirmRestoreAsAdmin,
+  copyUnderWay,
   directoryEntry,
   directorySnapshot,
   domainOf,
   expectImagesFrom,
-  fileSnapshot,
-  partialCopy,
   restoreWorldForFile,
-  retainFolderOf,
-  sha256,
   treeMachine,
   virshVerbs,
   withDirectoryClient,
 } from './restore-world';
+import { fileSnapshot, sha256 } from '../support/file-snapshot';
 
 // The actions run exactly as in the console, signed in as the demo administrator; only the browser and Next's cache are stand-ins.
 vi.mock('next/headers', () => import('../support/next-headers'));
@@ -38,7 +36,7 @@ vi.setConfig({ testTimeout: 120_000 });
  * stand-in replaces the machine's leaf the next night.
  */
 const LEASE_SECONDS = 2;
-// The slow cp fixture goes first on the node's PATH; it is the real cp unless slowCopies is on.
+// The slow cp fixture goes first on the node's PATH; it is the real cp unless world.faults.slowCopies is on.
 const world = restoreWorldForFile({
   env: { RESTORE_LEASE_SECONDS: String(LEASE_SECONDS) },
   kind: 'stoney-cloud',
@@ -401,9 +399,8 @@ describe('an iteration that exists only on the node (stoney cloud)', () => {
     await confirmRestoreAsAdmin(ref);
     const first = consoleProcess(['drive', ref.machineUuid, ref.iteration]);
     await first.said('driving');
-    const retainFolder = retainFolderOf(world, chosen);
     // The saved state goes into the retain folder, the images beside the live ones (see docs/undo.md).
-    await waitFor('a copy under way', () => partialCopy(retainFolder, chosen) ?? partialStagedCopy(tpl.liveImages));
+    await waitFor('a copy under way', () => copyUnderWay(world, chosen) ?? partialStagedCopy(tpl.liveImages));
     first.child.kill('SIGKILL');
     world.faults.slowCopies(null);
     await sleep(LEASE_SECONDS * 1000 + 200);

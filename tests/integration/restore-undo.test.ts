@@ -4,15 +4,14 @@ import { describe, expect, it, vi } from 'vitest';
 import {
   confirmRestoreAsAdmin,
   expectImagesFrom,
-  fileSnapshot,
   machineState,
   restoreWorldForFile,
-  sha256,
   treeMachine,
   virshVerbs,
   withDirectoryClient,
   type TreeMachine,
 } from './restore-world';
+import { fileSnapshot, sha256 } from '../support/file-snapshot';
 import { DEMO } from '../../scripts/directory/demo-directory';
 
 // The actions run exactly as in the console, signed in as the demo administrator; only the browser and Next's cache are stand-ins.

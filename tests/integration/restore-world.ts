@@ -16,9 +16,6 @@ import { nodeFaults, type NodeFaults, type NodeTool } from '../support/node-faul
 import { testConsoleEnv } from './env-setup';
 import { storedStrings, withRootConnection } from './raw-directory';
 
-/** The one file snapshot helper, where the restore tests look for it. */
-export { fileSnapshot, sha256 } from '../support/file-snapshot';
-
 /**
  * A private world for restore tests: its own slapd with the demo directory and its own test
  * node (real sshd, virsh stand-in) whose tree matches it. Restores change machines for real,
@@ -143,8 +140,9 @@ export function retainFolderOf(world: RestoreWorld, iteration: NodeTreeIteration
   return join(world.node.tree.retainRoot, relative(world.node.tree.backupRoot, iteration.folder));
 }
 
-/** A copy into `folder` that has started but not finished: the copy is under way. */
-export function partialCopy(folder: string, iteration: Pick<NodeTreeIteration, 'files'>): string | null {
+/** A file of the iteration (saved state or disk image) copied into its retain folder that has started but not finished: the copy is under way. */
+export function copyUnderWay(world: RestoreWorld, iteration: NodeTreeIteration): string | null {
+  const folder = retainFolderOf(world, iteration);
   if (!existsSync(folder)) return null;
   for (const f of iteration.files.filter((x) => x.kind === 'disk' || x.kind === 'state')) {
     const path = join(folder, f.name);

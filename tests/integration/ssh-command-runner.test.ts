@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestNode, type TestNode } from '../../scripts/node/test-node';
+import { waitFor } from '../support/wait-for';
 import { withDirectory } from './env-setup';
 import { nodeStatus } from '@/lib/ssh';
 import { closeNodeConnections, nodeConnection } from '@/lib/ssh/pool';
@@ -165,18 +166,18 @@ describe('commands through the runner', () => {
     await expect(runOnNode(RUNNER, ['sh', '-c', 'sleep 32.5 & echo started'], { timeoutMs: 1000 })).rejects.toMatchObject({
       code: 'node-timeout',
     });
-    await waitFor(async () => running('sleep 32.5').length === 0);
+    await waitFor('sleep 32.5 to end', () => running('sleep 32.5').length === 0, 5_000);
   });
 
   it('stop a whole process group on abort and timeout, and the runner serves the next command', async () => {
     const controller = new AbortController();
     const started = runOnNode(RUNNER, ['sh', '-c', 'sleep 31.11 & sleep 31.22; wait'], { signal: controller.signal, timeoutMs: 0 });
-    await waitFor(async () => running('sleep 31.22').length === 1);
+    await waitFor('sleep 31.22 to run', () => running('sleep 31.22').length === 1, 5_000);
     controller.abort();
     await expect(started).rejects.toMatchObject({ code: 'command-aborted' });
-    await waitFor(async () => running('sleep 31.11').length === 0 && running('sleep 31.22').length === 0);
+    await waitFor('both sleeps to end', () => running('sleep 31.11').length === 0 && running('sleep 31.22').length === 0, 5_000);
     await expect(runOnNode(RUNNER, ['sh', '-c', 'sleep 31.11'], { timeoutMs: 500 })).rejects.toMatchObject({ code: 'node-timeout' });
-    await waitFor(async () => running('sleep 31.11').length === 0);
+    await waitFor('sleep 31.11 to end', () => running('sleep 31.11').length === 0, 5_000);
     await expect(runOnNode(RUNNER, ['head', '-c', '100000', '/dev/zero'], { maxOutputBytes: 1000 })).rejects.toMatchObject({
       code: 'command-failed',
       message: expect.stringMatching(/wrote more than 1000 bytes/),
@@ -202,7 +203,7 @@ describe('commands through the runner', () => {
     const connection = await nodeConnection(RUNNER);
     const runner = Number((await runOnNode(RUNNER, ['sh', '-c', 'echo $PPID'])).stdout.trim());
     const sleeping = runOnNode(RUNNER, ['sleep', '31.11'], { timeoutMs: 0 });
-    await waitFor(async () => running('sleep 31.11').length === 1);
+    await waitFor('sleep 31.11 to run', () => running('sleep 31.11').length === 1, 5_000);
     process.kill(runner, 'SIGKILL');
     await expect(sleeping).rejects.toMatchObject({ code: 'node-connection-lost' });
     execFileSync('pkill', ['-f', 'sleep 31.11']);
@@ -215,7 +216,7 @@ describe('commands through the runner', () => {
     expect(runnerDirs().length).toBeGreaterThan(0);
 
     const during = runOnNode(RUNNER, ['sleep', '31.22'], { timeoutMs: 0 });
-    await waitFor(async () => running('sleep 31.22').length === 1);
+    await waitFor('sleep 31.22 to run', () => running('sleep 31.22').length === 1, 5_000);
     await node.dropConnections();
     await expect(during).rejects.toMatchObject({ code: 'node-connection-lost' });
     expect((await runOnNode(RUNNER, ['echo', 'reconnected'])).stdout).toBe('reconnected\n');
@@ -226,9 +227,9 @@ describe('commands through the runner', () => {
     // The runners killed above left their folders (some linger as zombies); the next runner to start removes them.
     await closeNodeConnections();
     await runOnNode(RUNNER, ['true']);
-    await waitFor(async () => runnerDirs().length === 1);
+    await waitFor('one runner folder', () => runnerDirs().length === 1, 5_000);
     await closeNodeConnections();
-    await waitFor(async () => runnerDirs().length === 0);
+    await waitFor('no runner folder', () => runnerDirs().length === 0, 5_000);
   });
 });
 
@@ -241,12 +242,12 @@ describe('nodes where the runner cannot work as usual', () => {
       commandRunner: { active: false, reason: expect.stringMatching(/^ended before it was ready \(exit status 70\): mktemp: /) },
     });
     await expect(runOnNode(BROKEN, ['sleep', '31.11'], { timeoutMs: 500 })).rejects.toMatchObject({ code: 'node-timeout' });
-    await waitFor(async () => running('sleep 31.11').length === 0);
+    await waitFor('sleep 31.11 to end', () => running('sleep 31.11').length === 0, 5_000);
     const controller = new AbortController();
     const aborted = runOnNode(BROKEN, ['sleep', '31.22'], { signal: controller.signal, timeoutMs: 0 });
     setTimeout(() => controller.abort(), 300);
     await expect(aborted).rejects.toMatchObject({ code: 'command-aborted' });
-    await waitFor(async () => running('sleep 31.22').length === 0);
+    await waitFor('sleep 31.22 to end', () => running('sleep 31.22').length === 0, 5_000);
   });
 
   it('skip what a talkative login shell prints before the runner starts', async () => {
@@ -255,11 +256,3 @@ describe('nodes where the runner cannot work as usual', () => {
     expect((await nodeConnection(NOISY)).runners.state()).toEqual({ active: true, runners: 1 });
   });
 });
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestNode, type TestNode } from '../../scripts/node/test-node';
+import { waitFor } from '../support/wait-for';
 import { withDirectory } from './env-setup';
 import { resolveNodeEndpoint } from '@/lib/ssh/address';
 import { fingerprint } from '@/lib/ssh/known-hosts';
@@ -165,7 +166,7 @@ describe('connecting to a node', () => {
   it('reports a dropped connection during a command, and the next call reconnects', async () => {
     const running = runOnNode(NODE, ['sleep', '30'], { timeoutMs: 0 });
     const before = await nodeConnection(NODE);
-    await waitFor(async () => (await node.dropConnections()) > 0);
+    await waitFor('a connection to drop', async () => (await node.dropConnections()) > 0, 5_000);
     await expect(running).rejects.toMatchObject({ code: 'node-connection-lost' });
     expect((await runOnNode(NODE, ['echo', 'again'])).stdout).toBe('again\n');
     expect(await nodeConnection(NODE)).not.toBe(before);
@@ -185,7 +186,7 @@ describe('connecting to a node', () => {
       code: 'node-timeout',
       message: expect.stringMatching(/^sleep on node node-01.stoney-cloud.org .* did not finish within 1 s and was stopped/),
     });
-    await waitFor(async () => (await runOnNode(NODE, ['pgrep', '-f', 'sleep 31.4159'])).code === 1);
+    await waitFor('sleep 31.4159 to end', async () => (await runOnNode(NODE, ['pgrep', '-f', 'sleep 31.4159'])).code === 1, 5_000);
   });
 
   it('stops a command when its AbortSignal fires', async () => {
@@ -193,7 +194,7 @@ describe('connecting to a node', () => {
     const running = runOnNode(NODE, ['sleep', '27.1828'], { signal: controller.signal, timeoutMs: 0 });
     setTimeout(() => controller.abort(), 300);
     await expect(running).rejects.toMatchObject({ code: 'command-aborted' });
-    await waitFor(async () => (await runOnNode(NODE, ['pgrep', '-f', 'sleep 27.1828'])).code === 1);
+    await waitFor('sleep 27.1828 to end', async () => (await runOnNode(NODE, ['pgrep', '-f', 'sleep 27.1828'])).code === 1, 5_000);
     const aborted = new AbortController();
     aborted.abort();
     await expect(runOnNode(NODE, ['true'], { signal: aborted.signal })).rejects.toMatchObject({ code: 'command-aborted' });
@@ -211,11 +212,3 @@ describe('connecting to a node', () => {
     await expect(resolveNodeEndpoint('node-01;id')).rejects.toMatchObject({ code: 'invalid-input' });
   });
 });
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
