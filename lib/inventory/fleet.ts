@@ -19,7 +19,7 @@ import {
 import { classifyMachine, stepSince, type ClassifiableIteration, type Classification } from '@/lib/backup/status';
 import { STEP_FLOOR_MS, stepHistory, stepOf, type StepHistory } from '@/lib/backup/step-limits';
 import { backupVerdict, type BackupVerdict } from '@/lib/backup/verdict';
-import type { CronPlan } from '@/lib/cron';
+import { cronPlanOf, type CronPlan } from '@/lib/cron';
 import type { EntryProblem } from '@/lib/ldap/entry';
 import {
   readCloudBackupConfig,
@@ -70,15 +70,7 @@ export interface Fleet {
 /** The plan fc-brokerd reads (FOSS-Cloud); fields it lacks stay empty so the warnings can name them. */
 export function effectivePlan(effective: EffectiveConfig): CronPlan {
   if (effective.broker) return effective.broker.plan;
-  const cron = effective.entry?.values.cron ?? {};
-  return {
-    minute: cron.minute ?? '',
-    hour: cron.hour ?? '',
-    day: cron.day ?? '',
-    month: cron.month ?? '',
-    dayOfWeek: cron.dayOfWeek ?? '',
-    active: cron.active ?? false,
-  };
+  return cronPlanOf(effective.entry?.values.cron ?? {});
 }
 
 /**
