@@ -35,18 +35,30 @@ export const FILES = {
   directoryPermission: 770,
 } satisfies BackupPlanSpec;
 
-/** Node `n` (1, 2, …): node-0n.stoney-cloud.org, host 10 + n on the admin, data, internal and public networks. */
+/**
+ * The stoney-cloud.org networks by their VLAN: the admin, data and internal ones are
+ * 10.1.<vlan>.0/24, named <network>.stoney-cloud.org; the public one is the machines' network.
+ */
+const VLAN = { admin: 110, data: 140, int: 120, pub: 130 } as const;
+
+/** Node `n` (1, 2, …): node-0n.stoney-cloud.org at 10.1.<vlan>.<10 + n> on each network. */
 export function defaultNode(n: number, description: string): NodeSpec {
-  const host = 10 + n;
+  const on = (network: keyof typeof VLAN) => `10.1.${VLAN[network]}.${10 + n}`;
   return {
     fqdn: `node-${String(n).padStart(2, '0')}.stoney-cloud.org`,
     description,
     state: 'active',
-    ip: { admin: `10.1.110.${host}`, data: `10.1.140.${host}`, int: `10.1.120.${host}`, pub: `10.1.130.${host}` },
+    ip: { admin: on('admin'), data: on('data'), int: on('int'), pub: on('pub') },
   };
 }
 
-/** The stoney-cloud.org networks, the machines' one being `subnet`/`netmask` (its DNS serves NTP too). */
+const segment = (network: 'admin' | 'data' | 'int') => ({
+  prefix: `10.1.${VLAN[network]}.0/24`,
+  vlan: VLAN[network],
+  domain: `${network}.stoney-cloud.org`,
+});
+
+/** The stoney-cloud.org networks, the public one being `subnet`/`netmask` (its DNS serves NTP too). */
 export function defaultNetwork(subnet: string, netmask: number, router: string, dns: string): NetworkSpec {
   return {
     subnet,
@@ -58,10 +70,10 @@ export function defaultNetwork(subnet: string, netmask: number, router: string, 
     displayName: 'network-pool-01',
     bridge: 'vmbr0',
     segments: {
-      admin: { prefix: '10.1.110.0/24', vlan: 110, domain: 'admin.stoney-cloud.org' },
-      data: { prefix: '10.1.140.0/24', vlan: 140, domain: 'data.stoney-cloud.org' },
-      int: { prefix: '10.1.120.0/24', vlan: 120, domain: 'int.stoney-cloud.org' },
-      pub: { prefix: `${subnet}/${netmask}`, vlan: 130, domain: 'stoney-cloud.org' },
+      admin: segment('admin'),
+      data: segment('data'),
+      int: segment('int'),
+      pub: { prefix: `${subnet}/${netmask}`, vlan: VLAN.pub, domain: 'stoney-cloud.org' },
     },
   };
 }
