@@ -12,12 +12,14 @@ import { expect, test } from './fixtures';
  * other spec reads), and the db-01 restore is aborted, which puts everything back as it was.
  */
 
+/** A machine on the demo node with its newest iteration that has files, and the node's tree. */
 function treeMachine(name: string) {
-  const machine = demoNode().tree.machines.find((m) => m.name === name);
+  const { tree } = demoNode();
+  const machine = tree.machines.find((m) => m.name === name);
   if (!machine) throw new Error(`the demo node has no ${name}`);
   const newest = machine.iterations.filter((i) => i.folder !== null).sort((a, b) => b.name.localeCompare(a.name))[0];
   if (!newest) throw new Error(`${name} has no iteration with files`);
-  return { machine, newest };
+  return { machine, newest, tree };
 }
 
 /** What an aborted restore must leave as it was: the machine's subtree, the retain and image folders, the domain. */
@@ -46,8 +48,7 @@ test('a restore of web-01 (two disks, saved state) resolves conflicts both ways 
   restoreWizard: wizard,
 }) => {
   test.setTimeout(180_000);
-  const { machine: web, newest } = treeMachine('web-01');
-  const { tree } = demoNode();
+  const { machine: web, newest, tree } = treeMachine('web-01');
   const before = await machineSubtree(web.uuid);
   webBeforeRestore = { directory: before, images: web.liveImages.map((i) => sha256(i.path)), domain: liveDomain(web.uuid) };
   const descriptionBefore = machineEntry(before, web.uuid)?.description;
@@ -243,8 +244,7 @@ test('a restore of db-01 started from the iteration page and aborted in phase 1 
   restoreWizard: wizard,
 }) => {
   test.setTimeout(120_000);
-  const { machine: db, newest } = treeMachine('db-01');
-  const { tree } = demoNode();
+  const { machine: db, newest, tree } = treeMachine('db-01');
   const before = await machineWorld(db.uuid);
 
   await iterationPage.open(db.uuid, newest.name);
@@ -272,8 +272,7 @@ test('a copy that fails in phase 2 shows the command, its exit code and stderr, 
 }) => {
   // Two failed copies, each first looking through every process's open files on the node for a leftover writer: slow on a busy machine.
   test.setTimeout(120_000);
-  const { machine: db, newest } = treeMachine('db-01');
-  const { tree } = demoNode();
+  const { machine: db, newest, tree } = treeMachine('db-01');
   const before = await machineWorld(db.uuid);
   // The saved state is the one large file copied into the retain folder (the images go beside the live ones).
   const image = newest.files.find((f) => f.kind === 'state');
@@ -313,8 +312,7 @@ test('a restore of db-01 that fails at its last step is retried to finished, and
   restoreWizard: wizard,
 }) => {
   test.setTimeout(240_000);
-  const { machine: db, newest } = treeMachine('db-01');
-  const { tree } = demoNode();
+  const { machine: db, newest, tree } = treeMachine('db-01');
   const retainBefore = fileSnapshot(tree.retainRoot);
   const retainFolder = join(tree.retainRoot, relative(tree.backupRoot, newest.folder ?? ''));
 

@@ -8,6 +8,7 @@
  * always gives the same text.
  */
 import { createHash } from 'node:crypto';
+import type { CronPlan } from '../../lib/cron/cron-plan';
 import { sshaHash } from './slapd';
 
 // ---------------------------------------------------------------------------------------------
@@ -30,14 +31,8 @@ export function headlineOf(protection: ExpectedProtection, activity: ExpectedAct
   return HEADLINE_ORDER.find((s) => s === protection || s === activity) ?? protection;
 }
 
-export interface CronSpec {
-  minute: string;
-  hour: string;
-  day: string;
-  month: string;
-  dayOfWeek: string;
-  active: boolean;
-}
+/** A schedule as the directory stores it. */
+export type CronSpec = CronPlan;
 
 /** One backup configuration entry; only the given attributes are written. */
 export interface BackupPlanSpec {
