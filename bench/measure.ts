@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { Client } from 'ldapts';
-import { newSessionToken, SESSION_COOKIE, type SessionRecord } from '../lib/auth/session-token';
+import { newSessionRecord, newSessionToken, SESSION_COOKIE } from '../lib/auth/session-token';
 
 /** `bash -c true` with standard input from /dev/null (bash also reads ~/.bashrc when its input is a socket, as node's pipes are). */
 export function bashTrue(env: NodeJS.ProcessEnv): Promise<void> {
@@ -72,15 +72,7 @@ export async function createSession(
   person: { dn: string; login: string; name: string },
 ): Promise<string> {
   const { token, key } = newSessionToken(secret);
-  const now = Date.now();
-  const record: SessionRecord = {
-    version: 1,
-    login: person.login,
-    name: person.name,
-    createdAt: new Date(now).toISOString(),
-    expiresAt: new Date(now + 8 * 3600_000).toISOString(),
-    address: null,
-  };
+  const record = newSessionRecord(person, 8 * 3600, null);
   const client = new Client({ url: ldap.url });
   await client.bind(ldap.bindDn, ldap.password);
   try {

@@ -24,23 +24,31 @@ export function liveDomain(uuid: string): StandInDomain | null {
 }
 
 /**
+ * Installs tests/fixtures/node-bin/<command> as the node's <command> (which acts as the real one
+ * while its flag file is absent) and writes `value` to the flag, or removes the flag for null.
+ */
+function standIn(command: 'cp' | 'rm', flag: string, value: string | null): void {
+  const { dir, virshStateDir } = demoNode();
+  const flagFile = join(virshStateDir, flag);
+  if (value === null) {
+    rmSync(flagFile, { force: true });
+    return;
+  }
+  const bin = join(dir, 'bin', command);
+  if (!existsSync(bin)) {
+    copyFileSync(`tests/fixtures/node-bin/${command}`, bin);
+    chmodSync(bin, 0o755);
+  }
+  writeFileSync(flagFile, value);
+}
+
+/**
  * Makes every large copy on the node (`cp -p -T`, as the restore copies images) pause half-way
  * for `seconds`, so a test can watch the copy progress and reload meanwhile; null makes copies
  * fast again. Installs tests/fixtures/node-bin/cp as the node's `cp` (which is the real cp otherwise).
  */
 export function slowCopies(seconds: number | null): void {
-  const { dir, virshStateDir } = demoNode();
-  const flag = join(virshStateDir, 'slow-cp');
-  if (seconds === null) {
-    rmSync(flag, { force: true });
-    return;
-  }
-  const cp = join(dir, 'bin', 'cp');
-  if (!existsSync(cp)) {
-    copyFileSync('tests/fixtures/node-bin/cp', cp);
-    chmodSync(cp, 0o755);
-  }
-  writeFileSync(flag, String(seconds));
+  standIn('cp', 'slow-cp', seconds === null ? null : String(seconds));
 }
 
 /**
@@ -49,18 +57,7 @@ export function slowCopies(seconds: number | null): void {
  * tests/fixtures/node-bin/rm as the node's `rm` (the real rm otherwise).
  */
 export function failRemoval(path: string | null): void {
-  const { dir, virshStateDir } = demoNode();
-  const flag = join(virshStateDir, 'fail-rm');
-  if (path === null) {
-    rmSync(flag, { force: true });
-    return;
-  }
-  const rm = join(dir, 'bin', 'rm');
-  if (!existsSync(rm)) {
-    copyFileSync('tests/fixtures/node-bin/rm', rm);
-    chmodSync(rm, 0o755);
-  }
-  writeFileSync(flag, path);
+  standIn('rm', 'fail-rm', path);
 }
 
 export { fileSnapshot, sha256 } from '../tests/support/file-snapshot';

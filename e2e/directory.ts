@@ -101,3 +101,8 @@ export function iterationsOf(entries: Entries): Record<string, { mode?: string; 
       ]),
   );
 }
+
+/** One iteration leaf, by its name, from a subtree read with machineSubtree(). */
+export function iterationNamed(entries: Entries, name: string): ReturnType<typeof iterationsOf>[string] | undefined {
+  return Object.entries(iterationsOf(entries)).find(([dn]) => dn.startsWith(`ou=${name.toLowerCase()},`))?.[1];
+}

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { isBackupMode } from '../lib/backup/modes';
+import { wallFieldsAt } from '../lib/cron/time-zone';
 import { compactUtc, type CloudSpec, type MachineSpec } from '../scripts/directory/cloud-ldif';
 
 /** The bearer token the e2e console is started with (global-setup.ts). */
@@ -12,26 +14,9 @@ export function directoryBuiltAt(): Date {
 const pad = (n: number) => String(n).padStart(2, '0');
 
 /** Date (YYYYMMDD) and minutes after midnight of an instant in a zone. */
-function wall(at: Date, timeZone: string): { date: string; minute: number; weekday: number } {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      weekday: 'short',
-    })
-      .formatToParts(at)
-      .map((p) => [p.type, p.value]),
-  );
-  return {
-    date: `${parts.year}${parts.month}${parts.day}`,
-    minute: Number(parts.hour) * 60 + Number(parts.minute),
-    weekday: ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(parts.weekday),
-  };
+function wall(at: Date, timeZone: string): { date: string; minute: number } {
+  const w = wallFieldsAt(at.getTime(), timeZone);
+  return { date: `${w.year}${pad(w.month)}${pad(w.day)}`, minute: w.hour * 60 + w.minute };
 }
 
 /** The last `count` dates in the zone, oldest first, with their weekdays. */
@@ -43,19 +28,6 @@ export function nightDates(now: Date, timeZone: string, count = 30): { date: str
     return { date: `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}`, weekday: d.getUTCDay() };
   });
 }
-
-const BACKUP_MODES = new Set([
-  'initialized',
-  'snapshot',
-  'snapshotting',
-  'snapshotted',
-  'merge',
-  'merging',
-  'merged',
-  'retain',
-  'retaining',
-  'retained',
-]);
 
 /**
  * What each night of a machine's row must show, worked out from the directory's description:
@@ -73,7 +45,7 @@ export function expectedNights(spec: CloudSpec, m: MachineSpec, now: Date, timeZ
   const rank: Record<string, number> = { good: 0, running: 1, failed: 2 };
   for (const it of m.iterations) {
     const date = compactUtc(new Date(now.getTime() - it.agoMs)).slice(0, 8);
-    const state = !BACKUP_MODES.has(it.mode) ? 'good' : (it.returnValue ?? 0) !== 0 ? 'failed' : 'running';
+    const state = !isBackupMode(it.mode) ? 'good' : (it.returnValue ?? 0) !== 0 ? 'failed' : 'running';
     const seen = byNight.get(date);
     if (!seen || rank[state] < rank[seen]) byNight.set(date, state);
   }

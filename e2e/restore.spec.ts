@@ -1,5 +1,5 @@
 import { demoNode, failRemoval, fileSnapshot, liveDomain, sha256, slowCopies } from './demo-node';
-import { iterationsOf, machineEntry, machineSubtree } from './directory';
+import { iterationNamed, iterationsOf, machineEntry, machineSubtree } from './directory';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { expect, test } from './fixtures';
@@ -12,12 +12,25 @@ import { expect, test } from './fixtures';
  * other spec reads), and the db-01 restore is aborted, which puts everything back as it was.
  */
 
+/** A machine on the demo node with its newest iteration that has files, and the node's tree. */
 function treeMachine(name: string) {
-  const machine = demoNode().tree.machines.find((m) => m.name === name);
+  const { tree } = demoNode();
+  const machine = tree.machines.find((m) => m.name === name);
   if (!machine) throw new Error(`the demo node has no ${name}`);
   const newest = machine.iterations.filter((i) => i.folder !== null).sort((a, b) => b.name.localeCompare(a.name))[0];
   if (!newest) throw new Error(`${name} has no iteration with files`);
-  return { machine, newest };
+  return { machine, newest, tree };
+}
+
+/** What an aborted restore must leave as it was: the machine's subtree, the retain and image folders, the domain. */
+async function machineWorld(uuid: string) {
+  const { tree } = demoNode();
+  return {
+    directory: await machineSubtree(uuid),
+    retain: fileSnapshot(tree.retainRoot),
+    images: fileSnapshot(tree.virtualizationRoot),
+    domain: liveDomain(uuid),
+  };
 }
 
 /** A step that runs commands on the node (the pre-flight again, copies, path checks) may take longer than an expectation's default on a busy machine. */
@@ -35,8 +48,7 @@ test('a restore of web-01 (two disks, saved state) resolves conflicts both ways 
   restoreWizard: wizard,
 }) => {
   test.setTimeout(180_000);
-  const { machine: web, newest } = treeMachine('web-01');
-  const { tree } = demoNode();
+  const { machine: web, newest, tree } = treeMachine('web-01');
   const before = await machineSubtree(web.uuid);
   webBeforeRestore = { directory: before, images: web.liveImages.map((i) => sha256(i.path)), domain: liveDomain(web.uuid) };
   const descriptionBefore = machineEntry(before, web.uuid)?.description;
@@ -142,7 +154,7 @@ test('a restore of web-01 (two disks, saved state) resolves conflicts both ways 
   const iterationsBefore = iterationsOf(before);
   const iterationsAfter = iterationsOf(after);
   expect(Object.keys(iterationsAfter).sort()).toEqual(Object.keys(iterationsBefore).sort());
-  const restored = Object.entries(iterationsAfter).find(([dn]) => dn.startsWith(`ou=${newest.name.toLowerCase()},`))?.[1];
+  const restored = iterationNamed(after, newest.name);
   expect(restored).toMatchObject({ mode: 'finished', returnValue: '0' });
   expect(restored?.state).toMatch(/^\d{8}T\d{6}Z$/);
 
@@ -168,7 +180,7 @@ test('the restore of web-01 is undone through the UI: from the machine page, wit
   test.setTimeout(180_000);
   const { machine: web, newest } = treeMachine('web-01');
   const directory = await machineSubtree(web.uuid);
-  const restored = Object.entries(iterationsOf(directory)).find(([dn]) => dn.startsWith(`ou=${newest.name.toLowerCase()},`))?.[1];
+  const restored = iterationNamed(directory, newest.name);
   // The previous test restored the newest iteration: its images and domain are the backup's now.
   expect(machineEntry(directory, web.uuid)?.sstMemory).toEqual(['2147483648']);
   expect(restored).toMatchObject({ mode: 'finished' });
@@ -232,12 +244,8 @@ test('a restore of db-01 started from the iteration page and aborted in phase 1 
   restoreWizard: wizard,
 }) => {
   test.setTimeout(120_000);
-  const { machine: db, newest } = treeMachine('db-01');
-  const { tree } = demoNode();
-  const directoryBefore = await machineSubtree(db.uuid);
-  const retainBefore = fileSnapshot(tree.retainRoot);
-  const imagesBefore = fileSnapshot(tree.virtualizationRoot);
-  const domainBefore = liveDomain(db.uuid);
+  const { machine: db, newest, tree } = treeMachine('db-01');
+  const before = await machineWorld(db.uuid);
 
   await iterationPage.open(db.uuid, newest.name);
   await iterationPage.restoreLink().click();
@@ -256,10 +264,7 @@ test('a restore of db-01 started from the iteration page and aborted in phase 1 
   await expect(wizard.startButton()).toBeEnabled();
   await wizard.screenshot('restore-aborted');
 
-  expect(fileSnapshot(tree.retainRoot)).toEqual(retainBefore);
-  expect(fileSnapshot(tree.virtualizationRoot)).toEqual(imagesBefore);
-  expect(await machineSubtree(db.uuid)).toEqual(directoryBefore);
-  expect(liveDomain(db.uuid)).toEqual(domainBefore);
+  expect(await machineWorld(db.uuid)).toEqual(before);
 });
 
 test('a copy that fails in phase 2 shows the command, its exit code and stderr, can be retried, and aborted while nothing live has changed', async ({
@@ -267,20 +272,14 @@ test('a copy that fails in phase 2 shows the command, its exit code and stderr, 
 }) => {
   // Two failed copies, each first looking through every process's open files on the node for a leftover writer: slow on a busy machine.
   test.setTimeout(120_000);
-  const { machine: db, newest } = treeMachine('db-01');
-  const { tree } = demoNode();
-  const directoryBefore = await machineSubtree(db.uuid);
-  const retainBefore = fileSnapshot(tree.retainRoot);
-  const imagesBefore = fileSnapshot(tree.virtualizationRoot);
-  const domainBefore = liveDomain(db.uuid);
+  const { machine: db, newest, tree } = treeMachine('db-01');
+  const before = await machineWorld(db.uuid);
   // The saved state is the one large file copied into the retain folder (the images go beside the live ones).
   const image = newest.files.find((f) => f.kind === 'state');
   if (!image) throw new Error('db-01 has no saved state in its newest iteration');
 
   await wizard.open(db.uuid, newest.name);
-  await wizard.start();
-  await wizard.reviewPlan();
-  await expect(wizard.stage('confirming')).toBeVisible(NODE_WORK);
+  await wizard.startToThePlan(NODE_WORK.timeout);
   // A folder where the copy of the saved state has to go: cp -T refuses to overwrite it, as a real node refuses a full or broken target.
   const retainFolder = Object.keys(fileSnapshot(tree.retainRoot)).find((path) => path.endsWith(`${db.uuid}/${newest.name}`));
   expect(retainFolder).toBeDefined();
@@ -306,27 +305,20 @@ test('a copy that fails in phase 2 shows the command, its exit code and stderr, 
   await wizard.abort('Abort the restore (nothing live has changed)');
   await expect(wizard.aborted()).toBeVisible();
   expect(existsSync(blocker)).toBe(false);
-  expect(fileSnapshot(tree.retainRoot)).toEqual(retainBefore);
-  expect(fileSnapshot(tree.virtualizationRoot)).toEqual(imagesBefore);
-  expect(await machineSubtree(db.uuid)).toEqual(directoryBefore);
-  expect(liveDomain(db.uuid)).toEqual(domainBefore);
+  expect(await machineWorld(db.uuid)).toEqual(before);
 });
 
 test('a restore of db-01 that fails at its last step is retried to finished, and one marked as finished names the retain folder it leaves', async ({
   restoreWizard: wizard,
 }) => {
   test.setTimeout(240_000);
-  const { machine: db, newest } = treeMachine('db-01');
-  const { tree } = demoNode();
+  const { machine: db, newest, tree } = treeMachine('db-01');
   const retainBefore = fileSnapshot(tree.retainRoot);
   const retainFolder = join(tree.retainRoot, relative(tree.backupRoot, newest.folder ?? ''));
 
   // Phase 1 (db-01's backup does not differ from the live machine), then phase 2 up to removing the retain folder, which the node refuses.
   const failAtTheLastStep = async () => {
-    await wizard.start();
-    await expect(wizard.stage('deciding')).toBeVisible(NODE_WORK);
-    await wizard.reviewPlan();
-    await expect(wizard.stage('confirming')).toBeVisible(NODE_WORK);
+    await wizard.startToThePlan(NODE_WORK.timeout);
     // The plan names the one file outside the retain folder that phase 2 writes.
     await expect(wizard.plan('image')).toHaveCount(1);
     await expect(wizard.plan('image')).toContainText(db.liveImages[0].path);
@@ -364,9 +356,7 @@ test('a restore of db-01 that fails at its last step is retried to finished, and
     await expect(wizard.journalSteps('finished')).toHaveText(/Marked as finished by admin/);
     await wizard.screenshot('restore-marked-finished');
     expect(existsSync(retainFolder)).toBe(true);
-    const iteration = Object.entries(iterationsOf(await machineSubtree(db.uuid))).find(([dn]) =>
-      dn.startsWith(`ou=${newest.name.toLowerCase()},`),
-    )?.[1];
+    const iteration = iterationNamed(await machineSubtree(db.uuid), newest.name);
     expect(iteration).toMatchObject({ mode: 'finished', returnValue: '0' });
   } finally {
     failRemoval(null);

@@ -1,4 +1,4 @@
-import type { Locator } from '@playwright/test';
+import { expect, type Locator } from '@playwright/test';
 import { ConsolePage } from './console-page';
 
 type Stage = 'preflight' | 'deciding' | 'confirming' | 'copying-large-files' | 'finished' | 'failed';
@@ -102,6 +102,17 @@ export class RestoreWizard extends ConsolePage {
 
   async reviewPlan(): Promise<void> {
     await this.page.getByRole('button', { name: 'Review the plan' }).click();
+  }
+
+  /**
+   * Starts the restore of a machine whose backup does not differ from it (nothing to decide) and
+   * goes on to the plan. Phase 1 runs commands on the node: `timeout` for each stage to show.
+   */
+  async startToThePlan(timeout: number): Promise<void> {
+    await this.start();
+    await expect(this.stage('deciding')).toBeVisible({ timeout });
+    await this.reviewPlan();
+    await expect(this.stage('confirming')).toBeVisible({ timeout });
   }
 
   // The plan.

@@ -58,3 +58,20 @@ export function parseSessionRecord(json: string): SessionRecord | null {
     return null;
   }
 }
+
+/** The record of a session signed in now, good for `maxAgeSeconds`. */
+export function newSessionRecord(
+  person: { login: string; name: string },
+  maxAgeSeconds: number,
+  address: string | null,
+  now = Date.now(),
+): SessionRecord {
+  return {
+    version: 1,
+    login: person.login,
+    name: person.name,
+    createdAt: new Date(now).toISOString(),
+    expiresAt: new Date(now + maxAgeSeconds * 1000).toISOString(),
+    address,
+  };
+}

@@ -5,7 +5,14 @@ import { isAppError } from '@/lib/errors';
 import { addSessionEntry, deleteSessionEntry, readSessionEntry, searchSessionEntries } from '@/lib/ldap/sessions';
 import { forgetAccess } from './access-cache';
 import { clientAddressOf } from './client-address';
-import { newSessionToken, parseSessionRecord, SESSION_COOKIE, sessionKeyOfToken, type SessionRecord } from './session-token';
+import {
+  newSessionRecord,
+  newSessionToken,
+  parseSessionRecord,
+  SESSION_COOKIE,
+  sessionKeyOfToken,
+  type SessionRecord,
+} from './session-token';
 
 export { SESSION_COOKIE } from './session-token';
 
@@ -32,15 +39,7 @@ export async function requestAddress(): Promise<string> {
 export async function startSession(person: { dn: string; login: string; name: string }, address: string): Promise<Session> {
   const { secret, maxAgeSeconds } = env().session;
   const { token, key } = newSessionToken(secret);
-  const now = Date.now();
-  const record: SessionRecord = {
-    version: 1,
-    login: person.login,
-    name: person.name,
-    createdAt: new Date(now).toISOString(),
-    expiresAt: new Date(now + maxAgeSeconds * 1000).toISOString(),
-    address,
-  };
+  const record = newSessionRecord(person, maxAgeSeconds, address);
   await addSessionEntry({ key, personDn: person.dn, json: JSON.stringify(record) });
   (await cookies()).set(SESSION_COOKIE, token, {
     httpOnly: true,

@@ -1,28 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import { COMPLETE, COMPLETE_FORM, configEntry } from '../../tests/fixtures/backup-config';
 import { backupConfigFormSchema, formValuesOf, type ConfigFormValues } from './config-schema';
-import { resolveEffectiveConfig, type BackupConfigEntry } from './config';
+import { resolveEffectiveConfig } from './config';
 
 const VALID: ConfigFormValues = {
+  ...COMPLETE_FORM,
   iterations: '3',
-  rootDirectory: 'file:///var/backup/virtualization',
-  retainDirectory: 'file:///var/virtualization/retain',
-  ramDiskLocation: '',
-  restoreWithoutState: 'FALSE',
   forceStart: 'TRUE',
-  mergeBandwidth: '0',
-  diskImageFormat: 'qcow2',
-  diskImageOwner: 'root',
-  diskImageGroup: 'vm-storage',
   diskImagePermission: '0660',
-  directoryOwner: 'root',
-  directoryGroup: 'vm-storage',
-  directoryPermission: '770',
   cronMinute: '30',
   cronHour: '2',
-  cronDay: '*',
-  cronMonth: '*',
   cronDayOfWeek: 'mon-fri',
-  cronActive: 'TRUE',
 };
 
 function errorsOf(change: Partial<ConfigFormValues>): Record<string, string> {
@@ -35,21 +23,13 @@ describe('backupConfigFormSchema', () => {
   it('turns valid text into a complete configuration', () => {
     const result = backupConfigFormSchema.parse(VALID);
     expect(result).toEqual({
+      ...COMPLETE,
       iterations: 3,
-      rootDirectory: 'file:///var/backup/virtualization',
-      retainDirectory: 'file:///var/virtualization/retain',
       ramDiskLocation: null,
       restoreWithoutState: false,
       forceStart: true,
-      mergeBandwidth: 0,
-      diskImageFormat: 'qcow2',
-      diskImageOwner: 'root',
-      diskImageGroup: 'vm-storage',
       // Integer syntax forbids leading zeros; the installer writes 660 too.
       diskImagePermission: '660',
-      directoryOwner: 'root',
-      directoryGroup: 'vm-storage',
-      directoryPermission: '770',
       cron: { minute: '30', hour: '2', day: '*', month: '*', dayOfWeek: 'mon-fri', active: true },
     });
   });
@@ -123,16 +103,11 @@ describe('backupConfigFormSchema', () => {
 
 describe('formValuesOf', () => {
   it('starts from the values in effect, with defaults where the applying entry has none', () => {
-    const cloud: BackupConfigEntry = {
-      dn: 'ou=backup,cloud',
-      level: 'cloud',
-      hasConfigClass: true,
-      values: {
-        iterations: 3,
-        rootDirectory: 'file:///b',
-        cron: { minute: '0', hour: '3', day: '*', month: '*', dayOfWeek: '*', active: false },
-      },
-    };
+    const cloud = configEntry('cloud', {
+      iterations: 3,
+      rootDirectory: 'file:///b',
+      cron: { ...COMPLETE.cron, active: false },
+    });
     const values = formValuesOf(resolveEffectiveConfig({ cloud }));
     expect(values).toMatchObject({
       iterations: '3',

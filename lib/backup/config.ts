@@ -1,5 +1,5 @@
 import { CRON_FIELDS, CRON_FIELD_LABELS, type CronFieldName } from '../cron/cron-field';
-import type { CronPlan } from '../cron/cron-plan';
+import { cronPlanOf, type CronPlan } from '../cron/cron-plan';
 import { truncatedPathProblem } from './daemon-values';
 import type { InstallationKind } from './installation';
 import {
@@ -148,18 +148,7 @@ export function nodeDaemonTakes(entry: BackupConfigEntry | null | undefined): bo
 
 function effectiveCron(values: BackupConfigValues | undefined): EffectiveValue<CronPlan> {
   if (!values || !hasCron(values)) return { value: null, source: 'default' };
-  const c = values.cron ?? {};
-  return {
-    value: {
-      minute: c.minute ?? '',
-      hour: c.hour ?? '',
-      day: c.day ?? '',
-      month: c.month ?? '',
-      dayOfWeek: c.dayOfWeek ?? '',
-      active: c.active ?? false,
-    },
-    source: 'entry',
-  };
+  return { value: cronPlanOf(values.cron ?? {}), source: 'entry' };
 }
 
 function effectiveValue<K extends ParameterKey>(entry: BackupConfigEntry | null, key: K): EffectiveValue<ParameterValue<K>> {

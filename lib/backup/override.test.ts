@@ -1,33 +1,17 @@
 import { describe, expect, it } from 'vitest';
+import { COMPLETE, configEntry as entry } from '../../tests/fixtures/backup-config';
 import { configFingerprint, completeConfigOf, type CompleteBackupConfig } from './complete-config';
-import { resolveEffectiveConfig, type BackupConfigEntry, type BackupConfigValues } from './config';
+import { resolveEffectiveConfig, type BackupConfigValues } from './config';
 import { planExclude, planInclude, planRemoveOverride, planSave, type BackupEntryState } from './override';
 import { copyPatch, type ConfigPatch } from './save-plan';
 
+/** The cloud-wide configuration the machines inherit: complete, with the RAM disk and every optional flag written. */
 const CLOUD_VALUES: BackupConfigValues = {
+  ...COMPLETE,
   iterations: 3,
-  rootDirectory: 'file:///var/backup/virtualization',
-  retainDirectory: 'file:///var/virtualization/retain',
   ramDiskLocation: 'file:///var/cache/kvmbackup',
   restoreWithoutState: false,
-  forceStart: false,
-  mergeBandwidth: 0,
-  diskImageFormat: 'qcow2',
-  diskImageOwner: 'root',
-  diskImageGroup: 'vm-storage',
-  diskImagePermission: '660',
-  directoryOwner: 'root',
-  directoryGroup: 'vm-storage',
-  directoryPermission: '770',
-  cron: { minute: '0', hour: '3', day: '*', month: '*', dayOfWeek: '*', active: true },
 };
-
-const entry = (level: BackupConfigEntry['level'], values: BackupConfigValues, hasConfigClass = true): BackupConfigEntry => ({
-  dn: `ou=backup,${level}`,
-  level,
-  hasConfigClass,
-  values,
-});
 
 const inheritedFromCloud = resolveEffectiveConfig({ cloud: entry('cloud', CLOUD_VALUES) });
 const copy = (completeConfigOf(CLOUD_VALUES) as { ok: true; config: CompleteBackupConfig }).config;

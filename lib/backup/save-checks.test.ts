@@ -1,22 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { COMPLETE, COMPLETE_FORM } from '../../tests/fixtures/backup-config';
 import { completeConfigOf, type CompleteBackupConfig } from './complete-config';
 import { nodeDaemonPath, truncatedPathProblem } from './daemon-values';
 import { backupConfigFormSchema } from './config-schema';
 import { checkSave, type ScopeMachine } from './save-checks';
 
-const base = completeConfigOf({
-  iterations: 3,
-  rootDirectory: 'file:///var/backup/virtualization',
-  retainDirectory: 'file:///var/virtualization/retain',
-  diskImageFormat: 'qcow2',
-  diskImageOwner: 'root',
-  diskImageGroup: 'vm-storage',
-  diskImagePermission: '660',
-  directoryOwner: 'root',
-  directoryGroup: 'vm-storage',
-  directoryPermission: '770',
-  cron: { minute: '0', hour: '3', day: '*', month: '*', dayOfWeek: '*', active: true },
-});
+const base = completeConfigOf({ ...COMPLETE, iterations: 3 });
 if (!base.ok) throw new Error('incomplete');
 const config: CompleteBackupConfig = base.config;
 const leaves = (n: number) =>
@@ -73,28 +62,7 @@ describe('fact 6: directory values the node daemon truncates', () => {
   });
 
   it('is refused by the form, next to its field', () => {
-    const form = {
-      iterations: '3',
-      rootDirectory: 'file:///srv/vm-backup',
-      retainDirectory: 'file:///var/virtualization/retain',
-      ramDiskLocation: '',
-      restoreWithoutState: 'FALSE',
-      forceStart: 'FALSE',
-      mergeBandwidth: '0',
-      diskImageFormat: 'qcow2',
-      diskImageOwner: 'root',
-      diskImageGroup: 'g',
-      diskImagePermission: '660',
-      directoryOwner: 'root',
-      directoryGroup: 'g',
-      directoryPermission: '770',
-      cronMinute: '0',
-      cronHour: '3',
-      cronDay: '*',
-      cronMonth: '*',
-      cronDayOfWeek: '*',
-      cronActive: 'TRUE',
-    };
+    const form = { ...COMPLETE_FORM, rootDirectory: 'file:///srv/vm-backup' };
     const r = backupConfigFormSchema.safeParse(form);
     expect(r.success).toBe(false);
     if (!r.success) expect(r.error.issues[0]).toMatchObject({ path: ['rootDirectory'], message: expect.stringMatching(/as \/srv\/vm/) });

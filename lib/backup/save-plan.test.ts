@@ -1,32 +1,18 @@
 import { describe, expect, it } from 'vitest';
+import { COMPLETE, configEntry } from '../../tests/fixtures/backup-config';
 import { completeConfigOf, type CompleteBackupConfig } from './complete-config';
 import { formValuesOf } from './config-schema';
 import { resolveEffectiveConfig, type BackupConfigValues } from './config';
 import { copyPatch, planConfigPatch } from './save-plan';
 
-const INSTALLER: BackupConfigValues = {
-  // The installer's cloud-wide entry: no restore-without-state flag at all.
-  iterations: 1,
-  rootDirectory: 'file:///var/backup/virtualization',
-  retainDirectory: 'file:///var/virtualization/retain',
-  forceStart: false,
-  mergeBandwidth: 0,
-  diskImageFormat: 'qcow2',
-  diskImageOwner: 'root',
-  diskImageGroup: 'vm-storage',
-  diskImagePermission: '660',
-  directoryOwner: 'root',
-  directoryGroup: 'vm-storage',
-  directoryPermission: '770',
-  cron: { minute: '0', hour: '3', day: '*', month: '*', dayOfWeek: '*', active: false },
-};
+// The installer's cloud-wide entry (no restore-without-state flag at all), its schedule switched off.
+const INSTALLER: BackupConfigValues = { ...COMPLETE, cron: { ...COMPLETE.cron, active: false } };
 const config = (values: BackupConfigValues): CompleteBackupConfig => {
   const r = completeConfigOf(values);
   if (!r.ok) throw new Error(r.missing.join());
   return r.config;
 };
-const initialOf = (values: BackupConfigValues) =>
-  formValuesOf(resolveEffectiveConfig({ cloud: { dn: 'x', level: 'cloud', hasConfigClass: true, values } }));
+const initialOf = (values: BackupConfigValues) => formValuesOf(resolveEffectiveConfig({ cloud: configEntry('cloud', values) }));
 
 describe('only what the administrator changed is written', () => {
   it('saving the cloud-wide plan writes the changed cron field and nothing nobody touched', () => {

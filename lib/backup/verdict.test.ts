@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { resolveEffectiveConfig, type BackupConfigValues } from './config';
+import { COMPLETE, configEntry } from '../../tests/fixtures/backup-config';
+import { resolveEffectiveConfig } from './config';
 import { planUnblock } from './repair';
 import { backupVerdict, wrapperSkipReason, type LeafFacts } from './verdict';
 
@@ -11,20 +12,7 @@ const finished = (name: string, extra: Partial<LeafFacts> = {}): LeafFacts => ({
   returnValue: 0,
   ...extra,
 });
-const VALUES: BackupConfigValues = {
-  iterations: 2,
-  rootDirectory: 'file:///b',
-  retainDirectory: 'file:///r',
-  diskImageFormat: 'qcow2',
-  diskImageOwner: 'root',
-  diskImageGroup: 'g',
-  diskImagePermission: '660',
-  directoryOwner: 'root',
-  directoryGroup: 'g',
-  directoryPermission: '770',
-  cron: { minute: '0', hour: '3', day: '*', month: '*', dayOfWeek: '*', active: true },
-};
-const cloud = { dn: 'c', level: 'cloud' as const, hasConfigClass: true, values: VALUES };
+const cloud = configEntry('cloud', { ...COMPLETE, iterations: 2 });
 
 describe("fact 7: the stoney wrapper's choice", () => {
   it('backs up a machine without ou=backup, and one whose single leaf is a finished, successful backup', () => {

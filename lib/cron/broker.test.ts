@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { plan } from '../../tests/fixtures/cron-plan';
 import { atoi, brokerFailures, brokerMisreadings, brokerPlannedTime, brokerSchedule, brokerStartsAt, type Civil } from './broker';
 import type { CronPlan } from './cron-plan';
 import { nextRuns } from './next-runs';
 
-const plan = (minute: string, hour: string, day = '*', month = '*', dayOfWeek = '*', active = true): CronPlan => ({
-  minute,
-  hour,
-  day,
-  month,
-  dayOfWeek,
-  active,
-});
 const at = (iso: string): Civil => {
   const [date, time = '00:00'] = iso.split(' ');
   const [y, mo, d] = date.split('-').map(Number);

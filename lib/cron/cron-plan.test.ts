@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { matchesDay, parseCronPlan, validateCronPlan, type CronPlan } from './cron-plan';
-
-const plan = (minute: string, hour: string, day = '*', month = '*', dayOfWeek = '*'): CronPlan => ({
-  minute,
-  hour,
-  day,
-  month,
-  dayOfWeek,
-  active: true,
-});
+import { plan } from '../../tests/fixtures/cron-plan';
+import { matchesDay, parseCronPlan, validateCronPlan } from './cron-plan';
 
 describe('validateCronPlan', () => {
   it('returns no errors for a valid plan', () => {

@@ -14,6 +14,18 @@ export type CronPlan = {
   active: boolean;
 };
 
+/** The plan an entry's cron fields make: '' for a field it lacks, inactive without the active flag. */
+export function cronPlanOf(fields: Partial<CronPlan>): CronPlan {
+  return {
+    minute: fields.minute ?? '',
+    hour: fields.hour ?? '',
+    day: fields.day ?? '',
+    month: fields.month ?? '',
+    dayOfWeek: fields.dayOfWeek ?? '',
+    active: fields.active ?? false,
+  };
+}
+
 export type ParsedCronField = { values: number[]; set: ReadonlySet<number>; any: boolean };
 
 export type ParsedCronPlan = {

@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { CronPlan } from './cron-plan';
+import { plan } from '../../tests/fixtures/cron-plan';
 import { describeCronPlan } from './describe';
-
-const plan = (minute: string, hour: string, day = '*', month = '*', dayOfWeek = '*', active = true): CronPlan => ({
-  minute,
-  hour,
-  day,
-  month,
-  dayOfWeek,
-  active,
-});
 
 describe('describeCronPlan', () => {
   it.each([

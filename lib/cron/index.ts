@@ -1,6 +1,6 @@
 export { CRON_FIELDS, CRON_FIELD_LABELS, cronFieldBounds, parseCronField } from './cron-field';
 export type { CronFieldName, CronFieldResult } from './cron-field';
-export { matchesDay, parseCronPlan, validateCronPlan } from './cron-plan';
+export { cronPlanOf, matchesDay, parseCronPlan, validateCronPlan } from './cron-plan';
 export type { CronPlan, ParsedCronField, ParsedCronPlan } from './cron-plan';
 export { describeCronPlan } from './describe';
 export { schedulerWarnings } from './scheduler-warnings';

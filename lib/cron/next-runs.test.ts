@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { CronPlan } from './cron-plan';
+import { plan } from '../../tests/fixtures/cron-plan';
 import { nextRuns, typicalPeriodMs } from './next-runs';
-
-const plan = (minute: string, hour: string, day = '*', month = '*', dayOfWeek = '*', active = true): CronPlan => ({
-  minute,
-  hour,
-  day,
-  month,
-  dayOfWeek,
-  active,
-});
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

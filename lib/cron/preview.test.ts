@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { CronPlan } from './cron-plan';
+import { plan } from '../../tests/fixtures/cron-plan';
 import { daylightSavingNotes, previewCronPlan } from './preview';
 
-const plan = (minute: string, hour: string, day = '*', month = '*', dayOfWeek = '*', active = true): CronPlan => ({
-  minute,
-  hour,
-  day,
-  month,
-  dayOfWeek,
-  active,
-});
 const ZURICH = 'Europe/Zurich';
 
 describe('previewCronPlan', () => {

@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { CronPlan } from './cron-plan';
+import { plan } from '../../tests/fixtures/cron-plan';
 import { schedulerWarnings } from './scheduler-warnings';
-
-const plan = (minute: string, hour: string, day = '*', month = '*', dayOfWeek = '*', active = true): CronPlan => ({
-  minute,
-  hour,
-  day,
-  month,
-  dayOfWeek,
-  active,
-});
 
 describe('schedulerWarnings', () => {
   it('is empty for a plan the scheduler fires', () => {

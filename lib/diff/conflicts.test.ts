@@ -5,7 +5,6 @@ import {
   computeConflicts,
   ldapChanges,
   validateDecisions,
-  type Choice,
   type ConflictInput,
   type ConflictSet,
   type Decisions,
@@ -26,6 +25,7 @@ import {
   type MachineFixture,
   VIRTUALIZATION_DN,
 } from '../../tests/fixtures/diff-machine';
+import { conflictsLeft, decideAll, decideByMask, expectDifferencesAsDecided } from '../../tests/fixtures/decisions';
 import type { LdifEntry } from './ldif';
 import { parseLdif, serializeLdif } from './ldif';
 import { readDomain } from './domain-xml';
@@ -33,10 +33,6 @@ import { parseXml } from './xml';
 
 const GiB = 1024 ** 3;
 const NEW_MAC = '52:54:00:9f:8e:7d';
-
-function decideAll(set: ConflictSet, choice: Choice): Decisions {
-  return Object.fromEntries(set.conflicts.map((c) => [c.id, { choice }]));
-}
 
 function entry(ldif: LdifEntry[], dn: string): LdifEntry {
   const found = ldif.find((e) => dnKey(e.dn) === dnKey(dn));
@@ -693,9 +689,7 @@ describe('applyDecisions', () => {
     it('produces agreeing LDIF and XML for every combination of live and backup', () => {
       const n = set.conflicts.length;
       for (let mask = 0; mask < 2 ** n; mask += 1) {
-        const decisions: Decisions = Object.fromEntries(
-          set.conflicts.map((c, i) => [c.id, { choice: mask & (1 << i) ? 'backup' : 'live' }]),
-        );
+        const decisions = decideByMask(set, mask);
         const result = applyDecisions(input, set, decisions);
         expect(result.agreement, `mask ${mask}`).toEqual([]);
         expect(agreementProblems(result.ldif, result.xml, MACHINE_UUID), `mask ${mask}`).toEqual([]);
@@ -708,15 +702,7 @@ describe('applyDecisions', () => {
         // of one side and each decision flipped alone; lib/diff/round-trip.test.ts tries every mix).
         const flipped = Math.min(mask.toString(2).replace(/0/g, '').length, n - mask.toString(2).replace(/0/g, '').length);
         if (flipped > 1) continue;
-        const chosen = (side: Choice) => set.conflicts.filter((c) => decisions[c.id].choice === side).map((c) => c.id);
-        expect(
-          computeConflicts({ ...input, backupLdif: result.ldif, backupXml: result.xml }).conflicts.map((c) => c.id),
-          `mask ${mask}`,
-        ).toEqual(chosen('backup'));
-        expect(
-          computeConflicts({ ...input, liveEntries: result.ldif, liveXml: result.xml }).conflicts.map((c) => c.id),
-          `mask ${mask}`,
-        ).toEqual(chosen('live'));
+        expectDifferencesAsDecided(input, set, decisions, result, `mask ${mask}`);
       }
     });
 
@@ -746,7 +732,7 @@ describe('applyDecisions', () => {
       expect(applyDecisions(input, set, decideAll(set, 'backup')).xml).toBe(domainXml(backup));
       const allLive = applyDecisions(input, set, decideAll(set, 'live'));
       expect(ldapChanges(input.liveEntries, allLive.ldif)).toEqual([]);
-      expect(computeConflicts({ ...input, backupLdif: allLive.ldif, backupXml: allLive.xml }).conflicts).toEqual([]);
+      expect(conflictsLeft(input, allLive, 'live')).toEqual([]);
     });
   });
 

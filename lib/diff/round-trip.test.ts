@@ -4,26 +4,15 @@
  * live that was not decided is lost, and the resolved LDIF and XML agree with each other.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  agreementProblems,
-  applyDecisions,
-  computeConflicts,
-  type Choice,
-  type ConflictInput,
-  type ConflictSet,
-  type Decisions,
-} from './conflicts';
+import { agreementProblems, applyDecisions, computeConflicts, type ConflictInput } from './conflicts';
 import { readDomain } from './domain-xml';
 import { firstValue } from './entries';
+import { conflictsLeft, decideAll, decideByMask, expectDifferencesAsDecided } from '../../tests/fixtures/decisions';
 import { conflictInput, domainXml, machine, MACHINE_DN, MACHINE_UUID } from '../../tests/fixtures/diff-machine';
 import { parseXml } from './xml';
 import { findElement, findElements, getAttribute } from './xml-nodes';
 
 const GiB = 1024 ** 3;
-
-function decideAll(set: ConflictSet, choice: Choice): Decisions {
-  return Object.fromEntries(set.conflicts.map((c) => [c.id, { choice }]));
-}
 
 /** Applies one choice everywhere and checks the result against the chosen side. */
 function settle(input: ConflictInput, choice: 'live' | 'backup') {
@@ -31,11 +20,7 @@ function settle(input: ConflictInput, choice: 'live' | 'backup') {
   const result = applyDecisions(input, set, decideAll(set, choice));
   expect(result.agreement).toEqual([]);
   expect(agreementProblems(result.ldif, result.xml, MACHINE_UUID)).toEqual([]);
-  const again =
-    choice === 'live'
-      ? computeConflicts({ ...input, backupLdif: result.ldif, backupXml: result.xml })
-      : computeConflicts({ ...input, liveEntries: result.ldif, liveXml: result.xml });
-  expect(again.conflicts.map((c) => `${c.id}: ${c.live} | ${c.backup}`)).toEqual([]);
+  expect(conflictsLeft(input, result, choice).map((c) => `${c.id}: ${c.live} | ${c.backup}`)).toEqual([]);
   const doc = parseXml(result.xml);
   return { set, result, doc, domain: readDomain(doc), vm: result.ldif.find((e) => e.dn === MACHINE_DN)! };
 }
@@ -371,14 +356,10 @@ describe('every combination of decisions on a machine where all of the above dif
     'leaves a difference to live only where the backup was chosen, and to the backup only where live was (choices %i to %i)',
     (_first, _last, group) => {
       for (const mask of group) {
-        const choice = (i: number): 'live' | 'backup' => (mask & (1 << i) ? 'backup' : 'live');
-        const decisions: Decisions = Object.fromEntries(set.conflicts.map((c, i) => [c.id, { choice: choice(i) }]));
+        const decisions = decideByMask(set, mask);
         const result = applyDecisions(input, set, decisions);
         expect(result.agreement, `mask ${mask}`).toEqual([]);
-        const toLive = computeConflicts({ ...input, backupLdif: result.ldif, backupXml: result.xml }).conflicts.map((c) => c.id);
-        const toBackup = computeConflicts({ ...input, liveEntries: result.ldif, liveXml: result.xml }).conflicts.map((c) => c.id);
-        expect(toLive, `mask ${mask}`).toEqual(set.conflicts.filter((_, i) => choice(i) === 'backup').map((c) => c.id));
-        expect(toBackup, `mask ${mask}`).toEqual(set.conflicts.filter((_, i) => choice(i) === 'live').map((c) => c.id));
+        expectDifferencesAsDecided(input, set, decisions, result, `mask ${mask}`);
       }
     },
   );

@@ -4,24 +4,8 @@
  * console writes differs from the backup's only where a decision changed it.
  * DOCTYPE and processing instructions are refused: libvirt never writes them, and a DOCTYPE can
  * define entities this parser would have to expand.
+ * Finding and changing elements: xml-nodes.ts (lib/diff/index.ts exports both).
  */
-
-export {
-  appendElement,
-  childElements,
-  cloneDocument,
-  cloneNode,
-  ensureElement,
-  findElement,
-  findElements,
-  getAttribute,
-  insertElement,
-  removeAttribute,
-  removeElement,
-  setAttribute,
-  setTextContent,
-  textContent,
-} from './xml-nodes';
 
 export interface XmlAttribute {
   name: string;

@@ -8,7 +8,7 @@ import { historyNights, nightCells, nightIndex, type Night, type PlannedNights }
 import type { InstallationKind } from '@/lib/backup/installation';
 import { nodeFacts, nodeTimeZone, readInstallation, type InstallationView } from '@/lib/backup/installation-reader';
 import { iterationHealth } from '@/lib/backup/iteration';
-import { recoveryPointObjective, type ObjectiveSettings, type RecoveryPointObjective } from '@/lib/backup/objective';
+import { recoveryPointObjective, type ObjectiveSettings } from '@/lib/backup/objective';
 import {
   brokerPlannedNights,
   brokerScheduleFacts,
@@ -16,18 +16,10 @@ import {
   wrapperScheduleFacts,
   type ScheduleFacts,
 } from '@/lib/backup/schedule';
-import {
-  classifyMachine,
-  stepSince,
-  type Activity,
-  type ClassifiableIteration,
-  type Classification,
-  type MachineStatus,
-  type Protection,
-} from '@/lib/backup/status';
+import { classifyMachine, stepSince, type ClassifiableIteration, type Classification } from '@/lib/backup/status';
 import { STEP_FLOOR_MS, stepHistory, stepOf, type StepHistory } from '@/lib/backup/step-limits';
 import { backupVerdict, type BackupVerdict } from '@/lib/backup/verdict';
-import type { CronPlan } from '@/lib/cron';
+import { cronPlanOf, type CronPlan } from '@/lib/cron';
 import type { EntryProblem } from '@/lib/ldap/entry';
 import {
   readCloudBackupConfig,
@@ -44,17 +36,14 @@ import { readObjectivesOrDefaults } from './objectives';
 
 export { isBackupCandidate };
 
-export interface FleetMachine extends MachineSummary {
+/**
+ * A machine's classification as the fleet and the machine page carry it: all of it but the
+ * newest iteration's name (the fleet row carries that iteration itself).
+ */
+export type MachineClassification = Omit<Classification, 'latest'>;
+
+export interface FleetMachine extends MachineSummary, MachineClassification {
   poolName: string | null;
-  /** The headline: the most urgent of protection, blocked and activity. */
-  status: MachineStatus;
-  protection: Protection;
-  protectionReason: string;
-  activity: Activity | null;
-  /** stoney cloud: why the wrapper skips the machine every night, or null. */
-  blocked: string | null;
-  reason: string;
-  lastGood: Date | null;
   latest: IterationSummary | null;
   iterationCount: number;
   configLevel: EffectiveConfig['level'];
@@ -63,7 +52,6 @@ export interface FleetMachine extends MachineSummary {
   backupCandidate: boolean;
   /** Whether the installation's scheduler goes on backing it up (lib/backup/verdict.ts). */
   backedUp: boolean;
-  objective: RecoveryPointObjective;
   /** One code per night of `Fleet.nights` (lib/backup/history). */
   history: string;
 }
@@ -82,15 +70,7 @@ export interface Fleet {
 /** The plan fc-brokerd reads (FOSS-Cloud); fields it lacks stay empty so the warnings can name them. */
 export function effectivePlan(effective: EffectiveConfig): CronPlan {
   if (effective.broker) return effective.broker.plan;
-  const cron = effective.entry?.values.cron ?? {};
-  return {
-    minute: cron.minute ?? '',
-    hour: cron.hour ?? '',
-    day: cron.day ?? '',
-    month: cron.month ?? '',
-    dayOfWeek: cron.dayOfWeek ?? '',
-    active: cron.active ?? false,
-  };
+  return cronPlanOf(effective.entry?.values.cron ?? {});
 }
 
 /**

@@ -12,8 +12,6 @@ import { namesAgainstPlan, type NameMismatch } from '@/lib/backup/iteration-name
 import type { CrontabLine } from '@/lib/backup/node-crontab';
 import { listMachineIterationFolders, type NodeIterationListing } from '@/lib/backup/node-iterations';
 import { programRows, type ProgramRow } from '@/lib/backup/programs';
-import type { RecoveryPointObjective } from '@/lib/backup/objective';
-import type { Activity, MachineStatus, Protection } from '@/lib/backup/status';
 import { stepHistory } from '@/lib/backup/step-limits';
 import type { BackupVerdict } from '@/lib/backup/verdict';
 import { brokerMisreadings, brokerSchedule, describeCronPlan, nextRuns, type BrokerRun, type CronPlan, type CronRun } from '@/lib/cron';
@@ -32,11 +30,11 @@ import {
   type NetworkInterface,
 } from '@/lib/ldap/machines';
 import { readPool, type Pool } from '@/lib/ldap/pools';
-import { assessMachine, effectivePlan, fleetNights, machineHistory, planFactsCache } from './fleet';
+import { assessMachine, effectivePlan, fleetNights, machineHistory, planFactsCache, type MachineClassification } from './fleet';
 import { toIterationRow, type IterationRow } from './iteration-rows';
 import { readObjectivesOrDefaults } from './objectives';
 
-export interface MachineView {
+export interface MachineView extends MachineClassification {
   machine: MachineDetail;
   pool: Pool | null;
   disks: Disk[];
@@ -48,15 +46,6 @@ export interface MachineView {
   planText: string;
   planWarnings: string[];
   nextRuns: CronRun[];
-  status: MachineStatus;
-  protection: Protection;
-  protectionReason: string;
-  activity: Activity | null;
-  /** stoney cloud: why the wrapper skips the machine every night, or null. */
-  blocked: string | null;
-  reason: string;
-  lastGood: Date | null;
-  objective: RecoveryPointObjective;
   /** A dynamic clone on FOSS-Cloud: never backed up, no configuration of its own is written under it. */
   clone: boolean;
   /** The history grid's nights and this machine's cells (lib/backup/history). */
@@ -204,6 +193,7 @@ export async function readMachineView(rawUuid: string): Promise<MachineView> {
     heldRestores: Object.fromEntries(openRestores.filter((r) => r.leaf !== r.iteration).map((r) => [r.leaf, r.iteration])),
   });
   const { effective, classification, verdict } = assessment;
+  const { latest: _latest, ...machineClassification } = classification;
   const plan = effectivePlan(effective);
   const warnings = assessment.facts.warnings;
   const schedule = scheduleOf(installation, effective, machine.node, now);
@@ -240,14 +230,7 @@ export async function readMachineView(rawUuid: string): Promise<MachineView> {
     planText: schedule.by === 'broker' ? schedule.text : "The node's crontab decides (the sstCron* fields are unused on stoney cloud).",
     planWarnings: warnings,
     nextRuns: schedule.by === 'broker' ? [] : schedule.runs,
-    status: classification.status,
-    protection: classification.protection,
-    protectionReason: classification.protectionReason,
-    activity: classification.activity,
-    blocked: classification.blocked,
-    reason: classification.reason,
-    lastGood: classification.lastGood,
-    objective: classification.objective,
+    ...machineClassification,
     clone: kind === 'foss-cloud' && isDynamicClone(machine),
     nights,
     history: machineHistory({

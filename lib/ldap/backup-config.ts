@@ -5,9 +5,8 @@ import { completeConfigOf } from '@/lib/backup/complete-config';
 import type { BackupConfigEntry, BackupLevel } from '@/lib/backup/config';
 import type { ConfigFormField } from '@/lib/backup/config-schema';
 import type { BackupEntryState, NextBackupEntry } from '@/lib/backup/override';
-import type { ParameterKey } from '@/lib/backup/parameters';
 import { configText, type ConfigPatch } from '@/lib/backup/save-plan';
-import { CONFIG_ATTRIBUTES, CONFIG_CLASS, mapBackupConfig } from './backup';
+import { CONFIG_ATTRIBUTES, CONFIG_CLASS, CRON_ATTRIBUTE, CRON_CLASS, mapBackupConfig, PARAMETER_ATTRIBUTE } from './backup';
 import { readEntry, searchAll, withDirectory } from './client';
 import { all, one, type RawEntry } from './entry';
 import {
@@ -26,37 +25,13 @@ import { cloudBackupDn, machineBackupDn, machinesDn, poolBackupDn } from './layo
  * decimal text, directories as file:/// URLs, one value per cron field.
  */
 
-const CRON_CLASS = 'sstCronObjectClass';
+// The form's fields are written from a patch; the exclude flag only by excluding and including.
+const { excludeFromBackup: EXCLUDE_ATTRIBUTE, ...WRITTEN_PARAMETER_ATTRIBUTE } = PARAMETER_ATTRIBUTE;
 
-const PARAMETER_ATTRIBUTE: Readonly<Record<Exclude<ParameterKey, 'excludeFromBackup'>, string>> = {
-  iterations: 'sstBackupNumberOfIterations',
-  rootDirectory: 'sstBackupRootDirectory',
-  retainDirectory: 'sstBackupRetainDirectory',
-  ramDiskLocation: 'sstBackupRamDiskLocation',
-  restoreWithoutState: 'sstRestoreVMWithoutState',
-  forceStart: 'sstVirtualizationVirtualMachineForceStart',
-  mergeBandwidth: 'sstVirtualizationBandwidthMerge',
-  diskImageFormat: 'sstVirtualizationDiskImageFormat',
-  diskImageOwner: 'sstVirtualizationDiskImageOwner',
-  diskImageGroup: 'sstVirtualizationDiskImageGroup',
-  diskImagePermission: 'sstVirtualizationDiskImagePermission',
-  directoryOwner: 'sstVirtualizationDiskImageDirectoryOwner',
-  directoryGroup: 'sstVirtualizationDiskImageDirectoryGroup',
-  directoryPermission: 'sstVirtualizationDiskImageDirectoryPermission',
-};
-const EXCLUDE_ATTRIBUTE = 'sstBackupExcludeFromBackup';
-const CRON_ATTRIBUTE = {
-  minute: 'sstCronMinute',
-  hour: 'sstCronHour',
-  day: 'sstCronDay',
-  month: 'sstCronMonth',
-  dayOfWeek: 'sstCronDayOfWeek',
-  active: 'sstCronActive',
-} as const;
 // Allowed by the two classes but unused by the daemons: never written, only removed together
 // with their class so that no entry is left violating the schema.
 const BACKUP_CLASS_ATTRIBUTES = [
-  ...Object.values(PARAMETER_ATTRIBUTE),
+  ...Object.values(WRITTEN_PARAMETER_ATTRIBUTE),
   EXCLUDE_ATTRIBUTE,
   'sstVirtualizationVirtualMachineSequenceStart',
   'sstVirtualizationVirtualMachineSequenceStop',
@@ -66,7 +41,7 @@ const MANAGED = ['objectClass', 'description', ...BACKUP_CLASS_ATTRIBUTES, ...CR
 
 /** spec/directory.md §3.3: these have no EQUALITY rule, so single values cannot be deleted. */
 const WITHOUT_EQUALITY: ReadonlySet<string> = new Set(
-  [EXCLUDE_ATTRIBUTE, 'sstRestoreVMWithoutState', 'sstVirtualizationVirtualMachineForceStart', ...CRON_CLASS_ATTRIBUTES].map((a) =>
+  [EXCLUDE_ATTRIBUTE, PARAMETER_ATTRIBUTE.restoreWithoutState, PARAMETER_ATTRIBUTE.forceStart, ...CRON_CLASS_ATTRIBUTES].map((a) =>
     a.toLowerCase(),
   ),
 );
@@ -87,26 +62,13 @@ const isConsoleNote = (d: string) => MARKER.test(d) || WITH_POOL.test(d) || d ==
 
 /** The attribute each form field is stored in. */
 const FIELD_ATTRIBUTE: Readonly<Record<ConfigFormField, string>> = {
-  iterations: 'sstBackupNumberOfIterations',
-  rootDirectory: 'sstBackupRootDirectory',
-  retainDirectory: 'sstBackupRetainDirectory',
-  ramDiskLocation: 'sstBackupRamDiskLocation',
-  restoreWithoutState: 'sstRestoreVMWithoutState',
-  forceStart: 'sstVirtualizationVirtualMachineForceStart',
-  mergeBandwidth: 'sstVirtualizationBandwidthMerge',
-  diskImageFormat: 'sstVirtualizationDiskImageFormat',
-  diskImageOwner: 'sstVirtualizationDiskImageOwner',
-  diskImageGroup: 'sstVirtualizationDiskImageGroup',
-  diskImagePermission: 'sstVirtualizationDiskImagePermission',
-  directoryOwner: 'sstVirtualizationDiskImageDirectoryOwner',
-  directoryGroup: 'sstVirtualizationDiskImageDirectoryGroup',
-  directoryPermission: 'sstVirtualizationDiskImageDirectoryPermission',
-  cronMinute: 'sstCronMinute',
-  cronHour: 'sstCronHour',
-  cronDay: 'sstCronDay',
-  cronMonth: 'sstCronMonth',
-  cronDayOfWeek: 'sstCronDayOfWeek',
-  cronActive: 'sstCronActive',
+  ...WRITTEN_PARAMETER_ATTRIBUTE,
+  cronMinute: CRON_ATTRIBUTE.minute,
+  cronHour: CRON_ATTRIBUTE.hour,
+  cronDay: CRON_ATTRIBUTE.day,
+  cronMonth: CRON_ATTRIBUTE.month,
+  cronDayOfWeek: CRON_ATTRIBUTE.dayOfWeek,
+  cronActive: CRON_ATTRIBUTE.active,
 };
 
 /** The directory's name for a form field, for messages and the audit note. */

@@ -1,40 +1,53 @@
 import 'server-only';
 import { z } from 'zod';
 import type { BackupConfigEntry, BackupConfigValues } from '@/lib/backup/config';
-import { CRON_FIELDS, type CronFieldName } from '@/lib/cron/cron-field';
+import type { ParameterKey } from '@/lib/backup/parameters';
+import { CRON_FIELDS } from '@/lib/cron/cron-field';
+import type { CronPlan } from '@/lib/cron/cron-plan';
 import { all, bool, checked, generalizedTime, hasObjectClass, int, one, type EntryProblem, type RawEntry } from './entry';
 import { parseDn } from './dn';
 import { cloudBackupDn, iterationDn, machineBackupDn, machinesDn, poolBackupDn, poolsDn } from './layout';
 import { readEntry, searchAll } from './client';
 
-/** Backup configuration attributes (spec/directory.md §2.6, §2.8); the one place their names appear. */
-export const CONFIG_ATTRIBUTES = [
+/**
+ * Where each backup parameter and each part of the cron plan is stored (spec/directory.md §2.6,
+ * §2.8): the one place these attribute names appear; readers and writers take them from here.
+ */
+export const PARAMETER_ATTRIBUTE: Readonly<Record<ParameterKey, string>> = {
+  iterations: 'sstBackupNumberOfIterations',
+  rootDirectory: 'sstBackupRootDirectory',
+  retainDirectory: 'sstBackupRetainDirectory',
+  ramDiskLocation: 'sstBackupRamDiskLocation',
+  excludeFromBackup: 'sstBackupExcludeFromBackup',
+  restoreWithoutState: 'sstRestoreVMWithoutState',
+  forceStart: 'sstVirtualizationVirtualMachineForceStart',
+  mergeBandwidth: 'sstVirtualizationBandwidthMerge',
+  diskImageFormat: 'sstVirtualizationDiskImageFormat',
+  diskImageOwner: 'sstVirtualizationDiskImageOwner',
+  diskImageGroup: 'sstVirtualizationDiskImageGroup',
+  diskImagePermission: 'sstVirtualizationDiskImagePermission',
+  directoryOwner: 'sstVirtualizationDiskImageDirectoryOwner',
+  directoryGroup: 'sstVirtualizationDiskImageDirectoryGroup',
+  directoryPermission: 'sstVirtualizationDiskImageDirectoryPermission',
+};
+export const CRON_ATTRIBUTE: Readonly<Record<keyof CronPlan, string>> = {
+  minute: 'sstCronMinute',
+  hour: 'sstCronHour',
+  day: 'sstCronDay',
+  month: 'sstCronMonth',
+  dayOfWeek: 'sstCronDayOfWeek',
+  active: 'sstCronActive',
+};
+
+/** What a backup configuration entry is read with. */
+export const CONFIG_ATTRIBUTES: readonly string[] = [
   'objectClass',
-  'sstBackupNumberOfIterations',
-  'sstBackupRootDirectory',
-  'sstBackupRetainDirectory',
-  'sstBackupRamDiskLocation',
-  'sstBackupExcludeFromBackup',
-  'sstRestoreVMWithoutState',
-  'sstVirtualizationVirtualMachineForceStart',
-  'sstVirtualizationBandwidthMerge',
-  'sstVirtualizationDiskImageFormat',
-  'sstVirtualizationDiskImageOwner',
-  'sstVirtualizationDiskImageGroup',
-  'sstVirtualizationDiskImagePermission',
-  'sstVirtualizationDiskImageDirectoryOwner',
-  'sstVirtualizationDiskImageDirectoryGroup',
-  'sstVirtualizationDiskImageDirectoryPermission',
-  'sstCronMinute',
-  'sstCronHour',
-  'sstCronDay',
-  'sstCronMonth',
-  'sstCronDayOfWeek',
-  'sstCronActive',
-] as const;
+  ...Object.values(PARAMETER_ATTRIBUTE),
+  ...Object.values(CRON_ATTRIBUTE),
+];
 
 export const CONFIG_CLASS = 'sstVirtualizationBackupObjectClass';
-const CRON_CLASS = 'sstCronObjectClass';
+export const CRON_CLASS = 'sstCronObjectClass';
 
 function cronField(entry: RawEntry, name: string): string | undefined {
   const values = all(entry, name);
@@ -42,16 +55,8 @@ function cronField(entry: RawEntry, name: string): string | undefined {
   return values.length === 0 ? undefined : values.join(',');
 }
 
-const CRON_ATTRIBUTE_OF: Readonly<Record<CronFieldName, string>> = {
-  minute: 'sstCronMinute',
-  hour: 'sstCronHour',
-  day: 'sstCronDay',
-  month: 'sstCronMonth',
-  dayOfWeek: 'sstCronDayOfWeek',
-};
-
 function cronLists(entry: RawEntry): BackupConfigEntry['cronLists'] {
-  const lists = Object.fromEntries(CRON_FIELDS.map((f) => [f, all(entry, CRON_ATTRIBUTE_OF[f])]).filter(([, v]) => v.length > 1));
+  const lists = Object.fromEntries(CRON_FIELDS.map((f) => [f, all(entry, CRON_ATTRIBUTE[f])]).filter(([, v]) => v.length > 1));
   return Object.keys(lists).length > 0 ? lists : undefined;
 }
 
@@ -77,29 +82,29 @@ export function mapBackupConfig(entry: RawEntry, level: BackupConfigEntry['level
     };
   }
   const cron = withoutUndefined({
-    minute: cronField(entry, 'sstCronMinute'),
-    hour: cronField(entry, 'sstCronHour'),
-    day: cronField(entry, 'sstCronDay'),
-    month: cronField(entry, 'sstCronMonth'),
-    dayOfWeek: cronField(entry, 'sstCronDayOfWeek'),
-    active: bool(entry, 'sstCronActive'),
+    minute: cronField(entry, CRON_ATTRIBUTE.minute),
+    hour: cronField(entry, CRON_ATTRIBUTE.hour),
+    day: cronField(entry, CRON_ATTRIBUTE.day),
+    month: cronField(entry, CRON_ATTRIBUTE.month),
+    dayOfWeek: cronField(entry, CRON_ATTRIBUTE.dayOfWeek),
+    active: bool(entry, CRON_ATTRIBUTE.active),
   });
   const values: BackupConfigValues = withoutUndefined({
-    iterations: int(entry, 'sstBackupNumberOfIterations'),
-    rootDirectory: one(entry, 'sstBackupRootDirectory'),
-    retainDirectory: one(entry, 'sstBackupRetainDirectory'),
-    ramDiskLocation: one(entry, 'sstBackupRamDiskLocation'),
-    excludeFromBackup: bool(entry, 'sstBackupExcludeFromBackup'),
-    restoreWithoutState: bool(entry, 'sstRestoreVMWithoutState'),
-    forceStart: bool(entry, 'sstVirtualizationVirtualMachineForceStart'),
-    mergeBandwidth: int(entry, 'sstVirtualizationBandwidthMerge'),
-    diskImageFormat: one(entry, 'sstVirtualizationDiskImageFormat'),
-    diskImageOwner: one(entry, 'sstVirtualizationDiskImageOwner'),
-    diskImageGroup: one(entry, 'sstVirtualizationDiskImageGroup'),
-    diskImagePermission: one(entry, 'sstVirtualizationDiskImagePermission'),
-    directoryOwner: one(entry, 'sstVirtualizationDiskImageDirectoryOwner'),
-    directoryGroup: one(entry, 'sstVirtualizationDiskImageDirectoryGroup'),
-    directoryPermission: one(entry, 'sstVirtualizationDiskImageDirectoryPermission'),
+    iterations: int(entry, PARAMETER_ATTRIBUTE.iterations),
+    rootDirectory: one(entry, PARAMETER_ATTRIBUTE.rootDirectory),
+    retainDirectory: one(entry, PARAMETER_ATTRIBUTE.retainDirectory),
+    ramDiskLocation: one(entry, PARAMETER_ATTRIBUTE.ramDiskLocation),
+    excludeFromBackup: bool(entry, PARAMETER_ATTRIBUTE.excludeFromBackup),
+    restoreWithoutState: bool(entry, PARAMETER_ATTRIBUTE.restoreWithoutState),
+    forceStart: bool(entry, PARAMETER_ATTRIBUTE.forceStart),
+    mergeBandwidth: int(entry, PARAMETER_ATTRIBUTE.mergeBandwidth),
+    diskImageFormat: one(entry, PARAMETER_ATTRIBUTE.diskImageFormat),
+    diskImageOwner: one(entry, PARAMETER_ATTRIBUTE.diskImageOwner),
+    diskImageGroup: one(entry, PARAMETER_ATTRIBUTE.diskImageGroup),
+    diskImagePermission: one(entry, PARAMETER_ATTRIBUTE.diskImagePermission),
+    directoryOwner: one(entry, PARAMETER_ATTRIBUTE.directoryOwner),
+    directoryGroup: one(entry, PARAMETER_ATTRIBUTE.directoryGroup),
+    directoryPermission: one(entry, PARAMETER_ATTRIBUTE.directoryPermission),
     cron: Object.keys(cron).length > 0 ? cron : undefined,
   });
   const lists = cronLists(entry);

@@ -167,9 +167,11 @@ export async function runDaemonDriven(ref: IterationRef, options: Phase2Options)
 }
 
 /**
- * An answer with the daemon's 18 or 46 counts as success (see readDaemonAnswer); its return
- * value goes back to 0 so that the pages and the broker read the step as the success it was
- * (the stepping-stone daemon may write its 18 again later, after the console did this once).
+ * The iteration's return value back to 0, its mode unchanged (nothing is written when it is 0).
+ * An answer with the daemon's 18 or 46 counts as success (see readDaemonAnswer), so that the pages
+ * and the broker read the step as the success it was (the stepping-stone daemon may write its 18
+ * again later, after the console did this once); a retry of a step of the console's own starts
+ * from a clean return value.
  */
 async function successAgain(ref: IterationRef, current: IterationStatus): Promise<void> {
   if ((current.returnValue ?? RETURN_CODE.SUCCESS) === RETURN_CODE.SUCCESS) return;
@@ -476,13 +478,7 @@ export async function retryDaemonDriven(ref: IterationRef, by: string, options: 
     await command(ref, current.mode, again, current.executionDate === '0' ? undefined : '0');
     await journal(ref, { step: 'commanded', mode: again });
   } else {
-    await transitionIteration(ref.machineUuid, ref.iteration, {
-      from: current.mode,
-      to: current.mode,
-      state: formatIterationName(new Date()),
-      returnValue: RETURN_CODE.SUCCESS,
-    });
-    invalidateFleetCache();
+    await successAgain(ref, current);
   }
   return runDaemonDriven(ref, options);
 }

@@ -86,6 +86,20 @@ export async function step<T>(during: string, returnValue: number, machineState:
   }
 }
 
+/** A failure as a journal records it: the restore's own journal and an undo's kept record alike. */
+export function failedRecord(failure: StepFailure): Extract<JournalRecord, { step: 'failed' }> {
+  return {
+    step: 'failed',
+    during: failure.during,
+    returnValue: failure.returnValue,
+    reason: failure.reason,
+    machineState: failure.machineState,
+    command: failure.command?.text,
+    exitCode: failure.command?.exitCode,
+    stderr: failure.command?.stderr,
+  };
+}
+
 function commandDetails(error: unknown): { text: string; exitCode?: number; stderr?: string } | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const e = error as { command?: unknown; exitCode?: unknown; code?: unknown; stderr?: unknown };
@@ -103,18 +117,7 @@ function commandDetails(error: unknown): { text: string; exitCode?: number; stde
  * failure keeps its code and loses its state 0 the same way).
  */
 export async function recordFailure(ref: IterationRef, mode: string, failure: StepFailure): Promise<void> {
-  await journal(ref, {
-    step: 'failed',
-    during: failure.during,
-    returnValue: failure.returnValue,
-    reason: failure.reason,
-    machineState: failure.machineState,
-    command: failure.command?.text,
-    exitCode: failure.command?.exitCode,
-    stderr: failure.command?.stderr,
-    by: failure.origin.by,
-    reissue: failure.origin.reissue,
-  });
+  await journal(ref, { ...failedRecord(failure), by: failure.origin.by, reissue: failure.origin.reissue });
   await markIterationFailed(ref.machineUuid, leafOf(ref), mode, failure.returnValue, formatIterationName(new Date()));
   invalidateFleetCache();
 }

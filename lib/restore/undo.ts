@@ -19,7 +19,7 @@ import { encodeRecord, last } from './journal';
 import { checkUndo, decodeKept, keptRecord } from './kept';
 import { asideName, currentUndo, keptStatus, leafOfKept, undoTouchedMachine, type KeptRecord, type TimedKeptRecord } from './kept-records';
 import * as nodeOps from './node';
-import { StepFailure, step } from './steps';
+import { failedRecord, StepFailure, step } from './steps';
 
 /**
  * Undoing a console-driven restore: the machine goes back exactly as it was before the restore,
@@ -115,16 +115,7 @@ export async function runUndo(id: string, options: UndoOptions): Promise<'undone
             error instanceof Error ? error.message : String(error),
             'See the journal for the steps that completed; the steps not listed there did not run.',
           );
-    await note(id, {
-      step: 'failed',
-      during: failure.during,
-      returnValue: failure.returnValue,
-      reason: failure.reason,
-      machineState: failure.machineState,
-      command: failure.command?.text,
-      exitCode: failure.command?.exitCode,
-      stderr: failure.command?.stderr,
-    }).catch(() => undefined);
+    await note(id, failedRecord(failure)).catch(() => undefined);
     if (ctx && currentUndo(ctx.records).some((r) => r.step === 'iteration-taken')) {
       await markIterationFailed(
         ctx.kept.machineUuid,

@@ -49,41 +49,6 @@ export async function statPaths(node: string, paths: readonly string[]): Promise
   });
 }
 
-export interface DirectoryEntry {
-  name: string;
-  type: 'file' | 'directory' | 'symlink' | 'other';
-  sizeBytes: number;
-  mtime: Date;
-}
-
-// NUL-separated records, so any file name (spaces, newlines) comes back intact.
-const LIST_SCRIPT = String.raw`[ -d "$1" ] || exit 66
-cd -- "$1" && LC_ALL=C exec find . -mindepth 1 -maxdepth 1 -printf '%y %s %T@ %P\0'`;
-
-/** The entries of a folder (not recursive), sorted by name; `exists: false` when there is no such folder. */
-export async function listDirectory(node: string, path: string): Promise<{ exists: false } | { exists: true; entries: DirectoryEntry[] }> {
-  assertSafePath(path);
-  const result = await runOnNode(node, ['sh', '-c', LIST_SCRIPT, 'sh', path]);
-  if (result.code === 66) return { exists: false };
-  if (result.code !== 0)
-    throw new CommandFailedError({ node, what: `Listing ${path}`, exitCode: result.code, stderr: result.stderr, argv: ['find', path] });
-  const types: Record<string, DirectoryEntry['type']> = { f: 'file', d: 'directory', l: 'symlink' };
-  const entries = result.stdout
-    .split('\0')
-    .filter((r) => r !== '')
-    .map((record) => {
-      const match = /^(\S) (\d+) ([\d.]+) ([\s\S]*)$/.exec(record);
-      if (!match) throw new AppError('command-failed', `Listing ${path} on node ${node} gave an unreadable answer.`);
-      return {
-        name: match[4],
-        type: types[match[1]] ?? 'other',
-        sizeBytes: Number(match[2]),
-        mtime: new Date(Math.floor(Number(match[3]) * 1000)),
-      };
-    });
-  return { exists: true, entries: entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) };
-}
-
 const MKDIR_SCRIPT = `${CONFINE_FUNCTION}
 confine "$1" "$2" folder-or-none || exit 77
 if [ -n "$3" ]; then exec mkdir -p -m "$3" -- "$1"; fi

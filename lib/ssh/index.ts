@@ -24,7 +24,6 @@ export {
   type SealResult,
 } from './images';
 export {
-  listDirectory,
   makeDirectory,
   moveFile,
   readFileBytes,
@@ -33,7 +32,6 @@ export {
   removeTree,
   statPaths,
   writeTextFile,
-  type DirectoryEntry,
   type MoveRoots,
   type PathStat,
 } from './files';
@@ -46,4 +44,5 @@ export { observeNodeCommands, runChecked, runOnNode, type ObservedCommand, type 
 export type { CommandRunnerState } from './runner';
 export { nodesConfigured } from './settings';
 export { diskUsage, nodeStatus, type FilesystemUsage, type NodeStatus } from './status';
+export { listDirectory, type DirectoryEntry } from './tree';
 export * as virsh from './virsh';

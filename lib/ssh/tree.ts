@@ -1,9 +1,15 @@
 import 'server-only';
 import { AppError } from '@/lib/errors';
 import { CommandFailedError } from './errors';
-import type { DirectoryEntry } from './files';
 import { assertSafePath } from './paths';
 import { runOnNode } from './run';
+
+export interface DirectoryEntry {
+  name: string;
+  type: 'file' | 'directory' | 'symlink' | 'other';
+  sizeBytes: number;
+  mtime: Date;
+}
 
 export interface TreeEntry extends DirectoryEntry {
   /** Relative to the folder listed, e.g. `20260503T010203Z/vm.xml.20260503T010203Z`. */
@@ -47,4 +53,11 @@ export async function listFolderTree(
       };
     });
   return { exists: true, entries: entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
+}
+
+/** The entries of a folder (not recursive), sorted by name; `exists: false` when there is no such folder. */
+export async function listDirectory(node: string, path: string): Promise<{ exists: false } | { exists: true; entries: DirectoryEntry[] }> {
+  const tree = await listFolderTree(node, path, 1);
+  if (!tree.exists) return tree;
+  return { exists: true, entries: tree.entries.map(({ path: _relative, ...entry }) => entry) };
 }

@@ -8,6 +8,7 @@
  * always gives the same text.
  */
 import { createHash } from 'node:crypto';
+import type { CronPlan } from '../../lib/cron/cron-plan';
 import { sshaHash } from './slapd';
 
 // ---------------------------------------------------------------------------------------------
@@ -30,14 +31,8 @@ export function headlineOf(protection: ExpectedProtection, activity: ExpectedAct
   return HEADLINE_ORDER.find((s) => s === protection || s === activity) ?? protection;
 }
 
-export interface CronSpec {
-  minute: string;
-  hour: string;
-  day: string;
-  month: string;
-  dayOfWeek: string;
-  active: boolean;
-}
+/** A schedule as the directory stores it. */
+export type CronSpec = CronPlan;
 
 /** One backup configuration entry; only the given attributes are written. */
 export interface BackupPlanSpec {
@@ -136,6 +131,11 @@ export interface IterationSpec {
   stepSeconds?: { snapshot: number; downtime: number; merge: number; retain: number };
 }
 
+/** A finished backup started `agoMs` before now, its last step done 447 s later (snapshot, merge and retain), as the daemon stamps it. */
+export function finishedAgo(agoMs: number): IterationSpec {
+  return { agoMs, mode: 'finished', stateAgoMs: agoMs - 447_000 };
+}
+
 export interface MachineSpec {
   uuid: string;
   name: string;
@@ -214,6 +214,37 @@ export function summarizeMachine(m: MachineSpec): MachineSummary {
     protection: expectedProtectionOf(m),
     activity: expectedActivityOf(m),
     story: m.story,
+  };
+}
+
+/** A person's sign-in, for tests: what they type, their password and entry; administrators by their role. */
+export interface LoginSummary {
+  uid: string;
+  login: string;
+  password: string;
+  dn: string;
+  isAdmin: boolean;
+}
+
+export function loginOf(spec: CloudSpec, login: string): LoginSummary {
+  const p = spec.people.find((x) => x.login === login);
+  if (!p) throw new Error(`no person signs in as ${login}`);
+  return {
+    uid: p.uid,
+    login: p.login,
+    password: p.password,
+    dn: cloudDns(spec.baseDn, spec.network.subnet).person(p.uid),
+    isAdmin: p.roles.includes('Admin Virtualization'),
+  };
+}
+
+/** What tests need to know about a cloud's storage pools, pools, nodes and machines without the full spec. */
+export function summarizeCloud(spec: CloudSpec) {
+  return {
+    storagePools: spec.storagePools.map((s) => ({ uuid: s.uuid, type: s.type, directory: storagePoolDirectory(s.type) })),
+    pools: spec.pools.map((p) => ({ name: p.name, uuid: p.uuid, type: p.type, storagePoolUuid: p.storagePoolUuid })),
+    nodes: spec.nodes.map((n) => ({ fqdn: n.fqdn, intIp: n.ip.int, pubIp: n.ip.pub })),
+    machines: spec.machines.map(summarizeMachine),
   };
 }
 

@@ -10,26 +10,23 @@ import { resolveWallTime, wallFieldsAt } from '../../lib/cron/time-zone';
 import {
   buildCloudLdif,
   DAY,
+  finishedAgo,
   GiB,
   HOUR,
+  loginOf,
   MINUTE,
-  summarizeMachine,
+  summarizeCloud,
   type BackupPlanSpec,
   type CloudSpec,
   type IterationSpec,
   type MachineSummary,
-  type PoolType,
+  type PersonSpec,
 } from './cloud-ldif';
+import { defaultNetwork, defaultNode, FILES, STORAGE, STORAGE_POOLS } from './default-installation';
 
 const BASE_DN = 'dc=stoney-cloud,dc=org';
-const NODE_1 = 'node-01.stoney-cloud.org';
-const NODE_2 = 'node-02.stoney-cloud.org';
-
-const STORAGE = {
-  persistent: '0f83f084-8080-413e-b558-b678e504836e',
-  template: '5b77d2f6-061f-410c-8ee7-9e61da6f1927',
-  dynamic: 'c92851ab-ec8e-4eba-b60d-96cf3f72fd02',
-} as const;
+const NODES = [defaultNode(1, 'VM node in rack A'), defaultNode(2, 'VM node in rack B')];
+const [NODE_1, NODE_2] = NODES.map((n) => n.fqdn);
 
 const POOL = {
   production: '356a6a56-652e-401c-961e-d56aa7c2c4a7',
@@ -50,25 +47,8 @@ export interface DemoPaths {
 
 export const DEFAULT_DEMO_PATHS: Readonly<DemoPaths> = {
   virtualizationRoot: '/var/virtualization',
-  backupRoot: 'file:///var/backup/virtualization',
-  retainRoot: 'file:///var/virtualization/retain',
-};
-
-/** Directory and ownership values every complete plan in the demo carries. */
-const FILES: BackupPlanSpec = {
-  rootDirectory: DEFAULT_DEMO_PATHS.backupRoot,
-  retainDirectory: DEFAULT_DEMO_PATHS.retainRoot,
-  ramDiskLocation: 'file:///var/cache/kvmbackup',
-  restoreWithoutState: false,
-  forceStart: false,
-  bandwidthMerge: 0,
-  imageFormat: 'qcow2',
-  imageOwner: 'root',
-  imageGroup: 'vm-storage',
-  imagePermission: 660,
-  directoryOwner: 'root',
-  directoryGroup: 'vm-storage',
-  directoryPermission: 770,
+  backupRoot: FILES.rootDirectory,
+  retainRoot: FILES.retainDirectory,
 };
 
 const GLOBAL_BACKUP: BackupPlanSpec = {
@@ -89,11 +69,26 @@ const DB_BACKUP: BackupPlanSpec = {
   cron: { minute: '30', hour: '1', day: '*', month: '*', dayOfWeek: '*', active: true },
 };
 
-const finished = (agoMs: number): IterationSpec => ({
-  agoMs,
-  mode: 'finished',
-  // snapshot + merge + retain seconds after the start, as the daemon would have stamped it.
-  stateAgoMs: agoMs - 447_000,
+/** A demo person: signs in with <login>-demo, mail given.surname@stoney-cloud.org, a User unless said otherwise. */
+const person = (
+  uid: string,
+  login: string,
+  [givenName, surname]: [string, string],
+  gender: PersonSpec['gender'],
+  preferredLanguage: string,
+  more: Partial<Pick<PersonSpec, 'roles' | 'groupUids'>> = {},
+): PersonSpec => ({
+  uid,
+  login,
+  password: `${login}-demo`,
+  givenName,
+  surname,
+  mail: `${givenName}.${surname}@stoney-cloud.org`.toLowerCase(),
+  gender,
+  preferredLanguage,
+  timeZoneOffset: '+01:00',
+  roles: ['User'],
+  ...more,
 });
 
 const spec: CloudSpec = {
@@ -109,96 +104,14 @@ const spec: CloudSpec = {
     { cn: 'dhcp', password: 'dhcp-demo' },
   ],
   people: [
-    {
-      uid: '4000002',
-      login: 'admin',
-      password: 'admin-demo',
-      givenName: 'Ada',
-      surname: 'Admin',
-      mail: 'ada.admin@stoney-cloud.org',
-      gender: 'f',
-      preferredLanguage: 'en-GB',
-      timeZoneOffset: '+01:00',
-      roles: ['Admin Virtualization'],
-    },
-    {
-      uid: '4000003',
-      login: 'user',
-      password: 'user-demo',
-      givenName: 'Udo',
-      surname: 'User',
-      mail: 'udo.user@stoney-cloud.org',
-      gender: 'm',
-      preferredLanguage: 'de-CH',
-      timeZoneOffset: '+01:00',
-      roles: ['User'],
-    },
-    {
-      uid: '4000004',
-      login: 'operator',
-      password: 'operator-demo',
-      givenName: 'Olga',
-      surname: 'Operator',
-      mail: 'olga.operator@stoney-cloud.org',
-      gender: 'f',
-      preferredLanguage: 'en-GB',
-      timeZoneOffset: '+01:00',
-      roles: ['User'],
-      groupUids: ['4000014'],
-    },
+    person('4000002', 'admin', ['Ada', 'Admin'], 'f', 'en-GB', { roles: ['Admin Virtualization'] }),
+    person('4000003', 'user', ['Udo', 'User'], 'm', 'de-CH'),
+    person('4000004', 'operator', ['Olga', 'Operator'], 'f', 'en-GB', { groupUids: ['4000014'] }),
     // People with one capability each, and one limited to a pool (see DEMO.grants).
-    {
-      uid: '4000020',
-      login: 'viewer',
-      password: 'viewer-demo',
-      givenName: 'Vera',
-      surname: 'Viewer',
-      mail: 'vera.viewer@stoney-cloud.org',
-      gender: 'f',
-      preferredLanguage: 'en-GB',
-      timeZoneOffset: '+01:00',
-      roles: ['User'],
-      groupUids: ['4000025'],
-    },
-    {
-      uid: '4000021',
-      login: 'configurer',
-      password: 'configurer-demo',
-      givenName: 'Carl',
-      surname: 'Configurer',
-      mail: 'carl.configurer@stoney-cloud.org',
-      gender: 'm',
-      preferredLanguage: 'de-CH',
-      timeZoneOffset: '+01:00',
-      roles: ['User'],
-      groupUids: ['4000026'],
-    },
-    {
-      uid: '4000022',
-      login: 'restorer',
-      password: 'restorer-demo',
-      givenName: 'Rita',
-      surname: 'Restorer',
-      mail: 'rita.restorer@stoney-cloud.org',
-      gender: 'f',
-      preferredLanguage: 'en-GB',
-      timeZoneOffset: '+01:00',
-      roles: ['User'],
-      groupUids: ['4000027'],
-    },
-    {
-      uid: '4000023',
-      login: 'production',
-      password: 'production-demo',
-      givenName: 'Paul',
-      surname: 'Production',
-      mail: 'paul.production@stoney-cloud.org',
-      gender: 'm',
-      preferredLanguage: 'de-CH',
-      timeZoneOffset: '+01:00',
-      roles: ['User'],
-      groupUids: ['4000028'],
-    },
+    person('4000020', 'viewer', ['Vera', 'Viewer'], 'f', 'en-GB', { groupUids: ['4000025'] }),
+    person('4000021', 'configurer', ['Carl', 'Configurer'], 'm', 'de-CH', { groupUids: ['4000026'] }),
+    person('4000022', 'restorer', ['Rita', 'Restorer'], 'f', 'en-GB', { groupUids: ['4000027'] }),
+    person('4000023', 'production', ['Paul', 'Production'], 'm', 'de-CH', { groupUids: ['4000028'] }),
   ],
   groups: [
     { uid: '4000014', displayName: 'Backup operators', groupName: 'backup-operators', description: 'May run restores' },
@@ -218,25 +131,8 @@ const spec: CloudSpec = {
       description: 'May configure and restore the production servers only',
     },
   ],
-  nodes: [
-    {
-      fqdn: NODE_1,
-      description: 'VM node in rack A',
-      state: 'active',
-      ip: { admin: '10.1.110.11', data: '10.1.140.11', int: '10.1.120.11', pub: '10.1.130.11' },
-    },
-    {
-      fqdn: NODE_2,
-      description: 'VM node in rack B',
-      state: 'active',
-      ip: { admin: '10.1.110.12', data: '10.1.140.12', int: '10.1.120.12', pub: '10.1.130.12' },
-    },
-  ],
-  storagePools: [
-    { uuid: STORAGE.persistent, type: 'persistent', displayName: 'persistent-storage-pool-01' },
-    { uuid: STORAGE.template, type: 'template', displayName: 'template-storage-pool-01' },
-    { uuid: STORAGE.dynamic, type: 'dynamic', displayName: 'dynamic-storage-pool-01' },
-  ],
+  nodes: NODES,
+  storagePools: [...STORAGE_POOLS],
   pools: [
     {
       uuid: POOL.production,
@@ -277,22 +173,7 @@ const spec: CloudSpec = {
     },
   ],
   globalBackup: GLOBAL_BACKUP,
-  network: {
-    subnet: '10.1.130.0',
-    netmask: 24,
-    router: '10.1.130.1',
-    dns: '10.1.130.2',
-    ntp: '10.1.130.2',
-    domain: 'stoney-cloud.org',
-    displayName: 'network-pool-01',
-    bridge: 'vmbr0',
-    segments: {
-      admin: { prefix: '10.1.110.0/24', vlan: 110, domain: 'admin.stoney-cloud.org' },
-      data: { prefix: '10.1.140.0/24', vlan: 140, domain: 'data.stoney-cloud.org' },
-      int: { prefix: '10.1.120.0/24', vlan: 120, domain: 'int.stoney-cloud.org' },
-      pub: { prefix: '10.1.130.0/24', vlan: 130, domain: 'stoney-cloud.org' },
-    },
-  },
+  network: defaultNetwork('10.1.130.0', 24, '10.1.130.1', '10.1.130.2'),
   machines: [
     {
       uuid: 'dba52a0a-45ce-4371-9b8f-f49652b9d1f1',
@@ -314,7 +195,7 @@ const spec: CloudSpec = {
       ownerUid: '4000002',
       people: ['4000003'],
       backup: 'plain',
-      iterations: [finished(20 * HOUR), finished(44 * HOUR), finished(68 * HOUR)],
+      iterations: [finishedAgo(20 * HOUR), finishedAgo(44 * HOUR), finishedAgo(68 * HOUR)],
       description: 'Public web server, memory raised to 4 GiB for the spring sale',
       videoVramKiB: 65536,
       // Since the last backup, memory was doubled, the description rewritten and the video card
@@ -339,7 +220,7 @@ const spec: CloudSpec = {
       ip: '10.1.130.66',
       spicePort: 5901,
       backup: DB_BACKUP,
-      iterations: [finished(21 * HOUR), finished(45 * HOUR)],
+      iterations: [finishedAgo(21 * HOUR), finishedAgo(45 * HOUR)],
       expected: 'protected',
       story: 'its own plan (01:30 daily, 7 iterations)',
     },
@@ -358,7 +239,7 @@ const spec: CloudSpec = {
       ip: '10.1.130.67',
       spicePort: 5902,
       backup: 'plain',
-      iterations: [finished(44 * HOUR), { agoMs: 20 * HOUR, mode: 'merging', returnValue: 11 }],
+      iterations: [finishedAgo(44 * HOUR), { agoMs: 20 * HOUR, mode: 'merging', returnValue: 11 }],
       expected: 'failed',
       expectedProtection: 'stale',
       story: "last night's backup stuck in merging with 11 (CANNOT_MERGE_DISK_IMAGES); the last good one is 44 hours old",
@@ -378,7 +259,7 @@ const spec: CloudSpec = {
       ip: '10.1.130.68',
       spicePort: 5903,
       backup: 'plain',
-      iterations: [finished(21 * HOUR), { agoMs: 10 * MINUTE, mode: 'snapshotting' }],
+      iterations: [finishedAgo(21 * HOUR), { agoMs: 10 * MINUTE, mode: 'snapshotting' }],
       expected: 'running',
       expectedProtection: 'protected',
       story: 'a backup started ten minutes ago is snapshotting',
@@ -398,7 +279,7 @@ const spec: CloudSpec = {
       ip: '10.1.130.69',
       spicePort: 5904,
       backup: { exclude: true },
-      iterations: [finished(30 * DAY)],
+      iterations: [finishedAgo(30 * DAY)],
       expected: 'excluded',
       story: 'excluded from backup on its ou=backup; one old backup remains',
     },
@@ -441,7 +322,7 @@ const spec: CloudSpec = {
       ip: '10.1.130.71',
       spicePort: 5906,
       backup: 'plain',
-      iterations: [finished(6 * DAY), finished(7 * DAY)],
+      iterations: [finishedAgo(6 * DAY), finishedAgo(7 * DAY)],
       expected: 'stale',
       story: 'daily plan, but the newest backup is six days old',
     },
@@ -461,7 +342,7 @@ const spec: CloudSpec = {
       ip: '10.1.130.129',
       spicePort: 5907,
       backup: 'plain',
-      iterations: [finished(5 * DAY), { agoMs: 12 * DAY, mode: 'unretainedSmallFiles', stateAgoMs: 3 * MINUTE }],
+      iterations: [finishedAgo(5 * DAY), { agoMs: 12 * DAY, mode: 'unretainedSmallFiles', stateAgoMs: 3 * MINUTE }],
       expected: 'running',
       expectedProtection: 'protected',
       story: 'a restore of the 12-day-old backup waits in phase 1 (small files unretained)',
@@ -482,7 +363,7 @@ const spec: CloudSpec = {
       ip: '10.1.130.130',
       spicePort: 5908,
       backup: 'plain',
-      iterations: [finished(5 * DAY)],
+      iterations: [finishedAgo(5 * DAY)],
       expected: 'protected',
       story: 'weekly pool plan (Sundays 02:30); five days is within it',
     },
@@ -501,7 +382,7 @@ const spec: CloudSpec = {
       ip: '10.1.130.193',
       spicePort: 5909,
       backup: 'plain',
-      iterations: [finished(22 * HOUR)],
+      iterations: [finishedAgo(22 * HOUR)],
       expected: 'protected',
       story: 'golden image of the dynamic pool, backed up last night',
     },
@@ -533,29 +414,17 @@ export const DEMO = {
   baseDn: BASE_DN,
   rootDn: `cn=Manager,${BASE_DN}`,
   rootPassword: 'demo-manager-secret',
-  realmUid: '4000013',
-  resellerUid: '4000000',
-  customerUid: '4000001',
+  realmUid: spec.realm.uid,
+  resellerUid: spec.reseller.uid,
+  customerUid: spec.customer.uid,
   logins: {
-    admin: { uid: '4000002', login: 'admin', password: 'admin-demo', dn: `uid=4000002,ou=people,${BASE_DN}`, isAdmin: true },
-    user: { uid: '4000003', login: 'user', password: 'user-demo', dn: `uid=4000003,ou=people,${BASE_DN}`, isAdmin: false },
-    operator: { uid: '4000004', login: 'operator', password: 'operator-demo', dn: `uid=4000004,ou=people,${BASE_DN}`, isAdmin: false },
-    viewer: { uid: '4000020', login: 'viewer', password: 'viewer-demo', dn: `uid=4000020,ou=people,${BASE_DN}`, isAdmin: false },
-    configurer: {
-      uid: '4000021',
-      login: 'configurer',
-      password: 'configurer-demo',
-      dn: `uid=4000021,ou=people,${BASE_DN}`,
-      isAdmin: false,
-    },
-    restorer: { uid: '4000022', login: 'restorer', password: 'restorer-demo', dn: `uid=4000022,ou=people,${BASE_DN}`, isAdmin: false },
-    production: {
-      uid: '4000023',
-      login: 'production',
-      password: 'production-demo',
-      dn: `uid=4000023,ou=people,${BASE_DN}`,
-      isAdmin: false,
-    },
+    admin: loginOf(spec, 'admin'),
+    user: loginOf(spec, 'user'),
+    operator: loginOf(spec, 'operator'),
+    viewer: loginOf(spec, 'viewer'),
+    configurer: loginOf(spec, 'configurer'),
+    restorer: loginOf(spec, 'restorer'),
+    production: loginOf(spec, 'production'),
   },
   /**
    * The console's grant rules for the demo people (CONSOLE_*_GRANTS): viewer sees everything,
@@ -569,21 +438,7 @@ export const DEMO = {
   },
   /** Members of this group are console administrators when the console is configured with it. */
   adminGroupUid: '4000014',
-  storagePools: [
-    { uuid: STORAGE.persistent, type: 'persistent' as PoolType, directory: 'vm-persistent' },
-    { uuid: STORAGE.template, type: 'template' as PoolType, directory: 'vm-templates' },
-    { uuid: STORAGE.dynamic, type: 'dynamic' as PoolType, directory: 'vm-dynamic' },
-  ],
-  pools: [
-    { name: 'Production servers', uuid: POOL.production, type: 'persistent' as PoolType, storagePoolUuid: STORAGE.persistent },
-    { name: 'Templates', uuid: POOL.templates, type: 'template' as PoolType, storagePoolUuid: STORAGE.template },
-    { name: 'Classroom desktops', uuid: POOL.classroom, type: 'dynamic' as PoolType, storagePoolUuid: STORAGE.dynamic },
-  ],
-  nodes: [
-    { fqdn: NODE_1, intIp: '10.1.120.11', pubIp: '10.1.130.11' },
-    { fqdn: NODE_2, intIp: '10.1.120.12', pubIp: '10.1.130.12' },
-  ],
-  machines: spec.machines.map(summarizeMachine),
+  ...summarizeCloud(spec),
 } as const;
 
 /** The full machine descriptions (MACs, IPs, disks, iterations) for tests that need more than DEMO. */

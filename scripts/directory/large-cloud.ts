@@ -17,7 +17,6 @@ import {
   GiB,
   HOUR,
   MINUTE,
-  type BackupPlanSpec,
   type CloudSpec,
   type CronSpec,
   type DiskSpec,
@@ -31,6 +30,7 @@ import {
   type PoolType,
   type VmPoolSpec,
 } from './cloud-ldif';
+import { defaultNetwork, defaultNode, FILES, STORAGE, STORAGE_POOLS } from './default-installation';
 
 export interface LargeCloudOptions {
   seed: string;
@@ -130,28 +130,6 @@ class Dice {
 // Fixed parts
 // ---------------------------------------------------------------------------------------------
 
-const STORAGE: Record<PoolType, string> = {
-  persistent: '0f83f084-8080-413e-b558-b678e504836e',
-  template: '5b77d2f6-061f-410c-8ee7-9e61da6f1927',
-  dynamic: 'c92851ab-ec8e-4eba-b60d-96cf3f72fd02',
-};
-
-const FILES: BackupPlanSpec = {
-  rootDirectory: 'file:///var/backup/virtualization',
-  retainDirectory: 'file:///var/virtualization/retain',
-  ramDiskLocation: 'file:///var/cache/kvmbackup',
-  restoreWithoutState: false,
-  forceStart: false,
-  bandwidthMerge: 0,
-  imageFormat: 'qcow2',
-  imageOwner: 'root',
-  imageGroup: 'vm-storage',
-  imagePermission: 660,
-  directoryOwner: 'root',
-  directoryGroup: 'vm-storage',
-  directoryPermission: 770,
-};
-
 const daily = (hour: number, minute: number): CronSpec => ({
   minute: String(minute),
   hour: String(hour),
@@ -229,15 +207,9 @@ export function buildLargeCloud(options: LargeCloudOptions): LargeCloud {
   const dataNow = new Date(now.getTime() - offset);
 
   // --- nodes: one of them was in maintenance for a few days, so its machines' backups are stale.
-  const nodes: NodeSpec[] = Array.from({ length: o.nodes }, (_, i) => {
-    const n = i + 1;
-    return {
-      fqdn: `node-${pad(n, 2)}.stoney-cloud.org`,
-      description: `VM node ${n}, rack ${String.fromCharCode(65 + (i % 4))}`,
-      state: 'active',
-      ip: { admin: `10.1.110.${10 + n}`, data: `10.1.140.${10 + n}`, int: `10.1.120.${10 + n}`, pub: `10.1.130.${10 + n}` },
-    };
-  });
+  const nodes: NodeSpec[] = Array.from({ length: o.nodes }, (_, i) =>
+    defaultNode(i + 1, `VM node ${i + 1}, rack ${String.fromCharCode(65 + (i % 4))}`),
+  );
   const downNode = o.nodes >= 4 ? nodes[o.nodes - 1].fqdn : null;
 
   // --- pool sizes: uneven (weights 0.5..1.5) so that pool pages differ, every pool non-empty.
@@ -366,30 +338,11 @@ export function buildLargeCloud(options: LargeCloudOptions): LargeCloud {
     ],
     groups: [],
     nodes,
-    storagePools: [
-      { uuid: STORAGE.persistent, type: 'persistent', displayName: 'persistent-storage-pool-01' },
-      { uuid: STORAGE.template, type: 'template', displayName: 'template-storage-pool-01' },
-      { uuid: STORAGE.dynamic, type: 'dynamic', displayName: 'dynamic-storage-pool-01' },
-    ],
+    storagePools: [...STORAGE_POOLS],
     pools: poolPlans.map((p) => p.spec),
     machines,
     globalBackup: { ...FILES, iterations: 10, cron: GLOBAL_CRON },
-    network: {
-      subnet: ipv4(subnetBase),
-      netmask,
-      router: ipv4(subnetBase + 1),
-      dns: ipv4(subnetBase + 2),
-      ntp: ipv4(subnetBase + 2),
-      domain: 'stoney-cloud.org',
-      displayName: 'network-pool-01',
-      bridge: 'vmbr0',
-      segments: {
-        admin: { prefix: '10.1.110.0/24', vlan: 110, domain: 'admin.stoney-cloud.org' },
-        data: { prefix: '10.1.140.0/24', vlan: 140, domain: 'data.stoney-cloud.org' },
-        int: { prefix: '10.1.120.0/24', vlan: 120, domain: 'int.stoney-cloud.org' },
-        pub: { prefix: `${ipv4(subnetBase)}/${netmask}`, vlan: 130, domain: 'stoney-cloud.org' },
-      },
-    },
+    network: defaultNetwork(ipv4(subnetBase), netmask, ipv4(subnetBase + 1), ipv4(subnetBase + 2)),
   };
   const age = years > 0 ? `, histories ending ${years} years earlier (${dataNow.toISOString()})` : '';
   const header = `large benchmark stoney cloud: seed ${o.seed}, ${o.machines} machines, ${o.pools} pools, ${o.nodes} nodes, generated for ${now.toISOString()}${age} by scripts/directory/large-cloud.ts`;

@@ -4,17 +4,7 @@
  * non-ASCII letters. The console must run against it with configuration changes only; any
  * hard-coded demo value or missing escaping shows up here.
  */
-import {
-  buildCloudLdif,
-  DAY,
-  GiB,
-  HOUR,
-  summarizeMachine,
-  type BackupPlanSpec,
-  type CloudSpec,
-  type IterationSpec,
-  type PoolType,
-} from './cloud-ldif';
+import { buildCloudLdif, DAY, finishedAgo, GiB, HOUR, loginOf, summarizeCloud, type BackupPlanSpec, type CloudSpec } from './cloud-ldif';
 
 const BASE_DN = 'o=Stepping Stone GmbH,c=ch';
 const NODE = 'kvm-01.stepping-stone.ch';
@@ -46,8 +36,6 @@ const GLOBAL_BACKUP: BackupPlanSpec = {
   // Weekdays at 23:15 local time.
   cron: { minute: '15', hour: '23', day: '*', month: '*', dayOfWeek: '1,2,3,4,5', active: true },
 };
-
-const finished = (agoMs: number): IterationSpec => ({ agoMs, mode: 'finished', stateAgoMs: agoMs - 447_000 });
 
 const spec: CloudSpec = {
   baseDn: BASE_DN,
@@ -155,7 +143,7 @@ const spec: CloudSpec = {
       spicePort: 5920,
       people: ['1000021'],
       backup: 'plain',
-      iterations: [finished(23 * HOUR), finished(47 * HOUR)],
+      iterations: [finishedAgo(23 * HOUR), finishedAgo(47 * HOUR)],
       expected: 'protected',
       story: "weekday plan, last night's backup finished",
     },
@@ -174,7 +162,7 @@ const spec: CloudSpec = {
       ip: '192.168.78.131',
       spicePort: 5921,
       backup: 'plain',
-      iterations: [finished(47 * HOUR), { agoMs: 23 * HOUR, mode: 'snapshotting', returnValue: 6 }],
+      iterations: [finishedAgo(47 * HOUR), { agoMs: 23 * HOUR, mode: 'snapshotting', returnValue: 6 }],
       expected: 'failed',
       expectedProtection: 'protected',
       story: "snapshot failed with 6 (CANNOT_WRITE_TO_BACKUP_LOCATION); the last good one is within the weekday plan's longest gap",
@@ -214,7 +202,7 @@ const spec: CloudSpec = {
       ip: '192.168.78.193',
       spicePort: 5923,
       backup: 'plain',
-      iterations: [finished(10 * DAY)],
+      iterations: [finishedAgo(10 * DAY)],
       expected: 'stale',
       story: 'weekday plan, newest backup ten days old',
     },
@@ -225,21 +213,12 @@ export const OTHER = {
   baseDn: BASE_DN,
   rootDn: `cn=Manager,${BASE_DN}`,
   rootPassword: 'other-manager-secret',
-  realmUid: '1000013',
-  resellerUid: '1000000',
-  customerUid: '1000001',
-  logins: {
-    admin: { uid: '1000020', login: 'Anna Müller', password: 'anna-secret', dn: `uid=1000020,ou=people,${BASE_DN}`, isAdmin: true },
-    user: { uid: '1000021', login: 'bruno', password: 'bruno-secret', dn: `uid=1000021,ou=people,${BASE_DN}`, isAdmin: false },
-  },
+  realmUid: spec.realm.uid,
+  resellerUid: spec.reseller.uid,
+  customerUid: spec.customer.uid,
+  logins: { admin: loginOf(spec, 'Anna Müller'), user: loginOf(spec, 'bruno') },
   adminGroupUid: '1000014',
-  storagePools: [
-    { uuid: STORAGE.persistent, type: 'persistent' as PoolType, directory: 'vm-persistent' },
-    { uuid: STORAGE.template, type: 'template' as PoolType, directory: 'vm-templates' },
-  ],
-  pools: spec.pools.map((p) => ({ name: p.name, uuid: p.uuid, type: p.type, storagePoolUuid: p.storagePoolUuid })),
-  nodes: [{ fqdn: NODE, intIp: '192.168.77.21', pubIp: '192.168.78.21' }],
-  machines: spec.machines.map(summarizeMachine),
+  ...summarizeCloud(spec),
 } as const;
 
 export const OTHER_SPEC: Readonly<CloudSpec> = spec;
