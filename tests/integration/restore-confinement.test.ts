@@ -15,6 +15,7 @@ import {
   type TreeMachine,
 } from './restore-world';
 import { fileSnapshot, sha256 } from '../support/file-snapshot';
+import { decideAll } from '../fixtures/decisions';
 
 // The actions run exactly as in the console, signed in as the demo administrator; only the browser and Next's cache are stand-ins.
 vi.mock('next/headers', () => import('../support/next-headers'));
@@ -448,9 +449,7 @@ describe('a restore that fails after the live machine changed', () => {
       await startRestore(ref, 'admin', consoleInstance());
       const conflicts = await loadConflicts(ref);
       expect(conflicts.stateFile).toBe('saved-state');
-      expect(
-        await resolveConflicts(ref, Object.fromEntries(conflicts.conflicts.map((c) => [c.id, { choice: 'live' as const }])), 'admin'),
-      ).toEqual({ ok: true });
+      expect(await resolveConflicts(ref, decideAll(conflicts, 'live'), 'admin')).toEqual({ ok: true });
       await confirmRestore(ref, 'admin');
       await launchPhase2(ref);
       await settle();

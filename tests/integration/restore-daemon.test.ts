@@ -20,6 +20,7 @@ import { fileSnapshot, sha256 } from '../support/file-snapshot';
 import { consoleProcess, killConsoleProcesses } from './console-process';
 import { DEMO } from '../../scripts/directory/demo-directory';
 import { sleep, waitFor } from '../support/wait-for';
+import { decideAll } from '../fixtures/decisions';
 
 // The actions run exactly as in the console, signed in as the demo administrator; only the browser and Next's cache are stand-ins.
 vi.mock('next/headers', () => import('../support/next-headers'));
@@ -136,7 +137,7 @@ async function decideEverything(uuid: string, iteration: string, choice: 'backup
   const { resolveConflictsAction } = await actions();
   const { loadConflicts, iterationRef } = await service();
   const conflicts = await loadConflicts(iterationRef(uuid, iteration));
-  const decisions = Object.fromEntries(conflicts.conflicts.map((c) => [c.id, { choice }]));
+  const decisions = decideAll(conflicts, choice);
   expect(await resolveConflictsAction({ uuid, iteration, decisions })).toEqual({ ok: true, data: null });
   return conflicts;
 }
@@ -512,9 +513,7 @@ describe('a console killed in phase 2 of a daemon-driven restore and started aga
       DAEMON_WAIT_MS,
     );
     const conflicts = await loadConflicts(ref);
-    expect(
-      await resolveConflicts(ref, Object.fromEntries(conflicts.conflicts.map((c) => [c.id, { choice: 'backup' as const }])), 'admin'),
-    ).toEqual({ ok: true });
+    expect(await resolveConflicts(ref, decideAll(conflicts, 'backup'), 'admin')).toEqual({ ok: true });
     world.faults.slowCopies(6);
     await confirmRestore(ref, 'admin');
     // A console drives (waits for the daemon's copies); the daemon copies slowly; the console dies.

@@ -20,6 +20,7 @@ import {
   withDirectoryClient,
 } from './restore-world';
 import { fileSnapshot, sha256 } from '../support/file-snapshot';
+import { decideAll } from '../fixtures/decisions';
 
 // The actions run exactly as in the console, signed in as the demo administrator; only the browser and Next's cache are stand-ins.
 vi.mock('next/headers', () => import('../support/next-headers'));
@@ -331,7 +332,7 @@ describe('an iteration that exists only on the node (stoney cloud)', () => {
     expect(await startRestoreAction({ uuid: db.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
     const ref = iterationRef(db.uuid, chosen.name);
     const conflicts = await loadConflicts(ref);
-    const decisions = Object.fromEntries(conflicts.conflicts.map((c) => [c.id, { choice: 'backup' as const }]));
+    const decisions = decideAll(conflicts, 'backup');
     expect(await resolveConflictsAction({ uuid: db.uuid, iteration: chosen.name, decisions })).toEqual({ ok: true, data: null });
     expect(fileSnapshot(world.node.tree.virtualizationRoot)).not.toEqual(before.files);
 
@@ -469,7 +470,7 @@ describe('the wrapper the next night after a restore of the machine’s own leaf
     expect((await leavesOf(windows.uuid)).map((l) => l.name)).toEqual([leaf.name]);
     expect(await startRestoreAction({ uuid: windows.uuid, iteration: leaf.name })).toEqual({ ok: true, data: null });
     const ref = iterationRef(windows.uuid, leaf.name);
-    const decisions = Object.fromEntries((await loadConflicts(ref)).conflicts.map((c) => [c.id, { choice: 'live' as const }]));
+    const decisions = decideAll(await loadConflicts(ref), 'live');
     expect(await resolveConflictsAction({ uuid: windows.uuid, iteration: leaf.name, decisions })).toEqual({ ok: true, data: null });
     expect(await confirmRestoreAction({ uuid: windows.uuid, iteration: leaf.name })).toEqual({ ok: true, data: null });
     await settle();

@@ -15,6 +15,7 @@ import { sha256 } from '../support/file-snapshot';
 import { nodeFaults, type NodeFaults, type NodeTool } from '../support/node-faults';
 import { testConsoleEnv } from './env-setup';
 import { storedStrings, withRootConnection } from './raw-directory';
+import { decideAll } from '../fixtures/decisions';
 
 /**
  * A private world for restore tests: its own slapd with the demo directory and its own test
@@ -184,7 +185,7 @@ export async function confirmRestoreAsAdmin(ref: { machineUuid: string; iteratio
   const { consoleInstance } = await import('@/lib/restore/runner');
   await startRestore(ref, 'admin', consoleInstance());
   const conflicts = await loadConflicts(ref);
-  expect(await resolveConflicts(ref, Object.fromEntries(conflicts.conflicts.map((c) => [c.id, { choice }])), 'admin')).toEqual({
+  expect(await resolveConflicts(ref, decideAll(conflicts, choice), 'admin')).toEqual({
     ok: true,
   });
   await confirmRestore(ref, 'admin');

@@ -14,6 +14,7 @@ import {
 } from './restore-world';
 import { fileSnapshot, sha256 } from '../support/file-snapshot';
 import { DEMO } from '../../scripts/directory/demo-directory';
+import { decideAll } from '../fixtures/decisions';
 
 // The actions run exactly as in the console, signed in as the demo administrator; only the browser and Next's cache are stand-ins.
 vi.mock('next/headers', () => import('../support/next-headers'));
@@ -139,7 +140,7 @@ describe('abort in phase 1', () => {
     expect(await startRestoreAction({ uuid: db.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
     const ref = iterationRef(db.uuid, chosen.name);
     const conflicts = await loadConflicts(ref);
-    const decisions = Object.fromEntries(conflicts.conflicts.map((c) => [c.id, { choice: 'backup' as const }]));
+    const decisions = decideAll(conflicts, 'backup');
     expect(await resolveConflictsAction({ uuid: db.uuid, iteration: chosen.name, decisions })).toEqual({ ok: true, data: null });
     expect(existsSync(`${world.node.tree.retainRoot}`)).toBe(true);
     expect(fileSnapshot(nodeRoot)).not.toEqual(before.files);
@@ -164,7 +165,7 @@ describe('a machine without a saved state', () => {
     expect(await startRestoreAction({ uuid: tpl.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
     const conflicts = await loadConflicts(ref);
     expect(conflicts.stateFile).toBe('not-running');
-    const decisions = Object.fromEntries(conflicts.conflicts.map((c) => [c.id, { choice: 'live' as const }]));
+    const decisions = decideAll(conflicts, 'live');
     expect(await resolveConflictsAction({ uuid: tpl.uuid, iteration: chosen.name, decisions })).toEqual({ ok: true, data: null });
     expect((await loadConflicts(ref)).withState).toBe(false);
     expect(await confirmRestoreAction({ uuid: tpl.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
@@ -214,7 +215,7 @@ describe('identity collisions', () => {
       expect(address?.collision).toMatch(/db-01/);
       expect(address?.refused.backup).toMatch(/db-01/);
       // Taking the backup's address anyway is refused with the same reason.
-      const decisions = Object.fromEntries(conflicts.conflicts.map((c) => [c.id, { choice: 'backup' as const }]));
+      const decisions = decideAll(conflicts, 'backup');
       expect(await resolveConflictsAction({ uuid: web.uuid, iteration: chosen.name, decisions })).toMatchObject({
         ok: false,
         fieldErrors: { address: expect.stringMatching(/db-01/) },
@@ -246,7 +247,7 @@ describe('a step that fails', () => {
       const ref = iterationRef(files.uuid, chosen.name);
       expect(await startRestoreAction({ uuid: files.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
       const conflicts = await loadConflicts(ref);
-      const decisions = Object.fromEntries(conflicts.conflicts.map((c) => [c.id, { choice: 'live' as const }]));
+      const decisions = decideAll(conflicts, 'live');
       expect(await resolveConflictsAction({ uuid: files.uuid, iteration: chosen.name, decisions })).toEqual({ ok: true, data: null });
       expect(await confirmRestoreAction({ uuid: files.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
       await settle();
