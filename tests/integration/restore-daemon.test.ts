@@ -572,9 +572,12 @@ describe('a console-driven restore beside a daemon and the broker', () => {
     const since = new Date();
     expect(await startRestoreAction({ uuid: db.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
     expect(await stageOf(db.uuid, chosen.name)).toBe('deciding');
+    // The daemon has looked at the leaf in phase 1 (how often it looks depends on how fast the node is).
+    await waitFor('the daemon stand-in to see the restore in phase 1', () => daemon?.logFor(dn).length);
     await decideEverything(db.uuid, chosen.name);
     expect(await confirmRestoreAction({ uuid: db.uuid, iteration: chosen.name })).toEqual({ ok: true, data: null });
     await settle();
+    await waitFor('the daemon stand-in to see the finished iteration', () => daemon?.logFor(dn).some((l) => l.mode === 'finished'));
     // Give both a few more rounds to act, if they were going to.
     await sleep(1500);
     const status = await readRestoreStatus(iterationRef(db.uuid, chosen.name));
@@ -583,9 +586,9 @@ describe('a console-driven restore beside a daemon and the broker', () => {
     expect(await iterationEntry(db.uuid, chosen.name)).toMatchObject({ mode: 'finished', returnValue: 0 });
     expectImagesFrom(db, chosen);
     expect(virshVerbs(world, since, db.uuid)).toEqual(['shutdown', 'undefine', 'define', 'restore']);
-    // The daemon saw the iteration change several times and never acted: no state 0 ever.
+    // The daemon saw the iteration change, in phase 1 and at the end, and never acted: no state 0 ever.
     const seen = daemon.logFor(dn);
-    expect(seen.length).toBeGreaterThan(3);
+    expect(seen.length).toBeGreaterThanOrEqual(2);
     expect(seen.every((l) => l.event === 'ignored' && l.why === 'state is not 0')).toBe(true);
     expect(seen.map((l) => l.mode)).toContain('finished');
     // The broker never moved it: neither unretainedLargeFiles nor restored with return value 0 was ever written.
