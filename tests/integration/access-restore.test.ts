@@ -11,6 +11,7 @@ vi.mock('next/cache', () => ({ revalidatePath: () => undefined }));
 restoreWorldForFile();
 
 const actions = () => import('@/app/(console)/machines/[uuid]/restore/[iteration]/actions');
+const undoActions = () => import('@/app/(console)/machines/[uuid]/restore/[iteration]/undo/actions');
 
 async function finishedIteration(name: string): Promise<{ uuid: string; iteration: string }> {
   const { readMachineView } = await import('@/lib/inventory/machine');
@@ -52,5 +53,40 @@ describe('the restore right', () => {
     });
     expect(await startRestoreAction(own)).toEqual({ ok: true, data: null });
     expect(await abortRestoreAction(own)).toEqual({ ok: true, data: null });
+  });
+
+  it('guards undo, retry, call off and discard of a kept restore the same way: the right, the pool, and a record id that is one', async () => {
+    const undo = await undoActions();
+    const { keptRecordId } = await import('@/lib/restore/kept-records');
+    const own = await finishedIteration('db-01');
+    const other = await finishedIteration('tpl-windows-2022');
+    const recordOf = (t: { uuid: string; iteration: string }) => ({
+      uuid: t.uuid,
+      record: keptRecordId(t.uuid, t.iteration, '20261129T100000.250Z'),
+    });
+    const each = [undo.undoRestoreAction, undo.retryUndoAction, undo.cancelUndoAction, undo.discardKeptAction];
+
+    for (const login of [DEMO.logins.viewer, DEMO.logins.configurer]) {
+      await signInAs(login);
+      for (const action of each)
+        expect(await action(recordOf(own))).toEqual({ ok: false, error: expect.stringContaining('no "restore" right') });
+    }
+
+    await signInAs(DEMO.logins.production);
+    for (const action of each) {
+      expect(await action(recordOf(other))).toMatchObject({
+        ok: false,
+        error: expect.stringMatching(/^Your account may not restore tpl-windows-2022:/),
+      });
+      // In its own pool the right holds; there is simply no such kept restore, and it says so.
+      expect(await action(recordOf(own))).toMatchObject({
+        ok: false,
+        error: expect.stringMatching(/^There is no such kept record/),
+      });
+      expect(await action({ uuid: own.uuid, record: `${own.uuid}_${own.iteration}_../../etc` })).toMatchObject({
+        ok: false,
+        fieldErrors: { record: 'not a kept record' },
+      });
+    }
   });
 });
